@@ -1,0 +1,47 @@
+# Thin wrapper: the build is CMake; these targets set up a fresh Debian
+# machine, build, and run. See README.md.
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps build certs run test test-asan fuzz bench clean
+
+all: build
+
+deps:
+	@.ci/deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+certs:
+	@certs/mkcerts.sh
+
+run: build certs
+	@mkdir -p var
+	@echo
+	@echo "hearthd starts below on 127.0.0.1:7443 (store in ./var). In another terminal, connect a branch client:"
+	@echo
+	@echo "  $(BUILD)/hearth init --server 127.0.0.1:7443 --cert certs/dev/branch1.pem --key certs/dev/branch1.key --ca certs/dev/ca.pem && $(BUILD)/hearth whoami"
+	@echo
+	$(BUILD)/hearthd --listen 127.0.0.1:7443 --data var
+
+test: build certs
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+test-asan: deps certs
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHEARTH_SANITIZE=ON
+	cmake --build $(BUILD_ASAN) -j$(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+fuzz: deps certs
+	tests/fuzz/run.sh $(or $(SECONDS),60)
+
+bench: build certs
+	tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -1,0 +1,21 @@
+/* date.h: ISO calendar days (YYYY-MM-DD), the only date form hearth stores. */
+#ifndef HEARTH_DATE_H
+#define HEARTH_DATE_H
+
+#include <stdint.h>
+
+/* Parses YYYY-MM-DD (years 1900..2199) into a day number (days since
+ * 1970-01-01). Rejects dates that do not exist (2026-02-30), other formats
+ * and trailing text. Returns 0 or HEARTH_EINVAL. */
+int date_parse(const char *s, int32_t *days);
+
+/* Formats a day number as YYYY-MM-DD into out[11]. */
+void date_format(int32_t days, char out[11]);
+
+/* Today (UTC) as a day number. */
+int32_t date_today(void);
+
+/* Parses YYYY-MM (a month, e.g. dues) into year*12+month-1. Returns 0 or HEARTH_EINVAL. */
+int date_parse_month(const char *s, int32_t *month_index);
+
+#endif

@@ -1,0 +1,37 @@
+/* envelope.h: packing and unpacking Envelope messages with bounds.
+ *
+ * Unpacked messages are allocated with the allocator passed in (NULL means
+ * protobuf-c's default, i.e. malloc) and must be freed with
+ * envelope_free() using the same allocator. */
+#ifndef HEARTH_ENVELOPE_H
+#define HEARTH_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "hearth.pb-c.h"
+
+/* Unpacks len bytes into *out.  Returns 0, HEARTH_ETOOBIG when len > max,
+ * HEARTH_EPROTO when the bytes are not a valid Envelope or carry no body,
+ * HEARTH_ENOMEM when the allocator failed.  On error *out is NULL. */
+int envelope_unpack(const uint8_t *buf, size_t len, size_t max,
+                    ProtobufCAllocator *alloc, Hearth__Envelope **out);
+
+/* Frees an envelope unpacked with the same allocator. NULL is fine. */
+void envelope_free(Hearth__Envelope *env, ProtobufCAllocator *alloc);
+
+/* Packs env as a complete frame (4-byte length + payload) into a new
+ * malloc'd buffer the caller frees.  Returns 0, HEARTH_ETOOBIG when the
+ * payload would exceed max, HEARTH_ENOMEM. */
+int envelope_pack_frame(const Hearth__Envelope *env, size_t max,
+                        uint8_t **out, size_t *out_len);
+
+/* Name of the envelope's body case for logs ("hello", "ping", ...). */
+const char *envelope_body_name(const Hearth__Envelope *env);
+
+/* Helpers that fill a stack Envelope with an Error body. The strings are
+ * borrowed: they must outlive the pack call. */
+void envelope_set_error(Hearth__Envelope *env, Hearth__Error *err, uint64_t request_id,
+                        Hearth__ErrorCode code, const char *message, const char *field);
+
+#endif

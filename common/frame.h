@@ -1,0 +1,53 @@
+/* frame.h: the length-prefixed framing of the wire protocol.
+ *
+ * A frame is a 4-byte big-endian length N followed by N bytes of payload.
+ * N == 0 and N > max are protocol errors (there is no empty Envelope worth
+ * sending).  The decoder is incremental: bytes may arrive split anywhere and
+ * the same frames come out. */
+#ifndef HEARTH_FRAME_H
+#define HEARTH_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_HEADER_LEN 4
+
+typedef struct frame_decoder {
+	uint32_t max;        /* frames longer than this are refused */
+	uint8_t hdr[FRAME_HEADER_LEN];
+	size_t hdr_have;     /* header bytes collected so far */
+	uint8_t *buf;        /* payload being collected; owned by the decoder */
+	uint32_t need;       /* payload length of the frame in progress */
+	uint32_t have;       /* payload bytes collected so far */
+	int failed;          /* sticky error: once set, every call returns it */
+	uint32_t bad_len;    /* the length that caused HEARTH_ETOOBIG, for messages */
+} frame_decoder;
+
+/* Initialises a decoder that accepts payloads of 1..max bytes. */
+void frame_decoder_init(frame_decoder *d, uint32_t max);
+
+/* Changes the limit (e.g. raising it after authentication).  Applies to the
+ * next frame header read, not to a frame already in progress. */
+void frame_decoder_set_max(frame_decoder *d, uint32_t max);
+
+/* Frees the decoder's buffer. The decoder may be re-initialised afterwards. */
+void frame_decoder_free(frame_decoder *d);
+
+/* Feeds up to len bytes from data.  Sets *used to how many were consumed.
+ * When a whole frame is ready, returns 0 and hands the payload to the caller
+ * in *out / *out_len; the caller owns *out and frees it with free().  Feed the
+ * remaining bytes (data + *used) again to get further frames.
+ * Returns HEARTH_EAGAIN when all bytes were consumed and no frame is complete,
+ * HEARTH_EPROTO for a zero length, HEARTH_ETOOBIG for a length over the limit
+ * (d->bad_len says which), HEARTH_ENOMEM if the payload buffer could not be
+ * allocated.  Errors are sticky. */
+int frame_decode(frame_decoder *d, const uint8_t *data, size_t len, size_t *used,
+                 uint8_t **out, uint32_t *out_len);
+
+/* True when the decoder holds part of a frame (for "truncated frame" errors at EOF). */
+int frame_decoder_partial(const frame_decoder *d);
+
+/* Writes the 4-byte header for a payload of len bytes into hdr. */
+void frame_header(uint8_t hdr[FRAME_HEADER_LEN], uint32_t len);
+
+#endif

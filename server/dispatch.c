@@ -1,0 +1,112 @@
+/* dispatch.c: the table from Envelope body to handler, and the session
+ * handlers (Hello, Ping).  Requests other than Hello are refused until the
+ * Hello exchange is done. */
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "conn.h"
+#include "hearth.h"
+#include "log.h"
+#include "server.h"
+
+static int handle_hello(conn *c, Hearth__Envelope *env)
+{
+	Hearth__Hello *h = env->hello;
+	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
+	Hearth__Welcome w = HEARTH__WELCOME__INIT;
+	Hearth__Principal p = HEARTH__PRINCIPAL__INIT;
+
+	if (c->state != CONN_HELLO) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_PROTOCOL, "hello", 1,
+		                "Hello was already received on this connection");
+		return 0;
+	}
+	/* The previous minor version of the current major is still served. */
+	if (h->protocol_major != HEARTH_PROTOCOL_MAJOR ||
+	    h->protocol_minor + 2u < HEARTH_PROTOCOL_MINOR + 1u) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_VERSION, "protocol_version", 1,
+		                "client speaks protocol %u.%u (hearth %s) but this server (hearth %s) "
+		                "speaks %d.%d and accepts %d.%d or newer; upgrade the client",
+		                h->protocol_major, h->protocol_minor,
+		                h->client_version && h->client_version[0] ? h->client_version : "?",
+		                HEARTH_VERSION, HEARTH_PROTOCOL_MAJOR, HEARTH_PROTOCOL_MINOR,
+		                HEARTH_PROTOCOL_MAJOR,
+		                HEARTH_PROTOCOL_MINOR > 0 ? HEARTH_PROTOCOL_MINOR - 1 : 0);
+		return 0;
+	}
+	c->state = CONN_READY;
+	frame_decoder_set_max(&c->dec, c->srv->cfg.max_frame);
+
+	p.role = c->id.role;
+	p.org = c->id.org;
+	p.branch_id = c->id.branch_id;
+	p.name = c->id.name;
+	p.fingerprint = c->id.fingerprint;
+	w.server_version = HEARTH_VERSION;
+	w.principal = &p;
+	w.server_time = server_now_ms();
+	w.protocol_major = HEARTH_PROTOCOL_MAJOR;
+	w.protocol_minor = HEARTH_PROTOCOL_MINOR;
+	out.request_id = env->request_id;
+	out.body_case = HEARTH__ENVELOPE__BODY_WELCOME;
+	out.welcome = &w;
+	log_event(LOG_INFO, "login", "peer", c->peer, "cn", c->id.name, "fingerprint",
+	          c->id.fingerprint, "branch", c->id.branch_id,
+	          "client", h->client_version, NULL);
+	(void)conn_send(c, &out);
+	return 0;
+}
+
+static int handle_ping(conn *c, Hearth__Envelope *env)
+{
+	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
+	Hearth__Pong pong = HEARTH__PONG__INIT;
+
+	pong.client_time = env->ping->client_time;
+	pong.server_time = server_now_ms();
+	out.request_id = env->request_id;
+	out.body_case = HEARTH__ENVELOPE__BODY_PONG;
+	out.pong = &pong;
+	(void)conn_send(c, &out);
+	return 0;
+}
+
+/* A handler returns 0 when it is done with env (the dispatcher frees it) or
+ * 1 when it kept env for asynchronous work and will free it itself. */
+typedef int (*handler_fn)(conn *c, Hearth__Envelope *env);
+
+struct route {
+	Hearth__Envelope__BodyCase body;
+	handler_fn fn;
+	int before_hello;   /* allowed before Hello completes */
+};
+
+static const struct route routes[] = {
+	{ HEARTH__ENVELOPE__BODY_HELLO, handle_hello, 1 },
+	{ HEARTH__ENVELOPE__BODY_PING, handle_ping, 0 },
+};
+
+void dispatch_envelope(conn *c, Hearth__Envelope *env)
+{
+	const struct route *r = NULL;
+
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(routes); i++) {
+		if (routes[i].body == env->body_case) {
+			r = &routes[i];
+			break;
+		}
+	}
+	if (!r) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_PROTOCOL, "body", 1,
+		                "unexpected message \"%s\" from a client", envelope_body_name(env));
+	} else if (!r->before_hello && c->state != CONN_READY) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_PROTOCOL, "hello", 1,
+		                "send Hello before \"%s\"", envelope_body_name(env));
+	} else {
+		if (r->fn(c, env) == 1)
+			return;
+	}
+	envelope_free(env, NULL);
+}

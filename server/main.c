@@ -1,0 +1,184 @@
+/* main.c: hearthd's command line: settings, then run the server. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hearth.h"
+#include "log.h"
+#include "server.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: hearthd [options]\n"
+	        "\n"
+	        "The hearth committee server: TLS on libuv, LMDB store.\n"
+	        "\n"
+	        "options (flags override the config file):\n"
+	        "  --config FILE         read settings from an INI file\n"
+	        "  --check-config        check the settings and files, print every problem, exit\n"
+	        "  --listen HOST:PORT    address to listen on (default 127.0.0.1:7443; port 0 picks one)\n"
+	        "  --data DIR            store directory (default ./var)\n"
+	        "  --cert FILE           server certificate (default certs/dev/server.pem)\n"
+	        "  --key FILE            server private key (default certs/dev/server.key)\n"
+	        "  --ca FILE             committee CA that client certificates must chain to\n"
+	        "  --crl FILE            certificate revocation list (optional)\n"
+	        "  --org NAME            organisation in client URIs hearth://NAME/... (default demo)\n"
+	        "  --map-size SIZE       LMDB map size, e.g. 4G (default 4G)\n"
+	        "  --no-group-commit     one transaction (one fsync) per request; for benchmarks\n"
+	        "  --verbose             log debug events\n"
+	        "  --help                show this help\n"
+	        "  --version             print the version\n"
+	        "\n"
+	        "Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads certificates.\n"
+	        "Exit status: 0 clean stop, 1 runtime failure, 2 bad usage or configuration.\n");
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_CHECK, OPT_LISTEN, OPT_DATA, OPT_CERT, OPT_KEY, OPT_CA, OPT_CRL,
+	OPT_ORG, OPT_MAP, OPT_NOGC, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "crl", required_argument, NULL, OPT_CRL },
+	{ "org", required_argument, NULL, OPT_ORG },
+	{ "map-size", required_argument, NULL, OPT_MAP },
+	{ "no-group-commit", no_argument, NULL, OPT_NOGC },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int copy_opt(char *dst, size_t cap, const char *val, const char *flag)
+{
+	if (strlen(val) >= cap) {
+		fprintf(stderr, "hearthd: %s: value longer than %zu bytes\n", flag, cap - 1);
+		return -1;
+	}
+	snprintf(dst, cap, "%s", val);
+	return 0;
+}
+
+static void print_report(const char *path, const config_report *r)
+{
+	for (int i = 0; i < r->count; i++) {
+		if (r->problems[i].line > 0)
+			fprintf(stderr, "%s:%d: %s\n", path, r->problems[i].line, r->problems[i].message);
+		else
+			fprintf(stderr, "hearthd: %s\n", r->problems[i].message);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	hearthd_config cfg;
+	config_report report = { .count = 0 };
+	const char *config_path = NULL;
+	int check = 0;
+	int c;
+	server srv;
+
+	config_defaults(&cfg);
+	/* First pass: find the config file so flags can override it. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_CONFIG)
+			config_path = optarg;
+		else if (c == OPT_HELP) {
+			usage(stdout);
+			return 0;
+		} else if (c == OPT_VERSION) {
+			printf("hearthd %s (protocol %d.%d)\n", HEARTH_VERSION, HEARTH_PROTOCOL_MAJOR,
+			       HEARTH_PROTOCOL_MINOR);
+			return 0;
+		}
+	}
+	if (config_path && config_load(&cfg, config_path, &report) != 0) {
+		print_report(config_path, &report);
+		/* --check-config reports everything below too; a plain start stops here. */
+		int is_check = 0;
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--check-config"))
+				is_check = 1;
+		if (!is_check)
+			return 2;
+		report.count = 0;
+		check = -1; /* remember that the file had problems */
+	}
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int bad = 0;
+		uint64_t sz;
+		switch (c) {
+		case OPT_CONFIG:
+		case OPT_HELP:
+		case OPT_VERSION:
+			break;
+		case OPT_CHECK:
+			if (check == 0)
+				check = 1;
+			break;
+		case OPT_LISTEN:
+			if (config_parse_listen(&cfg, optarg) != 0) {
+				fprintf(stderr, "hearthd: --listen: \"%s\" is not HOST:PORT (e.g. 127.0.0.1:7443)\n", optarg);
+				bad = 1;
+			}
+			break;
+		case OPT_DATA: bad = copy_opt(cfg.data_dir, sizeof(cfg.data_dir), optarg, "--data"); break;
+		case OPT_CERT: bad = copy_opt(cfg.cert, sizeof(cfg.cert), optarg, "--cert"); break;
+		case OPT_KEY: bad = copy_opt(cfg.key, sizeof(cfg.key), optarg, "--key"); break;
+		case OPT_CA: bad = copy_opt(cfg.ca, sizeof(cfg.ca), optarg, "--ca"); break;
+		case OPT_CRL: bad = copy_opt(cfg.crl, sizeof(cfg.crl), optarg, "--crl"); break;
+		case OPT_ORG: bad = copy_opt(cfg.org, sizeof(cfg.org), optarg, "--org"); break;
+		case OPT_MAP:
+			if (config_parse_size(optarg, &sz) != 0 || sz < 1024 * 1024) {
+				fprintf(stderr, "hearthd: --map-size: \"%s\" is not a size of at least 1M (e.g. 4G)\n", optarg);
+				bad = 1;
+			} else {
+				cfg.map_size = sz;
+			}
+			break;
+		case OPT_NOGC: cfg.group_commit = 0; break;
+		case OPT_VERBOSE: cfg.verbose = 1; break;
+		default:
+			fprintf(stderr, "hearthd: try 'hearthd --help'\n");
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hearthd: unexpected argument \"%s\"; try 'hearthd --help'\n", argv[optind]);
+		return 2;
+	}
+	if (cfg.verbose)
+		log_set_level(LOG_DEBUG);
+
+	if (config_validate(&cfg, &report) != 0 || check == -1) {
+		print_report(config_path ? config_path : "hearthd", &report);
+		return 2;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+
+	if (server_init(&srv, uv_default_loop(), &cfg) != 0)
+		return 1;
+	server_run(&srv);
+	server_free(&srv);
+	uv_loop_close(uv_default_loop());
+	log_event(LOG_INFO, "stopped", NULL);
+	return 0;
+}

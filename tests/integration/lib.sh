@@ -1,0 +1,113 @@
+# lib.sh: shared helpers for integration tests. Each test sources this file,
+# starts real hearthd processes on 127.0.0.1 port 0 with the dev
+# certificates, drives the real hearth client, and stops only the processes
+# it started (by PID).
+set -u
+
+: "${HEARTHD:?HEARTHD must point at the hearthd binary}"
+: "${HEARTH:?HEARTH must point at the hearth binary}"
+: "${HEARTH_CERTS:?}"
+: "${HEARTH_TOOLS:?}"
+: "${HEARTH_TEST_TMP:=/tmp}"
+
+mkdir -p "$HEARTH_TEST_TMP"
+T=$(mktemp -d "$HEARTH_TEST_TMP/$(basename "$0" .sh).XXXXXX")
+CERTS=$HEARTH_CERTS
+PIDS=()
+SERVERS=()
+FAILS=0
+PASSES=0
+
+cleanup() {
+	for p in "${PIDS[@]:-}"; do
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	if [ "$FAILS" -eq 0 ]; then rm -rf "$T"; else echo "(test files kept in $T)"; fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected [$2] got [$3]"; fi
+}
+# expect_contains WHAT NEEDLE HAYSTACK
+expect_contains() {
+	if [[ "$3" == *"$2"* ]]; then pass "$1"; else fail "$1: expected to contain [$2] in [$3]"; fi
+}
+expect_not_contains() {
+	if [[ "$3" != *"$2"* ]]; then pass "$1"; else fail "$1: expected not to contain [$2] in [$3]"; fi
+}
+
+# start_server NAME [hearthd args...]: sets PORT_<NAME> and PID_<NAME>; log in $T/NAME.log
+start_server() {
+	local name=$1; shift
+	local log="$T/$name.log"
+	: > "$log"
+	"$HEARTHD" --listen 127.0.0.1:0 --data "$T/$name.data" --cert "$CERTS/server.pem" \
+		--key "$CERTS/server.key" --ca "$CERTS/ca.pem" --org demo "$@" 2>"$log" &
+	local pid=$!
+	PIDS+=("$pid")
+	local port=""
+	for _ in $(seq 1 200); do
+		port=$(grep -o 'event=listening.*port=[0-9]*' "$log" | grep -o 'port=[0-9]*' | head -1 | cut -d= -f2)
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		echo "server $name did not start:"; cat "$log"; exit 1
+	fi
+	printf -v "PORT_$name" '%s' "$port"
+	printf -v "PID_$name" '%s' "$pid"
+	SERVERS+=("$name")
+}
+
+# stop_server NAME: SIGTERM, wait (at most 20 s); sets STOP_RC to the exit status
+stop_server() {
+	local pidvar="PID_$1"
+	local pid=${!pidvar}
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 1 400); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$pid" 2>/dev/null
+	STOP_RC=0
+	wait "$pid" || STOP_RC=$?
+	return 0
+}
+
+# client NAME CERT PORT: makes a profile in $T/home.NAME for certificate CERT
+client() {
+	local name=$1 cert=$2 port=$3
+	"$HEARTH" --home "$T/home.$name" init --server "127.0.0.1:$port" --cert "$CERTS/$cert.pem" \
+		--key "$CERTS/$cert.key" --ca "$CERTS/ca.pem" >/dev/null
+}
+
+# h NAME ARGS...: runs hearth with that client's home
+h() {
+	local name=$1; shift
+	"$HEARTH" --home "$T/home.$name" "$@"
+}
+
+probe() {
+	"$HEARTH_TOOLS/wireprobe" "$@"
+}
+
+finish() {
+	# Every server still running must stop cleanly on SIGTERM: under ASan a
+	# leak makes the exit status non-zero, so this is also the leak check.
+	for name in "${SERVERS[@]:-}"; do
+		local pidvar="PID_$name"
+		[ -n "$name" ] || continue
+		kill -0 "${!pidvar}" 2>/dev/null || continue
+		stop_server "$name"
+		expect_eq "server $name stops cleanly on SIGTERM" 0 "$STOP_RC"
+	done
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}
