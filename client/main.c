@@ -3,12 +3,19 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sync.h"
+#include "cmd_record.h"
 #include "hearth.h"
 
 static const cli_command commands[] = {
 	{ "init", cmd_init, "store a profile: server address, certificate, key, CA" },
 	{ "whoami", cmd_whoami, "connect and show the principal the server sees" },
 	{ "ping", cmd_ping, "measure the round-trip time to the server" },
+	{ "sync", cmd_sync, "push local edits, pull the server's changes, check the replica" },
+	{ "status", cmd_status, "pending edits, cursor, last sync, open conflicts" },
+	{ "conflicts", cmd_conflicts, "list open conflicts with both values of each field" },
+	{ "resolve", cmd_resolve, "resolve a conflict: --keep mine|theirs or --set FIELD=VALUE" },
+	{ "member", cmd_record, "党员: add, edit, delete, show, list members" },
 };
 
 static void usage(FILE *f)

@@ -317,6 +317,10 @@ static int hello(session *s)
 	h.protocol_major = HEARTH_PROTOCOL_MAJOR;
 	h.protocol_minor = HEARTH_PROTOCOL_MINOR;
 	h.client_version = HEARTH_VERSION;
+	if (s->has_replica_id) {
+		h.replica_id.len = sizeof(s->replica_id);
+		h.replica_id.data = s->replica_id;
+	}
 	req.body_case = HEARTH__ENVELOPE__BODY_HELLO;
 	req.hello = &h;
 	rc = session_call(s, &req, &resp);
@@ -353,6 +357,11 @@ static int hello(session *s)
 
 int session_open(session *s, const profile *p)
 {
+	return session_open_replica(s, p, NULL);
+}
+
+int session_open_replica(session *s, const profile *p, const uint8_t replica_id[16])
+{
 	tls_ctx_config tc = { p->cert, p->key, p->ca, NULL };
 	char err[512];
 	const char *t = getenv("HEARTH_TIMEOUT_MS");
@@ -361,6 +370,10 @@ int session_open(session *s, const profile *p)
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->timeout_ms = t && atoi(t) > 0 ? atoi(t) : 30000;
+	if (replica_id) {
+		memcpy(s->replica_id, replica_id, sizeof(s->replica_id));
+		s->has_replica_id = 1;
+	}
 	frame_decoder_init(&s->dec, HEARTH_FRAME_MAX_CAP);
 	s->ctx = tls_ctx_new(TLS_CLIENT, &tc, err, sizeof(err));
 	if (!s->ctx)

@@ -37,12 +37,18 @@ typedef struct session {
 	uint8_t plain[65536];            /* decrypted bytes not yet framed */
 	size_t plain_len;
 	size_t plain_off;
+	uint8_t replica_id[16];          /* sent in Hello when has_replica_id */
+	int has_replica_id;
 } session;
 
 /* Connects, handshakes and exchanges Hello/Welcome. On failure returns a
  * negative code and sets s->fail and s->error (a sentence for the user);
  * session_close is still safe to call. */
 int session_open(session *s, const profile *p);
+
+/* Same, and the Hello carries replica_id (16 bytes, copied), so the server
+ * can tell which replica made each revision ("mine" in conflicts). */
+int session_open_replica(session *s, const profile *p, const uint8_t replica_id[16]);
 
 /* Sends req (request_id is assigned here) and waits for the response with
  * the same id. *resp is freed by the caller with envelope_free(.., NULL).

@@ -203,8 +203,18 @@ int conn_send(conn *c, const Hearth__Envelope *env)
 		conn_close(c, "cannot pack response");
 		return rc;
 	}
-	rc = tls_engine_write(&c->tls, frame, len);
+	rc = conn_send_raw(c, frame, len);
 	free(frame);
+	return rc;
+}
+
+int conn_send_raw(conn *c, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (c->state == CONN_CLOSING)
+		return HEARTH_ECLOSED;
+	rc = tls_engine_write(&c->tls, frame, len);
 	if (rc < 0 || flush_tls(c) < 0) {
 		conn_close(c, "tls write failed");
 		return HEARTH_ETLS;

@@ -40,6 +40,8 @@ typedef struct conn {
 	uint32_t inflight;         /* requests being processed */
 	uint64_t last_input_ms;
 	uint64_t stalled_since_ms; /* when the output cap was reached; 0 if not */
+	uint8_t replica_id[16];    /* from Hello, when the client sent one */
+	int has_replica_id;
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a
@@ -49,6 +51,9 @@ void conn_accept(struct server *srv);
 /* Packs env as a frame and queues it for sending. Returns 0 or a negative
  * HEARTH_E* code (the connection is then being closed). */
 int conn_send(conn *c, const Hearth__Envelope *env);
+
+/* Queues a complete, already framed message (4-byte header included). */
+int conn_send_raw(conn *c, const uint8_t *frame, size_t len);
 
 /* Sends an Error with request_id and closes when close_after is set. */
 void conn_send_error(conn *c, uint64_t request_id, Hearth__ErrorCode code,

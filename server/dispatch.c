@@ -10,6 +10,7 @@
 #include "hearth.h"
 #include "log.h"
 #include "server.h"
+#include "sync.h"
 
 static int handle_hello(conn *c, Hearth__Envelope *env)
 {
@@ -38,6 +39,10 @@ static int handle_hello(conn *c, Hearth__Envelope *env)
 	}
 	c->state = CONN_READY;
 	frame_decoder_set_max(&c->dec, c->srv->cfg.max_frame);
+	if (h->replica_id.len == sizeof(c->replica_id)) {
+		memcpy(c->replica_id, h->replica_id.data, sizeof(c->replica_id));
+		c->has_replica_id = 1;
+	}
 
 	p.role = c->id.role;
 	p.org = c->id.org;
@@ -86,6 +91,9 @@ struct route {
 static const struct route routes[] = {
 	{ HEARTH__ENVELOPE__BODY_HELLO, handle_hello, 1 },
 	{ HEARTH__ENVELOPE__BODY_PING, handle_ping, 0 },
+	{ HEARTH__ENVELOPE__BODY_PUSH, sync_handle_push, 0 },
+	{ HEARTH__ENVELOPE__BODY_PULL, sync_handle_pull, 0 },
+	{ HEARTH__ENVELOPE__BODY_DIGEST, sync_handle_digest, 0 },
 };
 
 void dispatch_envelope(conn *c, Hearth__Envelope *env)

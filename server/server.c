@@ -9,6 +9,10 @@
 #include "hearth.h"
 #include "log.h"
 #include "tls.h"
+#include "store.h"
+#include "sync.h"
+#include "writer.h"
+#include <stdlib.h>
 
 int64_t server_now_ms(void)
 {
@@ -48,6 +52,10 @@ void server_stop(server *srv)
 	uv_close((uv_handle_t *)&srv->sig_term, on_signal_closed);
 	uv_close((uv_handle_t *)&srv->sig_int, on_signal_closed);
 	uv_close((uv_handle_t *)&srv->sig_hup, on_signal_closed);
+	/* Finish every push already taken, answer it, then close: an ack is
+	 * only lost if the client hangs up first (its retry is a DUPLICATE). */
+	if (srv->writer)
+		writer_stop(srv->writer);
 	/* conn_close unlinks synchronously in some paths, so walk with care. */
 	for (conn *c = srv->conns, *next; c; c = next) {
 		next = c->next;
@@ -133,6 +141,19 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 		uv_run(loop, UV_RUN_NOWAIT);
 		goto fail;
 	}
+	srv->store = calloc(1, sizeof(*srv->store));
+	srv->writer = calloc(1, sizeof(*srv->writer));
+	if (!srv->store || !srv->writer)
+		goto fail_listener;
+	if (store_open(srv->store, cfg->data_dir, cfg->map_size, err, sizeof(err)) != 0) {
+		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
+		goto fail_listener;
+	}
+	if (writer_start(srv->writer, loop, srv->store, cfg->group_commit, sync_push_done, srv) != 0) {
+		log_event(LOG_ERROR, "writer_failed", NULL);
+		store_close(srv->store);
+		goto fail_listener;
+	}
 	uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
 	srv->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                                 : ((struct sockaddr_in *)&ss)->sin_port);
@@ -149,6 +170,13 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 	          log_u64(portbuf, (unsigned)srv->bound_port), "org", cfg->org, "version",
 	          HEARTH_VERSION, NULL);
 	return 0;
+fail_listener:
+	free(srv->store);
+	free(srv->writer);
+	srv->store = NULL;
+	srv->writer = NULL;
+	uv_close((uv_handle_t *)&srv->listener, NULL);
+	uv_run(loop, UV_RUN_NOWAIT);
 fail:
 	SSL_CTX_free(srv->ctx);
 	srv->ctx = NULL;
@@ -163,6 +191,12 @@ int server_run(server *srv)
 
 void server_free(server *srv)
 {
+	if (srv->store)
+		store_close(srv->store);
+	free(srv->store);
+	free(srv->writer);
+	srv->store = NULL;
+	srv->writer = NULL;
 	SSL_CTX_free(srv->ctx);
 	srv->ctx = NULL;
 }

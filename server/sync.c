@@ -1,0 +1,170 @@
+/* sync.c: push, pull and digest requests: authorization and limits on the
+ * loop thread; pushes go to the writer thread, pulls and digests are short
+ * read transactions answered at once. */
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "hearth.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "wire.h"
+#include "writer.h"
+
+static const char *role_word(Hearth__Role r)
+{
+	return r == HEARTH__ROLE__ROLE_ADMIN ? "admin" : r == HEARTH__ROLE__ROLE_AUDITOR ? "auditor" : "branch";
+}
+
+int sync_handle_push(conn *c, Hearth__Envelope *env)
+{
+	server *srv = c->srv;
+	Hearth__PushRequest *req = env->push;
+	push_job *job;
+
+	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
+		                "auditors may read and review but not write; push refused");
+		return 0;
+	}
+	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
+		                "this certificate's role may not write");
+		return 0;
+	}
+	if (req->n_ops > srv->cfg.max_ops_per_push) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "ops", 0,
+		                "push of %zu ops exceeds the limit of %u ops per push; send smaller batches",
+		                req->n_ops, srv->cfg.max_ops_per_push);
+		return 0;
+	}
+	if (c->inflight >= srv->cfg.max_inflight) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "requests", 0,
+		                "more than %u requests in flight on this connection; wait for answers",
+		                srv->cfg.max_inflight);
+		return 0;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+		return 0;
+	}
+	job->conn = c;
+	job->env = env;
+	job->n_ops = (uint32_t)req->n_ops;
+	job->now_ms = server_now_ms();
+	job->who.role = c->id.role;
+	snprintf(job->who.branch, sizeof(job->who.branch), "%s", c->id.branch_id);
+	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", c->id.fingerprint);
+	snprintf(job->who.name, sizeof(job->who.name), "%s", c->id.name);
+	memcpy(job->who.replica, c->replica_id, 16);
+	job->who.has_replica = c->has_replica_id;
+	conn_ref(c);
+	c->inflight++;
+	writer_submit(srv->writer, job);
+	return 1;
+}
+
+void sync_push_done(push_job *job, void *ctx)
+{
+	conn *c = job->conn;
+	(void)ctx;
+	c->inflight--;
+	if (c->state != CONN_CLOSING) {
+		if (job->frame)
+			(void)conn_send_raw(c, job->frame, job->frame_len);
+		else
+			conn_send_error(c, job->env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+			                "out of memory while answering");
+	}
+	writer_job_free(job);
+	conn_unref(c);
+}
+
+/* Which branch a request may see: a branch principal only its own; admin
+ * and auditor any one branch, or all when none is named. */
+static int scope(conn *c, uint64_t request_id, const char *asked, const char **branch)
+{
+	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
+		if (asked && asked[0] && strcmp(asked, c->id.branch_id) != 0) {
+			conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id", 0,
+			                "branch %s is not yours: this certificate is for branch %s", asked,
+			                c->id.branch_id);
+			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
+			return -1;
+		}
+		*branch = c->id.branch_id;
+		return 0;
+	}
+	*branch = asked && asked[0] ? asked : NULL;
+	return 0;
+}
+
+/* Wraps a message body as a complete Envelope frame with field `number`. */
+static int send_body(conn *c, uint64_t request_id, uint32_t number, wirebuf *body)
+{
+	wirebuf f = WIREBUF_INIT;
+	int rc;
+	wire_frame_begin(&f);
+	wire_uint_field(&f, 1, request_id);
+	wire_bytes_field(&f, number, body->data, body->len, 1);
+	wire_frame_finish(&f);
+	if (f.failed) {
+		wire_free(&f);
+		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+		return HEARTH_ENOMEM;
+	}
+	rc = conn_send_raw(c, f.data, f.len);
+	wire_free(&f);
+	return rc;
+}
+
+int sync_handle_pull(conn *c, Hearth__Envelope *env)
+{
+	Hearth__PullRequest *req = env->pull;
+	const char *branch = NULL;
+	wirebuf body = WIREBUF_INIT;
+	uint32_t limit = req->limit ? req->limit : 1000, n = 0;
+	int rc;
+
+	if (scope(c, env->request_id, req->branch_id, &branch) != 0)
+		return 0;
+	if (limit > c->srv->cfg.max_pull_limit)
+		limit = c->srv->cfg.max_pull_limit;
+	/* Keep the page well inside one frame. */
+	rc = store_pull(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n);
+	if (rc != 0) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+		                "pull failed: %s", hearth_strerror(rc));
+		wire_free(&body);
+		return 0;
+	}
+	send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_PULL_RESULT, &body);
+	wire_free(&body);
+	(void)role_word;
+	return 0;
+}
+
+int sync_handle_digest(conn *c, Hearth__Envelope *env)
+{
+	const char *branch = NULL;
+	wirebuf body = WIREBUF_INIT;
+	int rc;
+
+	if (scope(c, env->request_id, env->digest->branch_id, &branch) != 0)
+		return 0;
+	rc = store_digest(c->srv->store, branch, &body);
+	if (rc != 0) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+		                "digest failed: %s", hearth_strerror(rc));
+		wire_free(&body);
+		return 0;
+	}
+	send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_DIGEST_RESULT, &body);
+	wire_free(&body);
+	return 0;
+}

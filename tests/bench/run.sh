@@ -1,0 +1,105 @@
+#!/bin/bash
+# Benchmarks for the sync engine (issue 3). Prints figures; passes or fails
+# nothing. Every figure is measured in this run next to its baseline.
+#
+#   tests/bench/run.sh [BUILD_DIR]      (make bench runs it on build/)
+#
+# Env: BENCH_BIG (default 1000000) records for the large store,
+#      BENCH_SMALL (default 10000), BENCH_CLIENTS (default 64).
+# Figures: (a) initial pull into an empty replica, records/s;
+# (b) push from one client, records/s; (c) 64 clients pushing small batches,
+# durable ops/s with group commit vs one fsync per request; (d) pull of 10
+# changes from a small and a large store, ms.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=${1:-build}
+BIG=${BENCH_BIG:-1000000}
+SMALL=${BENCH_SMALL:-10000}
+CL=${BENCH_CLIENTS:-64}
+CERTS=certs/dev
+T=$(mktemp -d "${TMPDIR:-/tmp}/hearth-bench.XXXXXX")
+PIDS=()
+trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+LG="$B/tests/loadgen"
+B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
+
+start() { # NAME ARGS...
+	local name=$1; shift
+	"$B/hearthd" --listen 127.0.0.1:0 --data "$T/$name" --map-size 16G "$@" 2>"$T/$name.log" &
+	PIDS+=($!)
+	SPID=$!
+	for _ in $(seq 1 100); do
+		PORT=$(grep -o 'event=listening.*port=[0-9]*' "$T/$name.log" | grep -o 'port=[0-9]*' | cut -d= -f2 || true)
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "bench: server did not start"; cat "$T/$name.log"; exit 1
+}
+stop() { kill -TERM "$SPID"; wait "$SPID" 2>/dev/null || true; }
+field() { grep -o "$1=[0-9.]*" | head -1 | cut -d= -f2; }
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+echo "hearth benchmarks on $(nproc) cores, $(date -u +%FT%TZ)"
+echo
+
+# (b) push from one client, 1000 ops per request.
+start big
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000)
+echo "(b) push 100,000 records, one client, 1000/request: $(echo "$out" | field rate) records/s (p50 $(echo "$out" | field p50_ms) ms/request)"
+
+# (a) initial pull of 100,000 records.
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode pull --page 5000)
+echo "(a) initial pull of 100,000 records (TLS + protobuf, client decode): $(echo "$out" | field rate) records/s"
+if [ -x "$B/hearth" ] && "$B/hearth" sync --help >/dev/null 2>&1; then
+	"$B/hearth" --home "$T/rep1" init --server 127.0.0.1:$PORT "${B1[@]}" >/dev/null
+	t0=$(date +%s.%N); "$B/hearth" --home "$T/rep1" sync --page 5000 >/dev/null; t1=$(date +%s.%N)
+	echo "    hearth sync into an empty replica (LMDB commit per page): $(echo "100000 / ($t1 - $t0)" | bc) records/s"
+fi
+
+# (d) small store: 10 changes after the client is in sync.
+d_small() {
+
+	cur=$("$LG" --port "$PORT" "${B1[@]}" --mode pull --page 5000 | field cursor)
+	"$LG" --port "$PORT" "${B1[@]}" --mode push --records 10 --batch 10 >/dev/null
+	best=""
+	for _ in 1 2 3 4 5; do
+		ms=$("$LG" --port "$PORT" "${B1[@]}" --mode pull --cursor "$cur" --page 5000 | field ms)
+		best=$(echo "$ms $best" | tr ' ' '\n' | grep . | sort -g | head -1)
+	done
+	echo "$best"
+}
+stop
+start small
+"$LG" --port "$PORT" "${B1[@]}" --mode push --records "$SMALL" --batch 1000 >/dev/null
+small_ms=$(d_small)
+stop
+
+# Grow the big store to BIG records, then the (a) and (d) figures on it.
+start big
+have=100000
+while [ "$have" -lt "$BIG" ]; do
+	"$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 --clients 2 >/dev/null
+	have=$((have + 200000))
+done
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode pull --page 5000)
+echo "(a) initial pull of $(echo "$out" | field records) records: $(echo "$out" | field rate) records/s; server RSS $(rss_kb "$SPID") kB"
+if [ -x "$B/hearth" ] && "$B/hearth" sync --help >/dev/null 2>&1; then
+	"$B/hearth" --home "$T/rep2" init --server 127.0.0.1:$PORT "${B1[@]}" >/dev/null
+	t0=$(date +%s.%N); "$B/hearth" --home "$T/rep2" sync --page 5000 >/dev/null; t1=$(date +%s.%N)
+	n=$(echo "$out" | field records)
+	echo "    hearth sync into an empty replica: $(echo "$n / ($t1 - $t0)" | bc) records/s"
+fi
+big_ms=$(d_small)
+echo "(d) pull of 10 changes: $SMALL-record store ${small_ms} ms, $have-record store ${big_ms} ms, ratio $(echo "scale=2; $big_ms / $small_ms" | bc)"
+stop
+
+# (c) many clients, small batches: group commit vs one fsync per request.
+start gc
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 200 --batch 5)
+gc=$(echo "$out" | field rate); gcp99=$(echo "$out" | field p99_ms)
+stop
+start nogc --no-group-commit
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 200 --batch 5)
+ng=$(echo "$out" | field rate); ngp99=$(echo "$out" | field p99_ms)
+stop
+echo "(c) $CL clients x 200 ops, 5 per request: group commit $gc ops/s (p99 $gcp99 ms), one fsync per request $ng ops/s (p99 $ngp99 ms), ratio $(echo "scale=1; $gc / $ng" | bc)x"
