@@ -14,6 +14,7 @@
 #include "log.h"
 #include "merge.h"
 #include "record.h"
+#include "refs.h"
 #include "uuid.h"
 
 enum { REF_RECORD = 1, REF_CONFLICT = 2 };
@@ -81,6 +82,13 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	OPEN(records) OPEN(revs) OPEN(changes) OPEN(bchanges) OPEN(ops) OPEN(conflicts)
 	OPEN(digests) OPEN(branches) OPEN(meta)
 #undef OPEN
+	if ((rc = refs_open(s, txn)) != 0) {
+		mdb_txn_abort(txn);
+		snprintf(err, errlen, "cannot open store %s: %s", dir, hearth_strerror(rc));
+		mdb_env_close(s->env);
+		s->env = NULL;
+		return rc;
+	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0)
@@ -180,6 +188,18 @@ static int index_del(store *s, MDB_txn *txn, const char *branch, uint64_t seq)
 	return 0;
 }
 
+static int index_put_branch(store *s, MDB_txn *txn, const char *branch, uint64_t seq, int type,
+                            const uint8_t id[16])
+{
+	uint8_t bk[80], ref[17];
+	MDB_val k, v = { 17, ref };
+	ref[0] = (uint8_t)type;
+	memcpy(ref + 1, id, 16);
+	k.mv_size = bkey(bk, branch, seq);
+	k.mv_data = bk;
+	return store_err(mdb_put(txn, s->bchanges, &k, &v, 0));
+}
+
 static int index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, int type,
                      const uint8_t id[16])
 {
@@ -201,9 +221,11 @@ static int index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, i
 }
 
 /* Keeps the per-branch, per-kind count and XOR of record hashes current,
- * so a divergence check costs O(branches x kinds), not a scan. */
-static int digest_update(store *s, MDB_txn *txn, const char *branch, int kind,
-                         const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len)
+ * so a divergence check costs O(branches x kinds), not a scan. sign is +1
+ * to add a record's bytes, -1 to remove them (XOR is its own inverse; only
+ * the count differs). */
+static int digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
+                        size_t len, int sign)
 {
 	uint8_t key[80], val[40], h[32];
 	size_t bl = strlen(branch);
@@ -222,14 +244,8 @@ static int digest_update(store *s, MDB_txn *txn, const char *branch, int kind,
 		memset(val, 0, sizeof(val));
 	else
 		return store_err(rc);
-	if (old_bytes) {
-		SHA256(old_bytes->mv_data, old_bytes->mv_size, h);
-		for (int i = 0; i < 32; i++)
-			val[8 + i] ^= h[i];
-	} else {
-		put_be64(val, get_be64(val) + 1);
-	}
-	SHA256(new_bytes, new_len, h);
+	put_be64(val, get_be64(val) + (uint64_t)(int64_t)sign);
+	SHA256(bytes, len, h);
 	for (int i = 0; i < 32; i++)
 		val[8 + i] ^= h[i];
 	v.mv_size = sizeof(val);
@@ -237,6 +253,15 @@ static int digest_update(store *s, MDB_txn *txn, const char *branch, int kind,
 	if ((rc = mdb_put(txn, s->digests, &k, &v, 0)) != 0)
 		return store_err(rc);
 	return 0;
+}
+
+static int digest_update(store *s, MDB_txn *txn, const char *old_branch, const char *branch, int kind,
+                         const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len)
+{
+	int rc;
+	if (old_bytes && (rc = digest_apply(s, txn, old_branch, kind, old_bytes->mv_data, old_bytes->mv_size, -1)) != 0)
+		return rc;
+	return digest_apply(s, txn, branch, kind, new_bytes, new_len, +1);
 }
 
 /* ------------------------------------------------------------ results */
@@ -342,6 +367,19 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 	MDB_val key, val;
 	int rc;
 
+	{
+		record_error rerr;
+		memset(&rerr, 0, sizeof(rerr));
+		rc = refs_check(s, txn, k, id, branch, body, body_len, deleted, &rerr);
+		if (rc == HEARTH_EINVAL) {
+			char t[UUID_TEXT_LEN + 1];
+			uuid_format(id, t);
+			reject(r, HEARTH__ERROR_CODE__ERR_INVALID, rerr.field, "record %s: %s", t, rerr.message);
+			return 1;
+		}
+		if (rc)
+			return rc;
+	}
 	if ((rc = next_seq(s, txn, &seq)) != 0)
 		return rc;
 	rec.id.data = (uint8_t *)id;
@@ -374,7 +412,12 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 		goto fail;
 	if ((rc = index_put(s, txn, branch, seq, REF_RECORD, id)) != 0)
 		goto fail;
-	if ((rc = digest_update(s, txn, branch, k->kind, cur_bytes, packed, len)) != 0)
+	if ((rc = digest_update(s, txn, cur ? cur->branch_id : branch, branch, k->kind, cur_bytes, packed, len)) != 0)
+		goto fail;
+	/* A record leaving a branch leaves a marker in that branch's feed, so
+	 * the branch's replicas learn it is gone (pull sends them a stub). */
+	if (cur && strcmp(cur->branch_id, branch) != 0 &&
+	    (rc = index_put_branch(s, txn, cur->branch_id, seq, REF_RECORD, id)) != 0)
 		goto fail;
 	memcpy(rk, id, 16);
 	put_be64(rk + 16, rec.rev);
@@ -395,7 +438,14 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 	r->record_len = len;
 	r->rev = rec.rev;
 	r->seq = seq;
-	rc = 0;
+	{
+		uint8_t *old = NULL;
+		size_t old_len = 0;
+		if (cur && (rc = record_pack_body(cur, &old, &old_len)) != 0 && rc != HEARTH_EINVAL)
+			goto fail;
+		rc = refs_after_write(s, txn, who, k, id, branch, old, old_len, body, body_len, deleted, now);
+		free(old);
+	}
 fail:
 	free(packed);
 	return rc;
@@ -569,8 +619,8 @@ static const char *hexid(const uint8_t *id, size_t len, char out[UUID_TEXT_LEN +
 	return out;
 }
 
-int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
-                  wirebuf *out)
+static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
+                    wirebuf *out, int *rejected)
 {
 	result r;
 	const Hearth__Record *in = op->record;
@@ -707,8 +757,12 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 			goto done;
 		}
 		rc = write_revision(s, txn, who, NULL, NULL, k, in->id.data, branch, mine, mine_len, 0, now, &r);
-		if (rc)
+		if (rc < 0)
 			goto out;
+		if (rc == 1) {
+			rc = 0;
+			goto done;
+		}
 		r.status = HEARTH__OP_STATUS__OP_APPLIED;
 		goto done;
 	}
@@ -747,8 +801,12 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 				goto done;
 			}
 			rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r);
-			if (rc)
+			if (rc < 0)
 				goto out;
+			if (rc == 1) {
+				rc = 0;
+				goto done;
+			}
 			r.status = HEARTH__OP_STATUS__OP_APPLIED;
 			goto done;
 		}
@@ -778,8 +836,12 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 		}
 		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, res, res_len, 0, now, &r);
 		free(res);
-		if (rc)
+		if (rc < 0)
 			goto out;
+		if (rc == 1) {
+			rc = 0;
+			goto done;
+		}
 		r.status = HEARTH__OP_STATUS__OP_APPLIED;
 		goto done;
 	}
@@ -840,8 +902,12 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 		}
 		free(diff);
 		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r);
-		if (rc)
+		if (rc < 0)
 			goto out;
+		if (rc == 1) {
+			rc = 0;
+			goto done;
+		}
 		r.status = op->base_rev == cur->rev ? HEARTH__OP_STATUS__OP_APPLIED : HEARTH__OP_STATUS__OP_MERGED;
 		goto done;
 	}
@@ -905,8 +971,12 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 	}
 	if (m.n_applied) {
 		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, m.body, m.body_len, 0, now, &r);
-		if (rc)
+		if (rc < 0)
 			goto out;
+		if (rc == 1) {
+			rc = 0;
+			goto done;
+		}
 	} else {
 		r.rev = cur->rev;
 		r.seq = cur->seq;
@@ -925,6 +995,7 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 	}
 
 done:
+	*rejected = r.status == HEARTH__OP_STATUS__OP_REJECTED;
 	rc = finish_op(s, txn, op, &r, out);
 	goto out;
 emit:
@@ -945,7 +1016,98 @@ out:
 	return rc;
 }
 
+int store_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
+                 const char *new_branch, int64_t now)
+{
+	MDB_val key = { 16, (void *)id }, curv;
+	Hearth__Record *cur;
+	const kind_info *k;
+	uint8_t *body = NULL;
+	size_t len = 0;
+	result r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((rc = mdb_get(txn, s->records, &key, &curv)) != 0)
+		return store_err(rc);
+	cur = hearth__record__unpack(NULL, curv.mv_size, curv.mv_data);
+	if (!cur)
+		return HEARTH_ECORRUPT;
+	k = kind_find(cur->kind);
+	if (!k || strcmp(cur->branch_id, new_branch) == 0) {
+		hearth__record__free_unpacked(cur, NULL);
+		return k ? 0 : HEARTH_ECORRUPT;
+	}
+	rc = record_pack_body(cur, &body, &len);
+	if (rc == 0 || rc == HEARTH_EINVAL)
+		rc = write_revision(s, txn, who, cur, &curv, k, id, new_branch, body, len, cur->deleted, now, &r);
+	free(body);
+	hearth__record__free_unpacked(cur, NULL);
+	if (rc == 1)
+		return HEARTH_EINVAL;
+	return rc;
+}
+
+/* Each op runs in a nested transaction: a refused op leaves nothing behind
+ * (not half a resolution, not a ledger entry), and its REJECTED result is
+ * the only trace of it. */
+int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
+                  wirebuf *out)
+{
+	MDB_txn *child = NULL;
+	int rejected = 0, rc;
+
+	rc = store_err(mdb_txn_begin(s->env, txn, 0, &child));
+	if (rc)
+		return rc;
+	rc = apply_op(s, child, who, op, now, out, &rejected);
+	if (rc == 0 && !rejected)
+		return store_err(mdb_txn_commit(child));
+	mdb_txn_abort(child);
+	return rc;
+}
+
 /* --------------------------------------------------------------- pull */
+
+/* True when stored Record bytes belong to branch (field 3, read from the
+ * wire without unpacking the body). */
+static int record_in_branch(const uint8_t *p, size_t len, const char *branch)
+{
+	size_t bl = strlen(branch), i = 0;
+	while (i < len) {
+		uint64_t tag = 0, n = 0;
+		int shift = 0;
+		while (i < len && shift < 64) {
+			tag |= (uint64_t)(p[i] & 0x7f) << shift;
+			shift += 7;
+			if (!(p[i++] & 0x80))
+				break;
+		}
+		switch (tag & 7) {
+		case 0:
+			while (i < len && (p[i++] & 0x80))
+				;
+			break;
+		case 1: i += 8; break;
+		case 5: i += 4; break;
+		case 2:
+			shift = 0;
+			while (i < len && shift < 64) {
+				n |= (uint64_t)(p[i] & 0x7f) << shift;
+				shift += 7;
+				if (!(p[i++] & 0x80))
+					break;
+			}
+			if ((tag >> 3) == 3)
+				return n == bl && i + n <= len && memcmp(p + i, branch, bl) == 0;
+			i += n;
+			break;
+		default:
+			return 1;
+		}
+	}
+	return bl == 0;
+}
 
 int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, size_t max_bytes,
                wirebuf *out, uint32_t *n_out)
@@ -998,7 +1160,25 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 		if (rc)
 			goto fail;
 		/* Stored bytes go out as they are: no unpack, no repack. */
-		if (ref[0] == REF_RECORD)
+		if (ref[0] == REF_RECORD && branch && !record_in_branch(rv.mv_data, rv.mv_size, branch)) {
+			/* Moved to another branch: only enough for the replica to drop it. */
+			Hearth__Record *full = hearth__record__unpack(NULL, rv.mv_size, rv.mv_data);
+			wirebuf stub = WIREBUF_INIT;
+			if (!full) {
+				rc = MDB_CORRUPTED;
+				goto fail;
+			}
+			wire_bytes_field(&stub, 1, full->id.data, full->id.len, 0);
+			wire_uint_field(&stub, 2, (uint64_t)full->kind);
+			wire_bytes_field(&stub, 3, full->branch_id, strlen(full->branch_id), 0);
+			wire_uint_field(&stub, 4, full->rev);
+			wire_uint_field(&stub, 5, seq);
+			hearth__record__free_unpacked(full, NULL);
+			wire_bytes_field(out, 1, stub.data, stub.len, 1);
+			if (stub.failed)
+				out->failed = 1;
+			wire_free(&stub);
+		} else if (ref[0] == REF_RECORD)
 			wire_bytes_field(out, 1, rv.mv_data, rv.mv_size, 1);
 		else
 			wire_bytes_field(&conflicts, 2, rv.mv_data, rv.mv_size, 1);

@@ -63,6 +63,13 @@ int store_err(int mdb_rc);
 int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now_ms,
                   wirebuf *out);
 
+/* Moves a record to another branch (a new revision with the new
+ * branch_id): indexes and digests follow; the old branch's feed gets a
+ * marker so its replicas drop the record. Used by refs for accepted
+ * transfers. Returns 0, HEARTH_ENOTFOUND, or a store error. */
+int store_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
+                 const char *new_branch, int64_t now);
+
 /* ---- reader side ---- */
 
 /* Builds a PullResponse body (fields of the message, no envelope) into out:
