@@ -1203,6 +1203,39 @@ fail:
 	return store_err(rc);
 }
 
+/* The last sequence in a scope's feed: the cursor a replica that has
+ * pulled everything of that scope holds (not the global sequence, which
+ * other branches move). */
+static int feed_head(store *s, MDB_txn *txn, const char *branch, uint64_t *last)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t key[80];
+	size_t prefix = branch ? strlen(branch) + 1 : 0;
+	int rc;
+
+	*last = 0;
+	if ((rc = mdb_cursor_open(txn, branch ? s->bchanges : s->changes, &cur)) != 0)
+		return rc;
+	if (!branch) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	} else {
+		k.mv_size = bkey(key, branch, UINT64_MAX);
+		k.mv_data = key;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc == 0)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+		else if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		if (rc == 0 && (k.mv_size != prefix + 8 || memcmp(k.mv_data, key, prefix) != 0))
+			rc = MDB_NOTFOUND;
+	}
+	if (rc == 0)
+		*last = get_be64((const uint8_t *)k.mv_data + prefix);
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 int store_digest(store *s, const char *branch, wirebuf *out)
 {
 	MDB_txn *txn = NULL;
@@ -1233,11 +1266,8 @@ int store_digest(store *s, const char *branch, wirebuf *out)
 	}
 	if (rc != MDB_NOTFOUND)
 		goto fail;
-	{
-		MDB_val mk = { 3, "seq" }, mv;
-		if (mdb_get(txn, s->meta, &mk, &mv) == 0 && mv.mv_size == 8)
-			last = get_be64(mv.mv_data);
-	}
+	if ((rc = feed_head(s, txn, branch, &last)) != 0)
+		goto fail;
 	for (int kind = 1; kind < 64; kind++) {
 		wirebuf one = WIREBUF_INIT;
 		if (!acc[kind].count)
