@@ -26,7 +26,7 @@ run: build certs
 	@echo
 	@echo "  $(BUILD)/hearth init --server 127.0.0.1:7443 --cert certs/dev/branch1.pem --key certs/dev/branch1.key --ca certs/dev/ca.pem && $(BUILD)/hearth whoami"
 	@echo
-	$(BUILD)/hearthd --listen 127.0.0.1:7443 --data var
+	$(BUILD)/hearthd --listen 127.0.0.1:7443 --data var --branch b001=第一党支部 --branch b002=第二党支部
 
 test: build certs
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)

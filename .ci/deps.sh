@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config openssl libuv1-dev libprotobuf-c-dev protobuf-c-compiler \
-liblmdb-dev lmdb-utils libssl-dev libcmocka-dev libinih-dev clang libclang-rt-dev"
+liblmdb-dev lmdb-utils libssl-dev libcmocka-dev libinih-dev clang libclang-rt-dev \
+scdoc man-db chromium fonts-noto-cjk"
 
 missing=""
 for p in $PKGS; do

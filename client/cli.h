@@ -15,6 +15,7 @@ enum {
 	EXIT_USAGE = 2,       /* bad command line or local configuration */
 	EXIT_CONNECT = 3,     /* could not connect or authenticate */
 	EXIT_CONFLICTS = 4,   /* sync finished but open conflicts remain */
+	EXIT_WITNESS = 5,     /* the server's audit log shrank, was rewritten or is signed by another key */
 };
 
 typedef struct cli {

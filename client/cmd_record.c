@@ -15,7 +15,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "filters.h"
 #include "hearth.h"
+#include "import.h"
 #include "output.h"
 #include "record.h"
 #include "replica.h"
@@ -23,9 +25,9 @@
 #include "utf8.h"
 #include "uuid.h"
 
-enum sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST };
+enum sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE };
 
-static const char *const sub_names[] = { "add", "edit", "delete", "show", "list" };
+static const char *const sub_names[] = { "add", "edit", "delete", "show", "list", "note" };
 
 /* getopt values: the fixed options, then one per generated field flag. */
 enum {
@@ -37,6 +39,9 @@ enum {
 	O_REVEAL,
 	O_ALL,
 	O_YEAR,
+	O_NOTE_DATE,
+	O_NOTE_TEXT,
+	O_NOTE_BY,
 	O_FIELD = 2000,
 };
 
@@ -48,8 +53,9 @@ static const unsigned sub_fixed[] = {
 	[SUB_DELETE] = 0,
 	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
 	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_YEAR),
+	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
 };
-static const int sub_takes_fields[] = { 1, 1, 0, 0, 1 };
+static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0 };
 
 static const struct {
 	const char *name;
@@ -63,6 +69,9 @@ static const struct {
 	{ "reveal", no_argument, O_REVEAL },
 	{ "all", no_argument, O_ALL },
 	{ "year", required_argument, O_YEAR },
+	{ "date", required_argument, O_NOTE_DATE },
+	{ "note", required_argument, O_NOTE_TEXT },
+	{ "by", required_argument, O_NOTE_BY },
 };
 
 /* A flag generated from one body field: --birth-date, or for money also the
@@ -89,9 +98,11 @@ typedef struct cmd {
 	assign *as;
 	size_t n_as;
 	const char *branch, *year, *id_text;
+	const char *note_date, *note_text, *note_by;   /* `note` */
 	int json, csv, bom, reveal, all;
 	replica rep;
 	int rep_open;
+	list_filter filt;      /* list filters (client/filters.c) */
 } cmd;
 
 /* Column limit for text cells in `list` tables. */
@@ -636,6 +647,21 @@ static int validate(cmd *m, const ProtobufCMessage *body)
 	return EXIT_USAGE;
 }
 
+/* The repeated ProgressNote field of a kind (a pairing's notes), or NULL.
+ * Found by type, so any kind that adds dated notes gets `note` and their
+ * display without code here. */
+static const ProtobufCFieldDescriptor *notes_field(const kind_info *k)
+{
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+
+		if (fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->label == PROTOBUF_C_LABEL_REPEATED &&
+		    fd->descriptor == &hearth__progress_note__descriptor)
+			return fd;
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------ value display */
 
 typedef struct sbuf {
@@ -735,6 +761,12 @@ static void people_elem(const cmd *m, const ProtobufCFieldDescriptor *fd, const 
 	default:
 		break;
 	}
+	/* A sensitive amount (a household's income) has no shape worth
+	 * keeping: masked, it is stars. */
+	if ((rule_flags(rule) & FIELD_SENSITIVE) && !m->reveal) {
+		sb_puts(b, "***");
+		return;
+	}
 	if (rule_flags(rule) & FIELD_MONEY)
 		out_yuan_format(int_value(fd->type, p), tmp);
 	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)
@@ -808,7 +840,10 @@ static void json_elem(const cmd *m, out_json *j, const ProtobufCFieldDescriptor 
 		out_json_uint(j, *(const uint64_t *)p);
 		return;
 	default:
-		out_json_int(j, int_value(fd->type, p));   /* money stays integer fen */
+		if ((rule_flags(rule) & FIELD_SENSITIVE) && !m->reveal)
+			out_json_string(j, "***");
+		else
+			out_json_int(j, int_value(fd->type, p));   /* money stays integer fen */
 		return;
 	}
 }
@@ -855,6 +890,25 @@ static void json_record(const cmd *m, out_json *j, const Hearth__Record *rec, in
 		} else {
 			json_elem(m, j, fd, rule, field_ptr(body, fd));
 		}
+	}
+	if (body && notes_field(m->k) && field_is_set(body, notes_field(m->k))) {
+		const ProtobufCFieldDescriptor *nf = notes_field(m->k);
+		size_t n = *field_count(body, nf);
+		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)field_ptr(body, nf);
+
+		out_json_key(j, nf->name);
+		out_json_begin_array(j);
+		for (size_t i = 0; i < n; i++) {
+			out_json_begin_object(j);
+			out_json_key(j, "date");
+			out_json_string(j, notes[i]->date ? notes[i]->date : "");
+			out_json_key(j, "note");
+			out_json_string(j, notes[i]->note ? notes[i]->note : "");
+			out_json_key(j, "by");
+			out_json_string(j, notes[i]->by ? notes[i]->by : "");
+			out_json_end_object(j);
+		}
+		out_json_end_array(j);
 	}
 	out_json_end_object(j);
 }
@@ -958,23 +1012,31 @@ static void print_help(const cmd *m, int which, FILE *f)
 		           "Shows every field of a %s record with its label, and its id, revision,\n"
 		           "branch, last update and whether local changes are pending.\n"
 		           "  --json    one JSON object (enums as short names, money in fen)\n"
-		           "  --reveal  show sensitive fields unmasked (the reveal is reported)\n", k,
+		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n", k,
 		        m->k->label);
+		return;
+	case SUB_NOTE:
+		fprintf(f, "usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
+		           "Adds a dated progress note to a %s record (ID: full id or a unique\n"
+		           "prefix). The note is one line of at most 200 bytes; its date may not be\n"
+		           "before the record's start date.\n", k, m->k->label);
 		return;
 	case SUB_LIST:
 		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all]\n"
-		           "                        [--year YYYY] [--FIELD VALUE...]\n\n"
+		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
+		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
 		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
 		           "prefix (at least 8 characters) that tells local records apart; every\n"
 		           "command accepts it.\n"
 		           "  --json       a JSON array of objects (enums as short names, money in fen)\n"
 		           "  --csv        CSV with every field, Chinese headers, CRLF line ends\n"
 		           "  --bom        with --csv: start with a UTF-8 BOM so Excel reads Chinese\n"
-		           "  --reveal     show sensitive fields unmasked (the reveal is reported)\n"
+		           "  --reveal     show sensitive fields unmasked (recorded in the audit log)\n"
 		           "  --all        include deleted records\n"
-		           "  --year YYYY  only records whose first date field is in that year\n"
 		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
-		           "\nfields:\n", k, m->k->label);
+		           "\n", k, m->k->label);
+		filter_help(m->k, f);
+		fputs("\nfields:\n", f);
 		break;
 	default:
 		fprintf(f, "usage: hearth %s add|edit|delete|show|list [options]\n\n"
@@ -984,10 +1046,13 @@ static void print_help(const cmd *m, int which, FILE *f)
 		           "  hearth %s edit ID --FIELD VALUE...\n"
 		           "  hearth %s delete ID\n"
 		           "  hearth %s show ID [--json] [--reveal]\n"
-		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n"
-		           "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
-		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n",
-		        k, m->k->label, k, k, k, k, k, k, k);
+		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n",
+		        k, m->k->label, k, k, k, k, k, k);
+		if (notes_field(m->k))
+			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
+		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
+		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
+		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
 		break;
 	}
 	print_field_flags(m, f);
@@ -1079,6 +1144,9 @@ static int parse_args(cmd *m, int argc, char **argv)
 		case O_REVEAL: m->reveal = 1; break;
 		case O_ALL: m->all = 1; break;
 		case O_YEAR: m->year = optarg; break;
+		case O_NOTE_DATE: m->note_date = optarg; break;
+		case O_NOTE_TEXT: m->note_text = optarg; break;
+		case O_NOTE_BY: m->note_by = optarg; break;
 		case ':':
 			say(m, "%s needs a value; see 'hearth %s %s --help'", argv[optind - 1], m->k->name,
 			    sub_names[m->sub]);
@@ -1099,7 +1167,8 @@ static int parse_args(cmd *m, int argc, char **argv)
 		}
 	}
 	for (int i = optind; i < argc; i++) {
-		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW;
+		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
+		               m->sub == SUB_NOTE;
 		if (wants_id && npos == 0) {
 			m->id_text = argv[i];
 			npos++;
@@ -1112,8 +1181,12 @@ static int parse_args(cmd *m, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto done;
 	}
-	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW) && !m->id_text) {
+	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
+	     m->sub == SUB_NOTE) && !m->id_text) {
 		say(m, "give the id of the %s (full id or a unique prefix)", m->k->name);
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
+		say(m, "give --date YYYY-MM-DD and --note TEXT");
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_EDIT && m->n_as == 0) {
 		say(m, "nothing to change; give at least one --FIELD");
@@ -1325,6 +1398,109 @@ static int sensitive_kind(const kind_info *k)
 	return 0;
 }
 
+/* ------------------------------------------------- reveal/export events
+ * Showing a sensitive field unmasked and exporting records are audited
+ * like changes: each becomes a ClientEvent queued in the replica before
+ * anything is printed (no output without its event), and `hearth sync`
+ * reports the queue to the server's audit log. */
+
+typedef struct event_list {
+	Hearth__ClientEvent **ev;
+	size_t n, cap;
+} event_list;
+
+static void event_free(Hearth__ClientEvent *e)
+{
+	if (!e)
+		return;
+	free(e->record_id.data);
+	free(e->branch_id);
+	free(e->detail);
+	free(e->fields);   /* the names themselves are the descriptor's */
+	free(e);
+}
+
+static void events_free(event_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		event_free(l->ev[i]);
+	free(l->ev);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Adds an event naming the sensitive fields of k that are set in body (all
+ * of k's sensitive fields when body is NULL). A reveal of a record whose
+ * sensitive fields are all empty reveals nothing and adds nothing. */
+static int event_add(event_list *l, const char *action, const kind_info *k, const uint8_t *id,
+                     const char *branch, const ProtobufCMessage *body, uint32_t count,
+                     const char *detail)
+{
+	Hearth__ClientEvent *e = calloc(1, sizeof(*e));
+	size_t nf = 0;
+
+	if (!e)
+		return HEARTH_ENOMEM;
+	hearth__client_event__init(e);
+	e->fields = calloc(k->desc->n_fields + 1, sizeof(char *));
+	e->action = (char *)action;
+	e->kind = k->kind;
+	e->time = session_now_ms();
+	e->count = count;
+	e->branch_id = strdup(branch ? branch : "");
+	e->detail = strdup(detail ? detail : "");
+	if (!e->fields || !e->branch_id || !e->detail)
+		goto oom;
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		if (!(rule_flags(kind_rule(k, fd->id)) & FIELD_SENSITIVE))
+			continue;
+		if (body && !field_is_set(body, fd))
+			continue;
+		e->fields[nf++] = (char *)fd->name;
+	}
+	e->n_fields = nf;
+	if (!strcmp(action, "reveal") && nf == 0) {
+		event_free(e);
+		return 0;
+	}
+	if (id) {
+		e->record_id.data = malloc(UUID_LEN);
+		if (!e->record_id.data)
+			goto oom;
+		memcpy(e->record_id.data, id, UUID_LEN);
+		e->record_id.len = UUID_LEN;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->ev, cap * sizeof(*l->ev));
+		if (!p)
+			goto oom;
+		l->ev = p;
+		l->cap = cap;
+	}
+	l->ev[l->n++] = e;
+	return 0;
+oom:
+	event_free(e);
+	return HEARTH_ENOMEM;
+}
+
+/* Queues the events in one replica transaction; refuses (exit code) when
+ * that fails, so the caller shows nothing unrecorded. */
+static int events_queue(cmd *m, event_list *l)
+{
+	int rc;
+	if (l->n == 0)
+		return EXIT_OK;
+	rc = replica_queue_events(&m->rep, l->ev, l->n);
+	if (rc != 0) {
+		say(m, "cannot record the reveal/export in the local replica (%s); nothing was shown",
+		    hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 /* ------------------------------------------------------- subcommands */
 
 static int do_add(cmd *m)
@@ -1526,6 +1702,7 @@ static void show_line(const char *label, size_t width, const char *value)
 static int do_show(cmd *m)
 {
 	Hearth__Record *rec = NULL;
+	event_list events = { NULL, 0, 0 };
 	const ProtobufCMessage *body;
 	uint8_t id[UUID_LEN];
 	char text[UUID_TEXT_LEN + 1], line[600];
@@ -1541,6 +1718,15 @@ static int do_show(cmd *m)
 	uuid_format(id, text);
 	pending = is_pending(m, id, rec);
 	body = record_body(rec);
+	if (m->reveal && sensitive_kind(m->k) && body) {
+		if (event_add(&events, "reveal", m->k, id, rec->branch_id, body, 0, "show --reveal") != 0) {
+			say(m, "out of memory");
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		if ((rc = events_queue(m, &events)) != EXIT_OK)
+			goto fail;
+	}
 	if (m->json) {
 		out_json j;
 		out_json_init(&j, stdout);
@@ -1585,10 +1771,103 @@ static int do_show(cmd *m)
 			show_line(r && r->label ? r->label : fd->name, width, sb_str(&b));
 			free(b.p);
 		}
+		if (body && notes_field(m->k)) {
+			const ProtobufCFieldDescriptor *nf = notes_field(m->k);
+			const field_rule *r = kind_rule(m->k, nf->id);
+			size_t n = *field_count(body, nf);
+			Hearth__ProgressNote *const *notes =
+				*(Hearth__ProgressNote *const *const *)field_ptr(body, nf);
+
+			/* One line per note, the label on the first only. */
+			for (size_t i = 0; i < n; i++) {
+				snprintf(line, sizeof(line), "%s  %s%s%s%s", notes[i]->date, notes[i]->note,
+				         notes[i]->by[0] ? " (" : "", notes[i]->by, notes[i]->by[0] ? ")" : "");
+				show_line(i == 0 ? (r && r->label ? r->label : nf->name) : "", width, line);
+			}
+		}
 	}
-	if (m->reveal && sensitive_kind(m->k))
-		say(m, "revealed sensitive fields of %s", text);
+	if (events.n)
+		say(m, "revealed sensitive fields of %s (recorded in the audit log at the next sync)", text);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+fail:
+	events_free(&events);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+/* `note ID --date D --note TEXT [--by NAME]`: appends a progress note
+ * and records the whole list as one local edit, validated like any edit
+ * (the date exists and is not before the start date). */
+static int do_note(cmd *m)
+{
+	const ProtobufCFieldDescriptor *nf = notes_field(m->k);
+	Hearth__Record *rec = NULL;
+	Hearth__ProgressNote *note = NULL, **grown;
+	ProtobufCMessage *body;
+	uint8_t id[UUID_LEN];
+	char text[UUID_TEXT_LEN + 1], err[1200] = "";
+	size_t *count;
+	int rc;
+
+	if (!nf) {
+		say(m, "%s records have no progress notes", m->k->name);
+		return EXIT_USAGE;
+	}
+	rc = open_replica(m);
+	if (rc != EXIT_OK)
+		goto fail;
+	rc = load_record(m, id, &rec);
+	if (rc != EXIT_OK)
+		goto fail;
+	uuid_format(id, text);
+	body = (ProtobufCMessage *)record_body(rec);
+	if (rec->deleted || !body) {
+		say(m, "%s is deleted; it cannot take notes", text);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	count = field_count(body, nf);
+	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
+	                       ? kind_rule(m->k, nf->id)->max
+	                       : RECORD_REPEATED_MAX_DEFAULT)) {
+		say(m, "%s already has %zu notes, the most a record holds", text, *count);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	/* Allocated as protobuf-c's default allocator would, so the record
+	 * frees whole with hearth__record__free_unpacked. */
+	note = malloc(sizeof(*note));
+	grown = realloc(*(Hearth__ProgressNote ***)field_ptr(body, nf), (*count + 1) * sizeof(*grown));
+	if (grown)
+		*(Hearth__ProgressNote ***)field_ptr(body, nf) = grown;
+	if (!note || !grown) {
+		free(note);
+		say(m, "out of memory");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	hearth__progress_note__init(note);
+	note->date = strdup(m->note_date);
+	note->note = strdup(m->note_text);
+	note->by = strdup(m->note_by ? m->note_by : "");
+	grown[(*count)++] = note;
+	if (!note->date || !note->note || !note->by) {
+		say(m, "out of memory");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	rc = validate(m, body);
+	if (rc != EXIT_OK)
+		goto fail;
+	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
+	if (rc != 0) {
+		say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		goto fail;
+	}
+	printf("noted %s\n", text);
+	rc = EXIT_OK;
 fail:
 	if (rec)
 		hearth__record__free_unpacked(rec, NULL);
@@ -1609,6 +1888,9 @@ typedef struct list_ctx {
 	size_t count;
 	size_t id_cols;                            /* shown length of ids */
 	int err;
+	int collect;                               /* first pass: events only */
+	size_t matched;
+	event_list events;
 } list_ctx;
 
 /* UUIDv7 ids start with their creation time, so ids made within a minute
@@ -1703,7 +1985,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 	const ProtobufCMessage *body = record_body(rec);
 	char text[UUID_TEXT_LEN + 1] = "";
 
-	if (rec->kind != m->k->kind)
+	if (rec->kind != m->k->kind || !filter_match(&m->filt, rec))
 		return 0;
 	if ((m->n_as || m->year) && !body)
 		return 0;
@@ -1715,6 +1997,16 @@ static int list_one(void *arg, const Hearth__Record *rec)
 		const char *d = *(char *const *)field_ptr(body, l->date_fd);
 		if (!d || strncmp(d, m->year, 4) != 0 || d[4] != '-')
 			return 0;
+	}
+	if (l->collect) {
+		l->matched++;
+		if (m->reveal && body && rec->id.len == UUID_LEN &&
+		    event_add(&l->events, "reveal", m->k, rec->id.data, rec->branch_id, body, 0,
+		              m->csv ? "list --csv --reveal" : "list --reveal") != 0) {
+			l->err = HEARTH_ENOMEM;
+			return 1;
+		}
+		return 0;
 	}
 	if (rec->id.len == UUID_LEN)
 		uuid_format(rec->id.data, text);
@@ -1822,6 +2114,8 @@ static int do_list(cmd *m)
 		}
 	}
 	rc = open_replica(m);
+	if (rc == EXIT_OK)
+		rc = filter_prepare(&m->filt, &m->rep);
 	if (rc != EXIT_OK)
 		goto fail;
 	filter = new_body(m->k);
@@ -1835,6 +2129,29 @@ static int do_list(cmd *m)
 	if (rc != EXIT_OK)
 		goto fail;
 	l.filter = filter;
+	/* A first pass over the same records finds what this listing reveals
+	 * or exports, so the events are queued before a line is printed. */
+	if ((m->reveal && sensitive_kind(m->k)) || m->csv) {
+		l.collect = 1;
+		rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
+		l.collect = 0;
+		if (rc == 0 && !l.err && m->csv) {
+			char branch[128] = "", detail[160];
+			meta_branch(&m->rep, branch, sizeof(branch));
+			snprintf(detail, sizeof(detail), "%s list --csv%s", m->k->name, m->reveal ? " --reveal" : "");
+			l.err = event_add(&l.events, "export", m->k, NULL, branch, NULL,
+			                  l.matched > UINT32_MAX ? UINT32_MAX : (uint32_t)l.matched, detail);
+			if (!m->reveal && l.err == 0)
+				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
+		}
+		if (rc != 0 || l.err) {
+			say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		if ((rc = events_queue(m, &l.events)) != EXIT_OK)
+			goto fail;
+	}
 	if (m->json) {
 		out_json_init(&l.j, stdout);
 		out_json_begin_array(&l.j);
@@ -1868,10 +2185,16 @@ static int do_list(cmd *m)
 		else
 			out_table_print(l.t, stdout);
 	}
+	if (m->csv)
+		say(m, "exported %zu %s records (recorded in the audit log at the next sync)", l.count,
+		    m->k->name);
 	if (m->reveal && sensitive_kind(m->k) && l.count)
-		say(m, "revealed sensitive fields of %zu %s records", l.count, m->k->name);
+		say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
+		       "sync)",
+		    l.count, m->k->name);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
+	events_free(&l.events);
 	free(l.cols);
 	out_table_free(l.t);
 	if (filter)
@@ -1907,6 +2230,10 @@ int cmd_record(cli *c, int argc, char **argv)
 		rc = EXIT_OK;
 		goto done;
 	}
+	if (!strcmp(argv[1], "import")) {   /* client/import.c */
+		rc = import_run(c, m.k, argc - 1, argv + 1);
+		goto done;
+	}
 	for (int i = 0; i < (int)HEARTH_ARRAY_LEN(sub_names); i++) {
 		if (!strcmp(argv[1], sub_names[i]))
 			sub = i;
@@ -1917,6 +2244,12 @@ int cmd_record(cli *c, int argc, char **argv)
 		goto done;
 	}
 	m.sub = (enum sub)sub;
+	if (m.sub == SUB_LIST) {   /* filters are taken out first: client/filters.c */
+		int n = argc - 1;
+		if ((rc = filter_take(&m.filt, m.k, &n, argv + 1)) != EXIT_OK)
+			goto done;
+		argc = n + 1;
+	}
 	rc = parse_args(&m, argc - 1, argv + 1);
 	if (rc == -1) {
 		rc = EXIT_OK;
@@ -1930,6 +2263,7 @@ int cmd_record(cli *c, int argc, char **argv)
 	case SUB_DELETE: rc = do_delete(&m); break;
 	case SUB_SHOW: rc = do_show(&m); break;
 	case SUB_LIST: rc = do_list(&m); break;
+	case SUB_NOTE: rc = do_note(&m); break;
 	}
 done:
 	if (m.rep_open)

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "hearth.h"
+#include "witness.h"
 
 static const char *role_name(Hearth__Role r)
 {
@@ -45,10 +46,11 @@ int cmd_init(cli *c, int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' },
+		{ "audit-key", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *server = NULL, *cert = NULL, *key = NULL, *ca = NULL;
+	const char *server = NULL, *cert = NULL, *key = NULL, *ca = NULL, *audit_key = NULL;
 	profile p;
 	char err[1200];
 	int o;
@@ -59,11 +61,16 @@ int cmd_init(cli *c, int argc, char **argv)
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'a': ca = optarg; break;
+		case 'A': audit_key = optarg; break;
 		case 'h':
-			printf("usage: hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE\n\n"
+			printf("usage: hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE\n"
+			       "                   [--audit-key FILE.pub]\n\n"
 			       "Stores a client profile under $HEARTH_HOME (default ~/.hearth; --home DIR\n"
 			       "overrides): which server to use and which certificate, key and committee CA.\n"
-			       "The files stay where they are; the profile records their absolute paths.\n");
+			       "The files stay where they are; the profile records their absolute paths.\n"
+			       "--audit-key names the server's audit public key (PEM, Ed25519): the audit\n"
+			       "checkpoints must be signed by it. Without it the replica trusts the key\n"
+			       "the server presents at the first sync and refuses any other later.\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -83,8 +90,16 @@ int cmd_init(cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (absolute("--cert", cert, p.cert, sizeof(p.cert)) || absolute("--key", key, p.key, sizeof(p.key)) ||
-	    absolute("--ca", ca, p.ca, sizeof(p.ca)))
+	    absolute("--ca", ca, p.ca, sizeof(p.ca)) ||
+	    (audit_key && absolute("--audit-key", audit_key, p.audit_key, sizeof(p.audit_key))))
 		return EXIT_USAGE;
+	if (audit_key) {
+		uint8_t raw[AUDIT_KEY_LEN];
+		if (witness_load_pubkey(p.audit_key, raw, err, sizeof(err)) != 0) {
+			cli_error("init: --audit-key: %s", err);
+			return EXIT_USAGE;
+		}
+	}
 	if (profile_save(&p, err, sizeof(err)) != 0) {
 		cli_error("init: %s", err);
 		return EXIT_FAIL;

@@ -2,9 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin.h"
 #include "cli.h"
+#include "cmd_audit.h"
 #include "sync.h"
+#include "yearly.h"
 #include "cmd_record.h"
+#include "due.h"
 #include "hearth.h"
 
 static const cli_command commands[] = {
@@ -16,6 +20,20 @@ static const cli_command commands[] = {
 	{ "conflicts", cmd_conflicts, "list open conflicts with both values of each field" },
 	{ "resolve", cmd_resolve, "resolve a conflict: --keep mine|theirs or --set FIELD=VALUE" },
 	{ "member", cmd_record, "党员: add, edit, delete, show, list members" },
+	{ "audit", cmd_audit, "review the audit log: log, show, verify, export" },
+	{ "history", cmd_history, "every change of one record: who, when, old -> new" },
+	{ "hardship", cmd_record, "困难党员台账: the hardship ledger, one open entry per member" },
+	{ "visit", cmd_record, "走访慰问: visits, cash and goods in yuan" },
+	{ "talk", cmd_record, "谈心谈话: talks with members (content is sensitive)" },
+	{ "pairing", cmd_record, "结对帮扶: pairings; 'pairing note ID' adds progress" },
+	{ "honor", cmd_record, "表彰激励: honors and awards" },
+	{ "activity", cmd_record, "主题活动: themed activities" },
+	{ "disclosure", cmd_record, "党务公开: public disclosures of Party affairs" },
+	{ "dues", cmd_record, "党费: dues, one record per member per month" },
+	{ "transfer", cmd_record, "组织关系转接: transfers between branches" },
+	{ "due", cmd_due, "what is owed: visits, talks, pairing notes, dues; campaign coverage" },
+	{ "report", cmd_report, "report year [YYYY]: the branch's year in figures" },
+	{ "admin", cmd_admin, "the committee's console: branches, certificates, conflicts, stats, report" },
 };
 
 static void usage(FILE *f)
@@ -30,7 +48,8 @@ static void usage(FILE *f)
 	           "  --home DIR   client directory (default $HEARTH_HOME, else ~/.hearth)\n"
 	           "  --version    print the version\n"
 	           "\nexit status: 0 ok, 1 the operation failed or was refused, 2 bad usage or\n"
-	           "local configuration, 3 cannot connect or authenticate, 4 conflicts remain.\n");
+	           "local configuration, 3 cannot connect or authenticate, 4 conflicts remain,\n"
+	           "5 the server's audit log shrank, was rewritten or is signed by another key.\n");
 }
 
 int main(int argc, char **argv)

@@ -77,6 +77,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		snprintf(p->key, sizeof(p->key), "%s", value);
 	else if (!strcmp(name, "ca"))
 		snprintf(p->ca, sizeof(p->ca), "%s", value);
+	else if (!strcmp(name, "audit_key"))
+		snprintf(p->audit_key, sizeof(p->audit_key), "%s", value);
 	return 1;
 }
 
@@ -119,6 +121,8 @@ int profile_save(const profile *p, char *err, size_t errlen)
 	}
 	fprintf(f, "# hearth client profile; written by 'hearth init'\n[profile]\n");
 	fprintf(f, "server = %s\ncert = %s\nkey = %s\nca = %s\n", p->server, p->cert, p->key, p->ca);
+	if (p->audit_key[0])
+		fprintf(f, "audit_key = %s\n", p->audit_key);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		fclose(f);

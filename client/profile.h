@@ -13,6 +13,7 @@ typedef struct profile {
 	char cert[1024];     /* absolute paths */
 	char key[1024];
 	char ca[1024];
+	char audit_key[1024]; /* PEM Ed25519 public key that must sign checkpoints; "" = pin on first use */
 } profile;
 
 /* Resolves the home directory: explicit (from --home) if non-NULL, else

@@ -263,6 +263,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	    (rc = store_code(mdb_dbi_open(t, "outbox", MDB_CREATE, &r->outbox))) != 0 ||
 	    (rc = store_code(mdb_dbi_open(t, "byrec", MDB_CREATE, &r->byrec))) != 0 ||
 	    (rc = store_code(mdb_dbi_open(t, "conflicts", MDB_CREATE, &r->conflicts))) != 0 ||
+	    (rc = store_code(mdb_dbi_open(t, "events", MDB_CREATE, &r->events))) != 0 ||
 	    (rc = store_code(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0)
 		goto fail_store;
 	rc = db_get(t, r->meta, "replica_id", 10, &v);
@@ -1312,6 +1313,8 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 {
 	struct blobs resolving = { 0 };
 	MDB_txn *t = NULL;
+	MDB_val scope_val;
+	char scope[128] = "";
 	uint64_t cursor;
 	int rc;
 
@@ -1323,8 +1326,24 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 			return say(err, errlen, HEARTH_EPROTO, "the server sent a conflict without a valid id");
 	if ((rc = txn_begin(r, 1, &t)) != 0)
 		goto fail_store;
+	/* A record that left this replica's branch (an accepted transfer)
+	 * arrives as a body-less stub naming its new branch: the replica keeps
+	 * nothing of it. Pending ops on it stay and are refused on push. */
+	rc = db_get(t, r->meta, "scope", 5, &scope_val);
+	if (rc == 0 && scope_val.mv_size < sizeof(scope)) {
+		memcpy(scope, scope_val.mv_data, scope_val.mv_size);
+		scope[scope_val.mv_size] = '\0';
+	} else if (rc != 0 && rc != HEARTH_ENOTFOUND) {
+		goto fail_store;
+	}
 	for (size_t i = 0; i < page->n_records; i++) {
 		const Hearth__Record *rec = page->records[i];
+		if (scope[0] && strcmp(rec->branch_id, scope) != 0) {
+			if ((rc = db_del(t, r->server, rec->id.data, UUID_LEN)) != 0 ||
+			    (rc = db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
+				goto fail_store;
+			continue;
+		}
 		if ((rc = store_server_copy(r, t, rec)) != 0)
 			goto fail_store;
 		if ((rc = rebuild_local(r, t, rec->id.data)) != 0)
@@ -1676,4 +1695,299 @@ int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out
 		return say(err, errlen, HEARTH_EINVAL,
 		           "conflict id prefix %s matches %zu conflicts; give more digits", id_text, matches);
 	return 0;
+}
+
+/* ---------------------------------------------------------- audit witness */
+
+int replica_meta_get_bytes(replica *r, const char *key, uint8_t **out, size_t *len)
+{
+	MDB_txn *t;
+	MDB_val v;
+	int rc = txn_begin(r, 0, &t);
+
+	*out = NULL;
+	*len = 0;
+	if (rc != 0)
+		return rc;
+	rc = db_get(t, r->meta, key, strlen(key), &v);
+	if (rc == 0) {
+		*out = malloc(v.mv_size ? v.mv_size : 1);
+		if (!*out)
+			rc = HEARTH_ENOMEM;
+		else {
+			memcpy(*out, v.mv_data, v.mv_size);
+			*len = v.mv_size;
+		}
+	}
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, size_t len)
+{
+	MDB_txn *t;
+	int rc = txn_begin(r, 1, &t);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_put(t, r->meta, key, strlen(key), data, len)) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	return store_code(mdb_txn_commit(t));
+}
+
+int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out)
+{
+	uint8_t *b;
+	size_t n;
+	int rc = replica_meta_get_bytes(r, "checkpoint", &b, &n);
+
+	*out = NULL;
+	if (rc != 0)
+		return rc;
+	*out = hearth__checkpoint__unpack(NULL, n, b);
+	free(b);
+	return *out ? 0 : HEARTH_ECORRUPT;
+}
+
+int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp)
+{
+	MDB_txn *t;
+	MDB_val v;
+	int rc = txn_begin(r, 1, &t);
+
+	if (rc != 0)
+		return rc;
+	rc = db_get(t, r->meta, "checkpoint", 10, &v);
+	if (rc == 0) {
+		Hearth__Checkpoint *old = hearth__checkpoint__unpack(NULL, v.mv_size, v.mv_data);
+		int older = old && old->size > cp->size;
+		if (old)
+			hearth__checkpoint__free_unpacked(old, NULL);
+		if (older) {
+			mdb_txn_abort(t);
+			return 0;
+		}
+	} else if (rc != HEARTH_ENOTFOUND) {
+		goto fail;
+	}
+	if ((rc = db_put_msg(t, r->meta, "checkpoint", 10, &cp->base)) != 0)
+		goto fail;
+	return store_code(mdb_txn_commit(t));
+fail:
+	mdb_txn_abort(t);
+	return rc;
+}
+
+/* ---------------------------------------------------------- client events */
+
+int replica_queue_events(replica *r, Hearth__ClientEvent *const *events, size_t n)
+{
+	MDB_txn *t;
+	uint64_t seq;
+	int rc = txn_begin(r, 1, &t);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = meta_get_u64(t, r, "event_seq", &seq)) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[8];
+		be64_put(key, ++seq);
+		if ((rc = db_put_msg(t, r->events, key, 8, &events[i]->base)) != 0)
+			goto fail;
+	}
+	if ((rc = meta_put_u64(t, r, "event_seq", seq)) != 0)
+		goto fail;
+	return store_code(mdb_txn_commit(t));
+fail:
+	mdb_txn_abort(t);
+	return rc;
+}
+
+void replica_events_free(Hearth__ClientEvent **events, uint64_t *keys, size_t n)
+{
+	for (size_t i = 0; events && i < n; i++)
+		if (events[i])
+			hearth__client_event__free_unpacked(events[i], NULL);
+	free(events);
+	free(keys);
+}
+
+int replica_next_events(replica *r, size_t max, Hearth__ClientEvent ***events, uint64_t **keys,
+                        size_t *n)
+{
+	MDB_txn *t;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	*events = NULL;
+	*keys = NULL;
+	*n = 0;
+	if ((rc = txn_begin(r, 0, &t)) != 0)
+		return rc;
+	*events = calloc(max ? max : 1, sizeof(**events));
+	*keys = calloc(max ? max : 1, sizeof(**keys));
+	if (!*events || !*keys) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	if ((rc = store_code(mdb_cursor_open(t, r->events, &c))) != 0)
+		goto fail;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && *n < max;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__ClientEvent *e;
+		if (k.mv_size != 8)
+			continue;
+		e = hearth__client_event__unpack(NULL, v.mv_size, v.mv_data);
+		if (!e) {
+			rc = HEARTH_ECORRUPT;
+			goto fail;
+		}
+		(*keys)[*n] = be64_get(k.mv_data);
+		(*events)[(*n)++] = e;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_code(mrc);
+fail:
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	if (rc != 0) {
+		replica_events_free(*events, *keys, *n);
+		*events = NULL;
+		*keys = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int replica_drop_events(replica *r, const uint64_t *keys, size_t n)
+{
+	MDB_txn *t;
+	int rc = txn_begin(r, 1, &t);
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[8];
+		be64_put(key, keys[i]);
+		if ((rc = db_del(t, r->events, key, 8)) != 0) {
+			mdb_txn_abort(t);
+			return rc;
+		}
+	}
+	return store_code(mdb_txn_commit(t));
+}
+
+/* ---------------------------------------------------------- batch edits */
+
+/* One record of a batch, inside the batch's transaction: the same steps as
+ * replica_edit (op with changed fields and base_rev, then the local copy).
+ * replica_edit keeps its own transaction; a later cleanup can make it a
+ * one-record batch. */
+static int edit_in_txn(replica *r, MDB_txn *t, const Hearth__Record *rec, int create, char *err,
+                       size_t errlen)
+{
+	Hearth__Record *srv = NULL, *loc_copy = NULL, orec, loc;
+	const Hearth__Record *view;
+	Hearth__Op op = HEARTH__OP__INIT;
+	uint8_t *vb = NULL, *nb = NULL, op_id[16];
+	uint32_t *changed = NULL;
+	size_t vb_len = 0, nb_len = 0, n_changed = 0;
+	char idt[UUID_TEXT_LEN + 1];
+	int rc;
+
+	if (rec->id.len != UUID_LEN || !kind_find(rec->kind) ||
+	    rec->body_case == HEARTH__RECORD__BODY__NOT_SET)
+		return say(err, errlen, HEARTH_EINVAL,
+		           "a record to store needs a 16-byte id, a known kind and a body");
+	uuid_format(rec->id.data, idt);
+	if ((rc = body_bytes(rec, &nb, &nb_len)) != 0) {
+		rc = say(err, errlen, rc, "record %s: its body does not match its kind", idt);
+		goto fail;
+	}
+	rc = load_record(t, r->server, rec->id.data, &srv);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	rc = load_record(t, r->local, rec->id.data, &loc_copy);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	view = loc_copy ? loc_copy : srv;
+	if (create && view) {
+		rc = say(err, errlen, HEARTH_EEXIST, "record %s already exists", idt);
+		goto fail;
+	}
+	if (!create && (!view || view->deleted)) {
+		rc = say(err, errlen, HEARTH_ENOTFOUND, "record %s %s", idt,
+		         view ? "has been deleted" : "is not in the local replica");
+		goto fail;
+	}
+	if (view && view->kind != rec->kind) {
+		rc = say(err, errlen, HEARTH_EINVAL, "record %s is of another kind", idt);
+		goto fail;
+	}
+	if ((rc = body_bytes(view, &vb, &vb_len)) != 0)
+		goto fail_store;
+	if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
+		rc = say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
+		         hearth_strerror(rc));
+		goto fail;
+	}
+	if (n_changed == 0) {
+		rc = say(err, errlen, HEARTH_EINVAL, "record %s: nothing to change", idt);
+		goto fail;
+	}
+	if ((rc = uuid_v7(op_id)) != 0) {
+		rc = say(err, errlen, rc, "cannot make an op id: no randomness available");
+		goto fail;
+	}
+	orec = op_record(rec);
+	op.op_id.len = UUID_LEN;
+	op.op_id.data = op_id;
+	op.record = &orec;
+	op.base_rev = srv ? srv->rev : 0;
+	op.n_changed_fields = n_changed;
+	op.changed_fields = changed;
+	op.made_at = now_ms();
+	if ((rc = outbox_append(r, t, &op, NULL)) != 0)
+		goto fail_store;
+	loc = *rec;
+	loc.rev = view ? view->rev : 0;
+	loc.seq = view ? view->seq : 0;
+	loc.deleted = 0;
+	if ((rc = db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
+		goto fail_store;
+	goto fail;
+
+fail_store:
+	say_store(err, errlen, rc, "recording the edit");
+fail:
+	free(changed);
+	free(vb);
+	free(nb);
+	record_free(loc_copy);
+	record_free(srv);
+	return rc;
+}
+
+int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *create, size_t n,
+                       char *err, size_t errlen)
+{
+	MDB_txn *t = NULL;
+	int rc;
+
+	if ((rc = txn_begin(r, 1, &t)) != 0)
+		return say_store(err, errlen, rc, "starting the batch");
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = edit_in_txn(r, t, recs[i], create[i], err, errlen)) != 0) {
+			mdb_txn_abort(t);
+			return rc;
+		}
+	}
+	rc = store_code(mdb_txn_commit(t));
+	if (rc != 0)
+		say_store(err, errlen, rc, "recording the batch");
+	return rc;
 }

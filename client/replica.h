@@ -10,8 +10,13 @@
  *   byrec      id(16) seq(8)      -> empty: index of the outbox by record, so
  *              "pending ops of this record" costs O(its ops), not O(outbox)
  *   conflicts  conflict id(16) -> Conflict bytes (open ones only)
+ *   events     seq(8, big-endian) -> ClientEvent bytes: reveals and exports
+ *              waiting to be reported to the audit log at the next sync
  *   meta       "cursor" (u64), "replica_id" (16 bytes), "last_sync" (i64 ms),
- *              "outbox_seq" (u64), "branch" (string), "checkpoint" (bytes)
+ *              "outbox_seq" (u64), "branch" (string), "event_seq" (u64),
+ *              "checkpoint" (packed Checkpoint: the last one this replica
+ *              accepted as a witness), "audit_key" (32-byte Ed25519 public
+ *              key pinned on first use)
  *
  * Every function that changes state runs in one write transaction: a local
  * edit (op + local copy), a pull page (records + conflicts + cursor), a push
@@ -30,6 +35,7 @@ typedef struct replica {
 	MDB_env *env;
 	MDB_dbi server, local, outbox, conflicts, meta;
 	MDB_dbi byrec;            /* added by replica.c: outbox index by record */
+	MDB_dbi events;           /* client events waiting for the audit log */
 	uint8_t replica_id[16];
 	char path[1100];
 } replica;
@@ -142,5 +148,43 @@ typedef int (*replica_conflict_fn)(void *ctx, const Hearth__Conflict *c);
 int replica_each_conflict(replica *r, replica_conflict_fn fn, void *ctx);
 int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out, char *err,
                          size_t errlen);
+
+/* ---- audit witness and client events ---- */
+
+/* Bytes stored under a meta key, as a malloc'd copy the caller frees.
+ * Returns 0, HEARTH_ENOTFOUND (*out NULL, *len 0), HEARTH_ENOMEM. */
+int replica_meta_get_bytes(replica *r, const char *key, uint8_t **out, size_t *len);
+int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, size_t len);
+
+/* The checkpoint this replica accepted last (heap copy, free with
+ * hearth__checkpoint__free_unpacked), or HEARTH_ENOTFOUND. */
+int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out);
+
+/* Stores cp as the accepted checkpoint, in one transaction that first
+ * re-reads the stored one: a checkpoint smaller than it is not stored (two
+ * commands verifying concurrently must not move the witness backwards).
+ * The caller has verified cp against the stored checkpoint. */
+int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp);
+
+/* Appends n client events to the events queue in one transaction. */
+int replica_queue_events(replica *r, Hearth__ClientEvent *const *events, size_t n);
+
+/* Up to max queued events, oldest first, as heap copies; keys are their
+ * queue keys for replica_drop_events. Free with replica_events_free. */
+int replica_next_events(replica *r, size_t max, Hearth__ClientEvent ***events, uint64_t **keys,
+                        size_t *n);
+void replica_events_free(Hearth__ClientEvent **events, uint64_t *keys, size_t n);
+
+/* Removes the given events from the queue, in one transaction. */
+int replica_drop_events(replica *r, const uint64_t *keys, size_t n);
+
+/* ---- batch edits ---- */
+
+/* Records n local edits as replica_edit would, all in one write
+ * transaction: either every record is stored (with its op) or none is.
+ * create[i] says whether recs[i] is new. The first refused record stops
+ * the batch; err names it. Returns 0 or a negative code with err set. */
+int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *create, size_t n,
+                       char *err, size_t errlen);
 
 #endif

@@ -321,6 +321,7 @@ static int hello(session *s)
 		h.replica_id.len = sizeof(s->replica_id);
 		h.replica_id.data = s->replica_id;
 	}
+	h.last_checkpoint = (Hearth__Checkpoint *)s->last_checkpoint;
 	req.body_case = HEARTH__ENVELOPE__BODY_HELLO;
 	req.hello = &h;
 	rc = session_call(s, &req, &resp);
@@ -362,6 +363,12 @@ int session_open(session *s, const profile *p)
 
 int session_open_replica(session *s, const profile *p, const uint8_t replica_id[16])
 {
+	return session_open_witness(s, p, replica_id, NULL);
+}
+
+int session_open_witness(session *s, const profile *p, const uint8_t replica_id[16],
+                         const Hearth__Checkpoint *last_checkpoint)
+{
 	tls_ctx_config tc = { p->cert, p->key, p->ca, NULL };
 	char err[512];
 	const char *t = getenv("HEARTH_TIMEOUT_MS");
@@ -374,6 +381,7 @@ int session_open_replica(session *s, const profile *p, const uint8_t replica_id[
 		memcpy(s->replica_id, replica_id, sizeof(s->replica_id));
 		s->has_replica_id = 1;
 	}
+	s->last_checkpoint = last_checkpoint;
 	frame_decoder_init(&s->dec, HEARTH_FRAME_MAX_CAP);
 	s->ctx = tls_ctx_new(TLS_CLIENT, &tc, err, sizeof(err));
 	if (!s->ctx)
@@ -386,7 +394,9 @@ int session_open_replica(session *s, const profile *p, const uint8_t replica_id[
 	rc = handshake(s);
 	if (rc < 0)
 		return rc;
-	return hello(s);
+	rc = hello(s);
+	s->last_checkpoint = NULL;   /* borrowed for the Hello only */
+	return rc;
 }
 
 void session_close(session *s)

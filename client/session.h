@@ -39,6 +39,7 @@ typedef struct session {
 	size_t plain_off;
 	uint8_t replica_id[16];          /* sent in Hello when has_replica_id */
 	int has_replica_id;
+	const Hearth__Checkpoint *last_checkpoint;   /* sent in Hello; borrowed */
 } session;
 
 /* Connects, handshakes and exchanges Hello/Welcome. On failure returns a
@@ -49,6 +50,11 @@ int session_open(session *s, const profile *p);
 /* Same, and the Hello carries replica_id (16 bytes, copied), so the server
  * can tell which replica made each revision ("mine" in conflicts). */
 int session_open_replica(session *s, const profile *p, const uint8_t replica_id[16]);
+
+/* Same, and the Hello also carries the last audit checkpoint this replica
+ * accepted (borrowed for the duration of the call; NULL: none). */
+int session_open_witness(session *s, const profile *p, const uint8_t replica_id[16],
+                         const Hearth__Checkpoint *last_checkpoint);
 
 /* Sends req (request_id is assigned here) and waits for the response with
  * the same id. *resp is freed by the caller with envelope_free(.., NULL).

@@ -22,12 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_audit.h"
 #include "fieldmap.h"
 #include "hearth.h"
 #include "record.h"
 #include "replica.h"
 #include "utf8.h"
 #include "uuid.h"
+#include "witness.h"
 
 #define BATCH_DEFAULT 500
 #define PAGE_DEFAULT 1000
@@ -368,6 +370,19 @@ static int do_pull(sync_ctx *x)
 		x->pull_recv++;
 		fault_hit(&x->fault, FAULT_PULL_RECV, x->pull_recv);
 		pg = resp->pull_result;
+		if (pg->reset) {
+			progress_clear(&x->prog);
+			fprintf(stderr, "hearth: this replica was away longer than the server keeps deletes; "
+			                "re-pulling from zero\n");
+			if ((rc = replica_reset_server(&x->r)) != 0) {
+				envelope_free(resp, NULL);
+				cli_error("sync: cannot reset the replica: %s", hearth_strerror(rc));
+				return EXIT_FAIL;
+			}
+			envelope_free(resp, NULL);
+			cursor = 0;
+			continue;
+		}
 		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {
 			progress_clear(&x->prog);
 			cli_error("sync: %s", err);
@@ -588,6 +603,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 	replica_status st;
 	const char *branch_opt = NULL;
 	long v;
+	size_t events = 0;
 	int o, rc, lock_fd = -1, session_opened = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -626,8 +642,11 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "('hearth conflicts', 'hearth resolve'). --branch (admin and auditor\n"
 			       "certificates only) limits the replica to one branch. It is safe to\n"
 			       "interrupt: the next sync resumes without losing or doubling anything.\n"
+			       "Before anything moves, the client checks as a witness that the server's\n"
+			       "signed audit log only grew since the last sync, and refuses otherwise.\n"
+			       "Reveals and exports recorded locally are reported to the audit log.\n"
 			       "Exit status: 0 done, 1 something was rejected or failed, 3 cannot\n"
-			       "connect, 4 open conflicts remain.\n",
+			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten.\n",
 			       BATCH_DEFAULT, PAGE_DEFAULT);
 			return EXIT_OK;
 		default:
@@ -646,14 +665,16 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if ((rc = lock_replica(&x.r, &lock_fd)) != EXIT_OK)
 		goto fail;
 	session_opened = 1;
-	if (session_open_replica(&x.s, &c->prof, x.r.replica_id) != 0) {
-		cli_error("%s", x.s.error);
-		rc = session_exit_code(&x.s);
+	/* The witness runs before anything moves: after a refusal nothing is
+	 * pushed to or pulled from a server whose audit log shrank or was
+	 * rewritten. */
+	if ((rc = witness_connect(c, &x.s, &x.r, "sync")) != EXIT_OK)
 		goto fail;
-	}
 	if ((rc = settle_scope(&x, branch_opt)) != EXIT_OK)
 		goto fail;
 	if ((rc = do_push(&x)) != EXIT_OK)
+		goto fail;
+	if ((rc = audit_send_events(&x.s, &x.r, "sync", &events)) != EXIT_OK)
 		goto fail;
 	if ((rc = do_pull(&x)) != EXIT_OK)
 		goto fail;
@@ -668,12 +689,12 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if (x.json)
 		printf("{\"pushed\":%llu,\"applied\":%llu,\"merged\":%llu,\"conflicts\":%llu,"
 		       "\"duplicate\":%llu,\"rejected\":%llu,\"pulled\":%llu,\"open_conflicts\":%llu,"
-		       "\"cursor\":%llu}\n",
+		       "\"cursor\":%llu,\"events\":%zu}\n",
 		       (unsigned long long)x.pushed, (unsigned long long)x.applied,
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts,
-		       (unsigned long long)st.cursor);
+		       (unsigned long long)st.cursor, events);
 	else
 		printf("sync: pushed %llu (applied %llu, merged %llu, conflicts %llu, duplicate %llu, "
 		       "rejected %llu), pulled %llu records, open conflicts %llu\n",
@@ -681,6 +702,9 @@ int cmd_sync(cli *c, int argc, char **argv)
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts);
+	if (events && !x.json)
+		printf("sync: reported %zu reveal/export event%s to the audit log\n", events,
+		       events == 1 ? "" : "s");
 	rc = x.rejected ? EXIT_FAIL : st.open_conflicts ? EXIT_CONFLICTS : EXIT_OK;
 fail:
 	progress_clear(&x.prog);
@@ -868,6 +892,11 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 	return out;
 }
 
+char *sync_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
+{
+	return decode_value(k, field, bytes, len);
+}
+
 static const char *field_name(const kind_info *k, uint32_t number, char *buf, size_t cap)
 {
 	const ProtobufCFieldDescriptor *fd = k ? protobuf_c_message_descriptor_get_field(k->desc, number) : NULL;
@@ -893,6 +922,8 @@ typedef struct conflicts_ctx {
 	int json;
 	size_t n;
 	int failed;
+	const char *branch;    /* only this branch's conflicts; NULL: all */
+	int show_branch;       /* name each conflict's branch (admin console) */
 } conflicts_ctx;
 
 static int mine_is_op(const replica *r, const Hearth__Conflict *c)
@@ -907,15 +938,18 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 	char cid[UUID_TEXT_LEN + 1] = "?", rid[UUID_TEXT_LEN + 1] = "?", when[64], nb[32];
 	int op_mine = mine_is_op(x->r, c);
 
+	if (x->branch && strcmp(x->branch, c->branch_id ? c->branch_id : "") != 0)
+		return 0;
 	if (c->id.len == UUID_LEN)
 		uuid_format(c->id.data, cid);
 	if (c->record_id.len == UUID_LEN)
 		uuid_format(c->record_id.data, rid);
 	local_time(c->created_at, when, sizeof(when));
 	if (x->json) {
-		printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"record\":\"%s\",\"state\":\"%s\","
-		       "\"delete_conflict\":%s,\"server_deleted\":%s,\"fields\":[",
-		       x->n ? "," : "", cid, k ? k->name : "unknown", rid,
+		printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"record\":\"%s\",\"branch\":",
+		       x->n ? "," : "", cid, k ? k->name : "unknown", rid);
+		json_str(stdout, c->branch_id);
+		printf(",\"state\":\"%s\",\"delete_conflict\":%s,\"server_deleted\":%s,\"fields\":[",
 		       c->state == HEARTH__CONFLICT_STATE__CONFLICT_RESOLVED ? "resolved" : "open",
 		       c->delete_conflict ? "true" : "false", c->server_deleted ? "true" : "false");
 		for (size_t i = 0; i < c->n_fields; i++) {
@@ -940,7 +974,10 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 	} else {
 		if (x->n)
 			putchar('\n');
-		printf("conflict %s  %s (%s) %s\n", cid, k ? k->name : "record", k ? k->label : "?", rid);
+		printf("conflict %s  %s (%s) %s", cid, k ? k->name : "record", k ? k->label : "?", rid);
+		if (x->show_branch)
+			printf("  branch %s", c->branch_id);
+		putchar('\n');
 		printf("  opened %s; server side by %s%s, other side by %s%s\n", when,
 		       c->server_by[0] ? c->server_by : "?", op_mine ? "" : " (mine)",
 		       c->op_by[0] ? c->op_by : "?", op_mine ? " (mine)" : "");
@@ -981,9 +1018,8 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	conflicts_ctx x = { NULL, 0, 0, 0 };
-	replica r;
-	int o, rc;
+	conflicts_ctx x = { NULL, 0, 0, 0, NULL, 0 };
+	int o;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (o == 'j')
@@ -1003,7 +1039,16 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 		cli_error("conflicts: unexpected argument \"%s\"", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if ((rc = open_replica(c, &r, "conflicts")) != EXIT_OK)
+	return sync_print_conflicts(c, "conflicts", NULL, x.json, 0);
+}
+
+int sync_print_conflicts(cli *c, const char *cmd, const char *branch, int json, int show_branch)
+{
+	conflicts_ctx x = { NULL, json, 0, 0, branch, show_branch };
+	replica r;
+	int rc;
+
+	if ((rc = open_replica(c, &r, cmd)) != EXIT_OK)
 		return rc;
 	x.r = &r;
 	if (x.json)
@@ -1012,10 +1057,10 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 	if (x.json)
 		puts("]");
 	else if (rc == 0 && x.n == 0)
-		puts("no open conflicts");
+		puts(branch ? "no open conflicts in this branch" : "no open conflicts");
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error("conflicts: cannot read the local replica: %s", hearth_strerror(rc));
+		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -7,7 +7,7 @@
 
 #define HEARTH_VERSION "0.1.0"
 #define HEARTH_PROTOCOL_MAJOR 1
-#define HEARTH_PROTOCOL_MINOR 0
+#define HEARTH_PROTOCOL_MINOR 1   /* 1.1: record kinds 21-29, audit messages, PullResponse.reset */
 
 /* Library-independent error codes.  Every function that can fail returns 0
  * or one of these (negative).  Codes from LMDB, OpenSSL and libuv are

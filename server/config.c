@@ -32,6 +32,7 @@ void config_defaults(hearthd_config *cfg)
 	cfg->max_ops_per_push = 1000;
 	cfg->max_pull_limit = 5000;
 	cfg->map_size = 4ull * 1024 * 1024 * 1024;
+	cfg->tombstone_days = 400;
 	cfg->group_commit = 1;
 }
 
@@ -224,6 +225,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		}
 		return 1;
 	}
+	if (IS("store", "tombstone_days"))
+		return set_u32(c, name, value, &cfg->tombstone_days, 0, 36500);
 	if (IS("store", "group_commit"))
 		return set_bool(c, name, value, &cfg->group_commit);
 #undef IS

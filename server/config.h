@@ -27,7 +27,10 @@ typedef struct hearthd_config {
 	uint32_t max_ops_per_push;
 	uint32_t max_pull_limit;        /* records per pull page */
 	uint64_t map_size;              /* LMDB map size in bytes */
+	uint32_t tombstone_days;        /* deleted records stay this long, then are purged */
 	int group_commit;               /* 0: one transaction (one fsync) per request */
+	char *preset_branches[64];      /* --branch ID=NAME: made sure to exist at start (argv strings) */
+	int n_preset_branches;
 	int verbose;
 } hearthd_config;
 

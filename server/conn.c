@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "wire.h"
+#include "audit_handlers.h"
+#include "admin.h"
+#include "store.h"
+#include <openssl/x509.h>
 #include "hearth.h"
 #include "log.h"
 #include "server.h"
@@ -25,6 +30,8 @@ typedef struct write_req {
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void arm_timer(conn *c);
+static void pump_tls(conn *c);
+static void consume_plain(conn *c, const uint8_t *data, size_t len);
 
 static uint64_t now_ms(conn *c)
 {
@@ -45,6 +52,7 @@ static void maybe_free(conn *c)
 		return;
 	tls_engine_free(&c->tls);
 	frame_decoder_free(&c->dec);
+	free(c->held);
 	free(c);
 }
 
@@ -101,11 +109,23 @@ static void on_write(uv_write_t *req, int status)
 		conn_close(c, "write failed");
 		return;
 	}
-	/* Resume reading once the client has taken half of what was queued. */
-	if (c->state != CONN_CLOSING && !c->reading &&
+	/* Resume once the client has taken half of what was queued: first the
+	 * requests already read and decrypted, then the socket. */
+	if (c->state != CONN_CLOSING && c->stalled_since_ms &&
 	    c->out_pending <= c->srv->cfg.output_cap / 2) {
+		uint8_t *held = c->held;
+		size_t held_len = c->held_len;
+
 		c->stalled_since_ms = 0;
-		if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+		c->held = NULL;
+		c->held_len = 0;
+		if (held_len)
+			consume_plain(c, held, held_len);
+		free(held);
+		if (c->state != CONN_CLOSING && !c->stalled_since_ms)
+			pump_tls(c);
+		if (c->state != CONN_CLOSING && !c->stalled_since_ms && !c->reading &&
+		    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 			c->reading = 1;
 		arm_timer(c);
 	}
@@ -219,15 +239,40 @@ int conn_send_raw(conn *c, const uint8_t *frame, size_t len)
 		conn_close(c, "tls write failed");
 		return HEARTH_ETLS;
 	}
-	/* Stop reading while the client is not taking its responses. */
-	if (c->out_pending >= c->srv->cfg.output_cap && c->reading) {
-		uv_read_stop((uv_stream_t *)&c->tcp);
+	/* Stop taking requests while the client is not taking its responses:
+	 * no more reads from the socket, and (consume_plain, pump_tls) no more
+	 * frames decoded from what was already read, since a single read can
+	 * hold hundreds of pipelined pulls. */
+	if (c->out_pending >= c->srv->cfg.output_cap && !c->stalled_since_ms) {
+		if (c->reading)
+			uv_read_stop((uv_stream_t *)&c->tcp);
 		c->reading = 0;
 		c->stalled_since_ms = now_ms(c);
+		if (c->stalled_since_ms == 0)
+			c->stalled_since_ms = 1;
 		log_conn(c, LOG_INFO, "output_cap_reached", NULL, NULL);
 		arm_timer(c);
 	}
 	return 0;
+}
+
+int conn_send_body(conn *c, uint64_t request_id, uint32_t number, const wirebuf *body)
+{
+	wirebuf f = WIREBUF_INIT;
+	int rc;
+
+	wire_frame_begin(&f);
+	wire_uint_field(&f, 1, request_id);
+	wire_bytes_field(&f, number, body->data, body->len, 1);
+	wire_frame_finish(&f);
+	if (f.failed || body->failed) {
+		wire_free(&f);
+		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+		return HEARTH_ENOMEM;
+	}
+	rc = conn_send_raw(c, f.data, f.len);
+	wire_free(&f);
+	return rc;
 }
 
 void conn_send_error(conn *c, uint64_t request_id, Hearth__ErrorCode code, const char *field,
@@ -297,19 +342,59 @@ static int on_handshake_done(conn *c)
 	char err[256];
 
 	if (tls_identity_from_peer(c->tls.ssl, c->srv->cfg.org, &c->id, err, sizeof(err)) != 0) {
+		/* The peer got far enough to be named: audit who it claimed to be. */
+		tls_identity who;
+		X509 *cert = SSL_get0_peer_certificate(c->tls.ssl);
+		memset(&who, 0, sizeof(who));
+		if (cert) {
+			tls_cert_fingerprint(cert, who.fingerprint);
+			X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, who.name,
+			                          sizeof(who.name));
+		}
+		audit_submit_event(c->srv, &who, "unauthenticated", "", err, c->peer);
 		log_conn(c, LOG_WARN, "auth_refused", "reason", err);
 		conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", err);
 		return -1;
+	}
+	{
+		char why[400];
+		if (admin_revoked(c->srv->store, c->id.fingerprint, why, sizeof(why)) == 1) {
+			audit_submit_event(c->srv, &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
+			log_conn(c, LOG_WARN, "auth_refused", "reason", why);
+			conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", why);
+			return -1;
+		}
 	}
 	c->state = CONN_HELLO;
 	log_conn(c, LOG_INFO, "tls_ok", "fingerprint", c->id.fingerprint);
 	return 0;
 }
 
-/* Decodes every complete frame in the plaintext and dispatches it. */
+/* Keeps plaintext that arrived while output is stalled, for on_write to
+ * decode once the client has read.  Bounded: nothing more is decrypted
+ * while stalled. */
+static int hold_plain(conn *c, const uint8_t *data, size_t len)
+{
+	uint8_t *p = realloc(c->held, c->held_len + len);
+
+	if (!p)
+		return HEARTH_ENOMEM;
+	memcpy(p + c->held_len, data, len);
+	c->held = p;
+	c->held_len += len;
+	return 0;
+}
+
+/* Decodes every complete frame in the plaintext and dispatches it, until
+ * the output cap stops us; the rest is held. */
 static void consume_plain(conn *c, const uint8_t *data, size_t len)
 {
 	while (len > 0 && c->state != CONN_CLOSING) {
+		if (c->stalled_since_ms) {
+			if (hold_plain(c, data, len) != 0)
+				conn_abort(c, "out of memory");
+			return;
+		}
 		size_t used = 0;
 		uint8_t *frame = NULL;
 		uint32_t flen = 0;
@@ -362,7 +447,7 @@ static void pump_tls(conn *c)
 		if (on_handshake_done(c) < 0)
 			return;
 	}
-	while (c->state != CONN_CLOSING) {
+	while (c->state != CONN_CLOSING && !c->stalled_since_ms) {
 		int n = tls_engine_read(&c->tls, plain, sizeof(plain));
 		(void)flush_tls(c);
 		if (n == HEARTH_EAGAIN)

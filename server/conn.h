@@ -40,8 +40,14 @@ typedef struct conn {
 	uint32_t inflight;         /* requests being processed */
 	uint64_t last_input_ms;
 	uint64_t stalled_since_ms; /* when the output cap was reached; 0 if not */
+	/* Decrypted bytes not yet framed because the output cap was reached in
+	 * the middle of a read: no request is decoded while the client is not
+	 * taking its answers (at most one plaintext read, 16 KiB).  Owned. */
+	uint8_t *held;
+	size_t held_len;
 	uint8_t replica_id[16];    /* from Hello, when the client sent one */
 	int has_replica_id;
+	uint64_t pull_fresh;       /* retention: the horizon a pull from zero started under */
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a
@@ -54,6 +60,12 @@ int conn_send(conn *c, const Hearth__Envelope *env);
 
 /* Queues a complete, already framed message (4-byte header included). */
 int conn_send_raw(conn *c, const uint8_t *frame, size_t len);
+
+/* Sends body (a message's encoded fields) as Envelope body field `number`
+ * with request_id, framed. Answers INTERNAL when body or the frame could
+ * not be built (an allocation failed). Returns 0 or a negative code. */
+struct wirebuf;
+int conn_send_body(conn *c, uint64_t request_id, uint32_t number, const struct wirebuf *body);
 
 /* Sends an Error with request_id and closes when close_after is set. */
 void conn_send_error(conn *c, uint64_t request_id, Hearth__ErrorCode code,

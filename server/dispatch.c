@@ -11,6 +11,8 @@
 #include "log.h"
 #include "server.h"
 #include "sync.h"
+#include "audit_handlers.h"
+#include "admin.h"
 
 static int handle_hello(conn *c, Hearth__Envelope *env)
 {
@@ -18,6 +20,7 @@ static int handle_hello(conn *c, Hearth__Envelope *env)
 	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
 	Hearth__Welcome w = HEARTH__WELCOME__INIT;
 	Hearth__Principal p = HEARTH__PRINCIPAL__INIT;
+	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
 
 	if (c->state != CONN_HELLO) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_PROTOCOL, "hello", 1,
@@ -29,12 +32,13 @@ static int handle_hello(conn *c, Hearth__Envelope *env)
 	    h->protocol_minor + 2u < HEARTH_PROTOCOL_MINOR + 1u) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_VERSION, "protocol_version", 1,
 		                "client speaks protocol %u.%u (hearth %s) but this server (hearth %s) "
-		                "speaks %d.%d and accepts %d.%d or newer; upgrade the client",
+		                "speaks %d.%d and accepts %d.%d or newer; upgrade the %s",
 		                h->protocol_major, h->protocol_minor,
 		                h->client_version && h->client_version[0] ? h->client_version : "?",
 		                HEARTH_VERSION, HEARTH_PROTOCOL_MAJOR, HEARTH_PROTOCOL_MINOR,
 		                HEARTH_PROTOCOL_MAJOR,
-		                HEARTH_PROTOCOL_MINOR > 0 ? HEARTH_PROTOCOL_MINOR - 1 : 0);
+		                HEARTH_PROTOCOL_MINOR > 0 ? HEARTH_PROTOCOL_MINOR - 1 : 0,
+		                h->protocol_major > HEARTH_PROTOCOL_MAJOR ? "server" : "client");
 		return 0;
 	}
 	c->state = CONN_READY;
@@ -54,6 +58,10 @@ static int handle_hello(conn *c, Hearth__Envelope *env)
 	w.server_time = server_now_ms();
 	w.protocol_major = HEARTH_PROTOCOL_MAJOR;
 	w.protocol_minor = HEARTH_PROTOCOL_MINOR;
+	if (audit_current_checkpoint(c->srv, &cp) == 0)
+		w.checkpoint = &cp;
+	w.audit_public_key.data = c->srv->audit_pub;
+	w.audit_public_key.len = sizeof(c->srv->audit_pub);
 	out.request_id = env->request_id;
 	out.body_case = HEARTH__ENVELOPE__BODY_WELCOME;
 	out.welcome = &w;
@@ -61,6 +69,13 @@ static int handle_hello(conn *c, Hearth__Envelope *env)
 	          c->id.fingerprint, "branch", c->id.branch_id,
 	          "client", h->client_version, NULL);
 	(void)conn_send(c, &out);
+	{
+		char detail[200];
+		snprintf(detail, sizeof(detail), "client %s, protocol %u.%u",
+		         h->client_version && h->client_version[0] ? h->client_version : "?", h->protocol_major,
+		         h->protocol_minor);
+		audit_submit_event(c->srv, &c->id, "login", c->id.branch_id, detail, c->peer);
+	}
 	return 0;
 }
 
@@ -94,6 +109,16 @@ static const struct route routes[] = {
 	{ HEARTH__ENVELOPE__BODY_PUSH, sync_handle_push, 0 },
 	{ HEARTH__ENVELOPE__BODY_PULL, sync_handle_pull, 0 },
 	{ HEARTH__ENVELOPE__BODY_DIGEST, sync_handle_digest, 0 },
+	{ HEARTH__ENVELOPE__BODY_CHECKPOINT_REQUEST, audit_handle_checkpoint, 0 },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_PROOF_REQUEST, audit_handle_proof, 0 },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_QUERY, audit_handle_query, 0 },
+	{ HEARTH__ENVELOPE__BODY_CHECKPOINTS_REQUEST, audit_handle_checkpoints, 0 },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_NOTE, audit_handle_note, 0 },
+	{ HEARTH__ENVELOPE__BODY_BRANCH_PUT, admin_handle_branch_put, 0 },
+	{ HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST, admin_handle_branch_list, 0 },
+	{ HEARTH__ENVELOPE__BODY_PRINCIPALS_REQUEST, admin_handle_principals, 0 },
+	{ HEARTH__ENVELOPE__BODY_REVOKE, admin_handle_revoke, 0 },
+	{ HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST, admin_handle_status, 0 },
 };
 
 void dispatch_envelope(conn *c, Hearth__Envelope *env)

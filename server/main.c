@@ -4,15 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "config.h"
 #include "hearth.h"
 #include "log.h"
 #include "server.h"
+#include "audit.h"
+#include "audit_log.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: hearthd [options]\n"
+	        "       hearthd backup --data DIR --to FILE\n"
+	        "       hearthd restore --from FILE --data DIR [--force]\n"
 	        "\n"
 	        "The hearth committee server: TLS on libuv, LMDB store.\n"
 	        "\n"
@@ -28,6 +33,12 @@ static void usage(FILE *f)
 	        "  --org NAME            organisation in client URIs hearth://NAME/... (default demo)\n"
 	        "  --map-size SIZE       LMDB map size, e.g. 4G (default 4G)\n"
 	        "  --no-group-commit     one transaction (one fsync) per request; for benchmarks\n"
+	        "  --audit-key FILE      Ed25519 key that signs audit checkpoints\n"
+	        "                        (default certs/dev/audit-ed25519.key)\n"
+	        "  --verify-audit        check the store's audit chain and checkpoints offline\n"
+	        "                        (the server must not be running on --data); exit 0 sound, 1 damaged\n"
+	        "  --branch ID=NAME      make sure this branch exists at start (repeatable),\n"
+	        "                        e.g. --branch b001=第一党支部; admins add more with 'hearth admin branch add'\n"
 	        "  --verbose             log debug events\n"
 	        "  --help                show this help\n"
 	        "  --version             print the version\n"
@@ -38,7 +49,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_CONFIG = 256, OPT_CHECK, OPT_LISTEN, OPT_DATA, OPT_CERT, OPT_KEY, OPT_CA, OPT_CRL,
-	OPT_ORG, OPT_MAP, OPT_NOGC, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+	OPT_ORG, OPT_MAP, OPT_NOGC, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_AUDIT_KEY, OPT_VERIFY_AUDIT, OPT_BRANCH,
 };
 
 static const struct option opts[] = {
@@ -54,6 +65,9 @@ static const struct option opts[] = {
 	{ "map-size", required_argument, NULL, OPT_MAP },
 	{ "no-group-commit", no_argument, NULL, OPT_NOGC },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "audit-key", required_argument, NULL, OPT_AUDIT_KEY },
+	{ "verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -79,14 +93,47 @@ static void print_report(const char *path, const config_report *r)
 	}
 }
 
+/* hearthd --verify-audit: the offline check of the chain and of every
+ * stored checkpoint (signatures checked with the public half of the
+ * configured key when it can be read). */
+static int verify_audit(const hearthd_config *cfg)
+{
+	char msg[512], err[512];
+	uint64_t entries = 0, bad = 0;
+	uint8_t pub[AUDIT_KEY_LEN];
+	EVP_PKEY *key = audit_load_key(cfg->audit_key, err, sizeof(err));
+	int have_pub = key && audit_public_key(key, pub) == 0;
+	int rc;
+
+	EVP_PKEY_free(key);
+	if (!have_pub)
+		fprintf(stderr, "hearthd: %s; checkpoint signatures are not checked\n", err);
+	rc = audit_verify_store(cfg->data_dir, have_pub ? pub : NULL, &entries, &bad, msg, sizeof(msg));
+	if (rc == 0) {
+		printf("audit: %s (%s)\n", msg, cfg->data_dir);
+		return 0;
+	}
+	if (bad)
+		fprintf(stderr, "hearthd: audit verification FAILED at entry %llu: %s\n", (unsigned long long)bad, msg);
+	else
+		fprintf(stderr, "hearthd: audit verification FAILED: %s\n", msg);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	hearthd_config cfg;
 	config_report report = { .count = 0 };
 	const char *config_path = NULL;
-	int check = 0;
+	int check = 0, verify = 0;
 	int c;
 	server srv;
+
+	/* Operator subcommands run on their own, without the server's settings. */
+	if (argc > 1 && !strcmp(argv[1], "backup"))
+		return backup_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "restore"))
+		return restore_main(argc - 1, argv + 1);
 
 	config_defaults(&cfg);
 	/* First pass: find the config file so flags can override it. */
@@ -151,6 +198,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NOGC: cfg.group_commit = 0; break;
 		case OPT_VERBOSE: cfg.verbose = 1; break;
+		case OPT_AUDIT_KEY: bad = copy_opt(cfg.audit_key, sizeof(cfg.audit_key), optarg, "--audit-key"); break;
+		case OPT_VERIFY_AUDIT: verify = 1; break;
+		case OPT_BRANCH:
+			if (cfg.n_preset_branches >= (int)HEARTH_ARRAY_LEN(cfg.preset_branches)) {
+				fprintf(stderr, "hearthd: too many --branch flags (at most 64)\n");
+				bad = 1;
+			} else {
+				cfg.preset_branches[cfg.n_preset_branches++] = optarg;
+			}
+			break;
 		default:
 			fprintf(stderr, "hearthd: try 'hearthd --help'\n");
 			return 2;
@@ -164,6 +221,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg.verbose)
 		log_set_level(LOG_DEBUG);
+	if (verify)
+		return verify_audit(&cfg);
 
 	if (config_validate(&cfg, &report) != 0 || check == -1) {
 		print_report(config_path ? config_path : "hearthd", &report);

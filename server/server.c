@@ -10,6 +10,9 @@
 #include "log.h"
 #include "tls.h"
 #include "store.h"
+#include "audit.h"
+#include "admin.h"
+#include "retention.h"
 #include "sync.h"
 #include "writer.h"
 #include <stdlib.h>
@@ -54,6 +57,8 @@ void server_stop(server *srv)
 	uv_close((uv_handle_t *)&srv->sig_hup, on_signal_closed);
 	/* Finish every push already taken, answer it, then close: an ack is
 	 * only lost if the client hangs up first (its retry is a DUPLICATE). */
+	if (srv->retention)
+		retention_stop(srv->retention);
 	if (srv->writer)
 		writer_stop(srv->writer);
 	/* conn_close unlinks synchronously in some paths, so walk with care. */
@@ -141,12 +146,25 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 		uv_run(loop, UV_RUN_NOWAIT);
 		goto fail;
 	}
+	srv->audit_key = audit_load_key(cfg->audit_key, err, sizeof(err));
+	if (!srv->audit_key || audit_public_key(srv->audit_key, srv->audit_pub) != 0) {
+		log_event(LOG_ERROR, "audit_key_failed", "error", err, "hint",
+		          "set [audit] key or --audit-key to an Ed25519 key (certs/mkcerts.sh makes one)", NULL);
+		goto fail_listener;
+	}
 	srv->store = calloc(1, sizeof(*srv->store));
 	srv->writer = calloc(1, sizeof(*srv->writer));
-	if (!srv->store || !srv->writer)
+	srv->retention = calloc(1, sizeof(*srv->retention));
+	if (!srv->store || !srv->writer || !srv->retention)
 		goto fail_listener;
 	if (store_open(srv->store, cfg->data_dir, cfg->map_size, err, sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
+		goto fail_listener;
+	}
+	if (admin_preset_branches(srv->store, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
+	                          sizeof(err)) != 0) {
+		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
+		store_close(srv->store);
 		goto fail_listener;
 	}
 	if (writer_start(srv->writer, loop, srv->store, cfg->group_commit, sync_push_done, srv) != 0) {
@@ -154,6 +172,7 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 		store_close(srv->store);
 		goto fail_listener;
 	}
+	retention_start(srv->retention, loop, srv->store, cfg->tombstone_days);
 	uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
 	srv->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                                 : ((struct sockaddr_in *)&ss)->sin_port);
@@ -171,6 +190,10 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 	          HEARTH_VERSION, NULL);
 	return 0;
 fail_listener:
+	free(srv->retention);
+	srv->retention = NULL;
+	EVP_PKEY_free(srv->audit_key);
+	srv->audit_key = NULL;
 	free(srv->store);
 	free(srv->writer);
 	srv->store = NULL;
@@ -191,6 +214,10 @@ int server_run(server *srv)
 
 void server_free(server *srv)
 {
+	free(srv->retention);
+	srv->retention = NULL;
+	EVP_PKEY_free(srv->audit_key);
+	srv->audit_key = NULL;
 	if (srv->store)
 		store_close(srv->store);
 	free(srv->store);

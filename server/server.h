@@ -4,6 +4,7 @@
 #define HEARTHD_SERVER_H
 
 #include <stdint.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <uv.h>
 
@@ -12,6 +13,7 @@
 struct conn;
 struct store;
 struct writer;
+struct retention;
 
 typedef struct server {
 	uv_loop_t *loop;
@@ -30,6 +32,14 @@ typedef struct server {
 	int bound_port;            /* the port actually bound (for port 0) */
 	struct store *store;       /* NULL until the sync engine is opened */
 	struct writer *writer;     /* group-commit thread; NULL without a store */
+	struct retention *retention; /* tombstone purge (daily, on the thread pool) */
+	EVP_PKEY *audit_key;       /* Ed25519: signs checkpoints */
+	uint8_t audit_pub[32];
+	int cp_valid;              /* cached latest checkpoint */
+	uint64_t cp_size;
+	uint8_t cp_head[32];
+	int64_t cp_time;
+	uint8_t cp_sig[64];
 	uint8_t read_buf[65536];   /* shared read buffer: reads are consumed at once */
 } server;
 

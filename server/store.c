@@ -10,11 +10,15 @@
 #include <sys/stat.h>
 
 #include "fieldmap.h"
+#include "be.h"
 #include "hearth.h"
 #include "log.h"
 #include "merge.h"
 #include "record.h"
 #include "refs.h"
+#include "audit_log.h"
+#include "admin.h"
+#include "retention.h"
 #include "uuid.h"
 
 enum { REF_RECORD = 1, REF_CONFLICT = 2 };
@@ -35,21 +39,6 @@ int store_err(int rc)
 	}
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t errlen)
 {
@@ -65,7 +54,7 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	}
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto fail;
-	mdb_env_set_maxdbs(s->env, 16);
+	mdb_env_set_maxdbs(s->env, 32);
 	mdb_env_set_maxreaders(s->env, 126);
 	if ((rc = mdb_env_set_mapsize(s->env, (size_t)map_size)) != 0)
 		goto fail;
@@ -81,6 +70,8 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 		goto fail;
 	OPEN(records) OPEN(revs) OPEN(changes) OPEN(bchanges) OPEN(ops) OPEN(conflicts)
 	OPEN(digests) OPEN(branches) OPEN(meta)
+	OPEN(audit) OPEN(audit_links) OPEN(audit_branch) OPEN(audit_record) OPEN(checkpoints)
+	OPEN(principals)
 #undef OPEN
 	if ((rc = refs_open(s, txn)) != 0) {
 		mdb_txn_abort(txn);
@@ -132,11 +123,11 @@ static int next_seq(store *s, MDB_txn *txn, uint64_t *seq)
 	int rc = mdb_get(txn, s->meta, &k, &v);
 
 	if (rc == 0 && v.mv_size == 8)
-		cur = get_be64(v.mv_data);
+		cur = be64_get(v.mv_data);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		return store_err(rc);
 	cur++;
-	put_be64(buf, cur);
+	be64_put(buf, cur);
 	v.mv_size = 8;
 	v.mv_data = buf;
 	if ((rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0)
@@ -153,7 +144,7 @@ int store_last_seq(store *s, uint64_t *seq)
 	if (rc)
 		return store_err(rc);
 	rc = mdb_get(txn, s->meta, &k, &v);
-	*seq = (rc == 0 && v.mv_size == 8) ? get_be64(v.mv_data) : 0;
+	*seq = (rc == 0 && v.mv_size == 8) ? be64_get(v.mv_data) : 0;
 	mdb_txn_abort(txn);
 	return 0;
 }
@@ -164,7 +155,7 @@ static size_t bkey(uint8_t *key, const char *branch, uint64_t seq)
 	size_t bl = strlen(branch);
 	memcpy(key, branch, bl);
 	key[bl] = 0;
-	put_be64(key + bl + 1, seq);
+	be64_put(key + bl + 1, seq);
 	return bl + 9;
 }
 
@@ -176,7 +167,7 @@ static int index_del(store *s, MDB_txn *txn, const char *branch, uint64_t seq)
 
 	if (seq == 0)
 		return 0;
-	put_be64(kb, seq);
+	be64_put(kb, seq);
 	rc = mdb_del(txn, s->changes, &k, NULL);
 	if (rc && rc != MDB_NOTFOUND)
 		return store_err(rc);
@@ -209,7 +200,7 @@ static int index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, i
 
 	ref[0] = (uint8_t)type;
 	memcpy(ref + 1, id, 16);
-	put_be64(kb, seq);
+	be64_put(kb, seq);
 	/* Sequences only grow, so APPEND keeps both indexes at the tree's end. */
 	if ((rc = mdb_put(txn, s->changes, &k, &v, MDB_APPEND)) != 0)
 		return store_err(rc);
@@ -224,14 +215,16 @@ static int index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, i
  * so a divergence check costs O(branches x kinds), not a scan. sign is +1
  * to add a record's bytes, -1 to remove them (XOR is its own inverse; only
  * the count differs). */
-static int digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
-                        size_t len, int sign)
+int store_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
+                       size_t len, int sign)
 {
 	uint8_t key[80], val[40], h[32];
 	size_t bl = strlen(branch);
 	MDB_val k, v;
 	int rc;
 
+	if (bl > 63)
+		return HEARTH_EINVAL;
 	memcpy(key, branch, bl);
 	key[bl] = 0;
 	key[bl + 1] = (uint8_t)kind;
@@ -244,7 +237,7 @@ static int digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, co
 		memset(val, 0, sizeof(val));
 	else
 		return store_err(rc);
-	put_be64(val, get_be64(val) + (uint64_t)(int64_t)sign);
+	be64_put(val, be64_get(val) + (uint64_t)(int64_t)sign);
 	SHA256(bytes, len, h);
 	for (int i = 0; i < 32; i++)
 		val[8 + i] ^= h[i];
@@ -259,9 +252,9 @@ static int digest_update(store *s, MDB_txn *txn, const char *old_branch, const c
                          const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len)
 {
 	int rc;
-	if (old_bytes && (rc = digest_apply(s, txn, old_branch, kind, old_bytes->mv_data, old_bytes->mv_size, -1)) != 0)
+	if (old_bytes && (rc = store_digest_apply(s, txn, old_branch, kind, old_bytes->mv_data, old_bytes->mv_size, -1)) != 0)
 		return rc;
-	return digest_apply(s, txn, branch, kind, new_bytes, new_len, +1);
+	return store_digest_apply(s, txn, branch, kind, new_bytes, new_len, +1);
 }
 
 /* ------------------------------------------------------------ results */
@@ -323,6 +316,26 @@ static int finish_op(store *s, MDB_txn *txn, const Hearth__Op *op, result *r, wi
 	wirebuf one = WIREBUF_INIT;
 	int rc = 0;
 
+	/* Values read from LMDB are valid only until the next update in the
+	 * transaction; later writes of this op (references, audit) may have
+	 * moved the record, so read it again and copy it out before the
+	 * ledger write below. */
+	if (r->record && op->record && op->record->id.len == 16) {
+		MDB_val k = { 16, op->record->id.data }, v;
+		if (mdb_get(txn, s->records, &k, &v) == 0) {
+			r->record = v.mv_data;
+			r->record_len = v.mv_size;
+		}
+	}
+	encode_result(&one, op->op_id.data, op->op_id.len, r, 1);
+	if (one.failed) {
+		wire_free(&one);
+		return HEARTH_ENOMEM;
+	}
+	wire_bytes_field(out, 1, one.data, one.len, 1);
+	wire_free(&one);
+	if (out->failed)
+		return HEARTH_ENOMEM;
 	if (r->status != HEARTH__OP_STATUS__OP_REJECTED && op->op_id.len == 16) {
 		wirebuf led = WIREBUF_INIT;
 		MDB_val k = { 16, op->op_id.data }, v;
@@ -338,14 +351,176 @@ static int finish_op(store *s, MDB_txn *txn, const Hearth__Op *op, result *r, wi
 		if (rc)
 			return store_err(rc);
 	}
-	encode_result(&one, op->op_id.data, op->op_id.len, r, 1);
-	if (one.failed) {
-		wire_free(&one);
-		return HEARTH_ENOMEM;
+	return 0;
+}
+
+/* ---------------------------------------------------------- audit */
+
+/* Appends the audit entry of a record change: who, what, revisions, and
+ * each changed field from what to what (sensitive fields as SHA-256
+ * digests, never in clear). Runs in the change's own transaction. */
+static int audit_change(store *s, MDB_txn *txn, const actor *who, const char *action,
+                        const kind_info *k, const uint8_t id[16], const char *branch,
+                        uint64_t rev_before, uint64_t rev_after, const Hearth__Op *op,
+                        const uint8_t *old_body, size_t old_len, const uint8_t *body, size_t body_len,
+                        const uint8_t *conflict_id, const char *detail)
+{
+	Hearth__AuditEntry e = HEARTH__AUDIT_ENTRY__INIT;
+	Hearth__AuditChange *ch = NULL, **chp = NULL;
+	uint8_t (*digests)[2][32] = NULL;
+	uint8_t body_digest[32];
+	fieldmap fo = FIELDMAP_INIT, fn = FIELDMAP_INIT;
+	uint32_t *diff = NULL;
+	size_t nd = 0;
+	int rc;
+
+#ifdef HEARTH_BENCH_SKIP_AUDIT
+	/* Only in the benchmark's twin binary (tests/bench), to measure what
+	 * the audit costs. hearthd itself never skips it. */
+	(void)s, (void)txn, (void)who, (void)action, (void)k, (void)id, (void)branch, (void)rev_before,
+		(void)rev_after, (void)op, (void)conflict_id, (void)detail, (void)e, (void)ch, (void)chp,
+		(void)digests, (void)body_digest, (void)fo, (void)fn, (void)diff, (void)nd, (void)rc,
+		(void)old_body, (void)old_len, (void)body, (void)body_len;
+	return 0;
+#endif
+	if ((rc = merge_diff(old_body, old_len, body, body_len, &diff, &nd)) != 0)
+		return rc;
+	if ((rc = fieldmap_parse(old_body, old_len, &fo)) != 0 || (rc = fieldmap_parse(body, body_len, &fn)) != 0)
+		goto out;
+	if (nd) {
+		ch = calloc(nd, sizeof(*ch));
+		chp = calloc(nd, sizeof(*chp));
+		digests = calloc(nd, sizeof(*digests));
+		if (!ch || !chp || !digests) {
+			rc = HEARTH_ENOMEM;
+			goto out;
+		}
 	}
-	wire_bytes_field(out, 1, one.data, one.len, 1);
-	wire_free(&one);
-	return out->failed ? HEARTH_ENOMEM : 0;
+	for (size_t i = 0; i < nd; i++) {
+		const field_entry *a = fieldmap_get(&fo, diff[i]), *b = fieldmap_get(&fn, diff[i]);
+		const field_rule *rule = kind_rule(k, diff[i]);
+		const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(k->desc, diff[i]);
+		hearth__audit_change__init(&ch[i]);
+		ch[i].field = diff[i];
+		ch[i].name = (char *)(fd ? fd->name : "");
+		if (rule && (rule->flags & FIELD_SENSITIVE)) {
+			ch[i].digested = 1;
+			if (a) {
+				SHA256(a->bytes, a->len, digests[i][0]);
+				ch[i].old_value.data = digests[i][0];
+				ch[i].old_value.len = 32;
+			}
+			if (b) {
+				SHA256(b->bytes, b->len, digests[i][1]);
+				ch[i].new_value.data = digests[i][1];
+				ch[i].new_value.len = 32;
+			}
+		} else {
+			if (a) {
+				ch[i].old_value.data = a->bytes;
+				ch[i].old_value.len = a->len;
+			}
+			if (b) {
+				ch[i].new_value.data = b->bytes;
+				ch[i].new_value.len = b->len;
+			}
+		}
+		chp[i] = &ch[i];
+	}
+	audit_set_actor(&e, who);
+	e.time = 0;
+	e.action = (char *)action;
+	e.record_id.data = (uint8_t *)id;
+	e.record_id.len = 16;
+	e.kind = k->kind;
+	e.branch_id = (char *)branch;
+	e.rev_before = rev_before;
+	e.rev_after = rev_after;
+	if (op && op->op_id.len == 16)
+		e.op_id = op->op_id;
+	e.n_changes = nd;
+	e.changes = chp;
+	SHA256(body, body_len, body_digest);
+	e.body_digest.data = body_digest;
+	e.body_digest.len = 32;
+	if (conflict_id) {
+		e.conflict_id.data = (uint8_t *)conflict_id;
+		e.conflict_id.len = 16;
+	}
+	e.detail = (char *)(detail ? detail : "");
+	rc = audit_append(s, txn, &e);
+out:
+	fieldmap_free(&fo);
+	fieldmap_free(&fn);
+	free(diff);
+	free(ch);
+	free(chp);
+	free(digests);
+	return rc;
+}
+
+/* An audit entry about a record or the session, without field changes. */
+static int audit_event(store *s, MDB_txn *txn, const actor *who, const char *action, Hearth__Kind kind,
+                       const uint8_t *record_id, const char *branch, const uint8_t *conflict_id,
+                       const Hearth__Op *op, const char *detail)
+{
+	Hearth__AuditEntry e = HEARTH__AUDIT_ENTRY__INIT;
+	audit_set_actor(&e, who);
+	e.action = (char *)action;
+	e.kind = kind;
+	if (record_id) {
+		e.record_id.data = (uint8_t *)record_id;
+		e.record_id.len = 16;
+	}
+	e.branch_id = (char *)(branch ? branch : "");
+	if (conflict_id) {
+		e.conflict_id.data = (uint8_t *)conflict_id;
+		e.conflict_id.len = 16;
+	}
+	if (op && op->op_id.len == 16)
+		e.op_id = op->op_id;
+	e.detail = (char *)(detail ? detail : "");
+	return audit_append(s, txn, &e);
+}
+
+int store_audit_event(store *s, MDB_txn *txn, const actor *who, const char *action, const char *branch,
+                      const char *detail, const char *peer)
+{
+	Hearth__AuditEntry e = HEARTH__AUDIT_ENTRY__INIT;
+	audit_set_actor(&e, who);
+	e.action = (char *)action;
+	e.branch_id = (char *)(branch ? branch : "");
+	e.detail = (char *)(detail ? detail : "");
+	e.peer = (char *)(peer ? peer : "");
+	return audit_append(s, txn, &e);
+}
+
+int store_audit_client_event(store *s, MDB_txn *txn, const actor *who, const Hearth__ClientEvent *ev,
+                             const char *peer)
+{
+	Hearth__AuditEntry e = HEARTH__AUDIT_ENTRY__INIT;
+	char detail[600];
+	size_t pos = 0;
+
+	audit_set_actor(&e, who);
+	e.action = (char *)(ev->action && !strcmp(ev->action, "export") ? "export" : "reveal");
+	if (ev->record_id.len == 16)
+		e.record_id = ev->record_id;
+	e.kind = ev->kind;
+	e.branch_id = (char *)(who->role == HEARTH__ROLE__ROLE_BRANCH ? who->branch : ev->branch_id ? ev->branch_id : "");
+	detail[0] = 0;
+	if (ev->n_fields) {
+		pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "fields:");
+		for (size_t i = 0; i < ev->n_fields && pos < sizeof(detail) - 1; i++)
+			pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "%s%s", i ? "," : " ", ev->fields[i]);
+	}
+	if (ev->count && pos < sizeof(detail) - 1)
+		pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "%srecords: %u", pos ? "; " : "", ev->count);
+	if (ev->detail && ev->detail[0] && pos < sizeof(detail) - 1)
+		snprintf(detail + pos, sizeof(detail) - pos, "%s%s", pos ? "; " : "", ev->detail);
+	e.detail = detail;
+	e.peer = (char *)(peer ? peer : "");
+	return audit_append(s, txn, &e);
 }
 
 /* ---------------------------------------------------------- revisions */
@@ -357,7 +532,7 @@ static int finish_op(store *s, MDB_txn *txn, const Hearth__Op *op, result *r, wi
 static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth__Record *cur,
                           const MDB_val *cur_bytes, const kind_info *k, const uint8_t id[16],
                           const char *branch, const uint8_t *body, size_t body_len, int deleted,
-                          int64_t now, result *r)
+                          int64_t now, result *r, const char *action, const Hearth__Op *op)
 {
 	Hearth__Record rec = HEARTH__RECORD__INIT;
 	uint8_t *packed = NULL;
@@ -420,7 +595,7 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 	    (rc = index_put_branch(s, txn, cur->branch_id, seq, REF_RECORD, id)) != 0)
 		goto fail;
 	memcpy(rk, id, 16);
-	put_be64(rk + 16, rec.rev);
+	be64_put(rk + 16, rec.rev);
 	key.mv_size = 24;
 	key.mv_data = rk;
 	val.mv_size = len;
@@ -444,6 +619,9 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 		if (cur && (rc = record_pack_body(cur, &old, &old_len)) != 0 && rc != HEARTH_EINVAL)
 			goto fail;
 		rc = refs_after_write(s, txn, who, k, id, branch, old, old_len, body, body_len, deleted, now);
+		if (rc == 0)
+			rc = audit_change(s, txn, who, action, k, id, branch, cur ? cur->rev : 0, rec.rev, op,
+			                  old, old_len, body, body_len, NULL, NULL);
 		free(old);
 	}
 fail:
@@ -537,6 +715,13 @@ static int open_conflict(store *s, MDB_txn *txn, const actor *who, const Hearth_
 	c.server_replica = cur->updated_replica;
 	r->has_conflict = 1;
 	rc = write_conflict(s, txn, &c, 0);
+	if (rc == 0) {
+		char detail[300];
+		size_t pos = (size_t)snprintf(detail, sizeof(detail), "%s", delete_conflict ? (server_deleted ? "edit of a deleted record" : "delete of an edited record") : "fields:");
+		for (size_t i = 0; i < n && pos < sizeof(detail) - 1; i++)
+			pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "%s%s", i ? "," : " ", fields[i].name);
+		rc = audit_event(s, txn, who, "conflict.open", k->kind, cur->id.data, cur->branch_id, r->conflict_id, op, detail);
+	}
 	free(fields);
 	free(fptr);
 	return rc;
@@ -581,6 +766,8 @@ static int close_conflict(store *s, MDB_txn *txn, const actor *who, const Hearth
 	c->resolved_by = (char *)who->name;
 	c->resolved_at = now;
 	rc = write_conflict(s, txn, c, c->seq);
+	if (rc == 0)
+		rc = audit_event(s, txn, who, "conflict.resolve", c->kind, record_id, c->branch_id, c->id.data, op, "");
 	c->resolved_by = NULL; /* borrowed; do not free */
 	hearth__conflict__free_unpacked(c, NULL);
 	return rc;
@@ -597,7 +784,7 @@ static int load_revision_body(store *s, MDB_txn *txn, const uint8_t id[16], uint
 	int rc;
 
 	memcpy(key, id, 16);
-	put_be64(key + 16, rev);
+	be64_put(key + 16, rev);
 	rc = mdb_get(txn, s->revs, &kv, &v);
 	if (rc)
 		return store_err(rc);
@@ -620,7 +807,7 @@ static const char *hexid(const uint8_t *id, size_t len, char out[UUID_TEXT_LEN +
 }
 
 static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
-                    wirebuf *out, int *rejected)
+                    wirebuf *out, int *rejected, result *why)
 {
 	result r;
 	const Hearth__Record *in = op->record;
@@ -720,6 +907,12 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 		       idtext);
 		goto done;
 	}
+	if (!cur && !admin_branch_exists(s, txn, branch)) {
+		reject(&r, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id",
+		       "record %s: branch %s does not exist; an admin adds it with: hearth admin branch add %s --name NAME",
+		       idtext, branch, branch);
+		goto done;
+	}
 	if (cur && cur->kind != k->kind) {
 		reject(&r, HEARTH__ERROR_CODE__ERR_INVALID, "kind", "record %s is a %s, not a %s", idtext,
 		       kind_find(cur->kind) ? kind_find(cur->kind)->name : "?", k->name);
@@ -756,7 +949,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 			reject(&r, HEARTH__ERROR_CODE__ERR_INVALID, "resolves", "record %s does not exist", idtext);
 			goto done;
 		}
-		rc = write_revision(s, txn, who, NULL, NULL, k, in->id.data, branch, mine, mine_len, 0, now, &r);
+		rc = write_revision(s, txn, who, NULL, NULL, k, in->id.data, branch, mine, mine_len, 0, now, &r, "record.create", op);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
@@ -800,7 +993,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 				r.record_len = curv.mv_size;
 				goto done;
 			}
-			rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r);
+			rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r, "record.resolve", op);
 			if (rc < 0)
 				goto out;
 			if (rc == 1) {
@@ -834,7 +1027,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 			reject(&r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", idtext, verr.message);
 			goto done;
 		}
-		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, res, res_len, 0, now, &r);
+		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, res, res_len, 0, now, &r, "record.resolve", op);
 		free(res);
 		if (rc < 0)
 			goto out;
@@ -901,7 +1094,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 			goto done;
 		}
 		free(diff);
-		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r);
+		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, curbody, cur_len, 1, now, &r, "record.delete", op);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
@@ -970,7 +1163,8 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 		goto done;
 	}
 	if (m.n_applied) {
-		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, m.body, m.body_len, 0, now, &r);
+		rc = write_revision(s, txn, who, cur, &curv, k, in->id.data, branch, m.body, m.body_len, 0, now, &r,
+		                    m.n_conflicts ? "record.conflict" : op->base_rev == cur->rev ? "record.update" : "record.merge", op);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
@@ -996,6 +1190,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 
 done:
 	*rejected = r.status == HEARTH__OP_STATUS__OP_REJECTED;
+	*why = r;
 	rc = finish_op(s, txn, op, &r, out);
 	goto out;
 emit:
@@ -1040,7 +1235,7 @@ int store_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
 	}
 	rc = record_pack_body(cur, &body, &len);
 	if (rc == 0 || rc == HEARTH_EINVAL)
-		rc = write_revision(s, txn, who, cur, &curv, k, id, new_branch, body, len, cur->deleted, now, &r);
+		rc = write_revision(s, txn, who, cur, &curv, k, id, new_branch, body, len, cur->deleted, now, &r, "record.move", NULL);
 	free(body);
 	hearth__record__free_unpacked(cur, NULL);
 	if (rc == 1)
@@ -1056,14 +1251,22 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 {
 	MDB_txn *child = NULL;
 	int rejected = 0, rc;
+	result why = { 0 };
 
 	rc = store_err(mdb_txn_begin(s->env, txn, 0, &child));
 	if (rc)
 		return rc;
-	rc = apply_op(s, child, who, op, now, out, &rejected);
+	rc = apply_op(s, child, who, op, now, out, &rejected, &why);
 	if (rc == 0 && !rejected)
 		return store_err(mdb_txn_commit(child));
 	mdb_txn_abort(child);
+	if (rc == 0 && rejected) {
+		/* Nothing of the op is stored; its refusal is. */
+		const Hearth__Record *in = op->record;
+		int has_id = in && in->id.len == 16;
+		rc = audit_event(s, txn, who, "push.rejected", in ? in->kind : 0, has_id ? in->id.data : NULL,
+		                 in && in->branch_id ? in->branch_id : "", NULL, op, why.message);
+	}
 	return rc;
 }
 
@@ -1110,8 +1313,10 @@ static int record_in_branch(const uint8_t *p, size_t len, const char *branch)
 }
 
 int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, size_t max_bytes,
-               wirebuf *out, uint32_t *n_out)
+               wirebuf *out, uint32_t *n_out, uint64_t *fresh)
 {
+	uint64_t floor = 0;
+	int reset = 0;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
@@ -1125,6 +1330,20 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
 		return store_err(rc);
+	/* A replica whose cursor is below the purge horizon may have missed a
+	 * delete: tell it to start again from zero. */
+	if ((rc = retention_pull_check(s, txn, branch, cursor, fresh ? *fresh : 0, &reset, &floor)) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if (reset) {
+		rc = retention_reset_body(s, txn, out);
+		mdb_txn_abort(txn);
+		*n_out = 0;
+		return rc;
+	}
+	if (fresh && cursor == 0 && *fresh < floor)
+		*fresh = floor;
 	rc = mdb_cursor_open(txn, branch ? s->bchanges : s->changes, &cur);
 	if (rc)
 		goto fail;
@@ -1132,7 +1351,7 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 		prefix = strlen(branch) + 1;
 		k.mv_size = bkey(key, branch, cursor + 1);
 	} else {
-		put_be64(key, cursor + 1);
+		be64_put(key, cursor + 1);
 		k.mv_size = 8;
 	}
 	k.mv_data = key;
@@ -1144,7 +1363,7 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 
 		if (branch && (k.mv_size != prefix + 8 || memcmp(k.mv_data, key, prefix) != 0))
 			break;
-		seq = get_be64((const uint8_t *)k.mv_data + prefix);
+		seq = be64_get((const uint8_t *)k.mv_data + prefix);
 		if (n >= limit || out->len + conflicts.len >= max_bytes) {
 			more = 1;
 			break;
@@ -1190,6 +1409,8 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 		goto fail;
 	rc = 0;
 	wire_bytes(out, conflicts.data, conflicts.len);
+	if (!more && last < floor)
+		last = floor;
 	wire_uint_field(out, 3, last);
 	wire_uint_field(out, 4, (uint64_t)more);
 	if (out->failed || conflicts.failed)
@@ -1231,7 +1452,7 @@ static int feed_head(store *s, MDB_txn *txn, const char *branch, uint64_t *last)
 			rc = MDB_NOTFOUND;
 	}
 	if (rc == 0)
-		*last = get_be64((const uint8_t *)k.mv_data + prefix);
+		*last = be64_get((const uint8_t *)k.mv_data + prefix);
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
@@ -1258,7 +1479,7 @@ int store_digest(store *s, const char *branch, wirebuf *out)
 		int kind = kp[k.mv_size - 1];
 		if (k.mv_size >= 2 && v.mv_size == 40 && kind < 64 &&
 		    (!branch || (strlen(branch) == bl && memcmp(kp, branch, bl) == 0))) {
-			acc[kind].count += get_be64(v.mv_data);
+			acc[kind].count += be64_get(v.mv_data);
 			for (int i = 0; i < 32; i++)
 				acc[kind].x[i] ^= ((const uint8_t *)v.mv_data)[8 + i];
 		}

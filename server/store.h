@@ -29,6 +29,8 @@
 typedef struct store {
 	MDB_env *env;
 	MDB_dbi records, revs, changes, bchanges, ops, conflicts, digests, branches, meta;
+	MDB_dbi audit, audit_links, audit_branch, audit_record, checkpoints;  /* audit_log.h */
+	MDB_dbi principals;                                                  /* admin.h */
 	uint64_t map_size;
 	char path[1024];
 } store;
@@ -63,6 +65,11 @@ int store_err(int mdb_rc);
 int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now_ms,
                   wirebuf *out);
 
+/* Adds (sign +1) or removes (sign -1) a record's stored bytes to or from
+ * its branch's per-kind count and XOR digest, in txn. */
+int store_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
+                       size_t len, int sign);
+
 /* Moves a record to another branch (a new revision with the new
  * branch_id): indexes and digests follow; the old branch's feed gets a
  * marker so its replicas drop the record. Used by refs for accepted
@@ -70,14 +77,25 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 int store_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
                  const char *new_branch, int64_t now);
 
+/* Appends an audit entry for a session event (login, denial, revocation...)
+ * in txn. */
+int store_audit_event(store *s, MDB_txn *txn, const actor *who, const char *action, const char *branch,
+                      const char *detail, const char *peer);
+
+/* Appends the audit entry of something a client reported (reveal, export). */
+int store_audit_client_event(store *s, MDB_txn *txn, const actor *who, const Hearth__ClientEvent *ev,
+                             const char *peer);
+
 /* ---- reader side ---- */
 
 /* Builds a PullResponse body (fields of the message, no envelope) into out:
  * records and conflicts with seq > cursor in scope (branch NULL: all),
  * oldest first, at most limit entries or about max_bytes of them.
+ * fresh (may be NULL) is per-connection state that tells a pull from zero
+ * (page two of it included) from a stale replica: see retention.h.
  * Returns 0 or a negative code. */
 int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, size_t max_bytes,
-               wirebuf *out, uint32_t *n_out);
+               wirebuf *out, uint32_t *n_out, uint64_t *fresh);
 
 /* Builds a DigestResponse body for the scope into out. */
 int store_digest(store *s, const char *branch, wirebuf *out);

@@ -14,6 +14,8 @@
 #include "store.h"
 #include "wire.h"
 #include "writer.h"
+#include "audit_handlers.h"
+#include "admin.h"
 
 static const char *role_word(Hearth__Role r)
 {
@@ -29,6 +31,7 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
 		                "auditors may read and review but not write; push refused");
+		audit_submit_event(c->srv, &c->id, "denied", "", "push: auditors may not write", c->peer);
 		return 0;
 	}
 	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
@@ -53,6 +56,7 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
 		return 0;
 	}
+	job->type = JOB_PUSH;
 	job->conn = c;
 	job->env = env;
 	job->n_ops = (uint32_t)req->n_ops;
@@ -73,8 +77,15 @@ void sync_push_done(push_job *job, void *ctx)
 {
 	conn *c = job->conn;
 	(void)ctx;
+	if (!c) {
+		/* Nobody waits for an audit event or a stored checkpoint. */
+		writer_job_free(job);
+		return;
+	}
 	c->inflight--;
-	if (c->state != CONN_CLOSING) {
+	if (job->type == JOB_ADMIN) {
+		admin_job_done(job);
+	} else if (c->state != CONN_CLOSING) {
 		if (job->frame)
 			(void)conn_send_raw(c, job->frame, job->frame_len);
 		else
@@ -95,6 +106,11 @@ static int scope(conn *c, uint64_t request_id, const char *asked, const char **b
 			                "branch %s is not yours: this certificate is for branch %s", asked,
 			                c->id.branch_id);
 			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
+			{
+				char detail[200];
+				snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
+				audit_submit_event(c->srv, &c->id, "denied", asked, detail, c->peer);
+			}
 			return -1;
 		}
 		*branch = c->id.branch_id;
@@ -102,25 +118,6 @@ static int scope(conn *c, uint64_t request_id, const char *asked, const char **b
 	}
 	*branch = asked && asked[0] ? asked : NULL;
 	return 0;
-}
-
-/* Wraps a message body as a complete Envelope frame with field `number`. */
-static int send_body(conn *c, uint64_t request_id, uint32_t number, wirebuf *body)
-{
-	wirebuf f = WIREBUF_INIT;
-	int rc;
-	wire_frame_begin(&f);
-	wire_uint_field(&f, 1, request_id);
-	wire_bytes_field(&f, number, body->data, body->len, 1);
-	wire_frame_finish(&f);
-	if (f.failed) {
-		wire_free(&f);
-		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
-		return HEARTH_ENOMEM;
-	}
-	rc = conn_send_raw(c, f.data, f.len);
-	wire_free(&f);
-	return rc;
 }
 
 int sync_handle_pull(conn *c, Hearth__Envelope *env)
@@ -136,14 +133,15 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 	if (limit > c->srv->cfg.max_pull_limit)
 		limit = c->srv->cfg.max_pull_limit;
 	/* Keep the page well inside one frame. */
-	rc = store_pull(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n);
+	rc = store_pull(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
+	                &c->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "pull failed: %s", hearth_strerror(rc));
 		wire_free(&body);
 		return 0;
 	}
-	send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_PULL_RESULT, &body);
+	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_PULL_RESULT, &body);
 	wire_free(&body);
 	(void)role_word;
 	return 0;
@@ -164,7 +162,7 @@ int sync_handle_digest(conn *c, Hearth__Envelope *env)
 		wire_free(&body);
 		return 0;
 	}
-	send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_DIGEST_RESULT, &body);
+	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_DIGEST_RESULT, &body);
 	wire_free(&body);
 	return 0;
 }

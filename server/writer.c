@@ -8,6 +8,8 @@
 #include "hearth.h"
 #include "log.h"
 #include "server.h"
+#include "audit_log.h"
+#include "admin.h"
 
 /* A transaction this large still commits in well under a second; beyond it
  * latency grows for little gain. */
@@ -19,6 +21,7 @@ void writer_job_free(push_job *job)
 		return;
 	envelope_free(job->env, NULL);
 	free(job->frame);
+	free(job->blob);
 	free(job);
 }
 
@@ -26,6 +29,8 @@ void writer_job_free(push_job *job)
 static void error_frame(push_job *job, Hearth__ErrorCode code, const char *msg)
 {
 	wirebuf e = WIREBUF_INIT, f = WIREBUF_INIT;
+	if (!job->env)
+		return;
 	wire_uint_field(&e, 1, (uint64_t)code);
 	wire_bytes_field(&e, 2, msg, strlen(msg), 0);
 	wire_frame_begin(&f);
@@ -41,9 +46,13 @@ static void error_frame(push_job *job, Hearth__ErrorCode code, const char *msg)
 static void result_frame(push_job *job, wirebuf *body)
 {
 	wirebuf f = WIREBUF_INIT;
+	if (!job->env)
+		return;
 	wire_frame_begin(&f);
 	wire_uint_field(&f, 1, job->env->request_id);
-	wire_bytes_field(&f, 21, body->data, body->len, 1);
+	wire_bytes_field(&f, job->type == JOB_NOTE ? HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK
+	                                            : HEARTH__ENVELOPE__BODY_PUSH_RESULT,
+	                 body->data, body->len, 1);
 	wire_frame_finish(&f);
 	free(job->frame);
 	job->frame = f.failed ? NULL : wire_take(&f, &job->frame_len);
@@ -64,10 +73,38 @@ static int run_batch(writer *w, push_job **jobs, size_t n)
 		return HEARTH_ENOMEM;
 	rc = store_err(mdb_txn_begin(w->st->env, NULL, 0, &txn));
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		Hearth__PushRequest *req = jobs[i]->env->push;
-		for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
-			rc = store_push_op(w->st, txn, &jobs[i]->who, req->ops[k], jobs[i]->now_ms, &bodies[i]);
-		ops += req->n_ops;
+		push_job *j = jobs[i];
+		switch (j->type) {
+		case JOB_PUSH: {
+			Hearth__PushRequest *req = j->env->push;
+			for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
+				rc = store_push_op(w->st, txn, &j->who, req->ops[k], j->now_ms, &bodies[i]);
+			ops += req->n_ops;
+			break;
+		}
+		case JOB_EVENT:
+			rc = store_audit_event(w->st, txn, &j->who, j->action, j->branch, j->detail, j->peer);
+			if (rc == 0 && !strcmp(j->action, "login"))
+				rc = admin_principal_seen(w->st, txn, &j->who, j->now_ms);
+			break;
+		case JOB_NOTE: {
+			Hearth__AuditNote *note = j->env->audit_note;
+			for (size_t k = 0; rc == 0 && k < note->n_events; k++)
+				rc = store_audit_client_event(w->st, txn, &j->who, note->events[k], j->peer);
+			wire_uint_field(&bodies[i], 1, note->n_events);
+			break;
+		}
+		case JOB_ADMIN:
+			rc = admin_job_run(w->st, txn, j);
+			break;
+		case JOB_CHECKPOINT: {
+			Hearth__Checkpoint *cp = hearth__checkpoint__unpack(NULL, j->blob_len, j->blob);
+			rc = cp ? audit_store_checkpoint(w->st, txn, cp) : HEARTH_EINVAL;
+			if (cp)
+				hearth__checkpoint__free_unpacked(cp, NULL);
+			break;
+		}
+		}
 	}
 	if (rc == 0) {
 		/* The commit is the fsync: nobody hears "applied" before it. */
@@ -78,7 +115,8 @@ static int run_batch(writer *w, push_job **jobs, size_t n)
 		mdb_txn_abort(txn);
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
-			result_frame(jobs[i], &bodies[i]);
+			if (jobs[i]->type == JOB_PUSH || jobs[i]->type == JOB_NOTE)
+				result_frame(jobs[i], &bodies[i]);
 		pthread_mutex_lock(&w->mu);
 		w->commits++;
 		w->ops += ops;

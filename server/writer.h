@@ -16,10 +16,27 @@
 
 struct conn;
 
+enum job_type {
+	JOB_PUSH,        /* env->push: ops; answered with push_result */
+	JOB_EVENT,       /* an audit entry about the session (login, denial...); no answer */
+	JOB_NOTE,        /* env->audit_note: client events; answered with audit_note_ack */
+	JOB_CHECKPOINT,  /* store a signed checkpoint (checkpoint bytes); no answer */
+	JOB_ADMIN,       /* env: branch_put or revoke (admin.c) */
+};
+
 typedef struct push_job {
 	struct push_job *next;
-	struct conn *conn;          /* referenced (conn_ref); used on the loop thread only */
-	Hearth__Envelope *env;      /* the request; owned by the job */
+	enum job_type type;
+	char action[32];            /* JOB_EVENT */
+	char branch[64];            /* JOB_EVENT */
+	char detail[400];           /* JOB_EVENT */
+	char peer[64];              /* JOB_EVENT, JOB_NOTE */
+	uint8_t *blob;              /* JOB_CHECKPOINT: packed Checkpoint; JOB_ADMIN: result bytes (owned) */
+	int err_code;               /* JOB_ADMIN: a refusal (Hearth__ErrorCode), 0 if none */
+	char err_msg[300];
+	size_t blob_len;
+	struct conn *conn;          /* referenced (conn_ref); NULL for jobs nobody waits for */
+	Hearth__Envelope *env;      /* the request (PUSH, NOTE); owned by the job */
 	actor who;
 	int64_t now_ms;
 	uint8_t *frame;             /* response frame (header included), set by the writer */

@@ -23,9 +23,10 @@ trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' E
 LG="$B/tests/loadgen"
 B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 
-start() { # NAME ARGS...
+start() { # NAME ARGS...  (HEARTHD overrides the binary)
 	local name=$1; shift
-	"$B/hearthd" --listen 127.0.0.1:0 --data "$T/$name" --map-size 16G "$@" 2>"$T/$name.log" &
+	"${HEARTHD:-$B/hearthd}" --listen 127.0.0.1:0 --data "$T/$name" --map-size 16G --audit-key $CERTS/audit-ed25519.key \
+		--branch b001=第一党支部 --branch b002=第二党支部 "$@" 2>"$T/$name.log" &
 	PIDS+=($!)
 	SPID=$!
 	for _ in $(seq 1 100); do
@@ -103,3 +104,15 @@ out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 200 
 ng=$(echo "$out" | field rate); ngp99=$(echo "$out" | field p99_ms)
 stop
 echo "(c) $CL clients x 200 ops, 5 per request: group commit $gc ops/s (p99 $gcp99 ms), one fsync per request $ng ops/s (p99 $ngp99 ms), ratio $(echo "scale=1; $gc / $ng" | bc)x"
+
+# Audit cost (issue 5): the same push load against hearthd and against its
+# twin built with record-change audit entries skipped.
+if [ -x "$B/tests/hearthd-bench-noaudit" ]; then
+	start audit_on
+	on=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 | field rate)
+	stop
+	HEARTHD="$B/tests/hearthd-bench-noaudit" start audit_off
+	off=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 | field rate)
+	stop
+	echo "(audit) push 100,000 records: with audit $on records/s, audit skipped $off records/s, cost $(echo "scale=1; 100 - 100 * $on / $off" | bc)%"
+fi

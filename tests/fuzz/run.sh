@@ -11,7 +11,7 @@ set -euo pipefail
 SECONDS_PER_TARGET=${1:-30}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${HEARTH_FUZZ_BUILD:-$SRC/build-fuzz}
-TARGETS="fuzz_frame fuzz_envelope fuzz_merge fuzz_record"
+TARGETS="fuzz_frame fuzz_envelope fuzz_merge fuzz_record fuzz_pull_apply"
 
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DHEARTH_FUZZ=ON -DHEARTH_SANITIZE=ON -DHEARTH_TESTS=ON >/dev/null
@@ -22,6 +22,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/hearth-fuzz.XXXXXX")
 status=0
 for t in $TARGETS; do
 	corpus=${t#fuzz_}
+	corpus=${corpus%_apply}
 	mkdir -p "$WORK/$t/corpus" "$WORK/$t/artifacts"
 	cp "$SRC/tests/fuzz/corpus/$corpus/"* "$WORK/$t/corpus/"
 	echo "== $t for ${SECONDS_PER_TARGET}s"

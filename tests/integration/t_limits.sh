@@ -32,6 +32,8 @@ out=$("$HEARTH_TOOLS/loadgen" "${C[@]}" --clients 200 --pings 2 2>&1)
 expect_contains "200 concurrent clients" "opened=200 pinged=200 failed=0" "$out"
 
 # Past max_connections: 300 held open, the 301st is refused, the held ones still work.
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID_s/status" 2>/dev/null; }
+rss_before=$(rss)
 "$HEARTH_TOOLS/loadgen" "${C[@]}" --clients 300 --pings 1 --hold-ms 4000 >"$T/held.out" 2>&1 &
 HELD=$!
 for _ in $(seq 1 100); do
@@ -43,8 +45,11 @@ client extra branch2 "$P"
 out=$(h extra whoami 2>&1); rc=$?
 expect_eq "connection past the limit refused" 3 "$rc"
 expect_contains "refusal logged" 'reason="max_connections reached"' "$(cat "$T/s.log")"
+rss_during=$(rss)
 wait "$HELD"
 expect_eq "held clients unaffected" 0 $?
+sleep 0.5
+echo "figures: 300 held + refused past the limit: server rss_kb before=$rss_before during=$rss_during after=$(rss)"
 out=$(h extra whoami 2>&1); expect_contains "served again once below the limit" "role:        branch" "$out"
 
 # SIGTERM with clients connected: drains and exits 0.

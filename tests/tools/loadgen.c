@@ -12,6 +12,10 @@
  *   --mode pull  [--cursor C] [--page P] [--branch ID] [--dump FILE]
  *                one session pulls everything after cursor C; --dump writes
  *                "id rev deleted" per record
+ *   --mode flood --handshakes H
+ *                N threads share H full handshakes (TLS + Hello), each
+ *                session closed at once: every other one without
+ *                close_notify, the way a crashed client goes
  *
  * Prints key=value figures on one line: records, seconds, rate (records/s),
  * requests, p50_ms, p99_ms. Exit 0 unless a request failed. */
@@ -249,6 +253,52 @@ static int run_pull(void)
 	return 0;
 }
 
+static int g_handshakes = 2000;
+static long g_flood_ok, g_flood_failed;
+static int g_flood_next;
+
+static void *flood_worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		session s;
+		int i, ok;
+
+		pthread_mutex_lock(&g_log_mu);
+		i = g_flood_next < g_handshakes ? g_flood_next++ : -1;
+		pthread_mutex_unlock(&g_log_mu);
+		if (i < 0)
+			break;
+		ok = session_open(&s, &prof) == 0;
+		if (ok && i % 2)
+			s.fail = SESSION_PROTOCOL; /* hang up without close_notify */
+		session_close(&s);
+		pthread_mutex_lock(&g_log_mu);
+		if (ok)
+			g_flood_ok++;
+		else
+			g_flood_failed++;
+		pthread_mutex_unlock(&g_log_mu);
+	}
+	return NULL;
+}
+
+static int run_flood(void)
+{
+	pthread_t *th = calloc((size_t)g_clients, sizeof(*th));
+	double t0 = now_s(), secs;
+
+	for (int i = 0; i < g_clients; i++)
+		pthread_create(&th[i], NULL, flood_worker, NULL);
+	for (int i = 0; i < g_clients; i++)
+		pthread_join(th[i], NULL);
+	secs = now_s() - t0;
+	printf("mode=flood handshakes=%d ok=%ld failed=%ld seconds=%.3f rate=%.0f\n", g_handshakes,
+	       g_flood_ok, g_flood_failed, secs, secs > 0 ? (double)g_flood_ok / secs : 0.0);
+	free(th);
+	return g_flood_failed ? 1 : 0;
+}
+
 static int run_ping(int pings, int hold)
 {
 	session *ss = calloc((size_t)g_clients, sizeof(*ss));
@@ -299,7 +349,8 @@ int main(int argc, char **argv)
 		{ "records", required_argument, NULL, 'r' }, { "batch", required_argument, NULL, 'b' },
 		{ "page", required_argument, NULL, 'P' },    { "cursor", required_argument, NULL, 'C' },
 		{ "branch", required_argument, NULL, 'B' },  { "ack-log", required_argument, NULL, 'A' },
-		{ "dump", required_argument, NULL, 'D' },    { NULL, 0, NULL, 0 },
+		{ "dump", required_argument, NULL, 'D' },
+		{ "handshakes", required_argument, NULL, 'F' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mode = "ping";
 	char server[64];
@@ -323,6 +374,7 @@ int main(int argc, char **argv)
 		case 'B': g_branch = optarg; break;
 		case 'A': g_ack_log = fopen(optarg, "a"); break;
 		case 'D': g_dump = fopen(optarg, "w"); break;
+		case 'F': g_handshakes = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -334,6 +386,8 @@ int main(int argc, char **argv)
 		return run_ping(pings, hold);
 	if (!strcmp(mode, "push"))
 		return run_push();
+	if (!strcmp(mode, "flood"))
+		return run_flood();
 	if (!strcmp(mode, "pull")) {
 		int rc = run_pull();
 		if (g_dump)

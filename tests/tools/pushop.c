@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 		case 'N': {
 			wirebuf b = WIREBUF_INIT;
 			wire_bytes_field(&b, 1, optarg, strlen(optarg), 0);
-			memcpy(body, b.data, b.len);
+			if (b.len)
+				memcpy(body, b.data, b.len);
 			body_len = b.len;
 			wire_free(&b);
 			break;

@@ -526,6 +526,431 @@ static void test_allocation_failures(void **state)
 	assert_int_equal(live, 0);
 }
 
+/* ------------------------------------------- care and assistance kinds */
+
+static uint8_t mid1[16] = { 0x01, 0x90, 0xab, 0xcd, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 1 };
+static uint8_t mid2[16] = { 0x01, 0x90, 0xab, 0xcd, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 2 };
+#define MID1_TEXT "0190abcd-0000-7000-8000-000000000001"
+
+/* One good body of every kind; each case changes one thing. */
+struct bodies {
+	Hearth__Hardship hardship;
+	Hearth__Visit visit;
+	Hearth__Talk talk;
+	Hearth__Pairing pairing;
+	Hearth__Honor honor;
+	Hearth__Activity activity;
+	Hearth__Disclosure disclosure;
+	Hearth__Dues dues;
+	Hearth__Transfer transfer;
+	ProtobufCBinaryData ids[3];
+	Hearth__HardshipType types[2];
+	char *visitors[1];
+	Hearth__ProgressNote note, *notes[1];
+};
+
+static void good_bodies(struct bodies *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->ids[0] = (ProtobufCBinaryData){ 16, mid1 };
+	b->ids[1] = (ProtobufCBinaryData){ 16, mid2 };
+	b->ids[2] = (ProtobufCBinaryData){ 16, mid1 };
+	b->types[0] = HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ILL;
+	b->types[1] = HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ALONE;
+	b->visitors[0] = "李书记";
+
+	b->hardship = (Hearth__Hardship)HEARTH__HARDSHIP__INIT;
+	b->hardship.member = b->ids[0];
+	b->hardship.n_types = 2;
+	b->hardship.types = b->types;
+	b->hardship.income = 120000;
+	b->hardship.health = "慢性病";
+	b->hardship.certified_at = "2026-01-05";
+	b->hardship.year = 2026;
+	b->hardship.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED;
+
+	b->visit = (Hearth__Visit)HEARTH__VISIT__INIT;
+	b->visit.n_members = 2;
+	b->visit.members = b->ids;
+	b->visit.occasion = HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL;
+	b->visit.date = "2026-02-10";
+	b->visit.n_visitors = 1;
+	b->visit.visitors = b->visitors;
+	b->visit.cash = 50000;
+	b->visit.goods = "米、油";
+	b->visit.goods_value = 20000;
+	b->visit.fund_source = HEARTH__FUND_SOURCE__FUND_SOURCE_DUES;
+	b->visit.status = HEARTH__VISIT_STATUS__VISIT_STATUS_DONE;
+
+	b->talk = (Hearth__Talk)HEARTH__TALK__INIT;
+	b->talk.form = HEARTH__TALK_FORM__TALK_FORM_INDIVIDUAL;
+	b->talk.trigger = HEARTH__TALK_TRIGGER__TALK_TRIGGER_HARDSHIP;
+	b->talk.talker = "李书记";
+	b->talk.n_members = 1;
+	b->talk.members = b->ids;
+	b->talk.date = "2026-03-01";
+	b->talk.topic = "生活情况";
+	b->talk.content = "谈了家里的困难\n表示感谢组织";
+
+	b->note = (Hearth__ProgressNote)HEARTH__PROGRESS_NOTE__INIT;
+	b->note.date = "2026-03-15";
+	b->note.note = "上门送药";
+	b->notes[0] = &b->note;
+	b->pairing = (Hearth__Pairing)HEARTH__PAIRING__INIT;
+	b->pairing.mode = HEARTH__PAIRING_MODE__PAIRING_MODE_MEMBER;
+	b->pairing.helper = "王五";
+	b->pairing.member = b->ids[0];
+	b->pairing.start_date = "2026-03-01";
+	b->pairing.n_notes = 1;
+	b->pairing.notes = b->notes;
+	b->pairing.status = HEARTH__PAIRING_STATUS__PAIRING_STATUS_ACTIVE;
+
+	b->honor = (Hearth__Honor)HEARTH__HONOR__INIT;
+	b->honor.year = 2025;
+	b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_EXCELLENT_MEMBER;
+	b->honor.member = b->ids[0];
+	b->honor.award = 100000;
+	b->honor.status = HEARTH__HONOR_STATUS__HONOR_STATUS_AWARDED;
+
+	b->activity = (Hearth__Activity)HEARTH__ACTIVITY__INIT;
+	b->activity.type = HEARTH__ACTIVITY_TYPE__ACTIVITY_TYPE_ORG_DAY;
+	b->activity.date = "2026-04-15";
+	b->activity.title = "学习党章";
+	b->activity.n_members = 2;
+	b->activity.members = b->ids;
+	b->activity.participant_count = 12;
+
+	b->disclosure = (Hearth__Disclosure)HEARTH__DISCLOSURE__INIT;
+	b->disclosure.category = HEARTH__DISCLOSURE_CATEGORY__DISCLOSURE_CATEGORY_DUES_COLLECTION;
+	b->disclosure.title = "一季度党费收缴情况";
+	b->disclosure.content = "应缴 12 人，实缴 12 人。";
+	b->disclosure.from_date = "2026-04-01";
+	b->disclosure.to_date = "2026-04-30";
+
+	b->dues = (Hearth__Dues)HEARTH__DUES__INIT;
+	b->dues.member = b->ids[0];
+	b->dues.month = "2026-03";
+	b->dues.base_income = 500000;
+	b->dues.rate = 50;
+	b->dues.due = 2500;
+	b->dues.paid = 2500;
+	b->dues.paid_date = "2026-03-20";
+	b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_PAID;
+
+	b->transfer = (Hearth__Transfer)HEARTH__TRANSFER__INIT;
+	b->transfer.member = b->ids[0];
+	b->transfer.from_branch = "b001";
+	b->transfer.to_branch = "b002";
+	b->transfer.issued_date = "2026-05-01";
+	b->transfer.valid_until = "2026-07-31";
+	b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_PENDING;
+}
+
+#define MUT(name, ...) \
+	static void name(struct bodies *b) { __VA_ARGS__; }
+
+MUT(m_none, (void)b)
+MUT(h_no_member, b->hardship.member.len = 0)
+MUT(h_short_id, b->hardship.member.len = 8)
+MUT(h_no_types, b->hardship.n_types = 0)
+MUT(h_dup_type, b->types[1] = b->types[0])
+MUT(h_no_status, b->hardship.status = 0)
+MUT(h_income_neg, b->hardship.income = -1)
+MUT(h_year, b->hardship.year = 1800)
+MUT(h_closed_no_date, b->hardship.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_RESOLVED)
+MUT(h_open_with_date, b->hardship.closed_date = "2026-05-01")
+MUT(h_closed_before, b->hardship.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REMOVED;
+    b->hardship.closed_date = "2025-12-31")
+MUT(v_no_members, b->visit.n_members = 0)
+MUT(v_dup_member, b->visit.n_members = 3)
+MUT(v_bad_date, b->visit.date = "2026-02-30")
+MUT(v_no_fund, b->visit.fund_source = 0)
+MUT(v_no_goods, b->visit.goods = "")
+MUT(v_cash_neg, b->visit.cash = -100)
+MUT(v_occasion, b->visit.occasion = 42)
+MUT(t_two_individual, b->talk.n_members = 2)
+MUT(t_group_ok, b->talk.n_members = 2; b->talk.form = HEARTH__TALK_FORM__TALK_FORM_GROUP)
+MUT(t_no_topic, b->talk.topic = "")
+MUT(t_no_date, b->talk.date = "")
+MUT(p_end_before, b->pairing.end_date = "2026-02-01")
+MUT(p_note_no_date, b->note.date = "")
+MUT(p_note_bad_date, b->note.date = "2026-13-01")
+MUT(p_note_empty, b->note.note = "")
+MUT(p_note_early, b->note.date = "2026-02-28")
+MUT(p_closed_no_end, b->pairing.status = HEARTH__PAIRING_STATUS__PAIRING_STATUS_CLOSED;
+    b->pairing.outcome = HEARTH__PAIRING_OUTCOME__PAIRING_OUTCOME_IMPROVED)
+MUT(p_closed_no_outcome, b->pairing.status = HEARTH__PAIRING_STATUS__PAIRING_STATUS_CLOSED;
+    b->pairing.end_date = "2026-12-31")
+MUT(p_outcome_open, b->pairing.outcome = HEARTH__PAIRING_OUTCOME__PAIRING_OUTCOME_RESOLVED)
+MUT(p_closed_ok, b->pairing.status = HEARTH__PAIRING_STATUS__PAIRING_STATUS_CLOSED;
+    b->pairing.end_date = "2026-12-31";
+    b->pairing.outcome = HEARTH__PAIRING_OUTCOME__PAIRING_OUTCOME_RESOLVED)
+MUT(o_year, b->honor.year = 0)
+MUT(o_year_range, b->honor.year = 1900)
+MUT(o_both, b->honor.recipient_branch = "b001")
+MUT(o_org_no_branch, b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_ADVANCED_ORG;
+    b->honor.member.len = 0)
+MUT(o_org_ok, b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_ADVANCED_ORG;
+    b->honor.member.len = 0; b->honor.recipient_branch = "b001")
+MUT(o_member_title, b->honor.member.len = 0; b->honor.recipient_branch = "b001")
+MUT(o_other_no_name, b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_OTHER)
+MUT(o_nobody, b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_INNOVATION;
+    b->honor.member.len = 0)
+MUT(o_bad_branch, b->honor.title = HEARTH__HONOR_TITLE__HONOR_TITLE_ADVANCED_ORG;
+    b->honor.member.len = 0; b->honor.recipient_branch = "b 1")
+MUT(o_award_neg, b->honor.award = -5)
+MUT(a_count_low, b->activity.participant_count = 1)
+MUT(a_count_neg, b->activity.participant_count = -3)
+MUT(a_no_title, b->activity.title = "")
+MUT(a_dup, b->activity.n_members = 3)
+MUT(d_to_before, b->disclosure.to_date = "2026-03-31")
+MUT(d_no_content, b->disclosure.content = "")
+MUT(u_bad_month, b->dues.month = "2026-13")
+MUT(u_day_month, b->dues.month = "2026-03-01")
+MUT(u_due_wrong, b->dues.due = 2400; b->dues.paid = 2400)
+MUT(u_rate_range, b->dues.rate = 20000)
+MUT(u_rate_missing, b->dues.rate = 0)
+MUT(u_base_missing, b->dues.base_income = 0)
+MUT(u_fixed_ok, b->dues.base_income = 0; b->dues.rate = 0; b->dues.due = 20; b->dues.paid = 20)
+MUT(u_rounding, b->dues.base_income = 333333; b->dues.rate = 50; b->dues.due = 1667;
+    b->dues.paid = 1667)
+MUT(u_paid_short, b->dues.paid = 2000)
+MUT(u_paid_more_ok, b->dues.paid = 10000)
+MUT(u_paid_no_date, b->dues.paid_date = "")
+MUT(u_unpaid_paid, b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_UNPAID)
+MUT(u_exempt_paid, b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT)
+MUT(u_partial_full, b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL)
+MUT(u_partial_zero, b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL; b->dues.paid = 0;
+    b->dues.paid_date = "")
+MUT(u_date_no_paid, b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_UNPAID; b->dues.paid = 0)
+MUT(u_negative, b->dues.paid = -1)
+MUT(x_same, b->transfer.to_branch = "b001")
+MUT(x_bad_branch, b->transfer.to_branch = "b/002")
+MUT(x_until_before, b->transfer.valid_until = "2026-04-30")
+MUT(x_acc_no_date, b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED)
+MUT(x_acc_expired, b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+    b->transfer.accepted_date = "2026-08-01")
+MUT(x_acc_early, b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+    b->transfer.accepted_date = "2026-04-01")
+MUT(x_acc_ok, b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+    b->transfer.accepted_date = "2026-07-31")
+MUT(x_date_pending, b->transfer.accepted_date = "2026-06-01")
+MUT(x_returned, b->transfer.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED)
+MUT(x_no_to, b->transfer.to_branch = "")
+
+struct kind_case {
+	Hearth__Kind kind;
+	void (*mut)(struct bodies *b);
+	const char *field;     /* NULL: must pass */
+	const char *message;
+};
+
+#define HS HEARTH__KIND__KIND_HARDSHIP
+#define VI HEARTH__KIND__KIND_VISIT
+#define TK HEARTH__KIND__KIND_TALK
+#define PA HEARTH__KIND__KIND_PAIRING
+#define HO HEARTH__KIND__KIND_HONOR
+#define AC HEARTH__KIND__KIND_ACTIVITY
+#define DI HEARTH__KIND__KIND_DISCLOSURE
+#define DU HEARTH__KIND__KIND_DUES
+#define TR HEARTH__KIND__KIND_TRANSFER
+
+static const struct kind_case kind_cases[] = {
+	{ HS, m_none, NULL, NULL },
+	{ HS, h_no_member, "member", "member is required" },
+	{ HS, h_short_id, "member", "member must be a 16-byte record id (got 8 bytes)" },
+	{ HS, h_no_types, "types", "types is required" },
+	{ HS, h_dup_type, "types", "types lists 患病 twice" },
+	{ HS, h_no_status, "status", "status is required" },
+	{ HS, h_income_neg, "income", "income is negative (-1 fen); money must be 0 or more" },
+	{ HS, h_year, "year", "year 1800 is not a year from 1921 to 2199" },
+	{ HS, h_closed_no_date, "closed_date", "closed_date is required when status is 脱困" },
+	{ HS, h_open_with_date, "closed_date", "closed_date is only for status 脱困 or 移出" },
+	{ HS, h_closed_before, "closed_date", "closed_date 2025-12-31 is before certified_at 2026-01-05" },
+	{ VI, m_none, NULL, NULL },
+	{ VI, v_no_members, "members", "members is required" },
+	{ VI, v_dup_member, "members", "members lists " MID1_TEXT " twice" },
+	{ VI, v_bad_date, "date", "date 2026-02-30 is not a date that exists (YYYY-MM-DD)" },
+	{ VI, v_no_fund, "fund_source", "fund_source is required when cash or goods_value is given" },
+	{ VI, v_no_goods, "goods", "goods is required when goods_value is given" },
+	{ VI, v_cash_neg, "cash", "cash is negative (-100 fen); money must be 0 or more" },
+	{ VI, v_occasion, "occasion", "occasion: 42 is not a known value" },
+	{ TK, m_none, NULL, NULL },
+	{ TK, t_group_ok, NULL, NULL },
+	{ TK, t_two_individual, "members",
+	  "members: an individual talk (个别谈话) is with one member (got 2)" },
+	{ TK, t_no_topic, "topic", "topic is required" },
+	{ TK, t_no_date, "date", "date is required" },
+	{ PA, m_none, NULL, NULL },
+	{ PA, p_closed_ok, NULL, NULL },
+	{ PA, p_end_before, "end_date", "end_date 2026-02-01 is before start_date 2026-03-01" },
+	{ PA, p_note_no_date, "notes", "notes[1].date is required" },
+	{ PA, p_note_bad_date, "notes", "notes[1].date 2026-13-01 is not a date that exists (YYYY-MM-DD)" },
+	{ PA, p_note_empty, "notes", "notes[1].note is required" },
+	{ PA, p_note_early, "notes", "notes[1].date 2026-02-28 is before start_date 2026-03-01" },
+	{ PA, p_closed_no_end, "end_date", "end_date is required when status is 已结束" },
+	{ PA, p_closed_no_outcome, "outcome", "outcome is required when status is 已结束" },
+	{ PA, p_outcome_open, "outcome", "outcome is only for a closed pairing (status 已结束)" },
+	{ HO, m_none, NULL, NULL },
+	{ HO, o_org_ok, NULL, NULL },
+	{ HO, o_year, "year", "year is required" },
+	{ HO, o_year_range, "year", "year 1900 is not a year from 1921 to 2199" },
+	{ HO, o_both, "recipient_branch",
+	  "an honor goes to a member or to a branch, not both (member and recipient_branch are both "
+	  "set)" },
+	{ HO, o_org_no_branch, "recipient_branch", "recipient_branch is required for 先进基层党组织" },
+	{ HO, o_member_title, "member", "member is required for 优秀共产党员" },
+	{ HO, o_other_no_name, "title_other", "title_other is required when title is 其他" },
+	{ HO, o_nobody, "member", "member or recipient_branch is required" },
+	{ HO, o_bad_branch, "recipient_branch",
+	  "recipient_branch \"b 1\" is not a branch id (letters, digits, '-', '_', '.')" },
+	{ HO, o_award_neg, "award", "award is negative (-5 fen); money must be 0 or more" },
+	{ AC, m_none, NULL, NULL },
+	{ AC, a_count_low, "participant_count", "participant_count 1 is less than the 2 members listed" },
+	{ AC, a_count_neg, "participant_count", "participant_count is negative (-3)" },
+	{ AC, a_no_title, "title", "title is required" },
+	{ AC, a_dup, "members", "members lists " MID1_TEXT " twice" },
+	{ DI, m_none, NULL, NULL },
+	{ DI, d_to_before, "to_date", "to_date 2026-03-31 is before from_date 2026-04-01" },
+	{ DI, d_no_content, "content", "content is required" },
+	{ DU, m_none, NULL, NULL },
+	{ DU, u_fixed_ok, NULL, NULL },
+	{ DU, u_rounding, NULL, NULL },
+	{ DU, u_paid_more_ok, NULL, NULL },
+	{ DU, u_bad_month, "month", "month 2026-13 is not a month (YYYY-MM)" },
+	{ DU, u_day_month, "month", "month 2026-03-01 is not a month (YYYY-MM)" },
+	{ DU, u_due_wrong, "due",
+	  "due 2400 fen does not match base_income x rate (500000 fen x 50/10000 = 2500 fen)" },
+	{ DU, u_rate_range, "rate", "rate 20000 is not between 0 and 10000 basis points (0% to 100%)" },
+	{ DU, u_rate_missing, "rate", "rate is required when base_income is given" },
+	{ DU, u_base_missing, "base_income", "base_income is required when rate is given" },
+	{ DU, u_paid_short, "paid", "paid 2000 fen is less than due 2500 fen; use status 部分缴纳" },
+	{ DU, u_paid_no_date, "paid_date", "paid_date is required when paid is given" },
+	{ DU, u_unpaid_paid, "paid", "paid must be 0 when status is 未缴 (got 2500 fen)" },
+	{ DU, u_exempt_paid, "paid", "paid must be 0 when status is 免缴 (got 2500 fen)" },
+	{ DU, u_partial_full, "paid",
+	  "paid 2500 fen is not less than due 2500 fen; status 部分缴纳 means part of it" },
+	{ DU, u_partial_zero, "paid", "paid is required when status is 部分缴纳" },
+	{ DU, u_date_no_paid, "paid", "paid is required when paid_date is given" },
+	{ DU, u_negative, "paid", "paid is negative (-1 fen); money must be 0 or more" },
+	{ TR, m_none, NULL, NULL },
+	{ TR, x_acc_ok, NULL, NULL },
+	{ TR, x_same, "to_branch", "to_branch b001 is the same as from_branch" },
+	{ TR, x_no_to, "to_branch", "to_branch is required" },
+	{ TR, x_bad_branch, "to_branch",
+	  "to_branch \"b/002\" is not a branch id (letters, digits, '-', '_', '.')" },
+	{ TR, x_until_before, "valid_until", "valid_until 2026-04-30 is before issued_date 2026-05-01" },
+	{ TR, x_acc_no_date, "accepted_date", "accepted_date is required when status is 已接收" },
+	{ TR, x_acc_expired, "accepted_date",
+	  "accepted_date 2026-08-01 is after valid_until 2026-07-31: the letter had expired; issue a "
+	  "new one" },
+	{ TR, x_acc_early, "accepted_date", "accepted_date 2026-04-01 is before issued_date 2026-05-01" },
+	{ TR, x_date_pending, "accepted_date", "accepted_date is only for status 已接收" },
+	{ TR, x_returned, "return_reason", "return_reason is required when status is 已退回" },
+};
+
+static const ProtobufCMessage *body_of(struct bodies *b, Hearth__Kind kind)
+{
+	switch (kind) {
+	case HS: return &b->hardship.base;
+	case VI: return &b->visit.base;
+	case TK: return &b->talk.base;
+	case PA: return &b->pairing.base;
+	case HO: return &b->honor.base;
+	case AC: return &b->activity.base;
+	case DI: return &b->disclosure.base;
+	case DU: return &b->dues.base;
+	case TR: return &b->transfer.base;
+	default: return NULL;
+	}
+}
+
+/* Every rule of every care kind, through the packed path the server runs
+ * (record_validate_body) and the message path the client runs. */
+static void test_kind_rules(void **state)
+{
+	static struct bodies b;
+	uint8_t buf[8192];
+
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(kind_cases); i++) {
+		const kind_info *k = kind_find(kind_cases[i].kind);
+		const ProtobufCMessage *m;
+		record_error err, err2;
+		size_t n;
+		int rc, rc2;
+
+		assert_non_null(k);
+		good_bodies(&b);
+		kind_cases[i].mut(&b);
+		m = body_of(&b, kind_cases[i].kind);
+		n = protobuf_c_message_get_packed_size(m);
+		assert_true(n <= sizeof(buf));
+		protobuf_c_message_pack(m, buf);
+		memset(&err, 0, sizeof(err));
+		memset(&err2, 0, sizeof(err2));
+		rc = record_validate_body(k, buf, n, &err);
+		rc2 = record_validate_message(k, m, &err2);
+		if (kind_cases[i].field == NULL) {
+			if (rc != 0 || rc2 != 0)
+				fail_msg("case %zu (%s) refused: %s: %s", i, k->name, err.field, err.message);
+			continue;
+		}
+		if (rc != HEARTH_EINVAL)
+			fail_msg("case %zu (%s: %s) accepted", i, k->name, kind_cases[i].message);
+		assert_string_equal(err.field, kind_cases[i].field);
+		assert_string_equal(err.message, kind_cases[i].message);
+		/* The unpacked path agrees, except where packing itself cannot
+		 * carry the value (a short id still packs; all others agree). */
+		assert_int_equal(rc2, HEARTH_EINVAL);
+		assert_string_equal(err2.message, kind_cases[i].message);
+	}
+}
+
+/* Labels people read and type for the new enums, and the kind words. */
+static void test_kind_labels(void **state)
+{
+	int v;
+
+	(void)state;
+	assert_string_equal(enum_label(&hearth__hardship_status__descriptor, 2), "帮扶中");
+	assert_int_equal(enum_parse(&hearth__hardship_status__descriptor, "在册", &v), 0);
+	assert_int_equal(v, HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED);
+	assert_int_equal(enum_parse(&hearth__visit_occasion__descriptor, "spring-festival", &v), 0);
+	assert_int_equal(v, HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL);
+	assert_int_equal(enum_parse(&hearth__visit_occasion__descriptor, "七一", &v), 0);
+	assert_int_equal(v, HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST);
+	assert_int_equal(enum_parse(&hearth__talk_form__descriptor, "个别", &v), 0);
+	assert_int_equal(v, HEARTH__TALK_FORM__TALK_FORM_INDIVIDUAL);
+	assert_int_equal(enum_parse(&hearth__transfer_status__descriptor, "已接收", &v), 0);
+	assert_int_equal(v, HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED);
+	assert_int_equal(enum_parse(&hearth__transfer_status__descriptor, "accepted", &v), 0);
+	assert_int_equal(enum_parse(&hearth__dues_status__descriptor, "免交", &v), 0);
+	assert_int_equal(v, HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT);
+	assert_ptr_equal(kind_by_name("困难党员"), kind_find(HEARTH__KIND__KIND_HARDSHIP));
+	assert_ptr_equal(kind_by_name("visit"), kind_find(HEARTH__KIND__KIND_VISIT));
+	assert_ptr_equal(kind_by_name("组织关系转接"), kind_find(HEARTH__KIND__KIND_TRANSFER));
+	assert_int_equal(kind_count(), 10);
+	/* Every value of every enum a kind uses has a Chinese label. */
+	for (size_t i = 0; i < kind_count(); i++) {
+		const kind_info *k = kind_at(i);
+
+		for (unsigned f = 0; f < k->desc->n_fields; f++) {
+			const ProtobufCEnumDescriptor *d = k->desc->fields[f].descriptor;
+
+			if (k->desc->fields[f].type != PROTOBUF_C_TYPE_ENUM)
+				continue;
+			for (unsigned e = 0; e < d->n_values; e++) {
+				const char *l = enum_label(d, d->values[e].value);
+
+				if (d->values[e].value != 0 && (unsigned char)l[0] < 0x80)
+					fail_msg("%s.%s: %s has no Chinese label", k->name,
+					         k->desc->fields[f].name, d->values[e].name);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +963,8 @@ int main(void)
 		cmocka_unit_test(test_kind_table),
 		cmocka_unit_test(test_set_and_pack_body),
 		cmocka_unit_test(test_allocation_failures),
+		cmocka_unit_test(test_kind_rules),
+		cmocka_unit_test(test_kind_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,185 @@
+/* audit.c: canonical bytes, chain hashes and checkpoint signatures. */
+#include "audit.h"
+
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hearth.h"
+
+static const uint8_t zero_hash[AUDIT_HASH_LEN];
+
+void audit_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int audit_canonical(const Hearth__AuditEntry *e, uint8_t **out, size_t *len)
+{
+	/* A shallow copy with the chain fields and any unknown fields dropped:
+	 * what a replica must hash is exactly what the schema defines. */
+	Hearth__AuditEntry c = *e;
+	uint8_t *buf;
+
+	c.prev_hash.len = 0;
+	c.prev_hash.data = NULL;
+	c.hash.len = 0;
+	c.hash.data = NULL;
+	c.base.n_unknown_fields = 0;
+	c.base.unknown_fields = NULL;
+	*len = hearth__audit_entry__get_packed_size(&c);
+	buf = malloc(*len ? *len : 1);
+	if (!buf)
+		return HEARTH_ENOMEM;
+	hearth__audit_entry__pack(&c, buf);
+	*out = buf;
+	return 0;
+}
+
+int audit_leaf(const Hearth__AuditEntry *e, uint8_t leaf[AUDIT_HASH_LEN])
+{
+	uint8_t *c;
+	size_t n;
+	int rc = audit_canonical(e, &c, &n);
+	if (rc)
+		return rc;
+	SHA256(c, n, leaf);
+	free(c);
+	return 0;
+}
+
+void audit_link(const uint8_t prev[AUDIT_HASH_LEN], const uint8_t leaf[AUDIT_HASH_LEN],
+                uint8_t out[AUDIT_HASH_LEN])
+{
+	uint8_t buf[2 * AUDIT_HASH_LEN];
+	memcpy(buf, prev ? prev : zero_hash, AUDIT_HASH_LEN);
+	memcpy(buf + AUDIT_HASH_LEN, leaf, AUDIT_HASH_LEN);
+	SHA256(buf, sizeof(buf), out);
+}
+
+int audit_check_entry(const Hearth__AuditEntry *e, const uint8_t prev[AUDIT_HASH_LEN], char *why,
+                      size_t whylen)
+{
+	uint8_t leaf[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
+	int rc;
+
+	if (e->prev_hash.len != AUDIT_HASH_LEN || memcmp(e->prev_hash.data, prev, AUDIT_HASH_LEN) != 0) {
+		snprintf(why, whylen, "its prev_hash does not match the hash of entry %llu",
+		         (unsigned long long)(e->seq ? e->seq - 1 : 0));
+		return HEARTH_ECORRUPT;
+	}
+	if ((rc = audit_leaf(e, leaf)) != 0) {
+		snprintf(why, whylen, "%s", hearth_strerror(rc));
+		return rc;
+	}
+	audit_link(prev, leaf, h);
+	if (e->hash.len != AUDIT_HASH_LEN || memcmp(e->hash.data, h, AUDIT_HASH_LEN) != 0) {
+		snprintf(why, whylen, "its contents do not hash to its recorded hash");
+		return HEARTH_ECORRUPT;
+	}
+	return 0;
+}
+
+size_t audit_checkpoint_message(uint64_t size, const uint8_t head[AUDIT_HASH_LEN], int64_t time_ms,
+                                uint8_t *out)
+{
+	static const char tag[] = "hearth-checkpoint-v1";
+	size_t n = sizeof(tag); /* includes the NUL */
+	memcpy(out, tag, n);
+	for (int i = 7; i >= 0; i--)
+		out[n++] = (uint8_t)(size >> (8 * i));
+	memcpy(out + n, head ? head : zero_hash, AUDIT_HASH_LEN);
+	n += AUDIT_HASH_LEN;
+	for (int i = 7; i >= 0; i--)
+		out[n++] = (uint8_t)((uint64_t)time_ms >> (8 * i));
+	return n;
+}
+
+EVP_PKEY *audit_load_key(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read audit signing key %s: %m", path);
+		return NULL;
+	}
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!k) {
+		snprintf(err, errlen, "%s is not a PEM private key", path);
+		return NULL;
+	}
+	if (EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
+		snprintf(err, errlen, "%s is not an Ed25519 key (make one with: openssl genpkey -algorithm ed25519)",
+		         path);
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+int audit_public_key(EVP_PKEY *key, uint8_t out[AUDIT_KEY_LEN])
+{
+	size_t n = AUDIT_KEY_LEN;
+	if (EVP_PKEY_get_raw_public_key(key, out, &n) != 1 || n != AUDIT_KEY_LEN)
+		return HEARTH_ETLS;
+	return 0;
+}
+
+int audit_sign_checkpoint(EVP_PKEY *key, Hearth__Checkpoint *cp)
+{
+	uint8_t msg[128];
+	size_t n, siglen = AUDIT_SIG_LEN;
+	EVP_MD_CTX *md = NULL;
+	uint8_t *sig = NULL;
+	int rc = HEARTH_ETLS;
+
+	if (cp->head_hash.len != AUDIT_HASH_LEN && cp->size != 0)
+		return HEARTH_EINVAL;
+	n = audit_checkpoint_message(cp->size, cp->head_hash.len ? cp->head_hash.data : NULL, cp->time, msg);
+	sig = malloc(AUDIT_SIG_LEN);
+	md = EVP_MD_CTX_new();
+	if (!sig || !md) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, msg, n) != 1)
+		goto fail;
+	cp->signature.data = sig;
+	cp->signature.len = siglen;
+	sig = NULL;
+	rc = 0;
+fail:
+	EVP_MD_CTX_free(md);
+	free(sig);
+	return rc;
+}
+
+int audit_verify_checkpoint(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__Checkpoint *cp)
+{
+	uint8_t msg[128];
+	size_t n;
+	EVP_PKEY *k;
+	EVP_MD_CTX *md;
+	int ok = 0;
+
+	if (cp->signature.len != AUDIT_SIG_LEN || (cp->size && cp->head_hash.len != AUDIT_HASH_LEN))
+		return HEARTH_EAUTH;
+	n = audit_checkpoint_message(cp->size, cp->head_hash.len ? cp->head_hash.data : NULL, cp->time, msg);
+	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, AUDIT_KEY_LEN);
+	md = EVP_MD_CTX_new();
+	if (k && md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1)
+		ok = EVP_DigestVerify(md, cp->signature.data, cp->signature.len, msg, n) == 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	return ok ? 0 : HEARTH_EAUTH;
+}

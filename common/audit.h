@@ -1,0 +1,66 @@
+/* audit.h: the audit chain's arithmetic, shared by server and clients:
+ * canonical bytes of an entry, leaf and link hashes, and the signed
+ * checkpoint (Ed25519). Defined once here so every side (and the README's
+ * description for outside tools) agrees byte for byte.
+ *
+ *   canonical = AuditEntry packed with prev_hash and hash absent
+ *   leaf      = SHA-256(canonical)
+ *   hash      = SHA-256(prev_hash || leaf), prev_hash of entry 1 = 32 zero bytes
+ *   checkpoint message = "hearth-checkpoint-v1" NUL || size (8, big-endian)
+ *                        || head hash (32) || time ms (8, big-endian)
+ *   signature = Ed25519(checkpoint message) */
+#ifndef HEARTH_AUDIT_H
+#define HEARTH_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/evp.h>
+
+#include "hearth.pb-c.h"
+
+#define AUDIT_HASH_LEN 32
+#define AUDIT_KEY_LEN 32     /* raw Ed25519 public key */
+#define AUDIT_SIG_LEN 64
+
+/* Canonical bytes of e (prev_hash and hash ignored) into a new malloc'd
+ * buffer. Returns 0 or HEARTH_ENOMEM. */
+int audit_canonical(const Hearth__AuditEntry *e, uint8_t **out, size_t *len);
+
+/* leaf = SHA-256(canonical bytes of e). Returns 0 or HEARTH_ENOMEM. */
+int audit_leaf(const Hearth__AuditEntry *e, uint8_t leaf[AUDIT_HASH_LEN]);
+
+/* hash = SHA-256(prev || leaf). */
+void audit_link(const uint8_t prev[AUDIT_HASH_LEN], const uint8_t leaf[AUDIT_HASH_LEN],
+                uint8_t out[AUDIT_HASH_LEN]);
+
+/* Checks one stored entry against the previous hash: its prev_hash equals
+ * prev and its hash equals SHA-256(prev || leaf). Returns 0 or
+ * HEARTH_ECORRUPT (why says which part failed). */
+int audit_check_entry(const Hearth__AuditEntry *e, const uint8_t prev[AUDIT_HASH_LEN], char *why,
+                      size_t whylen);
+
+/* The bytes a checkpoint signature covers, into out (at least 64 bytes);
+ * returns their length. */
+size_t audit_checkpoint_message(uint64_t size, const uint8_t head[AUDIT_HASH_LEN], int64_t time_ms,
+                                uint8_t *out);
+
+/* Loads an Ed25519 private key (PEM). Returns NULL with err set. Free with
+ * EVP_PKEY_free. */
+EVP_PKEY *audit_load_key(const char *path, char *err, size_t errlen);
+
+/* Raw 32-byte public key of a loaded key. Returns 0 or HEARTH_ETLS. */
+int audit_public_key(EVP_PKEY *key, uint8_t out[AUDIT_KEY_LEN]);
+
+/* Signs a checkpoint in place (cp->size, head_hash, time set by caller;
+ * signature set here, malloc'd: free cp->signature.data). Returns 0 or
+ * HEARTH_ETLS/HEARTH_ENOMEM. */
+int audit_sign_checkpoint(EVP_PKEY *key, Hearth__Checkpoint *cp);
+
+/* Verifies a checkpoint's signature with a raw public key. Returns 0 or
+ * HEARTH_EAUTH. */
+int audit_verify_checkpoint(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__Checkpoint *cp);
+
+/* Lower-case hex of n bytes into out (2n+1). */
+void audit_hex(const uint8_t *b, size_t n, char *out);
+
+#endif
