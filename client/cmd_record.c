@@ -38,7 +38,6 @@ enum {
 	O_BOM,
 	O_REVEAL,
 	O_ALL,
-	O_YEAR,
 	O_NOTE_DATE,
 	O_NOTE_TEXT,
 	O_NOTE_BY,
@@ -52,7 +51,7 @@ static const unsigned sub_fixed[] = {
 	[SUB_EDIT] = 0,
 	[SUB_DELETE] = 0,
 	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
-	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_YEAR),
+	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL),
 	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
 };
 static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0 };
@@ -68,7 +67,6 @@ static const struct {
 	{ "bom", no_argument, O_BOM },
 	{ "reveal", no_argument, O_REVEAL },
 	{ "all", no_argument, O_ALL },
-	{ "year", required_argument, O_YEAR },
 	{ "date", required_argument, O_NOTE_DATE },
 	{ "note", required_argument, O_NOTE_TEXT },
 	{ "by", required_argument, O_NOTE_BY },
@@ -97,7 +95,7 @@ typedef struct cmd {
 	size_t n_flags;
 	assign *as;
 	size_t n_as;
-	const char *branch, *year, *id_text;
+	const char *branch, *id_text;
 	const char *note_date, *note_text, *note_by;   /* `note` */
 	int json, csv, bom, reveal, all;
 	replica rep;
@@ -722,6 +720,37 @@ static void put_text(const cmd *m, const field_rule *rule, const char *s, sbuf *
 
 /* One element as people read it: enum labels, 是/否, money in yuan with
  * two decimals, ids in canonical text. */
+/* Writes "NAME (first 8 hex digits)" for a referenced record that has a
+ * name in the local replica (a member, usually). Returns 0 when it has
+ * none, so the caller prints the id. */
+static int ref_name(const cmd *m, const uint8_t id[UUID_LEN], sbuf *b)
+{
+	Hearth__Record *r = NULL;
+	const ProtobufCMessage *body;
+	const ProtobufCFieldDescriptor *fd;
+	char text[UUID_TEXT_LEN + 1];
+	int ok = 0;
+
+	if (replica_get((replica *)&m->rep, id, &r) != 0)
+		return 0;
+	body = record_body(r);
+	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
+	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
+		const char *name = *(char *const *)field_ptr(body, fd);
+		if (name && name[0]) {
+			uuid_format(id, text);
+			text[8] = '\0';
+			sb_puts(b, name);
+			sb_puts(b, " (");
+			sb_puts(b, text);
+			sb_puts(b, ")");
+			ok = 1;
+		}
+	}
+	hearth__record__free_unpacked(r, NULL);
+	return ok;
+}
+
 static void people_elem(const cmd *m, const ProtobufCFieldDescriptor *fd, const field_rule *rule,
                         const void *p, sbuf *b)
 {
@@ -734,7 +763,9 @@ static void people_elem(const cmd *m, const ProtobufCFieldDescriptor *fd, const 
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *d = p;
 		char text[UUID_TEXT_LEN + 1];
-		if (d->len == UUID_LEN) {
+		if (d->len == UUID_LEN && !m->csv && m->rep_open && ref_name(m, d->data, b)) {
+			/* People read names; CSV keeps ids so it imports back exactly. */
+		} else if (d->len == UUID_LEN) {
 			uuid_format(d->data, text);
 			sb_puts(b, text);
 		} else if (d->len) {
@@ -1143,7 +1174,6 @@ static int parse_args(cmd *m, int argc, char **argv)
 		case O_BOM: m->bom = 1; break;
 		case O_REVEAL: m->reveal = 1; break;
 		case O_ALL: m->all = 1; break;
-		case O_YEAR: m->year = optarg; break;
 		case O_NOTE_DATE: m->note_date = optarg; break;
 		case O_NOTE_TEXT: m->note_text = optarg; break;
 		case O_NOTE_BY: m->note_by = optarg; break;
@@ -1196,9 +1226,6 @@ static int parse_args(cmd *m, int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else if (m->bom && !m->csv) {
 		say(m, "--bom only applies to --csv");
-		rc = EXIT_USAGE;
-	} else if (m->year && (strlen(m->year) != 4 || strspn(m->year, "0123456789") != 4)) {
-		say(m, "--year \"%s\" is not a year (YYYY)", m->year);
 		rc = EXIT_USAGE;
 	}
 done:
@@ -1879,7 +1906,6 @@ fail:
 typedef struct list_ctx {
 	cmd *m;
 	const ProtobufCMessage *filter;            /* fields named by filter flags */
-	const ProtobufCFieldDescriptor *date_fd;   /* for --year */
 	const ProtobufCFieldDescriptor **cols;     /* table columns after the id */
 	size_t n_cols;
 	out_table *t;
@@ -1987,15 +2013,10 @@ static int list_one(void *arg, const Hearth__Record *rec)
 
 	if (rec->kind != m->k->kind || !filter_match(&m->filt, rec))
 		return 0;
-	if ((m->n_as || m->year) && !body)
+	if (m->n_as && !body)
 		return 0;
 	for (size_t i = 0; i < m->n_as; i++) {
 		if (!field_matches(m->as[i].fl->fd, l->filter, body))
-			return 0;
-	}
-	if (m->year) {
-		const char *d = *(char *const *)field_ptr(body, l->date_fd);
-		if (!d || strncmp(d, m->year, 4) != 0 || d[4] != '-')
 			return 0;
 	}
 	if (l->collect) {
@@ -2101,18 +2122,6 @@ static int do_list(cmd *m)
 
 	memset(&l, 0, sizeof(l));
 	l.m = m;
-	if (m->year) {
-		for (unsigned i = 0; i < m->k->desc->n_fields && !l.date_fd; i++) {
-			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
-			if ((rule_flags(kind_rule(m->k, fd->id)) & FIELD_DATE) &&
-			    fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED)
-				l.date_fd = fd;
-		}
-		if (!l.date_fd) {
-			say(m, "--year: %s records have no date field", m->k->name);
-			return EXIT_USAGE;
-		}
-	}
 	rc = open_replica(m);
 	if (rc == EXIT_OK)
 		rc = filter_prepare(&m->filt, &m->rep);

@@ -247,7 +247,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	}
 	if ((mrc = mdb_env_set_maxdbs(r->env, 8)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(r->env, (size_t)map_size)) != 0 ||
-	    (mrc = mdb_env_open(r->env, r->path, 0, 0600)) != 0) {
+	    (mrc = mdb_env_open(r->env, r->path, MDB_NOTLS, 0600)) != 0) {
 		rc = say(err, errlen, store_code(mrc), "cannot open the local replica in %s: %s", r->path,
 		         mdb_strerror(mrc));
 		goto fail;

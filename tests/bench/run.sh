@@ -37,6 +37,7 @@ start() { # NAME ARGS...  (HEARTHD overrides the binary)
 	echo "bench: server did not start"; cat "$T/$name.log"; exit 1
 }
 stop() { kill -TERM "$SPID"; wait "$SPID" 2>/dev/null || true; }
+calc() { awk "BEGIN { printf \"%.${2}f\", $1 }"; }   # EXPR DECIMALS
 field() { grep -o "$1=[0-9.]*" | head -1 | cut -d= -f2; }
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
@@ -54,7 +55,7 @@ echo "(a) initial pull of 100,000 records (TLS + protobuf, client decode): $(ech
 if [ -x "$B/hearth" ] && "$B/hearth" sync --help >/dev/null 2>&1; then
 	"$B/hearth" --home "$T/rep1" init --server 127.0.0.1:$PORT "${B1[@]}" >/dev/null
 	t0=$(date +%s.%N); "$B/hearth" --home "$T/rep1" sync --page 5000 >/dev/null; t1=$(date +%s.%N)
-	echo "    hearth sync into an empty replica (LMDB commit per page): $(echo "100000 / ($t1 - $t0)" | bc) records/s"
+	echo "    hearth sync into an empty replica (LMDB commit per page): $(calc "100000 / ($t1 - $t0)" 0) records/s"
 fi
 
 # (d) small store: 10 changes after the client is in sync.
@@ -88,10 +89,10 @@ if [ -x "$B/hearth" ] && "$B/hearth" sync --help >/dev/null 2>&1; then
 	"$B/hearth" --home "$T/rep2" init --server 127.0.0.1:$PORT "${B1[@]}" >/dev/null
 	t0=$(date +%s.%N); "$B/hearth" --home "$T/rep2" sync --page 5000 >/dev/null; t1=$(date +%s.%N)
 	n=$(echo "$out" | field records)
-	echo "    hearth sync into an empty replica: $(echo "$n / ($t1 - $t0)" | bc) records/s"
+	echo "    hearth sync into an empty replica: $(calc "$n / ($t1 - $t0)" 0) records/s"
 fi
 big_ms=$(d_small)
-echo "(d) pull of 10 changes: $SMALL-record store ${small_ms} ms, $have-record store ${big_ms} ms, ratio $(echo "scale=2; $big_ms / $small_ms" | bc)"
+echo "(d) pull of 10 changes: $SMALL-record store ${small_ms} ms, $have-record store ${big_ms} ms, ratio $(calc "$big_ms / $small_ms" 2)"
 stop
 
 # (c) many clients, small batches: group commit vs one fsync per request.
@@ -103,7 +104,7 @@ start nogc --no-group-commit
 out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 200 --batch 5)
 ng=$(echo "$out" | field rate); ngp99=$(echo "$out" | field p99_ms)
 stop
-echo "(c) $CL clients x 200 ops, 5 per request: group commit $gc ops/s (p99 $gcp99 ms), one fsync per request $ng ops/s (p99 $ngp99 ms), ratio $(echo "scale=1; $gc / $ng" | bc)x"
+echo "(c) $CL clients x 200 ops, 5 per request: group commit $gc ops/s (p99 $gcp99 ms), one fsync per request $ng ops/s (p99 $ngp99 ms), ratio $(calc "$gc / $ng" 1)x"
 
 # Audit cost (issue 5): the same push load against hearthd and against its
 # twin built with record-change audit entries skipped.
@@ -114,5 +115,5 @@ if [ -x "$B/tests/hearthd-bench-noaudit" ]; then
 	HEARTHD="$B/tests/hearthd-bench-noaudit" start audit_off
 	off=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 | field rate)
 	stop
-	echo "(audit) push 100,000 records: with audit $on records/s, audit skipped $off records/s, cost $(echo "scale=1; 100 - 100 * $on / $off" | bc)%"
+	echo "(audit) push 100,000 records: with audit $on records/s, audit skipped $off records/s, cost $(calc "100 - 100 * $on / $off" 1)%"
 fi
