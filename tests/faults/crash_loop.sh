@@ -64,7 +64,8 @@ for cycle in $(seq 1 "$CYCLES"); do
 	S1=$!
 	h b1 sync >/dev/null 2>&1 &
 	S2=$!
-	sleep "0.$(( (RANDOM % 5) + 2 ))"
+	# A random moment from 0.10 to 0.44 s in: mostly while pushes fly.
+	sleep "0.$(( (RANDOM % 35) + 10 ))"
 	pidvar="PID_c$cycle"
 	kill -9 "${!pidvar}"
 	wait "${!pidvar}" 2>/dev/null

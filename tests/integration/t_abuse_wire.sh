@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../faults/common.sh"
 
 # Sanitizer builds keep freed memory in quarantine: allow them more.
-if ldd "$HEARTHD" 2>/dev/null | grep -q asan; then SLACK_KB=$((400 * 1024)); else SLACK_KB=$((64 * 1024)); fi
+if ldd "$HEARTHD" 2>/dev/null | grep -q asan; then SLACK_KB=$((600 * 1024)); else SLACK_KB=$((64 * 1024)); fi
 
 cat > "$T/hearthd.ini" <<INI
 [limits]

@@ -34,7 +34,7 @@ ROWS=(
 	"valid frame, invalid protobuf (bad wire type 7)|--frame-len 2 --send 0f01|$PE"
 	"valid frame, length-delimited field past the end|--frame-len 3 --send a20605|$PE"
 	"valid frame, envelope without a body|--frame-len 2 --send 0801|$PE"
-	"valid frame, padded field number 0|--frame-len 3 --send 080182 --send 0000|error code=ERR_PROTOCOL"
+	"valid frame, a ping plus field number 0 (padded tag 82 00)|--frame-len 7 --send 08016a00820000|$PE"
 	"unknown Envelope field next to a ping (accepted)|--frame-len 7 --send 08016a00980601|pong"
 	"a second Hello|--frame-len 4 --send 08015200|error code=ERR_PROTOCOL field=hello message=Hello was already received on this connection"
 	"unknown member field (accepted)|--push-member unknown=1|result status=OP_APPLIED rev=1"

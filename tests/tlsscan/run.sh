@@ -28,14 +28,17 @@ FAILS=0
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 
+EXTRA=()
+"$HEARTHD" --help 2>/dev/null | grep -q -- '--audit-key' && EXTRA+=(--audit-key "$C/audit-ed25519.key")
 "$HEARTHD" --listen 127.0.0.1:0 --data "$T/data" --cert "$C/server.pem" --key "$C/server.key" \
-	--ca "$C/ca.pem" --org demo 2>"$T/hearthd.log" &
+	--ca "$C/ca.pem" --org demo "${EXTRA[@]}" 2>"$T/hearthd.log" &
 PID=$!
 trap 'kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null; [ "$FAILS" -eq 0 ] && rm -rf "$T"' EXIT
 PORT=""
 for _ in $(seq 1 200); do
 	PORT=$(grep -o 'event=listening.*port=[0-9]*' "$T/hearthd.log" | grep -o 'port=[0-9]*' | head -1 | cut -d= -f2)
 	[ -n "$PORT" ] && break
+	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.05
 done
 [ -n "$PORT" ] || { echo "hearthd did not start"; cat "$T/hearthd.log"; exit 1; }
