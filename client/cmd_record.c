@@ -1,6 +1,7 @@
 /* cmd_record.c: `hearth KIND add|edit|delete|show|list` for every record
  * kind, with flags, values and labels all taken from the kind table. */
 #include "cmd_record.h"
+#include "local_rules.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -1530,6 +1531,25 @@ static int events_queue(cmd *m, event_list *l)
 
 /* ------------------------------------------------------- subcommands */
 
+/* The rules that need other records, against the replica (the server
+ * checks them again): refused like a validation error, exit 2. */
+static int check_local_rules(cmd *m, const uint8_t id[UUID_LEN], const char *branch,
+                             const ProtobufCMessage *body, const ProtobufCMessage *old_body)
+{
+	record_error err;
+	int rc = local_rules_check(&m->rep, m->k, id, branch, body, old_body, &err);
+
+	if (rc == HEARTH_EINVAL) {
+		say(m, "%s", err.message);
+		return EXIT_USAGE;
+	}
+	if (rc != 0) {
+		say(m, "cannot read the local replica: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static int do_add(cmd *m)
 {
 	Hearth__Record *rec = NULL;
@@ -1578,6 +1598,8 @@ static int do_add(cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
+	if ((rc = check_local_rules(m, rec->id.data, branch, body, NULL)) != EXIT_OK)
+		goto fail;
 	if (replica_edit(&m->rep, rec, 1, err, sizeof(err)) != 0) {
 		say(m, "%s", err[0] ? err : "the local replica refused the record");
 		rc = EXIT_FAIL;
@@ -1628,6 +1650,17 @@ static int do_edit(cmd *m)
 	rc = validate(m, body);
 	if (rc != EXIT_OK)
 		goto fail;
+	{
+		Hearth__Record *before = NULL;
+		if (replica_get(&m->rep, id, &before) != 0)
+			before = NULL;
+		rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
+		                       before ? record_body(before) : NULL);
+		if (before)
+			hearth__record__free_unpacked(before, NULL);
+		if (rc != EXIT_OK)
+			goto fail;
+	}
 	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
 	if (rc != 0) {
 		say(m, "%s", err[0] ? err : hearth_strerror(rc));
@@ -1887,6 +1920,17 @@ static int do_note(cmd *m)
 	rc = validate(m, body);
 	if (rc != EXIT_OK)
 		goto fail;
+	{
+		Hearth__Record *before = NULL;
+		if (replica_get(&m->rep, id, &before) != 0)
+			before = NULL;
+		rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
+		                       before ? record_body(before) : NULL);
+		if (before)
+			hearth__record__free_unpacked(before, NULL);
+		if (rc != EXIT_OK)
+			goto fail;
+	}
 	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
 	if (rc != 0) {
 		say(m, "%s", err[0] ? err : hearth_strerror(rc));

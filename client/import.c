@@ -688,28 +688,13 @@ struct unique_scan {
 	int clash;
 };
 
-static int same_member(const ProtobufCBinaryData *a, const ProtobufCBinaryData *b)
+/* Two bodies of one kind claim the same uniqueness key (the rule itself is
+ * record_unique_key, shared with the server). */
+static int clashes(const kind_info *k, const ProtobufCMessage *a, const ProtobufCMessage *b)
 {
-	return a->len == UUID_LEN && b->len == UUID_LEN && !memcmp(a->data, b->data, UUID_LEN);
-}
-
-static int hardship_is_open(const Hearth__Hardship *h)
-{
-	return h->status == HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED ||
-	       h->status == HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_ASSISTING;
-}
-
-static int clashes(const ProtobufCMessage *a, const ProtobufCMessage *b)
-{
-	if (a->descriptor == &hearth__dues__descriptor) {
-		const Hearth__Dues *x = (const Hearth__Dues *)a, *y = (const Hearth__Dues *)b;
-		return same_member(&x->member, &y->member) && !strcmp(x->month, y->month);
-	}
-	if (a->descriptor == &hearth__hardship__descriptor) {
-		const Hearth__Hardship *x = (const Hearth__Hardship *)a, *y = (const Hearth__Hardship *)b;
-		return hardship_is_open(x) && hardship_is_open(y) && same_member(&x->member, &y->member);
-	}
-	return 0;
+	uint8_t ka[RECORD_UNIQUE_KEY_MAX], kb[RECORD_UNIQUE_KEY_MAX];
+	size_t na = record_unique_key(k, a, ka);
+	return na && na == record_unique_key(k, b, kb) && memcmp(ka, kb, na) == 0;
 }
 
 static int unique_fn(void *arg, const Hearth__Record *rec)
@@ -719,7 +704,7 @@ static int unique_fn(void *arg, const Hearth__Record *rec)
 
 	if (!b || (u->self && rec->id.len == UUID_LEN && !memcmp(rec->id.data, u->self, UUID_LEN)))
 		return 0;
-	if (clashes(u->body, b)) {
+	if (clashes(u->k, u->body, b)) {
 		u->clash = 1;
 		return 1;
 	}
@@ -740,7 +725,7 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 		const Hearth__Record *o = im->out[i].rec;
 		if (!memcmp(o->id.data, rec->id.data, UUID_LEN))
 			continue;
-		if (clashes(body, record_body(o))) {
+		if (clashes(im->k, body, record_body(o))) {
 			bad(im, field, "%s (an earlier row of this file)", what);
 			return;
 		}

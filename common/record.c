@@ -1494,3 +1494,65 @@ void record_mask(const char *value, char *out, size_t cap)
 	}
 	out[o] = '\0';
 }
+
+size_t record_unique_key(const kind_info *k, const ProtobufCMessage *m, uint8_t key[RECORD_UNIQUE_KEY_MAX])
+{
+	if (m == NULL)
+		return 0;
+	if (k->kind == HEARTH__KIND__KIND_DUES) {
+		const Hearth__Dues *d = (const Hearth__Dues *)m;
+
+		if (d->member.len != 16 || d->month == NULL || strlen(d->month) != 7)
+			return 0;
+		key[0] = 'u';
+		key[1] = 'd';
+		memcpy(key + 2, d->member.data, 16);
+		memcpy(key + 18, d->month, 7);
+		return 25;
+	}
+	if (k->kind == HEARTH__KIND__KIND_HARDSHIP) {
+		const Hearth__Hardship *h = (const Hearth__Hardship *)m;
+
+		if (h->member.len != 16 ||
+		    (h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED &&
+		     h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_ASSISTING))
+			return 0;
+		key[0] = 'u';
+		key[1] = 'h';
+		memcpy(key + 2, h->member.data, 16);
+		return 18;
+	}
+	return 0;
+}
+
+int record_refs_each(const kind_info *k, const ProtobufCMessage *m, record_ref_fn fn, void *ctx)
+{
+	if (m == NULL)
+		return 0;
+	for (size_t i = 0; i < k->n_rules; i++) {
+		const ProtobufCFieldDescriptor *fd;
+		const ProtobufCBinaryData *b;
+		size_t n;
+
+		if (!(k->rules[i].flags & FIELD_ID))
+			continue;
+		fd = protobuf_c_message_descriptor_get_field(k->desc, k->rules[i].number);
+		if (fd == NULL || fd->type != PROTOBUF_C_TYPE_BYTES)
+			continue;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)((const char *)m + fd->quantifier_offset);
+			b = *(ProtobufCBinaryData *const *)((const char *)m + fd->offset);
+		} else {
+			n = 1;
+			b = (const ProtobufCBinaryData *)((const char *)m + fd->offset);
+		}
+		for (size_t j = 0; j < n; j++) {
+			int rc;
+			if (b[j].len != 16)
+				continue;
+			if ((rc = fn(ctx, fd->name, b[j].data)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}

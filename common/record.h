@@ -101,6 +101,23 @@ int record_validate_message(const kind_info *k, const ProtobufCMessage *body, re
  * all '*'. Writes into out (cap bytes). */
 void record_mask(const char *value, char *out, size_t cap);
 
+/* ---- rules that need other records (checked by the server's refs.c in
+ * its store and by the client against its replica) ---- */
+
+#define RECORD_UNIQUE_KEY_MAX 64
+
+/* The uniqueness key a body claims, or 0 when it claims none: the dues of
+ * a member-month ('u' 'd' member(16) month(7)); the open (在册/帮扶中)
+ * hardship entry of a member ('u' 'h' member(16)). Two records of a branch
+ * may not claim the same key. */
+size_t record_unique_key(const kind_info *k, const ProtobufCMessage *body,
+                         uint8_t key[RECORD_UNIQUE_KEY_MAX]);
+
+/* Calls fn for every member reference (FIELD_ID value of 16 bytes) in body,
+ * with the field's proto name. Stops and returns fn's value when non-zero. */
+typedef int (*record_ref_fn)(void *ctx, const char *field, const uint8_t id[16]);
+int record_refs_each(const kind_info *k, const ProtobufCMessage *body, record_ref_fn fn, void *ctx);
+
 /* Enum values as people write them: the value name without its prefix,
  * case-insensitive ("male", "full", "elderly"), the full name, the number,
  * or the Chinese label ("男", "正式", "高龄"). Returns 0 or HEARTH_EINVAL. */

@@ -103,54 +103,37 @@ static void idlist_free(idlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static int count_ref(void *ctx, const char *field, const uint8_t id[16])
+{
+	(void)field, (void)id;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int add_ref(void *ctx, const char *field, const uint8_t id[16])
+{
+	idlist *l = ctx;
+	l->v[l->n] = id;
+	l->field[l->n++] = field;
+	return 0;
+}
+
+/* The member references of a body (borrowed pointers into m). */
 static int body_refs(const kind_info *k, const ProtobufCMessage *m, idlist *out)
 {
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (m == NULL)
+	record_refs_each(k, m, count_ref, &cap);
+	if (cap == 0)
 		return 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < k->n_rules; i++) {
-			const ProtobufCFieldDescriptor *fd;
-			const ProtobufCBinaryData *b;
-			size_t n;
-
-			if (!(k->rules[i].flags & FIELD_ID))
-				continue;
-			fd = protobuf_c_message_descriptor_get_field(k->desc, k->rules[i].number);
-			if (fd == NULL || fd->type != PROTOBUF_C_TYPE_BYTES)
-				continue;
-			if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-				n = *(const size_t *)((const char *)m + fd->quantifier_offset);
-				b = *(ProtobufCBinaryData *const *)((const char *)m + fd->offset);
-			} else {
-				n = 1;
-				b = (const ProtobufCBinaryData *)((const char *)m + fd->offset);
-			}
-			for (size_t j = 0; j < n; j++) {
-				if (b[j].len != UUID_LEN)
-					continue;
-				if (pass == 0) {
-					cap++;
-				} else {
-					out->v[out->n] = b[j].data;
-					out->field[out->n++] = fd->name;
-				}
-			}
-		}
-		if (pass == 0) {
-			if (cap == 0)
-				return 0;
-			out->v = calloc(cap, sizeof(*out->v));
-			out->field = calloc(cap, sizeof(*out->field));
-			if (!out->v || !out->field) {
-				idlist_free(out);
-				return HEARTH_ENOMEM;
-			}
-		}
+	out->v = calloc(cap, sizeof(*out->v));
+	out->field = calloc(cap, sizeof(*out->field));
+	if (!out->v || !out->field) {
+		idlist_free(out);
+		return HEARTH_ENOMEM;
 	}
-	return 0;
+	return record_refs_each(k, m, add_ref, out);
 }
 
 static int idlist_has(const idlist *l, const uint8_t *id)
@@ -162,36 +145,11 @@ static int idlist_has(const idlist *l, const uint8_t *id)
 	return 0;
 }
 
-/* The uniqueness key a body claims, or 0 when it claims none: the dues of
- * a member-month; the open (在册/帮扶中) hardship entry of a member. */
+/* One dues record per member-month, one open hardship entry per member:
+ * the key comes from common/record.c so the client checks the same rule. */
 static size_t unique_key(const kind_info *k, const ProtobufCMessage *m, uint8_t key[KEY_MAX])
 {
-	if (m == NULL)
-		return 0;
-	if (k->kind == HEARTH__KIND__KIND_DUES) {
-		const Hearth__Dues *d = (const Hearth__Dues *)m;
-
-		if (d->member.len != UUID_LEN || d->month == NULL || strlen(d->month) != 7)
-			return 0;
-		key[0] = 'u';
-		key[1] = 'd';
-		memcpy(key + 2, d->member.data, UUID_LEN);
-		memcpy(key + 18, d->month, 7);
-		return 25;
-	}
-	if (k->kind == HEARTH__KIND__KIND_HARDSHIP) {
-		const Hearth__Hardship *h = (const Hearth__Hardship *)m;
-
-		if (h->member.len != UUID_LEN ||
-		    (h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED &&
-		     h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_ASSISTING))
-			return 0;
-		key[0] = 'u';
-		key[1] = 'h';
-		memcpy(key + 2, h->member.data, UUID_LEN);
-		return 18;
-	}
-	return 0;
+	return record_unique_key(k, m, key);
 }
 
 /* Whether the kind takes part in any rule here; the member kind does not,

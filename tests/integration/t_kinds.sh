@@ -118,16 +118,25 @@ h a2 resolve "$cid" --keep theirs >/dev/null 2>&1
 expect_eq "a2 syncs after resolving" 0 "$(sync_rc a2)"
 expect_eq "a1 syncs" 0 "$(sync_rc a1)"
 
-# ---- server-side refusals: nothing stored
+# ---- refusals: the client checks what its replica can tell (exit 2,
+# nothing queued); the server checks again and refuses what only it can see.
 expect_eq "admin pulls every branch" 0 "$(sync_rc adm)"
-bad=$(h adm visit add --branch b001 --members "$mb" --occasion 七一 --date 2026-07-01)
-expect_eq "admin adds a b001 visit for a b002 member (locally)" 36 "${#bad}"
-expect_eq "the push is refused (exit 1)" 1 "$(sync_rc adm)"
-expect_contains "refusal names the field and the rule" \
-	"record $bad: members $mb: no such member in branch b001 (field members)" "$(sync_out adm)"
-expect_eq "the refused visit is gone from the admin replica" no "$(seen adm visit "$bad")"
+out=$(h adm visit add --branch b001 --members "$mb" --occasion 七一 --date 2026-07-01 2>&1); rc=$?
+expect_eq "a b001 visit for a b002 member is refused locally (exit 2)" 2 "$rc"
+expect_contains "local refusal names the field and the rule" \
+	"hearth: visit add: members $mb: no such member in branch b001" "$out"
+# A member deleted on one replica while another, not yet synced, visits them.
+gone=$(h a1 member add --name 已故党员 --gender 男)
+h a1 sync >/dev/null; h a2 sync >/dev/null
+h a1 member delete "$gone" >/dev/null; h a1 sync >/dev/null
+bad=$(h a2 visit add --members "$gone" --occasion 住院 --date 2026-07-02)
+expect_eq "a2 still sees the member and adds the visit offline" 36 "${#bad}"
+expect_eq "the push is refused by the server (exit 1)" 1 "$(sync_rc a2)"
+expect_contains "server refusal names the field and the rule" \
+	"record $bad: members $gone: no such member in branch b001 (field members)" "$(sync_out a2)"
+expect_eq "the refused visit is gone from a2" no "$(seen a2 visit "$bad")"
 h a1 sync >/dev/null
-expect_eq "b001 never sees it" no "$(seen a1 visit "$bad")"
+expect_eq "a1 never sees it" no "$(seen a1 visit "$bad")"
 
 d1=$(h a1 dues add --member "$m2" --month 2026-04 --due 20 --status unpaid)
 d2=$(h a2 dues add --member "$m2" --month 2026-04 --due 20 --status unpaid)
@@ -137,10 +146,19 @@ expect_contains "dues refusal" \
 	"record $d2: dues for member $m2 in 2026-04 already exist (record $d1) (field month)" "$(sync_out a2)"
 expect_eq "a2 keeps only the first" "yes no" "$(seen a2 dues "$d1") $(seen a2 dues "$d2")"
 
-h2=$(h a2 hardship add --member "$m1" --types 高龄 --status 帮扶中)
-expect_eq "a second open hardship entry is refused" 1 "$(sync_rc a2)"
+out=$(h a2 hardship add --member "$m1" --types 高龄 --status 帮扶中 2>&1); rc=$?
+expect_eq "a second open hardship entry is refused locally (exit 2)" 2 "$rc"
+expect_contains "local hardship refusal" \
+	"member $m1 already has an open hardship entry (record $hs); close it (脱困 or 移出) before opening another" "$out"
+# Two offices open an entry for the same member before either syncs.
+m4=$(h a1 member add --name 赵大爷 --gender 男)
+h a1 sync >/dev/null; h a2 sync >/dev/null
+h4a=$(h a1 hardship add --member "$m4" --types 高龄 --status 在册)
+h2=$(h a2 hardship add --member "$m4" --types 独居 --status 在册)
+expect_eq "the first office's entry is accepted" 0 "$(sync_rc a1)"
+expect_eq "the second open hardship entry is refused by the server" 1 "$(sync_rc a2)"
 expect_contains "hardship refusal" \
-	"record $h2: member $m1 already has an open hardship entry (record $hs); close it (脱困 or 移出) before opening another (field status)" \
+	"record $h2: member $m4 already has an open hardship entry (record $h4a); close it (脱困 or 移出) before opening another (field status)" \
 	"$(sync_out a2)"
 expect_eq "the refused entry is gone" no "$(seen a2 hardship "$h2")"
 h a1 sync >/dev/null
