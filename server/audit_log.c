@@ -44,7 +44,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 	uint8_t headv[8 + AUDIT_HASH_LEN];
 	uint64_t size;
 	uint8_t *packed = NULL;
-	size_t len;
+	size_t len, canon_len;
 	MDB_val k, v;
 	int rc;
 
@@ -56,20 +56,35 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 		gettimeofday(&tv, NULL);
 		e->time = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	}
-	if ((rc = audit_leaf(e, leaf)) != 0)
-		return rc;
-	audit_link(prev, leaf, hash);
-	e->prev_hash.data = prev;
-	e->prev_hash.len = AUDIT_HASH_LEN;
-	e->hash.data = hash;
-	e->hash.len = AUDIT_HASH_LEN;
-	len = hearth__audit_entry__get_packed_size(e);
-	packed = malloc(len ? len : 1);
-	if (!packed) {
-		rc = HEARTH_ENOMEM;
+	/* One pack: the chain fields are the highest-numbered, so the stored
+	 * bytes are the canonical bytes followed by prev_hash and hash. */
+	e->prev_hash.len = 0;
+	e->hash.len = 0;
+	canon_len = hearth__audit_entry__get_packed_size(e);
+	/* Each chain field: a two-byte tag (field 30/31, length-delimited), the
+	 * length byte, 32 bytes. */
+	len = canon_len + 2 * (3 + AUDIT_HASH_LEN);
+	packed = malloc(len);
+	if (!packed)
+		return HEARTH_ENOMEM;
+	if (e->base.n_unknown_fields || hearth__audit_entry__pack(e, packed) != canon_len) {
+		rc = HEARTH_EINVAL;
 		goto out;
 	}
-	hearth__audit_entry__pack(e, packed);
+	SHA256(packed, canon_len, leaf);
+	audit_link(prev, leaf, hash);
+	{
+		uint8_t *p = packed + canon_len;
+		const uint8_t *vals[2] = { prev, hash };
+		for (int f = 0; f < 2; f++) {
+			unsigned tag = ((30u + (unsigned)f) << 3) | 2;  /* 242, 250: two varint bytes */
+			*p++ = (uint8_t)(0x80 | (tag & 0x7f));
+			*p++ = (uint8_t)(tag >> 7);
+			*p++ = AUDIT_HASH_LEN;
+			memcpy(p, vals[f], AUDIT_HASH_LEN);
+			p += AUDIT_HASH_LEN;
+		}
+	}
 
 	be64_put(key, e->seq);
 	k.mv_size = 8;

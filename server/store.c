@@ -383,10 +383,24 @@ static int audit_change(store *s, MDB_txn *txn, const actor *who, const char *ac
 		(void)old_body, (void)old_len, (void)body, (void)body_len;
 	return 0;
 #endif
-	if ((rc = merge_diff(old_body, old_len, body, body_len, &diff, &nd)) != 0)
-		return rc;
+	/* Parse each body once and walk both sorted field lists together. */
 	if ((rc = fieldmap_parse(old_body, old_len, &fo)) != 0 || (rc = fieldmap_parse(body, body_len, &fn)) != 0)
 		goto out;
+	if (fo.n + fn.n) {
+		diff = malloc((fo.n + fn.n) * sizeof(*diff));
+		if (!diff) {
+			rc = HEARTH_ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0, j = 0; i < fo.n || j < fn.n;) {
+		uint32_t a = i < fo.n ? fo.f[i].number : UINT32_MAX, b = j < fn.n ? fn.f[j].number : UINT32_MAX;
+		uint32_t num = a < b ? a : b;
+		if (!fieldmap_same(&fo, &fn, num))
+			diff[nd++] = num;
+		i += a == num;
+		j += b == num;
+	}
 	if (nd) {
 		ch = calloc(nd, sizeof(*ch));
 		chp = calloc(nd, sizeof(*chp));
