@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fields.h"
 #include "filters.h"
 #include "hearth.h"
 #include "import.h"
@@ -158,37 +159,6 @@ static const char *field_label(const flag *fl)
 
 /* ------------------------------------------------------ field storage */
 
-static int is_int_type(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_FLOAT: return sizeof(float);
-	case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
-	case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-	default: return 0;
-	}
-}
-
 static int64_t int_value(ProtobufCType t, const void *p)
 {
 	switch (t) {
@@ -211,29 +181,7 @@ static int field_supported(const ProtobufCFieldDescriptor *fd, const field_rule 
 		return 0;
 	if (fd->type == PROTOBUF_C_TYPE_BYTES)
 		return (rule_flags(rule) & FIELD_ID) != 0;
-	return elem_size(fd->type) != 0;
-}
-
-static void *field_ptr(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
-{
-	return (char *)msg + fd->offset;
-}
-
-static size_t *field_count(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
-{
-	return (size_t *)((char *)msg + fd->quantifier_offset);
-}
-
-static void free_elem(ProtobufCType t, void *slot)
-{
-	if (t == PROTOBUF_C_TYPE_STRING) {
-		free(*(char **)slot);
-		*(char **)slot = NULL;
-	} else if (t == PROTOBUF_C_TYPE_BYTES) {
-		free(((ProtobufCBinaryData *)slot)->data);
-		((ProtobufCBinaryData *)slot)->data = NULL;
-		((ProtobufCBinaryData *)slot)->len = 0;
-	}
+	return fields_elem_size(fd->type) != 0;
 }
 
 /* Resets a field to its default, freeing what it held the way protobuf-c's
@@ -241,14 +189,14 @@ static void free_elem(ProtobufCType t, void *slot)
  * the message can still be freed whole afterwards. */
 static void clear_field(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
-	void *p = field_ptr(msg, fd);
+	void *p = fields_ptr(msg, fd);
 
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t *n = field_count(msg, fd);
+		size_t *n = fields_count(msg, fd);
 		char *arr = *(char **)p;
-		size_t sz = elem_size(fd->type);
+		size_t sz = fields_elem_size(fd->type);
 		for (size_t i = 0; arr && i < *n; i++)
-			free_elem(fd->type, arr + i * sz);
+			fields_free_elem(fd->type, arr + i * sz);
 		free(arr);
 		*(void **)p = NULL;
 		*n = 0;
@@ -260,9 +208,9 @@ static void clear_field(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f
 			free(s);
 		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
 	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
-		free_elem(fd->type, p);
+		fields_free_elem(fd->type, p);
 	} else {
-		memset(p, 0, elem_size(fd->type));
+		memset(p, 0, fields_elem_size(fd->type));
 	}
 	if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
 	    fd->type != PROTOBUF_C_TYPE_STRING)
@@ -272,16 +220,16 @@ static void clear_field(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f
 /* proto3 has no presence: a field is "set" when it differs from its default. */
 static int field_is_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
-	const void *p = field_ptr(msg, fd);
+	const void *p = fields_ptr(msg, fd);
 	size_t sz;
 
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED)
-		return *field_count(msg, fd) > 0;
+		return *fields_count(msg, fd) > 0;
 	switch (fd->type) {
 	case PROTOBUF_C_TYPE_STRING: return *(char *const *)p && **(char *const *)p;
 	case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)p)->len > 0;
 	default:
-		sz = elem_size(fd->type);
+		sz = fields_elem_size(fd->type);
 		for (size_t i = 0; i < sz; i++) {
 			if (((const unsigned char *)p)[i])
 				return 1;
@@ -434,7 +382,7 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 	default:
 		break;
 	}
-	if (!is_int_type(fd->type))
+	if (!fields_is_int_type(fd->type))
 		return HEARTH_EINVAL;
 	if ((rule_flags(fl->rule) & FIELD_MONEY) && !fl->fen) {
 		const char *reason;
@@ -463,7 +411,7 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 			return HEARTH_EINVAL;
 		}
 	}
-	switch (elem_size(fd->type)) {
+	switch (fields_elem_size(fd->type)) {
 	case 4:
 		if (fd->type == PROTOBUF_C_TYPE_UINT32 || fd->type == PROTOBUF_C_TYPE_FIXED32)
 			*(uint32_t *)slot = (uint32_t)iv;
@@ -544,7 +492,7 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 		if (rc != 0)
 			return rc;
 		clear_field(body, fd);
-		memcpy(field_ptr(body, fd), slot, elem_size(fd->type));
+		memcpy(fields_ptr(body, fd), slot, fields_elem_size(fd->type));
 		if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
 		    fd->type != PROTOBUF_C_TYPE_STRING)
 			*(protobuf_c_boolean *)((char *)body + fd->quantifier_offset) = 1;
@@ -552,7 +500,7 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 	} else {
 		size_t max = a->fl->rule && a->fl->rule->max ? a->fl->rule->max
 		                                             : RECORD_REPEATED_MAX_DEFAULT;
-		size_t n = split_items(text ? text : "", NULL, 0), sz = elem_size(fd->type);
+		size_t n = split_items(text ? text : "", NULL, 0), sz = fields_elem_size(fd->type);
 		char **items = NULL;
 		char *arr = NULL;
 
@@ -576,13 +524,13 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 				goto fail;
 		}
 		clear_field(body, fd);
-		*(void **)field_ptr(body, fd) = arr;
-		*field_count(body, fd) = n;
+		*(void **)fields_ptr(body, fd) = arr;
+		*fields_count(body, fd) = n;
 		arr = NULL;
 	fail:
 		if (arr) {
 			for (size_t i = 0; i < n; i++)
-				free_elem(fd->type, arr + i * sz);
+				fields_free_elem(fd->type, arr + i * sz);
 			free(arr);
 		}
 		for (size_t i = 0; items && i < n; i++)
@@ -737,7 +685,7 @@ static int ref_name(const cmd *m, const uint8_t id[UUID_LEN], sbuf *b)
 	body = record_body(r);
 	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
 	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
-		const char *name = *(char *const *)field_ptr(body, fd);
+		const char *name = *(char *const *)fields_ptr(body, fd);
 		if (name && name[0]) {
 			uuid_format(id, text);
 			text[8] = '\0';
@@ -814,11 +762,11 @@ static void people_value(const cmd *m, const ProtobufCMessage *body,
                          const ProtobufCFieldDescriptor *fd, sbuf *b)
 {
 	const field_rule *rule = kind_rule(m->k, fd->id);
-	const void *p = field_ptr(body, fd);
+	const void *p = fields_ptr(body, fd);
 
 	sb_puts(b, "");
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t n = *field_count(body, fd), sz = elem_size(fd->type);
+		size_t n = *fields_count(body, fd), sz = fields_elem_size(fd->type);
 		const char *arr = *(char *const *)p;
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -913,20 +861,20 @@ static void json_record(const cmd *m, out_json *j, const Hearth__Record *rec, in
 			continue;
 		out_json_key(j, fd->name);
 		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *field_count(body, fd), sz = elem_size(fd->type);
-			const char *arr = *(char *const *)field_ptr(body, fd);
+			size_t n = *fields_count(body, fd), sz = fields_elem_size(fd->type);
+			const char *arr = *(char *const *)fields_ptr(body, fd);
 			out_json_begin_array(j);
 			for (size_t k = 0; k < n; k++)
 				json_elem(m, j, fd, rule, arr + k * sz);
 			out_json_end_array(j);
 		} else {
-			json_elem(m, j, fd, rule, field_ptr(body, fd));
+			json_elem(m, j, fd, rule, fields_ptr(body, fd));
 		}
 	}
 	if (body && notes_field(m->k) && field_is_set(body, notes_field(m->k))) {
 		const ProtobufCFieldDescriptor *nf = notes_field(m->k);
-		size_t n = *field_count(body, nf);
-		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)field_ptr(body, nf);
+		size_t n = *fields_count(body, nf);
+		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)fields_ptr(body, nf);
 
 		out_json_key(j, nf->name);
 		out_json_begin_array(j);
@@ -1119,7 +1067,7 @@ static int build_flags(cmd *m)
 			if (*p == '_')
 				*p = '-';
 		}
-		if ((rule_flags(rule) & FIELD_MONEY) && is_int_type(fd->type)) {
+		if ((rule_flags(rule) & FIELD_MONEY) && fields_is_int_type(fd->type)) {
 			flag *fen = &m->flags[m->n_flags++];
 			*fen = *fl;
 			fen->fen = 1;
@@ -1834,9 +1782,9 @@ static int do_show(cmd *m)
 		if (body && notes_field(m->k)) {
 			const ProtobufCFieldDescriptor *nf = notes_field(m->k);
 			const field_rule *r = kind_rule(m->k, nf->id);
-			size_t n = *field_count(body, nf);
+			size_t n = *fields_count(body, nf);
 			Hearth__ProgressNote *const *notes =
-				*(Hearth__ProgressNote *const *const *)field_ptr(body, nf);
+				*(Hearth__ProgressNote *const *const *)fields_ptr(body, nf);
 
 			/* One line per note, the label on the first only. */
 			for (size_t i = 0; i < n; i++) {
@@ -1887,7 +1835,7 @@ static int do_note(cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	count = field_count(body, nf);
+	count = fields_count(body, nf);
 	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
 	                       ? kind_rule(m->k, nf->id)->max
 	                       : RECORD_REPEATED_MAX_DEFAULT)) {
@@ -1898,9 +1846,9 @@ static int do_note(cmd *m)
 	/* Allocated as protobuf-c's default allocator would, so the record
 	 * frees whole with hearth__record__free_unpacked. */
 	note = malloc(sizeof(*note));
-	grown = realloc(*(Hearth__ProgressNote ***)field_ptr(body, nf), (*count + 1) * sizeof(*grown));
+	grown = realloc(*(Hearth__ProgressNote ***)fields_ptr(body, nf), (*count + 1) * sizeof(*grown));
 	if (grown)
-		*(Hearth__ProgressNote ***)field_ptr(body, nf) = grown;
+		*(Hearth__ProgressNote ***)fields_ptr(body, nf) = grown;
 	if (!note || !grown) {
 		free(note);
 		say(m, "out of memory");
@@ -2020,7 +1968,7 @@ static int same_elem(ProtobufCType t, const void *a, const void *b)
 		const ProtobufCBinaryData *x = a, *y = b;
 		return x->len == y->len && (x->len == 0 || !memcmp(x->data, y->data, x->len));
 	}
-	return !memcmp(a, b, elem_size(t));
+	return !memcmp(a, b, fields_elem_size(t));
 }
 
 /* A filter on a single field is an exact match; on a list field, the record
@@ -2028,12 +1976,12 @@ static int same_elem(ProtobufCType t, const void *a, const void *b)
 static int field_matches(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *filter,
                          const ProtobufCMessage *body)
 {
-	size_t sz = elem_size(fd->type);
+	size_t sz = fields_elem_size(fd->type);
 
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t nf = *field_count(filter, fd), nb = *field_count(body, fd);
-		const char *fa = *(char *const *)field_ptr(filter, fd);
-		const char *ba = *(char *const *)field_ptr(body, fd);
+		size_t nf = *fields_count(filter, fd), nb = *fields_count(body, fd);
+		const char *fa = *(char *const *)fields_ptr(filter, fd);
+		const char *ba = *(char *const *)fields_ptr(body, fd);
 		if (nf == 0)
 			return nb == 0;
 		for (size_t i = 0; i < nf; i++) {
@@ -2045,7 +1993,7 @@ static int field_matches(const ProtobufCFieldDescriptor *fd, const ProtobufCMess
 		}
 		return 1;
 	}
-	return same_elem(fd->type, field_ptr(filter, fd), field_ptr(body, fd));
+	return same_elem(fd->type, fields_ptr(filter, fd), fields_ptr(body, fd));
 }
 
 static int list_one(void *arg, const Hearth__Record *rec)
@@ -2149,7 +2097,7 @@ static int list_columns(list_ctx *l)
 	for (size_t i = 0; i < l->n_cols; i++) {
 		const ProtobufCFieldDescriptor *fd = l->cols[i];
 		const field_rule *r = kind_rule(k, fd->id);
-		int numeric = is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
+		int numeric = fields_is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
 		if (out_table_column(l->t, r && r->label ? r->label : fd->name, LIST_CELL_MAX, numeric))
 			return HEARTH_ENOMEM;
 	}

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "fields.h"
 #include "filters.h"
 #include "hearth.h"
 #include "output.h"
@@ -226,85 +227,35 @@ fail:
 
 /* ------------------------------------------------------ body fields */
 
-static int is_int_type(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-	default: return 0;   /* floats and messages are not imported */
-	}
-}
-
-static void *field_ptr(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
-{
-	return (char *)m + fd->offset;
-}
-
-static size_t *field_count(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
-{
-	return (size_t *)((char *)m + fd->quantifier_offset);
-}
-
-static void free_elem(ProtobufCType t, void *slot)
-{
-	if (t == PROTOBUF_C_TYPE_STRING) {
-		free(*(char **)slot);
-		*(char **)slot = NULL;
-	} else if (t == PROTOBUF_C_TYPE_BYTES) {
-		free(((ProtobufCBinaryData *)slot)->data);
-		memset(slot, 0, sizeof(ProtobufCBinaryData));
-	}
-}
-
 /* Resets a field to its default the way free_unpacked expects (the default
  * string is static), so the body still frees whole. */
 static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
 {
-	void *p = field_ptr(m, fd);
+	void *p = fields_ptr(m, fd);
 
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 		char *arr = *(char **)p;
-		for (size_t i = 0; arr && i < *field_count(m, fd); i++)
-			free_elem(fd->type, arr + i * elem_size(fd->type));
+		for (size_t i = 0; arr && i < *fields_count(m, fd); i++)
+			fields_free_elem(fd->type, arr + i * fields_elem_size(fd->type));
 		free(arr);
 		*(void **)p = NULL;
-		*field_count(m, fd) = 0;
+		*fields_count(m, fd) = 0;
 	} else if (fd->type == PROTOBUF_C_TYPE_STRING) {
 		char *s = *(char **)p;
 		if (s && s != fd->default_value)
 			free(s);
 		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
 	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
-		free_elem(fd->type, p);
+		fields_free_elem(fd->type, p);
 	} else {
-		memset(p, 0, elem_size(fd->type));
+		memset(p, 0, fields_elem_size(fd->type));
 	}
 }
 
 /* The text of a string field, "" when unset. */
 static const char *str_of(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
 {
-	const char *s = *(char *const *)field_ptr(m, fd);
+	const char *s = *(char *const *)fields_ptr(m, fd);
 	return s ? s : "";
 }
 
@@ -363,8 +314,10 @@ static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
 {
 	const field_rule *r = kind_rule(k, fd->id);
 
+	/* Floats are not imported: no cell format for them is defined. */
 	if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type == PROTOBUF_C_TYPE_MESSAGE ||
-	    elem_size(fd->type) == 0)
+	    fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE ||
+	    fields_elem_size(fd->type) == 0)
 		return 0;
 	return fd->type != PROTOBUF_C_TYPE_BYTES || (r && (r->flags & FIELD_ID));
 }
@@ -528,7 +481,7 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 	default:
 		break;
 	}
-	if (!is_int_type(fd->type))
+	if (!fields_is_int_type(fd->type))
 		return HEARTH_EINVAL;
 	{
 		int64_t v = 0;
@@ -545,14 +498,14 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 			errno = 0;
 			x = strtoll(text, &end, 10);
 			if (!*text || *end || errno || ((rflags(c) & FIELD_MONEY) && x < 0) ||
-			    (elem_size(fd->type) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
+			    (fields_elem_size(fd->type) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
 				bad(im, fd->name, "\"%s\" is not a whole number%s", text,
 				    c->fen ? " of fen (0 or more)" : "");
 				return HEARTH_EINVAL;
 			}
 			v = x;
 		}
-		if (elem_size(fd->type) == 4)
+		if (fields_elem_size(fd->type) == 4)
 			*(int32_t *)slot = (int32_t)v;
 		else
 			*(int64_t *)slot = v;
@@ -573,7 +526,7 @@ static size_t sep_len(const char *s)
 static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const char *text)
 {
 	const ProtobufCFieldDescriptor *fd = c->fd;
-	size_t sz = elem_size(fd->type);
+	size_t sz = fields_elem_size(fd->type);
 	int rc;
 
 	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
@@ -587,7 +540,7 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		if ((rc = parse_elem(im, c, text, slot)) != 0)
 			return rc;
 		clear_field(body, fd);
-		memcpy(field_ptr(body, fd), slot, sz);
+		memcpy(fields_ptr(body, fd), slot, sz);
 		return 0;
 	} else {
 		size_t max = c->rule && c->rule->max ? c->rule->max : RECORD_REPEATED_MAX_DEFAULT;
@@ -636,13 +589,13 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		}
 		if (rc != 0) {
 			for (size_t i = 0; i < n; i++)
-				free_elem(fd->type, arr + i * sz);
+				fields_free_elem(fd->type, arr + i * sz);
 			free(arr);
 			return rc;
 		}
 		clear_field(body, fd);
-		*(void **)field_ptr(body, fd) = arr;
-		*field_count(body, fd) = n;
+		*(void **)fields_ptr(body, fd) = arr;
+		*fields_count(body, fd) = n;
 		return 0;
 	}
 }

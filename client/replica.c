@@ -778,7 +778,14 @@ static Hearth__Record op_record(const Hearth__Record *rec)
 	return o;
 }
 
-int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, size_t errlen)
+/* One local edit: an op with the changed fields and base_rev goes to the
+ * outbox, then the record becomes the local copy. With outer set the edit is
+ * one step of the caller's write transaction (replica_edit_batch), which the
+ * caller commits or aborts; with outer NULL it opens its own, only after the
+ * record has been checked and encoded, and commits it, so a bad record is
+ * refused without touching the store. */
+static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, int create,
+                       char *err, size_t errlen)
 {
 	Hearth__Record *srv = NULL, *loc_copy = NULL, orec, loc;
 	const Hearth__Record *view;
@@ -787,7 +794,7 @@ int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, s
 	uint32_t *changed = NULL;
 	size_t vb_len = 0, nb_len = 0, n_changed = 0;
 	char idt[UUID_TEXT_LEN + 1];
-	MDB_txn *t = NULL;
+	MDB_txn *own = NULL, *t = outer;
 	int rc;
 
 	if (rec->id.len != UUID_LEN || !kind_find(rec->kind) ||
@@ -799,8 +806,11 @@ int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, s
 		rc = say(err, errlen, rc, "record %s: its body does not match its kind", idt);
 		goto fail;
 	}
-	if ((rc = txn_begin(r, 1, &t)) != 0)
-		goto fail_store;
+	if (outer == NULL) {
+		if ((rc = txn_begin(r, 1, &own)) != 0)
+			goto fail_store;
+		t = own;
+	}
 	rc = load_record(t, r->server, rec->id.data, &srv);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND)
 		goto fail_store;
@@ -852,23 +862,30 @@ int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, s
 	loc.deleted = 0;
 	if ((rc = db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
 		goto fail_store;
-	rc = store_code(mdb_txn_commit(t));
-	t = NULL;
-	if (rc != 0)
-		goto fail_store;
+	if (own != NULL) {
+		rc = store_code(mdb_txn_commit(own));
+		own = NULL;
+		if (rc != 0)
+			goto fail_store;
+	}
 	goto fail;
 
 fail_store:
 	say_store(err, errlen, rc, "recording the edit");
 fail:
-	if (t)
-		mdb_txn_abort(t);
+	if (own)
+		mdb_txn_abort(own);
 	free(changed);
 	free(vb);
 	free(nb);
 	record_free(loc_copy);
 	record_free(srv);
 	return rc;
+}
+
+int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, size_t errlen)
+{
+	return edit_record(r, NULL, rec, create, err, errlen);
 }
 
 /* Drops a record that only ever existed here: its pending ops and its local
@@ -1883,95 +1900,6 @@ int replica_drop_events(replica *r, const uint64_t *keys, size_t n)
 
 /* ---------------------------------------------------------- batch edits */
 
-/* One record of a batch, inside the batch's transaction: the same steps as
- * replica_edit (op with changed fields and base_rev, then the local copy).
- * replica_edit keeps its own transaction; a later cleanup can make it a
- * one-record batch. */
-static int edit_in_txn(replica *r, MDB_txn *t, const Hearth__Record *rec, int create, char *err,
-                       size_t errlen)
-{
-	Hearth__Record *srv = NULL, *loc_copy = NULL, orec, loc;
-	const Hearth__Record *view;
-	Hearth__Op op = HEARTH__OP__INIT;
-	uint8_t *vb = NULL, *nb = NULL, op_id[16];
-	uint32_t *changed = NULL;
-	size_t vb_len = 0, nb_len = 0, n_changed = 0;
-	char idt[UUID_TEXT_LEN + 1];
-	int rc;
-
-	if (rec->id.len != UUID_LEN || !kind_find(rec->kind) ||
-	    rec->body_case == HEARTH__RECORD__BODY__NOT_SET)
-		return say(err, errlen, HEARTH_EINVAL,
-		           "a record to store needs a 16-byte id, a known kind and a body");
-	uuid_format(rec->id.data, idt);
-	if ((rc = body_bytes(rec, &nb, &nb_len)) != 0) {
-		rc = say(err, errlen, rc, "record %s: its body does not match its kind", idt);
-		goto fail;
-	}
-	rc = load_record(t, r->server, rec->id.data, &srv);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND)
-		goto fail_store;
-	rc = load_record(t, r->local, rec->id.data, &loc_copy);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND)
-		goto fail_store;
-	view = loc_copy ? loc_copy : srv;
-	if (create && view) {
-		rc = say(err, errlen, HEARTH_EEXIST, "record %s already exists", idt);
-		goto fail;
-	}
-	if (!create && (!view || view->deleted)) {
-		rc = say(err, errlen, HEARTH_ENOTFOUND, "record %s %s", idt,
-		         view ? "has been deleted" : "is not in the local replica");
-		goto fail;
-	}
-	if (view && view->kind != rec->kind) {
-		rc = say(err, errlen, HEARTH_EINVAL, "record %s is of another kind", idt);
-		goto fail;
-	}
-	if ((rc = body_bytes(view, &vb, &vb_len)) != 0)
-		goto fail_store;
-	if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
-		rc = say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
-		         hearth_strerror(rc));
-		goto fail;
-	}
-	if (n_changed == 0) {
-		rc = say(err, errlen, HEARTH_EINVAL, "record %s: nothing to change", idt);
-		goto fail;
-	}
-	if ((rc = uuid_v7(op_id)) != 0) {
-		rc = say(err, errlen, rc, "cannot make an op id: no randomness available");
-		goto fail;
-	}
-	orec = op_record(rec);
-	op.op_id.len = UUID_LEN;
-	op.op_id.data = op_id;
-	op.record = &orec;
-	op.base_rev = srv ? srv->rev : 0;
-	op.n_changed_fields = n_changed;
-	op.changed_fields = changed;
-	op.made_at = now_ms();
-	if ((rc = outbox_append(r, t, &op, NULL)) != 0)
-		goto fail_store;
-	loc = *rec;
-	loc.rev = view ? view->rev : 0;
-	loc.seq = view ? view->seq : 0;
-	loc.deleted = 0;
-	if ((rc = db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
-		goto fail_store;
-	goto fail;
-
-fail_store:
-	say_store(err, errlen, rc, "recording the edit");
-fail:
-	free(changed);
-	free(vb);
-	free(nb);
-	record_free(loc_copy);
-	record_free(srv);
-	return rc;
-}
-
 int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *create, size_t n,
                        char *err, size_t errlen)
 {
@@ -1981,7 +1909,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 	if ((rc = txn_begin(r, 1, &t)) != 0)
 		return say_store(err, errlen, rc, "starting the batch");
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = edit_in_txn(r, t, recs[i], create[i], err, errlen)) != 0) {
+		if ((rc = edit_record(r, t, recs[i], create[i], err, errlen)) != 0) {
 			mdb_txn_abort(t);
 			return rc;
 		}

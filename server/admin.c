@@ -10,6 +10,7 @@
 #include "audit_log.h"
 #include "conn.h"
 #include "hearth.h"
+#include "jobs.h"
 #include "log.h"
 #include "server.h"
 #include "utf8.h"
@@ -77,22 +78,9 @@ static int allowed(conn *c, Hearth__Envelope *env, int write)
 
 static int submit(conn *c, Hearth__Envelope *env)
 {
-	push_job *job = calloc(1, sizeof(*job));
-	if (!job) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+	push_job *job = jobs_from_conn(c, JOB_ADMIN, env);
+	if (!job)
 		return 0;
-	}
-	job->type = JOB_ADMIN;
-	job->conn = c;
-	job->env = env;
-	job->now_ms = server_now_ms();
-	snprintf(job->peer, sizeof(job->peer), "%s", c->peer);
-	job->who.role = c->id.role;
-	snprintf(job->who.branch, sizeof(job->who.branch), "%s", c->id.branch_id);
-	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", c->id.fingerprint);
-	snprintf(job->who.name, sizeof(job->who.name), "%s", c->id.name);
-	conn_ref(c);
-	c->inflight++;
 	writer_submit(c->srv->writer, job);
 	return 1;
 }

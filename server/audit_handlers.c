@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "be.h"
 #include "hearth.h"
+#include "jobs.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -374,22 +375,8 @@ int audit_handle_note(conn *c, Hearth__Envelope *env)
 		                "%zu events exceed the limit of 1000 per note", note->n_events);
 		return 0;
 	}
-	job = calloc(1, sizeof(*job));
-	if (!job) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+	if ((job = jobs_from_conn(c, JOB_NOTE, env)) == NULL)
 		return 0;
-	}
-	job->type = JOB_NOTE;
-	job->conn = c;
-	job->env = env;
-	job->now_ms = server_now_ms();
-	snprintf(job->peer, sizeof(job->peer), "%s", c->peer);
-	job->who.role = c->id.role;
-	snprintf(job->who.branch, sizeof(job->who.branch), "%s", c->id.branch_id);
-	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", c->id.fingerprint);
-	snprintf(job->who.name, sizeof(job->who.name), "%s", c->id.name);
-	conn_ref(c);
-	c->inflight++;
 	writer_submit(c->srv->writer, job);
 	return 1;
 }

@@ -16,33 +16,8 @@
 #include "audit_log.h"
 #include "hearth.h"
 #include "hearth.pb-c.h"
-
-/* The one place here that turns LMDB codes into ours (store_err is the
- * server's; this file must not depend on an open server store). */
-static int lmdb_err(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS: return 0;
-	case MDB_NOTFOUND: return HEARTH_ENOTFOUND;
-	case MDB_CORRUPTED:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INVALID:
-	case MDB_VERSION_MISMATCH: return HEARTH_ECORRUPT;
-	case ENOMEM: return HEARTH_ENOMEM;
-	case ENOENT:
-	case EACCES:
-	case EIO: return HEARTH_EIO;
-	default: return HEARTH_ESTORE;
-	}
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
+#include "be.h"
+#include "store.h"
 
 static void hex(const uint8_t *p, size_t n, char *out)
 {
@@ -82,7 +57,7 @@ fail:
 	snprintf(err, errlen, "cannot open %s as an LMDB store: %s", path, mdb_strerror(rc));
 	if (env)
 		mdb_env_close(env);
-	return lmdb_err(rc);
+	return store_err(rc);
 }
 
 /* Reads the last sequence and the audit head from meta. */
@@ -92,7 +67,7 @@ static int read_meta(MDB_txn *txn, MDB_dbi meta, backup_info *info, char *err, s
 	int rc = mdb_get(txn, meta, &k, &v);
 
 	if (rc == 0 && v.mv_size == 8)
-		info->seq = get_be64(v.mv_data);
+		info->seq = be64_get(v.mv_data);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		goto fail;
 	k.mv_size = strlen(BACKUP_AUDIT_HEAD_KEY);
@@ -108,12 +83,12 @@ static int read_meta(MDB_txn *txn, MDB_dbi meta, backup_info *info, char *err, s
 		return HEARTH_ECORRUPT;
 	}
 	info->has_audit_head = 1;
-	info->audit_size = get_be64(v.mv_data);
+	info->audit_size = be64_get(v.mv_data);
 	memcpy(info->audit_head, (const uint8_t *)v.mv_data + 8, 32);
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot read meta: %s", mdb_strerror(rc));
-	return lmdb_err(rc);
+	return store_err(rc);
 }
 
 /* Walks one named database end to end. Records and revisions are unpacked
@@ -155,7 +130,7 @@ fail:
 	if (cur)
 		mdb_cursor_close(cur);
 	snprintf(err, errlen, "database \"%s\": %s", name, mdb_strerror(rc));
-	return lmdb_err(rc);
+	return store_err(rc);
 }
 
 int backup_inspect(const char *path, int is_file, backup_info *info, char *err, size_t errlen)
@@ -175,7 +150,7 @@ int backup_inspect(const char *path, int is_file, backup_info *info, char *err, 
 	if ((rc = mdb_env_stat(env, &st)) != 0 || (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, NULL, 0, &main_db)) != 0 || (rc = mdb_cursor_open(txn, main_db, &cur)) != 0) {
 		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
-		rc = lmdb_err(rc);
+		rc = store_err(rc);
 		goto out;
 	}
 	/* The main database's keys are the names of the named databases. */
@@ -196,7 +171,7 @@ int backup_inspect(const char *path, int is_file, backup_info *info, char *err, 
 	}
 	if (rc != MDB_NOTFOUND) {
 		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
-		rc = lmdb_err(rc);
+		rc = store_err(rc);
 		goto out;
 	}
 	if (!have_meta) {
@@ -206,7 +181,7 @@ int backup_inspect(const char *path, int is_file, backup_info *info, char *err, 
 	}
 	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0) {
 		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
-		rc = lmdb_err(rc);
+		rc = store_err(rc);
 		goto out;
 	}
 	rc = read_meta(txn, meta, info, err, errlen);

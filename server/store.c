@@ -35,6 +35,9 @@ int store_err(int rc)
 	case MDB_INVALID:
 	case MDB_VERSION_MISMATCH: return HEARTH_ECORRUPT;
 	case ENOMEM: return HEARTH_ENOMEM;
+	case ENOENT:
+	case EACCES:
+	case EIO: return HEARTH_EIO;
 	default: return HEARTH_ESTORE;
 	}
 }

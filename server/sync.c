@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "hearth.h"
+#include "jobs.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -51,24 +52,12 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		                srv->cfg.max_inflight);
 		return 0;
 	}
-	job = calloc(1, sizeof(*job));
-	if (!job) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+	if ((job = jobs_from_conn(c, JOB_PUSH, env)) == NULL)
 		return 0;
-	}
-	job->type = JOB_PUSH;
-	job->conn = c;
-	job->env = env;
+	/* Only a push stamps records, so only its actor carries the replica. */
 	job->n_ops = (uint32_t)req->n_ops;
-	job->now_ms = server_now_ms();
-	job->who.role = c->id.role;
-	snprintf(job->who.branch, sizeof(job->who.branch), "%s", c->id.branch_id);
-	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", c->id.fingerprint);
-	snprintf(job->who.name, sizeof(job->who.name), "%s", c->id.name);
 	memcpy(job->who.replica, c->replica_id, 16);
 	job->who.has_replica = c->has_replica_id;
-	conn_ref(c);
-	c->inflight++;
 	writer_submit(srv->writer, job);
 	return 1;
 }

@@ -96,6 +96,20 @@ echo "(d) pull of 10 changes: $SMALL-record store ${small_ms} ms, $have-record s
 stop
 
 # (c) many clients, small batches: group commit vs one fsync per request.
+# Baseline for both: what one synchronous write costs on this disk.
+t0=$(date +%s.%N)
+dd if=/dev/zero of="$T/dsync" bs=4k count=1000 oflag=dsync status=none
+t1=$(date +%s.%N)
+echo "(c) baseline: 1,000 synchronous 4 KiB writes on this disk: $(calc "1000 / ($t1 - $t0)" 0)/s"
+start gc1
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 100 --batch 1)
+gc1=$(echo "$out" | field rate)
+stop
+start nogc1 --no-group-commit
+out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 100 --batch 1)
+ng1=$(echo "$out" | field rate)
+stop
+echo "(c) $CL clients x 100 ops, 1 per request: group commit $gc1 ops/s, one fsync per request $ng1 ops/s, ratio $(calc "$gc1 / $ng1" 1)x"
 start gc
 out=$("$LG" --port "$PORT" "${B1[@]}" --mode push --clients "$CL" --records 200 --batch 5)
 gc=$(echo "$out" | field rate); gcp99=$(echo "$out" | field p99_ms)

@@ -12,55 +12,9 @@
 #include "hearth.pb-c.h"
 
 /* Fault injection: the merge and fieldmap sources are compiled into this
- * test with their allocations routed here.  Allocation number fail_at (from
- * 0) fails; live counts blocks not yet freed, so a run at every failure
- * point proves each error path frees what it took (SQLite test_malloc.c). */
-static long fail_at = -1;
-static long n_calls;
-static long live;
-
-static void *fault_malloc(size_t n)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = malloc(n ? n : 1);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *fault_calloc(size_t n, size_t size)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = calloc(n ? n : 1, size ? size : 1);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *fault_realloc(void *old, size_t n)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = realloc(old, n ? n : 1);
-	if (p != NULL && old == NULL)
-		live++;
-	return p;
-}
-
-static void fault_free(void *p)
-{
-	if (p != NULL)
-		live--;
-	free(p);
-}
+ * test with their allocations routed through fault_alloc.h, so a run at
+ * every failure point proves each error path frees what it took. */
+#include "fault_alloc.h"
 
 #define malloc fault_malloc
 #define calloc fault_calloc

@@ -14,52 +14,7 @@
 /* Fault injection as in test_merge.c: record.c and fieldmap.c are compiled
  * in with their allocations (including protobuf-c's, which record.c routes
  * through malloc) counted and made to fail at call number fail_at. */
-static long fail_at = -1;
-static long n_calls;
-static long live;
-
-static void *fault_malloc(size_t n)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = malloc(n ? n : 1);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *fault_calloc(size_t n, size_t size)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = calloc(n ? n : 1, size ? size : 1);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *fault_realloc(void *old, size_t n)
-{
-	void *p;
-
-	if (fail_at >= 0 && n_calls++ == fail_at)
-		return NULL;
-	p = realloc(old, n ? n : 1);
-	if (p != NULL && old == NULL)
-		live++;
-	return p;
-}
-
-static void fault_free(void *p)
-{
-	if (p != NULL)
-		live--;
-	free(p);
-}
+#include "fault_alloc.h"
 
 #define malloc fault_malloc
 #define calloc fault_calloc
