@@ -1209,6 +1209,7 @@ static const struct {
 	{ "stats", cmd_stats, "figures per branch and totals (--json, --csv)" },
 	{ "report", cmd_report, "the committee's report as one HTML file with charts" },
 	{ "server", cmd_server, "server version, uptime, connections, store and audit head" },
+	{ "backup", admin_backup, "fetch a consistent snapshot of the whole store (--to FILE)" },
 };
 
 int cmd_admin(cli *c, int argc, char **argv)

@@ -16,6 +16,9 @@
 #include "tls.h"
 
 /* hearth admin SUBCOMMAND ...; argv[0] is "admin". */
+/* `hearth admin backup --to FILE` (admin_backup.c). */
+int admin_backup(cli *c, int argc, char **argv);
+
 int cmd_admin(cli *c, int argc, char **argv);
 
 /* hearth admin enroll ... (enroll.c); argv[0] is "enroll". */

@@ -11,6 +11,7 @@
 #include "wire.h"
 #include "audit_handlers.h"
 #include "admin.h"
+#include "admin_backup.h"
 #include "store.h"
 #include <openssl/x509.h>
 #include "hearth.h"
@@ -50,6 +51,7 @@ static void maybe_free(conn *c)
 {
 	if (c->handles_open > 0 || c->refs > 0)
 		return;
+	admin_backup_free(c->backup);
 	tls_engine_free(&c->tls);
 	frame_decoder_free(&c->dec);
 	free(c->held);

@@ -48,6 +48,7 @@ typedef struct conn {
 	uint8_t replica_id[16];    /* from Hello, when the client sent one */
 	int has_replica_id;
 	uint64_t pull_fresh;       /* retention: the horizon a pull from zero started under */
+	struct remote_backup *backup; /* `hearth admin backup` snapshot, if any (admin_backup.c) */
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a

@@ -13,6 +13,7 @@
 #include "sync.h"
 #include "audit_handlers.h"
 #include "admin.h"
+#include "admin_backup.h"
 
 static int handle_hello(conn *c, Hearth__Envelope *env)
 {
@@ -119,6 +120,7 @@ static const struct route routes[] = {
 	{ HEARTH__ENVELOPE__BODY_PRINCIPALS_REQUEST, admin_handle_principals, 0 },
 	{ HEARTH__ENVELOPE__BODY_REVOKE, admin_handle_revoke, 0 },
 	{ HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST, admin_handle_status, 0 },
+	{ HEARTH__ENVELOPE__BODY_BACKUP_REQUEST, admin_handle_backup, 0 },
 };
 
 void dispatch_envelope(conn *c, Hearth__Envelope *env)

@@ -1,0 +1,41 @@
+#!/bin/bash
+# `hearth admin backup` over the protocol: a consistent snapshot fetched in
+# pieces while the server serves, restorable with `hearthd restore`, with
+# the signed audit checkpoint it ends at; refused to anyone but an admin.
+. "$(dirname "$0")/lib.sh"
+
+start_server s
+P=$PORT_s
+client adm admin "$P"
+client b1 branch1 "$P"
+B1=(--cert "$CERTS/branch1.pem" --key "$CERTS/branch1.key" --ca "$CERTS/ca.pem")
+"$HEARTH_TOOLS/loadgen" --port "$P" "${B1[@]}" --mode push --records 3000 --batch 500 >/dev/null
+
+out=$(h adm admin backup --to "$T/remote.mdb" 2>&1); rc=$?
+expect_eq "admin backup exits 0" 0 "$rc"
+expect_contains "says where the backup went" "backup: $T/remote.mdb (" "$out"
+expect_contains "counts the records" "3000 records)" "$out"
+expect_contains "the checkpoint is signed" "(signed by the server's audit key)" "$out"
+cp_line=$(echo "$out" | grep '^checkpoint:' | sed 's/ (.*//')
+[ -s "$T/remote.mdb" ] && pass "backup file written" || fail "no backup file"
+[ ! -e "$T/remote.mdb.tmp" ] && pass "no temporary file left" || fail "temporary file left behind"
+ls "$T/s.data"/.backup-* >/dev/null 2>&1 && fail "snapshot left in the store directory" || pass "no snapshot left on the server"
+
+out=$("$HEARTHD" restore --from "$T/remote.mdb" --data "$T/restored" 2>&1); rc=$?
+expect_eq "the backup restores" 0 "$rc"
+expect_contains "restore prints the same checkpoint" "$cp_line" "$out"
+out=$("$HEARTHD" --verify-audit --data "$T/restored" --audit-key "$CERTS/audit-ed25519.key" 2>&1); rc=$?
+expect_eq "the restored chain verifies" 0 "$rc"
+
+start_server r --data "$T/restored"
+out=$("$HEARTH_TOOLS/loadgen" --port "$PORT_r" --cert "$CERTS/admin.pem" --key "$CERTS/admin.key" \
+	--ca "$CERTS/ca.pem" --mode pull --branch "" --page 5000)
+expect_contains "every record is in the restored store" "records=3000" "$out"
+
+out=$(h b1 admin backup --to "$T/b1.mdb" 2>&1); rc=$?
+expect_eq "a branch certificate is refused" 1 "$rc"
+[ ! -e "$T/b1.mdb" ] && pass "nothing written for a refused backup" || fail "a refused backup wrote a file"
+out=$(h adm admin backup 2>&1); rc=$?
+expect_eq "--to is required" 2 "$rc"
+expect_contains "--to named" "--to FILE is required" "$out"
+finish
