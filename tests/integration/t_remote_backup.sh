@@ -32,8 +32,19 @@ out=$("$HEARTH_TOOLS/loadgen" --port "$PORT_r" --cert "$CERTS/admin.pem" --key "
 	--ca "$CERTS/ca.pem" --mode pull --branch "" --page 5000)
 expect_contains "every record is in the restored store" "records=3000" "$out"
 
+# The restore drill's witness: a replica that saw the log grow after the
+# backup refuses the rolled-back server instead of syncing with it.
+h b1 member add --name 备份之后 --gender 男 >/dev/null
+expect_eq "b1 syncs with the live server after the backup" 0 "$(h b1 sync >/dev/null 2>&1; echo $?)"
+"$HEARTH" --home "$T/home.b1" init --server "127.0.0.1:$PORT_r" --cert "$CERTS/branch1.pem" \
+	--key "$CERTS/branch1.key" --ca "$CERTS/ca.pem" >/dev/null
+out=$(h b1 sync 2>&1); rc=$?
+expect_eq "the rolled-back server is refused (exit 5)" 5 "$rc"
+expect_contains "and the replica says why" "shrank" "$out"
+
 out=$(h b1 admin backup --to "$T/b1.mdb" 2>&1); rc=$?
 expect_eq "a branch certificate is refused" 1 "$rc"
+expect_contains "refusal says why" "needs an admin certificate" "$out"
 [ ! -e "$T/b1.mdb" ] && pass "nothing written for a refused backup" || fail "a refused backup wrote a file"
 out=$(h adm admin backup 2>&1); rc=$?
 expect_eq "--to is required" 2 "$rc"
