@@ -40,7 +40,10 @@ expect_eq "b1 syncs with the live server after the backup" 0 "$(h b1 sync >/dev/
 	--key "$CERTS/branch1.key" --ca "$CERTS/ca.pem" >/dev/null
 out=$(h b1 sync 2>&1); rc=$?
 expect_eq "the rolled-back server is refused (exit 5)" 5 "$rc"
-expect_contains "and the replica says why" "shrank" "$out"
+# Shrank or rewritten, depending on how many entries the restored server
+# has appended since (its own logins): either way the rollback is caught.
+expect_contains "and the replica says why" "REFUSED: the server's audit log cannot be trusted" "$out"
+if [[ "$out" == *shrank* || "$out" == *rewritten* ]]; then pass "names the rollback"; else fail "no rollback named: $out"; fi
 
 out=$(h b1 admin backup --to "$T/b1.mdb" 2>&1); rc=$?
 expect_eq "a branch certificate is refused" 1 "$rc"

@@ -105,6 +105,17 @@ h a2 sync >/dev/null
 out=$(h a2 sync --json)
 expect_eq "in-sync replica pulls exactly the 10 new records" 10 "$(echo "$out" | json_field pulled)"
 
+# --- a progress bar on a terminal, none when piped
+if command -v script >/dev/null; then
+	for i in $(seq 1 30); do h a1 member add --name "进度$i" --gender 女 >/dev/null; done
+	out=$(timeout 60 script -qec "$HEARTH --home $T/home.a1 sync --batch 5" /dev/null </dev/null 2>&1)
+	expect_contains "sync on a terminal draws a progress bar" "pushing [##############################] 30/30" "$out"
+	expect_contains "and still ends with its summary line" "sync: pushed 30" "$out"
+	h a2 member add --name 管道 --gender 女 >/dev/null
+	out=$(h a2 sync --batch 5 2>&1)
+	expect_not_contains "no progress bar when not a terminal" "pushing [" "$out"
+fi
+
 # --- authorization
 out=$("$HEARTH_TOOLS/loadgen" --port "$P" "${B1[@]}" --mode pull --branch b002 2>&1)
 expect_contains "branch A cannot pull branch B" "branch b002 is not yours: this certificate is for branch b001" "$out"
