@@ -22,7 +22,7 @@
 static int valid_branch_id(const char *id)
 {
 	size_t n = strlen(id);
-	if (n == 0 || n > 63)
+	if (n == 0 || n > STORE_BRANCH_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char ch = id[i];

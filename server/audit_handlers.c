@@ -242,23 +242,21 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 		dbi = st->audit_record;
 		memcpy(key, q->record_id.data, 16);
 		prefix = 16;
+		be64_put(key + prefix, q->after_seq + 1);
 	} else if (own || (q->branch_id && q->branch_id[0])) {
 		const char *b = own ? own : q->branch_id;
-		size_t bl = strlen(b);
-		if (bl > 63) {
+		if (!store_branch_key(key, sizeof(key), b, q->after_seq + 1)) {
 			mdb_txn_abort(txn);
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
-			                "branch_id is longer than 63 bytes");
+			                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
 			return 0;
 		}
 		dbi = st->audit_branch;
-		memcpy(key, b, bl);
-		key[bl] = 0;
-		prefix = bl + 1;
+		prefix = strlen(b) + 1;
 	} else {
 		dbi = st->audit;
+		be64_put(key, q->after_seq + 1);
 	}
-	be64_put(key + prefix, q->after_seq + 1);
 	k.mv_size = prefix + 8;
 	k.mv_data = key;
 	if ((rc = store_err(mdb_cursor_open(txn, dbi, &cur))) != 0)

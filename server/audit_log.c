@@ -103,16 +103,12 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 	{
 		const char *bs[2] = { e->branch_id, e->actor_branch };
 		for (int i = 0; i < 2; i++) {
-			size_t bl;
 			if (!bs[i] || !bs[i][0] || (i == 1 && e->branch_id && !strcmp(bs[0], bs[1])))
 				continue;
-			bl = strlen(bs[i]);
-			if (bl > 63)
+			/* Same key shape as the change feed's branch index. */
+			k.mv_size = store_branch_key(key, sizeof(key), bs[i], e->seq);
+			if (!k.mv_size)
 				continue;
-			memcpy(key, bs[i], bl);
-			key[bl] = 0;
-			be64_put(key + bl + 1, e->seq);
-			k.mv_size = bl + 9;
 			k.mv_data = key;
 			v.mv_size = 0;
 			v.mv_data = "";

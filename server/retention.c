@@ -15,7 +15,6 @@
 #include "wire.h"
 
 /* Change-index entry types, as store.c writes them. */
-enum { REF_RECORD = 1 };
 
 #define META_PURGED "purged_seq"
 #define META_SCAN "purge_scan_seq"
@@ -120,18 +119,6 @@ int retention_reset_body(store *s, MDB_txn *txn, wirebuf *out)
 	return out->failed ? HEARTH_ENOMEM : 0;
 }
 
-/* Branch-index key, as store.c builds it: branch, NUL, sequence. */
-static size_t bkey(uint8_t *key, size_t cap, const char *branch, uint64_t seq)
-{
-	size_t bl = strlen(branch);
-	if (bl + 9 > cap)
-		return 0;
-	memcpy(key, branch, bl);
-	key[bl] = 0;
-	be64_put(key + bl + 1, seq);
-	return bl + 9;
-}
-
 /* Deletes a branch-index entry if it refers to id (a stale or foreign
  * entry at that key is left alone). Returns 1 when one was deleted. */
 static int del_bchange(store *s, MDB_txn *txn, const char *branch, uint64_t seq, const uint8_t id[16])
@@ -140,7 +127,7 @@ static int del_bchange(store *s, MDB_txn *txn, const char *branch, uint64_t seq,
 	MDB_val k, v;
 	int rc;
 
-	k.mv_size = bkey(bk, sizeof(bk), branch, seq);
+	k.mv_size = store_branch_key(bk, sizeof(bk), branch, seq);
 	k.mv_data = bk;
 	if (!k.mv_size)
 		return HEARTH_EINVAL;

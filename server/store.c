@@ -21,7 +21,6 @@
 #include "retention.h"
 #include "uuid.h"
 
-enum { REF_RECORD = 1, REF_CONFLICT = 2 };
 
 int store_err(int rc)
 {
@@ -35,6 +34,7 @@ int store_err(int rc)
 	case MDB_INVALID:
 	case MDB_VERSION_MISMATCH: return HEARTH_ECORRUPT;
 	case ENOMEM: return HEARTH_ENOMEM;
+	case EINVAL: return HEARTH_EINVAL;
 	case ENOENT:
 	case EACCES:
 	case EIO: return HEARTH_EIO;
@@ -153,9 +153,11 @@ int store_last_seq(store *s, uint64_t *seq)
 }
 
 /* Branch-index key: branch bytes, a NUL, then the sequence. */
-static size_t bkey(uint8_t *key, const char *branch, uint64_t seq)
+size_t store_branch_key(uint8_t *key, size_t cap, const char *branch, uint64_t seq)
 {
 	size_t bl = strlen(branch);
+	if (bl > STORE_BRANCH_MAX || bl + 9 > cap)
+		return 0;
 	memcpy(key, branch, bl);
 	key[bl] = 0;
 	be64_put(key + bl + 1, seq);
@@ -174,8 +176,10 @@ static int index_del(store *s, MDB_txn *txn, const char *branch, uint64_t seq)
 	rc = mdb_del(txn, s->changes, &k, NULL);
 	if (rc && rc != MDB_NOTFOUND)
 		return store_err(rc);
-	k.mv_size = bkey(bk, branch, seq);
+	k.mv_size = store_branch_key(bk, sizeof(bk), branch, seq);
 	k.mv_data = bk;
+	if (!k.mv_size)
+		return HEARTH_EINVAL;
 	rc = mdb_del(txn, s->bchanges, &k, NULL);
 	if (rc && rc != MDB_NOTFOUND)
 		return store_err(rc);
@@ -189,8 +193,10 @@ static int index_put_branch(store *s, MDB_txn *txn, const char *branch, uint64_t
 	MDB_val k, v = { 17, ref };
 	ref[0] = (uint8_t)type;
 	memcpy(ref + 1, id, 16);
-	k.mv_size = bkey(bk, branch, seq);
+	k.mv_size = store_branch_key(bk, sizeof(bk), branch, seq);
 	k.mv_data = bk;
+	if (!k.mv_size)
+		return HEARTH_EINVAL;
 	return store_err(mdb_put(txn, s->bchanges, &k, &v, 0));
 }
 
@@ -207,8 +213,10 @@ static int index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, i
 	/* Sequences only grow, so APPEND keeps both indexes at the tree's end. */
 	if ((rc = mdb_put(txn, s->changes, &k, &v, MDB_APPEND)) != 0)
 		return store_err(rc);
-	k.mv_size = bkey(bk, branch, seq);
+	k.mv_size = store_branch_key(bk, sizeof(bk), branch, seq);
 	k.mv_data = bk;
+	if (!k.mv_size)
+		return HEARTH_EINVAL;
 	if ((rc = mdb_put(txn, s->bchanges, &k, &v, 0)) != 0)
 		return store_err(rc);
 	return 0;
@@ -609,7 +617,7 @@ static int write_revision(store *s, MDB_txn *txn, const actor *who, const Hearth
 	/* A record leaving a branch leaves a marker in that branch's feed, so
 	 * the branch's replicas learn it is gone (pull sends them a stub). */
 	if (cur && strcmp(cur->branch_id, branch) != 0 &&
-	    (rc = index_put_branch(s, txn, cur->branch_id, seq, REF_RECORD, id)) != 0)
+	    (rc = index_put_branch(s, txn, cur->branch_id, seq, REF_MOVED, id)) != 0)
 		goto fail;
 	memcpy(rk, id, 16);
 	be64_put(rk + 16, rec.rev);
@@ -1295,46 +1303,6 @@ int store_push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op
 
 /* --------------------------------------------------------------- pull */
 
-/* True when stored Record bytes belong to branch (field 3, read from the
- * wire without unpacking the body). */
-static int record_in_branch(const uint8_t *p, size_t len, const char *branch)
-{
-	size_t bl = strlen(branch), i = 0;
-	while (i < len) {
-		uint64_t tag = 0, n = 0;
-		int shift = 0;
-		while (i < len && shift < 64) {
-			tag |= (uint64_t)(p[i] & 0x7f) << shift;
-			shift += 7;
-			if (!(p[i++] & 0x80))
-				break;
-		}
-		switch (tag & 7) {
-		case 0:
-			while (i < len && (p[i++] & 0x80))
-				;
-			break;
-		case 1: i += 8; break;
-		case 5: i += 4; break;
-		case 2:
-			shift = 0;
-			while (i < len && shift < 64) {
-				n |= (uint64_t)(p[i] & 0x7f) << shift;
-				shift += 7;
-				if (!(p[i++] & 0x80))
-					break;
-			}
-			if ((tag >> 3) == 3)
-				return n == bl && i + n <= len && memcmp(p + i, branch, bl) == 0;
-			i += n;
-			break;
-		default:
-			return 1;
-		}
-	}
-	return bl == 0;
-}
-
 int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, size_t max_bytes,
                wirebuf *out, uint32_t *n_out, uint64_t *fresh)
 {
@@ -1372,7 +1340,11 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 		goto fail;
 	if (branch) {
 		prefix = strlen(branch) + 1;
-		k.mv_size = bkey(key, branch, cursor + 1);
+		k.mv_size = store_branch_key(key, sizeof(key), branch, cursor + 1);
+		if (!k.mv_size) {
+			rc = EINVAL;
+			goto fail;
+		}
 	} else {
 		be64_put(key, cursor + 1);
 		k.mv_size = 8;
@@ -1398,32 +1370,39 @@ int store_pull(store *s, const char *branch, uint64_t cursor, uint32_t limit, si
 		ref = v.mv_data;
 		rk.mv_size = 16;
 		rk.mv_data = (void *)(ref + 1);
-		rc = mdb_get(txn, ref[0] == REF_RECORD ? s->records : s->conflicts, &rk, &rv);
+		rc = mdb_get(txn, ref[0] == REF_CONFLICT ? s->conflicts : s->records, &rk, &rv);
 		if (rc)
 			goto fail;
-		/* Stored bytes go out as they are: no unpack, no repack. */
-		if (ref[0] == REF_RECORD && branch && !record_in_branch(rv.mv_data, rv.mv_size, branch)) {
-			/* Moved to another branch: only enough for the replica to drop it. */
-			Hearth__Record *full = hearth__record__unpack(NULL, rv.mv_size, rv.mv_data);
-			wirebuf stub = WIREBUF_INIT;
+		/* Stored bytes go out as they are: no unpack, no repack. Only a
+		 * moved-out marker needs a look at where the record is now. */
+		Hearth__Record *full = NULL;
+		if (ref[0] == REF_MOVED) {
+			full = hearth__record__unpack(NULL, rv.mv_size, rv.mv_data);
 			if (!full) {
 				rc = MDB_CORRUPTED;
 				goto fail;
 			}
+		}
+		if (full && branch && strcmp(full->branch_id, branch) != 0) {
+			/* Moved to another branch: only enough for the replica to drop it. */
+			wirebuf stub = WIREBUF_INIT;
 			wire_bytes_field(&stub, 1, full->id.data, full->id.len, 0);
 			wire_uint_field(&stub, 2, (uint64_t)full->kind);
 			wire_bytes_field(&stub, 3, full->branch_id, strlen(full->branch_id), 0);
 			wire_uint_field(&stub, 4, full->rev);
 			wire_uint_field(&stub, 5, seq);
-			hearth__record__free_unpacked(full, NULL);
 			wire_bytes_field(out, 1, stub.data, stub.len, 1);
 			if (stub.failed)
 				out->failed = 1;
 			wire_free(&stub);
-		} else if (ref[0] == REF_RECORD)
-			wire_bytes_field(out, 1, rv.mv_data, rv.mv_size, 1);
-		else
+		} else if (ref[0] == REF_CONFLICT) {
 			wire_bytes_field(&conflicts, 2, rv.mv_data, rv.mv_size, 1);
+		} else {
+			/* A live entry, or a marker whose record has come back. */
+			wire_bytes_field(out, 1, rv.mv_data, rv.mv_size, 1);
+		}
+		if (full)
+			hearth__record__free_unpacked(full, NULL);
 		last = seq;
 		n++;
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -1464,8 +1443,12 @@ static int feed_head(store *s, MDB_txn *txn, const char *branch, uint64_t *last)
 	if (!branch) {
 		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 	} else {
-		k.mv_size = bkey(key, branch, UINT64_MAX);
+		k.mv_size = store_branch_key(key, sizeof(key), branch, UINT64_MAX);
 		k.mv_data = key;
+		if (!k.mv_size) {
+			mdb_cursor_close(cur);
+			return EINVAL;
+		}
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 		if (rc == 0)
 			rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);

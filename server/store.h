@@ -26,6 +26,19 @@
 #include "hearth.pb-c.h"
 #include "wire.h"
 
+/* What a change-index entry refers to; the value is type(1) id(16).
+ * REF_MOVED is the marker a record leaves in the feed of a branch it moved
+ * out of (store_rehome); pull checks where the record is now. */
+enum { REF_RECORD = 1, REF_CONFLICT = 2, REF_MOVED = 3 };
+
+/* Branch ids are at most this many bytes (as certificate URIs allow). */
+#define STORE_BRANCH_MAX 63
+
+/* The per-branch index key: branch bytes, a NUL, the sequence (8 bytes,
+ * big-endian). Returns its length, or 0 when it does not fit in cap or the
+ * branch id is longer than STORE_BRANCH_MAX. */
+size_t store_branch_key(uint8_t *key, size_t cap, const char *branch, uint64_t seq);
+
 typedef struct store {
 	MDB_env *env;
 	MDB_dbi records, revs, changes, bchanges, ops, conflicts, digests, branches, meta;

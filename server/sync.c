@@ -18,11 +18,6 @@
 #include "audit_handlers.h"
 #include "admin.h"
 
-static const char *role_word(Hearth__Role r)
-{
-	return r == HEARTH__ROLE__ROLE_ADMIN ? "admin" : r == HEARTH__ROLE__ROLE_AUDITOR ? "auditor" : "branch";
-}
-
 int sync_handle_push(conn *c, Hearth__Envelope *env)
 {
 	server *srv = c->srv;
@@ -89,6 +84,11 @@ void sync_push_done(push_job *job, void *ctx)
  * and auditor any one branch, or all when none is named. */
 static int scope(conn *c, uint64_t request_id, const char *asked, const char **branch)
 {
+	if (asked && strlen(asked) > STORE_BRANCH_MAX) {
+		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
+		                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
+		return -1;
+	}
 	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
 		if (asked && asked[0] && strcmp(asked, c->id.branch_id) != 0) {
 			conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id", 0,
@@ -132,7 +132,6 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 	}
 	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_PULL_RESULT, &body);
 	wire_free(&body);
-	(void)role_word;
 	return 0;
 }
 

@@ -133,6 +133,17 @@ expect_not_contains "branch b002 sees nothing of b001" "王秀英" "$(h b1 membe
 h adm sync --branch b002 >/dev/null
 expect_contains "admin pulls branch b002" "管理员写" "$(h adm member list)"
 expect_eq "the auditor may pull everything" 0 "$(sync_ok aud)"
+long=$(printf 'b%.0s' $(seq 1 64))
+out=$("$HEARTH_TOOLS/loadgen" --port "$P" --cert "$CERTS/admin.pem" --key "$CERTS/admin.key" --ca "$CERTS/ca.pem" \
+	--mode pull --branch "$long" 2>&1)
+expect_contains "a branch id over 63 bytes is refused" "pull failed: branch_id is longer than 63 bytes" "$out"
+out=$(h adm audit log --branch "$long" 2>&1)
+expect_contains "the audit query refuses it too" "branch_id is longer than 63 bytes" "$out"
+huge=$(printf 'x%.0s' $(seq 1 300))
+out=$("$HEARTH_TOOLS/loadgen" --port "$P" --cert "$CERTS/admin.pem" --key "$CERTS/admin.key" --ca "$CERTS/ca.pem" \
+	--mode pull --branch "$huge" 2>&1)
+expect_contains "a 300-byte branch id is refused, not copied into a key" "pull failed: branch_id is longer than 63 bytes" "$out"
+expect_eq "admin still syncs after that" 0 "$(sync_ok adm)"
 
 # --- a replica altered behind the client's back is detected and repaired
 h a1 sync >/dev/null
