@@ -1498,6 +1498,33 @@ static int check_local_rules(cmd *m, const uint8_t id[UUID_LEN], const char *bra
 	return EXIT_OK;
 }
 
+/* Stores an edit of a loaded record (edit, note): its rules, then the
+ * rules that need other records against the replica's copy before the
+ * change, then the op. Returns an exit code after saying why. */
+static int save_edit(cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *rec, const ProtobufCMessage *body)
+{
+	Hearth__Record *before = NULL;
+	char err[1200] = "";
+	int rc = validate(m, body);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (replica_get(&m->rep, id, &before) != 0)
+		before = NULL;
+	rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
+	                       before ? record_body(before) : NULL);
+	if (before)
+		hearth__record__free_unpacked(before, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
+	if (rc != 0) {
+		say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static int do_add(cmd *m)
 {
 	Hearth__Record *rec = NULL;
@@ -1567,7 +1594,7 @@ static int do_edit(cmd *m)
 	Hearth__Record *rec = NULL;
 	ProtobufCMessage *body;
 	uint8_t id[UUID_LEN];
-	char text[UUID_TEXT_LEN + 1], err[1200] = "";
+	char text[UUID_TEXT_LEN + 1];
 	int rc;
 
 	rc = open_replica(m);
@@ -1595,26 +1622,9 @@ static int do_edit(cmd *m)
 	rc = apply_all(m, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	rc = validate(m, body);
+	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	{
-		Hearth__Record *before = NULL;
-		if (replica_get(&m->rep, id, &before) != 0)
-			before = NULL;
-		rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
-		                       before ? record_body(before) : NULL);
-		if (before)
-			hearth__record__free_unpacked(before, NULL);
-		if (rc != EXIT_OK)
-			goto fail;
-	}
-	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
-	if (rc != 0) {
-		say(m, "%s", err[0] ? err : hearth_strerror(rc));
-		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		goto fail;
-	}
 	printf("updated %s\n", text);
 	rc = EXIT_OK;
 fail:
@@ -1814,7 +1824,7 @@ static int do_note(cmd *m)
 	Hearth__ProgressNote *note = NULL, **grown;
 	ProtobufCMessage *body;
 	uint8_t id[UUID_LEN];
-	char text[UUID_TEXT_LEN + 1], err[1200] = "";
+	char text[UUID_TEXT_LEN + 1];
 	size_t *count;
 	int rc;
 
@@ -1865,26 +1875,9 @@ static int do_note(cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	rc = validate(m, body);
+	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	{
-		Hearth__Record *before = NULL;
-		if (replica_get(&m->rep, id, &before) != 0)
-			before = NULL;
-		rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
-		                       before ? record_body(before) : NULL);
-		if (before)
-			hearth__record__free_unpacked(before, NULL);
-		if (rc != EXIT_OK)
-			goto fail;
-	}
-	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
-	if (rc != 0) {
-		say(m, "%s", err[0] ? err : hearth_strerror(rc));
-		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		goto fail;
-	}
 	printf("noted %s\n", text);
 	rc = EXIT_OK;
 fail:
