@@ -24,21 +24,8 @@
 #include <string.h>
 
 #include "audit.h"
+#include "be.h"
 #include "hearth.h"
-
-static void be64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 typedef struct db {
 	MDB_env *env;

@@ -20,25 +20,7 @@
 #include "session.h"
 #include "uuid.h"
 #include "wire.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	while (hex[0] && hex[1] && n < cap) {
-		unsigned v;
-		if (sscanf(hex, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
-}
-
-static const char *enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-	const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
-	return e ? e->name : "?";
-}
+#include "tool_util.h"
 
 int main(int argc, char **argv)
 {
@@ -72,13 +54,13 @@ int main(int argc, char **argv)
 		case 'a': snprintf(prof.ca, sizeof(prof.ca), "%s", optarg); break;
 		case 'n': count = atoi(optarg); break;
 		case 'K': kind = atoi(optarg); break;
-		case 'I': have_id = unhex(optarg, fixed_id, 16) == 16; break;
+		case 'I': have_id = tool_unhex(optarg, fixed_id, 16) == 16; break;
 		case 'i': id_len = atoi(optarg); break;
 		case 'o': op_id_len = atoi(optarg); break;
 		case 'b': base_rev = strtoull(optarg, NULL, 10); break;
 		case 'B': branch = optarg; break;
 		case 'd': del = 1; break;
-		case 'x': body_len = unhex(optarg, body, sizeof(body)); break;
+		case 'x': body_len = tool_unhex(optarg, body, sizeof(body)); break;
 		case 'N': {
 			wirebuf b = WIREBUF_INIT;
 			wire_bytes_field(&b, 1, optarg, strlen(optarg), 0);
@@ -152,18 +134,18 @@ int main(int argc, char **argv)
 		}
 		if (e->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 			printf("error code=%s field=%s message=%s\n",
-			       enum_name(&hearth__error_code__descriptor, e->error->code), e->error->field,
+			       tool_enum_name(&hearth__error_code__descriptor, e->error->code), e->error->field,
 			       e->error->message);
 		} else if (e->body_case == HEARTH__ENVELOPE__BODY_PUSH_RESULT) {
 			for (size_t i = 0; i < e->push_result->n_results; i++) {
 				Hearth__OpResult *r = e->push_result->results[i];
 				if (r->status == HEARTH__OP_STATUS__OP_REJECTED && r->error)
 					printf("status=%s code=%s field=%s message=%s\n",
-					       enum_name(&hearth__op_status__descriptor, r->status),
-					       enum_name(&hearth__error_code__descriptor, r->error->code), r->error->field,
+					       tool_enum_name(&hearth__op_status__descriptor, r->status),
+					       tool_enum_name(&hearth__error_code__descriptor, r->error->code), r->error->field,
 					       r->error->message);
 				else
-					printf("status=%s rev=%llu\n", enum_name(&hearth__op_status__descriptor, r->status),
+					printf("status=%s rev=%llu\n", tool_enum_name(&hearth__op_status__descriptor, r->status),
 					       (unsigned long long)r->rev);
 			}
 		} else {

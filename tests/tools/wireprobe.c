@@ -35,6 +35,7 @@
 
 #include "hearth.h"
 #include "session.h"
+#include "tool_util.h"
 #include "uuid.h"
 
 /* What --push-member builds: a valid member op unless SPEC says otherwise. */
@@ -56,7 +57,6 @@ typedef struct member_spec {
 	int body_field;             /* ... sent as Record field body_field */
 } member_spec;
 
-static size_t unhex(const char *hex, uint8_t *out, size_t cap);
 
 static void spec_defaults(member_spec *m)
 {
@@ -91,7 +91,7 @@ static int apply_spec(member_spec *m, char *spec)
 			snprintf(m->name, sizeof(m->name), "%s", v);
 			m->name_len = strlen(m->name);
 		} else if (!strcmp(kv, "name_hex")) {
-			m->name_len = unhex(v, (uint8_t *)m->name, sizeof(m->name) - 1);
+			m->name_len = tool_unhex(v, (uint8_t *)m->name, sizeof(m->name) - 1);
 			m->name[m->name_len] = '\0';
 		} else if (!strcmp(kv, "name_len")) {
 			fill(m->name, sizeof(m->name), atol(v), 'a');
@@ -129,7 +129,7 @@ static int apply_spec(member_spec *m, char *spec)
 		} else if (!strcmp(kv, "body_hex")) {
 			/* protobuf-c keeps an unknown field's length prefix in its
 			 * data: two varint bytes here, enough for this buffer. */
-			size_t n = unhex(v, m->body + 2, sizeof(m->body) - 2);
+			size_t n = tool_unhex(v, m->body + 2, sizeof(m->body) - 2);
 			m->body[0] = (uint8_t)(0x80 | (n & 0x7f));
 			m->body[1] = (uint8_t)(n >> 7);
 			m->body_len = n + 2;
@@ -149,16 +149,13 @@ static int apply_spec(member_spec *m, char *spec)
 
 static void print_result(const Hearth__OpResult *r)
 {
-	const ProtobufCEnumValue *st =
-		protobuf_c_enum_descriptor_get_value(&hearth__op_status__descriptor, r->status);
-	if (r->error) {
-		const ProtobufCEnumValue *v =
-			protobuf_c_enum_descriptor_get_value(&hearth__error_code__descriptor, r->error->code);
-		printf("result status=%s code=%s field=%s message=%s\n", st ? st->name : "?",
-		       v ? v->name : "?", r->error->field, r->error->message);
-	} else {
-		printf("result status=%s rev=%llu\n", st ? st->name : "?", (unsigned long long)r->rev);
-	}
+	const char *st = tool_enum_name(&hearth__op_status__descriptor, r->status);
+	if (r->error)
+		printf("result status=%s code=%s field=%s message=%s\n", st,
+		       tool_enum_name(&hearth__error_code__descriptor, r->error->code), r->error->field,
+		       r->error->message);
+	else
+		printf("result status=%s rev=%llu\n", st, (unsigned long long)r->rev);
 }
 
 /* Sends one PushRequest holding the op SPEC describes (does not wait). */
@@ -257,25 +254,11 @@ static int send_pulls(session *s, int n, uint32_t limit)
 	return n;
 }
 
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	while (hex[0] && hex[1] && n < cap) {
-		unsigned v;
-		if (sscanf(hex, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
-}
-
 static void print_env(Hearth__Envelope *e)
 {
 	if (e->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
-		const ProtobufCEnumValue *v =
-			protobuf_c_enum_descriptor_get_value(&hearth__error_code__descriptor, e->error->code);
-		printf("error code=%s field=%s message=%s\n", v ? v->name : "?", e->error->field,
+		printf("error code=%s field=%s message=%s\n",
+		       tool_enum_name(&hearth__error_code__descriptor, e->error->code), e->error->field,
 		       e->error->message);
 	} else if (e->body_case == HEARTH__ENVELOPE__BODY_PUSH_RESULT) {
 		for (size_t i = 0; i < e->push_result->n_results; i++)
@@ -360,7 +343,7 @@ int main(int argc, char **argv)
 		case 'a': snprintf(prof.ca, sizeof(prof.ca), "%s", optarg); break;
 		case 'n': hello = 0; break;
 		case 'r': raw = 1; break;
-		case 's': len += unhex(optarg, data + len, sizeof(data) - len); break;
+		case 's': len += tool_unhex(optarg, data + len, sizeof(data) - len); break;
 		case 'f': frame_len = atoll(optarg); break;
 		case 'P': ping = 1; break;
 		case 'w': wait_ms = atoi(optarg); break;
