@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	hearthd_config cfg;
 	config_report report = { .count = 0 };
 	const char *config_path = NULL;
-	int check = 0, verify = 0;
+	int check = 0, file_bad = 0, verify = 0;
 	int c;
 	server srv;
 
@@ -141,6 +141,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_CONFIG)
 			config_path = optarg;
+		else if (c == OPT_CHECK)
+			check = 1;
 		else if (c == OPT_HELP) {
 			usage(stdout);
 			return 0;
@@ -153,14 +155,10 @@ int main(int argc, char **argv)
 	if (config_path && config_load(&cfg, config_path, &report) != 0) {
 		print_report(config_path, &report);
 		/* --check-config reports everything below too; a plain start stops here. */
-		int is_check = 0;
-		for (int i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "--check-config"))
-				is_check = 1;
-		if (!is_check)
+		if (!check)
 			return 2;
 		report.count = 0;
-		check = -1; /* remember that the file had problems */
+		file_bad = 1;
 	}
 	optind = 1;
 	opterr = 1;
@@ -171,10 +169,7 @@ int main(int argc, char **argv)
 		case OPT_CONFIG:
 		case OPT_HELP:
 		case OPT_VERSION:
-			break;
 		case OPT_CHECK:
-			if (check == 0)
-				check = 1;
 			break;
 		case OPT_LISTEN:
 			if (config_parse_listen(&cfg, optarg) != 0) {
@@ -224,7 +219,7 @@ int main(int argc, char **argv)
 	if (verify)
 		return verify_audit(&cfg);
 
-	if (config_validate(&cfg, &report) != 0 || check == -1) {
+	if (config_validate(&cfg, &report) != 0 || file_bad) {
 		print_report(config_path ? config_path : "hearthd", &report);
 		return 2;
 	}
