@@ -2,14 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin.h"
-#include "cli.h"
-#include "cmd_audit.h"
-#include "sync.h"
-#include "yearly.h"
-#include "cmd_record.h"
-#include "due.h"
-#include "hearth.h"
+#include "client/cmd/admin.h"
+#include "client/cmd/cli.h"
+#include "client/cmd/audit.h"
+#include "client/core/sync.h"
+#include "client/core/yearly.h"
+#include "client/cmd/records.h"
+#include "client/core/due.h"
+#include "common/hearth.h"
 
 static const cli_command commands[] = {
 	{ "init", cmd_init, "store a profile: server address, certificate, key, CA" },

@@ -1,5 +1,5 @@
 /* audit.c: canonical bytes, chain hashes and checkpoint signatures. */
-#include "audit.h"
+#include "common/audit.h"
 
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 static const uint8_t zero_hash[AUDIT_HASH_LEN];
 

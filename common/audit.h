@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <openssl/evp.h>
 
-#include "hearth.pb-c.h"
+#include "proto/hearth.pb-c.h"
 
 #define AUDIT_HASH_LEN 32
 #define AUDIT_KEY_LEN 32     /* raw Ed25519 public key */

@@ -1,10 +1,10 @@
 /* date.c: strict YYYY-MM-DD parsing and day-number arithmetic on the proleptic Gregorian calendar. */
-#include "date.h"
+#include "common/date.h"
 
 #include <stddef.h>
 #include <time.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 #define YEAR_MIN 1900
 #define YEAR_MAX 2199

@@ -1,10 +1,10 @@
 /* envelope.c: bounded packing and unpacking of wire Envelopes with protobuf-c. */
-#include "envelope.h"
+#include "common/envelope.h"
 
 #include <stdlib.h>
 
-#include "frame.h"
-#include "hearth.h"
+#include "common/frame.h"
+#include "common/hearth.h"
 
 /* protobuf-c reports every unpack failure the same way (a NULL result), so
  * to tell "out of memory" from "bad bytes" we interpose this allocator: it

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
-#include "hearth.pb-c.h"
+#include "proto/hearth.pb-c.h"
 
 /* Unpacks len bytes into *out.  Returns 0, HEARTH_ETOOBIG when len > max,
  * HEARTH_EPROTO when the bytes are not a valid Envelope or carry no body,

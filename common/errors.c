@@ -1,5 +1,5 @@
 /* errors.c: the one table that turns HEARTH_E* codes into words for people. */
-#include "hearth.h"
+#include "common/hearth.h"
 
 /* Every code has a fixed, static description so that callers can log it
  * from any context, including out-of-memory paths, without allocating.

@@ -1,10 +1,10 @@
 /* fieldmap.c: a schema-free protobuf wire parser that views a body as "field number -> encoded bytes". */
-#include "fieldmap.h"
+#include "common/fieldmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 #define VARINT_MAX_BYTES 10
 

@@ -1,10 +1,10 @@
 /* frame.c: incremental decoding and encoding of length-prefixed frames. */
-#include "frame.h"
+#include "common/frame.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 void frame_decoder_init(frame_decoder *d, uint32_t max)
 {

@@ -1,5 +1,5 @@
 /* log.c: writes key=value event lines to stderr, one write(2) per line. */
-#include "log.h"
+#include "common/log.h"
 
 #include <stdio.h>
 #include <string.h>

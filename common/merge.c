@@ -1,10 +1,10 @@
 /* merge.c: three-way, field-level merge of encoded record bodies, and the list of fields two bodies differ in. */
-#include "merge.h"
+#include "common/merge.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 /* A body that does not parse is invalid input to the merge, whatever the
  * reason (including too many fields): merge.h promises HEARTH_EINVAL or

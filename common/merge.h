@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fieldmap.h"
+#include "common/fieldmap.h"
 
 typedef struct merge_conflict {
 	uint32_t field;

@@ -1,5 +1,5 @@
 /* record.c: the kind table (body message, field rules, labels, cross-field checks) and the generic validation, masking and enum naming built on it. */
-#include "record.h"
+#include "common/record.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "date.h"
-#include "fieldmap.h"
-#include "hearth.h"
-#include "utf8.h"
-#include "uuid.h"
+#include "common/date.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
 
 /* ------------------------------------------------------------ the table */
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "hearth.pb-c.h"
+#include "proto/hearth.pb-c.h"
 
 /* Why a record was refused: the field (proto name, e.g. "join_date") and a
  * sentence naming the rule, e.g. "join_date 2026-02-30 is not a date that

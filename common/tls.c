@@ -1,6 +1,6 @@
 /* tls.c: hearth's mutual-TLS 1.3 rules, an I/O-free TLS engine over memory
  * BIOs, and the mapping from a verified certificate to a hearth identity. */
-#include "tls.h"
+#include "common/tls.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -13,7 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 #define URI_SCHEME "hearth://"
 #define URI_EXPECTED "hearth://<org>/branch/<id>, hearth://<org>/admin or hearth://<org>/auditor"

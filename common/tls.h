@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <openssl/ssl.h>
 
-#include "hearth.pb-c.h"
+#include "proto/hearth.pb-c.h"
 
 enum tls_role { TLS_SERVER, TLS_CLIENT };
 

@@ -1,5 +1,5 @@
 /* utf8.c: strict UTF-8 decoding, and how many terminal columns text takes. */
-#include "utf8.h"
+#include "common/utf8.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* uuid.c: making UUIDv7 identifiers that sort in creation order, and their text form. */
-#include "uuid.h"
+#include "common/uuid.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 
 #include <openssl/rand.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 /* The last timestamp handed out and the 12-bit counter used with it.  Both
  * are shared by every thread of the process, so they live behind a mutex. */

@@ -1,5 +1,5 @@
 /* wire.c: protobuf wire-format appenders over a growable buffer. */
-#include "wire.h"
+#include "common/wire.h"
 
 #include <stdlib.h>
 #include <string.h>

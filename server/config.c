@@ -1,5 +1,5 @@
 /* config.c: defaults, INI parsing (via libinih) and validation for hearthd. */
-#include "config.h"
+#include "server/config.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hearth.h"
+#include "common/hearth.h"
 
 void config_defaults(hearthd_config *cfg)
 {

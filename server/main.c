@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup.h"
-#include "config.h"
-#include "hearth.h"
-#include "log.h"
-#include "server.h"
-#include "audit.h"
-#include "audit_log.h"
+#include "server/db/backup.h"
+#include "server/config.h"
+#include "common/hearth.h"
+#include "common/log.h"
+#include "server/loop/listener.h"
+#include "common/audit.h"
+#include "server/db/audit_log.h"
 
 static void usage(FILE *f)
 {

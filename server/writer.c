@@ -1,15 +1,15 @@
 /* writer.c: the group-commit writer thread. */
-#include "writer.h"
+#include "server/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
-#include "log.h"
-#include "server.h"
-#include "audit_log.h"
-#include "admin.h"
+#include "common/hearth.h"
+#include "common/log.h"
+#include "server/loop/listener.h"
+#include "server/db/audit_log.h"
+#include "server/api/admin.h"
 
 /* A transaction this large still commits in well under a second; beyond it
  * latency grows for little gain. */

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "envelope.h"
-#include "store.h"
+#include "common/envelope.h"
+#include "server/db/store.h"
 
 struct conn;
 

@@ -36,11 +36,11 @@
 
 #include <openssl/sha.h>
 
-#include "frame.h"
-#include "hearth.h"
+#include "common/frame.h"
+#include "common/hearth.h"
 #include "hearth_v1_0.pb-c.h"
-#include "tls.h"
-#include "uuid.h"
+#include "common/tls.h"
+#include "common/uuid.h"
 
 typedef HearthV10__Envelope Env;
 

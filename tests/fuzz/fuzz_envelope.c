@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.h"
-#include "frame.h"
-#include "hearth.h"
+#include "common/envelope.h"
+#include "common/frame.h"
+#include "common/hearth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

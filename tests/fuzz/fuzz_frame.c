@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "frame.h"
-#include "hearth.h"
+#include "common/frame.h"
+#include "common/hearth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

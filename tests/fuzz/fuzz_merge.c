@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fieldmap.h"
-#include "hearth.h"
-#include "merge.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "envelope.h"
-#include "frame.h"
-#include "hearth.h"
-#include "record.h"
-#include "replica.h"
+#include "common/envelope.h"
+#include "common/frame.h"
+#include "common/hearth.h"
+#include "common/record.h"
+#include "client/core/replica.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

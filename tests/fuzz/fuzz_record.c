@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
-#include "record.h"
-#include "utf8.h"
+#include "common/hearth.h"
+#include "common/record.h"
+#include "common/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "be.h"
-#include "hearth.h"
+#include "common/audit.h"
+#include "common/be.h"
+#include "common/hearth.h"
 
 typedef struct db {
 	MDB_env *env;

@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hearth.h"
-#include "session.h"
-#include "uuid.h"
+#include "common/hearth.h"
+#include "client/core/session.h"
+#include "common/uuid.h"
 
 static profile prof;
 static int g_records = 1000, g_batch = 100, g_page = 1000, g_clients = 1;

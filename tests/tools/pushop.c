@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
-#include "session.h"
-#include "uuid.h"
-#include "wire.h"
+#include "common/hearth.h"
+#include "client/core/session.h"
+#include "common/uuid.h"
+#include "common/wire.h"
 #include "tool_util.h"
 
 int main(int argc, char **argv)

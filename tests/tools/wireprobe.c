@@ -33,10 +33,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hearth.h"
-#include "session.h"
+#include "common/hearth.h"
+#include "client/core/session.h"
 #include "tool_util.h"
-#include "uuid.h"
+#include "common/uuid.h"
 
 /* What --push-member builds: a valid member op unless SPEC says otherwise. */
 typedef struct member_spec {

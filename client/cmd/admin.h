@@ -1,0 +1,51 @@
+/* admin.h: `hearth admin …`, the committee's console: branches, enrolment
+ * and revocation of certificates, the principals list, the cross-branch
+ * conflict queue, statistics, the HTML report and the server's status.
+ *
+ * Role comes from the certificate. Requests to the server are authorized
+ * there (a branch certificate gets ERR_FORBIDDEN, which the server audits);
+ * commands that only read the local replica (stats, report, conflicts,
+ * resolve) and enrolment check the profile's own certificate first and, when
+ * it is not an admin's (or, where reading is enough, an auditor's), send one
+ * branch-list request so the server records the refusal, then exit 1. */
+#ifndef HEARTH_ADMIN_H
+#define HEARTH_ADMIN_H
+
+#include "client/cmd/cli.h"
+#include "client/core/session.h"
+#include "common/tls.h"
+
+/* hearth admin SUBCOMMAND ...; argv[0] is "admin". */
+/* `hearth admin backup --to FILE` (admin_backup.c). */
+int admin_backup(cli *c, int argc, char **argv);
+
+int cmd_admin(cli *c, int argc, char **argv);
+
+/* hearth admin enroll ... (enroll.c); argv[0] is "enroll". */
+int admin_enroll(cli *c, int argc, char **argv);
+
+/* Prints "hearth: admin CMD: <message>" to stderr. */
+void admin_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Loads the profile and reads the identity of its certificate into *id.
+ * Returns EXIT_OK or an exit code after printing why. */
+int admin_profile_identity(cli *c, const char *cmd, tls_identity *id);
+
+/* Checks that the profile's certificate may run cmd: an admin always, an
+ * auditor when allow_auditor. Otherwise asks the server once (so the
+ * refusal is audited there and the user reads the server's own words) and
+ * returns EXIT_FAIL after printing the refusal. Fills *id when non-NULL. */
+int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity *id);
+
+/* Sends req on s and waits for a response whose body is want. On success
+ * *resp holds it (free with envelope_free(*resp, NULL)) and EXIT_OK is
+ * returned; an Error from the server is printed as "the server refused:
+ * MESSAGE" and gives EXIT_FAIL; a lost connection gives the session's exit
+ * code. */
+int admin_call(session *s, const char *cmd, Hearth__Envelope *req,
+               Hearth__Envelope__BodyCase want, Hearth__Envelope **resp);
+
+/* Asks for the branch list on an open session (see admin_call). */
+int admin_branch_list(session *s, const char *cmd, Hearth__Envelope **resp);
+
+#endif

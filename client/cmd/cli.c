@@ -1,0 +1,54 @@
+/* cli.c: helpers every command uses: errors, profile loading, connecting. */
+#include "client/cmd/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "common/hearth.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("hearth: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_load_profile(cli *c)
+{
+	char err[1200];
+	profile_home(&c->prof, c->home_opt);
+	if (profile_load(&c->prof, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int cli_connect(cli *c, session *s)
+{
+	int rc = cli_load_profile(c);
+	if (rc != EXIT_OK) {
+		memset(s, 0, sizeof(*s));
+		s->fd = -1;
+		return rc;
+	}
+	if (session_open(s, &c->prof) != 0) {
+		cli_error("%s", s->error);
+		return session_exit_code(s);
+	}
+	return EXIT_OK;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* cli.h: what every hearth command shares: the command table, the profile,
+ * connecting, error printing and exit codes. */
+#ifndef HEARTH_CLI_H
+#define HEARTH_CLI_H
+
+#include <stdio.h>
+
+#include "client/core/profile.h"
+#include "client/core/session.h"
+
+/* Exit codes (documented in `hearth --help` and the README). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,        /* the operation failed or the server refused it */
+	EXIT_USAGE = 2,       /* bad command line or local configuration */
+	EXIT_CONNECT = 3,     /* could not connect or authenticate */
+	EXIT_CONFLICTS = 4,   /* sync finished but open conflicts remain */
+	EXIT_WITNESS = 5,     /* the server's audit log shrank, was rewritten or is signed by another key */
+};
+
+typedef struct cli {
+	const char *home_opt;     /* --home, or NULL */
+	profile prof;
+} cli;
+
+typedef int (*cli_fn)(cli *c, int argc, char **argv);
+
+typedef struct cli_command {
+	const char *name;
+	cli_fn fn;
+	const char *summary;
+} cli_command;
+
+/* Prints "hearth: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Loads the profile (home from --home / $HEARTH_HOME / ~/.hearth).
+ * Returns EXIT_OK or EXIT_USAGE after printing why. */
+int cli_load_profile(cli *c);
+
+/* Loads the profile and opens a session. Returns EXIT_OK or the exit code
+ * to return after printing the reason. */
+int cli_connect(cli *c, session *s);
+
+/* True when argv holds -h or --help (anywhere). */
+int cli_wants_help(int argc, char **argv);
+
+/* Session commands (cmd_session.c). */
+int cmd_init(cli *c, int argc, char **argv);
+int cmd_whoami(cli *c, int argc, char **argv);
+int cmd_ping(cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,1104 @@
+/* import.c: reads a CSV file of one record kind (as `list --csv` writes it
+ * or as a spreadsheet saves it), checks every row, and stores all of them
+ * in one local transaction or none. */
+#include "client/cmd/import.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "client/core/fields.h"
+#include "client/core/filters.h"
+#include "common/hearth.h"
+#include "client/ui/output.h"
+#include "client/core/replica.h"
+#include "common/tls.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
+
+/* ------------------------------------------------------------ CSV */
+
+void csv_free(csv_doc *doc)
+{
+	for (size_t i = 0; i < doc->n; i++) {
+		for (size_t k = 0; k < doc->rows[i].n; k++)
+			free(doc->rows[i].cells[k]);
+		free(doc->rows[i].cells);
+	}
+	free(doc->rows);
+	memset(doc, 0, sizeof(*doc));
+}
+
+typedef struct growbuf {
+	char *p;
+	size_t len, cap;
+} growbuf;
+
+static int gb_add(growbuf *b, char c)
+{
+	if (b->len + 2 > b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		char *p = realloc(b->p, nc);
+		if (!p)
+			return HEARTH_ENOMEM;
+		b->p = p;
+		b->cap = nc;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* The first line holding bytes that are not UTF-8 (or a NUL). */
+static unsigned bad_utf8_line(const char *data, size_t len)
+{
+	unsigned line = 1;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || data[i] == '\n') {
+			if (!utf8_valid(data + start, i - start))
+				return line;
+			line++;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+static int push_cell(csv_row *row, growbuf *cell)
+{
+	char **grown;
+
+	if (row->n >= CSV_MAX_FIELDS)
+		return HEARTH_ETOOBIG;
+	grown = realloc(row->cells, (row->n + 1) * sizeof(*grown));
+	if (!grown)
+		return HEARTH_ENOMEM;
+	row->cells = grown;
+	row->cells[row->n] = cell->p ? cell->p : strdup("");
+	if (!row->cells[row->n])
+		return HEARTH_ENOMEM;
+	row->n++;
+	memset(cell, 0, sizeof(*cell));
+	return 0;
+}
+
+static int push_row(csv_doc *doc, csv_row *row)
+{
+	/* A blank line is one empty cell: skip it. */
+	if (row->n == 1 && row->cells[0][0] == '\0') {
+		free(row->cells[0]);
+		free(row->cells);
+		memset(row, 0, sizeof(*row));
+		return 0;
+	}
+	if (doc->n >= CSV_MAX_ROWS)
+		return HEARTH_ETOOBIG;
+	if (doc->n == doc->cap) {
+		size_t nc = doc->cap ? doc->cap * 2 : 64;
+		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
+		if (!grown)
+			return HEARTH_ENOMEM;
+		doc->rows = grown;
+		doc->cap = nc;
+	}
+	doc->rows[doc->n++] = *row;
+	memset(row, 0, sizeof(*row));
+	return 0;
+}
+
+int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *err, size_t cap)
+{
+	csv_row row = { NULL, 0, 1 };
+	growbuf cell = { NULL, 0, 0 };
+	size_t i = 0;
+	unsigned ln = 1;
+	int rc = 0;
+
+	memset(doc, 0, sizeof(*doc));
+	*line = 0;
+	if (len > CSV_MAX_BYTES) {
+		snprintf(err, cap, "the file is larger than %u MiB; split it", CSV_MAX_BYTES >> 20);
+		return HEARTH_ETOOBIG;
+	}
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+		doc->had_bom = 1;
+		i = 3;
+	}
+	if ((*line = bad_utf8_line(data + i, len - i)) != 0) {
+		snprintf(err, cap, "the text is not UTF-8 (or holds a NUL byte); save the sheet as "
+		                   "\"CSV UTF-8\" (Excel) or UTF-8 text, not GBK/GB18030");
+		return HEARTH_EINVAL;
+	}
+	if (i >= len)
+		return 0;
+	row.line = ln;
+	for (;;) {
+		/* One field: quoted or not. */
+		if (i < len && data[i] == '"') {
+			unsigned opened = ln;
+			i++;
+			for (;;) {
+				if (i >= len) {
+					*line = opened;
+					snprintf(err, cap, "a quoted field opened on this line is never closed");
+					rc = HEARTH_EINVAL;
+					goto fail;
+				}
+				if (data[i] == '"') {
+					if (i + 1 < len && data[i + 1] == '"') {
+						rc = gb_add(&cell, '"');
+						i += 2;
+					} else {
+						i++;
+						break;
+					}
+				} else {
+					if (data[i] == '\n')
+						ln++;
+					rc = gb_add(&cell, data[i++]);
+				}
+				if (rc != 0)
+					goto fail;
+			}
+			if (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
+				*line = ln;
+				snprintf(err, cap, "text after the closing quote of a field; a quote inside a "
+				                   "quoted field is written twice (\"\")");
+				rc = HEARTH_EINVAL;
+				goto fail;
+			}
+		} else {
+			while (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
+				if (data[i] == '"') {
+					*line = ln;
+					snprintf(err, cap, "a double quote inside an unquoted field; quote the "
+					                   "field and write the quote twice (\"\")");
+					rc = HEARTH_EINVAL;
+					goto fail;
+				}
+				if ((rc = gb_add(&cell, data[i++])) != 0)
+					goto fail;
+			}
+		}
+		if ((rc = push_cell(&row, &cell)) != 0)
+			goto fail_bound;
+		if (i < len && data[i] == ',') {
+			i++;
+			continue;
+		}
+		/* End of the row: CRLF, LF, CR or the end of the file. */
+		if (i < len && data[i] == '\r')
+			i++;
+		if (i < len && data[i] == '\n')
+			i++;
+		ln++;
+		if ((rc = push_row(doc, &row)) != 0)
+			goto fail_bound;
+		if (i >= len)
+			break;
+		row.line = ln;
+	}
+	return 0;
+fail_bound:
+	if (rc == HEARTH_ETOOBIG) {
+		*line = ln;
+		snprintf(err, cap, "more than %u fields in a row or %u rows in the file", CSV_MAX_FIELDS,
+		         CSV_MAX_ROWS);
+	}
+fail:
+	if (rc == HEARTH_ENOMEM)
+		snprintf(err, cap, "out of memory");
+	free(cell.p);
+	for (size_t k = 0; k < row.n; k++)
+		free(row.cells[k]);
+	free(row.cells);
+	csv_free(doc);
+	return rc;
+}
+
+/* ------------------------------------------------------ body fields */
+
+/* Resets a field to its default the way free_unpacked expects (the default
+ * string is static), so the body still frees whole. */
+static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
+{
+	void *p = fields_ptr(m, fd);
+
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		char *arr = *(char **)p;
+		for (size_t i = 0; arr && i < *fields_count(m, fd); i++)
+			fields_free_elem(fd->type, arr + i * fields_elem_size(fd->type));
+		free(arr);
+		*(void **)p = NULL;
+		*fields_count(m, fd) = 0;
+	} else if (fd->type == PROTOBUF_C_TYPE_STRING) {
+		char *s = *(char **)p;
+		if (s && s != fd->default_value)
+			free(s);
+		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
+	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
+		fields_free_elem(fd->type, p);
+	} else {
+		memset(p, 0, fields_elem_size(fd->type));
+	}
+}
+
+/* The text of a string field, "" when unset. */
+static const char *str_of(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
+{
+	const char *s = *(char *const *)fields_ptr(m, fd);
+	return s ? s : "";
+}
+
+/* ---------------------------------------------------------- import */
+
+typedef struct column {
+	int is_id;                            /* the id column (fd NULL) */
+	const ProtobufCFieldDescriptor *fd;
+	const field_rule *rule;
+	int fen;                              /* money given in fen (*_fen) */
+} column;
+
+typedef struct pending {
+	Hearth__Record *rec;
+	int create;
+} pending;
+
+typedef struct importer {
+	const kind_info *k;
+	replica rep;
+	const char *file;
+	char branch[128];
+	column *cols;
+	size_t n_cols;
+	pending *out;
+	size_t n_out;
+	size_t added, updated, unchanged, bad_rows, bad_cells;
+	int row_bad;
+	unsigned line;
+} importer;
+
+static void bad(importer *im, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Every problem is one line, "FILE:LINE: field: message", so an editor or
+ * a person can jump to it. */
+static void bad(importer *im, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%u: %s: ", im->file, im->line, field);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	im->bad_cells++;
+	im->row_bad = 1;
+}
+
+static uint32_t rflags(const column *c)
+{
+	return c->rule ? c->rule->flags : 0;
+}
+
+static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
+{
+	const field_rule *r = kind_rule(k, fd->id);
+
+	/* Floats are not imported: no cell format for them is defined. */
+	if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type == PROTOBUF_C_TYPE_MESSAGE ||
+	    fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE ||
+	    fields_elem_size(fd->type) == 0)
+		return 0;
+	return fd->type != PROTOBUF_C_TYPE_BYTES || (r && (r->flags & FIELD_ID));
+}
+
+/* A header cell names a field by its proto name ("join_date"), its flag
+ * name ("join-date"), its Chinese label as `list --csv` writes it ("入党
+ * 日期"), or for money NAME_fen / NAME-fen for whole fen. */
+static int map_header(importer *im, const csv_row *h)
+{
+	const kind_info *k = im->k;
+
+	im->cols = calloc(h->n ? h->n : 1, sizeof(*im->cols));
+	if (!im->cols)
+		return HEARTH_ENOMEM;
+	im->n_cols = h->n;
+	im->line = h->line;
+	for (size_t i = 0; i < h->n; i++) {
+		char name[128];
+		const char *text = h->cells[i];
+		column *c = &im->cols[i];
+		int found = 0;
+
+		while (*text == ' ')
+			text++;
+		snprintf(name, sizeof(name), "%s", text);
+		for (size_t l = strlen(name); l && name[l - 1] == ' ';)
+			name[--l] = '\0';
+		if (!strcasecmp(name, "id")) {
+			c->is_id = 1;
+			found = 2;
+		}
+		for (unsigned f = 0; !found && f < k->desc->n_fields; f++) {
+			const ProtobufCFieldDescriptor *fd = &k->desc->fields[f];
+			const field_rule *r = kind_rule(k, fd->id);
+			char flag[128], fen1[140], fen2[140];
+
+			snprintf(flag, sizeof(flag), "%s", fd->name);
+			for (char *p = flag; *p; p++)
+				if (*p == '_')
+					*p = '-';
+			snprintf(fen1, sizeof(fen1), "%s_fen", fd->name);
+			snprintf(fen2, sizeof(fen2), "%s-fen", flag);
+			if (!strcmp(name, fd->name) || !strcmp(name, flag) ||
+			    (r && r->label && !strcmp(name, r->label))) {
+				found = 1;
+			} else if (r && (r->flags & FIELD_MONEY) &&
+			           (!strcmp(name, fen1) || !strcmp(name, fen2))) {
+				found = 1;
+				c->fen = 1;
+			}
+			if (found) {
+				c->fd = fd;
+				c->rule = r;
+			}
+		}
+		if (!found) {
+			bad(im, name, "column \"%s\" is not a field of %s records; use the field names "
+			              "or the Chinese labels that 'hearth %s list --csv' writes",
+			    name, k->name, k->name);
+			continue;
+		}
+		if (found == 1 && !importable(k, c->fd)) {
+			bad(im, name, "%s cannot be imported from CSV", c->fd->name);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if ((c->is_id && im->cols[j].is_id) || (c->fd && im->cols[j].fd == c->fd)) {
+				bad(im, name, "column %zu names the same field as column %zu", i + 1, j + 1);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *trim(const char *s, char *buf, size_t cap)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	snprintf(buf, cap, "%s", s);
+	len = strlen(buf);
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	return buf;
+}
+
+static int parse_bool(const char *s, protobuf_c_boolean *v)
+{
+	static const char *const yes[] = { "true", "yes", "1", "y", "是" };
+	static const char *const no[] = { "false", "no", "0", "n", "否" };
+
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(yes); i++) {
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			*v = !strcasecmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return HEARTH_EINVAL;
+}
+
+/* A reference to a member: id, unique prefix or exact name, live, and in
+ * the branch the record goes to (the server refuses anything else). */
+static int parse_ref(importer *im, const column *c, const char *text, ProtobufCBinaryData *b)
+{
+	Hearth__Record *m = NULL;
+	uint8_t id[UUID_LEN];
+	char err[400];
+	int rc = filter_resolve_member(&im->rep, text, id, err, sizeof(err));
+
+	if (rc != 0) {
+		bad(im, c->fd->name, "%s", err);
+		return HEARTH_EINVAL;
+	}
+	if (replica_get(&im->rep, id, &m) == 0 && strcmp(m->branch_id ? m->branch_id : "", im->branch)) {
+		bad(im, c->fd->name, "member \"%s\" belongs to branch %s, not %s", text, m->branch_id,
+		    im->branch);
+		hearth__record__free_unpacked(m, NULL);
+		return HEARTH_EINVAL;
+	}
+	if (m)
+		hearth__record__free_unpacked(m, NULL);
+	b->data = malloc(UUID_LEN);
+	if (!b->data)
+		return HEARTH_ENOMEM;
+	memcpy(b->data, id, UUID_LEN);
+	b->len = UUID_LEN;
+	return 0;
+}
+
+/* Parses one value into slot (zeroed storage of the element type). Strings
+ * are kept byte for byte; everything else is trimmed first. */
+static int parse_elem(importer *im, const column *c, const char *raw, void *slot)
+{
+	const ProtobufCFieldDescriptor *fd = c->fd;
+	char buf[512];
+	const char *text = fd->type == PROTOBUF_C_TYPE_STRING ? raw : trim(raw, buf, sizeof(buf));
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		*(char **)slot = strdup(raw);
+		return *(char **)slot ? 0 : HEARTH_ENOMEM;
+	case PROTOBUF_C_TYPE_BYTES:
+		return parse_ref(im, c, text, slot);
+	case PROTOBUF_C_TYPE_ENUM: {
+		int v;
+		if (enum_parse(fd->descriptor, text, &v) == 0 && v != 0) {
+			*(int32_t *)slot = v;
+			return 0;
+		}
+		bad(im, fd->name, "\"%s\" is not a value of %s (use the Chinese label or the short name "
+		                  "that 'hearth %s --help' lists)", text, fd->name, im->k->name);
+		return HEARTH_EINVAL;
+	}
+	case PROTOBUF_C_TYPE_BOOL:
+		if (parse_bool(text, slot) == 0)
+			return 0;
+		bad(im, fd->name, "\"%s\" is not 是/否 (yes/no, true/false, 1/0)", text);
+		return HEARTH_EINVAL;
+	default:
+		break;
+	}
+	if (!fields_is_int_type(fd->type))
+		return HEARTH_EINVAL;
+	{
+		int64_t v = 0;
+		const char *why = NULL;
+		char *end;
+
+		if ((rflags(c) & FIELD_MONEY) && !c->fen) {
+			if (out_yuan_parse(text, &v, &why) != 0) {
+				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
+				return HEARTH_EINVAL;
+			}
+		} else {
+			long long x;
+			errno = 0;
+			x = strtoll(text, &end, 10);
+			if (!*text || *end || errno || ((rflags(c) & FIELD_MONEY) && x < 0) ||
+			    (fields_elem_size(fd->type) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
+				bad(im, fd->name, "\"%s\" is not a whole number%s", text,
+				    c->fen ? " of fen (0 or more)" : "");
+				return HEARTH_EINVAL;
+			}
+			v = x;
+		}
+		if (fields_elem_size(fd->type) == 4)
+			*(int32_t *)slot = (int32_t)v;
+		else
+			*(int64_t *)slot = v;
+	}
+	return 0;
+}
+
+/* Splits a list cell at "," "，" "、" (the export joins with "、"). */
+static size_t sep_len(const char *s)
+{
+	if (*s == ',')
+		return 1;
+	if (!strncmp(s, "\xef\xbc\x8c", 3) || !strncmp(s, "\xe3\x80\x81", 3))
+		return 3;
+	return 0;
+}
+
+static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const char *text)
+{
+	const ProtobufCFieldDescriptor *fd = c->fd;
+	size_t sz = fields_elem_size(fd->type);
+	int rc;
+
+	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
+		unsigned char slot[sizeof(ProtobufCBinaryData) + 8];
+
+		if (!*text) {
+			clear_field(body, fd);
+			return 0;
+		}
+		memset(slot, 0, sizeof(slot));
+		if ((rc = parse_elem(im, c, text, slot)) != 0)
+			return rc;
+		clear_field(body, fd);
+		memcpy(fields_ptr(body, fd), slot, sz);
+		return 0;
+	} else {
+		size_t max = c->rule && c->rule->max ? c->rule->max : RECORD_REPEATED_MAX_DEFAULT;
+		char *arr = NULL;
+		size_t n = 0;
+		const char *p = text;
+
+		rc = 0;
+		while (*p && rc == 0) {
+			const char *start = p, *end;
+			char *item;
+			while (*p && !sep_len(p))
+				p++;
+			end = p;
+			if (*p)
+				p += sep_len(p);
+			while (start < end && (*start == ' ' || *start == '\t'))
+				start++;
+			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == start)
+				continue;
+			if (n == max) {
+				bad(im, fd->name, "more than %zu values; at most %zu are allowed", max, max);
+				rc = HEARTH_EINVAL;
+				break;
+			}
+			if (!(item = strndup(start, (size_t)(end - start)))) {
+				rc = HEARTH_ENOMEM;
+				break;
+			}
+			{
+				char *grown = realloc(arr, (n + 1) * sz);
+				if (!grown) {
+					free(item);
+					rc = HEARTH_ENOMEM;
+					break;
+				}
+				arr = grown;
+				memset(arr + n * sz, 0, sz);
+				rc = parse_elem(im, c, item, arr + n * sz);
+				free(item);
+				if (rc == 0)
+					n++;
+			}
+		}
+		if (rc != 0) {
+			for (size_t i = 0; i < n; i++)
+				fields_free_elem(fd->type, arr + i * sz);
+			free(arr);
+			return rc;
+		}
+		clear_field(body, fd);
+		*(void **)fields_ptr(body, fd) = arr;
+		*fields_count(body, fd) = n;
+		return 0;
+	}
+}
+
+/* A sensitive cell exported without --reveal holds a mask. On an update,
+ * the mask of the current value means "unchanged"; anywhere else a masked
+ * value cannot be imported. Returns 1 to keep the field, 0 to set it, -1
+ * when the cell is refused. */
+static int masked_cell(importer *im, const ProtobufCMessage *body, const column *c,
+                       const char *text, int update)
+{
+	const ProtobufCFieldDescriptor *fd = c->fd;
+
+	if (!(rflags(c) & FIELD_SENSITIVE) || !strchr(text, '*'))
+		return 0;
+	if (update && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
+		const char *cur = str_of(body, fd);
+		size_t cap = strlen(cur) + 16;
+		char *m = malloc(cap);
+		int same;
+		if (!m)
+			return -1;
+		record_mask(cur, m, cap);
+		same = *cur && !strcmp(m, text);
+		free(m);
+		if (same)
+			return 1;
+	}
+	if (update && fd->type != PROTOBUF_C_TYPE_STRING && !strcmp(text, "***"))
+		return 1;
+	bad(im, fd->name, "the value is masked (%s); export with 'list --csv --reveal' to import "
+	                  "sensitive fields, or leave the cell empty", text);
+	return -1;
+}
+
+/* One dues record per member-month, one open hardship entry per member:
+ * checked against the local replica and the rows before this one, so the
+ * server does not refuse half the file at the next sync. */
+struct unique_scan {
+	const kind_info *k;
+	const ProtobufCMessage *body;
+	const uint8_t *self;
+	int clash;
+};
+
+/* Two bodies of one kind claim the same uniqueness key (the rule itself is
+ * record_unique_key, shared with the server). */
+static int clashes(const kind_info *k, const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+	uint8_t ka[RECORD_UNIQUE_KEY_MAX], kb[RECORD_UNIQUE_KEY_MAX];
+	size_t na = record_unique_key(k, a, ka);
+	return na && na == record_unique_key(k, b, kb) && memcmp(ka, kb, na) == 0;
+}
+
+static int unique_fn(void *arg, const Hearth__Record *rec)
+{
+	struct unique_scan *u = arg;
+	const ProtobufCMessage *b = record_body(rec);
+
+	if (!b || (u->self && rec->id.len == UUID_LEN && !memcmp(rec->id.data, u->self, UUID_LEN)))
+		return 0;
+	if (clashes(u->k, u->body, b)) {
+		u->clash = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void check_unique(importer *im, const Hearth__Record *rec, const ProtobufCMessage *body)
+{
+	struct unique_scan u = { im->k, body, rec->id.data, 0 };
+	const char *field = im->k->kind == HEARTH__KIND__KIND_DUES ? "month" : "member";
+	const char *what = im->k->kind == HEARTH__KIND__KIND_DUES
+	                           ? "a dues record for this member and month already exists"
+	                           : "this member already has an open hardship entry (在册/帮扶中)";
+
+	if (im->k->kind != HEARTH__KIND__KIND_DUES && im->k->kind != HEARTH__KIND__KIND_HARDSHIP)
+		return;
+	for (size_t i = 0; i < im->n_out; i++) {
+		const Hearth__Record *o = im->out[i].rec;
+		if (!memcmp(o->id.data, rec->id.data, UUID_LEN))
+			continue;
+		if (clashes(im->k, body, record_body(o))) {
+			bad(im, field, "%s (an earlier row of this file)", what);
+			return;
+		}
+	}
+	replica_each(&im->rep, im->k->kind, 0, unique_fn, &u);
+	if (u.clash)
+		bad(im, field, "%s in the local replica", what);
+}
+
+/* Puts body into rec's oneof for kind k (found through the Record
+ * descriptor, so a new kind needs no code here); rec then owns body. */
+static int attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(&hearth__record__descriptor, k->record_field);
+
+	if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type != PROTOBUF_C_TYPE_MESSAGE)
+		return HEARTH_EINVAL;
+	*(ProtobufCMessage **)((char *)rec + fd->offset) = body;
+	*(uint32_t *)((char *)rec + fd->quantifier_offset) = k->record_field;
+	rec->kind = k->kind;
+	return 0;
+}
+
+static int new_record(importer *im, Hearth__Record **out)
+{
+	Hearth__Record *rec = malloc(sizeof(*rec));
+	ProtobufCMessage *body = malloc(im->k->desc->sizeof_message);
+
+	*out = NULL;
+	if (!rec || !body) {
+		free(rec);
+		free(body);
+		return HEARTH_ENOMEM;
+	}
+	hearth__record__init(rec);
+	im->k->desc->message_init(body);
+	if (attach_body(rec, im->k, body) != 0) {
+		free(body);
+		hearth__record__free_unpacked(rec, NULL);
+		return HEARTH_EINVAL;
+	}
+	rec->id.data = malloc(UUID_LEN);
+	rec->branch_id = strdup(im->branch);
+	if (!rec->id.data || !rec->branch_id) {
+		hearth__record__free_unpacked(rec, NULL);
+		return HEARTH_ENOMEM;
+	}
+	rec->id.len = UUID_LEN;
+	if (uuid_v7(rec->id.data) != 0) {
+		hearth__record__free_unpacked(rec, NULL);
+		return HEARTH_EIO;
+	}
+	*out = rec;
+	return 0;
+}
+
+/* The record a row's id cell names: of this kind, live, in the replica. */
+static int existing_record(importer *im, const char *text, Hearth__Record **out)
+{
+	uint8_t id[UUID_LEN];
+	char err[256] = "", buf[128];
+	const char *t = trim(text, buf, sizeof(buf));
+	int rc = replica_resolve_id(&im->rep, t, id, err, sizeof(err));
+
+	*out = NULL;
+	if (rc == 0)
+		rc = replica_get(&im->rep, id, out);
+	if (rc == 0 && ((*out)->kind != im->k->kind || (*out)->deleted || !record_body(*out))) {
+		bad(im, "id", "%s is %s", t, (*out)->deleted ? "deleted" : "not a record of this kind");
+		hearth__record__free_unpacked(*out, NULL);
+		*out = NULL;
+		return HEARTH_EINVAL;
+	}
+	if (rc == HEARTH_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		bad(im, "id", "no %s record %s in the local replica; leave the id empty to add the row "
+		              "as a new record", im->k->name, t);
+		return HEARTH_EINVAL;
+	}
+	return 0;
+}
+
+static int body_packed(const ProtobufCMessage *body, uint8_t **buf, size_t *len)
+{
+	*len = protobuf_c_message_get_packed_size(body);
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf)
+		return HEARTH_ENOMEM;
+	protobuf_c_message_pack(body, *buf);
+	return 0;
+}
+
+/* One data row: build (or update) its record, check it, and keep it for
+ * the batch. Problems are printed and counted; only a failure of the
+ * machine itself (memory) is returned. */
+static int do_row(importer *im, const csv_row *row)
+{
+	Hearth__Record *rec = NULL;
+	ProtobufCMessage *body;
+	uint8_t *before = NULL, *after = NULL;
+	size_t before_len = 0, after_len = 0;
+	const char *idcell = NULL;
+	record_error verr;
+	int rc = 0, update;
+
+	im->line = row->line;
+	im->row_bad = 0;
+	if (row->n > im->n_cols) {
+		bad(im, "row", "%zu fields, but the header has %zu", row->n, im->n_cols);
+		goto done;
+	}
+	for (size_t i = 0; i < row->n; i++) {
+		if (im->cols[i].is_id && row->cells[i][0])
+			idcell = row->cells[i];
+	}
+	if (idcell) {
+		rc = existing_record(im, idcell, &rec);
+		if (rc == HEARTH_EINVAL) {
+			rc = 0;
+			goto done;
+		}
+		if (rc != 0)
+			goto done;
+	} else if ((rc = new_record(im, &rec)) != 0) {
+		goto done;
+	}
+	update = idcell != NULL;
+	body = (ProtobufCMessage *)record_body(rec);
+	if (update && (rc = body_packed(body, &before, &before_len)) != 0)
+		goto done;
+	/* Cells missing at the end of a short row are empty, as spreadsheets
+	 * write them. */
+	for (size_t i = 0; i < im->n_cols; i++) {
+		const column *c = &im->cols[i];
+		const char *text = i < row->n ? row->cells[i] : "";
+		int keep;
+
+		if (!c->fd)
+			continue;
+		keep = masked_cell(im, body, c, text, update);
+		if (keep != 0)
+			continue;
+		rc = set_cell(im, body, c, text);
+		if (rc == HEARTH_EINVAL)
+			rc = 0;
+		if (rc != 0)
+			goto done;
+	}
+	if (im->row_bad)
+		goto done;
+	memset(&verr, 0, sizeof(verr));
+	if (record_validate_message(im->k, body, &verr) != 0) {
+		bad(im, verr.field[0] ? verr.field : "record", "%s", verr.message);
+		goto done;
+	}
+	check_unique(im, rec, body);
+	if (im->row_bad)
+		goto done;
+	if (update) {
+		if ((rc = body_packed(body, &after, &after_len)) != 0)
+			goto done;
+		if (after_len == before_len && !memcmp(after, before, after_len)) {
+			im->unchanged++;
+			goto done;
+		}
+	}
+	im->out[im->n_out].rec = rec;
+	im->out[im->n_out].create = !update;
+	im->n_out++;
+	if (update)
+		im->updated++;
+	else
+		im->added++;
+	rec = NULL;
+done:
+	if (im->row_bad)
+		im->bad_rows++;
+	free(after);
+	free(before);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+/* The branch new records go to: a branch replica's own (as the sync stored
+ * it, or from the certificate before the first sync); an admin must say. */
+static int pick_branch(importer *im, cli *c, const char *want)
+{
+	char own[128] = "", err[512] = "";
+	tls_identity id;
+	X509 *x = NULL;
+	FILE *f;
+
+	replica_meta_get_str(&im->rep, "branch", own, sizeof(own));
+	if (!own[0] && (f = fopen(c->prof.cert, "r")) != NULL) {
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	memset(&id, 0, sizeof(id));
+	if (x) {
+		if (tls_identity_from_cert(x, NULL, &id, err, sizeof(err)) == 0 &&
+		    id.role == HEARTH__ROLE__ROLE_BRANCH)
+			snprintf(own, sizeof(own), "%s", id.branch_id);
+		X509_free(x);
+	}
+	if (own[0] && want && strcmp(want, own) != 0) {
+		cli_error("%s import: --branch \"%s\": this replica belongs to branch %s", im->k->name,
+		          want, own);
+		return EXIT_USAGE;
+	}
+	if (!own[0] && !want) {
+		if (x && id.role == HEARTH__ROLE__ROLE_AUDITOR)
+			cli_error("%s import: an auditor certificate cannot change records", im->k->name);
+		else
+			cli_error("%s import: --branch ID is required with an admin certificate: which "
+			          "branch the records belong to", im->k->name);
+		return EXIT_USAGE;
+	}
+	snprintf(im->branch, sizeof(im->branch), "%s", own[0] ? own : want);
+	return EXIT_OK;
+}
+
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	char *buf;
+
+	*out = NULL;
+	if (!f) {
+		snprintf(err, cap, "cannot open %s: %s", path, strerror(errno));
+		return HEARTH_EIO;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, cap, "%s is not a regular file", path);
+		fclose(f);
+		return HEARTH_EIO;
+	}
+	if ((uint64_t)st.st_size > CSV_MAX_BYTES) {
+		snprintf(err, cap, "%s is larger than %u MiB; split it", path, CSV_MAX_BYTES >> 20);
+		fclose(f);
+		return HEARTH_ETOOBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, cap, "out of memory");
+		return HEARTH_ENOMEM;
+	}
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
+		free(buf);
+		fclose(f);
+		return HEARTH_EIO;
+	}
+	fclose(f);
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static void usage(const kind_info *k, FILE *f)
+{
+	fprintf(f,
+	        "usage: hearth %s import FILE.csv [--branch ID] [--dry-run]\n\n"
+	        "Adds (or updates) %s (%s) records from a CSV file, all or nothing: every row\n"
+	        "is checked first and each problem is reported as FILE:LINE: field: message;\n"
+	        "if any row is bad nothing is imported (exit 2). Otherwise all rows are stored\n"
+	        "in one local transaction and sent by the next sync.\n\n"
+	        "The first row names the columns: field names (join_date), flag names\n"
+	        "(join-date) or the Chinese labels 'hearth %s list --csv' writes. The file is\n"
+	        "UTF-8 with or without a BOM (Excel: \"CSV UTF-8\"), RFC 4180 quoting, CRLF or\n"
+	        "LF line ends. Values as on the command line: enums by Chinese label or short\n"
+	        "name, 是/否, dates YYYY-MM-DD, money in yuan with up to two decimals (or whole\n"
+	        "fen in a column named FIELD_fen), lists separated by , ， or 、 inside one\n"
+	        "cell, members by id, unique id prefix or exact name.\n"
+	        "An id column: a row with an id updates that record (the columns given\n"
+	        "replace its values; a masked sensitive value leaves it unchanged); a row\n"
+	        "without one adds a new record. So 'list --csv' -> edit -> 'import' works.\n\n"
+	        "  --branch ID  the branch new records belong to (admin certificates only)\n"
+	        "  --dry-run    check every row, report, and import nothing\n"
+	        "exit status: 0 imported, 1 the replica failed, 2 bad usage or a bad row.\n",
+	        k->name, k->label, k->name, k->name);
+}
+
+int import_run(cli *c, const kind_info *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "branch", required_argument, NULL, 'b' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	importer im;
+	csv_doc doc = { 0 };
+	const char *want = NULL, *path = NULL;
+	char *data = NULL, err[1200] = "";
+	size_t len = 0;
+	unsigned line = 0;
+	int o, dry = 0, rc = EXIT_USAGE;
+
+	memset(&im, 0, sizeof(im));
+	im.k = k;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'b': want = optarg; break;
+		case 'n': dry = 1; break;
+		case 'h': usage(k, stdout); return EXIT_OK;
+		case ':':
+			cli_error("%s import: %s needs a value", k->name, argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			cli_error("%s import: unknown option \"%s\"; see 'hearth %s import --help'", k->name,
+			          argv[optind - 1], k->name);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_error("%s import: give one CSV file; see 'hearth %s import --help'", k->name, k->name);
+		return EXIT_USAGE;
+	}
+	path = argv[optind];
+	im.file = path;
+	if ((rc = cli_load_profile(c)) != EXIT_OK)
+		return rc;
+	if (read_file(path, &data, &len, err, sizeof(err)) != 0) {
+		cli_error("%s import: %s", k->name, err);
+		return EXIT_USAGE;
+	}
+	if (csv_parse(data, len, &doc, &line, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s:%u: %s\n", path, line, err);
+		cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported", k->name,
+		          path);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	if (doc.n < 2) {
+		cli_error("%s import: %s has %s; nothing to import", k->name, path,
+		          doc.n ? "a header row and no data rows" : "no rows");
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	if (replica_open(&im.rep, c->prof.home, err, sizeof(err)) != 0) {
+		cli_error("%s import: %s", k->name, err[0] ? err : "cannot open the local replica");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = pick_branch(&im, c, want)) != EXIT_OK)
+		goto fail_rep;
+	im.out = calloc(doc.n, sizeof(*im.out));
+	if (!im.out || map_header(&im, &doc.rows[0]) != 0) {
+		cli_error("%s import: out of memory", k->name);
+		rc = EXIT_FAIL;
+		goto fail_rep;
+	}
+	if (im.bad_cells) {
+		cli_error("%s import: %s: the header row is bad; nothing was imported", k->name, path);
+		rc = EXIT_USAGE;
+		goto fail_rep;
+	}
+	for (size_t i = 1; i < doc.n; i++) {
+		if (do_row(&im, &doc.rows[i]) != 0) {
+			cli_error("%s import: out of memory", k->name);
+			rc = EXIT_FAIL;
+			goto fail_rep;
+		}
+	}
+	if (im.bad_rows) {
+		cli_error("%s import: %s: %zu of %zu rows are bad; nothing was imported", k->name, path,
+		          im.bad_rows, doc.n - 1);
+		rc = EXIT_USAGE;
+		goto fail_rep;
+	}
+	if (dry) {
+		printf("%s: %zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
+		       "imported (--dry-run)\n", path, doc.n - 1, im.added, im.updated, im.unchanged);
+		rc = EXIT_OK;
+		goto fail_rep;
+	}
+	{
+		Hearth__Record **recs = calloc(im.n_out + 1, sizeof(*recs));
+		int *create = calloc(im.n_out + 1, sizeof(*create));
+		int wrc;
+
+		if (!recs || !create) {
+			free(recs);
+			free(create);
+			cli_error("%s import: out of memory", k->name);
+			rc = EXIT_FAIL;
+			goto fail_rep;
+		}
+		for (size_t i = 0; i < im.n_out; i++) {
+			recs[i] = im.out[i].rec;
+			create[i] = im.out[i].create;
+		}
+		wrc = im.n_out ? replica_edit_batch(&im.rep, recs, create, im.n_out, err, sizeof(err)) : 0;
+		free(recs);
+		free(create);
+		if (wrc != 0) {
+			cli_error("%s import: %s; nothing was imported", k->name, err);
+			rc = EXIT_FAIL;
+			goto fail_rep;
+		}
+	}
+	printf("imported %s: %zu added, %zu updated, %zu unchanged\n", path, im.added, im.updated,
+	       im.unchanged);
+	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+fail_rep:
+	replica_close(&im.rep);
+fail:
+	for (size_t i = 0; i < im.n_out; i++)
+		hearth__record__free_unpacked(im.out[i].rec, NULL);
+	free(im.out);
+	free(im.cols);
+	csv_free(&doc);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,973 @@
+/* due.c: computes what a branch owes its members (due.h) and prints it as
+ * `hearth due`. */
+#include "client/core/due.h"
+
+#include <getopt.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/cmd/cli.h"
+#include "common/date.h"
+#include "common/hearth.h"
+#include "client/ui/output.h"
+#include "common/record.h"
+#include "common/uuid.h"
+
+#define NO_DAY INT32_MIN
+
+/* ------------------------------------------------------------ config */
+
+void due_config_defaults(due_config *c)
+{
+	c->visit_gap_days = 90;
+	c->talk_window_days = 30;
+	c->talk_lookback_days = 365;
+	c->note_gap_days = 60;
+	c->dues_months = 3;
+}
+
+struct cfg_parse {
+	due_config *c;
+	char *err;
+	size_t cap;
+	int bad;
+};
+
+static int on_due_value(void *user, const char *section, const char *name, const char *value)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		int32_t max;
+	} keys[] = {
+		{ "visit_gap_days", offsetof(due_config, visit_gap_days), 3660 },
+		{ "talk_window_days", offsetof(due_config, talk_window_days), 3660 },
+		{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
+		{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
+		{ "dues_months", offsetof(due_config, dues_months), 120 },
+	};
+	struct cfg_parse *p = user;
+
+	if (strcmp(section, "due") != 0 || p->bad)
+		return 1;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(keys); i++) {
+		char *end;
+		long v;
+
+		if (strcmp(name, keys[i].key) != 0)
+			continue;
+		v = strtol(value, &end, 10);
+		if (!*value || *end || v < 1 || v > keys[i].max) {
+			snprintf(p->err, p->cap, "profile.ini [due] %s = \"%s\": give a whole number from 1 to %d",
+			         name, value, (int)keys[i].max);
+			p->bad = 1;
+			return 1;
+		}
+		*(int32_t *)((char *)p->c + keys[i].off) = (int32_t)v;
+		return 1;
+	}
+	snprintf(p->err, p->cap,
+	         "profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
+	         "talk_lookback_days, note_gap_days, dues_months)", name);
+	p->bad = 1;
+	return 1;
+}
+
+int due_config_load(due_config *c, const char *home, char *err, size_t cap)
+{
+	char path[1100];
+	struct cfg_parse p = { c, err, cap, 0 };
+
+	due_config_defaults(c);
+	snprintf(path, sizeof(path), "%s/profile.ini", home);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (ini_parse(path, on_due_value, &p) < 0)
+		return 0;
+	return p.bad ? HEARTH_EINVAL : 0;
+}
+
+int due_today(int32_t *today, char *err, size_t cap)
+{
+	const char *s = getenv("HEARTH_TODAY");
+
+	if (!s || !*s) {
+		*today = date_today();
+		return 0;
+	}
+	if (date_parse(s, today) != 0) {
+		snprintf(err, cap, "HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)", s);
+		return HEARTH_EINVAL;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- snapshot */
+
+struct load_ctx {
+	due_snapshot *s;
+	const char *branch;
+	int rc;
+};
+
+static int load_one(void *arg, const Hearth__Record *rec)
+{
+	struct load_ctx *l = arg;
+	due_snapshot *s = l->s;
+	Hearth__Record *copy;
+	uint8_t *buf;
+	size_t len, k = (size_t)rec->kind;
+
+	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec))
+		return 0;
+	if (l->branch && strcmp(rec->branch_id ? rec->branch_id : "", l->branch) != 0)
+		return 0;
+	if (s->n[k] == s->cap[k]) {
+		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
+		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
+		if (!grown)
+			goto oom;
+		s->recs[k] = grown;
+		s->cap[k] = nc;
+	}
+	/* The replica's record lives only during this call: keep a copy. */
+	len = hearth__record__get_packed_size(rec);
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		goto oom;
+	hearth__record__pack(rec, buf);
+	copy = hearth__record__unpack(NULL, len, buf);
+	free(buf);
+	if (!copy)
+		goto oom;
+	s->recs[k][s->n[k]++] = copy;
+	return 0;
+oom:
+	l->rc = HEARTH_ENOMEM;
+	return 1;
+}
+
+int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
+{
+	struct load_ctx l = { s, branch, 0 };
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = replica_each(r, 0, 0, load_one, &l);
+	if (rc == 0)
+		rc = l.rc;
+	if (rc != 0)
+		due_snapshot_free(s);
+	return rc;
+}
+
+void due_snapshot_free(due_snapshot *s)
+{
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++) {
+		for (size_t i = 0; i < s->n[k]; i++)
+			hearth__record__free_unpacked(s->recs[k][i], NULL);
+		free(s->recs[k]);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* Members come in id order (replica_each walks ids), so a lookup is a
+ * binary search. Returns the index or -1. */
+static long member_index(const due_snapshot *s, const uint8_t *id, size_t len)
+{
+	size_t lo = 0, hi = s->n[HEARTH__KIND__KIND_MEMBER];
+	Hearth__Record *const *m = s->recs[HEARTH__KIND__KIND_MEMBER];
+
+	if (len != UUID_LEN)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(m[mid]->id.data, id, UUID_LEN);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const Hearth__Member *due_member(const due_snapshot *s, const uint8_t *id, size_t len)
+{
+	long i = member_index(s, id, len);
+	return i < 0 ? NULL : s->recs[HEARTH__KIND__KIND_MEMBER][i]->member;
+}
+
+int32_t due_created_day(const Hearth__Record *rec)
+{
+	uint64_t ms = 0;
+
+	if (rec->id.len != UUID_LEN)
+		return NO_DAY;
+	for (int i = 0; i < 6; i++)
+		ms = ms << 8 | rec->id.data[i];
+	return (int32_t)(ms / 86400000u);
+}
+
+/* ------------------------------------------------------- computation */
+
+static int32_t day_of(const char *s)
+{
+	int32_t d;
+	return s && *s && date_parse(s, &d) == 0 ? d : NO_DAY;
+}
+
+static int32_t day_or_created(const char *s, const Hearth__Record *rec)
+{
+	int32_t d = day_of(s);
+	return d != NO_DAY ? d : due_created_day(rec);
+}
+
+static int year_of(int32_t day)
+{
+	char t[11];
+	date_format(day, t);
+	return atoi(t);
+}
+
+static int32_t jan1(int year)
+{
+	char t[32];
+	int32_t d = 0;
+	snprintf(t, sizeof(t), "%04d-01-01", year);
+	date_parse(t, &d);
+	return d;
+}
+
+/* A member the branch still cares for: known, not deceased, not out. */
+static int alive(const Hearth__Member *m)
+{
+	return m && m->standing != HEARTH__STANDING__STANDING_DECEASED &&
+	       m->standing != HEARTH__STANDING__STANDING_LEFT;
+}
+
+static int visit_happened(const Hearth__Visit *v)
+{
+	return v->status != HEARTH__VISIT_STATUS__VISIT_STATUS_PLANNED &&
+	       v->status != HEARTH__VISIT_STATUS__VISIT_STATUS_CANCELLED;
+}
+
+static int hardship_open(const Hearth__Hardship *h)
+{
+	return h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_RESOLVED &&
+	       h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REMOVED;
+}
+
+typedef struct calc {
+	const due_snapshot *s;
+	const due_config *cfg;
+	int32_t today;
+	int32_t *last_visit, *last_talk;   /* per member index */
+	due_report *out;
+	size_t cap;
+} calc;
+
+static due_item *add_item(calc *c, enum due_what what, long mi, const Hearth__Record *rec)
+{
+	due_item *it;
+	const Hearth__Record *m = c->s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+
+	if (c->out->n_items == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 16;
+		due_item *grown = realloc(c->out->items, nc * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		c->out->items = grown;
+		c->cap = nc;
+	}
+	it = &c->out->items[c->out->n_items++];
+	memset(it, 0, sizeof(*it));
+	it->what = what;
+	it->overdue = 1;
+	memcpy(it->member, m->id.data, UUID_LEN);
+	snprintf(it->member_name, sizeof(it->member_name), "%s", m->member->name);
+	if (rec->id.len == UUID_LEN)
+		memcpy(it->record, rec->id.data, UUID_LEN);
+	c->out->counts[what]++;
+	return it;
+}
+
+static int talk_trigger(calc *c, long mi, const Hearth__Record *rec, int32_t day,
+                        const char *reason)
+{
+	due_item *it;
+	char d[11];
+
+	if (mi < 0 || day == NO_DAY || day > c->today || c->today - day >= c->cfg->talk_lookback_days)
+		return 0;
+	if (!alive(c->s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+		return 0;
+	if (c->last_talk[mi] != NO_DAY && c->last_talk[mi] >= day)
+		return 0;
+	if (!(it = add_item(c, DUE_TALK, mi, rec)))
+		return HEARTH_ENOMEM;
+	snprintf(it->reason, sizeof(it->reason), "%s", reason);
+	it->since = day;
+	it->days = c->today - day;
+	it->deadline = day + c->cfg->talk_window_days;
+	it->overdue = c->today > it->deadline;
+	date_format(it->deadline, d);
+	if (it->overdue) {
+		snprintf(it->detail, sizeof(it->detail), "期限 %s，已逾期 %d 天", d,
+		         (int)(c->today - it->deadline));
+		c->out->talks_overdue++;
+	} else {
+		snprintf(it->detail, sizeof(it->detail), "期限 %s，还剩 %d 天", d,
+		         (int)(it->deadline - c->today));
+	}
+	return 0;
+}
+
+/* Per member: the last visit and the last talk on or before today. */
+static void scan_contacts(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		int32_t d = day_of(v->date);
+		if (!visit_happened(v) || d == NO_DAY || d > c->today)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			long mi = member_index(s, v->members[k].data, v->members[k].len);
+			if (mi >= 0 && (c->last_visit[mi] == NO_DAY || d > c->last_visit[mi]))
+				c->last_visit[mi] = d;
+		}
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
+		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
+		int32_t d = day_of(t->date);
+		if (d == NO_DAY || d > c->today)
+			continue;
+		for (size_t k = 0; k < t->n_members; k++) {
+			long mi = member_index(s, t->members[k].data, t->members[k].len);
+			if (mi >= 0 && (c->last_talk[mi] == NO_DAY || d > c->last_talk[mi]))
+				c->last_talk[mi] = d;
+		}
+	}
+}
+
+static int owed_visits(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		long mi = member_index(s, h->member.data, h->member.len);
+		int32_t start = day_or_created(h->certified_at, rec), ref = start;
+		due_item *it;
+		char d[11];
+
+		if (!hardship_open(h) || mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+			continue;
+		if (c->last_visit[mi] != NO_DAY && c->last_visit[mi] > ref)
+			ref = c->last_visit[mi];
+		if (ref == NO_DAY || c->today - ref <= c->cfg->visit_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_VISIT, mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "困难党员台账：%s",
+		         enum_label(&hearth__hardship_status__descriptor, h->status));
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (c->last_visit[mi] != NO_DAY && c->last_visit[mi] >= start)
+			snprintf(it->detail, sizeof(it->detail), "上次走访 %s", d);
+		else
+			snprintf(it->detail, sizeof(it->detail), "登记（%s）后未走访", d);
+	}
+	return 0;
+}
+
+static int owed_talks(calc *c)
+{
+	const due_snapshot *s = c->s;
+	char reason[160];
+	int rc;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		if (!hardship_open(h))
+			continue;
+		rc = talk_trigger(c, member_index(s, h->member.data, h->member.len), rec,
+		                  day_or_created(h->certified_at, rec), "登记困难党员");
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_VISIT][i];
+		const Hearth__Visit *v = rec->visit;
+		if (!visit_happened(v) || v->occasion != HEARTH__VISIT_OCCASION__VISIT_OCCASION_THOUGHT)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			rc = talk_trigger(c, member_index(s, v->members[k].data, v->members[k].len), rec,
+			                  day_of(v->date), "走访慰问：思想波动");
+			if (rc != 0)
+				return rc;
+		}
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TRANSFER]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_TRANSFER][i];
+		const Hearth__Transfer *t = rec->transfer;
+		int accepted = t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED)
+			continue;
+		snprintf(reason, sizeof(reason), "组织关系转接：%s → %s", t->from_branch, t->to_branch);
+		rc = talk_trigger(c, member_index(s, t->member.data, t->member.len), rec,
+		                  day_or_created(accepted ? t->accepted_date : t->issued_date, rec), reason);
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HONOR]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HONOR][i];
+		const Hearth__Honor *h = rec->honor;
+		if (h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_APPROVED &&
+		    h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_AWARDED)
+			continue;
+		snprintf(reason, sizeof(reason), "表彰：%s",
+		         h->title == HEARTH__HONOR_TITLE__HONOR_TITLE_OTHER && h->title_other[0]
+		                 ? h->title_other
+		                 : enum_label(&hearth__honor_title__descriptor, h->title));
+		rc = talk_trigger(c, member_index(s, h->member.data, h->member.len), rec,
+		                  day_or_created(h->date, rec), reason);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int owed_notes(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_PAIRING]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_PAIRING][i];
+		const Hearth__Pairing *p = rec->pairing;
+		long mi = member_index(s, p->member.data, p->member.len);
+		int32_t ref = day_or_created(p->start_date, rec), last = NO_DAY;
+		due_item *it;
+		char d[11];
+
+		if (p->status != HEARTH__PAIRING_STATUS__PAIRING_STATUS_ACTIVE || mi < 0 ||
+		    !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+			continue;
+		for (size_t k = 0; k < p->n_notes; k++) {
+			int32_t nd = day_of(p->notes[k]->date);
+			if (nd != NO_DAY && nd <= c->today && (last == NO_DAY || nd > last))
+				last = nd;
+		}
+		if (last != NO_DAY && last > ref)
+			ref = last;
+		if (ref == NO_DAY || ref > c->today || c->today - ref <= c->cfg->note_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_NOTE, mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "结对帮扶：%s", p->helper);
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (last != NO_DAY)
+			snprintf(it->detail, sizeof(it->detail), "上次进展 %s", d);
+		else
+			snprintf(it->detail, sizeof(it->detail), "开始（%s）后无进展记录", d);
+	}
+	return 0;
+}
+
+static int month_of(int32_t day)
+{
+	char t[11];
+	int32_t mi = 0;
+	date_format(day, t);
+	t[7] = '\0';
+	date_parse_month(t, &mi);
+	return mi;
+}
+
+struct dues_ref {
+	long mi;
+	int32_t month;
+	const Hearth__Record *rec;
+};
+
+static int dues_order(const void *a, const void *b)
+{
+	const struct dues_ref *x = a, *y = b;
+
+	if (x->mi != y->mi)
+		return x->mi < y->mi ? -1 : 1;
+	return x->month < y->month ? -1 : x->month > y->month;
+}
+
+/* One item per member: the old unpaid months of theirs, oldest first.
+ * Sorting the refs by member keeps this O(n log n) on an admin replica. */
+static int owed_dues(calc *c)
+{
+	const due_snapshot *s = c->s;
+	int32_t now = month_of(c->today);
+	struct dues_ref *refs = calloc(s->n[HEARTH__KIND__KIND_DUES] + 1, sizeof(*refs));
+	size_t n = 0;
+
+	if (!refs)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_DUES][i];
+		const Hearth__Dues *d = rec->dues;
+		long mi = member_index(s, d->member.data, d->member.len);
+		int32_t m;
+
+		if ((d->status != HEARTH__DUES_STATUS__DUES_STATUS_UNPAID &&
+		     d->status != HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL) ||
+		    mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) ||
+		    date_parse_month(d->month, &m) != 0 || now - m <= c->cfg->dues_months)
+			continue;
+		refs[n++] = (struct dues_ref){ mi, m, rec };
+	}
+	if (n)
+		qsort(refs, n, sizeof(*refs), dues_order);
+	for (size_t i = 0; i < n;) {
+		due_item *it = add_item(c, DUE_DUES, refs[i].mi, refs[i].rec);
+		char months[200] = "", amt[OUT_YUAN_TEXT_MAX], first[32];
+		size_t used = 0, j;
+
+		if (!it) {
+			free(refs);
+			return HEARTH_ENOMEM;
+		}
+		for (j = i; j < n && refs[j].mi == refs[i].mi; j++) {
+			const Hearth__Dues *d = refs[j].rec->dues;
+			it->months++;
+			if (d->due > d->paid)
+				it->amount += d->due - d->paid;
+			if (used + 12 < sizeof(months))
+				used += (size_t)snprintf(months + used, sizeof(months) - used, "%s%s",
+				                         used ? "、" : "", d->month);
+		}
+		snprintf(first, sizeof(first), "%04d-%02d-01", (int)(refs[i].month / 12),
+		         (int)(refs[i].month % 12 + 1));
+		date_parse(first, &it->since);
+		it->days = c->today - it->since;
+		snprintf(it->reason, sizeof(it->reason), "欠缴党费 %u 个月", it->months);
+		out_yuan_format(it->amount, amt);
+		snprintf(it->detail, sizeof(it->detail), "%.150s，欠缴 %s 元", months, amt);
+		i = j;
+	}
+	free(refs);
+	return 0;
+}
+
+/* Coverage of a visiting campaign in today's year: the members in the
+ * hardship ledger at some time that year, and which of them a visit of that
+ * occasion reached. */
+static int campaign(calc *c, due_campaign *cp, Hearth__VisitOccasion occ)
+{
+	const due_snapshot *s = c->s;
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	int32_t lo = jan1(c->out->year), hi = jan1(c->out->year + 1) - 1;
+	unsigned char *in = calloc(nm ? nm : 1, 1);   /* 1 in ledger, 2 visited too */
+
+	cp->occasion = occ;
+	if (!in)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		long mi = member_index(s, h->member.data, h->member.len);
+		int32_t start = day_or_created(h->certified_at, rec), end = day_of(h->closed_date);
+
+		if (mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) || start > hi)
+			continue;
+		if (!hardship_open(h) && (end == NO_DAY || end < lo))
+			continue;
+		in[mi] = 1;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		int32_t d = day_of(v->date);
+		if (v->occasion != occ || !visit_happened(v) || d == NO_DAY || d < lo || d > hi)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			long mi = member_index(s, v->members[k].data, v->members[k].len);
+			if (mi >= 0 && in[mi])
+				in[mi] = 2;
+		}
+	}
+	for (size_t i = 0; i < nm; i++) {
+		if (!in[i])
+			continue;
+		cp->total++;
+		if (in[i] == 2) {
+			cp->visited++;
+			continue;
+		}
+		if (!cp->missing) {
+			cp->missing = calloc(nm, sizeof(*cp->missing));
+			if (!cp->missing) {
+				free(in);
+				return HEARTH_ENOMEM;
+			}
+		}
+		snprintf(cp->missing[cp->n_missing++], sizeof(cp->missing[0]), "%s",
+		         s->recs[HEARTH__KIND__KIND_MEMBER][i]->member->name);
+	}
+	free(in);
+	return 0;
+}
+
+static int item_order(const void *a, const void *b)
+{
+	const due_item *x = a, *y = b;
+	int c;
+
+	if (x->what != y->what)
+		return x->what < y->what ? -1 : 1;
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	if ((c = strcmp(x->member_name, y->member_name)) != 0)
+		return c;
+	return memcmp(x->record, y->record, UUID_LEN);
+}
+
+int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due_report *out)
+{
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	calc c = { s, cfg, today, NULL, NULL, out, 0 };
+	int rc = HEARTH_ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	out->today = today;
+	out->year = year_of(today);
+	out->cfg = *cfg;
+	c.last_visit = malloc((nm ? nm : 1) * sizeof(int32_t));
+	c.last_talk = malloc((nm ? nm : 1) * sizeof(int32_t));
+	if (!c.last_visit || !c.last_talk)
+		goto fail;
+	for (size_t i = 0; i < nm; i++)
+		c.last_visit[i] = c.last_talk[i] = NO_DAY;
+	scan_contacts(&c);
+	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_notes(&c)) != 0 ||
+	    (rc = owed_dues(&c)) != 0 ||
+	    (rc = campaign(&c, &out->campaigns[0],
+	                   HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)) != 0 ||
+	    (rc = campaign(&c, &out->campaigns[1], HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST)) != 0)
+		goto fail;
+	if (out->n_items)
+		qsort(out->items, out->n_items, sizeof(*out->items), item_order);
+	rc = 0;
+fail:
+	free(c.last_talk);
+	free(c.last_visit);
+	if (rc != 0)
+		due_report_free(out);
+	return rc;
+}
+
+void due_report_free(due_report *r)
+{
+	free(r->items);
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(r->campaigns); i++)
+		free(r->campaigns[i].missing);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *due_what_label(enum due_what w)
+{
+	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费" };
+	return (unsigned)w < HEARTH_ARRAY_LEN(l) ? l[w] : "?";
+}
+
+const char *due_what_name(enum due_what w)
+{
+	static const char *const n[] = { "visit", "talk", "pairing_note", "dues" };
+	return (unsigned)w < HEARTH_ARRAY_LEN(n) ? n[w] : "?";
+}
+
+/* ------------------------------------------------------------ command */
+
+static void print_json(const due_report *r, const char *branch)
+{
+	out_json j;
+	char d[11], id[UUID_TEXT_LEN + 1];
+
+	out_json_init(&j, stdout);
+	out_json_begin_object(&j);
+	date_format(r->today, d);
+	out_json_key(&j, "today");
+	out_json_string(&j, d);
+	out_json_key(&j, "branch");
+	out_json_string(&j, branch);
+	out_json_key(&j, "thresholds");
+	out_json_begin_object(&j);
+	out_json_key(&j, "visit_gap_days");
+	out_json_int(&j, r->cfg.visit_gap_days);
+	out_json_key(&j, "talk_window_days");
+	out_json_int(&j, r->cfg.talk_window_days);
+	out_json_key(&j, "talk_lookback_days");
+	out_json_int(&j, r->cfg.talk_lookback_days);
+	out_json_key(&j, "note_gap_days");
+	out_json_int(&j, r->cfg.note_gap_days);
+	out_json_key(&j, "dues_months");
+	out_json_int(&j, r->cfg.dues_months);
+	out_json_end_object(&j);
+	out_json_key(&j, "counts");
+	out_json_begin_object(&j);
+	for (int w = 0; w < DUE_WHAT_COUNT; w++) {
+		out_json_key(&j, due_what_name((enum due_what)w));
+		out_json_uint(&j, r->counts[w]);
+	}
+	out_json_key(&j, "talk_overdue");
+	out_json_uint(&j, r->talks_overdue);
+	out_json_key(&j, "total");
+	out_json_uint(&j, r->n_items);
+	out_json_end_object(&j);
+	out_json_key(&j, "items");
+	out_json_begin_array(&j);
+	for (size_t i = 0; i < r->n_items; i++) {
+		const due_item *it = &r->items[i];
+		out_json_begin_object(&j);
+		out_json_key(&j, "what");
+		out_json_string(&j, due_what_name(it->what));
+		out_json_key(&j, "member");
+		uuid_format(it->member, id);
+		out_json_string(&j, id);
+		out_json_key(&j, "member_name");
+		out_json_string(&j, it->member_name);
+		out_json_key(&j, "record");
+		uuid_format(it->record, id);
+		out_json_string(&j, id);
+		out_json_key(&j, "reason");
+		out_json_string(&j, it->reason);
+		out_json_key(&j, "since");
+		date_format(it->since, d);
+		out_json_string(&j, d);
+		out_json_key(&j, "days");
+		out_json_int(&j, it->days);
+		if (it->what == DUE_TALK) {
+			out_json_key(&j, "deadline");
+			date_format(it->deadline, d);
+			out_json_string(&j, d);
+		}
+		out_json_key(&j, "overdue");
+		out_json_bool(&j, it->overdue);
+		if (it->what == DUE_DUES) {
+			out_json_key(&j, "months");
+			out_json_uint(&j, it->months);
+			out_json_key(&j, "amount_fen");
+			out_json_int(&j, it->amount);
+		}
+		out_json_key(&j, "detail");
+		out_json_string(&j, it->detail);
+		out_json_end_object(&j);
+	}
+	out_json_end_array(&j);
+	out_json_key(&j, "campaigns");
+	out_json_begin_array(&j);
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(r->campaigns); i++) {
+		const due_campaign *cp = &r->campaigns[i];
+		char name[64];
+		enum_short_name(&hearth__visit_occasion__descriptor, cp->occasion, name, sizeof(name));
+		out_json_begin_object(&j);
+		out_json_key(&j, "occasion");
+		out_json_string(&j, name);
+		out_json_key(&j, "label");
+		out_json_string(&j, enum_label(&hearth__visit_occasion__descriptor, cp->occasion));
+		out_json_key(&j, "year");
+		out_json_int(&j, r->year);
+		out_json_key(&j, "visited");
+		out_json_uint(&j, cp->visited);
+		out_json_key(&j, "total");
+		out_json_uint(&j, cp->total);
+		out_json_key(&j, "missing");
+		out_json_begin_array(&j);
+		for (size_t k = 0; k < cp->n_missing; k++)
+			out_json_string(&j, cp->missing[k]);
+		out_json_end_array(&j);
+		out_json_end_object(&j);
+	}
+	out_json_end_array(&j);
+	out_json_end_object(&j);
+	fputc('\n', stdout);
+}
+
+static int print_table(const due_report *r)
+{
+	out_table *t = out_table_new(), *ct = NULL;
+	char d[11], num[32];
+	int rc = HEARTH_ENOMEM;
+
+	if (!t)
+		return rc;
+	date_format(r->today, d);
+	printf("应办事项（截至 %s）\n", d);
+	if (r->n_items == 0) {
+		printf("没有应办事项\n");
+	} else {
+		if (out_table_column(t, "事项", 0, 0) || out_table_column(t, "党员", 16, 0) ||
+		    out_table_column(t, "事由", 30, 0) || out_table_column(t, "起算日期", 0, 0) ||
+		    out_table_column(t, "天数", 0, 1) || out_table_column(t, "说明", 0, 0))
+			goto fail;
+		for (size_t i = 0; i < r->n_items; i++) {
+			const due_item *it = &r->items[i];
+			date_format(it->since, d);
+			snprintf(num, sizeof(num), "%d", (int)it->days);
+			if (out_table_row(t) || out_table_cell(t, due_what_label(it->what)) ||
+			    out_table_cell(t, it->member_name) || out_table_cell(t, it->reason) ||
+			    out_table_cell(t, d) || out_table_cell(t, num) || out_table_cell(t, it->detail))
+				goto fail;
+		}
+		out_table_print(t, stdout);
+	}
+	printf("\n合计 %zu 项：走访 %zu，谈心谈话 %zu（逾期 %zu），帮扶进展 %zu，党费 %zu\n\n",
+	       r->n_items, r->counts[DUE_VISIT], r->counts[DUE_TALK], r->talks_overdue,
+	       r->counts[DUE_NOTE], r->counts[DUE_DUES]);
+	if (!(ct = out_table_new()))
+		goto fail;
+	if (out_table_column(ct, "走访活动", 0, 0) || out_table_column(ct, "已走访", 0, 1) ||
+	    out_table_column(ct, "应走访", 0, 1) || out_table_column(ct, "覆盖率", 0, 1) ||
+	    out_table_column(ct, "未走访", 40, 0))
+		goto fail;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(r->campaigns); i++) {
+		const due_campaign *cp = &r->campaigns[i];
+		char name[64], pct[16], v[16], tot[16], missing[1024] = "";
+		size_t used = 0;
+
+		snprintf(name, sizeof(name), "%d %s", r->year,
+		         enum_label(&hearth__visit_occasion__descriptor, cp->occasion));
+		snprintf(v, sizeof(v), "%u", cp->visited);
+		snprintf(tot, sizeof(tot), "%u", cp->total);
+		if (cp->total)
+			snprintf(pct, sizeof(pct), "%.1f%%", 100.0 * cp->visited / cp->total);
+		else
+			snprintf(pct, sizeof(pct), "-");
+		for (size_t k = 0; k < cp->n_missing && used + 100 < sizeof(missing); k++)
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			                         k ? "、" : "", cp->missing[k]);
+		if (out_table_row(ct) || out_table_cell(ct, name) || out_table_cell(ct, v) ||
+		    out_table_cell(ct, tot) || out_table_cell(ct, pct) || out_table_cell(ct, missing))
+			goto fail;
+	}
+	out_table_print(ct, stdout);
+	rc = 0;
+fail:
+	out_table_free(ct);
+	out_table_free(t);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: hearth due [--days N] [--branch ID] [--json]\n\n"
+	      "What the branch owes its members, from the local replica (works offline):\n"
+	      "  走访      hardship-ledger members (在册/帮扶中) not visited in N days\n"
+	      "  谈心谈话  a talk required by a trigger (hardship registered, a visit for\n"
+	      "            思想波动, a transfer, an honor) and not yet held; overdue after 30 days\n"
+	      "  帮扶进展  active pairings without a progress note in 60 days\n"
+	      "  党费      dues unpaid (未缴/部分缴纳) for more than 3 months\n"
+	      "and the coverage of this year's Spring Festival (春节) and 七一 visits among\n"
+	      "the hardship-ledger members.\n\n"
+	      "  --days N     the visit gap in days (default 90, or [due] visit_gap_days)\n"
+	      "  --branch ID  only that branch (an admin replica holds all of them)\n"
+	      "  --json       one JSON object: today, thresholds, counts, items, campaigns\n\n"
+	      "Thresholds come from profile.ini, section [due]: visit_gap_days = 90,\n"
+	      "talk_window_days = 30, talk_lookback_days = 365, note_gap_days = 60,\n"
+	      "dues_months = 3. HEARTH_TODAY=YYYY-MM-DD computes as of another day.\n"
+	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n", f);
+}
+
+int cmd_due(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ "branch", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *branch = NULL, *days = NULL;
+	char err[1200] = "", own[128] = "";
+	int json = 0, o, rc;
+	int32_t today;
+	due_config cfg;
+	due_snapshot snap;
+	due_report rep;
+	replica r;
+
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': days = optarg; break;
+		case 'b': branch = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case ':':
+			cli_error("due: %s needs a value; see 'hearth due --help'", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			cli_error("due: unknown option \"%s\"; see 'hearth due --help'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("due: unexpected argument \"%s\"; see 'hearth due --help'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_profile(c)) != EXIT_OK)
+		return rc;
+	if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0) {
+		cli_error("due: %s", err);
+		return EXIT_USAGE;
+	}
+	if (days) {
+		char *end;
+		long v = strtol(days, &end, 10);
+		if (!*days || *end || v < 1 || v > 3660) {
+			cli_error("due: --days \"%s\" is not a whole number of days from 1 to 3660", days);
+			return EXIT_USAGE;
+		}
+		cfg.visit_gap_days = (int32_t)v;
+	}
+	if (due_today(&today, err, sizeof(err)) != 0) {
+		cli_error("due: %s", err);
+		return EXIT_USAGE;
+	}
+	if (replica_open(&r, c->prof.home, err, sizeof(err)) != 0) {
+		cli_error("due: %s", err[0] ? err : "cannot open the local replica");
+		return EXIT_FAIL;
+	}
+	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
+		branch = own;
+	rc = due_snapshot_load(&r, branch, &snap);
+	replica_close(&r);
+	if (rc != 0) {
+		cli_error("due: cannot read the local replica: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	rc = due_compute(&snap, today, &cfg, &rep);
+	if (rc != 0) {
+		due_snapshot_free(&snap);
+		cli_error("due: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (json)
+		print_json(&rep, branch);
+	else if (print_table(&rep) != 0)
+		rc = HEARTH_ENOMEM;
+	due_report_free(&rep);
+	due_snapshot_free(&snap);
+	if (rc != 0) {
+		cli_error("due: out of memory");
+		return EXIT_FAIL;
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}

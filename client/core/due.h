@@ -1,0 +1,124 @@
+/* due.h: what a branch owes its members (`hearth due`): hardship-ledger
+ * members not visited lately, talks a trigger requires, pairings without
+ * progress notes, dues unpaid for months, and the coverage of the Spring
+ * Festival and 七一 visiting campaigns. The computation is separate from the
+ * command so the admin console can run it per branch on its replica.
+ *
+ * The rules, with the thresholds of due_config:
+ *   visit   an open hardship entry (在册/帮扶中) whose member's last visit
+ *           (status not 计划/已取消, date <= today), or the entry's
+ *           certified_at when never visited, is more than visit_gap_days ago.
+ *   talk    a trigger in the last talk_lookback_days (an open hardship entry's
+ *           certified_at; a visit for 思想波动; a transfer's issued/accepted
+ *           date; an approved or awarded honor's date) with no talk with
+ *           that member on or after the trigger date. Owed from the trigger;
+ *           overdue after talk_window_days.
+ *   note    an active pairing whose last progress note (or start_date) is
+ *           more than note_gap_days ago.
+ *   dues    a member's dues records with status 未缴/部分缴纳 for a month
+ *           more than dues_months months before today's month; one item per
+ *           member, with the months and the amount outstanding.
+ * Records without a date the rule needs fall back to their creation day
+ * (UUIDv7 ids carry it). Members deleted, deceased or out of the Party are
+ * skipped. */
+#ifndef HEARTH_DUE_H
+#define HEARTH_DUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/hearth.pb-c.h"
+#include "client/core/replica.h"
+
+typedef struct due_config {
+	int32_t visit_gap_days;      /* 90 */
+	int32_t talk_window_days;    /* 30 */
+	int32_t talk_lookback_days;  /* 365 */
+	int32_t note_gap_days;       /* 60 */
+	int32_t dues_months;         /* 3 */
+} due_config;
+
+void due_config_defaults(due_config *c);
+
+/* Reads the optional [due] section of home/profile.ini (keys visit_gap_days,
+ * talk_window_days, talk_lookback_days, note_gap_days, dues_months) over the
+ * defaults. A missing file or section is not an error. Returns 0, or
+ * HEARTH_EINVAL with err naming the key and the allowed range. */
+int due_config_load(due_config *c, const char *home, char *err, size_t cap);
+
+/* Today as a day number: $HEARTH_TODAY (YYYY-MM-DD; tests set it to make
+ * results deterministic) when set, else the UTC date. Returns 0, or
+ * HEARTH_EINVAL with err set when $HEARTH_TODAY is not a date. */
+int due_today(int32_t *today, char *err, size_t cap);
+
+/* ---- a branch's records in memory ---------------------------------------
+ * Live (not deleted) records of one branch (NULL: every branch the replica
+ * holds), per kind, in id (creation) order. Heap copies owned by the
+ * snapshot until due_snapshot_free. */
+typedef struct due_snapshot {
+	Hearth__Record **recs[HEARTH__KIND__KIND_TRANSFER + 1];
+	size_t n[HEARTH__KIND__KIND_TRANSFER + 1];
+	size_t cap[HEARTH__KIND__KIND_TRANSFER + 1];
+} due_snapshot;
+
+/* Returns 0, HEARTH_ENOMEM or the replica's error. On error s is empty. */
+int due_snapshot_load(replica *r, const char *branch, due_snapshot *s);
+void due_snapshot_free(due_snapshot *s);
+
+/* The member record with that id in s, or NULL. Borrowed from s. */
+const Hearth__Member *due_member(const due_snapshot *s, const uint8_t *id, size_t len);
+
+/* A record's creation day (from its UUIDv7 id), or 0 when unknown. */
+int32_t due_created_day(const Hearth__Record *rec);
+
+/* ---- the computation ---------------------------------------------------- */
+
+enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_WHAT_COUNT };
+
+typedef struct due_item {
+	enum due_what what;
+	uint8_t member[16];
+	char member_name[80];
+	uint8_t record[16];          /* the hardship entry, trigger, pairing or oldest dues */
+	char reason[160];            /* 事由, e.g. "走访慰问：思想波动" */
+	int32_t since;               /* the day the clock started */
+	int32_t days;                /* today - since */
+	int32_t deadline;            /* talks: since + window; 0 otherwise */
+	int overdue;                 /* talks: past the deadline; others: always 1 */
+	char detail[200];            /* 说明, e.g. "上次走访 2026-03-01" */
+	int64_t amount;              /* dues: fen outstanding */
+	uint32_t months;             /* dues: months unpaid */
+} due_item;
+
+typedef struct due_campaign {
+	Hearth__VisitOccasion occasion;
+	uint32_t visited, total;     /* hardship-ledger members of the year */
+	char (*missing)[80];         /* names of those not visited (heap) */
+	size_t n_missing;
+} due_campaign;
+
+typedef struct due_report {
+	int32_t today;
+	int year;
+	due_config cfg;
+	due_item *items;             /* sorted: what, since, member name */
+	size_t n_items;
+	size_t counts[DUE_WHAT_COUNT];
+	size_t talks_overdue;
+	due_campaign campaigns[2];   /* 春节, 七一 */
+} due_report;
+
+/* Computes what is owed on day today in the records of s. Returns 0 or
+ * HEARTH_ENOMEM (out is then empty). Free out with due_report_free. */
+int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due_report *out);
+void due_report_free(due_report *r);
+
+/* "走访" etc. and "visit" etc.: the label and the JSON name of a what. */
+const char *due_what_label(enum due_what w);
+const char *due_what_name(enum due_what w);
+
+/* `hearth due [--days N] [--branch ID] [--json]` (cli_fn). */
+struct cli;
+int cmd_due(struct cli *c, int argc, char **argv);
+
+#endif

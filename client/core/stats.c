@@ -1,0 +1,609 @@
+/* stats.c: counts a replica's records into per-branch figures for the
+ * committee (see stats.h for what each figure means) and prints them. */
+#include "client/core/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/date.h"
+#include "common/hearth.h"
+#include "client/ui/output.h"
+
+static const stats_column columns[] = {
+	{ "members", "党员", STATS_COUNT, ST_MEMBERS, 0, 0 },
+	{ "members_full", "正式党员", STATS_COUNT, ST_MEMBERS_FULL, 0, 0 },
+	{ "members_probationary", "预备党员", STATS_COUNT, ST_MEMBERS_PROBATIONARY, 0, 0 },
+	{ "members_normal", "正常", STATS_COUNT, ST_MEMBERS_NORMAL, 0, 0 },
+	{ "members_suspended", "停止党籍", STATS_COUNT, ST_MEMBERS_SUSPENDED, 0, 0 },
+	{ "members_deceased", "去世", STATS_COUNT, ST_MEMBERS_DECEASED, 0, 0 },
+	{ "members_left", "出党", STATS_COUNT, ST_MEMBERS_LEFT, 0, 0 },
+	{ "hardship", "台账条目", STATS_COUNT, ST_HARDSHIP, 0, 1 },
+	{ "hardship_registered", "在册", STATS_COUNT, ST_HARDSHIP_REGISTERED, 0, 1 },
+	{ "hardship_assisting", "帮扶中", STATS_COUNT, ST_HARDSHIP_ASSISTING, 0, 1 },
+	{ "hardship_resolved", "脱困", STATS_COUNT, ST_HARDSHIP_RESOLVED, 0, 1 },
+	{ "hardship_removed", "移出", STATS_COUNT, ST_HARDSHIP_REMOVED, 0, 1 },
+	{ "hardship_open", "未结条目", STATS_COUNT, ST_HARDSHIP_OPEN, 0, 1 },
+	{ "hardship_members", "困难党员", STATS_COUNT, ST_HARDSHIP_MEMBERS, 0, 1 },
+	{ "hardship_type_living", "生活困难", STATS_COUNT, ST_HARDSHIP_TYPE_LIVING, 0, 2 },
+	{ "hardship_type_alone", "独居", STATS_COUNT, ST_HARDSHIP_TYPE_ALONE, 0, 2 },
+	{ "hardship_type_elderly", "高龄", STATS_COUNT, ST_HARDSHIP_TYPE_ELDERLY, 0, 2 },
+	{ "hardship_type_frail", "体弱", STATS_COUNT, ST_HARDSHIP_TYPE_FRAIL, 0, 2 },
+	{ "hardship_type_ill", "患病", STATS_COUNT, ST_HARDSHIP_TYPE_ILL, 0, 2 },
+	{ "hardship_type_disabled", "残疾", STATS_COUNT, ST_HARDSHIP_TYPE_DISABLED, 0, 2 },
+	{ "visits", "走访", STATS_COUNT, ST_VISITS, 0, 3 },
+	{ "visits_spring_festival", "春节走访", STATS_COUNT, ST_VISITS_SPRING, 0, 3 },
+	{ "visits_july_first", "七一走访", STATS_COUNT, ST_VISITS_JULY, 0, 3 },
+	{ "spring_festival_visited", "春节覆盖人数", STATS_COUNT, ST_SPRING_VISITED, 0, 3 },
+	{ "spring_festival_coverage", "春节覆盖率", STATS_PERCENT, ST_SPRING_VISITED, ST_HARDSHIP_MEMBERS, 3 },
+	{ "july_first_visited", "七一覆盖人数", STATS_COUNT, ST_JULY_VISITED, 0, 3 },
+	{ "july_first_coverage", "七一覆盖率", STATS_PERCENT, ST_JULY_VISITED, ST_HARDSHIP_MEMBERS, 3 },
+	{ "talks", "谈心谈话", STATS_COUNT, ST_TALKS, 0, 3 },
+	{ "pairings_active", "结对帮扶中", STATS_COUNT, ST_PAIRINGS_ACTIVE, 0, 3 },
+	{ "honors", "表彰", STATS_COUNT, ST_HONORS, 0, 3 },
+	{ "dues_due_fen", "应缴(元)", STATS_FEN, ST_DUES_DUE, 0, 4 },
+	{ "dues_paid_fen", "实缴(元)", STATS_FEN, ST_DUES_PAID, 0, 4 },
+	{ "dues_rate", "收缴率", STATS_PERCENT, ST_DUES_PAID, ST_DUES_DUE, 4 },
+	{ "overdue_visits", "超90天未走访", STATS_COUNT, ST_OVERDUE_VISITS, 0, 4 },
+	{ "overdue_talks", "谈话逾期", STATS_COUNT, ST_OVERDUE_TALKS, 0, 4 },
+	{ "overdue_dues", "欠缴超3个月", STATS_COUNT, ST_OVERDUE_DUES, 0, 4 },
+	{ "overdue_pairings", "超60天无进展", STATS_COUNT, ST_OVERDUE_PAIRINGS, 0, 4 },
+	{ "overdue", "逾期合计", STATS_COUNT, ST_OVERDUE, 0, 4 },
+};
+
+const stats_column *stats_columns(size_t *n)
+{
+	*n = HEARTH_ARRAY_LEN(columns);
+	return columns;
+}
+
+void stats_init(stats *s, int year, int32_t today, const due_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->year = year;
+	s->today = today;
+	if (cfg)
+		s->due = *cfg;
+	else
+		due_config_defaults(&s->due);
+}
+
+void stats_free(stats *s)
+{
+	free(s->rows);
+	s->rows = NULL;
+	s->n = s->cap = 0;
+}
+
+/* Index of the row for branch id, adding it when missing; -1 when out of
+ * memory. Linear: a committee has about a hundred branches. */
+static long row_index(stats *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->rows[i].branch, id))
+			return (long)i;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		stats_row *nr = realloc(s->rows, cap * sizeof(*nr));
+		if (!nr)
+			return -1;
+		s->rows = nr;
+		s->cap = cap;
+	}
+	memset(&s->rows[s->n], 0, sizeof(s->rows[s->n]));
+	snprintf(s->rows[s->n].branch, sizeof(s->rows[s->n].branch), "%s", id);
+	return (long)s->n++;
+}
+
+int stats_add_branch(stats *s, const char *id, const char *name)
+{
+	long i = row_index(s, id);
+	if (i < 0)
+		return HEARTH_ENOMEM;
+	if (name && name[0])
+		snprintf(s->rows[i].name, sizeof(s->rows[i].name), "%s", name);
+	return 0;
+}
+
+/* ------------------------------------------------ members seen in visits */
+
+/* What the visits say about one member: whether they were visited at
+ * Spring Festival / 七一 in the year. Open addressing, keyed by the 16-byte
+ * member id. */
+typedef struct mslot {
+	uint8_t id[16];
+	uint8_t used, spring, july;
+} mslot;
+
+typedef struct mmap {
+	mslot *slots;
+	size_t cap, n;
+} mmap;
+
+static size_t id_hash(const uint8_t id[16])
+{
+	/* UUIDv7: the last 8 bytes are random. */
+	uint64_t h;
+	memcpy(&h, id + 8, sizeof(h));
+	return (size_t)(h ^ (h >> 29));
+}
+
+static mslot *mmap_find(const mmap *m, const uint8_t id[16])
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = id_hash(id) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->slots[i].used)
+			return NULL;
+		if (!memcmp(m->slots[i].id, id, 16))
+			return &m->slots[i];
+	}
+}
+
+static mslot *mmap_get(mmap *m, const uint8_t id[16])
+{
+	mslot *e = mmap_find(m, id);
+	size_t i;
+
+	if (e)
+		return e;
+	if ((m->n + 1) * 2 > m->cap) {
+		mmap bigger = { NULL, m->cap ? m->cap * 2 : 256, 0 };
+		bigger.slots = calloc(bigger.cap, sizeof(mslot));
+		if (!bigger.slots)
+			return NULL;
+		for (size_t k = 0; k < m->cap; k++) {
+			if (!m->slots[k].used)
+				continue;
+			for (i = id_hash(m->slots[k].id) & (bigger.cap - 1); bigger.slots[i].used;
+			     i = (i + 1) & (bigger.cap - 1))
+				;
+			bigger.slots[i] = m->slots[k];
+			bigger.n++;
+		}
+		free(m->slots);
+		*m = bigger;
+	}
+	for (i = id_hash(id) & (m->cap - 1); m->slots[i].used; i = (i + 1) & (m->cap - 1))
+		;
+	e = &m->slots[i];
+	memcpy(e->id, id, 16);
+	e->used = 1;
+	m->n++;
+	return e;
+}
+
+/* ------------------------------------------------ scanning */
+
+/* An open ledger entry: its member and the row of its branch. */
+typedef struct ledger_entry {
+	uint8_t member[16];
+	long row;
+} ledger_entry;
+
+typedef struct scan {
+	stats *s;
+	mmap members;
+	ledger_entry *ledger;
+	size_t n_ledger, cap_ledger;
+	int failed;
+} scan;
+
+/* The year of a YYYY-MM-DD or YYYY-MM string, or 0. */
+static int year_of(const char *d)
+{
+	if (!d || strlen(d) < 7 || d[4] != '-')
+		return 0;
+	return atoi(d);
+}
+
+static int64_t *fig(scan *x, long row, int f)
+{
+	return &x->s->rows[row].v[f];
+}
+
+static void count_member(scan *x, long row, const Hearth__Member *m)
+{
+	(*fig(x, row, ST_MEMBERS))++;
+	if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_FULL)
+		(*fig(x, row, ST_MEMBERS_FULL))++;
+	else if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_PROBATIONARY)
+		(*fig(x, row, ST_MEMBERS_PROBATIONARY))++;
+	switch (m->standing) {
+	case HEARTH__STANDING__STANDING_NORMAL: (*fig(x, row, ST_MEMBERS_NORMAL))++; break;
+	case HEARTH__STANDING__STANDING_SUSPENDED: (*fig(x, row, ST_MEMBERS_SUSPENDED))++; break;
+	case HEARTH__STANDING__STANDING_DECEASED: (*fig(x, row, ST_MEMBERS_DECEASED))++; break;
+	case HEARTH__STANDING__STANDING_LEFT: (*fig(x, row, ST_MEMBERS_LEFT))++; break;
+	default: break;
+	}
+}
+
+static int count_hardship(scan *x, long row, const Hearth__Hardship *h)
+{
+	static const int type_fig[] = {
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_LIVING] = ST_HARDSHIP_TYPE_LIVING,
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ALONE] = ST_HARDSHIP_TYPE_ALONE,
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ELDERLY] = ST_HARDSHIP_TYPE_ELDERLY,
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_FRAIL] = ST_HARDSHIP_TYPE_FRAIL,
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ILL] = ST_HARDSHIP_TYPE_ILL,
+		[HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_DISABLED] = ST_HARDSHIP_TYPE_DISABLED,
+	};
+	int open = 0;
+
+	(*fig(x, row, ST_HARDSHIP))++;
+	switch (h->status) {
+	case HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED:
+		(*fig(x, row, ST_HARDSHIP_REGISTERED))++;
+		open = 1;
+		break;
+	case HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_ASSISTING:
+		(*fig(x, row, ST_HARDSHIP_ASSISTING))++;
+		open = 1;
+		break;
+	case HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_RESOLVED: (*fig(x, row, ST_HARDSHIP_RESOLVED))++; break;
+	case HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REMOVED: (*fig(x, row, ST_HARDSHIP_REMOVED))++; break;
+	default: break;
+	}
+	if (!open)
+		return 0;
+	(*fig(x, row, ST_HARDSHIP_OPEN))++;
+	for (size_t i = 0; i < h->n_types; i++) {
+		int t = (int)h->types[i];
+		if (t > 0 && (size_t)t < HEARTH_ARRAY_LEN(type_fig) && type_fig[t])
+			(*fig(x, row, type_fig[t]))++;
+	}
+	if (h->member.len != 16)
+		return 0;
+	if (x->n_ledger == x->cap_ledger) {
+		size_t cap = x->cap_ledger ? x->cap_ledger * 2 : 64;
+		ledger_entry *nl = realloc(x->ledger, cap * sizeof(*nl));
+		if (!nl)
+			return HEARTH_ENOMEM;
+		x->ledger = nl;
+		x->cap_ledger = cap;
+	}
+	memcpy(x->ledger[x->n_ledger].member, h->member.data, 16);
+	x->ledger[x->n_ledger].row = row;
+	x->n_ledger++;
+	return 0;
+}
+
+static int count_visit(scan *x, long row, const Hearth__Visit *v)
+{
+	int32_t day;
+	int month;
+
+	if (v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_PLANNED ||
+	    v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_CANCELLED)
+		return 0;
+	if (!v->date || date_parse(v->date, &day) != 0 || year_of(v->date) != x->s->year)
+		return 0;
+	{
+		(*fig(x, row, ST_VISITS))++;
+		month = atoi(v->date + 5);
+		if (month >= 1 && month <= 12)
+			x->s->rows[row].visits_month[month - 1]++;
+		if (v->occasion == HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)
+			(*fig(x, row, ST_VISITS_SPRING))++;
+		else if (v->occasion == HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST)
+			(*fig(x, row, ST_VISITS_JULY))++;
+	}
+	if (v->occasion != HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL &&
+	    v->occasion != HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST)
+		return 0;
+	for (size_t i = 0; i < v->n_members; i++) {
+		mslot *e;
+		if (v->members[i].len != 16)
+			continue;
+		if (!(e = mmap_get(&x->members, v->members[i].data)))
+			return HEARTH_ENOMEM;
+		if (v->occasion == HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)
+			e->spring = 1;
+		else
+			e->july = 1;
+	}
+	return 0;
+}
+
+static void count_pairing(scan *x, long row, const Hearth__Pairing *p)
+{
+	if (p->status == HEARTH__PAIRING_STATUS__PAIRING_STATUS_ACTIVE)
+		(*fig(x, row, ST_PAIRINGS_ACTIVE))++;
+}
+
+static void count_honor(scan *x, long row, const Hearth__Honor *h)
+{
+	int year = h->year ? h->year : year_of(h->date);
+	if (h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_REVOKED && year == x->s->year)
+		(*fig(x, row, ST_HONORS))++;
+}
+
+static void count_dues(scan *x, long row, const Hearth__Dues *d)
+{
+	if (year_of(d->month) == x->s->year) {
+		if (d->status != HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT)
+			*fig(x, row, ST_DUES_DUE) += d->due;
+		*fig(x, row, ST_DUES_PAID) += d->paid;
+	}
+}
+
+static int each_record(void *ctx, const Hearth__Record *rec)
+{
+	scan *x = ctx;
+	long row;
+	int rc = 0;
+
+	x->s->records++;
+	if (rec->deleted || rec->body_case == HEARTH__RECORD__BODY__NOT_SET)
+		return 0;
+	if ((row = row_index(x->s, rec->branch_id ? rec->branch_id : "")) < 0) {
+		x->failed = HEARTH_ENOMEM;
+		return 1;
+	}
+	switch (rec->body_case) {
+	case HEARTH__RECORD__BODY_MEMBER: count_member(x, row, rec->member); break;
+	case HEARTH__RECORD__BODY_HARDSHIP: rc = count_hardship(x, row, rec->hardship); break;
+	case HEARTH__RECORD__BODY_VISIT: rc = count_visit(x, row, rec->visit); break;
+	case HEARTH__RECORD__BODY_TALK:
+		if (year_of(rec->talk->date) == x->s->year)
+			(*fig(x, row, ST_TALKS))++;
+		break;
+	case HEARTH__RECORD__BODY_PAIRING: count_pairing(x, row, rec->pairing); break;
+	case HEARTH__RECORD__BODY_HONOR: count_honor(x, row, rec->honor); break;
+	case HEARTH__RECORD__BODY_DUES: count_dues(x, row, rec->dues); break;
+	default: break;
+	}
+	if (rc != 0) {
+		x->failed = rc;
+		return 1;
+	}
+	return 0;
+}
+
+static int ledger_cmp(const void *a, const void *b)
+{
+	const ledger_entry *x = a, *y = b;
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return memcmp(x->member, y->member, 16);
+}
+
+/* Overdue items per branch, by `hearth due`'s own computation: one snapshot
+ * of the replica, lent branch by branch (the records stay owned by it). */
+static int count_overdue(stats *s, replica *r)
+{
+	due_snapshot all, part;
+	due_report rep;
+	int rc;
+
+	if ((rc = due_snapshot_load(r, NULL, &all)) != 0)
+		return rc;
+	memset(&part, 0, sizeof(part));
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(all.recs); k++) {
+		if (!all.n[k])
+			continue;
+		if (!(part.recs[k] = malloc(all.n[k] * sizeof(*part.recs[k])))) {
+			rc = HEARTH_ENOMEM;
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		stats_row *row = &s->rows[i];
+		for (size_t k = 0; k < HEARTH_ARRAY_LEN(all.recs); k++) {
+			part.n[k] = 0;
+			for (size_t j = 0; j < all.n[k]; j++)
+				if (!strcmp(all.recs[k][j]->branch_id ? all.recs[k][j]->branch_id : "", row->branch))
+					part.recs[k][part.n[k]++] = all.recs[k][j];
+			part.cap[k] = part.n[k];
+		}
+		if ((rc = due_compute(&part, s->today, &s->due, &rep)) != 0)
+			goto done;
+		row->v[ST_OVERDUE_VISITS] = (int64_t)rep.counts[DUE_VISIT];
+		row->v[ST_OVERDUE_TALKS] = (int64_t)rep.talks_overdue;
+		row->v[ST_OVERDUE_PAIRINGS] = (int64_t)rep.counts[DUE_NOTE];
+		row->v[ST_OVERDUE_DUES] = (int64_t)rep.counts[DUE_DUES];
+		due_report_free(&rep);
+	}
+done:
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(part.recs); k++)
+		free(part.recs[k]);
+	due_snapshot_free(&all);
+	return rc;
+}
+
+int stats_scan(stats *s, replica *r)
+{
+	scan x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	rc = replica_each(r, HEARTH__KIND__KIND_UNSPECIFIED, 0, each_record, &x);
+	if (rc == 0 && x.failed)
+		rc = x.failed;
+	if (rc != 0)
+		goto done;
+	/* The ledger's members, each once per branch, against the visits. */
+	qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
+	for (size_t i = 0; i < x.n_ledger; i++) {
+		const ledger_entry *e = &x.ledger[i];
+		const mslot *m;
+		stats_row *row = &s->rows[e->row];
+
+		if (i > 0 && !ledger_cmp(e, &x.ledger[i - 1]))
+			continue;
+		m = mmap_find(&x.members, e->member);
+		row->v[ST_HARDSHIP_MEMBERS]++;
+		if (m && m->spring)
+			row->v[ST_SPRING_VISITED]++;
+		if (m && m->july)
+			row->v[ST_JULY_VISITED]++;
+	}
+	rc = count_overdue(s, r);
+done:
+	free(x.ledger);
+	free(x.members.slots);
+	return rc;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const stats_row *)a)->branch, ((const stats_row *)b)->branch);
+}
+
+void stats_finish(stats *s)
+{
+	qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+	memset(&s->total, 0, sizeof(s->total));
+	for (size_t i = 0; i < s->n; i++) {
+		stats_row *r = &s->rows[i];
+		r->v[ST_OVERDUE] = r->v[ST_OVERDUE_VISITS] + r->v[ST_OVERDUE_TALKS] + r->v[ST_OVERDUE_DUES] +
+		                   r->v[ST_OVERDUE_PAIRINGS];
+		for (int f = 0; f < ST_COUNT; f++)
+			s->total.v[f] += r->v[f];
+		for (int m = 0; m < 12; m++)
+			s->total.visits_month[m] += r->visits_month[m];
+	}
+}
+
+/* ------------------------------------------------ output */
+
+double stats_percent(int64_t num, int64_t den)
+{
+	return den > 0 ? (double)num * 100.0 / (double)den : -1.0;
+}
+
+void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t cap)
+{
+	char yuan[OUT_YUAN_TEXT_MAX];
+	double p;
+
+	switch (c->type) {
+	case STATS_FEN:
+		out_yuan_format(row->v[c->fig], yuan);
+		snprintf(out, cap, "%s", yuan);
+		break;
+	case STATS_PERCENT:
+		p = stats_percent(row->v[c->fig], row->v[c->den]);
+		if (p < 0)
+			snprintf(out, cap, "-");
+		else
+			snprintf(out, cap, "%.1f%%", p);
+		break;
+	default: snprintf(out, cap, "%lld", (long long)row->v[c->fig]); break;
+	}
+}
+
+static const char *const group_titles[] = {
+	"党员",
+	"困难党员台账（按状态）",
+	"困难党员台账（在册和帮扶中的条目，按类型）",
+	"关怀（%d年）",
+	"党费（%d年）和逾期事项（截至今天）",
+};
+
+static int print_group(const stats *s, FILE *f, int group)
+{
+	size_t n;
+	const stats_column *cols = stats_columns(&n);
+	out_table *t = out_table_new();
+	char cell[64];
+	int rc = HEARTH_ENOMEM;
+
+	if (!t)
+		return HEARTH_ENOMEM;
+	if (out_table_column(t, "支部", 16, 0) || out_table_column(t, "名称", 20, 0))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (cols[i].group == group && out_table_column(t, cols[i].label, 0, 1))
+			goto done;
+	for (size_t r = 0; r <= s->n; r++) {
+		const stats_row *row = r < s->n ? &s->rows[r] : &s->total;
+		if (out_table_row(t) || out_table_cell(t, r < s->n ? row->branch : "合计") ||
+		    out_table_cell(t, r < s->n ? row->name : ""))
+			goto done;
+		for (size_t i = 0; i < n; i++) {
+			if (cols[i].group != group)
+				continue;
+			stats_cell(&cols[i], row, cell, sizeof(cell));
+			if (out_table_cell(t, cell))
+				goto done;
+		}
+	}
+	fprintf(f, group_titles[group], s->year);
+	fputc('\n', f);
+	rc = out_table_print(t, f);
+done:
+	out_table_free(t);
+	return rc;
+}
+
+int stats_print_table(const stats *s, FILE *f)
+{
+	for (int g = 0; g < (int)HEARTH_ARRAY_LEN(group_titles); g++) {
+		int rc;
+		if (g)
+			fputc('\n', f);
+		if ((rc = print_group(s, f, g)) != 0)
+			return rc;
+	}
+	return ferror(f) ? HEARTH_EIO : 0;
+}
+
+int stats_print_json(const stats *s, FILE *f)
+{
+	size_t n;
+	const stats_column *cols = stats_columns(&n);
+
+	fputc('[', f);
+	for (size_t r = 0; r < s->n; r++) {
+		const stats_row *row = &s->rows[r];
+		fputs(r ? ",{\"branch\":" : "{\"branch\":", f);
+		out_json_quote(f, row->branch);
+		fputs(",\"name\":", f);
+		out_json_quote(f, row->name);
+		fprintf(f, ",\"year\":%d", s->year);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, ",\"%s\":", cols[i].key);
+			if (cols[i].type == STATS_PERCENT) {
+				double p = stats_percent(row->v[cols[i].fig], row->v[cols[i].den]);
+				if (p < 0)
+					fputs("null", f);
+				else
+					fprintf(f, "%.1f", p);
+			} else {
+				fprintf(f, "%lld", (long long)row->v[cols[i].fig]);
+			}
+		}
+		fputc('}', f);
+	}
+	fputs("]\n", f);
+	return ferror(f) ? HEARTH_EIO : 0;
+}
+
+int stats_print_csv(const stats *s, FILE *f, int bom)
+{
+	size_t n;
+	const stats_column *cols = stats_columns(&n);
+	out_csv c;
+	char cell[64];
+
+	out_csv_init(&c, f, bom);
+	out_csv_field(&c, "支部");
+	out_csv_field(&c, "名称");
+	for (size_t i = 0; i < n; i++)
+		out_csv_field(&c, cols[i].label);
+	out_csv_end_row(&c);
+	for (size_t r = 0; r <= s->n; r++) {
+		const stats_row *row = r < s->n ? &s->rows[r] : &s->total;
+		out_csv_field(&c, r < s->n ? row->branch : "合计");
+		out_csv_field(&c, r < s->n ? row->name : "");
+		for (size_t i = 0; i < n; i++) {
+			stats_cell(&cols[i], row, cell, sizeof(cell));
+			/* Excel reads "66.7%" as a percentage; keep the sign out of
+			 * money so it stays a number. */
+			out_csv_field(&c, cell[0] == '-' && !cell[1] ? "" : cell);
+		}
+		out_csv_end_row(&c);
+	}
+	return ferror(f) ? HEARTH_EIO : 0;
+}

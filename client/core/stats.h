@@ -1,0 +1,141 @@
+/* stats.h: the committee's cross-branch figures (members, the hardship
+ * ledger, care work, dues, overdue items), computed from an admin's or
+ * auditor's local replica, and printed as tables, JSON or CSV.
+ *
+ * What each figure counts (the same words are in `hearth admin stats
+ * --help`; t_admin.sh recomputes every one of them independently):
+ *   - members, hardship entries and active pairings as they stand now;
+ *   - visits, talks, honors and dues for the chosen year;
+ *   - a visit counts unless its status is 计划 (planned) or 已取消;
+ *   - hardship types and the care coverage look at open ledger entries
+ *     (在册, 帮扶中); coverage = share of the distinct members with an open
+ *     entry who were visited on that occasion (春节, 七一) in the year;
+ *   - overdue items, as of today, are `hearth due`'s (due.h computes them
+ *     per branch, with its thresholds from profile.ini [due]): ledger
+ *     members not visited in 90 days, talks past their deadline, active
+ *     pairings without a progress note in 60 days, members with dues
+ *     unpaid for more than 3 months (one item per member).
+ * Deleted records are never counted. */
+#ifndef HEARTH_STATS_H
+#define HEARTH_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "client/core/due.h"
+#include "client/core/replica.h"
+
+/* Raw figures, one slot each per branch. Percentages are derived at output
+ * time from two of these (see stats_column). */
+enum stats_fig {
+	ST_MEMBERS,
+	ST_MEMBERS_FULL,
+	ST_MEMBERS_PROBATIONARY,
+	ST_MEMBERS_NORMAL,
+	ST_MEMBERS_SUSPENDED,
+	ST_MEMBERS_DECEASED,
+	ST_MEMBERS_LEFT,
+	ST_HARDSHIP,
+	ST_HARDSHIP_REGISTERED,
+	ST_HARDSHIP_ASSISTING,
+	ST_HARDSHIP_RESOLVED,
+	ST_HARDSHIP_REMOVED,
+	ST_HARDSHIP_OPEN,
+	ST_HARDSHIP_TYPE_LIVING,
+	ST_HARDSHIP_TYPE_ALONE,
+	ST_HARDSHIP_TYPE_ELDERLY,
+	ST_HARDSHIP_TYPE_FRAIL,
+	ST_HARDSHIP_TYPE_ILL,
+	ST_HARDSHIP_TYPE_DISABLED,
+	ST_HARDSHIP_MEMBERS,
+	ST_VISITS,
+	ST_VISITS_SPRING,
+	ST_VISITS_JULY,
+	ST_SPRING_VISITED,
+	ST_JULY_VISITED,
+	ST_TALKS,
+	ST_PAIRINGS_ACTIVE,
+	ST_HONORS,
+	ST_DUES_DUE,
+	ST_DUES_PAID,
+	ST_OVERDUE_VISITS,
+	ST_OVERDUE_TALKS,
+	ST_OVERDUE_DUES,
+	ST_OVERDUE_PAIRINGS,
+	ST_OVERDUE,
+	ST_COUNT
+};
+
+/* How a column is printed. */
+enum stats_type {
+	STATS_COUNT,     /* an integer */
+	STATS_FEN,       /* money: fen in JSON (key ends in _fen), yuan for people and CSV */
+	STATS_PERCENT,   /* num/den x 100, one decimal; null / "-" when den is 0 */
+};
+
+typedef struct stats_column {
+	const char *key;       /* JSON key, e.g. "spring_festival_coverage" */
+	const char *label;     /* 中文 column header */
+	enum stats_type type;
+	int fig;               /* the figure (COUNT, FEN) or numerator (PERCENT) */
+	int den;               /* PERCENT: the denominator figure */
+	int group;             /* which human table it belongs to (0..3) */
+} stats_column;
+
+/* The columns in output order; *n gets their number. Static table. */
+const stats_column *stats_columns(size_t *n);
+
+typedef struct stats_row {
+	char branch[64];         /* branch id */
+	char name[256];          /* branch name when known, else "" */
+	int64_t v[ST_COUNT];
+	int64_t visits_month[12]; /* counted visits of the year by month */
+} stats_row;
+
+typedef struct stats {
+	int year;
+	int32_t today;           /* day number (date.h) the overdue figures use */
+	due_config due;          /* thresholds of the overdue rules */
+	stats_row *rows;         /* sorted by branch id after stats_finish */
+	size_t n, cap;
+	stats_row total;         /* branch "" : sums of every row */
+	uint64_t records;        /* records looked at */
+} stats;
+
+/* Starts an empty set for year, overdue as of day number today with the
+ * thresholds in cfg (copied; NULL: due_config_defaults). */
+void stats_init(stats *s, int year, int32_t today, const due_config *cfg);
+
+/* Makes sure a row for branch id exists (so branches without records still
+ * show) and gives it a name when name is non-empty. Returns 0 or
+ * HEARTH_ENOMEM. */
+int stats_add_branch(stats *s, const char *id, const char *name);
+
+/* Reads every record of the replica's local view and counts it. May be
+ * called once per stats. Returns 0 or a negative HEARTH_E* code. */
+int stats_scan(stats *s, replica *r);
+
+/* Sorts the rows and computes the totals row. */
+void stats_finish(stats *s);
+
+/* Frees the rows; s may be reused after stats_init. */
+void stats_free(stats *s);
+
+/* num/den x 100, or -1 when den is 0. */
+double stats_percent(int64_t num, int64_t den);
+
+/* A column's value of one row as text for people ("12", "3.50", "66.7%",
+ * "-"), into out. */
+void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t cap);
+
+/* Output. Each returns 0 or HEARTH_EIO. The table is four CJK-aligned
+ * tables (members, hardship, care, dues and overdue), each with a totals
+ * row; JSON is an array of one object per branch ("branch", "name", then
+ * every column by key; no totals); CSV has one header row of Chinese
+ * labels, a row per branch and a totals row (合计). */
+int stats_print_table(const stats *s, FILE *f);
+int stats_print_json(const stats *s, FILE *f);
+int stats_print_csv(const stats *s, FILE *f, int bom);
+
+#endif

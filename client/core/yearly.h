@@ -1,0 +1,62 @@
+/* yearly.h: one branch's year in figures (`hearth report year`): members,
+ * the hardship ledger, visits, talks, pairings, honors, activities,
+ * disclosures, dues and transfers, from the local replica. The figures are
+ * a flat list so the table, the JSON and the admin console print the same
+ * numbers.
+ *
+ * What counts in year Y (dates inclusive, Y-01-01..Y-12-31):
+ *   members      live members now (not deceased or out), by category;
+ *                joined: join_date in Y
+ *   hardship     in the ledger: entered (certified_at, else created) by the
+ *                end of Y and not closed before Y; new: entered in Y; closed:
+ *                closed_date in Y; by type (of those in the ledger); status
+ *                at year end (an entry closed after Y counts as 帮扶中)
+ *   visits       date in Y, not 计划/已取消: count, 人次, by occasion, cash
+ *                and goods value
+ *   talks        date in Y, by trigger
+ *   pairings     active at year end (started by then, not closed in or
+ *                before Y), closed in Y by outcome, progress notes dated in Y
+ *   honors       year = Y, 已批准/已颁发, by title, awards
+ *   activities   date in Y, by type, participants
+ *   disclosures  from_date in Y, by category
+ *   dues         month in Y: due (without 免缴), paid, collection rate
+ *   transfers    out: from_branch is the branch, issued in Y; in: to_branch
+ *                is the branch, accepted (else issued) in Y */
+#ifndef HEARTH_YEARLY_H
+#define HEARTH_YEARLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/due.h"
+
+enum yearly_unit { YEARLY_COUNT, YEARLY_FEN, YEARLY_PERMILLE };
+
+typedef struct yearly_figure {
+	const char *section;         /* JSON key: "visits" (static) */
+	const char *section_label;   /* "走访慰问" (static) */
+	const char *group;           /* JSON key of a breakdown: "by_occasion", or NULL */
+	const char *group_label;     /* "事由" (static), or NULL */
+	char key[48];                /* "count", "spring_festival" */
+	char label[64];              /* "次数", "春节" */
+	enum yearly_unit unit;
+	int64_t value;               /* count, fen, or permille (833 = 83.3%; -1: none due) */
+} yearly_figure;
+
+typedef struct yearly_report {
+	int year;
+	yearly_figure *f;
+	size_t n, cap;
+} yearly_report;
+
+/* Computes year's figures from the records of s (one branch's snapshot;
+ * branch names it for transfers in/out, NULL counts every transfer of the
+ * year as both). Returns 0 or HEARTH_ENOMEM. Free with yearly_free. */
+int yearly_compute(const due_snapshot *s, const char *branch, int year, yearly_report *out);
+void yearly_free(yearly_report *r);
+
+/* `hearth report year [YYYY] [--year YYYY] [--branch ID] [--json]` (cli_fn). */
+struct cli;
+int cmd_report(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,380 @@
+/* audit_handlers.c: the audit side of the protocol, served on the loop
+ * thread with short read transactions; writes go through the writer. */
+#include "server/api/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db/audit_log.h"
+#include "server/loop/connection.h"
+#include "common/be.h"
+#include "common/hearth.h"
+#include "server/api/jobs.h"
+#include "common/log.h"
+#include "server/loop/listener.h"
+#include "server/db/store.h"
+#include "common/wire.h"
+#include "server/writer.h"
+
+#define PROOF_PAGE 10000
+#define QUERY_PAGE_MAX 1000
+#define QUERY_SCAN_MAX 20000   /* entries examined per request, so a filter never stalls the loop */
+
+
+void audit_submit_event(server *srv, const tls_identity *id, const char *action, const char *branch,
+                        const char *detail, const char *peer)
+{
+	push_job *job = calloc(1, sizeof(*job));
+	if (!job) {
+		log_event(LOG_ERROR, "audit_lost", "action", action, "error", "out of memory", NULL);
+		return;
+	}
+	job->type = JOB_EVENT;
+	job->now_ms = server_now_ms();
+	snprintf(job->action, sizeof(job->action), "%s", action);
+	snprintf(job->branch, sizeof(job->branch), "%s", branch ? branch : "");
+	snprintf(job->detail, sizeof(job->detail), "%s", detail ? detail : "");
+	snprintf(job->peer, sizeof(job->peer), "%s", peer ? peer : "");
+	job->who.role = id->role;
+	snprintf(job->who.branch, sizeof(job->who.branch), "%s", id->branch_id);
+	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", id->fingerprint);
+	snprintf(job->who.name, sizeof(job->who.name), "%s", id->name);
+	writer_submit(srv->writer, job);
+}
+
+int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
+{
+	MDB_txn *txn;
+	uint64_t size;
+	uint8_t head[AUDIT_HASH_LEN];
+	int rc;
+
+	rc = store_err(mdb_txn_begin(srv->store->env, NULL, MDB_RDONLY, &txn));
+	if (rc)
+		return rc;
+	rc = audit_head(srv->store, txn, &size, head);
+	mdb_txn_abort(txn);
+	if (rc)
+		return rc;
+	if (!srv->cp_valid || srv->cp_size != size || memcmp(srv->cp_head, head, AUDIT_HASH_LEN) != 0) {
+		Hearth__Checkpoint fresh = HEARTH__CHECKPOINT__INIT;
+		push_job *job;
+
+		fresh.size = size;
+		fresh.head_hash.data = head;
+		fresh.head_hash.len = AUDIT_HASH_LEN;
+		fresh.time = server_now_ms();
+		if ((rc = audit_sign_checkpoint(srv->audit_key, &fresh)) != 0)
+			return rc;
+		srv->cp_size = size;
+		memcpy(srv->cp_head, head, AUDIT_HASH_LEN);
+		srv->cp_time = fresh.time;
+		memcpy(srv->cp_sig, fresh.signature.data, AUDIT_SIG_LEN);
+		free(fresh.signature.data);
+		srv->cp_valid = 1;
+		/* Keep every signed checkpoint, so `audit verify` can check them all. */
+		job = calloc(1, sizeof(*job));
+		if (job) {
+			Hearth__Checkpoint keep = HEARTH__CHECKPOINT__INIT;
+			keep.size = size;
+			keep.head_hash.data = srv->cp_head;
+			keep.head_hash.len = AUDIT_HASH_LEN;
+			keep.time = srv->cp_time;
+			keep.signature.data = srv->cp_sig;
+			keep.signature.len = AUDIT_SIG_LEN;
+			job->type = JOB_CHECKPOINT;
+			job->blob_len = hearth__checkpoint__get_packed_size(&keep);
+			job->blob = malloc(job->blob_len ? job->blob_len : 1);
+			if (job->blob) {
+				hearth__checkpoint__pack(&keep, job->blob);
+				writer_submit(srv->writer, job);
+			} else {
+				free(job);
+			}
+		}
+	}
+	cp->size = srv->cp_size;
+	cp->head_hash.data = srv->cp_head;
+	cp->head_hash.len = srv->cp_size ? AUDIT_HASH_LEN : 0;
+	if (srv->cp_size == 0) {
+		/* An empty log's head is all zeros; send it explicitly anyway. */
+		cp->head_hash.len = AUDIT_HASH_LEN;
+	}
+	cp->time = srv->cp_time;
+	cp->signature.data = srv->cp_sig;
+	cp->signature.len = AUDIT_SIG_LEN;
+	return 0;
+}
+
+int audit_handle_checkpoint(conn *c, Hearth__Envelope *env)
+{
+	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
+	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
+	int rc = audit_current_checkpoint(c->srv, &cp);
+
+	if (rc) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+		                "cannot sign a checkpoint: %s", hearth_strerror(rc));
+		return 0;
+	}
+	out.request_id = env->request_id;
+	out.body_case = HEARTH__ENVELOPE__BODY_CHECKPOINT;
+	out.checkpoint = &cp;
+	conn_send(c, &out);
+	return 0;
+}
+
+int audit_handle_proof(conn *c, Hearth__Envelope *env)
+{
+	Hearth__AuditProofRequest *req = env->audit_proof_request;
+	store *st = c->srv->store;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint8_t key[8], head[AUDIT_HASH_LEN];
+	uint64_t size, end;
+	wirebuf body = WIREBUF_INIT;
+	int rc;
+
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		goto fail;
+	if ((rc = audit_head(st, txn, &size, head)) != 0)
+		goto fail;
+	if (req->from_size > req->to_size || req->to_size > size) {
+		mdb_txn_abort(txn);
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "to_size", 0,
+		                "proof range (%llu, %llu] is not within the log's %llu entries",
+		                (unsigned long long)req->from_size, (unsigned long long)req->to_size,
+		                (unsigned long long)size);
+		return 0;
+	}
+	end = req->to_size;
+	if (end - req->from_size > PROOF_PAGE)
+		end = req->from_size + PROOF_PAGE;
+	if ((rc = store_err(mdb_cursor_open(txn, st->audit_links, &cur))) != 0)
+		goto fail;
+	be64_put(key, req->from_size + 1);
+	k.mv_size = 8;
+	k.mv_data = key;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		wirebuf link = WIREBUF_INIT;
+		uint64_t seq = be64_get(k.mv_data);
+		if (seq > end || v.mv_size != 64)
+			break;
+		wire_uint_field(&link, 1, seq);
+		wire_bytes_field(&link, 2, v.mv_data, 32, 1);
+		wire_bytes_field(&link, 3, (const uint8_t *)v.mv_data + 32, 32, 1);
+		wire_bytes_field(&body, 1, link.data, link.len, 1);
+		wire_free(&link);
+	}
+	wire_uint_field(&body, 2, end < req->to_size);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_AUDIT_PROOF, &body);
+	wire_free(&body);
+	return 0;
+fail:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	wire_free(&body);
+	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "audit proof failed: %s",
+	                hearth_strerror(rc));
+	return 0;
+}
+
+static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, const char *own_branch)
+{
+	if (own_branch && strcmp(e->branch_id, own_branch) != 0 && strcmp(e->actor_branch, own_branch) != 0)
+		return 0;
+	if (q->actor && q->actor[0] && strcmp(q->actor, e->actor_fingerprint) != 0 &&
+	    strcmp(q->actor, e->actor_name) != 0)
+		return 0;
+	if (q->branch_id && q->branch_id[0] && strcmp(q->branch_id, e->branch_id) != 0 &&
+	    strcmp(q->branch_id, e->actor_branch) != 0)
+		return 0;
+	if (q->record_id.len == 16 && (e->record_id.len != 16 || memcmp(e->record_id.data, q->record_id.data, 16)))
+		return 0;
+	if (q->action && q->action[0]) {
+		size_t n = strlen(q->action);
+		if (q->action[n - 1] == '.' ? strncmp(e->action, q->action, n) != 0 : strcmp(e->action, q->action) != 0)
+			return 0;
+	}
+	if (q->since && e->time < q->since)
+		return 0;
+	if (q->until && e->time >= q->until)
+		return 0;
+	return 1;
+}
+
+/* Review queries: entries in seq order after after_seq that pass the
+ * filters, through the narrowest index (one record, one branch, or all).
+ * The scan per request is bounded; `next` lets the client continue. */
+int audit_handle_query(conn *c, Hearth__Envelope *env)
+{
+	Hearth__AuditQuery *q = env->audit_query;
+	store *st = c->srv->store;
+	const char *own = c->id.role == HEARTH__ROLE__ROLE_BRANCH ? c->id.branch_id : NULL;
+	uint32_t limit = q->limit ? q->limit : 100;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t key[80];
+	size_t prefix = 0;
+	uint64_t last = q->after_seq, scanned = 0;
+	uint32_t n = 0;
+	int more = 0, rc;
+	wirebuf body = WIREBUF_INIT;
+
+	if (limit > QUERY_PAGE_MAX)
+		limit = QUERY_PAGE_MAX;
+	if (q->record_id.len && q->record_id.len != 16) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "record_id", 0,
+		                "record_id must be 16 bytes (got %zu)", q->record_id.len);
+		return 0;
+	}
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		goto fail;
+	if (q->record_id.len == 16) {
+		dbi = st->audit_record;
+		memcpy(key, q->record_id.data, 16);
+		prefix = 16;
+		be64_put(key + prefix, q->after_seq + 1);
+	} else if (own || (q->branch_id && q->branch_id[0])) {
+		const char *b = own ? own : q->branch_id;
+		if (!store_branch_key(key, sizeof(key), b, q->after_seq + 1)) {
+			mdb_txn_abort(txn);
+			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
+			                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
+			return 0;
+		}
+		dbi = st->audit_branch;
+		prefix = strlen(b) + 1;
+	} else {
+		dbi = st->audit;
+		be64_put(key, q->after_seq + 1);
+	}
+	k.mv_size = prefix + 8;
+	k.mv_data = key;
+	if ((rc = store_err(mdb_cursor_open(txn, dbi, &cur))) != 0)
+		goto fail;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
+		MDB_val ek, ev;
+		uint8_t sk[8];
+		Hearth__AuditEntry *e;
+
+		if (k.mv_size != prefix + 8 || (prefix && memcmp(k.mv_data, key, prefix) != 0))
+			break;
+		if (n >= limit || scanned >= QUERY_SCAN_MAX) {
+			more = 1;
+			break;
+		}
+		seq = be64_get((const uint8_t *)k.mv_data + prefix);
+		scanned++;
+		if (dbi == st->audit) {
+			ev = v;
+		} else {
+			be64_put(sk, seq);
+			ek.mv_size = 8;
+			ek.mv_data = sk;
+			if (mdb_get(txn, st->audit, &ek, &ev) != 0)
+				continue;
+		}
+		last = seq;
+		e = hearth__audit_entry__unpack(NULL, ev.mv_size, ev.mv_data);
+		if (!e)
+			continue;
+		if (matches(e, q, own)) {
+			wire_bytes_field(&body, 1, ev.mv_data, ev.mv_size, 1);
+			n++;
+		}
+		hearth__audit_entry__free_unpacked(e, NULL);
+	}
+	rc = 0;
+	wire_uint_field(&body, 2, last);
+	wire_uint_field(&body, 3, more);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_AUDIT_PAGE, &body);
+	wire_free(&body);
+	return 0;
+fail:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	wire_free(&body);
+	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "audit query failed: %s",
+	                hearth_strerror(rc));
+	return 0;
+}
+
+int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
+{
+	Hearth__CheckpointsRequest *req = env->checkpoints_request;
+	store *st = c->srv->store;
+	uint32_t limit = req->limit && req->limit < 1000 ? req->limit : 1000, n = 0;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint8_t key[8];
+	wirebuf body = WIREBUF_INIT;
+	int more = 0, rc;
+
+	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
+		                "only admins and auditors may list the server's checkpoints");
+		audit_submit_event(c->srv, &c->id, "denied", c->id.branch_id, "checkpoints: branch role", c->peer);
+		return 0;
+	}
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		goto fail;
+	if ((rc = store_err(mdb_cursor_open(txn, st->checkpoints, &cur))) != 0)
+		goto fail;
+	be64_put(key, req->after_size + 1);
+	k.mv_size = 8;
+	k.mv_data = key;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (n >= limit) {
+			more = 1;
+			break;
+		}
+		wire_bytes_field(&body, 1, v.mv_data, v.mv_size, 1);
+		n++;
+	}
+	wire_uint_field(&body, 2, more);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_CHECKPOINTS_PAGE, &body);
+	wire_free(&body);
+	return 0;
+fail:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	wire_free(&body);
+	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "checkpoints failed: %s",
+	                hearth_strerror(rc));
+	return 0;
+}
+
+int audit_handle_note(conn *c, Hearth__Envelope *env)
+{
+	Hearth__AuditNote *note = env->audit_note;
+	push_job *job;
+
+	if (note->n_events > 1000) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "events", 0,
+		                "%zu events exceed the limit of 1000 per note", note->n_events);
+		return 0;
+	}
+	if ((job = jobs_from_conn(c, JOB_NOTE, env)) == NULL)
+		return 0;
+	writer_submit(c->srv->writer, job);
+	return 1;
+}

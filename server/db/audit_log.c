@@ -1,0 +1,311 @@
+/* audit_log.c: appends audit entries in the writer's transaction and
+ * verifies a store's chain offline. */
+#include "server/db/audit_log.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "common/be.h"
+#include "common/hearth.h"
+
+
+void audit_set_actor(Hearth__AuditEntry *e, const actor *who)
+{
+	e->actor_fingerprint = (char *)who->fingerprint;
+	e->actor_name = (char *)who->name;
+	e->actor_role = who->role;
+	e->actor_branch = (char *)who->branch;
+}
+
+int audit_head(store *s, MDB_txn *txn, uint64_t *size, uint8_t head[AUDIT_HASH_LEN])
+{
+	MDB_val k = { 10, "audit_head" }, v;
+	int rc = mdb_get(txn, s->meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		*size = 0;
+		memset(head, 0, AUDIT_HASH_LEN);
+		return 0;
+	}
+	if (rc)
+		return store_err(rc);
+	if (v.mv_size != 8 + AUDIT_HASH_LEN)
+		return HEARTH_ECORRUPT;
+	*size = be64_get(v.mv_data);
+	memcpy(head, (const uint8_t *)v.mv_data + 8, AUDIT_HASH_LEN);
+	return 0;
+}
+
+int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
+{
+	uint8_t prev[AUDIT_HASH_LEN], leaf[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN], key[80], link[64];
+	uint8_t headv[8 + AUDIT_HASH_LEN];
+	uint64_t size;
+	uint8_t *packed = NULL;
+	size_t len, canon_len;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = audit_head(s, txn, &size, prev)) != 0)
+		return rc;
+	e->seq = size + 1;
+	if (!e->time) {
+		struct timeval tv;
+		gettimeofday(&tv, NULL);
+		e->time = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	}
+	/* One pack: the chain fields are the highest-numbered, so the stored
+	 * bytes are the canonical bytes followed by prev_hash and hash. */
+	e->prev_hash.len = 0;
+	e->hash.len = 0;
+	canon_len = hearth__audit_entry__get_packed_size(e);
+	/* Each chain field: a two-byte tag (field 30/31, length-delimited), the
+	 * length byte, 32 bytes. */
+	len = canon_len + 2 * (3 + AUDIT_HASH_LEN);
+	packed = malloc(len);
+	if (!packed)
+		return HEARTH_ENOMEM;
+	if (e->base.n_unknown_fields || hearth__audit_entry__pack(e, packed) != canon_len) {
+		rc = HEARTH_EINVAL;
+		goto out;
+	}
+	SHA256(packed, canon_len, leaf);
+	audit_link(prev, leaf, hash);
+	{
+		uint8_t *p = packed + canon_len;
+		const uint8_t *vals[2] = { prev, hash };
+		for (int f = 0; f < 2; f++) {
+			unsigned tag = ((30u + (unsigned)f) << 3) | 2;  /* 242, 250: two varint bytes */
+			*p++ = (uint8_t)(0x80 | (tag & 0x7f));
+			*p++ = (uint8_t)(tag >> 7);
+			*p++ = AUDIT_HASH_LEN;
+			memcpy(p, vals[f], AUDIT_HASH_LEN);
+			p += AUDIT_HASH_LEN;
+		}
+	}
+
+	be64_put(key, e->seq);
+	k.mv_size = 8;
+	k.mv_data = key;
+	v.mv_size = len;
+	v.mv_data = packed;
+	if ((rc = store_err(mdb_put(txn, s->audit, &k, &v, MDB_APPEND))) != 0)
+		goto out;
+	memcpy(link, leaf, 32);
+	memcpy(link + 32, hash, 32);
+	v.mv_size = 64;
+	v.mv_data = link;
+	if ((rc = store_err(mdb_put(txn, s->audit_links, &k, &v, MDB_APPEND))) != 0)
+		goto out;
+	/* Index for the branches that may read this entry. */
+	{
+		const char *bs[2] = { e->branch_id, e->actor_branch };
+		for (int i = 0; i < 2; i++) {
+			if (!bs[i] || !bs[i][0] || (i == 1 && e->branch_id && !strcmp(bs[0], bs[1])))
+				continue;
+			/* Same key shape as the change feed's branch index. */
+			k.mv_size = store_branch_key(key, sizeof(key), bs[i], e->seq);
+			if (!k.mv_size)
+				continue;
+			k.mv_data = key;
+			v.mv_size = 0;
+			v.mv_data = "";
+			if ((rc = store_err(mdb_put(txn, s->audit_branch, &k, &v, 0))) != 0)
+				goto out;
+		}
+	}
+	if (e->record_id.len == 16) {
+		memcpy(key, e->record_id.data, 16);
+		be64_put(key + 16, e->seq);
+		k.mv_size = 24;
+		k.mv_data = key;
+		v.mv_size = 0;
+		v.mv_data = "";
+		if ((rc = store_err(mdb_put(txn, s->audit_record, &k, &v, 0))) != 0)
+			goto out;
+	}
+	be64_put(headv, e->seq);
+	memcpy(headv + 8, hash, AUDIT_HASH_LEN);
+	k.mv_size = 10;
+	k.mv_data = "audit_head";
+	v.mv_size = sizeof(headv);
+	v.mv_data = headv;
+	rc = store_err(mdb_put(txn, s->meta, &k, &v, 0));
+out:
+	free(packed);
+	/* The hashes live on this stack frame: do not leave them in e. */
+	e->prev_hash.data = NULL;
+	e->prev_hash.len = 0;
+	e->hash.data = NULL;
+	e->hash.len = 0;
+	return rc;
+}
+
+int audit_store_checkpoint(store *s, MDB_txn *txn, const Hearth__Checkpoint *cp)
+{
+	uint8_t key[8], *buf;
+	size_t len = hearth__checkpoint__get_packed_size(cp);
+	MDB_val k = { 8, key }, v;
+	int rc;
+
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return HEARTH_ENOMEM;
+	hearth__checkpoint__pack(cp, buf);
+	be64_put(key, cp->size);
+	v.mv_size = len;
+	v.mv_data = buf;
+	rc = store_err(mdb_put(txn, s->checkpoints, &k, &v, 0));
+	free(buf);
+	return rc;
+}
+
+int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, uint64_t *bad_seq,
+                       char *msg, size_t msglen)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi audit, links, meta, cps;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint8_t prev[AUDIT_HASH_LEN];
+	uint8_t *hashes = NULL;        /* hash of every entry, to check checkpoints */
+	size_t hcap = 0;
+	uint64_t n = 0;
+	int rc;
+
+	*bad_seq = 0;
+	*entries = 0;
+	memset(prev, 0, sizeof(prev));
+	if ((rc = mdb_env_create(&env)) != 0)
+		goto lmdb_fail;
+	mdb_env_set_maxdbs(env, 32);
+	if ((rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
+		goto lmdb_fail;
+	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto lmdb_fail;
+	if ((rc = mdb_dbi_open(txn, "audit", 0, &audit)) != 0 || (rc = mdb_dbi_open(txn, "audit_links", 0, &links)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 || (rc = mdb_dbi_open(txn, "checkpoints", 0, &cps)) != 0)
+		goto lmdb_fail;
+	if ((rc = mdb_cursor_open(txn, audit, &cur)) != 0)
+		goto lmdb_fail;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Hearth__AuditEntry *e;
+		char why[200];
+		uint64_t seq = k.mv_size == 8 ? be64_get(k.mv_data) : 0;
+		MDB_val lv;
+
+		n++;
+		if (seq != n) {
+			*bad_seq = n;
+			snprintf(msg, msglen, "entry %llu is missing (found %llu instead)", (unsigned long long)n,
+			         (unsigned long long)seq);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		e = hearth__audit_entry__unpack(NULL, v.mv_size, v.mv_data);
+		if (!e || e->seq != seq) {
+			if (e)
+				hearth__audit_entry__free_unpacked(e, NULL);
+			*bad_seq = seq;
+			snprintf(msg, msglen, "entry %llu does not decode", (unsigned long long)seq);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		if (audit_check_entry(e, prev, why, sizeof(why)) != 0) {
+			hearth__audit_entry__free_unpacked(e, NULL);
+			*bad_seq = seq;
+			snprintf(msg, msglen, "entry %llu is damaged: %s", (unsigned long long)seq, why);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		memcpy(prev, e->hash.data, AUDIT_HASH_LEN);
+		hearth__audit_entry__free_unpacked(e, NULL);
+		if (mdb_get(txn, links, &k, &lv) != 0 || lv.mv_size != 64 ||
+		    memcmp((const uint8_t *)lv.mv_data + 32, prev, 32) != 0) {
+			*bad_seq = seq;
+			snprintf(msg, msglen, "entry %llu: its proof link does not match the entry", (unsigned long long)seq);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		if (n * AUDIT_HASH_LEN > hcap) {
+			size_t ncap = hcap ? hcap * 2 : 4096 * AUDIT_HASH_LEN;
+			uint8_t *p = realloc(hashes, ncap);
+			if (!p) {
+				rc = HEARTH_ENOMEM;
+				snprintf(msg, msglen, "out of memory");
+				goto out;
+			}
+			hashes = p;
+			hcap = ncap;
+		}
+		memcpy(hashes + (n - 1) * AUDIT_HASH_LEN, prev, AUDIT_HASH_LEN);
+	}
+	if (rc != MDB_NOTFOUND)
+		goto lmdb_fail;
+	mdb_cursor_close(cur);
+	cur = NULL;
+	*entries = n;
+	{
+		MDB_val hk = { 10, "audit_head" }, hv;
+		rc = mdb_get(txn, meta, &hk, &hv);
+		if (n > 0 && (rc != 0 || hv.mv_size != 40 || be64_get(hv.mv_data) != n ||
+		              memcmp((const uint8_t *)hv.mv_data + 8, prev, 32) != 0)) {
+			snprintf(msg, msglen, "the recorded head does not match the chain's last entry %llu",
+			         (unsigned long long)n);
+			*bad_seq = n;
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+	}
+	/* Every checkpoint the server signed must be a prefix of this chain. */
+	if ((rc = mdb_cursor_open(txn, cps, &cur)) != 0)
+		goto lmdb_fail;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Hearth__Checkpoint *cp = hearth__checkpoint__unpack(NULL, v.mv_size, v.mv_data);
+		int bad = !cp;
+		if (cp && cp->size > n)
+			bad = 1;
+		else if (cp && cp->size > 0 &&
+		         (cp->head_hash.len != 32 ||
+		          memcmp(cp->head_hash.data, hashes + (cp->size - 1) * AUDIT_HASH_LEN, 32) != 0))
+			bad = 2;
+		else if (cp && pub && audit_verify_checkpoint(pub, cp) != 0)
+			bad = 3;
+		if (bad) {
+			snprintf(msg, msglen, "checkpoint at size %llu %s",
+			         (unsigned long long)(k.mv_size == 8 ? be64_get(k.mv_data) : 0),
+			         bad == 1 ? "is beyond the end of the chain (entries were removed)"
+			                  : bad == 2 ? "does not match the chain (history was rewritten)"
+			                             : bad == 3 ? "has an invalid signature" : "does not decode");
+			if (cp)
+				hearth__checkpoint__free_unpacked(cp, NULL);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		hearth__checkpoint__free_unpacked(cp, NULL);
+	}
+	rc = 0;
+	snprintf(msg, msglen, "%llu entries, chain and checkpoints sound", (unsigned long long)n);
+	goto out;
+lmdb_fail:
+	if (rc == MDB_NOTFOUND) {
+		/* A store without an audit database has nothing to verify. */
+		snprintf(msg, msglen, "no audit log in %s", dir);
+		rc = 0;
+		goto out;
+	}
+	snprintf(msg, msglen, "cannot read %s: %s", dir, mdb_strerror(rc));
+	rc = HEARTH_ESTORE;
+out:
+	free(hashes);
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (env)
+		mdb_env_close(env);
+	return rc;
+}

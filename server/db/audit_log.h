@@ -1,0 +1,45 @@
+/* audit_log.h: the server's side of the audit chain: appending entries in
+ * the caller's write transaction, the head, the proof links, the stored
+ * checkpoints, and the offline verifier (hearthd --verify-audit).
+ *
+ * Databases (opened by store_open):
+ *   audit         seq(8)              -> AuditEntry bytes (with prev_hash, hash)
+ *   audit_links   seq(8)              -> leaf(32) hash(32), for witness proofs
+ *   audit_branch  branch NUL seq(8)   -> "" (entries a branch may read)
+ *   audit_record  id(16) seq(8)       -> "" (history of one record)
+ *   checkpoints   size(8)             -> Checkpoint bytes (every one signed)
+ *   meta          "audit_head"        -> size(8) hash(32) */
+#ifndef HEARTHD_AUDIT_LOG_H
+#define HEARTHD_AUDIT_LOG_H
+
+#include <lmdb.h>
+#include <stdint.h>
+#include <openssl/evp.h>
+
+#include "common/audit.h"
+#include "server/db/store.h"
+
+/* Appends e (seq, prev_hash and hash are set here; time is set when 0) in
+ * txn, with its index entries and the new head. Returns 0 or a negative
+ * HEARTH_E* code (the caller aborts). */
+int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e);
+
+/* Fills the actor fields of e from who (borrowed strings). */
+void audit_set_actor(Hearth__AuditEntry *e, const actor *who);
+
+/* Reads the head in txn. An empty log gives size 0 and a zero hash. */
+int audit_head(store *s, MDB_txn *txn, uint64_t *size, uint8_t head[AUDIT_HASH_LEN]);
+
+/* Stores a signed checkpoint (keyed by its size; a later one of the same
+ * size replaces it). */
+int audit_store_checkpoint(store *s, MDB_txn *txn, const Hearth__Checkpoint *cp);
+
+/* Verifies the whole chain of the store in dir (opened read-only), every
+ * stored checkpoint against the chain and, when pub is non-NULL, their
+ * signatures. Returns 0 when sound; otherwise HEARTH_ECORRUPT with *bad_seq
+ * the first bad entry (0 when the damage is elsewhere) and msg saying what.
+ * *entries gets the number of entries checked. */
+int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, uint64_t *bad_seq,
+                       char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,36 @@
+/* refs.h: rules that need the store, not just the record: references that
+ * must resolve (a visit's members exist in the branch), uniqueness (one dues
+ * record per member-month, one open hardship entry per member), and what a
+ * record change implies for other records (an accepted transfer moves the
+ * member's records to the receiving branch).
+ *
+ * Called by store_push_op inside the writer's transaction. */
+#ifndef HEARTHD_REFS_H
+#define HEARTHD_REFS_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/record.h"
+#include "server/db/store.h"
+
+/* Opens the databases refs needs (inside store_open's transaction). */
+int refs_open(store *s, MDB_txn *txn);
+
+/* Checks a record about to be written at a new revision: body is the
+ * merged, validated body; deleted says whether it is a tombstone. Returns
+ * 0, HEARTH_EINVAL with err filled (the op is then REJECTED, nothing
+ * stored), or another negative code when the store failed. */
+int refs_check(store *s, MDB_txn *txn, const kind_info *k, const uint8_t id[16], const char *branch,
+               const uint8_t *body, size_t body_len, int deleted, record_error *err);
+
+/* Called after a record's new revision is written (same transaction), to
+ * keep uniqueness indexes current and apply consequences. old_body is the
+ * previous revision's body (NULL for a create). */
+int refs_after_write(store *s, MDB_txn *txn, const actor *who, const kind_info *k,
+                     const uint8_t id[16], const char *branch, const uint8_t *old_body,
+                     size_t old_len, const uint8_t *body, size_t body_len, int deleted,
+                     int64_t now);
+
+#endif

@@ -1,0 +1,699 @@
+/* test_client_replica.c: the local replica keeps edits, push results, pull pages, conflicts and the cursor consistent, each in one transaction. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/sha.h>
+
+#include "common/hearth.h"
+#include "common/record.h"
+#include "client/core/replica.h"
+#include "common/uuid.h"
+
+typedef struct fixture {
+	char dir[512];
+	replica r;
+} fixture;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	const char *base = getenv("HEARTH_TEST_TMP");
+	char err[512];
+
+	assert_non_null(f);
+	if (!base || !*base)
+		base = "/tmp";
+	mkdir(base, 0700);
+	snprintf(f->dir, sizeof(f->dir), "%s/replica-XXXXXX", base);
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	replica_close(&f->r);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* A heap record (free with hearth__record__free_unpacked) of a member. */
+static Hearth__Record *member(const uint8_t id[16], const char *branch, const char *name,
+                              const char *phone, uint64_t rev, uint64_t seq)
+{
+	Hearth__Member m = HEARTH__MEMBER__INIT;
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	uint8_t buf[4096];
+	size_t n;
+
+	m.name = (char *)name;
+	m.phone = (char *)phone;
+	rec.id.data = (uint8_t *)id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_MEMBER;
+	rec.branch_id = (char *)branch;
+	rec.rev = rev;
+	rec.seq = seq;
+	rec.updated_at = rev ? 1700000000000 + (int64_t)rev : 0;
+	rec.body_case = HEARTH__RECORD__BODY_MEMBER;
+	rec.member = &m;
+	n = hearth__record__pack(&rec, buf);
+	assert_true(n < sizeof(buf));
+	return hearth__record__unpack(NULL, n, buf);
+}
+
+static void new_id(uint8_t id[16])
+{
+	assert_int_equal(uuid_v7(id), 0);
+}
+
+static void edit(fixture *f, const uint8_t id[16], const char *name, const char *phone, int create)
+{
+	Hearth__Record *rec = member(id, "b001", name, phone, 0, 0);
+	char err[512] = "";
+	int rc = replica_edit(&f->r, rec, create, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("replica_edit: %s", err);
+	hearth__record__free_unpacked(rec, NULL);
+}
+
+static uint64_t pending(fixture *f)
+{
+	replica_status st;
+	assert_int_equal(replica_status_get(&f->r, &st), 0);
+	return st.pending_ops;
+}
+
+/* Applies a pull page of the given records (server copies) and conflicts. */
+static void pull(fixture *f, Hearth__Record **recs, size_t n, Hearth__Conflict **cs, size_t nc,
+                 uint64_t cursor)
+{
+	Hearth__PullResponse page = HEARTH__PULL_RESPONSE__INIT;
+	char err[512] = "";
+	page.records = recs;
+	page.n_records = n;
+	page.conflicts = cs;
+	page.n_conflicts = nc;
+	page.cursor = cursor;
+	if (replica_apply_pull(&f->r, &page, err, sizeof(err)) != 0)
+		fail_msg("replica_apply_pull: %s", err);
+}
+
+static void expect_view(fixture *f, const uint8_t id[16], const char *name, const char *phone)
+{
+	Hearth__Record *v = NULL;
+	assert_int_equal(replica_get(&f->r, id, &v), 0);
+	assert_int_equal(v->body_case, HEARTH__RECORD__BODY_MEMBER);
+	assert_string_equal(v->member->name, name);
+	assert_string_equal(v->member->phone, phone);
+	hearth__record__free_unpacked(v, NULL);
+}
+
+static int has_field(const Hearth__Op *op, uint32_t f)
+{
+	for (size_t i = 0; i < op->n_changed_fields; i++)
+		if (op->changed_fields[i] == f)
+			return 1;
+	return 0;
+}
+
+static void test_client_edit_appends_op(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16];
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+	Hearth__Record *rec;
+	char err[512];
+
+	new_id(id);
+	edit(f, id, "张三", "13800138000", 1);
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ops[0]->base_rev, 0);
+	assert_int_equal(ops[0]->op_id.len, 16);
+	assert_int_equal(ops[0]->n_changed_fields, 2);
+	assert_true(has_field(ops[0], 1) && has_field(ops[0], 14));
+	assert_memory_equal(ops[0]->record->id.data, id, 16);
+	assert_int_equal(ops[0]->record->rev, 0);
+	assert_string_equal(ops[0]->record->member->name, "张三");
+	replica_ops_free(ops, keys, n);
+
+	/* Creating it again, or an edit that changes nothing, is refused. */
+	rec = member(id, "b001", "张三", "13800138000", 0, 0);
+	assert_int_equal(replica_edit(&f->r, rec, 1, err, sizeof(err)), HEARTH_EEXIST);
+	assert_int_equal(replica_edit(&f->r, rec, 0, err, sizeof(err)), HEARTH_EINVAL);
+	assert_non_null(strstr(err, "nothing to change"));
+	hearth__record__free_unpacked(rec, NULL);
+	assert_int_equal(pending(f), 1);
+	expect_view(f, id, "张三", "13800138000");
+}
+
+static void test_client_second_edit_waits_and_rebases(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16];
+	Hearth__Op **ops, **ops2;
+	uint64_t *keys, *keys2;
+	size_t n, n2;
+	Hearth__OpResult res = HEARTH__OP_RESULT__INIT;
+	Hearth__Record *stored;
+	char err[512] = "";
+
+	new_id(id);
+	edit(f, id, "张三", "13800138000", 1);
+	edit(f, id, "张三丰", "13800138000", 0);
+	assert_int_equal(pending(f), 2);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);  /* one op per record per batch */
+	assert_string_equal(ops[0]->record->member->name, "张三");
+
+	stored = member(id, "b001", "张三", "13800138000", 1, 7);
+	res.op_id = ops[0]->op_id;
+	res.status = HEARTH__OP_STATUS__OP_APPLIED;
+	res.rev = 1;
+	res.seq = 7;
+	res.record = stored;
+	if (replica_apply_result(&f->r, keys[0], ops[0], &res, err, sizeof(err)) != 0)
+		fail_msg("apply_result: %s", err);
+	replica_ops_free(ops, keys, n);
+	hearth__record__free_unpacked(stored, NULL);
+
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops2, &keys2, &n2), 0);
+	assert_int_equal(n2, 1);
+	assert_int_equal(ops2[0]->base_rev, 1);
+	assert_int_equal(ops2[0]->n_changed_fields, 1);
+	assert_int_equal(ops2[0]->changed_fields[0], 1);
+	replica_ops_free(ops2, keys2, n2);
+
+	assert_int_equal(replica_get_server(&f->r, id, &stored), 0);
+	assert_int_equal(stored->rev, 1);
+	assert_string_equal(stored->member->name, "张三");
+	hearth__record__free_unpacked(stored, NULL);
+	expect_view(f, id, "张三丰", "13800138000");
+}
+
+static void test_client_applied_drops_local_copy(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16];
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+	Hearth__OpResult res = HEARTH__OP_RESULT__INIT;
+	Hearth__Record *stored;
+	char err[512] = "";
+	uint8_t *exact;
+	size_t exact_len;
+
+	new_id(id);
+	edit(f, id, "李四", "", 1);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	stored = member(id, "b001", "李四", "", 1, 3);
+	stored->updated_by_name = "王书记";
+	res.op_id = ops[0]->op_id;
+	res.status = HEARTH__OP_STATUS__OP_MERGED;
+	res.rev = 1;
+	res.record = stored;
+	assert_int_equal(replica_apply_result(&f->r, keys[0], ops[0], &res, err, sizeof(err)), 0);
+	/* Applying the same result twice finds no op. */
+	assert_int_equal(replica_apply_result(&f->r, keys[0], ops[0], &res, err, sizeof(err)),
+	                 HEARTH_ENOTFOUND);
+	replica_ops_free(ops, keys, n);
+	assert_int_equal(pending(f), 0);
+
+	/* The view is now the server copy, stored as the exact packed bytes. */
+	exact_len = hearth__record__get_packed_size(stored);
+	exact = malloc(exact_len);
+	hearth__record__pack(stored, exact);
+	stored->updated_by_name = (char *)protobuf_c_empty_string;
+	hearth__record__free_unpacked(stored, NULL);
+	assert_int_equal(replica_get(&f->r, id, &stored), 0);
+	assert_string_equal(stored->updated_by_name, "王书记");
+	assert_int_equal(hearth__record__get_packed_size(stored), exact_len);
+	hearth__record__free_unpacked(stored, NULL);
+	free(exact);
+}
+
+static void test_client_pull_rebases_local_view(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16];
+	Hearth__Record *s1, *s2;
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+
+	new_id(id);
+	s1 = member(id, "b001", "王五", "13900000000", 1, 10);
+	pull(f, &s1, 1, NULL, 0, 10);
+	expect_view(f, id, "王五", "13900000000");
+
+	edit(f, id, "王五一", "13900000000", 0);  /* local: name */
+	s2 = member(id, "b001", "王五", "13911111111", 2, 11);  /* server: phone */
+	pull(f, &s2, 1, NULL, 0, 11);
+	expect_view(f, id, "王五一", "13911111111");
+
+	/* The pending op still says rev 1 and name only. */
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ops[0]->base_rev, 1);
+	assert_int_equal(ops[0]->n_changed_fields, 1);
+	assert_int_equal(ops[0]->changed_fields[0], 1);
+	replica_ops_free(ops, keys, n);
+
+	/* An older copy arriving late does not replace a newer one. */
+	pull(f, &s1, 1, NULL, 0, 11);
+	expect_view(f, id, "王五一", "13911111111");
+	hearth__record__free_unpacked(s1, NULL);
+	hearth__record__free_unpacked(s2, NULL);
+}
+
+static void test_client_rejected_drops_change(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16], id2[16];
+	Hearth__Record *s1, *gone = NULL;
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+	Hearth__OpResult res = HEARTH__OP_RESULT__INIT;
+	Hearth__Error e = HEARTH__ERROR__INIT;
+	char err[512] = "";
+
+	new_id(id);
+	s1 = member(id, "b001", "赵六", "13900000000", 1, 5);
+	pull(f, &s1, 1, NULL, 0, 5);
+	hearth__record__free_unpacked(s1, NULL);
+	edit(f, id, "赵六六", "13900000000", 0);
+	new_id(id2);
+	edit(f, id2, "孙七", "", 1);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 2);
+	e.code = HEARTH__ERROR_CODE__ERR_INVALID;
+	e.message = "name is too long";
+	e.field = "name";
+	for (size_t i = 0; i < n; i++) {
+		res.op_id = ops[i]->op_id;
+		res.status = HEARTH__OP_STATUS__OP_REJECTED;
+		res.error = &e;
+		assert_int_equal(replica_apply_result(&f->r, keys[i], ops[i], &res, err, sizeof(err)), 0);
+	}
+	replica_ops_free(ops, keys, n);
+	assert_int_equal(pending(f), 0);
+	expect_view(f, id, "赵六", "13900000000");
+	/* A rejected create leaves nothing behind. */
+	assert_int_equal(replica_get(&f->r, id2, &gone), HEARTH_ENOTFOUND);
+}
+
+static Hearth__Conflict *conflict(const uint8_t cid[16], const uint8_t rid[16],
+                                  Hearth__ConflictState state, uint64_t seq)
+{
+	Hearth__Conflict c = HEARTH__CONFLICT__INIT;
+	Hearth__ConflictField cf = HEARTH__CONFLICT_FIELD__INIT, *cfp = &cf;
+	uint8_t sv[] = { 0x0a, 3, 'a', 'b', 'c' }, ov[] = { 0x0a, 3, 'x', 'y', 'z' };
+	uint8_t buf[1024];
+	size_t n;
+
+	c.id.data = (uint8_t *)cid;
+	c.id.len = 16;
+	c.record_id.data = (uint8_t *)rid;
+	c.record_id.len = 16;
+	c.kind = HEARTH__KIND__KIND_MEMBER;
+	c.branch_id = "b001";
+	c.state = state;
+	c.seq = seq;
+	c.created_at = 1700000000000 + (int64_t)seq;
+	cf.field = 1;
+	cf.name = "name";
+	cf.server_value.data = sv;
+	cf.server_value.len = sizeof(sv);
+	cf.op_value.data = ov;
+	cf.op_value.len = sizeof(ov);
+	c.fields = &cfp;
+	c.n_fields = 1;
+	n = hearth__conflict__pack(&c, buf);
+	return hearth__conflict__unpack(NULL, n, buf);
+}
+
+static int count_conflict(void *ctx, const Hearth__Conflict *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int n_conflicts(fixture *f)
+{
+	int n = 0;
+	assert_int_equal(replica_each_conflict(&f->r, count_conflict, &n), 0);
+	return n;
+}
+
+static void test_client_conflicts_stored_and_dropped(void **state)
+{
+	fixture *f = *state;
+	uint8_t rid[16], cid[16];
+	char text[UUID_TEXT_LEN + 1], err[512];
+	Hearth__Conflict *open_c, *done_c, *got = NULL;
+	Hearth__Record *s1;
+
+	new_id(rid);
+	new_id(cid);
+	s1 = member(rid, "b001", "abc", "", 2, 20);
+	open_c = conflict(cid, rid, HEARTH__CONFLICT_STATE__CONFLICT_OPEN, 21);
+	pull(f, &s1, 1, &open_c, 1, 21);
+	assert_int_equal(n_conflicts(f), 1);
+	uuid_format(cid, text);
+	text[13] = '\0';  /* a prefix */
+	assert_int_equal(replica_get_conflict(&f->r, text, &got, err, sizeof(err)), 0);
+	assert_memory_equal(got->id.data, cid, 16);
+	assert_int_equal(got->n_fields, 1);
+	hearth__conflict__free_unpacked(got, NULL);
+	assert_int_equal(replica_get_conflict(&f->r, "ab", &got, err, sizeof(err)), HEARTH_EINVAL);
+
+	done_c = conflict(cid, rid, HEARTH__CONFLICT_STATE__CONFLICT_RESOLVED, 22);
+	pull(f, NULL, 0, &done_c, 1, 22);
+	assert_int_equal(n_conflicts(f), 0);
+	hearth__conflict__free_unpacked(open_c, NULL);
+	hearth__conflict__free_unpacked(done_c, NULL);
+	hearth__record__free_unpacked(s1, NULL);
+}
+
+static void test_client_resolve_is_an_op(void **state)
+{
+	fixture *f = *state;
+	uint8_t rid[16], cid[16];
+	Hearth__Conflict *open_c;
+	Hearth__Record *s1, *chosen;
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+	char err[512] = "";
+
+	new_id(rid);
+	new_id(cid);
+	s1 = member(rid, "b001", "abc", "13900000000", 2, 20);
+	open_c = conflict(cid, rid, HEARTH__CONFLICT_STATE__CONFLICT_OPEN, 21);
+	pull(f, &s1, 1, &open_c, 1, 21);
+	chosen = member(rid, "b001", "xyz", "13900000000", 0, 0);
+	if (replica_resolve(&f->r, open_c, chosen, 0, err, sizeof(err)) != 0)
+		fail_msg("replica_resolve: %s", err);
+	assert_int_equal(n_conflicts(f), 0);
+	expect_view(f, rid, "xyz", "13900000000");
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ops[0]->base_rev, 2);
+	assert_int_equal(ops[0]->resolves.len, 16);
+	assert_memory_equal(ops[0]->resolves.data, cid, 16);
+	assert_true(has_field(ops[0], 1));
+	assert_false(ops[0]->delete_);
+	replica_ops_free(ops, keys, n);
+
+	/* While the resolution waits to be pushed, a pull does not reopen it. */
+	pull(f, NULL, 0, &open_c, 1, 21);
+	assert_int_equal(n_conflicts(f), 0);
+	hearth__conflict__free_unpacked(open_c, NULL);
+	hearth__record__free_unpacked(s1, NULL);
+	hearth__record__free_unpacked(chosen, NULL);
+}
+
+static void test_client_cursor_moves_with_page(void **state)
+{
+	fixture *f = *state;
+	uint64_t cursor;
+	uint8_t id[16];
+	Hearth__Record *s1;
+
+	assert_int_equal(replica_cursor(&f->r, &cursor), 0);
+	assert_int_equal(cursor, 0);
+	new_id(id);
+	s1 = member(id, "b001", "周八", "", 1, 42);
+	pull(f, &s1, 1, NULL, 0, 42);
+	hearth__record__free_unpacked(s1, NULL);
+	assert_int_equal(replica_cursor(&f->r, &cursor), 0);
+	assert_int_equal(cursor, 42);
+	/* An empty page never moves it backwards. */
+	pull(f, NULL, 0, NULL, 0, 0);
+	assert_int_equal(replica_cursor(&f->r, &cursor), 0);
+	assert_int_equal(cursor, 42);
+}
+
+/* A page that does not fit the map fails whole: no record of it and no
+ * cursor move, and the failure is HEARTH_EFULL. */
+static void test_client_page_is_one_transaction(void **state)
+{
+	fixture *f = *state;
+	replica small;
+	char dir[600], err[512];
+	enum { N = 400 };
+	Hearth__Record *recs[N];
+	Hearth__PullResponse page = HEARTH__PULL_RESPONSE__INIT;
+	static char notes[4001];
+	uint64_t cursor;
+	replica_status st;
+
+	snprintf(dir, sizeof(dir), "%s/small", f->dir);
+	setenv("HEARTH_REPLICA_MAP", "1M", 1);
+	assert_int_equal(replica_open(&small, dir, err, sizeof(err)), 0);
+	unsetenv("HEARTH_REPLICA_MAP");
+	memset(notes, 'n', sizeof(notes) - 1);
+	for (int i = 0; i < N; i++) {
+		uint8_t id[16];
+		new_id(id);
+		recs[i] = member(id, "b001", "x", "", 1, (uint64_t)i + 1);
+		recs[i]->member->notes = strdup(notes);
+	}
+	page.records = recs;
+	page.n_records = N;
+	page.cursor = N;
+	assert_int_equal(replica_apply_pull(&small, &page, err, sizeof(err)), HEARTH_EFULL);
+	assert_non_null(strstr(err, "HEARTH_REPLICA_MAP"));
+	assert_int_equal(replica_cursor(&small, &cursor), 0);
+	assert_int_equal(cursor, 0);
+	assert_int_equal(replica_status_get(&small, &st), 0);
+	assert_int_equal(st.records, 0);
+	/* Half the page fits. */
+	page.n_records = 20;
+	page.cursor = 20;
+	assert_int_equal(replica_apply_pull(&small, &page, err, sizeof(err)), 0);
+	assert_int_equal(replica_status_get(&small, &st), 0);
+	assert_int_equal(st.records, 20);
+	assert_int_equal(st.cursor, 20);
+	for (int i = 0; i < N; i++)
+		hearth__record__free_unpacked(recs[i], NULL);
+	replica_close(&small);
+}
+
+static void test_client_digest_of_server_copies(void **state)
+{
+	fixture *f = *state;
+	Hearth__Record *recs[3];
+	kind_digest_acc acc[REPLICA_MAX_KINDS];
+	uint8_t want_all[32] = { 0 }, want_b1[32] = { 0 };
+	const char *branches[3] = { "b001", "b002", "b001" };
+	uint8_t lid[16];
+
+	for (int i = 0; i < 3; i++) {
+		uint8_t id[16], buf[1024], md[32];
+		size_t n;
+		new_id(id);
+		recs[i] = member(id, branches[i], "m", "", 1, (uint64_t)i + 1);
+		n = hearth__record__pack(recs[i], buf);
+		SHA256(buf, n, md);
+		for (int j = 0; j < 32; j++) {
+			want_all[j] ^= md[j];
+			if (!strcmp(branches[i], "b001"))
+				want_b1[j] ^= md[j];
+		}
+	}
+	recs[1]->deleted = 1;  /* tombstones count too */
+	{
+		uint8_t buf[1024], md[32];
+		size_t n;
+		memset(want_all, 0, 32);
+		for (int i = 0; i < 3; i++) {
+			n = hearth__record__pack(recs[i], buf);
+			SHA256(buf, n, md);
+			for (int j = 0; j < 32; j++)
+				want_all[j] ^= md[j];
+		}
+	}
+	pull(f, recs, 3, NULL, 0, 3);
+	/* Local-only records are not server copies. */
+	new_id(lid);
+	edit(f, lid, "local", "", 1);
+
+	assert_int_equal(replica_digest(&f->r, NULL, acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 3);
+	assert_memory_equal(acc[HEARTH__KIND__KIND_MEMBER].digest, want_all, 32);
+	assert_int_equal(replica_digest(&f->r, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 2);
+	assert_memory_equal(acc[HEARTH__KIND__KIND_MEMBER].digest, want_b1, 32);
+	assert_int_equal(replica_digest(&f->r, "b009", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 0);
+	for (int i = 0; i < 3; i++)
+		hearth__record__free_unpacked(recs[i], NULL);
+}
+
+static void test_client_reset_server(void **state)
+{
+	fixture *f = *state;
+	uint8_t a[16], b[16], cid[16];
+	Hearth__Record *sa, *sb, *got = NULL;
+	Hearth__Conflict *c;
+	replica_status st;
+
+	new_id(a);
+	new_id(b);
+	new_id(cid);
+	sa = member(a, "b001", "甲", "", 1, 1);
+	sb = member(b, "b001", "乙", "", 1, 2);
+	c = conflict(cid, a, HEARTH__CONFLICT_STATE__CONFLICT_OPEN, 3);
+	{
+		Hearth__Record *both[2] = { sa, sb };
+		pull(f, both, 2, &c, 1, 3);
+	}
+	edit(f, b, "乙二", "", 0);
+	assert_int_equal(replica_reset_server(&f->r), 0);
+	assert_int_equal(replica_status_get(&f->r, &st), 0);
+	assert_int_equal(st.cursor, 0);
+	assert_int_equal(st.open_conflicts, 0);
+	assert_int_equal(st.pending_ops, 1);
+	assert_int_equal(st.records, 1);  /* only b's local copy is left */
+	assert_int_equal(replica_get_server(&f->r, a, &got), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_get(&f->r, a, &got), HEARTH_ENOTFOUND);
+	expect_view(f, b, "乙二", "");
+	/* The re-pull brings the server copies back under the local edit. */
+	{
+		Hearth__Record *both[2] = { sa, sb };
+		pull(f, both, 2, NULL, 0, 3);
+	}
+	expect_view(f, a, "甲", "");
+	expect_view(f, b, "乙二", "");
+	hearth__record__free_unpacked(sa, NULL);
+	hearth__record__free_unpacked(sb, NULL);
+	hearth__conflict__free_unpacked(c, NULL);
+}
+
+static void test_client_delete(void **state)
+{
+	fixture *f = *state;
+	uint8_t local_only[16], shared[16];
+	Hearth__Record *s, *v = NULL;
+	Hearth__Op **ops;
+	uint64_t *keys;
+	size_t n;
+	char err[512];
+
+	new_id(local_only);
+	edit(f, local_only, "临时", "", 1);
+	edit(f, local_only, "临时二", "", 0);
+	assert_int_equal(pending(f), 2);
+	assert_int_equal(replica_delete(&f->r, local_only, err, sizeof(err)), 0);
+	assert_int_equal(pending(f), 0);
+	assert_int_equal(replica_get(&f->r, local_only, &v), HEARTH_ENOTFOUND);
+
+	new_id(shared);
+	s = member(shared, "b001", "共享", "", 4, 9);
+	pull(f, &s, 1, NULL, 0, 9);
+	hearth__record__free_unpacked(s, NULL);
+	assert_int_equal(replica_delete(&f->r, shared, err, sizeof(err)), 0);
+	assert_int_equal(replica_get(&f->r, shared, &v), 0);
+	assert_true(v->deleted);
+	hearth__record__free_unpacked(v, NULL);
+	assert_int_equal(replica_delete(&f->r, shared, err, sizeof(err)), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(ops[0]->delete_);
+	assert_int_equal(ops[0]->base_rev, 4);
+	replica_ops_free(ops, keys, n);
+}
+
+static int count_each(void *ctx, const Hearth__Record *rec)
+{
+	(void)rec;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_client_resolve_id_and_each(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16], got[16];
+	char text[UUID_TEXT_LEN + 1], err[512];
+	int n = 0;
+
+	new_id(id);
+	edit(f, id, "吴九", "", 1);
+	uuid_format(id, text);
+	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), 0);
+	assert_memory_equal(got, id, 16);
+	text[0] = text[0] == 'f' ? 'e' : 'f';
+	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_resolve_id(&f->r, "zz", got, err, sizeof(err)), HEARTH_EINVAL);
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+/* The replica id is made once and survives reopening. */
+static void test_client_replica_id_persists(void **state)
+{
+	fixture *f = *state;
+	uint8_t first[16];
+	char err[512];
+
+	memcpy(first, f->r.replica_id, 16);
+	replica_close(&f->r);
+	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), 0);
+	assert_memory_equal(first, f->r.replica_id, 16);
+	setenv("HEARTH_REPLICA_MAP", "lots", 1);
+	replica_close(&f->r);
+	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), HEARTH_EINVAL);
+	unsetenv("HEARTH_REPLICA_MAP");
+	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_client_edit_appends_op, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_second_edit_waits_and_rebases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_applied_drops_local_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_pull_rebases_local_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_rejected_drops_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_conflicts_stored_and_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_resolve_is_an_op, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_cursor_moves_with_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_page_is_one_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_digest_of_server_copies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

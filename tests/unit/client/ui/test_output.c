@@ -1,0 +1,327 @@
+/* test_client_output.c: tables line up CJK and Latin text, JSON and CSV escape exactly, yuan parse strictly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/hearth.h"
+#include "client/ui/output.h"
+
+/* Runs fn against an in-memory FILE and returns what it wrote (malloc'd). */
+struct capture {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void cap_open(struct capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	assert_non_null(c->f);
+}
+
+static const char *cap_close(struct capture *c)
+{
+	fclose(c->f);
+	return c->buf;
+}
+
+static void test_client_table_cjk_alignment(void **state)
+{
+	struct capture c;
+	out_table *t = out_table_new();
+	(void)state;
+
+	assert_non_null(t);
+	assert_int_equal(out_table_column(t, "id", 0, 0), 0);
+	assert_int_equal(out_table_column(t, "姓名", 0, 0), 0);
+	assert_int_equal(out_table_column(t, "金额", 0, 1), 0);
+	assert_int_equal(out_table_row(t), 0);
+	assert_int_equal(out_table_cell(t, "01a2"), 0);
+	assert_int_equal(out_table_cell(t, "张三"), 0);
+	assert_int_equal(out_table_cell(t, "5.00"), 0);
+	assert_int_equal(out_table_row(t), 0);
+	assert_int_equal(out_table_cell(t, "01a3"), 0);
+	assert_int_equal(out_table_cell(t, "Alice"), 0);
+	assert_int_equal(out_table_cell(t, "1200.50"), 0);
+	assert_int_equal(out_table_rows(t), 2);
+	/* Columns may not be added once rows exist. */
+	assert_int_equal(out_table_column(t, "late", 0, 0), HEARTH_EINVAL);
+	cap_open(&c);
+	assert_int_equal(out_table_write(t, c.f, "-"), 0);
+	assert_string_equal(cap_close(&c),
+	                    "id    姓名      金额\n"
+	                    "----  -----  -------\n"
+	                    "01a2  张三      5.00\n"
+	                    "01a3  Alice  1200.50\n");
+	free(c.buf);
+	cap_open(&c);
+	assert_int_equal(out_table_write(t, c.f, "─"), 0);
+	assert_string_equal(cap_close(&c),
+	                    "id    姓名      金额\n"
+	                    "────  ─────  ───────\n"
+	                    "01a2  张三      5.00\n"
+	                    "01a3  Alice  1200.50\n");
+	free(c.buf);
+	out_table_free(t);
+}
+
+/* Cells wider than the column's limit are cut with an ellipsis that counts
+ * one column; empty trailing cells leave no trailing spaces; newlines in a
+ * cell become spaces. */
+static void test_client_table_truncation(void **state)
+{
+	struct capture c;
+	out_table *t = out_table_new();
+	(void)state;
+
+	out_table_column(t, "名", 5, 0);
+	out_table_column(t, "备注", 0, 0);
+	out_table_row(t);
+	out_table_cell(t, "中华人民共和国");
+	out_table_cell(t, "a\nb");
+	out_table_row(t);
+	out_table_cell(t, "abcdefgh");
+	out_table_row(t);
+	out_table_cell(t, "ab");
+	out_table_cell(t, "");
+	assert_int_equal(out_table_cell(t, "one too many"), HEARTH_EINVAL);
+	cap_open(&c);
+	out_table_write(t, c.f, "-");
+	assert_string_equal(cap_close(&c),
+	                    "名     备注\n"
+	                    "-----  ----\n"
+	                    "中华…  a b\n"
+	                    "abcd…\n"
+	                    "ab\n");
+	free(c.buf);
+	out_table_free(t);
+}
+
+static void test_client_table_empty_cell_before_last(void **state)
+{
+	struct capture c;
+	out_table *t = out_table_new();
+	(void)state;
+
+	out_table_column(t, "a", 0, 0);
+	out_table_column(t, "b", 0, 0);
+	out_table_column(t, "c", 0, 0);
+	out_table_row(t);
+	out_table_cell(t, "x");
+	out_table_cell(t, NULL);
+	out_table_cell(t, "z");
+	cap_open(&c);
+	out_table_write(t, c.f, "-");
+	assert_string_equal(cap_close(&c), "a  b  c\n-  -  -\nx     z\n");
+	free(c.buf);
+	out_table_free(t);
+}
+
+static void test_client_pad(void **state)
+{
+	struct capture c;
+	(void)state;
+	cap_open(&c);
+	out_pad(c.f, "党员", 6);
+	out_pad(c.f, "ab", 1);
+	fputc('|', c.f);
+	assert_string_equal(cap_close(&c), "党员  ab|");
+	free(c.buf);
+}
+
+static void test_client_json_escaping(void **state)
+{
+	struct capture c;
+	out_json j;
+	(void)state;
+
+	cap_open(&c);
+	out_json_init(&j, c.f);
+	out_json_begin_object(&j);
+	out_json_key(&j, "q");
+	out_json_string(&j, "say \"hi\" \\ now");
+	out_json_key(&j, "nl");
+	out_json_string(&j, "a\nb\tc\rd");
+	out_json_key(&j, "ctl");
+	out_json_string(&j, "\x01\x1f\x7f");
+	out_json_key(&j, "zh");
+	out_json_string(&j, "张三、高龄");
+	out_json_key(&j, "bad");
+	out_json_string(&j, "a\xff");
+	out_json_key(&j, "n");
+	out_json_null(&j);
+	out_json_key(&j, "list");
+	out_json_begin_array(&j);
+	out_json_int(&j, -5);
+	out_json_uint(&j, UINT64_MAX);
+	out_json_bool(&j, 1);
+	out_json_bool(&j, 0);
+	out_json_begin_object(&j);
+	out_json_end_object(&j);
+	out_json_begin_array(&j);
+	out_json_end_array(&j);
+	out_json_string(&j, NULL);
+	out_json_end_array(&j);
+	out_json_end_object(&j);
+	assert_string_equal(cap_close(&c),
+	                    "{\"q\":\"say \\\"hi\\\" \\\\ now\",\"nl\":\"a\\nb\\tc\\rd\","
+	                    "\"ctl\":\"\\u0001\\u001f\\u007f\",\"zh\":\"张三、高龄\","
+	                    "\"bad\":\"a\xef\xbf\xbd\",\"n\":null,"
+	                    "\"list\":[-5,18446744073709551615,true,false,{},[],null]}");
+	free(c.buf);
+}
+
+static void test_client_json_array_of_objects(void **state)
+{
+	struct capture c;
+	out_json j;
+	(void)state;
+
+	cap_open(&c);
+	out_json_init(&j, c.f);
+	out_json_begin_array(&j);
+	for (int i = 0; i < 2; i++) {
+		out_json_begin_object(&j);
+		out_json_key(&j, "i");
+		out_json_int(&j, i);
+		out_json_key(&j, "tags");
+		out_json_begin_array(&j);
+		out_json_string(&j, "x");
+		out_json_string(&j, "y");
+		out_json_end_array(&j);
+		out_json_end_object(&j);
+	}
+	out_json_end_array(&j);
+	assert_string_equal(cap_close(&c), "[{\"i\":0,\"tags\":[\"x\",\"y\"]},{\"i\":1,\"tags\":[\"x\",\"y\"]}]");
+	free(c.buf);
+}
+
+static void test_client_csv_quoting(void **state)
+{
+	struct capture c;
+	out_csv v;
+	(void)state;
+
+	cap_open(&c);
+	out_csv_init(&v, c.f, 0);
+	out_csv_field(&v, "id");
+	out_csv_field(&v, "姓名");
+	out_csv_field(&v, "备注");
+	out_csv_end_row(&v);
+	out_csv_field(&v, "plain");
+	out_csv_field(&v, "a,b");
+	out_csv_field(&v, "say \"hi\"");
+	out_csv_field(&v, "two\nlines");
+	out_csv_field(&v, "cr\r");
+	out_csv_field(&v, NULL);
+	out_csv_field(&v, "张三");
+	out_csv_end_row(&v);
+	assert_string_equal(cap_close(&c), "id,姓名,备注\r\n"
+	                                   "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",,张三\r\n");
+	free(c.buf);
+}
+
+static void test_client_csv_bom(void **state)
+{
+	struct capture c;
+	out_csv v;
+	(void)state;
+
+	cap_open(&c);
+	out_csv_init(&v, c.f, 1);
+	out_csv_field(&v, "党员");
+	out_csv_end_row(&v);
+	cap_close(&c);
+	assert_int_equal(c.len, 3 + 6 + 2);
+	assert_memory_equal(c.buf, "\xef\xbb\xbf\xe5\x85\x9a\xe5\x91\x98\r\n", c.len);
+	free(c.buf);
+}
+
+static void test_client_yuan_parse(void **state)
+{
+	int64_t fen = -1;
+	const char *why = NULL;
+	(void)state;
+
+	assert_int_equal(out_yuan_parse("12.5", &fen, &why), 0);
+	assert_int_equal(fen, 1250);
+	assert_int_equal(out_yuan_parse("12", &fen, &why), 0);
+	assert_int_equal(fen, 1200);
+	assert_int_equal(out_yuan_parse("0.05", &fen, &why), 0);
+	assert_int_equal(fen, 5);
+	assert_int_equal(out_yuan_parse("12.50", &fen, &why), 0);
+	assert_int_equal(fen, 1250);
+	assert_int_equal(out_yuan_parse("0", &fen, &why), 0);
+	assert_int_equal(fen, 0);
+	assert_int_equal(out_yuan_parse("999999999999.99", &fen, &why), 0);
+	assert_int_equal(fen, OUT_YUAN_MAX_FEN);
+
+	assert_int_equal(out_yuan_parse("12.345", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "has more than two decimals (1 fen = 0.01 yuan)");
+	assert_int_equal(out_yuan_parse("-5", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is negative; amounts are 0 or more");
+	assert_int_equal(out_yuan_parse("abc", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is not an amount in yuan (e.g. 12 or 12.50)");
+	assert_int_equal(out_yuan_parse("1000000000000", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is too large (at most 999999999999.99 yuan)");
+	const char *bad[] = { "", ".5", "12.", "1,000", " 12", "12 ", "+1", "1e3", "12.5x", "１２" };
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(bad); i++) {
+		why = NULL;
+		assert_int_equal(out_yuan_parse(bad[i], &fen, &why), HEARTH_EINVAL);
+		assert_non_null(why);
+	}
+	assert_int_equal(out_yuan_parse("1.5", &fen, NULL), 0);
+	assert_int_equal(out_yuan_parse("x", &fen, NULL), HEARTH_EINVAL);
+}
+
+static void test_client_yuan_format(void **state)
+{
+	char out[OUT_YUAN_TEXT_MAX];
+	(void)state;
+
+	out_yuan_format(1250, out);
+	assert_string_equal(out, "12.50");
+	out_yuan_format(5, out);
+	assert_string_equal(out, "0.05");
+	out_yuan_format(0, out);
+	assert_string_equal(out, "0.00");
+	out_yuan_format(-5, out);
+	assert_string_equal(out, "-0.05");
+	out_yuan_format(INT64_MIN, out);
+	assert_string_equal(out, "-92233720368547758.08");
+}
+
+/* stderr is not a terminal under ctest, so the bar must print nothing. */
+static void test_client_progress_quiet_off_terminal(void **state)
+{
+	(void)state;
+	out_progress("sync", 1, 10);
+	out_progress("sync", 10, 10);
+	out_progress_end();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_client_table_cjk_alignment),
+		cmocka_unit_test(test_client_table_truncation),
+		cmocka_unit_test(test_client_table_empty_cell_before_last),
+		cmocka_unit_test(test_client_pad),
+		cmocka_unit_test(test_client_json_escaping),
+		cmocka_unit_test(test_client_json_array_of_objects),
+		cmocka_unit_test(test_client_csv_quoting),
+		cmocka_unit_test(test_client_csv_bom),
+		cmocka_unit_test(test_client_yuan_parse),
+		cmocka_unit_test(test_client_yuan_format),
+		cmocka_unit_test(test_client_progress_quiet_off_terminal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

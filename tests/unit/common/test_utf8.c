@@ -1,0 +1,137 @@
+/* test_utf8.c: strict UTF-8 validation, CJK-aware display widths, and truncation that never splits a character. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/hearth.h"
+#include "common/utf8.h"
+
+struct sample {
+	const char *bytes;
+	size_t len;
+	int valid;
+	const char *what;
+};
+
+#define S(lit, v, what) { lit, sizeof(lit) - 1, v, what }
+
+static const struct sample samples[] = {
+	S("", 1, "empty"),
+	S("abc", 1, "ascii"),
+	S("张三", 1, "cjk"),
+	S("a\tb\nc\r\n", 1, "tab and line breaks"),
+	S("\xf0\x9f\x98\x80", 1, "U+1F600"),
+	S("\xf4\x8f\xbf\xbf", 1, "U+10FFFF"),
+	S("\xed\x9f\xbf", 1, "U+D7FF"),
+	S("\xee\x80\x80", 1, "U+E000"),
+	S("\xc2\x80", 1, "U+0080 is not a C0 control"),
+	S("a\0b", 0, "NUL"),
+	S("a\x1b[31m", 0, "escape"),
+	S("\x01", 0, "C0 control"),
+	S("\xc0\xaf", 0, "overlong slash"),
+	S("\xc1\xbf", 0, "overlong 2-byte"),
+	S("\xe0\x80\xaf", 0, "overlong 3-byte"),
+	S("\xf0\x80\x80\xaf", 0, "overlong 4-byte"),
+	S("\xed\xa0\x80", 0, "surrogate D800"),
+	S("\xed\xbf\xbf", 0, "surrogate DFFF"),
+	S("\xf4\x90\x80\x80", 0, "U+110000"),
+	S("\xf8\x88\x80\x80\x80", 0, "5-byte form"),
+	S("\xff", 0, "0xFF"),
+	S("\x80", 0, "lone continuation"),
+	S("\xe5\xbc", 0, "truncated 3-byte"),
+	S("\xe5", 0, "lead byte only"),
+	S("\xf0\x9f\x98", 0, "truncated 4-byte"),
+	S("\xe5\xbc\x41", 0, "bad continuation"),
+};
+
+static void test_valid_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(samples); i++) {
+		if (utf8_valid(samples[i].bytes, samples[i].len) != samples[i].valid)
+			fail_msg("utf8_valid wrong for %s", samples[i].what);
+	}
+}
+
+static void test_chars(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_chars("张三", strlen("张三")), 2);
+	assert_int_equal(utf8_chars("abc", 3), 3);
+	assert_int_equal(utf8_chars("", 0), 0);
+	assert_int_equal(utf8_chars("\xed\xa0\x80", 3), -1);
+	assert_int_equal(utf8_chars("\xe5\xbc", 2), -1);
+	assert_int_equal(utf8_chars("a\x01", 2), 2);   /* controls are characters */
+}
+
+static void test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_width("张三"), 4);
+	assert_int_equal(utf8_width("abc"), 3);
+	assert_int_equal(utf8_width("李a四b"), 6);
+	assert_int_equal(utf8_width(""), 0);
+	assert_int_equal(utf8_width("e\xcc\x81"), 1);              /* e + U+0301 */
+	assert_int_equal(utf8_width("a\xe2\x80\x8b" "b"), 2);      /* zero-width space */
+	assert_int_equal(utf8_width("\xef\xbc\xa1"), 2);           /* fullwidth A */
+	assert_int_equal(utf8_width("\xea\xb0\x80"), 2);           /* hangul GA */
+	assert_int_equal(utf8_width("\xe3\x80\x82"), 2);           /* 。 */
+	assert_int_equal(utf8_width("\xe3\x80\xbf"), 1);           /* U+303F */
+	assert_int_equal(utf8_width("\xf0\xa0\x80\x80"), 2);       /* U+20000 */
+	assert_int_equal(utf8_width("\xff" "a"), 2);               /* invalid byte counts 1 */
+	assert_int_equal(utf8_width(NULL), 0);
+}
+
+static void test_truncate(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(utf8_truncate("abc", 5, out, sizeof(out)), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(utf8_truncate("张三", 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "张三");
+	/* 张三丰 is 6 columns; in 4 the ellipsis takes one, leaving room for 张. */
+	assert_int_equal(utf8_truncate("张三丰", 4, out, sizeof(out)), 3);
+	assert_string_equal(out, "张…");
+	assert_int_equal(utf8_truncate("张三丰", 5, out, sizeof(out)), 5);
+	assert_string_equal(out, "张三…");
+	assert_int_equal(utf8_truncate("abcdef", 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "abc…");
+	assert_int_equal(utf8_truncate("abc", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	/* The byte cap cuts too, never inside a character: 7 bytes hold 张 + … */
+	assert_int_equal(utf8_truncate("张三丰", 10, out, 7), 3);
+	assert_string_equal(out, "张…");
+	/* Too small for the ellipsis: whole characters only. */
+	assert_int_equal(utf8_truncate("张三", 10, out, 3), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(utf8_truncate("ab", 10, out, 2), 1);
+	assert_string_equal(out, "a");
+	/* Every result is valid UTF-8 for every column budget. */
+	for (size_t cols = 0; cols < 12; cols++) {
+		for (size_t cap = 1; cap < 20; cap++) {
+			size_t used = utf8_truncate("中文ab测试\xcc\x81x", cols, out, cap);
+
+			assert_true(used <= cols);
+			assert_true(strlen(out) < cap);
+			assert_true(utf8_valid(out, strlen(out)));
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_table),
+		cmocka_unit_test(test_chars),
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_truncate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
