@@ -17,22 +17,13 @@
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/merge.h"
+#include "common/lmdb_err.h"
 #include "common/uuid.h"
 
 #define MAP_SIZE_DEFAULT (1ull << 30)
 #define BYREC_KEY_LEN (UUID_LEN + 8)
 
-/* The only place that knows LMDB's return codes: everything above speaks
- * HEARTH_E*, so callers can pick exit codes and messages without lmdb.h. */
-static int store_code(int mdb_rc)
-{
-	switch (mdb_rc) {
-	case MDB_SUCCESS: return 0;
-	case MDB_MAP_FULL: return HEARTH_EFULL;
-	case MDB_NOTFOUND: return HEARTH_ENOTFOUND;
-	default: return HEARTH_ESTORE;
-	}
-}
+/* LMDB codes become HEARTH_E* in common/lmdb_err.c, the one translator. */
 
 static int say(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -89,26 +80,26 @@ static uint64_t be64_get(const uint8_t *p)
 static int txn_begin(replica *r, int write, MDB_txn **t)
 {
 	*t = NULL;
-	return store_code(mdb_txn_begin(r->env, NULL, write ? 0 : MDB_RDONLY, t));
+	return lmdb_err(mdb_txn_begin(r->env, NULL, write ? 0 : MDB_RDONLY, t));
 }
 
 static int db_get(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v)
 {
 	MDB_val k = { klen, (void *)key };
-	return store_code(mdb_get(t, dbi, &k, v));
+	return lmdb_err(mdb_get(t, dbi, &k, v));
 }
 
 static int db_put(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-	return store_code(mdb_put(t, dbi, &k, &v, 0));
+	return lmdb_err(mdb_put(t, dbi, &k, &v, 0));
 }
 
 /* Deleting what is not there is not an error for any caller here. */
 static int db_del(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };
-	int rc = store_code(mdb_del(t, dbi, &k, NULL));
+	int rc = lmdb_err(mdb_del(t, dbi, &k, NULL));
 	return rc == HEARTH_ENOTFOUND ? 0 : rc;
 }
 
@@ -122,7 +113,7 @@ static int db_put_msg(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, con
 
 	v.mv_size = n;
 	v.mv_data = NULL;
-	rc = store_code(mdb_put(t, dbi, &k, &v, MDB_RESERVE));
+	rc = lmdb_err(mdb_put(t, dbi, &k, &v, MDB_RESERVE));
 	if (rc != 0)
 		return rc;
 	if (n)
@@ -241,14 +232,14 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	mrc = mdb_env_create(&r->env);
 	if (mrc != 0) {
 		r->env = NULL;
-		rc = say(err, errlen, store_code(mrc), "cannot set up the local replica: %s",
+		rc = say(err, errlen, lmdb_err(mrc), "cannot set up the local replica: %s",
 		         mdb_strerror(mrc));
 		goto fail;
 	}
 	if ((mrc = mdb_env_set_maxdbs(r->env, 8)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(r->env, (size_t)map_size)) != 0 ||
 	    (mrc = mdb_env_open(r->env, r->path, MDB_NOTLS, 0600)) != 0) {
-		rc = say(err, errlen, store_code(mrc), "cannot open the local replica in %s: %s", r->path,
+		rc = say(err, errlen, lmdb_err(mrc), "cannot open the local replica in %s: %s", r->path,
 		         mdb_strerror(mrc));
 		goto fail;
 	}
@@ -258,13 +249,13 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 
 	if ((rc = txn_begin(r, 1, &t)) != 0)
 		goto fail_store;
-	if ((rc = store_code(mdb_dbi_open(t, "server", MDB_CREATE, &r->server))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "local", MDB_CREATE, &r->local))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "outbox", MDB_CREATE, &r->outbox))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "byrec", MDB_CREATE, &r->byrec))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "conflicts", MDB_CREATE, &r->conflicts))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "events", MDB_CREATE, &r->events))) != 0 ||
-	    (rc = store_code(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0)
+	if ((rc = lmdb_err(mdb_dbi_open(t, "server", MDB_CREATE, &r->server))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "local", MDB_CREATE, &r->local))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "outbox", MDB_CREATE, &r->outbox))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "byrec", MDB_CREATE, &r->byrec))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "conflicts", MDB_CREATE, &r->conflicts))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "events", MDB_CREATE, &r->events))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0)
 		goto fail_store;
 	rc = db_get(t, r->meta, "replica_id", 10, &v);
 	if (rc == 0 && v.mv_size == UUID_LEN) {
@@ -280,7 +271,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 		rc = rc ? rc : HEARTH_ECORRUPT;
 		goto fail_store;
 	}
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
 		goto fail_store;
@@ -343,9 +334,9 @@ static int scan_view(replica *r, MDB_txn *t, view_fn fn, void *ctx)
 	MDB_val ks, vs, kl, vl;
 	int rs, rl, rc;
 
-	if ((rc = store_code(mdb_cursor_open(t, r->server, &cs))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->server, &cs))) != 0)
 		goto fail;
-	if ((rc = store_code(mdb_cursor_open(t, r->local, &cl))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->local, &cl))) != 0)
 		goto fail;
 	rs = mdb_cursor_get(cs, &ks, &vs, MDB_FIRST);
 	rl = mdb_cursor_get(cl, &kl, &vl, MDB_FIRST);
@@ -588,7 +579,7 @@ static int pending_of(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t **s
 
 	*seqs = NULL;
 	*n = 0;
-	if ((rc = store_code(mdb_cursor_open(t, r->byrec, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->byrec, &c))) != 0)
 		return rc;
 	byrec_key(bk, id, 0);
 	k.mv_size = sizeof(bk);
@@ -610,7 +601,7 @@ static int pending_of(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t **s
 		(*seqs)[(*n)++] = be64_get((const uint8_t *)k.mv_data + UUID_LEN);
 	}
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 fail:
 	mdb_cursor_close(c);
 	if (rc != 0) {
@@ -863,7 +854,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	if ((rc = db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
 		goto fail_store;
 	if (own != NULL) {
-		rc = store_code(mdb_txn_commit(own));
+		rc = lmdb_err(mdb_txn_commit(own));
 		own = NULL;
 		if (rc != 0)
 			goto fail_store;
@@ -955,7 +946,7 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen)
 		if ((rc = db_put_msg(t, r->local, id, UUID_LEN, &loc.base)) != 0)
 			goto fail_store;
 	}
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
 		goto fail_store;
@@ -1059,7 +1050,7 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 	}
 	if ((rc = db_del(t, r->conflicts, c->id.data, UUID_LEN)) != 0)
 		goto fail_store;
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
 		goto fail_store;
@@ -1095,7 +1086,7 @@ static int is_head(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t seq, i
 	int rc, mrc;
 
 	*head = 0;
-	if ((rc = store_code(mdb_cursor_open(t, r->byrec, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->byrec, &c))) != 0)
 		return rc;
 	byrec_key(bk, id, 0);
 	k.mv_size = sizeof(bk);
@@ -1105,7 +1096,7 @@ static int is_head(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t seq, i
 		*head = k.mv_size == BYREC_KEY_LEN && memcmp(k.mv_data, id, UUID_LEN) == 0 &&
 		        be64_get((const uint8_t *)k.mv_data + UUID_LEN) == seq;
 	else if (mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 	mdb_cursor_close(c);
 	return rc;
 }
@@ -1125,7 +1116,7 @@ int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **out
 		return 0;
 	if ((rc = txn_begin(r, 0, &t)) != 0)
 		return rc;
-	if ((rc = store_code(mdb_cursor_open(t, r->outbox, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->outbox, &c))) != 0)
 		goto fail;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && *n < max;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1170,7 +1161,7 @@ int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **out
 		op = NULL;
 	}
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 fail:
 	op_free(op);
 	if (c)
@@ -1285,7 +1276,7 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 	}
 	if ((rc = rebuild_local(r, t, id)) != 0)
 		goto fail_store;
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
 		goto fail_store;
@@ -1307,7 +1298,7 @@ static int pending_resolves(replica *r, MDB_txn *t, struct blobs *out)
 	MDB_val k, v;
 	int rc, mrc;
 
-	if ((rc = store_code(mdb_cursor_open(t, r->outbox, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->outbox, &c))) != 0)
 		return rc;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1321,7 +1312,7 @@ static int pending_resolves(replica *r, MDB_txn *t, struct blobs *out)
 		op_free(op);
 	}
 	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 	mdb_cursor_close(c);
 	return rc;
 }
@@ -1385,7 +1376,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 		goto fail_store;
 	if (page->cursor > cursor && (rc = meta_put_u64(t, r, "cursor", page->cursor)) != 0)
 		goto fail_store;
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
 		goto fail_store;
@@ -1428,10 +1419,10 @@ int replica_status_get(replica *r, replica_status *st)
 	    (rc = meta_get_u64(t, r, "last_sync", &ls)) != 0)
 		goto fail;
 	st->last_sync_ms = (int64_t)ls;
-	if ((rc = store_code(mdb_stat(t, r->outbox, &ms))) != 0)
+	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &ms))) != 0)
 		goto fail;
 	st->pending_ops = ms.ms_entries;
-	if ((rc = store_code(mdb_stat(t, r->conflicts, &ms))) != 0)
+	if ((rc = lmdb_err(mdb_stat(t, r->conflicts, &ms))) != 0)
 		goto fail;
 	st->open_conflicts = ms.ms_entries;
 	rc = scan_view(r, t, count_live_fn, &st->records);
@@ -1450,7 +1441,7 @@ static int meta_write_u64(replica *r, const char *key, uint64_t val)
 		mdb_txn_abort(t);
 		return rc;
 	}
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 }
 
 int replica_set_last_sync(replica *r, int64_t ms)
@@ -1503,7 +1494,7 @@ int replica_meta_set_str(replica *r, const char *key, const char *value)
 		mdb_txn_abort(t);
 		return rc;
 	}
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 }
 
 /* ---------------------------------------------------------- divergence */
@@ -1518,7 +1509,7 @@ int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_M
 	memset(acc, 0, sizeof(kind_digest_acc) * REPLICA_MAX_KINDS);
 	if ((rc = txn_begin(r, 0, &t)) != 0)
 		return rc;
-	if ((rc = store_code(mdb_cursor_open(t, r->server, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->server, &c))) != 0)
 		goto fail;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1541,7 +1532,7 @@ int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_M
 			acc[kind].digest[i] ^= md[i];
 	}
 	if (mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 fail:
 	if (c)
 		mdb_cursor_close(c);
@@ -1558,13 +1549,13 @@ int replica_reset_server(replica *r)
 
 	if ((rc = txn_begin(r, 1, &t)) != 0)
 		return rc;
-	if ((rc = store_code(mdb_drop(t, r->server, 0))) != 0 ||
-	    (rc = store_code(mdb_drop(t, r->conflicts, 0))) != 0 ||
+	if ((rc = lmdb_err(mdb_drop(t, r->server, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->conflicts, 0))) != 0 ||
 	    (rc = meta_put_u64(t, r, "cursor", 0)) != 0)
 		goto fail;
 	/* A local copy without pending ops would now shadow nothing: drop it,
 	 * the re-pull brings the server's version back. */
-	if ((rc = store_code(mdb_cursor_open(t, r->local, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->local, &c))) != 0)
 		goto fail;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1575,16 +1566,16 @@ int replica_reset_server(replica *r)
 		if ((rc = pending_of(r, t, k.mv_data, &seqs, &n)) != 0)
 			goto fail;
 		free(seqs);
-		if (n == 0 && (rc = store_code(mdb_cursor_del(c, 0))) != 0)
+		if (n == 0 && (rc = lmdb_err(mdb_cursor_del(c, 0))) != 0)
 			goto fail;
 	}
 	if (mrc != MDB_NOTFOUND) {
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 		goto fail;
 	}
 	mdb_cursor_close(c);
 	c = NULL;
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 fail:
 	if (c)
 		mdb_cursor_close(c);
@@ -1617,13 +1608,13 @@ static int load_conflicts(replica *r, Hearth__Conflict ***out, size_t *n)
 	*n = 0;
 	if ((rc = txn_begin(r, 0, &t)) != 0)
 		return rc;
-	if ((rc = store_code(mdb_cursor_open(t, r->conflicts, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->conflicts, &c))) != 0)
 		goto fail;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
 		rc = blobs_add(&b, v.mv_data, v.mv_size);
 	if (rc == 0 && mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 	mdb_cursor_close(c);
 	c = NULL;
 	mdb_txn_abort(t);
@@ -1750,7 +1741,7 @@ int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, siz
 		mdb_txn_abort(t);
 		return rc;
 	}
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 }
 
 int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out)
@@ -1790,7 +1781,7 @@ int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp)
 	}
 	if ((rc = db_put_msg(t, r->meta, "checkpoint", 10, &cp->base)) != 0)
 		goto fail;
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 fail:
 	mdb_txn_abort(t);
 	return rc;
@@ -1816,7 +1807,7 @@ int replica_queue_events(replica *r, Hearth__ClientEvent *const *events, size_t 
 	}
 	if ((rc = meta_put_u64(t, r, "event_seq", seq)) != 0)
 		goto fail;
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 fail:
 	mdb_txn_abort(t);
 	return rc;
@@ -1850,7 +1841,7 @@ int replica_next_events(replica *r, size_t max, Hearth__ClientEvent ***events, u
 		rc = HEARTH_ENOMEM;
 		goto fail;
 	}
-	if ((rc = store_code(mdb_cursor_open(t, r->events, &c))) != 0)
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->events, &c))) != 0)
 		goto fail;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && *n < max;
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1866,7 +1857,7 @@ int replica_next_events(replica *r, size_t max, Hearth__ClientEvent ***events, u
 		(*events)[(*n)++] = e;
 	}
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = store_code(mrc);
+		rc = lmdb_err(mrc);
 fail:
 	if (c)
 		mdb_cursor_close(c);
@@ -1895,7 +1886,7 @@ int replica_drop_events(replica *r, const uint64_t *keys, size_t n)
 			return rc;
 		}
 	}
-	return store_code(mdb_txn_commit(t));
+	return lmdb_err(mdb_txn_commit(t));
 }
 
 /* ---------------------------------------------------------- batch edits */
@@ -1914,7 +1905,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 			return rc;
 		}
 	}
-	rc = store_code(mdb_txn_commit(t));
+	rc = lmdb_err(mdb_txn_commit(t));
 	if (rc != 0)
 		say_store(err, errlen, rc, "recording the batch");
 	return rc;

@@ -12,6 +12,7 @@
 #include "common/fieldmap.h"
 #include "common/be.h"
 #include "common/hearth.h"
+#include "common/lmdb_err.h"
 #include "common/log.h"
 #include "common/merge.h"
 #include "common/record.h"
@@ -24,22 +25,7 @@
 
 int store_err(int rc)
 {
-	switch (rc) {
-	case MDB_SUCCESS: return 0;
-	case MDB_NOTFOUND: return HEARTH_ENOTFOUND;
-	case MDB_MAP_FULL: return HEARTH_EFULL;
-	case MDB_TXN_FULL: return HEARTH_EFULL;
-	case MDB_CORRUPTED:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INVALID:
-	case MDB_VERSION_MISMATCH: return HEARTH_ECORRUPT;
-	case ENOMEM: return HEARTH_ENOMEM;
-	case EINVAL: return HEARTH_EINVAL;
-	case ENOENT:
-	case EACCES:
-	case EIO: return HEARTH_EIO;
-	default: return HEARTH_ESTORE;
-	}
+	return lmdb_err(rc);
 }
 
 
