@@ -1432,13 +1432,76 @@ static int transfer_check(const ProtobufCMessage *body, record_error *err)
 	return 0;
 }
 
-/* -------------------------------------------------------------- masking */
+/* -------------------------------------------------------------- masking
+ *
+ * The rule every mask must keep: a masked value, combined with every
+ * unmasked field of the same record, leaves at least RECORD_MASK_CANDIDATES
+ * (10,000) values it could have been.  Counting is per hidden character: a
+ * hidden digit is 10 candidates, unless another visible field determines it.
+ *
+ * - Id card (GB 11643: area 6, birth date 8, sequence 3, check 1): a member
+ *   shows birth_date (8 digits) and gender (the parity of the 17th digit),
+ *   and its address names the province (digits 1-2).  Showing the area code
+ *   and the sequence (the old 110101********1234) therefore gave the whole
+ *   number back.  Only the first and the check character are kept now
+ *   (1****************4): counties 10^4 x sequence 10^2 x parity 5, / 11
+ *   for the visible check character, about 450,000 candidates.  The county
+ *   digits count as free because an id card carries the county of first
+ *   registration, not of today's address.
+ * - Phone: 3 + 4 characters are kept (139****1111) only while at least 4
+ *   digits stay hidden (10^4); shorter numbers keep fewer, e.g. a 7-digit
+ *   landline shows ****567.  Separators ('+', '-', ' ') count as known.
+ * - Free text (household, health, talk content): first and last character
+ *   of text longer than 4 characters, all '*' otherwise.
+ * - Sensitive amounts never come here: they are shown as "***".
+ * tests/unit/common/test_record.c (test_mask_candidates) checks every
+ * sensitive field of every kind against this rule. */
 
-/* Counts characters (not bytes), so a name like 张三丰 masks to 张*丰.
- * The shape decides the rule: an 18-character id card keeps 6 + 4, a
- * phone-like value of 7 or more characters keeps 3 + 4, anything else
- * longer than 4 keeps its first and last character, and short values are
- * all '*'.  Text that is not valid UTF-8 is all '*', one per byte. */
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static size_t count_digits(const char *s, size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += is_digit(s[i]) ? 1 : 0;
+	return d;
+}
+
+/* A phone-like value (ASCII only, so characters are bytes): keeps 3 + 4
+ * characters while that still hides RECORD_MASK_MIN_HIDDEN_DIGITS digits,
+ * dropping the head first, then the tail, until it does. */
+static void phone_keep(const char *s, size_t len, long *head, long *tail)
+{
+	size_t digits = count_digits(s, len);
+
+	*head = 3;
+	*tail = 4;
+	while (*head + *tail > 0) {
+		size_t kept;
+
+		if ((size_t)(*head + *tail) <= len) {
+			kept = count_digits(s, (size_t)*head) +
+			       count_digits(s + len - (size_t)*tail, (size_t)*tail);
+			if (digits - kept >= RECORD_MASK_MIN_HIDDEN_DIGITS)
+				return;
+		}
+		if (*head > 0)
+			(*head)--;
+		else
+			(*tail)--;
+	}
+}
+
+/* Counts characters (not bytes), so a name like 欧阳娜娜娜 masks to 欧***娜.
+ * The shape decides the rule: an 18-character id card keeps its first and
+ * last character, a phone-like value of 7 or more characters see
+ * phone_keep, anything else longer than 4 keeps its first and last
+ * character, and short values are all '*'.  Text that is not valid UTF-8 is
+ * all '*', one per byte. */
 void record_mask(const char *value, char *out, size_t cap)
 {
 	const char *s = value ? value : "";
@@ -1454,19 +1517,17 @@ void record_mask(const char *value, char *out, size_t cap)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (i < 17 && (c < '0' || c > '9'))
+		if (i < 17 && !is_digit(c))
 			digits17 = 0;
-		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' '))
+		if (!(is_digit(c) || c == '+' || c == '-' || c == ' '))
 			phone = 0;
 	}
 	if (utf8_chars(s, len) >= 0) {
-		if (len == 18 && digits17 && ((s[17] >= '0' && s[17] <= '9') || s[17] == 'X' ||
-		                              s[17] == 'x')) {
-			keep_head = 6;
-			keep_tail = 4;
+		if (len == 18 && digits17 && (is_digit(s[17]) || s[17] == 'X' || s[17] == 'x')) {
+			keep_head = 1;
+			keep_tail = 1;
 		} else if (phone && n >= 7) {
-			keep_head = 3;
-			keep_tail = 4;
+			phone_keep(s, len, &keep_head, &keep_tail);
 		} else if (n > 4) {
 			keep_head = 1;
 			keep_tail = 1;

@@ -95,10 +95,17 @@ int record_validate_body(const kind_info *k, const uint8_t *body, size_t len, re
 /* Same for an unpacked body message of kind k. */
 int record_validate_message(const kind_info *k, const ProtobufCMessage *body, record_error *err);
 
-/* Masks a sensitive value for display: keeps the first 6 and last 4
- * characters of an id-card number, first 3 and last 4 of a phone, and
- * replaces the rest with '*' (e.g. 110101********1234); short values become
- * all '*'. Writes into out (cap bytes). */
+/* What every mask must leave (see the rule above record_mask in record.c):
+ * at least this many candidate values once every unmasked field of the
+ * record is known, i.e. at least this many hidden free digits. */
+#define RECORD_MASK_CANDIDATES 10000
+#define RECORD_MASK_MIN_HIDDEN_DIGITS 4
+
+/* Masks a sensitive value for display: keeps the first and last character
+ * of an id-card number (1****************4), the first 3 and last 4 of a
+ * phone while 4 digits stay hidden (138****1234), and replaces the rest with
+ * '*'; short values become all '*'. Writes into out (cap bytes, always
+ * NUL-terminated, never cut inside a character). */
 void record_mask(const char *value, char *out, size_t cap);
 
 /* ---- rules that need other records (checked by the server's refs.c in
