@@ -749,6 +749,31 @@ static const char *echo(const char *s, uint32_t flags)
 static int check_fields(const ProtobufCMessageDescriptor *desc, const ProtobufCMessage *m,
                         const kind_info *k, int depth, record_error *err);
 
+/* C1 controls (U+009B starts an escape sequence on many terminals) and bidi
+ * controls (they make text read in another order than it is stored) are
+ * refused in every field, and so are U+200B, U+2060 and U+FEFF, which only
+ * make two different names look the same.  ZWNJ and ZWJ (UTF8_JOINER) are
+ * allowed: emoji sequences and some scripts need them; the display
+ * sanitiser (utf8_sanitize) shows them as escapes.  The message names the
+ * field by its label and the character by its code point, never by itself. */
+static int check_invisible(const ProtobufCFieldDescriptor *fd, const field_rule *rule,
+                           const char *s, size_t len, record_error *err)
+{
+	const char *name = rule && rule->label ? rule->label : fd->name;
+	uint32_t cp;
+
+	if (utf8_find(s, len, UTF8_CLASS_BIT(UTF8_C1), &cp))
+		return refuse(err, fd->name, "%s contains a control character U+%04X", name,
+		              (unsigned)cp);
+	if (utf8_find(s, len, UTF8_CLASS_BIT(UTF8_BIDI), &cp))
+		return refuse(err, fd->name, "%s contains a bidirectional control character U+%04X",
+		              name, (unsigned)cp);
+	if (utf8_find(s, len, UTF8_CLASS_BIT(UTF8_ZERO_WIDTH), &cp))
+		return refuse(err, fd->name, "%s contains an invisible character U+%04X", name,
+		              (unsigned)cp);
+	return 0;
+}
+
 /* A string: well-formed UTF-8, no control characters outside multi-line
  * text, within its byte limit, then the date and month formats. */
 static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *rule,
@@ -756,11 +781,14 @@ static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *ru
 {
 	uint32_t flags = rule ? rule->flags : 0;
 	size_t len = strlen(s), max;
+	int rc;
 
 	if (utf8_chars(s, len) < 0)
 		return refuse(err, fd->name, "%s is not valid UTF-8", fd->name);
 	if (!utf8_valid(s, len))
 		return refuse(err, fd->name, "%s contains a control character", fd->name);
+	if ((rc = check_invisible(fd, rule, s, len, err)) != 0)
+		return rc;
 	if ((flags & FIELD_MULTILINE) == 0 && strpbrk(s, "\t\r\n") != NULL)
 		return refuse(err, fd->name,
 		              "%s contains a line break or tab (only multi-line text may)", fd->name);

@@ -1,6 +1,8 @@
-/* utf8.c: strict UTF-8 decoding, and how many terminal columns text takes. */
+/* utf8.c: strict UTF-8 decoding, which characters are unsafe to show and how they are shown, and how many terminal columns text takes. */
 #include "common/utf8.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Decodes one code point at s[0..len).  Returns its length in bytes and
@@ -89,6 +91,113 @@ long utf8_chars(const char *s, size_t len)
 		count++;
 	}
 	return count;
+}
+
+/* C1 controls are read as escape-sequence introducers by many terminals
+ * (U+009B is CSI); bidi controls make text read in another order than it is
+ * stored (the "Trojan Source" trick); zero-width characters make two
+ * different strings look the same.  None may reach a screen unmarked. */
+utf8_class utf8_classify(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f)
+		return UTF8_C0;
+	if (cp >= 0x80 && cp <= 0x9f)
+		return UTF8_C1;
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return UTF8_BIDI;
+	if (cp == 0x200b || cp == 0x2060 || cp == 0xfeff)
+		return UTF8_ZERO_WIDTH;
+	if (cp == 0x200c || cp == 0x200d)
+		return UTF8_JOINER;
+	return UTF8_PLAIN;
+}
+
+int utf8_find(const char *s, size_t len, unsigned classes, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t c;
+		size_t n = decode(p + i, len - i, &c);
+
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		if (classes & UTF8_CLASS_BIT(utf8_classify(c))) {
+			*cp = c;
+			return 1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/* The bytes one input position becomes: the character itself, or its
+ * escape in esc.  Returns how many input bytes it covers. */
+static size_t sanitize_one(const unsigned char *p, size_t len, unsigned flags, char esc[12],
+                           const char **piece, size_t *piece_len)
+{
+	uint32_t cp;
+	size_t n = decode(p, len, &cp);
+
+	if (n == 0) {
+		snprintf(esc, 12, "\\x%02X", p[0]);
+		*piece = esc;
+		*piece_len = 4;
+		return 1;
+	}
+	if (utf8_classify(cp) == UTF8_PLAIN ||
+	    ((flags & UTF8_SANITIZE_KEEP_LINES) && (cp == '\n' || cp == '\t'))) {
+		*piece = (const char *)p;
+		*piece_len = n;
+		return n;
+	}
+	if (cp < 0x80)
+		*piece_len = (size_t)snprintf(esc, 12, "\\x%02X", (unsigned)cp);
+	else
+		*piece_len = (size_t)snprintf(esc, 12, "\\u%04X", (unsigned)cp);
+	*piece = esc;
+	return n;
+}
+
+/* One pass that both measures and copies, so the allocating variant can
+ * size its buffer with the same code that fills it. */
+size_t utf8_sanitize(const char *in, size_t len, char *out, size_t cap, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, need = 0, o = 0;
+	int cut = 0;
+
+	while (in != NULL && i < len) {
+		char esc[12];
+		const char *piece;
+		size_t piece_len;
+
+		i += sanitize_one(p + i, len - i, flags, esc, &piece, &piece_len);
+		if (!cut && cap > 0 && o + piece_len < cap) {
+			memcpy(out + o, piece, piece_len);
+			o += piece_len;
+		} else {
+			cut = 1;
+		}
+		need += piece_len;
+	}
+	if (cap > 0)
+		out[o] = '\0';
+	return need;
+}
+
+char *utf8_sanitize_dup(const char *in, size_t len, unsigned flags)
+{
+	size_t need = utf8_sanitize(in, len, NULL, 0, flags);
+	char *out = malloc(need + 1);
+
+	if (out != NULL)
+		utf8_sanitize(in, len, out, need + 1, flags);
+	return out;
 }
 
 /* A compact East Asian Width table: the wide and fullwidth blocks that

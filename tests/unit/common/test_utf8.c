@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -124,6 +125,102 @@ static void test_truncate(void **state)
 	}
 }
 
+/* Sanitises a literal with flags and compares with want. */
+static void san(const char *in, unsigned flags, const char *want)
+{
+	char out[128];
+	size_t need = utf8_sanitize(in, strlen(in), out, sizeof(out), flags);
+
+	assert_string_equal(out, want);
+	assert_int_equal(need, strlen(want));
+}
+
+static void test_sanitize(void **state)
+{
+	char out[8];
+	char *dup;
+
+	(void)state;
+	san("张三 abc", 0, "张三 abc");
+	san("a\x1b[31mb", 0, "a\\x1B[31mb");
+	san("a\x7f", 0, "a\\x7F");
+	san("\xc2\x9b" "2J", 0, "\\u009B2J");                 /* C1 CSI */
+	san("\xc2\x9d" "0;x", 0, "\\u009D0;x");               /* C1 OSC */
+	san("abc\xe2\x80\xae" "fdp.exe", 0, "abc\\u202Efdp.exe"); /* RLO */
+	san("\xe2\x81\xa6" "x\xe2\x81\xa9", 0, "\\u2066x\\u2069");  /* isolates */
+	san("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", 0, "\\u200E\\u200F\\u061C");
+	san("张\xe2\x80\x8b三", 0, "张\\u200B三");               /* ZWSP */
+	san("\xef\xbb\xbf" "a\xe2\x81\xa0", 0, "\\uFEFFa\\u2060");
+	san("\xe2\x80\x8c\xe2\x80\x8d", 0, "\\u200C\\u200D");
+	san("a\xff\xc0\xaf" "b", 0, "a\\xFF\\xC0\\xAFb");       /* invalid bytes */
+	san("a\nb\tc\rd", 0, "a\\x0Ab\\x09c\\x0Dd");
+	san("a\nb\tc\rd", UTF8_SANITIZE_KEEP_LINES, "a\nb\tc\\x0Dd");
+	/* A cut result is terminated and never splits a character or an escape. */
+	assert_int_equal(utf8_sanitize("张三丰", 9, out, sizeof(out), 0), 9);
+	assert_string_equal(out, "张三");
+	assert_int_equal(utf8_sanitize("ab\x1b", 3, out, 5, 0), 6);
+	assert_string_equal(out, "ab");
+	assert_int_equal(utf8_sanitize(NULL, 0, out, sizeof(out), 0), 0);
+	assert_string_equal(out, "");
+	/* An embedded NUL is shown, not a string end. */
+	assert_int_equal(utf8_sanitize("a\0b", 3, out, sizeof(out), 0), 6);
+	assert_string_equal(out, "a\\x00b");
+	dup = utf8_sanitize_dup("x\xe2\x80\xaey", 5, 0);
+	assert_non_null(dup);
+	assert_string_equal(dup, "x\\u202Ey");
+	free(dup);
+	/* Every result is valid text free of the unsafe classes. */
+	for (unsigned c = 0; c < 0x2100; c += 1) {
+		char in[5], res[32];
+		size_t n = 0;
+		uint32_t found;
+
+		if (c >= 0xd800 && c <= 0xdfff)
+			continue;
+		if (c < 0x80) {
+			in[n++] = (char)c;
+		} else if (c < 0x800) {
+			in[n++] = (char)(0xc0 | (c >> 6));
+			in[n++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			in[n++] = (char)(0xe0 | (c >> 12));
+			in[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			in[n++] = (char)(0x80 | (c & 0x3f));
+		}
+		utf8_sanitize(in, n, res, sizeof(res), 0);
+		assert_true(utf8_valid(res, strlen(res)));
+		assert_false(utf8_find(res, strlen(res), ~UTF8_CLASS_BIT(UTF8_PLAIN), &found));
+	}
+}
+
+static void test_classify(void **state)
+{
+	uint32_t cp = 0;
+
+	(void)state;
+	assert_int_equal(utf8_classify('a'), UTF8_PLAIN);
+	assert_int_equal(utf8_classify(0x5f20), UTF8_PLAIN);      /* 张 */
+	assert_int_equal(utf8_classify(0x1b), UTF8_C0);
+	assert_int_equal(utf8_classify(0x7f), UTF8_C0);
+	assert_int_equal(utf8_classify(0x80), UTF8_C1);
+	assert_int_equal(utf8_classify(0x9f), UTF8_C1);
+	assert_int_equal(utf8_classify(0xa0), UTF8_PLAIN);
+	assert_int_equal(utf8_classify(0x202a), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x202e), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x2066), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x2069), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x200e), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x061c), UTF8_BIDI);
+	assert_int_equal(utf8_classify(0x200b), UTF8_ZERO_WIDTH);
+	assert_int_equal(utf8_classify(0xfeff), UTF8_ZERO_WIDTH);
+	assert_int_equal(utf8_classify(0x2060), UTF8_ZERO_WIDTH);
+	assert_int_equal(utf8_classify(0x200d), UTF8_JOINER);
+	assert_true(utf8_find("ab\xc2\x9b", 4, UTF8_CLASS_BIT(UTF8_C1), &cp));
+	assert_int_equal(cp, 0x9b);
+	assert_false(utf8_find("ab\xc2\x9b", 4, UTF8_CLASS_BIT(UTF8_BIDI), &cp));
+	assert_false(utf8_find("\xff\xfe", 2, UTF8_CLASS_BIT(UTF8_C1), &cp));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +228,8 @@ int main(void)
 		cmocka_unit_test(test_chars),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_classify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
