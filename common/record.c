@@ -10,6 +10,7 @@
 #include "common/date.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/record_limits.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
 
@@ -792,9 +793,7 @@ static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *ru
 	if ((flags & FIELD_MULTILINE) == 0 && strpbrk(s, "\t\r\n") != NULL)
 		return refuse(err, fd->name,
 		              "%s contains a line break or tab (only multi-line text may)", fd->name);
-	max = rule && rule->max ? rule->max
-	                        : (flags & FIELD_MULTILINE ? RECORD_TEXT_MAX
-	                                                   : RECORD_STRING_MAX_DEFAULT);
+	max = record_string_max(rule, 0);
 	if (len > max)
 		return refuse(err, fd->name, "%s is longer than %zu bytes (%zu)", fd->name, max, len);
 	if (len > 0 && (flags & FIELD_DATE)) {
@@ -829,7 +828,7 @@ static int check_value(const ProtobufCFieldDescriptor *fd, const field_rule *rul
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *b = p;
-		size_t max = rule && rule->max ? rule->max : RECORD_TEXT_MAX;
+		size_t max = record_string_max(rule, 1);
 
 		if ((flags & FIELD_ID) && b->len != 0 && b->len != 16)
 			return refuse(err, fd->name, "%s must be a 16-byte record id (got %zu bytes)",
@@ -1052,6 +1051,9 @@ int record_validate_body(const kind_info *k, const uint8_t *body, size_t len, re
 		return refuse(err, "", "unknown record kind");
 	if (body == NULL && len != 0)
 		return refuse(err, "", "the %s body is missing", k->name);
+	if (len > record_body_limit(k))
+		return refuse(err, "", "the %s body is %zu bytes; a %s body is at most %zu bytes",
+		              k->name, len, k->label, record_body_limit(k));
 	rc = fieldmap_parse(body, len, &fm);
 	if (rc == HEARTH_ENOMEM)
 		goto fail;
@@ -1069,6 +1071,13 @@ int record_validate_body(const kind_info *k, const uint8_t *body, size_t len, re
 		rc = refuse(err, "", "the body does not decode as a %s (%s)", k->label, k->name);
 	if (rc != 0)
 		goto fail;
+	if (record_unknown_bytes(m) > RECORD_UNKNOWN_MAX) {
+		rc = refuse(err, "",
+		            "the %s body carries %zu bytes of unknown fields (from a newer version); "
+		            "at most %d are kept",
+		            k->name, record_unknown_bytes(m), RECORD_UNKNOWN_MAX);
+		goto fail;
+	}
 	if ((rc = raw_strings_clean(k, &fm, err)) != 0)
 		goto fail;
 	rc = record_validate_message(k, m, err);

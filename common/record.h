@@ -88,8 +88,10 @@ void record_clear_body(Hearth__Record *r);
  * valid UTF-8 within its length limit (no control characters except in
  * multi-line text); enum values are known; repeated fields within their
  * count; dates exist; money is not negative; required fields present; then
- * the kind's cross-field rules. Unknown fields (from a newer client) are
- * allowed. Returns 0 or HEARTH_EINVAL with err filled. */
+ * the kind's cross-field rules. The body may be at most
+ * record_body_limit(k) bytes, and unknown fields (from a newer client) are
+ * kept up to RECORD_UNKNOWN_MAX bytes (common/record_limits.h). Returns 0 or
+ * HEARTH_EINVAL with err filled. */
 int record_validate_body(const kind_info *k, const uint8_t *body, size_t len, record_error *err);
 
 /* Same for an unpacked body message of kind k. */

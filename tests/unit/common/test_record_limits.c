@@ -11,6 +11,7 @@
 
 #include "common/hearth.h"
 #include "common/record.h"
+#include "common/record_limits.h"
 
 static void member(Hearth__Member *m)
 {
@@ -103,11 +104,123 @@ static void test_text_keeps_joiners_and_cjk(void **state)
 	assert_int_equal(validate_member(&m, &err), 0);
 }
 
+/* Appends an unknown length-delimited field (number 1000) of n bytes to the
+ * packed member m: what a newer client, or an attacker, sends. */
+static uint8_t *with_unknown(const Hearth__Member *m, uint32_t number, size_t n, size_t *len)
+{
+	size_t base = hearth__member__get_packed_size(m);
+	uint8_t *buf = malloc(base + 20 + n);
+	size_t pos;
+	uint64_t v;
+
+	assert_non_null(buf);
+	hearth__member__pack(m, buf);
+	pos = base;
+	for (v = (uint64_t)number << 3 | 2; v >= 0x80; v >>= 7)
+		buf[pos++] = (uint8_t)(v | 0x80);
+	buf[pos++] = (uint8_t)v;
+	for (v = n; v >= 0x80; v >>= 7)
+		buf[pos++] = (uint8_t)(v | 0x80);
+	buf[pos++] = (uint8_t)v;
+	memset(buf + pos, 'x', n);
+	*len = pos + n;
+	return buf;
+}
+
+static void test_unknown_allowance(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_MEMBER);
+	Hearth__Member m;
+	record_error err;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	member(&m);
+	/* Forward compatibility: a few unknown fields are kept. */
+	buf = with_unknown(&m, 1000, 500, &len);
+	assert_int_equal(record_validate_body(k, buf, len, &err), 0);
+	free(buf);
+	buf = with_unknown(&m, 1000, RECORD_UNKNOWN_MAX - 4, &len);
+	assert_int_equal(record_validate_body(k, buf, len, &err), 0);
+	free(buf);
+	/* Over the allowance, even when the body is small enough. */
+	buf = with_unknown(&m, 1000, 2000, &len);
+	assert_true(len < record_body_limit(k));
+	assert_int_equal(record_validate_body(k, buf, len, &err), HEARTH_EINVAL);
+	assert_string_equal(err.message, "the member body carries 2004 bytes of unknown fields "
+	                                 "(from a newer version); at most 1024 are kept");
+	free(buf);
+	/* The ~4 MiB member whose payload is one unknown field. */
+	buf = with_unknown(&m, 1000, 4u << 20, &len);
+	assert_int_equal(record_validate_body(k, buf, len, &err), HEARTH_EINVAL);
+	assert_non_null(strstr(err.message, "a 党员 body is at most"));
+	free(buf);
+}
+
+/* A known field sent many times unpacks as its last value, but the raw
+ * body (which the store keeps) holds every copy: the packed size catches
+ * it. */
+static void test_body_limit(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_MEMBER);
+	size_t limit = record_body_limit(k), n = 0;
+	uint8_t *buf = malloc(limit + 100);
+	record_error err;
+	char want[160];
+
+	(void)state;
+	assert_non_null(buf);
+	while (n <= limit) {
+		memcpy(buf + n, "\x0a\x04" "abcd", 6);   /* name = "abcd" */
+		n += 6;
+	}
+	assert_int_equal(record_validate_body(k, buf, n, &err), HEARTH_EINVAL);
+	snprintf(want, sizeof(want), "the member body is %zu bytes; a 党员 body is at most %zu bytes",
+	         n, limit);
+	assert_string_equal(err.message, want);
+	free(buf);
+	/* Every kind has a limit that holds its fields but not a blob. */
+	for (size_t i = 0; i < kind_count(); i++) {
+		const kind_info *ki = kind_at(i);
+
+		print_message("%s body limit %zu bytes\n", ki->name, record_body_limit(ki));
+		assert_true(record_body_limit(ki) > RECORD_UNKNOWN_MAX);
+		assert_true(record_body_limit(ki) < 256 * 1024);
+	}
+}
+
+/* A member at every string's byte limit is still accepted. */
+static void test_full_member_fits(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_MEMBER);
+	char big[4][2001];
+	Hearth__Member m;
+	record_error err;
+
+	(void)state;
+	memset(big, 'a', sizeof(big));
+	big[0][64] = big[1][32] = big[2][200] = '\0';
+	big[3][2000] = '\0';
+	member(&m);
+	m.name = big[0];
+	m.ethnicity = m.education = big[1];
+	m.destination = m.address = big[2];
+	m.notes = big[3];
+	m.id_card = "11010519491231002X";
+	m.phone = "+86 138-1234-5678 00";
+	assert_int_equal(validate_member(&m, &err), 0);
+	assert_true(hearth__member__get_packed_size(&m) < record_body_limit(k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_refuses_invisible),
 		cmocka_unit_test(test_text_keeps_joiners_and_cjk),
+		cmocka_unit_test(test_unknown_allowance),
+		cmocka_unit_test(test_body_limit),
+		cmocka_unit_test(test_full_member_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
