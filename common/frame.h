@@ -17,6 +17,7 @@ typedef struct frame_decoder {
 	uint8_t hdr[FRAME_HEADER_LEN];
 	size_t hdr_have;     /* header bytes collected so far */
 	uint8_t *buf;        /* payload being collected; owned by the decoder */
+	uint32_t cap;        /* bytes allocated at buf: grows with have, <= need */
 	uint32_t need;       /* payload length of the frame in progress */
 	uint32_t have;       /* payload bytes collected so far */
 	int failed;          /* sticky error: once set, every call returns it */
@@ -40,12 +41,19 @@ void frame_decoder_free(frame_decoder *d);
  * Returns HEARTH_EAGAIN when all bytes were consumed and no frame is complete,
  * HEARTH_EPROTO for a zero length, HEARTH_ETOOBIG for a length over the limit
  * (d->bad_len says which), HEARTH_ENOMEM if the payload buffer could not be
- * allocated.  Errors are sticky. */
+ * grown.  Errors are sticky. */
 int frame_decode(frame_decoder *d, const uint8_t *data, size_t len, size_t *used,
                  uint8_t **out, uint32_t *out_len);
 
 /* True when the decoder holds part of a frame (for "truncated frame" errors at EOF). */
 int frame_decoder_partial(const frame_decoder *d);
+
+/* Bytes of memory the decoder holds for the frame in progress (0 between
+ * frames).  It grows with the payload bytes actually received, geometrically
+ * and never beyond the announced length, so a peer that announces 4 MiB and
+ * sends ten bytes costs a few KiB.  A server sums this over its connections
+ * to keep a budget for partial frames. */
+size_t frame_decoder_held(const frame_decoder *d);
 
 /* Writes the 4-byte header for a payload of len bytes into hdr. */
 void frame_header(uint8_t hdr[FRAME_HEADER_LEN], uint32_t len);

@@ -435,6 +435,58 @@ static void test_alloc_failure_is_enomem_and_sticky(void **state)
 	frame_decoder_free(&d);
 }
 
+/* A peer announcing 4 MiB and sending ten bytes costs a few KiB, not
+ * 4 MiB; the buffer then grows geometrically with what arrives, never past
+ * the announced length, and the frame comes out whole. */
+static void test_memory_follows_bytes(void **state)
+{
+	const uint32_t n = 4u << 20;
+	uint8_t *stream = malloc(FRAME_HEADER_LEN + (size_t)n);
+	frame_decoder d;
+	uint8_t *out = NULL;
+	uint32_t out_len = 0;
+	size_t used = 0, pos;
+	int rc = HEARTH_EAGAIN;
+
+	(void)state;
+	assert_non_null(stream);
+	frame_header(stream, n);
+	for (uint32_t i = 0; i < n; i++)
+		stream[FRAME_HEADER_LEN + i] = payload_byte(0, i);
+	frame_decoder_init(&d, n);
+	largest_alloc = 0;
+	alloc_calls = 0;
+	assert_int_equal(frame_decoder_held(&d), 0);
+	assert_int_equal(frame_decode(&d, stream, FRAME_HEADER_LEN + 10, &used, &out, &out_len),
+	                 HEARTH_EAGAIN);
+	assert_int_equal(used, FRAME_HEADER_LEN + 10);
+	assert_true(frame_decoder_partial(&d));
+	assert_true(frame_decoder_held(&d) >= 10);
+	assert_true(frame_decoder_held(&d) <= 8192);
+	assert_true(largest_alloc <= 8192);
+	/* The rest, in 1000-byte pieces: held stays within twice what came. */
+	pos = FRAME_HEADER_LEN + 10;
+	while (rc == HEARTH_EAGAIN && pos < FRAME_HEADER_LEN + (size_t)n) {
+		size_t piece = FRAME_HEADER_LEN + (size_t)n - pos < 1000 ? FRAME_HEADER_LEN + n - pos
+		                                                          : 1000;
+
+		rc = frame_decode(&d, stream + pos, piece, &used, &out, &out_len);
+		pos += used;
+		if (rc == HEARTH_EAGAIN)
+			assert_true(frame_decoder_held(&d) <= 2 * (pos - FRAME_HEADER_LEN) + 4096);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(out_len, n);
+	assert_memory_equal(out, stream + FRAME_HEADER_LEN, n);
+	assert_int_equal(largest_alloc, n);
+	assert_true(alloc_calls <= 12);
+	assert_int_equal(frame_decoder_held(&d), 0);
+	assert_false(frame_decoder_partial(&d));
+	free(out);
+	free(stream);
+	frame_decoder_free(&d);
+}
+
 static void test_header_is_big_endian(void **state)
 {
 	uint8_t hdr[FRAME_HEADER_LEN];
@@ -467,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_errors_are_sticky),
 		cmocka_unit_test(test_alloc_failure_is_enomem_and_sticky),
 		cmocka_unit_test(test_header_is_big_endian),
+		cmocka_unit_test(test_memory_follows_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
