@@ -158,6 +158,51 @@ static void test_unknown_allowance(void **state)
 	free(buf);
 }
 
+/* Unknown fields inside a nested message (a pairing's progress note) count
+ * toward the same allowance. */
+static void test_nested_unknown(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_PAIRING);
+	static uint8_t member_id[16] = { 7 };
+	Hearth__Pairing p = HEARTH__PAIRING__INIT;
+	Hearth__ProgressNote note = HEARTH__PROGRESS_NOTE__INIT;
+	record_error err;
+	size_t n, note_len, pos;
+	uint8_t *buf;
+
+	(void)state;
+	p.mode = HEARTH__PAIRING_MODE__PAIRING_MODE_MEMBER;
+	p.helper = "王五";
+	p.member.data = member_id;
+	p.member.len = 16;
+	p.start_date = "2026-03-01";
+	p.status = HEARTH__PAIRING_STATUS__PAIRING_STATUS_ACTIVE;
+	note.date = "2026-03-02";
+	note.note = "第一次走访";
+	n = hearth__pairing__get_packed_size(&p);
+	note_len = hearth__progress_note__get_packed_size(&note);
+	buf = malloc(n + note_len + 2100);
+	assert_non_null(buf);
+	hearth__pairing__pack(&p, buf);
+	assert_int_equal(record_validate_body(k, buf, n, &err), 0);
+	/* notes (field 9) = the note + unknown field 15 of 2,000 bytes. */
+	pos = n;
+	buf[pos++] = 9 << 3 | 2;
+	buf[pos++] = (uint8_t)((note_len + 3 + 2000) | 0x80);
+	buf[pos++] = (uint8_t)((note_len + 3 + 2000) >> 7);
+	pos += hearth__progress_note__pack(&note, buf + pos);
+	buf[pos++] = 15 << 3 | 2;
+	buf[pos++] = (uint8_t)((2000 & 0x7f) | 0x80);
+	buf[pos++] = (uint8_t)(2000 >> 7);
+	memset(buf + pos, 'x', 2000);
+	pos += 2000;
+	assert_true(note_len + 3 + 2000 < 16384);
+	assert_int_equal(record_validate_body(k, buf, pos, &err), HEARTH_EINVAL);
+	assert_string_equal(err.message, "the pairing body carries 2003 bytes of unknown fields "
+	                                 "(from a newer version); at most 1024 are kept");
+	free(buf);
+}
+
 /* A known field sent many times unpacks as its last value, but the raw
  * body (which the store keeps) holds every copy: the packed size catches
  * it. */
@@ -219,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_text_refuses_invisible),
 		cmocka_unit_test(test_text_keeps_joiners_and_cjk),
 		cmocka_unit_test(test_unknown_allowance),
+		cmocka_unit_test(test_nested_unknown),
 		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_full_member_fits),
 	};
