@@ -9,6 +9,8 @@
 #include "common/log.h"
 #include "server/loop/listener.h"
 #include "server/db/audit_log.h"
+#include "server/db/principals.h"
+#include "server/db/push.h"
 #include "server/api/admin.h"
 
 /* A transaction this large still commits in well under a second; beyond it
@@ -78,19 +80,21 @@ static int run_batch(writer *w, push_job **jobs, size_t n)
 		case JOB_PUSH: {
 			Hearth__PushRequest *req = j->env->push;
 			for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
-				rc = store_push_op(w->st, txn, &j->who, req->ops[k], j->now_ms, &bodies[i]);
+				rc = push_op(w->st, txn, &j->who, req->ops[k], j->now_ms, &bodies[i]);
 			ops += req->n_ops;
 			break;
 		}
 		case JOB_EVENT:
-			rc = store_audit_event(w->st, txn, &j->who, j->action, j->branch, j->detail, j->peer);
+			rc = audit_event(w->st, txn, &(audit_event_args){
+				.who = &j->who, .action = j->action, .branch = j->branch, .detail = j->detail,
+				.peer = j->peer });
 			if (rc == 0 && !strcmp(j->action, "login"))
-				rc = admin_principal_seen(w->st, txn, &j->who, j->now_ms);
+				rc = principals_seen(w->st, txn, &j->who, j->now_ms);
 			break;
 		case JOB_NOTE: {
 			Hearth__AuditNote *note = j->env->audit_note;
 			for (size_t k = 0; rc == 0 && k < note->n_events; k++)
-				rc = store_audit_client_event(w->st, txn, &j->who, note->events[k], j->peer);
+				rc = audit_client_event(w->st, txn, &j->who, note->events[k], j->peer);
 			wire_uint_field(&bodies[i], 1, note->n_events);
 			break;
 		}

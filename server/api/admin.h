@@ -32,17 +32,4 @@ void admin_job_done(struct push_job *job);
  * return a negative code. */
 int admin_job_run(store *s, MDB_txn *txn, struct push_job *job);
 
-/* Records that who logged in now (first/last seen, count). */
-int admin_principal_seen(store *s, MDB_txn *txn, const actor *who, int64_t now);
-
-/* True when branch exists (in txn). */
-int admin_branch_exists(store *s, MDB_txn *txn, const char *branch);
-
-/* Adds the branches named "ID=NAME" that do not exist yet (start-up). */
-int admin_preset_branches(store *s, char **specs, int n, char *err, size_t errlen);
-
-/* ---- loop thread: is this certificate revoked? Fills a sentence for the
- * refusal when it is. Returns 1 revoked, 0 not, negative on store error. */
-int admin_revoked(store *s, const char *fingerprint, char *why, size_t whylen);
-
 #endif

@@ -12,6 +12,8 @@
 #include "server/api/jobs.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
+#include "server/db/feeds.h"
+#include "server/db/pull.h"
 #include "server/db/store.h"
 #include "common/wire.h"
 #include "server/writer.h"
@@ -122,7 +124,7 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 	if (limit > c->srv->cfg.max_pull_limit)
 		limit = c->srv->cfg.max_pull_limit;
 	/* Keep the page well inside one frame. */
-	rc = store_pull(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
+	rc = pull_page(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
 	                &c->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
@@ -143,7 +145,7 @@ int sync_handle_digest(conn *c, Hearth__Envelope *env)
 
 	if (scope(c, env->request_id, env->digest->branch_id, &branch) != 0)
 		return 0;
-	rc = store_digest(c->srv->store, branch, &body);
+	rc = feeds_digest(c->srv->store, branch, &body);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "digest failed: %s", hearth_strerror(rc));

@@ -13,6 +13,8 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/wire.h"
+#include "server/db/audit_log.h"
+#include "server/db/feeds.h"
 
 /* Change-index entry types, as store.c writes them. */
 
@@ -201,7 +203,7 @@ static int purge_one(store *s, MDB_txn *txn, const Hearth__Record *rec, const MD
 	if (rec->id.len != 16)
 		return HEARTH_ECORRUPT;
 	/* The digest needs the stored bytes, which the deletes below free. */
-	if ((rc = store_digest_apply(s, txn, rec->branch_id, rec->kind, bytes->mv_data, bytes->mv_size, -1)) != 0)
+	if ((rc = feeds_digest_apply(s, txn, rec->branch_id, rec->kind, bytes->mv_data, bytes->mv_size, -1)) != 0)
 		return rc;
 	k.mv_size = 16;
 	k.mv_data = rec->id.data;
@@ -313,7 +315,8 @@ static int purge_batch(store *s, int64_t cutoff_ms, retention_stats *st, int *do
 		snprintf(sys.name, sizeof(sys.name), "hearthd");
 		snprintf(detail, sizeof(detail), "removed %llu tombstones older than the retention, up to change %llu",
 		         (unsigned long long)(st->purged - purged_before), (unsigned long long)mark);
-		if ((rc = store_audit_event(s, txn, &sys, "retention.purge", "", detail, "")) != 0)
+		if ((rc = audit_event(s, txn, &(audit_event_args){
+			.who = &sys, .action = "retention.purge", .branch = "", .detail = detail, .peer = "" })) != 0)
 			goto fail;
 	}
 	if ((rc = meta_put_u64(s, txn, META_SCAN, strlen(META_SCAN), mark)) != 0)

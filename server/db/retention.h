@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/wire.h"
 #include "server/db/store.h"
 
 #define RETENTION_DEFAULT_DAYS 400
@@ -64,7 +65,7 @@ int retention_test_offset_days(void);
 int retention_purge(store *s, uint32_t days, int64_t now_ms, const atomic_int *stop,
                     retention_stats *st);
 
-/* For store_pull, inside its read transaction. *floor is the purge horizon
+/* For pull_page, inside its read transaction. *floor is the purge horizon
  * of the scope (branch NULL: all branches). *reset is set when the replica
  * may have missed a purged delete: cursor is non-zero and below the
  * horizon, and this connection has not already started a pull from zero
@@ -76,7 +77,7 @@ int retention_purge(store *s, uint32_t days, int64_t now_ms, const atomic_int *s
  * a pull from zero, at cursor 50"; the cursor alone cannot. A connection
  * cut during a pull from zero costs one more reset on the next, not a loop.
  *
- * What store_pull does with it: on reset, answer retention_reset_body
+ * What pull_page does with it: on reset, answer retention_reset_body
  * instead of a page; on a pull from cursor 0, set fresh_since = *floor; on
  * a page that ends the feed (more = false), answer a cursor of at least
  * *floor, or a replica whose branch feed ends below the horizon would be

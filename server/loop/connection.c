@@ -12,6 +12,7 @@
 #include "server/api/audit.h"
 #include "server/api/admin.h"
 #include "server/api/backup.h"
+#include "server/db/principals.h"
 #include "server/db/store.h"
 #include <openssl/x509.h>
 #include "common/hearth.h"
@@ -360,7 +361,7 @@ static int on_handshake_done(conn *c)
 	}
 	{
 		char why[400];
-		if (admin_revoked(c->srv->store, c->id.fingerprint, why, sizeof(why)) == 1) {
+		if (principals_revoked(c->srv->store, c->id.fingerprint, why, sizeof(why)) == 1) {
 			audit_submit_event(c->srv, &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
 			log_conn(c, LOG_WARN, "auth_refused", "reason", why);
 			conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", why);

@@ -9,6 +9,7 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/tls.h"
+#include "server/db/principals.h"
 #include "server/db/store.h"
 #include "common/audit.h"
 #include "server/api/admin.h"
@@ -161,7 +162,7 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
 		goto fail_listener;
 	}
-	if (admin_preset_branches(srv->store, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
+	if (principals_preset_branches(srv->store, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
 	                          sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
 		store_close(srv->store);

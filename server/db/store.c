@@ -1,0 +1,138 @@
+/* store.c: the LMDB environment: opening it with its named databases, the
+ * change sequence, and the shared key layout. */
+#include "server/db/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/be.h"
+#include "common/hearth.h"
+#include "common/lmdb_err.h"
+#include "server/db/refs.h"
+
+int store_err(int rc)
+{
+	return lmdb_err(rc);
+}
+
+
+int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t errlen)
+{
+	MDB_txn *txn = NULL;
+	int rc, dead = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", dir);
+	s->map_size = map_size;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create store directory %s: %s", dir, strerror(errno));
+		return HEARTH_EIO;
+	}
+	if ((rc = mdb_env_create(&s->env)) != 0)
+		goto fail;
+	mdb_env_set_maxdbs(s->env, 32);
+	mdb_env_set_maxreaders(s->env, 126);
+	if ((rc = mdb_env_set_mapsize(s->env, (size_t)map_size)) != 0)
+		goto fail;
+	/* NOTLS: read transactions are not tied to threads (the loop thread
+	 * reads while the writer thread writes). */
+	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0)
+		goto fail;
+	mdb_reader_check(s->env, &dead);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		goto fail;
+#define OPEN(name) \
+	if ((rc = mdb_dbi_open(txn, #name, MDB_CREATE, &s->name)) != 0) \
+		goto fail;
+	OPEN(records) OPEN(revs) OPEN(changes) OPEN(bchanges) OPEN(ops) OPEN(conflicts)
+	OPEN(digests) OPEN(branches) OPEN(meta)
+	OPEN(audit) OPEN(audit_links) OPEN(audit_branch) OPEN(audit_record) OPEN(checkpoints)
+	OPEN(principals)
+#undef OPEN
+	if ((rc = refs_open(s, txn)) != 0) {
+		mdb_txn_abort(txn);
+		snprintf(err, errlen, "cannot open store %s: %s", dir, hearth_strerror(rc));
+		mdb_env_close(s->env);
+		s->env = NULL;
+		return rc;
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0)
+		goto fail;
+	return 0;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	snprintf(err, errlen, "cannot open store %s: %s", dir, mdb_strerror(rc));
+	if (s->env)
+		mdb_env_close(s->env);
+	s->env = NULL;
+	return store_err(rc);
+}
+
+void store_close(store *s)
+{
+	if (s->env)
+		mdb_env_close(s->env);
+	s->env = NULL;
+}
+
+int store_usage(store *s, uint64_t *used, uint64_t *map)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	mdb_env_info(s->env, &info);
+	mdb_env_stat(s->env, &st);
+	*used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+	*map = info.me_mapsize;
+	return 0;
+}
+
+int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq)
+{
+	MDB_val k = { 3, "seq" }, v;
+	uint8_t buf[8];
+	uint64_t cur = 0;
+	int rc = mdb_get(txn, s->meta, &k, &v);
+
+	if (rc == 0 && v.mv_size == 8)
+		cur = be64_get(v.mv_data);
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	cur++;
+	be64_put(buf, cur);
+	v.mv_size = 8;
+	v.mv_data = buf;
+	if ((rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0)
+		return store_err(rc);
+	*seq = cur;
+	return 0;
+}
+
+int store_last_seq(store *s, uint64_t *seq)
+{
+	MDB_txn *txn;
+	MDB_val k = { 3, "seq" }, v;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_err(rc);
+	rc = mdb_get(txn, s->meta, &k, &v);
+	*seq = (rc == 0 && v.mv_size == 8) ? be64_get(v.mv_data) : 0;
+	mdb_txn_abort(txn);
+	return 0;
+}
+
+/* Branch-index key: branch bytes, a NUL, then the sequence. */
+size_t store_branch_key(uint8_t *key, size_t cap, const char *branch, uint64_t seq)
+{
+	size_t bl = strlen(branch);
+	if (bl > STORE_BRANCH_MAX || bl + 9 > cap)
+		return 0;
+	memcpy(key, branch, bl);
+	key[bl] = 0;
+	be64_put(key + bl + 1, seq);
+	return bl + 9;
+}
