@@ -15,7 +15,6 @@
 #include "server/loop/listener.h"
 #include "common/utf8.h"
 #include "common/wire.h"
-#include "server/writer.h"
 
 /* Is the caller allowed? Admin for writes; admin or auditor for reads. A
  * branch certificate is refused and the refusal audited. */
@@ -37,82 +36,100 @@ static int allowed(conn *c, Hearth__Envelope *env, int write)
 	return 0;
 }
 
-static int submit(conn *c, Hearth__Envelope *env)
-{
-	push_job *job = jobs_from_conn(c, JOB_ADMIN, env);
-	if (!job)
-		return 0;
-	writer_submit(c->srv->writer, job);
-	return 1;
-}
+static void admin_job_done(job *base);
 
-int admin_job_run(store *s, MDB_txn *txn, push_job *job)
+/* Writer thread: the admin write the request asks for. On a refusal
+ * (exists, not found, bad id) aj->err_code/err_msg say why and nothing is
+ * written. */
+static int admin_job_run(store *s, MDB_txn *txn, job *base)
 {
-	principals_write w = { .who = &job->who, .peer = job->peer, .now = job->now_ms };
+	api_job *aj = (api_job *)base;
+	principals_write w = { .who = &aj->who, .peer = aj->peer, .now = aj->now_ms };
 	principals_result res;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	switch (job->env->body_case) {
+	switch (aj->env->body_case) {
 	case HEARTH__ENVELOPE__BODY_BRANCH_PUT:
-		rc = principals_put_branch(s, txn, &w, job->env->branch_put, &res);
+		rc = principals_put_branch(s, txn, &w, aj->env->branch_put, &res);
 		break;
 	case HEARTH__ENVELOPE__BODY_REVOKE:
-		rc = principals_revoke(s, txn, &w, job->env->revoke, &res);
+		rc = principals_revoke(s, txn, &w, aj->env->revoke, &res);
 		break;
 	default:
-		job->err_code = HEARTH__ERROR_CODE__ERR_PROTOCOL;
-		snprintf(job->err_msg, sizeof(job->err_msg), "not an admin write");
+		aj->err_code = HEARTH__ERROR_CODE__ERR_PROTOCOL;
+		snprintf(aj->err_msg, sizeof(aj->err_msg), "not an admin write");
 		return 0;
 	}
 	/* A retried batch runs the job again: the last run's answer counts. */
-	free(job->blob);
-	job->blob = res.packed;
-	job->blob_len = res.packed_len;
-	job->err_code = res.refused;
-	snprintf(job->err_msg, sizeof(job->err_msg), "%s", res.why);
+	free(aj->blob);
+	aj->blob = res.packed;
+	aj->blob_len = res.packed_len;
+	aj->err_code = res.refused;
+	snprintf(aj->err_msg, sizeof(aj->err_msg), "%s", res.why);
 	return rc;
+}
+
+static int submit(conn *c, Hearth__Envelope *env)
+{
+	api_job *aj = jobs_from_conn(c, env, admin_job_run, admin_job_done);
+	if (!aj)
+		return 0;
+	jobs_submit(c->srv, aj);
+	return 1;
 }
 
 /* --------------------------------------------------------- loop side */
 
-void admin_job_done(push_job *job)
+/* Answers an admin write; for a revocation closes the certificate's live
+ * connections first. */
+static void answer_admin(api_job *aj)
 {
-	conn *c = job->conn;
-	uint64_t id = job->env->request_id;
+	conn *c = aj->conn;
+	uint64_t id = aj->env->request_id;
 	wirebuf body = WIREBUF_INIT;
 
 	if (c->state == CONN_CLOSING)
 		return;
-	if (job->err_code) {
-		conn_send_error(c, id, (Hearth__ErrorCode)job->err_code, "", 0, "%s", job->err_msg);
+	if (aj->err_code) {
+		conn_send_error(c, id, (Hearth__ErrorCode)aj->err_code, "", 0, "%s", aj->err_msg);
 		return;
 	}
-	if (!job->blob) {
+	if (aj->base.rc != 0 || !aj->blob) {
 		conn_send_error(c, id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "the server could not store this change");
 		return;
 	}
-	if (job->env->body_case == HEARTH__ENVELOPE__BODY_BRANCH_PUT) {
-		wire_bytes_field(&body, 1, job->blob, job->blob_len, 1);
+	if (aj->env->body_case == HEARTH__ENVELOPE__BODY_BRANCH_PUT) {
+		wire_bytes_field(&body, 1, aj->blob, aj->blob_len, 1);
 		conn_send_body(c, id, HEARTH__ENVELOPE__BODY_BRANCH_PUT_RESULT, &body);
 	} else {
 		/* Revocation takes effect at once: drop the certificate's live
 		 * connections (never the admin's own) before answering. */
 		uint32_t closed = 0;
-		const char *fp = job->env->revoke->fingerprint;
+		const char *fp = aj->env->revoke->fingerprint;
 		for (conn *o = c->srv->conns, *next; o; o = next) {
 			next = o->next;
 			if (o != c && o->state != CONN_CLOSING && !strcmp(o->id.fingerprint, fp)) {
 				conn_send_error(o, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1,
-				                "this certificate was revoked just now: %s", job->env->revoke->reason);
+				                "this certificate was revoked just now: %s", aj->env->revoke->reason);
 				closed++;
 			}
 		}
-		wire_bytes_field(&body, 1, job->blob, job->blob_len, 1);
+		wire_bytes_field(&body, 1, aj->blob, aj->blob_len, 1);
 		wire_uint_field(&body, 2, closed);
 		conn_send_body(c, id, HEARTH__ENVELOPE__BODY_REVOKE_RESULT, &body);
 	}
 	wire_free(&body);
+}
+
+static void admin_job_done(job *base)
+{
+	api_job *aj = (api_job *)base;
+
+	if (base->rc != 0)
+		log_event(LOG_ERROR, "push_failed", "error", hearth_strerror(base->rc), NULL);
+	answer_admin(aj);
+	jobs_release(aj);
 }
 
 int admin_handle_branch_put(conn *c, Hearth__Envelope *env)
@@ -191,11 +208,13 @@ int admin_handle_status(conn *c, Hearth__Envelope *env)
 	st.uptime_ms = server_now_ms() - (int64_t)srv->started_ms;
 	st.connections = srv->nconns;
 	store_usage(srv->store, &st.store_bytes, &st.map_bytes);
-	pthread_mutex_lock(&srv->writer->mu);
-	st.last_commit_at = srv->writer->last_commit_ms;
-	st.commits = srv->writer->commits;
-	st.ops = srv->writer->ops;
-	pthread_mutex_unlock(&srv->writer->mu);
+	{
+		job_stats ws;
+		srv->jobs->stats(srv->jobs->impl, &ws);
+		st.last_commit_at = ws.last_commit_ms;
+		st.commits = ws.commits;
+		st.ops = ws.ops;
+	}
 	if (audit_current_checkpoint(srv, &cp) == 0)
 		st.audit_head = &cp;
 	if (mdb_txn_begin(srv->store->env, NULL, MDB_RDONLY, &txn) == 0) {

@@ -12,7 +12,6 @@
 
 struct conn;
 struct server;
-struct push_job;
 
 /* ---- loop thread: request handlers (dispatch.c contract) ---- */
 int admin_handle_branch_put(struct conn *c, Hearth__Envelope *env);
@@ -20,16 +19,5 @@ int admin_handle_branch_list(struct conn *c, Hearth__Envelope *env);
 int admin_handle_principals(struct conn *c, Hearth__Envelope *env);
 int admin_handle_revoke(struct conn *c, Hearth__Envelope *env);
 int admin_handle_status(struct conn *c, Hearth__Envelope *env);
-
-/* Writer callback for admin jobs (loop thread): answers, and for a
- * revocation closes the certificate's live connections first. */
-void admin_job_done(struct push_job *job);
-
-/* ---- writer thread: inside its transaction ---- */
-
-/* Runs an admin job's write. On a refusal (exists, not found, bad id) sets
- * job->err_code/err_msg and returns 0 (nothing written); store failures
- * return a negative code. */
-int admin_job_run(store *s, MDB_txn *txn, struct push_job *job);
 
 #endif

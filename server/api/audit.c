@@ -15,32 +15,66 @@
 #include "server/loop/listener.h"
 #include "server/db/store.h"
 #include "common/wire.h"
-#include "server/writer.h"
+#include "server/db/principals.h"
 
 #define PROOF_PAGE 10000
 #define QUERY_PAGE_MAX 1000
 #define QUERY_SCAN_MAX 20000   /* entries examined per request, so a filter never stalls the loop */
 
 
+/* Writer thread: the entry of a session event; a login also updates the
+ * principal's first/last seen. */
+static int run_event(store *s, MDB_txn *txn, job *base)
+{
+	api_job *j = (api_job *)base;
+	int rc = audit_event(s, txn, &(audit_event_args){
+		.who = &j->who, .action = j->action, .branch = j->branch, .detail = j->detail,
+		.peer = j->peer });
+
+	if (rc == 0 && !strcmp(j->action, "login"))
+		rc = principals_seen(s, txn, &j->who, j->now_ms);
+	return rc;
+}
+
+/* Writer thread: keeps a signed checkpoint. */
+static int run_checkpoint(store *s, MDB_txn *txn, job *base)
+{
+	api_job *j = (api_job *)base;
+	Hearth__Checkpoint *cp = hearth__checkpoint__unpack(NULL, j->blob_len, j->blob);
+	int rc = cp ? audit_store_checkpoint(s, txn, cp) : HEARTH_EINVAL;
+
+	if (cp)
+		hearth__checkpoint__free_unpacked(cp, NULL);
+	return rc;
+}
+
+/* Writer thread: the entries of what a client reported; the ack counts
+ * them. */
+static int run_note(store *s, MDB_txn *txn, job *base)
+{
+	api_job *j = (api_job *)base;
+	Hearth__AuditNote *note = j->env->audit_note;
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < note->n_events; k++)
+		rc = audit_client_event(s, txn, &j->who, note->events[k], j->peer);
+	wire_uint_field(&base->reply, 1, note->n_events);
+	return rc;
+}
+
 void audit_submit_event(server *srv, const tls_identity *id, const char *action, const char *branch,
                         const char *detail, const char *peer)
 {
-	push_job *job = calloc(1, sizeof(*job));
-	if (!job) {
+	api_job *aj = jobs_detached(id, run_event);
+	if (!aj) {
 		log_event(LOG_ERROR, "audit_lost", "action", action, "error", "out of memory", NULL);
 		return;
 	}
-	job->type = JOB_EVENT;
-	job->now_ms = server_now_ms();
-	snprintf(job->action, sizeof(job->action), "%s", action);
-	snprintf(job->branch, sizeof(job->branch), "%s", branch ? branch : "");
-	snprintf(job->detail, sizeof(job->detail), "%s", detail ? detail : "");
-	snprintf(job->peer, sizeof(job->peer), "%s", peer ? peer : "");
-	job->who.role = id->role;
-	snprintf(job->who.branch, sizeof(job->who.branch), "%s", id->branch_id);
-	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", id->fingerprint);
-	snprintf(job->who.name, sizeof(job->who.name), "%s", id->name);
-	writer_submit(srv->writer, job);
+	snprintf(aj->action, sizeof(aj->action), "%s", action);
+	snprintf(aj->branch, sizeof(aj->branch), "%s", branch ? branch : "");
+	snprintf(aj->detail, sizeof(aj->detail), "%s", detail ? detail : "");
+	snprintf(aj->peer, sizeof(aj->peer), "%s", peer ? peer : "");
+	jobs_submit(srv, aj);
 }
 
 int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
@@ -59,7 +93,8 @@ int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
 		return rc;
 	if (!srv->cp_valid || srv->cp_size != size || memcmp(srv->cp_head, head, AUDIT_HASH_LEN) != 0) {
 		Hearth__Checkpoint fresh = HEARTH__CHECKPOINT__INIT;
-		push_job *job;
+		static const tls_identity nobody;
+		api_job *aj;
 
 		fresh.size = size;
 		fresh.head_hash.data = head;
@@ -74,8 +109,8 @@ int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
 		free(fresh.signature.data);
 		srv->cp_valid = 1;
 		/* Keep every signed checkpoint, so `audit verify` can check them all. */
-		job = calloc(1, sizeof(*job));
-		if (job) {
+		aj = jobs_detached(&nobody, run_checkpoint);
+		if (aj) {
 			Hearth__Checkpoint keep = HEARTH__CHECKPOINT__INIT;
 			keep.size = size;
 			keep.head_hash.data = srv->cp_head;
@@ -83,14 +118,13 @@ int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
 			keep.time = srv->cp_time;
 			keep.signature.data = srv->cp_sig;
 			keep.signature.len = AUDIT_SIG_LEN;
-			job->type = JOB_CHECKPOINT;
-			job->blob_len = hearth__checkpoint__get_packed_size(&keep);
-			job->blob = malloc(job->blob_len ? job->blob_len : 1);
-			if (job->blob) {
-				hearth__checkpoint__pack(&keep, job->blob);
-				writer_submit(srv->writer, job);
+			aj->blob_len = hearth__checkpoint__get_packed_size(&keep);
+			aj->blob = malloc(aj->blob_len ? aj->blob_len : 1);
+			if (aj->blob) {
+				hearth__checkpoint__pack(&keep, aj->blob);
+				jobs_submit(srv, aj);
 			} else {
-				free(job);
+				jobs_release(aj);
 			}
 		}
 	}
@@ -366,15 +400,16 @@ fail:
 int audit_handle_note(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditNote *note = env->audit_note;
-	push_job *job;
+	api_job *aj;
 
 	if (note->n_events > 1000) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "events", 0,
 		                "%zu events exceed the limit of 1000 per note", note->n_events);
 		return 0;
 	}
-	if ((job = jobs_from_conn(c, JOB_NOTE, env)) == NULL)
+	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
-	writer_submit(c->srv->writer, job);
+	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
+	jobs_submit(c->srv, aj);
 	return 1;
 }

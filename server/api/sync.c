@@ -14,17 +14,29 @@
 #include "server/loop/listener.h"
 #include "server/db/feeds.h"
 #include "server/db/pull.h"
+#include "server/db/push.h"
 #include "server/db/store.h"
 #include "common/wire.h"
-#include "server/writer.h"
 #include "server/api/audit.h"
-#include "server/api/admin.h"
+
+/* Writer thread: every op of the push, in order, in the group's
+ * transaction; the PushResponse body collects in the job's reply. */
+static int run_push(store *s, MDB_txn *txn, job *base)
+{
+	api_job *j = (api_job *)base;
+	Hearth__PushRequest *req = j->env->push;
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
+		rc = push_op(s, txn, &j->who, req->ops[k], j->now_ms, &base->reply);
+	return rc;
+}
 
 int sync_handle_push(conn *c, Hearth__Envelope *env)
 {
 	server *srv = c->srv;
 	Hearth__PushRequest *req = env->push;
-	push_job *job;
+	api_job *aj;
 
 	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
@@ -49,37 +61,15 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		                srv->cfg.max_inflight);
 		return 0;
 	}
-	if ((job = jobs_from_conn(c, JOB_PUSH, env)) == NULL)
+	if ((aj = jobs_from_conn(c, env, run_push, jobs_answer_done)) == NULL)
 		return 0;
 	/* Only a push stamps records, so only its actor carries the replica. */
-	job->n_ops = (uint32_t)req->n_ops;
-	memcpy(job->who.replica, c->replica_id, 16);
-	job->who.has_replica = c->has_replica_id;
-	writer_submit(srv->writer, job);
+	aj->base.n_ops = (uint32_t)req->n_ops;
+	aj->answer = HEARTH__ENVELOPE__BODY_PUSH_RESULT;
+	memcpy(aj->who.replica, c->replica_id, 16);
+	aj->who.has_replica = c->has_replica_id;
+	jobs_submit(srv, aj);
 	return 1;
-}
-
-void sync_push_done(push_job *job, void *ctx)
-{
-	conn *c = job->conn;
-	(void)ctx;
-	if (!c) {
-		/* Nobody waits for an audit event or a stored checkpoint. */
-		writer_job_free(job);
-		return;
-	}
-	c->inflight--;
-	if (job->type == JOB_ADMIN) {
-		admin_job_done(job);
-	} else if (c->state != CONN_CLOSING) {
-		if (job->frame)
-			(void)conn_send_raw(c, job->frame, job->frame_len);
-		else
-			conn_send_error(c, job->env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
-			                "out of memory while answering");
-	}
-	writer_job_free(job);
-	conn_unref(c);
 }
 
 /* Which branch a request may see: a branch principal only its own; admin

@@ -5,15 +5,11 @@
 #include "common/envelope.h"
 
 struct conn;
-struct push_job;
 
 /* Handlers follow dispatch.c's contract: return 0 when done with env, 1
  * when env was kept for asynchronous work. */
 int sync_handle_push(struct conn *c, Hearth__Envelope *env);
 int sync_handle_pull(struct conn *c, Hearth__Envelope *env);
 int sync_handle_digest(struct conn *c, Hearth__Envelope *env);
-
-/* Writer callback (loop thread): answers the job's connection. */
-void sync_push_done(struct push_job *job, void *ctx);
 
 #endif

@@ -12,8 +12,7 @@
 
 struct conn;
 struct store;
-struct writer;
-struct retention;
+struct job_queue;
 
 typedef struct server {
 	uv_loop_t *loop;
@@ -30,9 +29,10 @@ typedef struct server {
 	int stopping;
 	int listening;
 	int bound_port;            /* the port actually bound (for port 0) */
-	struct store *store;       /* NULL until the sync engine is opened */
-	struct writer *writer;     /* group-commit thread; NULL without a store */
-	struct retention *retention; /* tombstone purge (daily, on the thread pool) */
+	struct store *store;       /* set by the top (server/hearthd.c) */
+	const struct job_queue *jobs; /* the writer, as the top hands it over */
+	void (*on_stop)(void *ctx); /* called first by server_stop (the top stops the writer) */
+	void *on_stop_ctx;
 	EVP_PKEY *audit_key;       /* Ed25519: signs checkpoints */
 	uint8_t audit_pub[32];
 	int cp_valid;              /* cached latest checkpoint */
@@ -45,13 +45,18 @@ typedef struct server {
 
 /* Prepares srv from cfg: TLS context, listener bound (not yet accepting
  * until server_run). Returns 0 or a negative HEARTH_E* code with a log
- * line that says what failed. */
+ * line that says what failed (nothing is held then). */
 int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg);
+
+/* Starts the signal handlers and logs "listening": call once everything
+ * the handlers need is in place. */
+void server_start(server *srv);
 
 /* Runs the loop until a SIGTERM/SIGINT drained every connection. Returns 0. */
 int server_run(server *srv);
 
-/* Releases everything server_init acquired. Call after server_run returns. */
+/* Releases everything server_init acquired. Call after server_run returns,
+ * or instead of it when start-up failed after server_init. */
 void server_free(server *srv);
 
 /* Begins an orderly stop: no new connections, close the live ones. */
