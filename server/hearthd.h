@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include "server/api/api.h"
 #include "server/api/purge.h"
 #include "server/config.h"
 #include "server/db/job.h"
@@ -19,6 +20,7 @@ typedef struct hearthd {
 	writer w;
 	job_queue jobs;
 	purge purge;
+	api api;
 	int store_open;
 	int writer_started;
 } hearthd;

@@ -10,6 +10,7 @@
 #include "server/db/principals.h"
 #include "server/loop/connection.h"
 #include "common/hearth.h"
+#include "server/api/api.h"
 #include "server/api/jobs.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
@@ -31,7 +32,7 @@ static int allowed(conn *c, Hearth__Envelope *env, int write)
 	{
 		char detail[120];
 		snprintf(detail, sizeof(detail), "admin request %s refused", envelope_body_name(env));
-		audit_submit_event(c->srv, &c->id, "denied", c->id.branch_id, detail, c->peer);
+		audit_submit_event(api_of(c), &c->id, "denied", c->id.branch_id, detail, c->peer);
 	}
 	return 0;
 }
@@ -75,7 +76,7 @@ static int submit(conn *c, Hearth__Envelope *env)
 	api_job *aj = jobs_from_conn(c, env, admin_job_run, admin_job_done);
 	if (!aj)
 		return 0;
-	jobs_submit(c->srv, aj);
+	jobs_submit(api_of(c), aj);
 	return 1;
 }
 
@@ -159,7 +160,7 @@ static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number)
 	wirebuf body = WIREBUF_INIT;
 	int rc;
 
-	if ((rc = store_err(mdb_txn_begin(c->srv->store->env, NULL, MDB_RDONLY, &txn))) == 0 &&
+	if ((rc = store_err(mdb_txn_begin(api_of(c)->store->env, NULL, MDB_RDONLY, &txn))) == 0 &&
 	    (rc = store_err(mdb_cursor_open(txn, dbi, &cur))) == 0) {
 		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
 			wire_bytes_field(&body, 1, v.mv_data, v.mv_size, 1);
@@ -182,19 +183,20 @@ int admin_handle_branch_list(conn *c, Hearth__Envelope *env)
 {
 	if (!allowed(c, env, 0))
 		return 0;
-	return list_db(c, env, c->srv->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST);
+	return list_db(c, env, api_of(c)->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST);
 }
 
 int admin_handle_principals(conn *c, Hearth__Envelope *env)
 {
 	if (!allowed(c, env, 0))
 		return 0;
-	return list_db(c, env, c->srv->store->principals, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST);
+	return list_db(c, env, api_of(c)->store->principals, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST);
 }
 
 int admin_handle_status(conn *c, Hearth__Envelope *env)
 {
 	server *srv = c->srv;
+	api *a = api_of(c);
 	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
 	Hearth__ServerStatus st = HEARTH__SERVER_STATUS__INIT;
 	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
@@ -207,23 +209,23 @@ int admin_handle_status(conn *c, Hearth__Envelope *env)
 	st.started_at = (int64_t)srv->started_ms;
 	st.uptime_ms = server_now_ms() - (int64_t)srv->started_ms;
 	st.connections = srv->nconns;
-	store_usage(srv->store, &st.store_bytes, &st.map_bytes);
+	store_usage(a->store, &st.store_bytes, &st.map_bytes);
 	{
 		job_stats ws;
-		srv->jobs->stats(srv->jobs->impl, &ws);
+		a->jobs->stats(a->jobs->impl, &ws);
 		st.last_commit_at = ws.last_commit_ms;
 		st.commits = ws.commits;
 		st.ops = ws.ops;
 	}
-	if (audit_current_checkpoint(srv, &cp) == 0)
+	if (audit_current_checkpoint(a, &cp) == 0)
 		st.audit_head = &cp;
-	if (mdb_txn_begin(srv->store->env, NULL, MDB_RDONLY, &txn) == 0) {
-		if (mdb_stat(txn, srv->store->records, &ms) == 0)
+	if (mdb_txn_begin(a->store->env, NULL, MDB_RDONLY, &txn) == 0) {
+		if (mdb_stat(txn, a->store->records, &ms) == 0)
 			st.records = ms.ms_entries;
 		mdb_txn_abort(txn);
 	}
-	st.data_dir = srv->cfg.data_dir;
-	st.group_commit = srv->cfg.group_commit;
+	st.data_dir = a->data_dir;
+	st.group_commit = a->group_commit;
 	out.request_id = env->request_id;
 	out.body_case = HEARTH__ENVELOPE__BODY_SERVER_STATUS;
 	out.server_status = &st;

@@ -1,5 +1,6 @@
-/* audit_handlers.c: the audit side of the protocol, served on the loop
- * thread with short read transactions; writes go through the writer. */
+/* audit.c: the audit requests (checkpoints, witness proofs, review queries,
+ * client-reported events), served on the loop thread with short read
+ * transactions, and the session events handed to the writer. */
 #include "server/api/audit.h"
 
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include "server/loop/connection.h"
 #include "common/be.h"
 #include "common/hearth.h"
+#include "server/api/api.h"
 #include "server/api/jobs.h"
+#include "server/db/checkpoint.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
 #include "server/db/store.h"
@@ -62,7 +65,7 @@ static int run_note(store *s, MDB_txn *txn, job *base)
 	return rc;
 }
 
-void audit_submit_event(server *srv, const tls_identity *id, const char *action, const char *branch,
+void audit_submit_event(api *a, const tls_identity *id, const char *action, const char *branch,
                         const char *detail, const char *peer)
 {
 	api_job *aj = jobs_detached(id, run_event);
@@ -74,70 +77,24 @@ void audit_submit_event(server *srv, const tls_identity *id, const char *action,
 	snprintf(aj->branch, sizeof(aj->branch), "%s", branch ? branch : "");
 	snprintf(aj->detail, sizeof(aj->detail), "%s", detail ? detail : "");
 	snprintf(aj->peer, sizeof(aj->peer), "%s", peer ? peer : "");
-	jobs_submit(srv, aj);
+	jobs_submit(a, aj);
 }
 
-int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
+int audit_current_checkpoint(api *a, Hearth__Checkpoint *cp)
 {
-	MDB_txn *txn;
-	uint64_t size;
-	uint8_t head[AUDIT_HASH_LEN];
-	int rc;
+	static const tls_identity nobody;
+	api_job *aj;
+	int rc = checkpoint_current(&a->cp, a->store, a->audit_key, server_now_ms(), cp);
 
-	rc = store_err(mdb_txn_begin(srv->store->env, NULL, MDB_RDONLY, &txn));
-	if (rc)
+	if (rc != CHECKPOINT_SIGNED)
 		return rc;
-	rc = audit_head(srv->store, txn, &size, head);
-	mdb_txn_abort(txn);
-	if (rc)
-		return rc;
-	if (!srv->cp_valid || srv->cp_size != size || memcmp(srv->cp_head, head, AUDIT_HASH_LEN) != 0) {
-		Hearth__Checkpoint fresh = HEARTH__CHECKPOINT__INIT;
-		static const tls_identity nobody;
-		api_job *aj;
-
-		fresh.size = size;
-		fresh.head_hash.data = head;
-		fresh.head_hash.len = AUDIT_HASH_LEN;
-		fresh.time = server_now_ms();
-		if ((rc = audit_sign_checkpoint(srv->audit_key, &fresh)) != 0)
-			return rc;
-		srv->cp_size = size;
-		memcpy(srv->cp_head, head, AUDIT_HASH_LEN);
-		srv->cp_time = fresh.time;
-		memcpy(srv->cp_sig, fresh.signature.data, AUDIT_SIG_LEN);
-		free(fresh.signature.data);
-		srv->cp_valid = 1;
-		/* Keep every signed checkpoint, so `audit verify` can check them all. */
-		aj = jobs_detached(&nobody, run_checkpoint);
-		if (aj) {
-			Hearth__Checkpoint keep = HEARTH__CHECKPOINT__INIT;
-			keep.size = size;
-			keep.head_hash.data = srv->cp_head;
-			keep.head_hash.len = AUDIT_HASH_LEN;
-			keep.time = srv->cp_time;
-			keep.signature.data = srv->cp_sig;
-			keep.signature.len = AUDIT_SIG_LEN;
-			aj->blob_len = hearth__checkpoint__get_packed_size(&keep);
-			aj->blob = malloc(aj->blob_len ? aj->blob_len : 1);
-			if (aj->blob) {
-				hearth__checkpoint__pack(&keep, aj->blob);
-				jobs_submit(srv, aj);
-			} else {
-				jobs_release(aj);
-			}
-		}
+	/* Keep every signed checkpoint, so `audit verify` can check them all. */
+	if ((aj = jobs_detached(&nobody, run_checkpoint)) != NULL) {
+		if (checkpoint_pack(&a->cp, &aj->blob, &aj->blob_len) == 0)
+			jobs_submit(a, aj);
+		else
+			jobs_release(aj);
 	}
-	cp->size = srv->cp_size;
-	cp->head_hash.data = srv->cp_head;
-	cp->head_hash.len = srv->cp_size ? AUDIT_HASH_LEN : 0;
-	if (srv->cp_size == 0) {
-		/* An empty log's head is all zeros; send it explicitly anyway. */
-		cp->head_hash.len = AUDIT_HASH_LEN;
-	}
-	cp->time = srv->cp_time;
-	cp->signature.data = srv->cp_sig;
-	cp->signature.len = AUDIT_SIG_LEN;
 	return 0;
 }
 
@@ -145,7 +102,7 @@ int audit_handle_checkpoint(conn *c, Hearth__Envelope *env)
 {
 	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
 	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
-	int rc = audit_current_checkpoint(c->srv, &cp);
+	int rc = audit_current_checkpoint(api_of(c), &cp);
 
 	if (rc) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
@@ -162,7 +119,7 @@ int audit_handle_checkpoint(conn *c, Hearth__Envelope *env)
 int audit_handle_proof(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditProofRequest *req = env->audit_proof_request;
-	store *st = c->srv->store;
+	store *st = api_of(c)->store;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
@@ -249,7 +206,7 @@ static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, con
 int audit_handle_query(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditQuery *q = env->audit_query;
-	store *st = c->srv->store;
+	store *st = api_of(c)->store;
 	const char *own = c->id.role == HEARTH__ROLE__ROLE_BRANCH ? c->id.branch_id : NULL;
 	uint32_t limit = q->limit ? q->limit : 100;
 	MDB_txn *txn = NULL;
@@ -350,7 +307,7 @@ fail:
 int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
 {
 	Hearth__CheckpointsRequest *req = env->checkpoints_request;
-	store *st = c->srv->store;
+	store *st = api_of(c)->store;
 	uint32_t limit = req->limit && req->limit < 1000 ? req->limit : 1000, n = 0;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -362,7 +319,7 @@ int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
 	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
 		                "only admins and auditors may list the server's checkpoints");
-		audit_submit_event(c->srv, &c->id, "denied", c->id.branch_id, "checkpoints: branch role", c->peer);
+		audit_submit_event(api_of(c), &c->id, "denied", c->id.branch_id, "checkpoints: branch role", c->peer);
 		return 0;
 	}
 	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
@@ -410,6 +367,6 @@ int audit_handle_note(conn *c, Hearth__Envelope *env)
 	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
 	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
-	jobs_submit(c->srv, aj);
+	jobs_submit(api_of(c), aj);
 	return 1;
 }

@@ -1,4 +1,4 @@
-/* audit_handlers.h: audit requests on the wire (checkpoints, witness
+/* audit.h: audit requests on the wire (checkpoints, witness
  * proofs, review queries, client-reported events) and the server's audit
  * events (login, denial, refusal) handed to the writer. */
 #ifndef HEARTHD_AUDIT_HANDLERS_H
@@ -8,7 +8,7 @@
 #include "common/tls.h"
 
 struct conn;
-struct server;
+struct api;
 
 int audit_handle_checkpoint(struct conn *c, Hearth__Envelope *env);
 int audit_handle_proof(struct conn *c, Hearth__Envelope *env);
@@ -18,12 +18,12 @@ int audit_handle_note(struct conn *c, Hearth__Envelope *env);
 
 /* Queues an audit entry about a session event for the writer (no answer
  * awaited). id may be a partial identity (a refused certificate). */
-void audit_submit_event(struct server *srv, const tls_identity *id, const char *action,
+void audit_submit_event(struct api *a, const tls_identity *id, const char *action,
                         const char *branch, const char *detail, const char *peer);
 
 /* The latest signed checkpoint (signed again only when the head moved).
  * Fills cp with pointers into the server's cache: valid until the next
  * call. Returns 0 or a negative code. */
-int audit_current_checkpoint(struct server *srv, Hearth__Checkpoint *cp);
+int audit_current_checkpoint(struct api *a, Hearth__Checkpoint *cp);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "common/hearth.h"
 #include "common/log.h"
+#include "server/api/api.h"
 #include "server/loop/listener.h"
 
 static void actor_from_id(actor *who, const tls_identity *id)
@@ -55,9 +56,9 @@ api_job *jobs_detached(const tls_identity *id, job_run_fn run)
 	return j;
 }
 
-void jobs_submit(server *srv, api_job *j)
+void jobs_submit(api *a, api_job *j)
 {
-	srv->jobs->submit(srv->jobs->impl, &j->base);
+	a->jobs->submit(a->jobs->impl, &j->base);
 }
 
 static void job_free(api_job *j)
@@ -109,7 +110,7 @@ void jobs_answer_failure(api_job *j)
 	if (!c || !j->env || c->state == CONN_CLOSING)
 		return;
 	if (rc == HEARTH_EFULL) {
-		uint64_t map = c->srv->store->map_size;
+		uint64_t map = api_of(c)->store->map_size;
 		snprintf(msg, sizeof(msg),
 		         "the server's store is full (map size %llu MiB); nothing in this push was stored; "
 		         "the operator must restart hearthd with a larger --map-size (e.g. --map-size %lluM)",

@@ -13,7 +13,7 @@
 #include "server/db/job.h"
 #include "server/loop/connection.h"
 
-struct server;
+struct api;
 
 typedef struct api_job {
 	job base;                   /* first: the writer sees only this */
@@ -50,7 +50,7 @@ api_job *jobs_from_conn(conn *c, Hearth__Envelope *env, job_run_fn run, job_done
 api_job *jobs_detached(const tls_identity *id, job_run_fn run);
 
 /* Hands j to the writer (loop thread). */
-void jobs_submit(struct server *srv, api_job *j);
+void jobs_submit(struct api *a, api_job *j);
 
 /* done() for a job whose reply body (base.reply) answers its request as
  * body number j->answer, or whose failure is answered with STORE_FULL or

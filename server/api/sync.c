@@ -9,6 +9,7 @@
 
 #include "server/loop/connection.h"
 #include "common/hearth.h"
+#include "server/api/api.h"
 #include "server/api/jobs.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
@@ -34,14 +35,14 @@ static int run_push(store *s, MDB_txn *txn, job *base)
 
 int sync_handle_push(conn *c, Hearth__Envelope *env)
 {
-	server *srv = c->srv;
+	api *a = api_of(c);
 	Hearth__PushRequest *req = env->push;
 	api_job *aj;
 
 	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
 		                "auditors may read and review but not write; push refused");
-		audit_submit_event(c->srv, &c->id, "denied", "", "push: auditors may not write", c->peer);
+		audit_submit_event(api_of(c), &c->id, "denied", "", "push: auditors may not write", c->peer);
 		return 0;
 	}
 	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
@@ -49,16 +50,16 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		                "this certificate's role may not write");
 		return 0;
 	}
-	if (req->n_ops > srv->cfg.max_ops_per_push) {
+	if (req->n_ops > a->max_ops_per_push) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "ops", 0,
 		                "push of %zu ops exceeds the limit of %u ops per push; send smaller batches",
-		                req->n_ops, srv->cfg.max_ops_per_push);
+		                req->n_ops, a->max_ops_per_push);
 		return 0;
 	}
-	if (c->inflight >= srv->cfg.max_inflight) {
+	if (c->inflight >= a->max_inflight) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "requests", 0,
 		                "more than %u requests in flight on this connection; wait for answers",
-		                srv->cfg.max_inflight);
+		                a->max_inflight);
 		return 0;
 	}
 	if ((aj = jobs_from_conn(c, env, run_push, jobs_answer_done)) == NULL)
@@ -68,7 +69,7 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	aj->answer = HEARTH__ENVELOPE__BODY_PUSH_RESULT;
 	memcpy(aj->who.replica, c->replica_id, 16);
 	aj->who.has_replica = c->has_replica_id;
-	jobs_submit(srv, aj);
+	jobs_submit(a, aj);
 	return 1;
 }
 
@@ -90,7 +91,7 @@ static int scope(conn *c, uint64_t request_id, const char *asked, const char **b
 			{
 				char detail[200];
 				snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
-				audit_submit_event(c->srv, &c->id, "denied", asked, detail, c->peer);
+				audit_submit_event(api_of(c), &c->id, "denied", asked, detail, c->peer);
 			}
 			return -1;
 		}
@@ -111,10 +112,10 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 
 	if (scope(c, env->request_id, req->branch_id, &branch) != 0)
 		return 0;
-	if (limit > c->srv->cfg.max_pull_limit)
-		limit = c->srv->cfg.max_pull_limit;
+	if (limit > api_of(c)->max_pull_limit)
+		limit = api_of(c)->max_pull_limit;
 	/* Keep the page well inside one frame. */
-	rc = pull_page(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
+	rc = pull_page(api_of(c)->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
 	                &c->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
@@ -135,7 +136,7 @@ int sync_handle_digest(conn *c, Hearth__Envelope *env)
 
 	if (scope(c, env->request_id, env->digest->branch_id, &branch) != 0)
 		return 0;
-	rc = feeds_digest(c->srv->store, branch, &body);
+	rc = feeds_digest(api_of(c)->store, branch, &body);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "digest failed: %s", hearth_strerror(rc));

@@ -1,4 +1,4 @@
-/* conn.h: one client connection: TLS over a libuv stream, framing, limits
+/* connection.h: one client connection: TLS over a libuv stream, framing, limits
  * and timeouts.  A conn is freed only in the close callback of its last
  * handle and only when no job of the writer thread still refers to it. */
 #ifndef HEARTHD_CONN_H
@@ -48,7 +48,7 @@ typedef struct conn {
 	uint8_t replica_id[16];    /* from Hello, when the client sent one */
 	int has_replica_id;
 	uint64_t pull_fresh;       /* retention: the horizon a pull from zero started under */
-	struct remote_backup *backup; /* `hearth admin backup` snapshot, if any (admin_backup.c) */
+	void *app_data;            /* the session's state (a backup snapshot); freed by on_conn_free */
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a

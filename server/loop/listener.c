@@ -93,7 +93,7 @@ static void on_signal(uv_signal_t *s, int signum)
 	server_stop(srv);
 }
 
-int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
+int server_init(server *srv, uv_loop_t *loop, const loop_config *cfg)
 {
 	struct sockaddr_storage ss;
 	tls_ctx_config tc;

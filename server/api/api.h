@@ -1,0 +1,43 @@
+/* api.h: the request side of hearthd as the loop sees it: what every
+ * handler shares (the store, the writer's queue, the audit key and the
+ * cached checkpoint, the request limits), and api_start, which registers
+ * every route with dispatch and hands the loop the session hooks. */
+#ifndef HEARTHD_API_H
+#define HEARTHD_API_H
+
+#include <stdint.h>
+#include <openssl/evp.h>
+
+#include "common/audit.h"
+#include "server/db/checkpoint.h"
+#include "server/db/job.h"
+#include "server/db/store.h"
+#include "server/loop/connection.h"
+#include "server/loop/listener.h"
+
+/* Everything here is borrowed from the top (server/hearthd.c), which keeps
+ * it alive as long as the loop runs. */
+typedef struct api {
+	server *srv;
+	store *store;
+	const job_queue *jobs;
+	EVP_PKEY *audit_key;            /* signs checkpoints */
+	uint8_t audit_pub[AUDIT_KEY_LEN];
+	checkpoint_cache cp;            /* the latest signed checkpoint */
+	char org[128];                  /* the organisation certificates must name */
+	char data_dir[1024];            /* for snapshot files and status */
+	uint32_t max_inflight;          /* requests in progress per connection */
+	uint32_t max_ops_per_push;
+	uint32_t max_pull_limit;        /* records per pull page */
+	int group_commit;               /* for status */
+} api;
+
+/* Connects a (filled in by the caller) to srv: registers every route with
+ * dispatch and sets srv's handshake and connection-free hooks. Returns 0
+ * or a negative HEARTH_E* code (a route table that is full). */
+int api_start(api *a, server *srv);
+
+/* The api a connection's server was started with. */
+api *api_of(const conn *c);
+
+#endif
