@@ -9,33 +9,15 @@
 #include "server/api/audit.h"
 #include "server/db/principals.h"
 #include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
 #include "common/hearth.h"
 #include "server/api/api.h"
+#include "server/api/authz.h"
 #include "server/api/jobs.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
 #include "common/utf8.h"
 #include "common/wire.h"
-
-/* Is the caller allowed? Admin for writes; admin or auditor for reads. A
- * branch certificate is refused and the refusal audited. */
-static int allowed(conn *c, Hearth__Envelope *env, int write)
-{
-	if (c->id.role == HEARTH__ROLE__ROLE_ADMIN)
-		return 1;
-	if (!write && c->id.role == HEARTH__ROLE__ROLE_AUDITOR)
-		return 1;
-	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0, "%s",
-	                c->id.role == HEARTH__ROLE__ROLE_AUDITOR
-	                        ? "auditors may read the console but not change it"
-	                        : "admin requests need an admin certificate");
-	{
-		char detail[120];
-		snprintf(detail, sizeof(detail), "admin request %s refused", envelope_body_name(env));
-		audit_submit_event(api_of(c), &c->id, "denied", c->id.branch_id, detail, c->peer);
-	}
-	return 0;
-}
 
 static void admin_job_done(job *base);
 
@@ -77,7 +59,7 @@ static int submit(conn *c, Hearth__Envelope *env)
 	if (!aj)
 		return 0;
 	jobs_submit(api_of(c), aj);
-	return 1;
+	return DISPATCH_KEPT;
 }
 
 /* --------------------------------------------------------- loop side */
@@ -135,7 +117,7 @@ static void admin_job_done(job *base)
 
 int admin_handle_branch_put(conn *c, Hearth__Envelope *env)
 {
-	if (!allowed(c, env, 1))
+	if (authz_console(c, env, AUTHZ_WRITE) != AUTHZ_ALLOW)
 		return 0;
 	if (!env->branch_put->branch) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch", 0, "branch_put carries no branch");
@@ -146,7 +128,7 @@ int admin_handle_branch_put(conn *c, Hearth__Envelope *env)
 
 int admin_handle_revoke(conn *c, Hearth__Envelope *env)
 {
-	if (!allowed(c, env, 1))
+	if (authz_console(c, env, AUTHZ_WRITE) != AUTHZ_ALLOW)
 		return 0;
 	return submit(c, env);
 }
@@ -181,14 +163,14 @@ static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number)
 
 int admin_handle_branch_list(conn *c, Hearth__Envelope *env)
 {
-	if (!allowed(c, env, 0))
+	if (authz_console(c, env, AUTHZ_READ) != AUTHZ_ALLOW)
 		return 0;
 	return list_db(c, env, api_of(c)->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST);
 }
 
 int admin_handle_principals(conn *c, Hearth__Envelope *env)
 {
-	if (!allowed(c, env, 0))
+	if (authz_console(c, env, AUTHZ_READ) != AUTHZ_ALLOW)
 		return 0;
 	return list_db(c, env, api_of(c)->store->principals, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST);
 }
@@ -203,7 +185,7 @@ int admin_handle_status(conn *c, Hearth__Envelope *env)
 	MDB_txn *txn;
 	MDB_stat ms;
 
-	if (!allowed(c, env, 0))
+	if (authz_console(c, env, AUTHZ_READ) != AUTHZ_ALLOW)
 		return 0;
 	st.version = HEARTH_VERSION;
 	st.started_at = (int64_t)srv->started_ms;

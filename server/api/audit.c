@@ -9,9 +9,11 @@
 
 #include "server/db/audit_log.h"
 #include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
 #include "common/be.h"
 #include "common/hearth.h"
 #include "server/api/api.h"
+#include "server/api/authz.h"
 #include "server/api/jobs.h"
 #include "server/db/checkpoint.h"
 #include "common/log.h"
@@ -207,7 +209,7 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditQuery *q = env->audit_query;
 	store *st = api_of(c)->store;
-	const char *own = c->id.role == HEARTH__ROLE__ROLE_BRANCH ? c->id.branch_id : NULL;
+	const char *own = authz_audit_branch(c);
 	uint32_t limit = q->limit ? q->limit : 100;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -316,12 +318,8 @@ int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
 	wirebuf body = WIREBUF_INIT;
 	int more = 0, rc;
 
-	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "only admins and auditors may list the server's checkpoints");
-		audit_submit_event(api_of(c), &c->id, "denied", c->id.branch_id, "checkpoints: branch role", c->peer);
-		return 0;
-	}
+	if (authz_checkpoints(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
 	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
 		goto fail;
 	if ((rc = store_err(mdb_cursor_open(txn, st->checkpoints, &cur))) != 0)
@@ -368,5 +366,5 @@ int audit_handle_note(conn *c, Hearth__Envelope *env)
 		return 0;
 	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
 	jobs_submit(api_of(c), aj);
-	return 1;
+	return DISPATCH_KEPT;
 }

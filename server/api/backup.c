@@ -13,6 +13,8 @@
 
 #include "common/audit.h"
 #include "server/api/api.h"
+#include "server/api/authz.h"
+#include "server/loop/dispatch.h"
 #include "server/api/audit.h"
 #include "server/db/backup.h"
 #include "server/db/checkpoint.h"
@@ -157,13 +159,8 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 	Hearth__BackupRequest *rq = env->backup_request;
 	remote_backup *b = c->app_data;
 
-	if (c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "a backup holds every branch's records: it needs an admin certificate");
-		audit_submit_event(api_of(c), &c->id, "denied", c->id.branch_id, "admin request backup_request refused",
-		                   c->peer);
-		return 0;
-	}
+	if (authz_backup(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
 	if (b && b->busy) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "", 0,
 		                "a backup request is still in progress on this connection");

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
 #include "common/hearth.h"
 #include "server/api/api.h"
+#include "server/api/authz.h"
 #include "server/api/jobs.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
@@ -39,17 +41,8 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	Hearth__PushRequest *req = env->push;
 	api_job *aj;
 
-	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "auditors may read and review but not write; push refused");
-		audit_submit_event(api_of(c), &c->id, "denied", "", "push: auditors may not write", c->peer);
-		return 0;
-	}
-	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "this certificate's role may not write");
-		return 0;
-	}
+	if (authz_push(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
 	if (req->n_ops > a->max_ops_per_push) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "ops", 0,
 		                "push of %zu ops exceeds the limit of %u ops per push; send smaller batches",
@@ -70,36 +63,7 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	memcpy(aj->who.replica, c->replica_id, 16);
 	aj->who.has_replica = c->has_replica_id;
 	jobs_submit(a, aj);
-	return 1;
-}
-
-/* Which branch a request may see: a branch principal only its own; admin
- * and auditor any one branch, or all when none is named. */
-static int scope(conn *c, uint64_t request_id, const char *asked, const char **branch)
-{
-	if (asked && strlen(asked) > STORE_BRANCH_MAX) {
-		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
-		                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
-		return -1;
-	}
-	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
-		if (asked && asked[0] && strcmp(asked, c->id.branch_id) != 0) {
-			conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id", 0,
-			                "branch %s is not yours: this certificate is for branch %s", asked,
-			                c->id.branch_id);
-			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
-			{
-				char detail[200];
-				snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
-				audit_submit_event(api_of(c), &c->id, "denied", asked, detail, c->peer);
-			}
-			return -1;
-		}
-		*branch = c->id.branch_id;
-		return 0;
-	}
-	*branch = asked && asked[0] ? asked : NULL;
-	return 0;
+	return DISPATCH_KEPT;
 }
 
 int sync_handle_pull(conn *c, Hearth__Envelope *env)
@@ -110,7 +74,7 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 	uint32_t limit = req->limit ? req->limit : 1000, n = 0;
 	int rc;
 
-	if (scope(c, env->request_id, req->branch_id, &branch) != 0)
+	if (authz_scope(c, env->request_id, req->branch_id, &branch) != AUTHZ_ALLOW)
 		return 0;
 	if (limit > api_of(c)->max_pull_limit)
 		limit = api_of(c)->max_pull_limit;
@@ -134,7 +98,7 @@ int sync_handle_digest(conn *c, Hearth__Envelope *env)
 	wirebuf body = WIREBUF_INIT;
 	int rc;
 
-	if (scope(c, env->request_id, env->digest->branch_id, &branch) != 0)
+	if (authz_scope(c, env->request_id, env->digest->branch_id, &branch) != AUTHZ_ALLOW)
 		return 0;
 	rc = feeds_digest(api_of(c)->store, branch, &body);
 	if (rc != 0) {
