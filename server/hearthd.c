@@ -89,7 +89,7 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	h->writer_started = 1;
 	h->jobs = writer_queue(&h->w);
 	api_settings(h, cfg);
-	if (api_start(&h->api, srv) != 0) {
+	if (routes_start(&h->api, srv) != 0) {
 		log_event(LOG_ERROR, "routes_failed", NULL);
 		goto failed_writer;
 	}

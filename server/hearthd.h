@@ -6,7 +6,8 @@
 
 #include <uv.h>
 
-#include "server/api/api.h"
+#include "server/api/context.h"
+#include "server/api/routes.h"
 #include "server/api/purge.h"
 #include "server/config.h"
 #include "server/db/job.h"

@@ -12,8 +12,9 @@
 #include "server/loop/dispatch.h"
 #include "common/be.h"
 #include "common/hearth.h"
-#include "server/api/api.h"
+#include "server/api/context.h"
 #include "server/api/authz.h"
+#include "server/api/events.h"
 #include "server/api/jobs.h"
 #include "server/db/checkpoint.h"
 #include "common/log.h"
@@ -26,20 +27,6 @@
 #define QUERY_PAGE_MAX 1000
 #define QUERY_SCAN_MAX 20000   /* entries examined per request, so a filter never stalls the loop */
 
-
-/* Writer thread: the entry of a session event; a login also updates the
- * principal's first/last seen. */
-static int run_event(store *s, MDB_txn *txn, job *base)
-{
-	api_job *j = (api_job *)base;
-	int rc = audit_event(s, txn, &(audit_event_args){
-		.who = &j->who, .action = j->action, .branch = j->branch, .detail = j->detail,
-		.peer = j->peer });
-
-	if (rc == 0 && !strcmp(j->action, "login"))
-		rc = principals_seen(s, txn, &j->who, j->now_ms);
-	return rc;
-}
 
 /* Writer thread: keeps a signed checkpoint. */
 static int run_checkpoint(store *s, MDB_txn *txn, job *base)
@@ -65,21 +52,6 @@ static int run_note(store *s, MDB_txn *txn, job *base)
 		rc = audit_client_event(s, txn, &j->who, note->events[k], j->peer);
 	wire_uint_field(&base->reply, 1, note->n_events);
 	return rc;
-}
-
-void audit_submit_event(api *a, const tls_identity *id, const char *action, const char *branch,
-                        const char *detail, const char *peer)
-{
-	api_job *aj = jobs_detached(id, run_event);
-	if (!aj) {
-		log_event(LOG_ERROR, "audit_lost", "action", action, "error", "out of memory", NULL);
-		return;
-	}
-	snprintf(aj->action, sizeof(aj->action), "%s", action);
-	snprintf(aj->branch, sizeof(aj->branch), "%s", branch ? branch : "");
-	snprintf(aj->detail, sizeof(aj->detail), "%s", detail ? detail : "");
-	snprintf(aj->peer, sizeof(aj->peer), "%s", peer ? peer : "");
-	jobs_submit(a, aj);
 }
 
 int audit_current_checkpoint(api *a, Hearth__Checkpoint *cp)

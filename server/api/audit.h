@@ -16,11 +16,6 @@ int audit_handle_query(struct conn *c, Hearth__Envelope *env);
 int audit_handle_checkpoints(struct conn *c, Hearth__Envelope *env);
 int audit_handle_note(struct conn *c, Hearth__Envelope *env);
 
-/* Queues an audit entry about a session event for the writer (no answer
- * awaited). id may be a partial identity (a refused certificate). */
-void audit_submit_event(struct api *a, const tls_identity *id, const char *action,
-                        const char *branch, const char *detail, const char *peer);
-
 /* The latest signed checkpoint (signed again only when the head moved).
  * Fills cp with pointers into the server's cache: valid until the next
  * call. Returns 0 or a negative code. */

@@ -7,15 +7,15 @@
 
 #include "common/hearth.h"
 #include "common/log.h"
-#include "server/api/api.h"
-#include "server/api/audit.h"
+#include "server/api/context.h"
+#include "server/api/events.h"
 #include "server/db/store.h"
 
 static int deny(conn *c, uint64_t request_id, const char *branch, const char *detail, const char *msg)
 {
 	conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0, "%s", msg);
 	if (detail)
-		audit_submit_event(api_of(c), &c->id, "denied", branch, detail, c->peer);
+		events_submit(api_of(c), &c->id, "denied", branch, detail, c->peer);
 	return AUTHZ_DENY;
 }
 
@@ -45,7 +45,7 @@ int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **br
 			                c->id.branch_id);
 			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
 			snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
-			audit_submit_event(api_of(c), &c->id, "denied", asked, detail, c->peer);
+			events_submit(api_of(c), &c->id, "denied", asked, detail, c->peer);
 			return AUTHZ_DENY;
 		}
 		*branch = c->id.branch_id;

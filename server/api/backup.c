@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 #include "common/audit.h"
-#include "server/api/api.h"
+#include "server/api/context.h"
 #include "server/api/authz.h"
 #include "server/loop/dispatch.h"
 #include "server/api/audit.h"
+#include "server/api/events.h"
 #include "server/db/backup.h"
 #include "server/db/checkpoint.h"
 #include "server/loop/connection.h"
@@ -118,7 +119,7 @@ static void copied(uv_work_t *w, int status)
 			snprintf(detail, sizeof(detail), "snapshot of %llu bytes, %llu records, change %llu, audit size %llu",
 			         (unsigned long long)b->size, (unsigned long long)b->info.records,
 			         (unsigned long long)b->info.seq, (unsigned long long)cp.size);
-			audit_submit_event(api_of(c), &c->id, "backup", "", detail, c->peer);
+			events_submit(api_of(c), &c->id, "backup", "", detail, c->peer);
 			log_event(LOG_INFO, "backup", "cn", c->id.name, "detail", detail, NULL);
 		}
 	}

@@ -9,7 +9,7 @@
 
 #include "common/hearth.h"
 #include "common/log.h"
-#include "server/api/api.h"
+#include "server/api/context.h"
 #include "server/loop/listener.h"
 
 static void actor_from_id(actor *who, const tls_identity *id)

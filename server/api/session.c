@@ -9,8 +9,9 @@
 
 #include "common/hearth.h"
 #include "common/log.h"
-#include "server/api/api.h"
+#include "server/api/context.h"
 #include "server/api/audit.h"
+#include "server/api/events.h"
 #include "server/api/backup.h"
 #include "server/db/principals.h"
 #include "server/loop/dispatch.h"
@@ -36,7 +37,7 @@ static int refuse_identity(conn *c, const char *err)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, who.name,
 		                          sizeof(who.name));
 	}
-	audit_submit_event(api_of(c), &who, "unauthenticated", "", err, c->peer);
+	events_submit(api_of(c), &who, "unauthenticated", "", err, c->peer);
 	log_refusal(c, err);
 	conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", err);
 	return -1;
@@ -51,7 +52,7 @@ int session_refuse_revoked(conn *c)
 	 * separate change). */
 	if (principals_revoked(api_of(c)->store, c->id.fingerprint, why, sizeof(why)) != PRINCIPALS_REVOKED)
 		return 0;
-	audit_submit_event(api_of(c), &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
+	events_submit(api_of(c), &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
 	log_refusal(c, why);
 	conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", why);
 	return -1;
@@ -132,7 +133,7 @@ int session_handle_hello(conn *c, Hearth__Envelope *env)
 		snprintf(detail, sizeof(detail), "client %s, protocol %u.%u",
 		         h->client_version && h->client_version[0] ? h->client_version : "?", h->protocol_major,
 		         h->protocol_minor);
-		audit_submit_event(api_of(c), &c->id, "login", c->id.branch_id, detail, c->peer);
+		events_submit(api_of(c), &c->id, "login", c->id.branch_id, detail, c->peer);
 	}
 	return DISPATCH_DONE;
 }

@@ -10,7 +10,7 @@
 #include "server/loop/connection.h"
 #include "server/loop/dispatch.h"
 #include "common/hearth.h"
-#include "server/api/api.h"
+#include "server/api/context.h"
 #include "server/api/authz.h"
 #include "server/api/jobs.h"
 #include "common/log.h"

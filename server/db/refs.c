@@ -35,7 +35,7 @@
 #include "common/hearth.h"
 #include "common/uuid.h"
 
-#define REFS_DB "refs"
+#define REFS_DB STORE_REFS_DB
 #define KEY_MAX 64
 
 /* The handle of the refs database.  store_open's transaction opened (and
@@ -44,14 +44,6 @@
 static int refs_dbi(MDB_txn *txn, MDB_dbi *dbi)
 {
 	return store_err(mdb_dbi_open(txn, REFS_DB, 0, dbi));
-}
-
-int refs_open(store *s, MDB_txn *txn)
-{
-	MDB_dbi dbi;
-
-	(void)s;
-	return store_err(mdb_dbi_open(txn, REFS_DB, MDB_CREATE, &dbi));
 }
 
 /* ------------------------------------------------------------ helpers */

@@ -15,9 +15,6 @@
 #include "common/record.h"
 #include "server/db/store.h"
 
-/* Opens the databases refs needs (inside store_open's transaction). */
-int refs_open(store *s, MDB_txn *txn);
-
 /* Checks a record about to be written at a new revision: body is the
  * merged, validated body; deleted says whether it is a tombstone. Returns
  * 0, HEARTH_EINVAL with err filled (the op is then REJECTED, nothing

@@ -10,7 +10,6 @@
 #include "common/be.h"
 #include "common/hearth.h"
 #include "common/lmdb_err.h"
-#include "server/db/refs.h"
 
 int store_err(int rc)
 {
@@ -51,12 +50,12 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	OPEN(audit) OPEN(audit_links) OPEN(audit_branch) OPEN(audit_record) OPEN(checkpoints)
 	OPEN(principals)
 #undef OPEN
-	if ((rc = refs_open(s, txn)) != 0) {
-		mdb_txn_abort(txn);
-		snprintf(err, errlen, "cannot open store %s: %s", dir, hearth_strerror(rc));
-		mdb_env_close(s->env);
-		s->env = NULL;
-		return rc;
+	/* The database of the reference rules (refs.c), created here so it
+	 * exists before the first write looks it up. */
+	{
+		MDB_dbi refs;
+		if ((rc = mdb_dbi_open(txn, STORE_REFS_DB, MDB_CREATE, &refs)) != 0)
+			goto fail;
 	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;

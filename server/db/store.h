@@ -34,6 +34,9 @@ enum { REF_RECORD = 1, REF_CONFLICT = 2, REF_MOVED = 3 };
 /* Branch ids are at most this many bytes (as certificate URIs allow). */
 #define STORE_BRANCH_MAX 63
 
+/* The named database of refs.c (uniqueness and member indexes). */
+#define STORE_REFS_DB "refs"
+
 /* The per-branch index key: branch bytes, a NUL, the sequence (8 bytes,
  * big-endian), written into the caller's key. Returns its length, or 0
  * when it does not fit in cap or the branch id is longer than

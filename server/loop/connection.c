@@ -11,8 +11,7 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/wire.h"
-#include "server/loop/dispatch.h"
-#include "server/loop/listener.h"
+#include "server/loop/server.h"
 
 /* Each write carries its own buffer: libuv needs it alive until the callback. */
 /* How long a closing connection may take to flush its last bytes. */
@@ -401,7 +400,7 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 			                hearth_strerror(rc));
 			return;
 		}
-		dispatch_envelope(c, env);
+		c->srv->on_envelope(c, env);
 		arm_timer(c);
 	}
 }

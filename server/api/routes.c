@@ -1,6 +1,6 @@
-/* api.c: registers every request handler with dispatch and connects the
+/* routes.c: registers every request handler with dispatch and connects the
  * session hooks to the loop, at start-up. */
-#include "server/api/api.h"
+#include "server/api/routes.h"
 
 #include "common/hearth.h"
 #include "server/api/admin.h"
@@ -33,21 +33,17 @@ static const struct route {
 	{ HEARTH__ENVELOPE__BODY_BACKUP_REQUEST, admin_handle_backup, DISPATCH_AFTER_HELLO },
 };
 
-int api_start(api *a, server *srv)
+int routes_start(api *a, server *srv)
 {
 	int rc;
 
 	a->srv = srv;
 	srv->app = a;
+	srv->on_envelope = dispatch_envelope;
 	srv->on_handshake = session_on_handshake;
 	srv->on_conn_free = session_on_conn_free;
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(routes); i++)
 		if ((rc = dispatch_register(routes[i].body, routes[i].fn, routes[i].when)) != 0)
 			return rc;
 	return 0;
-}
-
-api *api_of(const conn *c)
-{
-	return c->srv->app;
 }

@@ -1,9 +1,7 @@
-/* api.h: the request side of hearthd as the loop sees it: what every
- * handler shares (the store, the writer's queue, the audit key and the
- * cached checkpoint, the request limits), and api_start, which registers
- * every route with dispatch and hands the loop the session hooks. */
-#ifndef HEARTHD_API_H
-#define HEARTHD_API_H
+/* context.h: what every request handler shares: the store, the writer's
+ * queue, the audit key and the cached checkpoint, the request limits. */
+#ifndef HEARTHD_CONTEXT_H
+#define HEARTHD_CONTEXT_H
 
 #include <stdint.h>
 #include <openssl/evp.h>
@@ -13,7 +11,7 @@
 #include "server/db/job.h"
 #include "server/db/store.h"
 #include "server/loop/connection.h"
-#include "server/loop/listener.h"
+#include "server/loop/server.h"
 
 /* Everything here is borrowed from the top (server/hearthd.c), which keeps
  * it alive as long as the loop runs. */
@@ -31,11 +29,6 @@ typedef struct api {
 	uint32_t max_pull_limit;        /* records per pull page */
 	int group_commit;               /* for status */
 } api;
-
-/* Connects a (filled in by the caller) to srv: registers every route with
- * dispatch and sets srv's handshake and connection-free hooks. Returns 0
- * or a negative HEARTH_E* code (a route table that is full). */
-int api_start(api *a, server *srv);
 
 /* The api a connection's server was started with. */
 api *api_of(const conn *c);
