@@ -4,16 +4,14 @@
 #ifndef HEARTHD_ADMIN_H
 #define HEARTHD_ADMIN_H
 
-#include <lmdb.h>
-#include <stdint.h>
-
 #include "common/envelope.h"
-#include "server/db/store.h"
 
 struct conn;
-struct server;
 
-/* ---- loop thread: request handlers (dispatch.c contract) ---- */
+/* Request handlers (dispatch_fn, loop thread): each answers c. Reads
+ * (branch list, principals, status) return DISPATCH_DONE; writes (branch
+ * put, revoke) go to the writer and return DISPATCH_KEPT (env goes with the
+ * job), except when refused at once. Roles: authz_console. */
 int admin_handle_branch_put(struct conn *c, Hearth__Envelope *env);
 int admin_handle_branch_list(struct conn *c, Hearth__Envelope *env);
 int admin_handle_principals(struct conn *c, Hearth__Envelope *env);

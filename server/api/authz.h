@@ -19,6 +19,9 @@ enum authz_decision {
 	AUTHZ_ALLOW = 1,
 };
 
+/* Each check below returns an authz_decision; on AUTHZ_DENY the request
+ * has been answered and the caller stops. */
+
 /* Console requests: changes need an admin certificate, reads admin or
  * auditor. */
 enum authz_access { AUTHZ_READ, AUTHZ_WRITE };
