@@ -13,6 +13,7 @@
 
 #include "common/audit.h"
 #include "server/api/context.h"
+#include "server/api/session.h"
 #include "server/api/authz.h"
 #include "server/loop/dispatch.h"
 #include "server/api/audit.h"
@@ -158,7 +159,7 @@ static void read_done(uv_fs_t *req)
 int admin_handle_backup(conn *c, Hearth__Envelope *env)
 {
 	Hearth__BackupRequest *rq = env->backup_request;
-	remote_backup *b = c->app_data;
+	remote_backup *b = session_of(c)->backup;
 
 	if (authz_backup(c, env->request_id) != AUTHZ_ALLOW)
 		return DISPATCH_DONE;
@@ -169,7 +170,8 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 	}
 	if (rq->start) {
 		admin_backup_free(b);
-		c->app_data = b = calloc(1, sizeof(*b));
+		session_of(c)->backup = b = calloc(1, sizeof(*b));
+		session_of(c)->backup_free = admin_backup_free;
 		if (!b) {
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
 			return 0;
@@ -182,7 +184,7 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 			                "cannot create a snapshot file in %s: %s", api_of(c)->data_dir, strerror(errno));
 			admin_backup_free(b);
-			c->app_data = NULL;
+			session_of(c)->backup = NULL;
 			return 0;
 		}
 		b->request_id = env->request_id;
@@ -191,7 +193,7 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 			unlink(b->path);
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "cannot start the snapshot");
 			admin_backup_free(b);
-			c->app_data = NULL;
+			session_of(c)->backup = NULL;
 			return 0;
 		}
 		b->busy = 1;

@@ -4,6 +4,7 @@
 #include "server/api/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/x509.h>
 
@@ -12,7 +13,6 @@
 #include "server/api/context.h"
 #include "server/api/audit.h"
 #include "server/api/events.h"
-#include "server/api/backup.h"
 #include "server/db/principals.h"
 #include "server/loop/dispatch.h"
 #include "server/loop/listener.h"
@@ -64,12 +64,27 @@ int session_on_handshake(conn *c)
 
 	if (tls_identity_from_peer(c->tls.ssl, api_of(c)->org, &c->id, err, sizeof(err)) != 0)
 		return refuse_identity(c, err);
-	return session_refuse_revoked(c);
+	if (session_refuse_revoked(c) != 0)
+		return -1;
+	if ((c->app_data = calloc(1, sizeof(session_state))) == NULL) {
+		conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 1, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+session_state *session_of(const conn *c)
+{
+	return c->app_data;
 }
 
 void session_on_conn_free(conn *c)
 {
-	admin_backup_free(c->app_data);
+	session_state *ss = c->app_data;
+
+	if (ss && ss->backup && ss->backup_free)
+		ss->backup_free(ss->backup);
+	free(ss);
 	c->app_data = NULL;
 }
 
@@ -102,9 +117,9 @@ int session_handle_hello(conn *c, Hearth__Envelope *env)
 	}
 	c->state = CONN_READY;
 	frame_decoder_set_max(&c->dec, c->srv->cfg.max_frame);
-	if (h->replica_id.len == sizeof(c->replica_id)) {
-		memcpy(c->replica_id, h->replica_id.data, sizeof(c->replica_id));
-		c->has_replica_id = 1;
+	if (h->replica_id.len == sizeof(session_of(c)->replica_id)) {
+		memcpy(session_of(c)->replica_id, h->replica_id.data, sizeof(session_of(c)->replica_id));
+		session_of(c)->has_replica_id = 1;
 	}
 
 	p.role = c->id.role;

@@ -13,6 +13,7 @@
 #include "server/api/context.h"
 #include "server/api/authz.h"
 #include "server/api/jobs.h"
+#include "server/api/session.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
 #include "server/db/feeds.h"
@@ -60,8 +61,8 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	/* Only a push stamps records, so only its actor carries the replica. */
 	aj->base.n_ops = (uint32_t)req->n_ops;
 	aj->answer = HEARTH__ENVELOPE__BODY_PUSH_RESULT;
-	memcpy(aj->who.replica, c->replica_id, 16);
-	aj->who.has_replica = c->has_replica_id;
+	memcpy(aj->who.replica, session_of(c)->replica_id, 16);
+	aj->who.has_replica = session_of(c)->has_replica_id;
 	jobs_submit(a, aj);
 	return DISPATCH_KEPT;
 }
@@ -80,7 +81,7 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 		limit = api_of(c)->max_pull_limit;
 	/* Keep the page well inside one frame. */
 	rc = pull_page(api_of(c)->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
-	                &c->pull_fresh);
+	                &session_of(c)->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "pull failed: %s", hearth_strerror(rc));

@@ -45,10 +45,7 @@ typedef struct conn {
 	 * taking its answers (at most one plaintext read, 16 KiB).  Owned. */
 	uint8_t *held;
 	size_t held_len;
-	uint8_t replica_id[16];    /* from Hello, when the client sent one */
-	int has_replica_id;
-	uint64_t pull_fresh;       /* retention: the horizon a pull from zero started under */
-	void *app_data;            /* the session's state (a backup snapshot); freed by on_conn_free */
+	void *app_data;            /* the request side's state (api/session.h); freed by on_conn_free */
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a
