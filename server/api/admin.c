@@ -1,4 +1,5 @@
-/* admin.c: branches, principals, revocation and server status. */
+/* admin.c: the admin console requests: branches, principals, revocation
+ * and server status (storage in db/principals.c). */
 #include "server/api/admin.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* admin_backup.c: snapshots for `hearth admin backup`, made with LMDB's
+/* backup.c: snapshots for `hearth admin backup`, made with LMDB's
  * compacting copy on the thread pool and read back with uv_fs_read. */
 #include "server/api/backup.h"
 

@@ -512,6 +512,9 @@ void conn_accept(server *srv)
 	c->tcp.data = c;
 	c->timer.data = c;
 	c->handles_open = 2;
+	/* The pre-Hello frame limit: nobody authenticated may make us buffer
+	 * more than HEARTH_FRAME_MAX_PREAUTH; the session raises it to
+	 * cfg.max_frame once Hello is accepted. */
 	frame_decoder_init(&c->dec, HEARTH_FRAME_MAX_PREAUTH);
 	c->next = srv->conns;
 	if (srv->conns)
