@@ -8,7 +8,7 @@
 #include "server/config.h"
 #include "common/hearth.h"
 #include "common/log.h"
-#include "server/loop/listener.h"
+#include "server/hearthd.h"
 #include "common/audit.h"
 #include "server/db/audit_log.h"
 
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	int check = 0, file_bad = 0, verify = 0;
 	int c;
-	server srv;
+	hearthd h;
 
 	/* Operator subcommands run on their own, without the server's settings. */
 	if (argc > 1 && !strcmp(argv[1], "backup"))
@@ -228,10 +228,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (server_init(&srv, uv_default_loop(), &cfg) != 0)
+	if (hearthd_init(&h, uv_default_loop(), &cfg) != 0)
 		return 1;
-	server_run(&srv);
-	server_free(&srv);
+	hearthd_run(&h);
+	hearthd_free(&h);
 	uv_loop_close(uv_default_loop());
 	log_event(LOG_INFO, "stopped", NULL);
 	return 0;

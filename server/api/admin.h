@@ -4,45 +4,18 @@
 #ifndef HEARTHD_ADMIN_H
 #define HEARTHD_ADMIN_H
 
-#include <lmdb.h>
-#include <stdint.h>
-
 #include "common/envelope.h"
-#include "server/db/store.h"
 
 struct conn;
-struct server;
-struct push_job;
 
-/* ---- loop thread: request handlers (dispatch.c contract) ---- */
+/* Request handlers (dispatch_fn, loop thread): each answers c. Reads
+ * (branch list, principals, status) return DISPATCH_DONE; writes (branch
+ * put, revoke) go to the writer and return DISPATCH_KEPT (env goes with the
+ * job), except when refused at once. Roles: authz_console. */
 int admin_handle_branch_put(struct conn *c, Hearth__Envelope *env);
 int admin_handle_branch_list(struct conn *c, Hearth__Envelope *env);
 int admin_handle_principals(struct conn *c, Hearth__Envelope *env);
 int admin_handle_revoke(struct conn *c, Hearth__Envelope *env);
 int admin_handle_status(struct conn *c, Hearth__Envelope *env);
-
-/* Writer callback for admin jobs (loop thread): answers, and for a
- * revocation closes the certificate's live connections first. */
-void admin_job_done(struct push_job *job);
-
-/* ---- writer thread: inside its transaction ---- */
-
-/* Runs an admin job's write. On a refusal (exists, not found, bad id) sets
- * job->err_code/err_msg and returns 0 (nothing written); store failures
- * return a negative code. */
-int admin_job_run(store *s, MDB_txn *txn, struct push_job *job);
-
-/* Records that who logged in now (first/last seen, count). */
-int admin_principal_seen(store *s, MDB_txn *txn, const actor *who, int64_t now);
-
-/* True when branch exists (in txn). */
-int admin_branch_exists(store *s, MDB_txn *txn, const char *branch);
-
-/* Adds the branches named "ID=NAME" that do not exist yet (start-up). */
-int admin_preset_branches(store *s, char **specs, int n, char *err, size_t errlen);
-
-/* ---- loop thread: is this certificate revoked? Fills a sentence for the
- * refusal when it is. Returns 1 revoked, 0 not, negative on store error. */
-int admin_revoked(store *s, const char *fingerprint, char *why, size_t whylen);
 
 #endif

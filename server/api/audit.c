@@ -1,5 +1,6 @@
-/* audit_handlers.c: the audit side of the protocol, served on the loop
- * thread with short read transactions; writes go through the writer. */
+/* audit.c: the audit requests (checkpoints, witness proofs, review queries,
+ * client-reported events), served on the loop thread with short read
+ * transactions, and the session events handed to the writer. */
 #include "server/api/audit.h"
 
 #include <stdio.h>
@@ -8,102 +9,66 @@
 
 #include "server/db/audit_log.h"
 #include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
 #include "common/be.h"
 #include "common/hearth.h"
+#include "server/api/context.h"
+#include "server/api/authz.h"
+#include "server/api/events.h"
 #include "server/api/jobs.h"
+#include "server/db/checkpoint.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
 #include "server/db/store.h"
 #include "common/wire.h"
-#include "server/writer.h"
+#include "server/db/principals.h"
 
 #define PROOF_PAGE 10000
 #define QUERY_PAGE_MAX 1000
 #define QUERY_SCAN_MAX 20000   /* entries examined per request, so a filter never stalls the loop */
 
 
-void audit_submit_event(server *srv, const tls_identity *id, const char *action, const char *branch,
-                        const char *detail, const char *peer)
+/* Writer thread: keeps a signed checkpoint. */
+static int run_checkpoint(store *s, MDB_txn *txn, job *base)
 {
-	push_job *job = calloc(1, sizeof(*job));
-	if (!job) {
-		log_event(LOG_ERROR, "audit_lost", "action", action, "error", "out of memory", NULL);
-		return;
-	}
-	job->type = JOB_EVENT;
-	job->now_ms = server_now_ms();
-	snprintf(job->action, sizeof(job->action), "%s", action);
-	snprintf(job->branch, sizeof(job->branch), "%s", branch ? branch : "");
-	snprintf(job->detail, sizeof(job->detail), "%s", detail ? detail : "");
-	snprintf(job->peer, sizeof(job->peer), "%s", peer ? peer : "");
-	job->who.role = id->role;
-	snprintf(job->who.branch, sizeof(job->who.branch), "%s", id->branch_id);
-	snprintf(job->who.fingerprint, sizeof(job->who.fingerprint), "%s", id->fingerprint);
-	snprintf(job->who.name, sizeof(job->who.name), "%s", id->name);
-	writer_submit(srv->writer, job);
+	api_job *j = (api_job *)base;
+	Hearth__Checkpoint *cp = hearth__checkpoint__unpack(NULL, j->blob_len, j->blob);
+	int rc = cp ? audit_store_checkpoint(s, txn, cp) : HEARTH_EINVAL;
+
+	if (cp)
+		hearth__checkpoint__free_unpacked(cp, NULL);
+	return rc;
 }
 
-int audit_current_checkpoint(server *srv, Hearth__Checkpoint *cp)
+/* Writer thread: the entries of what a client reported; the ack counts
+ * them. */
+static int run_note(store *s, MDB_txn *txn, job *base)
 {
-	MDB_txn *txn;
-	uint64_t size;
-	uint8_t head[AUDIT_HASH_LEN];
-	int rc;
+	api_job *j = (api_job *)base;
+	Hearth__AuditNote *note = j->env->audit_note;
+	int rc = 0;
 
-	rc = store_err(mdb_txn_begin(srv->store->env, NULL, MDB_RDONLY, &txn));
-	if (rc)
-		return rc;
-	rc = audit_head(srv->store, txn, &size, head);
-	mdb_txn_abort(txn);
-	if (rc)
-		return rc;
-	if (!srv->cp_valid || srv->cp_size != size || memcmp(srv->cp_head, head, AUDIT_HASH_LEN) != 0) {
-		Hearth__Checkpoint fresh = HEARTH__CHECKPOINT__INIT;
-		push_job *job;
+	for (size_t k = 0; rc == 0 && k < note->n_events; k++)
+		rc = audit_client_event(s, txn, &j->who, note->events[k], j->peer);
+	wire_uint_field(&base->reply, 1, note->n_events);
+	return rc;
+}
 
-		fresh.size = size;
-		fresh.head_hash.data = head;
-		fresh.head_hash.len = AUDIT_HASH_LEN;
-		fresh.time = server_now_ms();
-		if ((rc = audit_sign_checkpoint(srv->audit_key, &fresh)) != 0)
-			return rc;
-		srv->cp_size = size;
-		memcpy(srv->cp_head, head, AUDIT_HASH_LEN);
-		srv->cp_time = fresh.time;
-		memcpy(srv->cp_sig, fresh.signature.data, AUDIT_SIG_LEN);
-		free(fresh.signature.data);
-		srv->cp_valid = 1;
-		/* Keep every signed checkpoint, so `audit verify` can check them all. */
-		job = calloc(1, sizeof(*job));
-		if (job) {
-			Hearth__Checkpoint keep = HEARTH__CHECKPOINT__INIT;
-			keep.size = size;
-			keep.head_hash.data = srv->cp_head;
-			keep.head_hash.len = AUDIT_HASH_LEN;
-			keep.time = srv->cp_time;
-			keep.signature.data = srv->cp_sig;
-			keep.signature.len = AUDIT_SIG_LEN;
-			job->type = JOB_CHECKPOINT;
-			job->blob_len = hearth__checkpoint__get_packed_size(&keep);
-			job->blob = malloc(job->blob_len ? job->blob_len : 1);
-			if (job->blob) {
-				hearth__checkpoint__pack(&keep, job->blob);
-				writer_submit(srv->writer, job);
-			} else {
-				free(job);
-			}
-		}
+int audit_current_checkpoint(api *a, Hearth__Checkpoint *cp)
+{
+	static const tls_identity nobody;
+	api_job *aj;
+	int rc = checkpoint_current(&a->cp, a->store, a->audit_key, server_now_ms(), cp);
+
+	if (rc != CHECKPOINT_SIGNED)
+		return rc;
+	/* Keep every signed checkpoint, so `audit verify` can check them all. */
+	if ((aj = jobs_detached(&nobody, run_checkpoint)) != NULL) {
+		if (checkpoint_pack(&a->cp, &aj->blob, &aj->blob_len) == 0)
+			jobs_submit(a, aj);
+		else
+			jobs_release(aj);
 	}
-	cp->size = srv->cp_size;
-	cp->head_hash.data = srv->cp_head;
-	cp->head_hash.len = srv->cp_size ? AUDIT_HASH_LEN : 0;
-	if (srv->cp_size == 0) {
-		/* An empty log's head is all zeros; send it explicitly anyway. */
-		cp->head_hash.len = AUDIT_HASH_LEN;
-	}
-	cp->time = srv->cp_time;
-	cp->signature.data = srv->cp_sig;
-	cp->signature.len = AUDIT_SIG_LEN;
 	return 0;
 }
 
@@ -111,7 +76,7 @@ int audit_handle_checkpoint(conn *c, Hearth__Envelope *env)
 {
 	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
 	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
-	int rc = audit_current_checkpoint(c->srv, &cp);
+	int rc = audit_current_checkpoint(api_of(c), &cp);
 
 	if (rc) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
@@ -128,7 +93,7 @@ int audit_handle_checkpoint(conn *c, Hearth__Envelope *env)
 int audit_handle_proof(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditProofRequest *req = env->audit_proof_request;
-	store *st = c->srv->store;
+	store *st = api_of(c)->store;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
@@ -215,8 +180,8 @@ static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, con
 int audit_handle_query(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditQuery *q = env->audit_query;
-	store *st = c->srv->store;
-	const char *own = c->id.role == HEARTH__ROLE__ROLE_BRANCH ? c->id.branch_id : NULL;
+	store *st = api_of(c)->store;
+	const char *own = authz_audit_branch(c);
 	uint32_t limit = q->limit ? q->limit : 100;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -316,7 +281,7 @@ fail:
 int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
 {
 	Hearth__CheckpointsRequest *req = env->checkpoints_request;
-	store *st = c->srv->store;
+	store *st = api_of(c)->store;
 	uint32_t limit = req->limit && req->limit < 1000 ? req->limit : 1000, n = 0;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -325,12 +290,8 @@ int audit_handle_checkpoints(conn *c, Hearth__Envelope *env)
 	wirebuf body = WIREBUF_INIT;
 	int more = 0, rc;
 
-	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "only admins and auditors may list the server's checkpoints");
-		audit_submit_event(c->srv, &c->id, "denied", c->id.branch_id, "checkpoints: branch role", c->peer);
-		return 0;
-	}
+	if (authz_checkpoints(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
 	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
 		goto fail;
 	if ((rc = store_err(mdb_cursor_open(txn, st->checkpoints, &cur))) != 0)
@@ -366,15 +327,16 @@ fail:
 int audit_handle_note(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditNote *note = env->audit_note;
-	push_job *job;
+	api_job *aj;
 
 	if (note->n_events > 1000) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "events", 0,
 		                "%zu events exceed the limit of 1000 per note", note->n_events);
 		return 0;
 	}
-	if ((job = jobs_from_conn(c, JOB_NOTE, env)) == NULL)
+	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
-	writer_submit(c->srv->writer, job);
-	return 1;
+	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
+	jobs_submit(api_of(c), aj);
+	return DISPATCH_KEPT;
 }

@@ -1,4 +1,4 @@
-/* admin_backup.c: snapshots for `hearth admin backup`, made with LMDB's
+/* backup.c: snapshots for `hearth admin backup`, made with LMDB's
  * compacting copy on the thread pool and read back with uv_fs_read. */
 #include "server/api/backup.h"
 
@@ -12,8 +12,14 @@
 #include <unistd.h>
 
 #include "common/audit.h"
+#include "server/api/context.h"
+#include "server/api/session.h"
+#include "server/api/authz.h"
+#include "server/loop/dispatch.h"
 #include "server/api/audit.h"
+#include "server/api/events.h"
 #include "server/db/backup.h"
+#include "server/db/checkpoint.h"
 #include "server/loop/connection.h"
 #include "common/hearth.h"
 #include "common/log.h"
@@ -55,7 +61,7 @@ void admin_backup_free(remote_backup *b)
 static void do_copy(uv_work_t *w)
 {
 	remote_backup *b = w->data;
-	store *st = b->c->srv->store;
+	store *st = api_of(b->c)->store;
 	struct stat sb;
 	int rc = mdb_env_copyfd2(st->env, b->fd, MDB_CP_COMPACT);
 
@@ -102,11 +108,8 @@ static void copied(uv_work_t *w, int status)
 		} else {
 			b->ready = 1;
 			/* The checkpoint the snapshot ends at, signed now. */
-			cp.size = b->info.has_audit_head ? b->info.audit_size : 0;
-			cp.head_hash.data = b->info.audit_head;
-			cp.head_hash.len = AUDIT_HASH_LEN;
-			cp.time = server_now_ms();
-			if (audit_sign_checkpoint(c->srv->audit_key, &cp) == 0)
+			if (checkpoint_sign(api_of(c)->audit_key, b->info.has_audit_head ? b->info.audit_size : 0,
+			                    b->info.audit_head, server_now_ms(), &cp) == 0)
 				ch.checkpoint = &cp;
 			ch.total_size = b->size;
 			ch.seq = b->info.seq;
@@ -117,7 +120,7 @@ static void copied(uv_work_t *w, int status)
 			snprintf(detail, sizeof(detail), "snapshot of %llu bytes, %llu records, change %llu, audit size %llu",
 			         (unsigned long long)b->size, (unsigned long long)b->info.records,
 			         (unsigned long long)b->info.seq, (unsigned long long)cp.size);
-			audit_submit_event(c->srv, &c->id, "backup", "", detail, c->peer);
+			events_submit(api_of(c), &c->id, "backup", "", detail, c->peer);
 			log_event(LOG_INFO, "backup", "cn", c->id.name, "detail", detail, NULL);
 		}
 	}
@@ -156,15 +159,10 @@ static void read_done(uv_fs_t *req)
 int admin_handle_backup(conn *c, Hearth__Envelope *env)
 {
 	Hearth__BackupRequest *rq = env->backup_request;
-	remote_backup *b = c->backup;
+	remote_backup *b = session_of(c)->backup;
 
-	if (c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "a backup holds every branch's records: it needs an admin certificate");
-		audit_submit_event(c->srv, &c->id, "denied", c->id.branch_id, "admin request backup_request refused",
-		                   c->peer);
-		return 0;
-	}
+	if (authz_backup(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
 	if (b && b->busy) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "", 0,
 		                "a backup request is still in progress on this connection");
@@ -172,20 +170,21 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 	}
 	if (rq->start) {
 		admin_backup_free(b);
-		c->backup = b = calloc(1, sizeof(*b));
+		session_of(c)->backup = b = calloc(1, sizeof(*b));
+		session_of(c)->backup_free = admin_backup_free;
 		if (!b) {
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
 			return 0;
 		}
 		b->c = c;
-		snprintf(b->path, sizeof(b->path), "%s/.backup-%ld-%llu.tmp", c->srv->cfg.data_dir, (long)getpid(),
+		snprintf(b->path, sizeof(b->path), "%s/.backup-%ld-%llu.tmp", api_of(c)->data_dir, (long)getpid(),
 		         (unsigned long long)c->conn_id);
 		b->fd = open(b->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (b->fd < 0) {
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
-			                "cannot create a snapshot file in %s: %s", c->srv->cfg.data_dir, strerror(errno));
+			                "cannot create a snapshot file in %s: %s", api_of(c)->data_dir, strerror(errno));
 			admin_backup_free(b);
-			c->backup = NULL;
+			session_of(c)->backup = NULL;
 			return 0;
 		}
 		b->request_id = env->request_id;
@@ -194,7 +193,7 @@ int admin_handle_backup(conn *c, Hearth__Envelope *env)
 			unlink(b->path);
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "cannot start the snapshot");
 			admin_backup_free(b);
-			c->backup = NULL;
+			session_of(c)->backup = NULL;
 			return 0;
 		}
 		b->busy = 1;

@@ -8,105 +8,63 @@
 #include <string.h>
 
 #include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
 #include "common/hearth.h"
+#include "server/api/context.h"
+#include "server/api/authz.h"
 #include "server/api/jobs.h"
+#include "server/api/session.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
+#include "server/db/feeds.h"
+#include "server/db/pull.h"
+#include "server/db/push.h"
 #include "server/db/store.h"
 #include "common/wire.h"
-#include "server/writer.h"
 #include "server/api/audit.h"
-#include "server/api/admin.h"
+
+/* Writer thread: every op of the push, in order, in the group's
+ * transaction; the PushResponse body collects in the job's reply. */
+static int run_push(store *s, MDB_txn *txn, job *base)
+{
+	api_job *j = (api_job *)base;
+	Hearth__PushRequest *req = j->env->push;
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
+		rc = push_op(s, txn, &j->who, req->ops[k], j->now_ms, &base->reply);
+	return rc;
+}
 
 int sync_handle_push(conn *c, Hearth__Envelope *env)
 {
-	server *srv = c->srv;
+	api *a = api_of(c);
 	Hearth__PushRequest *req = env->push;
-	push_job *job;
+	api_job *aj;
 
-	if (c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "auditors may read and review but not write; push refused");
-		audit_submit_event(c->srv, &c->id, "denied", "", "push: auditors may not write", c->peer);
-		return 0;
-	}
-	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_ADMIN) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0,
-		                "this certificate's role may not write");
-		return 0;
-	}
-	if (req->n_ops > srv->cfg.max_ops_per_push) {
+	if (authz_push(c, env->request_id) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
+	if (req->n_ops > a->max_ops_per_push) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "ops", 0,
 		                "push of %zu ops exceeds the limit of %u ops per push; send smaller batches",
-		                req->n_ops, srv->cfg.max_ops_per_push);
+		                req->n_ops, a->max_ops_per_push);
 		return 0;
 	}
-	if (c->inflight >= srv->cfg.max_inflight) {
+	if (c->inflight >= a->max_inflight) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "requests", 0,
 		                "more than %u requests in flight on this connection; wait for answers",
-		                srv->cfg.max_inflight);
+		                a->max_inflight);
 		return 0;
 	}
-	if ((job = jobs_from_conn(c, JOB_PUSH, env)) == NULL)
+	if ((aj = jobs_from_conn(c, env, run_push, jobs_answer_done)) == NULL)
 		return 0;
 	/* Only a push stamps records, so only its actor carries the replica. */
-	job->n_ops = (uint32_t)req->n_ops;
-	memcpy(job->who.replica, c->replica_id, 16);
-	job->who.has_replica = c->has_replica_id;
-	writer_submit(srv->writer, job);
-	return 1;
-}
-
-void sync_push_done(push_job *job, void *ctx)
-{
-	conn *c = job->conn;
-	(void)ctx;
-	if (!c) {
-		/* Nobody waits for an audit event or a stored checkpoint. */
-		writer_job_free(job);
-		return;
-	}
-	c->inflight--;
-	if (job->type == JOB_ADMIN) {
-		admin_job_done(job);
-	} else if (c->state != CONN_CLOSING) {
-		if (job->frame)
-			(void)conn_send_raw(c, job->frame, job->frame_len);
-		else
-			conn_send_error(c, job->env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
-			                "out of memory while answering");
-	}
-	writer_job_free(job);
-	conn_unref(c);
-}
-
-/* Which branch a request may see: a branch principal only its own; admin
- * and auditor any one branch, or all when none is named. */
-static int scope(conn *c, uint64_t request_id, const char *asked, const char **branch)
-{
-	if (asked && strlen(asked) > STORE_BRANCH_MAX) {
-		conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
-		                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
-		return -1;
-	}
-	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH) {
-		if (asked && asked[0] && strcmp(asked, c->id.branch_id) != 0) {
-			conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id", 0,
-			                "branch %s is not yours: this certificate is for branch %s", asked,
-			                c->id.branch_id);
-			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
-			{
-				char detail[200];
-				snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
-				audit_submit_event(c->srv, &c->id, "denied", asked, detail, c->peer);
-			}
-			return -1;
-		}
-		*branch = c->id.branch_id;
-		return 0;
-	}
-	*branch = asked && asked[0] ? asked : NULL;
-	return 0;
+	aj->base.n_ops = (uint32_t)req->n_ops;
+	aj->answer = HEARTH__ENVELOPE__BODY_PUSH_RESULT;
+	memcpy(aj->who.replica, session_of(c)->replica_id, 16);
+	aj->who.has_replica = session_of(c)->has_replica_id;
+	jobs_submit(a, aj);
+	return DISPATCH_KEPT;
 }
 
 int sync_handle_pull(conn *c, Hearth__Envelope *env)
@@ -117,13 +75,13 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 	uint32_t limit = req->limit ? req->limit : 1000, n = 0;
 	int rc;
 
-	if (scope(c, env->request_id, req->branch_id, &branch) != 0)
+	if (authz_scope(c, env->request_id, req->branch_id, &branch) != AUTHZ_ALLOW)
 		return 0;
-	if (limit > c->srv->cfg.max_pull_limit)
-		limit = c->srv->cfg.max_pull_limit;
+	if (limit > api_of(c)->max_pull_limit)
+		limit = api_of(c)->max_pull_limit;
 	/* Keep the page well inside one frame. */
-	rc = store_pull(c->srv->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
-	                &c->pull_fresh);
+	rc = pull_page(api_of(c)->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
+	                &session_of(c)->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "pull failed: %s", hearth_strerror(rc));
@@ -141,9 +99,9 @@ int sync_handle_digest(conn *c, Hearth__Envelope *env)
 	wirebuf body = WIREBUF_INIT;
 	int rc;
 
-	if (scope(c, env->request_id, env->digest->branch_id, &branch) != 0)
+	if (authz_scope(c, env->request_id, env->digest->branch_id, &branch) != AUTHZ_ALLOW)
 		return 0;
-	rc = store_digest(c->srv->store, branch, &body);
+	rc = feeds_digest(api_of(c)->store, branch, &body);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "digest failed: %s", hearth_strerror(rc));

@@ -5,15 +5,20 @@
 #include "common/envelope.h"
 
 struct conn;
-struct push_job;
 
-/* Handlers follow dispatch.c's contract: return 0 when done with env, 1
- * when env was kept for asynchronous work. */
+/* Handlers are dispatch_fn (server/loop/dispatch.h): each answers c with
+ * exactly one response (or an Error) and returns DISPATCH_DONE, except
+ * that a push handed to the writer returns DISPATCH_KEPT: env then belongs
+ * to the job and is freed with it. */
+
+/* Push: limits and role (authz.c) on the loop, the ops in the writer's
+ * next group commit; answered after the commit. */
 int sync_handle_push(struct conn *c, Hearth__Envelope *env);
-int sync_handle_pull(struct conn *c, Hearth__Envelope *env);
-int sync_handle_digest(struct conn *c, Hearth__Envelope *env);
 
-/* Writer callback (loop thread): answers the job's connection. */
-void sync_push_done(struct push_job *job, void *ctx);
+/* Pull: one page of the scope's feed (pull.c), answered at once. */
+int sync_handle_pull(struct conn *c, Hearth__Envelope *env);
+
+/* Digest: the scope's per-kind counts and hashes (feeds.c). */
+int sync_handle_digest(struct conn *c, Hearth__Envelope *env);
 
 #endif

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "common/audit.h"
+#include "common/record.h"
 #include "server/db/store.h"
 
 /* Appends e (seq, prev_hash and hash are set here; time is set when 0) in
@@ -41,5 +42,54 @@ int audit_store_checkpoint(store *s, MDB_txn *txn, const Hearth__Checkpoint *cp)
  * *entries gets the number of entries checked. */
 int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, uint64_t *bad_seq,
                        char *msg, size_t msglen);
+
+/* What audit_change needs to describe a record change. Every pointer is
+ * borrowed for the call. old_body is NULL (old_len 0) for a create; op and
+ * conflict_id and detail may be NULL. */
+typedef struct audit_change_args {
+	const actor *who;
+	const char *action;             /* "record.create", "record.merge", ... */
+	const kind_info *kind;
+	const uint8_t *record_id;       /* 16 bytes */
+	const char *branch;
+	uint64_t rev_before, rev_after;
+	const Hearth__Op *op;
+	const uint8_t *old_body;
+	size_t old_len;
+	const uint8_t *body;
+	size_t body_len;
+	const uint8_t *conflict_id;     /* 16 bytes */
+	const char *detail;
+} audit_change_args;
+
+/* Appends the entry of a record change in txn: who, what, revisions, and
+ * each changed field from what to what (sensitive fields as SHA-256
+ * digests, never in clear). Returns 0 or a negative HEARTH_E* code (the
+ * caller aborts). */
+int audit_change(store *s, MDB_txn *txn, const audit_change_args *a);
+
+/* What audit_event records: everything but who and action may be NULL/0.
+ * Pointers are borrowed for the call. */
+typedef struct audit_event_args {
+	const actor *who;
+	const char *action;             /* "login", "denied", "conflict.open", ... */
+	Hearth__Kind kind;
+	const uint8_t *record_id;       /* 16 bytes */
+	const char *branch;
+	const uint8_t *conflict_id;     /* 16 bytes */
+	const Hearth__Op *op;
+	const char *detail;
+	const char *peer;
+} audit_event_args;
+
+/* Appends an entry without field changes (a session event, a refusal, a
+ * conflict opened or resolved) in txn. Returns 0 or a negative HEARTH_E*
+ * code. */
+int audit_event(store *s, MDB_txn *txn, const audit_event_args *a);
+
+/* Appends the entry of something a client reported (reveal, export) in
+ * txn. Returns 0 or a negative HEARTH_E* code. */
+int audit_client_event(store *s, MDB_txn *txn, const actor *who, const Hearth__ClientEvent *ev,
+                       const char *peer);
 
 #endif

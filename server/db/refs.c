@@ -35,7 +35,7 @@
 #include "common/hearth.h"
 #include "common/uuid.h"
 
-#define REFS_DB "refs"
+#define REFS_DB STORE_REFS_DB
 #define KEY_MAX 64
 
 /* The handle of the refs database.  store_open's transaction opened (and
@@ -44,14 +44,6 @@
 static int refs_dbi(MDB_txn *txn, MDB_dbi *dbi)
 {
 	return store_err(mdb_dbi_open(txn, REFS_DB, 0, dbi));
-}
-
-int refs_open(store *s, MDB_txn *txn)
-{
-	MDB_dbi dbi;
-
-	(void)s;
-	return store_err(mdb_dbi_open(txn, REFS_DB, MDB_CREATE, &dbi));
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -384,16 +376,16 @@ static int moves_with(store *s, MDB_txn *txn, const uint8_t id[16], const uint8_
 
 /* The consequence of an accepted transfer: the member and every record
  * about them alone (the transfer itself included) get a new revision in
- * the receiving branch; store_rehome leaves a marker in the sending
+ * the receiving branch; the rehome callback (revision_rehome) leaves a marker in the sending
  * branch's feed so its replicas drop them. */
-static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const actor *who,
-                       const Hearth__Transfer *t, int64_t now)
+static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const refs_write *w,
+                       const Hearth__Transfer *t)
 {
 	uint8_t(*ids)[16] = NULL;
 	size_t n = 0;
 	int rc;
 
-	rc = store_rehome(s, txn, who, t->member.data, t->to_branch, now);
+	rc = w->rehome(s, txn, w->who, t->member.data, t->to_branch, w->now);
 	if (rc != 0)
 		return rc;
 	if ((rc = referencing(txn, dbi, t->member.data, &ids, &n)) != 0)
@@ -402,17 +394,18 @@ static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const actor *who,
 		int yes;
 
 		if ((rc = moves_with(s, txn, ids[i], t->member.data, t->from_branch, &yes)) == 0 && yes)
-			rc = store_rehome(s, txn, who, ids[i], t->to_branch, now);
+			rc = w->rehome(s, txn, w->who, ids[i], t->to_branch, w->now);
 	}
 	free(ids);
 	return rc;
 }
 
-int refs_after_write(store *s, MDB_txn *txn, const actor *who, const kind_info *k,
-                     const uint8_t id[16], const char *branch, const uint8_t *old_body,
-                     size_t old_len, const uint8_t *body, size_t body_len, int deleted,
-                     int64_t now)
+int refs_after_write(store *s, MDB_txn *txn, const refs_write *w)
 {
+	const kind_info *k = w->kind;
+	const uint8_t *id = w->id, *old_body = w->old_body, *body = w->body;
+	size_t old_len = w->old_len, body_len = w->body_len;
+	int deleted = w->deleted;
 	ProtobufCMessage *om = NULL, *m = NULL;
 	idlist before = { 0 }, after = { 0 };
 	uint8_t okey[KEY_MAX], nkey[KEY_MAX], key[KEY_MAX];
@@ -420,7 +413,6 @@ int refs_after_write(store *s, MDB_txn *txn, const actor *who, const kind_info *
 	MDB_dbi dbi;
 	int rc = 0;
 
-	(void)branch;
 	if (!kind_has_refs(k))
 		return 0;
 	/* A move rewrites the same live body: nothing to re-index.  A delete
@@ -488,7 +480,7 @@ int refs_after_write(store *s, MDB_txn *txn, const actor *who, const kind_info *
 		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED &&
 		    t->member.len == UUID_LEN &&
 		    !(ot && ot->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED))
-			rc = move_member(s, txn, dbi, who, t, now);
+			rc = move_member(s, txn, dbi, w, t);
 	}
 fail:
 	idlist_free(&after);

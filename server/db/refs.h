@@ -4,7 +4,7 @@
  * record change implies for other records (an accepted transfer moves the
  * member's records to the receiving branch).
  *
- * Called by store_push_op inside the writer's transaction. */
+ * Called by revision_write inside the writer's transaction. */
 #ifndef HEARTHD_REFS_H
 #define HEARTHD_REFS_H
 
@@ -15,9 +15,6 @@
 #include "common/record.h"
 #include "server/db/store.h"
 
-/* Opens the databases refs needs (inside store_open's transaction). */
-int refs_open(store *s, MDB_txn *txn);
-
 /* Checks a record about to be written at a new revision: body is the
  * merged, validated body; deleted says whether it is a tombstone. Returns
  * 0, HEARTH_EINVAL with err filled (the op is then REJECTED, nothing
@@ -25,12 +22,32 @@ int refs_open(store *s, MDB_txn *txn);
 int refs_check(store *s, MDB_txn *txn, const kind_info *k, const uint8_t id[16], const char *branch,
                const uint8_t *body, size_t body_len, int deleted, record_error *err);
 
+/* Moves a record to another branch in txn (revision_rehome). refs calls
+ * it for an accepted transfer; it is passed in so refs needs no include of
+ * the module that writes revisions (which calls refs). */
+typedef int (*refs_rehome_fn)(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
+                              const char *new_branch, int64_t now);
+
+/* A record's new revision, as refs_after_write sees it. Borrowed for the
+ * call. old_body is the previous revision's body (NULL for a create). */
+typedef struct refs_write {
+	const actor *who;
+	const kind_info *kind;
+	const uint8_t *id;              /* 16 bytes */
+	const char *branch;
+	const uint8_t *old_body;
+	size_t old_len;
+	const uint8_t *body;
+	size_t body_len;
+	int deleted;
+	int64_t now;
+	refs_rehome_fn rehome;
+} refs_write;
+
 /* Called after a record's new revision is written (same transaction), to
- * keep uniqueness indexes current and apply consequences. old_body is the
- * previous revision's body (NULL for a create). */
-int refs_after_write(store *s, MDB_txn *txn, const actor *who, const kind_info *k,
-                     const uint8_t id[16], const char *branch, const uint8_t *old_body,
-                     size_t old_len, const uint8_t *body, size_t body_len, int deleted,
-                     int64_t now);
+ * keep uniqueness indexes current and apply consequences (an accepted
+ * transfer moves the member's records with w->rehome). Returns 0 or a
+ * negative HEARTH_E* code (the caller aborts). */
+int refs_after_write(store *s, MDB_txn *txn, const refs_write *w);
 
 #endif

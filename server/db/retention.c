@@ -1,5 +1,6 @@
-/* retention.c: purges tombstones older than the retention, keeps the purge
- * horizon that pulls are checked against, and runs the purge daily. */
+/* retention.c: purges tombstones older than the retention, in bounded
+ * batches inside a write transaction, and keeps the purge horizon that
+ * pulls are checked against. */
 #include "server/db/retention.h"
 
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/wire.h"
+#include "server/db/audit_log.h"
+#include "server/db/feeds.h"
 
 /* Change-index entry types, as store.c writes them. */
 
@@ -201,7 +204,7 @@ static int purge_one(store *s, MDB_txn *txn, const Hearth__Record *rec, const MD
 	if (rec->id.len != 16)
 		return HEARTH_ECORRUPT;
 	/* The digest needs the stored bytes, which the deletes below free. */
-	if ((rc = store_digest_apply(s, txn, rec->branch_id, rec->kind, bytes->mv_data, bytes->mv_size, -1)) != 0)
+	if ((rc = feeds_digest_apply(s, txn, rec->branch_id, rec->kind, bytes->mv_data, bytes->mv_size, -1)) != 0)
 		return rc;
 	k.mv_size = 16;
 	k.mv_data = rec->id.data;
@@ -229,16 +232,13 @@ static int purge_one(store *s, MDB_txn *txn, const Hearth__Record *rec, const MD
  * take clock steps, which only delay a purge). Live records and conflicts
  * below that point are decided: a later delete gives a record a new, higher
  * sequence, so the mark never has to move back. */
-static int purge_batch(store *s, int64_t cutoff_ms, retention_stats *st, int *done)
+int retention_purge_batch(store *s, MDB_txn *txn, int64_t cutoff_ms, retention_stats *st, int *done)
 {
-	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	uint64_t mark, purged_before = st->purged;
 	int rc, n = 0;
 
 	*done = 0;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
-		return store_err(rc);
 	if ((rc = meta_get_u64(s, txn, META_SCAN, strlen(META_SCAN), &mark)) != 0)
 		goto fail;
 	if ((rc = mdb_cursor_open(txn, s->changes, &cur)) != 0) {
@@ -313,7 +313,8 @@ static int purge_batch(store *s, int64_t cutoff_ms, retention_stats *st, int *do
 		snprintf(sys.name, sizeof(sys.name), "hearthd");
 		snprintf(detail, sizeof(detail), "removed %llu tombstones older than the retention, up to change %llu",
 		         (unsigned long long)(st->purged - purged_before), (unsigned long long)mark);
-		if ((rc = store_audit_event(s, txn, &sys, "retention.purge", "", detail, "")) != 0)
+		if ((rc = audit_event(s, txn, &(audit_event_args){
+			.who = &sys, .action = "retention.purge", .branch = "", .detail = detail, .peer = "" })) != 0)
 			goto fail;
 	}
 	if ((rc = meta_put_u64(s, txn, META_SCAN, strlen(META_SCAN), mark)) != 0)
@@ -321,12 +322,10 @@ static int purge_batch(store *s, int64_t cutoff_ms, retention_stats *st, int *do
 	if ((rc = meta_get_u64(s, txn, META_PURGED, strlen(META_PURGED), &st->horizon)) != 0)
 		goto fail;
 	st->scan_seq = mark;
-	rc = store_err(mdb_txn_commit(txn));
-	return rc;
+	return 0;
 fail:
 	if (cur)
 		mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
 	return rc;
 }
 
@@ -338,79 +337,16 @@ int retention_purge(store *s, uint32_t days, int64_t now_ms, const atomic_int *s
 
 	memset(st, 0, sizeof(*st));
 	while (!done && !(stop && atomic_load(stop))) {
-		if ((rc = purge_batch(s, cutoff, st, &done)) != 0)
+		MDB_txn *txn = NULL;
+
+		if ((rc = store_err(mdb_txn_begin(s->env, NULL, 0, &txn))) != 0)
+			break;
+		if ((rc = retention_purge_batch(s, txn, cutoff, st, &done)) != 0) {
+			mdb_txn_abort(txn);
+			break;
+		}
+		if ((rc = store_err(mdb_txn_commit(txn))) != 0)
 			break;
 	}
 	return rc;
-}
-
-/* ------------------------------------------------------------- timer */
-
-static void work_cb(uv_work_t *w)
-{
-	retention *r = w->data;
-	r->rc = retention_purge(r->st, r->days, retention_now_ms(), &r->stop, &r->stats);
-}
-
-static void after_work_cb(uv_work_t *w, int status)
-{
-	retention *r = w->data;
-	char a[24], b[24], c[24], d[24];
-
-	r->busy = 0;
-	if (status == UV_ECANCELED)
-		return;
-	if (r->rc != 0) {
-		log_event(LOG_ERROR, "retention_failed", "error", hearth_strerror(r->rc), "note",
-		          "tombstones are kept; the next run tries again", NULL);
-		return;
-	}
-	log_event(LOG_INFO, "retention_done", "purged", log_u64(a, r->stats.purged), "scanned",
-	          log_u64(b, r->stats.scanned), "horizon", log_u64(c, r->stats.horizon), "days",
-	          log_u64(d, r->days), NULL);
-}
-
-static void timer_cb(uv_timer_t *t)
-{
-	retention *r = t->data;
-	if (r->busy || atomic_load(&r->stop))
-		return;
-	r->busy = 1;
-	r->work.data = r;
-	if (uv_queue_work(r->loop, &r->work, work_cb, after_work_cb) != 0) {
-		r->busy = 0;
-		log_event(LOG_ERROR, "retention_failed", "error", "cannot queue the purge", NULL);
-	}
-}
-
-int retention_start(retention *r, uv_loop_t *loop, store *s, uint32_t days)
-{
-	char a[24], b[24];
-	int off = retention_test_offset_days();
-
-	memset(r, 0, sizeof(*r));
-	atomic_init(&r->stop, 0);
-	r->loop = loop;
-	r->st = s;
-	r->days = days;
-	if (off)
-		log_event(LOG_WARN, "test_clock", "offset_days", log_u64(a, (unsigned long long)(off < 0 ? -off : off)),
-		          "sign", off < 0 ? "-" : "+", "note",
-		          "HEARTHD_TEST_NOW_OFFSET_DAYS is for tests only: retention sees a shifted clock", NULL);
-	log_event(LOG_INFO, "retention", "tombstone_days", log_u64(b, days), NULL);
-	uv_timer_init(loop, &r->timer);
-	r->timer.data = r;
-	/* The first run is at start-up, then daily. */
-	uv_timer_start(&r->timer, timer_cb, 0, RETENTION_INTERVAL_MS);
-	return 0;
-}
-
-void retention_stop(retention *r)
-{
-	if (atomic_exchange(&r->stop, 1))
-		return;
-	uv_timer_stop(&r->timer);
-	uv_close((uv_handle_t *)&r->timer, NULL);
-	if (r->busy)
-		(void)uv_cancel((uv_req_t *)&r->work);
 }

@@ -19,17 +19,18 @@
  * missed a delete: the server answers PullResponse.reset = true, and the
  * replica forgets its server copies and pulls from zero.
  *
- * Threads: retention_purge runs write transactions and must not run on the
- * loop thread; retention_start runs it on libuv's thread pool. LMDB
- * serialises its write transactions with the writer thread's. */
+ * Threads: retention_purge_batch runs inside the writer's transaction (one
+ * writer, DESIGN section 7: api/purge.c submits it as writer jobs);
+ * retention_purge runs its own write transactions, for tools and tests
+ * while no server writes. */
 #ifndef HEARTHD_RETENTION_H
 #define HEARTHD_RETENTION_H
 
 #include <lmdb.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <uv.h>
 
+#include "common/wire.h"
 #include "server/db/store.h"
 
 #define RETENTION_DEFAULT_DAYS 400
@@ -56,6 +57,13 @@ int64_t retention_now_ms(void);
 /* Returns the test clock offset in days (0 when unset or unparsable). */
 int retention_test_offset_days(void);
 
+/* One batch of the purge in txn (the caller's write transaction): looks at
+ * at most RETENTION_BATCH changes above the scan mark and removes the
+ * tombstones last changed before cutoff_ms, adding to *st. *done is set
+ * when nothing older is left. Returns 0 or a negative HEARTH_E* code (the
+ * caller aborts txn). */
+int retention_purge_batch(store *s, MDB_txn *txn, int64_t cutoff_ms, retention_stats *st, int *done);
+
 /* Purges every tombstone whose latest revision is older than days before
  * now_ms, in transactions of at most RETENTION_BATCH changes. stop, when
  * not NULL, is polled between transactions (a stopping server sets it).
@@ -64,7 +72,7 @@ int retention_test_offset_days(void);
 int retention_purge(store *s, uint32_t days, int64_t now_ms, const atomic_int *stop,
                     retention_stats *st);
 
-/* For store_pull, inside its read transaction. *floor is the purge horizon
+/* For pull_page, inside its read transaction. *floor is the purge horizon
  * of the scope (branch NULL: all branches). *reset is set when the replica
  * may have missed a purged delete: cursor is non-zero and below the
  * horizon, and this connection has not already started a pull from zero
@@ -76,7 +84,7 @@ int retention_purge(store *s, uint32_t days, int64_t now_ms, const atomic_int *s
  * a pull from zero, at cursor 50"; the cursor alone cannot. A connection
  * cut during a pull from zero costs one more reset on the next, not a loop.
  *
- * What store_pull does with it: on reset, answer retention_reset_body
+ * What pull_page does with it: on reset, answer retention_reset_body
  * instead of a page; on a pull from cursor 0, set fresh_since = *floor; on
  * a page that ends the feed (more = false), answer a cursor of at least
  * *floor, or a replica whose branch feed ends below the horizon would be
@@ -93,28 +101,5 @@ int retention_pull_check(store *s, MDB_txn *txn, const char *branch, uint64_t cu
  * from zero instead would move its cursor backwards, which it refuses.
  * Returns 0 or a negative HEARTH_E* code. */
 int retention_reset_body(store *s, MDB_txn *txn, wirebuf *out);
-
-/* The daily purge on a running server: one run at once (start-up), then
- * every RETENTION_INTERVAL_MS, each on the thread pool; a run still going
- * when the next is due is not doubled. */
-typedef struct retention {
-	uv_loop_t *loop;
-	uv_timer_t timer;
-	uv_work_t work;
-	store *st;
-	uint32_t days;
-	int busy;                   /* a run is on the thread pool */
-	atomic_int stop;            /* set by retention_stop; the run ends after its batch */
-	int rc;                     /* result of the last run */
-	retention_stats stats;
-} retention;
-
-/* Starts the timer. r must stay valid until the loop has run the close
- * callback of its timer and any run in progress has finished (both happen
- * before uv_run returns). Returns 0. */
-int retention_start(retention *r, uv_loop_t *loop, store *s, uint32_t days);
-
-/* Stops the timer and asks a run in progress to end after its batch. */
-void retention_stop(retention *r);
 
 #endif

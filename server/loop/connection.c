@@ -1,5 +1,6 @@
-/* conn.c: a client connection: bytes from libuv into the TLS engine, frames
- * out of the decrypted stream, responses back out; timeouts and output caps. */
+/* connection.c: a client connection: bytes from libuv into the TLS engine,
+ * frames out of the decrypted stream (with the smaller pre-Hello frame
+ * limit), responses back out; timeouts and output caps. */
 #include "server/loop/connection.h"
 
 #include <stdarg.h>
@@ -7,16 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/loop/dispatch.h"
-#include "common/wire.h"
-#include "server/api/audit.h"
-#include "server/api/admin.h"
-#include "server/api/backup.h"
-#include "server/db/store.h"
-#include <openssl/x509.h>
 #include "common/hearth.h"
 #include "common/log.h"
-#include "server/loop/listener.h"
+#include "common/wire.h"
+#include "server/loop/server.h"
 
 /* Each write carries its own buffer: libuv needs it alive until the callback. */
 /* How long a closing connection may take to flush its last bytes. */
@@ -51,7 +46,8 @@ static void maybe_free(conn *c)
 {
 	if (c->handles_open > 0 || c->refs > 0)
 		return;
-	admin_backup_free(c->backup);
+	if (c->srv->on_conn_free)
+		c->srv->on_conn_free(c);
 	tls_engine_free(&c->tls);
 	frame_decoder_free(&c->dec);
 	free(c->held);
@@ -301,7 +297,7 @@ static void on_timer(uv_timer_t *t)
 {
 	conn *c = t->data;
 	uint64_t now = now_ms(c);
-	const hearthd_config *cfg = &c->srv->cfg;
+	const loop_config *cfg = &c->srv->cfg;
 
 	if (c->state == CONN_CLOSING)
 		return;
@@ -322,7 +318,7 @@ static void on_timer(uv_timer_t *t)
 
 static void arm_timer(conn *c)
 {
-	const hearthd_config *cfg = &c->srv->cfg;
+	const loop_config *cfg = &c->srv->cfg;
 	uint64_t now = now_ms(c);
 	uint64_t due;
 
@@ -338,35 +334,12 @@ static void arm_timer(conn *c)
 }
 
 /* Called once the TLS handshake is done: the peer certificate has been
- * verified against the CA; now its hearth identity must be acceptable. */
+ * verified against the CA; whether its identity is acceptable is the
+ * session's to say (server.on_handshake). */
 static int on_handshake_done(conn *c)
 {
-	char err[256];
-
-	if (tls_identity_from_peer(c->tls.ssl, c->srv->cfg.org, &c->id, err, sizeof(err)) != 0) {
-		/* The peer got far enough to be named: audit who it claimed to be. */
-		tls_identity who;
-		X509 *cert = SSL_get0_peer_certificate(c->tls.ssl);
-		memset(&who, 0, sizeof(who));
-		if (cert) {
-			tls_cert_fingerprint(cert, who.fingerprint);
-			X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, who.name,
-			                          sizeof(who.name));
-		}
-		audit_submit_event(c->srv, &who, "unauthenticated", "", err, c->peer);
-		log_conn(c, LOG_WARN, "auth_refused", "reason", err);
-		conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", err);
+	if (c->srv->on_handshake && c->srv->on_handshake(c) != 0)
 		return -1;
-	}
-	{
-		char why[400];
-		if (admin_revoked(c->srv->store, c->id.fingerprint, why, sizeof(why)) == 1) {
-			audit_submit_event(c->srv, &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
-			log_conn(c, LOG_WARN, "auth_refused", "reason", why);
-			conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", why);
-			return -1;
-		}
-	}
 	c->state = CONN_HELLO;
 	log_conn(c, LOG_INFO, "tls_ok", "fingerprint", c->id.fingerprint);
 	return 0;
@@ -427,7 +400,7 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 			                hearth_strerror(rc));
 			return;
 		}
-		dispatch_envelope(c, env);
+		c->srv->on_envelope(c, env);
 		arm_timer(c);
 	}
 }
@@ -539,6 +512,9 @@ void conn_accept(server *srv)
 	c->tcp.data = c;
 	c->timer.data = c;
 	c->handles_open = 2;
+	/* The pre-Hello frame limit: nobody authenticated may make us buffer
+	 * more than HEARTH_FRAME_MAX_PREAUTH; the session raises it to
+	 * cfg.max_frame once Hello is accepted. */
 	frame_decoder_init(&c->dec, HEARTH_FRAME_MAX_PREAUTH);
 	c->next = srv->conns;
 	if (srv->conns)

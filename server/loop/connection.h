@@ -1,4 +1,4 @@
-/* conn.h: one client connection: TLS over a libuv stream, framing, limits
+/* connection.h: one client connection: TLS over a libuv stream, framing, limits
  * and timeouts.  A conn is freed only in the close callback of its last
  * handle and only when no job of the writer thread still refers to it. */
 #ifndef HEARTHD_CONN_H
@@ -45,10 +45,7 @@ typedef struct conn {
 	 * taking its answers (at most one plaintext read, 16 KiB).  Owned. */
 	uint8_t *held;
 	size_t held_len;
-	uint8_t replica_id[16];    /* from Hello, when the client sent one */
-	int has_replica_id;
-	uint64_t pull_fresh;       /* retention: the horizon a pull from zero started under */
-	struct remote_backup *backup; /* `hearth admin backup` snapshot, if any (admin_backup.c) */
+	void *app_data;            /* the request side's state (api/session.h); freed by on_conn_free */
 } conn;
 
 /* Accepts one pending connection on the listener. Never fails loudly: a

@@ -1,4 +1,5 @@
-/* server.c: the hearthd loop: listener, signals, and orderly shutdown. */
+/* listener.c: the hearthd loop: TCP listen and accept, signals, and the
+ * orderly shutdown of the loop. */
 #include "server/loop/listener.h"
 
 #include <stdio.h>
@@ -9,13 +10,6 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/tls.h"
-#include "server/db/store.h"
-#include "common/audit.h"
-#include "server/api/admin.h"
-#include "server/db/retention.h"
-#include "server/api/sync.h"
-#include "server/writer.h"
-#include <stdlib.h>
 
 int64_t server_now_ms(void)
 {
@@ -55,12 +49,11 @@ void server_stop(server *srv)
 	uv_close((uv_handle_t *)&srv->sig_term, on_signal_closed);
 	uv_close((uv_handle_t *)&srv->sig_int, on_signal_closed);
 	uv_close((uv_handle_t *)&srv->sig_hup, on_signal_closed);
-	/* Finish every push already taken, answer it, then close: an ack is
-	 * only lost if the client hangs up first (its retry is a DUPLICATE). */
-	if (srv->retention)
-		retention_stop(srv->retention);
-	if (srv->writer)
-		writer_stop(srv->writer);
+	/* The top finishes every push already taken and answers it, then the
+	 * connections close: an ack is only lost if the client hangs up first
+	 * (its retry is a DUPLICATE). */
+	if (srv->on_stop)
+		srv->on_stop(srv->on_stop_ctx);
 	/* conn_close unlinks synchronously in some paths, so walk with care. */
 	for (conn *c = srv->conns, *next; c; c = next) {
 		next = c->next;
@@ -100,14 +93,13 @@ static void on_signal(uv_signal_t *s, int signum)
 	server_stop(srv);
 }
 
-int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
+int server_init(server *srv, uv_loop_t *loop, const loop_config *cfg)
 {
 	struct sockaddr_storage ss;
 	tls_ctx_config tc;
 	char err[512];
 	char portbuf[24];
 	int rc;
-	int namelen = sizeof(ss);
 
 	memset(srv, 0, sizeof(*srv));
 	srv->loop = loop;
@@ -144,66 +136,37 @@ int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg)
 		          log_u64(portbuf, (unsigned)cfg->listen_port), "error", uv_strerror(rc), NULL);
 		uv_close((uv_handle_t *)&srv->listener, NULL);
 		uv_run(loop, UV_RUN_NOWAIT);
+		srv->listening = 0;
 		goto fail;
 	}
-	srv->audit_key = audit_load_key(cfg->audit_key, err, sizeof(err));
-	if (!srv->audit_key || audit_public_key(srv->audit_key, srv->audit_pub) != 0) {
-		log_event(LOG_ERROR, "audit_key_failed", "error", err, "hint",
-		          "set [audit] key or --audit-key to an Ed25519 key (certs/mkcerts.sh makes one)", NULL);
-		goto fail_listener;
-	}
-	srv->store = calloc(1, sizeof(*srv->store));
-	srv->writer = calloc(1, sizeof(*srv->writer));
-	srv->retention = calloc(1, sizeof(*srv->retention));
-	if (!srv->store || !srv->writer || !srv->retention)
-		goto fail_listener;
-	if (store_open(srv->store, cfg->data_dir, cfg->map_size, err, sizeof(err)) != 0) {
-		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
-		goto fail_listener;
-	}
-	if (admin_preset_branches(srv->store, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
-	                          sizeof(err)) != 0) {
-		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
-		store_close(srv->store);
-		goto fail_listener;
-	}
-	if (writer_start(srv->writer, loop, srv->store, cfg->group_commit, sync_push_done, srv) != 0) {
-		log_event(LOG_ERROR, "writer_failed", NULL);
-		store_close(srv->store);
-		goto fail_listener;
-	}
-	retention_start(srv->retention, loop, srv->store, cfg->tombstone_days);
+	return 0;
+fail:
+	SSL_CTX_free(srv->ctx);
+	srv->ctx = NULL;
+	return HEARTH_EIO;
+}
+
+void server_start(server *srv)
+{
+	struct sockaddr_storage ss;
+	int namelen = sizeof(ss);
+	char portbuf[24];
+
 	uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
 	srv->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                                 : ((struct sockaddr_in *)&ss)->sin_port);
 
-	uv_signal_init(loop, &srv->sig_term);
-	uv_signal_init(loop, &srv->sig_int);
-	uv_signal_init(loop, &srv->sig_hup);
+	uv_signal_init(srv->loop, &srv->sig_term);
+	uv_signal_init(srv->loop, &srv->sig_int);
+	uv_signal_init(srv->loop, &srv->sig_hup);
 	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
 	uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&srv->sig_int, on_signal, SIGINT);
 	uv_signal_start(&srv->sig_hup, on_signal, SIGHUP);
 
-	log_event(LOG_INFO, "listening", "addr", cfg->listen_host, "port",
-	          log_u64(portbuf, (unsigned)srv->bound_port), "org", cfg->org, "version",
+	log_event(LOG_INFO, "listening", "addr", srv->cfg.listen_host, "port",
+	          log_u64(portbuf, (unsigned)srv->bound_port), "org", srv->cfg.org, "version",
 	          HEARTH_VERSION, NULL);
-	return 0;
-fail_listener:
-	free(srv->retention);
-	srv->retention = NULL;
-	EVP_PKEY_free(srv->audit_key);
-	srv->audit_key = NULL;
-	free(srv->store);
-	free(srv->writer);
-	srv->store = NULL;
-	srv->writer = NULL;
-	uv_close((uv_handle_t *)&srv->listener, NULL);
-	uv_run(loop, UV_RUN_NOWAIT);
-fail:
-	SSL_CTX_free(srv->ctx);
-	srv->ctx = NULL;
-	return HEARTH_EIO;
 }
 
 int server_run(server *srv)
@@ -214,16 +177,12 @@ int server_run(server *srv)
 
 void server_free(server *srv)
 {
-	free(srv->retention);
-	srv->retention = NULL;
-	EVP_PKEY_free(srv->audit_key);
-	srv->audit_key = NULL;
-	if (srv->store)
-		store_close(srv->store);
-	free(srv->store);
-	free(srv->writer);
-	srv->store = NULL;
-	srv->writer = NULL;
+	/* Start-up failed after the bind: close the listener we never ran. */
+	if (srv->listening && !srv->stopping) {
+		uv_close((uv_handle_t *)&srv->listener, NULL);
+		uv_run(srv->loop, UV_RUN_NOWAIT);
+		srv->listening = 0;
+	}
 	SSL_CTX_free(srv->ctx);
 	srv->ctx = NULL;
 }

@@ -1,5 +1,5 @@
-/* server.h: the hearthd process: one libuv loop, the listener, the set of
- * live connections, and orderly shutdown. */
+/* listener.h: the hearthd loop: the listener, the set of live
+ * connections, signals and orderly shutdown. */
 #ifndef HEARTHD_SERVER_H
 #define HEARTHD_SERVER_H
 
@@ -8,50 +8,23 @@
 #include <openssl/ssl.h>
 #include <uv.h>
 
-#include "server/config.h"
+#include "server/loop/server.h"
 
-struct conn;
-struct store;
-struct writer;
-struct retention;
-
-typedef struct server {
-	uv_loop_t *loop;
-	uv_tcp_t listener;
-	uv_signal_t sig_term;
-	uv_signal_t sig_int;
-	uv_signal_t sig_hup;
-	SSL_CTX *ctx;
-	hearthd_config cfg;
-	struct conn *conns;        /* doubly linked list of live connections */
-	uint32_t nconns;
-	uint64_t next_conn_id;
-	uint64_t started_ms;
-	int stopping;
-	int listening;
-	int bound_port;            /* the port actually bound (for port 0) */
-	struct store *store;       /* NULL until the sync engine is opened */
-	struct writer *writer;     /* group-commit thread; NULL without a store */
-	struct retention *retention; /* tombstone purge (daily, on the thread pool) */
-	EVP_PKEY *audit_key;       /* Ed25519: signs checkpoints */
-	uint8_t audit_pub[32];
-	int cp_valid;              /* cached latest checkpoint */
-	uint64_t cp_size;
-	uint8_t cp_head[32];
-	int64_t cp_time;
-	uint8_t cp_sig[64];
-	uint8_t read_buf[65536];   /* shared read buffer: reads are consumed at once */
-} server;
 
 /* Prepares srv from cfg: TLS context, listener bound (not yet accepting
  * until server_run). Returns 0 or a negative HEARTH_E* code with a log
- * line that says what failed. */
-int server_init(server *srv, uv_loop_t *loop, const hearthd_config *cfg);
+ * line that says what failed (nothing is held then). */
+int server_init(server *srv, uv_loop_t *loop, const loop_config *cfg);
+
+/* Starts the signal handlers and logs "listening": call once everything
+ * the handlers need is in place. */
+void server_start(server *srv);
 
 /* Runs the loop until a SIGTERM/SIGINT drained every connection. Returns 0. */
 int server_run(server *srv);
 
-/* Releases everything server_init acquired. Call after server_run returns. */
+/* Releases everything server_init acquired. Call after server_run returns,
+ * or instead of it when start-up failed after server_init. */
 void server_free(server *srv);
 
 /* Begins an orderly stop: no new connections, close the live ones. */

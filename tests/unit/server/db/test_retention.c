@@ -15,7 +15,11 @@
 
 #include <cmocka.h>
 
-#include "server/api/admin.h"
+#include "server/db/feeds.h"
+#include "server/db/principals.h"
+#include "server/db/pull.h"
+#include "server/db/push.h"
+#include "server/db/revision.h"
 #include "common/hearth.h"
 #include "server/db/retention.h"
 #include "server/db/store.h"
@@ -51,7 +55,7 @@ static int setup(void **state)
 	assert_int_equal(store_open(&f->s, f->dir, 64ull << 20, err, sizeof(err)), 0);
 	{
 		char *branches[] = { "b1=一支部", "b2=二支部" };
-		assert_int_equal(admin_preset_branches(&f->s, branches, 2, err, sizeof(err)), 0);
+		assert_int_equal(principals_preset_branches(&f->s, branches, 2, err, sizeof(err)), 0);
 	}
 	f->now = 2000 * DAY;
 	*state = f;
@@ -109,7 +113,7 @@ static void push(fixture *f, const actor *a, const uint8_t id[16], const char *b
 	op.changed_fields = changed;
 	op.n_changed_fields = 4;
 	assert_int_equal(mdb_txn_begin(f->s.env, NULL, 0, &txn), 0);
-	assert_int_equal(store_push_op(&f->s, txn, a, &op, at, &out), 0);
+	assert_int_equal(push_op(&f->s, txn, a, &op, at, &out), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	wire_free(&out);
 }
@@ -119,7 +123,7 @@ static void rehome(fixture *f, const uint8_t id[16], const char *to, int64_t at)
 	actor admin = who(HEARTH__ROLE__ROLE_ADMIN, "");
 	MDB_txn *txn;
 	assert_int_equal(mdb_txn_begin(f->s.env, NULL, 0, &txn), 0);
-	assert_int_equal(store_rehome(&f->s, txn, &admin, id, to, at), 0);
+	assert_int_equal(revision_rehome(&f->s, txn, &admin, id, to, at), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 }
 
@@ -170,7 +174,7 @@ static uint64_t digest_count(fixture *f, const char *branch)
 	wirebuf out = WIREBUF_INIT;
 	Hearth__DigestResponse *d;
 	uint64_t n = 0;
-	assert_int_equal(store_digest(&f->s, branch, &out), 0);
+	assert_int_equal(feeds_digest(&f->s, branch, &out), 0);
 	d = hearth__digest_response__unpack(NULL, out.len, out.data);
 	assert_non_null(d);
 	for (size_t i = 0; i < d->n_kinds; i++)
@@ -204,7 +208,7 @@ static uint32_t pull_all(fixture *f, const char *branch)
 {
 	wirebuf out = WIREBUF_INIT;
 	uint32_t n = 0;
-	assert_int_equal(store_pull(&f->s, branch, 0, 1000, 1 << 20, &out, &n, NULL), 0);
+	assert_int_equal(pull_page(&f->s, branch, 0, 1000, 1 << 20, &out, &n, NULL), 0);
 	wire_free(&out);
 	return n;
 }

@@ -1,0 +1,50 @@
+/* authz.h: every role and branch rule of a request, in one place: who may
+ * push, which branch a pull, digest or audit query may see, who may use
+ * the admin console, list checkpoints or take a backup. A refusal is
+ * answered FORBIDDEN (or INVALID for a malformed branch id) and audited
+ * here. The one rule that needs the stored record (a branch certificate
+ * writes only records of its own branch, an admin names the branch) is
+ * applied per op inside the writer, in server/db/push.c check_branch. */
+#ifndef HEARTHD_AUTHZ_H
+#define HEARTHD_AUTHZ_H
+
+#include <stdint.h>
+
+#include "common/envelope.h"
+#include "server/loop/connection.h"
+
+/* What an authz check decided. */
+enum authz_decision {
+	AUTHZ_DENY = 0,                 /* c was answered (and the refusal audited) */
+	AUTHZ_ALLOW = 1,
+};
+
+/* Each check below returns an authz_decision; on AUTHZ_DENY the request
+ * has been answered and the caller stops. */
+
+/* Console requests: changes need an admin certificate, reads admin or
+ * auditor. */
+enum authz_access { AUTHZ_READ, AUTHZ_WRITE };
+
+/* Push: branch and admin certificates write; auditors read only. */
+int authz_push(conn *c, uint64_t request_id);
+
+/* The branch a pull or digest sees: a branch principal only its own;
+ * admin and auditor any one branch, or all (*branch NULL) when none is
+ * named. *branch points into c or asked (borrowed). */
+int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **branch);
+
+/* The branch an audit review query is limited to: a branch principal's
+ * own (pointing into c), NULL (all) for admin and auditor. */
+const char *authz_audit_branch(const conn *c);
+
+/* The admin console (branches, principals, revocation, status). */
+int authz_console(conn *c, const Hearth__Envelope *env, enum authz_access access);
+
+/* Listing the server's stored checkpoints: admins and auditors. */
+int authz_checkpoints(conn *c, uint64_t request_id);
+
+/* A backup holds every branch's records: admins only. */
+int authz_backup(conn *c, uint64_t request_id);
+
+#endif

@@ -1,0 +1,49 @@
+/* routes.c: registers every request handler with dispatch and connects the
+ * session hooks to the loop, at start-up. */
+#include "server/api/routes.h"
+
+#include "common/hearth.h"
+#include "server/api/admin.h"
+#include "server/api/audit.h"
+#include "server/api/backup.h"
+#include "server/api/session.h"
+#include "server/api/sync.h"
+#include "server/loop/dispatch.h"
+
+static const struct route {
+	Hearth__Envelope__BodyCase body;
+	dispatch_fn fn;
+	enum dispatch_when when;
+} routes[] = {
+	{ HEARTH__ENVELOPE__BODY_HELLO, session_handle_hello, DISPATCH_BEFORE_HELLO },
+	{ HEARTH__ENVELOPE__BODY_PING, session_handle_ping, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_PUSH, sync_handle_push, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_PULL, sync_handle_pull, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_DIGEST, sync_handle_digest, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CHECKPOINT_REQUEST, audit_handle_checkpoint, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_PROOF_REQUEST, audit_handle_proof, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_QUERY, audit_handle_query, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CHECKPOINTS_REQUEST, audit_handle_checkpoints, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_AUDIT_NOTE, audit_handle_note, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_BRANCH_PUT, admin_handle_branch_put, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST, admin_handle_branch_list, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_PRINCIPALS_REQUEST, admin_handle_principals, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_REVOKE, admin_handle_revoke, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST, admin_handle_status, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_BACKUP_REQUEST, admin_handle_backup, DISPATCH_AFTER_HELLO },
+};
+
+int routes_start(api *a, server *srv)
+{
+	int rc;
+
+	a->srv = srv;
+	srv->app = a;
+	srv->on_envelope = dispatch_envelope;
+	srv->on_handshake = session_on_handshake;
+	srv->on_conn_free = session_on_conn_free;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(routes); i++)
+		if ((rc = dispatch_register(routes[i].body, routes[i].fn, routes[i].when)) != 0)
+			return rc;
+	return 0;
+}

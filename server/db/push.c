@@ -1,0 +1,621 @@
+/* push.c: applies one pushed op as named steps (check, create, update and
+ * merge, delete, resolve) and records its result in the op ledger, inside
+ * the writer's transaction (DESIGN section 5). */
+#include "server/db/push.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/merge.h"
+#include "common/record.h"
+#include "common/uuid.h"
+#include "server/db/audit_log.h"
+#include "server/db/conflicts.h"
+#include "server/db/op_result.h"
+#include "server/db/principals.h"
+#include "server/db/revision.h"
+
+/* Every step returns STEP_NEXT (go on), STEP_DONE (p->r holds the
+ * outcome) or a negative HEARTH_E* code (the transaction must abort). */
+enum { STEP_NEXT = 0, STEP_DONE = 1 };
+
+/* One op on its way through the steps. Owned buffers are freed by
+ * push_free. */
+typedef struct push {
+	store *s;
+	MDB_txn *txn;
+	const actor *who;
+	const Hearth__Op *op;
+	const Hearth__Record *in;       /* op->record */
+	int64_t now;
+	const kind_info *k;
+	Hearth__Record *cur;            /* the server's copy (owned), NULL if none */
+	MDB_val curv;                   /* its stored bytes (valid until the next write) */
+	const char *branch;             /* whose record it is */
+	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned) */
+	size_t mine_len, cur_len, base_len;
+	char idtext[UUID_TEXT_LEN + 1];
+	op_result r;
+} push;
+
+static void push_free(push *p)
+{
+	free(p->mine);
+	free(p->base);
+	free(p->curbody);
+	if (p->cur)
+		hearth__record__free_unpacked(p->cur, NULL);
+}
+
+/* The outcome is the server's copy as it stands (nothing written). */
+static int keep_current(push *p, Hearth__OpStatus status)
+{
+	p->r.status = status;
+	p->r.rev = p->cur->rev;
+	p->r.seq = p->cur->seq;
+	p->r.record = p->curv.mv_data;
+	p->r.record_len = p->curv.mv_size;
+	return STEP_DONE;
+}
+
+/* Writes the op's new revision; status is the outcome when it is stored. */
+static int write_op(push *p, const uint8_t *body, size_t len, int deleted, const char *action,
+                 Hearth__OpStatus status)
+{
+	int rc = revision_write(p->s, p->txn, &(revision_args){
+		.who = p->who, .cur = p->cur, .cur_bytes = p->cur ? &p->curv : NULL, .kind = p->k,
+		.id = p->in->id.data, .branch = p->branch, .body = body, .body_len = len,
+		.deleted = deleted, .now = p->now, .action = action, .op = p->op }, &p->r);
+
+	if (rc < 0)
+		return rc;
+	if (rc == REVISION_WRITTEN)
+		p->r.status = status;
+	return STEP_DONE;
+}
+
+/* ------------------------------------------------------------- check */
+
+/* An op_id seen before is answered as the first time, with today's
+ * record. */
+static int check_duplicate(push *p)
+{
+	MDB_val key = { 16, p->op->op_id.data }, v;
+	Hearth__OpResult *prev;
+	int rc;
+
+	if (p->op->op_id.len != 16) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "op_id", "op_id must be 16 bytes (got %zu)",
+		          p->op->op_id.len);
+		return STEP_DONE;
+	}
+	rc = mdb_get(p->txn, p->s->ops, &key, &v);
+	if (rc == MDB_NOTFOUND)
+		return STEP_NEXT;
+	if (rc)
+		return store_err(rc);
+	if ((prev = hearth__op_result__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+		return HEARTH_ECORRUPT;
+	p->r.status = HEARTH__OP_STATUS__OP_DUPLICATE;
+	p->r.rev = prev->rev;
+	p->r.seq = prev->seq;
+	if (prev->conflict_id.len == 16) {
+		memcpy(p->r.conflict_id, prev->conflict_id.data, 16);
+		p->r.has_conflict = 1;
+	}
+	hearth__op_result__free_unpacked(prev, NULL);
+	if (p->in && p->in->id.len == 16) {
+		key.mv_data = p->in->id.data;
+		if (mdb_get(p->txn, p->s->records, &key, &v) == 0) {
+			p->r.record = v.mv_data;
+			p->r.record_len = v.mv_size;
+		}
+	}
+	return STEP_DONE;
+}
+
+/* The op names a record of a known kind with the body of that kind. */
+static int check_shape(push *p)
+{
+	const Hearth__Record *in = p->in;
+
+	if (!in) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "record", "op carries no record");
+		return STEP_DONE;
+	}
+	if (in->id.len != 16) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "id", "record id must be 16 bytes (got %zu)",
+		          in->id.len);
+		return STEP_DONE;
+	}
+	uuid_format(in->id.data, p->idtext);
+	if ((p->k = kind_find(in->kind)) == NULL) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "kind", "record %s: unknown kind %d", p->idtext,
+		          (int)in->kind);
+		return STEP_DONE;
+	}
+	if ((uint32_t)in->body_case != p->k->record_field && !p->op->delete_) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "body", "record %s: kind %s needs a %s body",
+		          p->idtext, p->k->name, p->k->name);
+		return STEP_DONE;
+	}
+	return STEP_NEXT;
+}
+
+static int load_current(push *p)
+{
+	MDB_val key = { 16, p->in->id.data };
+	int rc = mdb_get(p->txn, p->s->records, &key, &p->curv);
+
+	if (rc == MDB_NOTFOUND)
+		return STEP_NEXT;
+	if (rc)
+		return store_err(rc);
+	if ((p->cur = hearth__record__unpack(NULL, p->curv.mv_size, p->curv.mv_data)) == NULL)
+		return HEARTH_ECORRUPT;
+	return STEP_NEXT;
+}
+
+/* Whose record it is, and whether this principal may write it: the rule
+ * (authz of a write) is here because only the store knows the record's
+ * current branch. */
+static int check_branch(push *p)
+{
+	const actor *who = p->who;
+	const char *branch = p->cur ? p->cur->branch_id : p->in->branch_id;
+
+	if (who->role == HEARTH__ROLE__ROLE_BRANCH) {
+		if (!branch[0])
+			branch = who->branch;
+		if (strcmp(branch, who->branch) != 0) {
+			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
+			          "record %s belongs to branch %s; this certificate is for branch %s", p->idtext,
+			          branch, who->branch);
+			return STEP_DONE;
+		}
+	} else if (who->role != HEARTH__ROLE__ROLE_ADMIN) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", "record %s: this role may not write",
+		          p->idtext);
+		return STEP_DONE;
+	} else if (!branch[0]) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id",
+		          "record %s: admin writes must name a branch", p->idtext);
+		return STEP_DONE;
+	}
+	p->branch = branch;
+	if (!p->cur && !principals_branch_exists(p->s, p->txn, branch)) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id",
+		          "record %s: branch %s does not exist; an admin adds it with: hearth admin branch add %s --name NAME",
+		          p->idtext, branch, branch);
+		return STEP_DONE;
+	}
+	if (p->cur && p->cur->kind != p->k->kind) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "kind", "record %s is a %s, not a %s", p->idtext,
+		          kind_find(p->cur->kind) ? kind_find(p->cur->kind)->name : "?", p->k->name);
+		return STEP_DONE;
+	}
+	return STEP_NEXT;
+}
+
+/* The op's body must be valid on its own. */
+static int check_body(push *p)
+{
+	record_error verr;
+	int rc;
+
+	if (p->op->delete_ && p->in->body_case == HEARTH__RECORD__BODY__NOT_SET)
+		return STEP_NEXT;
+	if ((rc = record_pack_body(p->in, &p->mine, &p->mine_len)) != 0) {
+		if (rc == HEARTH_ENOMEM)
+			return rc;
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "body", "record %s: body does not match its kind",
+		          p->idtext);
+		return STEP_DONE;
+	}
+	if (!p->op->delete_ && record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", p->idtext, verr.message);
+		return STEP_DONE;
+	}
+	return STEP_NEXT;
+}
+
+/* An op on an existing record names a revision the server has had. */
+static int check_base(push *p)
+{
+	const Hearth__Op *op = p->op;
+
+	if (op->base_rev > p->cur->rev) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "base_rev",
+		          "record %s: base_rev %llu is ahead of the server's revision %llu", p->idtext,
+		          (unsigned long long)op->base_rev, (unsigned long long)p->cur->rev);
+		return STEP_DONE;
+	}
+	if (op->base_rev == 0) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_CONFLICT, "id",
+		          "record %s already exists (revision %llu); edit it instead of creating it", p->idtext,
+		          (unsigned long long)p->cur->rev);
+		return STEP_DONE;
+	}
+	return record_pack_body(p->cur, &p->curbody, &p->cur_len);
+}
+
+/* The body at base_rev, from the revision history. */
+static int load_base(push *p)
+{
+	int rc = revision_load_body(p->s, p->txn, p->in->id.data, p->op->base_rev, p->k, &p->base,
+	                            &p->base_len);
+
+	if (rc == HEARTH_ENOTFOUND) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "base_rev",
+		          "record %s: revision %llu is not in the history", p->idtext,
+		          (unsigned long long)p->op->base_rev);
+		return STEP_DONE;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ create */
+
+static int create(push *p)
+{
+	const Hearth__Op *op = p->op;
+
+	if (op->delete_) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", "record %s does not exist", p->idtext);
+		return STEP_DONE;
+	}
+	if (op->base_rev != 0) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "base_rev",
+		          "record %s: base_rev %llu but the server has no such record", p->idtext,
+		          (unsigned long long)op->base_rev);
+		return STEP_DONE;
+	}
+	if (op->resolves.len) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "resolves", "record %s does not exist", p->idtext);
+		return STEP_DONE;
+	}
+	return write_op(p, p->mine, p->mine_len, 0, "record.create", HEARTH__OP_STATUS__OP_APPLIED);
+}
+
+/* ------------------------------------------------------------ delete */
+
+/* Someone edited what this op deletes: keep the record, ask a person. The
+ * conflict lists the fields the server changed since base_rev. */
+static int delete_of_edited(push *p, const uint32_t *diff, size_t nd)
+{
+	merge_conflict *mc = calloc(nd, sizeof(*mc));
+	fieldmap fc = FIELDMAP_INIT;
+	int rc;
+
+	if (!mc)
+		return HEARTH_ENOMEM;
+	if ((rc = fieldmap_parse(p->curbody, p->cur_len, &fc)) != 0) {
+		free(mc);
+		return rc;
+	}
+	for (size_t i = 0; i < nd; i++) {
+		const field_entry *e = fieldmap_get(&fc, diff[i]);
+		mc[i].field = diff[i];
+		mc[i].server_value = e ? e->bytes : NULL;
+		mc[i].server_len = e ? e->len : 0;
+	}
+	rc = conflicts_open(p->s, p->txn, &(conflict_args){
+		.who = p->who, .op = p->op, .cur = p->cur, .kind = p->k, .fields = mc, .n_fields = nd,
+		.shape = CONFLICT_DELETE_OF_EDITED, .now = p->now }, &p->r);
+	free(mc);
+	fieldmap_free(&fc);
+	if (rc)
+		return rc;
+	return keep_current(p, HEARTH__OP_STATUS__OP_CONFLICT);
+}
+
+static int delete_record(push *p)
+{
+	uint32_t *diff = NULL;
+	size_t nd = 0;
+	int rc;
+
+	if (p->cur->deleted)
+		return keep_current(p, HEARTH__OP_STATUS__OP_MERGED);
+	if (p->op->base_rev != p->cur->rev &&
+	    (rc = merge_diff(p->base, p->base_len, p->curbody, p->cur_len, &diff, &nd)) != 0)
+		return rc;
+	if (nd > 0) {
+		rc = delete_of_edited(p, diff, nd);
+		free(diff);
+		return rc;
+	}
+	free(diff);
+	return write_op(p, p->curbody, p->cur_len, 1, "record.delete",
+	             p->op->base_rev == p->cur->rev ? HEARTH__OP_STATUS__OP_APPLIED
+	                                            : HEARTH__OP_STATUS__OP_MERGED);
+}
+
+/* ------------------------------------------------------ update/merge */
+
+/* An edit of a record someone deleted: never a silent resurrection. The
+ * conflict holds both sides of every field the op changed. */
+static int edit_of_deleted(push *p)
+{
+	const Hearth__Op *op = p->op;
+	merge_conflict *mc = NULL;
+	fieldmap fc = FIELDMAP_INIT, fo = FIELDMAP_INIT;
+	size_t n = op->n_changed_fields;
+	int rc;
+
+	if (n > FIELDMAP_MAX_FIELDS)
+		n = FIELDMAP_MAX_FIELDS;
+	if ((rc = fieldmap_parse(p->curbody, p->cur_len, &fc)) != 0 ||
+	    (rc = fieldmap_parse(p->mine, p->mine_len, &fo)) != 0) {
+		fieldmap_free(&fc);
+		return rc;
+	}
+	mc = calloc(n ? n : 1, sizeof(*mc));
+	if (!mc) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const field_entry *a = fieldmap_get(&fc, op->changed_fields[i]);
+		const field_entry *b = fieldmap_get(&fo, op->changed_fields[i]);
+		mc[i].field = op->changed_fields[i];
+		mc[i].server_value = a ? a->bytes : NULL;
+		mc[i].server_len = a ? a->len : 0;
+		mc[i].op_value = b ? b->bytes : NULL;
+		mc[i].op_len = b ? b->len : 0;
+	}
+	rc = conflicts_open(p->s, p->txn, &(conflict_args){
+		.who = p->who, .op = op, .cur = p->cur, .kind = p->k, .fields = mc, .n_fields = n,
+		.shape = CONFLICT_EDIT_OF_DELETED, .now = p->now }, &p->r);
+	free(mc);
+	if (rc == 0)
+		rc = keep_current(p, HEARTH__OP_STATUS__OP_CONFLICT);
+fail:
+	fieldmap_free(&fc);
+	fieldmap_free(&fo);
+	return rc;
+}
+
+/* Writes the merged body (when any of the op's fields won) and records the
+ * fields that lost as a conflict. */
+static int write_merge(push *p, const merge_result *m)
+{
+	const Hearth__Op *op = p->op;
+	record_error verr;
+	int rc;
+
+	/* The merged body must still satisfy the rules (e.g. two disjoint edits
+	 * of join and full-member dates that cross). */
+	if (m->n_applied && record_validate_body(p->k, m->body, m->body_len, &verr) != 0) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field,
+		          "record %s: after merging with the server's changes: %s", p->idtext, verr.message);
+		return STEP_DONE;
+	}
+	if (m->n_applied) {
+		rc = write_op(p, m->body, m->body_len, 0,
+		           m->n_conflicts ? "record.conflict"
+		           : op->base_rev == p->cur->rev ? "record.update" : "record.merge",
+		           HEARTH__OP_STATUS__OP_APPLIED);
+		if (rc < 0 || p->r.status == HEARTH__OP_STATUS__OP_REJECTED)
+			return rc;
+	} else {
+		keep_current(p, HEARTH__OP_STATUS__OP_APPLIED);
+	}
+	if (m->n_conflicts) {
+		/* The conflict refers to the server revision the op lost against. */
+		if ((rc = conflicts_open(p->s, p->txn, &(conflict_args){
+			     .who = p->who, .op = op, .cur = p->cur, .kind = p->k, .fields = m->conflicts,
+			     .n_fields = m->n_conflicts, .shape = CONFLICT_FIELDS, .now = p->now }, &p->r)) != 0)
+			return rc;
+		p->r.status = HEARTH__OP_STATUS__OP_CONFLICT;
+	} else {
+		p->r.status = op->base_rev == p->cur->rev ? HEARTH__OP_STATUS__OP_APPLIED
+		                                          : HEARTH__OP_STATUS__OP_MERGED;
+	}
+	return STEP_DONE;
+}
+
+static int update_record(push *p)
+{
+	const Hearth__Op *op = p->op;
+	merge_result m = { 0 };
+	int rc;
+
+	rc = merge_three_way(p->base, p->base_len, p->curbody, p->cur_len, p->mine, p->mine_len,
+	                     op->changed_fields, op->n_changed_fields, &m);
+	if (rc == HEARTH_EINVAL) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "changed_fields",
+		          "record %s: cannot merge: malformed body or field list", p->idtext);
+		rc = STEP_DONE;
+	} else if (rc == 0) {
+		rc = p->cur->deleted ? edit_of_deleted(p) : write_merge(p, &m);
+	}
+	merge_result_free(&m);
+	return rc;
+}
+
+/* ----------------------------------------------------------- resolve */
+
+/* The server body with the op's changed fields forced in, into *out (the
+ * caller frees it). */
+static int forced_body(push *p, uint8_t **out, size_t *out_len)
+{
+	fieldmap fm = FIELDMAP_INIT, fo = FIELDMAP_INIT;
+	int rc = fieldmap_parse(p->curbody, p->cur_len, &fm);
+
+	if (rc == 0)
+		rc = fieldmap_parse(p->mine, p->mine_len, &fo);
+	for (size_t i = 0; rc == 0 && i < p->op->n_changed_fields; i++) {
+		const field_entry *e = fieldmap_get(&fo, p->op->changed_fields[i]);
+		rc = fieldmap_set(&fm, p->op->changed_fields[i], e ? e->bytes : NULL, e ? e->len : 0);
+	}
+	if (rc == 0)
+		rc = fieldmap_build(&fm, out, out_len);
+	fieldmap_free(&fm);
+	fieldmap_free(&fo);
+	return rc;
+}
+
+/* A resolution closes its conflict and forces its values: it is a
+ * person's decision. */
+static int resolve(push *p)
+{
+	uint8_t *res = NULL;
+	size_t res_len = 0;
+	record_error verr;
+	int rc;
+
+	rc = conflicts_close(p->s, p->txn, p->who, p->op, p->in->id.data, p->now, &p->r);
+	if (rc < 0)
+		return rc;
+	if (rc == CONFLICTS_REFUSED)
+		return STEP_DONE;
+	if (p->op->delete_) {
+		if (p->cur->deleted)
+			return keep_current(p, HEARTH__OP_STATUS__OP_APPLIED);
+		return write_op(p, p->curbody, p->cur_len, 1, "record.resolve", HEARTH__OP_STATUS__OP_APPLIED);
+	}
+	rc = forced_body(p, &res, &res_len);
+	if (rc == HEARTH_EINVAL) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "body", "record %s: malformed body", p->idtext);
+		rc = STEP_DONE;
+	} else if (rc == 0 && record_validate_body(p->k, res, res_len, &verr) != 0) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", p->idtext, verr.message);
+		rc = STEP_DONE;
+	} else if (rc == 0) {
+		rc = write_op(p, res, res_len, 0, "record.resolve", HEARTH__OP_STATUS__OP_APPLIED);
+	}
+	free(res);
+	return rc;
+}
+
+/* ------------------------------------------------------------ answer */
+
+/* Appends the result to the PushResponse and, for an op that took effect,
+ * records it in the op ledger so a retry gets the same answer. A DUPLICATE
+ * is not ledgered again. */
+static int answer(push *p, wirebuf *out)
+{
+	const Hearth__Op *op = p->op;
+	op_result *r = &p->r;
+	wirebuf one = WIREBUF_INIT;
+	int rc = 0;
+
+	/* Values read from LMDB are valid only until the next update in the
+	 * transaction; later writes of this op (references, audit) may have
+	 * moved the record, so read it again and copy it out before the
+	 * ledger write below. */
+	if (r->status != HEARTH__OP_STATUS__OP_DUPLICATE && r->record && op->record &&
+	    op->record->id.len == 16) {
+		MDB_val k = { 16, op->record->id.data }, v;
+		if (mdb_get(p->txn, p->s->records, &k, &v) == 0) {
+			r->record = v.mv_data;
+			r->record_len = v.mv_size;
+		}
+	}
+	op_result_encode(&one, op->op_id.data, op->op_id.len, r, OP_RESULT_WITH_RECORD);
+	if (one.failed) {
+		wire_free(&one);
+		return HEARTH_ENOMEM;
+	}
+	wire_bytes_field(out, 1, one.data, one.len, 1);
+	rc = out->failed ? HEARTH_ENOMEM : 0;
+	wire_free(&one);
+	if (rc || r->status == HEARTH__OP_STATUS__OP_DUPLICATE ||
+	    r->status == HEARTH__OP_STATUS__OP_REJECTED || op->op_id.len != 16)
+		return rc;
+	{
+		wirebuf led = WIREBUF_INIT;
+		MDB_val k = { 16, op->op_id.data }, v;
+		op_result_encode(&led, op->op_id.data, 16, r, OP_RESULT_LEDGER);
+		if (led.failed) {
+			wire_free(&led);
+			return HEARTH_ENOMEM;
+		}
+		v.mv_size = led.len;
+		v.mv_data = led.data;
+		rc = store_err(mdb_put(p->txn, p->s->ops, &k, &v, 0));
+		wire_free(&led);
+	}
+	return rc;
+}
+
+/* The steps in order; the first that decides the outcome ends the walk. */
+static int decide(push *p)
+{
+	int rc;
+
+	if ((rc = check_duplicate(p)) != STEP_NEXT || (rc = check_shape(p)) != STEP_NEXT ||
+	    (rc = load_current(p)) != STEP_NEXT || (rc = check_branch(p)) != STEP_NEXT ||
+	    (rc = check_body(p)) != STEP_NEXT)
+		return rc;
+	if (!p->cur)
+		return create(p);
+	if ((rc = check_base(p)) != STEP_NEXT)
+		return rc;
+	if (p->op->resolves.len)
+		return resolve(p);
+	if ((rc = load_base(p)) != STEP_NEXT)
+		return rc;
+	return p->op->delete_ ? delete_record(p) : update_record(p);
+}
+
+static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
+                    wirebuf *out, op_result *why)
+{
+	push p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.txn = txn;
+	p.who = who;
+	p.op = op;
+	p.in = op->record;
+	p.now = now;
+	rc = decide(&p);
+	if (rc >= 0) {
+		*why = p.r;
+		rc = answer(&p, out);
+	}
+	push_free(&p);
+	return rc;
+}
+
+/* A refused op must leave nothing behind but its refusal. Every refusal
+ * happens before the op's first write, except in a resolution (it closes
+ * its conflict, then the resolved body may still be refused), so only
+ * resolutions run in a nested transaction: nesting every op cost a tenth
+ * of push throughput. */
+int push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now, wirebuf *out)
+{
+	MDB_txn *child = NULL;
+	op_result why;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if (op->resolves.len == 0) {
+		rc = apply_op(s, txn, who, op, now, out, &why);
+	} else {
+		rc = store_err(mdb_txn_begin(s->env, txn, 0, &child));
+		if (rc)
+			return rc;
+		rc = apply_op(s, child, who, op, now, out, &why);
+		if (rc == 0 && why.status != HEARTH__OP_STATUS__OP_REJECTED)
+			return store_err(mdb_txn_commit(child));
+		mdb_txn_abort(child);
+	}
+	if (rc == 0 && why.status == HEARTH__OP_STATUS__OP_REJECTED) {
+		/* Nothing of the op is stored; its refusal is. */
+		const Hearth__Record *in = op->record;
+		int has_id = in && in->id.len == 16;
+		rc = audit_event(s, txn, &(audit_event_args){
+			.who = who, .action = "push.rejected", .kind = in ? in->kind : 0,
+			.record_id = has_id ? in->id.data : NULL,
+			.branch = in && in->branch_id ? in->branch_id : "", .op = op, .detail = why.message });
+	}
+	return rc;
+}

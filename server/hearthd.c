@@ -1,0 +1,127 @@
+/* hearthd.c: creates the loop, the store, the writer, the purge and the
+ * audit key, and connects them (the only file that sees them all). */
+#include "server/hearthd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/audit.h"
+#include "common/hearth.h"
+#include "common/log.h"
+#include "server/db/principals.h"
+
+/* server_stop calls this first: no more purge batches, then the writer
+ * finishes every job already taken and answers it. */
+static void on_stop(void *ctx)
+{
+	hearthd *h = ctx;
+
+	purge_stop(&h->purge);
+	if (h->writer_started)
+		writer_stop(&h->w);
+	h->writer_started = 0;
+}
+
+/* The loop's share of the settings. */
+static void loop_settings(loop_config *lc, const hearthd_config *cfg)
+{
+	memset(lc, 0, sizeof(*lc));
+	snprintf(lc->listen_host, sizeof(lc->listen_host), "%s", cfg->listen_host);
+	lc->listen_port = cfg->listen_port;
+	snprintf(lc->cert, sizeof(lc->cert), "%s", cfg->cert);
+	snprintf(lc->key, sizeof(lc->key), "%s", cfg->key);
+	snprintf(lc->ca, sizeof(lc->ca), "%s", cfg->ca);
+	snprintf(lc->crl, sizeof(lc->crl), "%s", cfg->crl);
+	snprintf(lc->org, sizeof(lc->org), "%s", cfg->org);
+	lc->max_connections = cfg->max_connections;
+	lc->handshake_timeout_ms = cfg->handshake_timeout_ms;
+	lc->idle_timeout_ms = cfg->idle_timeout_ms;
+	lc->max_frame = cfg->max_frame;
+	lc->output_cap = cfg->output_cap;
+}
+
+/* The request side's share, and what it borrows from the top. */
+static void api_settings(hearthd *h, const hearthd_config *cfg)
+{
+	api *a = &h->api;
+
+	a->store = &h->st;
+	a->jobs = &h->jobs;
+	snprintf(a->org, sizeof(a->org), "%s", cfg->org);
+	snprintf(a->data_dir, sizeof(a->data_dir), "%s", cfg->data_dir);
+	a->max_inflight = cfg->max_inflight;
+	a->max_ops_per_push = cfg->max_ops_per_push;
+	a->max_pull_limit = cfg->max_pull_limit;
+	a->group_commit = cfg->group_commit;
+}
+
+int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
+{
+	server *srv = &h->srv;
+	loop_config lc;
+	char err[512];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	loop_settings(&lc, cfg);
+	if ((rc = server_init(srv, loop, &lc)) != 0)
+		return rc;
+	h->api.audit_key = audit_load_key(cfg->audit_key, err, sizeof(err));
+	if (!h->api.audit_key || audit_public_key(h->api.audit_key, h->api.audit_pub) != 0) {
+		log_event(LOG_ERROR, "audit_key_failed", "error", err, "hint",
+		          "set [audit] key or --audit-key to an Ed25519 key (certs/mkcerts.sh makes one)", NULL);
+		goto failed_key;
+	}
+	if (store_open(&h->st, cfg->data_dir, cfg->map_size, err, sizeof(err)) != 0) {
+		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
+		goto failed_key;
+	}
+	h->store_open = 1;
+	if (principals_preset_branches(&h->st, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
+	                               sizeof(err)) != 0) {
+		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
+		goto failed_store;
+	}
+	if (writer_start(&h->w, loop, &h->st, cfg->group_commit) != 0) {
+		log_event(LOG_ERROR, "writer_failed", NULL);
+		goto failed_store;
+	}
+	h->writer_started = 1;
+	h->jobs = writer_queue(&h->w);
+	api_settings(h, cfg);
+	if (routes_start(&h->api, srv) != 0) {
+		log_event(LOG_ERROR, "routes_failed", NULL);
+		goto failed_writer;
+	}
+	srv->on_stop = on_stop;
+	srv->on_stop_ctx = h;
+	purge_start(&h->purge, loop, &h->jobs, cfg->tombstone_days);
+	server_start(srv);
+	return 0;
+failed_writer:
+	writer_stop(&h->w);
+	h->writer_started = 0;
+failed_store:
+	store_close(&h->st);
+	h->store_open = 0;
+failed_key:
+	EVP_PKEY_free(h->api.audit_key);
+	h->api.audit_key = NULL;
+	server_free(srv);
+	return HEARTH_EIO;
+}
+
+int hearthd_run(hearthd *h)
+{
+	return server_run(&h->srv);
+}
+
+void hearthd_free(hearthd *h)
+{
+	EVP_PKEY_free(h->api.audit_key);
+	h->api.audit_key = NULL;
+	server_free(&h->srv);
+	if (h->store_open)
+		store_close(&h->st);
+	h->store_open = 0;
+}

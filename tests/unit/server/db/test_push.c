@@ -1,0 +1,508 @@
+/* test_push.c: every outcome of a pushed op (DESIGN section 5) against a
+ * real LMDB store in a temporary directory, one table row per outcome and
+ * overlap shape. Links only server/db and common. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "common/hearth.h"
+#include "common/uuid.h"
+#include "common/wire.h"
+#include "server/db/principals.h"
+#include "server/db/push.h"
+#include "server/db/store.h"
+
+typedef struct fixture {
+	char dir[512];
+	store s;
+	actor b1, admin, auditor;
+	int64_t now;
+} fixture;
+
+/* What one push answered (copied out of the OpResult). */
+typedef struct answer {
+	Hearth__OpStatus status;
+	Hearth__ErrorCode code;
+	uint64_t rev;
+	char field[64];
+	uint8_t conflict_id[16];
+	int has_conflict;
+	int deleted;                /* of the record sent back */
+} answer;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static actor make_actor(Hearth__Role role, const char *branch, const char *name)
+{
+	actor a;
+	memset(&a, 0, sizeof(a));
+	a.role = role;
+	snprintf(a.branch, sizeof(a.branch), "%s", branch);
+	snprintf(a.fingerprint, sizeof(a.fingerprint), "%064d", (int)role);
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	return a;
+}
+
+static void open_fixture(fixture *f)
+{
+	const char *base = getenv("HEARTH_TEST_TMP");
+	char err[512];
+	char *branches[] = { "b1=一支部", "b2=二支部" };
+
+	memset(f, 0, sizeof(*f));
+	if (!base || !*base)
+		base = "/tmp";
+	mkdir(base, 0700);
+	snprintf(f->dir, sizeof(f->dir), "%s/push-XXXXXX", base);
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(store_open(&f->s, f->dir, 64ull << 20, err, sizeof(err)), 0);
+	assert_int_equal(principals_preset_branches(&f->s, branches, 2, err, sizeof(err)), 0);
+	f->b1 = make_actor(HEARTH__ROLE__ROLE_BRANCH, "b1", "一支部书记");
+	f->admin = make_actor(HEARTH__ROLE__ROLE_ADMIN, "", "管理员");
+	f->auditor = make_actor(HEARTH__ROLE__ROLE_AUDITOR, "", "审计员");
+	f->now = 1767225600000LL;
+}
+
+static void close_fixture(fixture *f)
+{
+	store_close(&f->s);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* One member op. Unset strings take a valid default. */
+typedef struct mop {
+	const actor *who;
+	const uint8_t *id;
+	const uint8_t *op_id;           /* NULL: a fresh one */
+	const char *branch;
+	uint64_t base;
+	const char *name, *phone, *join;
+	const uint32_t *changed;
+	size_t n_changed;
+	int del;
+	const uint8_t *resolves;
+} mop;
+
+/* Runs op in its own write transaction and copies the answer out. */
+static answer push(fixture *f, const actor *who, Hearth__Op *op)
+{
+	wirebuf out = WIREBUF_INIT;
+	MDB_txn *txn;
+	Hearth__PushResponse *resp;
+	answer a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, 0, &txn), 0);
+	assert_int_equal(push_op(&f->s, txn, who, op, f->now++, &out), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	resp = hearth__push_response__unpack(NULL, out.len, out.data);
+	assert_non_null(resp);
+	assert_int_equal(resp->n_results, 1);
+	a.status = resp->results[0]->status;
+	a.rev = resp->results[0]->rev;
+	if (resp->results[0]->error) {
+		a.code = resp->results[0]->error->code;
+		snprintf(a.field, sizeof(a.field), "%s", resp->results[0]->error->field);
+	}
+	if (resp->results[0]->conflict_id.len == 16) {
+		memcpy(a.conflict_id, resp->results[0]->conflict_id.data, 16);
+		a.has_conflict = 1;
+	}
+	if (resp->results[0]->record)
+		a.deleted = resp->results[0]->record->deleted;
+	hearth__push_response__free_unpacked(resp, NULL);
+	wire_free(&out);
+	return a;
+}
+
+static answer push_member(fixture *f, const mop *m)
+{
+	Hearth__Op op = HEARTH__OP__INIT;
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	Hearth__Member mem = HEARTH__MEMBER__INIT;
+	uint8_t op_id[16];
+	static const uint32_t all[] = { 1, 2, 7, 8 };
+
+	uuid_v7(op_id);
+	mem.name = (char *)(m->name ? m->name : "王建国");
+	mem.gender = HEARTH__GENDER__GENDER_MALE;
+	mem.category = HEARTH__MEMBER_CATEGORY__CATEGORY_FULL;
+	mem.join_date = (char *)(m->join ? m->join : "2001-07-01");
+	if (m->phone)
+		mem.phone = (char *)m->phone;
+	rec.id.data = (uint8_t *)m->id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_MEMBER;
+	rec.branch_id = (char *)(m->branch ? m->branch : "b1");
+	rec.body_case = HEARTH__RECORD__BODY_MEMBER;
+	rec.member = &mem;
+	op.op_id.data = (uint8_t *)(m->op_id ? m->op_id : op_id);
+	op.op_id.len = 16;
+	op.record = &rec;
+	op.base_rev = m->base;
+	op.delete_ = m->del;
+	op.changed_fields = (uint32_t *)(m->changed ? m->changed : all);
+	op.n_changed_fields = m->changed ? m->n_changed : 4;
+	if (m->resolves) {
+		op.resolves.data = (uint8_t *)m->resolves;
+		op.resolves.len = 16;
+	}
+	return push(f, m->who ? m->who : &f->b1, &op);
+}
+
+/* A hardship entry for member, in b1. */
+static answer push_hardship(fixture *f, const uint8_t id[16], const uint8_t member[16])
+{
+	Hearth__Op op = HEARTH__OP__INIT;
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	Hearth__Hardship h = HEARTH__HARDSHIP__INIT;
+	Hearth__HardshipType types[] = { HEARTH__HARDSHIP_TYPE__HARDSHIP_TYPE_ILL };
+	uint32_t changed[] = { 1, 2, 5, 7, 9, 10, 11 };
+	uint8_t op_id[16];
+
+	uuid_v7(op_id);
+	h.member.data = (uint8_t *)member;
+	h.member.len = 16;
+	h.n_types = 1;
+	h.types = types;
+	h.income = 120000;
+	h.health = "慢性病";
+	h.certified_at = "2026-01-05";
+	h.year = 2026;
+	h.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED;
+	rec.id.data = (uint8_t *)id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_HARDSHIP;
+	rec.branch_id = "b1";
+	rec.body_case = HEARTH__RECORD__BODY_HARDSHIP;
+	rec.hardship = &h;
+	op.op_id.data = op_id;
+	op.op_id.len = 16;
+	op.record = &rec;
+	op.changed_fields = changed;
+	op.n_changed_fields = HEARTH_ARRAY_LEN(changed);
+	return push(f, &f->b1, &op);
+}
+
+/* The stored revision of id (0: none). */
+static uint64_t stored_rev(fixture *f, const uint8_t id[16])
+{
+	MDB_txn *txn;
+	MDB_val k = { 16, (void *)id }, v;
+	uint64_t rev = 0;
+
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, MDB_RDONLY, &txn), 0);
+	if (mdb_get(txn, f->s.records, &k, &v) == 0) {
+		Hearth__Record *r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		assert_non_null(r);
+		rev = r->rev;
+		hearth__record__free_unpacked(r, NULL);
+	}
+	mdb_txn_abort(txn);
+	return rev;
+}
+
+/* Creates member id in b1 and checks it was APPLIED at revision 1. */
+static void create(fixture *f, const uint8_t id[16])
+{
+	answer a = push_member(f, &(mop){ .id = id });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_APPLIED);
+	assert_int_equal(a.rev, 1);
+}
+
+static const uint32_t F_NAME[] = { 1 };
+static const uint32_t F_PHONE[] = { 14 };
+
+/* ------------------------------------------------------------ cases */
+
+/* Each case sets up what it needs in a fresh store and returns the answer
+ * to its last push; id is the record that push was about. */
+typedef answer (*case_fn)(fixture *f, const uint8_t id[16]);
+
+static answer applied_create(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id });
+}
+
+static answer applied_update(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+}
+
+static answer merged_disjoint(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	assert_int_equal(push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME,
+	                                        .n_changed = 1 }).status, HEARTH__OP_STATUS__OP_APPLIED);
+	return push_member(f, &(mop){ .id = id, .base = 1, .phone = "13900001111", .changed = F_PHONE,
+	                              .n_changed = 1 });
+}
+
+static answer conflict_same_field(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "王建民", .changed = F_NAME, .n_changed = 1 });
+}
+
+/* Same field, same value on both sides: nothing to ask a person. */
+static answer merged_same_value(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+}
+
+/* The server deleted it; the op edits it: never a silent resurrection. */
+static answer conflict_update_vs_delete(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	assert_int_equal(push_member(f, &(mop){ .id = id, .base = 1, .del = 1 }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+}
+
+/* The server edited it; the op deletes it: the record is kept. */
+static answer conflict_delete_vs_update(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	push_member(f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+	return push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+}
+
+static answer merged_delete_after_delete(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+	return push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+}
+
+static answer applied_resolution(fixture *f, const uint8_t id[16])
+{
+	answer c = conflict_same_field(f, id);
+	assert_int_equal(c.status, HEARTH__OP_STATUS__OP_CONFLICT);
+	assert_true(c.has_conflict);
+	return push_member(f, &(mop){ .id = id, .base = 2, .name = "王建民", .changed = F_NAME, .n_changed = 1,
+	                              .resolves = c.conflict_id });
+}
+
+static answer duplicate(fixture *f, const uint8_t id[16])
+{
+	uint8_t op_id[16];
+	answer first;
+
+	uuid_v7(op_id);
+	first = push_member(f, &(mop){ .id = id, .op_id = op_id });
+	assert_int_equal(first.status, HEARTH__OP_STATUS__OP_APPLIED);
+	return push_member(f, &(mop){ .id = id, .op_id = op_id, .name = "别的名字" });
+}
+
+static answer rejected_validation(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id, .join = "2001-13-45" });
+}
+
+static answer rejected_reference(fixture *f, const uint8_t id[16])
+{
+	uint8_t nobody[16];
+	uuid_v7(nobody);
+	return push_hardship(f, id, nobody);
+}
+
+static answer rejected_uniqueness(fixture *f, const uint8_t id[16])
+{
+	uint8_t member[16], first[16];
+
+	uuid_v7(member);
+	uuid_v7(first);
+	create(f, member);
+	assert_int_equal(push_hardship(f, first, member).status, HEARTH__OP_STATUS__OP_APPLIED);
+	return push_hardship(f, id, member);
+}
+
+static answer rejected_wrong_branch(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id, .branch = "b2" });
+}
+
+static answer rejected_unknown_branch(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .who = &f->admin, .id = id, .branch = "nope" });
+}
+
+static answer rejected_auditor(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .who = &f->auditor, .id = id });
+}
+
+static answer rejected_delete_missing(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+}
+
+static answer rejected_create_existing(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 0 });
+}
+
+static answer rejected_base_ahead(fixture *f, const uint8_t id[16])
+{
+	create(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 5, .changed = F_NAME, .n_changed = 1 });
+}
+
+static answer rejected_unknown_conflict(fixture *f, const uint8_t id[16])
+{
+	uint8_t none[16];
+	uuid_v7(none);
+	create(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .changed = F_NAME, .n_changed = 1, .resolves = none });
+}
+
+static const struct row {
+	const char *name;
+	case_fn run;
+	Hearth__OpStatus status;
+	Hearth__ErrorCode code;         /* REJECTED only */
+	const char *field;              /* REJECTED only */
+	uint64_t rev;                   /* the revision answered (0: not checked) */
+	int conflict;                   /* a conflict id is answered */
+	uint64_t kept;                  /* REJECTED: the stored revision after it (0: none) */
+} rows[] = {
+	{ "create", applied_create, HEARTH__OP_STATUS__OP_APPLIED, 0, NULL, 1, 0 },
+	{ "update at the current revision", applied_update, HEARTH__OP_STATUS__OP_APPLIED, 0, NULL, 2, 0 },
+	{ "disjoint fields since base", merged_disjoint, HEARTH__OP_STATUS__OP_MERGED, 0, NULL, 3, 0 },
+	{ "same field, same value", merged_same_value, HEARTH__OP_STATUS__OP_MERGED, 0, NULL, 0, 0 },
+	{ "delete of a deleted record", merged_delete_after_delete, HEARTH__OP_STATUS__OP_MERGED, 0, NULL, 2, 0 },
+	{ "same field, different values", conflict_same_field, HEARTH__OP_STATUS__OP_CONFLICT, 0, NULL, 0, 1 },
+	{ "update vs delete", conflict_update_vs_delete, HEARTH__OP_STATUS__OP_CONFLICT, 0, NULL, 2, 1 },
+	{ "delete vs update", conflict_delete_vs_update, HEARTH__OP_STATUS__OP_CONFLICT, 0, NULL, 2, 1 },
+	{ "resolution", applied_resolution, HEARTH__OP_STATUS__OP_APPLIED, 0, NULL, 3, 0 },
+	{ "same op_id again", duplicate, HEARTH__OP_STATUS__OP_DUPLICATE, 0, NULL, 1, 0 },
+	{ "invalid body", rejected_validation, HEARTH__OP_STATUS__OP_REJECTED, HEARTH__ERROR_CODE__ERR_INVALID,
+	  "join_date", 0, 0, 0 },
+	{ "reference that does not resolve", rejected_reference, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_INVALID, "member", 0, 0 },
+	{ "uniqueness clash", rejected_uniqueness, HEARTH__OP_STATUS__OP_REJECTED, HEARTH__ERROR_CODE__ERR_INVALID,
+	  NULL, 0, 0 },
+	{ "another branch's record", rejected_wrong_branch, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id", 0, 0 },
+	{ "branch that does not exist", rejected_unknown_branch, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0, 0 },
+	{ "auditor writes", rejected_auditor, HEARTH__OP_STATUS__OP_REJECTED, HEARTH__ERROR_CODE__ERR_FORBIDDEN,
+	  "role", 0, 0 },
+	{ "delete of a missing record", rejected_delete_missing, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0 },
+	{ "create over an existing record", rejected_create_existing, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_CONFLICT, "id", 0, 0, 1 },
+	{ "base_rev ahead of the server", rejected_base_ahead, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_INVALID, "base_rev", 0, 0, 1 },
+	{ "resolves an unknown conflict", rejected_unknown_conflict, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "resolves", 0, 0, 1 },
+};
+
+static void test_every_outcome(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(rows); i++) {
+		const struct row *r = &rows[i];
+		fixture f;
+		uint8_t id[16];
+		answer a;
+
+		print_message("push: %s\n", r->name);
+		open_fixture(&f);
+		uuid_v7(id);
+		a = r->run(&f, id);
+		if (a.status != r->status)
+			fail_msg("%s: status %d, expected %d (code %d, field %s)", r->name, a.status, r->status,
+			         a.code, a.field);
+		if (r->status == HEARTH__OP_STATUS__OP_REJECTED) {
+			assert_int_equal(a.code, r->code);
+			if (r->field)
+				assert_string_equal(a.field, r->field);
+			/* A refusal leaves the record as it was. */
+			assert_int_equal(stored_rev(&f, id), r->kept);
+		}
+		if (r->rev)
+			assert_int_equal(a.rev, r->rev);
+		assert_int_equal(a.has_conflict, r->conflict);
+		close_fixture(&f);
+	}
+}
+
+/* A CONFLICT keeps the server's value; the op's other fields still apply. */
+static void test_conflict_keeps_server_value(void **state)
+{
+	fixture f;
+	uint8_t id[16];
+	static const uint32_t both[] = { 1, 14 };
+	answer a;
+
+	(void)state;
+	open_fixture(&f);
+	uuid_v7(id);
+	create(&f, id);
+	push_member(&f, &(mop){ .id = id, .base = 1, .name = "王建军", .changed = F_NAME, .n_changed = 1 });
+	a = push_member(&f, &(mop){ .id = id, .base = 1, .name = "王建民", .phone = "13900001111",
+	                            .changed = both, .n_changed = 2 });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_CONFLICT);
+	assert_int_equal(a.rev, 3);
+	{
+		MDB_txn *txn;
+		MDB_val k = { 16, id }, v;
+		Hearth__Record *r;
+		assert_int_equal(mdb_txn_begin(f.s.env, NULL, MDB_RDONLY, &txn), 0);
+		assert_int_equal(mdb_get(txn, f.s.records, &k, &v), 0);
+		r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		assert_non_null(r);
+		assert_string_equal(r->member->name, "王建军");
+		assert_string_equal(r->member->phone, "13900001111");
+		hearth__record__free_unpacked(r, NULL);
+		mdb_txn_abort(txn);
+	}
+	close_fixture(&f);
+}
+
+/* The update-vs-delete conflict leaves the tombstone; delete-vs-update
+ * leaves the live record. */
+static void test_delete_conflicts_keep_server_copy(void **state)
+{
+	fixture f;
+	uint8_t id[16];
+
+	(void)state;
+	open_fixture(&f);
+	uuid_v7(id);
+	assert_true(conflict_update_vs_delete(&f, id).deleted);
+	close_fixture(&f);
+	open_fixture(&f);
+	uuid_v7(id);
+	assert_false(conflict_delete_vs_update(&f, id).deleted);
+	close_fixture(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_outcome),
+		cmocka_unit_test(test_conflict_keeps_server_value),
+		cmocka_unit_test(test_delete_conflicts_keep_server_copy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
