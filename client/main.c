@@ -5,7 +5,7 @@
 #include "client/cmd/admin.h"
 #include "client/cmd/cli.h"
 #include "client/cmd/audit.h"
-#include "client/core/sync.h"
+#include "client/cmd/sync.h"
 #include "client/core/yearly.h"
 #include "client/cmd/records.h"
 #include "client/core/due.h"

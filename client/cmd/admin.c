@@ -23,7 +23,7 @@
 #include "client/core/replica.h"
 #include "client/ui/report.h"
 #include "client/core/stats.h"
-#include "client/core/sync.h"
+#include "client/cmd/sync.h"
 #include "common/utf8.h"
 
 /* Branch names and ids: ids travel in certificate URIs. */

@@ -20,7 +20,7 @@
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "common/record.h"
-#include "client/core/sync.h"
+#include "client/cmd/sync.h"
 #include "common/uuid.h"
 #include "client/core/witness.h"
 

@@ -9,7 +9,7 @@
  *   pull-page:N  after applying (committing) the N-th pull page
  * Counts start at 1 and run over the whole process (a re-pull continues
  * counting). Anything else in HEARTH_FAULT is ignored. */
-#include "client/core/sync.h"
+#include "client/cmd/sync.h"
 
 #include <fcntl.h>
 #include <getopt.h>
