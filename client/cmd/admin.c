@@ -23,7 +23,9 @@
 #include "client/core/replica.h"
 #include "client/ui/report.h"
 #include "client/core/stats.h"
-#include "client/cmd/sync.h"
+#include "client/core/values.h"
+#include "client/ui/stats_print.h"
+#include "client/cmd/conflicts.h"
 #include "common/utf8.h"
 
 /* Branch names and ids: ids travel in certificate URIs. */
@@ -54,14 +56,6 @@ static const char *role_word(Hearth__Role r)
 	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
 	default: return "unknown";
 	}
-}
-
-static void local_time(int64_t ms, char *out, size_t cap)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms <= 0 || !localtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(out, cap, "-");
 }
 
 static int valid_branch_id(const char *s)
@@ -294,7 +288,7 @@ static int branch_list(cli *c, int argc, char **argv)
 		     out_table_column(t, "创建时间", 0, 0);
 		for (size_t i = 0; !rc && i < resp->branch_list->n_branches; i++) {
 			const Hearth__Branch *b = resp->branch_list->branches[i];
-			local_time(b->created_at, when, sizeof(when));
+			out_local_time(b->created_at, "-", when, sizeof(when));
 			rc = out_table_row(t) || out_table_cell(t, b->id) || out_table_cell(t, b->name) ||
 			     out_table_cell(t, b->parent) || out_table_cell(t, b->secretary) ||
 			     out_table_cell(t, when);
@@ -554,12 +548,12 @@ static int cmd_principals(cli *c, int argc, char **argv)
 		     out_table_column(t, "LOGINS", 0, 1) || out_table_column(t, "REVOKED", 60, 0);
 		for (size_t i = 0; !rc && i < l->n_principals; i++) {
 			const Hearth__PrincipalInfo *p = l->principals[i];
-			local_time(p->first_seen, first, sizeof(first));
-			local_time(p->last_seen, last, sizeof(last));
+			out_local_time(p->first_seen, "-", first, sizeof(first));
+			out_local_time(p->last_seen, "-", last, sizeof(last));
 			snprintf(logins, sizeof(logins), "%llu", (unsigned long long)p->logins);
 			if (p->revoked) {
 				char when[64];
-				local_time(p->revoked_at, when, sizeof(when));
+				out_local_time(p->revoked_at, "-", when, sizeof(when));
 				snprintf(revoked, sizeof(revoked), "%s by %s: %s", when, p->revoked_by,
 				         p->revoked_reason);
 			} else {
@@ -818,7 +812,7 @@ static int cmd_server(cli *c, int argc, char **argv)
 		out_json_end_object(&j);
 		putchar('\n');
 	} else {
-		local_time(st->started_at, t1, sizeof(t1));
+		out_local_time(st->started_at, "-", t1, sizeof(t1));
 		human_duration(st->uptime_ms, t2, sizeof(t2));
 		printf("server:        %s (hearthd %s)\n", c->prof.server, st->version);
 		printf("started:       %s (up %s)\n", t1, t2);
@@ -828,7 +822,7 @@ static int cmd_server(cli *c, int argc, char **argv)
 		printf("store:         %s of a %s map (%.1f%% used)%s\n", b1, b2, used,
 		       used >= 80 ? "  -- raise the map size before it fills" : "");
 		printf("records:       %llu\n", (unsigned long long)st->records);
-		local_time(st->last_commit_at, t1, sizeof(t1));
+		out_local_time(st->last_commit_at, "-", t1, sizeof(t1));
 		printf("commits:       %llu (%llu ops), last %s\n", (unsigned long long)st->commits,
 		       (unsigned long long)st->ops, t1);
 		printf("group commit:  %s\n", st->group_commit ? "on" : "off");
@@ -881,7 +875,9 @@ static int cmd_admin_conflicts(cli *c, int argc, char **argv)
 	}
 	if ((rc = admin_require_role(c, "conflicts", 1, NULL)) != EXIT_OK)
 		return rc;
-	return sync_print_conflicts(c, "admin conflicts", branch, json, 1);
+	conflicts_print_opts po = { .cmd = "admin conflicts", .branch = branch, .json = json,
+	                            .show_branch = 1 };
+	return conflicts_print(c, &po);
 }
 
 static int cmd_admin_resolve(cli *c, int argc, char **argv)
@@ -972,7 +968,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		                "to fetch every branch's records\n", fo->cmd);
 	else if (rs.last_sync_ms == 0 || session_now_ms() - rs.last_sync_ms > STALE_MS) {
 		char when[64];
-		local_time(rs.last_sync_ms, when, sizeof(when));
+		out_local_time(rs.last_sync_ms, "-", when, sizeof(when));
 		fprintf(stderr, "hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
 		                "for current figures\n", fo->cmd, rs.last_sync_ms ? when : "never");
 	}

@@ -20,9 +20,9 @@
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "common/record.h"
-#include "client/cmd/sync.h"
+#include "client/core/values.h"
 #include "common/uuid.h"
-#include "client/core/witness.h"
+#include "client/cmd/witness.h"
 
 #define QUERY_PAGE_MAX 1000     /* the server's cap on AuditQuery.limit */
 #define NOTE_EVENTS_MAX 500     /* events per AuditNote: a few tens of KiB */
@@ -355,7 +355,7 @@ static char *change_side(const kind_info *k, const Hearth__AuditChange *c, const
 		snprintf(buf, sizeof(buf), "(sensitive: sha256 %s\xe2\x80\xa6)", hex);
 		return strdup(buf);
 	}
-	return sync_field_text(k, c->field, v->data, v->len);
+	return value_field_text(k, c->field, v->data, v->len);
 }
 
 static const char *change_label(const kind_info *k, const Hearth__AuditChange *c)

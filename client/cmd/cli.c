@@ -52,3 +52,19 @@ int cli_wants_help(int argc, char **argv)
 	}
 	return 0;
 }
+
+int cli_open_replica(cli *c, replica *r, const char *cmd)
+{
+	char err[1400];
+	int rc = cli_load_profile(c);
+
+	memset(r, 0, sizeof(*r));
+	if (rc != EXIT_OK)
+		return rc;
+	rc = replica_open(r, c->prof.home, err, sizeof(err));
+	if (rc != 0) {
+		cli_error("%s: %s", cmd, err);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

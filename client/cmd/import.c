@@ -19,6 +19,7 @@
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
+#include "client/core/values.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -489,7 +490,7 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		char *end;
 
 		if ((rflags(c) & FIELD_MONEY) && !c->fen) {
-			if (out_yuan_parse(text, &v, &why) != 0) {
+			if (value_yuan_parse(text, &v, &why) != 0) {
 				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
 				return HEARTH_EINVAL;
 			}

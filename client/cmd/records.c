@@ -23,6 +23,7 @@
 #include "client/ui/output.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/values.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -386,7 +387,7 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 		return HEARTH_EINVAL;
 	if ((rule_flags(fl->rule) & FIELD_MONEY) && !fl->fen) {
 		const char *reason;
-		if (out_yuan_parse(text, &iv, &reason) != 0) {
+		if (value_yuan_parse(text, &iv, &reason) != 0) {
 			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
 			return HEARTH_EINVAL;
 		}
@@ -748,7 +749,7 @@ static void people_elem(const cmd *m, const ProtobufCFieldDescriptor *fd, const 
 		return;
 	}
 	if (rule_flags(rule) & FIELD_MONEY)
-		out_yuan_format(int_value(fd->type, p), tmp);
+		value_yuan_format(int_value(fd->type, p), tmp);
 	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)
 		snprintf(tmp, sizeof(tmp), "%" PRIu64, *(const uint64_t *)p);
 	else
@@ -2108,8 +2109,8 @@ static int do_list(cmd *m)
 	memset(&l, 0, sizeof(l));
 	l.m = m;
 	rc = open_replica(m);
-	if (rc == EXIT_OK)
-		rc = filter_prepare(&m->filt, &m->rep);
+	if (rc == EXIT_OK && filter_prepare(&m->filt, &m->rep) != 0)
+		rc = EXIT_USAGE;
 	if (rc != EXIT_OK)
 		goto fail;
 	filter = new_body(m->k);
@@ -2240,8 +2241,10 @@ int cmd_record(cli *c, int argc, char **argv)
 	m.sub = (enum sub)sub;
 	if (m.sub == SUB_LIST) {   /* filters are taken out first: client/filters.c */
 		int n = argc - 1;
-		if ((rc = filter_take(&m.filt, m.k, &n, argv + 1)) != EXIT_OK)
+		if (filter_take(&m.filt, m.k, &n, argv + 1) != 0) {
+			rc = EXIT_USAGE;
 			goto done;
+		}
 		argc = n + 1;
 	}
 	rc = parse_args(&m, argc - 1, argv + 1);
