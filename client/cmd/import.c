@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "client/core/fields.h"
+#include "common/pbfield.h"
 #include "client/core/filters.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"

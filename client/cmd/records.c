@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "client/core/fields.h"
+#include "common/pbfield.h"
 #include "client/core/filters.h"
 #include "common/hearth.h"
 #include "client/cmd/import.h"

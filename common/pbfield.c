@@ -1,6 +1,6 @@
 /* fields.c: the per-type facts about a protobuf-c field (its element size,
  * where it sits in a message) that cmd_record.c and import.c both need. */
-#include "client/core/fields.h"
+#include "common/pbfield.h"
 
 #include <stdint.h>
 #include <stdlib.h>
