@@ -18,6 +18,7 @@
 
 #include "common/date.h"
 #include "client/core/due.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
@@ -89,55 +90,39 @@ static int valid_text(const char *cmd, const char *flag, const char *s, size_t m
 int admin_profile_identity(cli *c, const char *cmd, tls_identity *id)
 {
 	char err[512];
-	FILE *f;
-	X509 *cert;
 	int rc;
 
 	memset(id, 0, sizeof(*id));
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
-	if (!(f = fopen(c->prof.cert, "r"))) {
+	switch (identity_read(c->prof.cert, id, err, sizeof(err))) {
+	case IDENTITY_OK: return EXIT_OK;
+	case IDENTITY_UNREADABLE:
 		admin_error(cmd, "cannot read the profile's certificate %s: %s", c->prof.cert, strerror(errno));
 		return EXIT_USAGE;
-	}
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (!cert) {
+	case IDENTITY_NOT_PEM:
 		admin_error(cmd, "%s is not a PEM certificate", c->prof.cert);
 		return EXIT_USAGE;
+	case IDENTITY_INVALID: break;
 	}
-	rc = tls_identity_from_cert(cert, NULL, id, err, sizeof(err));
-	X509_free(cert);
-	if (rc != 0) {
-		admin_error(cmd, "the profile's certificate %s: %s", c->prof.cert, err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	admin_error(cmd, "the profile's certificate %s: %s", c->prof.cert, err);
+	return EXIT_USAGE;
 }
 
 int admin_call(session *s, const char *cmd, Hearth__Envelope *req,
                Hearth__Envelope__BodyCase want, Hearth__Envelope **resp)
 {
 	Hearth__Envelope *r = NULL;
+	char who[64];
 
 	*resp = NULL;
-	if (session_call(s, req, &r) != 0) {
-		admin_error(cmd, "%s", s->error);
-		return session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
-	}
-	if (r->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
-		const Hearth__Error *e = r->error;
-		if (e->field && e->field[0])
-			admin_error(cmd, "the server refused: %s (field %s)", e->message, e->field);
-		else
-			admin_error(cmd, "the server refused: %s", e->message);
-		envelope_free(r, NULL);
-		return EXIT_FAIL;
-	}
+	snprintf(who, sizeof(who), "admin %s", cmd);
+	if (session_call(s, req, &r) != 0)
+		return cli_lost(who, s);
 	if (r->body_case != want) {
-		admin_error(cmd, "the server answered with %s; is it an older hearthd?", envelope_body_name(r));
+		int rc = cli_refused(who, NULL, r);
 		envelope_free(r, NULL);
-		return EXIT_FAIL;
+		return rc;
 	}
 	*resp = r;
 	return EXIT_OK;

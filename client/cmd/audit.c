@@ -190,17 +190,12 @@ static void conn_close(conn *x)
 
 static int lost(conn *x)
 {
-	cli_error("%s: %s", x->cmd, x->s.error);
-	return session_exit_code(&x->s) ? session_exit_code(&x->s) : EXIT_CONNECT;
+	return cli_lost(x->cmd, &x->s);
 }
 
 static int refused(conn *x, const char *what, const Hearth__Envelope *resp)
 {
-	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR)
-		cli_error("%s: the server refused the %s: %s", x->cmd, what, resp->error->message);
-	else
-		cli_error("%s: the server answered the %s with %s", x->cmd, what, envelope_body_name(resp));
-	return EXIT_FAIL;
+	return cli_refused(x->cmd, what, resp);
 }
 
 /* One AuditQuery page. *resp is the caller's (envelope_free). */

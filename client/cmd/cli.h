@@ -49,6 +49,18 @@ int cli_connect(cli *c, session *s);
  * EXIT_FAIL, after printing why. */
 int cli_open_replica(cli *c, replica *r, const char *cmd);
 
+/* The connection of s failed (s->error says why): prints "hearth: CMD:
+ * <why>" and returns the exit code for it (EXIT_CONNECT unless the session
+ * names a more precise one). */
+int cli_lost(const char *cmd, const session *s);
+
+/* The server answered a request (what: "push", "audit query"; NULL when
+ * the command has one request only) with an Error or an unexpected body:
+ * prints "hearth: CMD: the server refused the WHAT: MESSAGE (field F)" or
+ * "... answered the WHAT with BODY" and returns EXIT_FAIL. resp is
+ * borrowed. */
+int cli_refused(const char *cmd, const char *what, const Hearth__Envelope *resp);
+
 /* True when argv holds -h or --help (anywhere). */
 int cli_wants_help(int argc, char **argv);
 

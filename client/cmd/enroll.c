@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "client/cmd/admin.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
 #include "common/utf8.h"
 
@@ -224,17 +225,6 @@ static X509_REQ *make_req(const enroll *e, EVP_PKEY *key)
 		return NULL;
 	}
 	return r;
-}
-
-static X509 *read_cert(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	X509 *x;
-	if (!f)
-		return NULL;
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return x;
 }
 
 /* Asks the server whether the branch exists. Returns EXIT_OK (exists, or
@@ -444,7 +434,7 @@ int admin_enroll(cli *c, int argc, char **argv)
 
 	/* The CA: its certificate is the profile's; its key is wherever the
 	 * committee keeps it. */
-	if (!(ca = read_cert(c->prof.ca))) {
+	if (!(ca = identity_load_cert(c->prof.ca))) {
 		admin_error(CMD, "cannot read the CA certificate %s named in the profile", c->prof.ca);
 		return EXIT_USAGE;
 	}

@@ -14,9 +14,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "common/pbfield.h"
 #include "client/core/filters.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
+#include "common/pbfield.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
 #include "client/core/values.h"
@@ -228,35 +229,10 @@ fail:
 
 /* ------------------------------------------------------ body fields */
 
-/* Resets a field to its default the way free_unpacked expects (the default
- * string is static), so the body still frees whole. */
-static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
-{
-	void *p = fields_ptr(m, fd);
-
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		char *arr = *(char **)p;
-		for (size_t i = 0; arr && i < *fields_count(m, fd); i++)
-			fields_free_elem(fd->type, arr + i * fields_elem_size(fd->type));
-		free(arr);
-		*(void **)p = NULL;
-		*fields_count(m, fd) = 0;
-	} else if (fd->type == PROTOBUF_C_TYPE_STRING) {
-		char *s = *(char **)p;
-		if (s && s != fd->default_value)
-			free(s);
-		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
-	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
-		fields_free_elem(fd->type, p);
-	} else {
-		memset(p, 0, fields_elem_size(fd->type));
-	}
-}
-
 /* The text of a string field, "" when unset. */
 static const char *str_of(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
 {
-	const char *s = *(char *const *)fields_ptr(m, fd);
+	const char *s = *(char *const *)pbfield_ptr(m, fd);
 	return s ? s : "";
 }
 
@@ -318,7 +294,7 @@ static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
 	/* Floats are not imported: no cell format for them is defined. */
 	if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type == PROTOBUF_C_TYPE_MESSAGE ||
 	    fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE ||
-	    fields_elem_size(fd->type) == 0)
+	    pbfield_elem_size(fd) == 0)
 		return 0;
 	return fd->type != PROTOBUF_C_TYPE_BYTES || (r && (r->flags & FIELD_ID));
 }
@@ -407,20 +383,6 @@ static const char *trim(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-static int parse_bool(const char *s, protobuf_c_boolean *v)
-{
-	static const char *const yes[] = { "true", "yes", "1", "y", "是" };
-	static const char *const no[] = { "false", "no", "0", "n", "否" };
-
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(yes); i++) {
-		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
-			*v = !strcasecmp(s, yes[i]);
-			return 0;
-		}
-	}
-	return HEARTH_EINVAL;
-}
-
 /* A reference to a member: id, unique prefix or exact name, live, and in
  * the branch the record goes to (the server refuses anything else). */
 static int parse_ref(importer *im, const column *c, const char *text, ProtobufCBinaryData *b)
@@ -475,14 +437,14 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL:
-		if (parse_bool(text, slot) == 0)
+		if (value_parse_bool(text, slot) == 0)
 			return 0;
 		bad(im, fd->name, "\"%s\" is not 是/否 (yes/no, true/false, 1/0)", text);
 		return HEARTH_EINVAL;
 	default:
 		break;
 	}
-	if (!fields_is_int_type(fd->type))
+	if (!pbfield_is_int_type(fd->type))
 		return HEARTH_EINVAL;
 	{
 		int64_t v = 0;
@@ -499,14 +461,14 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 			errno = 0;
 			x = strtoll(text, &end, 10);
 			if (!*text || *end || errno || ((rflags(c) & FIELD_MONEY) && x < 0) ||
-			    (fields_elem_size(fd->type) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
+			    (pbfield_elem_size(fd) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
 				bad(im, fd->name, "\"%s\" is not a whole number%s", text,
 				    c->fen ? " of fen (0 or more)" : "");
 				return HEARTH_EINVAL;
 			}
 			v = x;
 		}
-		if (fields_elem_size(fd->type) == 4)
+		if (pbfield_elem_size(fd) == 4)
 			*(int32_t *)slot = (int32_t)v;
 		else
 			*(int64_t *)slot = v;
@@ -527,21 +489,21 @@ static size_t sep_len(const char *s)
 static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const char *text)
 {
 	const ProtobufCFieldDescriptor *fd = c->fd;
-	size_t sz = fields_elem_size(fd->type);
+	size_t sz = pbfield_elem_size(fd);
 	int rc;
 
 	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
 		unsigned char slot[sizeof(ProtobufCBinaryData) + 8];
 
 		if (!*text) {
-			clear_field(body, fd);
+			pbfield_clear(body, fd);
 			return 0;
 		}
 		memset(slot, 0, sizeof(slot));
 		if ((rc = parse_elem(im, c, text, slot)) != 0)
 			return rc;
-		clear_field(body, fd);
-		memcpy(fields_ptr(body, fd), slot, sz);
+		pbfield_clear(body, fd);
+		memcpy(pbfield_ptr(body, fd), slot, sz);
 		return 0;
 	} else {
 		size_t max = c->rule && c->rule->max ? c->rule->max : RECORD_REPEATED_MAX_DEFAULT;
@@ -590,13 +552,13 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		}
 		if (rc != 0) {
 			for (size_t i = 0; i < n; i++)
-				fields_free_elem(fd->type, arr + i * sz);
+				pbfield_free_elem(fd, arr + i * sz);
 			free(arr);
 			return rc;
 		}
-		clear_field(body, fd);
-		*(void **)fields_ptr(body, fd) = arr;
-		*fields_count(body, fd) = n;
+		pbfield_clear(body, fd);
+		*(void **)pbfield_ptr(body, fd) = arr;
+		*pbfield_count(body, fd) = n;
 		return 0;
 	}
 }
@@ -872,28 +834,22 @@ static int pick_branch(importer *im, cli *c, const char *want)
 {
 	char own[128] = "", err[512] = "";
 	tls_identity id;
-	X509 *x = NULL;
-	FILE *f;
+	identity_result ir = IDENTITY_UNREADABLE;
 
 	replica_meta_get_str(&im->rep, "branch", own, sizeof(own));
-	if (!own[0] && (f = fopen(c->prof.cert, "r")) != NULL) {
-		x = PEM_read_X509(f, NULL, NULL, NULL);
-		fclose(f);
-	}
 	memset(&id, 0, sizeof(id));
-	if (x) {
-		if (tls_identity_from_cert(x, NULL, &id, err, sizeof(err)) == 0 &&
-		    id.role == HEARTH__ROLE__ROLE_BRANCH)
-			snprintf(own, sizeof(own), "%s", id.branch_id);
-		X509_free(x);
-	}
+	if (!own[0])
+		ir = identity_read(c->prof.cert, &id, err, sizeof(err));
+	/* A certificate that cannot be read leaves the choice to --branch. */
+	if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_BRANCH)
+		snprintf(own, sizeof(own), "%s", id.branch_id);
 	if (own[0] && want && strcmp(want, own) != 0) {
 		cli_error("%s import: --branch \"%s\": this replica belongs to branch %s", im->k->name,
 		          want, own);
 		return EXIT_USAGE;
 	}
 	if (!own[0] && !want) {
-		if (x && id.role == HEARTH__ROLE__ROLE_AUDITOR)
+		if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_AUDITOR)
 			cli_error("%s import: an auditor certificate cannot change records", im->k->name);
 		else
 			cli_error("%s import: --branch ID is required with an admin certificate: which "

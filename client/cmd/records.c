@@ -16,9 +16,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "common/pbfield.h"
 #include "client/core/filters.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
+#include "common/pbfield.h"
 #include "client/cmd/import.h"
 #include "client/ui/output.h"
 #include "common/record.h"
@@ -182,86 +183,10 @@ static int field_supported(const ProtobufCFieldDescriptor *fd, const field_rule 
 		return 0;
 	if (fd->type == PROTOBUF_C_TYPE_BYTES)
 		return (rule_flags(rule) & FIELD_ID) != 0;
-	return fields_elem_size(fd->type) != 0;
-}
-
-/* Resets a field to its default, freeing what it held the way protobuf-c's
- * free_unpacked would (the default string is static and never freed), so
- * the message can still be freed whole afterwards. */
-static void clear_field(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
-{
-	void *p = fields_ptr(msg, fd);
-
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t *n = fields_count(msg, fd);
-		char *arr = *(char **)p;
-		size_t sz = fields_elem_size(fd->type);
-		for (size_t i = 0; arr && i < *n; i++)
-			fields_free_elem(fd->type, arr + i * sz);
-		free(arr);
-		*(void **)p = NULL;
-		*n = 0;
-		return;
-	}
-	if (fd->type == PROTOBUF_C_TYPE_STRING) {
-		char *s = *(char **)p;
-		if (s && s != fd->default_value)
-			free(s);
-		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
-	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
-		fields_free_elem(fd->type, p);
-	} else {
-		memset(p, 0, fields_elem_size(fd->type));
-	}
-	if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
-	    fd->type != PROTOBUF_C_TYPE_STRING)
-		*(protobuf_c_boolean *)((char *)msg + fd->quantifier_offset) = 0;
-}
-
-/* proto3 has no presence: a field is "set" when it differs from its default. */
-static int field_is_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
-{
-	const void *p = fields_ptr(msg, fd);
-	size_t sz;
-
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED)
-		return *fields_count(msg, fd) > 0;
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_STRING: return *(char *const *)p && **(char *const *)p;
-	case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)p)->len > 0;
-	default:
-		sz = fields_elem_size(fd->type);
-		for (size_t i = 0; i < sz; i++) {
-			if (((const unsigned char *)p)[i])
-				return 1;
-		}
-		return 0;
-	}
+	return pbfield_elem_size(fd) != 0;
 }
 
 /* ------------------------------------------------------ value parsing */
-
-static int parse_bool(const char *s, int *v)
-{
-	static const char *const yes[] = { "true", "yes", "1", "y", "\xe6\x98\xaf" };  /* 是 */
-	static const char *const no[] = { "false", "no", "0", "n", "\xe5\x90\xa6" };   /* 否 */
-
-	if (!s) {
-		*v = 1;
-		return 0;
-	}
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(yes); i++) {
-		if (!strcasecmp(s, yes[i])) {
-			*v = 1;
-			return 0;
-		}
-		if (!strcasecmp(s, no[i])) {
-			*v = 0;
-			return 0;
-		}
-	}
-	return HEARTH_EINVAL;
-}
 
 /* The choices of an enum as people may type them, for error messages and
  * help: "male (男), female (女)". The zero value means "not set" and is left
@@ -357,8 +282,8 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL: {
-		int v;
-		if (parse_bool(text, &v) != 0) {
+		int v = 1;   /* a bare flag (no text) means yes */
+		if (text && value_parse_bool(text, &v) != 0) {
 			snprintf(why, cap, "%s \"%s\" is not true or false (yes/no, 1/0, 是/否)", fd->name,
 			         text);
 			return HEARTH_EINVAL;
@@ -383,7 +308,7 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 	default:
 		break;
 	}
-	if (!fields_is_int_type(fd->type))
+	if (!pbfield_is_int_type(fd->type))
 		return HEARTH_EINVAL;
 	if ((rule_flags(fl->rule) & FIELD_MONEY) && !fl->fen) {
 		const char *reason;
@@ -412,7 +337,7 @@ static int parse_elem(cmd *m, const flag *fl, const char *text, void *slot, char
 			return HEARTH_EINVAL;
 		}
 	}
-	switch (fields_elem_size(fd->type)) {
+	switch (pbfield_elem_size(fd)) {
 	case 4:
 		if (fd->type == PROTOBUF_C_TYPE_UINT32 || fd->type == PROTOBUF_C_TYPE_FIXED32)
 			*(uint32_t *)slot = (uint32_t)iv;
@@ -483,7 +408,7 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 		unsigned char slot[sizeof(ProtobufCBinaryData) + sizeof(double)];
 
 		if (text && !*text) {
-			clear_field(body, fd);
+			pbfield_clear(body, fd);
 			return 0;
 		}
 		if (!text && fd->type != PROTOBUF_C_TYPE_BOOL)
@@ -492,8 +417,8 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 		rc = parse_elem(m, a->fl, text, slot, why, cap);
 		if (rc != 0)
 			return rc;
-		clear_field(body, fd);
-		memcpy(fields_ptr(body, fd), slot, fields_elem_size(fd->type));
+		pbfield_clear(body, fd);
+		memcpy(pbfield_ptr(body, fd), slot, pbfield_elem_size(fd));
 		if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
 		    fd->type != PROTOBUF_C_TYPE_STRING)
 			*(protobuf_c_boolean *)((char *)body + fd->quantifier_offset) = 1;
@@ -501,7 +426,7 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 	} else {
 		size_t max = a->fl->rule && a->fl->rule->max ? a->fl->rule->max
 		                                             : RECORD_REPEATED_MAX_DEFAULT;
-		size_t n = split_items(text ? text : "", NULL, 0), sz = fields_elem_size(fd->type);
+		size_t n = split_items(text ? text : "", NULL, 0), sz = pbfield_elem_size(fd);
 		char **items = NULL;
 		char *arr = NULL;
 
@@ -510,7 +435,7 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 			return HEARTH_EINVAL;
 		}
 		if (n == 0) {
-			clear_field(body, fd);
+			pbfield_clear(body, fd);
 			return 0;
 		}
 		items = calloc(n, sizeof(*items));
@@ -524,14 +449,14 @@ static int apply(cmd *m, ProtobufCMessage *body, const assign *a, char *why, siz
 			if (rc != 0)
 				goto fail;
 		}
-		clear_field(body, fd);
-		*(void **)fields_ptr(body, fd) = arr;
-		*fields_count(body, fd) = n;
+		pbfield_clear(body, fd);
+		*(void **)pbfield_ptr(body, fd) = arr;
+		*pbfield_count(body, fd) = n;
 		arr = NULL;
 	fail:
 		if (arr) {
 			for (size_t i = 0; i < n; i++)
-				fields_free_elem(fd->type, arr + i * sz);
+				pbfield_free_elem(fd, arr + i * sz);
 			free(arr);
 		}
 		for (size_t i = 0; items && i < n; i++)
@@ -686,7 +611,7 @@ static int ref_name(const cmd *m, const uint8_t id[UUID_LEN], sbuf *b)
 	body = record_body(r);
 	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
 	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
-		const char *name = *(char *const *)fields_ptr(body, fd);
+		const char *name = *(char *const *)pbfield_ptr(body, fd);
 		if (name && name[0]) {
 			uuid_format(id, text);
 			text[8] = '\0';
@@ -763,11 +688,11 @@ static void people_value(const cmd *m, const ProtobufCMessage *body,
                          const ProtobufCFieldDescriptor *fd, sbuf *b)
 {
 	const field_rule *rule = kind_rule(m->k, fd->id);
-	const void *p = fields_ptr(body, fd);
+	const void *p = pbfield_ptr(body, fd);
 
 	sb_puts(b, "");
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t n = *fields_count(body, fd), sz = fields_elem_size(fd->type);
+		size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
 		const char *arr = *(char *const *)p;
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -858,24 +783,24 @@ static void json_record(const cmd *m, out_json *j, const Hearth__Record *rec, in
 	for (unsigned i = 0; body && i < m->k->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 		const field_rule *rule = kind_rule(m->k, fd->id);
-		if (!field_supported(fd, rule) || !field_is_set(body, fd))
+		if (!field_supported(fd, rule) || !pbfield_is_set(body, fd))
 			continue;
 		out_json_key(j, fd->name);
 		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *fields_count(body, fd), sz = fields_elem_size(fd->type);
-			const char *arr = *(char *const *)fields_ptr(body, fd);
+			size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
+			const char *arr = *(char *const *)pbfield_ptr(body, fd);
 			out_json_begin_array(j);
 			for (size_t k = 0; k < n; k++)
 				json_elem(m, j, fd, rule, arr + k * sz);
 			out_json_end_array(j);
 		} else {
-			json_elem(m, j, fd, rule, fields_ptr(body, fd));
+			json_elem(m, j, fd, rule, pbfield_ptr(body, fd));
 		}
 	}
-	if (body && notes_field(m->k) && field_is_set(body, notes_field(m->k))) {
+	if (body && notes_field(m->k) && pbfield_is_set(body, notes_field(m->k))) {
 		const ProtobufCFieldDescriptor *nf = notes_field(m->k);
-		size_t n = *fields_count(body, nf);
-		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)fields_ptr(body, nf);
+		size_t n = *pbfield_count(body, nf);
+		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)pbfield_ptr(body, nf);
 
 		out_json_key(j, nf->name);
 		out_json_begin_array(j);
@@ -1068,7 +993,7 @@ static int build_flags(cmd *m)
 			if (*p == '_')
 				*p = '-';
 		}
-		if ((rule_flags(rule) & FIELD_MONEY) && fields_is_int_type(fd->type)) {
+		if ((rule_flags(rule) & FIELD_MONEY) && pbfield_is_int_type(fd->type)) {
 			flag *fen = &m->flags[m->n_flags++];
 			*fen = *fl;
 			fen->fen = 1;
@@ -1265,27 +1190,19 @@ static int meta_branch(replica *r, char *out, size_t cap)
 static int cert_identity(cmd *m, tls_identity *id)
 {
 	char err[512] = "";
-	FILE *f = fopen(m->c->prof.cert, "r");
-	X509 *x = NULL;
-	int rc;
 
-	if (!f) {
+	switch (identity_read(m->c->prof.cert, id, err, sizeof(err))) {
+	case IDENTITY_OK: return EXIT_OK;
+	case IDENTITY_UNREADABLE:
 		say(m, "cannot read the certificate %s: %m", m->c->prof.cert);
 		return EXIT_USAGE;
-	}
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (!x) {
+	case IDENTITY_NOT_PEM:
 		say(m, "%s is not a PEM certificate", m->c->prof.cert);
 		return EXIT_USAGE;
+	case IDENTITY_INVALID: break;
 	}
-	rc = tls_identity_from_cert(x, NULL, id, err, sizeof(err));
-	X509_free(x);
-	if (rc != 0) {
-		say(m, "certificate %s: %s", m->c->prof.cert, err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	say(m, "certificate %s: %s", m->c->prof.cert, err);
+	return EXIT_USAGE;
 }
 
 /* Branch ids travel in certificates' SAN URIs: letters, digits, '-', '_', '.'. */
@@ -1431,7 +1348,7 @@ static int event_add(event_list *l, const char *action, const kind_info *k, cons
 		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
 		if (!(rule_flags(kind_rule(k, fd->id)) & FIELD_SENSITIVE))
 			continue;
-		if (body && !field_is_set(body, fd))
+		if (body && !pbfield_is_set(body, fd))
 			continue;
 		e->fields[nf++] = (char *)fd->name;
 	}
@@ -1793,9 +1710,9 @@ static int do_show(cmd *m)
 		if (body && notes_field(m->k)) {
 			const ProtobufCFieldDescriptor *nf = notes_field(m->k);
 			const field_rule *r = kind_rule(m->k, nf->id);
-			size_t n = *fields_count(body, nf);
+			size_t n = *pbfield_count(body, nf);
 			Hearth__ProgressNote *const *notes =
-				*(Hearth__ProgressNote *const *const *)fields_ptr(body, nf);
+				*(Hearth__ProgressNote *const *const *)pbfield_ptr(body, nf);
 
 			/* One line per note, the label on the first only. */
 			for (size_t i = 0; i < n; i++) {
@@ -1846,7 +1763,7 @@ static int do_note(cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	count = fields_count(body, nf);
+	count = pbfield_count(body, nf);
 	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
 	                       ? kind_rule(m->k, nf->id)->max
 	                       : RECORD_REPEATED_MAX_DEFAULT)) {
@@ -1857,9 +1774,9 @@ static int do_note(cmd *m)
 	/* Allocated as protobuf-c's default allocator would, so the record
 	 * frees whole with hearth__record__free_unpacked. */
 	note = malloc(sizeof(*note));
-	grown = realloc(*(Hearth__ProgressNote ***)fields_ptr(body, nf), (*count + 1) * sizeof(*grown));
+	grown = realloc(*(Hearth__ProgressNote ***)pbfield_ptr(body, nf), (*count + 1) * sizeof(*grown));
 	if (grown)
-		*(Hearth__ProgressNote ***)fields_ptr(body, nf) = grown;
+		*(Hearth__ProgressNote ***)pbfield_ptr(body, nf) = grown;
 	if (!note || !grown) {
 		free(note);
 		say(m, "out of memory");
@@ -1952,17 +1869,17 @@ static size_t short_id_len(replica *r)
 	return n > UUID_TEXT_LEN ? UUID_TEXT_LEN : n;
 }
 
-static int same_elem(ProtobufCType t, const void *a, const void *b)
+static int same_elem(const ProtobufCFieldDescriptor *fd, const void *a, const void *b)
 {
-	if (t == PROTOBUF_C_TYPE_STRING) {
+	if (fd->type == PROTOBUF_C_TYPE_STRING) {
 		const char *x = *(char *const *)a, *y = *(char *const *)b;
 		return !strcmp(x ? x : "", y ? y : "");
 	}
-	if (t == PROTOBUF_C_TYPE_BYTES) {
+	if (fd->type == PROTOBUF_C_TYPE_BYTES) {
 		const ProtobufCBinaryData *x = a, *y = b;
 		return x->len == y->len && (x->len == 0 || !memcmp(x->data, y->data, x->len));
 	}
-	return !memcmp(a, b, fields_elem_size(t));
+	return !memcmp(a, b, pbfield_elem_size(fd));
 }
 
 /* A filter on a single field is an exact match; on a list field, the record
@@ -1970,24 +1887,24 @@ static int same_elem(ProtobufCType t, const void *a, const void *b)
 static int field_matches(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *filter,
                          const ProtobufCMessage *body)
 {
-	size_t sz = fields_elem_size(fd->type);
+	size_t sz = pbfield_elem_size(fd);
 
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t nf = *fields_count(filter, fd), nb = *fields_count(body, fd);
-		const char *fa = *(char *const *)fields_ptr(filter, fd);
-		const char *ba = *(char *const *)fields_ptr(body, fd);
+		size_t nf = *pbfield_count(filter, fd), nb = *pbfield_count(body, fd);
+		const char *fa = *(char *const *)pbfield_ptr(filter, fd);
+		const char *ba = *(char *const *)pbfield_ptr(body, fd);
 		if (nf == 0)
 			return nb == 0;
 		for (size_t i = 0; i < nf; i++) {
 			size_t k = 0;
-			while (k < nb && !same_elem(fd->type, fa + i * sz, ba + k * sz))
+			while (k < nb && !same_elem(fd, fa + i * sz, ba + k * sz))
 				k++;
 			if (k == nb)
 				return 0;
 		}
 		return 1;
 	}
-	return same_elem(fd->type, fields_ptr(filter, fd), fields_ptr(body, fd));
+	return same_elem(fd, pbfield_ptr(filter, fd), pbfield_ptr(body, fd));
 }
 
 static int list_one(void *arg, const Hearth__Record *rec)
@@ -2091,7 +2008,7 @@ static int list_columns(list_ctx *l)
 	for (size_t i = 0; i < l->n_cols; i++) {
 		const ProtobufCFieldDescriptor *fd = l->cols[i];
 		const field_rule *r = kind_rule(k, fd->id);
-		int numeric = fields_is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
+		int numeric = pbfield_is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
 		if (out_table_column(l->t, r && r->label ? r->label : fd->name, LIST_CELL_MAX, numeric))
 			return HEARTH_ENOMEM;
 	}

@@ -154,23 +154,13 @@ typedef struct sync_ctx {
 static int server_refused(sync_ctx *x, const char *what, const Hearth__Envelope *resp)
 {
 	progress_clear(&x->prog);
-	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
-		const Hearth__Error *e = resp->error;
-		if (e->field && e->field[0])
-			cli_error("sync: the server refused the %s: %s (field %s)", what, e->message, e->field);
-		else
-			cli_error("sync: the server refused the %s: %s", what, e->message);
-	} else {
-		cli_error("sync: the server answered the %s with %s", what, envelope_body_name(resp));
-	}
-	return EXIT_FAIL;
+	return cli_refused("sync", what, resp);
 }
 
 static int lost(sync_ctx *x)
 {
 	progress_clear(&x->prog);
-	cli_error("sync: %s", x->s.error);
-	return session_exit_code(&x->s) ? session_exit_code(&x->s) : EXIT_CONNECT;
+	return cli_lost("sync", &x->s);
 }
 
 static void report_rejected(sync_ctx *x, const Hearth__Op *op, const Hearth__OpResult *res)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "common/hearth.h"
+#include "common/pbfield.h"
 #include "common/uuid.h"
 
 /* ----------------------------------------------------------------- yes/no */
@@ -81,23 +82,6 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
 	}
 }
 
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64: return 8;
-	case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
-	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE: return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-	default: return 4;
-	}
-}
-
 /* A conflict value (the field's encoded bytes, tag included) for people:
  * unpacked as a body of the kind holding only that field, then printed by
  * the field's type. Returns a malloc'd string. */
@@ -130,7 +114,7 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			put_elem(f, k, fd, arr + i * elem_size(fd->type));
+			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd));
 		}
 		if (n == 0)
 			fputs("(empty)", f);
