@@ -22,6 +22,7 @@
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "client/ui/report.h"
 #include "client/core/stats.h"
 #include "client/core/values.h"

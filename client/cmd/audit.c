@@ -23,6 +23,7 @@
 #include "client/core/values.h"
 #include "common/uuid.h"
 #include "client/cmd/witness.h"
+#include "client/core/replica_events.h"
 
 #define QUERY_PAGE_MAX 1000     /* the server's cap on AuditQuery.limit */
 #define NOTE_EVENTS_MAX 500     /* events per AuditNote: a few tens of KiB */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/core/replica.h"
+#include "client/core/replica_conflicts.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"

@@ -13,6 +13,7 @@
 #include "common/hearth.h"
 #include "common/record.h"
 #include "common/uuid.h"
+#include "client/core/replica_meta.h"
 
 static void print_json(const due_report *r, const char *branch)
 {

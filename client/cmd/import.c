@@ -20,6 +20,7 @@
 #include "common/pbfield.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "client/core/values.h"
 #include "common/tls.h"
 #include "common/utf8.h"

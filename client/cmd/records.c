@@ -24,6 +24,7 @@
 #include "client/ui/output.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "common/tls.h"
 #include "common/utf8.h"

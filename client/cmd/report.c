@@ -13,6 +13,7 @@
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/record.h"
+#include "client/core/replica_meta.h"
 
 static void value_text(const yearly_figure *f, char *out, size_t cap)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
 #include "common/uuid.h"

@@ -27,6 +27,8 @@
 #include "common/hearth.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_sync.h"
+#include "client/core/replica_meta.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
 #include "client/cmd/witness.h"

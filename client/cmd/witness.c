@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "client/core/replica_meta.h"
 
 /* ---------------------------------------------------------- the refusal */
 

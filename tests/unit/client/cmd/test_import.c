@@ -20,6 +20,7 @@
 #include "client/cmd/import.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "common/uuid.h"
 
 static csv_doc parse_ok(const char *text)
