@@ -33,16 +33,8 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
+#include "client/core/replica_handle.h"
 #include "common/record.h"
-
-typedef struct replica {
-	MDB_env *env;
-	MDB_dbi server, local, outbox, conflicts, meta;
-	MDB_dbi byrec;            /* added by replica.c: outbox index by record */
-	MDB_dbi events;           /* client events waiting for the audit log */
-	uint8_t replica_id[16];
-	char path[1100];
-} replica;
 
 /* Opens (creating) the replica under home/replica. Returns 0 or a negative
  * HEARTH_E* code with err set. */

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/core/replica.h"
+#include "client/core/replica_handle.h"
+#include "common/record.h"
+#include "proto/hearth.pb-c.h"
 #include "common/uuid.h"
 
 #define RSTORE_BYREC_KEY_LEN (UUID_LEN + 8)
