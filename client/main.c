@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/cmd/admin.h"
+#include "client/cmd/admin_console.h"
 #include "client/cmd/audit.h"
 #include "client/cmd/cli.h"
 #include "client/cmd/conflicts.h"

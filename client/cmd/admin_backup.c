@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/cmd/admin_backup.h"
+
 #include "client/cmd/admin.h"
 #include "common/audit.h"
 #include "client/cmd/cli.h"

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/cmd/enroll.h"
+
 #include "client/cmd/admin.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
