@@ -1,9 +1,9 @@
-/* cmd_audit.h: the audit review commands (`hearth audit log|show|verify|
+/* audit.h: the audit review commands (`hearth audit log|show|verify|
  * export`, `hearth history RECORD`) and the reporting of client events
- * (reveals, exports) to the server's audit log. cmd_audit.c.
+ * (reveals, exports) to the server's audit log (audit.c).
  *
- * (Named cmd_audit, not audit, because common/audit.h is the chain
- * arithmetic both sides share and the include path holds both dirs.) */
+ * (Not to be confused with common/audit.h, the chain arithmetic both sides
+ * share; includes name the folder, so both can be called audit.h.) */
 #ifndef HEARTH_CMD_AUDIT_H
 #define HEARTH_CMD_AUDIT_H
 
