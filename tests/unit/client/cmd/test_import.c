@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "client/core/csv.h"
 #include "client/core/filters.h"
 #include "common/hearth.h"
 #include "client/cmd/import.h"
