@@ -352,7 +352,17 @@ static void list_conflict_fields(const kind_info *k, const Hearth__Conflict *c, 
 		                      field_name(k, c->fields[i]->field, nb, sizeof(nb)));
 }
 
-int cmd_resolve(cli *c, int argc, char **argv)
+/* What `hearth resolve` was asked. */
+typedef struct resolve_opts {
+	const char *keep;           /* "mine" or "theirs", or NULL with sets */
+	const char *sets[SET_MAX];  /* FIELD=VALUE */
+	size_t n_sets;
+	const char *conflict;       /* its id or prefix */
+} resolve_opts;
+
+/* Parses resolve's command line into o. Returns EXIT_OK, -1 after the
+ * help was printed, or EXIT_USAGE after printing why. */
+static int parse_resolve(int argc, char **argv, resolve_opts *o)
 {
 	static const struct option opts[] = {
 		{ "keep", required_argument, NULL, 'k' },
@@ -360,26 +370,18 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keep = NULL, *sets[SET_MAX];
-	size_t n_sets = 0, body_len = 0, srv_len = 0;
-	replica r;
-	Hearth__Conflict *cf = NULL;
-	Hearth__Record *srv = NULL;
-	const kind_info *k;
-	fieldmap fm = FIELDMAP_INIT;
-	uint8_t *body = NULL, *srv_body = NULL;
-	char err[1400], cid[UUID_TEXT_LEN + 1];
-	int o, rc, keep_op = 0, del = 0, opened = 0;
+	int c;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'k': keep = optarg; break;
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->keep = optarg; break;
 		case 's':
-			if (n_sets == SET_MAX) {
+			if (o->n_sets == SET_MAX) {
 				cli_error("resolve: at most %d --set options", SET_MAX);
 				return EXIT_USAGE;
 			}
-			sets[n_sets++] = optarg;
+			o->sets[o->n_sets++] = optarg;
 			break;
 		case 'h':
 			printf("usage: hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...)\n\n"
@@ -393,7 +395,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 			       "delete conflict, keeping the deleting side deletes the record and keeping\n"
 			       "the editing side keeps it. The resolution is an ordinary edit: it goes\n"
 			       "to the server, and closes the conflict there, on the next 'hearth sync'.\n");
-			return EXIT_OK;
+			return -1;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -405,18 +407,77 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		cli_error("resolve: unexpected argument \"%s\"", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if ((keep && n_sets) || (!keep && !n_sets)) {
+	if ((o->keep && o->n_sets) || (!o->keep && !o->n_sets)) {
 		cli_error("resolve: give either --keep mine|theirs or one or more --set FIELD=VALUE");
 		return EXIT_USAGE;
 	}
-	if (keep && strcmp(keep, "mine") && strcmp(keep, "theirs")) {
-		cli_error("resolve: --keep \"%s\": say mine or theirs", keep);
+	if (o->keep && strcmp(o->keep, "mine") && strcmp(o->keep, "theirs")) {
+		cli_error("resolve: --keep \"%s\": say mine or theirs", o->keep);
 		return EXIT_USAGE;
 	}
+	o->conflict = argv[optind];
+	return EXIT_OK;
+}
+
+/* Puts each --set FIELD=VALUE of o into fm. Returns an exit code after
+ * printing why. */
+static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf, const resolve_opts *o,
+                      fieldmap *fm)
+{
+	char names[600];
+	int rc;
+
+	for (size_t i = 0; i < o->n_sets; i++) {
+		const char *eq = strchr(o->sets[i], '=');
+		char fname[64];
+		const ProtobufCFieldDescriptor *fd;
+		uint8_t *enc;
+		size_t enc_len;
+
+		if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof(fname)) {
+			cli_error("resolve: --set \"%s\" is not FIELD=VALUE", o->sets[i]);
+			return EXIT_USAGE;
+		}
+		memcpy(fname, o->sets[i], (size_t)(eq - o->sets[i]));
+		fname[eq - o->sets[i]] = '\0';
+		fd = conflict_field(k, cf, fname);
+		if (!fd) {
+			list_conflict_fields(k, cf, names, sizeof(names));
+			cli_error("resolve: --set %s: not one of this conflict's fields (%s)", fname,
+			          names[0] ? names : "none: use --keep");
+			return EXIT_USAGE;
+		}
+		if ((rc = encode_set(r, k, fd, eq + 1, &enc, &enc_len)) != EXIT_OK)
+			return rc;
+		rc = fieldmap_set(fm, fd->id, enc, enc_len);
+		free(enc);
+		if (rc != 0) {
+			cli_error("resolve: out of memory");
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}
+
+int cmd_resolve(cli *c, int argc, char **argv)
+{
+	resolve_opts o;
+	size_t body_len = 0, srv_len = 0;
+	replica r;
+	Hearth__Conflict *cf = NULL;
+	Hearth__Record *srv = NULL;
+	const kind_info *k;
+	fieldmap fm = FIELDMAP_INIT;
+	uint8_t *body = NULL, *srv_body = NULL;
+	char err[1400], cid[UUID_TEXT_LEN + 1];
+	int rc, keep_op = 0, del = 0, opened = 0;
+
+	if ((rc = parse_resolve(argc, argv, &o)) != EXIT_OK)
+		return rc == -1 ? EXIT_OK : rc;
 	if ((rc = cli_open_replica(c, &r, "resolve")) != EXIT_OK)
 		return rc;
 	opened = 1;
-	rc = replica_get_conflict(&r, argv[optind], &cf, err, sizeof(err));
+	rc = replica_get_conflict(&r, o.conflict, &cf, err, sizeof(err));
 	if (rc != 0) {
 		cli_error("resolve: %s", err);
 		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -448,9 +509,9 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	if (keep) {
+	if (o.keep) {
 		/* The op side is "mine" when this replica pushed the op. */
-		keep_op = (strcmp(keep, "mine") == 0) == mine_is_op(&r, cf);
+		keep_op = (strcmp(o.keep, "mine") == 0) == mine_is_op(&r, cf);
 		for (size_t i = 0; i < cf->n_fields; i++) {
 			const Hearth__ConflictField *f = cf->fields[i];
 			const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
@@ -464,39 +525,8 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		 * server edited: the op side is the delete. */
 		del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
 	} else {
-		char names[600];
-		for (size_t i = 0; i < n_sets; i++) {
-			const char *eq = strchr(sets[i], '=');
-			char fname[64];
-			const ProtobufCFieldDescriptor *fd;
-			uint8_t *enc;
-			size_t enc_len;
-
-			if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(fname)) {
-				cli_error("resolve: --set \"%s\" is not FIELD=VALUE", sets[i]);
-				rc = EXIT_USAGE;
-				goto fail;
-			}
-			memcpy(fname, sets[i], (size_t)(eq - sets[i]));
-			fname[eq - sets[i]] = '\0';
-			fd = conflict_field(k, cf, fname);
-			if (!fd) {
-				list_conflict_fields(k, cf, names, sizeof(names));
-				cli_error("resolve: --set %s: not one of this conflict's fields (%s)", fname,
-				          names[0] ? names : "none: use --keep");
-				rc = EXIT_USAGE;
-				goto fail;
-			}
-			if ((rc = encode_set(&r, k, fd, eq + 1, &enc, &enc_len)) != EXIT_OK)
-				goto fail;
-			rc = fieldmap_set(&fm, fd->id, enc, enc_len);
-			free(enc);
-			if (rc != 0) {
-				cli_error("resolve: out of memory");
-				rc = EXIT_FAIL;
-				goto fail;
-			}
-		}
+		if ((rc = apply_sets(&r, k, cf, &o, &fm)) != EXIT_OK)
+			goto fail;
 		del = 0;
 	}
 	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
@@ -508,7 +538,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		record_error rerr;
 		if (record_validate_body(k, body, body_len, &rerr) != 0) {
 			cli_error("resolve: %s", rerr.message);
-			rc = n_sets ? EXIT_USAGE : EXIT_FAIL;
+			rc = o.n_sets ? EXIT_USAGE : EXIT_FAIL;
 			goto fail;
 		}
 	}
