@@ -27,9 +27,9 @@
 #include "client/core/values.h"
 #include "common/uuid.h"
 #include "client/cmd/witness.h"
+#include "client/core/events.h"
 #include "client/core/replica_events.h"
 
-#define NOTE_EVENTS_MAX 500     /* events per AuditNote: a few tens of KiB */
 #define LOG_LIMIT_DEFAULT 50
 #define LOG_LIMIT_MAX 1000000
 #define DETAIL_COLS 60
@@ -38,65 +38,15 @@
 
 int audit_send_events(session *s, replica *r, const char *cmd, size_t *sent)
 {
-	int rc;
+	char err[600];
 
-	*sent = 0;
-	for (;;) {
-		Hearth__ClientEvent **ev = NULL;
-		uint64_t *keys = NULL;
-		size_t n = 0;
-		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
-		Hearth__AuditNote note = HEARTH__AUDIT_NOTE__INIT;
-
-		if ((rc = replica_next_events(r, NOTE_EVENTS_MAX, &ev, &keys, &n)) != 0) {
-			cli_error("%s: cannot read the queued audit events: %s", cmd, hearth_strerror(rc));
-			return EXIT_FAIL;
-		}
-		if (n == 0) {
-			replica_events_free(ev, keys, n);
-			return EXIT_OK;
-		}
-		note.n_events = n;
-		note.events = ev;
-		req.body_case = HEARTH__ENVELOPE__BODY_AUDIT_NOTE;
-		req.audit_note = &note;
-		if (session_call(s, &req, &resp) != 0) {
-			replica_events_free(ev, keys, n);
-			cli_error("%s: %s", cmd, s->error);
-			return session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
-		}
-		if (resp->body_case != HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK) {
-			if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR)
-				cli_error("%s: the server refused to record %zu reveal/export events: %s "
-				          "(they stay queued for the next sync)",
-				          cmd, n, resp->error->message);
-			else
-				cli_error("%s: the server answered the audit note with %s", cmd,
-				          envelope_body_name(resp));
-			envelope_free(resp, NULL);
-			replica_events_free(ev, keys, n);
-			return EXIT_FAIL;
-		}
-		if (resp->audit_note_ack->recorded != n) {
-			cli_error("%s: the server recorded %u of %zu reveal/export events; they stay queued",
-			          cmd, resp->audit_note_ack->recorded, n);
-			envelope_free(resp, NULL);
-			replica_events_free(ev, keys, n);
-			return EXIT_FAIL;
-		}
-		envelope_free(resp, NULL);
-		rc = replica_drop_events(r, keys, n);
-		replica_events_free(ev, keys, n);
-		if (rc != 0) {
-			/* They are in the log already; sending them again would
-			 * double them, so say so rather than retry silently. */
-			cli_error("%s: the server recorded %zu events but the replica could not forget them "
-			          "(%s); the next sync may report them twice",
-			          cmd, n, hearth_strerror(rc));
-			return EXIT_FAIL;
-		}
-		*sent += n;
+	switch (events_report(s, r, sent, err, sizeof(err))) {
+	case EVENTS_OK: return EXIT_OK;
+	case EVENTS_LOST: return cli_lost(cmd, s);
+	case EVENTS_FAILED: break;
 	}
+	cli_error("%s: %s", cmd, err);
+	return EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------- audit log */

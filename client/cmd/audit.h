@@ -19,8 +19,8 @@ int cmd_audit(cli *c, int argc, char **argv);
 /* hearth history RECORD [--json] */
 int cmd_history(cli *c, int argc, char **argv);
 
-/* Sends every event queued in the replica's events DBI to the server as
- * AuditNotes (a few hundred per note) and drops each batch once the server
+/* Reports every event queued in the replica to the server (events_report,
+ * client/core/events.c) and drops each batch once the server
  * acknowledged it (the ack comes after its entries are committed). *sent
  * counts the events reported. Returns EXIT_OK or an exit code after
  * printing why as "hearth: CMD: ..."; unsent events stay queued. */
