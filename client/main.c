@@ -2,13 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/cmd/admin.h"
-#include "client/cmd/cli.h"
+#include "client/cmd/admin_console.h"
 #include "client/cmd/audit.h"
-#include "client/core/sync.h"
-#include "client/core/yearly.h"
+#include "client/cmd/cli.h"
+#include "client/cmd/conflicts.h"
+#include "client/cmd/due.h"
 #include "client/cmd/records.h"
-#include "client/core/due.h"
+#include "client/cmd/report.h"
+#include "client/cmd/session.h"
+#include "client/cmd/status.h"
+#include "client/cmd/sync.h"
 #include "common/hearth.h"
 
 static const cli_command commands[] = {

@@ -10,6 +10,7 @@
 #include "common/date.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/pbfield.h"
 #include "common/record_limits.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -873,70 +874,6 @@ static int check_value(const ProtobufCFieldDescriptor *fd, const field_rule *rul
 	return 0;
 }
 
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-	case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(ProtobufCMessage *);
-	}
-	return 0;
-}
-
-/* Whether a singular field holds a value: for proto3 that is "not the
- * default"; for explicit presence (proto3 optional, oneof members) it is
- * the has-flag or the oneof case. */
-static int is_set(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *m, const void *p)
-{
-	const char *base = (const char *)m;
-
-	if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-		if (*(const uint32_t *)(base + fd->quantifier_offset) != fd->id)
-			return 0;
-	} else if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->type != PROTOBUF_C_TYPE_STRING &&
-	           fd->type != PROTOBUF_C_TYPE_MESSAGE) {
-		if (!*(const protobuf_c_boolean *)(base + fd->quantifier_offset))
-			return 0;
-	}
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = *(const char *const *)p;
-
-		return s != NULL && s[0] != '\0';
-	}
-	case PROTOBUF_C_TYPE_BYTES:
-		return ((const ProtobufCBinaryData *)p)->len != 0;
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return *(const ProtobufCMessage *const *)p != NULL;
-	default: {
-		static const uint8_t zero[8];
-		size_t n = elem_size(fd->type);
-
-		return memcmp(p, zero, n) != 0;
-	}
-	}
-}
-
 /* Walks the message by its descriptor, so every kind gets the same checks
  * from its rules alone.  Nested messages get the defaults (rules name only
  * the body's own fields). */
@@ -955,7 +892,7 @@ static int check_fields(const ProtobufCMessageDescriptor *desc, const ProtobufCM
 			size_t count = *(const size_t *)(base + fd->quantifier_offset);
 			size_t max = rule && rule->max ? rule->max : RECORD_REPEATED_MAX_DEFAULT;
 			const char *elems = *(const char *const *)p;
-			size_t sz = elem_size(fd->type);
+			size_t sz = pbfield_elem_size(fd);
 
 			if (rule && (rule->flags & FIELD_REQUIRED) && count == 0)
 				return refuse(err, fd->name, "%s is required", fd->name);
@@ -970,7 +907,7 @@ static int check_fields(const ProtobufCMessageDescriptor *desc, const ProtobufCM
 		}
 		/* An unset field holds its default, which passes every check.  An
 		 * unknown non-zero enum value is "set" and is refused below. */
-		if (!is_set(fd, m, p)) {
+		if (!pbfield_is_set(m, fd)) {
 			if (rule && (rule->flags & FIELD_REQUIRED))
 				return refuse(err, fd->name, "%s is required", fd->name);
 			continue;

@@ -15,14 +15,22 @@
 #include "client/core/session.h"
 #include "common/tls.h"
 
-/* hearth admin SUBCOMMAND ...; argv[0] is "admin". */
-/* `hearth admin backup --to FILE` (admin_backup.c). */
-int admin_backup(cli *c, int argc, char **argv);
+/* The subcommands defined here, as cli_fns (argv[0] is the subcommand's
+ * name; they print on stdout, errors on stderr, and return an exit code
+ * from cli.h): branch add|rename|list, principals, revoke, conflicts,
+ * resolve. */
+int admin_branch(cli *c, int argc, char **argv);
+int admin_principals(cli *c, int argc, char **argv);
+int admin_revoke(cli *c, int argc, char **argv);
+int admin_conflicts(cli *c, int argc, char **argv);
+int admin_resolve(cli *c, int argc, char **argv);
 
-int cmd_admin(cli *c, int argc, char **argv);
+/* Loads the profile and opens a session for admin subcommand cmd. Returns
+ * EXIT_OK, or an exit code after printing why (s is then safe to close). */
+int admin_connect(cli *c, session *s, const char *cmd);
 
-/* hearth admin enroll ... (enroll.c); argv[0] is "enroll". */
-int admin_enroll(cli *c, int argc, char **argv);
+/* Resets getopt_long for a subcommand's own argv (argv[0] is its name). */
+void admin_reset_getopt(void);
 
 /* Prints "hearth: admin CMD: <message>" to stderr. */
 void admin_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/cmd/admin_backup.h"
+
 #include "client/cmd/admin.h"
 #include "common/audit.h"
 #include "client/cmd/cli.h"
@@ -24,18 +26,10 @@ static int call_chunk(session *s, Hearth__BackupRequest *br, Hearth__Envelope **
 
 	req.body_case = HEARTH__ENVELOPE__BODY_BACKUP_REQUEST;
 	req.backup_request = br;
-	if (session_call(s, &req, resp) != 0) {
-		cli_error("admin backup: %s", s->error);
-		return EXIT_CONNECT;
-	}
-	if ((*resp)->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
-		cli_error("admin backup: the server refused: %s", (*resp)->error->message);
-		return EXIT_FAIL;
-	}
-	if ((*resp)->body_case != HEARTH__ENVELOPE__BODY_BACKUP_CHUNK) {
-		cli_error("admin backup: the server answered with %s", envelope_body_name(*resp));
-		return EXIT_FAIL;
-	}
+	if (session_call(s, &req, resp) != 0)
+		return cli_lost("admin backup", s);
+	if ((*resp)->body_case != HEARTH__ENVELOPE__BODY_BACKUP_CHUNK)
+		return cli_refused("admin backup", NULL, *resp);
 	return EXIT_OK;
 }
 

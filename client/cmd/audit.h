@@ -1,9 +1,9 @@
-/* cmd_audit.h: the audit review commands (`hearth audit log|show|verify|
+/* audit.h: the audit review commands (`hearth audit log|show|verify|
  * export`, `hearth history RECORD`) and the reporting of client events
- * (reveals, exports) to the server's audit log. cmd_audit.c.
+ * (reveals, exports) to the server's audit log (audit.c).
  *
- * (Named cmd_audit, not audit, because common/audit.h is the chain
- * arithmetic both sides share and the include path holds both dirs.) */
+ * (Not to be confused with common/audit.h, the chain arithmetic both sides
+ * share; includes name the folder, so both can be called audit.h.) */
 #ifndef HEARTH_CMD_AUDIT_H
 #define HEARTH_CMD_AUDIT_H
 
@@ -19,8 +19,8 @@ int cmd_audit(cli *c, int argc, char **argv);
 /* hearth history RECORD [--json] */
 int cmd_history(cli *c, int argc, char **argv);
 
-/* Sends every event queued in the replica's events DBI to the server as
- * AuditNotes (a few hundred per note) and drops each batch once the server
+/* Reports every event queued in the replica to the server (events_report,
+ * client/core/events.c) and drops each batch once the server
  * acknowledged it (the ack comes after its entries are committed). *sent
  * counts the events reported. Returns EXIT_OK or an exit code after
  * printing why as "hearth: CMD: ..."; unsent events stay queued. */

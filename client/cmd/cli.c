@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "common/envelope.h"
 #include "common/hearth.h"
 
 void cli_error(const char *fmt, ...)
@@ -51,4 +52,45 @@ int cli_wants_help(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+int cli_open_replica(cli *c, replica *r, const char *cmd)
+{
+	char err[1400];
+	int rc = cli_load_profile(c);
+
+	memset(r, 0, sizeof(*r));
+	if (rc != EXIT_OK)
+		return rc;
+	rc = replica_open(r, c->prof.home, err, sizeof(err));
+	if (rc != 0) {
+		cli_error("%s: %s", cmd, err);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cli_lost(const char *cmd, const session *s)
+{
+	cli_error("%s: %s", cmd, s->error);
+	return session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
+}
+
+int cli_refused(const char *cmd, const char *what, const Hearth__Envelope *resp)
+{
+	const char *the = what ? " the " : "", *w = what ? what : "";
+
+	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
+		const Hearth__Error *e = resp->error;
+		if (e->field && e->field[0])
+			cli_error("%s: the server refused%s%s: %s (field %s)", cmd, the, w, e->message, e->field);
+		else
+			cli_error("%s: the server refused%s%s: %s", cmd, the, w, e->message);
+	} else if (what) {
+		cli_error("%s: the server answered the %s with %s", cmd, what, envelope_body_name(resp));
+	} else {
+		cli_error("%s: the server answered with %s; is it an older hearthd?", cmd,
+		          envelope_body_name(resp));
+	}
+	return EXIT_FAIL;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "client/core/profile.h"
+#include "client/core/replica.h"
 #include "client/core/session.h"
 
 /* Exit codes (documented in `hearth --help` and the README). */
@@ -42,12 +43,25 @@ int cli_load_profile(cli *c);
  * to return after printing the reason. */
 int cli_connect(cli *c, session *s);
 
+/* Loads the profile and opens its replica into r (which the caller closes
+ * with replica_close, also on failure). cmd prefixes error messages.
+ * Returns EXIT_OK, EXIT_USAGE (no profile, or no replica yet) or
+ * EXIT_FAIL, after printing why. */
+int cli_open_replica(cli *c, replica *r, const char *cmd);
+
+/* The connection of s failed (s->error says why): prints "hearth: CMD:
+ * <why>" and returns the exit code for it (EXIT_CONNECT unless the session
+ * names a more precise one). */
+int cli_lost(const char *cmd, const session *s);
+
+/* The server answered a request (what: "push", "audit query"; NULL when
+ * the command has one request only) with an Error or an unexpected body:
+ * prints "hearth: CMD: the server refused the WHAT: MESSAGE (field F)" or
+ * "... answered the WHAT with BODY" and returns EXIT_FAIL. resp is
+ * borrowed. */
+int cli_refused(const char *cmd, const char *what, const Hearth__Envelope *resp);
+
 /* True when argv holds -h or --help (anywhere). */
 int cli_wants_help(int argc, char **argv);
-
-/* Session commands (cmd_session.c). */
-int cmd_init(cli *c, int argc, char **argv);
-int cmd_whoami(cli *c, int argc, char **argv);
-int cmd_ping(cli *c, int argc, char **argv);
 
 #endif

@@ -20,7 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/cmd/enroll.h"
+
 #include "client/cmd/admin.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
 #include "common/utf8.h"
 
@@ -226,17 +229,6 @@ static X509_REQ *make_req(const enroll *e, EVP_PKEY *key)
 	return r;
 }
 
-static X509 *read_cert(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	X509 *x;
-	if (!f)
-		return NULL;
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return x;
-}
-
 /* Asks the server whether the branch exists. Returns EXIT_OK (exists, or
  * the server cannot be reached: a warning is printed), or an exit code. */
 static int check_branch(cli *c, enroll *e)
@@ -412,6 +404,77 @@ static void print_init_line(const cli *c, const enroll *e)
 	putchar('\n');
 }
 
+/* Finds and loads the CA key: --ca-key, else ca.key beside the profile's
+ * CA certificate. *have says whether there is one (without it enrolment
+ * makes a certificate request instead). Returns an exit code after
+ * printing why; *ca_key is the caller's (EVP_PKEY_free). */
+static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *have)
+{
+	FILE *f;
+
+	if (ep->ca_key_opt) {
+		snprintf(ep->ca_key, sizeof(ep->ca_key), "%s", ep->ca_key_opt);
+	} else {
+		const char *slash = strrchr(c->prof.ca, '/');
+		int dlen = slash ? (int)(slash - c->prof.ca) : 1;
+		snprintf(ep->ca_key, sizeof(ep->ca_key), "%.*s/ca.key", dlen, slash ? c->prof.ca : ".");
+	}
+	*have = access(ep->ca_key, F_OK) == 0;
+	if (ep->ca_key_opt && !*have) {
+		admin_error(CMD, "--ca-key %s: %s", ep->ca_key, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (*have) {
+		if (!(f = fopen(ep->ca_key, "r"))) {
+			admin_error(CMD, "cannot read the CA key %s: %s", ep->ca_key, strerror(errno));
+			return EXIT_FAIL;
+		}
+		*ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+		if (!*ca_key) {
+			admin_error(CMD, "%s is not a PEM private key (or its passphrase was wrong): %s", ep->ca_key,
+			            ossl_reason());
+			return EXIT_FAIL;
+		}
+		if (X509_check_private_key(ca, *ca_key) != 1) {
+			ERR_clear_error();
+			admin_error(CMD, "the CA key %s does not belong to the CA certificate %s", ep->ca_key,
+			            c->prof.ca);
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* Tells how to sign the request written for e where the CA key is kept;
+ * ext is the extensions file's text. */
+static void print_signing_steps(cli *c, const enroll *e, char *ext)
+{
+	printf("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
+	       "  openssl x509 -req -in ", e->cert_path);
+	shell_word(stdout, e->csr_path);
+	fputs(" -CA ", stdout);
+	shell_word(stdout, c->prof.ca);
+	fputs(" -CAkey ", stdout);
+	shell_word(stdout, e->ca_key);
+	{
+		ASN1_INTEGER *sn = NULL;
+		char hex[33];
+		if (random_serial(&sn, hex) == 0)
+			printf(" -set_serial 0x%s", hex);
+		ASN1_INTEGER_free(sn);
+	}
+	printf(" -days %d -sha256 -extfile ", CERT_DAYS);
+	shell_word(stdout, e->ext_path);
+	fputs(" -out ", stdout);
+	shell_word(stdout, e->cert_path);
+	printf("\n%s holds:\n", e->ext_path);
+	for (char *line = ext, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		printf("    %.*s\n", (int)(nl - line), line);
+	}
+}
+
 int admin_enroll(cli *c, int argc, char **argv)
 {
 	enroll e;
@@ -419,7 +482,6 @@ int admin_enroll(cli *c, int argc, char **argv)
 	EVP_PKEY *key = NULL, *ca_key = NULL;
 	X509 *ca = NULL, *cert = NULL;
 	X509_REQ *req = NULL;
-	FILE *f;
 	char err[512], ext[800], fp[65], until[64];
 	const char *wrote[5];
 	int rc, have_ca_key, n_wrote = 0;
@@ -444,45 +506,12 @@ int admin_enroll(cli *c, int argc, char **argv)
 
 	/* The CA: its certificate is the profile's; its key is wherever the
 	 * committee keeps it. */
-	if (!(ca = read_cert(c->prof.ca))) {
+	if (!(ca = identity_load_cert(c->prof.ca))) {
 		admin_error(CMD, "cannot read the CA certificate %s named in the profile", c->prof.ca);
 		return EXIT_USAGE;
 	}
-	if (e.ca_key_opt) {
-		snprintf(e.ca_key, sizeof(e.ca_key), "%s", e.ca_key_opt);
-	} else {
-		const char *slash = strrchr(c->prof.ca, '/');
-		int dlen = slash ? (int)(slash - c->prof.ca) : 1;
-		snprintf(e.ca_key, sizeof(e.ca_key), "%.*s/ca.key", dlen, slash ? c->prof.ca : ".");
-	}
-	have_ca_key = access(e.ca_key, F_OK) == 0;
-	if (e.ca_key_opt && !have_ca_key) {
-		admin_error(CMD, "--ca-key %s: %s", e.ca_key, strerror(errno));
-		rc = EXIT_USAGE;
+	if ((rc = load_ca_key(c, &e, ca, &ca_key, &have_ca_key)) != EXIT_OK)
 		goto done;
-	}
-	if (have_ca_key) {
-		if (!(f = fopen(e.ca_key, "r"))) {
-			admin_error(CMD, "cannot read the CA key %s: %s", e.ca_key, strerror(errno));
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-		if (!ca_key) {
-			admin_error(CMD, "%s is not a PEM private key (or its passphrase was wrong): %s", e.ca_key,
-			            ossl_reason());
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		if (X509_check_private_key(ca, ca_key) != 1) {
-			ERR_clear_error();
-			admin_error(CMD, "the CA key %s does not belong to the CA certificate %s", e.ca_key,
-			            c->prof.ca);
-			rc = EXIT_FAIL;
-			goto done;
-		}
-	}
 
 	if (!(key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"))) {
 		admin_error(CMD, "cannot make a key: %s", ossl_reason());
@@ -551,29 +580,7 @@ int admin_enroll(cli *c, int argc, char **argv)
 		printf("  key:          %s  (private, mode 0600: hand it over in person)\n", e.key_path);
 		printf("  request:      %s\n", e.csr_path);
 		printf("  extensions:   %s  (SAN URI:%s, clientAuth)\n", e.ext_path, e.uri);
-		printf("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
-		       "  openssl x509 -req -in ", e.cert_path);
-		shell_word(stdout, e.csr_path);
-		fputs(" -CA ", stdout);
-		shell_word(stdout, c->prof.ca);
-		fputs(" -CAkey ", stdout);
-		shell_word(stdout, e.ca_key);
-		{
-			ASN1_INTEGER *sn = NULL;
-			char hex[33];
-			if (random_serial(&sn, hex) == 0)
-				printf(" -set_serial 0x%s", hex);
-			ASN1_INTEGER_free(sn);
-		}
-		printf(" -days %d -sha256 -extfile ", CERT_DAYS);
-		shell_word(stdout, e.ext_path);
-		fputs(" -out ", stdout);
-		shell_word(stdout, e.cert_path);
-		printf("\n%s holds:\n", e.ext_path);
-		for (char *line = ext, *nl; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			printf("    %.*s\n", (int)(nl - line), line);
-		}
+		print_signing_steps(c, &e, ext);
 		print_init_line(c, &e);
 	}
 	rc = EXIT_OK;

@@ -14,248 +14,25 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "client/core/fields.h"
+#include "client/core/csv.h"
 #include "client/core/filters.h"
+#include "client/core/identity.h"
 #include "common/hearth.h"
+#include "common/pbfield.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
+#include "client/core/values.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
 
-/* ------------------------------------------------------------ CSV */
-
-void csv_free(csv_doc *doc)
-{
-	for (size_t i = 0; i < doc->n; i++) {
-		for (size_t k = 0; k < doc->rows[i].n; k++)
-			free(doc->rows[i].cells[k]);
-		free(doc->rows[i].cells);
-	}
-	free(doc->rows);
-	memset(doc, 0, sizeof(*doc));
-}
-
-typedef struct growbuf {
-	char *p;
-	size_t len, cap;
-} growbuf;
-
-static int gb_add(growbuf *b, char c)
-{
-	if (b->len + 2 > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 64;
-		char *p = realloc(b->p, nc);
-		if (!p)
-			return HEARTH_ENOMEM;
-		b->p = p;
-		b->cap = nc;
-	}
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-/* The first line holding bytes that are not UTF-8 (or a NUL). */
-static unsigned bad_utf8_line(const char *data, size_t len)
-{
-	unsigned line = 1;
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i == len || data[i] == '\n') {
-			if (!utf8_valid(data + start, i - start))
-				return line;
-			line++;
-			start = i + 1;
-		}
-	}
-	return 0;
-}
-
-static int push_cell(csv_row *row, growbuf *cell)
-{
-	char **grown;
-
-	if (row->n >= CSV_MAX_FIELDS)
-		return HEARTH_ETOOBIG;
-	grown = realloc(row->cells, (row->n + 1) * sizeof(*grown));
-	if (!grown)
-		return HEARTH_ENOMEM;
-	row->cells = grown;
-	row->cells[row->n] = cell->p ? cell->p : strdup("");
-	if (!row->cells[row->n])
-		return HEARTH_ENOMEM;
-	row->n++;
-	memset(cell, 0, sizeof(*cell));
-	return 0;
-}
-
-static int push_row(csv_doc *doc, csv_row *row)
-{
-	/* A blank line is one empty cell: skip it. */
-	if (row->n == 1 && row->cells[0][0] == '\0') {
-		free(row->cells[0]);
-		free(row->cells);
-		memset(row, 0, sizeof(*row));
-		return 0;
-	}
-	if (doc->n >= CSV_MAX_ROWS)
-		return HEARTH_ETOOBIG;
-	if (doc->n == doc->cap) {
-		size_t nc = doc->cap ? doc->cap * 2 : 64;
-		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
-		if (!grown)
-			return HEARTH_ENOMEM;
-		doc->rows = grown;
-		doc->cap = nc;
-	}
-	doc->rows[doc->n++] = *row;
-	memset(row, 0, sizeof(*row));
-	return 0;
-}
-
-int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *err, size_t cap)
-{
-	csv_row row = { NULL, 0, 1 };
-	growbuf cell = { NULL, 0, 0 };
-	size_t i = 0;
-	unsigned ln = 1;
-	int rc = 0;
-
-	memset(doc, 0, sizeof(*doc));
-	*line = 0;
-	if (len > CSV_MAX_BYTES) {
-		snprintf(err, cap, "the file is larger than %u MiB; split it", CSV_MAX_BYTES >> 20);
-		return HEARTH_ETOOBIG;
-	}
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
-		doc->had_bom = 1;
-		i = 3;
-	}
-	if ((*line = bad_utf8_line(data + i, len - i)) != 0) {
-		snprintf(err, cap, "the text is not UTF-8 (or holds a NUL byte); save the sheet as "
-		                   "\"CSV UTF-8\" (Excel) or UTF-8 text, not GBK/GB18030");
-		return HEARTH_EINVAL;
-	}
-	if (i >= len)
-		return 0;
-	row.line = ln;
-	for (;;) {
-		/* One field: quoted or not. */
-		if (i < len && data[i] == '"') {
-			unsigned opened = ln;
-			i++;
-			for (;;) {
-				if (i >= len) {
-					*line = opened;
-					snprintf(err, cap, "a quoted field opened on this line is never closed");
-					rc = HEARTH_EINVAL;
-					goto fail;
-				}
-				if (data[i] == '"') {
-					if (i + 1 < len && data[i + 1] == '"') {
-						rc = gb_add(&cell, '"');
-						i += 2;
-					} else {
-						i++;
-						break;
-					}
-				} else {
-					if (data[i] == '\n')
-						ln++;
-					rc = gb_add(&cell, data[i++]);
-				}
-				if (rc != 0)
-					goto fail;
-			}
-			if (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
-				*line = ln;
-				snprintf(err, cap, "text after the closing quote of a field; a quote inside a "
-				                   "quoted field is written twice (\"\")");
-				rc = HEARTH_EINVAL;
-				goto fail;
-			}
-		} else {
-			while (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
-				if (data[i] == '"') {
-					*line = ln;
-					snprintf(err, cap, "a double quote inside an unquoted field; quote the "
-					                   "field and write the quote twice (\"\")");
-					rc = HEARTH_EINVAL;
-					goto fail;
-				}
-				if ((rc = gb_add(&cell, data[i++])) != 0)
-					goto fail;
-			}
-		}
-		if ((rc = push_cell(&row, &cell)) != 0)
-			goto fail_bound;
-		if (i < len && data[i] == ',') {
-			i++;
-			continue;
-		}
-		/* End of the row: CRLF, LF, CR or the end of the file. */
-		if (i < len && data[i] == '\r')
-			i++;
-		if (i < len && data[i] == '\n')
-			i++;
-		ln++;
-		if ((rc = push_row(doc, &row)) != 0)
-			goto fail_bound;
-		if (i >= len)
-			break;
-		row.line = ln;
-	}
-	return 0;
-fail_bound:
-	if (rc == HEARTH_ETOOBIG) {
-		*line = ln;
-		snprintf(err, cap, "more than %u fields in a row or %u rows in the file", CSV_MAX_FIELDS,
-		         CSV_MAX_ROWS);
-	}
-fail:
-	if (rc == HEARTH_ENOMEM)
-		snprintf(err, cap, "out of memory");
-	free(cell.p);
-	for (size_t k = 0; k < row.n; k++)
-		free(row.cells[k]);
-	free(row.cells);
-	csv_free(doc);
-	return rc;
-}
-
 /* ------------------------------------------------------ body fields */
-
-/* Resets a field to its default the way free_unpacked expects (the default
- * string is static), so the body still frees whole. */
-static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
-{
-	void *p = fields_ptr(m, fd);
-
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		char *arr = *(char **)p;
-		for (size_t i = 0; arr && i < *fields_count(m, fd); i++)
-			fields_free_elem(fd->type, arr + i * fields_elem_size(fd->type));
-		free(arr);
-		*(void **)p = NULL;
-		*fields_count(m, fd) = 0;
-	} else if (fd->type == PROTOBUF_C_TYPE_STRING) {
-		char *s = *(char **)p;
-		if (s && s != fd->default_value)
-			free(s);
-		*(const char **)p = fd->default_value ? fd->default_value : protobuf_c_empty_string;
-	} else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
-		fields_free_elem(fd->type, p);
-	} else {
-		memset(p, 0, fields_elem_size(fd->type));
-	}
-}
 
 /* The text of a string field, "" when unset. */
 static const char *str_of(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
 {
-	const char *s = *(char *const *)fields_ptr(m, fd);
+	const char *s = *(char *const *)pbfield_ptr(m, fd);
 	return s ? s : "";
 }
 
@@ -317,7 +94,7 @@ static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
 	/* Floats are not imported: no cell format for them is defined. */
 	if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type == PROTOBUF_C_TYPE_MESSAGE ||
 	    fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE ||
-	    fields_elem_size(fd->type) == 0)
+	    pbfield_elem_size(fd) == 0)
 		return 0;
 	return fd->type != PROTOBUF_C_TYPE_BYTES || (r && (r->flags & FIELD_ID));
 }
@@ -406,20 +183,6 @@ static const char *trim(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-static int parse_bool(const char *s, protobuf_c_boolean *v)
-{
-	static const char *const yes[] = { "true", "yes", "1", "y", "是" };
-	static const char *const no[] = { "false", "no", "0", "n", "否" };
-
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(yes); i++) {
-		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
-			*v = !strcasecmp(s, yes[i]);
-			return 0;
-		}
-	}
-	return HEARTH_EINVAL;
-}
-
 /* A reference to a member: id, unique prefix or exact name, live, and in
  * the branch the record goes to (the server refuses anything else). */
 static int parse_ref(importer *im, const column *c, const char *text, ProtobufCBinaryData *b)
@@ -474,14 +237,14 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL:
-		if (parse_bool(text, slot) == 0)
+		if (value_parse_bool(text, slot) == 0)
 			return 0;
 		bad(im, fd->name, "\"%s\" is not 是/否 (yes/no, true/false, 1/0)", text);
 		return HEARTH_EINVAL;
 	default:
 		break;
 	}
-	if (!fields_is_int_type(fd->type))
+	if (!pbfield_is_int_type(fd->type))
 		return HEARTH_EINVAL;
 	{
 		int64_t v = 0;
@@ -489,7 +252,7 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		char *end;
 
 		if ((rflags(c) & FIELD_MONEY) && !c->fen) {
-			if (out_yuan_parse(text, &v, &why) != 0) {
+			if (value_yuan_parse(text, &v, &why) != 0) {
 				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
 				return HEARTH_EINVAL;
 			}
@@ -498,14 +261,14 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 			errno = 0;
 			x = strtoll(text, &end, 10);
 			if (!*text || *end || errno || ((rflags(c) & FIELD_MONEY) && x < 0) ||
-			    (fields_elem_size(fd->type) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
+			    (pbfield_elem_size(fd) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
 				bad(im, fd->name, "\"%s\" is not a whole number%s", text,
 				    c->fen ? " of fen (0 or more)" : "");
 				return HEARTH_EINVAL;
 			}
 			v = x;
 		}
-		if (fields_elem_size(fd->type) == 4)
+		if (pbfield_elem_size(fd) == 4)
 			*(int32_t *)slot = (int32_t)v;
 		else
 			*(int64_t *)slot = v;
@@ -526,21 +289,21 @@ static size_t sep_len(const char *s)
 static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const char *text)
 {
 	const ProtobufCFieldDescriptor *fd = c->fd;
-	size_t sz = fields_elem_size(fd->type);
+	size_t sz = pbfield_elem_size(fd);
 	int rc;
 
 	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
 		unsigned char slot[sizeof(ProtobufCBinaryData) + 8];
 
 		if (!*text) {
-			clear_field(body, fd);
+			pbfield_clear(body, fd);
 			return 0;
 		}
 		memset(slot, 0, sizeof(slot));
 		if ((rc = parse_elem(im, c, text, slot)) != 0)
 			return rc;
-		clear_field(body, fd);
-		memcpy(fields_ptr(body, fd), slot, sz);
+		pbfield_clear(body, fd);
+		memcpy(pbfield_ptr(body, fd), slot, sz);
 		return 0;
 	} else {
 		size_t max = c->rule && c->rule->max ? c->rule->max : RECORD_REPEATED_MAX_DEFAULT;
@@ -589,13 +352,13 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		}
 		if (rc != 0) {
 			for (size_t i = 0; i < n; i++)
-				fields_free_elem(fd->type, arr + i * sz);
+				pbfield_free_elem(fd, arr + i * sz);
 			free(arr);
 			return rc;
 		}
-		clear_field(body, fd);
-		*(void **)fields_ptr(body, fd) = arr;
-		*fields_count(body, fd) = n;
+		pbfield_clear(body, fd);
+		*(void **)pbfield_ptr(body, fd) = arr;
+		*pbfield_count(body, fd) = n;
 		return 0;
 	}
 }
@@ -871,28 +634,22 @@ static int pick_branch(importer *im, cli *c, const char *want)
 {
 	char own[128] = "", err[512] = "";
 	tls_identity id;
-	X509 *x = NULL;
-	FILE *f;
+	identity_result ir = IDENTITY_UNREADABLE;
 
 	replica_meta_get_str(&im->rep, "branch", own, sizeof(own));
-	if (!own[0] && (f = fopen(c->prof.cert, "r")) != NULL) {
-		x = PEM_read_X509(f, NULL, NULL, NULL);
-		fclose(f);
-	}
 	memset(&id, 0, sizeof(id));
-	if (x) {
-		if (tls_identity_from_cert(x, NULL, &id, err, sizeof(err)) == 0 &&
-		    id.role == HEARTH__ROLE__ROLE_BRANCH)
-			snprintf(own, sizeof(own), "%s", id.branch_id);
-		X509_free(x);
-	}
+	if (!own[0])
+		ir = identity_read(c->prof.cert, &id, err, sizeof(err));
+	/* A certificate that cannot be read leaves the choice to --branch. */
+	if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_BRANCH)
+		snprintf(own, sizeof(own), "%s", id.branch_id);
 	if (own[0] && want && strcmp(want, own) != 0) {
 		cli_error("%s import: --branch \"%s\": this replica belongs to branch %s", im->k->name,
 		          want, own);
 		return EXIT_USAGE;
 	}
 	if (!own[0] && !want) {
-		if (x && id.role == HEARTH__ROLE__ROLE_AUDITOR)
+		if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_AUDITOR)
 			cli_error("%s import: an auditor certificate cannot change records", im->k->name);
 		else
 			cli_error("%s import: --branch ID is required with an admin certificate: which "

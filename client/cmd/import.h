@@ -1,38 +1,10 @@
 /* import.h: `hearth KIND import FILE.csv`: bulk entry from a spreadsheet,
- * all or nothing, and the RFC 4180 reader behind it. */
+ * all or nothing (import.c; the CSV reader is client/core/csv.c). */
 #ifndef HEARTH_IMPORT_H
 #define HEARTH_IMPORT_H
 
-#include <stddef.h>
-
 #include "client/cmd/cli.h"
 #include "common/record.h"
-
-/* Bounds applied before allocating. */
-#define CSV_MAX_BYTES (64u << 20)   /* the whole file */
-#define CSV_MAX_ROWS 200000u
-#define CSV_MAX_FIELDS 256u         /* per row */
-
-typedef struct csv_row {
-	char **cells;       /* NUL-terminated copies, owned by the document */
-	size_t n;
-	unsigned line;      /* the physical line the row starts on (1-based) */
-} csv_row;
-
-typedef struct csv_doc {
-	csv_row *rows;
-	size_t n, cap;
-	int had_bom;
-} csv_doc;
-
-/* Parses data[0..len) as CSV: an optional UTF-8 BOM, fields separated by
- * commas, quoted fields with doubled quotes and line breaks inside, rows
- * ending in CRLF, LF or CR; blank lines are skipped. The text must be valid
- * UTF-8. Returns 0, or HEARTH_EINVAL with *line and err (a sentence) set,
- * HEARTH_ETOOBIG (a bound above), HEARTH_ENOMEM. doc is empty on error;
- * free it with csv_free. */
-int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *err, size_t cap);
-void csv_free(csv_doc *doc);
 
 /* `hearth KIND import FILE [--branch ID] [--dry-run]`: argv[0] is "import".
  * Prints "FILE:LINE: field: message" for every bad cell or row and imports

@@ -1,4 +1,4 @@
-/* cmd_session.c: the commands about the connection itself: init, whoami, ping. */
+/* session.c: the commands about the connection itself: init, whoami, ping. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/cmd/cli.h"
+#include "client/cmd/session.h"
 #include "common/hearth.h"
-#include "client/core/witness.h"
+#include "client/cmd/witness.h"
 
 static const char *role_name(Hearth__Role r)
 {

@@ -117,8 +117,4 @@ void due_report_free(due_report *r);
 const char *due_what_label(enum due_what w);
 const char *due_what_name(enum due_what w);
 
-/* `hearth due [--days N] [--branch ID] [--json]` (cli_fn). */
-struct cli;
-int cmd_due(struct cli *c, int argc, char **argv);
-
 #endif

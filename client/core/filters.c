@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/cmd/cli.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/uuid.h"
@@ -119,21 +118,21 @@ static int take_enum(const kind_info *k, const char *opt, const char *what,
 
 	if (!fd) {
 		say(k, "%s: %s records have no %s field", opt, k->name, what);
-		return EXIT_USAGE;
+		return HEARTH_EINVAL;
 	}
 	if (enum_parse(fd->descriptor, text, out) == 0 && *out != 0)
-		return EXIT_OK;
+		return 0;
 	choices(fd->descriptor, list, sizeof(list));
 	say(k, "%s \"%s\" is not one of: %s", opt, text, list);
-	return EXIT_USAGE;
+	return HEARTH_EINVAL;
 }
 
 static int take_date(const kind_info *k, const char *opt, const char *text, int32_t *out)
 {
 	if (date_parse(text, out) == 0)
-		return EXIT_OK;
+		return 0;
 	say(k, "%s \"%s\" is not a date that exists (YYYY-MM-DD)", opt, text);
-	return EXIT_USAGE;
+	return HEARTH_EINVAL;
 }
 
 /* Options the generic parser gives a value: every field flag of the kind
@@ -166,7 +165,7 @@ static const char *const filter_names[] = { "member", "year", "status", "type", 
 
 int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 {
-	int out = 1, n = *argc, rc = EXIT_OK;
+	int out = 1, n = *argc, rc = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->k = k;
@@ -197,7 +196,7 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 		if (!value) {
 			if (i + 1 >= n) {
 				say(k, "%s needs a value; see 'hearth %s list --help'", opt, k->name);
-				return EXIT_USAGE;
+				return HEARTH_EINVAL;
 			}
 			value = argv[++i];
 		}
@@ -206,14 +205,14 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 			f->member_fd = member_field(k);
 			if (!f->member_fd) {
 				say(k, "--member: %s records do not refer to members", k->name);
-				return EXIT_USAGE;
+				return HEARTH_EINVAL;
 			}
 			f->member_text = value;
 			break;
 		case F_YEAR:
 			if (strlen(value) != 4 || strspn(value, "0123456789") != 4) {
 				say(k, "--year \"%s\" is not a year (YYYY)", value);
-				return EXIT_USAGE;
+				return HEARTH_EINVAL;
 			}
 			f->year = atoi(value);
 			f->has_year = 1;
@@ -237,7 +236,7 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 			f->has_to = 1;
 			break;
 		}
-		if (rc != EXIT_OK)
+		if (rc != 0)
 			return rc;
 	}
 	argv[out] = NULL;
@@ -248,24 +247,24 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 			f->date_fd = filter_main_date(k);
 		if (!f->year_fd && !f->date_fd) {
 			say(k, "--year: %s records have no date or year field", k->name);
-			return EXIT_USAGE;
+			return HEARTH_EINVAL;
 		}
 	}
 	if (f->has_from || f->has_to) {
 		f->date_fd = filter_main_date(k);
 		if (!f->date_fd) {
 			say(k, "%s: %s records have no date field", f->has_from ? "--from" : "--to", k->name);
-			return EXIT_USAGE;
+			return HEARTH_EINVAL;
 		}
 		if (f->has_from && f->has_to && f->from > f->to) {
 			char a[11], b[11];
 			date_format(f->from, a);
 			date_format(f->to, b);
 			say(k, "--from %s is after --to %s; the range is empty", a, b);
-			return EXIT_USAGE;
+			return HEARTH_EINVAL;
 		}
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 /* ------------------------------------------------------ member lookup */
@@ -363,11 +362,11 @@ int filter_prepare(list_filter *f, replica *r)
 	char err[400];
 
 	if (!f->member_text)
-		return EXIT_OK;
+		return 0;
 	if (filter_resolve_member(r, f->member_text, f->member, err, sizeof(err)) == 0)
-		return EXIT_OK;
+		return 0;
 	say(f->k, "--member \"%s\": %s", f->member_text, err);
-	return EXIT_USAGE;
+	return HEARTH_EINVAL;
 }
 
 /* ---------------------------------------------------------- matching */

@@ -38,11 +38,12 @@ typedef struct list_filter {
  * "list"), so the generic parser never sees them, and checks their values
  * against kind k. *argc and argv are compacted in place; what is left keeps
  * its order. Errors are printed as "hearth: KIND list: ..." and give
- * EXIT_USAGE; otherwise EXIT_OK. f borrows from argv. */
+ * HEARTH_EINVAL; otherwise 0. f borrows from argv. */
 int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv);
 
 /* Resolves --member against the local replica (a full id, a unique prefix
- * or a member's exact name). Returns an exit code after printing why. */
+ * or a member's exact name). Returns 0, or HEARTH_EINVAL after printing
+ * why. */
 int filter_prepare(list_filter *f, replica *r);
 
 /* True when rec passes every filter given (always, when none was). */

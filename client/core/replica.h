@@ -20,7 +20,11 @@
  *
  * Every function that changes state runs in one write transaction: a local
  * edit (op + local copy), a pull page (records + conflicts + cursor), a push
- * result (server copy + outbox removal + rebase of the local copy). */
+ * result (server copy + outbox removal + rebase of the local copy).
+ *
+ * This header: opening, reading and local edits (replica.c). What a sync
+ * does is in replica_sync.h, status and meta values in replica_meta.h,
+ * conflicts in replica_conflicts.h, the event queue in replica_events.h. */
 #ifndef HEARTH_REPLICA_H
 #define HEARTH_REPLICA_H
 
@@ -29,16 +33,8 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
+#include "client/core/replica_handle.h"
 #include "common/record.h"
-
-typedef struct replica {
-	MDB_env *env;
-	MDB_dbi server, local, outbox, conflicts, meta;
-	MDB_dbi byrec;            /* added by replica.c: outbox index by record */
-	MDB_dbi events;           /* client events waiting for the audit log */
-	uint8_t replica_id[16];
-	char path[1100];
-} replica;
 
 /* Opens (creating) the replica under home/replica. Returns 0 or a negative
  * HEARTH_E* code with err set. */
@@ -87,96 +83,6 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen);
  * conflict id. Removes the conflict locally. */
 int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record *rec, int del,
                     char *err, size_t errlen);
-
-/* ---- sync ---- */
-
-/* Up to max ops from the head of the outbox, at most one per record (a
- * later op on the same record waits for the next batch, so its base_rev can
- * be rebased first). *ops is a heap array of unpacked Ops; free with
- * replica_ops_free. Sets *outbox_keys to their outbox sequence numbers. */
-int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **outbox_keys, size_t *n);
-void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n);
-
-/* Applies one push result in one transaction: removes the op from the
- * outbox (unless REJECTED... rejected ops are removed too, and their local
- * changes dropped, after the caller reported them), stores result->record
- * as the server copy when it is newer, rebases later ops of that record
- * (base_rev := new rev), and rebuilds or drops the local copy. */
-int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
-                         const Hearth__OpResult *res, char *err, size_t errlen);
-
-/* Applies a pull page in one transaction: server copies, local copies
- * rebased field by field onto them (fields changed by pending ops keep the
- * local value), conflicts stored or dropped (resolved), cursor := new_cursor. */
-int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen);
-
-/* Cursor, counts and the like for `hearth status`. */
-typedef struct replica_status {
-	uint64_t cursor;
-	uint64_t pending_ops;
-	uint64_t open_conflicts;
-	uint64_t records;
-	int64_t last_sync_ms;     /* 0: never */
-} replica_status;
-int replica_status_get(replica *r, replica_status *st);
-
-int replica_set_last_sync(replica *r, int64_t ms);
-
-/* The pull cursor (0 before the first pull). */
-int replica_cursor(replica *r, uint64_t *cursor);
-
-/* A string from meta (e.g. "branch") into out (cap bytes incl. NUL).
- * Returns 0, HEARTH_ENOTFOUND (out is ""), HEARTH_ETOOBIG. */
-int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap);
-int replica_meta_set_str(replica *r, const char *key, const char *value);
-
-/* Per-kind count and XOR of SHA-256 over server copies' bytes, in the
- * scope given (branch NULL: all). digests[kind] for kind 1..n. */
-typedef struct kind_digest_acc {
-	uint64_t count;
-	uint8_t digest[32];
-} kind_digest_acc;
-#define REPLICA_MAX_KINDS 32
-int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_MAX_KINDS]);
-
-/* Forgets every server copy and the cursor (keeps local copies of records
- * with pending ops, and the outbox), so the next pull starts from zero. */
-int replica_reset_server(replica *r);
-
-/* Open conflicts, oldest first. fn as for replica_each. */
-typedef int (*replica_conflict_fn)(void *ctx, const Hearth__Conflict *c);
-int replica_each_conflict(replica *r, replica_conflict_fn fn, void *ctx);
-int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out, char *err,
-                         size_t errlen);
-
-/* ---- audit witness and client events ---- */
-
-/* Bytes stored under a meta key, as a malloc'd copy the caller frees.
- * Returns 0, HEARTH_ENOTFOUND (*out NULL, *len 0), HEARTH_ENOMEM. */
-int replica_meta_get_bytes(replica *r, const char *key, uint8_t **out, size_t *len);
-int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, size_t len);
-
-/* The checkpoint this replica accepted last (heap copy, free with
- * hearth__checkpoint__free_unpacked), or HEARTH_ENOTFOUND. */
-int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out);
-
-/* Stores cp as the accepted checkpoint, in one transaction that first
- * re-reads the stored one: a checkpoint smaller than it is not stored (two
- * commands verifying concurrently must not move the witness backwards).
- * The caller has verified cp against the stored checkpoint. */
-int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp);
-
-/* Appends n client events to the events queue in one transaction. */
-int replica_queue_events(replica *r, Hearth__ClientEvent *const *events, size_t n);
-
-/* Up to max queued events, oldest first, as heap copies; keys are their
- * queue keys for replica_drop_events. Free with replica_events_free. */
-int replica_next_events(replica *r, size_t max, Hearth__ClientEvent ***events, uint64_t **keys,
-                        size_t *n);
-void replica_events_free(Hearth__ClientEvent **events, uint64_t *keys, size_t n);
-
-/* Removes the given events from the queue, in one transaction. */
-int replica_drop_events(replica *r, const uint64_t *keys, size_t n);
 
 /* ---- batch edits ---- */
 

@@ -129,13 +129,5 @@ double stats_percent(int64_t num, int64_t den);
  * "-"), into out. */
 void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t cap);
 
-/* Output. Each returns 0 or HEARTH_EIO. The table is four CJK-aligned
- * tables (members, hardship, care, dues and overdue), each with a totals
- * row; JSON is an array of one object per branch ("branch", "name", then
- * every column by key; no totals); CSV has one header row of Chinese
- * labels, a row per branch and a totals row (合计). */
-int stats_print_table(const stats *s, FILE *f);
-int stats_print_json(const stats *s, FILE *f);
-int stats_print_csv(const stats *s, FILE *f, int bom);
 
 #endif

@@ -1,5 +1,6 @@
-/* witness.c: checks on every connect that the server's signed audit log
- * only grew since the checkpoint this replica accepted last.
+/* witness.c: judges whether the server's signed audit log only grew since
+ * the checkpoint this replica accepted last (no printing: cmd/witness.c
+ * tells people what a refusal means).
  *
  * Why a client can do this at all: a checkpoint is (size, head, time)
  * signed with the server's Ed25519 key, and head is the last link of a hash
@@ -56,40 +57,6 @@ int witness_load_pubkey(const char *path, uint8_t out[AUDIT_KEY_LEN], char *err,
 fail:
 	EVP_PKEY_free(k);
 	return rc;
-}
-
-/* ---------------------------------------------------------- the refusal */
-
-static void describe(const char *label, const Hearth__Checkpoint *cp)
-{
-	char head[2 * AUDIT_HASH_LEN + 1] = "(none)", when[64];
-
-	if (!cp) {
-		fprintf(stderr, "hearth:   %-16s none\n", label);
-		return;
-	}
-	if (cp->head_hash.len == AUDIT_HASH_LEN)
-		audit_hex(cp->head_hash.data, AUDIT_HASH_LEN, head);
-	witness_time(cp->time, when, sizeof(when));
-	fprintf(stderr, "hearth:   %-16s size %llu, head %s, signed %s\n", label,
-	        (unsigned long long)cp->size, head, when);
-}
-
-/* The loud part: several lines, both checkpoints, what it means and what
- * to do, so a secretary who sees it knows this is not a network hiccup. */
-static int refuse(cli *c, const char *cmd, const Hearth__Checkpoint *old, const Hearth__Checkpoint *now,
-                  const char *what, const char *meaning)
-{
-	fprintf(stderr, "hearth: %s: REFUSED: the server's audit log cannot be trusted\n", cmd);
-	fprintf(stderr, "hearth:   %s\n", what);
-	describe("accepted before:", old);
-	describe("presented now:", now);
-	fprintf(stderr, "hearth:   %s\n", meaning);
-	fprintf(stderr, "hearth:   Nothing was sent to or taken from the server. Report this to the\n"
-	                "hearth:   committee's administrator and keep %s/replica as it is: it holds the\n"
-	                "hearth:   checkpoint that proves what the server showed before.\n",
-	        c->prof.home);
-	return EXIT_WITNESS;
 }
 
 /* ---------------------------------------------------------- links */
@@ -180,7 +147,13 @@ static int extend(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN],
 	return 0;
 }
 
-/* ---------------------------------------------------------- the check */
+int witness_session_proof(void *session_, uint64_t from, uint64_t to, witness_link_fn fn, void *ctx,
+                          int *server_code, char *err, size_t errlen)
+{
+	return witness_links(session_, from, to, fn, ctx, server_code, err, errlen);
+}
+
+/* ---------------------------------------------------------- the judgement */
 
 static int same_head(const Hearth__Checkpoint *a, const Hearth__Checkpoint *b)
 {
@@ -188,205 +161,50 @@ static int same_head(const Hearth__Checkpoint *a, const Hearth__Checkpoint *b)
 	       (a->head_hash.len == 0 || !memcmp(a->head_hash.data, b->head_hash.data, a->head_hash.len));
 }
 
-/* Which key must sign: the profile's when it names one, else the one this
- * replica pinned, else (first use) the one the server presents. *pin_now
- * says the key is new to the replica and must be stored on success. */
-static int pinned_key(cli *c, session *s, replica *r, const char *cmd, const Hearth__Checkpoint *old,
-                      uint8_t key[AUDIT_KEY_LEN], int *pin_now)
+/* The log grew from old to now: recompute the chain from our head over
+ * the server's leaves; it must pass through the server's own hashes and end
+ * at the presented head. */
+static witness_verdict judge_growth(const witness_judge_opts *o, const Hearth__Checkpoint *old,
+                                    const Hearth__Checkpoint *now, witness_detail *d)
 {
-	const Hearth__Welcome *w = s->welcome;
-	uint8_t *stored = NULL, prof_key[AUDIT_KEY_LEN];
-	size_t n = 0;
-	char err[1200];
-	int rc, have_prof = 0;
+	extend_ctx x;
+	int code = 0, rc;
 
-	*pin_now = 0;
-	if (c->prof.audit_key[0]) {
-		if (witness_load_pubkey(c->prof.audit_key, prof_key, err, sizeof(err)) != 0) {
-			cli_error("%s: %s (named as audit_key in the profile)", cmd, err);
-			return EXIT_USAGE;
-		}
-		have_prof = 1;
+	memset(&x, 0, sizeof(x));
+	if (old->head_hash.len == AUDIT_HASH_LEN)
+		memcpy(x.head, old->head_hash.data, AUDIT_HASH_LEN);
+	rc = o->proof(o->src, old->size, now->size, extend, &x, &code, d->err, sizeof(d->err));
+	if (rc == 1 || (rc == 0 && memcmp(x.head, now->head_hash.data, AUDIT_HASH_LEN) != 0)) {
+		d->diverged = x.diverged;
+		return WITNESS_DIVERGED;
 	}
-	rc = replica_meta_get_bytes(r, "audit_key", &stored, &n);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error("%s: cannot read the pinned audit key from the replica: %s", cmd, hearth_strerror(rc));
-		return EXIT_FAIL;
-	}
-	if (rc == 0 && n != AUDIT_KEY_LEN) {
-		free(stored);
-		cli_error("%s: the audit key pinned in %s/replica is damaged (%zu bytes)", cmd, c->prof.home, n);
-		return EXIT_FAIL;
-	}
-	if (stored && have_prof && memcmp(stored, prof_key, AUDIT_KEY_LEN) != 0) {
-		free(stored);
-		return refuse(c, cmd, old, w->checkpoint,
-		              "the audit key named in the profile is not the key this replica pinned earlier.",
-		              "Either the profile was changed to trust another key, or the replica was made "
-		              "against another server. Check which key the committee published.");
-	}
-	if (have_prof)
-		memcpy(key, prof_key, AUDIT_KEY_LEN);
-	else if (stored)
-		memcpy(key, stored, AUDIT_KEY_LEN);
-	else if (w->audit_public_key.len == AUDIT_KEY_LEN)
-		memcpy(key, w->audit_public_key.data, AUDIT_KEY_LEN);
-	*pin_now = stored == NULL;
-	free(stored);
-	if (w->audit_public_key.len != AUDIT_KEY_LEN) {
-		if (!have_prof && *pin_now)
-			return refuse(c, cmd, old, w->checkpoint,
-			              "the server presents no audit key (Welcome.audit_public_key is empty).",
-			              "A hearth server signs every checkpoint of its audit log; one that does not "
-			              "cannot be witnessed. Is this a hearth server of protocol 1.1 or later?");
-		return refuse(c, cmd, old, w->checkpoint,
-		              "the server no longer presents its audit key (Welcome.audit_public_key is empty).",
-		              "A server that stops signing its audit log may be hiding changes to it.");
-	}
-	if (memcmp(w->audit_public_key.data, key, AUDIT_KEY_LEN) != 0) {
-		char want[2 * AUDIT_KEY_LEN + 1], got[2 * AUDIT_KEY_LEN + 1], what[400];
-		audit_hex(key, AUDIT_KEY_LEN, want);
-		audit_hex(w->audit_public_key.data, AUDIT_KEY_LEN, got);
-		snprintf(what, sizeof(what),
-		         "the server signs its checkpoints with another key:\n"
-		         "hearth:   pinned key:       %s%s\n"
-		         "hearth:   presented key:    %s",
-		         want, have_prof ? " (from the profile)" : "", got);
-		return refuse(c, cmd, old, w->checkpoint, what,
-		              "Checkpoints signed by another key prove nothing about the log this replica "
-		              "witnessed: this may be another server posing as ours, or a key replaced to "
-		              "forge checkpoints. If the committee really changed the key, it will say so "
-		              "and give the new public key ('hearth init --audit-key').");
-	}
-	return EXIT_OK;
-}
-
-int witness_check(cli *c, session *s, replica *r, const char *cmd)
-{
-	const Hearth__Checkpoint *now = s->welcome->checkpoint;
-	Hearth__Checkpoint *old = NULL;
-	uint8_t key[AUDIT_KEY_LEN];
-	char err[600], what[1400];
-	int rc, pin_now = 0;
-
-	rc = replica_checkpoint_get(r, &old);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error("%s: cannot read the accepted checkpoint from the replica: %s", cmd,
-		          hearth_strerror(rc));
-		return EXIT_FAIL;
-	}
-	if ((rc = pinned_key(c, s, r, cmd, old, key, &pin_now)) != EXIT_OK)
-		goto done;
-	if (!now) {
-		rc = refuse(c, cmd, old, NULL, "the server presented no audit checkpoint in its Welcome.",
-		            "A hearth server always presents its latest signed checkpoint; without one "
-		            "nothing shows that its audit log is the one this replica witnessed.");
-		goto done;
-	}
-	if (audit_verify_checkpoint(key, now) != 0) {
-		rc = refuse(c, cmd, old, now, "the presented checkpoint's signature does not verify with the "
-		                              "pinned audit key (a forged checkpoint).",
-		            "Someone other than the server's audit key produced this checkpoint: the log it "
-		            "describes cannot be trusted.");
-		goto done;
-	}
-	if (now->size && now->head_hash.len != AUDIT_HASH_LEN) {
-		rc = refuse(c, cmd, old, now, "the presented checkpoint has no head hash.",
-		            "A checkpoint without a head describes no log.");
-		goto done;
-	}
-	if (old && now->size < old->size) {
-		snprintf(what, sizeof(what),
-		         "the audit log shrank: the server now holds %llu entries, fewer than the %llu "
-		         "this replica saw.",
-		         (unsigned long long)now->size, (unsigned long long)old->size);
-		rc = refuse(c, cmd, old, now, what,
-		            "Entries were removed from the audit log, or the server's store was rolled back "
-		            "to an older copy: changes made after that copy may be lost or hidden.");
-		goto done;
-	}
-	if (old && now->size == old->size && !same_head(old, now)) {
-		rc = refuse(c, cmd, old, now,
-		            "the audit log was rewritten: same number of entries, different head.",
-		            "At least one entry this replica witnessed has been changed since: the history "
-		            "the server shows is not the one it showed before.");
-		goto done;
-	}
-	if (old && now->size > old->size) {
-		extend_ctx x;
-		int code = 0;
-		memset(&x, 0, sizeof(x));
-		if (old->head_hash.len == AUDIT_HASH_LEN)
-			memcpy(x.head, old->head_hash.data, AUDIT_HASH_LEN);
-		rc = witness_links(s, old->size, now->size, extend, &x, &code, err, sizeof(err));
-		if (rc == 1 || (rc == 0 && memcmp(x.head, now->head_hash.data, AUDIT_HASH_LEN) != 0)) {
-			if (x.diverged)
-				snprintf(what, sizeof(what),
-				         "the audit log was rewritten: it grew, but from entry %llu on its chain "
-				         "does not continue the head this replica accepted.",
-				         (unsigned long long)x.diverged);
-			else
-				snprintf(what, sizeof(what),
-				         "the audit log was rewritten: its entries %llu to %llu do not lead from the "
-				         "head this replica accepted to the presented head.",
-				         (unsigned long long)old->size + 1, (unsigned long long)now->size);
-			rc = refuse(c, cmd, old, now, what,
-			            "The first entries of the log are no longer the ones this replica witnessed: "
-			            "they were changed, or the store was rolled back to an older copy and has "
-			            "grown again since.");
-			goto done;
-		}
-		if (rc == HEARTH_EPROTO && (code == HEARTH__ERROR_CODE__ERR_INVALID ||
-		                            code == HEARTH__ERROR_CODE__ERR_NOT_FOUND)) {
-			snprintf(what, sizeof(what), "the server cannot prove its own checkpoint: %s.", err);
-			rc = refuse(c, cmd, old, now, what,
-			            "A server that signs a checkpoint it cannot back with links is not telling "
-			            "the truth about its audit log.");
-			goto done;
-		}
-		if (rc == HEARTH_EPROTO) {
-			cli_error("%s: %s", cmd, err);
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		if (rc != 0) {
-			cli_error("%s: %s", cmd, s->error);
-			rc = session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
-			goto done;
-		}
-	}
-	if (pin_now && (rc = replica_meta_set_bytes(r, "audit_key", key, AUDIT_KEY_LEN)) != 0) {
-		cli_error("%s: cannot pin the audit key in the replica: %s", cmd, hearth_strerror(rc));
-		rc = EXIT_FAIL;
-		goto done;
-	}
-	if ((rc = replica_checkpoint_put(r, now)) != 0) {
-		cli_error("%s: cannot store the accepted checkpoint in the replica: %s", cmd,
-		          hearth_strerror(rc));
-		rc = EXIT_FAIL;
-		goto done;
-	}
-	rc = EXIT_OK;
-done:
-	if (old)
-		hearth__checkpoint__free_unpacked(old, NULL);
-	return rc;
-}
-
-int witness_connect(cli *c, session *s, replica *r, const char *cmd)
-{
-	Hearth__Checkpoint *old = NULL;
-	int rc;
-
-	/* The Hello tells the server which checkpoint we hold; losing it only
-	 * loses that hint, the check below reads it again. */
-	(void)replica_checkpoint_get(r, &old);
-	rc = session_open_witness(s, &c->prof, r->replica_id, old);
-	if (old)
-		hearth__checkpoint__free_unpacked(old, NULL);
+	if (rc == HEARTH_EPROTO && (code == HEARTH__ERROR_CODE__ERR_INVALID ||
+	                            code == HEARTH__ERROR_CODE__ERR_NOT_FOUND))
+		return WITNESS_UNPROVEN;
+	if (rc == HEARTH_EPROTO)
+		return WITNESS_PROOF_FAILED;
 	if (rc != 0) {
-		cli_error("%s", s->error);
-		return session_exit_code(s);
+		d->rc = rc;
+		return WITNESS_LOST;
 	}
-	return witness_check(c, s, r, cmd);
+	return WITNESS_OK;
+}
+
+witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpoint *old,
+                              const Hearth__Checkpoint *now, witness_detail *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!now)
+		return WITNESS_NO_CHECKPOINT;
+	if (audit_verify_checkpoint(o->key, now) != 0)
+		return WITNESS_FORGED;
+	if (now->size && now->head_hash.len != AUDIT_HASH_LEN)
+		return WITNESS_NO_HEAD;
+	if (!old)
+		return WITNESS_OK;
+	if (now->size < old->size)
+		return WITNESS_SHRANK;
+	if (now->size == old->size)
+		return same_head(old, now) ? WITNESS_OK : WITNESS_REWRITTEN;
+	return judge_growth(o, old, now, d);
 }

@@ -1,50 +1,84 @@
 /* witness.h: every client is a witness of the server's audit log: it keeps
  * the last signed checkpoint it accepted and, on each connect, checks that
- * the log only grew since (DESIGN section 6). witness.c.
+ * the log only grew since (DESIGN section 6). witness.c judges; the
+ * command side (client/cmd/witness.c) pins the key, stores the checkpoint
+ * and tells people what a refusal means.
  *
- * The replica holds the witness state (meta "checkpoint" and "audit_key");
- * the profile may name the audit public key to pin (profile.audit_key).
- * A refusal is printed on stderr as a multi-line message naming both
- * checkpoints and returns EXIT_WITNESS; the caller must then send and
- * receive nothing more on that session. */
-#ifndef HEARTH_WITNESS_H
-#define HEARTH_WITNESS_H
+ * Nothing here prints or keeps state. */
+#ifndef HEARTH_CORE_WITNESS_H
+#define HEARTH_CORE_WITNESS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/audit.h"
-#include "client/cmd/cli.h"
-#include "client/core/replica.h"
 #include "client/core/session.h"
 
 /* Reads a PEM Ed25519 public key (e.g. certs/dev/audit-ed25519.pub) into
  * its raw 32 bytes. Returns 0 or HEARTH_EINVAL/HEARTH_EIO with err set. */
 int witness_load_pubkey(const char *path, uint8_t out[AUDIT_KEY_LEN], char *err, size_t errlen);
 
-/* Opens a session for this replica (its Hello carries the stored
- * checkpoint) and runs witness_check on the Welcome. Returns EXIT_OK, or
- * an exit code after printing why (connection failures as usual,
- * EXIT_WITNESS for a refusal). On failure s is still safe to close. */
-int witness_connect(cli *c, session *s, replica *r, const char *cmd);
-
-/* Checks the Welcome's checkpoint against the pinned key and the stored
- * checkpoint, fetching the proof links when the log grew, and stores the
- * new checkpoint (and the key, on first use) when all is well. */
-int witness_check(cli *c, session *s, replica *r, const char *cmd);
+/* Called for each audit link in order; returns 0 to go on, anything else
+ * stops the walk and is returned by it. */
+typedef int (*witness_link_fn)(void *ctx, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN],
+                               const uint8_t hash[AUDIT_HASH_LEN]);
 
 /* Walks the server's audit links (from, to] page by page (AuditProof),
  * checking that their sequence numbers follow each other, and calls fn for
- * each. fn returns 0 to go on. Returns 0; fn's non-zero value; HEARTH_EPROTO
- * with err set when the server answered something else or an Error (then
- * *server_code holds its ErrorCode); a negative code with s->error set when
- * the connection failed. */
-typedef int (*witness_link_fn)(void *ctx, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN],
-                               const uint8_t hash[AUDIT_HASH_LEN]);
+ * each. Returns 0; fn's non-zero value; HEARTH_EPROTO with err set when the
+ * server answered something else or an Error (then *server_code holds its
+ * ErrorCode, else 0); a negative code with s->error set when the
+ * connection failed. */
 int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, void *ctx,
                   int *server_code, char *err, size_t errlen);
 
-/* The checkpoint's time as local "YYYY-MM-DD HH:MM:SS" into out. */
+/* Where witness_judge gets the links of a grown log: a function with
+ * witness_links' contract, src its first argument. */
+typedef int (*witness_proof_fn)(void *src, uint64_t from, uint64_t to, witness_link_fn fn, void *ctx,
+                                int *server_code, char *err, size_t errlen);
+
+/* witness_links as a witness_proof_fn (src is the session *). */
+int witness_session_proof(void *session_, uint64_t from, uint64_t to, witness_link_fn fn, void *ctx,
+                          int *server_code, char *err, size_t errlen);
+
+/* What witness_judge found. Everything but WITNESS_OK refuses the server. */
+typedef enum witness_verdict {
+	WITNESS_OK = 0,          /* the log only grew (or is the one accepted before) */
+	WITNESS_NO_CHECKPOINT,   /* the server presented no checkpoint */
+	WITNESS_FORGED,          /* the checkpoint's signature does not verify with the key */
+	WITNESS_NO_HEAD,         /* a non-empty log without a head hash */
+	WITNESS_SHRANK,          /* fewer entries than accepted before */
+	WITNESS_REWRITTEN,       /* as many entries as before, another head */
+	WITNESS_DIVERGED,        /* it grew, but its chain does not continue the accepted head */
+	WITNESS_UNPROVEN,        /* the server cannot give the links of its own checkpoint */
+	WITNESS_PROOF_FAILED,    /* the proof was malformed or answered otherwise (not a refusal
+	                          * of trust: a protocol failure) */
+	WITNESS_LOST,            /* the connection failed while fetching the proof */
+} witness_verdict;
+
+/* The options of witness_judge. */
+typedef struct witness_judge_opts {
+	const uint8_t *key;      /* AUDIT_KEY_LEN bytes: the key that must sign */
+	witness_proof_fn proof;  /* fetches the links when the log grew */
+	void *src;               /* proof's first argument */
+} witness_judge_opts;
+
+/* Details of a verdict, filled by witness_judge. */
+typedef struct witness_detail {
+	uint64_t diverged;   /* WITNESS_DIVERGED: first seq whose hash differs, 0: only the end */
+	int rc;              /* WITNESS_LOST: proof's negative return */
+	char err[600];       /* WITNESS_UNPROVEN, WITNESS_PROOF_FAILED: proof's message */
+} witness_detail;
+
+/* Judges the presented checkpoint now (may be NULL) against the accepted
+ * one old (NULL: first use, anything validly signed is accepted), asking
+ * o->proof for the links only when the log grew. Borrows everything; keeps
+ * nothing. Returns the verdict, with d filled as its comment says. */
+witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpoint *old,
+                              const Hearth__Checkpoint *now, witness_detail *d);
+
+/* The checkpoint's time as local "YYYY-MM-DD HH:MM:SS" into out ("(no
+ * time)" for none). */
 void witness_time(int64_t ms, char *out, size_t cap);
 
 #endif

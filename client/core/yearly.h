@@ -55,8 +55,4 @@ typedef struct yearly_report {
 int yearly_compute(const due_snapshot *s, const char *branch, int year, yearly_report *out);
 void yearly_free(yearly_report *r);
 
-/* `hearth report year [YYYY] [--year YYYY] [--branch ID] [--json]` (cli_fn). */
-struct cli;
-int cmd_report(struct cli *c, int argc, char **argv);
-
 #endif

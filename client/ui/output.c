@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/hearth.h"
@@ -489,64 +490,12 @@ void out_progress_end(void)
 	progress.last_done = UINT64_MAX;
 }
 
-/* ----------------------------------------------------------------- money */
+/* ----------------------------------------------------------------- times */
 
-/* Money is typed by people, so anything but plain digits with at most two
- * decimals is refused rather than guessed at: "12.345" would silently lose a
- * fraction of a fen, "-5" is never a valid amount, "1,000" is ambiguous. */
-int out_yuan_parse(const char *s, int64_t *fen, const char **why)
+void out_local_time(int64_t ms, const char *none, char *out, size_t cap)
 {
-	int64_t yuan = 0, cents = 0;
-	size_t int_digits = 0, dec_digits = 0;
-	const char *p = s;
-	const char *dummy;
-
-	if (!why)
-		why = &dummy;
-	if (*p == '-') {
-		*why = "is negative; amounts are 0 or more";
-		return HEARTH_EINVAL;
-	}
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (++int_digits > 12) {
-			*why = "is too large (at most 999999999999.99 yuan)";
-			return HEARTH_EINVAL;
-		}
-		yuan = yuan * 10 + (*p - '0');
-	}
-	if (int_digits == 0) {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
-		return HEARTH_EINVAL;
-	}
-	if (*p == '.') {
-		p++;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			dec_digits++;
-			if (dec_digits <= 2)
-				cents = cents * 10 + (*p - '0');
-		}
-		if (dec_digits == 0 && *p == '\0') {
-			*why = "is not an amount in yuan (e.g. 12 or 12.50)";
-			return HEARTH_EINVAL;
-		}
-	}
-	if (*p != '\0') {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
-		return HEARTH_EINVAL;
-	}
-	if (dec_digits > 2) {
-		*why = "has more than two decimals (1 fen = 0.01 yuan)";
-		return HEARTH_EINVAL;
-	}
-	if (dec_digits == 1)
-		cents *= 10;
-	*fen = yuan * 100 + cents;
-	return 0;
-}
-
-void out_yuan_format(int64_t fen, char out[OUT_YUAN_TEXT_MAX])
-{
-	uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-	snprintf(out, OUT_YUAN_TEXT_MAX, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100,
-	         a % 100);
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms <= 0 || !localtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(out, cap, "%s", none);
 }

@@ -108,20 +108,9 @@ void out_csv_end_row(out_csv *c);
 void out_progress(const char *label, uint64_t done, uint64_t total);
 void out_progress_end(void);
 
-/* ---- money ----------------------------------------------------------------
- * hearth stores money as integer fen; people type and read yuan. */
-
-#define OUT_YUAN_MAX_FEN INT64_C(99999999999999)   /* 999,999,999,999.99 yuan */
-
-/* Parses yuan text: digits with an optional '.' and one or two decimals
- * ("12", "12.5", "12.50"; no sign, no spaces, no separators) into fen.
- * Returns 0, or HEARTH_EINVAL with *why (when non-NULL) set to a static
- * phrase that completes a sentence starting with the quoted value, e.g.
- * "has more than two decimals (1 fen = 0.01 yuan)". */
-int out_yuan_parse(const char *s, int64_t *fen, const char **why);
-
-/* Formats fen as yuan with two decimals ("12.50", "-0.05") into out. */
-#define OUT_YUAN_TEXT_MAX 32
-void out_yuan_format(int64_t fen, char out[OUT_YUAN_TEXT_MAX]);
+/* ---- times ----------------------------------------------------------------
+ * A server time in ms since the epoch as local "YYYY-MM-DD HH:MM:SS" into
+ * out; none (e.g. "never", "-") when ms is 0 or negative. */
+void out_local_time(int64_t ms, const char *none, char *out, size_t cap);
 
 #endif

@@ -13,6 +13,9 @@
 #include "common/hearth.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_sync.h"
+#include "client/core/replica_meta.h"
+#include "client/core/replica_conflicts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

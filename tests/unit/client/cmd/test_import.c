@@ -15,11 +15,13 @@
 
 #include <cmocka.h>
 
+#include "client/core/csv.h"
 #include "client/core/filters.h"
 #include "common/hearth.h"
 #include "client/cmd/import.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "common/uuid.h"
 
 static csv_doc parse_ok(const char *text)

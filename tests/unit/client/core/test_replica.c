@@ -16,6 +16,9 @@
 #include "common/hearth.h"
 #include "common/record.h"
 #include "client/core/replica.h"
+#include "client/core/replica_sync.h"
+#include "client/core/replica_meta.h"
+#include "client/core/replica_conflicts.h"
 #include "common/uuid.h"
 
 typedef struct fixture {

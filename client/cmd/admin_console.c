@@ -1,0 +1,51 @@
+/* admin_console.c: `hearth admin SUBCOMMAND`: the committee console's
+ * subcommand table and its help. */
+#include "client/cmd/admin_console.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "client/cmd/admin.h"
+#include "client/cmd/admin_backup.h"
+#include "client/cmd/admin_figures.h"
+#include "client/cmd/admin_server.h"
+#include "client/cmd/enroll.h"
+#include "common/hearth.h"
+
+static const struct {
+	const char *name;
+	cli_fn fn;
+	const char *summary;
+} subs[] = {
+	{ "branch", admin_branch, "add, rename and list branches (党支部/党总支)" },
+	{ "enroll", admin_enroll, "make a key and certificate for a new user, signed by the committee CA" },
+	{ "principals", admin_principals, "everyone who has connected: fingerprint, name, role, branch" },
+	{ "revoke", admin_revoke, "revoke a certificate at once (live connections are closed)" },
+	{ "conflicts", admin_conflicts, "the conflict queue across branches, oldest first" },
+	{ "resolve", admin_resolve, "resolve a conflict (as 'hearth resolve')" },
+	{ "stats", admin_stats, "figures per branch and totals (--json, --csv)" },
+	{ "report", admin_report, "the committee's report as one HTML file with charts" },
+	{ "server", admin_server, "server version, uptime, connections, store and audit head" },
+	{ "backup", admin_backup, "fetch a consistent snapshot of the whole store (--to FILE)" },
+};
+
+int cmd_admin(cli *c, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		FILE *f = argc < 2 ? stderr : stdout;
+		fprintf(f, "usage: hearth admin SUBCOMMAND [options]\n\n"
+		           "The committee's console. Needs an admin certificate (an auditor's may read:\n"
+		           "branch list, principals, conflicts, stats, report, server).\n\nsubcommands:\n");
+		for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
+			fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
+		fprintf(f, "\n'hearth admin SUBCOMMAND --help' explains one.\n"
+		           "exit status: 0 ok, 1 failed or refused (a branch certificate is refused),\n"
+		           "2 bad usage, 3 cannot connect, 4 conflicts remain.\n");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].fn(c, argc - 1, argv + 1);
+	cli_error("admin: unknown subcommand \"%s\"; try 'hearth admin --help'", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,329 @@
+/* admin_figures.c: `hearth admin stats` and `hearth admin report`, the
+ * committee's figures per branch from the local replica, as tables, JSON,
+ * CSV or one HTML file. */
+#include "client/cmd/admin_figures.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/cmd/admin.h"
+#include "common/hearth.h"
+#include "client/ui/output.h"
+#include "client/core/due.h"
+#include "client/core/replica.h"
+#include "client/core/replica_meta.h"
+#include "client/core/stats.h"
+#include "client/ui/report.h"
+#include "client/ui/stats_print.h"
+#include "common/date.h"
+
+/* A replica older than this gets a "sync first" note from stats/report. */
+#define STALE_MS (24LL * 3600 * 1000)
+/* Replica meta key caching the last branch list an admin fetched, so stats
+ * and the report can name branches offline. */
+#define META_BRANCHES "admin.branches"
+
+/* ------------------------------------------------ stats and report */
+
+/* What stats and report share: options, the replica, branch names. */
+typedef struct figures_opts {
+	const char *cmd;
+	int year;
+	int offline;
+} figures_opts;
+
+/* Branch names: from the server when it answers (and then cached in the
+ * replica), else from the cache. Adds a row for every known branch. */
+static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
+{
+	Hearth__BranchList *l = NULL;
+	Hearth__Envelope *resp = NULL;
+	uint8_t *cached = NULL;
+	size_t len = 0;
+	session s;
+
+	if (!fo->offline) {
+		if (session_open(&s, &c->prof) == 0) {
+			if (admin_branch_list(&s, fo->cmd, &resp) == EXIT_OK) {
+				size_t n = hearth__branch_list__get_packed_size(resp->branch_list);
+				uint8_t *buf = malloc(n ? n : 1);
+				if (buf) {
+					hearth__branch_list__pack(resp->branch_list, buf);
+					replica_meta_set_bytes(r, META_BRANCHES, buf, n);
+					free(buf);
+				}
+				l = resp->branch_list;
+			}
+		} else {
+			fprintf(stderr, "hearth: admin %s: note: cannot reach the server for branch names (%s)\n",
+			        fo->cmd, s.error);
+		}
+		session_close(&s);
+	}
+	if (!l && replica_meta_get_bytes(r, META_BRANCHES, &cached, &len) == 0) {
+		l = hearth__branch_list__unpack(NULL, len, cached);
+		free(cached);
+		if (l)
+			fprintf(stderr, "hearth: admin %s: note: branch names from the last list fetched\n", fo->cmd);
+	} else if (!l && fo->offline) {
+		fprintf(stderr, "hearth: admin %s: note: no branch names cached; branches show by id\n", fo->cmd);
+	}
+	for (size_t i = 0; l && i < l->n_branches; i++)
+		stats_add_branch(st, l->branches[i]->id, l->branches[i]->name);
+	if (resp)
+		envelope_free(resp, NULL);
+	else if (l)
+		hearth__branch_list__free_unpacked(l, NULL);
+}
+
+/* Loads the profile (role checked), opens the replica, names branches and
+ * counts. On EXIT_OK st is finished and *last_sync set. */
+static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identity *id,
+                           int64_t *last_sync)
+{
+	replica r;
+	replica_status rs;
+	char err[1400];
+	int rc;
+
+	if ((rc = admin_require_role(c, fo->cmd, 1, id)) != EXIT_OK)
+		return rc;
+	if ((rc = replica_open(&r, c->prof.home, err, sizeof(err))) != 0) {
+		admin_error(fo->cmd, "%s", err);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (replica_status_get(&r, &rs) != 0)
+		memset(&rs, 0, sizeof(rs));
+	*last_sync = rs.last_sync_ms;
+	if (rs.records == 0 && rs.cursor == 0)
+		fprintf(stderr, "hearth: admin %s: note: the local replica is empty; run 'hearth sync' first "
+		                "to fetch every branch's records\n", fo->cmd);
+	else if (rs.last_sync_ms == 0 || session_now_ms() - rs.last_sync_ms > STALE_MS) {
+		char when[64];
+		out_local_time(rs.last_sync_ms, "-", when, sizeof(when));
+		fprintf(stderr, "hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
+		                "for current figures\n", fo->cmd, rs.last_sync_ms ? when : "never");
+	}
+	{
+		due_config cfg;
+		int32_t today;
+		if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0 ||
+		    due_today(&today, err, sizeof(err)) != 0) {
+			admin_error(fo->cmd, "%s", err);
+			replica_close(&r);
+			return EXIT_USAGE;
+		}
+		stats_init(st, fo->year, today, &cfg);
+	}
+	name_branches(c, &r, st, fo);
+	rc = stats_scan(st, &r);
+	replica_close(&r);
+	if (rc != 0) {
+		admin_error(fo->cmd, "cannot read the local replica: %s", hearth_strerror(rc));
+		stats_free(st);
+		return EXIT_FAIL;
+	}
+	stats_finish(st);
+	return EXIT_OK;
+}
+
+static int parse_year(const char *cmd, const char *text, int *year)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (*text == '\0' || *end || v < 1921 || v > 2199) {
+		admin_error(cmd, "--year \"%s\" is not a year from 1921 to 2199", text);
+		return -1;
+	}
+	*year = (int)v;
+	return 0;
+}
+
+static int this_year(void)
+{
+	char d[11];
+	date_format(date_today(), d);
+	return atoi(d);
+}
+
+int admin_stats(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "bom", no_argument, NULL, 'B' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	figures_opts fo = { "stats", this_year(), 0 };
+	stats st;
+	tls_identity id;
+	int64_t last_sync;
+	int json = 0, csv = 0, bom = 0, o, rc;
+
+	admin_reset_getopt();
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'y':
+			if (parse_year("stats", optarg, &fo.year))
+				return EXIT_USAGE;
+			break;
+		case 'j': json = 1; break;
+		case 'c': csv = 1; break;
+		case 'B': bom = 1; break;
+		case 'o': fo.offline = 1; break;
+		case 'h':
+			printf("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline]\n\n"
+			       "Figures per branch, and totals, from this replica (run 'hearth sync'\n"
+			       "first; a note on stderr says when it is empty or more than a day old):\n"
+			       "  members by category (正式/预备) and standing (正常/停止党籍/去世/出党);\n"
+			       "  the hardship ledger by status, and its open entries (在册, 帮扶中) by\n"
+			       "    type; 困难党员 = distinct members with an open entry;\n"
+			       "  for the year (default this year): visits (not counting 计划 and 已取消),\n"
+			       "    those at Spring Festival and 七一, and coverage: the share of\n"
+			       "    困难党员 visited on that occasion; talks; honors (not 已撤销);\n"
+			       "  active pairings (帮扶中), as they stand now;\n"
+			       "  dues of the year: due and paid (yuan; JSON in fen, exempt months not\n"
+			       "    due) and the collection rate paid/due;\n"
+			       "  overdue items, as 'hearth due' counts them (its thresholds, profile.ini\n"
+			       "    [due], HEARTH_TODAY): 困难党员 not visited in 90 days, talks past\n"
+			       "    their deadline, active pairings without a progress note in 60 days,\n"
+			       "    members with dues unpaid for more than 3 months.\n"
+			       "Branch names come from the server when it answers (else from the last\n"
+			       "list fetched; --offline does not try). --json prints one object per\n"
+			       "branch (\"branch\", \"name\", each figure by name; percentages with one\n"
+			       "decimal, null when there is nothing to divide by); --csv a sheet with a\n"
+			       "totals row, --bom for Excel. Admin and auditor certificates.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		admin_error("stats", "unexpected argument \"%s\"", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (json && csv) {
+		admin_error("stats", "--json and --csv: choose one");
+		return EXIT_USAGE;
+	}
+	if (bom && !csv) {
+		admin_error("stats", "--bom goes with --csv");
+		return EXIT_USAGE;
+	}
+	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
+		return rc;
+	if (json)
+		rc = stats_print_json(&st, stdout);
+	else if (csv)
+		rc = stats_print_csv(&st, stdout, bom);
+	else
+		rc = stats_print_table(&st, stdout);
+	stats_free(&st);
+	if (rc != 0 || fflush(stdout) != 0) {
+		admin_error("stats", "cannot write the output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int admin_report(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	figures_opts fo = { "report", this_year(), 0 };
+	const char *out = NULL;
+	char tmp[4200];
+	stats st;
+	tls_identity id;
+	report_info info;
+	int64_t last_sync;
+	FILE *f;
+	int o, rc, fd;
+
+	admin_reset_getopt();
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'y':
+			if (parse_year("report", optarg, &fo.year))
+				return EXIT_USAGE;
+			break;
+		case 'H': out = optarg; break;
+		case 'o': fo.offline = 1; break;
+		case 'h':
+			printf("usage: hearth admin report [--year YYYY] --html FILE [--offline]\n\n"
+			       "Writes the committee's report for the year (default this year) as ONE\n"
+			       "HTML file that needs nothing else to show or print: care coverage per\n"
+			       "branch (Spring Festival and 七一), the hardship ledger by type, visits by\n"
+			       "month, dues collection per branch, and every figure of 'hearth admin\n"
+			       "stats' in a table. Charts are inline SVG; there are no scripts, web\n"
+			       "fonts or images. Open it in a browser; print it from there (A4).\n"
+			       "Made from this replica: run 'hearth sync' first. Admin and auditor\n"
+			       "certificates.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		admin_error("report", "unexpected argument \"%s\"", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!out || !out[0]) {
+		admin_error("report", "--html FILE is required (e.g. --html report-%d.html)", fo.year);
+		return EXIT_USAGE;
+	}
+	if (strlen(out) > sizeof(tmp) - 16) {
+		admin_error("report", "--html: path too long");
+		return EXIT_USAGE;
+	}
+	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
+		return rc;
+	/* Written beside the target and renamed, so a reader never sees half a
+	 * report and a failed run leaves the old one in place. */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
+	fd = mkstemp(tmp);
+	/* A report holds no personal data (figures only) and is meant to be
+	 * passed on: readable by others like any file the user writes. */
+	if (fd >= 0)
+		fchmod(fd, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		admin_error("report", "cannot create %s: %s", tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		stats_free(&st);
+		return EXIT_FAIL;
+	}
+	info.org = id.org;
+	info.author = id.name;
+	info.generated_ms = session_now_ms();
+	info.last_sync_ms = last_sync;
+	rc = report_write_html(f, &st, &info);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = HEARTH_EIO;
+	if (fclose(f) != 0)
+		rc = HEARTH_EIO;
+	if (rc == 0 && rename(tmp, out) == 0) {
+		printf("wrote %s: %zu branches, year %d\n", out, st.n, fo.year);
+		stats_free(&st);
+		return EXIT_OK;
+	}
+	admin_error("report", "cannot write %s: %s", out, strerror(errno ? errno : EIO));
+	unlink(tmp);
+	stats_free(&st);
+	return EXIT_FAIL;
+}
+

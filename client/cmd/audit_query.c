@@ -1,0 +1,430 @@
+/* audit_query.c: the audit commands' shared steps: connecting through the
+ * witness, paging through the log, parsing arguments, describing entries. */
+#include "client/cmd/audit_query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/cmd/witness.h"
+#include "client/core/values.h"
+#include "common/audit.h"
+#include "common/hearth.h"
+
+/* ---------------------------------------------------------- small helpers */
+
+const char *audq_role_word(Hearth__Role r)
+{
+	switch (r) {
+	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
+	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
+	default: return "-";
+	}
+}
+
+void audq_hex_of(const ProtobufCBinaryData *b, char *out, size_t cap)
+{
+	if (b->len * 2 + 1 > cap) {
+		snprintf(out, cap, "(%zu bytes)", b->len);
+		return;
+	}
+	audit_hex(b->data, b->len, out);
+}
+
+/* A record or conflict id as text: canonical UUID when 16 bytes. */
+void audq_id_text(const ProtobufCBinaryData *b, char *out, size_t cap)
+{
+	if (b->len == UUID_LEN && cap > UUID_TEXT_LEN)
+		uuid_format(b->data, out);
+	else
+		audq_hex_of(b, out, cap);
+}
+
+/* Parses an unsigned decimal in [min, max]. */
+int audq_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	if (!*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --since/--until: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or with a T, local
+ * time unless it ends in Z; or milliseconds since the epoch. A bare date
+ * in --until means the end of that day, so "--since D --until D" is day D. */
+int audq_parse_when(const char *s, int until, int64_t *ms)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, utc = 0, date_only;
+	size_t len = strlen(s);
+	time_t t;
+
+	if (len && strspn(s, "0123456789") == len && len >= 10) {
+		*ms = strtoll(s, NULL, 10);
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	date_only = s[10] == '\0';
+	if (!date_only) {
+		int m = 0;
+		const char *rest = s + 11;
+		if (s[10] != 'T' && s[10] != ' ')
+			return -1;
+		if (sscanf(rest, "%2d:%2d%n", &h, &mi, &m) != 2)
+			return -1;
+		rest += m;
+		if (*rest == ':') {
+			if (sscanf(rest, ":%2d%n", &sec, &m) != 1)
+				return -1;
+			rest += m;
+		}
+		if (*rest == 'Z') {
+			utc = 1;
+			rest++;
+		}
+		if (*rest)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d + (until && date_only);
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	t = utc ? timegm(&tm) : mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+/* Resolves RECORD: a unique prefix among the replica's records, or any
+ * full id (the auditor may ask about records its replica does not hold). */
+int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN])
+{
+	char err[300];
+	int rc = replica_resolve_id(r, text, id, err, sizeof(err));
+	if (rc == 0)
+		return EXIT_OK;
+	if (uuid_parse(text, id) == 0)
+		return EXIT_OK;
+	if (rc == HEARTH_ENOTFOUND)
+		cli_error("%s: no record in the local replica matches \"%s\"; give the full id "
+		          "(or run 'hearth sync' first)",
+		          cmd, text);
+	else
+		cli_error("%s: %s", cmd, err);
+	return EXIT_USAGE;
+}
+
+/* ---------------------------------------------------------- connecting */
+
+
+/* Profile, replica, session, witness: in that order, released in reverse
+ * by conn_close whatever happened. */
+int audq_conn_open(audq_conn *x, cli *c, const char *cmd)
+{
+	char err[1400];
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->c = c;
+	x->cmd = cmd;
+	x->s.fd = -1;
+	if ((rc = cli_load_profile(c)) != EXIT_OK)
+		return rc;
+	if ((rc = replica_open(&x->r, c->prof.home, err, sizeof(err))) != 0) {
+		cli_error("%s: %s", cmd, err);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	x->r_open = 1;
+	x->s_open = 1;
+	return witness_connect(c, &x->s, &x->r, cmd);
+}
+
+void audq_conn_close(audq_conn *x)
+{
+	if (x->s_open)
+		session_close(&x->s);
+	if (x->r_open)
+		replica_close(&x->r);
+	x->s_open = x->r_open = 0;
+}
+
+int audq_lost(audq_conn *x)
+{
+	return cli_lost(x->cmd, &x->s);
+}
+
+int audq_refused(audq_conn *x, const char *what, const Hearth__Envelope *resp)
+{
+	return cli_refused(x->cmd, what, resp);
+}
+
+/* One AuditQuery page. *resp is the caller's (envelope_free). */
+int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
+	int rc;
+
+	req.body_case = HEARTH__ENVELOPE__BODY_AUDIT_QUERY;
+	req.audit_query = q;
+	*resp = NULL;
+	if (session_call(&x->s, &req, resp) != 0)
+		return audq_lost(x);
+	if ((*resp)->body_case != HEARTH__ENVELOPE__BODY_AUDIT_PAGE) {
+		rc = audq_refused(x, "audit query", *resp);
+		envelope_free(*resp, NULL);
+		*resp = NULL;
+		return rc;
+	}
+	return EXIT_OK;
+}
+
+
+int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left)
+{
+	int rc;
+
+	if (more_left)
+		*more_left = 0;
+	for (;;) {
+		Hearth__Envelope *resp;
+		const Hearth__AuditPage *pg;
+		int stop = 0;
+		uint64_t before = q->after_seq;
+
+		if ((rc = audq_query(x, q, &resp)) != EXIT_OK)
+			return rc;
+		pg = resp->audit_page;
+		for (size_t i = 0; i < pg->n_entries && !stop; i++) {
+			if (pg->entries[i]->seq <= q->after_seq) {
+				cli_error("%s: the server sent audit entries out of order (%llu after %llu)", x->cmd,
+				          (unsigned long long)pg->entries[i]->seq, (unsigned long long)q->after_seq);
+				envelope_free(resp, NULL);
+				return EXIT_FAIL;
+			}
+			q->after_seq = pg->entries[i]->seq;
+			stop = fn(ctx, pg->entries[i]);
+		}
+		if (!stop && pg->next > q->after_seq)
+			q->after_seq = pg->next;
+		if (stop) {
+			if (more_left)
+				*more_left = 1;
+			envelope_free(resp, NULL);
+			return stop < 0 ? EXIT_FAIL : EXIT_OK;
+		}
+		if (!pg->more) {
+			envelope_free(resp, NULL);
+			return EXIT_OK;
+		}
+		envelope_free(resp, NULL);
+		if (q->after_seq <= before) {
+			cli_error("%s: the server said more audit entries follow but did not move on (%llu)",
+			          x->cmd, (unsigned long long)before);
+			return EXIT_FAIL;
+		}
+	}
+}
+
+/* ---------------------------------------------------------- describing entries */
+
+/* One side of a change for people. Returns a malloc'd string or NULL. */
+char *audq_change_side(const kind_info *k, const Hearth__AuditChange *c, const ProtobufCBinaryData *v)
+{
+	char hex[2 * AUDIT_HASH_LEN + 1], buf[128];
+
+	if (v->len == 0)
+		return strdup("(empty)");
+	if (c->digested) {
+		if (v->len != AUDIT_HASH_LEN)
+			return strdup("(sensitive: digest of unexpected length)");
+		audit_hex(v->data, 4, hex);
+		snprintf(buf, sizeof(buf), "(sensitive: sha256 %s\xe2\x80\xa6)", hex);
+		return strdup(buf);
+	}
+	return value_field_text(k, c->field, v->data, v->len);
+}
+
+const char *audq_change_label(const kind_info *k, const Hearth__AuditChange *c)
+{
+	const field_rule *rule = k ? kind_rule(k, c->field) : NULL;
+	return rule && rule->label ? rule->label : "";
+}
+
+const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap)
+{
+	if (c->name && c->name[0])
+		return c->name;
+	snprintf(buf, cap, "field%u", c->field);
+	return buf;
+}
+
+/* "name: 王 → 李; phone: (sensitive…) → (sensitive…)" or the detail. */
+char *audq_summary(const Hearth__AuditEntry *e)
+{
+	const kind_info *k = kind_find(e->kind);
+	char *out = NULL, nb[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	if (e->detail && e->detail[0])
+		fputs(e->detail, f);
+	for (size_t i = 0; i < e->n_changes; i++) {
+		const Hearth__AuditChange *c = e->changes[i];
+		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
+		fprintf(f, "%s%s: %s \xe2\x86\x92 %s", (i || (e->detail && e->detail[0])) ? "; " : "",
+		        audq_change_name(c, nb, sizeof(nb)), o ? o : "?", n ? n : "?");
+		free(o);
+		free(n);
+	}
+	fclose(f);
+	return out;
+}
+
+void audq_who(const Hearth__AuditEntry *e, char *out, size_t cap)
+{
+	if (e->actor_name && e->actor_name[0])
+		snprintf(out, cap, "%s", e->actor_name);
+	else if (e->actor_fingerprint && e->actor_fingerprint[0])
+		snprintf(out, cap, "%.16s\xe2\x80\xa6", e->actor_fingerprint);
+	else
+		snprintf(out, cap, "-");
+}
+
+void audq_role_branch(const Hearth__AuditEntry *e, char *out, size_t cap)
+{
+	if (e->actor_role == HEARTH__ROLE__ROLE_BRANCH)
+		snprintf(out, cap, "branch %s", e->actor_branch ? e->actor_branch : "?");
+	else
+		snprintf(out, cap, "%s", audq_role_word(e->actor_role));
+}
+
+void audq_json_bytes(out_json *j, const char *key, const ProtobufCBinaryData *b)
+{
+	char *hex = malloc(b->len * 2 + 1);
+	out_json_key(j, key);
+	if (!hex) {
+		out_json_null(j);
+		return;
+	}
+	audit_hex(b->data, b->len, hex);
+	out_json_string(j, hex);
+	free(hex);
+}
+
+/* Every field of an entry as one JSON object. With chain, also "leaf" and
+ * "canonical" (base64 of the canonical bytes), so an outside tool can
+ * recompute leaf = SHA-256(canonical) and hash = SHA-256(prev_hash || leaf). */
+int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
+{
+	const kind_info *k = kind_find(e->kind);
+	char t[64], idt[80], nb[32];
+
+	out_json_begin_object(j);
+	out_json_key(j, "seq");
+	out_json_uint(j, e->seq);
+	out_json_key(j, "time");
+	out_json_int(j, e->time);
+	witness_time(e->time, t, sizeof(t));
+	out_json_key(j, "time_text");
+	out_json_string(j, t);
+	out_json_key(j, "actor_fingerprint");
+	out_json_string(j, e->actor_fingerprint);
+	out_json_key(j, "actor_name");
+	out_json_string(j, e->actor_name);
+	out_json_key(j, "actor_role");
+	out_json_string(j, audq_role_word(e->actor_role));
+	out_json_key(j, "actor_branch");
+	out_json_string(j, e->actor_branch);
+	out_json_key(j, "action");
+	out_json_string(j, e->action);
+	audq_id_text(&e->record_id, idt, sizeof(idt));
+	out_json_key(j, "record_id");
+	out_json_string(j, idt);
+	out_json_key(j, "kind");
+	out_json_string(j, k ? k->name : e->kind ? "unknown" : "");
+	out_json_key(j, "kind_number");
+	out_json_int(j, e->kind);
+	out_json_key(j, "branch_id");
+	out_json_string(j, e->branch_id);
+	out_json_key(j, "rev_before");
+	out_json_uint(j, e->rev_before);
+	out_json_key(j, "rev_after");
+	out_json_uint(j, e->rev_after);
+	audq_json_bytes(j, "op_id", &e->op_id);
+	out_json_key(j, "changes");
+	out_json_begin_array(j);
+	for (size_t i = 0; i < e->n_changes; i++) {
+		const Hearth__AuditChange *c = e->changes[i];
+		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
+		out_json_begin_object(j);
+		out_json_key(j, "field");
+		out_json_uint(j, c->field);
+		out_json_key(j, "name");
+		out_json_string(j, audq_change_name(c, nb, sizeof(nb)));
+		out_json_key(j, "label");
+		out_json_string(j, audq_change_label(k, c));
+		out_json_key(j, "digested");
+		out_json_bool(j, c->digested);
+		audq_json_bytes(j, "old_value", &c->old_value);
+		audq_json_bytes(j, "new_value", &c->new_value);
+		out_json_key(j, "old");
+		out_json_string(j, o);
+		out_json_key(j, "new");
+		out_json_string(j, n);
+		out_json_end_object(j);
+		free(o);
+		free(n);
+	}
+	out_json_end_array(j);
+	audq_json_bytes(j, "body_digest", &e->body_digest);
+	out_json_key(j, "detail");
+	out_json_string(j, e->detail);
+	audq_id_text(&e->conflict_id, idt, sizeof(idt));
+	out_json_key(j, "conflict_id");
+	out_json_string(j, idt);
+	out_json_key(j, "peer");
+	out_json_string(j, e->peer);
+	audq_json_bytes(j, "prev_hash", &e->prev_hash);
+	audq_json_bytes(j, "hash", &e->hash);
+	if (chain) {
+		uint8_t *can = NULL, leaf[AUDIT_HASH_LEN];
+		size_t n = 0;
+		char lh[2 * AUDIT_HASH_LEN + 1], *b64;
+		if (audit_canonical(e, &can, &n) != 0)
+			return HEARTH_ENOMEM;
+		b64 = malloc(4 * ((n + 2) / 3) + 1);
+		if (!b64) {
+			free(can);
+			return HEARTH_ENOMEM;
+		}
+		EVP_EncodeBlock((unsigned char *)b64, can, (int)n);
+		EVP_Digest(can, n, leaf, NULL, EVP_sha256(), NULL);
+		audit_hex(leaf, AUDIT_HASH_LEN, lh);
+		out_json_key(j, "leaf");
+		out_json_string(j, lh);
+		out_json_key(j, "canonical");
+		out_json_string(j, b64);
+		free(b64);
+		free(can);
+	}
+	out_json_end_object(j);
+	return 0;
+}
+

@@ -1,0 +1,91 @@
+/* audit_query.h: what the audit commands share (audit_query.c): the
+ * connection through the witness, paging through AuditQuery answers,
+ * parsing their arguments and describing entries for people and JSON.
+ *
+ * Functions returning int return an exit code from cli.h after printing
+ * why, unless their comment says otherwise; strings they return malloc'd
+ * belong to the caller. */
+#ifndef HEARTH_CMD_AUDIT_QUERY_H
+#define HEARTH_CMD_AUDIT_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/cmd/cli.h"
+#include "client/core/replica.h"
+#include "client/core/session.h"
+#include "client/ui/output.h"
+#include "common/record.h"
+#include "common/uuid.h"
+
+#define QUERY_PAGE_MAX 1000     /* the server's cap on AuditQuery.limit */
+
+typedef struct audq_conn {
+	cli *c;
+	replica r;
+	session s;
+	int r_open, s_open;
+	const char *cmd;
+} audq_conn;
+
+/* Calls fn for every entry matching q from q->after_seq on, page by page,
+ * until fn returns non-zero or the server has no more. The entry is valid
+ * only during the call. */
+typedef int (*audq_entry_fn)(void *ctx, const Hearth__AuditEntry *e);
+
+const char *audq_role_word(Hearth__Role r);
+
+void audq_hex_of(const ProtobufCBinaryData *b, char *out, size_t cap);
+
+/* A record or conflict id as text: canonical UUID when 16 bytes. */
+void audq_id_text(const ProtobufCBinaryData *b, char *out, size_t cap);
+
+/* Parses an unsigned decimal in [min, max]. */
+int audq_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* --since/--until: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or with a T, local
+ * time unless it ends in Z; or milliseconds since the epoch. A bare date
+ * in --until means the end of that day, so "--since D --until D" is day D. */
+int audq_parse_when(const char *s, int until, int64_t *ms);
+
+/* Resolves RECORD: a unique prefix among the replica's records, or any
+ * full id (the auditor may ask about records its replica does not hold). */
+int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN]);
+
+/* Profile, replica, session, witness: in that order, released in reverse
+ * by conn_close whatever happened. */
+int audq_conn_open(audq_conn *x, cli *c, const char *cmd);
+
+void audq_conn_close(audq_conn *x);
+
+int audq_lost(audq_conn *x);
+
+int audq_refused(audq_conn *x, const char *what, const Hearth__Envelope *resp);
+
+/* One AuditQuery page. *resp is the caller's (envelope_free). */
+int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp);
+
+int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left);
+
+/* One side of a change for people. Returns a malloc'd string or NULL. */
+char *audq_change_side(const kind_info *k, const Hearth__AuditChange *c, const ProtobufCBinaryData *v);
+
+const char *audq_change_label(const kind_info *k, const Hearth__AuditChange *c);
+
+const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap);
+
+/* "name: 王 → 李; phone: (sensitive…) → (sensitive…)" or the detail. */
+char *audq_summary(const Hearth__AuditEntry *e);
+
+void audq_who(const Hearth__AuditEntry *e, char *out, size_t cap);
+
+void audq_role_branch(const Hearth__AuditEntry *e, char *out, size_t cap);
+
+void audq_json_bytes(out_json *j, const char *key, const ProtobufCBinaryData *b);
+
+/* Every field of an entry as one JSON object. With chain, also "leaf" and
+ * "canonical" (base64 of the canonical bytes), so an outside tool can
+ * recompute leaf = SHA-256(canonical) and hash = SHA-256(prev_hash || leaf). */
+int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain);
+
+#endif

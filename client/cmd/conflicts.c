@@ -1,0 +1,568 @@
+/* conflicts.c: `hearth conflicts` lists the replica's open conflicts and
+ * `hearth resolve` settles one (both offline; the next sync sends the
+ * resolution). */
+#include "client/cmd/conflicts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/core/replica.h"
+#include "client/core/replica_conflicts.h"
+#include "client/core/values.h"
+#include "client/ui/output.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/record.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
+
+#define SET_MAX 64
+
+static const char *field_name(const kind_info *k, uint32_t number, char *buf, size_t cap)
+{
+	const ProtobufCFieldDescriptor *fd = k ? protobuf_c_message_descriptor_get_field(k->desc, number) : NULL;
+	if (fd)
+		return fd->name;
+	snprintf(buf, cap, "field%u", number);
+	return buf;
+}
+
+/* Prints s and pads to cols terminal columns (CJK counts two), cutting
+ * what does not fit with an ellipsis. */
+static void put_cell(const char *s, size_t cols)
+{
+	char cut[512];
+	size_t w = utf8_truncate(s, cols, cut, sizeof(cut));
+	fputs(cut, stdout);
+	for (; w < cols; w++)
+		fputc(' ', stdout);
+}
+
+typedef struct conflicts_ctx {
+	const replica *r;
+	int json;
+	size_t n;
+	int failed;
+	const char *branch;    /* only this branch's conflicts; NULL: all */
+	int show_branch;       /* name each conflict's branch (admin console) */
+} conflicts_ctx;
+
+static int mine_is_op(const replica *r, const Hearth__Conflict *c)
+{
+	return c->op_replica.len == UUID_LEN && memcmp(c->op_replica.data, r->replica_id, UUID_LEN) == 0;
+}
+
+static int print_conflict(void *ctx, const Hearth__Conflict *c)
+{
+	conflicts_ctx *x = ctx;
+	const kind_info *k = kind_find(c->kind);
+	char cid[UUID_TEXT_LEN + 1] = "?", rid[UUID_TEXT_LEN + 1] = "?", when[64], nb[32];
+	int op_mine = mine_is_op(x->r, c);
+
+	if (x->branch && strcmp(x->branch, c->branch_id ? c->branch_id : "") != 0)
+		return 0;
+	if (c->id.len == UUID_LEN)
+		uuid_format(c->id.data, cid);
+	if (c->record_id.len == UUID_LEN)
+		uuid_format(c->record_id.data, rid);
+	out_local_time(c->created_at, "never", when, sizeof(when));
+	if (x->json) {
+		printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"record\":\"%s\",\"branch\":",
+		       x->n ? "," : "", cid, k ? k->name : "unknown", rid);
+		out_json_quote(stdout, c->branch_id);
+		printf(",\"state\":\"%s\",\"delete_conflict\":%s,\"server_deleted\":%s,\"fields\":[",
+		       c->state == HEARTH__CONFLICT_STATE__CONFLICT_RESOLVED ? "resolved" : "open",
+		       c->delete_conflict ? "true" : "false", c->server_deleted ? "true" : "false");
+		for (size_t i = 0; i < c->n_fields; i++) {
+			const Hearth__ConflictField *cf = c->fields[i];
+			char *sv = value_field_text(k, cf->field, cf->server_value.data, cf->server_value.len);
+			char *ov = value_field_text(k, cf->field, cf->op_value.data, cf->op_value.len);
+			printf("%s{\"field\":", i ? "," : "");
+			out_json_quote(stdout, field_name(k, cf->field, nb, sizeof(nb)));
+			fputs(",\"server\":", stdout);
+			out_json_quote(stdout, sv ? sv : "");
+			fputs(",\"other\":", stdout);
+			out_json_quote(stdout, ov ? ov : "");
+			printf(",\"mine\":\"%s\"}", op_mine ? "other" : "server");
+			free(sv);
+			free(ov);
+		}
+		fputs("],\"server_by\":", stdout);
+		out_json_quote(stdout, c->server_by);
+		fputs(",\"op_by\":", stdout);
+		out_json_quote(stdout, c->op_by);
+		printf(",\"created_at\":%lld}", (long long)c->created_at);
+	} else {
+		if (x->n)
+			putchar('\n');
+		printf("conflict %s  %s (%s) %s", cid, k ? k->name : "record", k ? k->label : "?", rid);
+		if (x->show_branch)
+			printf("  branch %s", c->branch_id);
+		putchar('\n');
+		printf("  opened %s; server side by %s%s, other side by %s%s\n", when,
+		       c->server_by[0] ? c->server_by : "?", op_mine ? "" : " (mine)",
+		       c->op_by[0] ? c->op_by : "?", op_mine ? " (mine)" : "");
+		if (c->delete_conflict)
+			printf("  %s\n", c->server_deleted
+			                     ? "the server side deleted this record; the other side edited it"
+			                     : "the other side deleted this record; the server side edited it");
+		if (c->n_fields) {
+			printf("  ");
+			put_cell("FIELD", 28);
+			put_cell(op_mine ? "SERVER" : "SERVER (mine)", 32);
+			printf("%s\n", op_mine ? "OTHER (mine)" : "OTHER");
+		}
+		for (size_t i = 0; i < c->n_fields; i++) {
+			const Hearth__ConflictField *cf = c->fields[i];
+			const field_rule *rule = k ? kind_rule(k, cf->field) : NULL;
+			char *sv = value_field_text(k, cf->field, cf->server_value.data, cf->server_value.len);
+			char *ov = value_field_text(k, cf->field, cf->op_value.data, cf->op_value.len);
+			char label[160];
+			snprintf(label, sizeof(label), "%s %s", field_name(k, cf->field, nb, sizeof(nb)),
+			         rule && rule->label ? rule->label : "");
+			printf("  ");
+			put_cell(label, 28);
+			put_cell(sv ? sv : "?", 32);
+			printf("%s\n", ov ? ov : "?");
+			free(sv);
+			free(ov);
+		}
+	}
+	x->n++;
+	return 0;
+}
+
+int cmd_conflicts(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	conflicts_ctx x = { NULL, 0, 0, 0, NULL, 0 };
+	int o;
+
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (o == 'j')
+			x.json = 1;
+		else if (o == 'h') {
+			printf("usage: hearth conflicts [--json]\n\n"
+			       "Lists the open conflicts this replica knows of (from the last 'hearth\n"
+			       "sync'), oldest first: for each, the record, who made each side and when,\n"
+			       "and per field the server's value and the other side's value, with the\n"
+			       "side that came from this replica marked \"mine\". Settle one with\n"
+			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n");
+			return EXIT_OK;
+		} else
+			return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		cli_error("conflicts: unexpected argument \"%s\"", argv[optind]);
+		return EXIT_USAGE;
+	}
+	conflicts_print_opts po = { .cmd = "conflicts", .json = x.json };
+	return conflicts_print(c, &po);
+}
+
+int conflicts_print(cli *c, const conflicts_print_opts *o)
+{
+	conflicts_ctx x = { NULL, o->json, 0, 0, o->branch, o->show_branch };
+	const char *cmd = o->cmd, *branch = o->branch;
+	replica r;
+	int rc;
+
+	if ((rc = cli_open_replica(c, &r, cmd)) != EXIT_OK)
+		return rc;
+	x.r = &r;
+	if (x.json)
+		putchar('[');
+	rc = replica_each_conflict(&r, print_conflict, &x);
+	if (x.json)
+		puts("]");
+	else if (rc == 0 && x.n == 0)
+		puts(branch ? "no open conflicts in this branch" : "no open conflicts");
+	replica_close(&r);
+	if (rc != 0) {
+		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* ---------------------------------------------------------- resolve */
+
+/* Encodes VALUE for one field of kind k as that field's wire bytes (tag
+ * included; empty when the value is the default), by packing a body that
+ * holds only it. Prints the reason and returns EXIT_USAGE when VALUE does
+ * not fit the field's type. */
+static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescriptor *fd,
+                      const char *value, uint8_t **out, size_t *len)
+{
+	ProtobufCMessage *m = calloc(1, k->desc->sizeof_message);
+	void *slot, *arr = NULL;
+	char *copy = NULL;
+	size_t n = 0;
+	int rc = EXIT_USAGE;
+	char err[300];
+
+	*out = NULL;
+	*len = 0;
+	if (!m) {
+		cli_error("resolve: out of memory");
+		return EXIT_FAIL;
+	}
+	protobuf_c_message_init(k->desc, m);
+	slot = (char *)m + fd->offset;
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		char *save = NULL, *tok;
+		if (fd->type != PROTOBUF_C_TYPE_ENUM && fd->type != PROTOBUF_C_TYPE_STRING) {
+			cli_error("resolve: --set %s: this field cannot be set from the command line", fd->name);
+			goto fail;
+		}
+		copy = strdup(value);
+		arr = calloc(strlen(value) / 2 + 2, sizeof(void *) > sizeof(int) ? sizeof(void *) : sizeof(int));
+		if (!copy || !arr) {
+			cli_error("resolve: out of memory");
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (fd->type == PROTOBUF_C_TYPE_ENUM) {
+				int ev;
+				if (enum_parse(fd->descriptor, tok, &ev) != 0) {
+					cli_error("resolve: --set %s: \"%s\" is not one of its values", fd->name, tok);
+					goto fail;
+				}
+				((int *)arr)[n++] = ev;
+			} else {
+				((char **)arr)[n++] = tok;
+			}
+		}
+		*(size_t *)((char *)m + fd->quantifier_offset) = n;
+		*(void **)slot = arr;
+	} else if (value[0] != '\0') {
+		char *end;
+		switch (fd->type) {
+		case PROTOBUF_C_TYPE_STRING: *(const char **)slot = value; break;
+		case PROTOBUF_C_TYPE_ENUM:
+			if (enum_parse(fd->descriptor, value, (int *)slot) != 0) {
+				cli_error("resolve: --set %s: \"%s\" is not one of its values", fd->name, value);
+				goto fail;
+			}
+			break;
+		case PROTOBUF_C_TYPE_BOOL:
+			if (value_parse_bool(value, slot) != 0) {
+				cli_error("resolve: --set %s: \"%s\" is not yes or no", fd->name, value);
+				goto fail;
+			}
+			break;
+		case PROTOBUF_C_TYPE_INT64:
+		case PROTOBUF_C_TYPE_SINT64:
+		case PROTOBUF_C_TYPE_SFIXED64:
+			*(int64_t *)slot = strtoll(value, &end, 10);
+			if (*end) {
+				cli_error("resolve: --set %s: \"%s\" is not a whole number%s", fd->name, value,
+				          kind_rule(k, fd->id) && (kind_rule(k, fd->id)->flags & FIELD_MONEY)
+				                  ? " of fen (1 yuan = 100 fen)"
+				                  : "");
+				goto fail;
+			}
+			break;
+		case PROTOBUF_C_TYPE_INT32:
+		case PROTOBUF_C_TYPE_UINT32:
+		case PROTOBUF_C_TYPE_UINT64: {
+			unsigned long long uv = strtoull(value, &end, 10);
+			if (*end || value[0] == '-') {
+				cli_error("resolve: --set %s: \"%s\" is not a whole number", fd->name, value);
+				goto fail;
+			}
+			if (fd->type == PROTOBUF_C_TYPE_UINT64)
+				*(uint64_t *)slot = uv;
+			else
+				*(uint32_t *)slot = (uint32_t)uv;
+			break;
+		}
+		case PROTOBUF_C_TYPE_BYTES: {
+			uint8_t *id = malloc(UUID_LEN);
+			ProtobufCBinaryData *b = slot;
+			if (!id) {
+				rc = EXIT_FAIL;
+				goto fail;
+			}
+			if (replica_resolve_id(r, value, id, err, sizeof(err)) != 0) {
+				cli_error("resolve: --set %s: %s", fd->name, err);
+				free(id);
+				goto fail;
+			}
+			b->data = id;
+			b->len = UUID_LEN;
+			arr = id;
+			break;
+		}
+		default:
+			cli_error("resolve: --set %s: this field cannot be set from the command line", fd->name);
+			goto fail;
+		}
+	}
+	*len = protobuf_c_message_get_packed_size(m);
+	*out = malloc(*len ? *len : 1);
+	if (!*out) {
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	protobuf_c_message_pack(m, *out);
+	rc = EXIT_OK;
+fail:
+	free(arr);
+	free(copy);
+	free(m);
+	return rc;
+}
+
+/* Finds FIELD among the conflict's fields: the proto name, or the same
+ * with '-' for '_'. */
+static const ProtobufCFieldDescriptor *conflict_field(const kind_info *k, const Hearth__Conflict *c,
+                                                      const char *name)
+{
+	char norm[64];
+	const ProtobufCFieldDescriptor *fd;
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(norm) - 1; i++)
+		norm[i] = name[i] == '-' ? '_' : name[i];
+	norm[i] = '\0';
+	fd = protobuf_c_message_descriptor_get_field_by_name(k->desc, norm);
+	if (!fd)
+		return NULL;
+	for (i = 0; i < c->n_fields; i++)
+		if (c->fields[i]->field == fd->id)
+			return fd;
+	return NULL;
+}
+
+static void list_conflict_fields(const kind_info *k, const Hearth__Conflict *c, char *out, size_t cap)
+{
+	size_t o = 0;
+	char nb[32];
+	out[0] = '\0';
+	for (size_t i = 0; i < c->n_fields && o < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "",
+		                      field_name(k, c->fields[i]->field, nb, sizeof(nb)));
+}
+
+/* What `hearth resolve` was asked. */
+typedef struct resolve_opts {
+	const char *keep;           /* "mine" or "theirs", or NULL with sets */
+	const char *sets[SET_MAX];  /* FIELD=VALUE */
+	size_t n_sets;
+	const char *conflict;       /* its id or prefix */
+} resolve_opts;
+
+/* Parses resolve's command line into o. Returns EXIT_OK, -1 after the
+ * help was printed, or EXIT_USAGE after printing why. */
+static int parse_resolve(int argc, char **argv, resolve_opts *o)
+{
+	static const struct option opts[] = {
+		{ "keep", required_argument, NULL, 'k' },
+		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->keep = optarg; break;
+		case 's':
+			if (o->n_sets == SET_MAX) {
+				cli_error("resolve: at most %d --set options", SET_MAX);
+				return EXIT_USAGE;
+			}
+			o->sets[o->n_sets++] = optarg;
+			break;
+		case 'h':
+			printf("usage: hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...)\n\n"
+			       "Settles an open conflict (see 'hearth conflicts'; CONFLICT is its id or a\n"
+			       "unique prefix of at least 4 hex digits). --keep mine takes, for every\n"
+			       "conflicting field, the value that came from this replica, --keep theirs\n"
+			       "the other one; --set FIELD=VALUE (repeatable; FIELD as in 'hearth\n"
+			       "conflicts', '-' may stand for '_'; enums by name or Chinese label, money\n"
+			       "in fen, lists comma-separated, empty VALUE clears) gives a value of your\n"
+			       "own, and conflicting fields not named keep the server's value. For a\n"
+			       "delete conflict, keeping the deleting side deletes the record and keeping\n"
+			       "the editing side keeps it. The resolution is an ordinary edit: it goes\n"
+			       "to the server, and closes the conflict there, on the next 'hearth sync'.\n");
+			return -1;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("resolve: which conflict? see 'hearth conflicts' and 'hearth resolve --help'");
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		cli_error("resolve: unexpected argument \"%s\"", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if ((o->keep && o->n_sets) || (!o->keep && !o->n_sets)) {
+		cli_error("resolve: give either --keep mine|theirs or one or more --set FIELD=VALUE");
+		return EXIT_USAGE;
+	}
+	if (o->keep && strcmp(o->keep, "mine") && strcmp(o->keep, "theirs")) {
+		cli_error("resolve: --keep \"%s\": say mine or theirs", o->keep);
+		return EXIT_USAGE;
+	}
+	o->conflict = argv[optind];
+	return EXIT_OK;
+}
+
+/* Puts each --set FIELD=VALUE of o into fm. Returns an exit code after
+ * printing why. */
+static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf, const resolve_opts *o,
+                      fieldmap *fm)
+{
+	char names[600];
+	int rc;
+
+	for (size_t i = 0; i < o->n_sets; i++) {
+		const char *eq = strchr(o->sets[i], '=');
+		char fname[64];
+		const ProtobufCFieldDescriptor *fd;
+		uint8_t *enc;
+		size_t enc_len;
+
+		if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof(fname)) {
+			cli_error("resolve: --set \"%s\" is not FIELD=VALUE", o->sets[i]);
+			return EXIT_USAGE;
+		}
+		memcpy(fname, o->sets[i], (size_t)(eq - o->sets[i]));
+		fname[eq - o->sets[i]] = '\0';
+		fd = conflict_field(k, cf, fname);
+		if (!fd) {
+			list_conflict_fields(k, cf, names, sizeof(names));
+			cli_error("resolve: --set %s: not one of this conflict's fields (%s)", fname,
+			          names[0] ? names : "none: use --keep");
+			return EXIT_USAGE;
+		}
+		if ((rc = encode_set(r, k, fd, eq + 1, &enc, &enc_len)) != EXIT_OK)
+			return rc;
+		rc = fieldmap_set(fm, fd->id, enc, enc_len);
+		free(enc);
+		if (rc != 0) {
+			cli_error("resolve: out of memory");
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}
+
+int cmd_resolve(cli *c, int argc, char **argv)
+{
+	resolve_opts o;
+	size_t body_len = 0, srv_len = 0;
+	replica r;
+	Hearth__Conflict *cf = NULL;
+	Hearth__Record *srv = NULL;
+	const kind_info *k;
+	fieldmap fm = FIELDMAP_INIT;
+	uint8_t *body = NULL, *srv_body = NULL;
+	char err[1400], cid[UUID_TEXT_LEN + 1];
+	int rc, keep_op = 0, del = 0, opened = 0;
+
+	if ((rc = parse_resolve(argc, argv, &o)) != EXIT_OK)
+		return rc == -1 ? EXIT_OK : rc;
+	if ((rc = cli_open_replica(c, &r, "resolve")) != EXIT_OK)
+		return rc;
+	opened = 1;
+	rc = replica_get_conflict(&r, o.conflict, &cf, err, sizeof(err));
+	if (rc != 0) {
+		cli_error("resolve: %s", err);
+		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		goto fail;
+	}
+	uuid_format(cf->id.data, cid);
+	k = kind_find(cf->kind);
+	if (!k || cf->record_id.len != UUID_LEN) {
+		cli_error("resolve: conflict %s is about a kind of record this hearth does not know; "
+		          "upgrade hearth",
+		          cid);
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = replica_get_server(&r, cf->record_id.data, &srv)) != 0) {
+		cli_error("resolve: the record of conflict %s is not in the local replica; run 'hearth "
+		          "sync' first",
+		          cid);
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
+		cli_error("resolve: the server copy of the record is damaged: %s", hearth_strerror(rc));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
+		cli_error("resolve: the server copy of the record is damaged: %s", hearth_strerror(rc));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if (o.keep) {
+		/* The op side is "mine" when this replica pushed the op. */
+		keep_op = (strcmp(o.keep, "mine") == 0) == mine_is_op(&r, cf);
+		for (size_t i = 0; i < cf->n_fields; i++) {
+			const Hearth__ConflictField *f = cf->fields[i];
+			const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
+			if (fieldmap_set(&fm, f->field, v->data, v->len) != 0) {
+				cli_error("resolve: out of memory");
+				rc = EXIT_FAIL;
+				goto fail;
+			}
+		}
+		/* Server deleted, op edited: the op side is the edit. Op deleted,
+		 * server edited: the op side is the delete. */
+		del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
+	} else {
+		if ((rc = apply_sets(&r, k, cf, &o, &fm)) != EXIT_OK)
+			goto fail;
+		del = 0;
+	}
+	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
+		cli_error("resolve: out of memory");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if (!del) {
+		record_error rerr;
+		if (record_validate_body(k, body, body_len, &rerr) != 0) {
+			cli_error("resolve: %s", rerr.message);
+			rc = o.n_sets ? EXIT_USAGE : EXIT_FAIL;
+			goto fail;
+		}
+	}
+	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
+		cli_error("resolve: cannot build the record: %s", hearth_strerror(rc));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = replica_resolve(&r, cf, srv, del, err, sizeof(err))) != 0) {
+		cli_error("resolve: %s", err);
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	printf("resolved %s; run 'hearth sync' to send it\n", cid);
+	rc = EXIT_OK;
+fail:
+	free(body);
+	fieldmap_free(&fm);
+	free(srv_body);
+	if (srv)
+		hearth__record__free_unpacked(srv, NULL);
+	if (cf)
+		hearth__conflict__free_unpacked(cf, NULL);
+	if (opened)
+		replica_close(&r);
+	return rc;
+}

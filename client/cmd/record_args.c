@@ -1,0 +1,775 @@
+/* record_args.c: a record command's flags (generated from the kind's
+ * fields), parsing the command line and the values into a body, and its
+ * help. */
+#include "client/cmd/record_args.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "client/cmd/import.h"
+#include "client/core/filters.h"
+#include "client/core/identity.h"
+#include "client/core/replica.h"
+#include "client/core/replica_events.h"
+#include "client/core/values.h"
+#include "client/ui/output.h"
+#include "common/hearth.h"
+#include "common/pbfield.h"
+#include "common/record.h"
+#include "common/tls.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
+
+const char *const rargs_sub_names[RARGS_N_SUBS] = { "add", "edit", "delete", "show", "list", "note" };
+
+/* Which fixed options each subcommand takes (bit per O_* - O_BRANCH). */
+#define BIT(o) (1u << ((o) - O_BRANCH))
+static const unsigned sub_fixed[] = {
+	[SUB_ADD] = BIT(O_BRANCH),
+	[SUB_EDIT] = 0,
+	[SUB_DELETE] = 0,
+	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
+	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL),
+	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
+};
+static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0 };
+
+static const struct {
+	const char *name;
+	int has_arg;
+	int val;
+} fixed_opts[] = {
+	{ "branch", required_argument, O_BRANCH },
+	{ "json", no_argument, O_JSON },
+	{ "csv", no_argument, O_CSV },
+	{ "bom", no_argument, O_BOM },
+	{ "reveal", no_argument, O_REVEAL },
+	{ "all", no_argument, O_ALL },
+	{ "date", required_argument, O_NOTE_DATE },
+	{ "note", required_argument, O_NOTE_TEXT },
+	{ "by", required_argument, O_NOTE_BY },
+};
+
+void rargs_say(const record_cmd *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Every message names the command it came from, so a script running several
+ * can tell which one failed: "hearth: member add: ...". */
+void rargs_say(const record_cmd *m, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hearth: %s %s: ", m->k->name, rargs_sub_names[m->sub]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A value as typed, safe to echo in a message: text that is valid UTF-8
+ * without control characters is shown as is; otherwise bytes that could
+ * garble the terminal are written as \xNN. Long values are cut. */
+const char *rargs_shown(const char *s, char *buf, size_t cap)
+{
+	size_t len = strlen(s), o = 0;
+	int clean = utf8_valid(s, len);
+
+	for (size_t i = 0; clean && i < len; i++)
+		clean = (unsigned char)s[i] >= 0x20;
+	if (clean && len < cap)
+		return s;
+	for (size_t i = 0; i < len && o + 5 < cap; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || (!clean && ch >= 0x80)) {
+			snprintf(buf + o, cap - o, "\\x%02x", ch);
+			o += 4;
+		} else {
+			buf[o++] = (char)ch;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+uint32_t rargs_rule_flags(const field_rule *r)
+{
+	return r ? r->flags : 0;
+}
+
+static const char *field_label(const record_flag *fl)
+{
+	return fl->rule && fl->rule->label ? fl->rule->label : fl->fd->name;
+}
+
+/* ------------------------------------------------------ field storage */
+
+int64_t rargs_int_value(ProtobufCType t, const void *p)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: return *(const uint32_t *)p;
+	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
+		return *(const int64_t *)p;
+	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+		return (int64_t)*(const uint64_t *)p;
+	default: return *(const int32_t *)p;
+	}
+}
+
+/* Fields a command line can set: scalars, strings, enums and record ids,
+ * single or repeated. Nested messages, oneofs and raw bytes have no flag. */
+int rargs_field_supported(const ProtobufCFieldDescriptor *fd, const field_rule *rule)
+{
+	if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+		return 0;
+	if (fd->type == PROTOBUF_C_TYPE_MESSAGE)
+		return 0;
+	if (fd->type == PROTOBUF_C_TYPE_BYTES)
+		return (rargs_rule_flags(rule) & FIELD_ID) != 0;
+	return pbfield_elem_size(fd) != 0;
+}
+
+/* ------------------------------------------------------ value parsing */
+
+/* The choices of an enum as people may type them, for error messages and
+ * help: "male (男), female (女)". The zero value means "not set" and is left
+ * out: an empty value clears the field instead. */
+static void enum_choices(const ProtobufCEnumDescriptor *d, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < d->n_values && o < cap; i++) {
+		char shortname[64];
+		const char *label;
+		int n;
+
+		if (d->values[i].value == 0)
+			continue;
+		enum_short_name(d, d->values[i].value, shortname, sizeof(shortname));
+		label = enum_label(d, d->values[i].value);
+		if (strcmp(label, shortname) != 0)
+			n = snprintf(out + o, cap - o, "%s%s (%s)", o ? ", " : "", shortname, label);
+		else
+			n = snprintf(out + o, cap - o, "%s%s", o ? ", " : "", shortname);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+/* A whole number in [min, max] with nothing around it. */
+static int parse_int(const char *s, int64_t min, int64_t max, int64_t *v)
+{
+	char *end;
+	long long x;
+
+	if (!*s || (*s != '-' && (*s < '0' || *s > '9')))
+		return HEARTH_EINVAL;
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return HEARTH_EINVAL;
+	*v = x;
+	return 0;
+}
+
+/* Parses one value of fl's field into slot (zeroed storage of the field's
+ * element type). A failure leaves slot untouched and writes a sentence
+ * naming the field into why. */
+static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, void *slot, char *why, size_t cap)
+{
+	const ProtobufCFieldDescriptor *fd = fl->fd;
+	int64_t iv = 0;
+	int rc;
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		char *s = strdup(text);
+		if (!s)
+			return HEARTH_ENOMEM;
+		*(char **)slot = s;
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_BYTES: {
+		ProtobufCBinaryData *b = slot;
+		uint8_t id[UUID_LEN];
+		char err[256] = "";
+
+		rc = replica_resolve_id(&m->rep, text, id, err, sizeof(err));
+		if (rc == HEARTH_ENOTFOUND) {
+			snprintf(why, cap, "no record matches \"%s\"", text);
+			return rc;
+		}
+		if (rc != 0) {
+			snprintf(why, cap, "%s", err[0] ? err : hearth_strerror(rc));
+			return rc;
+		}
+		b->data = malloc(UUID_LEN);
+		if (!b->data)
+			return HEARTH_ENOMEM;
+		memcpy(b->data, id, UUID_LEN);
+		b->len = UUID_LEN;
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_ENUM: {
+		char choices[512];
+		int v;
+
+		if (enum_parse(fd->descriptor, text, &v) == 0 && v != 0) {
+			*(int32_t *)slot = v;
+			return 0;
+		}
+		enum_choices(fd->descriptor, choices, sizeof(choices));
+		snprintf(why, cap, "%s \"%s\" is not one of: %s", fd->name, text, choices);
+		return HEARTH_EINVAL;
+	}
+	case PROTOBUF_C_TYPE_BOOL: {
+		int v = 1;   /* a bare flag (no text) means yes */
+		if (text && value_parse_bool(text, &v) != 0) {
+			snprintf(why, cap, "%s \"%s\" is not true or false (yes/no, 1/0, 是/否)", fd->name,
+			         text);
+			return HEARTH_EINVAL;
+		}
+		*(protobuf_c_boolean *)slot = v;
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_FLOAT:
+	case PROTOBUF_C_TYPE_DOUBLE: {
+		char *end;
+		double d = strtod(text, &end);
+		if (!*text || *end) {
+			snprintf(why, cap, "%s \"%s\" is not a number", fd->name, text);
+			return HEARTH_EINVAL;
+		}
+		if (fd->type == PROTOBUF_C_TYPE_FLOAT)
+			*(float *)slot = (float)d;
+		else
+			*(double *)slot = d;
+		return 0;
+	}
+	default:
+		break;
+	}
+	if (!pbfield_is_int_type(fd->type))
+		return HEARTH_EINVAL;
+	if ((rargs_rule_flags(fl->rule) & FIELD_MONEY) && !fl->fen) {
+		const char *reason;
+		if (value_yuan_parse(text, &iv, &reason) != 0) {
+			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
+			return HEARTH_EINVAL;
+		}
+	} else {
+		int64_t lo = INT64_MIN, hi = INT64_MAX;
+		switch (fd->type) {
+		case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
+			lo = INT32_MIN; hi = INT32_MAX; break;
+		case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
+			lo = 0; hi = UINT32_MAX; break;
+		case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+			lo = 0; break;
+		default: break;
+		}
+		if ((rargs_rule_flags(fl->rule) & FIELD_MONEY) && text[0] == '-') {
+			snprintf(why, cap, "%s \"%s\" is negative; amounts are 0 or more", fd->name, text);
+			return HEARTH_EINVAL;
+		}
+		if (parse_int(text, lo, hi, &iv) != 0) {
+			snprintf(why, cap, "%s \"%s\" is not a whole number%s", fd->name, text,
+			         fl->fen ? " of fen" : "");
+			return HEARTH_EINVAL;
+		}
+	}
+	switch (pbfield_elem_size(fd)) {
+	case 4:
+		if (fd->type == PROTOBUF_C_TYPE_UINT32 || fd->type == PROTOBUF_C_TYPE_FIXED32)
+			*(uint32_t *)slot = (uint32_t)iv;
+		else
+			*(int32_t *)slot = (int32_t)iv;
+		break;
+	default:
+		*(int64_t *)slot = iv;
+		break;
+	}
+	return 0;
+}
+
+/* Separators people use between list items: ASCII comma, the fullwidth
+ * comma "，" and the enumeration comma "、" of Chinese text. Returns the
+ * separator's length at s, or 0. */
+static size_t sep_len(const char *s)
+{
+	if (*s == ',')
+		return 1;
+	if (!strncmp(s, "\xef\xbc\x8c", 3) || !strncmp(s, "\xe3\x80\x81", 3))
+		return 3;
+	return 0;
+}
+
+/* Splits a list value into trimmed, non-empty items (strndup'd into items,
+ * up to max); with items NULL it only counts them. Returns the count, or
+ * SIZE_MAX when out of memory. */
+static size_t split_items(const char *text, char **items, size_t max)
+{
+	size_t n = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *start = p, *end;
+		while (*p && !sep_len(p))
+			p++;
+		end = p;
+		if (*p)
+			p += sep_len(p);
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == start)
+			continue;
+		if (items && n < max) {
+			items[n] = strndup(start, (size_t)(end - start));
+			if (!items[n])
+				return SIZE_MAX;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Applies one --FIELD VALUE to body. An empty value clears the field; a
+ * repeated field takes a comma-separated list and replaces the whole list.
+ * Counts are bounded before anything is allocated. On failure body's field
+ * is unchanged and why says what was wrong. */
+static int apply(record_cmd *m, ProtobufCMessage *body, const record_assign *a, char *why, size_t cap)
+{
+	const ProtobufCFieldDescriptor *fd = a->fl->fd;
+	const char *text = a->value;
+	int rc = 0;
+
+	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
+		unsigned char slot[sizeof(ProtobufCBinaryData) + sizeof(double)];
+
+		if (text && !*text) {
+			pbfield_clear(body, fd);
+			return 0;
+		}
+		if (!text && fd->type != PROTOBUF_C_TYPE_BOOL)
+			return HEARTH_EINVAL;
+		memset(slot, 0, sizeof(slot));
+		rc = parse_elem(m, a->fl, text, slot, why, cap);
+		if (rc != 0)
+			return rc;
+		pbfield_clear(body, fd);
+		memcpy(pbfield_ptr(body, fd), slot, pbfield_elem_size(fd));
+		if (fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
+		    fd->type != PROTOBUF_C_TYPE_STRING)
+			*(protobuf_c_boolean *)((char *)body + fd->quantifier_offset) = 1;
+		return 0;
+	} else {
+		size_t max = a->fl->rule && a->fl->rule->max ? a->fl->rule->max
+		                                             : RECORD_REPEATED_MAX_DEFAULT;
+		size_t n = split_items(text ? text : "", NULL, 0), sz = pbfield_elem_size(fd);
+		char **items = NULL;
+		char *arr = NULL;
+
+		if (n > max) {
+			snprintf(why, cap, "%s has %zu values; at most %zu are allowed", fd->name, n, max);
+			return HEARTH_EINVAL;
+		}
+		if (n == 0) {
+			pbfield_clear(body, fd);
+			return 0;
+		}
+		items = calloc(n, sizeof(*items));
+		arr = calloc(n, sz);
+		if (!items || !arr || split_items(text, items, n) != n) {
+			rc = HEARTH_ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < n; i++) {
+			rc = parse_elem(m, a->fl, items[i], arr + i * sz, why, cap);
+			if (rc != 0)
+				goto fail;
+		}
+		pbfield_clear(body, fd);
+		*(void **)pbfield_ptr(body, fd) = arr;
+		*pbfield_count(body, fd) = n;
+		arr = NULL;
+	fail:
+		if (arr) {
+			for (size_t i = 0; i < n; i++)
+				pbfield_free_elem(fd, arr + i * sz);
+			free(arr);
+		}
+		for (size_t i = 0; items && i < n; i++)
+			free(items[i]);
+		free(items);
+		return rc;
+	}
+}
+
+/* Applies every assignment, stopping at the first bad one with a message
+ * that names the flag and the value as typed. Returns an exit code. */
+int rargs_apply_all(record_cmd *m, ProtobufCMessage *body)
+{
+	char why[700];
+
+	for (size_t i = 0; i < m->n_as; i++) {
+		const record_assign *a = &m->as[i];
+		int rc;
+
+		why[0] = '\0';
+		rc = apply(m, body, a, why, sizeof(why));
+		if (rc == HEARTH_ENOMEM) {
+			rargs_say(m, "out of memory");
+			return EXIT_FAIL;
+		}
+		if (rc != 0) {
+			char vb[300];
+			if (a->value)
+				rargs_say(m, "--%s \"%s\": %s", a->fl->name, rargs_shown(a->value, vb, sizeof(vb)), why);
+			else
+				rargs_say(m, "--%s: %s", a->fl->name, why);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* Validation errors name a field; when the user gave that field on this
+ * command line, the message starts with the flag and value as typed, so it
+ * is obvious which argument to fix. */
+int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
+{
+	record_error err;
+	const record_assign *given = NULL;
+	char vb[300];
+
+	memset(&err, 0, sizeof(err));
+	if (record_validate_message(m->k, body, &err) == 0)
+		return EXIT_OK;
+	for (size_t i = 0; i < m->n_as; i++) {
+		if (!strcmp(m->as[i].fl->fd->name, err.field))
+			given = &m->as[i];
+	}
+	if (given && given->value)
+		rargs_say(m, "--%s \"%s\": %s", given->fl->name, rargs_shown(given->value, vb, sizeof(vb)),
+		    err.message);
+	else if (given)
+		rargs_say(m, "--%s: %s", given->fl->name, err.message);
+	else
+		rargs_say(m, "%s", err.message);
+	return EXIT_USAGE;
+}
+
+/* The repeated ProgressNote field of a kind (a pairing's notes), or NULL.
+ * Found by type, so any kind that adds dated notes gets `note` and their
+ * display without code here. */
+const ProtobufCFieldDescriptor *rargs_notes_field(const kind_info *k)
+{
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+
+		if (fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->label == PROTOBUF_C_LABEL_REPEATED &&
+		    fd->descriptor == &hearth__progress_note__descriptor)
+			return fd;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------- help */
+
+static const char *arg_word(const record_flag *fl)
+{
+	uint32_t f = rargs_rule_flags(fl->rule);
+
+	if (fl->fd->label == PROTOBUF_C_LABEL_REPEATED)
+		return "LIST";
+	if (fl->fen)
+		return "FEN";
+	if (f & FIELD_MONEY)
+		return "YUAN";
+	if (f & FIELD_DATE)
+		return "YYYY-MM-DD";
+	if (f & FIELD_MONTH)
+		return "YYYY-MM";
+	if (f & FIELD_ID)
+		return "ID";
+	switch (fl->fd->type) {
+	case PROTOBUF_C_TYPE_ENUM: return "VALUE";
+	case PROTOBUF_C_TYPE_BOOL: return NULL;
+	case PROTOBUF_C_TYPE_STRING: return "TEXT";
+	default: return "N";
+	}
+}
+
+/* Lists the flags generated from the kind's body message, each with its
+ * Chinese label, its rules and (for enums) the accepted values, so the help
+ * grows by itself when a field is added to the table. */
+static void print_field_flags(const record_cmd *m, FILE *f)
+{
+	size_t width = 0;
+
+	for (size_t i = 0; i < m->n_flags; i++) {
+		const char *w = arg_word(&m->flags[i]);
+		size_t len = strlen(m->flags[i].name) + 4 + (w ? strlen(w) + 1 : strlen("[=yes|no]"));
+		if (len > width)
+			width = len;
+	}
+	for (size_t i = 0; i < m->n_flags; i++) {
+		const record_flag *fl = &m->flags[i];
+		const char *w = arg_word(fl);
+		uint32_t rf = rargs_rule_flags(fl->rule);
+		char left[160];
+
+		if (w)
+			snprintf(left, sizeof(left), "  --%s %s", fl->name, w);
+		else
+			snprintf(left, sizeof(left), "  --%s[=yes|no]", fl->name);
+		fprintf(f, "%-*s  %s", (int)width, left, field_label(fl));
+		if (fl->fen)
+			fputs(" in fen (1 yuan = 100 fen)", f);
+		else if (rf & FIELD_MONEY)
+			fputs(" in yuan, up to two decimals", f);
+		if (rf & FIELD_REQUIRED)
+			fputs(", required", f);
+		if (rf & FIELD_SENSITIVE)
+			fputs(", sensitive (masked)", f);
+		if (rf & FIELD_ID)
+			fputs(", a record id or unique prefix", f);
+		if (fl->fd->type == PROTOBUF_C_TYPE_ENUM) {
+			char choices[512];
+			enum_choices(fl->fd->descriptor, choices, sizeof(choices));
+			fprintf(f, ": %s", choices);
+		}
+		if (fl->fd->label == PROTOBUF_C_LABEL_REPEATED)
+			fputs(" (separate with , ， or 、)", f);
+		fputc('\n', f);
+	}
+}
+
+void rargs_print_help(const record_cmd *m, int which, FILE *f)
+{
+	const char *k = m->k->name;
+
+	switch (which) {
+	case SUB_ADD:
+		fprintf(f, "usage: hearth %s add --FIELD VALUE... [--branch ID]\n\n"
+		           "Adds a %s (%s) record to the local replica and prints its new id (only\n"
+		           "the id, so scripts can capture it). Works offline; the next sync sends it.\n"
+		           "--branch ID is required with an admin certificate; a branch certificate\n"
+		           "always adds to its own branch.\n\nfields:\n", k, m->k->label, k);
+		break;
+	case SUB_EDIT:
+		fprintf(f, "usage: hearth %s edit ID --FIELD VALUE...\n\n"
+		           "Changes the given fields of a %s record (ID: full id or a unique prefix of\n"
+		           "at least 4 hex digits). An empty value (--FIELD \"\") clears a field.\n"
+		           "\nfields:\n", k, m->k->label);
+		break;
+	case SUB_DELETE:
+		fprintf(f, "usage: hearth %s delete ID\n\n"
+		           "Deletes a %s record (ID: full id or a unique prefix). The deletion is\n"
+		           "recorded locally and sent by the next sync.\n", k, m->k->label);
+		return;
+	case SUB_SHOW:
+		fprintf(f, "usage: hearth %s show ID [--json] [--reveal]\n\n"
+		           "Shows every field of a %s record with its label, and its id, revision,\n"
+		           "branch, last update and whether local changes are pending.\n"
+		           "  --json    one JSON object (enums as short names, money in fen)\n"
+		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n", k,
+		        m->k->label);
+		return;
+	case SUB_NOTE:
+		fprintf(f, "usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
+		           "Adds a dated progress note to a %s record (ID: full id or a unique\n"
+		           "prefix). The note is one line of at most 200 bytes; its date may not be\n"
+		           "before the record's start date.\n", k, m->k->label);
+		return;
+	case SUB_LIST:
+		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all]\n"
+		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
+		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
+		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
+		           "prefix (at least 8 characters) that tells local records apart; every\n"
+		           "command accepts it.\n"
+		           "  --json       a JSON array of objects (enums as short names, money in fen)\n"
+		           "  --csv        CSV with every field, Chinese headers, CRLF line ends\n"
+		           "  --bom        with --csv: start with a UTF-8 BOM so Excel reads Chinese\n"
+		           "  --reveal     show sensitive fields unmasked (recorded in the audit log)\n"
+		           "  --all        include deleted records\n"
+		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
+		           "\n", k, m->k->label);
+		filter_help(m->k, f);
+		fputs("\nfields:\n", f);
+		break;
+	default:
+		fprintf(f, "usage: hearth %s add|edit|delete|show|list [options]\n\n"
+		           "%s (%s) records in the local replica. Every command works offline;\n"
+		           "changes reach the server on the next sync.\n\n"
+		           "  hearth %s add --FIELD VALUE... [--branch ID]   prints the new id\n"
+		           "  hearth %s edit ID --FIELD VALUE...\n"
+		           "  hearth %s delete ID\n"
+		           "  hearth %s show ID [--json] [--reveal]\n"
+		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n",
+		        k, m->k->label, k, k, k, k, k, k);
+		if (rargs_notes_field(m->k))
+			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
+		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
+		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
+		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
+		break;
+	}
+	print_field_flags(m, f);
+	fputs("\nValues: enums by short name, Chinese label or number; yes/no take\n"
+	      "true/false/yes/no/1/0/是/否 (write --FLAG=no); an empty value clears a field.\n"
+	      "exit status: 0 ok, 1 failed, 2 bad usage or invalid value.\n", f);
+}
+
+/* ------------------------------------------------------ command line */
+
+/* Builds the flags from the kind's body descriptor: one per settable field,
+ * '_' becoming '-', plus --FIELD-fen for money. */
+int rargs_build_flags(record_cmd *m)
+{
+	const ProtobufCMessageDescriptor *d = m->k->desc;
+
+	m->flags = calloc(d->n_fields * 2 + 1, sizeof(*m->flags));
+	if (!m->flags)
+		return HEARTH_ENOMEM;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &d->fields[i];
+		const field_rule *rule = kind_rule(m->k, fd->id);
+		record_flag *fl;
+
+		if (!rargs_field_supported(fd, rule))
+			continue;
+		fl = &m->flags[m->n_flags++];
+		fl->fd = fd;
+		fl->rule = rule;
+		snprintf(fl->name, sizeof(fl->name), "%.80s", fd->name);
+		for (char *p = fl->name; *p; p++) {
+			if (*p == '_')
+				*p = '-';
+		}
+		if ((rargs_rule_flags(rule) & FIELD_MONEY) && pbfield_is_int_type(fd->type)) {
+			record_flag *fen = &m->flags[m->n_flags++];
+			*fen = *fl;
+			fen->fen = 1;
+			snprintf(fen->name, sizeof(fen->name), "%.80s-fen", fl->name);
+		}
+	}
+	return 0;
+}
+
+/* Parses the subcommand's options. Returns EXIT_OK, EXIT_USAGE (message
+ * printed), or -1 after printing help (the caller returns EXIT_OK). */
+int rargs_parse_args(record_cmd *m, int argc, char **argv)
+{
+	struct option *opts;
+	size_t n = 0;
+	int o, rc = EXIT_OK;
+	int npos = 0;
+
+	opts = calloc(m->n_flags + HEARTH_ARRAY_LEN(fixed_opts) + 2, sizeof(*opts));
+	m->as = calloc((size_t)argc + 1, sizeof(*m->as));
+	if (!opts || !m->as) {
+		rargs_say(m, "out of memory");
+		free(opts);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(fixed_opts); i++) {
+		if (sub_fixed[m->sub] & BIT(fixed_opts[i].val))
+			opts[n++] = (struct option){ fixed_opts[i].name, fixed_opts[i].has_arg, NULL,
+			                             fixed_opts[i].val };
+	}
+	opts[n++] = (struct option){ "help", no_argument, NULL, O_HELP };
+	if (sub_takes_fields[m->sub]) {
+		for (size_t i = 0; i < m->n_flags; i++) {
+			int bare = m->flags[i].fd->type == PROTOBUF_C_TYPE_BOOL &&
+			           m->flags[i].fd->label != PROTOBUF_C_LABEL_REPEATED;
+			opts[n++] = (struct option){ m->flags[i].name,
+			                             bare ? optional_argument : required_argument, NULL,
+			                             O_FIELD + (int)i };
+		}
+	}
+	/* argv[0] is the subcommand; getopt starts after it. */
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case O_HELP:
+			rargs_print_help(m, (int)m->sub, stdout);
+			rc = -1;
+			goto done;
+		case O_BRANCH: m->branch = optarg; break;
+		case O_JSON: m->json = 1; break;
+		case O_CSV: m->csv = 1; break;
+		case O_BOM: m->bom = 1; break;
+		case O_REVEAL: m->reveal = 1; break;
+		case O_ALL: m->all = 1; break;
+		case O_NOTE_DATE: m->note_date = optarg; break;
+		case O_NOTE_TEXT: m->note_text = optarg; break;
+		case O_NOTE_BY: m->note_by = optarg; break;
+		case ':':
+			rargs_say(m, "%s needs a value; see 'hearth %s %s --help'", argv[optind - 1], m->k->name,
+			    rargs_sub_names[m->sub]);
+			rc = EXIT_USAGE;
+			goto done;
+		case '?':
+			rargs_say(m, "unknown option \"%s\"; see 'hearth %s %s --help'", argv[optind - 1],
+			    m->k->name, rargs_sub_names[m->sub]);
+			rc = EXIT_USAGE;
+			goto done;
+		default:
+			if (o >= O_FIELD && (size_t)(o - O_FIELD) < m->n_flags) {
+				m->as[m->n_as].fl = &m->flags[o - O_FIELD];
+				m->as[m->n_as].value = optarg;
+				m->n_as++;
+			}
+			break;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
+		               m->sub == SUB_NOTE;
+		if (wants_id && npos == 0) {
+			m->id_text = argv[i];
+			npos++;
+			continue;
+		}
+		char vb[300];
+		rargs_say(m, "unexpected argument \"%s\"; see 'hearth %s %s --help'",
+		    rargs_shown(argv[i], vb, sizeof(vb)), m->k->name,
+		    rargs_sub_names[m->sub]);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
+	     m->sub == SUB_NOTE) && !m->id_text) {
+		rargs_say(m, "give the id of the %s (full id or a unique prefix)", m->k->name);
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
+		rargs_say(m, "give --date YYYY-MM-DD and --note TEXT");
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_EDIT && m->n_as == 0) {
+		rargs_say(m, "nothing to change; give at least one --FIELD");
+		rc = EXIT_USAGE;
+	} else if (m->json && m->csv) {
+		rargs_say(m, "--json and --csv exclude each other; pick one");
+		rc = EXIT_USAGE;
+	} else if (m->bom && !m->csv) {
+		rargs_say(m, "--bom only applies to --csv");
+		rc = EXIT_USAGE;
+	}
+done:
+	free(opts);
+	return rc;
+}

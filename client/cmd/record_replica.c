@@ -1,0 +1,313 @@
+/* record_replica.c: a record command's access to the replica and the
+ * reveal/export events it queues. */
+#include "client/cmd/record_replica.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "client/cmd/import.h"
+#include "client/cmd/record_args.h"
+#include "client/core/filters.h"
+#include "client/core/identity.h"
+#include "client/core/replica.h"
+#include "client/core/replica_events.h"
+#include "client/core/values.h"
+#include "client/ui/output.h"
+#include "common/hearth.h"
+#include "common/pbfield.h"
+#include "common/record.h"
+#include "common/tls.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
+
+/* ------------------------------------------------------ the replica */
+
+int rrep_open_replica(record_cmd *m)
+{
+	char err[1200] = "";
+	int rc = cli_load_profile(m->c);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (replica_open(&m->rep, m->c->prof.home, err, sizeof(err)) != 0) {
+		rargs_say(m, "%s", err[0] ? err : "cannot open the local replica");
+		return EXIT_FAIL;
+	}
+	m->rep_open = 1;
+	return EXIT_OK;
+}
+
+/* Resolves the ID argument and loads the record's local view, checking it
+ * is of this command's kind. Returns an exit code; *out is the caller's. */
+int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
+{
+	char err[256] = "", vb[300];
+	const char *text = rargs_shown(m->id_text, vb, sizeof(vb));
+	int rc = replica_resolve_id(&m->rep, m->id_text, id, err, sizeof(err));
+
+	*out = NULL;
+	if (rc == HEARTH_ENOTFOUND) {
+		rargs_say(m, "no record matches \"%s\"", text);
+		return EXIT_USAGE;
+	}
+	if (rc == HEARTH_EINVAL && strchr(err, '"')) {
+		rargs_say(m, "%s", err);   /* the replica quoted the id itself */
+		return EXIT_USAGE;
+	}
+	if (rc != 0) {
+		rargs_say(m, "\"%s\": %s", text, err[0] ? err : hearth_strerror(rc));
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	rc = replica_get(&m->rep, id, out);
+	if (rc == HEARTH_ENOTFOUND) {
+		rargs_say(m, "no record matches \"%s\"", text);
+		return EXIT_USAGE;
+	}
+	if (rc != 0) {
+		rargs_say(m, "cannot read the record: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if ((*out)->kind != m->k->kind) {
+		const kind_info *other = kind_find((*out)->kind);
+		rargs_say(m, "\"%s\" is a %s record, not a %s", text, other ? other->name : "different",
+		    m->k->name);
+		hearth__record__free_unpacked(*out, NULL);
+		*out = NULL;
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* The branch a branch principal's replica belongs to, as the sync stored it
+ * in meta "branch" (with or without a trailing NUL). */
+int rrep_meta_branch(replica *r, char *out, size_t cap)
+{
+	MDB_txn *txn;
+	MDB_val key = { 6, (void *)"branch" }, val;
+	int rc;
+
+	out[0] = '\0';
+	if (mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn) != 0)
+		return HEARTH_ESTORE;
+	rc = mdb_get(txn, r->meta, &key, &val);
+	if (rc == 0 && val.mv_size > 0 && val.mv_size < cap) {
+		memcpy(out, val.mv_data, val.mv_size);
+		out[val.mv_size] = '\0';
+	}
+	mdb_txn_abort(txn);
+	return out[0] ? 0 : HEARTH_ENOTFOUND;
+}
+
+/* Reads who the profile's certificate says we are, without connecting. */
+static int cert_identity(record_cmd *m, tls_identity *id)
+{
+	char err[512] = "";
+
+	switch (identity_read(m->c->prof.cert, id, err, sizeof(err))) {
+	case IDENTITY_OK: return EXIT_OK;
+	case IDENTITY_UNREADABLE:
+		rargs_say(m, "cannot read the certificate %s: %m", m->c->prof.cert);
+		return EXIT_USAGE;
+	case IDENTITY_NOT_PEM:
+		rargs_say(m, "%s is not a PEM certificate", m->c->prof.cert);
+		return EXIT_USAGE;
+	case IDENTITY_INVALID: break;
+	}
+	rargs_say(m, "certificate %s: %s", m->c->prof.cert, err);
+	return EXIT_USAGE;
+}
+
+/* Branch ids travel in certificates' SAN URIs: letters, digits, '-', '_', '.'. */
+static int branch_id_ok(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+	                 strlen(s);
+}
+
+/* Which branch a new record belongs to: a branch principal always writes its
+ * own branch (the server would refuse anything else), an admin must say. */
+int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
+{
+	tls_identity id;
+	char own[128];
+	int rc;
+
+	rrep_meta_branch(&m->rep, own, sizeof(own));
+	if (own[0] && !m->branch) {
+		snprintf(out, cap, "%s", own);
+		return EXIT_OK;
+	}
+	memset(&id, 0, sizeof(id));
+	rc = cert_identity(m, &id);
+	if (rc != EXIT_OK)
+		return rc;
+	switch (id.role) {
+	case HEARTH__ROLE__ROLE_BRANCH:
+		if (!own[0])
+			snprintf(own, sizeof(own), "%s", id.branch_id);
+		if (m->branch && strcmp(m->branch, own) != 0) {
+			rargs_say(m, "--branch \"%s\": this certificate belongs to branch %s and can only add "
+			       "records there", m->branch, own);
+			return EXIT_USAGE;
+		}
+		snprintf(out, cap, "%s", own);
+		return EXIT_OK;
+	case HEARTH__ROLE__ROLE_ADMIN:
+		if (!m->branch || !*m->branch) {
+			rargs_say(m, "--branch ID is required with an admin certificate: which branch the %s "
+			       "belongs to", m->k->name);
+			return EXIT_USAGE;
+		}
+		if (strlen(m->branch) >= 64 || !branch_id_ok(m->branch)) {
+			rargs_say(m, "--branch \"%s\" is not a branch id", m->branch);
+			return EXIT_USAGE;
+		}
+		snprintf(out, cap, "%s", m->branch);
+		return EXIT_OK;
+	default:
+		rargs_say(m, "an auditor certificate cannot change records; auditors only read");
+		return EXIT_USAGE;
+	}
+}
+
+/* Puts body into rec's oneof as the body of kind k, found through the Record
+ * descriptor so that a new kind needs no code here. rec then owns body. */
+int rrep_attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(&hearth__record__descriptor, k->record_field);
+
+	if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type != PROTOBUF_C_TYPE_MESSAGE)
+		return HEARTH_EINVAL;
+	*(ProtobufCMessage **)((char *)rec + fd->offset) = body;
+	*(uint32_t *)((char *)rec + fd->quantifier_offset) = k->record_field;
+	rec->kind = k->kind;
+	return 0;
+}
+
+/* A fresh, empty body of kind k, allocated as protobuf-c's default allocator
+ * would, so hearth__record__free_unpacked frees it with its record. */
+ProtobufCMessage *rrep_new_body(const kind_info *k)
+{
+	ProtobufCMessage *body = malloc(k->desc->sizeof_message);
+	if (body)
+		k->desc->message_init(body);
+	return body;
+}
+
+int rrep_sensitive_kind(const kind_info *k)
+{
+	for (size_t i = 0; i < k->n_rules; i++) {
+		if (k->rules[i].flags & FIELD_SENSITIVE)
+			return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------- reveal/export events
+ * Showing a sensitive field unmasked and exporting records are audited
+ * like changes: each becomes a ClientEvent queued in the replica before
+ * anything is printed (no output without its event), and `hearth sync`
+ * reports the queue to the server's audit log. */
+
+static void event_free(Hearth__ClientEvent *e)
+{
+	if (!e)
+		return;
+	free(e->record_id.data);
+	free(e->branch_id);
+	free(e->detail);
+	free(e->fields);   /* the names themselves are the descriptor's */
+	free(e);
+}
+
+void rrep_events_free(rrep_event_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		event_free(l->ev[i]);
+	free(l->ev);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Adds an event naming the sensitive fields of k that are set in body (all
+ * of k's sensitive fields when body is NULL). A reveal of a record whose
+ * sensitive fields are all empty reveals nothing and adds nothing. */
+int rrep_event_add(rrep_event_list *l, const char *action, const kind_info *k, const uint8_t *id,
+                     const char *branch, const ProtobufCMessage *body, uint32_t count,
+                     const char *detail)
+{
+	Hearth__ClientEvent *e = calloc(1, sizeof(*e));
+	size_t nf = 0;
+
+	if (!e)
+		return HEARTH_ENOMEM;
+	hearth__client_event__init(e);
+	e->fields = calloc(k->desc->n_fields + 1, sizeof(char *));
+	e->action = (char *)action;
+	e->kind = k->kind;
+	e->time = session_now_ms();
+	e->count = count;
+	e->branch_id = strdup(branch ? branch : "");
+	e->detail = strdup(detail ? detail : "");
+	if (!e->fields || !e->branch_id || !e->detail)
+		goto oom;
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		if (!(rargs_rule_flags(kind_rule(k, fd->id)) & FIELD_SENSITIVE))
+			continue;
+		if (body && !pbfield_is_set(body, fd))
+			continue;
+		e->fields[nf++] = (char *)fd->name;
+	}
+	e->n_fields = nf;
+	if (!strcmp(action, "reveal") && nf == 0) {
+		event_free(e);
+		return 0;
+	}
+	if (id) {
+		e->record_id.data = malloc(UUID_LEN);
+		if (!e->record_id.data)
+			goto oom;
+		memcpy(e->record_id.data, id, UUID_LEN);
+		e->record_id.len = UUID_LEN;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->ev, cap * sizeof(*l->ev));
+		if (!p)
+			goto oom;
+		l->ev = p;
+		l->cap = cap;
+	}
+	l->ev[l->n++] = e;
+	return 0;
+oom:
+	event_free(e);
+	return HEARTH_ENOMEM;
+}
+
+/* Queues the events in one replica transaction; refuses (exit code) when
+ * that fails, so the caller shows nothing unrecorded. */
+int rrep_events_queue(record_cmd *m, rrep_event_list *l)
+{
+	int rc;
+	if (l->n == 0)
+		return EXIT_OK;
+	rc = replica_queue_events(&m->rep, l->ev, l->n);
+	if (rc != 0) {
+		rargs_say(m, "cannot record the reveal/export in the local replica (%s); nothing was shown",
+		    hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,58 @@
+/* record_replica.h: a record command's access to the replica: opening it, loading and
+ * attaching bodies, choosing the branch, and the reveal/export events it
+ * queues for the next sync (record_replica.c). Functions returning int return an
+ * exit code from cli.h after printing why (via rargs_say), unless their
+ * comment says otherwise. */
+#ifndef HEARTH_CMD_RECORD_REPLICA_H
+#define HEARTH_CMD_RECORD_REPLICA_H
+
+#include <stddef.h>
+
+#include "client/cmd/record_args.h"
+#include "common/uuid.h"
+
+/* Reveal/export events gathered while a command prints. */
+typedef struct rrep_event_list {
+	Hearth__ClientEvent **ev;
+	size_t n, cap;
+} rrep_event_list;
+
+int rrep_open_replica(record_cmd *m);
+
+/* Resolves the ID argument and loads the record's local view, checking it
+ * is of this command's kind. Returns an exit code; *out is the caller's. */
+int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out);
+
+/* The branch a branch principal's replica belongs to, as the sync stored it
+ * in meta "branch" (with or without a trailing NUL). */
+int rrep_meta_branch(replica *r, char *out, size_t cap);
+
+/* Which branch a new record belongs to: a branch principal always writes its
+ * own branch (the server would refuse anything else), an admin must say. */
+int rrep_pick_branch(record_cmd *m, char *out, size_t cap);
+
+/* Puts body into rec's oneof as the body of kind k, found through the Record
+ * descriptor so that a new kind needs no code here. rec then owns body. */
+int rrep_attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body);
+
+int rrep_sensitive_kind(const kind_info *k);
+
+/* A fresh, empty body of kind k, allocated as protobuf-c's default allocator
+ * would, so hearth__record__free_unpacked frees it with its record. NULL when
+ * out of memory. */
+ProtobufCMessage *rrep_new_body(const kind_info *k);
+
+void rrep_events_free(rrep_event_list *l);
+
+/* Adds an event naming the sensitive fields of k that are set in body (all
+ * of k's sensitive fields when body is NULL). A reveal of a record whose
+ * sensitive fields are all empty reveals nothing and adds nothing. */
+int rrep_event_add(rrep_event_list *l, const char *action, const kind_info *k, const uint8_t *id,
+                     const char *branch, const ProtobufCMessage *body, uint32_t count,
+                     const char *detail);
+
+/* Queues the events in one replica transaction; refuses (exit code) when
+ * that fails, so the caller shows nothing unrecorded. */
+int rrep_events_queue(record_cmd *m, rrep_event_list *l);
+
+#endif

@@ -1,0 +1,623 @@
+/* record_view.c: a record's fields for people (masked unless revealed)
+ * and for JSON, and `hearth KIND list` as a table, CSV or JSON. */
+#include "client/cmd/record_view.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "client/cmd/import.h"
+#include "client/cmd/record_args.h"
+#include "client/cmd/record_replica.h"
+#include "client/core/filters.h"
+#include "client/core/identity.h"
+#include "client/core/replica.h"
+#include "client/core/replica_events.h"
+#include "client/core/values.h"
+#include "client/ui/output.h"
+#include "common/hearth.h"
+#include "common/pbfield.h"
+#include "common/record.h"
+#include "common/tls.h"
+#include "common/utf8.h"
+#include "common/uuid.h"
+
+/* Column limit for text cells in `list` tables. */
+#define LIST_CELL_MAX 24
+
+/* ------------------------------------------------------ value display */
+
+static void sb_add(rview_sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		char *p;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(rview_sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+const char *rview_sb_str(const rview_sbuf *b)
+{
+	return b->p && !b->oom ? b->p : "";
+}
+
+/* A string for display: sensitive values are masked unless revealed. */
+static void put_text(const record_cmd *m, const field_rule *rule, const char *s, rview_sbuf *b)
+{
+	if ((rargs_rule_flags(rule) & FIELD_SENSITIVE) && !m->reveal && *s) {
+		size_t cap = strlen(s) + 16;
+		char *masked = malloc(cap);
+		if (!masked) {
+			b->oom = 1;
+			return;
+		}
+		record_mask(s, masked, cap);
+		sb_puts(b, masked);
+		free(masked);
+	} else {
+		sb_puts(b, s);
+	}
+}
+
+/* One element as people read it: enum labels, 是/否, money in yuan with
+ * two decimals, ids in canonical text. */
+/* Writes "NAME (first 8 hex digits)" for a referenced record that has a
+ * name in the local replica (a member, usually). Returns 0 when it has
+ * none, so the caller prints the id. */
+static int ref_name(const record_cmd *m, const uint8_t id[UUID_LEN], rview_sbuf *b)
+{
+	Hearth__Record *r = NULL;
+	const ProtobufCMessage *body;
+	const ProtobufCFieldDescriptor *fd;
+	char text[UUID_TEXT_LEN + 1];
+	int ok = 0;
+
+	if (replica_get((replica *)&m->rep, id, &r) != 0)
+		return 0;
+	body = record_body(r);
+	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
+	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
+		const char *name = *(char *const *)pbfield_ptr(body, fd);
+		if (name && name[0]) {
+			uuid_format(id, text);
+			text[8] = '\0';
+			sb_puts(b, name);
+			sb_puts(b, " (");
+			sb_puts(b, text);
+			sb_puts(b, ")");
+			ok = 1;
+		}
+	}
+	hearth__record__free_unpacked(r, NULL);
+	return ok;
+}
+
+static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd, const field_rule *rule,
+                        const void *p, rview_sbuf *b)
+{
+	char tmp[64];
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		put_text(m, rule, *(char *const *)p ? *(char *const *)p : "", b);
+		return;
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *d = p;
+		char text[UUID_TEXT_LEN + 1];
+		if (d->len == UUID_LEN && !m->csv && m->rep_open && ref_name(m, d->data, b)) {
+			/* People read names; CSV keeps ids so it imports back exactly. */
+		} else if (d->len == UUID_LEN) {
+			uuid_format(d->data, text);
+			sb_puts(b, text);
+		} else if (d->len) {
+			snprintf(tmp, sizeof(tmp), "(%zu bytes)", d->len);
+			sb_puts(b, tmp);
+		}
+		return;
+	}
+	case PROTOBUF_C_TYPE_ENUM:
+		if (*(const int32_t *)p)
+			sb_puts(b, enum_label(fd->descriptor, *(const int32_t *)p));
+		return;
+	case PROTOBUF_C_TYPE_BOOL:
+		sb_puts(b, *(const protobuf_c_boolean *)p ? "\xe6\x98\xaf" : "\xe5\x90\xa6");
+		return;
+	case PROTOBUF_C_TYPE_FLOAT:
+		snprintf(tmp, sizeof(tmp), "%g", (double)*(const float *)p);
+		sb_puts(b, tmp);
+		return;
+	case PROTOBUF_C_TYPE_DOUBLE:
+		snprintf(tmp, sizeof(tmp), "%g", *(const double *)p);
+		sb_puts(b, tmp);
+		return;
+	default:
+		break;
+	}
+	/* A sensitive amount (a household's income) has no shape worth
+	 * keeping: masked, it is stars. */
+	if ((rargs_rule_flags(rule) & FIELD_SENSITIVE) && !m->reveal) {
+		sb_puts(b, "***");
+		return;
+	}
+	if (rargs_rule_flags(rule) & FIELD_MONEY)
+		value_yuan_format(rargs_int_value(fd->type, p), tmp);
+	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)
+		snprintf(tmp, sizeof(tmp), "%" PRIu64, *(const uint64_t *)p);
+	else
+		snprintf(tmp, sizeof(tmp), "%" PRId64, rargs_int_value(fd->type, p));
+	sb_puts(b, tmp);
+}
+
+/* A field's value for a table, `show` or CSV; repeated values are joined
+ * with "、" as Chinese lists are. The caller frees b->p. */
+void rview_people_value(const record_cmd *m, const ProtobufCMessage *body,
+                         const ProtobufCFieldDescriptor *fd, rview_sbuf *b)
+{
+	const field_rule *rule = kind_rule(m->k, fd->id);
+	const void *p = pbfield_ptr(body, fd);
+
+	sb_puts(b, "");
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
+		const char *arr = *(char *const *)p;
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sb_puts(b, "\xe3\x80\x81");
+			people_elem(m, fd, rule, arr + i * sz, b);
+		}
+		return;
+	}
+	people_elem(m, fd, rule, p, b);
+}
+
+static void json_elem(const record_cmd *m, out_json *j, const ProtobufCFieldDescriptor *fd,
+                      const field_rule *rule, const void *p)
+{
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		rview_sbuf b = { 0 };
+		put_text(m, rule, *(char *const *)p ? *(char *const *)p : "", &b);
+		out_json_string(j, rview_sb_str(&b));
+		free(b.p);
+		return;
+	}
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *d = p;
+		char text[UUID_TEXT_LEN + 1];
+		if (d->len == UUID_LEN) {
+			uuid_format(d->data, text);
+			out_json_string(j, text);
+		} else {
+			out_json_null(j);
+		}
+		return;
+	}
+	case PROTOBUF_C_TYPE_ENUM: {
+		char name[64];
+		enum_short_name(fd->descriptor, *(const int32_t *)p, name, sizeof(name));
+		out_json_string(j, name);
+		return;
+	}
+	case PROTOBUF_C_TYPE_BOOL:
+		out_json_bool(j, *(const protobuf_c_boolean *)p);
+		return;
+	case PROTOBUF_C_TYPE_FLOAT:
+		out_json_double(j, *(const float *)p);
+		return;
+	case PROTOBUF_C_TYPE_DOUBLE:
+		out_json_double(j, *(const double *)p);
+		return;
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		out_json_uint(j, *(const uint64_t *)p);
+		return;
+	default:
+		if ((rargs_rule_flags(rule) & FIELD_SENSITIVE) && !m->reveal)
+			out_json_string(j, "***");
+		else
+			out_json_int(j, rargs_int_value(fd->type, p));   /* money stays integer fen */
+		return;
+	}
+}
+
+/* A record as one JSON object: envelope fields, then each set body field by
+ * its proto name. `show` adds its local state (extra). */
+void rview_json_record(const record_cmd *m, out_json *j, const Hearth__Record *rec, int extra, int pending)
+{
+	const ProtobufCMessage *body = record_body(rec);
+	char id[UUID_TEXT_LEN + 1] = "";
+
+	if (rec->id.len == UUID_LEN)
+		uuid_format(rec->id.data, id);
+	out_json_begin_object(j);
+	out_json_key(j, "id");
+	out_json_string(j, id);
+	out_json_key(j, "rev");
+	out_json_uint(j, rec->rev);
+	out_json_key(j, "branch");
+	out_json_string(j, rec->branch_id ? rec->branch_id : "");
+	out_json_key(j, "deleted");
+	out_json_bool(j, rec->deleted);
+	if (extra) {
+		out_json_key(j, "pending");
+		out_json_bool(j, pending);
+		out_json_key(j, "updated_at");
+		out_json_int(j, rec->updated_at);
+		out_json_key(j, "updated_by_name");
+		out_json_string(j, rec->updated_by_name ? rec->updated_by_name : "");
+	}
+	for (unsigned i = 0; body && i < m->k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
+		const field_rule *rule = kind_rule(m->k, fd->id);
+		if (!rargs_field_supported(fd, rule) || !pbfield_is_set(body, fd))
+			continue;
+		out_json_key(j, fd->name);
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
+			const char *arr = *(char *const *)pbfield_ptr(body, fd);
+			out_json_begin_array(j);
+			for (size_t k = 0; k < n; k++)
+				json_elem(m, j, fd, rule, arr + k * sz);
+			out_json_end_array(j);
+		} else {
+			json_elem(m, j, fd, rule, pbfield_ptr(body, fd));
+		}
+	}
+	if (body && rargs_notes_field(m->k) && pbfield_is_set(body, rargs_notes_field(m->k))) {
+		const ProtobufCFieldDescriptor *nf = rargs_notes_field(m->k);
+		size_t n = *pbfield_count(body, nf);
+		Hearth__ProgressNote *const *notes = *(Hearth__ProgressNote *const *const *)pbfield_ptr(body, nf);
+
+		out_json_key(j, nf->name);
+		out_json_begin_array(j);
+		for (size_t i = 0; i < n; i++) {
+			out_json_begin_object(j);
+			out_json_key(j, "date");
+			out_json_string(j, notes[i]->date ? notes[i]->date : "");
+			out_json_key(j, "note");
+			out_json_string(j, notes[i]->note ? notes[i]->note : "");
+			out_json_key(j, "by");
+			out_json_string(j, notes[i]->by ? notes[i]->by : "");
+			out_json_end_object(j);
+		}
+		out_json_end_array(j);
+	}
+	out_json_end_object(j);
+}
+
+/* ------------------------------------------------------------- list */
+
+typedef struct list_ctx {
+	record_cmd *m;
+	const ProtobufCMessage *filter;            /* fields named by filter flags */
+	const ProtobufCFieldDescriptor **cols;     /* table columns after the id */
+	size_t n_cols;
+	out_table *t;
+	out_json j;
+	out_csv csv;
+	size_t count;
+	size_t id_cols;                            /* shown length of ids */
+	int err;
+	int collect;                               /* first pass: events only */
+	size_t matched;
+	rrep_event_list events;
+} list_ctx;
+
+/* UUIDv7 ids start with their creation time, so ids made within a minute
+ * share their first 8 hex digits. The table shows the shortest prefix (at
+ * least 8 characters) that tells every local record apart: one more than
+ * the longest prefix two neighbours (in id order) have in common. */
+struct prefix_scan {
+	char prev[UUID_TEXT_LEN + 1];
+	int have;
+	size_t common;
+};
+
+static int prefix_one(void *arg, const Hearth__Record *rec)
+{
+	struct prefix_scan *p = arg;
+	char text[UUID_TEXT_LEN + 1];
+	size_t i = 0;
+
+	if (rec->id.len != UUID_LEN)
+		return 0;
+	uuid_format(rec->id.data, text);
+	if (p->have) {
+		while (i < UUID_TEXT_LEN && text[i] == p->prev[i])
+			i++;
+		if (i > p->common)
+			p->common = i;
+	}
+	memcpy(p->prev, text, sizeof(text));
+	p->have = 1;
+	return 0;
+}
+
+static size_t short_id_len(replica *r)
+{
+	struct prefix_scan p;
+	size_t n;
+
+	memset(&p, 0, sizeof(p));
+	if (replica_each(r, 0, 1, prefix_one, &p) != 0)
+		return UUID_TEXT_LEN;
+	n = p.common + 1;
+	if (n < 8)
+		n = 8;
+	/* Never end on a dash: "01a21e0d-" reads like a typo. */
+	if (n < UUID_TEXT_LEN && (n == 9 || n == 14 || n == 19 || n == 24))
+		n++;
+	return n > UUID_TEXT_LEN ? UUID_TEXT_LEN : n;
+}
+
+static int same_elem(const ProtobufCFieldDescriptor *fd, const void *a, const void *b)
+{
+	if (fd->type == PROTOBUF_C_TYPE_STRING) {
+		const char *x = *(char *const *)a, *y = *(char *const *)b;
+		return !strcmp(x ? x : "", y ? y : "");
+	}
+	if (fd->type == PROTOBUF_C_TYPE_BYTES) {
+		const ProtobufCBinaryData *x = a, *y = b;
+		return x->len == y->len && (x->len == 0 || !memcmp(x->data, y->data, x->len));
+	}
+	return !memcmp(a, b, pbfield_elem_size(fd));
+}
+
+/* A filter on a single field is an exact match; on a list field, the record
+ * must hold every value the filter names (an empty filter: none at all). */
+static int field_matches(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *filter,
+                         const ProtobufCMessage *body)
+{
+	size_t sz = pbfield_elem_size(fd);
+
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t nf = *pbfield_count(filter, fd), nb = *pbfield_count(body, fd);
+		const char *fa = *(char *const *)pbfield_ptr(filter, fd);
+		const char *ba = *(char *const *)pbfield_ptr(body, fd);
+		if (nf == 0)
+			return nb == 0;
+		for (size_t i = 0; i < nf; i++) {
+			size_t k = 0;
+			while (k < nb && !same_elem(fd, fa + i * sz, ba + k * sz))
+				k++;
+			if (k == nb)
+				return 0;
+		}
+		return 1;
+	}
+	return same_elem(fd, pbfield_ptr(filter, fd), pbfield_ptr(body, fd));
+}
+
+static int list_one(void *arg, const Hearth__Record *rec)
+{
+	list_ctx *l = arg;
+	record_cmd *m = l->m;
+	const ProtobufCMessage *body = record_body(rec);
+	char text[UUID_TEXT_LEN + 1] = "";
+
+	if (rec->kind != m->k->kind || !filter_match(&m->filt, rec))
+		return 0;
+	if (m->n_as && !body)
+		return 0;
+	for (size_t i = 0; i < m->n_as; i++) {
+		if (!field_matches(m->as[i].fl->fd, l->filter, body))
+			return 0;
+	}
+	if (l->collect) {
+		l->matched++;
+		if (m->reveal && body && rec->id.len == UUID_LEN &&
+		    rrep_event_add(&l->events, "reveal", m->k, rec->id.data, rec->branch_id, body, 0,
+		              m->csv ? "list --csv --reveal" : "list --reveal") != 0) {
+			l->err = HEARTH_ENOMEM;
+			return 1;
+		}
+		return 0;
+	}
+	if (rec->id.len == UUID_LEN)
+		uuid_format(rec->id.data, text);
+	l->count++;
+	if (m->json) {
+		rview_json_record(m, &l->j, rec, 0, 0);
+		return 0;
+	}
+	if (m->csv) {
+		out_csv_field(&l->csv, text);
+		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
+			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
+			rview_sbuf b = { 0 };
+			if (!rargs_field_supported(fd, kind_rule(m->k, fd->id)))
+				continue;
+			if (body)
+				rview_people_value(m, body, fd, &b);
+			out_csv_field(&l->csv, rview_sb_str(&b));
+			free(b.p);
+		}
+		out_csv_end_row(&l->csv);
+		return 0;
+	}
+	text[l->id_cols] = '\0';
+	if (out_table_row(l->t) != 0 || out_table_cell(l->t, text) != 0)
+		goto oom;
+	for (size_t i = 0; i < l->n_cols; i++) {
+		rview_sbuf b = { 0 };
+		int rc;
+		if (body)
+			rview_people_value(m, body, l->cols[i], &b);
+		rc = b.oom ? HEARTH_ENOMEM : out_table_cell(l->t, rview_sb_str(&b));
+		free(b.p);
+		if (rc != 0)
+			goto oom;
+	}
+	if (m->all && out_table_cell(l->t, rec->deleted ? "\xe6\x98\xaf" : "") != 0)
+		goto oom;
+	return 0;
+oom:
+	l->err = HEARTH_ENOMEM;
+	return 1;
+}
+
+/* The table shows the kind's list_fields; unknown names in the table are
+ * skipped rather than fatal, so a typo there cannot break every listing. */
+static int list_columns(list_ctx *l)
+{
+	const kind_info *k = l->m->k;
+	const char *p = k->list_fields ? k->list_fields : "";
+	size_t n = 1;
+
+	for (const char *q = p; *q; q++)
+		n += *q == ',';
+	l->cols = calloc(n, sizeof(*l->cols));
+	if (!l->cols)
+		return HEARTH_ENOMEM;
+	while (*p) {
+		char name[64];
+		size_t len = strcspn(p, ",");
+		const ProtobufCFieldDescriptor *fd;
+		if (len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			fd = protobuf_c_message_descriptor_get_field_by_name(k->desc, name);
+			if (fd && rargs_field_supported(fd, kind_rule(k, fd->id)))
+				l->cols[l->n_cols++] = fd;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (out_table_column(l->t, "id", 0, 0) != 0)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < l->n_cols; i++) {
+		const ProtobufCFieldDescriptor *fd = l->cols[i];
+		const field_rule *r = kind_rule(k, fd->id);
+		int numeric = pbfield_is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
+		if (out_table_column(l->t, r && r->label ? r->label : fd->name, LIST_CELL_MAX, numeric))
+			return HEARTH_ENOMEM;
+	}
+	if (l->m->all && out_table_column(l->t, "\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4", 0, 0))
+		return HEARTH_ENOMEM;   /* 已删除 */
+	return 0;
+}
+
+int rview_do_list(record_cmd *m)
+{
+	list_ctx l;
+	ProtobufCMessage *filter = NULL;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.m = m;
+	rc = rrep_open_replica(m);
+	if (rc == EXIT_OK && filter_prepare(&m->filt, &m->rep) != 0)
+		rc = EXIT_USAGE;
+	if (rc != EXIT_OK)
+		goto fail;
+	filter = rrep_new_body(m->k);
+	l.t = out_table_new();
+	if (!filter || !l.t) {
+		rargs_say(m, "out of memory");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	rc = rargs_apply_all(m, filter);
+	if (rc != EXIT_OK)
+		goto fail;
+	l.filter = filter;
+	/* A first pass over the same records finds what this listing reveals
+	 * or exports, so the events are queued before a line is printed. */
+	if ((m->reveal && rrep_sensitive_kind(m->k)) || m->csv) {
+		l.collect = 1;
+		rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
+		l.collect = 0;
+		if (rc == 0 && !l.err && m->csv) {
+			char branch[128] = "", detail[160];
+			rrep_meta_branch(&m->rep, branch, sizeof(branch));
+			snprintf(detail, sizeof(detail), "%s list --csv%s", m->k->name, m->reveal ? " --reveal" : "");
+			l.err = rrep_event_add(&l.events, "export", m->k, NULL, branch, NULL,
+			                  l.matched > UINT32_MAX ? UINT32_MAX : (uint32_t)l.matched, detail);
+			if (!m->reveal && l.err == 0)
+				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
+		}
+		if (rc != 0 || l.err) {
+			rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		if ((rc = rrep_events_queue(m, &l.events)) != EXIT_OK)
+			goto fail;
+	}
+	if (m->json) {
+		out_json_init(&l.j, stdout);
+		out_json_begin_array(&l.j);
+	} else if (m->csv) {
+		out_csv_init(&l.csv, stdout, m->bom);
+		out_csv_field(&l.csv, "id");
+		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
+			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
+			const field_rule *r = kind_rule(m->k, fd->id);
+			if (rargs_field_supported(fd, r))
+				out_csv_field(&l.csv, r && r->label ? r->label : fd->name);
+		}
+		out_csv_end_row(&l.csv);
+	} else if ((l.id_cols = short_id_len(&m->rep), list_columns(&l) != 0)) {
+		rargs_say(m, "out of memory");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
+	if (rc != 0 || l.err) {
+		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if (m->json) {
+		out_json_end_array(&l.j);
+		fputc('\n', stdout);
+	} else if (!m->csv) {
+		if (l.count == 0)
+			printf("no %s (%s) records\n", m->k->label, m->k->name);
+		else
+			out_table_print(l.t, stdout);
+	}
+	if (m->csv)
+		rargs_say(m, "exported %zu %s records (recorded in the audit log at the next sync)", l.count,
+		    m->k->name);
+	if (m->reveal && rrep_sensitive_kind(m->k) && l.count)
+		rargs_say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
+		       "sync)",
+		    l.count, m->k->name);
+	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+fail:
+	rrep_events_free(&l.events);
+	free(l.cols);
+	out_table_free(l.t);
+	if (filter)
+		protobuf_c_message_free_unpacked(filter, NULL);
+	return rc;
+}

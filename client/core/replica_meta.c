@@ -1,0 +1,203 @@
+/* replica_meta.c: the replica's small state: status, cursor, last sync,
+ * meta strings and bytes, and the witness's accepted checkpoint. */
+#include "client/core/replica_meta.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/core/replica_store.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/lmdb_err.h"
+#include "common/merge.h"
+#include "common/uuid.h"
+
+/* ---------------------------------------------------------- status */
+
+static int count_live_fn(void *ctx, const uint8_t *id, const MDB_val *v)
+{
+	Hearth__Record *rec;
+	(void)id;
+	if (rstore_unpack_record(v, &rec) != 0)
+		return HEARTH_ECORRUPT;
+	if (!rec->deleted)
+		(*(uint64_t *)ctx)++;
+	rstore_record_free(rec);
+	return 0;
+}
+
+int replica_status_get(replica *r, replica_status *st)
+{
+	MDB_txn *t;
+	MDB_stat ms;
+	uint64_t ls = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	if ((rc = rstore_meta_get_u64(t, r, "cursor", &st->cursor)) != 0 ||
+	    (rc = rstore_meta_get_u64(t, r, "last_sync", &ls)) != 0)
+		goto fail;
+	st->last_sync_ms = (int64_t)ls;
+	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &ms))) != 0)
+		goto fail;
+	st->pending_ops = ms.ms_entries;
+	if ((rc = lmdb_err(mdb_stat(t, r->conflicts, &ms))) != 0)
+		goto fail;
+	st->open_conflicts = ms.ms_entries;
+	rc = rstore_scan_view(r, t, count_live_fn, &st->records);
+fail:
+	mdb_txn_abort(t);
+	return rc;
+}
+
+static int meta_write_u64(replica *r, const char *key, uint64_t val)
+{
+	MDB_txn *t;
+	int rc = rstore_txn_begin(r, 1, &t);
+	if (rc != 0)
+		return rc;
+	if ((rc = rstore_meta_put_u64(t, r, key, val)) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	return lmdb_err(mdb_txn_commit(t));
+}
+
+int replica_set_last_sync(replica *r, int64_t ms)
+{
+	return meta_write_u64(r, "last_sync", (uint64_t)ms);
+}
+
+int replica_cursor(replica *r, uint64_t *cursor)
+{
+	MDB_txn *t;
+	int rc = rstore_txn_begin(r, 0, &t);
+	*cursor = 0;
+	if (rc != 0)
+		return rc;
+	rc = rstore_meta_get_u64(t, r, "cursor", cursor);
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap)
+{
+	MDB_txn *t;
+	MDB_val v;
+	int rc = rstore_txn_begin(r, 0, &t);
+
+	if (cap)
+		out[0] = '\0';
+	if (rc != 0)
+		return rc;
+	rc = rstore_db_get(t, r->meta, key, strlen(key), &v);
+	if (rc == 0) {
+		if (v.mv_size >= cap)
+			rc = HEARTH_ETOOBIG;
+		else {
+			memcpy(out, v.mv_data, v.mv_size);
+			out[v.mv_size] = '\0';
+		}
+	}
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_meta_set_str(replica *r, const char *key, const char *value)
+{
+	MDB_txn *t;
+	int rc = rstore_txn_begin(r, 1, &t);
+	if (rc != 0)
+		return rc;
+	if ((rc = rstore_db_put(t, r->meta, key, strlen(key), value, strlen(value))) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	return lmdb_err(mdb_txn_commit(t));
+}
+
+/* ---------------------------------------------------------- audit witness */
+
+int replica_meta_get_bytes(replica *r, const char *key, uint8_t **out, size_t *len)
+{
+	MDB_txn *t;
+	MDB_val v;
+	int rc = rstore_txn_begin(r, 0, &t);
+
+	*out = NULL;
+	*len = 0;
+	if (rc != 0)
+		return rc;
+	rc = rstore_db_get(t, r->meta, key, strlen(key), &v);
+	if (rc == 0) {
+		*out = malloc(v.mv_size ? v.mv_size : 1);
+		if (!*out)
+			rc = HEARTH_ENOMEM;
+		else {
+			memcpy(*out, v.mv_data, v.mv_size);
+			*len = v.mv_size;
+		}
+	}
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, size_t len)
+{
+	MDB_txn *t;
+	int rc = rstore_txn_begin(r, 1, &t);
+	if (rc != 0)
+		return rc;
+	if ((rc = rstore_db_put(t, r->meta, key, strlen(key), data, len)) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	return lmdb_err(mdb_txn_commit(t));
+}
+
+int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out)
+{
+	uint8_t *b;
+	size_t n;
+	int rc = replica_meta_get_bytes(r, "checkpoint", &b, &n);
+
+	*out = NULL;
+	if (rc != 0)
+		return rc;
+	*out = hearth__checkpoint__unpack(NULL, n, b);
+	free(b);
+	return *out ? 0 : HEARTH_ECORRUPT;
+}
+
+int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp)
+{
+	MDB_txn *t;
+	MDB_val v;
+	int rc = rstore_txn_begin(r, 1, &t);
+
+	if (rc != 0)
+		return rc;
+	rc = rstore_db_get(t, r->meta, "checkpoint", 10, &v);
+	if (rc == 0) {
+		Hearth__Checkpoint *old = hearth__checkpoint__unpack(NULL, v.mv_size, v.mv_data);
+		int older = old && old->size > cp->size;
+		if (old)
+			hearth__checkpoint__free_unpacked(old, NULL);
+		if (older) {
+			mdb_txn_abort(t);
+			return 0;
+		}
+	} else if (rc != HEARTH_ENOTFOUND) {
+		goto fail;
+	}
+	if ((rc = rstore_db_put_msg(t, r->meta, "checkpoint", 10, &cp->base)) != 0)
+		goto fail;
+	return lmdb_err(mdb_txn_commit(t));
+fail:
+	mdb_txn_abort(t);
+	return rc;
+}
+

@@ -1,0 +1,48 @@
+/* replica_meta.h: the replica's status, cursor and meta values, and the witness's accepted checkpoint (replica_meta.c). The replica is
+ * opened with replica_open (replica.h); every function returns 0 or a
+ * negative HEARTH_E* unless its comment says otherwise. */
+#ifndef HEARTH_CORE_REPLICA_META_H
+#define HEARTH_CORE_REPLICA_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/replica.h"
+
+/* Cursor, counts and the like for `hearth status`. */
+typedef struct replica_status {
+	uint64_t cursor;
+	uint64_t pending_ops;
+	uint64_t open_conflicts;
+	uint64_t records;
+	int64_t last_sync_ms;     /* 0: never */
+} replica_status;
+int replica_status_get(replica *r, replica_status *st);
+
+int replica_set_last_sync(replica *r, int64_t ms);
+
+/* The pull cursor (0 before the first pull). */
+int replica_cursor(replica *r, uint64_t *cursor);
+
+/* A string from meta (e.g. "branch") into out (cap bytes incl. NUL).
+ * Returns 0, HEARTH_ENOTFOUND (out is ""), HEARTH_ETOOBIG. */
+int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap);
+int replica_meta_set_str(replica *r, const char *key, const char *value);
+
+
+/* Bytes stored under a meta key, as a malloc'd copy the caller frees.
+ * Returns 0, HEARTH_ENOTFOUND (*out NULL, *len 0), HEARTH_ENOMEM. */
+int replica_meta_get_bytes(replica *r, const char *key, uint8_t **out, size_t *len);
+int replica_meta_set_bytes(replica *r, const char *key, const uint8_t *data, size_t len);
+
+/* The checkpoint this replica accepted last (heap copy, free with
+ * hearth__checkpoint__free_unpacked), or HEARTH_ENOTFOUND. */
+int replica_checkpoint_get(replica *r, Hearth__Checkpoint **out);
+
+/* Stores cp as the accepted checkpoint, in one transaction that first
+ * re-reads the stored one: a checkpoint smaller than it is not stored (two
+ * commands verifying concurrently must not move the witness backwards).
+ * The caller has verified cp against the stored checkpoint. */
+int replica_checkpoint_put(replica *r, const Hearth__Checkpoint *cp);
+
+#endif

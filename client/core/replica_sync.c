@@ -1,0 +1,419 @@
+/* replica_sync.c: what a sync does to the replica: the outbox in batches,
+ * push results, pull pages, the digest and the reset to zero. */
+#include "client/core/replica_sync.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/core/replica_store.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/lmdb_err.h"
+#include "common/merge.h"
+#include "common/uuid.h"
+
+/* ---------------------------------------------------------- sync */
+
+/* True when seq is the oldest pending op of its record: only such ops may
+ * go out, so a later op is rebased on its predecessor's result first. */
+static int is_head(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t seq, int *head)
+{
+	MDB_cursor *c = NULL;
+	uint8_t bk[RSTORE_BYREC_KEY_LEN];
+	MDB_val k, v;
+	int rc, mrc;
+
+	*head = 0;
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->byrec, &c))) != 0)
+		return rc;
+	rstore_byrec_key(bk, id, 0);
+	k.mv_size = sizeof(bk);
+	k.mv_data = bk;
+	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (mrc == 0)
+		*head = k.mv_size == RSTORE_BYREC_KEY_LEN && memcmp(k.mv_data, id, UUID_LEN) == 0 &&
+		        rstore_be64_get((const uint8_t *)k.mv_data + UUID_LEN) == seq;
+	else if (mrc != MDB_NOTFOUND)
+		rc = lmdb_err(mrc);
+	mdb_cursor_close(c);
+	return rc;
+}
+
+int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **outbox_keys, size_t *n)
+{
+	MDB_txn *t = NULL;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	Hearth__Op *op = NULL;
+	int rc, mrc;
+
+	*ops = NULL;
+	*outbox_keys = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->outbox, &c))) != 0)
+		goto fail;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && *n < max;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
+		int head;
+
+		if (k.mv_size != 8) {
+			rc = HEARTH_ECORRUPT;
+			goto fail;
+		}
+		seq = rstore_be64_get(k.mv_data);
+		op = hearth__op__unpack(NULL, v.mv_size, v.mv_data);
+		if (!op || !op->record || op->record->id.len != UUID_LEN) {
+			rc = HEARTH_ECORRUPT;
+			goto fail;
+		}
+		if ((rc = is_head(r, t, op->record->id.data, seq, &head)) != 0)
+			goto fail;
+		if (!head) {
+			rstore_op_free(op);
+			op = NULL;
+			continue;
+		}
+		if (*n % 64 == 0) {
+			Hearth__Op **no = realloc(*ops, (*n + 64) * sizeof(*no));
+			uint64_t *nk;
+			if (!no) {
+				rc = HEARTH_ENOMEM;
+				goto fail;
+			}
+			*ops = no;
+			nk = realloc(*outbox_keys, (*n + 64) * sizeof(*nk));
+			if (!nk) {
+				rc = HEARTH_ENOMEM;
+				goto fail;
+			}
+			*outbox_keys = nk;
+		}
+		(*ops)[*n] = op;
+		(*outbox_keys)[*n] = seq;
+		(*n)++;
+		op = NULL;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = lmdb_err(mrc);
+fail:
+	rstore_op_free(op);
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	if (rc != 0) {
+		replica_ops_free(*ops, *outbox_keys, *n);
+		*ops = NULL;
+		*outbox_keys = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n)
+{
+	for (size_t i = 0; ops && i < n; i++)
+		rstore_op_free(ops[i]);
+	free(ops);
+	free(keys);
+}
+
+/* Stores rec as the server copy unless we already hold a newer revision
+ * (a push result and a pull page may arrive in either order). */
+static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec)
+{
+	Hearth__Record *old = NULL;
+	int rc = rstore_load_record(t, r->server, rec->id.data, &old);
+
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		return rc;
+	rc = 0;
+	if (!old || rec->rev >= old->rev)
+		rc = rstore_db_put_msg(t, r->server, rec->id.data, UUID_LEN, &rec->base);
+	rstore_record_free(old);
+	return rc;
+}
+
+/* Later ops of the record were made on top of the op that just came back,
+ * so their base is now the revision the server gave it. */
+static int rebase_pending(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t rev)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	Hearth__Op *op = NULL;
+	int rc = rstore_pending_of(r, t, id, &seqs, &n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint8_t key[8];
+		if ((rc = rstore_load_op(t, r, seqs[i], &op)) != 0)
+			break;
+		if (op->base_rev != rev) {
+			op->base_rev = rev;
+			rstore_be64_put(key, seqs[i]);
+			rc = rstore_db_put_msg(t, r->outbox, key, 8, &op->base);
+		}
+		rstore_op_free(op);
+		op = NULL;
+	}
+	rstore_op_free(op);
+	free(seqs);
+	return rc;
+}
+
+int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
+                         const Hearth__OpResult *res, char *err, size_t errlen)
+{
+	const uint8_t *id;
+	uint8_t key[8];
+	MDB_val v;
+	MDB_txn *t = NULL;
+	int rc;
+
+	if (!op->record || op->record->id.len != UUID_LEN)
+		return rstore_say(err, errlen, HEARTH_EINVAL, "the op has no record id");
+	id = op->record->id.data;
+	if (res->record && (res->record->id.len != UUID_LEN || memcmp(res->record->id.data, id, UUID_LEN)))
+		return rstore_say(err, errlen, HEARTH_EPROTO,
+		           "the server's result for an op names another record");
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		goto fail_store;
+	rstore_be64_put(key, outbox_key);
+	rc = rstore_db_get(t, r->outbox, key, 8, &v);
+	if (rc == HEARTH_ENOTFOUND) {
+		rc = rstore_say(err, errlen, rc, "op %llu is no longer in the outbox",
+		         (unsigned long long)outbox_key);
+		goto fail;
+	}
+	if (rc != 0)
+		goto fail_store;
+	if ((rc = rstore_outbox_remove(r, t, id, outbox_key)) != 0)
+		goto fail_store;
+	switch (res->status) {
+	case HEARTH__OP_STATUS__OP_APPLIED:
+	case HEARTH__OP_STATUS__OP_MERGED:
+	case HEARTH__OP_STATUS__OP_CONFLICT:
+	case HEARTH__OP_STATUS__OP_DUPLICATE: {
+		uint64_t rev = res->rev ? res->rev : (res->record ? res->record->rev : 0);
+		if (res->record && (rc = store_server_copy(r, t, res->record)) != 0)
+			goto fail_store;
+		if (rev && (rc = rebase_pending(r, t, id, rev)) != 0)
+			goto fail_store;
+		break;
+	}
+	case HEARTH__OP_STATUS__OP_REJECTED:
+		/* The change is dropped; the caller has told the user why. */
+		break;
+	default:
+		rc = rstore_say(err, errlen, HEARTH_EPROTO, "the server sent an unknown op status %d",
+		         (int)res->status);
+		goto fail;
+	}
+	if ((rc = rstore_rebuild_local(r, t, id)) != 0)
+		goto fail_store;
+	rc = lmdb_err(mdb_txn_commit(t));
+	t = NULL;
+	if (rc != 0)
+		goto fail_store;
+	return 0;
+
+fail_store:
+	rstore_say_store(err, errlen, rc, "storing a push result");
+fail:
+	if (t)
+		mdb_txn_abort(t);
+	return rc;
+}
+
+/* Conflicts a pending op already resolves: a pull must not bring them back
+ * as open before that op has reached the server. */
+static int pending_resolves(replica *r, MDB_txn *t, rstore_blobs *out)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->outbox, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Op *op = hearth__op__unpack(NULL, v.mv_size, v.mv_data);
+		if (!op) {
+			rc = HEARTH_ECORRUPT;
+			break;
+		}
+		if (op->resolves.len == UUID_LEN)
+			rc = rstore_blobs_add(out, op->resolves.data, UUID_LEN);
+		rstore_op_free(op);
+	}
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = lmdb_err(mrc);
+	mdb_cursor_close(c);
+	return rc;
+}
+
+int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen)
+{
+	rstore_blobs resolving = { 0 };
+	MDB_txn *t = NULL;
+	MDB_val scope_val;
+	char scope[128] = "";
+	uint64_t cursor;
+	int rc;
+
+	for (size_t i = 0; i < page->n_records; i++)
+		if (page->records[i]->id.len != UUID_LEN)
+			return rstore_say(err, errlen, HEARTH_EPROTO, "the server sent a record without a valid id");
+	for (size_t i = 0; i < page->n_conflicts; i++)
+		if (page->conflicts[i]->id.len != UUID_LEN)
+			return rstore_say(err, errlen, HEARTH_EPROTO, "the server sent a conflict without a valid id");
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		goto fail_store;
+	/* A record that left this replica's branch (an accepted transfer)
+	 * arrives as a body-less stub naming its new branch: the replica keeps
+	 * nothing of it. Pending ops on it stay and are refused on push. */
+	rc = rstore_db_get(t, r->meta, "scope", 5, &scope_val);
+	if (rc == 0 && scope_val.mv_size < sizeof(scope)) {
+		memcpy(scope, scope_val.mv_data, scope_val.mv_size);
+		scope[scope_val.mv_size] = '\0';
+	} else if (rc != 0 && rc != HEARTH_ENOTFOUND) {
+		goto fail_store;
+	}
+	for (size_t i = 0; i < page->n_records; i++) {
+		const Hearth__Record *rec = page->records[i];
+		if (scope[0] && strcmp(rec->branch_id, scope) != 0) {
+			if ((rc = rstore_db_del(t, r->server, rec->id.data, UUID_LEN)) != 0 ||
+			    (rc = rstore_db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
+				goto fail_store;
+			continue;
+		}
+		if ((rc = store_server_copy(r, t, rec)) != 0)
+			goto fail_store;
+		if ((rc = rstore_rebuild_local(r, t, rec->id.data)) != 0)
+			goto fail_store;
+	}
+	if (page->n_conflicts && (rc = pending_resolves(r, t, &resolving)) != 0)
+		goto fail_store;
+	for (size_t i = 0; i < page->n_conflicts; i++) {
+		const Hearth__Conflict *c = page->conflicts[i];
+		int resolved_here = 0;
+		for (size_t j = 0; j < resolving.n; j++)
+			resolved_here |= !memcmp(resolving.v[j].data, c->id.data, UUID_LEN);
+		if (c->state == HEARTH__CONFLICT_STATE__CONFLICT_OPEN && !resolved_here)
+			rc = rstore_db_put_msg(t, r->conflicts, c->id.data, UUID_LEN, &c->base);
+		else
+			rc = rstore_db_del(t, r->conflicts, c->id.data, UUID_LEN);
+		if (rc != 0)
+			goto fail_store;
+	}
+	/* The cursor only moves forward: an empty page may carry 0. */
+	if ((rc = rstore_meta_get_u64(t, r, "cursor", &cursor)) != 0)
+		goto fail_store;
+	if (page->cursor > cursor && (rc = rstore_meta_put_u64(t, r, "cursor", page->cursor)) != 0)
+		goto fail_store;
+	rc = lmdb_err(mdb_txn_commit(t));
+	t = NULL;
+	if (rc != 0)
+		goto fail_store;
+	goto fail;
+
+fail_store:
+	rstore_say_store(err, errlen, rc, "storing a pulled page");
+fail:
+	if (t)
+		mdb_txn_abort(t);
+	rstore_blobs_free(&resolving);
+	return rc;
+}
+
+/* ---------------------------------------------------------- divergence */
+
+int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_MAX_KINDS])
+{
+	MDB_txn *t;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	memset(acc, 0, sizeof(kind_digest_acc) * REPLICA_MAX_KINDS);
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->server, &c))) != 0)
+		goto fail;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Record *rec;
+		uint8_t md[SHA256_DIGEST_LENGTH];
+		int kind;
+
+		if ((rc = rstore_unpack_record(&v, &rec)) != 0)
+			goto fail;
+		kind = (int)rec->kind;
+		if ((branch && strcmp(rec->branch_id, branch) != 0) || kind < 0 ||
+		    kind >= REPLICA_MAX_KINDS) {
+			rstore_record_free(rec);
+			continue;
+		}
+		rstore_record_free(rec);
+		SHA256(v.mv_data, v.mv_size, md);
+		acc[kind].count++;
+		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+			acc[kind].digest[i] ^= md[i];
+	}
+	if (mrc != MDB_NOTFOUND)
+		rc = lmdb_err(mrc);
+fail:
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_reset_server(replica *r)
+{
+	MDB_txn *t;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		return rc;
+	if ((rc = lmdb_err(mdb_drop(t, r->server, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->conflicts, 0))) != 0 ||
+	    (rc = rstore_meta_put_u64(t, r, "cursor", 0)) != 0)
+		goto fail;
+	/* A local copy without pending ops would now shadow nothing: drop it,
+	 * the re-pull brings the server's version back. */
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->local, &c))) != 0)
+		goto fail;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t *seqs = NULL;
+		size_t n = 0;
+		if (k.mv_size != UUID_LEN)
+			continue;
+		if ((rc = rstore_pending_of(r, t, k.mv_data, &seqs, &n)) != 0)
+			goto fail;
+		free(seqs);
+		if (n == 0 && (rc = lmdb_err(mdb_cursor_del(c, 0))) != 0)
+			goto fail;
+	}
+	if (mrc != MDB_NOTFOUND) {
+		rc = lmdb_err(mrc);
+		goto fail;
+	}
+	mdb_cursor_close(c);
+	c = NULL;
+	return lmdb_err(mdb_txn_commit(t));
+fail:
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	return rc;
+}
+

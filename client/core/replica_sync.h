@@ -1,0 +1,46 @@
+/* replica_sync.h: what a sync does to the replica (replica_sync.c). The replica is
+ * opened with replica_open (replica.h); every function returns 0 or a
+ * negative HEARTH_E* unless its comment says otherwise. */
+#ifndef HEARTH_CORE_REPLICA_SYNC_H
+#define HEARTH_CORE_REPLICA_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/replica.h"
+
+/* Up to max ops from the head of the outbox, at most one per record (a
+ * later op on the same record waits for the next batch, so its base_rev can
+ * be rebased first). *ops is a heap array of unpacked Ops; free with
+ * replica_ops_free. Sets *outbox_keys to their outbox sequence numbers. */
+int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **outbox_keys, size_t *n);
+void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n);
+
+/* Applies one push result in one transaction: removes the op from the
+ * outbox (unless REJECTED... rejected ops are removed too, and their local
+ * changes dropped, after the caller reported them), stores result->record
+ * as the server copy when it is newer, rebases later ops of that record
+ * (base_rev := new rev), and rebuilds or drops the local copy. */
+int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
+                         const Hearth__OpResult *res, char *err, size_t errlen);
+
+/* Applies a pull page in one transaction: server copies, local copies
+ * rebased field by field onto them (fields changed by pending ops keep the
+ * local value), conflicts stored or dropped (resolved), cursor := new_cursor. */
+int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen);
+
+
+/* Per-kind count and XOR of SHA-256 over server copies' bytes, in the
+ * scope given (branch NULL: all). digests[kind] for kind 1..n. */
+typedef struct kind_digest_acc {
+	uint64_t count;
+	uint8_t digest[32];
+} kind_digest_acc;
+#define REPLICA_MAX_KINDS 32
+int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_MAX_KINDS]);
+
+/* Forgets every server copy and the cursor (keeps local copies of records
+ * with pending ops, and the outbox), so the next pull starts from zero. */
+int replica_reset_server(replica *r);
+
+#endif

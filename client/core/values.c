@@ -1,0 +1,194 @@
+/* values.c: one field value of a record for people and back: a field's
+ * encoded bytes as text, yes/no words and yuan amounts. */
+#include "client/core/values.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/hearth.h"
+#include "common/pbfield.h"
+#include "common/uuid.h"
+
+/* ----------------------------------------------------------------- yes/no */
+
+/* The same words are accepted wherever a yes/no field is typed (record
+ * flags, CSV cells, resolve --set), so a value that imports also edits. */
+int value_parse_bool(const char *s, int *v)
+{
+	static const char *const yes[] = { "true", "yes", "1", "y", "\xe6\x98\xaf" };  /* 是 */
+	static const char *const no[] = { "false", "no", "0", "n", "\xe5\x90\xa6" };   /* 否 */
+
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(yes); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*v = 1;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*v = 0;
+			return 0;
+		}
+	}
+	return HEARTH_EINVAL;
+}
+
+/* ------------------------------------------------------------ field text */
+
+static const char *bool_word(int b)
+{
+	return b ? "yes" : "no";
+}
+
+/* One element of a field, for people. */
+static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor *fd, const void *p)
+{
+	const field_rule *rule = kind_rule(k, fd->id);
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING: fputs(*(char *const *)p ? *(char *const *)p : "", f); break;
+	case PROTOBUF_C_TYPE_ENUM:
+		fputs(enum_label((const ProtobufCEnumDescriptor *)fd->descriptor, *(const int *)p), f);
+		break;
+	case PROTOBUF_C_TYPE_BOOL: fputs(bool_word(*(const protobuf_c_boolean *)p), f); break;
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32: fprintf(f, "%d", *(const int32_t *)p); break;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32: fprintf(f, "%u", *(const uint32_t *)p); break;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64: fprintf(f, "%lld", (long long)*(const int64_t *)p); break;
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_FLOAT: fprintf(f, "%g", (double)*(const float *)p); break;
+	case PROTOBUF_C_TYPE_DOUBLE: fprintf(f, "%g", *(const double *)p); break;
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *b = p;
+		if (rule && (rule->flags & FIELD_ID) && b->len == UUID_LEN) {
+			char idt[UUID_TEXT_LEN + 1];
+			uuid_format(b->data, idt);
+			fputs(idt, f);
+		} else {
+			for (size_t i = 0; i < b->len; i++)
+				fprintf(f, "%02x", b->data[i]);
+		}
+		break;
+	}
+	default: fputs("(message)", f); break;
+	}
+}
+
+/* A conflict value (the field's encoded bytes, tag included) for people:
+ * unpacked as a body of the kind holding only that field, then printed by
+ * the field's type. Returns a malloc'd string. */
+static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
+{
+	const ProtobufCFieldDescriptor *fd;
+	ProtobufCMessage *m = NULL;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	if (len == 0)
+		return strdup("(empty)");
+	fd = k ? protobuf_c_message_descriptor_get_field(k->desc, field) : NULL;
+	if (fd)
+		m = protobuf_c_message_unpack(k->desc, NULL, len, bytes);
+	if (!fd || !m) {
+		if (m)
+			protobuf_c_message_free_unpacked(m, NULL);
+		return strdup(fd ? "(cannot decode)" : "(unknown field)");
+	}
+	f = open_memstream(&out, &out_len);
+	if (!f) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		return NULL;
+	}
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t n = *(const size_t *)((const char *)m + fd->quantifier_offset);
+		const char *arr = *(char *const *)((const char *)m + fd->offset);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				fputc(',', f);
+			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd));
+		}
+		if (n == 0)
+			fputs("(empty)", f);
+	} else {
+		put_elem(f, k, fd, (const char *)m + fd->offset);
+	}
+	fclose(f);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return out;
+}
+
+char *value_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
+{
+	return decode_value(k, field, bytes, len);
+}
+
+/* ----------------------------------------------------------------- money */
+
+/* Money is typed by people, so anything but plain digits with at most two
+ * decimals is refused rather than guessed at: "12.345" would silently lose a
+ * fraction of a fen, "-5" is never a valid amount, "1,000" is ambiguous. */
+int value_yuan_parse(const char *s, int64_t *fen, const char **why)
+{
+	int64_t yuan = 0, cents = 0;
+	size_t int_digits = 0, dec_digits = 0;
+	const char *p = s;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	if (*p == '-') {
+		*why = "is negative; amounts are 0 or more";
+		return HEARTH_EINVAL;
+	}
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (++int_digits > 12) {
+			*why = "is too large (at most 999999999999.99 yuan)";
+			return HEARTH_EINVAL;
+		}
+		yuan = yuan * 10 + (*p - '0');
+	}
+	if (int_digits == 0) {
+		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		return HEARTH_EINVAL;
+	}
+	if (*p == '.') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			dec_digits++;
+			if (dec_digits <= 2)
+				cents = cents * 10 + (*p - '0');
+		}
+		if (dec_digits == 0 && *p == '\0') {
+			*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+			return HEARTH_EINVAL;
+		}
+	}
+	if (*p != '\0') {
+		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		return HEARTH_EINVAL;
+	}
+	if (dec_digits > 2) {
+		*why = "has more than two decimals (1 fen = 0.01 yuan)";
+		return HEARTH_EINVAL;
+	}
+	if (dec_digits == 1)
+		cents *= 10;
+	*fen = yuan * 100 + cents;
+	return 0;
+}
+
+void value_yuan_format(int64_t fen, char out[VALUE_YUAN_TEXT_MAX])
+{
+	uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+	snprintf(out, VALUE_YUAN_TEXT_MAX, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100,
+	         a % 100);
+}

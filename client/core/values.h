@@ -1,0 +1,38 @@
+/* values.h: one field value of a record for people and back (values.c).
+ *
+ * Nothing here keeps state; every function is safe to call from anywhere. */
+#ifndef HEARTH_CLIENT_VALUES_H
+#define HEARTH_CLIENT_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/record.h"
+
+/* Parses a yes/no word (true/yes/1/y/是, false/no/0/n/否, any case) into
+ * *v (1 or 0). Returns 0, or HEARTH_EINVAL (then *v is untouched). */
+int value_parse_bool(const char *s, int *v);
+
+/* A record field's encoded bytes (tag included, as in a fieldmap, a
+ * conflict or an audit change) for people: enum labels, yes/no, ids as
+ * text, lists comma-separated, "(empty)" for none. k may be NULL (then
+ * "(unknown field)"). Returns a malloc'd string the caller frees, or NULL
+ * (out of memory). */
+char *value_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len);
+
+/* hearth stores money as integer fen; people type and read yuan. */
+
+#define VALUE_YUAN_MAX_FEN INT64_C(99999999999999)   /* 999,999,999,999.99 yuan */
+
+/* Parses yuan text: digits with an optional '.' and one or two decimals
+ * ("12", "12.5", "12.50"; no sign, no spaces, no separators) into fen.
+ * Returns 0, or HEARTH_EINVAL with *why (when non-NULL) set to a static
+ * phrase that completes a sentence starting with the quoted value, e.g.
+ * "has more than two decimals (1 fen = 0.01 yuan)". */
+int value_yuan_parse(const char *s, int64_t *fen, const char **why);
+
+/* Formats fen as yuan with two decimals ("12.50", "-0.05") into out. */
+#define VALUE_YUAN_TEXT_MAX 32
+void value_yuan_format(int64_t fen, char out[VALUE_YUAN_TEXT_MAX]);
+
+#endif

@@ -1,0 +1,220 @@
+/* test_witness.c: the witness (client/core/witness.c) accepts an audit log
+ * that only grew and refuses one that shrank or was rewritten, judged on
+ * checkpoints signed with the dev audit key and links built with
+ * common/audit.c; no server, no session. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/core/witness.h"
+#include "common/audit.h"
+#include "common/hearth.h"
+
+#define CHAIN_MAX 16
+
+/* A log of n entries: leaf[i] and hash[i] for i = 1..n, hash[0] zero. */
+typedef struct chain {
+	uint8_t leaf[CHAIN_MAX + 1][AUDIT_HASH_LEN];
+	uint8_t hash[CHAIN_MAX + 1][AUDIT_HASH_LEN];
+	uint64_t n;
+	int calls;        /* how often the witness asked for links */
+	int fail_rc;      /* non-zero: the proof fails with this */
+	int fail_code;    /* and this server ErrorCode */
+} chain;
+
+static EVP_PKEY *key;
+static uint8_t pub[AUDIT_KEY_LEN];
+
+/* Entry i's leaf is i repeated, or, from `from` on, i ^ 0x5a: a log whose
+ * entries from `from` differ. */
+static void chain_build(chain *c, uint64_t n, uint64_t from)
+{
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	for (uint64_t i = 1; i <= n; i++) {
+		memset(c->leaf[i], (int)(from && i >= from ? i ^ 0x5a : i), AUDIT_HASH_LEN);
+		audit_link(c->hash[i - 1], c->leaf[i], c->hash[i]);
+	}
+}
+
+/* The signed checkpoint of c's first size entries (free with cp_free). */
+static Hearth__Checkpoint *cp_make(const chain *c, uint64_t size)
+{
+	Hearth__Checkpoint *cp = calloc(1, sizeof(*cp));
+	assert_non_null(cp);
+	hearth__checkpoint__init(cp);
+	cp->size = size;
+	cp->time = 1700000000000 + (int64_t)size;
+	cp->head_hash.len = AUDIT_HASH_LEN;
+	cp->head_hash.data = malloc(AUDIT_HASH_LEN);
+	assert_non_null(cp->head_hash.data);
+	memcpy(cp->head_hash.data, c->hash[size], AUDIT_HASH_LEN);
+	assert_int_equal(audit_sign_checkpoint(key, cp), 0);
+	return cp;
+}
+
+static void cp_free(Hearth__Checkpoint *cp)
+{
+	if (!cp)
+		return;
+	free(cp->head_hash.data);
+	free(cp->signature.data);
+	free(cp);
+}
+
+/* The server's side of the proof: c's links (from, to]. */
+static int proof(void *src, uint64_t from, uint64_t to, witness_link_fn fn, void *ctx, int *server_code,
+                 char *err, size_t errlen)
+{
+	chain *c = src;
+	int rc;
+
+	c->calls++;
+	*server_code = 0;
+	if (c->fail_rc) {
+		*server_code = c->fail_code;
+		snprintf(err, errlen, "proof failed");
+		return c->fail_rc;
+	}
+	for (uint64_t seq = from + 1; seq <= to && seq <= c->n; seq++) {
+		if ((rc = fn(ctx, seq, c->leaf[seq], c->hash[seq])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static witness_verdict judge(chain *server, const Hearth__Checkpoint *old, const Hearth__Checkpoint *now,
+                             witness_detail *d)
+{
+	witness_judge_opts o = { .key = pub, .proof = proof, .src = server };
+	return witness_judge(&o, old, now, d);
+}
+
+static int setup(void **state)
+{
+	const char *certs = getenv("HEARTH_CERTS");
+	char path[1024], err[256];
+	(void)state;
+
+	assert_non_null(certs);
+	snprintf(path, sizeof(path), "%s/audit-ed25519.key", certs);
+	key = audit_load_key(path, err, sizeof(err));
+	if (!key)
+		fail_msg("%s", err);
+	assert_int_equal(audit_public_key(key, pub), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+static void test_witness_accepts_growth(void **state)
+{
+	chain c;
+	witness_detail d;
+	Hearth__Checkpoint *old, *now;
+	(void)state;
+
+	chain_build(&c, 9, 0);
+	old = cp_make(&c, 4);
+	now = cp_make(&c, 9);
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_OK);
+	assert_int_equal(c.calls, 1);
+	/* The same checkpoint again: nothing to prove. */
+	assert_int_equal(judge(&c, now, now, &d), WITNESS_OK);
+	assert_int_equal(c.calls, 1);
+	/* First use: any validly signed checkpoint. */
+	assert_int_equal(judge(&c, NULL, old, &d), WITNESS_OK);
+	cp_free(old);
+	cp_free(now);
+}
+
+static void test_witness_refuses_shrunk_log(void **state)
+{
+	chain c;
+	witness_detail d;
+	Hearth__Checkpoint *old, *now;
+	(void)state;
+
+	chain_build(&c, 9, 0);
+	old = cp_make(&c, 9);
+	now = cp_make(&c, 4);
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_SHRANK);
+	assert_int_equal(c.calls, 0);
+	cp_free(old);
+	cp_free(now);
+}
+
+static void test_witness_refuses_rewritten_log(void **state)
+{
+	chain seen, server;
+	witness_detail d;
+	Hearth__Checkpoint *old, *now;
+	(void)state;
+
+	/* Same size, another head: entry 3 was changed. */
+	chain_build(&seen, 9, 0);
+	chain_build(&server, 9, 3);
+	old = cp_make(&seen, 6);
+	now = cp_make(&server, 6);
+	assert_int_equal(judge(&server, old, now, &d), WITNESS_REWRITTEN);
+	cp_free(now);
+
+	/* It grew since, but over a rewritten start: the first link after
+	 * what we saw does not continue our head. */
+	now = cp_make(&server, 9);
+	assert_int_equal(judge(&server, old, now, &d), WITNESS_DIVERGED);
+	assert_int_equal(d.diverged, 7);
+	assert_int_equal(server.calls, 1);
+	cp_free(old);
+	cp_free(now);
+}
+
+static void test_witness_refuses_forged_and_unproven(void **state)
+{
+	chain c;
+	witness_detail d;
+	Hearth__Checkpoint *old, *now;
+	(void)state;
+
+	chain_build(&c, 9, 0);
+	old = cp_make(&c, 4);
+	now = cp_make(&c, 9);
+	assert_int_equal(judge(&c, old, NULL, &d), WITNESS_NO_CHECKPOINT);
+	now->signature.data[0] ^= 1;
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_FORGED);
+	now->signature.data[0] ^= 1;
+
+	c.fail_rc = HEARTH_EPROTO;
+	c.fail_code = HEARTH__ERROR_CODE__ERR_NOT_FOUND;
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_UNPROVEN);
+	assert_string_equal(d.err, "proof failed");
+	c.fail_code = 0;
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_PROOF_FAILED);
+	c.fail_rc = HEARTH_EIO;
+	assert_int_equal(judge(&c, old, now, &d), WITNESS_LOST);
+	assert_int_equal(d.rc, HEARTH_EIO);
+	cp_free(old);
+	cp_free(now);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_witness_accepts_growth),
+		cmocka_unit_test(test_witness_refuses_shrunk_log),
+		cmocka_unit_test(test_witness_refuses_rewritten_log),
+		cmocka_unit_test(test_witness_refuses_forged_and_unproven),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
