@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "common/record.h"
+#include "common/kinds.h"
 
 /* Unknown fields (written by a newer client) a body may carry, in packed
  * bytes over the whole body, nested messages included.  Enough for a few

@@ -22,6 +22,7 @@
 #define free fault_free
 #include "common/fieldmap.c"
 #include "common/record.c"
+#include "common/kinds.c"
 #undef malloc
 #undef calloc
 #undef realloc
