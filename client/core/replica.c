@@ -507,6 +507,32 @@ fail:
 	return rc;
 }
 
+int replica_discard_unsent(replica *r, uint64_t *ops, uint64_t *records)
+{
+	MDB_stat so, sl;
+	MDB_txn *t;
+	int rc;
+
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		return rc;
+	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &so))) != 0 ||
+	    (rc = lmdb_err(mdb_stat(t, r->local, &sl))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->outbox, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->byrec, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->rejected, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->local, 0))) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	if ((rc = lmdb_err(mdb_txn_commit(t))) != 0)
+		return rc;
+	if (ops)
+		*ops = so.ms_entries;
+	if (records)
+		*records = sl.ms_entries;
+	return 0;
+}
+
 int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record *rec, int del,
                     char *err, size_t errlen)
 {

@@ -94,6 +94,13 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen);
 int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record *rec, int del,
                     char *err, size_t errlen);
 
+/* Drops every change not yet accepted by the server, on purpose: the whole
+ * outbox, every rejected mark and every local copy (each record's view is
+ * its server copy again), in one transaction. *ops and *records (may be
+ * NULL) get how many ops and local copies went. For a replica that is to
+ * sync under another scope (hearth init --discard-unsent). */
+int replica_discard_unsent(replica *r, uint64_t *ops, uint64_t *records);
+
 /* ---- batch edits ---- */
 
 /* Records n local edits as replica_edit would, all in one write
