@@ -8,6 +8,7 @@
 #include "client/cmd/conflicts.h"
 #include "client/cmd/due.h"
 #include "client/cmd/records.h"
+#include "client/cmd/rejected.h"
 #include "client/cmd/report.h"
 #include "client/cmd/session.h"
 #include "client/cmd/status.h"
@@ -19,7 +20,8 @@ static const cli_command commands[] = {
 	{ "whoami", cmd_whoami, "connect and show the principal the server sees" },
 	{ "ping", cmd_ping, "measure the round-trip time to the server" },
 	{ "sync", cmd_sync, "push local edits, pull the server's changes, check the replica" },
-	{ "status", cmd_status, "pending edits, cursor, last sync, open conflicts" },
+	{ "status", cmd_status, "pending and rejected edits, cursor, last sync, conflicts" },
+	{ "rejected", cmd_rejected, "changes the server rejected: list, or discard ID on purpose" },
 	{ "conflicts", cmd_conflicts, "list open conflicts with both values of each field" },
 	{ "resolve", cmd_resolve, "resolve a conflict: --keep mine|theirs or --set FIELD=VALUE" },
 	{ "member", cmd_record, "党员: add, edit, delete, show, list members" },
@@ -50,7 +52,8 @@ static void usage(FILE *f)
 	           "\nglobal options:\n"
 	           "  --home DIR   client directory (default $HEARTH_HOME, else ~/.hearth)\n"
 	           "  --version    print the version\n"
-	           "\nexit status: 0 ok, 1 the operation failed or was refused, 2 bad usage or\n"
+	           "\nexit status: 0 ok, 1 the operation failed or was refused (sync: or rejected\n"
+	           "changes wait, see 'hearth rejected'), 2 bad usage or\n"
 	           "local configuration, 3 cannot connect or authenticate, 4 conflicts remain,\n"
 	           "5 the server's audit log shrank, was rewritten or is signed by another key.\n");
 }

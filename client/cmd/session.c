@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/cmd/session.h"
+#include "client/core/identity.h"
+#include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "common/hearth.h"
 #include "client/cmd/witness.h"
 
@@ -39,6 +43,106 @@ static int absolute(const char *flag, const char *in, char *out, size_t len)
 	return 0;
 }
 
+/* The scope a replica syncs under with this certificate: its branch for a
+ * branch certificate, "" (all branches) for admin and auditor ones.
+ * Returns 0, or -1 when the file names no hearth identity. */
+static int cert_scope(const char *cert, char *out, size_t cap)
+{
+	tls_identity id;
+	char err[300];
+
+	if (identity_read(cert, &id, err, sizeof(err)) != IDENTITY_OK)
+		return -1;
+	snprintf(out, cap, "%s", id.role == HEARTH__ROLE__ROLE_BRANCH ? id.branch_id : "");
+	return 0;
+}
+
+static const char *scope_words(const char *scope, char *buf, size_t cap)
+{
+	if (!scope[0])
+		return "all branches";
+	snprintf(buf, cap, "branch %s", scope);
+	return buf;
+}
+
+/* A new certificate for another scope makes the next sync pull from zero
+ * under it, where this replica's unsent changes (made in the old scope)
+ * cannot go: refuse while any are pending or rejected, unless the person
+ * said on purpose that they may be dropped (then *drop is set, and
+ * drop_unsent runs once the new profile is saved). Returns EXIT_OK to go
+ * on. */
+static int guard_unsent(cli *c, const profile *p, int discard, int *drop)
+{
+	char path[1300], old[128] = "", now[128] = "", err[1400], wo[80], wn[80];
+	profile prev;
+	replica r;
+	replica_status st;
+	struct stat sb;
+	int rc, now_ok;
+
+	*drop = 0;
+	snprintf(path, sizeof(path), "%s/replica/data.mdb", p->home);
+	if (stat(path, &sb) != 0)
+		return EXIT_OK; /* no replica yet: nothing to lose */
+	if (replica_open(&r, p->home, err, sizeof(err)) != 0) {
+		cli_error("init: %s", err);
+		return EXIT_FAIL;
+	}
+	rc = replica_status_get(&r, &st);
+	/* The scope it last synced under; before any sync, the old profile's. */
+	if (rc == 0 && replica_meta_get_str(&r, "scope", old, sizeof(old)) != 0) {
+		profile_home(&prev, c->home_opt);
+		if (profile_load(&prev, err, sizeof(err)) != 0 || cert_scope(prev.cert, old, sizeof(old)) != 0)
+			st.pending_ops = st.rejected = 0; /* no earlier scope to compare with */
+	}
+	replica_close(&r);
+	if (rc != 0) {
+		cli_error("init: cannot read the local replica: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	now_ok = cert_scope(p->cert, now, sizeof(now)) == 0;
+	if ((now_ok && strcmp(old, now) == 0) || st.pending_ops + st.rejected == 0)
+		return EXIT_OK;
+	if (discard) {
+		*drop = 1;
+		return EXIT_OK;
+	}
+	cli_error("init: this replica holds %llu unsent change%s of %s (%llu pending, %llu rejected); "
+	          "the certificate %s is for %s, and a sync with it would pull from zero and could not "
+	          "send them. Send them first with the current profile ('hearth sync', 'hearth "
+	          "rejected'), or pass --discard-unsent to drop them",
+	          (unsigned long long)(st.pending_ops + st.rejected),
+	          st.pending_ops + st.rejected == 1 ? "" : "s", scope_words(old, wo, sizeof(wo)),
+	          (unsigned long long)st.pending_ops, (unsigned long long)st.rejected, p->cert,
+	          now_ok ? scope_words(now, wn, sizeof(wn)) : "no hearth identity");
+	return EXIT_FAIL;
+}
+
+/* Drops the unsent changes guard_unsent found, saying how many went. */
+static int drop_unsent(const profile *p)
+{
+	char err[1400];
+	replica r;
+	uint64_t ops = 0, recs = 0;
+	int rc;
+
+	if (replica_open(&r, p->home, err, sizeof(err)) != 0) {
+		cli_error("init: %s", err);
+		return EXIT_FAIL;
+	}
+	rc = replica_discard_unsent(&r, &ops, &recs);
+	replica_close(&r);
+	if (rc != 0) {
+		cli_error("init: cannot drop the unsent changes: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	printf("init: discarded the unsent changes (%llu op%s, %llu local record cop%s), as "
+	       "--discard-unsent asked\n",
+	       (unsigned long long)ops, ops == 1 ? "" : "s", (unsigned long long)recs,
+	       recs == 1 ? "y" : "ies");
+	return EXIT_OK;
+}
+
 int cmd_init(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,16 +151,18 @@ int cmd_init(cli *c, int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' },
 		{ "audit-key", required_argument, NULL, 'A' },
+		{ "discard-unsent", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *server = NULL, *cert = NULL, *key = NULL, *ca = NULL, *audit_key = NULL;
 	profile p;
 	char err[1200];
-	int o;
+	int o, discard = 0, drop, rc;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
+		case 'D': discard = 1; break;
 		case 's': server = optarg; break;
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
@@ -64,13 +170,16 @@ int cmd_init(cli *c, int argc, char **argv)
 		case 'A': audit_key = optarg; break;
 		case 'h':
 			printf("usage: hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE\n"
-			       "                   [--audit-key FILE.pub]\n\n"
+			       "                   [--audit-key FILE.pub] [--discard-unsent]\n\n"
 			       "Stores a client profile under $HEARTH_HOME (default ~/.hearth; --home DIR\n"
 			       "overrides): which server to use and which certificate, key and committee CA.\n"
 			       "The files stay where they are; the profile records their absolute paths.\n"
 			       "--audit-key names the server's audit public key (PEM, Ed25519): the audit\n"
 			       "checkpoints must be signed by it. Without it the replica trusts the key\n"
-			       "the server presents at the first sync and refuses any other later.\n");
+			       "the server presents at the first sync and refuses any other later.\n"
+			       "A certificate for another branch (or role) than the replica syncs with\n"
+			       "is refused while the replica holds unsent changes (pending or\n"
+			       "rejected); --discard-unsent drops them on purpose and says how many.\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -100,10 +209,14 @@ int cmd_init(cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if ((rc = guard_unsent(c, &p, discard, &drop)) != EXIT_OK)
+		return rc;
 	if (profile_save(&p, err, sizeof(err)) != 0) {
 		cli_error("init: %s", err);
 		return EXIT_FAIL;
 	}
+	if (drop && (rc = drop_unsent(&p)) != EXIT_OK)
+		return rc;
 	printf("profile saved in %s/profile.ini (server %s)\n", p.home, p.server);
 	printf("next: hearth%s%s whoami\n", c->home_opt ? " --home " : "", c->home_opt ? c->home_opt : "");
 	return EXIT_OK;

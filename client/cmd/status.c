@@ -29,7 +29,8 @@ int cmd_status(cli *c, int argc, char **argv)
 		else if (o == 'h') {
 			printf("usage: hearth status [--json]\n\n"
 			       "Shows the local replica without connecting: edits waiting to be sent\n"
-			       "(pending ops), the server change sequence it has pulled up to (cursor),\n"
+			       "(pending ops), changes the server rejected and that are kept here\n"
+			       "until edited or discarded ('hearth rejected'), the server change sequence it has pulled up to (cursor),\n"
 			       "how many records it holds (deleted ones not counted), open conflicts,\n"
 			       "and when it last synced (local time).\n");
 			return EXIT_OK;
@@ -51,10 +52,11 @@ int cmd_status(cli *c, int argc, char **argv)
 	uuid_format(r.replica_id, idt);
 	out_local_time(st.last_sync_ms, "never", when, sizeof(when));
 	if (json) {
-		printf("{\"pending_ops\":%llu,\"cursor\":%llu,\"records\":%llu,\"open_conflicts\":%llu,"
-		       "\"last_sync\":",
-		       (unsigned long long)st.pending_ops, (unsigned long long)st.cursor,
-		       (unsigned long long)st.records, (unsigned long long)st.open_conflicts);
+		printf("{\"pending_ops\":%llu,\"rejected\":%llu,\"cursor\":%llu,\"records\":%llu,"
+		       "\"open_conflicts\":%llu,\"last_sync\":",
+		       (unsigned long long)st.pending_ops, (unsigned long long)st.rejected,
+		       (unsigned long long)st.cursor, (unsigned long long)st.records,
+		       (unsigned long long)st.open_conflicts);
 		if (st.last_sync_ms)
 			out_json_quote(stdout, when);
 		else
@@ -64,6 +66,8 @@ int cmd_status(cli *c, int argc, char **argv)
 		printf(",\"replica_id\":\"%s\"}\n", idt);
 	} else {
 		printf("pending ops:     %llu\n", (unsigned long long)st.pending_ops);
+		printf("rejected:        %llu%s\n", (unsigned long long)st.rejected,
+		       st.rejected ? " (kept here; 'hearth rejected' lists them)" : "");
 		printf("cursor:          %llu\n", (unsigned long long)st.cursor);
 		printf("records:         %llu\n", (unsigned long long)st.records);
 		printf("open conflicts:  %llu\n", (unsigned long long)st.open_conflicts);

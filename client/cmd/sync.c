@@ -592,7 +592,9 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "Before anything moves, the client checks as a witness that the server's\n"
 			       "signed audit log only grew since the last sync, and refuses otherwise.\n"
 			       "Reveals and exports recorded locally are reported to the audit log.\n"
-			       "Exit status: 0 done, 1 something was rejected or failed, 3 cannot\n"
+			       "A change the server rejects stays in the replica with the server's\n"
+			       "reason ('hearth rejected'); edit it to send it again, or discard it.\n"
+			       "Exit status: 0 done, 1 something failed or rejected changes wait, 3 cannot\n"
 			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten.\n",
 			       BATCH_DEFAULT, PAGE_DEFAULT);
 			return EXIT_OK;
@@ -636,12 +638,12 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if (x.json)
 		printf("{\"pushed\":%llu,\"applied\":%llu,\"merged\":%llu,\"conflicts\":%llu,"
 		       "\"duplicate\":%llu,\"rejected\":%llu,\"pulled\":%llu,\"open_conflicts\":%llu,"
-		       "\"cursor\":%llu,\"events\":%zu}\n",
+		       "\"rejected_kept\":%llu,\"cursor\":%llu,\"events\":%zu}\n",
 		       (unsigned long long)x.pushed, (unsigned long long)x.applied,
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts,
-		       (unsigned long long)st.cursor, events);
+		       (unsigned long long)st.rejected, (unsigned long long)st.cursor, events);
 	else
 		printf("sync: pushed %llu (applied %llu, merged %llu, conflicts %llu, duplicate %llu, "
 		       "rejected %llu), pulled %llu records, open conflicts %llu\n",
@@ -652,7 +654,13 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if (events && !x.json)
 		printf("sync: reported %zu reveal/export event%s to the audit log\n", events,
 		       events == 1 ? "" : "s");
-	rc = x.rejected ? EXIT_FAIL : st.open_conflicts ? EXIT_CONFLICTS : EXIT_OK;
+	/* Rejected changes are kept (nothing typed is lost) but wait for the
+	 * person: the sync is not done while any remain. */
+	if (st.rejected && !x.json)
+		fprintf(stderr, "hearth: %llu rejected change%s kept in this replica; see 'hearth rejected', "
+		                "then edit to send again or 'hearth rejected discard ID'\n",
+		        (unsigned long long)st.rejected, st.rejected == 1 ? " is" : "s are");
+	rc = x.rejected || st.rejected ? EXIT_FAIL : st.open_conflicts ? EXIT_CONFLICTS : EXIT_OK;
 fail:
 	progress_clear(&x.prog);
 	if (session_opened)

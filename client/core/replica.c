@@ -98,7 +98,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 		         mdb_strerror(mrc));
 		goto fail;
 	}
-	if ((mrc = mdb_env_set_maxdbs(r->env, 8)) != 0 ||
+	if ((mrc = mdb_env_set_maxdbs(r->env, 9)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(r->env, (size_t)map_size)) != 0 ||
 	    (mrc = mdb_env_open(r->env, r->path, MDB_NOTLS, 0600)) != 0) {
 		rc = rstore_say(err, errlen, lmdb_err(mrc), "cannot open the local replica in %s: %s", r->path,
@@ -117,6 +117,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	    (rc = lmdb_err(mdb_dbi_open(t, "byrec", MDB_CREATE, &r->byrec))) != 0 ||
 	    (rc = lmdb_err(mdb_dbi_open(t, "conflicts", MDB_CREATE, &r->conflicts))) != 0 ||
 	    (rc = lmdb_err(mdb_dbi_open(t, "events", MDB_CREATE, &r->events))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "rejected", MDB_CREATE, &r->rejected))) != 0 ||
 	    (rc = lmdb_err(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0)
 		goto fail_store;
 	rc = rstore_db_get(t, r->meta, "replica_id", 10, &v);
@@ -340,6 +341,35 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 		rc = rstore_say(err, errlen, HEARTH_EINVAL, "record %s: nothing to change", idt);
 		goto fail;
 	}
+	rc = rstore_rejected_get(r, t, rec->id.data, NULL, NULL);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	if (rc == 0) {
+		/* Re-queue a rejected change: its ops would be rejected again as
+		 * they are, so one new op carries all that now differs from the
+		 * server copy and goes out at the next sync. */
+		if ((rc = rstore_drop_pending(r, t, rec->id.data)) != 0 ||
+		    (rc = rstore_rejected_del(r, t, rec->id.data)) != 0)
+			goto fail_store;
+		free(vb);
+		free(changed);
+		vb = NULL;
+		changed = NULL;
+		vb_len = n_changed = 0;
+		if (srv && (rc = rstore_body_bytes(srv, &vb, &vb_len)) != 0)
+			goto fail_store;
+		if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
+			rc = rstore_say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
+			         hearth_strerror(rc));
+			goto fail;
+		}
+		if (n_changed == 0) {
+			/* Edited back to the server's copy: nothing left to send. */
+			if ((rc = rstore_db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
+				goto fail_store;
+			goto commit;
+		}
+	}
 	if ((rc = uuid_v7(op_id)) != 0) {
 		rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
 		goto fail;
@@ -360,6 +390,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	loc.deleted = 0;
 	if ((rc = rstore_db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
 		goto fail_store;
+commit:
 	if (own != NULL) {
 		rc = lmdb_err(mdb_txn_commit(own));
 		own = NULL;
@@ -428,6 +459,13 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	rc = rstore_rejected_get(r, t, id, NULL, NULL);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	/* A delete replaces a rejected change (the person chose to delete). */
+	if (rc == 0 && ((rc = rstore_drop_pending(r, t, id)) != 0 ||
+	                (rc = rstore_rejected_del(r, t, id)) != 0))
+		goto fail_store;
 	if (!srv) {
 		if ((rc = forget_local_only(r, t, id)) != 0)
 			goto fail_store;
@@ -467,6 +505,32 @@ fail:
 	rstore_record_free(view);
 	rstore_record_free(srv);
 	return rc;
+}
+
+int replica_discard_unsent(replica *r, uint64_t *ops, uint64_t *records)
+{
+	MDB_stat so, sl;
+	MDB_txn *t;
+	int rc;
+
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		return rc;
+	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &so))) != 0 ||
+	    (rc = lmdb_err(mdb_stat(t, r->local, &sl))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->outbox, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->byrec, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->rejected, 0))) != 0 ||
+	    (rc = lmdb_err(mdb_drop(t, r->local, 0))) != 0) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	if ((rc = lmdb_err(mdb_txn_commit(t))) != 0)
+		return rc;
+	if (ops)
+		*ops = so.ms_entries;
+	if (records)
+		*records = sl.ms_entries;
+	return 0;
 }
 
 int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record *rec, int del,

@@ -12,6 +12,12 @@
  *   conflicts  conflict id(16) -> Conflict bytes (open ones only)
  *   events     seq(8, big-endian) -> ClientEvent bytes: reveals and exports
  *              waiting to be reported to the audit log at the next sync
+ *   rejected   id(16) -> rejected_at ms (8, big-endian) + Error bytes: the
+ *              server refused this record's oldest pending op. Its ops stay
+ *              in the outbox and its local copy stays (nothing typed is
+ *              lost), but they are not sent again until the person edits
+ *              the record (re-queued as one op) or discards the change
+ *              (replica_rejected.h)
  *   meta       "cursor" (u64), "replica_id" (16 bytes), "last_sync" (i64 ms),
  *              "outbox_seq" (u64), "branch" (string), "event_seq" (u64),
  *              "checkpoint" (packed Checkpoint: the last one this replica
@@ -70,11 +76,15 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
  * for a new record), sets base_rev to the server copy's rev (0 when the
  * server has never seen it), appends the Op to the outbox and stores the
  * new local copy, in one transaction. A no-op edit (nothing changed) is
- * refused with HEARTH_EINVAL ("nothing to change").
+ * refused with HEARTH_EINVAL ("nothing to change"). An edit of a record
+ * whose change the server rejected re-queues it: its rejected ops and mark
+ * go and one op carries everything that differs from the server copy (none
+ * left: the local copy goes too).
  * Returns 0 or a negative code with err set. */
 int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, size_t errlen);
 
-/* Records a local delete of id (tombstone in the local view + Op). */
+/* Records a local delete of id (tombstone in the local view + Op); a
+ * rejected change of it is replaced by the delete. */
 int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen);
 
 /* Records a resolution: an op on the conflict's record with base_rev = the
@@ -83,6 +93,13 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen);
  * conflict id. Removes the conflict locally. */
 int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record *rec, int del,
                     char *err, size_t errlen);
+
+/* Drops every change not yet accepted by the server, on purpose: the whole
+ * outbox, every rejected mark and every local copy (each record's view is
+ * its server copy again), in one transaction. *ops and *records (may be
+ * NULL) get how many ops and local copies went. For a replica that is to
+ * sync under another scope (hearth init --discard-unsent). */
+int replica_discard_unsent(replica *r, uint64_t *ops, uint64_t *records);
 
 /* ---- batch edits ---- */
 

@@ -14,6 +14,7 @@ typedef struct replica {
 	MDB_dbi server, local, outbox, conflicts, meta;
 	MDB_dbi byrec;            /* added by replica_open: outbox index by record */
 	MDB_dbi events;           /* client events waiting for the audit log */
+	MDB_dbi rejected;         /* records whose pending change the server rejected */
 	uint8_t replica_id[16];
 	char path[1100];
 } replica;

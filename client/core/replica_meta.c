@@ -27,6 +27,35 @@ static int count_live_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	return 0;
 }
 
+/* Rejected records keep their ops in the outbox, but those ops are not
+ * waiting to be sent: they wait for the person. */
+static int count_rejected(replica *r, MDB_txn *t, replica_status *st)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->rejected, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t *seqs = NULL;
+		size_t n = 0;
+		if (k.mv_size != UUID_LEN)
+			continue;
+		rc = rstore_pending_of(r, t, k.mv_data, &seqs, &n);
+		free(seqs);
+		st->rejected++;
+		st->rejected_ops += n;
+	}
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = lmdb_err(mrc);
+	mdb_cursor_close(c);
+	if (rc == 0)
+		st->pending_ops -= st->rejected_ops <= st->pending_ops ? st->rejected_ops : st->pending_ops;
+	return rc;
+}
+
 int replica_status_get(replica *r, replica_status *st)
 {
 	MDB_txn *t;
@@ -44,6 +73,8 @@ int replica_status_get(replica *r, replica_status *st)
 	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &ms))) != 0)
 		goto fail;
 	st->pending_ops = ms.ms_entries;
+	if ((rc = count_rejected(r, t, st)) != 0)
+		goto fail;
 	if ((rc = lmdb_err(mdb_stat(t, r->conflicts, &ms))) != 0)
 		goto fail;
 	st->open_conflicts = ms.ms_entries;

@@ -12,7 +12,9 @@
 /* Cursor, counts and the like for `hearth status`. */
 typedef struct replica_status {
 	uint64_t cursor;
-	uint64_t pending_ops;
+	uint64_t pending_ops;      /* ops waiting to be sent (rejected ones not counted) */
+	uint64_t rejected;         /* records whose change the server rejected */
+	uint64_t rejected_ops;     /* the ops those records hold in the outbox */
 	uint64_t open_conflicts;
 	uint64_t records;
 	int64_t last_sync_ms;     /* 0: never */

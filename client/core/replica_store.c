@@ -359,6 +359,65 @@ fail:
 /* ---------------------------------------------------------- rebuilding */
 
 /* The body bytes of a record (NULL/0 when it has none). */
+int rstore_drop_pending(replica *r, MDB_txn *t, const uint8_t id[16])
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	int rc = rstore_pending_of(r, t, id, &seqs, &n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = rstore_outbox_remove(r, t, id, seqs[i]);
+	free(seqs);
+	return rc;
+}
+
+int rstore_rejected_get(replica *r, MDB_txn *t, const uint8_t id[16], Hearth__Error **e,
+                        int64_t *at_ms)
+{
+	MDB_val v;
+	int rc;
+
+	if (e)
+		*e = NULL;
+	if ((rc = rstore_db_get(t, r->rejected, id, UUID_LEN, &v)) != 0)
+		return rc;
+	if (v.mv_size < 8)
+		return HEARTH_ECORRUPT;
+	if (at_ms)
+		*at_ms = (int64_t)rstore_be64_get(v.mv_data);
+	if (e) {
+		*e = hearth__error__unpack(NULL, v.mv_size - 8, (const uint8_t *)v.mv_data + 8);
+		if (!*e)
+			return HEARTH_ECORRUPT;
+	}
+	return 0;
+}
+
+int rstore_rejected_put(replica *r, MDB_txn *t, const uint8_t id[16], const Hearth__Error *e,
+                        int64_t at_ms)
+{
+	Hearth__Error none = HEARTH__ERROR__INIT;
+	size_t len;
+	uint8_t *buf;
+	int rc;
+
+	if (!e)
+		e = &none;
+	len = hearth__error__get_packed_size(e);
+	if (!(buf = malloc(8 + len)))
+		return HEARTH_ENOMEM;
+	rstore_be64_put(buf, (uint64_t)at_ms);
+	hearth__error__pack(e, buf + 8);
+	rc = rstore_db_put(t, r->rejected, id, UUID_LEN, buf, 8 + len);
+	free(buf);
+	return rc;
+}
+
+int rstore_rejected_del(replica *r, MDB_txn *t, const uint8_t id[16])
+{
+	return rstore_db_del(t, r->rejected, id, UUID_LEN);
+}
+
 int rstore_body_bytes(const Hearth__Record *rec, uint8_t **out, size_t *len)
 {
 	*out = NULL;

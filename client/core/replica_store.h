@@ -102,6 +102,20 @@ int rstore_load_op(MDB_txn *t, replica *r, uint64_t seq, Hearth__Op **out);
  * malloc'd (NULL when none). */
 int rstore_pending_of(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t **seqs, size_t *n);
 
+/* Removes every pending op of a record (outbox and index). */
+int rstore_drop_pending(replica *r, MDB_txn *t, const uint8_t id[16]);
+
+/* The rejected mark of a record (replica.h, "rejected"). get: *e (may be
+ * NULL when only presence matters) is the server's Error, the caller's to
+ * free with hearth__error__free_unpacked; *at_ms (may be NULL) when it was
+ * rejected. Returns 0 or HEARTH_ENOTFOUND. put: e NULL stores an Error with
+ * no message. */
+int rstore_rejected_get(replica *r, MDB_txn *t, const uint8_t id[16], Hearth__Error **e,
+                        int64_t *at_ms);
+int rstore_rejected_put(replica *r, MDB_txn *t, const uint8_t id[16], const Hearth__Error *e,
+                        int64_t at_ms);
+int rstore_rejected_del(replica *r, MDB_txn *t, const uint8_t id[16]);
+
 /* The body bytes of a record (NULL/0 when it has none). */
 int rstore_body_bytes(const Hearth__Record *rec, uint8_t **out, size_t *len);
 

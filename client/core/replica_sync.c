@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client/core/replica_store.h"
 #include "common/fieldmap.h"
@@ -38,6 +39,14 @@ static int is_head(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t seq, i
 	else if (mrc != MDB_NOTFOUND)
 		rc = lmdb_err(mrc);
 	mdb_cursor_close(c);
+	/* A rejected change waits for the person (edit or discard): sending
+	 * it again unchanged would only be rejected again. */
+	if (rc == 0 && *head) {
+		rc = rstore_rejected_get(r, t, id, NULL, NULL);
+		if (rc == 0)
+			*head = 0;
+		rc = rc == HEARTH_ENOTFOUND ? 0 : rc;
+	}
 	return rc;
 }
 
@@ -192,6 +201,13 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 	}
 	if (rc != 0)
 		goto fail_store;
+	if (res->status == HEARTH__OP_STATUS__OP_REJECTED) {
+		/* Nothing a person typed is dropped by the server's refusal: the
+		 * op and the local copy stay, marked with the server's reason. */
+		if ((rc = rstore_rejected_put(r, t, id, res->error, (int64_t)time(NULL) * 1000)) != 0)
+			goto fail_store;
+		goto commit;
+	}
 	if ((rc = rstore_outbox_remove(r, t, id, outbox_key)) != 0)
 		goto fail_store;
 	switch (res->status) {
@@ -206,9 +222,6 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 			goto fail_store;
 		break;
 	}
-	case HEARTH__OP_STATUS__OP_REJECTED:
-		/* The change is dropped; the caller has told the user why. */
-		break;
 	default:
 		rc = rstore_say(err, errlen, HEARTH_EPROTO, "the server sent an unknown op status %d",
 		         (int)res->status);
@@ -216,6 +229,7 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 	}
 	if ((rc = rstore_rebuild_local(r, t, id)) != 0)
 		goto fail_store;
+commit:
 	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)

@@ -17,10 +17,11 @@ int replica_next_batch(replica *r, size_t max, Hearth__Op ***ops, uint64_t **out
 void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n);
 
 /* Applies one push result in one transaction: removes the op from the
- * outbox (unless REJECTED... rejected ops are removed too, and their local
- * changes dropped, after the caller reported them), stores result->record
- * as the server copy when it is newer, rebases later ops of that record
- * (base_rev := new rev), and rebuilds or drops the local copy. */
+ * outbox, stores result->record as the server copy when it is newer,
+ * rebases later ops of that record (base_rev := new rev), and rebuilds or
+ * drops the local copy. A REJECTED op stays in the outbox with its local
+ * copy, and the record is marked rejected with the server's Error
+ * (replica_rejected.h); replica_next_batch skips it from then on. */
 int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
                          const Hearth__OpResult *res, char *err, size_t errlen);
 

@@ -32,6 +32,39 @@ int principals_branch_exists(store *s, MDB_txn *txn, const char *branch)
 	return k.mv_size > 0 && mdb_get(txn, s->branches, &k, &v) == 0;
 }
 
+int principals_branch_names(store *s, MDB_txn *txn, char *out, size_t cap)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	size_t used = 0;
+	int rc, mrc;
+
+	out[0] = '\0';
+	if ((rc = store_err(mdb_cursor_open(txn, s->branches, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Branch *b = hearth__branch__unpack(NULL, v.mv_size, v.mv_data);
+		int n;
+		if (!b)
+			continue;
+		n = snprintf(out + used, cap - used, "%s%s%s%s%s", used ? ", " : "", b->id,
+		             b->name[0] ? " (" : "", b->name, b->name[0] ? ")" : "");
+		hearth__branch__free_unpacked(b, NULL);
+		if (n < 0 || (size_t)n >= cap - used) {
+			/* Cut on a whole entry: the ellipsis replaces what did not fit. */
+			out[used] = '\0';
+			if (cap - used > 6)
+				snprintf(out + used, cap - used, ", …");
+			break;
+		}
+		used += (size_t)n;
+	}
+	mdb_cursor_close(c);
+	if (!out[0])
+		snprintf(out, cap, "none");
+	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : store_err(mrc);
+}
+
 static int put_message(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
 {
 	size_t len = protobuf_c_message_get_packed_size(m);

@@ -38,6 +38,11 @@ int principals_valid_branch_id(const char *id);
 /* 1 when branch exists (in txn), else 0 (a store error reads as 0). */
 int principals_branch_exists(store *s, MDB_txn *txn, const char *branch);
 
+/* The existing branches as "b001 (第一党支部), b002 (第二党支部)" into out
+ * (cap bytes, cut with "…" when longer; "none" when there are none), for
+ * refusals that must name them. Returns 0 or a negative HEARTH_E* code. */
+int principals_branch_names(store *s, MDB_txn *txn, char *out, size_t cap);
+
 /* Adds or changes a branch (bp->create says which) in txn. Returns 0 (see
  * res->refused) or a negative HEARTH_E* code (the caller aborts). */
 int principals_put_branch(store *s, MDB_txn *txn, const principals_write *w, const Hearth__BranchPut *bp,

@@ -34,6 +34,7 @@
 
 #include "common/hearth.h"
 #include "common/uuid.h"
+#include "server/db/principals.h"
 
 #define REFS_DB STORE_REFS_DB
 #define KEY_MAX 64
@@ -215,6 +216,18 @@ static int check_transfer(store *s, MDB_txn *txn, const char *branch, const Hear
 			              "transfer to move the member again",
 			              changed, old->accepted_date);
 		return 0;
+	}
+	/* Once accepted, the member and their records would belong to a
+	 * branch nobody can see: the receiving branch must exist. */
+	if (t->to_branch[0] && !principals_branch_exists(s, txn, t->to_branch)) {
+		char names[160];
+		int rc = principals_branch_names(s, txn, names, sizeof(names));
+		if (rc != 0)
+			return rc;
+		return refuse(err, "to_branch",
+		              "to_branch %s: no such branch; the branches are %s (an admin adds one with "
+		              "'hearth admin branch add')",
+		              t->to_branch, names);
 	}
 	if (strcmp(t->from_branch, branch) != 0)
 		return refuse(err, "from_branch",

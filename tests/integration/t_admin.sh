@@ -45,10 +45,11 @@ out=$(h aud admin branch list --json); rc=$?
 expect_eq "an auditor may list branches" 0 "$rc"
 out=$(h aud admin branch add b005 --name 审计 2>&1); rc=$?
 expect_eq "an auditor may not add branches" 1 "$rc"
-h adm member add --name 孤儿 --branch b404 >/dev/null 2>&1
+orphan=$(h adm member add --name 孤儿 --branch b404 2>/dev/null)
 h adm sync >"$T/unk" 2>&1; rc=$?
 expect_eq "a record in an unknown branch is rejected" 1 "$rc"
 expect_contains "... saying the branch does not exist and how to add it" "hearth admin branch add b404" "$(cat "$T/unk")"
+h adm rejected discard "$orphan" >/dev/null
 
 # --- a branch certificate cannot run any admin command; each is refused
 # by the server (FORBIDDEN) and audited as denied

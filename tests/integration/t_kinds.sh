@@ -134,7 +134,9 @@ expect_eq "a2 still sees the member and adds the visit offline" 36 "${#bad}"
 expect_eq "the push is refused by the server (exit 1)" 1 "$(sync_rc a2)"
 expect_contains "server refusal names the field and the rule" \
 	"record $bad: members $gone: no such member in branch b001 (field members)" "$(sync_out a2)"
-expect_eq "the refused visit is gone from a2" no "$(seen a2 visit "$bad")"
+expect_eq "the refused visit is kept on a2, marked rejected" yes "$(seen a2 visit "$bad")"
+h a2 rejected discard "$bad" >/dev/null
+expect_eq "the refused visit is gone from a2 once discarded" no "$(seen a2 visit "$bad")"
 h a1 sync >/dev/null
 expect_eq "a1 never sees it" no "$(seen a1 visit "$bad")"
 
@@ -144,7 +146,9 @@ expect_eq "first dues for the member-month" 0 "$(sync_rc a1)"
 expect_eq "second dues for the member-month is refused" 1 "$(sync_rc a2)"
 expect_contains "dues refusal" \
 	"record $d2: dues for member $m2 in 2026-04 already exist (record $d1) (field month)" "$(sync_out a2)"
-expect_eq "a2 keeps only the first" "yes no" "$(seen a2 dues "$d1") $(seen a2 dues "$d2")"
+expect_eq "a2 keeps both, the second marked rejected" "yes yes" "$(seen a2 dues "$d1") $(seen a2 dues "$d2")"
+h a2 rejected discard "$d2" >/dev/null
+expect_eq "a2 keeps only the first once the second is discarded" "yes no" "$(seen a2 dues "$d1") $(seen a2 dues "$d2")"
 
 out=$(h a2 hardship add --member "$m1" --types 高龄 --status 帮扶中 2>&1); rc=$?
 expect_eq "a second open hardship entry is refused locally (exit 2)" 2 "$rc"
@@ -160,7 +164,9 @@ expect_eq "the second open hardship entry is refused by the server" 1 "$(sync_rc
 expect_contains "hardship refusal" \
 	"record $h2: member $m4 already has an open hardship entry (record $h4a); close it (脱困 or 移出) before opening another (field status)" \
 	"$(sync_out a2)"
-expect_eq "the refused entry is gone" no "$(seen a2 hardship "$h2")"
+expect_eq "the refused entry is kept, marked rejected" yes "$(seen a2 hardship "$h2")"
+h a2 rejected discard "$h2" >/dev/null
+expect_eq "the refused entry is gone once discarded" no "$(seen a2 hardship "$h2")"
 h a1 sync >/dev/null
 expect_eq "a1 never sees it" no "$(seen a1 hardship "$h2")"
 # Closing the entry releases the member: a new one is accepted.

@@ -19,6 +19,7 @@
 #include "client/core/replica_sync.h"
 #include "client/core/replica_meta.h"
 #include "client/core/replica_conflicts.h"
+#include "client/core/replica_rejected.h"
 #include "common/uuid.h"
 
 typedef struct fixture {
@@ -295,7 +296,10 @@ static void test_client_pull_rebases_local_view(void **state)
 	hearth__record__free_unpacked(s2, NULL);
 }
 
-static void test_client_rejected_drops_change(void **state)
+/* A rejected op keeps what was typed (issue 13 item 1): the op and the
+ * local copy stay, marked; the op is not sent again as it is; an edit
+ * re-queues it as one op; a discard drops it on purpose. */
+static void test_client_rejected_keeps_change(void **state)
 {
 	fixture *f = *state;
 	uint8_t id[16], id2[16];
@@ -305,6 +309,8 @@ static void test_client_rejected_drops_change(void **state)
 	size_t n;
 	Hearth__OpResult res = HEARTH__OP_RESULT__INIT;
 	Hearth__Error e = HEARTH__ERROR__INIT;
+	replica_rejected_item it;
+	replica_status st;
 	char err[512] = "";
 
 	new_id(id);
@@ -327,9 +333,61 @@ static void test_client_rejected_drops_change(void **state)
 	}
 	replica_ops_free(ops, keys, n);
 	assert_int_equal(pending(f), 0);
-	expect_view(f, id, "赵六", "13900000000");
-	/* A rejected create leaves nothing behind. */
+	assert_int_equal(replica_status_get(&f->r, &st), 0);
+	assert_int_equal(st.rejected, 2);
+	assert_int_equal(st.rejected_ops, 2);
+	expect_view(f, id, "赵六六", "13900000000");
+	assert_int_equal(replica_get(&f->r, id2, &gone), 0);
+	hearth__record__free_unpacked(gone, NULL);
+	assert_int_equal(replica_rejected_get(&f->r, id, &it), 0);
+	assert_string_equal(it.reason, "name is too long");
+	assert_string_equal(it.field, "name");
+	assert_int_equal(it.server_rev, 1);
+	assert_int_equal(it.n_ops, 1);
+	assert_int_equal(it.has_clash, 0);
+	/* Not sent again as it is. */
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 0);
+	replica_ops_free(ops, keys, n);
+	/* An edit re-queues it as one op against the server copy. */
+	edit(f, id, "赵六", "13911111111", 0);
+	assert_int_equal(replica_rejected_get(&f->r, id, &it), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ops[0]->base_rev, 1);
+	assert_int_equal(ops[0]->n_changed_fields, 1);
+	replica_ops_free(ops, keys, n);
+	/* A discard drops a rejected create on purpose: nothing is left. */
+	assert_int_equal(replica_rejected_discard(&f->r, id2, &it, err, sizeof(err)), 0);
+	assert_int_equal(it.server_rev, 0);
 	assert_int_equal(replica_get(&f->r, id2, &gone), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_rejected_discard(&f->r, id2, &it, err, sizeof(err)), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_status_get(&f->r, &st), 0);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.pending_ops, 1);
+}
+
+/* The server names the record a uniqueness clash is with only in its
+ * message text; the record's own id there is not a clash. */
+static void test_client_rejected_clash_id(void **state)
+{
+	uint8_t self[16], other[16], got[16];
+	char self_t[UUID_TEXT_LEN + 1], other_t[UUID_TEXT_LEN + 1], msg[300];
+
+	(void)state;
+	new_id(self);
+	new_id(other);
+	uuid_format(self, self_t);
+	uuid_format(other, other_t);
+	snprintf(msg, sizeof(msg), "record %s: dues for member x in 2026-09 already exist (record %s)",
+	         self_t, other_t);
+	assert_int_equal(replica_rejected_clash(msg, self, got), 1);
+	assert_memory_equal(got, other, 16);
+	snprintf(msg, sizeof(msg), "record %s: members %s: no such member in branch b001", self_t, other_t);
+	assert_int_equal(replica_rejected_clash(msg, self, got), 0);
+	snprintf(msg, sizeof(msg), "(record %s)", self_t);
+	assert_int_equal(replica_rejected_clash(msg, self, got), 0);
+	assert_int_equal(replica_rejected_clash("(record 1234)", self, got), 0);
 }
 
 static Hearth__Conflict *conflict(const uint8_t cid[16], const uint8_t rid[16],
@@ -687,7 +745,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_second_edit_waits_and_rebases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_applied_drops_local_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_pull_rebases_local_view, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_client_rejected_drops_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_rejected_keeps_change, setup, teardown),
+		cmocka_unit_test(test_client_rejected_clash_id),
 		cmocka_unit_test_setup_teardown(test_client_conflicts_stored_and_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_is_an_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cursor_moves_with_page, setup, teardown),
