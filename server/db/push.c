@@ -35,6 +35,7 @@ typedef struct push {
 	Hearth__Record *cur;            /* the server's copy (owned), NULL if none */
 	MDB_val curv;                   /* its stored bytes (valid until the next write) */
 	const char *branch;             /* whose record it is */
+	int hidden;                     /* a record exists but outside the sender's scope */
 	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned) */
 	size_t mine_len, cur_len, base_len;
 	char idtext[UUID_TEXT_LEN + 1];
@@ -198,17 +199,34 @@ static int load_current(push *p)
 	return STEP_NEXT;
 }
 
+/* A branch principal learns nothing of records outside its branch: such a
+ * record is handled as if it did not exist (p->cur dropped, p->hidden
+ * set), so an edit, delete or resolution gets the answers of a missing
+ * record, word for word, and a create is refused as an id in use. */
+static void hide_foreign(push *p)
+{
+	if (p->who->role != HEARTH__ROLE__ROLE_BRANCH || !p->cur || strcmp(p->cur->branch_id, p->who->branch) == 0)
+		return;
+	hearth__record__free_unpacked(p->cur, NULL);
+	p->cur = NULL;
+	memset(&p->curv, 0, sizeof(p->curv));
+	p->hidden = 1;
+}
+
 /* Whose record it is, and whether this principal may write it: the rule
  * (authz of a write) is here because only the store knows the record's
  * current branch. */
 static int check_branch(push *p)
 {
 	const actor *who = p->who;
-	const char *branch = p->cur ? p->cur->branch_id : p->in->branch_id;
+	const char *branch;
 
+	hide_foreign(p);
+	branch = p->cur ? p->cur->branch_id : p->in->branch_id;
 	if (who->role == HEARTH__ROLE__ROLE_BRANCH) {
 		if (!branch[0])
 			branch = who->branch;
+		/* Only a new record's branch can differ here: the op named it. */
 		if (strcmp(branch, who->branch) != 0) {
 			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
 			          "record %s belongs to branch %s; this certificate is for branch %s", p->idtext,
@@ -302,18 +320,15 @@ static int create(push *p)
 {
 	const Hearth__Op *op = p->op;
 
-	if (op->delete_) {
+	/* Edits, deletes and resolutions of a missing (or hidden) record get
+	 * one answer. */
+	if (op->delete_ || op->base_rev != 0 || op->resolves.len) {
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", "record %s does not exist", p->idtext);
 		return STEP_DONE;
 	}
-	if (op->base_rev != 0) {
-		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "base_rev",
-		          "record %s: base_rev %llu but the server has no such record", p->idtext,
-		          (unsigned long long)op->base_rev);
-		return STEP_DONE;
-	}
-	if (op->resolves.len) {
-		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "resolves", "record %s does not exist", p->idtext);
+	if (p->hidden) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_CONFLICT, "id",
+		          "record %s: record id already in use; create the record with a new id", p->idtext);
 		return STEP_DONE;
 	}
 	return write_op(p, p->mine, p->mine_len, 0, "record.create", HEARTH__OP_STATUS__OP_APPLIED);

@@ -342,6 +342,36 @@ static answer rejected_wrong_branch(fixture *f, const uint8_t id[16])
 	return push_member(f, &(mop){ .id = id, .branch = "b2" });
 }
 
+/* A b2 record, made by the admin, that b1 then names. */
+static void create_in_b2(fixture *f, const uint8_t id[16])
+{
+	assert_int_equal(push_member(f, &(mop){ .who = &f->admin, .id = id, .branch = "b2" }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+}
+
+static answer hidden_edit(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "越界", .changed = F_NAME, .n_changed = 1 });
+}
+
+static answer hidden_delete(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+}
+
+static answer hidden_create(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id });
+}
+
+static answer rejected_edit_missing(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "无", .changed = F_NAME, .n_changed = 1 });
+}
+
 static answer rejected_unknown_branch(fixture *f, const uint8_t id[16])
 {
 	return push_member(f, &(mop){ .who = &f->admin, .id = id, .branch = "nope" });
@@ -467,6 +497,14 @@ static const struct row {
 	  HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0, 0 },
 	{ "auditor writes", rejected_auditor, HEARTH__OP_STATUS__OP_REJECTED, HEARTH__ERROR_CODE__ERR_FORBIDDEN,
 	  "role", 0, 0 },
+	{ "edit of another branch's record: as if missing", hidden_edit, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0, 1 },
+	{ "delete of another branch's record: as if missing", hidden_delete, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0, 1 },
+	{ "create over another branch's record", hidden_create, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_CONFLICT, "id", 0, 0, 1 },
+	{ "edit of a missing record", rejected_edit_missing, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0 },
 	{ "delete of a missing record", rejected_delete_missing, HEARTH__OP_STATUS__OP_REJECTED,
 	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0 },
 	{ "create over an existing record", rejected_create_existing, HEARTH__OP_STATUS__OP_REJECTED,
