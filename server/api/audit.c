@@ -11,7 +11,9 @@
 #include "server/loop/connection.h"
 #include "server/loop/dispatch.h"
 #include "common/be.h"
+#include "common/client_event.h"
 #include "common/hearth.h"
+#include "common/uuid.h"
 #include "server/api/context.h"
 #include "server/api/authz.h"
 #include "server/api/events.h"
@@ -324,16 +326,76 @@ fail:
 	return 0;
 }
 
+/* A branch reports events only about its own branch's records; one about
+ * another branch's record gets the answer for a missing one (push.c gives
+ * the same), so a note cannot probe which ids exist elsewhere. Admins and
+ * auditors see every branch and may name any record. A 党总支 (general
+ * branch) certificate is a branch certificate: its own records only, as
+ * for pulls. Returns 1 when the note may be stored, 0 when c was answered. */
+static int note_in_scope(conn *c, const Hearth__Envelope *env)
+{
+	const Hearth__AuditNote *note = env->audit_note;
+	store *st = api_of(c)->store;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH)
+		return 1;
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		goto fail;
+	for (size_t i = 0; i < note->n_events; i++) {
+		const Hearth__ClientEvent *ev = note->events[i];
+		MDB_val k = { 16, ev->record_id.data }, v;
+		Hearth__Record *r;
+		int ours;
+
+		if (ev->record_id.len != 16)
+			continue;
+		rc = mdb_get(txn, st->records, &k, &v);
+		if (rc != 0 && rc != MDB_NOTFOUND) {
+			rc = store_err(rc);
+			goto fail;
+		}
+		r = rc == 0 ? hearth__record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
+		ours = r && strcmp(r->branch_id, c->id.branch_id) == 0;
+		if (r)
+			hearth__record__free_unpacked(r, NULL);
+		if (!ours) {
+			char t[UUID_TEXT_LEN + 1], field[40];
+			mdb_txn_abort(txn);
+			uuid_format(ev->record_id.data, t);
+			snprintf(field, sizeof(field), "events[%zu].record_id", i);
+			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_NOT_FOUND, field, 0,
+			                "event %zu: record %s does not exist", i, t);
+			return 0;
+		}
+	}
+	mdb_txn_abort(txn);
+	return 1;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+	                "cannot check the events' records: %s", hearth_strerror(rc));
+	return 0;
+}
+
+/* A note is checked whole before anything is queued: clean one-line text
+ * within its limits (common/client_event.h), records in the sender's
+ * scope. */
 int audit_handle_note(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditNote *note = env->audit_note;
+	record_error err;
 	api_job *aj;
 
-	if (note->n_events > 1000) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "events", 0,
-		                "%zu events exceed the limit of 1000 per note", note->n_events);
+	if (client_note_validate(note, &err) != 0) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, err.field, 0, "%s",
+		                err.message);
 		return 0;
 	}
+	if (!note_in_scope(c, env))
+		return 0;
 	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
 	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
