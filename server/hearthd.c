@@ -52,6 +52,8 @@ static void api_settings(hearthd *h, const hearthd_config *cfg)
 	a->max_inflight = cfg->max_inflight;
 	a->max_ops_per_push = cfg->max_ops_per_push;
 	a->max_pull_limit = cfg->max_pull_limit;
+	a->audit_events_per_window = cfg->audit_events_per_minute;
+	a->audit_event_window_ms = cfg->audit_event_window_ms;
 	a->group_commit = cfg->group_commit;
 }
 

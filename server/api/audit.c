@@ -16,6 +16,7 @@
 #include "common/uuid.h"
 #include "server/api/context.h"
 #include "server/api/authz.h"
+#include "server/api/event_budget.h"
 #include "server/api/events.h"
 #include "server/api/jobs.h"
 #include "server/db/checkpoint.h"
@@ -42,15 +43,16 @@ static int run_checkpoint(store *s, MDB_txn *txn, job *base)
 	return rc;
 }
 
-/* Writer thread: the entries of what a client reported; the ack counts
- * them. */
+/* Writer thread: the entries of what a client reported, as many as the
+ * sender's budget allowed (the rest is counted in a coalesced entry); the
+ * ack counts them all, so the client does not send them again. */
 static int run_note(store *s, MDB_txn *txn, job *base)
 {
 	api_job *j = (api_job *)base;
 	Hearth__AuditNote *note = j->env->audit_note;
 	int rc = 0;
 
-	for (size_t k = 0; rc == 0 && k < note->n_events; k++)
+	for (size_t k = 0; rc == 0 && k < note->n_events && k < j->keep; k++)
 		rc = audit_client_event(s, txn, &j->who, note->events[k], j->peer);
 	wire_uint_field(&base->reply, 1, note->n_events);
 	return rc;
@@ -386,9 +388,17 @@ fail:
 int audit_handle_note(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditNote *note = env->audit_note;
+	api *a = api_of(c);
 	record_error err;
 	api_job *aj;
 
+	/* A note waits for the writer like a push: pipelined notes count. */
+	if (c->inflight >= a->max_inflight) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "requests", 0,
+		                "more than %u requests in flight on this connection; wait for answers",
+		                a->max_inflight);
+		return 0;
+	}
 	if (client_note_validate(note, &err) != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, err.field, 0, "%s",
 		                err.message);
@@ -399,6 +409,9 @@ int audit_handle_note(conn *c, Hearth__Envelope *env)
 	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
 	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
-	jobs_submit(api_of(c), aj);
+	aj->keep = event_budget_take(a, &c->id, c->id.branch_id, c->peer, EVENT_BUDGET_NOTE,
+	                             (uint32_t)note->n_events, aj->now_ms);
+	aj->base.n_ops = aj->keep;
+	jobs_submit(a, aj);
 	return DISPATCH_KEPT;
 }
