@@ -264,3 +264,13 @@ if [[ ! -s "$dir/audit-ed25519.key" || ! -s "$dir/audit-ed25519.pub" ]]; then
 	mv -f "$tmp/audit-ed25519.pub" "$dir/audit-ed25519.pub"
 	echo "made $dir/audit-ed25519.pub"
 fi
+
+# Audit secret: keys the digests of sensitive values in audit entries
+# (HMAC-SHA-256). hearthd reads audit_secret beside the audit key; it never
+# leaves the server. Back it up with the audit key.
+if [[ ! -s "$dir/audit_secret" ]]; then
+	run openssl rand -out "$tmp/audit_secret" 32
+	chmod 0600 "$tmp/audit_secret"
+	mv -f "$tmp/audit_secret" "$dir/audit_secret"
+	echo "made $dir/audit_secret"
+fi

@@ -1,7 +1,12 @@
 /* audit.c: canonical bytes, chain hashes and checkpoint signatures. */
 #include "common/audit.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,4 +187,50 @@ int audit_verify_checkpoint(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__Chec
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
 	return ok ? 0 : HEARTH_EAUTH;
+}
+
+int audit_load_secret(const char *path, int create, uint8_t out[AUDIT_SECRET_LEN], char *err, size_t errlen)
+{
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && create) {
+		uint8_t fresh[AUDIT_SECRET_LEN];
+		if (RAND_bytes(fresh, sizeof(fresh)) != 1) {
+			snprintf(err, errlen, "cannot make an audit secret: no random bytes");
+			return HEARTH_EIO;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) || fsync(fd) != 0) {
+			snprintf(err, errlen, "cannot write the audit secret %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return HEARTH_EIO;
+		}
+		close(fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the audit secret %s: %s", path, strerror(errno));
+		return HEARTH_EIO;
+	}
+	while (n < AUDIT_SECRET_LEN) {
+		ssize_t r = read(fd, out + n, (size_t)(AUDIT_SECRET_LEN - n));
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (n < AUDIT_SECRET_LEN) {
+		snprintf(err, errlen, "the audit secret %s holds %zd bytes; it needs %d (openssl rand -out FILE %d)",
+		         path, n, AUDIT_SECRET_LEN, AUDIT_SECRET_LEN);
+		return HEARTH_EINVAL;
+	}
+	return 0;
+}
+
+void audit_keyed_digest(const uint8_t secret[AUDIT_SECRET_LEN], const void *data, size_t len, uint8_t out[32])
+{
+	unsigned int outlen = 32;
+	HMAC(EVP_sha256(), secret, AUDIT_SECRET_LEN, data, len, out, &outlen);
 }

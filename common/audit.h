@@ -51,6 +51,20 @@ EVP_PKEY *audit_load_key(const char *path, char *err, size_t errlen);
 /* Raw 32-byte public key of a loaded key. Returns 0 or HEARTH_ETLS. */
 int audit_public_key(EVP_PKEY *key, uint8_t out[AUDIT_KEY_LEN]);
 
+/* The server's audit secret keys the digests of sensitive values in audit
+ * entries (HMAC-SHA-256), so equal values still carry equal digests but an
+ * export cannot be brute-forced. It never leaves the server. */
+#define AUDIT_SECRET_LEN 32
+
+/* Reads the first AUDIT_SECRET_LEN bytes of the file at path into out.
+ * When the file does not exist and create is set, makes one (random bytes,
+ * mode 0600) first. Returns 0, or a negative HEARTH_E* code with err saying
+ * what failed. */
+int audit_load_secret(const char *path, int create, uint8_t out[AUDIT_SECRET_LEN], char *err, size_t errlen);
+
+/* out = HMAC-SHA-256(secret, data). */
+void audit_keyed_digest(const uint8_t secret[AUDIT_SECRET_LEN], const void *data, size_t len, uint8_t out[32]);
+
 /* Signs a checkpoint in place (cp->size, head_hash, time set by caller;
  * signature set here, malloc'd: free cp->signature.data). Returns 0 or
  * HEARTH_ETLS/HEARTH_ENOMEM. */

@@ -31,6 +31,8 @@ void config_defaults(hearthd_config *cfg)
 	cfg->max_inflight = 64;
 	cfg->max_ops_per_push = 1000;
 	cfg->max_pull_limit = 5000;
+	cfg->audit_events_per_minute = 600;
+	cfg->audit_event_window_ms = 60000;
 	cfg->map_size = 4ull * 1024 * 1024 * 1024;
 	cfg->tombstone_days = 400;
 	cfg->group_commit = 1;
@@ -213,6 +215,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_u32(c, name, value, &cfg->max_inflight, 1, 100000);
 	if (IS("limits", "max_ops_per_push"))
 		return set_u32(c, name, value, &cfg->max_ops_per_push, 1, 100000);
+	if (IS("limits", "audit_events_per_minute"))
+		return set_u32(c, name, value, &cfg->audit_events_per_minute, 1, 1000000);
+	if (IS("limits", "audit_event_window_ms"))
+		return set_u32(c, name, value, &cfg->audit_event_window_ms, 100, 3600000);
 	if (IS("limits", "max_pull_limit"))
 		return set_u32(c, name, value, &cfg->max_pull_limit, 1, 100000);
 	if (IS("store", "map_size")) {

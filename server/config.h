@@ -26,6 +26,8 @@ typedef struct hearthd_config {
 	uint32_t max_inflight;          /* requests in progress per connection */
 	uint32_t max_ops_per_push;
 	uint32_t max_pull_limit;        /* records per pull page */
+	uint32_t audit_events_per_minute; /* per principal; the rest is one coalesced entry */
+	uint32_t audit_event_window_ms; /* the budget's window; 60000 (tests shorten it) */
 	uint64_t map_size;              /* LMDB map size in bytes */
 	uint32_t tombstone_days;        /* deleted records stay this long, then are purged */
 	int group_commit;               /* 0: one transaction (one fsync) per request */

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/audit.h"
 #include "common/hearth.h"
@@ -52,7 +53,34 @@ static void api_settings(hearthd *h, const hearthd_config *cfg)
 	a->max_inflight = cfg->max_inflight;
 	a->max_ops_per_push = cfg->max_ops_per_push;
 	a->max_pull_limit = cfg->max_pull_limit;
+	a->audit_events_per_window = cfg->audit_events_per_minute;
+	a->audit_event_window_ms = cfg->audit_event_window_ms;
 	a->group_commit = cfg->group_commit;
+}
+
+/* The audit secret: the file audit_secret beside the audit key when there
+ * is one (certs/mkcerts.sh makes it), else audit_secret in the data
+ * directory, made at the first start. Back it up with the store. */
+static int load_audit_secret(hearthd *h, const hearthd_config *cfg)
+{
+	char path[1200], err[512];
+	const char *slash = strrchr(cfg->audit_key, '/');
+	int beside;
+
+	if (slash)
+		snprintf(path, sizeof(path), "%.*s/audit_secret", (int)(slash - cfg->audit_key), cfg->audit_key);
+	else
+		snprintf(path, sizeof(path), "audit_secret");
+	beside = access(path, R_OK) == 0;
+	if (!beside)
+		snprintf(path, sizeof(path), "%s/audit_secret", cfg->data_dir);
+	if (audit_load_secret(path, !beside, h->st.audit_secret, err, sizeof(err)) != 0) {
+		log_event(LOG_ERROR, "audit_secret_failed", "error", err, NULL);
+		return -1;
+	}
+	h->st.has_audit_secret = 1;
+	log_event(LOG_INFO, "audit_secret", "path", path, NULL);
+	return 0;
 }
 
 int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
@@ -77,6 +105,8 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 		goto failed_key;
 	}
 	h->store_open = 1;
+	if (load_audit_secret(h, cfg) != 0)
+		goto failed_store;
 	if (principals_preset_branches(&h->st, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
 	                               sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);

@@ -11,9 +11,12 @@
 #include "server/loop/connection.h"
 #include "server/loop/dispatch.h"
 #include "common/be.h"
+#include "common/client_event.h"
 #include "common/hearth.h"
+#include "common/uuid.h"
 #include "server/api/context.h"
 #include "server/api/authz.h"
+#include "server/api/event_budget.h"
 #include "server/api/events.h"
 #include "server/api/jobs.h"
 #include "server/db/checkpoint.h"
@@ -40,15 +43,16 @@ static int run_checkpoint(store *s, MDB_txn *txn, job *base)
 	return rc;
 }
 
-/* Writer thread: the entries of what a client reported; the ack counts
- * them. */
+/* Writer thread: the entries of what a client reported, as many as the
+ * sender's budget allowed (the rest is counted in a coalesced entry); the
+ * ack counts them all, so the client does not send them again. */
 static int run_note(store *s, MDB_txn *txn, job *base)
 {
 	api_job *j = (api_job *)base;
 	Hearth__AuditNote *note = j->env->audit_note;
 	int rc = 0;
 
-	for (size_t k = 0; rc == 0 && k < note->n_events; k++)
+	for (size_t k = 0; rc == 0 && k < note->n_events && k < j->keep; k++)
 		rc = audit_client_event(s, txn, &j->who, note->events[k], j->peer);
 	wire_uint_field(&base->reply, 1, note->n_events);
 	return rc;
@@ -324,19 +328,90 @@ fail:
 	return 0;
 }
 
+/* A branch reports events only about its own branch's records; one about
+ * another branch's record gets the answer for a missing one (push.c gives
+ * the same), so a note cannot probe which ids exist elsewhere. Admins and
+ * auditors see every branch and may name any record. A 党总支 (general
+ * branch) certificate is a branch certificate: its own records only, as
+ * for pulls. Returns 1 when the note may be stored, 0 when c was answered. */
+static int note_in_scope(conn *c, const Hearth__Envelope *env)
+{
+	const Hearth__AuditNote *note = env->audit_note;
+	store *st = api_of(c)->store;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH)
+		return 1;
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		goto fail;
+	for (size_t i = 0; i < note->n_events; i++) {
+		const Hearth__ClientEvent *ev = note->events[i];
+		MDB_val k = { 16, ev->record_id.data }, v;
+		Hearth__Record *r;
+		int ours;
+
+		if (ev->record_id.len != 16)
+			continue;
+		rc = mdb_get(txn, st->records, &k, &v);
+		if (rc != 0 && rc != MDB_NOTFOUND) {
+			rc = store_err(rc);
+			goto fail;
+		}
+		r = rc == 0 ? hearth__record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
+		ours = r && strcmp(r->branch_id, c->id.branch_id) == 0;
+		if (r)
+			hearth__record__free_unpacked(r, NULL);
+		if (!ours) {
+			char t[UUID_TEXT_LEN + 1], field[40];
+			mdb_txn_abort(txn);
+			uuid_format(ev->record_id.data, t);
+			snprintf(field, sizeof(field), "events[%zu].record_id", i);
+			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_NOT_FOUND, field, 0,
+			                "event %zu: record %s does not exist", i, t);
+			return 0;
+		}
+	}
+	mdb_txn_abort(txn);
+	return 1;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+	                "cannot check the events' records: %s", hearth_strerror(rc));
+	return 0;
+}
+
+/* A note is checked whole before anything is queued: clean one-line text
+ * within its limits (common/client_event.h), records in the sender's
+ * scope. */
 int audit_handle_note(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditNote *note = env->audit_note;
+	api *a = api_of(c);
+	record_error err;
 	api_job *aj;
 
-	if (note->n_events > 1000) {
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "events", 0,
-		                "%zu events exceed the limit of 1000 per note", note->n_events);
+	/* A note waits for the writer like a push: pipelined notes count. */
+	if (c->inflight >= a->max_inflight) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_BUSY, "requests", 0,
+		                "more than %u requests in flight on this connection; wait for answers",
+		                a->max_inflight);
 		return 0;
 	}
+	if (client_note_validate(note, &err) != 0) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, err.field, 0, "%s",
+		                err.message);
+		return 0;
+	}
+	if (!note_in_scope(c, env))
+		return 0;
 	if ((aj = jobs_from_conn(c, env, run_note, jobs_answer_done)) == NULL)
 		return 0;
 	aj->answer = HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK;
-	jobs_submit(api_of(c), aj);
+	aj->keep = event_budget_take(a, &c->id, c->id.branch_id, c->peer, EVENT_BUDGET_NOTE,
+	                             (uint32_t)note->n_events, aj->now_ms);
+	aj->base.n_ops = aj->keep;
+	jobs_submit(a, aj);
 	return DISPATCH_KEPT;
 }

@@ -8,14 +8,24 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "server/api/context.h"
+#include "server/api/event_budget.h"
 #include "server/api/events.h"
+#include "server/loop/listener.h"
 #include "server/db/store.h"
+
+/* A denial is audited within the principal's event budget: repeated
+ * denials beyond it become one coalesced entry with their count. */
+static void audit_denial(conn *c, const char *branch, const char *detail)
+{
+	if (event_budget_take(api_of(c), &c->id, branch, c->peer, EVENT_BUDGET_DENIAL, 1, server_now_ms()) == 1)
+		events_submit(api_of(c), &c->id, "denied", branch, detail, c->peer);
+}
 
 static int deny(conn *c, uint64_t request_id, const char *branch, const char *detail, const char *msg)
 {
 	conn_send_error(c, request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "role", 0, "%s", msg);
 	if (detail)
-		events_submit(api_of(c), &c->id, "denied", branch, detail, c->peer);
+		audit_denial(c, branch, detail);
 	return AUTHZ_DENY;
 }
 
@@ -45,7 +55,7 @@ int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **br
 			                c->id.branch_id);
 			log_event(LOG_WARN, "forbidden", "peer", c->peer, "cn", c->id.name, "asked", asked, NULL);
 			snprintf(detail, sizeof(detail), "read of branch %s refused: not the certificate's branch", asked);
-			events_submit(api_of(c), &c->id, "denied", asked, detail, c->peer);
+			audit_denial(c, asked, detail);
 			return AUTHZ_DENY;
 		}
 		*branch = c->id.branch_id;

@@ -27,6 +27,8 @@ typedef struct api {
 	uint32_t max_inflight;          /* requests in progress per connection */
 	uint32_t max_ops_per_push;
 	uint32_t max_pull_limit;        /* records per pull page */
+	uint32_t audit_events_per_window; /* client events + denials stored one by one per principal */
+	uint32_t audit_event_window_ms; /* ... per this window (event_budget.h) */
 	int group_commit;               /* for status */
 } api;
 

@@ -23,6 +23,7 @@ typedef struct api_job {
 	int64_t now_ms;
 	char peer[64];
 	uint32_t answer;            /* Envelope body number of the reply jobs_answer_done sends */
+	uint32_t keep;              /* audit note: events stored one by one (event_budget.h) */
 	char action[32];            /* session events */
 	char branch[64];
 	char detail[400];

@@ -45,13 +45,25 @@ static int refuse_identity(conn *c, const char *err)
 
 int session_refuse_revoked(conn *c)
 {
-	char why[400];
+	char why[400], idbuf[24];
+	int rc = principals_revoked(api_of(c)->store, c->id.fingerprint, why, sizeof(why));
 
-	/* Only a certificate found revoked is refused: a store that cannot be
-	 * read lets the connection in (the known fail-open case; its fix is a
-	 * separate change). */
-	if (principals_revoked(api_of(c)->store, c->id.fingerprint, why, sizeof(why)) != PRINCIPALS_REVOKED)
+	if (rc == PRINCIPALS_NOT_REVOKED)
 		return 0;
+	if (rc < 0) {
+		/* Fail closed: a certificate that cannot be checked is not let in;
+		 * a revoked one must not pass because the store is in trouble. */
+		log_event(LOG_ERROR, "revocation_check_failed", "conn", log_u64(idbuf, c->conn_id), "peer",
+		          c->peer, "cn", c->id.name, "fingerprint", c->id.fingerprint, "error", hearth_strerror(rc),
+		          NULL);
+		snprintf(why, sizeof(why),
+		         "the server could not check whether this certificate is revoked (%s); connection "
+		         "refused: try again later, and tell the administrator if it persists",
+		         hearth_strerror(rc));
+		events_submit(api_of(c), &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
+		conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_INTERNAL, "certificate", 1, "%s", why);
+		return -1;
+	}
 	events_submit(api_of(c), &c->id, "unauthenticated", c->id.branch_id, why, c->peer);
 	log_refusal(c, why);
 	conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED, "certificate", 1, "%s", why);

@@ -33,8 +33,9 @@ int session_on_handshake(conn *c);
 
 /* Refuses c when its certificate is in the revocation table: answers
  * UNAUTHENTICATED with who revoked it and why, audits it, closes c, and
- * returns -1. Returns 0 otherwise, including when the store could not be
- * read. */
+ * returns -1. Fails closed: when the revocation table cannot be read, c is
+ * refused too (INTERNAL, logged as revocation_check_failed, audited).
+ * Returns 0 only for a certificate found not revoked. */
 int session_refuse_revoked(conn *c);
 
 /* The loop's connection-free hook: releases c's session state (and its

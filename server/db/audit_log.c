@@ -372,12 +372,21 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 		ch[i].name = (char *)(fd ? fd->name : "");
 		if (rule && (rule->flags & FIELD_SENSITIVE)) {
 			ch[i].digested = 1;
-			if (was) {
+			ch[i].keyed = s->has_audit_secret;
+			if (was && s->has_audit_secret) {
+				audit_keyed_digest(s->audit_secret, was->bytes, was->len, digests[i][0]);
+				ch[i].old_value.data = digests[i][0];
+				ch[i].old_value.len = 32;
+			} else if (was) {
 				SHA256(was->bytes, was->len, digests[i][0]);
 				ch[i].old_value.data = digests[i][0];
 				ch[i].old_value.len = 32;
 			}
-			if (now) {
+			if (now && s->has_audit_secret) {
+				audit_keyed_digest(s->audit_secret, now->bytes, now->len, digests[i][1]);
+				ch[i].new_value.data = digests[i][1];
+				ch[i].new_value.len = 32;
+			} else if (now) {
 				SHA256(now->bytes, now->len, digests[i][1]);
 				ch[i].new_value.data = digests[i][1];
 				ch[i].new_value.len = 32;

@@ -37,5 +37,14 @@ void op_result_encode(wirebuf *b, const uint8_t *op_id, size_t op_id_len, const 
 		wire_bytes_field(b, 6, r->conflict_id, 16, 0);
 	if (form == OP_RESULT_WITH_RECORD && r->record)
 		wire_bytes_field(b, 7, r->record, r->record_len, 1);
+	if (form == OP_RESULT_LEDGER && r->has_record_id) {
+		wirebuf rec = WIREBUF_INIT;
+		wire_bytes_field(&rec, 1, r->record_id, 16, 1);
+		wire_uint_field(&rec, 2, (uint64_t)r->kind);
+		if (rec.failed)
+			b->failed = 1;
+		wire_bytes_field(b, 7, rec.data, rec.len, 1);
+		wire_free(&rec);
+	}
 }
 

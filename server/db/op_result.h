@@ -20,6 +20,11 @@ typedef struct op_result {
 	int has_conflict;
 	const uint8_t *record;          /* stored bytes: valid only inside the txn */
 	size_t record_len;
+	/* The op's record id and kind, kept in the op ledger so a duplicate
+	 * answers only about the record the first op was about. */
+	uint8_t record_id[16];
+	Hearth__Kind kind;
+	int has_record_id;
 } op_result;
 
 /* Marks r REJECTED with code, the field at fault and a message. */
@@ -27,7 +32,9 @@ void op_reject(op_result *r, Hearth__ErrorCode code, const char *field, const ch
 	__attribute__((format(printf, 4, 5)));
 
 /* Which OpResult to encode: the answer to the client carries the record;
- * the op ledger's copy does not (a DUPLICATE reads today's record). */
+ * the op ledger's copy carries, as its record, only the op's record id and
+ * kind (Record fields 1 and 2, no body; a DUPLICATE reads today's record).
+ * Ledger rows written before record_id existed have no record at all. */
 enum op_result_form { OP_RESULT_LEDGER, OP_RESULT_WITH_RECORD };
 
 /* Appends r's OpResult fields to b (the caller's). An allocation failure

@@ -318,8 +318,13 @@ int principals_revoked(store *s, const char *fingerprint, char *why, size_t whyl
 	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
 		return HEARTH_ESTORE;
 	rc = mdb_get(txn, s->principals, &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		revoked = store_err(rc);
 	if (rc == 0) {
 		Hearth__PrincipalInfo *pi = hearth__principal_info__unpack(NULL, v.mv_size, v.mv_data);
+		/* A row that cannot be read proves nothing: the caller fails closed. */
+		if (!pi)
+			revoked = HEARTH_ECORRUPT;
 		if (pi && pi->revoked) {
 			time_t t = (time_t)(pi->revoked_at / 1000);
 			struct tm tm;

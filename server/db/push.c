@@ -35,6 +35,7 @@ typedef struct push {
 	Hearth__Record *cur;            /* the server's copy (owned), NULL if none */
 	MDB_val curv;                   /* its stored bytes (valid until the next write) */
 	const char *branch;             /* whose record it is */
+	int hidden;                     /* a record exists but outside the sender's scope */
 	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned) */
 	size_t mine_len, cur_len, base_len;
 	char idtext[UUID_TEXT_LEN + 1];
@@ -79,12 +80,47 @@ static int write_op(push *p, const uint8_t *body, size_t len, int deleted, const
 
 /* ------------------------------------------------------------- check */
 
-/* An op_id seen before is answered as the first time, with today's
- * record. */
+/* Whether who may see a stored record: a branch principal only its own
+ * branch's records, an admin every record. */
+static int may_see(const actor *who, const Hearth__Record *r)
+{
+	if (who->role == HEARTH__ROLE__ROLE_ADMIN)
+		return 1;
+	return who->role == HEARTH__ROLE__ROLE_BRANCH && strcmp(r->branch_id, who->branch) == 0;
+}
+
+/* A retry of the first op's record gets today's copy of that record, when
+ * the sender may still see it. The record is named by the ledger, never by
+ * the new op: an op_id is not a key to someone else's record. */
+static int duplicate_record(push *p, const Hearth__Record *first)
+{
+	MDB_val key = { 16, first->id.data }, v;
+	Hearth__Record *cur;
+	int rc = mdb_get(p->txn, p->s->records, &key, &v), ok;
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_err(rc);
+	if ((cur = hearth__record__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+		return HEARTH_ECORRUPT;
+	ok = may_see(p->who, cur);
+	hearth__record__free_unpacked(cur, NULL);
+	if (ok) {
+		p->r.record = v.mv_data;
+		p->r.record_len = v.mv_size;
+	}
+	return 0;
+}
+
+/* An op_id seen before is answered as the first time, about the first
+ * op's record; reused for another record or kind it is refused. Ledger
+ * rows older than the record id answer without a record. */
 static int check_duplicate(push *p)
 {
 	MDB_val key = { 16, p->op->op_id.data }, v;
 	Hearth__OpResult *prev;
+	const Hearth__Record *first, *in = p->in;
 	int rc;
 
 	if (p->op->op_id.len != 16) {
@@ -99,6 +135,16 @@ static int check_duplicate(push *p)
 		return store_err(rc);
 	if ((prev = hearth__op_result__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
 		return HEARTH_ECORRUPT;
+	first = prev->record && prev->record->id.len == 16 ? prev->record : NULL;
+	if (first && (!in || in->id.len != 16 || memcmp(in->id.data, first->id.data, 16) != 0 ||
+	              in->kind != first->kind)) {
+		char t[UUID_TEXT_LEN + 1];
+		hearth__op_result__free_unpacked(prev, NULL);
+		uuid_format(p->op->op_id.data, t);
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "op_id",
+		          "op_id %s was used for another record; every edit needs a new op_id", t);
+		return STEP_DONE;
+	}
 	p->r.status = HEARTH__OP_STATUS__OP_DUPLICATE;
 	p->r.rev = prev->rev;
 	p->r.seq = prev->seq;
@@ -106,15 +152,9 @@ static int check_duplicate(push *p)
 		memcpy(p->r.conflict_id, prev->conflict_id.data, 16);
 		p->r.has_conflict = 1;
 	}
+	rc = first ? duplicate_record(p, first) : 0;
 	hearth__op_result__free_unpacked(prev, NULL);
-	if (p->in && p->in->id.len == 16) {
-		key.mv_data = p->in->id.data;
-		if (mdb_get(p->txn, p->s->records, &key, &v) == 0) {
-			p->r.record = v.mv_data;
-			p->r.record_len = v.mv_size;
-		}
-	}
-	return STEP_DONE;
+	return rc < 0 ? rc : STEP_DONE;
 }
 
 /* The op names a record of a known kind with the body of that kind. */
@@ -159,17 +199,34 @@ static int load_current(push *p)
 	return STEP_NEXT;
 }
 
+/* A branch principal learns nothing of records outside its branch: such a
+ * record is handled as if it did not exist (p->cur dropped, p->hidden
+ * set), so an edit, delete or resolution gets the answers of a missing
+ * record, word for word, and a create is refused as an id in use. */
+static void hide_foreign(push *p)
+{
+	if (p->who->role != HEARTH__ROLE__ROLE_BRANCH || !p->cur || strcmp(p->cur->branch_id, p->who->branch) == 0)
+		return;
+	hearth__record__free_unpacked(p->cur, NULL);
+	p->cur = NULL;
+	memset(&p->curv, 0, sizeof(p->curv));
+	p->hidden = 1;
+}
+
 /* Whose record it is, and whether this principal may write it: the rule
  * (authz of a write) is here because only the store knows the record's
  * current branch. */
 static int check_branch(push *p)
 {
 	const actor *who = p->who;
-	const char *branch = p->cur ? p->cur->branch_id : p->in->branch_id;
+	const char *branch;
 
+	hide_foreign(p);
+	branch = p->cur ? p->cur->branch_id : p->in->branch_id;
 	if (who->role == HEARTH__ROLE__ROLE_BRANCH) {
 		if (!branch[0])
 			branch = who->branch;
+		/* Only a new record's branch can differ here: the op named it. */
 		if (strcmp(branch, who->branch) != 0) {
 			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
 			          "record %s belongs to branch %s; this certificate is for branch %s", p->idtext,
@@ -263,18 +320,15 @@ static int create(push *p)
 {
 	const Hearth__Op *op = p->op;
 
-	if (op->delete_) {
+	/* Edits, deletes and resolutions of a missing (or hidden) record get
+	 * one answer. */
+	if (op->delete_ || op->base_rev != 0 || op->resolves.len) {
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", "record %s does not exist", p->idtext);
 		return STEP_DONE;
 	}
-	if (op->base_rev != 0) {
-		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "base_rev",
-		          "record %s: base_rev %llu but the server has no such record", p->idtext,
-		          (unsigned long long)op->base_rev);
-		return STEP_DONE;
-	}
-	if (op->resolves.len) {
-		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "resolves", "record %s does not exist", p->idtext);
+	if (p->hidden) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_CONFLICT, "id",
+		          "record %s: record id already in use; create the record with a new id", p->idtext);
 		return STEP_DONE;
 	}
 	return write_op(p, p->mine, p->mine_len, 0, "record.create", HEARTH__OP_STATUS__OP_APPLIED);
@@ -530,6 +584,11 @@ static int answer(push *p, wirebuf *out)
 	{
 		wirebuf led = WIREBUF_INIT;
 		MDB_val k = { 16, op->op_id.data }, v;
+		if (op->record && op->record->id.len == 16) {
+			memcpy(r->record_id, op->record->id.data, 16);
+			r->kind = op->record->kind;
+			r->has_record_id = 1;
+		}
 		op_result_encode(&led, op->op_id.data, 16, r, OP_RESULT_LEDGER);
 		if (led.failed) {
 			wire_free(&led);

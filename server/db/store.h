@@ -50,6 +50,11 @@ typedef struct store {
 	MDB_dbi principals;                                                  /* principals.h */
 	uint64_t map_size;
 	char path[1024];
+	/* Keys the digests of sensitive values in audit entries (audit_log.c);
+	 * set by the top after store_open. Without it digests are plain
+	 * SHA-256, as entries written before the secret existed. */
+	uint8_t audit_secret[32];
+	int has_audit_secret;
 } store;
 
 /* Who is acting, copied out of the connection so the writer thread never

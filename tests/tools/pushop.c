@@ -5,7 +5,11 @@
  *   pushop --port P --cert C --key K --ca CA [--count N] [--kind K]
  *          [--id HEX] [--id-len L] [--op-id-len L] [--base-rev R]
  *          [--branch B] [--delete] [--body-hex HEX | --name NAME]
- *          [--changed 1,2,...] [--body-field N]
+ *          [--changed 1,2,...] [--body-field N] [--op-id HEX] [--show-record]
+ *
+ * --op-id sends every op with that op_id (a retry, or a reuse of it);
+ * --show-record prints, after each result that carries a record, the line
+ * "record branch=B" plus "name=N phone=P id_card=I" for a member.
  *
  * Prints the whole-request error ("error code=... field=... message=...")
  * or one line per op result ("status=OP_APPLIED rev=1" or
@@ -33,15 +37,16 @@ int main(int argc, char **argv)
 		{ "branch", required_argument, NULL, 'B' },   { "delete", no_argument, NULL, 'd' },
 		{ "body-hex", required_argument, NULL, 'x' }, { "name", required_argument, NULL, 'N' },
 		{ "changed", required_argument, NULL, 'C' },  { "body-field", required_argument, NULL, 'F' },
+		{ "op-id", required_argument, NULL, 'O' },    { "show-record", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	profile prof;
 	session s;
 	char server[64];
-	static uint8_t body[65536], fixed_id[16];
+	static uint8_t body[65536], fixed_id[16], fixed_op_id[16];
 	size_t body_len = 0;
 	int port = 0, count = 1, kind = HEARTH__KIND__KIND_MEMBER, id_len = 16, op_id_len = 16, del = 0;
-	int body_field = HEARTH__RECORD__BODY_MEMBER, have_id = 0, o;
+	int body_field = HEARTH__RECORD__BODY_MEMBER, have_id = 0, have_op_id = 0, show_record = 0, o;
 	unsigned long long base_rev = 0;
 	const char *branch = "", *changed = NULL;
 
@@ -72,6 +77,8 @@ int main(int argc, char **argv)
 		}
 		case 'C': changed = optarg; break;
 		case 'F': body_field = atoi(optarg); break;
+		case 'O': have_op_id = tool_unhex(optarg, fixed_op_id, 16) == 16; break;
+		case 'S': show_record = 1; break;
 		default: return 2;
 		}
 	}
@@ -97,6 +104,8 @@ int main(int argc, char **argv)
 		memcpy(opid + 16, opid, 16);
 		if (have_id)
 			memcpy(id, fixed_id, 16);
+		if (have_op_id)
+			memcpy(opid, fixed_op_id, 16);
 		wire_bytes_field(&rec, 1, id, (size_t)id_len, 1);
 		wire_uint_field(&rec, 2, (uint64_t)kind);
 		wire_bytes_field(&rec, 3, branch, strlen(branch), 0);
@@ -147,6 +156,14 @@ int main(int argc, char **argv)
 				else
 					printf("status=%s rev=%llu\n", tool_enum_name(&hearth__op_status__descriptor, r->status),
 					       (unsigned long long)r->rev);
+				if (show_record && r->record) {
+					const Hearth__Member *m = r->record->body_case == HEARTH__RECORD__BODY_MEMBER
+					                              ? r->record->member : NULL;
+					printf("record branch=%s", r->record->branch_id);
+					if (m)
+						printf(" name=%s phone=%s id_card=%s", m->name, m->phone, m->id_card);
+					printf("\n");
+				}
 			}
 		} else {
 			printf("%s\n", envelope_body_name(e));

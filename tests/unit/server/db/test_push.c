@@ -37,6 +37,7 @@ typedef struct answer {
 	uint8_t conflict_id[16];
 	int has_conflict;
 	int deleted;                /* of the record sent back */
+	int has_record;             /* a record was sent back */
 } answer;
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -121,8 +122,10 @@ static answer push(fixture *f, const actor *who, Hearth__Op *op)
 		memcpy(a.conflict_id, resp->results[0]->conflict_id.data, 16);
 		a.has_conflict = 1;
 	}
-	if (resp->results[0]->record)
+	if (resp->results[0]->record) {
 		a.deleted = resp->results[0]->record->deleted;
+		a.has_record = 1;
+	}
 	hearth__push_response__free_unpacked(resp, NULL);
 	wire_free(&out);
 	return a;
@@ -339,6 +342,36 @@ static answer rejected_wrong_branch(fixture *f, const uint8_t id[16])
 	return push_member(f, &(mop){ .id = id, .branch = "b2" });
 }
 
+/* A b2 record, made by the admin, that b1 then names. */
+static void create_in_b2(fixture *f, const uint8_t id[16])
+{
+	assert_int_equal(push_member(f, &(mop){ .who = &f->admin, .id = id, .branch = "b2" }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+}
+
+static answer hidden_edit(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "越界", .changed = F_NAME, .n_changed = 1 });
+}
+
+static answer hidden_delete(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id, .base = 1, .del = 1 });
+}
+
+static answer hidden_create(fixture *f, const uint8_t id[16])
+{
+	create_in_b2(f, id);
+	return push_member(f, &(mop){ .id = id });
+}
+
+static answer rejected_edit_missing(fixture *f, const uint8_t id[16])
+{
+	return push_member(f, &(mop){ .id = id, .base = 1, .name = "无", .changed = F_NAME, .n_changed = 1 });
+}
+
 static answer rejected_unknown_branch(fixture *f, const uint8_t id[16])
 {
 	return push_member(f, &(mop){ .who = &f->admin, .id = id, .branch = "nope" });
@@ -374,6 +407,64 @@ static answer rejected_unknown_conflict(fixture *f, const uint8_t id[16])
 	return push_member(f, &(mop){ .id = id, .base = 1, .changed = F_NAME, .n_changed = 1, .resolves = none });
 }
 
+/* A ledger row from before the ledger kept the op's record id: a retry is
+ * a DUPLICATE with no record body (it cannot know which record it was). */
+static void test_old_ledger_row_answers_without_record(void **state)
+{
+	fixture f;
+	uint8_t id[16], op_id[16];
+	MDB_txn *txn;
+	MDB_val k, v;
+	wirebuf led = WIREBUF_INIT;
+	answer a;
+
+	(void)state;
+	open_fixture(&f);
+	uuid_v7(id);
+	uuid_v7(op_id);
+	create(&f, id);
+	wire_bytes_field(&led, 1, op_id, 16, 0);
+	wire_uint_field(&led, 2, HEARTH__OP_STATUS__OP_APPLIED);
+	wire_uint_field(&led, 3, 1);
+	k.mv_size = 16;
+	k.mv_data = op_id;
+	v.mv_size = led.len;
+	v.mv_data = led.data;
+	assert_int_equal(mdb_txn_begin(f.s.env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_put(txn, f.s.ops, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	wire_free(&led);
+	a = push_member(&f, &(mop){ .id = id, .op_id = op_id });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_DUPLICATE);
+	assert_int_equal(a.rev, 1);
+	assert_false(a.has_record);
+	close_fixture(&f);
+}
+
+/* A retry by a principal that may not see the record (another branch
+ * that learnt the op_id) gets the first answer without the record. */
+static void test_duplicate_of_unseen_record_has_no_body(void **state)
+{
+	fixture f;
+	actor b2;
+	uint8_t id[16], op_id[16];
+	answer a;
+
+	(void)state;
+	open_fixture(&f);
+	b2 = make_actor(HEARTH__ROLE__ROLE_BRANCH, "b2", "二支部书记");
+	uuid_v7(id);
+	uuid_v7(op_id);
+	assert_int_equal(push_member(&f, &(mop){ .id = id, .op_id = op_id }).status, HEARTH__OP_STATUS__OP_APPLIED);
+	a = push_member(&f, &(mop){ .who = &b2, .id = id, .op_id = op_id, .branch = "b2" });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_DUPLICATE);
+	assert_false(a.has_record);
+	a = push_member(&f, &(mop){ .who = &f.admin, .id = id, .op_id = op_id });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_DUPLICATE);
+	assert_true(a.has_record);
+	close_fixture(&f);
+}
+
 static const struct row {
 	const char *name;
 	case_fn run;
@@ -406,6 +497,14 @@ static const struct row {
 	  HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0, 0 },
 	{ "auditor writes", rejected_auditor, HEARTH__OP_STATUS__OP_REJECTED, HEARTH__ERROR_CODE__ERR_FORBIDDEN,
 	  "role", 0, 0 },
+	{ "edit of another branch's record: as if missing", hidden_edit, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0, 1 },
+	{ "delete of another branch's record: as if missing", hidden_delete, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0, 1 },
+	{ "create over another branch's record", hidden_create, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_CONFLICT, "id", 0, 0, 1 },
+	{ "edit of a missing record", rejected_edit_missing, HEARTH__OP_STATUS__OP_REJECTED,
+	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0 },
 	{ "delete of a missing record", rejected_delete_missing, HEARTH__OP_STATUS__OP_REJECTED,
 	  HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id", 0, 0 },
 	{ "create over an existing record", rejected_create_existing, HEARTH__OP_STATUS__OP_REJECTED,
@@ -503,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_every_outcome),
 		cmocka_unit_test(test_conflict_keeps_server_value),
 		cmocka_unit_test(test_delete_conflicts_keep_server_copy),
+		cmocka_unit_test(test_old_ledger_row_answers_without_record),
+		cmocka_unit_test(test_duplicate_of_unseen_record_has_no_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
