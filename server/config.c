@@ -24,6 +24,8 @@ void config_defaults(hearthd_config *cfg)
 	snprintf(cfg->audit_key, sizeof(cfg->audit_key), "certs/dev/audit-ed25519.key");
 	snprintf(cfg->org, sizeof(cfg->org), "demo");
 	cfg->max_connections = 1024;
+	cfg->max_preauth = 256;
+	cfg->max_preauth_per_addr = 32;
 	cfg->handshake_timeout_ms = 10000;
 	cfg->idle_timeout_ms = 300000;
 	cfg->max_frame = HEARTH_FRAME_MAX_DEFAULT;
@@ -201,6 +203,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_str(c, name, value, cfg->audit_key, sizeof(cfg->audit_key));
 	if (IS("limits", "max_connections"))
 		return set_u32(c, name, value, &cfg->max_connections, 1, 1000000);
+	if (IS("limits", "max_preauth"))
+		return set_u32(c, name, value, &cfg->max_preauth, 1, 1000000);
+	if (IS("limits", "max_preauth_per_addr"))
+		return set_u32(c, name, value, &cfg->max_preauth_per_addr, 1, 1000000);
 	if (IS("limits", "handshake_timeout_ms"))
 		return set_u32(c, name, value, &cfg->handshake_timeout_ms, 10, 600000);
 	if (IS("limits", "idle_timeout_ms"))
@@ -275,6 +281,10 @@ int config_validate(const hearthd_config *cfg, config_report *report)
 		need_file(report, "tls crl", cfg->crl);
 	if (!cfg->org[0])
 		problem(report, 0, "org: must not be empty");
+	if (cfg->max_preauth_per_addr > cfg->max_preauth)
+		problem(report, 0,
+		        "max_preauth_per_addr (%u) is larger than max_preauth (%u); lower it or raise max_preauth",
+		        cfg->max_preauth_per_addr, cfg->max_preauth);
 	if (cfg->output_cap < cfg->max_frame / 4)
 		problem(report, 0, "output_cap (%u) is smaller than a quarter of max_frame (%u)",
 		        cfg->output_cap, cfg->max_frame);

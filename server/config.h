@@ -19,6 +19,8 @@ typedef struct hearthd_config {
 	char org[128];
 
 	uint32_t max_connections;
+	uint32_t max_preauth;           /* of those, not yet through TLS and Hello (at most max_connections) */
+	uint32_t max_preauth_per_addr;  /* of those, from one IP address */
 	uint32_t handshake_timeout_ms;  /* TLS handshake and Hello must finish within this */
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes; frames above are ERR_TOO_LARGE */

@@ -72,6 +72,41 @@ static void on_handle_closed(uv_handle_t *h)
 	maybe_free(c);
 }
 
+/* Takes c out of the pre-auth pool (Hello accepted, or closing). */
+static void preauth_remove(conn *c)
+{
+	server *srv = c->srv;
+
+	if (!c->in_preauth)
+		return;
+	if (c->pa_prev)
+		c->pa_prev->pa_next = c->pa_next;
+	else
+		srv->preauth_head = c->pa_next;
+	if (c->pa_next)
+		c->pa_next->pa_prev = c->pa_prev;
+	else
+		srv->preauth_tail = c->pa_prev;
+	c->pa_next = c->pa_prev = NULL;
+	c->in_preauth = 0;
+	srv->npreauth--;
+}
+
+static void preauth_add(conn *c)
+{
+	server *srv = c->srv;
+
+	c->pa_prev = srv->preauth_tail;
+	c->pa_next = NULL;
+	if (srv->preauth_tail)
+		srv->preauth_tail->pa_next = c;
+	else
+		srv->preauth_head = c;
+	srv->preauth_tail = c;
+	c->in_preauth = 1;
+	srv->npreauth++;
+}
+
 /* Unlinks the conn from the server and closes both handles. Pending writes
  * are cancelled by libuv (their callbacks free the buffers). */
 static void close_handles(conn *c)
@@ -89,6 +124,7 @@ static void close_handles(conn *c)
 		c->next->prev = c->prev;
 	c->next = c->prev = NULL;
 	srv->nconns--;
+	preauth_remove(c);
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 	if (srv->stopping && srv->nconns == 0 && !srv->listening)
@@ -401,6 +437,9 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 			return;
 		}
 		c->srv->on_envelope(c, env);
+		/* The session accepted Hello: the conn now counts as authenticated. */
+		if (c->in_preauth && c->state == CONN_READY)
+			preauth_remove(c);
 		arm_timer(c);
 	}
 }
@@ -470,6 +509,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (c->state == CONN_CLOSING)
 		return;
+	c->bytes_in += (uint64_t)nread;
 	if (tls_engine_feed(&c->tls, (const uint8_t *)buf->base, (size_t)nread) < 0) {
 		conn_abort(c, "out of memory");
 		return;
@@ -477,23 +517,78 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	pump_tls(c);
 }
 
-static void peer_name(uv_tcp_t *tcp, char *out, size_t len)
+/* Fills c->peer ("ip:port") and c->addr ("ip"). */
+static void peer_name(conn *c)
 {
 	struct sockaddr_storage ss;
 	int sl = sizeof(ss);
-	char host[64] = "?";
+	char host[48] = "?";         /* INET6_ADDRSTRLEN (46) fits */
 
-	if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &sl) == 0) {
+	snprintf(c->addr, sizeof(c->addr), "?");
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {
 			uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
-			snprintf(out, len, "[%s]:%d", host, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+			snprintf(c->addr, sizeof(c->addr), "%s", host);
+			snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host,
+			         ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 			return;
 		}
 		uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
-		snprintf(out, len, "%s:%d", host, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+		snprintf(c->addr, sizeof(c->addr), "%s", host);
+		snprintf(c->peer, sizeof(c->peer), "%s:%d", host, ntohs(((struct sockaddr_in *)&ss)->sin_port));
 		return;
 	}
-	snprintf(out, len, "?");
+	snprintf(c->peer, sizeof(c->peer), "?");
+}
+
+/* The pre-auth connection to give up for a newcomer, oldest first: one
+ * that has sent nothing yet before one that started TLS, so a flood of
+ * silent sockets only ever pushes out its own kind, and a real client's
+ * handshake in progress survives it.  addr NULL: any address. */
+static conn *preauth_victim(server *srv, const char *addr)
+{
+	conn *any = NULL;
+
+	for (conn *v = srv->preauth_head; v; v = v->pa_next) {
+		if (v->state == CONN_CLOSING || (addr && strcmp(v->addr, addr) != 0))
+			continue;
+		if (v->bytes_in == 0)
+			return v;
+		if (!any)
+			any = v;
+	}
+	return any;
+}
+
+static uint32_t preauth_from(server *srv, const char *addr)
+{
+	uint32_t n = 0;
+
+	for (conn *v = srv->preauth_head; v; v = v->pa_next)
+		if (v->state != CONN_CLOSING && strcmp(v->addr, addr) == 0)
+			n++;
+	return n;
+}
+
+/* Makes room for newcomer c in the pre-auth pool: the per-address cap,
+ * then the pool's size, then max_connections, each by evicting the
+ * pre-auth victim.  Returns 0, or -1 when c must be refused (every slot
+ * is held by an authenticated client). */
+static int preauth_make_room(server *srv, conn *c)
+{
+	conn *v;
+
+	if (preauth_from(srv, c->addr) >= srv->cfg.max_preauth_per_addr &&
+	    (v = preauth_victim(srv, c->addr)) != NULL)
+		conn_abort(v, "evicted: max_preauth_per_addr reached");
+	if (srv->npreauth >= srv->cfg.max_preauth && (v = preauth_victim(srv, NULL)) != NULL)
+		conn_abort(v, "evicted: max_preauth reached");
+	if (srv->nconns > srv->cfg.max_connections) {
+		if ((v = preauth_victim(srv, NULL)) == NULL)
+			return -1;
+		conn_abort(v, "evicted: max_connections reached");
+	}
+	return 0;
 }
 
 void conn_accept(server *srv)
@@ -528,8 +623,8 @@ void conn_accept(server *srv)
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	peer_name(&c->tcp, c->peer, sizeof(c->peer));
-	if (srv->stopping || srv->nconns > srv->cfg.max_connections) {
+	peer_name(c);
+	if (srv->stopping || preauth_make_room(srv, c) != 0) {
 		log_event(LOG_WARN, "conn_refused", "peer", c->peer, "reason",
 		          srv->stopping ? "shutting down" : "max_connections reached", NULL);
 		c->state = CONN_CLOSING;
@@ -543,6 +638,7 @@ void conn_accept(server *srv)
 		return;
 	}
 	c->state = CONN_HANDSHAKE;
+	preauth_add(c);
 	c->last_input_ms = now_ms(c);
 	log_event(LOG_DEBUG, "conn_open", "conn", log_u64(idbuf, c->conn_id), "peer", c->peer, NULL);
 	uv_timer_start(&c->timer, on_timer, srv->cfg.handshake_timeout_ms, 0);

@@ -22,6 +22,8 @@ typedef struct loop_config {
 	char crl[1024];             /* empty: no CRL */
 	char org[128];              /* for the "listening" line */
 	uint32_t max_connections;
+	uint32_t max_preauth;           /* connections not yet through TLS and Hello */
+	uint32_t max_preauth_per_addr;  /* of those, from one IP address */
 	uint32_t handshake_timeout_ms;  /* TLS handshake and Hello must finish within this */
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes, after Hello; before it HEARTH_FRAME_MAX_PREAUTH */
@@ -38,6 +40,11 @@ typedef struct server {
 	loop_config cfg;
 	struct conn *conns;        /* doubly linked list of live connections */
 	uint32_t nconns;
+	/* Connections before Hello, oldest first: their own pool, so sockets
+	 * that never start TLS cannot take the slots of authenticated clients
+	 * (issue 12 item 9). */
+	struct conn *preauth_head, *preauth_tail;
+	uint32_t npreauth;
 	uint64_t next_conn_id;
 	uint64_t started_ms;
 	int stopping;
