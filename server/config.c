@@ -30,6 +30,7 @@ void config_defaults(hearthd_config *cfg)
 	cfg->idle_timeout_ms = 300000;
 	cfg->max_frame = HEARTH_FRAME_MAX_DEFAULT;
 	cfg->output_cap = 8u * 1024u * 1024u;
+	cfg->partial_frame_budget = 64ull * 1024 * 1024;
 	cfg->max_inflight = 64;
 	cfg->max_ops_per_push = 1000;
 	cfg->max_pull_limit = 5000;
@@ -215,6 +216,17 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_u32(c, name, value, &cfg->max_frame, 1024, HEARTH_FRAME_MAX_CAP);
 	if (IS("limits", "output_cap"))
 		return set_u32(c, name, value, &cfg->output_cap, 4096, 1u << 30);
+	if (IS("limits", "partial_frame_budget")) {
+		uint64_t v;
+		if (config_parse_size(value, &v) != 0 || v < 64 * 1024 || v > (1ull << 40)) {
+			problem(c->report, c->line,
+			        "partial_frame_budget: \"%s\" is not a size between 64K and 1024G", value);
+			c->problems++;
+		} else {
+			cfg->partial_frame_budget = v;
+		}
+		return 1;
+	}
 	if (IS("limits", "max_inflight"))
 		return set_u32(c, name, value, &cfg->max_inflight, 1, 100000);
 	if (IS("limits", "max_ops_per_push"))
@@ -285,6 +297,10 @@ int config_validate(const hearthd_config *cfg, config_report *report)
 		problem(report, 0,
 		        "max_preauth_per_addr (%u) is larger than max_preauth (%u); lower it or raise max_preauth",
 		        cfg->max_preauth_per_addr, cfg->max_preauth);
+	if (cfg->partial_frame_budget < cfg->max_frame)
+		problem(report, 0,
+		        "partial_frame_budget (%" PRIu64 ") is smaller than max_frame (%u); raise it",
+		        cfg->partial_frame_budget, cfg->max_frame);
 	if (cfg->output_cap < cfg->max_frame / 4)
 		problem(report, 0, "output_cap (%u) is smaller than a quarter of max_frame (%u)",
 		        cfg->output_cap, cfg->max_frame);

@@ -25,6 +25,7 @@ typedef struct hearthd_config {
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes; frames above are ERR_TOO_LARGE */
 	uint32_t output_cap;            /* bytes queued to a client before we stop reading it */
+	uint64_t partial_frame_budget;  /* bytes all partial frames may hold together */
 	uint32_t max_inflight;          /* requests in progress per connection */
 	uint32_t max_ops_per_push;
 	uint32_t max_pull_limit;        /* records per pull page */

@@ -41,6 +41,7 @@ static void loop_settings(loop_config *lc, const hearthd_config *cfg)
 	lc->idle_timeout_ms = cfg->idle_timeout_ms;
 	lc->max_frame = cfg->max_frame;
 	lc->output_cap = cfg->output_cap;
+	lc->partial_budget = cfg->partial_frame_budget;
 }
 
 /* The request side's share, and what it borrows from the top. */

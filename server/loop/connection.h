@@ -30,6 +30,7 @@ typedef struct conn {
 	int in_preauth;
 	tls_engine tls;
 	frame_decoder dec;
+	size_t partial_counted;    /* what of dec's memory srv->partial_held counts */
 	tls_identity id;
 	enum conn_state state;
 	uint64_t conn_id;

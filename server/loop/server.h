@@ -28,6 +28,7 @@ typedef struct loop_config {
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes, after Hello; before it HEARTH_FRAME_MAX_PREAUTH */
 	uint32_t output_cap;            /* bytes queued to a client before we stop reading it */
+	uint64_t partial_budget;        /* bytes all connections' partial frames may hold together */
 } loop_config;
 
 typedef struct server {
@@ -45,6 +46,7 @@ typedef struct server {
 	 * (issue 12 item 9). */
 	struct conn *preauth_head, *preauth_tail;
 	uint32_t npreauth;
+	size_t partial_held;       /* sum of frame_decoder_held over the conns (item 10) */
 	uint64_t next_conn_id;
 	uint64_t started_ms;
 	int stopping;
@@ -54,6 +56,10 @@ typedef struct server {
 	void *on_stop_ctx;
 	/* Hooks the request side sets at start-up (server/api/api.c). */
 	void *app;                 /* its context, for api_of() */
+	/* A complete frame before it is unpacked: 0 goes on to unpack it and
+	 * call on_envelope; 1: the hook answered it and the frame is dropped
+	 * (a push over its op count is refused here, api/sync.c).  May be NULL. */
+	int (*on_frame)(struct conn *c, const uint8_t *frame, size_t len);
 	void (*on_envelope)(struct conn *c, Hearth__Envelope *env); /* a decoded request (dispatch) */
 	int (*on_handshake)(struct conn *c); /* TLS done: 0 goes on to Hello; -1: c was refused */
 	void (*on_conn_free)(struct conn *c); /* release c->app_data */
