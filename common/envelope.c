@@ -2,6 +2,7 @@
 #include "common/envelope.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/frame.h"
 #include "common/hearth.h"
@@ -122,6 +123,102 @@ fail:
 	if (env != NULL)
 		hearth__envelope__free_unpacked(env, &wrapped);
 	return err;
+}
+
+/* One varint at *pos (at most 10 bytes, inside len). */
+static int scan_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	for (int shift = 0; shift < 70; shift += 7) {
+		uint8_t b;
+
+		if (*pos >= len)
+			return HEARTH_EPROTO;
+		b = buf[(*pos)++];
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return HEARTH_EPROTO;
+}
+
+/* Reads one field's tag at *pos and skips its value, leaving *pos after
+ * it.  A length-delimited value is given back as [*val, *val + *val_len). */
+static int scan_field(const uint8_t *buf, size_t len, size_t *pos, uint32_t *number, uint32_t *wt,
+                      const uint8_t **val, size_t *val_len)
+{
+	uint64_t tag, n;
+
+	if (scan_varint(buf, len, pos, &tag) != 0 || (tag >> 3) == 0 || (tag >> 3) > 536870911u)
+		return HEARTH_EPROTO;
+	*number = (uint32_t)(tag >> 3);
+	*wt = (uint32_t)(tag & 7);
+	*val = NULL;
+	*val_len = 0;
+	switch (*wt) {
+	case 0:
+		return scan_varint(buf, len, pos, &n);
+	case 1:
+		n = 8;
+		break;
+	case 5:
+		n = 4;
+		break;
+	case 2:
+		if (scan_varint(buf, len, pos, &n) != 0)
+			return HEARTH_EPROTO;
+		*val = buf + *pos;
+		*val_len = (size_t)n;
+		break;
+	default:
+		return HEARTH_EPROTO; /* groups are not in our schema */
+	}
+	if (n > len - *pos)
+		return HEARTH_EPROTO;
+	*pos += (size_t)n;
+	return 0;
+}
+
+int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out)
+{
+	size_t pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (pos < len) {
+		uint32_t number, wt;
+		const uint8_t *val;
+		size_t vlen, start = pos;
+
+		if (scan_field(buf, len, &pos, &number, &wt, &val, &vlen) != 0)
+			return HEARTH_EPROTO;
+		if (number == 1) {
+			uint64_t tag;
+
+			/* Read again the varint scan_field skipped: the request id. */
+			if (wt == 0 && scan_varint(buf, len, &start, &tag) == 0)
+				(void)scan_varint(buf, len, &start, &out->request_id);
+			continue;
+		}
+		out->body = number;
+		if (number == HEARTH__ENVELOPE__BODY_PUSH && wt == 2) {
+			size_t ip = 0;
+
+			while (ip < vlen) {
+				uint32_t inum, iwt;
+				const uint8_t *ival;
+				size_t ivlen;
+
+				if (scan_field(val, vlen, &ip, &inum, &iwt, &ival, &ivlen) != 0)
+					return HEARTH_EPROTO;
+				if (inum == 1 && iwt == 2)
+					out->push_ops++;
+			}
+		}
+	}
+	return 0;
 }
 
 void envelope_free(Hearth__Envelope *env, ProtobufCAllocator *alloc)

@@ -17,6 +17,22 @@
 int envelope_unpack(const uint8_t *buf, size_t len, size_t max,
                     ProtobufCAllocator *alloc, Hearth__Envelope **out);
 
+/* What envelope_scan learns from an Envelope's wire bytes. */
+typedef struct envelope_scan_result {
+	uint64_t request_id;   /* field 1; 0 when absent */
+	uint32_t body;         /* field number of the last body field (protobuf's
+	                        * "last one wins" for a oneof); 0 when none */
+	size_t push_ops;       /* Op entries in every PushRequest occurrence (they merge) */
+} envelope_scan_result;
+
+/* Reads the request id, the body's field number and a push's op count
+ * from an encoded Envelope by walking its field tags, without unpacking or
+ * allocating anything: a server can refuse an over-count push before
+ * protobuf-c builds millions of Op messages.  Returns 0, or HEARTH_EPROTO
+ * when the bytes are not well-formed protobuf (envelope_unpack then says
+ * what is wrong). */
+int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out);
+
 /* Frees an envelope unpacked with the same allocator. NULL is fine. */
 void envelope_free(Hearth__Envelope *env, ProtobufCAllocator *alloc);
 

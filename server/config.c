@@ -24,10 +24,13 @@ void config_defaults(hearthd_config *cfg)
 	snprintf(cfg->audit_key, sizeof(cfg->audit_key), "certs/dev/audit-ed25519.key");
 	snprintf(cfg->org, sizeof(cfg->org), "demo");
 	cfg->max_connections = 1024;
+	cfg->max_preauth = 256;
+	cfg->max_preauth_per_addr = 32;
 	cfg->handshake_timeout_ms = 10000;
 	cfg->idle_timeout_ms = 300000;
 	cfg->max_frame = HEARTH_FRAME_MAX_DEFAULT;
 	cfg->output_cap = 8u * 1024u * 1024u;
+	cfg->partial_frame_budget = 64ull * 1024 * 1024;
 	cfg->max_inflight = 64;
 	cfg->max_ops_per_push = 1000;
 	cfg->max_pull_limit = 5000;
@@ -203,6 +206,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_str(c, name, value, cfg->audit_key, sizeof(cfg->audit_key));
 	if (IS("limits", "max_connections"))
 		return set_u32(c, name, value, &cfg->max_connections, 1, 1000000);
+	if (IS("limits", "max_preauth"))
+		return set_u32(c, name, value, &cfg->max_preauth, 1, 1000000);
+	if (IS("limits", "max_preauth_per_addr"))
+		return set_u32(c, name, value, &cfg->max_preauth_per_addr, 1, 1000000);
 	if (IS("limits", "handshake_timeout_ms"))
 		return set_u32(c, name, value, &cfg->handshake_timeout_ms, 10, 600000);
 	if (IS("limits", "idle_timeout_ms"))
@@ -211,6 +218,17 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_u32(c, name, value, &cfg->max_frame, 1024, HEARTH_FRAME_MAX_CAP);
 	if (IS("limits", "output_cap"))
 		return set_u32(c, name, value, &cfg->output_cap, 4096, 1u << 30);
+	if (IS("limits", "partial_frame_budget")) {
+		uint64_t v;
+		if (config_parse_size(value, &v) != 0 || v < 64 * 1024 || v > (1ull << 40)) {
+			problem(c->report, c->line,
+			        "partial_frame_budget: \"%s\" is not a size between 64K and 1024G", value);
+			c->problems++;
+		} else {
+			cfg->partial_frame_budget = v;
+		}
+		return 1;
+	}
 	if (IS("limits", "max_inflight"))
 		return set_u32(c, name, value, &cfg->max_inflight, 1, 100000);
 	if (IS("limits", "max_ops_per_push"))
@@ -281,6 +299,14 @@ int config_validate(const hearthd_config *cfg, config_report *report)
 		need_file(report, "tls crl", cfg->crl);
 	if (!cfg->org[0])
 		problem(report, 0, "org: must not be empty");
+	if (cfg->max_preauth_per_addr > cfg->max_preauth)
+		problem(report, 0,
+		        "max_preauth_per_addr (%u) is larger than max_preauth (%u); lower it or raise max_preauth",
+		        cfg->max_preauth_per_addr, cfg->max_preauth);
+	if (cfg->partial_frame_budget < cfg->max_frame)
+		problem(report, 0,
+		        "partial_frame_budget (%" PRIu64 ") is smaller than max_frame (%u); raise it",
+		        cfg->partial_frame_budget, cfg->max_frame);
 	if (cfg->output_cap < cfg->max_frame / 4)
 		problem(report, 0, "output_cap (%u) is smaller than a quarter of max_frame (%u)",
 		        cfg->output_cap, cfg->max_frame);

@@ -19,10 +19,13 @@ typedef struct hearthd_config {
 	char org[128];
 
 	uint32_t max_connections;
+	uint32_t max_preauth;           /* of those, not yet through TLS and Hello (at most max_connections) */
+	uint32_t max_preauth_per_addr;  /* of those, from one IP address */
 	uint32_t handshake_timeout_ms;  /* TLS handshake and Hello must finish within this */
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes; frames above are ERR_TOO_LARGE */
 	uint32_t output_cap;            /* bytes queued to a client before we stop reading it */
+	uint64_t partial_frame_budget;  /* bytes all partial frames may hold together */
 	uint32_t max_inflight;          /* requests in progress per connection */
 	uint32_t max_ops_per_push;
 	uint32_t max_pull_limit;        /* records per pull page */

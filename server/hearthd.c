@@ -35,10 +35,14 @@ static void loop_settings(loop_config *lc, const hearthd_config *cfg)
 	snprintf(lc->crl, sizeof(lc->crl), "%s", cfg->crl);
 	snprintf(lc->org, sizeof(lc->org), "%s", cfg->org);
 	lc->max_connections = cfg->max_connections;
+	/* The pre-auth pool lives inside max_connections. */
+	lc->max_preauth = cfg->max_preauth < cfg->max_connections ? cfg->max_preauth : cfg->max_connections;
+	lc->max_preauth_per_addr = cfg->max_preauth_per_addr;
 	lc->handshake_timeout_ms = cfg->handshake_timeout_ms;
 	lc->idle_timeout_ms = cfg->idle_timeout_ms;
 	lc->max_frame = cfg->max_frame;
 	lc->output_cap = cfg->output_cap;
+	lc->partial_budget = cfg->partial_frame_budget;
 }
 
 /* The request side's share, and what it borrows from the top. */

@@ -39,6 +39,7 @@ int routes_start(api *a, server *srv)
 
 	a->srv = srv;
 	srv->app = a;
+	srv->on_frame = sync_precheck_frame;
 	srv->on_envelope = dispatch_envelope;
 	srv->on_handshake = session_on_handshake;
 	srv->on_conn_free = session_on_conn_free;

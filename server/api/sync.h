@@ -2,6 +2,9 @@
 #ifndef HEARTHD_SYNC_H
 #define HEARTHD_SYNC_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "common/envelope.h"
 
 struct conn;
@@ -14,6 +17,11 @@ struct conn;
 /* Push: limits and role (authz.c) on the loop, the ops in the writer's
  * next group commit; answered after the commit. */
 int sync_handle_push(struct conn *c, Hearth__Envelope *env);
+
+/* server.on_frame: a push with more ops than max_ops_per_push is answered
+ * ERR_TOO_LARGE (or the role's refusal) from its wire bytes, before it is
+ * unpacked. Returns 1 when it answered, 0 to go on to unpack. */
+int sync_precheck_frame(struct conn *c, const uint8_t *frame, size_t len);
 
 /* Pull: one page of the scope's feed (pull.c), answered at once. */
 int sync_handle_pull(struct conn *c, Hearth__Envelope *env);

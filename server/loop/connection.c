@@ -4,6 +4,9 @@
 #include "server/loop/connection.h"
 
 #include <stdarg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,32 @@ static void log_conn(conn *c, enum log_level lvl, const char *event, const char 
 	          "cn", c->id.name[0] ? c->id.name : NULL, k1, v1, NULL);
 }
 
+/* A frame or partial frame this large, once freed, is worth giving back
+ * to the system (glibc keeps freed heap otherwise: after a 4 MiB push
+ * RSS stayed 250-310 MB, issue 12 item 10). */
+#define CONN_TRIM_BYTES (1024u * 1024u)
+
+static void give_back_memory(size_t freed)
+{
+#ifdef __GLIBC__
+	if (freed >= CONN_TRIM_BYTES)
+		malloc_trim(0);
+#else
+	(void)freed;
+#endif
+}
+
+/* Drops c's partial frame and its share of the budget. */
+static void release_partial(conn *c)
+{
+	size_t held = c->partial_counted;
+
+	c->srv->partial_held -= held;
+	c->partial_counted = 0;
+	frame_decoder_free(&c->dec);
+	give_back_memory(held);
+}
+
 /* Frees the conn when both handles are closed and no writer job refers to it. */
 static void maybe_free(conn *c)
 {
@@ -49,7 +78,7 @@ static void maybe_free(conn *c)
 	if (c->srv->on_conn_free)
 		c->srv->on_conn_free(c);
 	tls_engine_free(&c->tls);
-	frame_decoder_free(&c->dec);
+	release_partial(c);
 	free(c->held);
 	free(c);
 }
@@ -72,6 +101,41 @@ static void on_handle_closed(uv_handle_t *h)
 	maybe_free(c);
 }
 
+/* Takes c out of the pre-auth pool (Hello accepted, or closing). */
+static void preauth_remove(conn *c)
+{
+	server *srv = c->srv;
+
+	if (!c->in_preauth)
+		return;
+	if (c->pa_prev)
+		c->pa_prev->pa_next = c->pa_next;
+	else
+		srv->preauth_head = c->pa_next;
+	if (c->pa_next)
+		c->pa_next->pa_prev = c->pa_prev;
+	else
+		srv->preauth_tail = c->pa_prev;
+	c->pa_next = c->pa_prev = NULL;
+	c->in_preauth = 0;
+	srv->npreauth--;
+}
+
+static void preauth_add(conn *c)
+{
+	server *srv = c->srv;
+
+	c->pa_prev = srv->preauth_tail;
+	c->pa_next = NULL;
+	if (srv->preauth_tail)
+		srv->preauth_tail->pa_next = c;
+	else
+		srv->preauth_head = c;
+	srv->preauth_tail = c;
+	c->in_preauth = 1;
+	srv->npreauth++;
+}
+
 /* Unlinks the conn from the server and closes both handles. Pending writes
  * are cancelled by libuv (their callbacks free the buffers). */
 static void close_handles(conn *c)
@@ -89,6 +153,7 @@ static void close_handles(conn *c)
 		c->next->prev = c->prev;
 	c->next = c->prev = NULL;
 	srv->nconns--;
+	preauth_remove(c);
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 	if (srv->stopping && srv->nconns == 0 && !srv->listening)
@@ -360,6 +425,45 @@ static int hold_plain(conn *c, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* Over the budget for partial frames, the connection holding the most
+ * is told why and closed, until the sum fits again: memory follows the
+ * bytes peers send, and no set of peers can make it grow without bound. */
+static void enforce_partial_budget(server *srv)
+{
+	char held[24], budget[24], sum[24];
+
+	while (srv->partial_held > srv->cfg.partial_budget) {
+		conn *big = NULL;
+
+		for (conn *v = srv->conns; v; v = v->next)
+			if (v->state != CONN_CLOSING && v->partial_counted > 0 &&
+			    (!big || v->partial_counted > big->partial_counted))
+				big = v;
+		if (!big)
+			return;
+		log_event(LOG_WARN, "partial_budget_exceeded", "peer", big->peer, "held",
+		          log_u64(held, big->partial_counted), "all", log_u64(sum, srv->partial_held),
+		          "budget", log_u64(budget, srv->cfg.partial_budget), NULL);
+		conn_send_error(big, 0, HEARTH__ERROR_CODE__ERR_BUSY, "frame", 1,
+		                "partial frames of all clients exceed the server's partial_frame_budget of "
+		                "%llu bytes and this connection held the most (%zu bytes); retry later",
+		                (unsigned long long)srv->cfg.partial_budget, big->partial_counted);
+		release_partial(big);
+	}
+}
+
+/* Brings srv->partial_held up to date with what c's decoder holds now. */
+static void account_partial(conn *c)
+{
+	server *srv = c->srv;
+	size_t now = frame_decoder_held(&c->dec);
+
+	srv->partial_held = srv->partial_held - c->partial_counted + now;
+	c->partial_counted = now;
+	if (srv->partial_held > srv->cfg.partial_budget)
+		enforce_partial_budget(srv);
+}
+
 /* Decodes every complete frame in the plaintext and dispatches it, until
  * the output cap stops us; the rest is held. */
 static void consume_plain(conn *c, const uint8_t *data, size_t len)
@@ -378,6 +482,11 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 
 		data += used;
 		len -= used;
+		account_partial(c);
+		if (c->state == CONN_CLOSING) {
+			free(frame);
+			return;
+		}
 		if (rc == HEARTH_EAGAIN)
 			return;
 		if (rc == HEARTH_ETOOBIG) {
@@ -392,8 +501,15 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 			return;
 		}
 		c->last_input_ms = now_ms(c);
+		if (c->srv->on_frame && c->srv->on_frame(c, frame, flen) != 0) {
+			free(frame);
+			give_back_memory(flen);
+			arm_timer(c);
+			continue;
+		}
 		rc = envelope_unpack(frame, flen, c->dec.max, NULL, &env);
 		free(frame);
+		give_back_memory(flen);
 		if (rc < 0) {
 			conn_send_error(c, 0, HEARTH__ERROR_CODE__ERR_PROTOCOL, "envelope", 1,
 			                "frame does not hold a valid hearth Envelope (%s)",
@@ -401,6 +517,9 @@ static void consume_plain(conn *c, const uint8_t *data, size_t len)
 			return;
 		}
 		c->srv->on_envelope(c, env);
+		/* The session accepted Hello: the conn now counts as authenticated. */
+		if (c->in_preauth && c->state == CONN_READY)
+			preauth_remove(c);
 		arm_timer(c);
 	}
 }
@@ -470,6 +589,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (c->state == CONN_CLOSING)
 		return;
+	c->bytes_in += (uint64_t)nread;
 	if (tls_engine_feed(&c->tls, (const uint8_t *)buf->base, (size_t)nread) < 0) {
 		conn_abort(c, "out of memory");
 		return;
@@ -477,23 +597,78 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	pump_tls(c);
 }
 
-static void peer_name(uv_tcp_t *tcp, char *out, size_t len)
+/* Fills c->peer ("ip:port") and c->addr ("ip"). */
+static void peer_name(conn *c)
 {
 	struct sockaddr_storage ss;
 	int sl = sizeof(ss);
-	char host[64] = "?";
+	char host[48] = "?";         /* INET6_ADDRSTRLEN (46) fits */
 
-	if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &sl) == 0) {
+	snprintf(c->addr, sizeof(c->addr), "?");
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {
 			uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
-			snprintf(out, len, "[%s]:%d", host, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+			snprintf(c->addr, sizeof(c->addr), "%s", host);
+			snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host,
+			         ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 			return;
 		}
 		uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
-		snprintf(out, len, "%s:%d", host, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+		snprintf(c->addr, sizeof(c->addr), "%s", host);
+		snprintf(c->peer, sizeof(c->peer), "%s:%d", host, ntohs(((struct sockaddr_in *)&ss)->sin_port));
 		return;
 	}
-	snprintf(out, len, "?");
+	snprintf(c->peer, sizeof(c->peer), "?");
+}
+
+/* The pre-auth connection to give up for a newcomer, oldest first: one
+ * that has sent nothing yet before one that started TLS, so a flood of
+ * silent sockets only ever pushes out its own kind, and a real client's
+ * handshake in progress survives it.  addr NULL: any address. */
+static conn *preauth_victim(server *srv, const char *addr)
+{
+	conn *any = NULL;
+
+	for (conn *v = srv->preauth_head; v; v = v->pa_next) {
+		if (v->state == CONN_CLOSING || (addr && strcmp(v->addr, addr) != 0))
+			continue;
+		if (v->bytes_in == 0)
+			return v;
+		if (!any)
+			any = v;
+	}
+	return any;
+}
+
+static uint32_t preauth_from(server *srv, const char *addr)
+{
+	uint32_t n = 0;
+
+	for (conn *v = srv->preauth_head; v; v = v->pa_next)
+		if (v->state != CONN_CLOSING && strcmp(v->addr, addr) == 0)
+			n++;
+	return n;
+}
+
+/* Makes room for newcomer c in the pre-auth pool: the per-address cap,
+ * then the pool's size, then max_connections, each by evicting the
+ * pre-auth victim.  Returns 0, or -1 when c must be refused (every slot
+ * is held by an authenticated client). */
+static int preauth_make_room(server *srv, conn *c)
+{
+	conn *v;
+
+	if (preauth_from(srv, c->addr) >= srv->cfg.max_preauth_per_addr &&
+	    (v = preauth_victim(srv, c->addr)) != NULL)
+		conn_abort(v, "evicted: max_preauth_per_addr reached");
+	if (srv->npreauth >= srv->cfg.max_preauth && (v = preauth_victim(srv, NULL)) != NULL)
+		conn_abort(v, "evicted: max_preauth reached");
+	if (srv->nconns > srv->cfg.max_connections) {
+		if ((v = preauth_victim(srv, NULL)) == NULL)
+			return -1;
+		conn_abort(v, "evicted: max_connections reached");
+	}
+	return 0;
 }
 
 void conn_accept(server *srv)
@@ -528,8 +703,8 @@ void conn_accept(server *srv)
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	peer_name(&c->tcp, c->peer, sizeof(c->peer));
-	if (srv->stopping || srv->nconns > srv->cfg.max_connections) {
+	peer_name(c);
+	if (srv->stopping || preauth_make_room(srv, c) != 0) {
 		log_event(LOG_WARN, "conn_refused", "peer", c->peer, "reason",
 		          srv->stopping ? "shutting down" : "max_connections reached", NULL);
 		c->state = CONN_CLOSING;
@@ -543,6 +718,7 @@ void conn_accept(server *srv)
 		return;
 	}
 	c->state = CONN_HANDSHAKE;
+	preauth_add(c);
 	c->last_input_ms = now_ms(c);
 	log_event(LOG_DEBUG, "conn_open", "conn", log_u64(idbuf, c->conn_id), "peer", c->peer, NULL);
 	uv_timer_start(&c->timer, on_timer, srv->cfg.handshake_timeout_ms, 0);

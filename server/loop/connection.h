@@ -26,12 +26,17 @@ typedef struct conn {
 	uv_shutdown_t shutdown_req;
 	struct server *srv;
 	struct conn *next, *prev;
+	struct conn *pa_next, *pa_prev; /* srv's pre-auth pool, while in_preauth */
+	int in_preauth;
 	tls_engine tls;
 	frame_decoder dec;
+	size_t partial_counted;    /* what of dec's memory srv->partial_held counts */
 	tls_identity id;
 	enum conn_state state;
 	uint64_t conn_id;
 	char peer[64];             /* "ip:port" for logs */
+	char addr[64];             /* "ip" alone: the per-address pre-auth cap */
+	uint64_t bytes_in;         /* bytes read from the socket, to spare the ones that started TLS */
 	size_t out_pending;        /* bytes handed to uv_write, not yet written */
 	int reading;
 	int handles_open;

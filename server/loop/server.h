@@ -22,10 +22,13 @@ typedef struct loop_config {
 	char crl[1024];             /* empty: no CRL */
 	char org[128];              /* for the "listening" line */
 	uint32_t max_connections;
+	uint32_t max_preauth;           /* connections not yet through TLS and Hello */
+	uint32_t max_preauth_per_addr;  /* of those, from one IP address */
 	uint32_t handshake_timeout_ms;  /* TLS handshake and Hello must finish within this */
 	uint32_t idle_timeout_ms;       /* no complete frame for this long closes the connection */
 	uint32_t max_frame;             /* bytes, after Hello; before it HEARTH_FRAME_MAX_PREAUTH */
 	uint32_t output_cap;            /* bytes queued to a client before we stop reading it */
+	uint64_t partial_budget;        /* bytes all connections' partial frames may hold together */
 } loop_config;
 
 typedef struct server {
@@ -38,6 +41,12 @@ typedef struct server {
 	loop_config cfg;
 	struct conn *conns;        /* doubly linked list of live connections */
 	uint32_t nconns;
+	/* Connections before Hello, oldest first: their own pool, so sockets
+	 * that never start TLS cannot take the slots of authenticated clients
+	 * (issue 12 item 9). */
+	struct conn *preauth_head, *preauth_tail;
+	uint32_t npreauth;
+	size_t partial_held;       /* sum of frame_decoder_held over the conns (item 10) */
 	uint64_t next_conn_id;
 	uint64_t started_ms;
 	int stopping;
@@ -47,6 +56,10 @@ typedef struct server {
 	void *on_stop_ctx;
 	/* Hooks the request side sets at start-up (server/api/api.c). */
 	void *app;                 /* its context, for api_of() */
+	/* A complete frame before it is unpacked: 0 goes on to unpack it and
+	 * call on_envelope; 1: the hook answered it and the frame is dropped
+	 * (a push over its op count is refused here, api/sync.c).  May be NULL. */
+	int (*on_frame)(struct conn *c, const uint8_t *frame, size_t len);
 	void (*on_envelope)(struct conn *c, Hearth__Envelope *env); /* a decoded request (dispatch) */
 	int (*on_handshake)(struct conn *c); /* TLS done: 0 goes on to Hello; -1: c was refused */
 	void (*on_conn_free)(struct conn *c); /* release c->app_data */

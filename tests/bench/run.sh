@@ -129,3 +129,4 @@ if [ -x "$B/tests/hearthd-bench-noaudit" ]; then
 	stop
 	echo "(audit) push 100,000 records: with audit $on records/s, audit skipped $off records/s, cost $(calc "100 - 100 * $on / $off" 1)%"
 fi
+tests/bench/memory.sh "$B"

@@ -175,7 +175,7 @@ expect_contains "op id of the wrong length" "status=OP_REJECTED code=ERR_INVALID
 out=$("$HEARTH_TOOLS/pushop" --port "$P" "${B1[@]}" --name "")
 expect_contains "missing required name" "status=OP_REJECTED code=ERR_INVALID field=name" "$out"
 out=$("$HEARTH_TOOLS/pushop" --port "$P" "${B1[@]}" --count 1001 --name 太多)
-expect_contains "more ops than the limit" "error code=ERR_INVALID field=ops message=push of 1001 ops exceeds the limit of 1000 ops per push" "$out"
+expect_contains "more ops than the limit" "error code=ERR_TOO_LARGE field=ops message=push of 1001 ops exceeds the limit of 1000 ops per push" "$out"
 expect_contains "connection carries on after a refused push" "still_open" "$out"
 expect_not_contains "nothing refused was stored" "未知" "$(h adm sync --branch "" >/dev/null 2>&1; h adm member list --json)"
 kill -0 "$PID_s" && pass "server alive after all of it" || fail "server died"

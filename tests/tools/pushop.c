@@ -6,10 +6,13 @@
  *          [--id HEX] [--id-len L] [--op-id-len L] [--base-rev R]
  *          [--branch B] [--delete] [--body-hex HEX | --name NAME]
  *          [--changed 1,2,...] [--body-field N] [--op-id HEX] [--show-record]
+ *          [--empty-ops N]
  *
  * --op-id sends every op with that op_id (a retry, or a reuse of it);
  * --show-record prints, after each result that carries a record, the line
  * "record branch=B" plus "name=N phone=P id_card=I" for a member.
+ * --empty-ops N sends N empty Op messages (2 bytes each on the wire: the
+ * cheapest way to announce a huge op count) instead of --count real ones.
  *
  * Prints the whole-request error ("error code=... field=... message=...")
  * or one line per op result ("status=OP_APPLIED rev=1" or
@@ -38,6 +41,7 @@ int main(int argc, char **argv)
 		{ "body-hex", required_argument, NULL, 'x' }, { "name", required_argument, NULL, 'N' },
 		{ "changed", required_argument, NULL, 'C' },  { "body-field", required_argument, NULL, 'F' },
 		{ "op-id", required_argument, NULL, 'O' },    { "show-record", no_argument, NULL, 'S' },
+		{ "empty-ops", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	profile prof;
@@ -47,6 +51,7 @@ int main(int argc, char **argv)
 	size_t body_len = 0;
 	int port = 0, count = 1, kind = HEARTH__KIND__KIND_MEMBER, id_len = 16, op_id_len = 16, del = 0;
 	int body_field = HEARTH__RECORD__BODY_MEMBER, have_id = 0, have_op_id = 0, show_record = 0, o;
+	int empty_ops = 0;
 	unsigned long long base_rev = 0;
 	const char *branch = "", *changed = NULL;
 
@@ -58,6 +63,7 @@ int main(int argc, char **argv)
 		case 'k': snprintf(prof.key, sizeof(prof.key), "%s", optarg); break;
 		case 'a': snprintf(prof.ca, sizeof(prof.ca), "%s", optarg); break;
 		case 'n': count = atoi(optarg); break;
+		case 'E': empty_ops = atoi(optarg); break;
 		case 'K': kind = atoi(optarg); break;
 		case 'I': have_id = tool_unhex(optarg, fixed_id, 16) == 16; break;
 		case 'i': id_len = atoi(optarg); break;
@@ -95,6 +101,10 @@ int main(int argc, char **argv)
 	/* PushRequest{ops: Op{op_id, record{id, kind, branch, body}, base_rev,
 	 * changed_fields (packed), delete}} by hand. */
 	wirebuf push = WIREBUF_INIT, frame = WIREBUF_INIT;
+	if (empty_ops > 0)
+		count = 0;
+	for (int i = 0; i < empty_ops && i < 4000000; i++)
+		wire_bytes_field(&push, 1, NULL, 0, 1);
 	for (int i = 0; i < count; i++) {
 		wirebuf op = WIREBUF_INIT, rec = WIREBUF_INIT, ch = WIREBUF_INIT;
 		uint8_t id[64], opid[64];

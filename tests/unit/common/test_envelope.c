@@ -459,6 +459,82 @@ static void test_strerror_covers_every_code(void **state)
 	assert_string_equal(hearth_strerror(5), "unknown error code");
 }
 
+/* envelope_scan counts a push's ops from the wire bytes alone: what
+ * protobuf-c packs, a hand-made 200,000-op frame of empty ops (which
+ * protobuf-c would turn into 200,000 allocations), pushes split over two
+ * occurrences of the body field (they merge), and it refuses truncation. */
+static void test_scan_counts_push_ops_without_unpacking(void **state)
+{
+	Hearth__Envelope env = HEARTH__ENVELOPE__INIT;
+	Hearth__PushRequest push = HEARTH__PUSH_REQUEST__INIT;
+	Hearth__Op ops[3] = { HEARTH__OP__INIT, HEARTH__OP__INIT, HEARTH__OP__INIT };
+	Hearth__Op *op_ptrs[3] = { &ops[0], &ops[1], &ops[2] };
+	envelope_scan_result r;
+	uint8_t *buf;
+	size_t len, n = 200000, pos = 0;
+	(void)state;
+
+	env.request_id = 300;
+	env.body_case = HEARTH__ENVELOPE__BODY_PUSH;
+	env.push = &push;
+	push.n_ops = 3;
+	push.ops = op_ptrs;
+	ops[1].base_rev = 7;
+	len = hearth__envelope__get_packed_size(&env);
+	buf = malloc(len);
+	assert_non_null(buf);
+	hearth__envelope__pack(&env, buf);
+	assert_int_equal(envelope_scan(buf, len, &r), 0);
+	assert_int_equal(r.request_id, 300);
+	assert_int_equal(r.body, HEARTH__ENVELOPE__BODY_PUSH);
+	assert_int_equal(r.push_ops, 3);
+	assert_int_equal(envelope_scan(buf, len - 1, &r), HEARTH_EPROTO);
+	free(buf);
+
+	/* request_id 9, then push { n empty ops } twice: 2n ops in all. */
+	buf = malloc(2 * (6 + 2 * n) + 2);
+	assert_non_null(buf);
+	buf[pos++] = 0x08;
+	buf[pos++] = 9;
+	for (int twice = 0; twice < 2; twice++) {
+		size_t body = 2 * n;
+
+		/* Tag (20 << 3 | 2) = 162: a two-byte varint. */
+		buf[pos++] = (uint8_t)(((HEARTH__ENVELOPE__BODY_PUSH << 3) | 2) | 0x80);
+		buf[pos++] = (uint8_t)(((HEARTH__ENVELOPE__BODY_PUSH << 3) | 2) >> 7);
+		while (body >= 0x80) {
+			buf[pos++] = (uint8_t)(body | 0x80);
+			body >>= 7;
+		}
+		buf[pos++] = (uint8_t)body;
+		for (size_t k = 0; k < n; k++) {
+			buf[pos++] = 0x0a;
+			buf[pos++] = 0;
+		}
+	}
+	assert_int_equal(envelope_scan(buf, pos, &r), 0);
+	assert_int_equal(r.request_id, 9);
+	assert_int_equal(r.body, HEARTH__ENVELOPE__BODY_PUSH);
+	assert_int_equal(r.push_ops, 2 * n);
+	/* An op whose length runs past its push is malformed. */
+	buf[pos - 1] = 5;
+	assert_int_equal(envelope_scan(buf, pos, &r), HEARTH_EPROTO);
+	free(buf);
+
+	/* Not a push: no ops counted. */
+	{
+		Hearth__Ping ping = HEARTH__PING__INIT;
+		uint8_t pb[64];
+
+		env.body_case = HEARTH__ENVELOPE__BODY_PING;
+		env.ping = &ping;
+		len = hearth__envelope__pack(&env, pb);
+		assert_int_equal(envelope_scan(pb, len, &r), 0);
+		assert_int_equal(r.body, HEARTH__ENVELOPE__BODY_PING);
+		assert_int_equal(r.push_ops, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_over_max_is_etoobig),
 		cmocka_unit_test(test_countdown_allocator_every_failure_point),
 		cmocka_unit_test(test_body_names),
+		cmocka_unit_test(test_scan_counts_push_ops_without_unpacking),
 		cmocka_unit_test(test_strerror_covers_every_code),
 	};
 
