@@ -412,17 +412,65 @@ void out_csv_init(out_csv *c, FILE *f, int bom)
 		fputs("\xef\xbb\xbf", f);
 }
 
-void out_csv_field(out_csv *c, const char *s)
+/* The first characters a spreadsheet reads as the start of a formula. */
+static int csv_formula_start(char ch)
+{
+	return ch && strchr("=+-@\t\r", ch) != NULL;
+}
+
+/* "-12" or "-3.50": a number, which a spreadsheet keeps as a number. */
+static int csv_negative_number(const char *s)
+{
+	const char *p = s + 1;
+
+	if (s[0] != '-' || !(*p >= '0' && *p <= '9'))
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+const char *out_csv_neutral_prefix(const char *s)
 {
 	if (!s)
+		return "";
+	if (csv_formula_start(s[0]) && !csv_negative_number(s))
+		return "'";
+	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
+		return "'";
+	return "";
+}
+
+const char *out_csv_unneutral(const char *s)
+{
+	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
+		return s + 1;
+	return s;
+}
+
+void out_csv_field(out_csv *c, const char *s)
+{
+	const char *prefix;
+
+	if (!s)
 		s = "";
+	prefix = out_csv_neutral_prefix(s);
 	if (c->fields++)
 		fputc(',', c->f);
 	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(prefix, c->f);
 		fputs(s, c->f);
 		return;
 	}
 	fputc('"', c->f);
+	fputs(prefix, c->f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', c->f);

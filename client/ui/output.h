@@ -86,7 +86,8 @@ void out_json_quote(FILE *f, const char *s);
 
 /* ---- CSV (RFC 4180) ---------------------------------------------------------
  * Fields holding a comma, a double quote, CR or LF are quoted, with quotes
- * doubled; lines end in CRLF. */
+ * doubled; lines end in CRLF. Every field is neutralised against formula
+ * injection first (out_csv_neutral_prefix). */
 
 typedef struct out_csv {
 	FILE *f;
@@ -96,8 +97,24 @@ typedef struct out_csv {
 /* Starts a CSV document on f; with bom, writes the UTF-8 byte order mark
  * (EF BB BF) first, which Excel needs to read Chinese text as UTF-8. */
 void out_csv_init(out_csv *c, FILE *f, int bom);
-/* One field (NULL is empty). */
+/* One field (NULL is empty), written as out_csv_neutral_prefix(s) then s. */
 void out_csv_field(out_csv *c, const char *s);
+
+/* The one rule against CSV formula injection, for every CSV writer.
+ * Spreadsheets run a cell that begins with = + - @, tab or CR as a formula
+ * (OWASP), so such a cell gets a leading single quote, which they show as
+ * text; a phone written "+86..." is prefixed too. A plain negative number
+ * ("-12", "-3.50") is left as it is: it cannot be a formula, and a quote
+ * would turn money into text that no sum adds up. A value that itself begins
+ * with a quote followed by one of those characters or by another quote gets
+ * one more quote, so that out_csv_unneutral gives back every value byte for
+ * byte. Returns "'" or "" (static strings); s may be NULL. */
+const char *out_csv_neutral_prefix(const char *s);
+
+/* The inverse, for import: s without its first byte when s begins with a
+ * quote followed by = + - @, tab, CR or a quote; else s itself. Points into
+ * s; the caller keeps owning it. */
+const char *out_csv_unneutral(const char *s);
 /* Ends the current line with CRLF. */
 void out_csv_end_row(out_csv *c);
 

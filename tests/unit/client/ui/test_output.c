@@ -229,6 +229,70 @@ static void test_client_csv_quoting(void **state)
 	free(c.buf);
 }
 
+/* Issue 12 item 12: a cell a spreadsheet would run as a formula gets one
+ * leading quote, and import's inverse gives back the value byte for byte. */
+static void test_client_csv_formula_neutralised(void **state)
+{
+	static const struct {
+		const char *value, *written;
+	} cases[] = {
+		{ "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0" },
+		{ "+1+1", "'+1+1" },
+		{ "@SUM(1)", "'@SUM(1)" },
+		{ "-2+3", "'-2+3" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "\tTAB", "'\tTAB" },
+		{ "\rCR", "\"'\rCR\"" },
+		{ "+8613900001111", "'+8613900001111" },
+		{ "-", "'-" },
+		{ "-1e3", "'-1e3" },
+		{ "-12", "-12" },
+		{ "-3.50", "-3.50" },
+		{ "'=already", "''=already" },
+		{ "''x", "'''x" },
+		{ "'plain", "'plain" },
+		{ "'", "'" },
+		{ "a=b", "a=b" },
+		{ "张=三", "张=三" },
+		{ "", "" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture c;
+		out_csv v;
+		const char *got;
+		char *back;
+		size_t n;
+
+		cap_open(&c);
+		out_csv_init(&v, c.f, 0);
+		out_csv_field(&v, cases[i].value);
+		got = cap_close(&c);
+		assert_string_equal(got, cases[i].written);
+		/* What the CSV reader hands import: the text without RFC 4180
+		 * quoting, then out_csv_unneutral. */
+		back = malloc(strlen(got) + 1);
+		assert_non_null(back);
+		n = 0;
+		if (got[0] == '"') {
+			for (const char *p = got + 1; p[1]; p++) {
+				back[n++] = *p;
+				if (*p == '"')
+					p++;
+			}
+		} else {
+			memcpy(back, got, strlen(got));
+			n = strlen(got);
+		}
+		back[n] = '\0';
+		assert_string_equal(out_csv_unneutral(back), cases[i].value);
+		free(back);
+		free(c.buf);
+	}
+	assert_string_equal(out_csv_neutral_prefix(NULL), "");
+}
+
 static void test_client_csv_bom(void **state)
 {
 	struct capture c;
@@ -264,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_client_json_escaping),
 		cmocka_unit_test(test_client_json_array_of_objects),
 		cmocka_unit_test(test_client_csv_quoting),
+		cmocka_unit_test(test_client_csv_formula_neutralised),
 		cmocka_unit_test(test_client_csv_bom),
 		cmocka_unit_test(test_client_progress_quiet_off_terminal),
 	};
