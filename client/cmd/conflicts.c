@@ -31,15 +31,18 @@ static const char *field_name(const kind_info *k, uint32_t number, char *buf, si
 	return buf;
 }
 
-/* Prints s and pads to cols terminal columns (CJK counts two), cutting
+/* Prints s sanitised (utf8_sanitize: a value may hold ESC, C1 or bidi
+ * characters) and pads to cols terminal columns (CJK counts two), cutting
  * what does not fit with an ellipsis. */
 static void put_cell(const char *s, size_t cols)
 {
 	char cut[512];
-	size_t w = utf8_truncate(s, cols, cut, sizeof(cut));
+	char *clean = utf8_sanitize_dup(s, strlen(s), 0);
+	size_t w = utf8_truncate(clean ? clean : "?", cols, cut, sizeof(cut));
 	fputs(cut, stdout);
 	for (; w < cols; w++)
 		fputc(' ', stdout);
+	free(clean);
 }
 
 typedef struct conflicts_ctx {
@@ -153,12 +156,17 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 		if (x->n)
 			putchar('\n');
 		printf("conflict %s  %s (%s) %s", cid, k ? k->name : "record", k ? k->label : "?", rid);
-		if (x->show_branch)
-			printf("  branch %s", c->branch_id);
+		if (x->show_branch) {
+			fputs("  branch ", stdout);
+			out_text(stdout, c->branch_id, 0);
+		}
 		putchar('\n');
-		printf("  opened %s; server side by %s%s, other side by %s%s\n", when,
-		       c->server_by[0] ? c->server_by : "?", op_mine ? "" : " (mine)",
-		       c->op_by[0] ? c->op_by : "?", op_mine ? " (mine)" : "");
+		/* Names come from the server: sanitised like record text. */
+		printf("  opened %s; server side by ", when);
+		out_text(stdout, c->server_by[0] ? c->server_by : "?", 0);
+		printf("%s, other side by ", op_mine ? "" : " (mine)");
+		out_text(stdout, c->op_by[0] ? c->op_by : "?", 0);
+		printf("%s\n", op_mine ? " (mine)" : "");
 		if (c->delete_conflict)
 			printf("  %s\n", c->server_deleted
 			                     ? "the server side deleted this record; the other side edited it"
@@ -180,7 +188,8 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 			printf("  ");
 			put_cell(label, 28);
 			put_cell(sv ? sv : "?", 32);
-			printf("%s\n", ov ? ov : "?");
+			out_text(stdout, ov ? ov : "?", 0);
+			putchar('\n');
 			free(sv);
 			free(ov);
 		}

@@ -29,8 +29,11 @@ int out_table_column(out_table *t, const char *header, size_t max_cols, int nume
  * Missing trailing cells print empty. Returns 0 or HEARTH_ENOMEM. */
 int out_table_row(out_table *t);
 
-/* Appends a cell to the current row (NULL prints empty). Control characters
- * (a newline in a note) become spaces so a cell never breaks its line.
+/* Appends a cell to the current row (NULL prints empty). The table keeps
+ * the text through the one sanitiser (utf8_sanitize, utf8.h): control,
+ * C1, bidi and zero-width characters become visible escapes and a newline
+ * or tab (of a note) a space, so a cell never breaks its line or drives
+ * the terminal.
  * Returns 0, HEARTH_EINVAL (no row started, or more cells than columns),
  * HEARTH_ENOMEM. */
 int out_table_cell(out_table *t, const char *text);
@@ -47,9 +50,17 @@ int out_table_write(const out_table *t, FILE *f, const char *rule);
  * "-" (so pipes and files get plain ASCII rules). */
 int out_table_print(const out_table *t, FILE *f);
 
-/* Prints s and then spaces up to width terminal columns (nothing extra when
- * s is already that wide). For label/value listings. */
+/* Prints s, sanitised as a table cell is, and then spaces up to width
+ * terminal columns (nothing extra when it is already that wide). For
+ * label/value listings. */
 void out_pad(FILE *f, const char *s, size_t width);
+
+/* Prints s (NULL: nothing) for a person through the one sanitiser,
+ * utf8_sanitize: flags 0 for a one-line value, UTF8_SANITIZE_KEEP_LINES
+ * for multi-line text. Every text that did not come from hearth itself
+ * (record text, names, server messages, audit details) is printed through
+ * this, out_pad or a table; JSON and CSV are for programs and are not. */
+void out_text(FILE *f, const char *s, unsigned flags);
 
 /* ---- JSON -----------------------------------------------------------------
  * A streaming writer: it puts the commas and colons; the caller nests

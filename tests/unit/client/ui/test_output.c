@@ -11,6 +11,7 @@
 
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "common/utf8.h"
 
 /* Runs fn against an in-memory FILE and returns what it wrote (malloc'd). */
 struct capture {
@@ -134,6 +135,53 @@ static void test_client_pad(void **state)
 	out_pad(c.f, "ab", 1);
 	fputc('|', c.f);
 	assert_string_equal(cap_close(&c), "党员  ab|");
+	free(c.buf);
+}
+
+/* Issue 12 item 13: every text printed for a person goes through the one
+ * sanitiser. A cell, a padded label and out_text show CSI (U+009B), OSC
+ * (U+009D), ESC, a bidi override (U+202E) and a zero-width space (U+200B)
+ * as visible escapes, and keep CJK text and alignment. */
+#define HOSTILE "\xc2\x9b" "31m" "\x1b]0;x\x07" "\xe2\x80\xae" "abc" "\xe2\x80\x8b" "\xc2\x9d"
+#define HOSTILE_SHOWN "\\u009B31m\\x1B]0;x\\x07\\u202Eabc\\u200B\\u009D"
+
+static void test_client_table_cells_sanitised(void **state)
+{
+	struct capture c;
+	out_table *t = out_table_new();
+	(void)state;
+
+	assert_non_null(t);
+	assert_int_equal(out_table_column(t, "姓名", 0, 0), 0);
+	assert_int_equal(out_table_column(t, "备注", 0, 0), 0);
+	assert_int_equal(out_table_row(t), 0);
+	assert_int_equal(out_table_cell(t, "张" HOSTILE), 0);
+	assert_int_equal(out_table_cell(t, "a\r\nb"), 0);
+	cap_open(&c);
+	assert_int_equal(out_table_write(t, c.f, "-"), 0);
+	assert_string_equal(cap_close(&c),
+	                    "姓名" "                                          " "备注\n"
+	                    "--------------------------------------------  -------\n"
+	                    "张" HOSTILE_SHOWN "  a\\x0D b\n");
+	free(c.buf);
+	out_table_free(t);
+}
+
+static void test_client_text_sanitised(void **state)
+{
+	struct capture c;
+	(void)state;
+
+	cap_open(&c);
+	out_pad(c.f, HOSTILE, 60);
+	fputc('|', c.f);
+	out_text(c.f, "第一行\n\t第二行" HOSTILE, UTF8_SANITIZE_KEEP_LINES);
+	fputc('|', c.f);
+	out_text(c.f, "one\nline", 0);
+	fputc('|', c.f);
+	out_text(c.f, NULL, 0);
+	assert_string_equal(cap_close(&c), HOSTILE_SHOWN "                  |"
+	                                   "第一行\n\t第二行" HOSTILE_SHOWN "|one\\x0Aline|");
 	free(c.buf);
 }
 
@@ -325,6 +373,8 @@ int main(void)
 		cmocka_unit_test(test_client_table_truncation),
 		cmocka_unit_test(test_client_table_empty_cell_before_last),
 		cmocka_unit_test(test_client_pad),
+		cmocka_unit_test(test_client_table_cells_sanitised),
+		cmocka_unit_test(test_client_text_sanitised),
 		cmocka_unit_test(test_client_json_escaping),
 		cmocka_unit_test(test_client_json_array_of_objects),
 		cmocka_unit_test(test_client_csv_quoting),
