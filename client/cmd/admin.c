@@ -676,25 +676,29 @@ int admin_conflicts(cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "branch", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "reveal", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *branch = NULL;
-	int json = 0, o, rc;
+	int json = 0, reveal = 0, o, rc;
 
 	admin_reset_getopt();
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (o == 'j')
 			json = 1;
+		else if (o == 'r')
+			reveal = 1;
 		else if (o == 'b')
 			branch = optarg;
 		else if (o == 'h') {
-			printf("usage: hearth admin conflicts [--branch ID] [--json]\n\n"
+			printf("usage: hearth admin conflicts [--branch ID] [--json] [--reveal]\n\n"
 			       "The conflict queue of every branch (or of one), from this replica: run\n"
 			       "'hearth sync' first. Oldest first; for each conflict its branch, the\n"
 			       "record, who made each side and when, and both values of each field.\n"
 			       "Settle one with 'hearth admin resolve CONFLICT --keep mine|theirs' or\n"
-			       "'--set FIELD=VALUE'. Admin and auditor certificates.\n");
+			       "'--set FIELD=VALUE'. Admin and auditor certificates. Sensitive values\n"
+			       "are masked unless --reveal (recorded in the audit log at the next sync).\n");
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -710,7 +714,7 @@ int admin_conflicts(cli *c, int argc, char **argv)
 	if ((rc = admin_require_role(c, "conflicts", 1, NULL)) != EXIT_OK)
 		return rc;
 	conflicts_print_opts po = { .cmd = "admin conflicts", .branch = branch, .json = json,
-	                            .show_branch = 1 };
+	                            .show_branch = 1, .reveal = reveal };
 	return conflicts_print(c, &po);
 }
 

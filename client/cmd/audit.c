@@ -235,10 +235,14 @@ static int find_one(void *arg, const Hearth__AuditEntry *e)
 	return 1;
 }
 
+/* Entries hold text from the server and from clients (names, details):
+ * every value goes through the one sanitiser, so an entry cannot forge a
+ * second line or drive the terminal. */
 static void show_line(const char *label, const char *value)
 {
 	out_pad(stdout, label, 14);
-	printf("%s\n", value ? value : "");
+	out_text(stdout, value, 0);
+	fputc('\n', stdout);
 }
 
 static void print_entry(const Hearth__AuditEntry *e)
@@ -296,8 +300,11 @@ static void print_entry(const Hearth__AuditEntry *e)
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
 		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
-		printf("  %s %s: %s \xe2\x86\x92 %s\n", audq_change_name(c, nb, sizeof(nb)), audq_change_label(k, c),
-		       o ? o : "?", n ? n : "?");
+		printf("  %s %s: ", audq_change_name(c, nb, sizeof(nb)), audq_change_label(k, c));
+		out_text(stdout, o ? o : "?", 0);
+		fputs(" \xe2\x86\x92 ", stdout);
+		out_text(stdout, n ? n : "?", 0);
+		fputc('\n', stdout);
 		free(o);
 		free(n);
 	}
@@ -503,19 +510,30 @@ static int hist_one(void *arg, const Hearth__AuditEntry *e)
 	witness_time(e->time, t, sizeof(t));
 	audq_who(e, actor, sizeof(actor));
 	audq_role_branch(e, rb, sizeof(rb));
-	printf("%s  %s (%s)  %s", t, actor, rb, e->action);
+	printf("%s  ", t);
+	out_text(stdout, actor, 0);
+	fputs(" (", stdout);
+	out_text(stdout, rb, 0);
+	fputs(")  ", stdout);
+	out_text(stdout, e->action, 0);
 	if (e->rev_before || e->rev_after)
 		printf("  rev %llu \xe2\x86\x92 %llu", (unsigned long long)e->rev_before,
 		       (unsigned long long)e->rev_after);
 	printf("  [seq %llu]\n", (unsigned long long)e->seq);
-	if (e->detail && e->detail[0])
-		printf("    %s\n", e->detail);
+	if (e->detail && e->detail[0]) {
+		fputs("    ", stdout);
+		out_text(stdout, e->detail, 0);
+		fputc('\n', stdout);
+	}
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
 		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
 		const char *label = audq_change_label(k, c);
-		printf("    %s%s%s: %s \xe2\x86\x92 %s\n", audq_change_name(c, nb, sizeof(nb)), label[0] ? " " : "",
-		       label, o ? o : "?", n ? n : "?");
+		printf("    %s%s%s: ", audq_change_name(c, nb, sizeof(nb)), label[0] ? " " : "", label);
+		out_text(stdout, o ? o : "?", 0);
+		fputs(" \xe2\x86\x92 ", stdout);
+		out_text(stdout, n ? n : "?", 0);
+		fputc('\n', stdout);
 		free(o);
 		free(n);
 	}

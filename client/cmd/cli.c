@@ -2,19 +2,38 @@
 #include "client/cmd/cli.h"
 
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "client/ui/output.h"
 #include "common/envelope.h"
 #include "common/hearth.h"
+#include "common/utf8.h"
 
+/* Messages often carry text from the server or a file (a refusal's
+ * wording, a record's name), so the whole message goes through the one
+ * sanitiser; line breaks are kept for the few messages that span lines. */
 void cli_error(const char *fmt, ...)
 {
+	char buf[2048], *heap = NULL;
+	const char *msg = buf;
 	va_list ap;
-	fputs("hearth: ", stderr);
+	int n;
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(buf) && (heap = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(heap, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		msg = heap;
+	}
+	fputs("hearth: ", stderr);
+	out_text(stderr, n < 0 ? fmt : msg, UTF8_SANITIZE_KEEP_LINES);
 	fputc('\n', stderr);
+	free(heap);
 }
 
 int cli_load_profile(cli *c)
@@ -82,10 +101,15 @@ int cli_refused(const char *cmd, const char *what, const Hearth__Envelope *resp)
 
 	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 		const Hearth__Error *e = resp->error;
-		if (e->field && e->field[0])
-			cli_error("%s: the server refused%s%s: %s (field %s)", cmd, the, w, e->message, e->field);
+		/* The server's words stay on this one line. */
+		char *m = utf8_sanitize_dup(e->message ? e->message : "", e->message ? strlen(e->message) : 0, 0);
+		char *f = utf8_sanitize_dup(e->field ? e->field : "", e->field ? strlen(e->field) : 0, 0);
+		if (f && f[0])
+			cli_error("%s: the server refused%s%s: %s (field %s)", cmd, the, w, m ? m : "?", f);
 		else
-			cli_error("%s: the server refused%s%s: %s", cmd, the, w, e->message);
+			cli_error("%s: the server refused%s%s: %s", cmd, the, w, m ? m : "?");
+		free(m);
+		free(f);
 	} else if (what) {
 		cli_error("%s: the server answered the %s with %s", cmd, what, envelope_body_name(resp));
 	} else {

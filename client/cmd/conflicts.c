@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/cmd/record_replica.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
+#include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
@@ -29,15 +31,18 @@ static const char *field_name(const kind_info *k, uint32_t number, char *buf, si
 	return buf;
 }
 
-/* Prints s and pads to cols terminal columns (CJK counts two), cutting
+/* Prints s sanitised (utf8_sanitize: a value may hold ESC, C1 or bidi
+ * characters) and pads to cols terminal columns (CJK counts two), cutting
  * what does not fit with an ellipsis. */
 static void put_cell(const char *s, size_t cols)
 {
 	char cut[512];
-	size_t w = utf8_truncate(s, cols, cut, sizeof(cut));
+	char *clean = utf8_sanitize_dup(s, strlen(s), 0);
+	size_t w = utf8_truncate(clean ? clean : "?", cols, cut, sizeof(cut));
 	fputs(cut, stdout);
 	for (; w < cols; w++)
 		fputc(' ', stdout);
+	free(clean);
 }
 
 typedef struct conflicts_ctx {
@@ -47,11 +52,64 @@ typedef struct conflicts_ctx {
 	int failed;
 	const char *branch;    /* only this branch's conflicts; NULL: all */
 	int show_branch;       /* name each conflict's branch (admin console) */
+	value_view view;       /* sensitive values masked unless --reveal */
+	const char *cmd;       /* "conflicts" or "admin conflicts", for the reveal event */
+	rrep_event_list events; /* first pass with --reveal: what the listing reveals */
 } conflicts_ctx;
 
 static int mine_is_op(const replica *r, const Hearth__Conflict *c)
 {
 	return c->op_replica.len == UUID_LEN && memcmp(c->op_replica.data, r->replica_id, UUID_LEN) == 0;
+}
+
+static int conflict_in_view(const conflicts_ctx *x, const Hearth__Conflict *c)
+{
+	return !x->branch || strcmp(x->branch, c->branch_id ? c->branch_id : "") == 0;
+}
+
+/* The value a conflict shows of field fd, on either side, or 0. */
+static int conflict_shows(const Hearth__Conflict *c, const ProtobufCFieldDescriptor *fd)
+{
+	for (size_t f = 0; fd && f < c->n_fields; f++)
+		if (c->fields[f]->field == fd->id && (c->fields[f]->server_value.len || c->fields[f]->op_value.len))
+			return 1;
+	return 0;
+}
+
+/* First pass with --reveal: one reveal event per conflict that shows a
+ * sensitive value, naming the sensitive fields it shows, so that nothing is
+ * printed in clear before the replica has queued its audit event. */
+static int reveal_conflict(void *ctx, const Hearth__Conflict *c)
+{
+	conflicts_ctx *x = ctx;
+	const kind_info *k = kind_find(c->kind);
+	Hearth__ClientEvent *e;
+	char detail[64];
+	size_t keep = 0;
+	int any = 0, rc;
+
+	if (!conflict_in_view(x, c) || !k || c->record_id.len != UUID_LEN)
+		return 0;
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		const field_rule *rule = kind_rule(k, fd->id);
+		if (rule && (rule->flags & FIELD_SENSITIVE) && conflict_shows(c, fd))
+			any = 1;
+	}
+	if (!any)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s --reveal", x->cmd);
+	rc = rrep_event_add(&x->events, "reveal", k, c->record_id.data, c->branch_id, NULL, 0, detail);
+	if (rc != 0)
+		return rc;
+	/* rrep_event_add named every sensitive field of the kind; keep those
+	 * this conflict shows (at least one, checked above). */
+	e = x->events.ev[x->events.n - 1];
+	for (size_t i = 0; i < e->n_fields; i++)
+		if (conflict_shows(c, protobuf_c_message_descriptor_get_field_by_name(k->desc, e->fields[i])))
+			e->fields[keep++] = e->fields[i];
+	e->n_fields = keep;
+	return 0;
 }
 
 static int print_conflict(void *ctx, const Hearth__Conflict *c)
@@ -61,7 +119,7 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 	char cid[UUID_TEXT_LEN + 1] = "?", rid[UUID_TEXT_LEN + 1] = "?", when[64], nb[32];
 	int op_mine = mine_is_op(x->r, c);
 
-	if (x->branch && strcmp(x->branch, c->branch_id ? c->branch_id : "") != 0)
+	if (!conflict_in_view(x, c))
 		return 0;
 	if (c->id.len == UUID_LEN)
 		uuid_format(c->id.data, cid);
@@ -77,8 +135,8 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 		       c->delete_conflict ? "true" : "false", c->server_deleted ? "true" : "false");
 		for (size_t i = 0; i < c->n_fields; i++) {
 			const Hearth__ConflictField *cf = c->fields[i];
-			char *sv = value_field_text(k, cf->field, cf->server_value.data, cf->server_value.len);
-			char *ov = value_field_text(k, cf->field, cf->op_value.data, cf->op_value.len);
+			char *sv = value_field_view(k, cf->field, cf->server_value.data, cf->server_value.len, x->view);
+			char *ov = value_field_view(k, cf->field, cf->op_value.data, cf->op_value.len, x->view);
 			printf("%s{\"field\":", i ? "," : "");
 			out_json_quote(stdout, field_name(k, cf->field, nb, sizeof(nb)));
 			fputs(",\"server\":", stdout);
@@ -98,12 +156,17 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 		if (x->n)
 			putchar('\n');
 		printf("conflict %s  %s (%s) %s", cid, k ? k->name : "record", k ? k->label : "?", rid);
-		if (x->show_branch)
-			printf("  branch %s", c->branch_id);
+		if (x->show_branch) {
+			fputs("  branch ", stdout);
+			out_text(stdout, c->branch_id, 0);
+		}
 		putchar('\n');
-		printf("  opened %s; server side by %s%s, other side by %s%s\n", when,
-		       c->server_by[0] ? c->server_by : "?", op_mine ? "" : " (mine)",
-		       c->op_by[0] ? c->op_by : "?", op_mine ? " (mine)" : "");
+		/* Names come from the server: sanitised like record text. */
+		printf("  opened %s; server side by ", when);
+		out_text(stdout, c->server_by[0] ? c->server_by : "?", 0);
+		printf("%s, other side by ", op_mine ? "" : " (mine)");
+		out_text(stdout, c->op_by[0] ? c->op_by : "?", 0);
+		printf("%s\n", op_mine ? " (mine)" : "");
 		if (c->delete_conflict)
 			printf("  %s\n", c->server_deleted
 			                     ? "the server side deleted this record; the other side edited it"
@@ -117,15 +180,16 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 		for (size_t i = 0; i < c->n_fields; i++) {
 			const Hearth__ConflictField *cf = c->fields[i];
 			const field_rule *rule = k ? kind_rule(k, cf->field) : NULL;
-			char *sv = value_field_text(k, cf->field, cf->server_value.data, cf->server_value.len);
-			char *ov = value_field_text(k, cf->field, cf->op_value.data, cf->op_value.len);
+			char *sv = value_field_view(k, cf->field, cf->server_value.data, cf->server_value.len, x->view);
+			char *ov = value_field_view(k, cf->field, cf->op_value.data, cf->op_value.len, x->view);
 			char label[160];
 			snprintf(label, sizeof(label), "%s %s", field_name(k, cf->field, nb, sizeof(nb)),
 			         rule && rule->label ? rule->label : "");
 			printf("  ");
 			put_cell(label, 28);
 			put_cell(sv ? sv : "?", 32);
-			printf("%s\n", ov ? ov : "?");
+			out_text(stdout, ov ? ov : "?", 0);
+			putchar('\n');
 			free(sv);
 			free(ov);
 		}
@@ -138,22 +202,27 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "reveal", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	conflicts_ctx x = { NULL, 0, 0, 0, NULL, 0 };
-	int o;
+	int o, json = 0, reveal = 0;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (o == 'j')
-			x.json = 1;
+			json = 1;
+		else if (o == 'r')
+			reveal = 1;
 		else if (o == 'h') {
-			printf("usage: hearth conflicts [--json]\n\n"
+			printf("usage: hearth conflicts [--json] [--reveal]\n\n"
 			       "Lists the open conflicts this replica knows of (from the last 'hearth\n"
 			       "sync'), oldest first: for each, the record, who made each side and when,\n"
 			       "and per field the server's value and the other side's value, with the\n"
 			       "side that came from this replica marked \"mine\". Settle one with\n"
-			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n");
+			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n"
+			       "Sensitive values (phone, id card, income, health, talk content) are\n"
+			       "masked as 'show' masks them; --reveal shows them (recorded in the audit\n"
+			       "log at the next sync).\n");
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -162,13 +231,14 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 		cli_error("conflicts: unexpected argument \"%s\"", argv[optind]);
 		return EXIT_USAGE;
 	}
-	conflicts_print_opts po = { .cmd = "conflicts", .json = x.json };
+	conflicts_print_opts po = { .cmd = "conflicts", .json = json, .reveal = reveal };
 	return conflicts_print(c, &po);
 }
 
 int conflicts_print(cli *c, const conflicts_print_opts *o)
 {
-	conflicts_ctx x = { NULL, o->json, 0, 0, o->branch, o->show_branch };
+	conflicts_ctx x = { .json = o->json, .branch = o->branch, .show_branch = o->show_branch,
+	                    .view = o->reveal ? VALUE_REVEALED : VALUE_MASKED, .cmd = o->cmd };
 	const char *cmd = o->cmd, *branch = o->branch;
 	replica r;
 	int rc;
@@ -176,6 +246,18 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	if ((rc = cli_open_replica(c, &r, cmd)) != EXIT_OK)
 		return rc;
 	x.r = &r;
+	/* With --reveal, the events are queued before a line is printed: no
+	 * clear value without its audit event. */
+	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
+	    (rc = replica_queue_events(&r, x.events.ev, x.events.n)) != 0) {
+		cli_error("%s: cannot record the reveal in the local replica (%s); nothing was shown", cmd,
+		          hearth_strerror(rc));
+		goto fail;
+	}
+	if (rc != 0) {
+		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
+		goto fail;
+	}
 	if (x.json)
 		putchar('[');
 	rc = replica_each_conflict(&r, print_conflict, &x);
@@ -185,10 +267,19 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 		puts(branch ? "no open conflicts in this branch" : "no open conflicts");
 	replica_close(&r);
 	if (rc != 0) {
+		rrep_events_free(&x.events);
 		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
 		return EXIT_FAIL;
 	}
+	if (x.events.n)
+		fprintf(stderr, "hearth: %s: revealed sensitive values of %zu conflicts (recorded in the audit "
+		        "log at the next sync)\n", cmd, x.events.n);
+	rrep_events_free(&x.events);
 	return EXIT_OK;
+fail:
+	rrep_events_free(&x.events);
+	replica_close(&r);
+	return EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------- resolve */

@@ -99,6 +99,22 @@ static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
 	return fd->type != PROTOBUF_C_TYPE_BYTES || (r && (r->flags & FIELD_ID));
 }
 
+/* Takes back the quote that out_csv_field put before a cell a spreadsheet
+ * would run as a formula, so that export then import gives back every value
+ * byte for byte. */
+static void unneutral_cells(csv_doc *doc)
+{
+	for (size_t r = 0; r < doc->n; r++) {
+		for (size_t i = 0; i < doc->rows[r].n; i++) {
+			char *cell = doc->rows[r].cells[i];
+			const char *kept = out_csv_unneutral(cell);
+
+			if (kept != cell)
+				memmove(cell, kept, strlen(kept) + 1);
+		}
+	}
+}
+
 /* A header cell names a field by its proto name ("join_date"), its flag
  * name ("join-date"), its Chinese label as `list --csv` writes it ("入党
  * 日期"), or for money NAME_fen / NAME-fen for whole fen. */
@@ -777,6 +793,7 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
+	unneutral_cells(&doc);
 	if (doc.n < 2) {
 		cli_error("%s import: %s has %s; nothing to import", k->name, path,
 		          doc.n ? "a header row and no data rows" : "no rows");

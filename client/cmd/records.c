@@ -255,24 +255,37 @@ fail:
 }
 
 /* Prints "label  value", continuing multi-line values under the value
- * column so notes stay readable. */
+ * column so notes stay readable. The value goes through the one sanitiser
+ * (line breaks and tabs kept; a CR before a line break dropped, as before),
+ * so record text cannot drive the terminal. */
 static void show_line(const char *label, size_t width, const char *value)
 {
+	char *v, *clean;
+	size_t n = 0;
+
 	if (!*value) {
-		printf("%s\n", label);
+		out_text(stdout, label, 0);
+		fputc('\n', stdout);
 		return;
 	}
+	v = malloc(strlen(value) + 1);
+	for (const char *p = value; v && *p; p++)
+		if (!(*p == '\r' && p[1] == '\n'))
+			v[n++] = *p;
+	if (v)
+		v[n] = '\0';
+	clean = v ? utf8_sanitize_dup(v, n, UTF8_SANITIZE_KEEP_LINES) : NULL;
+	free(v);
 	out_pad(stdout, label, width);
 	fputs("  ", stdout);
-	for (const char *p = value; *p; p++) {
-		if (*p == '\r')
-			continue;
+	for (const char *p = clean ? clean : "?"; *p; p++) {
 		fputc(*p, stdout);
 		if (*p == '\n' && p[1])
 			for (size_t i = 0; i < width + 2; i++)
 				fputc(' ', stdout);
 	}
 	fputc('\n', stdout);
+	free(clean);
 }
 
 static int do_show(record_cmd *m)

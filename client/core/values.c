@@ -41,11 +41,34 @@ static const char *bool_word(int b)
 	return b ? "yes" : "no";
 }
 
+/* A sensitive text masked as `show` masks it (record_mask). */
+static void put_masked(FILE *f, const char *s)
+{
+	size_t cap = strlen(s) + 16;
+	char *masked = malloc(cap);
+
+	if (!masked) {
+		fputs("***", f);   /* never the clear value, even short of memory */
+		return;
+	}
+	record_mask(s, masked, cap);
+	fputs(masked, f);
+	free(masked);
+}
+
 /* One element of a field, for people. */
-static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor *fd, const void *p)
+static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor *fd, const void *p,
+                     value_view view)
 {
 	const field_rule *rule = kind_rule(k, fd->id);
 
+	if (view == VALUE_MASKED && rule && (rule->flags & FIELD_SENSITIVE)) {
+		if (fd->type == PROTOBUF_C_TYPE_STRING)
+			put_masked(f, *(char *const *)p ? *(char *const *)p : "");
+		else
+			fputs("***", f);   /* an amount has no shape worth keeping */
+		return;
+	}
 	switch (fd->type) {
 	case PROTOBUF_C_TYPE_STRING: fputs(*(char *const *)p ? *(char *const *)p : "", f); break;
 	case PROTOBUF_C_TYPE_ENUM:
@@ -85,7 +108,8 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
 /* A conflict value (the field's encoded bytes, tag included) for people:
  * unpacked as a body of the kind holding only that field, then printed by
  * the field's type. Returns a malloc'd string. */
-static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
+static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
+                          value_view view)
 {
 	const ProtobufCFieldDescriptor *fd;
 	ProtobufCMessage *m = NULL;
@@ -114,12 +138,12 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd));
+			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd), view);
 		}
 		if (n == 0)
 			fputs("(empty)", f);
 	} else {
-		put_elem(f, k, fd, (const char *)m + fd->offset);
+		put_elem(f, k, fd, (const char *)m + fd->offset, view);
 	}
 	fclose(f);
 	protobuf_c_message_free_unpacked(m, NULL);
@@ -128,7 +152,13 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 
 char *value_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
 {
-	return decode_value(k, field, bytes, len);
+	return decode_value(k, field, bytes, len, VALUE_REVEALED);
+}
+
+char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
+                       value_view view)
+{
+	return decode_value(k, field, bytes, len, view);
 }
 
 /* ----------------------------------------------------------------- money */

@@ -20,6 +20,18 @@ int value_parse_bool(const char *s, int *v);
  * (out of memory). */
 char *value_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len);
 
+/* Whether value_field_view shows a sensitive field as it is. */
+typedef enum value_view {
+	VALUE_MASKED = 0,     /* as `show` prints without --reveal */
+	VALUE_REVEALED,       /* in clear: the caller has queued a reveal event */
+} value_view;
+
+/* value_field_text, with a sensitive field of k (FIELD_SENSITIVE) masked
+ * unless view is VALUE_REVEALED: text through record_mask (138****1234),
+ * numbers as "***", as `show` masks them. Same ownership and errors. */
+char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
+                       value_view view);
+
 /* hearth stores money as integer fen; people type and read yuan. */
 
 #define VALUE_YUAN_MAX_FEN INT64_C(99999999999999)   /* 999,999,999,999.99 yuan */

@@ -51,18 +51,22 @@ void out_table_free(out_table *t)
 	free(t);
 }
 
-/* A cell must stay on one line and must not carry escape sequences to the
- * terminal, whatever the record holds (data may come from a newer client), so
- * every C0 control and DEL becomes a space in the table's own copy. */
+/* A cell must stay on one line and must not carry escape sequences, bidi
+ * overrides or invisible characters to the terminal, whatever the record
+ * holds (data may come from a newer client or a hostile server), so the
+ * table keeps the sanitised text (utf8_sanitize: ESC, U+009B, U+202E become
+ * visible escapes). A line break or tab of a multi-line note is harmless
+ * and reads better as a space than as an escape. */
 static char *cell_copy(const char *s)
 {
-	char *c = strdup(s ? s : "");
-	if (!c)
-		return NULL;
-	for (unsigned char *p = (unsigned char *)c; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+	char *c;
+
+	if (!s)
+		s = "";
+	c = utf8_sanitize_dup(s, strlen(s), UTF8_SANITIZE_KEEP_LINES);
+	for (char *p = c; p && *p; p++)
+		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	}
 	return c;
 }
 
@@ -132,12 +136,37 @@ size_t out_table_rows(const out_table *t)
 	return t->n_rows;
 }
 
+/* Sanitised text of s into buf when it fits, else into *heap (which the
+ * caller frees); "?" when out of memory, never the raw text. */
+static const char *clean(const char *s, unsigned flags, char *buf, size_t cap, char **heap)
+{
+	size_t len = strlen(s);
+
+	*heap = NULL;
+	if (utf8_sanitize(s, len, buf, cap, flags) < cap)
+		return buf;
+	*heap = utf8_sanitize_dup(s, len, flags);
+	return *heap ? *heap : "?";
+}
+
+void out_text(FILE *f, const char *s, unsigned flags)
+{
+	char buf[512], *heap;
+
+	fputs(clean(s ? s : "", flags, buf, sizeof(buf), &heap), f);
+	free(heap);
+}
+
 void out_pad(FILE *f, const char *s, size_t width)
 {
-	size_t w = utf8_width(s);
-	fputs(s, f);
+	char buf[512], *heap;
+	const char *t = clean(s, 0, buf, sizeof(buf), &heap);
+	size_t w = utf8_width(t);
+
+	fputs(t, f);
 	for (; w < width; w++)
 		fputc(' ', f);
+	free(heap);
 }
 
 /* Prints one cell in its column: cut to the column's limit, padded to the
@@ -412,17 +441,65 @@ void out_csv_init(out_csv *c, FILE *f, int bom)
 		fputs("\xef\xbb\xbf", f);
 }
 
-void out_csv_field(out_csv *c, const char *s)
+/* The first characters a spreadsheet reads as the start of a formula. */
+static int csv_formula_start(char ch)
+{
+	return ch && strchr("=+-@\t\r", ch) != NULL;
+}
+
+/* "-12" or "-3.50": a number, which a spreadsheet keeps as a number. */
+static int csv_negative_number(const char *s)
+{
+	const char *p = s + 1;
+
+	if (s[0] != '-' || !(*p >= '0' && *p <= '9'))
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+const char *out_csv_neutral_prefix(const char *s)
 {
 	if (!s)
+		return "";
+	if (csv_formula_start(s[0]) && !csv_negative_number(s))
+		return "'";
+	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
+		return "'";
+	return "";
+}
+
+const char *out_csv_unneutral(const char *s)
+{
+	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
+		return s + 1;
+	return s;
+}
+
+void out_csv_field(out_csv *c, const char *s)
+{
+	const char *prefix;
+
+	if (!s)
 		s = "";
+	prefix = out_csv_neutral_prefix(s);
 	if (c->fields++)
 		fputc(',', c->f);
 	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(prefix, c->f);
 		fputs(s, c->f);
 		return;
 	}
 	fputc('"', c->f);
+	fputs(prefix, c->f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', c->f);

@@ -29,8 +29,11 @@ int out_table_column(out_table *t, const char *header, size_t max_cols, int nume
  * Missing trailing cells print empty. Returns 0 or HEARTH_ENOMEM. */
 int out_table_row(out_table *t);
 
-/* Appends a cell to the current row (NULL prints empty). Control characters
- * (a newline in a note) become spaces so a cell never breaks its line.
+/* Appends a cell to the current row (NULL prints empty). The table keeps
+ * the text through the one sanitiser (utf8_sanitize, utf8.h): control,
+ * C1, bidi and zero-width characters become visible escapes and a newline
+ * or tab (of a note) a space, so a cell never breaks its line or drives
+ * the terminal.
  * Returns 0, HEARTH_EINVAL (no row started, or more cells than columns),
  * HEARTH_ENOMEM. */
 int out_table_cell(out_table *t, const char *text);
@@ -47,9 +50,17 @@ int out_table_write(const out_table *t, FILE *f, const char *rule);
  * "-" (so pipes and files get plain ASCII rules). */
 int out_table_print(const out_table *t, FILE *f);
 
-/* Prints s and then spaces up to width terminal columns (nothing extra when
- * s is already that wide). For label/value listings. */
+/* Prints s, sanitised as a table cell is, and then spaces up to width
+ * terminal columns (nothing extra when it is already that wide). For
+ * label/value listings. */
 void out_pad(FILE *f, const char *s, size_t width);
+
+/* Prints s (NULL: nothing) for a person through the one sanitiser,
+ * utf8_sanitize: flags 0 for a one-line value, UTF8_SANITIZE_KEEP_LINES
+ * for multi-line text. Every text that did not come from hearth itself
+ * (record text, names, server messages, audit details) is printed through
+ * this, out_pad or a table; JSON and CSV are for programs and are not. */
+void out_text(FILE *f, const char *s, unsigned flags);
 
 /* ---- JSON -----------------------------------------------------------------
  * A streaming writer: it puts the commas and colons; the caller nests
@@ -86,7 +97,8 @@ void out_json_quote(FILE *f, const char *s);
 
 /* ---- CSV (RFC 4180) ---------------------------------------------------------
  * Fields holding a comma, a double quote, CR or LF are quoted, with quotes
- * doubled; lines end in CRLF. */
+ * doubled; lines end in CRLF. Every field is neutralised against formula
+ * injection first (out_csv_neutral_prefix). */
 
 typedef struct out_csv {
 	FILE *f;
@@ -96,8 +108,24 @@ typedef struct out_csv {
 /* Starts a CSV document on f; with bom, writes the UTF-8 byte order mark
  * (EF BB BF) first, which Excel needs to read Chinese text as UTF-8. */
 void out_csv_init(out_csv *c, FILE *f, int bom);
-/* One field (NULL is empty). */
+/* One field (NULL is empty), written as out_csv_neutral_prefix(s) then s. */
 void out_csv_field(out_csv *c, const char *s);
+
+/* The one rule against CSV formula injection, for every CSV writer.
+ * Spreadsheets run a cell that begins with = + - @, tab or CR as a formula
+ * (OWASP), so such a cell gets a leading single quote, which they show as
+ * text; a phone written "+86..." is prefixed too. A plain negative number
+ * ("-12", "-3.50") is left as it is: it cannot be a formula, and a quote
+ * would turn money into text that no sum adds up. A value that itself begins
+ * with a quote followed by one of those characters or by another quote gets
+ * one more quote, so that out_csv_unneutral gives back every value byte for
+ * byte. Returns "'" or "" (static strings); s may be NULL. */
+const char *out_csv_neutral_prefix(const char *s);
+
+/* The inverse, for import: s without its first byte when s begins with a
+ * quote followed by = + - @, tab, CR or a quote; else s itself. Points into
+ * s; the caller keeps owning it. */
+const char *out_csv_unneutral(const char *s);
 /* Ends the current line with CRLF. */
 void out_csv_end_row(out_csv *c);
 

@@ -41,7 +41,7 @@ h a2 sync >"$T/s2" 2>&1; rc=$?
 expect_eq "a2's sync reports open conflicts (exit 4)" 4 "$rc"
 expect_contains "exactly one conflict" "conflicts 1," "$(cat "$T/s2")"
 h a1 sync >/dev/null
-c1=$(h a1 conflicts --json); c2=$(h a2 conflicts --json)
+c1=$(h a1 conflicts --json --reveal 2>/dev/null); c2=$(h a2 conflicts --json --reveal 2>/dev/null)
 expect_contains "a1 sees the conflict with both values" '"field":"phone","server":"13900000001","other":"13900000002"' "$c1"
 expect_contains "a2 sees the same conflict" '"field":"phone","server":"13900000001","other":"13900000002"' "$c2"
 expect_contains "for a2 the losing value is mine" '"mine":"other"' "$c2"

@@ -11,6 +11,7 @@
 
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "common/utf8.h"
 
 /* Runs fn against an in-memory FILE and returns what it wrote (malloc'd). */
 struct capture {
@@ -137,6 +138,53 @@ static void test_client_pad(void **state)
 	free(c.buf);
 }
 
+/* Issue 12 item 13: every text printed for a person goes through the one
+ * sanitiser. A cell, a padded label and out_text show CSI (U+009B), OSC
+ * (U+009D), ESC, a bidi override (U+202E) and a zero-width space (U+200B)
+ * as visible escapes, and keep CJK text and alignment. */
+#define HOSTILE "\xc2\x9b" "31m" "\x1b]0;x\x07" "\xe2\x80\xae" "abc" "\xe2\x80\x8b" "\xc2\x9d"
+#define HOSTILE_SHOWN "\\u009B31m\\x1B]0;x\\x07\\u202Eabc\\u200B\\u009D"
+
+static void test_client_table_cells_sanitised(void **state)
+{
+	struct capture c;
+	out_table *t = out_table_new();
+	(void)state;
+
+	assert_non_null(t);
+	assert_int_equal(out_table_column(t, "姓名", 0, 0), 0);
+	assert_int_equal(out_table_column(t, "备注", 0, 0), 0);
+	assert_int_equal(out_table_row(t), 0);
+	assert_int_equal(out_table_cell(t, "张" HOSTILE), 0);
+	assert_int_equal(out_table_cell(t, "a\r\nb"), 0);
+	cap_open(&c);
+	assert_int_equal(out_table_write(t, c.f, "-"), 0);
+	assert_string_equal(cap_close(&c),
+	                    "姓名" "                                          " "备注\n"
+	                    "--------------------------------------------  -------\n"
+	                    "张" HOSTILE_SHOWN "  a\\x0D b\n");
+	free(c.buf);
+	out_table_free(t);
+}
+
+static void test_client_text_sanitised(void **state)
+{
+	struct capture c;
+	(void)state;
+
+	cap_open(&c);
+	out_pad(c.f, HOSTILE, 60);
+	fputc('|', c.f);
+	out_text(c.f, "第一行\n\t第二行" HOSTILE, UTF8_SANITIZE_KEEP_LINES);
+	fputc('|', c.f);
+	out_text(c.f, "one\nline", 0);
+	fputc('|', c.f);
+	out_text(c.f, NULL, 0);
+	assert_string_equal(cap_close(&c), HOSTILE_SHOWN "                  |"
+	                                   "第一行\n\t第二行" HOSTILE_SHOWN "|one\\x0Aline|");
+	free(c.buf);
+}
+
 static void test_client_json_escaping(void **state)
 {
 	struct capture c;
@@ -229,6 +277,70 @@ static void test_client_csv_quoting(void **state)
 	free(c.buf);
 }
 
+/* Issue 12 item 12: a cell a spreadsheet would run as a formula gets one
+ * leading quote, and import's inverse gives back the value byte for byte. */
+static void test_client_csv_formula_neutralised(void **state)
+{
+	static const struct {
+		const char *value, *written;
+	} cases[] = {
+		{ "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0" },
+		{ "+1+1", "'+1+1" },
+		{ "@SUM(1)", "'@SUM(1)" },
+		{ "-2+3", "'-2+3" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "\tTAB", "'\tTAB" },
+		{ "\rCR", "\"'\rCR\"" },
+		{ "+8613900001111", "'+8613900001111" },
+		{ "-", "'-" },
+		{ "-1e3", "'-1e3" },
+		{ "-12", "-12" },
+		{ "-3.50", "-3.50" },
+		{ "'=already", "''=already" },
+		{ "''x", "'''x" },
+		{ "'plain", "'plain" },
+		{ "'", "'" },
+		{ "a=b", "a=b" },
+		{ "张=三", "张=三" },
+		{ "", "" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture c;
+		out_csv v;
+		const char *got;
+		char *back;
+		size_t n;
+
+		cap_open(&c);
+		out_csv_init(&v, c.f, 0);
+		out_csv_field(&v, cases[i].value);
+		got = cap_close(&c);
+		assert_string_equal(got, cases[i].written);
+		/* What the CSV reader hands import: the text without RFC 4180
+		 * quoting, then out_csv_unneutral. */
+		back = malloc(strlen(got) + 1);
+		assert_non_null(back);
+		n = 0;
+		if (got[0] == '"') {
+			for (const char *p = got + 1; p[1]; p++) {
+				back[n++] = *p;
+				if (*p == '"')
+					p++;
+			}
+		} else {
+			memcpy(back, got, strlen(got));
+			n = strlen(got);
+		}
+		back[n] = '\0';
+		assert_string_equal(out_csv_unneutral(back), cases[i].value);
+		free(back);
+		free(c.buf);
+	}
+	assert_string_equal(out_csv_neutral_prefix(NULL), "");
+}
+
 static void test_client_csv_bom(void **state)
 {
 	struct capture c;
@@ -261,9 +373,12 @@ int main(void)
 		cmocka_unit_test(test_client_table_truncation),
 		cmocka_unit_test(test_client_table_empty_cell_before_last),
 		cmocka_unit_test(test_client_pad),
+		cmocka_unit_test(test_client_table_cells_sanitised),
+		cmocka_unit_test(test_client_text_sanitised),
 		cmocka_unit_test(test_client_json_escaping),
 		cmocka_unit_test(test_client_json_array_of_objects),
 		cmocka_unit_test(test_client_csv_quoting),
+		cmocka_unit_test(test_client_csv_formula_neutralised),
 		cmocka_unit_test(test_client_csv_bom),
 		cmocka_unit_test(test_client_progress_quiet_off_terminal),
 	};
