@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <openssl/sha.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/be.h"
@@ -114,6 +115,34 @@ int feeds_digest_move(store *s, MDB_txn *txn, const char *old_branch, const char
 	return feeds_digest_apply(s, txn, branch, kind, new_bytes, new_len, +1);
 }
 
+size_t feeds_horizon_key(char *buf, size_t cap, const char *branch)
+{
+	int n = branch ? snprintf(buf, cap, "purged_seq/%s", branch) : snprintf(buf, cap, "purged_seq");
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+int feeds_horizon(store *s, MDB_txn *txn, const char *branch, uint64_t *out)
+{
+	char key[320];
+	MDB_val k, v;
+	int rc;
+
+	*out = 0;
+	k.mv_size = feeds_horizon_key(key, sizeof(key), branch);
+	k.mv_data = key;
+	if (!k.mv_size)
+		return HEARTH_EINVAL;
+	rc = mdb_get(txn, s->meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_err(rc);
+	if (v.mv_size != 8)
+		return HEARTH_ECORRUPT;
+	*out = be64_get(v.mv_data);
+	return 0;
+}
+
 /* The last sequence in a scope's feed: the cursor a replica that has
  * pulled everything of that scope holds (not the global sequence, which
  * other branches move). */
@@ -157,7 +186,7 @@ int feeds_digest(store *s, const char *branch, wirebuf *out)
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	struct { uint64_t count; uint8_t x[32]; } acc[64];
-	uint64_t last = 0;
+	uint64_t last = 0, horizon = 0;
 	int rc;
 
 	memset(acc, 0, sizeof(acc));
@@ -183,6 +212,22 @@ int feeds_digest(store *s, const char *branch, wirebuf *out)
 		goto fail;
 	if ((rc = feed_head(s, txn, branch, &last)) != 0)
 		goto fail;
+	/* The cursor a replica holds after pulling the whole scope: pull_page
+	 * ends a complete pull at max(feed head, purge horizon), because a
+	 * replica left below the horizon would be told to re-pull from zero on
+	 * every sync. The digest must name the same cursor, or when the purge
+	 * removed the newest change of the scope (horizon above the head) every
+	 * replica compares at different cursors and fails. Lifting to the
+	 * horizon skips nothing: every change at or below it that still exists
+	 * is in the feed below the head, and the purged ones are gone from the
+	 * digest too. */
+	if ((rc = feeds_horizon(s, txn, branch, &horizon)) != 0) {
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if (horizon > last)
+		last = horizon;
 	for (int kind = 1; kind < 64; kind++) {
 		wirebuf one = WIREBUF_INIT;
 		if (!acc[kind].count)

@@ -38,7 +38,18 @@ int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, con
 int feeds_digest_move(store *s, MDB_txn *txn, const char *old_branch, const char *branch, int kind,
                       const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len);
 
-/* Builds a DigestResponse body for the scope (branch NULL: all) into out,
+/* Writes the meta key of a scope's purge horizon ("purged_seq", or
+ * "purged_seq/" branch; u64 BE, the highest change sequence the retention
+ * purge removed from that feed) into buf. Returns its length, 0 when it
+ * does not fit in cap. */
+size_t feeds_horizon_key(char *buf, size_t cap, const char *branch);
+
+/* Reads a scope's purge horizon in txn into *out (0 when nothing was
+ * purged). Returns 0 or a negative HEARTH_E* code. */
+int feeds_horizon(store *s, MDB_txn *txn, const char *branch, uint64_t *out);
+
+/* Builds a DigestResponse body (its cursor is max(feed head, purge
+ * horizon), the cursor pull_page ends a complete pull at) for the scope (branch NULL: all) into out,
  * which the caller owns and frees, in its own read transaction. Returns 0
  * or a negative HEARTH_E* code. */
 int feeds_digest(store *s, const char *branch, wirebuf *out);

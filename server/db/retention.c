@@ -47,11 +47,10 @@ int64_t retention_now_ms(void)
 	       (int64_t)retention_test_offset_days() * 86400000;
 }
 
-/* Meta key for a scope's horizon: "purged_seq" or "purged_seq/<branch>". */
+/* Meta key for a scope's horizon: feeds.c owns it, the digest reads it. */
 static size_t horizon_key(char *buf, size_t cap, const char *branch)
 {
-	int n = branch ? snprintf(buf, cap, "%s/%s", META_PURGED, branch) : snprintf(buf, cap, "%s", META_PURGED);
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	return feeds_horizon_key(buf, cap, branch);
 }
 
 static int meta_get_u64(store *s, MDB_txn *txn, const char *key, size_t klen, uint64_t *out)
