@@ -2,6 +2,7 @@
  * bounded batch each. */
 #include "server/api/purge.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hearth.h"
@@ -12,10 +13,24 @@
 static int run_batch(store *s, MDB_txn *txn, job *base)
 {
 	purge *p = (purge *)base;
+	int rc;
 
 	memset(&p->batch, 0, sizeof(p->batch));
 	p->finished = 0;
-	return retention_purge_batch(s, txn, p->cutoff_ms, &p->batch, &p->finished);
+	/* The cutoff is planned once per run, in the writer's transaction,
+	 * against the store's newest change (retention_cutoff). */
+	if (!p->planned) {
+		retention_cutoff_opts o = { .days = p->days, .now_ms = p->now_ms,
+		                            .clock_confirmed = p->clock_confirmed };
+		if ((rc = retention_cutoff(s, txn, &o, &p->plan)) != 0)
+			return rc;
+		p->planned = 1;
+	}
+	if (p->plan.clock == RETENTION_CLOCK_AHEAD) {
+		p->finished = 1;
+		return 0;
+	}
+	return retention_purge_batch(s, txn, p->plan.cutoff_ms, &p->batch, &p->finished);
 }
 
 static void submit_batch(purge *p)
@@ -36,6 +51,18 @@ static void batch_done(job *base)
 	if (base->rc != 0) {
 		log_event(LOG_ERROR, "retention_failed", "error", hearth_strerror(base->rc), "note",
 		          "tombstones are kept; the next run tries again", NULL);
+		return;
+	}
+	if (p->plan.clock == RETENTION_CLOCK_AHEAD) {
+		char n[24], w[24], ds[24];
+		log_event(LOG_WARN, "retention_postponed", "reason", "clock_ahead", "now_ms",
+		          log_u64(n, (unsigned long long)p->now_ms), "newest_change_ms",
+		          log_u64(w, (unsigned long long)p->plan.newest_ms), "days", log_u64(ds, p->days),
+		          "note",
+		          "the clock is later than the newest change plus the retention; nothing is purged "
+		          "until newer changes arrive or an admin confirms the clock "
+		          "(HEARTHD_RETENTION_CLOCK_CONFIRMED=1)",
+		          NULL);
 		return;
 	}
 	p->stats.scanned += p->batch.scanned;
@@ -59,7 +86,8 @@ static void on_timer(uv_timer_t *t)
 	if (p->busy || p->stopping)
 		return;
 	memset(&p->stats, 0, sizeof(p->stats));
-	p->cutoff_ms = retention_now_ms() - (int64_t)p->days * 86400000;
+	p->now_ms = retention_now_ms();
+	p->planned = 0;
 	submit_batch(p);
 }
 
@@ -73,6 +101,14 @@ int purge_start(purge *p, uv_loop_t *loop, const job_queue *jobs, uint32_t days)
 	p->base.done = batch_done;
 	p->jobs = jobs;
 	p->days = days;
+	{
+		const char *c = getenv("HEARTHD_RETENTION_CLOCK_CONFIRMED");
+		p->clock_confirmed = c && strcmp(c, "1") == 0;
+	}
+	if (p->clock_confirmed)
+		log_event(LOG_WARN, "retention_clock_confirmed", "note",
+		          "HEARTHD_RETENTION_CLOCK_CONFIRMED=1: the purge trusts the clock even when it is "
+		          "far ahead of the newest change", NULL);
 	if (off)
 		log_event(LOG_WARN, "test_clock", "offset_days", log_u64(a, (unsigned long long)(off < 0 ? -off : off)),
 		          "sign", off < 0 ? "-" : "+", "note",

@@ -18,7 +18,10 @@ typedef struct purge {
 	uv_timer_t timer;
 	const job_queue *jobs;
 	uint32_t days;
-	int64_t cutoff_ms;          /* of the run in progress */
+	int64_t now_ms;             /* the clock when the run started */
+	int clock_confirmed;        /* HEARTHD_RETENTION_CLOCK_CONFIRMED=1 at start */
+	int planned;                /* plan holds the run's cutoff (writer thread) */
+	retention_cutoff_plan plan; /* of the run in progress */
 	int busy;                   /* a batch is with the writer */
 	int stopping;
 	int finished;               /* set by the last batch's run */

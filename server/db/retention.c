@@ -92,6 +92,71 @@ static int raise_horizon(store *s, MDB_txn *txn, const char *branch, uint64_t se
 	return seq > cur ? meta_put_u64(s, txn, key, kl, seq) : 0;
 }
 
+/* updated_at of the newest record change among the last
+ * RETENTION_NEWEST_SCAN feed entries; 0 when there is none. */
+static int newest_change_ms(store *s, MDB_txn *txn, int64_t *out)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc, n = 0;
+
+	*out = 0;
+	if ((rc = mdb_cursor_open(txn, s->changes, &cur)) != 0)
+		return store_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	while (rc == 0 && n++ < RETENTION_NEWEST_SCAN) {
+		const uint8_t *ref = v.mv_data;
+		MDB_val rk, rv;
+
+		if (v.mv_size != 17) {
+			mdb_cursor_close(cur);
+			return HEARTH_ECORRUPT;
+		}
+		rk.mv_size = 16;
+		rk.mv_data = (void *)(ref + 1);
+		if (ref[0] != REF_CONFLICT && mdb_get(txn, s->records, &rk, &rv) == 0) {
+			Hearth__Record *rec = hearth__record__unpack(NULL, rv.mv_size, rv.mv_data);
+			if (!rec) {
+				mdb_cursor_close(cur);
+				return HEARTH_ECORRUPT;
+			}
+			if (rec->updated_at > *out)
+				*out = rec->updated_at;
+			hearth__record__free_unpacked(rec, NULL);
+			break;
+		}
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc);
+}
+
+int retention_cutoff(store *s, MDB_txn *txn, const retention_cutoff_opts *o,
+                     retention_cutoff_plan *out)
+{
+	int64_t span = (int64_t)o->days * 86400000;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = newest_change_ms(s, txn, &out->newest_ms)) != 0)
+		return rc;
+	if (o->clock_confirmed) {
+		out->cutoff_ms = o->now_ms - span;
+		return 0;
+	}
+	if (!out->newest_ms) {
+		out->cutoff_ms = INT64_MIN;
+		return 0;
+	}
+	if (o->now_ms > out->newest_ms + span + RETENTION_CLOCK_MARGIN_MS) {
+		out->clock = RETENTION_CLOCK_AHEAD;
+		out->cutoff_ms = INT64_MIN;
+		return 0;
+	}
+	out->cutoff_ms = (o->now_ms < out->newest_ms ? o->now_ms : out->newest_ms) - span;
+	return 0;
+}
+
 int retention_pull_check(store *s, MDB_txn *txn, const char *branch, uint64_t cursor,
                          uint64_t fresh_since, int *reset, uint64_t *floor)
 {

@@ -57,6 +57,43 @@ int64_t retention_now_ms(void);
 /* Returns the test clock offset in days (0 when unset or unparsable). */
 int retention_test_offset_days(void);
 
+/* How far ahead of the store's newest change the clock may be, beyond
+ * the retention itself, before a purge is postponed as a clock jump. */
+#define RETENTION_CLOCK_MARGIN_MS (24LL * 60 * 60 * 1000)
+/* Feed entries looked at, newest first, to find the newest record change. */
+#define RETENTION_NEWEST_SCAN 64
+
+typedef enum retention_clock {
+	RETENTION_CLOCK_PLAUSIBLE = 0,  /* purge up to the cutoff */
+	RETENTION_CLOCK_AHEAD = 1       /* postpone: purge nothing this run */
+} retention_clock;
+
+typedef struct retention_cutoff_opts {
+	uint32_t days;              /* the retention */
+	int64_t now_ms;             /* the clock, as retention_now_ms */
+	int clock_confirmed;        /* an admin confirmed the clock: trust now_ms */
+} retention_cutoff_opts;
+
+typedef struct retention_cutoff_plan {
+	int64_t cutoff_ms;          /* purge tombstones last changed before this */
+	int64_t newest_ms;          /* updated_at of the newest record change (0: none) */
+	retention_clock clock;
+} retention_cutoff_plan;
+
+/* Decides a run's cutoff in txn. The purge must never remove a tombstone
+ * younger than the retention as measured by the store's own newest commit
+ * time, since a clock that jumped forward (a server started once 401 days
+ * ahead) would otherwise purge tombstones made a minute earlier, which no
+ * slow branch office has seen yet. So the cutoff is min(now, newest) -
+ * days, and when now is later than newest + days + RETENTION_CLOCK_MARGIN_MS
+ * the clock is implausible: nothing is purged (clock = AHEAD; the caller
+ * logs it) until the store has newer changes or an admin confirms the
+ * clock (o->clock_confirmed: the cutoff is then now - days). A store whose
+ * newest changes are all conflicts or that has none has nothing the rule
+ * can measure: cutoff = INT64_MIN. Returns 0 or a negative HEARTH_E*. */
+int retention_cutoff(store *s, MDB_txn *txn, const retention_cutoff_opts *o,
+                     retention_cutoff_plan *out);
+
 /* One batch of the purge in txn (the caller's write transaction): looks at
  * at most RETENTION_BATCH changes above the scan mark and removes the
  * tombstones last changed before cutoff_ms, adding to *st. *done is set
@@ -65,7 +102,8 @@ int retention_test_offset_days(void);
 int retention_purge_batch(store *s, MDB_txn *txn, int64_t cutoff_ms, retention_stats *st, int *done);
 
 /* Purges every tombstone whose latest revision is older than days before
- * now_ms, in transactions of at most RETENTION_BATCH changes. stop, when
+ * now_ms (trusted as given: tools and tests pass the clock they mean; the
+ * running server plans its cutoff with retention_cutoff), in transactions of at most RETENTION_BATCH changes. stop, when
  * not NULL, is polled between transactions (a stopping server sets it).
  * Returns 0 or a negative HEARTH_E* code; what was committed before a
  * failure stays committed and consistent. */

@@ -317,12 +317,57 @@ static void test_test_clock(void **state)
 	unsetenv("HEARTHD_TEST_NOW_OFFSET_DAYS");
 }
 
+/* Issue 13 item 4: a clock far ahead of the store's newest change purges
+ * nothing; a plausible one never cuts past newest - days. */
+static void test_cutoff_clock(void **state)
+{
+	fixture *f = *state;
+	actor b1 = who(HEARTH__ROLE__ROLE_BRANCH, "b1");
+	uint8_t id[16];
+	retention_cutoff_plan plan;
+	retention_cutoff_opts o = { .days = 400, .now_ms = f->now };
+	MDB_txn *txn;
+
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(retention_cutoff(&f->s, txn, &o, &plan), 0);
+	assert_int_equal(plan.newest_ms, 0);
+	assert_true(plan.cutoff_ms == INT64_MIN);   /* empty store: nothing to measure */
+	mdb_txn_abort(txn);
+
+	uuid_v7(id);
+	push(f, &b1, id, "b1", 0, 0, f->now - 120000);
+	push(f, &b1, id, "b1", 1, 1, f->now - 60000);   /* deleted a minute ago */
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(retention_cutoff(&f->s, txn, &o, &plan), 0);
+	assert_int_equal(plan.clock, RETENTION_CLOCK_PLAUSIBLE);
+	assert_int_equal(plan.newest_ms, f->now - 60000);
+	assert_true(plan.cutoff_ms == f->now - 60000 - 400 * DAY);
+
+	o.now_ms = f->now + 401 * DAY;                  /* the clock jumped */
+	assert_int_equal(retention_cutoff(&f->s, txn, &o, &plan), 0);
+	assert_int_equal(plan.clock, RETENTION_CLOCK_AHEAD);
+	assert_true(plan.cutoff_ms == INT64_MIN);
+
+	o.now_ms = f->now + 400 * DAY;                  /* within the margin: plausible, capped */
+	assert_int_equal(retention_cutoff(&f->s, txn, &o, &plan), 0);
+	assert_int_equal(plan.clock, RETENTION_CLOCK_PLAUSIBLE);
+	assert_true(plan.cutoff_ms == f->now - 60000 - 400 * DAY);
+
+	o.now_ms = f->now + 401 * DAY;                  /* an admin confirmed the clock */
+	o.clock_confirmed = 1;
+	assert_int_equal(retention_cutoff(&f->s, txn, &o, &plan), 0);
+	assert_int_equal(plan.clock, RETENTION_CLOCK_PLAUSIBLE);
+	assert_true(plan.cutoff_ms == f->now + DAY);
+	mdb_txn_abort(txn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_days_and_stop, setup, teardown),
 		cmocka_unit_test(test_test_clock),
+		cmocka_unit_test_setup_teardown(test_cutoff_clock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
