@@ -37,6 +37,9 @@ static int run_push(store *s, MDB_txn *txn, job *base)
 	return rc;
 }
 
+/* PushResponse.checkpoint's field number (proto/hearth.proto). */
+#define PUSH_RESPONSE_CHECKPOINT 2
+
 /* Loop thread: the push answer carries the commit's signed checkpoint
  * (PushResponse.checkpoint, after the results), the receipt the client
  * pins so it can tell a server restored from an older copy. */
@@ -46,7 +49,7 @@ static void push_done(job *base)
 	size_t len;
 
 	if (base->rc == 0 && base->checkpoint.valid && checkpoint_pack(&base->checkpoint, &cp, &len) == 0) {
-		wire_bytes_field(&base->reply, 2, cp, len, 1);
+		wire_bytes_field(&base->reply, PUSH_RESPONSE_CHECKPOINT, cp, len, 1);
 		free(cp);
 	}
 	jobs_answer_done(base);
