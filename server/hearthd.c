@@ -116,7 +116,9 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
 		goto failed_store;
 	}
-	if (writer_start(&h->w, loop, &h->st, cfg->group_commit) != 0) {
+	if (writer_start(&h->w, loop,
+	                 &(writer_opts){ .st = &h->st, .group_commit = cfg->group_commit,
+	                                 .audit_key = h->api.audit_key }) != 0) {
 		log_event(LOG_ERROR, "writer_failed", NULL);
 		goto failed_store;
 	}

@@ -8,6 +8,7 @@
 #ifndef HEARTHD_WRITER_H
 #define HEARTHD_WRITER_H
 
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
@@ -15,9 +16,18 @@
 #include "server/db/job.h"
 #include "server/db/store.h"
 
+/* The options of writer_start. */
+typedef struct writer_opts {
+	store *st;
+	int group_commit;           /* 0: one transaction per job */
+	EVP_PKEY *audit_key;        /* borrowed: signs each commit's checkpoint for the jobs that
+	                             * want one (NULL: none is signed) */
+} writer_opts;
+
 typedef struct writer {
 	store *st;
 	int group_commit;           /* 0: one transaction per job */
+	EVP_PKEY *audit_key;        /* borrowed from writer_opts */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -29,9 +39,9 @@ typedef struct writer {
 	job_stats stats;            /* written by the writer thread under mu */
 } writer;
 
-/* Starts the thread on st. Returns 0 or HEARTH_EIO (nothing started). w
- * must stay valid until writer_stop returns. */
-int writer_start(writer *w, uv_loop_t *loop, store *st, int group_commit);
+/* Starts the thread on o->st. Returns 0 or HEARTH_EIO (nothing started).
+ * w, o->st and o->audit_key must stay valid until writer_stop returns. */
+int writer_start(writer *w, uv_loop_t *loop, const writer_opts *o);
 
 /* Queues a job (loop thread); the writer owns it until its done() runs.
  * Never blocks on I/O. */

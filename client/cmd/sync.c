@@ -238,6 +238,10 @@ static int do_push(sync_ctx *x)
 			rc = EXIT_FAIL;
 			goto batch_fail;
 		}
+		/* Pinned before the results are stored: the answer proves the commit, so
+		 * no crash leaves acknowledged ops here that the pin does not cover. */
+		if ((rc = witness_pin_push(x->c, &x->s, &x->r, pr->checkpoint, "sync")) != EXIT_OK)
+			goto batch_fail;
 		for (size_t i = 0; i < n; i++) {
 			const Hearth__OpResult *res = pr->results[i];
 			if (res->op_id.len != ops[i]->op_id.len ||
@@ -411,11 +415,9 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 	if (!resp)
 		return EXIT_OK;
 	if (resp->digest_result->cursor < cursor) {
-		snprintf(msg, cap, "replica is ahead of the server (cursor %llu here, %llu there)",
-		         (unsigned long long)cursor, (unsigned long long)resp->digest_result->cursor);
-		*same = 0;
+		rc = witness_check_cursor(x->c, cursor, resp->digest_result->cursor, "sync");
 		envelope_free(resp, NULL);
-		return EXIT_OK;
+		return rc;
 	}
 	memset(theirs, 0, sizeof(theirs));
 	for (size_t i = 0; i < resp->digest_result->n_kinds; i++) {

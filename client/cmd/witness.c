@@ -37,11 +37,26 @@ static int refuse(cli *c, const char *cmd, const Hearth__Checkpoint *old, const 
 	describe("accepted before:", old);
 	describe("presented now:", now);
 	fprintf(stderr, "hearth:   %s\n", meaning);
-	fprintf(stderr, "hearth:   Nothing was sent to or taken from the server. Report this to the\n"
+	fprintf(stderr, "hearth:   Nothing more was sent to or taken from the server. Report this to the\n"
 	                "hearth:   committee's administrator and keep %s/replica as it is: it holds the\n"
 	                "hearth:   checkpoint that proves what the server showed before.\n",
 	        c->prof.home);
 	return EXIT_WITNESS;
+}
+
+/* What to do about a server that seems restored from an older copy. The
+ * replica's copy is the evidence and may hold the only copy of what the
+ * server acknowledged since, so nothing here touches it. */
+static void restored_advice(cli *c)
+{
+	fprintf(stderr,
+	        "hearth:   The server seems restored from an older copy of its store: it no longer\n"
+	        "hearth:   holds changes it acknowledged to this replica. This replica keeps them all\n"
+	        "hearth:   (see 'hearth list'); do not delete %s/replica or run 'hearth init' again.\n"
+	        "hearth:   The committee's administrator must bring the server back to its latest\n"
+	        "hearth:   copy (hearthd restore from the newest backup), or follow the committee's\n"
+	        "hearth:   recovery procedure before this replica syncs again.\n",
+	        c->prof.home);
 }
 
 /* ---------------------------------------------------------- the check */
@@ -144,9 +159,11 @@ static int report(cli *c, session *s, const char *cmd, const Hearth__Checkpoint 
 		         "the audit log shrank: the server now holds %llu entries, fewer than the %llu "
 		         "this replica saw.",
 		         (unsigned long long)now->size, (unsigned long long)old->size);
-		return refuse(c, cmd, old, now, what,
-		              "Entries were removed from the audit log, or the server's store was rolled back "
-		              "to an older copy: changes made after that copy may be lost or hidden.");
+		refuse(c, cmd, old, now, what,
+		       "Entries were removed from the audit log, or the server's store was rolled back "
+		       "to an older copy: changes made after that copy may be lost or hidden.");
+		restored_advice(c);
+		return EXIT_WITNESS;
 	case WITNESS_REWRITTEN:
 		return refuse(c, cmd, old, now,
 		              "the audit log was rewritten: same number of entries, different head.",
@@ -178,6 +195,8 @@ static int report(cli *c, session *s, const char *cmd, const Hearth__Checkpoint 
 	case WITNESS_LOST:
 		cli_error("%s: %s", cmd, s->error);
 		return session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
+	case WITNESS_BEHIND: /* witness_check_cursor's verdict: told there */
+		break;
 	}
 	return EXIT_FAIL;
 }
@@ -237,4 +256,52 @@ int witness_connect(cli *c, session *s, replica *r, const char *cmd)
 		return session_exit_code(s);
 	}
 	return witness_check(c, s, r, cmd);
+}
+
+int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *cp, const char *cmd)
+{
+	Hearth__Checkpoint *old = NULL;
+	uint8_t key[AUDIT_KEY_LEN];
+	witness_judge_opts jo = { .key = key, .proof = witness_session_proof, .src = s };
+	witness_detail d;
+	witness_verdict v;
+	int rc, pin_now = 0;
+
+	if (!cp)
+		return EXIT_OK;
+	rc = replica_checkpoint_get(r, &old);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
+		cli_error("%s: cannot read the accepted checkpoint from the replica: %s", cmd,
+		          hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	/* The key the Welcome was checked against (witness_check pinned it). */
+	if ((rc = pinned_key(c, s, r, cmd, old, key, &pin_now)) != EXIT_OK)
+		goto done;
+	v = witness_judge_push(&jo, old, cp, &d);
+	if ((rc = report(c, s, cmd, old, cp, v, &d)) != EXIT_OK)
+		goto done;
+	if ((rc = replica_checkpoint_put(r, cp)) != 0) {
+		cli_error("%s: cannot store the push's checkpoint in the replica: %s", cmd, hearth_strerror(rc));
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	rc = EXIT_OK;
+done:
+	if (old)
+		hearth__checkpoint__free_unpacked(old, NULL);
+	return rc;
+}
+
+int witness_check_cursor(cli *c, uint64_t ours, uint64_t theirs, const char *cmd)
+{
+	if (witness_judge_cursor(ours, theirs) == WITNESS_OK)
+		return EXIT_OK;
+	fprintf(stderr, "hearth: %s: REFUSED: the server is behind this replica\n", cmd);
+	fprintf(stderr, "hearth:   its change cursor is %llu, but this replica already pulled up to %llu.\n",
+	        (unsigned long long)theirs, (unsigned long long)ours);
+	fprintf(stderr, "hearth:   A server's cursor only moves forward; nothing was re-pulled and nothing\n"
+	                "hearth:   in this replica was dropped.\n");
+	restored_advice(c);
+	return EXIT_WITNESS;
 }

@@ -27,4 +27,18 @@ int witness_connect(cli *c, session *s, replica *r, const char *cmd);
  * EXIT_OK or an exit code after printing why. */
 int witness_check(cli *c, session *s, replica *r, const char *cmd);
 
+/* Checks the checkpoint of a push answer (cp, borrowed; NULL from a server
+ * without push receipts: nothing to do) against the pinned key and the
+ * pinned checkpoint, and pins it when the log only grew, so the replica's
+ * pin covers every op the server acknowledged. Call it for each push answer
+ * before storing its results. Returns EXIT_OK, or EXIT_WITNESS (or another
+ * exit code) after printing why; the caller then stores nothing more. */
+int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *cp, const char *cmd);
+
+/* Refuses a server whose pull cursor (theirs) is behind the replica's
+ * (ours) instead of re-pulling from zero, which would drop records the
+ * server had acknowledged. Returns EXIT_OK, or EXIT_WITNESS after printing
+ * what that means and what to do. */
+int witness_check_cursor(cli *c, uint64_t ours, uint64_t theirs, const char *cmd);
+
 #endif

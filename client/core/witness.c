@@ -208,3 +208,17 @@ witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpo
 		return same_head(old, now) ? WITNESS_OK : WITNESS_REWRITTEN;
 	return judge_growth(o, old, now, d);
 }
+
+witness_verdict witness_judge_push(const witness_judge_opts *o, const Hearth__Checkpoint *pinned,
+                                   const Hearth__Checkpoint *now, witness_detail *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!now)
+		return WITNESS_OK;
+	return witness_judge(o, pinned, now, d);
+}
+
+witness_verdict witness_judge_cursor(uint64_t ours, uint64_t theirs)
+{
+	return theirs < ours ? WITNESS_BEHIND : WITNESS_OK;
+}

@@ -54,6 +54,9 @@ typedef enum witness_verdict {
 	WITNESS_PROOF_FAILED,    /* the proof was malformed or answered otherwise (not a refusal
 	                          * of trust: a protocol failure) */
 	WITNESS_LOST,            /* the connection failed while fetching the proof */
+	WITNESS_BEHIND,          /* the server's pull cursor is behind the one this replica
+	                          * reached: it forgot changes it had handed out (restored from
+	                          * an older copy) */
 } witness_verdict;
 
 /* The options of witness_judge. */
@@ -76,6 +79,19 @@ typedef struct witness_detail {
  * nothing. Returns the verdict, with d filled as its comment says. */
 witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpoint *old,
                               const Hearth__Checkpoint *now, witness_detail *d);
+
+/* Judges the checkpoint of a push answer (may be NULL: a server before
+ * push receipts, nothing to pin) against the pinned one: as witness_judge,
+ * but a missing receipt is WITNESS_OK and not a refusal. The caller pins
+ * now when the verdict is WITNESS_OK and now is not NULL. */
+witness_verdict witness_judge_push(const witness_judge_opts *o, const Hearth__Checkpoint *pinned,
+                                   const Hearth__Checkpoint *now, witness_detail *d);
+
+/* Judges the server's pull cursor (theirs) against the replica's (ours):
+ * WITNESS_BEHIND when the server is behind, else WITNESS_OK. A server only
+ * ever moves its cursor forward, so the replica must not forget what it
+ * pulled to match it (that would drop acknowledged records). */
+witness_verdict witness_judge_cursor(uint64_t ours, uint64_t theirs);
 
 /* The checkpoint's time as local "YYYY-MM-DD HH:MM:SS" into out ("(no
  * time)" for none). */

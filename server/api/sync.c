@@ -16,6 +16,7 @@
 #include "server/api/session.h"
 #include "common/log.h"
 #include "server/loop/listener.h"
+#include "server/db/checkpoint.h"
 #include "server/db/feeds.h"
 #include "server/db/pull.h"
 #include "server/db/push.h"
@@ -34,6 +35,24 @@ static int run_push(store *s, MDB_txn *txn, job *base)
 	for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
 		rc = push_op(s, txn, &j->who, req->ops[k], j->now_ms, &base->reply);
 	return rc;
+}
+
+/* PushResponse.checkpoint's field number (proto/hearth.proto). */
+#define PUSH_RESPONSE_CHECKPOINT 2
+
+/* Loop thread: the push answer carries the commit's signed checkpoint
+ * (PushResponse.checkpoint, after the results), the receipt the client
+ * pins so it can tell a server restored from an older copy. */
+static void push_done(job *base)
+{
+	uint8_t *cp;
+	size_t len;
+
+	if (base->rc == 0 && base->checkpoint.valid && checkpoint_pack(&base->checkpoint, &cp, &len) == 0) {
+		wire_bytes_field(&base->reply, PUSH_RESPONSE_CHECKPOINT, cp, len, 1);
+		free(cp);
+	}
+	jobs_answer_done(base);
 }
 
 /* The over-count refusal, shared by the pre-check and the unpacked path. */
@@ -77,8 +96,9 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		                a->max_inflight);
 		return 0;
 	}
-	if ((aj = jobs_from_conn(c, env, run_push, jobs_answer_done)) == NULL)
+	if ((aj = jobs_from_conn(c, env, run_push, push_done)) == NULL)
 		return 0;
+	aj->base.wants_checkpoint = 1;
 	/* Only a push stamps records, so only its actor carries the replica. */
 	aj->base.n_ops = (uint32_t)req->n_ops;
 	aj->answer = HEARTH__ENVELOPE__BODY_PUSH_RESULT;

@@ -55,6 +55,27 @@ int checkpoint_current(checkpoint_cache *cc, store *s, EVP_PKEY *key, int64_t no
 	return outcome;
 }
 
+int checkpoint_read_head(store *s, MDB_txn *txn, checkpoint_cache *cc)
+{
+	cc->valid = 0;
+	return audit_head(s, txn, &cc->size, cc->head);
+}
+
+int checkpoint_seal(checkpoint_cache *cc, EVP_PKEY *key, int64_t now_ms)
+{
+	Hearth__Checkpoint fresh = HEARTH__CHECKPOINT__INIT;
+	int rc;
+
+	cc->valid = 0;
+	if ((rc = checkpoint_sign(key, cc->size, cc->head, now_ms, &fresh)) != 0)
+		return rc;
+	cc->time = fresh.time;
+	memcpy(cc->sig, fresh.signature.data, AUDIT_SIG_LEN);
+	free(fresh.signature.data);
+	cc->valid = 1;
+	return 0;
+}
+
 int checkpoint_pack(const checkpoint_cache *cc, uint8_t **out, size_t *len)
 {
 	Hearth__Checkpoint keep = HEARTH__CHECKPOINT__INIT;

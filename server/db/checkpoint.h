@@ -38,6 +38,16 @@ enum checkpoint_outcome {
  * checkpoint_outcome or a negative HEARTH_E* code. */
 int checkpoint_current(checkpoint_cache *cc, store *s, EVP_PKEY *key, int64_t now_ms, Hearth__Checkpoint *cp);
 
+/* Reads the audit chain's size and head inside txn (the writer's, before
+ * it commits) into cc, unsigned (cc->valid stays 0). Returns 0 or a
+ * negative HEARTH_E* code. */
+int checkpoint_read_head(store *s, MDB_txn *txn, checkpoint_cache *cc);
+
+/* Signs cc's size and head at now_ms with key into cc (time, signature,
+ * valid = 1): the writer's one signature per commit. Returns 0 or
+ * HEARTH_ETLS/HEARTH_ENOMEM (cc->valid then 0). */
+int checkpoint_seal(checkpoint_cache *cc, EVP_PKEY *key, int64_t now_ms);
+
 /* The cached checkpoint packed as a Checkpoint message into *out (the
  * caller frees it). Returns 0 or HEARTH_ENOMEM. */
 int checkpoint_pack(const checkpoint_cache *cc, uint8_t **out, size_t *len);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/wire.h"
+#include "server/db/checkpoint.h"
 #include "server/db/store.h"
 
 struct job;
@@ -36,12 +37,17 @@ typedef struct job {
 	uint32_t n_ops;         /* weight for sizing a group commit (ops in a push) */
 	int rc;                 /* set by the writer before done() */
 	wirebuf reply;          /* what run() wrote for the answer; owned by the job */
+	int wants_checkpoint;   /* set by the submitter: answer with the commit's checkpoint */
+	checkpoint_cache checkpoint; /* set by the writer before done() when wanted: the signed
+	                         * audit head right after the commit that ran the job (valid 0
+	                         * if signing failed; the job's work is committed anyway) */
 } job;
 
 /* What the writer has done so far (for server status). */
 typedef struct job_stats {
 	uint64_t commits;
 	uint64_t ops;
+	uint64_t signatures;    /* checkpoints signed for commits: at most one per commit */
 	int64_t last_commit_ms;
 } job_stats;
 

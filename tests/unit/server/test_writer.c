@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "common/audit.h"
 #include "common/hearth.h"
 #include "server/db/job.h"
 #include "server/db/store.h"
@@ -107,7 +108,15 @@ typedef struct fixture {
 	writer w;
 } fixture;
 
+static void open_fixture_opts(fixture *f, EVP_PKEY *audit_key);
+
 static void open_fixture(fixture *f)
+{
+	open_fixture_opts(f, NULL);
+}
+
+/* As open_fixture, with the writer signing commits with audit_key. */
+static void open_fixture_opts(fixture *f, EVP_PKEY *audit_key)
 {
 	const char *base = getenv("HEARTH_TEST_TMP");
 	char err[512];
@@ -120,7 +129,9 @@ static void open_fixture(fixture *f)
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(store_open(&f->s, f->dir, 16ull << 20, err, sizeof(err)), 0);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
-	assert_int_equal(writer_start(&f->w, &f->loop, &f->s, 1), 0);
+	assert_int_equal(writer_start(&f->w, &f->loop,
+	                                      &(writer_opts){ .st = &f->s, .group_commit = 1,
+	                                                      .audit_key = audit_key }), 0);
 	g.open = g.entered = g.done = 0;
 }
 
@@ -277,12 +288,61 @@ static void test_one_commit_per_job_without_group_commit(void **state)
 	close_fixture(&f);
 }
 
+/* Push receipts (issue 13): the group's jobs that want a checkpoint share
+ * one signature of the commit's audit head; a commit nobody asked a
+ * checkpoint of signs nothing. */
+static void test_one_signature_per_commit(void **state)
+{
+	enum { n = PRODUCERS * PER_PRODUCER };
+	fixture f;
+	tjob gate, jobs[n];
+	job_stats st;
+	char path[1024], err[256];
+	uint8_t pub[AUDIT_KEY_LEN];
+	EVP_PKEY *key;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/audit-ed25519.key", getenv("HEARTH_CERTS"));
+	key = audit_load_key(path, err, sizeof(err));
+	if (!key)
+		fail_msg("%s", err);
+	assert_int_equal(audit_public_key(key, pub), 0);
+	memset(&gate, 0, sizeof(gate));
+	make_jobs(jobs, n);
+	for (int i = 0; i < n; i++)
+		jobs[i].base.wants_checkpoint = i != 3;
+	open_fixture_opts(&f, key);
+	run_group(&f, &gate, jobs, n);
+	writer_stats(&f.w, &st);
+	assert_int_equal(st.commits, 2);
+	assert_int_equal(st.signatures, 1);
+	assert_false(gate.base.checkpoint.valid);
+	assert_false(jobs[3].base.checkpoint.valid);
+	for (int i = 0; i < n; i++) {
+		Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
+		if (i == 3)
+			continue;
+		assert_true(jobs[i].base.checkpoint.valid);
+		assert_memory_equal(jobs[i].base.checkpoint.sig, jobs[0].base.checkpoint.sig, AUDIT_SIG_LEN);
+		cp.size = jobs[i].base.checkpoint.size;
+		cp.head_hash.data = jobs[i].base.checkpoint.head;
+		cp.head_hash.len = AUDIT_HASH_LEN;
+		cp.time = jobs[i].base.checkpoint.time;
+		cp.signature.data = jobs[i].base.checkpoint.sig;
+		cp.signature.len = AUDIT_SIG_LEN;
+		assert_int_equal(audit_verify_checkpoint(pub, &cp), 0);
+	}
+	close_fixture(&f);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_producers_share_one_commit),
 		cmocka_unit_test(test_failing_job_spares_the_others),
 		cmocka_unit_test(test_one_commit_per_job_without_group_commit),
+		cmocka_unit_test(test_one_signature_per_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

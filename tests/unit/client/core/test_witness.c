@@ -208,6 +208,56 @@ static void test_witness_refuses_forged_and_unproven(void **state)
 	cp_free(now);
 }
 
+static witness_verdict judge_push(chain *server, const Hearth__Checkpoint *pinned,
+                                  const Hearth__Checkpoint *now, witness_detail *d)
+{
+	witness_judge_opts o = { .key = pub, .proof = proof, .src = server };
+	return witness_judge_push(&o, pinned, now, d);
+}
+
+/* The rollback of issue 13: Welcome at 4 pinned, the push answers at 6 and
+ * 9 grow it and are pinned; the restored server's Welcome at 4 (its copy
+ * was made before the pushes) is then a shrunk log. */
+static void test_witness_pins_push_checkpoints(void **state)
+{
+	chain c;
+	witness_detail d;
+	Hearth__Checkpoint *welcome, *push1, *push2;
+	(void)state;
+
+	chain_build(&c, 9, 0);
+	welcome = cp_make(&c, 4);
+	push1 = cp_make(&c, 6);
+	push2 = cp_make(&c, 9);
+	assert_int_equal(judge_push(&c, welcome, push1, &d), WITNESS_OK);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(judge_push(&c, push1, push2, &d), WITNESS_OK);
+	assert_int_equal(c.calls, 2);
+	/* The same commit's checkpoint shared by two pushes: nothing to prove. */
+	assert_int_equal(judge_push(&c, push2, push2, &d), WITNESS_OK);
+	assert_int_equal(c.calls, 2);
+	/* A server before push receipts sends none: nothing to pin, no refusal. */
+	assert_int_equal(judge_push(&c, push2, NULL, &d), WITNESS_OK);
+	/* A push answer behind the pin, and the restored server's Welcome. */
+	assert_int_equal(judge_push(&c, push2, push1, &d), WITNESS_SHRANK);
+	assert_int_equal(judge(&c, push2, welcome, &d), WITNESS_SHRANK);
+	/* A forged receipt is refused like a forged Welcome. */
+	push2->signature.data[0] ^= 1;
+	assert_int_equal(judge_push(&c, push1, push2, &d), WITNESS_FORGED);
+	cp_free(welcome);
+	cp_free(push1);
+	cp_free(push2);
+}
+
+static void test_witness_cursor_never_goes_back(void **state)
+{
+	(void)state;
+	assert_int_equal(witness_judge_cursor(7, 5), WITNESS_BEHIND);
+	assert_int_equal(witness_judge_cursor(7, 7), WITNESS_OK);
+	assert_int_equal(witness_judge_cursor(7, 9), WITNESS_OK);
+	assert_int_equal(witness_judge_cursor(0, 0), WITNESS_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +265,8 @@ int main(void)
 		cmocka_unit_test(test_witness_refuses_shrunk_log),
 		cmocka_unit_test(test_witness_refuses_rewritten_log),
 		cmocka_unit_test(test_witness_refuses_forged_and_unproven),
+		cmocka_unit_test(test_witness_pins_push_checkpoints),
+		cmocka_unit_test(test_witness_cursor_never_goes_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
