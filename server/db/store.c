@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "common/be.h"
 #include "common/hearth.h"
@@ -77,6 +78,46 @@ void store_close(store *s)
 	if (s->env)
 		mdb_env_close(s->env);
 	s->env = NULL;
+}
+
+int store_classify_commit(int mdb_rc, int free_ok, uint64_t free_bytes)
+{
+	if (mdb_rc == ENOSPC || mdb_rc == EDQUOT)
+		return HEARTH_EDISKFULL;
+	if (mdb_rc == EIO && free_ok && free_bytes < STORE_DISK_MARGIN)
+		return HEARTH_EDISKFULL;
+	return store_err(mdb_rc);
+}
+
+int store_disk_free(const store *s, uint64_t *free_bytes)
+{
+	struct statvfs vfs;
+	if (statvfs(s->path, &vfs) != 0)
+		return HEARTH_EIO;
+	*free_bytes = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+	return 0;
+}
+
+int store_commit(store *s, MDB_txn *txn)
+{
+	uint64_t free_bytes = 0;
+	int rc = mdb_txn_commit(txn);
+	if (rc == 0)
+		return 0;
+	/* Only an I/O error asks the file system: the others say what they are. */
+	if (rc != EIO && rc != ENOSPC && rc != EDQUOT)
+		return store_err(rc);
+	return store_classify_commit(rc, store_disk_free(s, &free_bytes) == 0, free_bytes);
+}
+
+void store_full_disk_message(const store *s, char *buf, size_t cap)
+{
+	uint64_t free_bytes = 0;
+	int known = store_disk_free(s, &free_bytes) == 0;
+	snprintf(buf, cap,
+	         "the disk holding the server's store (%s) is full (%llu KiB free); nothing in this push was stored; "
+	         "the operator must free space on that disk (or move the store to a larger one), then push again",
+	         s->path, known ? (unsigned long long)(free_bytes >> 10) : 0ULL);
 }
 
 int store_usage(store *s, uint64_t *used, uint64_t *map)

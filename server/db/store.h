@@ -88,6 +88,32 @@ int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq);
  * read transaction. Returns 0 or a negative HEARTH_E* code. */
 int store_last_seq(store *s, uint64_t *seq);
 
+/* Below this many free bytes on the store's file system an I/O error at
+ * commit is taken as a full disk: LMDB reports a short write as EIO, and
+ * the last pages it tried may have left a little room. A constant, not a
+ * setting: it only chooses the words of an error. */
+#define STORE_DISK_MARGIN (4u * 1024 * 1024)
+
+/* What an LMDB failure at commit means for the caller, given the free
+ * bytes of the store's file system (free_ok is 0 when statvfs failed):
+ * HEARTH_EDISKFULL for EIO or ENOSPC with less than STORE_DISK_MARGIN
+ * free (ENOSPC always), otherwise store_err(mdb_rc). Pure, for tests. */
+int store_classify_commit(int mdb_rc, int free_ok, uint64_t free_bytes);
+
+/* Commits txn (which is gone afterwards, as with mdb_txn_commit) and
+ * classifies a failure with store_classify_commit against the free space
+ * of s->path. Returns 0 or a negative HEARTH_E* code. */
+int store_commit(store *s, MDB_txn *txn);
+
+/* Free bytes for an unprivileged writer on the file system of s->path.
+ * Returns 0, or HEARTH_EIO when statvfs fails. */
+int store_disk_free(const store *s, uint64_t *free_bytes);
+
+/* Writes into buf the words a client and the log get for
+ * HEARTH_EDISKFULL: the disk is full, where, how much is free, that
+ * nothing of the push was stored and what the operator does. */
+void store_full_disk_message(const store *s, char *buf, size_t cap);
+
 /* Map usage for status and the STORE_FULL message. Returns 0. */
 int store_usage(store *s, uint64_t *used_bytes, uint64_t *map_bytes);
 
