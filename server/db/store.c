@@ -41,6 +41,7 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
 	mdb_reader_check(s->env, &dead);
+	s->stale_readers_at_open = dead;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		goto fail;
 #define OPEN(name) \
@@ -118,6 +119,12 @@ void store_full_disk_message(const store *s, char *buf, size_t cap)
 	         "the disk holding the server's store (%s) is full (%llu KiB free); nothing in this push was stored; "
 	         "the operator must free space on that disk (or move the store to a larger one), then push again",
 	         s->path, known ? (unsigned long long)(free_bytes >> 10) : 0ULL);
+}
+
+int store_clear_stale_readers(store *s, int *cleared)
+{
+	*cleared = 0;
+	return store_err(mdb_reader_check(s->env, cleared));
 }
 
 int store_usage(store *s, uint64_t *used, uint64_t *map)

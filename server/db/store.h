@@ -55,6 +55,9 @@ typedef struct store {
 	 * SHA-256, as entries written before the secret existed. */
 	uint8_t audit_secret[32];
 	int has_audit_secret;
+	/* Reader slots of dead processes store_open cleared (a killed
+	 * `hearthd backup` leaves one), for the caller to log. */
+	int stale_readers_at_open;
 } store;
 
 /* Who is acting, copied out of the connection so the writer thread never
@@ -113,6 +116,12 @@ int store_disk_free(const store *s, uint64_t *free_bytes);
  * HEARTH_EDISKFULL: the disk is full, where, how much is free, that
  * nothing of the push was stored and what the operator does. */
 void store_full_disk_message(const store *s, char *buf, size_t cap);
+
+/* Clears the reader slots of processes that died inside a read
+ * transaction (mdb_reader_check): such a slot keeps LMDB from reusing
+ * every page freed after it, so the file grows without bound. *cleared
+ * gets how many. Returns 0 or a negative HEARTH_E* code. */
+int store_clear_stale_readers(store *s, int *cleared);
 
 /* Map usage for status and the STORE_FULL message. Returns 0. */
 int store_usage(store *s, uint64_t *used_bytes, uint64_t *map_bytes);
