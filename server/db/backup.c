@@ -41,6 +41,8 @@ static int open_ro(const char *path, int is_file, MDB_env **out, char *err, size
 	int rc;
 
 	*out = NULL;
+	if (!is_file && (rc = store_precheck(path, err, errlen)) != 0)
+		return rc;
 	if (is_file)
 		flags |= MDB_NOSUBDIR | MDB_NOLOCK;
 	if ((rc = mdb_env_create(&env)) != 0)

@@ -71,6 +71,15 @@ typedef struct actor {
 	int has_replica;
 } actor;
 
+/* Checks data.mdb in dir against LMDB's two meta pages before anything
+ * maps it (a mapped file shorter than its pages kills the process with
+ * SIGBUS): magic, format version, and the file size against the last
+ * page number the newest meta page records. A missing data.mdb is fine
+ * (a new store); a zero-length one next to a lock.mdb is damage. Returns
+ * 0, or HEARTH_ECORRUPT / HEARTH_EIO with err naming the file, what is
+ * wrong and how to restore. */
+int store_precheck(const char *dir, char *err, size_t errlen);
+
 /* Opens (creating) the store in dir into the caller's s; close it with
  * store_close. Returns 0 or a negative HEARTH_E* code; err says what
  * failed (s holds nothing then). */
