@@ -25,6 +25,7 @@ const char *hearth_strerror(int err)
 	case HEARTH_ECORRUPT:  return "stored data failed its integrity checks";
 	case HEARTH_EVERSION:  return "version mismatch";
 	case HEARTH_ETIMEDOUT: return "timed out";
+	case HEARTH_EDISKFULL: return "the disk holding the store is full";
 	}
 	return "unknown error code";
 }

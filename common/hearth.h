@@ -30,6 +30,7 @@ enum {
 	HEARTH_ECORRUPT = -14,  /* stored data failed its own checks */
 	HEARTH_EVERSION = -15,
 	HEARTH_ETIMEDOUT = -16,
+	HEARTH_EDISKFULL = -17, /* the disk under the store is (nearly) full */
 };
 
 /* Returns a static, human-readable description of a HEARTH_E* code. */

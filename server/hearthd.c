@@ -3,6 +3,7 @@
 #include "server/hearthd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,43 @@
 #include "common/log.h"
 #include "server/db/principals.h"
 
+/* How often stale LMDB reader slots are looked for. A constant, not a
+ * setting (config.c is not ours to change); HEARTHD_TEST_READER_CHECK_MS
+ * shortens it for tests. */
+#define READER_CHECK_INTERVAL_MS 60000
+
+/* A process killed inside a read transaction (hearthd backup under
+ * SIGKILL) leaves its reader slot: LMDB then keeps every page freed since,
+ * and the file grows by the size of each round of edits. */
+static void log_stale_readers(int cleared, const char *when)
+{
+	char n[16];
+	if (cleared <= 0)
+		return;
+	snprintf(n, sizeof(n), "%d", cleared);
+	log_event(LOG_WARN, "stale_readers_cleared", "count", n, "when", when, "hint",
+	          "a process (e.g. a killed hearthd backup) died inside a read transaction", NULL);
+}
+
+static void on_readers_timer(uv_timer_t *t)
+{
+	hearthd *h = t->data;
+	int cleared = 0;
+	if (store_clear_stale_readers(&h->st, &cleared) == 0)
+		log_stale_readers(cleared, "periodic");
+}
+
+static uint64_t reader_check_interval(void)
+{
+	const char *v = getenv("HEARTHD_TEST_READER_CHECK_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	if (ms > 0 && ms <= READER_CHECK_INTERVAL_MS) {
+		log_event(LOG_WARN, "test_reader_check_interval", "ms", v, NULL);
+		return (uint64_t)ms;
+	}
+	return READER_CHECK_INTERVAL_MS;
+}
+
 /* server_stop calls this first: no more purge batches, then the writer
  * finishes every job already taken and answers it. */
 static void on_stop(void *ctx)
@@ -18,6 +56,8 @@ static void on_stop(void *ctx)
 	hearthd *h = ctx;
 
 	purge_stop(&h->purge);
+	uv_timer_stop(&h->readers_timer);
+	uv_close((uv_handle_t *)&h->readers_timer, NULL);
 	if (h->writer_started)
 		writer_stop(&h->w);
 	h->writer_started = 0;
@@ -109,6 +149,7 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 		goto failed_key;
 	}
 	h->store_open = 1;
+	log_stale_readers(h->st.stale_readers_at_open, "start");
 	if (load_audit_secret(h, cfg) != 0)
 		goto failed_store;
 	if (principals_preset_branches(&h->st, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
@@ -132,6 +173,12 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	srv->on_stop = on_stop;
 	srv->on_stop_ctx = h;
 	purge_start(&h->purge, loop, &h->jobs, cfg->tombstone_days);
+	uv_timer_init(loop, &h->readers_timer);
+	h->readers_timer.data = h;
+	{
+		uint64_t every = reader_check_interval();
+		uv_timer_start(&h->readers_timer, on_readers_timer, every, every);
+	}
 	server_start(srv);
 	return 0;
 failed_writer:

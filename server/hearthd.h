@@ -21,6 +21,7 @@ typedef struct hearthd {
 	writer w;
 	job_queue jobs;
 	purge purge;
+	uv_timer_t readers_timer;  /* clears stale LMDB reader slots (hearthd.c) */
 	api api;
 	int store_open;
 	int writer_started;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "server/db/backup.h"
+#include "server/db/check.h"
+#include "server/db/store.h"
 #include "server/config.h"
 #include "common/hearth.h"
 #include "common/log.h"
@@ -18,6 +20,7 @@ static void usage(FILE *f)
 	        "usage: hearthd [options]\n"
 	        "       hearthd backup --data DIR --to FILE\n"
 	        "       hearthd restore --from FILE --data DIR [--force]\n"
+	        "       hearthd check --data DIR\n"
 	        "\n"
 	        "The hearth committee server: TLS on libuv, LMDB store.\n"
 	        "\n"
@@ -98,7 +101,7 @@ static void print_report(const char *path, const config_report *r)
  * configured key when it can be read). */
 static int verify_audit(const hearthd_config *cfg)
 {
-	char msg[512], err[512];
+	char msg[512], err[1400];
 	uint64_t entries = 0, bad = 0;
 	uint8_t pub[AUDIT_KEY_LEN];
 	EVP_PKEY *key = audit_load_key(cfg->audit_key, err, sizeof(err));
@@ -106,6 +109,11 @@ static int verify_audit(const hearthd_config *cfg)
 	int rc;
 
 	EVP_PKEY_free(key);
+	/* A truncated file would be mapped and read past its end: SIGBUS. */
+	if ((rc = store_precheck(cfg->data_dir, err, sizeof(err))) != 0) {
+		fprintf(stderr, "hearthd: audit verification FAILED: %s\n", err);
+		return 1;
+	}
 	if (!have_pub)
 		fprintf(stderr, "hearthd: %s; checkpoint signatures are not checked\n", err);
 	rc = audit_verify_store(cfg->data_dir, have_pub ? pub : NULL, &entries, &bad, msg, sizeof(msg));
@@ -134,6 +142,8 @@ int main(int argc, char **argv)
 		return backup_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "restore"))
 		return restore_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "check"))
+		return check_main(argc - 1, argv + 1);
 
 	config_defaults(&cfg);
 	/* First pass: find the config file so flags can override it. */

@@ -47,7 +47,7 @@ static int run_batch(writer *w, job **jobs, size_t n)
 		rc = checkpoint_read_head(w->st, txn, &cp);
 	if (rc == 0) {
 		/* The commit is the fsync: nobody hears "applied" before it. */
-		rc = store_err(mdb_txn_commit(txn));
+		rc = store_commit(w->st, txn);
 		txn = NULL;
 	}
 	if (txn)

@@ -116,6 +116,9 @@ void jobs_answer_failure(api_job *j)
 		         "the operator must restart hearthd with a larger --map-size (e.g. --map-size %lluM)",
 		         (unsigned long long)(map >> 20), (unsigned long long)((map >> 20) * 2));
 		send_failure(c, j->env->request_id, HEARTH__ERROR_CODE__ERR_STORE_FULL, msg);
+	} else if (rc == HEARTH_EDISKFULL) {
+		store_full_disk_message(api_of(c)->store, msg, sizeof(msg));
+		send_failure(c, j->env->request_id, HEARTH__ERROR_CODE__ERR_STORE_FULL, msg);
 	} else {
 		snprintf(msg, sizeof(msg), "the server could not store this push: %s", hearth_strerror(rc));
 		send_failure(c, j->env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, msg);

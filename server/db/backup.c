@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ static int open_ro(const char *path, int is_file, MDB_env **out, char *err, size
 	int rc;
 
 	*out = NULL;
+	if (!is_file && (rc = store_precheck(path, err, errlen)) != 0)
+		return rc;
 	if (is_file)
 		flags |= MDB_NOSUBDIR | MDB_NOLOCK;
 	if ((rc = mdb_env_create(&env)) != 0)
@@ -228,6 +231,36 @@ static int sync_parent(const char *path)
 
 /* ------------------------------------------------------------- backup */
 
+/* A FILE.tmp that no running backup holds is what a backup killed mid-way
+ * left: up to the whole store in size, never renamed. It is removed (and
+ * the operator told) before the new copy is written. A backup writing it
+ * now holds an flock on it: then this one refuses. Returns 0, 1 (another
+ * backup is running; nothing touched) or -1 (cannot remove it). */
+static int remove_stale_tmp(const char *tmp)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(tmp, &st) != 0)
+		return 0;
+	/* O_NONBLOCK: a FIFO or device in its place must not hang us. */
+	fd = open(tmp, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+		close(fd);
+		fprintf(stderr, "hearthd backup: another hearthd backup is writing %s now; wait for it to finish\n", tmp);
+		return 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink(tmp) != 0) {
+		fprintf(stderr, "hearthd backup: cannot remove %s left by an unfinished backup: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "hearthd backup: removed %s (%lld bytes) left by a backup that did not finish\n", tmp,
+	        (long long)st.st_size);
+	return 0;
+}
+
 static void backup_usage(FILE *f)
 {
 	fprintf(f,
@@ -237,6 +270,7 @@ static void backup_usage(FILE *f)
 	        "hearthd keeps serving (LMDB's copy API inside one read transaction; no\n"
 	        "need to stop the server). FILE is written as FILE.tmp, synced, then\n"
 	        "renamed, so FILE is always either the old backup or the complete new one.\n"
+	        "A FILE.tmp left by a backup that was killed is removed first (and said so).\n"
 	        "Prints the change sequence, record count and the audit checkpoint the\n"
 	        "backup ends at.\n"
 	        "\n"
@@ -290,16 +324,20 @@ int backup_main(int argc, char **argv)
 		fprintf(stderr, "hearthd backup: --to %s is the live store file itself; choose another path\n", to);
 		return 2;
 	}
+	if (remove_stale_tmp(tmp) != 0)
+		return 1;
 	if ((rc = open_ro(data, 0, &env, err, sizeof(err))) != 0) {
 		fprintf(stderr, "hearthd backup: %s\n", err);
 		return 1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* O_EXCL: the name is ours alone; the flock tells a second backup so. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, "hearthd backup: cannot create %s: %s\n", tmp, strerror(errno));
 		mdb_env_close(env);
 		return 1;
 	}
+	(void)flock(fd, LOCK_EX | LOCK_NB);
 	/* Compaction drops free pages and renumbers the rest: the copy is as
 	 * small as the data and is taken in one read transaction. */
 	rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);

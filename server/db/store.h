@@ -55,6 +55,9 @@ typedef struct store {
 	 * SHA-256, as entries written before the secret existed. */
 	uint8_t audit_secret[32];
 	int has_audit_secret;
+	/* Reader slots of dead processes store_open cleared (a killed
+	 * `hearthd backup` leaves one), for the caller to log. */
+	int stale_readers_at_open;
 } store;
 
 /* Who is acting, copied out of the connection so the writer thread never
@@ -67,6 +70,15 @@ typedef struct actor {
 	uint8_t replica[16];
 	int has_replica;
 } actor;
+
+/* Checks data.mdb in dir against LMDB's two meta pages before anything
+ * maps it (a mapped file shorter than its pages kills the process with
+ * SIGBUS): magic, format version, and the file size against the last
+ * page number the newest meta page records. A missing data.mdb is fine
+ * (a new store); a zero-length one next to a lock.mdb is damage. Returns
+ * 0, or HEARTH_ECORRUPT / HEARTH_EIO with err naming the file, what is
+ * wrong and how to restore. */
+int store_precheck(const char *dir, char *err, size_t errlen);
 
 /* Opens (creating) the store in dir into the caller's s; close it with
  * store_close. Returns 0 or a negative HEARTH_E* code; err says what
@@ -87,6 +99,38 @@ int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq);
 /* The last assigned sequence number (0 for an empty store), in its own
  * read transaction. Returns 0 or a negative HEARTH_E* code. */
 int store_last_seq(store *s, uint64_t *seq);
+
+/* Below this many free bytes on the store's file system an I/O error at
+ * commit is taken as a full disk: LMDB reports a short write as EIO, and
+ * the last pages it tried may have left a little room. A constant, not a
+ * setting: it only chooses the words of an error. */
+#define STORE_DISK_MARGIN (4u * 1024 * 1024)
+
+/* What an LMDB failure at commit means for the caller, given the free
+ * bytes of the store's file system (free_ok is 0 when statvfs failed):
+ * HEARTH_EDISKFULL for EIO or ENOSPC with less than STORE_DISK_MARGIN
+ * free (ENOSPC always), otherwise store_err(mdb_rc). Pure, for tests. */
+int store_classify_commit(int mdb_rc, int free_ok, uint64_t free_bytes);
+
+/* Commits txn (which is gone afterwards, as with mdb_txn_commit) and
+ * classifies a failure with store_classify_commit against the free space
+ * of s->path. Returns 0 or a negative HEARTH_E* code. */
+int store_commit(store *s, MDB_txn *txn);
+
+/* Free bytes for an unprivileged writer on the file system of s->path.
+ * Returns 0, or HEARTH_EIO when statvfs fails. */
+int store_disk_free(const store *s, uint64_t *free_bytes);
+
+/* Writes into buf the words a client and the log get for
+ * HEARTH_EDISKFULL: the disk is full, where, how much is free, that
+ * nothing of the push was stored and what the operator does. */
+void store_full_disk_message(const store *s, char *buf, size_t cap);
+
+/* Clears the reader slots of processes that died inside a read
+ * transaction (mdb_reader_check): such a slot keeps LMDB from reusing
+ * every page freed after it, so the file grows without bound. *cleared
+ * gets how many. Returns 0 or a negative HEARTH_E* code. */
+int store_clear_stale_readers(store *s, int *cleared);
 
 /* Map usage for status and the STORE_FULL message. Returns 0. */
 int store_usage(store *s, uint64_t *used_bytes, uint64_t *map_bytes);
