@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build certs run test test-asan fuzz bench clean
+.PHONY: all deps build release certs run test test-asan fuzz bench clean
 
 all: build
 
@@ -13,8 +13,16 @@ deps:
 	@.ci/deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEARTH_WERROR=ON
 	cmake --build $(BUILD) -j$(JOBS)
+
+# What packagers build: Release with GCC and with clang, warnings as errors
+# (CI runs this; tests are built, not run, here).
+release: deps
+	cmake -S . -B build-release-gcc -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc -DHEARTH_WERROR=ON
+	cmake --build build-release-gcc -j$(JOBS)
+	cmake -S . -B build-release-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang -DHEARTH_WERROR=ON
+	cmake --build build-release-clang -j$(JOBS)
 
 certs:
 	@certs/mkcerts.sh
@@ -32,7 +40,7 @@ test: build certs
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 test-asan: deps certs
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHEARTH_SANITIZE=ON
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHEARTH_SANITIZE=ON -DHEARTH_WERROR=ON
 	cmake --build $(BUILD_ASAN) -j$(JOBS)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
@@ -44,4 +52,4 @@ bench: build certs
 	tests/bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz build-release-gcc build-release-clang
