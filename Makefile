@@ -27,14 +27,21 @@ release: deps
 certs:
 	@certs/mkcerts.sh
 
+# make run HOST=0.0.0.0 PORT=7444: where the dev server listens. It runs on
+# the dev certificates and audit key, named here.
+HOST ?= 127.0.0.1
+PORT ?= 7443
+DEV_CERTS = certs/dev
 run: build certs
 	@mkdir -p var
 	@echo
-	@echo "hearthd starts below on 127.0.0.1:7443 (store in ./var). In another terminal, connect a branch client:"
+	@echo "hearthd starts below on $(HOST):$(PORT) (store in ./var). In another terminal, connect a branch client:"
 	@echo
-	@echo "  $(BUILD)/hearth init --server 127.0.0.1:7443 --cert certs/dev/branch1.pem --key certs/dev/branch1.key --ca certs/dev/ca.pem && $(BUILD)/hearth whoami"
+	@echo "  $(BUILD)/hearth init --server $(HOST):$(PORT) --cert $(DEV_CERTS)/branch1.pem --key $(DEV_CERTS)/branch1.key --ca $(DEV_CERTS)/ca.pem && $(BUILD)/hearth whoami"
 	@echo
-	$(BUILD)/hearthd --listen 127.0.0.1:7443 --data var --branch b001=第一党支部 --branch b002=第二党支部
+	$(BUILD)/hearthd --listen $(HOST):$(PORT) --data var --cert $(DEV_CERTS)/server.pem \
+		--key $(DEV_CERTS)/server.key --ca $(DEV_CERTS)/ca.pem --audit-key $(DEV_CERTS)/audit-ed25519.key \
+		--branch b001=第一党支部 --branch b002=第二党支部
 
 test: build certs
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
