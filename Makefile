@@ -28,7 +28,8 @@ certs:
 	@certs/mkcerts.sh
 
 # make run HOST=0.0.0.0 PORT=7444: where the dev server listens. It runs on
-# the dev certificates and audit key, named here.
+# the dev certificates and audit key, named here with --dev (hearthd refuses
+# development keys without it).
 HOST ?= 127.0.0.1
 PORT ?= 7443
 DEV_CERTS = certs/dev
@@ -39,7 +40,7 @@ run: build certs
 	@echo
 	@echo "  $(BUILD)/hearth init --server $(HOST):$(PORT) --cert $(DEV_CERTS)/branch1.pem --key $(DEV_CERTS)/branch1.key --ca $(DEV_CERTS)/ca.pem && $(BUILD)/hearth whoami"
 	@echo
-	$(BUILD)/hearthd --listen $(HOST):$(PORT) --data var --cert $(DEV_CERTS)/server.pem \
+	$(BUILD)/hearthd --dev --listen $(HOST):$(PORT) --data var --cert $(DEV_CERTS)/server.pem \
 		--key $(DEV_CERTS)/server.key --ca $(DEV_CERTS)/ca.pem --audit-key $(DEV_CERTS)/audit-ed25519.key \
 		--branch b001=第一党支部 --branch b002=第二党支部
 

@@ -25,7 +25,7 @@ B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 start() { # NAME
 	local name=$1
 	"${HEARTHD:-$B/hearthd}" --listen 127.0.0.1:0 --data "$T/$name" --cert $CERTS/server.pem \
-		--key $CERTS/server.key --ca $CERTS/ca.pem --audit-key $CERTS/audit-ed25519.key \
+		--key $CERTS/server.key --ca $CERTS/ca.pem --audit-key $CERTS/audit-ed25519.key --dev \
 		--branch b001=第一党支部 2>"$T/$name.log" &
 	SPID=$!
 	PIDS+=($SPID)

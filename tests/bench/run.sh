@@ -28,7 +28,7 @@ B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 start() { # NAME ARGS...  (HEARTHD overrides the binary)
 	local name=$1; shift
 	"${HEARTHD:-$B/hearthd}" --listen 127.0.0.1:0 --data "$T/$name" --map-size 16G --audit-key $CERTS/audit-ed25519.key \
-		--cert $CERTS/server.pem --key $CERTS/server.key --ca $CERTS/ca.pem \
+		--cert $CERTS/server.pem --key $CERTS/server.key --ca $CERTS/ca.pem --dev \
 		--branch b001=第一党支部 --branch b002=第二党支部 "$@" 2>"$T/$name.log" &
 	PIDS+=($!)
 	SPID=$!

@@ -37,7 +37,7 @@ pass() { echo "ok: $*"; }
 EXTRA=()
 "$HEARTHD" --help 2>/dev/null | grep -q -- '--audit-key' && EXTRA+=(--audit-key "$C/audit-ed25519.key")
 "$HEARTHD" --listen 127.0.0.1:0 --data "$T/data" --cert "$C/server.pem" --key "$C/server.key" \
-	--ca "$C/ca.pem" --org demo "${EXTRA[@]}" 2>"$T/hearthd.log" &
+	--ca "$C/ca.pem" --org demo --dev "${EXTRA[@]}" 2>"$T/hearthd.log" &
 PID=$!
 trap 'kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null; [ "$FAILS" -eq 0 ] && rm -rf "$T"' EXIT
 PORT=""
