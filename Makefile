@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build certs run test test-asan fuzz bench clean
+.PHONY: all deps build release certs run test test-asan fuzz bench clean
 
 all: build
 
@@ -13,26 +13,42 @@ deps:
 	@.ci/deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEARTH_WERROR=ON
 	cmake --build $(BUILD) -j$(JOBS)
+
+# What packagers build: Release with GCC and with clang, warnings as errors
+# (CI runs this; tests are built, not run, here).
+release: deps
+	cmake -S . -B build-release-gcc -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc -DHEARTH_WERROR=ON
+	cmake --build build-release-gcc -j$(JOBS)
+	cmake -S . -B build-release-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang -DHEARTH_WERROR=ON
+	cmake --build build-release-clang -j$(JOBS)
 
 certs:
 	@certs/mkcerts.sh
 
+# make run HOST=0.0.0.0 PORT=7444: where the dev server listens. It runs on
+# the dev certificates and audit key, named here with --dev (hearthd refuses
+# development keys without it).
+HOST ?= 127.0.0.1
+PORT ?= 7443
+DEV_CERTS = certs/dev
 run: build certs
 	@mkdir -p var
 	@echo
-	@echo "hearthd starts below on 127.0.0.1:7443 (store in ./var). In another terminal, connect a branch client:"
+	@echo "hearthd starts below on $(HOST):$(PORT) (store in ./var). In another terminal, connect a branch client:"
 	@echo
-	@echo "  $(BUILD)/hearth init --server 127.0.0.1:7443 --cert certs/dev/branch1.pem --key certs/dev/branch1.key --ca certs/dev/ca.pem && $(BUILD)/hearth whoami"
+	@echo "  $(BUILD)/hearth init --server $(HOST):$(PORT) --cert $(DEV_CERTS)/branch1.pem --key $(DEV_CERTS)/branch1.key --ca $(DEV_CERTS)/ca.pem && $(BUILD)/hearth whoami"
 	@echo
-	$(BUILD)/hearthd --listen 127.0.0.1:7443 --data var --branch b001=第一党支部 --branch b002=第二党支部
+	$(BUILD)/hearthd --dev --listen $(HOST):$(PORT) --data var --cert $(DEV_CERTS)/server.pem \
+		--key $(DEV_CERTS)/server.key --ca $(DEV_CERTS)/ca.pem --audit-key $(DEV_CERTS)/audit-ed25519.key \
+		--branch b001=第一党支部 --branch b002=第二党支部
 
 test: build certs
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 test-asan: deps certs
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHEARTH_SANITIZE=ON
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHEARTH_SANITIZE=ON -DHEARTH_WERROR=ON
 	cmake --build $(BUILD_ASAN) -j$(JOBS)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
@@ -44,4 +60,4 @@ bench: build certs
 	tests/bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz build-release-gcc build-release-clang

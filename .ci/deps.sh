@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config openssl libuv1-dev libprotobuf-c-dev protobuf-c-compiler \
 liblmdb-dev lmdb-utils libssl-dev libcmocka-dev libinih-dev clang libclang-rt-dev \
-scdoc man-db chromium fonts-noto-cjk"
+scdoc man-db chromium fonts-noto-cjk testssl.sh"
 
 missing=""
 for p in $PKGS; do

@@ -2,12 +2,14 @@
 #include "server/config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/hearth.h"
@@ -18,10 +20,12 @@ void config_defaults(hearthd_config *cfg)
 	snprintf(cfg->listen_host, sizeof(cfg->listen_host), "127.0.0.1");
 	cfg->listen_port = 7443;
 	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "var");
-	snprintf(cfg->cert, sizeof(cfg->cert), "certs/dev/server.pem");
-	snprintf(cfg->key, sizeof(cfg->key), "certs/dev/server.key");
-	snprintf(cfg->ca, sizeof(cfg->ca), "certs/dev/ca.pem");
-	snprintf(cfg->audit_key, sizeof(cfg->audit_key), "certs/dev/audit-ed25519.key");
+	/* The installed paths, never the dev ones: a server started from the
+	 * wrong directory must not find a checkout's keys (issue 17). */
+	snprintf(cfg->cert, sizeof(cfg->cert), "/etc/hearth/server.pem");
+	snprintf(cfg->key, sizeof(cfg->key), "/etc/hearth/server.key");
+	snprintf(cfg->ca, sizeof(cfg->ca), "/etc/hearth/ca.pem");
+	snprintf(cfg->audit_key, sizeof(cfg->audit_key), "/etc/hearth/audit-ed25519.key");
 	snprintf(cfg->org, sizeof(cfg->org), "demo");
 	cfg->max_connections = 1024;
 	cfg->max_preauth = 256;
@@ -194,6 +198,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_str(c, name, value, cfg->org, sizeof(cfg->org));
 	if (IS("server", "verbose"))
 		return set_bool(c, name, value, &cfg->verbose);
+	if (IS("server", "dev"))
+		return set_bool(c, name, value, &cfg->dev);
 	if (IS("tls", "cert"))
 		return set_str(c, name, value, cfg->cert, sizeof(cfg->cert));
 	if (IS("tls", "key"))
@@ -278,25 +284,94 @@ int config_load(hearthd_config *cfg, const char *path, config_report *report)
 	return c.problems ? HEARTH_EINVAL : 0;
 }
 
-static void need_file(config_report *r, const char *what, const char *path)
+/* what names the setting as the operator writes it: "tls key" is [tls] key
+ * in the file, flag is the command-line form. */
+static int need_file(config_report *r, const char *what, const char *flag, const char *path)
 {
 	if (!path[0]) {
-		problem(r, 0, "%s: no file given", what);
-		return;
+		problem(r, 0, "%s: no file given; set it in the config or with %s", what, flag);
+		return -1;
 	}
-	if (access(path, R_OK) != 0)
-		problem(r, 0, "%s: cannot read %s: %s", what, path, strerror(errno));
+	if (access(path, R_OK) != 0) {
+		problem(r, 0, "%s: cannot read %s: %s; set it in the config or with %s", what, path,
+		        strerror(errno), flag);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether dir or one of its parents holds a .git entry (a checkout). */
+static int in_git_checkout(const char *dir)
+{
+	char d[PATH_MAX + 8];
+	struct stat st;
+	snprintf(d, sizeof(d), "%s", dir);
+	for (;;) {
+		size_t n = strlen(d);
+		char probe[PATH_MAX + 16];
+		snprintf(probe, sizeof(probe), "%s/.git", n == 1 ? "" : d);
+		if (lstat(probe, &st) == 0)
+			return 1;
+		char *slash = strrchr(d, '/');
+		if (!slash || n == 1)
+			return 0;
+		if (slash == d)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* A private key from certs/dev or from inside a git checkout is a
+ * developer's key: a production server must never run on it by accident.
+ * Both the path as given (certs/dev is a symlink in a checkout) and the
+ * resolved one are looked at. */
+static void refuse_dev_key(config_report *r, const char *what, const char *flag, const char *path)
+{
+	char abs[PATH_MAX], dir[PATH_MAX];
+	const char *why = NULL;
+
+	if (strstr(path, "certs/dev/"))
+		why = "it is under a certs/dev directory";
+	if (!why && realpath(path, abs)) {
+		if (strstr(abs, "/certs/dev/"))
+			why = "it is under a certs/dev directory";
+		snprintf(dir, sizeof(dir), "%s", abs);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+		if (!why && in_git_checkout(dir))
+			why = "it is inside a git checkout";
+	}
+	if (!why) {
+		const char *slash = strrchr(path, '/');
+		if (slash && (size_t)(slash - path) < sizeof(dir)) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+			if (dir[0] && in_git_checkout(dir))
+				why = "it is inside a git checkout";
+		} else if (!slash && getcwd(dir, sizeof(dir)) && in_git_checkout(dir)) {
+			why = "it is inside a git checkout";
+		}
+	}
+	if (why)
+		problem(r, 0,
+		        "%s: %s is a development key (%s); give the server's own key with %s or in the "
+		        "config, or start with --dev (dev = true in [server]) to run on development keys",
+		        what, path, why, flag);
 }
 
 int config_validate(const hearthd_config *cfg, config_report *report)
 {
 	int before = report->count;
 
-	need_file(report, "tls cert", cfg->cert);
-	need_file(report, "tls key", cfg->key);
-	need_file(report, "tls ca", cfg->ca);
+	need_file(report, "tls cert", "--cert", cfg->cert);
+	if (need_file(report, "tls key", "--key", cfg->key) == 0 && !cfg->dev)
+		refuse_dev_key(report, "tls key", "--key", cfg->key);
+	need_file(report, "tls ca", "--ca", cfg->ca);
 	if (cfg->crl[0])
-		need_file(report, "tls crl", cfg->crl);
+		need_file(report, "tls crl", "--crl", cfg->crl);
+	if (need_file(report, "audit key", "--audit-key", cfg->audit_key) == 0 && !cfg->dev)
+		refuse_dev_key(report, "audit key", "--audit-key", cfg->audit_key);
 	if (!cfg->org[0])
 		problem(report, 0, "org: must not be empty");
 	if (cfg->max_preauth_per_addr > cfg->max_preauth)

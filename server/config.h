@@ -37,6 +37,7 @@ typedef struct hearthd_config {
 	char *preset_branches[64];      /* --branch ID=NAME: made sure to exist at start (argv strings) */
 	int n_preset_branches;
 	int verbose;
+	int dev;                        /* --dev / dev = true: development keys are allowed */
 } hearthd_config;
 
 /* One problem found while reading a config file, for --check-config. */
@@ -52,7 +53,8 @@ typedef struct config_report {
 	int count;
 } config_report;
 
-/* Fills cfg with the defaults: 127.0.0.1:7443, ./var, certs/dev. */
+/* Fills cfg with the defaults: 127.0.0.1:7443, ./var, keys and certificates
+ * in /etc/hearth (the installed paths; a checkout's certs/dev only when given). */
 void config_defaults(hearthd_config *cfg);
 
 /* Reads an INI file over cfg. Every problem (unknown section or key, bad
@@ -67,7 +69,9 @@ int config_parse_listen(hearthd_config *cfg, const char *s);
 /* Parses a size with an optional K/M/G suffix (powers of 1024). */
 int config_parse_size(const char *s, uint64_t *out);
 
-/* Checks cross-field rules (files exist and are readable, limits sane).
+/* Checks cross-field rules (files exist and are readable, limits sane; the
+ * TLS and audit private keys are not development keys, from certs/dev or a
+ * git checkout, unless cfg->dev).
  * Adds problems to report; returns 0 or HEARTH_EINVAL. */
 int config_validate(const hearthd_config *cfg, config_report *report);
 

@@ -29,15 +29,18 @@ static void usage(FILE *f)
 	        "  --check-config        check the settings and files, print every problem, exit\n"
 	        "  --listen HOST:PORT    address to listen on (default 127.0.0.1:7443; port 0 picks one)\n"
 	        "  --data DIR            store directory (default ./var)\n"
-	        "  --cert FILE           server certificate (default certs/dev/server.pem)\n"
-	        "  --key FILE            server private key (default certs/dev/server.key)\n"
+	        "  --cert FILE           server certificate (default /etc/hearth/server.pem)\n"
+	        "  --key FILE            server private key (default /etc/hearth/server.key)\n"
 	        "  --ca FILE             committee CA that client certificates must chain to\n"
+	        "                        (default /etc/hearth/ca.pem)\n"
 	        "  --crl FILE            certificate revocation list (optional)\n"
 	        "  --org NAME            organisation in client URIs hearth://NAME/... (default demo)\n"
 	        "  --map-size SIZE       LMDB map size, e.g. 4G (default 4G)\n"
 	        "  --no-group-commit     one transaction (one fsync) per request; for benchmarks\n"
 	        "  --audit-key FILE      Ed25519 key that signs audit checkpoints\n"
-	        "                        (default certs/dev/audit-ed25519.key)\n"
+	        "                        (default /etc/hearth/audit-ed25519.key)\n"
+	        "  --dev                 allow development keys (certs/dev, or inside a git checkout),\n"
+	        "                        which are refused otherwise; for make run and tests\n"
 	        "  --verify-audit        check the store's audit chain and checkpoints offline\n"
 	        "                        (the server must not be running on --data); exit 0 sound, 1 damaged\n"
 	        "  --branch ID=NAME      make sure this branch exists at start (repeatable),\n"
@@ -53,6 +56,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CONFIG = 256, OPT_CHECK, OPT_LISTEN, OPT_DATA, OPT_CERT, OPT_KEY, OPT_CA, OPT_CRL,
 	OPT_ORG, OPT_MAP, OPT_NOGC, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_AUDIT_KEY, OPT_VERIFY_AUDIT, OPT_BRANCH,
+	OPT_DEV,
 };
 
 static const struct option opts[] = {
@@ -68,6 +72,7 @@ static const struct option opts[] = {
 	{ "map-size", required_argument, NULL, OPT_MAP },
 	{ "no-group-commit", no_argument, NULL, OPT_NOGC },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "dev", no_argument, NULL, OPT_DEV },
 	{ "audit-key", required_argument, NULL, OPT_AUDIT_KEY },
 	{ "verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
@@ -203,6 +208,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NOGC: cfg.group_commit = 0; break;
 		case OPT_VERBOSE: cfg.verbose = 1; break;
+		case OPT_DEV: cfg.dev = 1; break;
 		case OPT_AUDIT_KEY: bad = copy_opt(cfg.audit_key, sizeof(cfg.audit_key), optarg, "--audit-key"); break;
 		case OPT_VERIFY_AUDIT: verify = 1; break;
 		case OPT_BRANCH:

@@ -45,7 +45,7 @@ static int chain_push(chain *ch, const uint8_t hash[AUDIT_HASH_LEN], const uint8
 		ch->cap = cap;
 	}
 	memcpy(ch->hash[ch->n], hash, AUDIT_HASH_LEN);
-	if (ch->with_leaves)
+	if (ch->with_leaves && leaf)
 		memcpy(ch->leaf[ch->n], leaf, AUDIT_HASH_LEN);
 	ch->n++;
 	return 0;

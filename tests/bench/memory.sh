@@ -17,13 +17,15 @@ B=${1:-build}
 CERTS=certs/dev
 T=$(mktemp -d "${TMPDIR:-/tmp}/hearth-bench-mem.XXXXXX")
 PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+# errexit holds inside the trap too: a kill of a server that already stopped
+# must not end the script with 1 (and leave $T behind).
+trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 
 start() { # NAME
 	local name=$1
 	"${HEARTHD:-$B/hearthd}" --listen 127.0.0.1:0 --data "$T/$name" --cert $CERTS/server.pem \
-		--key $CERTS/server.key --ca $CERTS/ca.pem --audit-key $CERTS/audit-ed25519.key \
+		--key $CERTS/server.key --ca $CERTS/ca.pem --audit-key $CERTS/audit-ed25519.key --dev \
 		--branch b001=第一党支部 2>"$T/$name.log" &
 	SPID=$!
 	PIDS+=($SPID)

@@ -19,13 +19,16 @@ CL=${BENCH_CLIENTS:-64}
 CERTS=certs/dev
 T=$(mktemp -d "${TMPDIR:-/tmp}/hearth-bench.XXXXXX")
 PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+# errexit holds inside the trap too: a kill of a server that already stopped
+# must not end the script with 1 (and leave $T behind).
+trap 'for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 LG="$B/tests/loadgen"
 B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 
 start() { # NAME ARGS...  (HEARTHD overrides the binary)
 	local name=$1; shift
 	"${HEARTHD:-$B/hearthd}" --listen 127.0.0.1:0 --data "$T/$name" --map-size 16G --audit-key $CERTS/audit-ed25519.key \
+		--cert $CERTS/server.pem --key $CERTS/server.key --ca $CERTS/ca.pem --dev \
 		--branch b001=第一党支部 --branch b002=第二党支部 "$@" 2>"$T/$name.log" &
 	PIDS+=($!)
 	SPID=$!

@@ -47,7 +47,7 @@ start_server() {
 	local log="$T/$name.log"
 	: > "$log"
 	"$HEARTHD" --listen 127.0.0.1:0 --data "$T/$name.data" --cert "$CERTS/server.pem" \
-		--key "$CERTS/server.key" --ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --org demo \
+		--key "$CERTS/server.key" --ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --org demo --dev \
 		--branch b001=第一党支部 --branch b002=第二党支部 "$@" 2>"$log" &
 	local pid=$!
 	PIDS+=("$pid")

@@ -40,10 +40,13 @@ cat > "$T/good.ini" <<INI
 [server]
 listen = 127.0.0.1:0
 org = demo
+dev = true
 [tls]
 cert = $CERTS/server.pem
 key = $CERTS/server.key
 ca = $CERTS/ca.pem
+[audit]
+key = $CERTS/audit-ed25519.key
 INI
 out=$("$HEARTHD" --config "$T/good.ini" --check-config 2>&1); rc=$?
 expect_eq "check-config on a good file" 0 "$rc"

@@ -15,7 +15,7 @@ max_preauth = 100
 max_preauth_per_addr = 300
 INI
 out=$("$HEARTHD" --config "$T/bad.ini" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
-	--ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --check-config 2>&1); rc=$?
+	--ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --dev --check-config 2>&1); rc=$?
 expect_eq "check-config refuses the per-address cap" 2 "$rc"
 expect_contains "names both values" \
 	"max_preauth_per_addr (300) is larger than max_preauth (100); lower it or raise max_preauth" "$out"

@@ -84,7 +84,7 @@ fi
 sed -e "s#^data = .*#data = $T/ex.data#" -e "s#/etc/hearth/server.pem#$CERTS/server.pem#" \
 	-e "s#/etc/hearth/server.key#$CERTS/server.key#" -e "s#/etc/hearth/ca.pem#$CERTS/ca.pem#" \
 	-e "s#/etc/hearth/audit-ed25519.key#$CERTS/audit-ed25519.key#" "$SRC/server/hearthd.ini.example" > "$T/ex.ini"
-out=$("$HEARTHD" --config "$T/ex.ini" --check-config 2>&1); rc=$?
+out=$("$HEARTHD" --config "$T/ex.ini" --dev --check-config 2>&1); rc=$?
 expect_eq "example config passes --check-config" 0 "$rc"
 expect_contains "example config OK" "configuration OK" "$out"
 printf '[store]\ntombstone_days = forever\n' > "$T/bad.ini"

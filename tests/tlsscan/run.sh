@@ -10,7 +10,9 @@
 # with openssl s_client: refused without a certificate, accepted with one.
 #
 # Exit: 0 pass, 1 a finding or a failed check, 77 (ctest SKIP) when
-# testssl is not installed (.ci/deps.sh installs it).
+# testssl is not installed (.ci/deps.sh installs it); with
+# HEARTH_REQUIRE_TLSSCAN=1 (.ci/run) a missing testssl is a failure, so CI
+# never passes without the scan.
 set -u
 : "${HEARTHD:?HEARTHD must point at the hearthd binary}"
 : "${HEARTH_CERTS:?}"
@@ -18,6 +20,10 @@ set -u
 
 TESTSSL=$(command -v testssl || command -v testssl.sh || true)
 if [ -z "$TESTSSL" ]; then
+	if [ "${HEARTH_REQUIRE_TLSSCAN:-0}" = 1 ]; then
+		echo "FAIL: testssl.sh is not installed and HEARTH_REQUIRE_TLSSCAN=1 (apt-get install testssl.sh, or .ci/deps.sh)"
+		exit 1
+	fi
 	echo "SKIP: testssl.sh is not installed (apt-get install testssl.sh, or .ci/deps.sh)"
 	exit 77
 fi
@@ -31,7 +37,7 @@ pass() { echo "ok: $*"; }
 EXTRA=()
 "$HEARTHD" --help 2>/dev/null | grep -q -- '--audit-key' && EXTRA+=(--audit-key "$C/audit-ed25519.key")
 "$HEARTHD" --listen 127.0.0.1:0 --data "$T/data" --cert "$C/server.pem" --key "$C/server.key" \
-	--ca "$C/ca.pem" --org demo "${EXTRA[@]}" 2>"$T/hearthd.log" &
+	--ca "$C/ca.pem" --org demo --dev "${EXTRA[@]}" 2>"$T/hearthd.log" &
 PID=$!
 trap 'kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null; [ "$FAILS" -eq 0 ] && rm -rf "$T"' EXIT
 PORT=""
