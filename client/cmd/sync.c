@@ -88,6 +88,12 @@ static int engine_exit(cli *c, const sync_ctx *x, sync_result res)
 	case SYNC_DIVERGED:
 		cli_error("sync: %s; keep %s/replica as it is and report this", x->err, c->prof.home);
 		return EXIT_FAIL;
+	case SYNC_HOSTILE:
+		cli_error("sync: the server at %s broke the sync protocol: %s; nothing of that answer "
+		          "was stored and the replica is as it was. Check that this profile points at "
+		          "your committee's hearthd and report this",
+		          c->prof.server, x->err);
+		return EXIT_SERVER;
 	case SYNC_FAILED: break;
 	}
 	cli_error("sync: %s", x->err);
@@ -155,7 +161,8 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "A change the server rejects stays in the replica with the server's\n"
 			       "reason ('hearth rejected'); edit it to send it again, or discard it.\n"
 			       "Exit status: 0 done, 1 something failed or rejected changes wait, 3 cannot\n"
-			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten.\n",
+			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten,\n"
+			       "6 the server broke the sync protocol (nothing of that answer is stored).\n",
 			       SYNC_BATCH_DEFAULT, SYNC_PAGE_DEFAULT);
 			return EXIT_OK;
 		default:

@@ -222,13 +222,54 @@ static sync_result send_events(sync_ctx *x)
 	return failed(x, "%s", err);
 }
 
+/* A cursor at or above 2^63 is no position any server reaches; stored, it
+ * would leave the replica nowhere to go (issue 12 item 14). */
+#define CURSOR_LIMIT (UINT64_C(1) << 63)
+/* Pages in a row that say "more" but bring nothing and barely move the
+ * cursor before the pull stops: hearthd fills every such page, so even one
+ * is odd; a few leave room without letting a server loop us for ever. */
+#define IDLE_PAGES_MAX 3
+
+static int hostile(sync_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int hostile(sync_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	progress_clear(&x->prog);
+	va_start(ap, fmt);
+	vsnprintf(x->err, sizeof(x->err), fmt, ap);
+	va_end(ap);
+	return SYNC_HOSTILE;
+}
+
+/* Checks a page before anything of it is stored; SYNC_OK or SYNC_HOSTILE. */
+static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t cursor)
+{
+	if (pg->cursor >= CURSOR_LIMIT)
+		return hostile(x, "it answered the pull after cursor %llu with cursor %llu, beyond any "
+		                  "position a log reaches",
+		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
+	/* An empty last page may carry 0 (older servers); anything else
+	 * going back would replay or skip changes. */
+	if (pg->cursor < cursor && (pg->cursor != 0 || pg->more || pg->n_records || pg->n_conflicts))
+		return hostile(x, "it answered the pull after cursor %llu with the earlier cursor %llu",
+		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
+	for (size_t i = 0; x->digest_branch[0] && i < pg->n_conflicts; i++) {
+		const char *b = pg->conflicts[i]->branch_id ? pg->conflicts[i]->branch_id : "";
+		if (strcmp(b, x->digest_branch) != 0)
+			return hostile(x, "it sent a conflict of branch %s to a replica of branch %s",
+			               b[0] ? b : "(none)", x->digest_branch);
+	}
+	return SYNC_OK;
+}
+
 /* Pull: pages after our cursor until the server says there is no more;
  * each page (records, conflicts, cursor) commits in one transaction. */
 static int do_pull(sync_ctx *x)
 {
 	uint64_t cursor;
 	char err[1200];
-	int rc;
+	int rc, idle = 0;
 
 	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
 		return failed(x, "cannot read the replica's cursor: %s", hearth_strerror(rc));
@@ -257,6 +298,10 @@ static int do_pull(sync_ctx *x)
 		x->pull_recv++;
 		fault_hit(&x->fault, FAULT_PULL_RECV, x->pull_recv);
 		pg = resp->pull_result;
+		if (pg->reset && ++x->resets > 1) {
+			envelope_free(resp, NULL);
+			return hostile(x, "it asked for a re-pull from zero a second time in one sync");
+		}
 		if (pg->reset) {
 			notice(x, "this replica was away longer than the server keeps deletes; "
 			          "re-pulling from zero");
@@ -266,6 +311,28 @@ static int do_pull(sync_ctx *x)
 			}
 			envelope_free(resp, NULL);
 			cursor = 0;
+			continue;
+		}
+		if ((rc = check_page(x, pg, cursor)) != SYNC_OK) {
+			envelope_free(resp, NULL);
+			return rc;
+		}
+		if (pg->more && !pg->n_records && !pg->n_conflicts && pg->cursor - cursor < x->page)
+			idle++;
+		else
+			idle = 0;
+		if (idle >= IDLE_PAGES_MAX) {
+			envelope_free(resp, NULL);
+			return hostile(x, "it said more records follow %d pages in a row but sent none and "
+			                  "moved the cursor only to %llu",
+			               idle, (unsigned long long)pg->cursor);
+		}
+		if (idle) {
+			/* Nothing to store: the cursor is kept with the next page
+			 * that brings something, so a server caught looping leaves
+			 * the replica as it was. */
+			cursor = pg->cursor;
+			envelope_free(resp, NULL);
 			continue;
 		}
 		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {

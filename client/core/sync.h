@@ -23,6 +23,7 @@ typedef enum sync_result {
 	SYNC_FAILED,     /* the replica or the server's answer failed (err says why) */
 	SYNC_USAGE,      /* the options do not fit this certificate (err says why) */
 	SYNC_DIVERGED,   /* the replica still differs after a full re-pull (err says how) */
+	SYNC_HOSTILE,    /* the server broke the sync protocol; the page was not applied (err says how) */
 } sync_result;
 
 /* How the engine tells its caller what happens; every member may be NULL.
@@ -83,6 +84,7 @@ typedef struct sync_ctx {
 	const char *digest_branch;  /* DigestRequest.branch_id */
 	sync_fault fault;
 	long push_acks, pull_recv, pull_pages;
+	int resets;                 /* reset=true answers this sync (one is allowed) */
 	sync_progress prog;
 	int lock_fd;
 } sync_ctx;
