@@ -322,10 +322,11 @@ static int do_pull(sync_ctx *x)
 		else
 			idle = 0;
 		if (idle >= IDLE_PAGES_MAX) {
+			rc = hostile(x, "it said more records follow %d pages in a row but sent none and "
+			                "moved the cursor only to %llu",
+			             idle, (unsigned long long)pg->cursor);
 			envelope_free(resp, NULL);
-			return hostile(x, "it said more records follow %d pages in a row but sent none and "
-			                  "moved the cursor only to %llu",
-			               idle, (unsigned long long)pg->cursor);
+			return rc;
 		}
 		if (idle) {
 			/* Nothing to store: the cursor is kept with the next page
