@@ -209,12 +209,17 @@ batch_fail:
 	return SYNC_OK;
 }
 
+static void events_warned(void *arg, const char *text)
+{
+	notice(arg, text);
+}
+
 /* Reports the queued reveal/export events to the audit log. */
 static sync_result send_events(sync_ctx *x)
 {
 	char err[600];
 
-	switch (events_report(&x->s, &x->r, &x->events, err, sizeof(err))) {
+	switch (events_report_warn(&x->s, &x->r, &x->events, err, sizeof(err), events_warned, x)) {
 	case EVENTS_OK: return SYNC_OK;
 	case EVENTS_LOST: return lost(x);
 	case EVENTS_FAILED: break;

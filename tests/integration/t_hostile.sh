@@ -56,4 +56,28 @@ one_case reset-always "asked for a re-pull from zero a second time in one sync"
 one_case cursor-max "with cursor 18446744073709551615, beyond any position"
 one_case foreign-conflict "sent a conflict of branch b002 to a replica of branch b001"
 
+# --- server text is printed sanitised (whoami, status)
+start_hostile cursor-max --dirty-welcome
+client dirty branch1 "$HPORT"
+rc=0
+h dirty sync >/dev/null 2>&1 || rc=$?
+expect_eq "dirty: sync stops with exit 6" 6 "$rc"
+wait "$HPID" 2>/dev/null
+out=$(h dirty status)
+expect_contains "status shows the stored branch" "branch:          b001" "$out"
+expect_not_contains "status prints no escape from the server" $'\033' "$out"
+start_hostile cursor-max --dirty-welcome
+sed -i "s/^server = .*/server = 127.0.0.1:$HPORT/" "$T/home.dirty/profile.ini"
+out=$(h dirty whoami 2>&1)
+expect_contains "whoami shows the name" "name:        名" "$out"
+expect_not_contains "whoami prints no escape from the server" $'\033' "$out"
+expect_not_contains "whoami prints no forged line" $'\nhearth: forged' "$out"
+expect_not_contains "whoami prints no bell" $'\a' "$out"
+wait "$HPID" 2>/dev/null
+start_hostile cursor-max --dirty-welcome
+sed -i "s/^server = .*/server = 127.0.0.1:$HPORT/" "$T/home.dirty/profile.ini"
+out=$(h dirty whoami --json 2>&1)
+expect_not_contains "whoami --json escapes control characters" $'\033' "$out"
+wait "$HPID" 2>/dev/null
+
 finish
