@@ -55,7 +55,8 @@ static void usage(FILE *f)
 	           "\nexit status: 0 ok, 1 the operation failed or was refused (sync: or rejected\n"
 	           "changes wait, see 'hearth rejected'), 2 bad usage or\n"
 	           "local configuration, 3 cannot connect or authenticate, 4 conflicts remain,\n"
-	           "5 the server's audit log shrank, was rewritten or is signed by another key.\n");
+	           "5 the server's audit log shrank, was rewritten or is signed by another key,\n"
+	           "6 the server broke the sync protocol (its answer was not stored).\n");
 }
 
 int main(int argc, char **argv)

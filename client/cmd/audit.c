@@ -36,11 +36,16 @@
 
 /* ---------------------------------------------------------- client events */
 
+static void events_warned(void *arg, const char *text)
+{
+	cli_error("%s: %s", (const char *)arg, text);
+}
+
 int audit_send_events(session *s, replica *r, const char *cmd, size_t *sent)
 {
 	char err[600];
 
-	switch (events_report(s, r, sent, err, sizeof(err))) {
+	switch (events_report_warn(s, r, sent, err, sizeof(err), events_warned, (void *)cmd)) {
 	case EVENTS_OK: return EXIT_OK;
 	case EVENTS_LOST: return cli_lost(cmd, s);
 	case EVENTS_FAILED: break;

@@ -17,6 +17,7 @@ enum {
 	EXIT_CONNECT = 3,     /* could not connect or authenticate */
 	EXIT_CONFLICTS = 4,   /* sync finished but open conflicts remain */
 	EXIT_WITNESS = 5,     /* the server's audit log shrank, was rewritten or is signed by another key */
+	EXIT_SERVER = 6,      /* the server broke the sync protocol (a broken or hostile server) */
 };
 
 typedef struct cli {

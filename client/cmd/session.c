@@ -13,6 +13,7 @@
 #include "client/core/replica_meta.h"
 #include "common/hearth.h"
 #include "client/cmd/witness.h"
+#include "client/ui/output.h"
 
 static const char *role_name(Hearth__Role r)
 {
@@ -251,19 +252,35 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		return rc;
 	}
 	p = s.welcome->principal;
+	/* Everything below but the role came from the server: quoted for
+	 * JSON, sanitised for people, like any other text it sends. */
 	if (json) {
-		printf("{\"role\":\"%s\",\"org\":\"%s\",\"branch\":\"%s\",\"name\":\"%s\","
-		       "\"fingerprint\":\"%s\",\"server_version\":\"%s\"}\n",
-		       role_name(p->role), p->org, p->branch_id, p->name, p->fingerprint,
-		       s.welcome->server_version);
+		printf("{\"role\":\"%s\",\"org\":", role_name(p->role));
+		out_json_quote(stdout, p->org);
+		fputs(",\"branch\":", stdout);
+		out_json_quote(stdout, p->branch_id);
+		fputs(",\"name\":", stdout);
+		out_json_quote(stdout, p->name);
+		fputs(",\"fingerprint\":", stdout);
+		out_json_quote(stdout, p->fingerprint);
+		fputs(",\"server_version\":", stdout);
+		out_json_quote(stdout, s.welcome->server_version);
+		fputs("}\n", stdout);
 	} else {
 		printf("role:        %s\n", role_name(p->role));
-		printf("org:         %s\n", p->org);
-		if (p->branch_id[0])
-			printf("branch:      %s\n", p->branch_id);
-		printf("name:        %s\n", p->name);
-		printf("fingerprint: %s\n", p->fingerprint);
-		printf("server:      %s (hearth %s)\n", c->prof.server, s.welcome->server_version);
+		fputs("org:         ", stdout);
+		out_text(stdout, p->org, 0);
+		if (p->branch_id[0]) {
+			fputs("\nbranch:      ", stdout);
+			out_text(stdout, p->branch_id, 0);
+		}
+		fputs("\nname:        ", stdout);
+		out_text(stdout, p->name, 0);
+		fputs("\nfingerprint: ", stdout);
+		out_text(stdout, p->fingerprint, 0);
+		printf("\nserver:      %s (hearth ", c->prof.server);
+		out_text(stdout, s.welcome->server_version, 0);
+		fputs(")\n", stdout);
 	}
 	session_close(&s);
 	return EXIT_OK;

@@ -72,8 +72,12 @@ int cmd_status(cli *c, int argc, char **argv)
 		printf("records:         %llu\n", (unsigned long long)st.records);
 		printf("open conflicts:  %llu\n", (unsigned long long)st.open_conflicts);
 		printf("last sync:       %s\n", when);
-		if (branch[0])
-			printf("branch:          %s\n", branch);
+		if (branch[0]) {
+			/* The branch came from the server's Welcome. */
+			fputs("branch:          ", stdout);
+			out_text(stdout, branch, 0);
+			fputc('\n', stdout);
+		}
 		printf("replica:         %s\n", idt);
 	}
 	replica_close(&r);

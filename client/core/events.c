@@ -3,15 +3,23 @@
 #include "client/core/events.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "client/core/replica_events.h"
 #include "common/envelope.h"
 #include "common/hearth.h"
+#include "common/uuid.h"
 
 #define NOTE_EVENTS_MAX 500     /* events per AuditNote: a few tens of KiB */
 
+/* What send_batch says besides events_result: the server refused event
+ * *missing of the batch as ERR_NOT_FOUND. */
+#define EVENTS_MISSING ((events_result)100)
+
 /* Sends one batch and waits for its ack. */
-static events_result send_batch(session *s, Hearth__ClientEvent **ev, size_t n, char *err, size_t cap)
+static events_result send_batch(session *s, Hearth__ClientEvent **ev, size_t n, size_t *missing,
+                                char *err, size_t cap)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
 	Hearth__AuditNote note = HEARTH__AUDIT_NOTE__INIT;
@@ -23,6 +31,17 @@ static events_result send_batch(session *s, Hearth__ClientEvent **ev, size_t n, 
 	req.audit_note = &note;
 	if (session_call(s, &req, &resp) != 0)
 		return EVENTS_LOST;
+	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR &&
+	    resp->error->code == HEARTH__ERROR_CODE__ERR_NOT_FOUND && resp->error->field &&
+	    !strncmp(resp->error->field, "events[", 7)) {
+		char *end;
+		unsigned long i = strtoul(resp->error->field + 7, &end, 10);
+		if (!strcmp(end, "].record_id") && i < n) {
+			*missing = (size_t)i;
+			envelope_free(resp, NULL);
+			return EVENTS_MISSING;
+		}
+	}
 	if (resp->body_case != HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK) {
 		if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR)
 			snprintf(err, cap, "the server refused to record %zu reveal/export events: %s "
@@ -42,7 +61,14 @@ static events_result send_batch(session *s, Hearth__ClientEvent **ev, size_t n, 
 
 events_result events_report(session *s, replica *r, size_t *sent, char *err, size_t cap)
 {
+	return events_report_warn(s, r, sent, err, cap, NULL, NULL);
+}
+
+events_result events_report_warn(session *s, replica *r, size_t *sent, char *err, size_t cap,
+                                 events_warn_fn warn, void *arg)
+{
 	events_result res;
+	size_t missing = 0;
 	int rc;
 
 	*sent = 0;
@@ -59,7 +85,30 @@ events_result events_report(session *s, replica *r, size_t *sent, char *err, siz
 			replica_events_free(ev, keys, n);
 			return EVENTS_OK;
 		}
-		if ((res = send_batch(s, ev, n, err, cap)) != EVENTS_OK) {
+		res = send_batch(s, ev, n, &missing, err, cap);
+		if (res == EVENTS_MISSING) {
+			/* Its record never reached the server: no retry will
+			 * change that, and keeping it would stop every sync. */
+			char text[300], idt[UUID_TEXT_LEN + 1] = "?";
+			const Hearth__ClientEvent *m = ev[missing];
+			if (m->record_id.len == UUID_LEN)
+				uuid_format(m->record_id.data, idt);
+			snprintf(text, sizeof(text), "dropped a queued %s event of record %s: the server "
+			                             "does not have that record (its change never reached the "
+			                             "server), so the audit log cannot take it",
+			         m->action && m->action[0] ? m->action : "reveal/export", idt);
+			rc = replica_drop_events(r, keys + missing, 1);
+			replica_events_free(ev, keys, n);
+			if (rc != 0) {
+				snprintf(err, cap, "cannot drop a queued event the server refuses: %s",
+				         hearth_strerror(rc));
+				return EVENTS_FAILED;
+			}
+			if (warn)
+				warn(arg, text);
+			continue;
+		}
+		if (res != EVENTS_OK) {
 			replica_events_free(ev, keys, n);
 			return res;
 		}

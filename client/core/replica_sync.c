@@ -316,6 +316,11 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	for (size_t i = 0; i < page->n_conflicts; i++) {
 		const Hearth__Conflict *c = page->conflicts[i];
 		int resolved_here = 0;
+		/* A conflict of another branch is none of this replica's
+		 * business; stored, it would hold every sync at "open
+		 * conflicts" with nothing here to resolve it (issue 12 item 14). */
+		if (scope[0] && strcmp(c->branch_id ? c->branch_id : "", scope) != 0)
+			continue;
 		for (size_t j = 0; j < resolving.n; j++)
 			resolved_here |= !memcmp(resolving.v[j].data, c->id.data, UUID_LEN);
 		if (c->state == HEARTH__CONFLICT_STATE__CONFLICT_OPEN && !resolved_here)

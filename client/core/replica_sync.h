@@ -27,7 +27,8 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 
 /* Applies a pull page in one transaction: server copies, local copies
  * rebased field by field onto them (fields changed by pending ops keep the
- * local value), conflicts stored or dropped (resolved), cursor := new_cursor. */
+ * local value), conflicts stored or dropped (resolved), cursor := new_cursor.
+ * Conflicts of a branch other than the replica's scope are ignored. */
 int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen);
 
 

@@ -535,7 +535,7 @@ void out_progress(const char *label, uint64_t done, uint64_t total)
 	if (total == 0) {
 		if (progress.drawn && done == progress.last_done)
 			return;
-		fprintf(stderr, "\r%s %" PRIu64, label, done);
+		fprintf(stderr, "\r\033[K%s %" PRIu64, label, done);
 	} else {
 		int pct;
 		size_t fill;
@@ -549,8 +549,8 @@ void out_progress(const char *label, uint64_t done, uint64_t total)
 		memset(bar, '#', fill);
 		memset(bar + fill, '.', BAR - fill);
 		bar[BAR] = '\0';
-		fprintf(stderr, "\r%s [%s] %3d%% (%" PRIu64 "/%" PRIu64 ")", label, bar, pct, done,
-		        total);
+		fprintf(stderr, "\r\033[K%s [%s] %" PRIu64 "/%" PRIu64 " %3d%%", label, bar, done, total,
+		        pct);
 		progress.last_pct = pct;
 	}
 	progress.last_done = done;

@@ -12,7 +12,7 @@ HINT="hearthd restore --from FILE --data $T/bad --force"
 
 # run_hearthd DIR: a server on DIR, bounded to 10 s; sets RUN_RC, RUN_OUT.
 run_hearthd() {
-	RUN_OUT=$(timeout 10 "$HEARTHD" --listen 127.0.0.1:0 --data "$1" --cert "$CERTS/server.pem" \
+	RUN_OUT=$(timeout 10 "$HEARTHD" --dev --listen 127.0.0.1:0 --data "$1" --cert "$CERTS/server.pem" \
 		--key "$CERTS/server.key" --ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --org demo 2>&1)
 	RUN_RC=$?
 }

@@ -464,6 +464,26 @@ static void test_client_conflicts_stored_and_dropped(void **state)
 	hearth__record__free_unpacked(s1, NULL);
 }
 
+/* A conflict of another branch than the replica's scope is not stored: it
+ * would hold every sync at "open conflicts" (issue 12 item 14). */
+static void test_client_foreign_conflict_ignored(void **state)
+{
+	fixture *f = *state;
+	uint8_t rid[16], cid[16];
+	Hearth__Conflict *c;
+
+	new_id(rid);
+	new_id(cid);
+	assert_int_equal(replica_meta_set_str(&f->r, "scope", "b002"), 0);
+	c = conflict(cid, rid, HEARTH__CONFLICT_STATE__CONFLICT_OPEN, 5);
+	pull(f, NULL, 0, &c, 1, 5);
+	assert_int_equal(n_conflicts(f), 0);
+	assert_int_equal(replica_meta_set_str(&f->r, "scope", "b001"), 0);
+	pull(f, NULL, 0, &c, 1, 6);
+	assert_int_equal(n_conflicts(f), 1);
+	hearth__conflict__free_unpacked(c, NULL);
+}
+
 static void test_client_resolve_is_an_op(void **state)
 {
 	fixture *f = *state;
@@ -756,6 +776,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,587 @@
+/* sync.c: the sync engine, moving a replica's changes to and from hearthd:
+ * push the outbox, report events, pull pages, check the digest.
+ *
+ * Fault injection for tests: the environment variable HEARTH_FAULT makes
+ * `hearth sync` kill itself with SIGKILL at a chosen point, so integration
+ * tests can prove that a cut at any point loses and doubles nothing:
+ *   push-ack:N   after receiving the N-th PushResponse, before applying it
+ *   pull-recv:N  after receiving the N-th pull page, before applying it
+ *   pull-page:N  after applying (committing) the N-th pull page
+ * Counts start at 1 and run over the whole process (a re-pull continues
+ * counting). Anything else in HEARTH_FAULT is ignored. */
+#include "client/core/sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "client/core/events.h"
+#include "client/core/replica_meta.h"
+#include "client/core/replica_sync.h"
+#include "common/envelope.h"
+#include "common/record.h"
+
+/* ---------------------------------------------------------- fault injection */
+
+enum fault_point { FAULT_NONE, FAULT_PUSH_ACK, FAULT_PULL_RECV, FAULT_PULL_PAGE };
+
+typedef sync_fault fault;
+
+static void fault_parse(fault *f)
+{
+	const char *s = getenv("HEARTH_FAULT");
+	static const struct {
+		const char *prefix;
+		enum fault_point point;
+	} names[] = { { "push-ack:", FAULT_PUSH_ACK },
+		      { "pull-recv:", FAULT_PULL_RECV },
+		      { "pull-page:", FAULT_PULL_PAGE } };
+
+	f->point = FAULT_NONE;
+	f->n = 0;
+	for (size_t i = 0; s && i < HEARTH_ARRAY_LEN(names); i++) {
+		size_t pl = strlen(names[i].prefix);
+		if (!strncmp(s, names[i].prefix, pl) && atol(s + pl) > 0) {
+			f->point = names[i].point;
+			f->n = atol(s + pl);
+		}
+	}
+}
+
+/* Dies the way a power cut or `kill -9` would: no cleanup, no flush of
+ * anything LMDB has not committed. */
+static void fault_hit(const fault *f, enum fault_point point, long count)
+{
+	if (f->point == (int)point && f->n == count) {
+		fflush(stdout);
+		fflush(stderr);
+		raise(SIGKILL);
+	}
+}
+
+/* ---------------------------------------------------------- reporting */
+
+static void progress_show(sync_progress *p)
+{
+	if (p->hooks->progress)
+		p->hooks->progress(p->hooks->arg, p->what, p->done, p->total);
+}
+
+static void progress_clear(sync_progress *p)
+{
+	if (p->hooks->progress_end)
+		p->hooks->progress_end(p->hooks->arg);
+}
+
+static void notice(sync_ctx *x, const char *text)
+{
+	progress_clear(&x->prog);
+	if (x->hooks.notice)
+		x->hooks.notice(x->hooks.arg, text);
+}
+
+static sync_result server_refused(sync_ctx *x, const char *what, const Hearth__Envelope *resp)
+{
+	progress_clear(&x->prog);
+	if (x->hooks.refused)
+		x->hooks.refused(x->hooks.arg, what, resp);
+	return SYNC_REFUSED;
+}
+
+static sync_result lost(sync_ctx *x)
+{
+	progress_clear(&x->prog);
+	return SYNC_LOST;
+}
+
+/* One sentence into err for the caller; always SYNC_FAILED. */
+static sync_result failed(sync_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static sync_result failed(sync_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	progress_clear(&x->prog);
+	va_start(ap, fmt);
+	vsnprintf(x->err, sizeof(x->err), fmt, ap);
+	va_end(ap);
+	return SYNC_FAILED;
+}
+
+static void report_rejected(sync_ctx *x, const Hearth__Op *op, const Hearth__OpResult *res)
+{
+	progress_clear(&x->prog);
+	if (x->hooks.rejected)
+		x->hooks.rejected(x->hooks.arg, op, res);
+}
+
+/* Push: the outbox in batches, oldest first, one op per record per batch;
+ * every result is stored (op leaves the outbox) in the same transaction as
+ * the server copy it produced, so a cut between batches or even between
+ * results resends only ops without a stored result, and the server answers
+ * those DUPLICATE. */
+static int do_push(sync_ctx *x)
+{
+	replica_status st;
+	char err[1200];
+	int rc;
+
+	if (replica_status_get(&x->r, &st) != 0)
+		st.pending_ops = 0;
+	x->prog.what = "pushing";
+	x->prog.done = 0;
+	x->prog.total = st.pending_ops;
+	for (;;) {
+		Hearth__Op **ops = NULL;
+		uint64_t *keys = NULL;
+		size_t n = 0;
+		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+		Hearth__PushRequest push = HEARTH__PUSH_REQUEST__INIT;
+		Hearth__PushResponse *pr;
+
+		rc = replica_next_batch(&x->r, x->batch, &ops, &keys, &n);
+		if (rc != 0)
+			return failed(x, "cannot read the outbox: %s", hearth_strerror(rc));
+		if (n == 0)
+			break;
+		if (x->prog.total < x->prog.done + n)
+			x->prog.total = x->prog.done + n;
+		progress_show(&x->prog);
+		push.n_ops = n;
+		push.ops = ops;
+		req.body_case = HEARTH__ENVELOPE__BODY_PUSH;
+		req.push = &push;
+		if (session_call(&x->s, &req, &resp) != 0) {
+			replica_ops_free(ops, keys, n);
+			return lost(x);
+		}
+		if (resp->body_case != HEARTH__ENVELOPE__BODY_PUSH_RESULT) {
+			rc = server_refused(x, "push", resp);
+			goto batch_fail;
+		}
+		x->push_acks++;
+		fault_hit(&x->fault, FAULT_PUSH_ACK, x->push_acks);
+		pr = resp->push_result;
+		if (pr->n_results != n) {
+			rc = failed(x, "the server answered %zu ops with %zu results", n, pr->n_results);
+			goto batch_fail;
+		}
+		if (x->hooks.push_checkpoint && x->hooks.push_checkpoint(x->hooks.arg, pr->checkpoint) != 0) {
+			rc = SYNC_WITNESS;
+			goto batch_fail;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const Hearth__OpResult *res = pr->results[i];
+			if (res->op_id.len != ops[i]->op_id.len ||
+			    memcmp(res->op_id.data, ops[i]->op_id.data, res->op_id.len) != 0) {
+				rc = failed(x, "the server's results are not in the order of the ops sent");
+				goto batch_fail;
+			}
+			switch (res->status) {
+			case HEARTH__OP_STATUS__OP_APPLIED: x->applied++; break;
+			case HEARTH__OP_STATUS__OP_MERGED: x->merged++; break;
+			case HEARTH__OP_STATUS__OP_CONFLICT: x->conflicts++; break;
+			case HEARTH__OP_STATUS__OP_DUPLICATE: x->duplicate++; break;
+			case HEARTH__OP_STATUS__OP_REJECTED:
+				x->rejected++;
+				report_rejected(x, ops[i], res);
+				break;
+			default: break;
+			}
+			if (replica_apply_result(&x->r, keys[i], ops[i], res, err, sizeof(err)) != 0) {
+				rc = failed(x, "%s", err);
+				goto batch_fail;
+			}
+			x->pushed++;
+		}
+		x->prog.done += n;
+		progress_show(&x->prog);
+		envelope_free(resp, NULL);
+		replica_ops_free(ops, keys, n);
+		continue;
+batch_fail:
+		envelope_free(resp, NULL);
+		replica_ops_free(ops, keys, n);
+		return rc;
+	}
+	progress_clear(&x->prog);
+	return SYNC_OK;
+}
+
+static void events_warned(void *arg, const char *text)
+{
+	notice(arg, text);
+}
+
+/* Reports the queued reveal/export events to the audit log. */
+static sync_result send_events(sync_ctx *x)
+{
+	char err[600];
+
+	switch (events_report_warn(&x->s, &x->r, &x->events, err, sizeof(err), events_warned, x)) {
+	case EVENTS_OK: return SYNC_OK;
+	case EVENTS_LOST: return lost(x);
+	case EVENTS_FAILED: break;
+	}
+	return failed(x, "%s", err);
+}
+
+/* A cursor at or above 2^63 is no position any server reaches; stored, it
+ * would leave the replica nowhere to go (issue 12 item 14). */
+#define CURSOR_LIMIT (UINT64_C(1) << 63)
+/* Pages in a row that say "more" but bring nothing and barely move the
+ * cursor before the pull stops: hearthd fills every such page, so even one
+ * is odd; a few leave room without letting a server loop us for ever. */
+#define IDLE_PAGES_MAX 3
+
+static int hostile(sync_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int hostile(sync_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	progress_clear(&x->prog);
+	va_start(ap, fmt);
+	vsnprintf(x->err, sizeof(x->err), fmt, ap);
+	va_end(ap);
+	return SYNC_HOSTILE;
+}
+
+/* Checks a page before anything of it is stored; SYNC_OK or SYNC_HOSTILE. */
+static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t cursor)
+{
+	if (pg->cursor >= CURSOR_LIMIT)
+		return hostile(x, "it answered the pull after cursor %llu with cursor %llu, beyond any "
+		                  "position a log reaches",
+		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
+	/* An empty last page may carry 0 (older servers); anything else
+	 * going back would replay or skip changes. */
+	if (pg->cursor < cursor && (pg->cursor != 0 || pg->more || pg->n_records || pg->n_conflicts))
+		return hostile(x, "it answered the pull after cursor %llu with the earlier cursor %llu",
+		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
+	for (size_t i = 0; x->digest_branch[0] && i < pg->n_conflicts; i++) {
+		const char *b = pg->conflicts[i]->branch_id ? pg->conflicts[i]->branch_id : "";
+		if (strcmp(b, x->digest_branch) != 0)
+			return hostile(x, "it sent a conflict of branch %s to a replica of branch %s",
+			               b[0] ? b : "(none)", x->digest_branch);
+	}
+	return SYNC_OK;
+}
+
+/* Pull: pages after our cursor until the server says there is no more;
+ * each page (records, conflicts, cursor) commits in one transaction. */
+static int do_pull(sync_ctx *x)
+{
+	uint64_t cursor;
+	char err[1200];
+	int rc, idle = 0;
+
+	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
+		return failed(x, "cannot read the replica's cursor: %s", hearth_strerror(rc));
+	x->prog.what = "pulling";
+	x->prog.total = 0;
+	x->prog.done = 0;
+	for (;;) {
+		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+		Hearth__PullRequest pull = HEARTH__PULL_REQUEST__INIT;
+		Hearth__PullResponse *pg;
+		int more;
+
+		pull.cursor = cursor;
+		pull.limit = x->page;
+		pull.branch_id = (char *)x->scope;
+		req.body_case = HEARTH__ENVELOPE__BODY_PULL;
+		req.pull = &pull;
+		progress_show(&x->prog);
+		if (session_call(&x->s, &req, &resp) != 0)
+			return lost(x);
+		if (resp->body_case != HEARTH__ENVELOPE__BODY_PULL_RESULT) {
+			rc = server_refused(x, "pull", resp);
+			envelope_free(resp, NULL);
+			return rc;
+		}
+		x->pull_recv++;
+		fault_hit(&x->fault, FAULT_PULL_RECV, x->pull_recv);
+		pg = resp->pull_result;
+		if (pg->reset && ++x->resets > 1) {
+			envelope_free(resp, NULL);
+			return hostile(x, "it asked for a re-pull from zero a second time in one sync");
+		}
+		if (pg->reset) {
+			notice(x, "this replica was away longer than the server keeps deletes; "
+			          "re-pulling from zero");
+			if ((rc = replica_reset_server(&x->r)) != 0) {
+				envelope_free(resp, NULL);
+				return failed(x, "cannot reset the replica: %s", hearth_strerror(rc));
+			}
+			envelope_free(resp, NULL);
+			cursor = 0;
+			continue;
+		}
+		if ((rc = check_page(x, pg, cursor)) != SYNC_OK) {
+			envelope_free(resp, NULL);
+			return rc;
+		}
+		if (pg->more && !pg->n_records && !pg->n_conflicts && pg->cursor - cursor < x->page)
+			idle++;
+		else
+			idle = 0;
+		if (idle >= IDLE_PAGES_MAX) {
+			rc = hostile(x, "it said more records follow %d pages in a row but sent none and "
+			                "moved the cursor only to %llu",
+			             idle, (unsigned long long)pg->cursor);
+			envelope_free(resp, NULL);
+			return rc;
+		}
+		if (idle) {
+			/* Nothing to store: the cursor is kept with the next page
+			 * that brings something, so a server caught looping leaves
+			 * the replica as it was. */
+			cursor = pg->cursor;
+			envelope_free(resp, NULL);
+			continue;
+		}
+		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {
+			envelope_free(resp, NULL);
+			return failed(x, "%s", err);
+		}
+		x->pull_pages++;
+		fault_hit(&x->fault, FAULT_PULL_PAGE, x->pull_pages);
+		x->pulled += pg->n_records;
+		x->prog.done += pg->n_records;
+		more = pg->more;
+		if (more && pg->cursor <= cursor) {
+			envelope_free(resp, NULL);
+			return failed(x, "the server said more records follow but its cursor did not move "
+			                 "(%llu); stopping",
+			              (unsigned long long)cursor);
+		}
+		if (pg->cursor > cursor)
+			cursor = pg->cursor;
+		envelope_free(resp, NULL);
+		if (!more)
+			break;
+	}
+	progress_clear(&x->prog);
+	return SYNC_OK;
+}
+
+/* Asks the server for its per-kind digest of our scope. */
+static int fetch_digest(sync_ctx *x, Hearth__Envelope **out)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__DigestRequest dr = HEARTH__DIGEST_REQUEST__INIT;
+	int rc;
+
+	*out = NULL;
+	dr.branch_id = (char *)x->digest_branch;
+	req.body_case = HEARTH__ENVELOPE__BODY_DIGEST;
+	req.digest = &dr;
+	if (session_call(&x->s, &req, &resp) != 0)
+		return lost(x);
+	if (resp->body_case != HEARTH__ENVELOPE__BODY_DIGEST_RESULT) {
+		rc = server_refused(x, "digest check", resp);
+		envelope_free(resp, NULL);
+		return rc;
+	}
+	*out = resp;
+	return SYNC_OK;
+}
+
+/* Compares the server's digest with ours. *same: 1 equal, 0 differs (msg
+ * filled), -1 could not compare (the server kept moving). */
+static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
+{
+	Hearth__Envelope *resp = NULL;
+	kind_digest_acc mine[REPLICA_MAX_KINDS], theirs[REPLICA_MAX_KINDS];
+	uint64_t cursor;
+	int rc;
+
+	*same = -1;
+	/* Only a replica at the server's cursor can match it; if the server
+	 * moved on since our pull, catch up first (a few times at most). */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if ((rc = fetch_digest(x, &resp)) != SYNC_OK)
+			return rc;
+		if ((rc = replica_cursor(&x->r, &cursor)) != 0) {
+			envelope_free(resp, NULL);
+			return failed(x, "cannot read the replica's cursor: %s", hearth_strerror(rc));
+		}
+		if (resp->digest_result->cursor <= cursor)
+			break;
+		envelope_free(resp, NULL);
+		resp = NULL;
+		if ((rc = do_pull(x)) != SYNC_OK)
+			return rc;
+	}
+	if (!resp)
+		return SYNC_OK;
+	if (resp->digest_result->cursor < cursor && x->hooks.cursor_behind &&
+	    x->hooks.cursor_behind(x->hooks.arg, cursor, resp->digest_result->cursor) != 0) {
+		envelope_free(resp, NULL);
+		return SYNC_WITNESS;
+	}
+	if (resp->digest_result->cursor < cursor) {
+		snprintf(msg, cap, "replica is ahead of the server (cursor %llu here, %llu there)",
+		         (unsigned long long)cursor, (unsigned long long)resp->digest_result->cursor);
+		*same = 0;
+		envelope_free(resp, NULL);
+		return SYNC_OK;
+	}
+	memset(theirs, 0, sizeof(theirs));
+	for (size_t i = 0; i < resp->digest_result->n_kinds; i++) {
+		const Hearth__KindDigest *kd = resp->digest_result->kinds[i];
+		if ((int)kd->kind < 0 || (int)kd->kind >= REPLICA_MAX_KINDS)
+			continue;
+		theirs[kd->kind].count = kd->count;
+		if (kd->digest.len == 32)
+			memcpy(theirs[kd->kind].digest, kd->digest.data, 32);
+	}
+	envelope_free(resp, NULL);
+	if ((rc = replica_digest(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine)) != 0)
+		return failed(x, "cannot compute the replica's digest: %s", hearth_strerror(rc));
+	*same = 1;
+	for (int k = 0; k < REPLICA_MAX_KINDS; k++) {
+		if (mine[k].count != theirs[k].count || memcmp(mine[k].digest, theirs[k].digest, 32)) {
+			snprintf(msg, cap, "replica differs from the server for %s (%llu records here, %llu there)",
+			         kind_find((Hearth__Kind)k) ? kind_find((Hearth__Kind)k)->name : "kind",
+			         (unsigned long long)mine[k].count, (unsigned long long)theirs[k].count);
+			*same = 0;
+			break;
+		}
+	}
+	return SYNC_OK;
+}
+
+/* The divergence check (DESIGN section 5): on a mismatch, forget every
+ * server copy, pull from zero and check once more. */
+static int check_divergence(sync_ctx *x)
+{
+	char msg[300], line[340];
+	int same, rc;
+
+	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK || same != 0)
+		return rc;
+	snprintf(line, sizeof(line), "%s; re-pulling from zero", msg);
+	notice(x, line);
+	if ((rc = replica_reset_server(&x->r)) != 0)
+		return failed(x, "cannot reset the replica: %s", hearth_strerror(rc));
+	if ((rc = do_pull(x)) != SYNC_OK)
+		return rc;
+	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK)
+		return rc;
+	if (same == 0) {
+		snprintf(x->err, sizeof(x->err), "%s even after a full re-pull", msg);
+		return SYNC_DIVERGED;
+	}
+	return SYNC_OK;
+}
+
+/* Only one sync may work on a replica at a time: two would push the same
+ * ops and race to store their results. */
+static int lock_replica(sync_ctx *x, const replica *r, int *fd)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/sync.lock", r->path);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return failed(x, "cannot create %s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return failed(x, "another 'hearth sync' is running on this replica; wait for it to finish");
+	}
+	return SYNC_OK;
+}
+
+/* Which part of the server this replica mirrors: a branch principal always
+ * its own branch; an admin or auditor all branches or the one --branch
+ * names. A change of scope restarts the pull from zero, since one cursor
+ * only means something for one scope. */
+static int settle_scope(sync_ctx *x, const char *branch_opt)
+{
+	const Hearth__Principal *p = x->s.welcome->principal;
+	char old[128], line[400];
+	int rc;
+
+	if (p->role == HEARTH__ROLE__ROLE_BRANCH) {
+		if (branch_opt && strcmp(branch_opt, p->branch_id) != 0) {
+			snprintf(x->err, sizeof(x->err),
+			         "--branch is for admin and auditor certificates; this certificate "
+			         "belongs to branch %s",
+			         p->branch_id);
+			return SYNC_USAGE;
+		}
+		if (replica_meta_set_str(&x->r, "branch", p->branch_id) != 0)
+			return failed(x, "cannot store the branch in the replica");
+		x->scope = "";
+		x->digest_branch = p->branch_id;
+	} else {
+		x->scope = branch_opt ? branch_opt : "";
+		x->digest_branch = x->scope;
+	}
+	rc = replica_meta_get_str(&x->r, "scope", old, sizeof(old));
+	if (rc == 0 && strcmp(old, x->digest_branch) != 0) {
+		snprintf(line, sizeof(line), "sync scope changed from %s%s to %s%s; pulling from zero",
+		         old[0] ? "branch " : "all branches", old, x->digest_branch[0] ? "branch " : "all branches",
+		         x->digest_branch);
+		notice(x, line);
+		if (replica_reset_server(&x->r) != 0)
+			return failed(x, "cannot reset the replica");
+	}
+	if (rc != 0 || strcmp(old, x->digest_branch) != 0) {
+		if (replica_meta_set_str(&x->r, "scope", x->digest_branch) != 0)
+			return failed(x, "cannot store the scope in the replica");
+	}
+	return SYNC_OK;
+}
+
+/* ---------------------------------------------------------- the engine */
+
+void sync_init(sync_ctx *x, const sync_options *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->s.fd = -1;
+	x->lock_fd = -1;
+	x->batch = o->batch ? o->batch : SYNC_BATCH_DEFAULT;
+	x->page = o->page ? o->page : SYNC_PAGE_DEFAULT;
+	x->branch_opt = o->branch;
+	x->hooks = o->hooks;
+	x->prog.hooks = &x->hooks;
+	fault_parse(&x->fault);
+}
+
+sync_result sync_begin(sync_ctx *x)
+{
+	return lock_replica(x, &x->r, &x->lock_fd);
+}
+
+sync_result sync_run(sync_ctx *x)
+{
+	sync_result rc;
+
+	if ((rc = settle_scope(x, x->branch_opt)) != SYNC_OK)
+		return rc;
+	if ((rc = do_push(x)) != SYNC_OK)
+		return rc;
+	if ((rc = send_events(x)) != SYNC_OK)
+		return rc;
+	if ((rc = do_pull(x)) != SYNC_OK)
+		return rc;
+	if ((rc = check_divergence(x)) != SYNC_OK)
+		return rc;
+	replica_set_last_sync(&x->r, session_now_ms());
+	return SYNC_OK;
+}
+
+void sync_end(sync_ctx *x)
+{
+	progress_clear(&x->prog);
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = -1;
+}
