@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build release certs run test test-asan fuzz bench clean
+.PHONY: all deps build release certs run test test-asan fuzz bench deb clean
 
 all: build
 
@@ -58,6 +58,31 @@ fuzz: deps certs
 
 bench: build certs
 	tests/bench/run.sh
+
+# make deb: the hearthd and hearth Debian packages, built by debhelper from
+# debian/ (tests not built). dpkg-buildpackage writes into the parent
+# directory; the files are moved to build-deb/.
+DEB_DIR = build-deb
+deb: deps
+	@missing=""; for p in debhelper dpkg-dev; do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+		elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+		else echo "make deb: need root or sudo to install:$$missing" >&2; exit 1; fi; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	dpkg-buildpackage -us -uc -b
+	@mkdir -p $(DEB_DIR)
+	@v=$$(dpkg-parsechangelog -S Version); a=$$(dpkg --print-architecture); \
+	for f in ../hearth_$${v}_$${a}.buildinfo ../hearth_$${v}_$${a}.changes \
+		../hearthd_$${v}_$${a}.deb ../hearth_$${v}_$${a}.deb \
+		../hearthd-dbgsym_$${v}_$${a}.deb ../hearth-dbgsym_$${v}_$${a}.deb; do \
+		[ -e "$$f" ] && mv -f "$$f" $(DEB_DIR)/; \
+	done; \
+	echo; echo "Debian packages in $(DEB_DIR)/:"; ls -1 $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz build-release-gcc build-release-clang
