@@ -14,8 +14,16 @@ for cycle in $(seq 1 "$CYCLES"); do
 	"$HEARTH_TOOLS/loadgen" --port "$P" "${B1[@]}" --mode push --clients 20 --records 3000 --batch 10 \
 		--ack-log "$T/acked" >"$T/load$cycle.out" 2>&1 &
 	LOAD=$!
-	# Kill at a moment that varies per cycle, while pushes are in flight.
-	sleep "0.$(( (RANDOM % 5) + 2 ))"
+	# Kill at a moment that varies per cycle, while pushes are in flight,
+	# but only once this cycle has had an acknowledgement: a fixed delay
+	# alone killed too early on a loaded machine (under ASan the first
+	# acknowledgement can take longer than the delay). Bounded: 15 s.
+	before=$(wc -l < "$T/acked")
+	for _ in $(seq 1 300); do
+		[ "$(wc -l < "$T/acked")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	sleep "0.$(( RANDOM % 4 ))"
 	pidvar="PID_c$cycle"
 	kill -9 "${!pidvar}"
 	wait "${!pidvar}" 2>/dev/null
