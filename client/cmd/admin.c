@@ -183,6 +183,42 @@ void admin_reset_getopt(void)
 	opterr = 1;
 }
 
+admin_begin admin_begin_listing(cli *c, int argc, char **argv, const char *cmd, const char *usage,
+                                session *s, int *json, int *exit_code)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*json = 0;
+	admin_reset_getopt();
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (o == 'j') {
+			*json = 1;
+		} else if (o == 'h') {
+			fputs(usage, stdout);
+			*exit_code = EXIT_OK;
+			return ADMIN_BEGIN_FINISHED;
+		} else {
+			*exit_code = EXIT_USAGE;
+			return ADMIN_BEGIN_FINISHED;
+		}
+	}
+	if (optind < argc) {
+		admin_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+		*exit_code = EXIT_USAGE;
+		return ADMIN_BEGIN_FINISHED;
+	}
+	if ((*exit_code = admin_connect(c, s, cmd)) != EXIT_OK) {
+		session_close(s);
+		return ADMIN_BEGIN_FINISHED;
+	}
+	return ADMIN_BEGIN_CONNECTED;
+}
+
 /* ------------------------------------------------ branches */
 
 static void print_branch_json(out_json *j, const Hearth__Branch *b)
@@ -213,35 +249,16 @@ static const Hearth__Branch *find_branch(const Hearth__BranchList *l, const char
 
 static int branch_list(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	session s;
 	Hearth__Envelope *resp = NULL;
-	int json = 0, o, rc;
+	int json, rc;
 
-	admin_reset_getopt();
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (o == 'j')
-			json = 1;
-		else if (o == 'h') {
-			printf("usage: hearth admin branch list [--json]\n\n"
-			       "Lists the branches the server knows: id, name, parent (党总支) and\n"
-			       "secretary. Admin and auditor certificates.\n");
-			return EXIT_OK;
-		} else
-			return EXIT_USAGE;
-	}
-	if (optind < argc) {
-		admin_error("branch list", "unexpected argument \"%s\"", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if ((rc = admin_connect(c, &s, "branch list")) != EXIT_OK) {
-		session_close(&s);
+	if (admin_begin_listing(c, argc, argv, "branch list",
+	                        "usage: hearth admin branch list [--json]\n\n"
+	                        "Lists the branches the server knows: id, name, parent (党总支) and\n"
+	                        "secretary. Admin and auditor certificates.\n",
+	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
-	}
 	rc = admin_branch_list(&s, "branch list", &resp);
 	session_close(&s);
 	if (rc != EXIT_OK)
@@ -468,38 +485,19 @@ static void principal_json(out_json *j, const Hearth__PrincipalInfo *p)
 
 int admin_principals(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	session s;
 	Hearth__Envelope *resp = NULL;
 	const Hearth__PrincipalsList *l;
-	int json = 0, o, rc;
+	int json, rc;
 
-	admin_reset_getopt();
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (o == 'j')
-			json = 1;
-		else if (o == 'h') {
-			printf("usage: hearth admin principals [--json]\n\n"
-			       "Lists everyone whose certificate has connected: fingerprint (as 'hearth\n"
-			       "whoami' prints it), name, role, branch, first and last seen (local\n"
-			       "time), number of logins, and whether the certificate was revoked.\n"
-			       "Admin and auditor certificates.\n");
-			return EXIT_OK;
-		} else
-			return EXIT_USAGE;
-	}
-	if (optind < argc) {
-		admin_error("principals", "unexpected argument \"%s\"", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if ((rc = admin_connect(c, &s, "principals")) != EXIT_OK) {
-		session_close(&s);
+	if (admin_begin_listing(c, argc, argv, "principals",
+	                        "usage: hearth admin principals [--json]\n\n"
+	                        "Lists everyone whose certificate has connected: fingerprint (as 'hearth\n"
+	                        "whoami' prints it), name, role, branch, first and last seen (local\n"
+	                        "time), number of logins, and whether the certificate was revoked.\n"
+	                        "Admin and auditor certificates.\n",
+	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
-	}
 	rc = fetch_principals(&s, "principals", &resp);
 	session_close(&s);
 	if (rc != EXIT_OK)

@@ -32,6 +32,20 @@ int admin_connect(cli *c, session *s, const char *cmd);
 /* Resets getopt_long for a subcommand's own argv (argv[0] is its name). */
 void admin_reset_getopt(void);
 
+/* How admin_begin_listing ended. */
+typedef enum admin_begin {
+	ADMIN_BEGIN_CONNECTED, /* *s is open (the caller closes it): run the request */
+	ADMIN_BEGIN_FINISHED,  /* help printed, bad usage, or no connection: return *exit_code */
+} admin_begin;
+
+/* The start every read-only listing shares (branch list, principals,
+ * server): takes --json and --help only, prints usage (a NUL-terminated
+ * text, borrowed) for --help, refuses any other argument, then connects as
+ * admin_connect does. Sets *json; on ADMIN_BEGIN_FINISHED *exit_code is
+ * what the command returns and nothing is left open. */
+admin_begin admin_begin_listing(cli *c, int argc, char **argv, const char *cmd, const char *usage,
+                                session *s, int *json, int *exit_code);
+
 /* Prints "hearth: admin CMD: <message>" to stderr. */
 void admin_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

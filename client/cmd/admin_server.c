@@ -46,41 +46,22 @@ static void human_duration(int64_t ms, char *out, size_t cap)
 
 int admin_server(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	session s;
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
 	Hearth__ServerStatusRequest sr = HEARTH__SERVER_STATUS_REQUEST__INIT;
 	const Hearth__ServerStatus *st;
 	char hash[65] = "", t1[64], t2[64], b1[32], b2[32];
 	double used;
-	int json = 0, o, rc;
+	int json, rc;
 
-	admin_reset_getopt();
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (o == 'j')
-			json = 1;
-		else if (o == 'h') {
-			printf("usage: hearth admin server [--json]\n\n"
-			       "Shows the server's version, start time and uptime, open connections, the\n"
-			       "store's size against its LMDB map (how full it is), records, commits and\n"
-			       "the last one, and the audit log's head (size and hash). Admin and\n"
-			       "auditor certificates.\n");
-			return EXIT_OK;
-		} else
-			return EXIT_USAGE;
-	}
-	if (optind < argc) {
-		admin_error("server", "unexpected argument \"%s\"", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if ((rc = admin_connect(c, &s, "server")) != EXIT_OK) {
-		session_close(&s);
+	if (admin_begin_listing(c, argc, argv, "server",
+	                        "usage: hearth admin server [--json]\n\n"
+	                        "Shows the server's version, start time and uptime, open connections, the\n"
+	                        "store's size against its LMDB map (how full it is), records, commits and\n"
+	                        "the last one, and the audit log's head (size and hash). Admin and\n"
+	                        "auditor certificates.\n",
+	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
-	}
 	req.body_case = HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST;
 	req.server_status_request = &sr;
 	rc = admin_call(&s, "server", &req, HEARTH__ENVELOPE__BODY_SERVER_STATUS, &resp);
