@@ -84,7 +84,7 @@ times() { # LABEL: 5 whoami, each bounded by 20 s
 	echo "$1: $ok/5 ok, mean $((sum / 5)) ms, max $max ms"
 }
 base=$(times "no flood")
-"$B/tests/tcpflood" --port "$PORT" --sockets 1030 --hold-ms 20000 --reconnect >"$T/c.out" 2>&1 &
+"$B/tests/tcpflood" --port "$PORT" --source 127.0.0.2 --sockets 1030 --hold-ms 20000 --reconnect >"$T/c.out" 2>&1 &
 FL=$!; PIDS+=($FL)
 wait_for "$T/c.out" "opened="
 during=$(times "during the flood")

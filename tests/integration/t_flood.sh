@@ -6,6 +6,11 @@
 # max_preauth_per_addr = 32 by default) evicts the oldest silent socket for
 # every newcomer.  The handshake timeout is long (30 s) so that it cannot
 # rotate the flood away during the test: only eviction can let clients in.
+# The flood comes from 127.0.0.2 and the clients from 127.0.0.1, as an
+# attacker and an office would: from one address, with 1,030 sockets
+# churning, a client's own handshake can be evicted by the flood's
+# newcomers at that same address, which is the cap working, not a defect,
+# and made this test fail now and then on a loaded machine.
 . "$(dirname "$0")/lib.sh"
 
 # --check-config names a per-address cap larger than the pool.
@@ -30,7 +35,7 @@ P=$PORT_s
 client a branch1 "$P"
 out=$(h a whoami 2>&1); expect_contains "whoami before the flood" "role:        branch" "$out"
 
-"$HEARTH_TOOLS/tcpflood" --port "$P" --sockets 1030 --hold-ms 15000 --reconnect >"$T/flood.out" 2>&1 &
+"$HEARTH_TOOLS/tcpflood" --port "$P" --source 127.0.0.2 --sockets 1030 --hold-ms 15000 --reconnect >"$T/flood.out" 2>&1 &
 FLOOD=$!
 PIDS+=("$FLOOD")
 for _ in $(seq 1 150); do
@@ -42,10 +47,12 @@ expect_contains "flood opened its sockets" "opened=1030 failed=0" "$(cat "$T/flo
 ok=0
 for i in $(seq 1 6); do
 	out=$(timeout 10 "$HEARTH" --home "$T/home.a" whoami 2>&1) && [[ "$out" == *"role:        branch"* ]] &&
-		ok=$((ok + 1))
-	out=$(timeout 10 "$HEARTH" --home "$T/home.a" sync 2>&1) && ok=$((ok + 1))
+		ok=$((ok + 1)) || echo "whoami $i: $out" >>"$T/misses"
+	out=$(timeout 10 "$HEARTH" --home "$T/home.a" sync 2>&1) && ok=$((ok + 1)) ||
+		echo "sync $i: $out" >>"$T/misses"
 done
 expect_eq "12 of 12 whoami/sync succeed during the flood" 12 "$ok"
+[[ -s "$T/misses" ]] && cat "$T/misses" >&2
 kill -0 "$FLOOD" 2>/dev/null && pass "flood still running while the clients were served" ||
 	fail "flood ended before the clients ran"
 expect_contains "eviction logged" 'reason="evicted: max_preauth_per_addr reached"' "$(cat "$T/s.log")"

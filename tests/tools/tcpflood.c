@@ -1,15 +1,18 @@
 /* tcpflood.c: a pre-auth flood: opens N plain TCP sockets to the server
  * and holds them, never starting TLS (issue 12 item 9).
  *
- *   tcpflood --port P [--host 127.0.0.1] --sockets N --hold-ms T
- *            [--reconnect] [--rate R]
+ *   tcpflood --port P [--host 127.0.0.1] [--source 127.0.0.2] --sockets N
+ *            --hold-ms T [--reconnect] [--rate R]
  *
  * Prints "opened=N failed=F" once every socket was tried, then, when T
  * has passed, "done open=O reconnects=R closed_by_server=C" and exits 0.
  * --reconnect replaces every socket the server closes (an attacker who
  * keeps the pool full), at most R new sockets a second (default 500).
  * Bounded: N <= 20000, T <= 120000 ms; RLIMIT_NOFILE is raised to fit N
- * (up to the hard limit; fewer sockets are opened if it is too low). */
+ * (up to the hard limit; fewer sockets are opened if it is too low).
+ * --source binds every socket to that local address first, so that the
+ * flood comes from another address than the clients a test serves
+ * (any 127.0.0.0/8 address is local on Linux). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -34,7 +37,7 @@ static long long now_ms(void)
 }
 
 /* A blocking connect with a 2 s bound; -1 when it did not complete. */
-static int open_one(const struct sockaddr_in *sa)
+static int open_one(const struct sockaddr_in *sa, const struct sockaddr_in *src)
 {
 	struct timeval tv = { 2, 0 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -42,6 +45,10 @@ static int open_one(const struct sockaddr_in *sa)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (src && bind(fd, (const struct sockaddr *)src, sizeof(*src)) != 0) {
+		close(fd);
+		return -1;
+	}
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
 		close(fd);
 		return -1;
@@ -61,9 +68,10 @@ static int closed_by_peer(int fd)
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1";
+	const char *source = NULL;
 	long port = 0, nsock = 0, hold_ms = 0, rate = 500;
 	int reconnect = 0;
-	struct sockaddr_in sa;
+	struct sockaddr_in sa, src;
 	struct rlimit rl;
 	struct pollfd *pf;
 	long opened = 0, failed = 0, reconnects = 0, closed = 0;
@@ -75,6 +83,8 @@ int main(int argc, char **argv)
 			port = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--host") && i + 1 < argc)
 			host = argv[++i];
+		else if (!strcmp(argv[i], "--source") && i + 1 < argc)
+			source = argv[++i];
 		else if (!strcmp(argv[i], "--sockets") && i + 1 < argc)
 			nsock = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc)
@@ -101,6 +111,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcpflood: --host %s is not an IPv4 address\n", host);
 		return 2;
 	}
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	if (source && inet_pton(AF_INET, source, &src.sin_addr) != 1) {
+		fprintf(stderr, "tcpflood: --source %s is not an IPv4 address\n", source);
+		return 2;
+	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)nsock + 32) {
 		rl.rlim_cur = (rlim_t)nsock + 32;
 		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
@@ -112,7 +128,7 @@ int main(int argc, char **argv)
 		return 1;
 	end = now_ms() + hold_ms;
 	for (long i = 0; i < nsock; i++) {
-		pf[i].fd = now_ms() < end ? open_one(&sa) : -1;
+		pf[i].fd = now_ms() < end ? open_one(&sa, source ? &src : NULL) : -1;
 		pf[i].events = POLLIN;
 		if (pf[i].fd >= 0)
 			opened++;
@@ -141,7 +157,7 @@ int main(int argc, char **argv)
 			}
 			pf[i].revents = 0;
 			if (reconnect && pf[i].fd < 0 && this_sec < rate && now_ms() < end) {
-				pf[i].fd = open_one(&sa);
+				pf[i].fd = open_one(&sa, source ? &src : NULL);
 				this_sec++;
 				if (pf[i].fd >= 0)
 					reconnects++;
