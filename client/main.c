@@ -14,6 +14,7 @@
 #include "client/cmd/status.h"
 #include "client/cmd/sync.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 static const cli_command commands[] = {
 	{ "init", cmd_init, "store a profile: server address, certificate, key, CA" },
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 {
 	cli c = { NULL, { { 0 } } };
 	int i = 1;
+
+	i18n_init();
 
 	/* Global options come before the command. */
 	while (i < argc && argv[i][0] == '-') {

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "server/hearthd.h"
 #include "common/audit.h"
+#include "common/i18n.h"
 #include "server/db/audit_log.h"
 
 static void usage(FILE *f)
@@ -140,6 +141,8 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	int check = 0, file_bad = 0, verify = 0;
 	int c;
+
+	i18n_init();
 	hearthd h;
 
 	/* Operator subcommands run on their own, without the server's settings. */
