@@ -22,6 +22,7 @@
 
 #include "common/audit.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "client/ui/output.h"
 #include "common/record.h"
 #include "client/core/values.h"
@@ -103,10 +104,12 @@ static int audit_log(cli *c, int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },  { "until", required_argument, NULL, 'u' },
 		{ "limit", required_argument, NULL, 'n' },  { "after", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "before", required_argument, NULL, 'B' }, { "oldest-first", no_argument, NULL, 'O' },
+		{ "logins", no_argument, NULL, 'L' },       { NULL, 0, NULL, 0 },
 	};
 	Hearth__AuditQuery q = HEARTH__AUDIT_QUERY__INIT;
 	const char *record = NULL;
+	int oldest_first = 0, logins = 0, after_given = 0;
 	uint8_t rid[UUID_LEN];
 	log_ctx l;
 	audq_conn x;
@@ -137,27 +140,41 @@ static int audit_log(cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			if (audq_parse_u64(optarg, 0, UINT64_MAX, &q.after_seq) != 0) {
-				cli_error("audit log: --after \"%s\" is not a sequence number", optarg);
+				cli_error(_("audit log: --after \"%s\" is not a sequence number"), optarg);
+				return EXIT_USAGE;
+			}
+			after_given = 1;
+			break;
+		case 'B':
+			if (audq_parse_u64(optarg, 1, UINT64_MAX, &q.before_seq) != 0) {
+				cli_error(_("audit log: --before \"%s\" is not a sequence number"), optarg);
 				return EXIT_USAGE;
 			}
 			break;
+		case 'O': oldest_first = 1; break;
+		case 'L': logins = 1; break;
 		case 'j': l.json = 1; break;
 		case 'h':
-			printf("usage: hearth audit log [--actor X] [--branch B] [--record ID] [--action A]\n"
-			       "                        [--since DATE] [--until DATE] [--limit N] [--after SEQ]\n"
-			       "                        [--json]\n\n"
-			       "Lists audit entries, oldest first: sequence number, time, who (certificate\n"
-			       "name), role or branch, action, record (short id), and what changed (field:\n"
-			       "old -> new; sensitive fields as digests) or why (refusals).\n"
-			       "  --actor X    certificate name (CN) or fingerprint\n"
-			       "  --branch B   entries about branch B\n"
-			       "  --record ID  one record (id or unique prefix from the local replica)\n"
-			       "  --action A   exact action (record.update) or a prefix ending in '.' (record.)\n"
-			       "  --since, --until  YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], local time (Z: UTC);\n"
-			       "               --until is exclusive, and a bare date means the end of that day\n"
-			       "  --limit N    at most N entries (default %d); --after SEQ: start after SEQ\n"
-			       "A branch certificate sees only its own branch's entries; admin and auditor\n"
-			       "see all.\n",
+			printf(_("usage: hearth audit log [--actor X] [--branch B] [--record ID|NAME] [--action A]\n"
+			         "                        [--since DATE] [--until DATE] [--limit N]\n"
+			         "                        [--before SEQ | --oldest-first [--after SEQ]]\n"
+			         "                        [--logins] [--json]\n\n"
+			         "Lists audit entries, newest first: sequence number, time, who (certificate\n"
+			         "name), role or branch, action, record (short id), and what changed (field:\n"
+			         "old -> new; sensitive fields as digests) or why (refusals). Logins are left\n"
+			         "out unless --logins (or --action login).\n"
+			         "  --actor X    certificate name (CN) or fingerprint\n"
+			         "  --branch B   entries about branch B\n"
+			         "  --record R   one record: its id, a unique id prefix, or a member's name\n"
+			         "  --action A   exact action (record.update) or a prefix ending in '.' (record.)\n"
+			         "  --since, --until  YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], local time (Z: UTC);\n"
+			         "               --until is exclusive, and a bare date means the end of that day\n"
+			         "  --limit N    at most N entries (default %d)\n"
+			         "  --before SEQ entries older than SEQ (the next page of a newest-first list)\n"
+			         "  --oldest-first  in log order; --after SEQ starts after SEQ\n"
+			         "  --logins     include logins\n"
+			         "A branch certificate sees only its own branch's entries; admin and auditor\n"
+			         "see all.\n"),
 			       LOG_LIMIT_DEFAULT);
 			return EXIT_OK;
 		default: return EXIT_USAGE;
@@ -167,6 +184,18 @@ static int audit_log(cli *c, int argc, char **argv)
 		cli_error("audit log: unexpected argument \"%s\"", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (after_given && !oldest_first) {
+		cli_error(_("audit log: --after pages an oldest-first list; add --oldest-first, or page a "
+		            "newest-first list with --before SEQ"));
+		return EXIT_USAGE;
+	}
+	if (q.before_seq && oldest_first) {
+		cli_error(_("audit log: --before pages a newest-first list; with --oldest-first use --after SEQ"));
+		return EXIT_USAGE;
+	}
+	q.newest_first = !oldest_first;
+	/* Logins drown everything else; they show when asked for by name too. */
+	q.hide_logins = !logins && !(q.action && !strcmp(q.action, "login"));
 	rc = audq_conn_open(&x, c, "audit log");
 	if (rc != EXIT_OK)
 		goto fail;
@@ -205,8 +234,11 @@ static int audit_log(cli *c, int argc, char **argv)
 		printf("no audit entries match\n");
 	} else {
 		out_table_print(l.t, stdout);
-		if (more)
-			fprintf(stderr, "hearth: audit log: more entries follow; add --after %llu\n",
+		if (more && q.newest_first)
+			fprintf(stderr, _("hearth: audit log: older entries follow; add --before %llu\n"),
+			        (unsigned long long)l.last);
+		else if (more)
+			fprintf(stderr, _("hearth: audit log: more entries follow; add --after %llu\n"),
 			        (unsigned long long)l.last);
 	}
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
@@ -376,15 +408,58 @@ fail:
 
 typedef struct export_ctx {
 	FILE *f;
+	out_csv *csv;    /* NULL: JSON lines */
 	uint64_t n;
 	int err;
 } export_ctx;
+
+/* The CSV columns, for people and spreadsheets; JSON lines keep every field. */
+static const char *const export_columns[] = {
+	N_("seq"), N_("time"), N_("actor"), N_("role/branch"), N_("action"), N_("kind"),
+	N_("record"), N_("record branch"), N_("what changed or why"), N_("hash"),
+};
+
+static int export_csv_row(export_ctx *xp, const Hearth__AuditEntry *e)
+{
+	const kind_info *k = kind_find(e->kind);
+	char seq[24], t[64], actor[120], rb[100], rid[80] = "", hash[2 * AUDIT_HASH_LEN + 1] = "";
+	char *sum = audq_summary(e);
+
+	if (!sum)
+		return HEARTH_ENOMEM;
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)e->seq);
+	witness_time(e->time, t, sizeof(t));
+	audq_who(e, actor, sizeof(actor));
+	audq_role_branch(e, rb, sizeof(rb));
+	if (e->record_id.len)
+		audq_id_text(&e->record_id, rid, sizeof(rid));
+	audq_hex_of(&e->hash, hash, sizeof(hash));
+	out_csv_field(xp->csv, seq);
+	out_csv_field(xp->csv, t);
+	out_csv_field(xp->csv, actor);
+	out_csv_field(xp->csv, rb);
+	out_csv_field(xp->csv, e->action);
+	out_csv_field(xp->csv, k ? k->label : "");
+	out_csv_field(xp->csv, rid);
+	out_csv_field(xp->csv, e->branch_id);
+	out_csv_field(xp->csv, sum);
+	out_csv_field(xp->csv, hash);
+	out_csv_end_row(xp->csv);
+	free(sum);
+	return 0;
+}
 
 static int export_one(void *arg, const Hearth__AuditEntry *e)
 {
 	export_ctx *xp = arg;
 	out_json j;
 
+	if (xp->csv) {
+		if ((xp->err = export_csv_row(xp, e)) != 0)
+			return -1;
+		xp->n++;
+		return 0;
+	}
 	out_json_init(&j, xp->f);
 	if (audq_json_entry(&j, e, 1) != 0) {
 		xp->err = HEARTH_ENOMEM;
@@ -399,13 +474,15 @@ static int audit_export(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "jsonl", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Hearth__AuditQuery q = HEARTH__AUDIT_QUERY__INIT;
 	Hearth__ClientEvent ev = HEARTH__CLIENT_EVENT__INIT, *evp = &ev;
-	export_ctx xp = { NULL, 0, 0 };
-	const char *path = NULL;
+	export_ctx xp = { NULL, NULL, 0, 0 };
+	out_csv csv;
+	const char *path = NULL, *format = NULL;
 	char tmp[1200], detail[1300];
 	audq_conn x;
 	size_t sent;
@@ -413,21 +490,30 @@ static int audit_export(cli *c, int argc, char **argv)
 
 	memset(&x, 0, sizeof(x));
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (o == 'j')
+		if (o == 'j' || o == 'c') {
+			if (path) {
+				cli_error(_("audit export: give one of --jsonl FILE or --csv FILE"));
+				return EXIT_USAGE;
+			}
 			path = optarg;
-		else if (o == 'h') {
-			printf("usage: hearth audit export --jsonl FILE\n\n"
-			       "Writes every audit entry this certificate may read to FILE, one JSON object\n"
-			       "per line, with all fields and the chain: \"prev_hash\", \"hash\", \"leaf\" (hex)\n"
-			       "and \"canonical\" (base64 of the canonical bytes). An outside tool can check\n"
-			       "each line: leaf = SHA-256(canonical), hash = SHA-256(prev_hash || leaf).\n"
-			       "The export itself is recorded in the audit log.\n");
+			format = o == 'j' ? "jsonl" : "csv";
+		} else if (o == 'h') {
+			printf(_("usage: hearth audit export --jsonl FILE | --csv FILE\n\n"
+			         "Writes every audit entry this certificate may read to FILE, oldest first.\n"
+			         "--jsonl: one JSON object per line, with all fields and the chain:\n"
+			         "\"prev_hash\", \"hash\", \"leaf\" (hex) and \"canonical\" (base64 of the\n"
+			         "canonical bytes). An outside tool can check each line: leaf =\n"
+			         "SHA-256(canonical), hash = SHA-256(prev_hash || leaf).\n"
+			         "--csv: one row per entry for a spreadsheet (UTF-8 with the byte order mark\n"
+			         "Excel needs): seq, time, actor, role/branch, action, kind, record, record\n"
+			         "branch, what changed or why (sensitive values as digests), hash.\n"
+			         "The export itself is recorded in the audit log.\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (!path || optind < argc) {
-		cli_error("audit export: give --jsonl FILE (and nothing else)");
+		cli_error(_("audit export: give --jsonl FILE or --csv FILE (and nothing else)"));
 		return EXIT_USAGE;
 	}
 	if (strlen(path) + 5 > sizeof(tmp)) {
@@ -443,6 +529,13 @@ static int audit_export(cli *c, int argc, char **argv)
 		cli_error("audit export: cannot write %s: %m", tmp);
 		rc = EXIT_FAIL;
 		goto fail;
+	}
+	if (!strcmp(format, "csv")) {
+		out_csv_init(&csv, xp.f, 1);
+		for (size_t i = 0; i < HEARTH_ARRAY_LEN(export_columns); i++)
+			out_csv_field(&csv, _(export_columns[i]));
+		out_csv_end_row(&csv);
+		xp.csv = &csv;
 	}
 	q.limit = QUERY_PAGE_MAX;
 	if ((rc = audq_each_entry(&x, &q, export_one, &xp, NULL)) != EXIT_OK || xp.err) {
@@ -465,7 +558,7 @@ static int audit_export(cli *c, int argc, char **argv)
 	}
 	/* The export is an event like any other: queued first, so a lost
 	 * connection only delays it to the next sync. */
-	snprintf(detail, sizeof(detail), "audit export --jsonl %s", path);
+	snprintf(detail, sizeof(detail), "audit export --%s %s", format, path);
 	ev.action = "export";
 	ev.time = session_now_ms();
 	ev.detail = detail;

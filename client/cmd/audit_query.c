@@ -8,9 +8,11 @@
 #include <time.h>
 
 #include "client/cmd/witness.h"
+#include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 /* ---------------------------------------------------------- small helpers */
 
@@ -110,19 +112,27 @@ int audq_parse_when(const char *s, int until, int64_t *ms)
 	return 0;
 }
 
-/* Resolves RECORD: a unique prefix among the replica's records, or any
- * full id (the auditor may ask about records its replica does not hold). */
+/* Resolves RECORD: a unique prefix among the replica's records, any full
+ * id (the auditor may ask about records its replica does not hold), or a
+ * member's name (unique in the replica; several are listed to choose from). */
 int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN])
 {
-	char err[300];
-	int rc = replica_resolve_id(r, text, id, err, sizeof(err));
-	if (rc == 0)
-		return EXIT_OK;
-	if (uuid_parse(text, id) == 0)
+	char err[1200];
+	int rc;
+
+	if (text[strspn(text, "0123456789abcdefABCDEF-")] != '\0') {
+		/* Not an id: a member's name. */
+		if ((rc = member_find_by_name(r, text, id, err, sizeof(err))) == 0)
+			return EXIT_OK;
+		cli_error("%s: %s", cmd, err);
+		return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	rc = replica_resolve_id(r, text, id, err, sizeof(err));
+	if (rc == 0 || uuid_parse(text, id) == 0)
 		return EXIT_OK;
 	if (rc == HEARTH_ENOTFOUND)
-		cli_error("%s: no record in the local replica matches \"%s\"; give the full id "
-		          "(or run 'hearth sync' first)",
+		cli_error(_("%s: no record in the local replica matches \"%s\"; give the full id "
+		            "(or run 'hearth sync' first)"),
 		          cmd, text);
 	else
 		cli_error("%s: %s", cmd, err);
@@ -194,6 +204,29 @@ int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp)
 }
 
 
+/* The page position for q's order: after_seq ascending, before_seq newest
+ * first (0 there means "from the newest", so it compares as the top). */
+static uint64_t position(const Hearth__AuditQuery *q)
+{
+	if (!q->newest_first)
+		return q->after_seq;
+	return q->before_seq ? q->before_seq : UINT64_MAX;
+}
+
+/* True when seq comes after pos in q's order. */
+static int moves_on(const Hearth__AuditQuery *q, uint64_t pos, uint64_t seq)
+{
+	return q->newest_first ? seq < pos : seq > pos;
+}
+
+static void set_position(Hearth__AuditQuery *q, uint64_t seq)
+{
+	if (q->newest_first)
+		q->before_seq = seq;
+	else
+		q->after_seq = seq;
+}
+
 int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left)
 {
 	int rc;
@@ -204,23 +237,31 @@ int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void 
 		Hearth__Envelope *resp;
 		const Hearth__AuditPage *pg;
 		int stop = 0;
-		uint64_t before = q->after_seq;
+		uint64_t before = position(q);
 
 		if ((rc = audq_query(x, q, &resp)) != EXIT_OK)
 			return rc;
 		pg = resp->audit_page;
 		for (size_t i = 0; i < pg->n_entries && !stop; i++) {
-			if (pg->entries[i]->seq <= q->after_seq) {
-				cli_error("%s: the server sent audit entries out of order (%llu after %llu)", x->cmd,
-				          (unsigned long long)pg->entries[i]->seq, (unsigned long long)q->after_seq);
+			if (!moves_on(q, position(q), pg->entries[i]->seq)) {
+				if (q->newest_first)
+					cli_error(_("%s: the server sent audit entries oldest first although newest "
+					            "first was asked (%llu after %llu); it may be older than this "
+					            "client: add --oldest-first"),
+					          x->cmd, (unsigned long long)pg->entries[i]->seq,
+					          (unsigned long long)position(q));
+				else
+					cli_error(_("%s: the server sent audit entries out of order (%llu after %llu)"),
+					          x->cmd, (unsigned long long)pg->entries[i]->seq,
+					          (unsigned long long)position(q));
 				envelope_free(resp, NULL);
 				return EXIT_FAIL;
 			}
-			q->after_seq = pg->entries[i]->seq;
+			set_position(q, pg->entries[i]->seq);
 			stop = fn(ctx, pg->entries[i]);
 		}
-		if (!stop && pg->next > q->after_seq)
-			q->after_seq = pg->next;
+		if (!stop && pg->next && moves_on(q, position(q), pg->next))
+			set_position(q, pg->next);
 		if (stop) {
 			if (more_left)
 				*more_left = 1;
@@ -232,8 +273,8 @@ int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void 
 			return EXIT_OK;
 		}
 		envelope_free(resp, NULL);
-		if (q->after_seq <= before) {
-			cli_error("%s: the server said more audit entries follow but did not move on (%llu)",
+		if (!moves_on(q, before, position(q))) {
+			cli_error(_("%s: the server said more audit entries follow but did not move on (%llu)"),
 			          x->cmd, (unsigned long long)before);
 			return EXIT_FAIL;
 		}

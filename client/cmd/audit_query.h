@@ -48,8 +48,10 @@ int audq_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * in --until means the end of that day, so "--since D --until D" is day D. */
 int audq_parse_when(const char *s, int until, int64_t *ms);
 
-/* Resolves RECORD: a unique prefix among the replica's records, or any
- * full id (the auditor may ask about records its replica does not hold). */
+/* Resolves RECORD: a unique prefix among the replica's records, any full
+ * id (the auditor may ask about records its replica does not hold), or a
+ * member's name, unique in the replica (several are listed to choose
+ * from). Returns an EXIT_* code, having said what was wrong. */
 int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN]);
 
 /* Profile, replica, session, witness: in that order, released in reverse
@@ -65,6 +67,10 @@ int audq_refused(audq_conn *x, const char *what, const Hearth__Envelope *resp);
 /* One AuditQuery page. *resp is the caller's (envelope_free). */
 int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp);
 
+/* Calls fn for each entry matching q, page by page, in q's order (after_seq
+ * ascending, or newest_first below before_seq), until fn returns non-zero
+ * (then *more_left = 1; negative is a failure) or the log ends. q's page
+ * position moves on as entries arrive. Returns an EXIT_* code. */
 int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left);
 
 /* One side of a change for people. Returns a malloc'd string or NULL. */

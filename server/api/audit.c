@@ -171,6 +171,8 @@ static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, con
 		if (q->action[n - 1] == '.' ? strncmp(e->action, q->action, n) != 0 : strcmp(e->action, q->action) != 0)
 			return 0;
 	}
+	if (q->hide_logins && !strcmp(e->action, "login"))
+		return 0;
 	if (q->since && e->time < q->since)
 		return 0;
 	if (q->until && e->time >= q->until)
@@ -178,9 +180,27 @@ static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, con
 	return 1;
 }
 
-/* Review queries: entries in seq order after after_seq that pass the
- * filters, through the narrowest index (one record, one branch, or all).
- * The scan per request is bounded; `next` lets the client continue. */
+/* Puts cur on the first entry of a page: the first key at or after key
+ * (ascending), or the last key at or before it (newest first). Returns an
+ * LMDB code. */
+static int page_start(MDB_cursor *cur, MDB_val *k, MDB_val *v, int newest_first)
+{
+	MDB_val want = *k;
+	int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+
+	if (!newest_first)
+		return rc;
+	if (rc == MDB_NOTFOUND)
+		return mdb_cursor_get(cur, k, v, MDB_LAST);
+	if (rc == 0 && (k->mv_size != want.mv_size || memcmp(k->mv_data, want.mv_data, want.mv_size) != 0))
+		return mdb_cursor_get(cur, k, v, MDB_PREV);
+	return rc;
+}
+
+/* Review queries: entries in seq order after after_seq (or, newest first,
+ * below before_seq) that pass the filters, through the narrowest index
+ * (one record, one branch, or all). The scan per request is bounded;
+ * `next` lets the client continue. */
 int audit_handle_query(conn *c, Hearth__Envelope *env)
 {
 	Hearth__AuditQuery *q = env->audit_query;
@@ -193,7 +213,12 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 	MDB_val k, v;
 	uint8_t key[80];
 	size_t prefix = 0;
-	uint64_t last = q->after_seq, scanned = 0;
+	uint64_t scanned = 0;
+	/* The first seq a page may hold: after after_seq, or below before_seq
+	 * (0: from the newest). */
+	uint64_t from = q->newest_first ? (q->before_seq ? q->before_seq - 1 : UINT64_MAX) : q->after_seq + 1;
+	uint64_t last = q->newest_first ? q->before_seq : q->after_seq;
+	MDB_cursor_op step = q->newest_first ? MDB_PREV : MDB_NEXT;
 	uint32_t n = 0;
 	int more = 0, rc;
 	wirebuf body = WIREBUF_INIT;
@@ -211,10 +236,10 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 		dbi = st->audit_record;
 		memcpy(key, q->record_id.data, 16);
 		prefix = 16;
-		be64_put(key + prefix, q->after_seq + 1);
+		be64_put(key + prefix, from);
 	} else if (own || (q->branch_id && q->branch_id[0])) {
 		const char *b = own ? own : q->branch_id;
-		if (!store_branch_key(key, sizeof(key), b, q->after_seq + 1)) {
+		if (!store_branch_key(key, sizeof(key), b, from)) {
 			mdb_txn_abort(txn);
 			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "branch_id", 0,
 			                "branch_id is longer than %d bytes", STORE_BRANCH_MAX);
@@ -224,13 +249,15 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 		prefix = strlen(b) + 1;
 	} else {
 		dbi = st->audit;
-		be64_put(key, q->after_seq + 1);
+		be64_put(key, from);
 	}
 	k.mv_size = prefix + 8;
 	k.mv_data = key;
 	if ((rc = store_err(mdb_cursor_open(txn, dbi, &cur))) != 0)
 		goto fail;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if (q->newest_first && q->before_seq == 1)
+		goto reply; /* nothing lies below the first entry */
+	for (rc = page_start(cur, &k, &v, q->newest_first); rc == 0; rc = mdb_cursor_get(cur, &k, &v, step)) {
 		uint64_t seq;
 		MDB_val ek, ev;
 		uint8_t sk[8];
@@ -263,6 +290,7 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 		}
 		hearth__audit_entry__free_unpacked(e, NULL);
 	}
+reply:
 	rc = 0;
 	wire_uint_field(&body, 2, last);
 	wire_uint_field(&body, 3, more);

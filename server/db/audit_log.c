@@ -314,6 +314,42 @@ out:
 
 /* ------------------------------------------------- entries for changes */
 
+/* One side's bytes into v: in clear, or for a sensitive field its keyed
+ * digest (plain SHA-256 in a store without the audit secret). */
+static void side_value(const store *s, int sensitive, const audit_side *side, ProtobufCBinaryData *v,
+                       uint8_t digest[32])
+{
+	if (!side->present)
+		return;
+	if (!sensitive) {
+		v->data = (uint8_t *)side->bytes;
+		v->len = side->len;
+		return;
+	}
+	if (s->has_audit_secret)
+		audit_keyed_digest(s->audit_secret, side->bytes, side->len, digest);
+	else
+		SHA256(side->bytes, side->len, digest);
+	v->data = digest;
+	v->len = 32;
+}
+
+void audit_field_values(const store *s, const kind_info *k, uint32_t field, const audit_side *old_side,
+                        const audit_side *new_side, Hearth__AuditChange *ch, uint8_t digests[2][32])
+{
+	const field_rule *rule = kind_rule(k, field);
+	const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(k->desc, field);
+	int sensitive = rule && (rule->flags & FIELD_SENSITIVE);
+
+	hearth__audit_change__init(ch);
+	ch->field = field;
+	ch->name = (char *)(fd ? fd->name : "");
+	ch->digested = sensitive;
+	ch->keyed = sensitive && s->has_audit_secret;
+	side_value(s, sensitive, old_side, &ch->old_value, digests[0]);
+	side_value(s, sensitive, new_side, &ch->new_value, digests[1]);
+}
+
 /* Who, what, revisions, and
  * each changed field from what to what (sensitive fields as SHA-256
  * digests, never in clear). Runs in the change's own transaction. */
@@ -365,42 +401,9 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 	}
 	for (size_t i = 0; i < nd; i++) {
 		const field_entry *was = fieldmap_get(&fo, diff[i]), *now = fieldmap_get(&fn, diff[i]);
-		const field_rule *rule = kind_rule(k, diff[i]);
-		const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(k->desc, diff[i]);
-		hearth__audit_change__init(&ch[i]);
-		ch[i].field = diff[i];
-		ch[i].name = (char *)(fd ? fd->name : "");
-		if (rule && (rule->flags & FIELD_SENSITIVE)) {
-			ch[i].digested = 1;
-			ch[i].keyed = s->has_audit_secret;
-			if (was && s->has_audit_secret) {
-				audit_keyed_digest(s->audit_secret, was->bytes, was->len, digests[i][0]);
-				ch[i].old_value.data = digests[i][0];
-				ch[i].old_value.len = 32;
-			} else if (was) {
-				SHA256(was->bytes, was->len, digests[i][0]);
-				ch[i].old_value.data = digests[i][0];
-				ch[i].old_value.len = 32;
-			}
-			if (now && s->has_audit_secret) {
-				audit_keyed_digest(s->audit_secret, now->bytes, now->len, digests[i][1]);
-				ch[i].new_value.data = digests[i][1];
-				ch[i].new_value.len = 32;
-			} else if (now) {
-				SHA256(now->bytes, now->len, digests[i][1]);
-				ch[i].new_value.data = digests[i][1];
-				ch[i].new_value.len = 32;
-			}
-		} else {
-			if (was) {
-				ch[i].old_value.data = was->bytes;
-				ch[i].old_value.len = was->len;
-			}
-			if (now) {
-				ch[i].new_value.data = now->bytes;
-				ch[i].new_value.len = now->len;
-			}
-		}
+		audit_field_values(s, k, diff[i], &(audit_side){ was ? was->bytes : NULL, was ? was->len : 0, was != NULL },
+		                   &(audit_side){ now ? now->bytes : NULL, now ? now->len : 0, now != NULL }, &ch[i],
+		                   digests[i]);
 		chp[i] = &ch[i];
 	}
 	audit_set_actor(&e, a->who);
@@ -454,6 +457,8 @@ int audit_event(store *s, MDB_txn *txn, const audit_event_args *a)
 	}
 	if (a->op && a->op->op_id.len == 16)
 		e.op_id = a->op->op_id;
+	e.n_changes = a->n_changes;
+	e.changes = a->changes;
 	e.detail = (char *)(a->detail ? a->detail : "");
 	e.peer = (char *)(a->peer ? a->peer : "");
 	return audit_append(s, txn, &e);

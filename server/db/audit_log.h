@@ -68,6 +68,21 @@ typedef struct audit_change_args {
  * caller aborts). */
 int audit_change(store *s, MDB_txn *txn, const audit_change_args *a);
 
+/* One value of a field as audit_field_values takes it. */
+typedef struct audit_side {
+	const uint8_t *bytes;
+	size_t len;
+	int present;                    /* 0: the field is absent on this side */
+} audit_side;
+
+/* Fills ch (initialised here) with one field's two values as the audit log
+ * keeps them: in clear, or for a sensitive field their keyed digests
+ * (plain SHA-256 in a store without the audit secret), written into
+ * digests. Borrows k's names and the clear bytes; ch lives as long as
+ * they and digests do. */
+void audit_field_values(const store *s, const kind_info *k, uint32_t field, const audit_side *old_side,
+                        const audit_side *new_side, Hearth__AuditChange *ch, uint8_t digests[2][32]);
+
 /* What audit_event records: everything but who and action may be NULL/0.
  * Pointers are borrowed for the call. */
 typedef struct audit_event_args {
@@ -80,10 +95,13 @@ typedef struct audit_event_args {
 	const Hearth__Op *op;
 	const char *detail;
 	const char *peer;
+	Hearth__AuditChange **changes;  /* field values (a conflict's two sides) */
+	size_t n_changes;
 } audit_event_args;
 
-/* Appends an entry without field changes (a session event, a refusal, a
- * conflict opened or resolved) in txn. Returns 0 or a negative HEARTH_E*
+/* Appends an entry that is not a record change (a session event, a
+ * refusal, a conflict opened or resolved, with the values in question) in
+ * txn. Returns 0 or a negative HEARTH_E*
  * code. */
 int audit_event(store *s, MDB_txn *txn, const audit_event_args *a);
 

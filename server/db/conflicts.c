@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/kinds.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
 #include "server/db/feeds.h"
@@ -103,22 +105,117 @@ int conflicts_open(store *s, MDB_txn *txn, const conflict_args *a, op_result *r)
 	r->has_conflict = 1;
 	rc = write_conflict(s, txn, &c, 0);
 	if (rc == 0) {
+		Hearth__AuditChange *ch = n ? calloc(n, sizeof(*ch)) : NULL, **chp = n ? calloc(n, sizeof(*chp)) : NULL;
+		uint8_t (*dg)[2][32] = n ? calloc(n, sizeof(*dg)) : NULL;
 		char detail[300];
+
+		if (n && (!ch || !chp || !dg)) {
+			free(ch);
+			free(chp);
+			free(dg);
+			free(fields);
+			free(fptr);
+			return HEARTH_ENOMEM;
+		}
+		/* old: the value the server keeps for now; new: the conflicting edit. */
+		for (size_t i = 0; i < n; i++) {
+			audit_field_values(s, k, mc[i].field,
+			                   &(audit_side){ mc[i].server_value, mc[i].server_len, mc[i].server_value != NULL },
+			                   &(audit_side){ mc[i].op_value, mc[i].op_len, mc[i].op_value != NULL }, &ch[i], dg[i]);
+			chp[i] = &ch[i];
+		}
 		size_t pos = (size_t)snprintf(detail, sizeof(detail), "%s", delete_conflict ? (server_deleted ? "edit of a deleted record" : "delete of an edited record") : "fields:");
 		for (size_t i = 0; i < n && pos < sizeof(detail) - 1; i++)
 			pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "%s%s", i ? "," : " ", fields[i].name);
 		rc = audit_event(s, txn, &(audit_event_args){
 			.who = who, .action = "conflict.open", .kind = k->kind, .record_id = cur->id.data,
-			.branch = cur->branch_id, .conflict_id = r->conflict_id, .op = op, .detail = detail });
+			.branch = cur->branch_id, .conflict_id = r->conflict_id, .op = op, .detail = detail,
+			.changes = chp, .n_changes = n });
+		free(ch);
+		free(chp);
+		free(dg);
 	}
 	free(fields);
 	free(fptr);
 	return rc;
 }
 
-int conflicts_close(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op,
-                    const uint8_t record_id[16], int64_t now, op_result *r)
+/* Which side the resolving op kept for one conflicted field. */
+static const char *kept_side(const Hearth__Op *op, const fieldmap *mine, const Hearth__ConflictField *f,
+                             audit_side *value)
 {
+	int changed = 0;
+	const field_entry *e;
+
+	for (size_t i = 0; i < op->n_changed_fields; i++)
+		changed |= op->changed_fields[i] == f->field;
+	if (!changed) {
+		*value = (audit_side){ f->server_value.data, f->server_value.len, f->server_value.len > 0 };
+		return "server";
+	}
+	e = fieldmap_get(mine, f->field);
+	*value = (audit_side){ e ? e->bytes : NULL, e ? e->len : 0, e != NULL };
+	if (value->len == f->op_value.len && (!value->len || !memcmp(value->bytes, f->op_value.data, value->len)))
+		return "edit";
+	if (value->len == f->server_value.len &&
+	    (!value->len || !memcmp(value->bytes, f->server_value.data, value->len)))
+		return "server";
+	return "new value";
+}
+
+/* The conflict.resolve entry: per field, the value the server held, the
+ * value the resolution keeps, and in detail which side that was. */
+static int audit_resolution(store *s, MDB_txn *txn, const conflict_close_args *a, const Hearth__Conflict *c)
+{
+	const kind_info *k = kind_find(c->kind);
+	size_t n = k && !a->op->delete_ ? c->n_fields : 0;
+	Hearth__AuditChange *ch = n ? calloc(n, sizeof(*ch)) : NULL, **chp = n ? calloc(n, sizeof(*chp)) : NULL;
+	uint8_t (*dg)[2][32] = n ? calloc(n, sizeof(*dg)) : NULL;
+	fieldmap mine = FIELDMAP_INIT;
+	char detail[600];
+	size_t pos = 0;
+	int rc = 0;
+
+	if (n && (!ch || !chp || !dg)) {
+		rc = HEARTH_ENOMEM;
+		goto out;
+	}
+	if (n && fieldmap_parse(a->mine, a->mine_len, &mine) != 0)
+		n = 0; /* a malformed body is refused later; still record the close */
+	if (a->op->delete_)
+		pos = (size_t)snprintf(detail, sizeof(detail), "kept: deleted");
+	else
+		pos = (size_t)snprintf(detail, sizeof(detail), n ? "kept:" : "");
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__ConflictField *f = c->fields[i];
+		audit_side now;
+		const char *side = kept_side(a->op, &mine, f, &now);
+		const char *by = !strcmp(side, "server") ? c->server_by : !strcmp(side, "edit") ? c->op_by : "";
+
+		audit_field_values(s, k, f->field,
+		                   &(audit_side){ f->server_value.data, f->server_value.len, f->server_value.len > 0 },
+		                   &now, &ch[i], dg[i]);
+		chp[i] = &ch[i];
+		if (pos < sizeof(detail) - 1)
+			pos += (size_t)snprintf(detail + pos, sizeof(detail) - pos, "%s %s=%s%s%s%s", i ? "," : "",
+			                        f->name ? f->name : "?", side, by && *by ? "(" : "", by ? by : "",
+			                        by && *by ? ")" : "");
+	}
+	rc = audit_event(s, txn, &(audit_event_args){
+		.who = a->who, .action = "conflict.resolve", .kind = c->kind, .record_id = a->record_id,
+		.branch = c->branch_id, .conflict_id = c->id.data, .op = a->op, .detail = detail,
+		.changes = chp, .n_changes = n });
+out:
+	fieldmap_free(&mine);
+	free(ch);
+	free(chp);
+	free(dg);
+	return rc;
+}
+
+int conflicts_close(store *s, MDB_txn *txn, const conflict_close_args *a, op_result *r)
+{
+	const Hearth__Op *op = a->op;
 	MDB_val k = { 16, op->resolves.data }, v;
 	Hearth__Conflict *c;
 	int rc;
@@ -138,7 +235,7 @@ int conflicts_close(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 	c = hearth__conflict__unpack(NULL, v.mv_size, v.mv_data);
 	if (!c)
 		return HEARTH_ECORRUPT;
-	if (c->record_id.len != 16 || memcmp(c->record_id.data, record_id, 16) != 0) {
+	if (c->record_id.len != 16 || memcmp(c->record_id.data, a->record_id, 16) != 0) {
 		op_reject(r, HEARTH__ERROR_CODE__ERR_INVALID, "resolves", "the conflict is about another record");
 		hearth__conflict__free_unpacked(c, NULL);
 		return CONFLICTS_REFUSED;
@@ -150,15 +247,12 @@ int conflicts_close(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 		return CONFLICTS_WAS_RESOLVED;
 	}
 	c->state = HEARTH__CONFLICT_STATE__CONFLICT_RESOLVED;
-	c->resolved_by = (char *)who->name;
-	c->resolved_at = now;
+	c->resolved_by = (char *)a->who->name;
+	c->resolved_at = a->now;
 	rc = write_conflict(s, txn, c, c->seq);
 	if (rc == 0)
-		rc = audit_event(s, txn, &(audit_event_args){
-			.who = who, .action = "conflict.resolve", .kind = c->kind, .record_id = record_id,
-			.branch = c->branch_id, .conflict_id = c->id.data, .op = op, .detail = "" });
+		rc = audit_resolution(s, txn, a, c);
 	c->resolved_by = NULL; /* borrowed; do not free */
 	hearth__conflict__free_unpacked(c, NULL);
 	return rc;
 }
-

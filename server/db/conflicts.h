@@ -44,9 +44,20 @@ enum conflicts_close_outcome {
 	CONFLICTS_REFUSED = 2,          /* op->resolves names no conflict of this record: r is REJECTED */
 };
 
-/* Closes the conflict op->resolves names, for record_id, in txn. Returns a
- * conflicts_close_outcome or a negative HEARTH_E* code. */
-int conflicts_close(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op,
-                    const uint8_t record_id[16], int64_t now, op_result *r);
+/* What conflicts_close needs. Pointers are borrowed for the call. */
+typedef struct conflict_close_args {
+	const actor *who;
+	const Hearth__Op *op;           /* the resolving op: resolves, changed_fields, delete */
+	const uint8_t *record_id;       /* 16 bytes */
+	const uint8_t *mine;            /* the op's record body, to tell which side it kept */
+	size_t mine_len;
+	int64_t now;
+} conflict_close_args;
+
+/* Closes the conflict a->op->resolves names, for a->record_id, in txn, and
+ * audits which side the resolution kept for each field, with both values
+ * (digests for sensitive fields). Returns a conflicts_close_outcome or a
+ * negative HEARTH_E* code. */
+int conflicts_close(store *s, MDB_txn *txn, const conflict_close_args *a, op_result *r);
 
 #endif

@@ -522,7 +522,10 @@ static int resolve(push *p)
 	record_error verr;
 	int rc;
 
-	rc = conflicts_close(p->s, p->txn, p->who, p->op, p->in->id.data, p->now, &p->r);
+	rc = conflicts_close(p->s, p->txn,
+	                     &(conflict_close_args){ .who = p->who, .op = p->op, .record_id = p->in->id.data,
+	                                             .mine = p->mine, .mine_len = p->mine_len, .now = p->now },
+	                     &p->r);
 	if (rc < 0)
 		return rc;
 	if (rc == CONFLICTS_REFUSED)

@@ -130,7 +130,7 @@ h a1 sync >/dev/null
 expect_eq "csv export: one export entry" 1 "$(n_entries --action export --actor 张三)"
 
 # --- what each principal may read
-b2=$(h b1 audit log --json --limit 100000)
+b2=$(h b1 audit log --json --limit 100000 --logins)
 expect_not_contains "branch b002 sees none of b001's entries" '"branch_id":"b001"' "$b2"
 expect_not_contains "branch b002 sees no change made by b001" '"actor_branch":"b001","action":"record.' "$b2"
 expect_contains "branch b002 does see b001's refused attempt to write into it" '"actor_branch":"b001","action":"push.rejected"' "$b2"
@@ -138,10 +138,10 @@ expect_contains "branch b002 sees its own login" '"actor_name":"李四"' "$b2"
 h b1 audit log --record "$id" >"$T/b2rec" 2>&1
 expect_contains "branch b002 asking for a b001 record gets nothing" "no audit entries match" "$(cat "$T/b2rec")"
 expect_contains "the auditor reads every branch" '"branch_id":"b001"' "$(h aud audit log --json --limit 100000)"
-expect_contains "the auditor reads b002 too" '"actor_branch":"b002"' "$(h aud audit log --json --limit 100000)"
+expect_contains "the auditor reads b002 too" '"actor_branch":"b002"' "$(h aud audit log --json --limit 100000 --logins)"
 
 # --- audit show decodes one entry
-seq=$(entries --record "$id" --action record.update | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
+seq=$(entries --oldest-first --record "$id" --action record.update | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
 out=$(h adm audit show "$seq")
 expect_contains "audit show: action" "record.update" "$out"
 expect_contains "audit show: field with its label, old -> new" "address 地址: (empty) → 北京市海淀区" "$out"
@@ -174,7 +174,7 @@ done
 expect_eq "the export is itself recorded" 1 "$(n_entries --action export --actor 赵六)"
 
 # --- one flipped byte, found offline and online
-seq=$(entries --record "$id" --action record.update | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
+seq=$(entries --oldest-first --record "$id" --action record.update | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
 stop_server s
 "$HEARTH_TOOLS/audit_tamper" --data "$T/s.data" --seq "$seq" --flip >/dev/null
 out=$("$HEARTHD" --verify-audit --data "$T/s.data" --audit-key "$CERTS/audit-ed25519.key" 2>&1); rc=$?
