@@ -16,6 +16,7 @@
 #include "server/db/conflicts.h"
 #include "server/db/op_result.h"
 #include "server/db/principals.h"
+#include "server/db/refs.h"
 #include "server/db/revision.h"
 
 /* Every step returns STEP_NEXT (go on), STEP_DONE (p->r holds the
@@ -415,6 +416,32 @@ static int delete_of_edited(push *p, const uint32_t *diff, size_t nd)
 	return keep_current(p, HEARTH__OP_STATUS__OP_CONFLICT);
 }
 
+/* A member that other records refer to is deleted only when the person
+ * confirmed it (op->confirm_referenced), after being told what refers to
+ * her; the client asks first, and this refusal stops an older client
+ * that never asks. A branch hears only of its own branch's records. */
+static int check_referenced(push *p)
+{
+	const Hearth__Member *mb;
+	ref_summary sum;
+	char list[240];
+	int rc;
+
+	if (p->k->kind != HEARTH__KIND__KIND_MEMBER || p->op->confirm_referenced)
+		return STEP_NEXT;
+	rc = refs_summarize_referencing(p->s, p->txn, p->in->id.data,
+	                                p->who->role == HEARTH__ROLE__ROLE_ADMIN ? NULL : p->branch, &sum);
+	if (rc != 0 || sum.total == 0)
+		return rc;
+	ref_summary_format(&sum, list, sizeof(list));
+	mb = p->cur->body_case == HEARTH__RECORD__BODY_MEMBER ? p->cur->member : NULL;
+	op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "delete",
+	          "record %s: member %s is referenced by %zu records (%s); delete it only with "
+	          "confirmation: hearth member delete ID --confirm-referenced",
+	          p->idtext, mb && mb->name[0] ? mb->name : "?", sum.total, list);
+	return STEP_DONE;
+}
+
 static int delete_record(push *p)
 {
 	uint32_t *diff = NULL;
@@ -423,6 +450,8 @@ static int delete_record(push *p)
 
 	if (p->cur->deleted)
 		return keep_current(p, HEARTH__OP_STATUS__OP_MERGED);
+	if ((rc = check_referenced(p)) != STEP_NEXT)
+		return rc;
 	if (p->op->base_rev != p->cur->rev &&
 	    (rc = merge_diff(p->base, p->base_len, p->curbody, p->cur_len, &diff, &nd)) != 0)
 		return rc;
@@ -538,6 +567,25 @@ static int update_record(push *p)
 	}
 	merge_result_free(&m);
 	return rc;
+}
+
+/* ----------------------------------------------------------- restore */
+
+/* A restore brings a deleted record back with the body it had, as a new
+ * revision, until the retention purges its tombstone. The store rules
+ * apply again (a second dues record for the month is refused). */
+static int restore_record(push *p)
+{
+	if (p->purged) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id",
+		          "record %s: its tombstone was purged by the retention; a deleted record can be "
+		          "restored only until then",
+		          p->idtext);
+		return STEP_DONE;
+	}
+	if (!p->cur->deleted)
+		return keep_current(p, HEARTH__OP_STATUS__OP_MERGED);
+	return write_op(p, p->curbody, p->cur_len, 0, "record.restore", HEARTH__OP_STATUS__OP_APPLIED);
 }
 
 /* ----------------------------------------------------------- resolve */
@@ -700,6 +748,8 @@ static int decide(push *p)
 		return rc;
 	if (p->op->resolves.len)
 		return resolve(p);
+	if (p->op->restore)
+		return restore_record(p);
 	if ((rc = load_base(p)) != STEP_NEXT)
 		return rc;
 	if (p->purged && !p->op->delete_ && (rc = revive_tombstone(p)) != STEP_NEXT)
