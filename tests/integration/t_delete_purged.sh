@@ -15,24 +15,27 @@ client a branch1 "$PORT_s"
 client b branch1 "$PORT_s"
 m1=$(h a member add --name 王秀英 --gender 女 --category 正式 --join-date 2001-07-01)
 m2=$(h a member add --name 李建国 --gender 男 --category 正式 --join-date 2003-07-01)
+m3=$(h a member add --name 赵红 --gender 女 --category 正式 --join-date 2005-07-01)
 h a sync >/dev/null 2>&1; expect_eq "a syncs two members" 0 $?
 h b sync >/dev/null 2>&1; expect_eq "b syncs" 0 $?
 h a member delete "$m1" >/dev/null
 h a member delete "$m2" >/dev/null
-h a sync >/dev/null 2>&1; expect_eq "a syncs both deletes" 0 $?
+h a member delete "$m3" >/dev/null
+h a sync >/dev/null 2>&1; expect_eq "a syncs the deletes" 0 $?
 # b never learns of the deletes: it edits both while the server purges.
 h b member edit "$m1" --phone 13800000001 >/dev/null
 h b member edit "$m2" --phone 13800000002 >/dev/null
+h b member delete "$m3" >/dev/null   # both sides want 赵红 gone: no conflict
 stop_server s
 
 HEARTHD_TEST_NOW_OFFSET_DAYS=401 HEARTHD_RETENTION_CLOCK_CONFIRMED=1 start_server s2 --data "$T/s.data"
 for _ in $(seq 1 100); do grep -q 'event=retention_done\|event=retention_failed' "$T/s2.log" && break; sleep 0.05; done
-expect_contains "the purge removed both tombstones" "event=retention_done purged=2" "$(cat "$T/s2.log")"
+expect_contains "the purge removed the three tombstones" "event=retention_done purged=3" "$(cat "$T/s2.log")"
 for r in a b; do repoint $r "$PORT_s2"; done
 
 out=$(h b sync 2>&1); rc=$?
 expect_eq "b's sync of two edits of purged records ends with conflicts (exit 4)" 4 "$rc"
-expect_contains "nothing is rejected, both are conflicts" "conflicts 2, duplicate 0, rejected 0)" "$out"
+expect_contains "nothing is rejected: both edits are conflicts, the delete merges" "(applied 0, merged 1, conflicts 2, duplicate 0, rejected 0)" "$out"
 expect_contains "status counts no rejected change" '"rejected":0,' "$(h b status --json)"
 cf=$(h b conflicts --json)
 expect_contains "conflicts lists the first edit" "$m1" "$cf"
