@@ -24,25 +24,28 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
 
-const char *const rargs_sub_names[RARGS_N_SUBS] = { "add", "edit", "delete", "show", "list", "note" };
+const char *const rargs_sub_names[RARGS_N_SUBS] = { "add", "edit", "delete", "show", "list", "note",
+                                                      "restore" };
 
 /* Which fixed options each subcommand takes (bit per O_* - O_BRANCH). */
 #define BIT(o) (1u << ((o) - O_BRANCH))
 static const unsigned sub_fixed[] = {
 	[SUB_ADD] = BIT(O_BRANCH),
 	[SUB_EDIT] = 0,
-	[SUB_DELETE] = 0,
+	[SUB_DELETE] = BIT(O_CONFIRM_REFERENCED),
 	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
-	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL),
+	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_DELETED),
 	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
+	[SUB_RESTORE] = 0,
 };
-static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0 };
+static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0, 0 };
 
 static const struct {
 	const char *name;
@@ -58,6 +61,8 @@ static const struct {
 	{ "date", required_argument, O_NOTE_DATE },
 	{ "note", required_argument, O_NOTE_TEXT },
 	{ "by", required_argument, O_NOTE_BY },
+	{ "confirm-referenced", no_argument, O_CONFIRM_REFERENCED },
+	{ "deleted", no_argument, O_DELETED },
 };
 
 void rargs_say(const record_cmd *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -575,9 +580,21 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "\nfields:\n", k, m->k->label);
 		break;
 	case SUB_DELETE:
-		fprintf(f, "usage: hearth %s delete ID\n\n"
-		           "Deletes a %s record (ID: full id or a unique prefix). The deletion is\n"
-		           "recorded locally and sent by the next sync.\n", k, m->k->label);
+		fprintf(f, _("usage: hearth %s delete ID [--confirm-referenced]\n\n"
+		             "Deletes a %s record (ID: full id or a unique prefix). The deletion is\n"
+		             "recorded locally and sent by the next sync; 'hearth %s restore ID' brings\n"
+		             "it back until the server purges its tombstone.\n"
+		             "  --confirm-referenced  delete a member that other records (hardship,\n"
+		             "                        visits, talks, dues, ...) refer to; without it such\n"
+		             "                        a delete is refused, naming what refers to it\n"),
+		        k, m->k->label, k);
+		return;
+	case SUB_RESTORE:
+		fprintf(f, _("usage: hearth %s restore ID\n\n"
+		             "Brings a deleted %s record back, with the fields it had, as a new\n"
+		             "revision (sent by the next sync). Possible until the server purges its\n"
+		             "tombstone; 'hearth %s list --deleted' lists what can be restored.\n"),
+		        k, m->k->label, k);
 		return;
 	case SUB_SHOW:
 		fprintf(f, "usage: hearth %s show ID [--json] [--reveal]\n\n"
@@ -594,7 +611,7 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "before the record's start date.\n", k, m->k->label);
 		return;
 	case SUB_LIST:
-		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all]\n"
+		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all | --deleted]\n"
 		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
 		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
 		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
@@ -605,21 +622,23 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  --bom        with --csv: start with a UTF-8 BOM so Excel reads Chinese\n"
 		           "  --reveal     show sensitive fields unmasked (recorded in the audit log)\n"
 		           "  --all        include deleted records\n"
+		           "  --deleted    only deleted records (what 'restore' can bring back)\n"
 		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
 		           "\n", k, m->k->label);
 		filter_help(m->k, f);
 		fputs("\nfields:\n", f);
 		break;
 	default:
-		fprintf(f, "usage: hearth %s add|edit|delete|show|list [options]\n\n"
+		fprintf(f, "usage: hearth %s add|edit|delete|show|list|restore [options]\n\n"
 		           "%s (%s) records in the local replica. Every command works offline;\n"
 		           "changes reach the server on the next sync.\n\n"
 		           "  hearth %s add --FIELD VALUE... [--branch ID]   prints the new id\n"
 		           "  hearth %s edit ID --FIELD VALUE...\n"
-		           "  hearth %s delete ID\n"
+		           "  hearth %s delete ID [--confirm-referenced]\n"
+		           "  hearth %s restore ID\n"
 		           "  hearth %s show ID [--json] [--reveal]\n"
 		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n",
-		        k, m->k->label, k, k, k, k, k, k);
+		        k, m->k->label, k, k, k, k, k, k, k);
 		if (rargs_notes_field(m->k))
 			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
 		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
@@ -718,6 +737,8 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		case O_NOTE_DATE: m->note_date = optarg; break;
 		case O_NOTE_TEXT: m->note_text = optarg; break;
 		case O_NOTE_BY: m->note_by = optarg; break;
+		case O_CONFIRM_REFERENCED: m->confirm_referenced = 1; break;
+		case O_DELETED: m->deleted_only = 1; break;
 		case ':':
 			rargs_say(m, "%s needs a value; see 'hearth %s %s --help'", argv[optind - 1], m->k->name,
 			    rargs_sub_names[m->sub]);
@@ -739,7 +760,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-		               m->sub == SUB_NOTE;
+		               m->sub == SUB_NOTE || m->sub == SUB_RESTORE;
 		if (wants_id && npos == 0) {
 			m->id_text = argv[i];
 			npos++;
@@ -753,7 +774,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		goto done;
 	}
 	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-	     m->sub == SUB_NOTE) && !m->id_text) {
+	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE) && !m->id_text) {
 		rargs_say(m, "give the id of the %s (full id or a unique prefix)", m->k->name);
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
@@ -764,6 +785,9 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else if (m->json && m->csv) {
 		rargs_say(m, "--json and --csv exclude each other; pick one");
+		rc = EXIT_USAGE;
+	} else if (m->all && m->deleted_only) {
+		rargs_say(m, _("--all and --deleted exclude each other; pick one"));
 		rc = EXIT_USAGE;
 	} else if (m->bom && !m->csv) {
 		rargs_say(m, "--bom only applies to --csv");

@@ -14,9 +14,9 @@
 #include "client/core/replica.h"
 #include "common/record.h"
 
-#define RARGS_N_SUBS 6
+#define RARGS_N_SUBS 7
 
-enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE };
+enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE };
 
 /* getopt values: the fixed options, then one per generated field flag. */
 enum {
@@ -30,6 +30,8 @@ enum {
 	O_NOTE_DATE,
 	O_NOTE_TEXT,
 	O_NOTE_BY,
+	O_CONFIRM_REFERENCED,
+	O_DELETED,
 	O_FIELD = 2000,
 };
 
@@ -59,6 +61,8 @@ typedef struct record_cmd {
 	const char *branch, *id_text;
 	const char *note_date, *note_text, *note_by;   /* `note` */
 	int json, csv, bom, reveal, all;
+	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */
+	int deleted_only;        /* list --deleted: only deleted records (the recycle bin) */
 	replica rep;
 	int rep_open;
 	list_filter filt;      /* list filters (client/filters.c) */

@@ -109,6 +109,8 @@ static int ref_name(const record_cmd *m, const uint8_t id[UUID_LEN], rview_sbuf 
 			uuid_format(id, text);
 			text[8] = '\0';
 			sb_puts(b, name);
+			if (r->deleted)   /* a member deleted although records still refer to her */
+				sb_puts(b, "\xef\xbc\x88\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4\xef\xbc\x89");   /* （已删除） */
 			sb_puts(b, " (");
 			sb_puts(b, text);
 			sb_puts(b, ")");
@@ -422,7 +424,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 	const ProtobufCMessage *body = record_body(rec);
 	char text[UUID_TEXT_LEN + 1] = "";
 
-	if (rec->kind != m->k->kind || !filter_match(&m->filt, rec))
+	if (rec->kind != m->k->kind || !filter_match(&m->filt, rec) || (m->deleted_only && !rec->deleted))
 		return 0;
 	if (m->n_as && !body)
 		return 0;
@@ -553,7 +555,7 @@ int rview_do_list(record_cmd *m)
 	 * or exports, so the events are queued before a line is printed. */
 	if ((m->reveal && rrep_sensitive_kind(m->k)) || m->csv) {
 		l.collect = 1;
-		rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
+		rc = replica_each(&m->rep, m->k->kind, m->all || m->deleted_only, list_one, &l);
 		l.collect = 0;
 		if (rc == 0 && !l.err && m->csv) {
 			char branch[128] = "", detail[160];
@@ -590,7 +592,7 @@ int rview_do_list(record_cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
+	rc = replica_each(&m->rep, m->k->kind, m->all || m->deleted_only, list_one, &l);
 	if (rc != 0 || l.err) {
 		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
 		rc = EXIT_FAIL;

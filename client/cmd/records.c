@@ -29,6 +29,7 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -191,6 +192,68 @@ fail:
 	return rc;
 }
 
+/* A member other records refer to is deleted only when the person
+ * confirms it, after being told what refers to her (the server refuses an
+ * unconfirmed delete too). The records keep her, marked as deleted. */
+static int check_referenced(record_cmd *m, const uint8_t id[UUID_LEN], const Hearth__Record *rec)
+{
+	ref_summary sum;
+	char list[600], text[UUID_TEXT_LEN + 1];
+	const Hearth__Member *mb = rec->body_case == HEARTH__RECORD__BODY_MEMBER ? rec->member : NULL;
+	int rc;
+
+	if (m->k->kind != HEARTH__KIND__KIND_MEMBER || m->confirm_referenced)
+		return EXIT_OK;
+	if ((rc = replica_referencing(&m->rep, id, &sum)) != 0) {
+		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (sum.total == 0)
+		return EXIT_OK;
+	uuid_format(id, text);
+	ref_summary_format(&sum, list, sizeof(list));
+	rargs_say(m,
+	          P_("%s (%s) is referenced by %zu record (%s), which would show the member as "
+	             "deleted. To delete anyway, run 'hearth member delete %s --confirm-referenced'",
+	             "%s (%s) is referenced by %zu records (%s), which would show the member as "
+	             "deleted. To delete anyway, run 'hearth member delete %s --confirm-referenced'",
+	             sum.total),
+	          mb && mb->name[0] ? mb->name : "?", text, sum.total, list, text);
+	return EXIT_USAGE;
+}
+
+/* `restore ID`: a deleted record back as a new revision at the next sync. */
+static int do_restore(record_cmd *m)
+{
+	Hearth__Record *rec = NULL;
+	uint8_t id[UUID_LEN];
+	char text[UUID_TEXT_LEN + 1], err[1200] = "";
+	int rc;
+
+	if ((rc = rrep_open_replica(m)) != EXIT_OK)
+		return rc;
+	/* A purged tombstone leaves the replica at a re-pull from zero. */
+	if (replica_resolve_id(&m->rep, m->id_text, id, err, sizeof(err)) == HEARTH_ENOTFOUND) {
+		char vb[300];
+		rargs_say(m, _("no record matches \"%s\"; a deleted record can be restored only until the "
+		               "server purges its tombstone ('hearth %s list --deleted' shows what is left)"),
+		          rargs_shown(m->id_text, vb, sizeof(vb)), m->k->name);
+		return EXIT_USAGE;
+	}
+	if ((rc = rrep_load_record(m, id, &rec)) != EXIT_OK)
+		return rc;
+	uuid_format(id, text);
+	rc = replica_restore(&m->rep, id, err, sizeof(err));
+	if (rc != 0) {
+		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rc = rc == HEARTH_EINVAL || rc == HEARTH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+	} else {
+		printf(_("restored %s\n"), text);
+	}
+	hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
 static int do_delete(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
@@ -210,7 +273,11 @@ static int do_delete(record_cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	rc = replica_delete(&m->rep, id, err, sizeof(err));
+	if ((rc = check_referenced(m, id, rec)) != EXIT_OK)
+		goto fail;
+	rc = replica_delete(&m->rep, id,
+	                    &(replica_delete_opts){ .confirm_referenced = m->confirm_referenced }, err,
+	                    sizeof(err));
 	if (rc != 0) {
 		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
 		rc = EXIT_FAIL;
@@ -521,6 +588,7 @@ int cmd_record(cli *c, int argc, char **argv)
 	case SUB_SHOW: rc = do_show(&m); break;
 	case SUB_LIST: rc = rview_do_list(&m); break;
 	case SUB_NOTE: rc = do_note(&m); break;
+	case SUB_RESTORE: rc = do_restore(&m); break;
 	}
 done:
 	if (m.rep_open)

@@ -20,6 +20,7 @@
 
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/merge.h"
 #include "common/lmdb_err.h"
 #include "common/uuid.h"
@@ -433,7 +434,8 @@ static int forget_local_only(replica *r, MDB_txn *t, const uint8_t id[16])
 	return rc;
 }
 
-int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen)
+int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *o, char *err,
+                   size_t errlen)
 {
 	Hearth__Record *srv = NULL, *view = NULL, orec, loc;
 	Hearth__Op op = HEARTH__OP__INIT;
@@ -483,6 +485,7 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen)
 		op.record = &orec;
 		op.base_rev = srv->rev;
 		op.delete_ = 1;
+		op.confirm_referenced = o && o->confirm_referenced;
 		op.made_at = now_ms();
 		if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0)
 			goto fail_store;
@@ -505,6 +508,107 @@ fail:
 	rstore_record_free(view);
 	rstore_record_free(srv);
 	return rc;
+}
+
+int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen)
+{
+	Hearth__Record *srv = NULL, *view = NULL, orec, loc;
+	const Hearth__Record *v;
+	Hearth__Op op = HEARTH__OP__INIT;
+	char idt[UUID_TEXT_LEN + 1];
+	uint8_t op_id[16];
+	MDB_txn *t = NULL;
+	int rc;
+
+	uuid_format(id, idt);
+	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
+		goto fail_store;
+	rc = rstore_load_record(t, r->server, id, &srv);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	rc = rstore_load_record(t, r->local, id, &view);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	v = view ? view : srv;
+	if (!v) {
+		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND, _("record %s is not in the local replica"), idt);
+		goto fail;
+	}
+	if (!v->deleted || !srv || v->body_case == HEARTH__RECORD__BODY__NOT_SET) {
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, _("record %s is not deleted; there is nothing to restore"),
+		                idt);
+		goto fail;
+	}
+	rc = rstore_rejected_get(r, t, id, NULL, NULL);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+		goto fail_store;
+	/* A restore replaces a rejected change (the person chose to restore). */
+	if (rc == 0 && ((rc = rstore_drop_pending(r, t, id)) != 0 ||
+	                (rc = rstore_rejected_del(r, t, id)) != 0))
+		goto fail_store;
+	if ((rc = uuid_v7(op_id)) != 0) {
+		rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
+		goto fail;
+	}
+	orec = op_record(v);
+	op.op_id.len = UUID_LEN;
+	op.op_id.data = op_id;
+	op.record = &orec;
+	op.base_rev = srv->rev;
+	op.restore = 1;
+	op.made_at = now_ms();
+	if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0)
+		goto fail_store;
+	loc = *v;
+	loc.deleted = 0;
+	if ((rc = rstore_db_put_msg(t, r->local, id, UUID_LEN, &loc.base)) != 0)
+		goto fail_store;
+	rc = lmdb_err(mdb_txn_commit(t));
+	t = NULL;
+	if (rc != 0)
+		goto fail_store;
+	goto fail;
+
+fail_store:
+	rstore_say_store(err, errlen, rc, _("recording the restore"));
+fail:
+	if (t)
+		mdb_txn_abort(t);
+	rstore_record_free(view);
+	rstore_record_free(srv);
+	return rc;
+}
+
+/* replica_referencing's walk: one record of the view. */
+typedef struct referencing_walk {
+	const uint8_t *member;
+	ref_summary *out;
+} referencing_walk;
+
+static int names_member(void *ctx, const char *field, const uint8_t id[16])
+{
+	(void)field;
+	return memcmp(id, ctx, UUID_LEN) == 0;
+}
+
+static int referencing_one(void *ctx, const Hearth__Record *rec)
+{
+	referencing_walk *w = ctx;
+	const kind_info *k = kind_find(rec->kind);
+	const ProtobufCMessage *body = record_body(rec);
+
+	if (k && body && memcmp(rec->id.data, w->member, UUID_LEN) != 0 &&
+	    record_refs_each(k, body, names_member, (void *)w->member) != 0)
+		ref_summary_add(w->out, k, body);
+	return 0;
+}
+
+int replica_referencing(replica *r, const uint8_t member[16], ref_summary *out)
+{
+	referencing_walk w = { member, out };
+
+	ref_summary_init(out);
+	return replica_each(r, 0, 0, referencing_one, &w);
 }
 
 int replica_discard_unsent(replica *r, uint64_t *ops, uint64_t *records)

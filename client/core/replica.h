@@ -41,6 +41,7 @@
 #include "proto/hearth.pb-c.h"
 #include "client/core/replica_handle.h"
 #include "common/record.h"
+#include "common/ref_summary.h"
 
 /* Opens (creating) the replica under home/replica. Returns 0 or a negative
  * HEARTH_E* code with err set. */
@@ -83,9 +84,30 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
  * Returns 0 or a negative code with err set. */
 int replica_edit(replica *r, const Hearth__Record *rec, int create, char *err, size_t errlen);
 
+/* How a delete is asked for. */
+typedef struct replica_delete_opts {
+	int confirm_referenced;         /* the person confirmed deleting a member others refer to;
+	                                 * sent with the op, the server refuses it otherwise */
+} replica_delete_opts;
+
 /* Records a local delete of id (tombstone in the local view + Op); a
- * rejected change of it is replaced by the delete. */
-int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen);
+ * rejected change of it is replaced by the delete. o is borrowed for the
+ * call (NULL: no confirmation). The caller checks references first
+ * (replica_referencing). */
+int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *o, char *err,
+                   size_t errlen);
+
+/* Records a restore of deleted record id: an Op (restore, base_rev = the
+ * server copy's rev) and the local copy alive again with the body it had.
+ * The server makes it a new revision, or refuses it once the tombstone is
+ * purged. Returns 0, HEARTH_ENOTFOUND (not in the replica), HEARTH_EINVAL
+ * (not deleted, or never on the server), or another negative code; err is
+ * set. */
+int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen);
+
+/* Sums up into out the records in the local view, not deleted, that refer
+ * to member (their member fields name it). Returns 0 or a negative code. */
+int replica_referencing(replica *r, const uint8_t member[16], ref_summary *out);
 
 /* Records a resolution: an op on the conflict's record with base_rev = the
  * server copy's rev, changed_fields = the conflict's fields, body = body

@@ -25,7 +25,9 @@
 #include "client/core/replica_meta.h"
 #include "client/core/replica_sync.h"
 #include "common/envelope.h"
+#include "common/i18n.h"
 #include "common/record.h"
+#include "common/uuid.h"
 
 /* ---------------------------------------------------------- fault injection */
 
@@ -263,6 +265,21 @@ static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t curs
 	if (pg->cursor < cursor && (pg->cursor != 0 || pg->more || pg->n_records || pg->n_conflicts))
 		return hostile(x, "it answered the pull after cursor %llu with the earlier cursor %llu",
 		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
+	/* A record whose body is not of its kind would be stored and then
+	 * fail every show and list of it; a stub (no body) names a move. */
+	for (size_t i = 0; i < pg->n_records; i++) {
+		const Hearth__Record *rec = pg->records[i];
+		const kind_info *k = kind_find(rec->kind);
+		const kind_info *b = kind_by_record_field((uint32_t)rec->body_case);
+		char id[UUID_TEXT_LEN + 1] = "(no id)";
+		if (rec->body_case == HEARTH__RECORD__BODY__NOT_SET || (k && b == k))
+			continue;
+		if (rec->id.len == UUID_LEN)
+			uuid_format(rec->id.data, id);
+		return hostile(x, _("it sent record %s of kind %s with a %s body, which this replica "
+		                    "cannot decode as that kind"),
+		               id, k ? k->name : "(unknown)", b ? b->name : "(unknown)");
+	}
 	for (size_t i = 0; x->digest_branch[0] && i < pg->n_conflicts; i++) {
 		const char *b = pg->conflicts[i]->branch_id ? pg->conflicts[i]->branch_id : "";
 		if (strcmp(b, x->digest_branch) != 0)
@@ -297,8 +314,16 @@ static int do_pull(sync_ctx *x)
 		req.body_case = HEARTH__ENVELOPE__BODY_PULL;
 		req.pull = &pull;
 		progress_show(&x->prog);
-		if (session_call(&x->s, &req, &resp) != 0)
+		if ((rc = session_call(&x->s, &req, &resp)) != 0) {
+			/* An answer that arrived whole but does not decode (bad
+			 * protobuf in a record, a damaged store's bytes) is the
+			 * server's fault, not the network's. */
+			if (rc == HEARTH_EPROTO && x->s.fail == SESSION_PROTOCOL)
+				return hostile(x, _("it sent bad data: its answer to the pull after cursor %llu "
+				                    "is not a valid message (%s)"),
+				               (unsigned long long)cursor, x->s.error);
 			return lost(x);
+		}
 		if (resp->body_case != HEARTH__ENVELOPE__BODY_PULL_RESULT) {
 			rc = server_refused(x, "pull", resp);
 			envelope_free(resp, NULL);

@@ -16,6 +16,7 @@
 #include "server/db/conflicts.h"
 #include "server/db/op_result.h"
 #include "server/db/principals.h"
+#include "server/db/refs.h"
 #include "server/db/revision.h"
 
 /* Every step returns STEP_NEXT (go on), STEP_DONE (p->r holds the
@@ -34,6 +35,7 @@ typedef struct push {
 	const kind_info *k;
 	Hearth__Record *cur;            /* the server's copy (owned), NULL if none */
 	MDB_val curv;                   /* its stored bytes (valid until the next write) */
+	uint8_t *purged;                /* a purged record's tombstone bytes, which curv points at (owned) */
 	const char *branch;             /* whose record it is */
 	int hidden;                     /* a record exists but outside the sender's scope */
 	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned) */
@@ -47,6 +49,7 @@ static void push_free(push *p)
 	free(p->mine);
 	free(p->base);
 	free(p->curbody);
+	free(p->purged);
 	if (p->cur)
 		hearth__record__free_unpacked(p->cur, NULL);
 }
@@ -67,8 +70,10 @@ static int write_op(push *p, const uint8_t *body, size_t len, int deleted, const
                  Hearth__OpStatus status)
 {
 	int rc = revision_write(p->s, p->txn, &(revision_args){
-		.who = p->who, .cur = p->cur, .cur_bytes = p->cur ? &p->curv : NULL, .kind = p->k,
+		.who = p->who, .cur = p->cur, .kind = p->k,
 		.id = p->in->id.data, .branch = p->branch, .body = body, .body_len = len,
+		/* A purged tombstone's share of the digest went with the purge. */
+		.cur_bytes = p->cur && !p->purged ? &p->curv : NULL,
 		.deleted = deleted, .now = p->now, .action = action, .op = p->op }, &p->r);
 
 	if (rc < 0)
@@ -185,13 +190,58 @@ static int check_shape(push *p)
 	return STEP_NEXT;
 }
 
+/* The retention removes a tombstone's latest copy but keeps its history,
+ * so the last revision of a record missing from `records` is its purged
+ * tombstone. It stands in for the server's copy: an edit of it is an edit
+ * of a deleted record (a conflict, README's rule), never "does not exist".
+ * Its bytes are copied out because later writes of the op may move the
+ * page they were read from. */
+static int load_purged(push *p)
+{
+	const uint8_t *id = p->in->id.data;
+	MDB_cursor *cur = NULL;
+	uint8_t kb[24];
+	MDB_val k = { 24, kb }, v;
+	int rc;
+
+	memcpy(kb, id, 16);
+	memset(kb + 16, 0xff, 8);
+	if ((rc = mdb_cursor_open(p->txn, p->s->revs, &cur)) != 0)
+		return store_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+	if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != 24 || memcmp(k.mv_data, id, 16) != 0))) {
+		rc = STEP_NEXT;
+		goto out;
+	}
+	if (rc) {
+		rc = store_err(rc);
+		goto out;
+	}
+	if ((p->purged = malloc(v.mv_size ? v.mv_size : 1)) == NULL) {
+		rc = HEARTH_ENOMEM;
+		goto out;
+	}
+	memcpy(p->purged, v.mv_data, v.mv_size);
+	p->curv.mv_size = v.mv_size;
+	p->curv.mv_data = p->purged;
+	if ((p->cur = hearth__record__unpack(NULL, v.mv_size, p->purged)) == NULL) {
+		rc = HEARTH_ECORRUPT;
+		goto out;
+	}
+	rc = p->cur->deleted ? STEP_NEXT : HEARTH_ECORRUPT;
+out:
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 static int load_current(push *p)
 {
 	MDB_val key = { 16, p->in->id.data };
 	int rc = mdb_get(p->txn, p->s->records, &key, &p->curv);
 
 	if (rc == MDB_NOTFOUND)
-		return STEP_NEXT;
+		return load_purged(p);
 	if (rc)
 		return store_err(rc);
 	if ((p->cur = hearth__record__unpack(NULL, p->curv.mv_size, p->curv.mv_data)) == NULL)
@@ -366,6 +416,32 @@ static int delete_of_edited(push *p, const uint32_t *diff, size_t nd)
 	return keep_current(p, HEARTH__OP_STATUS__OP_CONFLICT);
 }
 
+/* A member that other records refer to is deleted only when the person
+ * confirmed it (op->confirm_referenced), after being told what refers to
+ * her; the client asks first, and this refusal stops an older client
+ * that never asks. A branch hears only of its own branch's records. */
+static int check_referenced(push *p)
+{
+	const Hearth__Member *mb;
+	ref_summary sum;
+	char list[240];
+	int rc;
+
+	if (p->k->kind != HEARTH__KIND__KIND_MEMBER || p->op->confirm_referenced)
+		return STEP_NEXT;
+	rc = refs_summarize_referencing(p->s, p->txn, p->in->id.data,
+	                                p->who->role == HEARTH__ROLE__ROLE_ADMIN ? NULL : p->branch, &sum);
+	if (rc != 0 || sum.total == 0)
+		return rc;
+	ref_summary_format(&sum, list, sizeof(list));
+	mb = p->cur->body_case == HEARTH__RECORD__BODY_MEMBER ? p->cur->member : NULL;
+	op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "delete",
+	          "record %s: member %s is referenced by %zu records (%s); delete it only with "
+	          "confirmation: hearth member delete ID --confirm-referenced",
+	          p->idtext, mb && mb->name[0] ? mb->name : "?", sum.total, list);
+	return STEP_DONE;
+}
+
 static int delete_record(push *p)
 {
 	uint32_t *diff = NULL;
@@ -374,6 +450,8 @@ static int delete_record(push *p)
 
 	if (p->cur->deleted)
 		return keep_current(p, HEARTH__OP_STATUS__OP_MERGED);
+	if ((rc = check_referenced(p)) != STEP_NEXT)
+		return rc;
 	if (p->op->base_rev != p->cur->rev &&
 	    (rc = merge_diff(p->base, p->base_len, p->curbody, p->cur_len, &diff, &nd)) != 0)
 		return rc;
@@ -491,6 +569,25 @@ static int update_record(push *p)
 	return rc;
 }
 
+/* ----------------------------------------------------------- restore */
+
+/* A restore brings a deleted record back with the body it had, as a new
+ * revision, until the retention purges its tombstone. The store rules
+ * apply again (a second dues record for the month is refused). */
+static int restore_record(push *p)
+{
+	if (p->purged) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_NOT_FOUND, "id",
+		          "record %s: its tombstone was purged by the retention; a deleted record can be "
+		          "restored only until then",
+		          p->idtext);
+		return STEP_DONE;
+	}
+	if (!p->cur->deleted)
+		return keep_current(p, HEARTH__OP_STATUS__OP_MERGED);
+	return write_op(p, p->curbody, p->cur_len, 0, "record.restore", HEARTH__OP_STATUS__OP_APPLIED);
+}
+
 /* ----------------------------------------------------------- resolve */
 
 /* The server body with the op's changed fields forced in, into *out (the
@@ -605,6 +702,40 @@ static int answer(push *p, wirebuf *out)
 	return rc;
 }
 
+/* An edit of a purged record opens a conflict, which a person resolves
+ * from the record's server copy; every replica lost that copy with the
+ * purge. So the tombstone is written again as a new revision (a change the
+ * replicas pull, its retention starting over) and the edit then meets it
+ * like any edit of a deleted record. Called after every check that can
+ * refuse the op, since this op is not in a nested transaction. */
+static int revive_tombstone(push *p)
+{
+	op_result r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = revision_write(p->s, p->txn, &(revision_args){
+		.who = p->who, .cur = p->cur, .kind = p->k, .id = p->in->id.data, .branch = p->branch,
+		.body = p->curbody, .body_len = p->cur_len, .deleted = 1, .now = p->now,
+		.action = "record.tombstone_kept", .op = p->op }, &r);
+	if (rc < 0)
+		return rc;
+	if (rc == REVISION_REFUSED) {
+		p->r = r;
+		return STEP_DONE;
+	}
+	free(p->purged);
+	free(p->curbody);
+	p->purged = p->curbody = NULL;
+	hearth__record__free_unpacked(p->cur, NULL);
+	p->cur = NULL;
+	if ((rc = load_current(p)) != STEP_NEXT)
+		return rc;
+	if (!p->cur)
+		return HEARTH_ECORRUPT;
+	return record_pack_body(p->cur, &p->curbody, &p->cur_len);
+}
+
 /* The steps in order; the first that decides the outcome ends the walk. */
 static int decide(push *p)
 {
@@ -620,7 +751,11 @@ static int decide(push *p)
 		return rc;
 	if (p->op->resolves.len)
 		return resolve(p);
+	if (p->op->restore)
+		return restore_record(p);
 	if ((rc = load_base(p)) != STEP_NEXT)
+		return rc;
+	if (p->purged && !p->op->delete_ && (rc = revive_tombstone(p)) != STEP_NEXT)
 		return rc;
 	return p->op->delete_ ? delete_record(p) : update_record(p);
 }

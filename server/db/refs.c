@@ -413,6 +413,32 @@ static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const refs_write *w,
 	return rc;
 }
 
+int refs_summarize_referencing(store *s, MDB_txn *txn, const uint8_t member[16], const char *branch,
+                               ref_summary *out)
+{
+	uint8_t(*ids)[16] = NULL;
+	size_t n = 0;
+	MDB_dbi dbi;
+	int rc;
+
+	ref_summary_init(out);
+	if ((rc = refs_dbi(txn, &dbi)) != 0 || (rc = referencing(txn, dbi, member, &ids, &n)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		Hearth__Record *r = NULL;
+		const kind_info *k;
+
+		if ((rc = load(s, txn, ids[i], &r)) != 0 || r == NULL)
+			continue;
+		k = kind_find(r->kind);
+		if (k && !r->deleted && (!branch || strcmp(r->branch_id, branch) == 0))
+			ref_summary_add(out, k, record_body(r));
+		hearth__record__free_unpacked(r, NULL);
+	}
+	free(ids);
+	return rc;
+}
+
 int refs_after_write(store *s, MDB_txn *txn, const refs_write *w)
 {
 	const kind_info *k = w->kind;

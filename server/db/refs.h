@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/record.h"
+#include "common/ref_summary.h"
 #include "server/db/store.h"
 
 /* Checks a record about to be written at a new revision: body is the
@@ -49,5 +50,12 @@ typedef struct refs_write {
  * transfer moves the member's records with w->rehome). Returns 0 or a
  * negative HEARTH_E* code (the caller aborts). */
 int refs_after_write(store *s, MDB_txn *txn, const refs_write *w);
+
+/* Sums up, into out, the live (not deleted) records that refer to member:
+ * all of them when branch is NULL (an admin), else only those in branch,
+ * so a branch learns nothing of other branches' records. Returns 0 or a
+ * negative HEARTH_E* code. */
+int refs_summarize_referencing(store *s, MDB_txn *txn, const uint8_t member[16], const char *branch,
+                               ref_summary *out);
 
 #endif

@@ -12,6 +12,11 @@
  *   reset-always      reset=true
  *   cursor-max        more=false, cursor = 2^64 - 1
  *   foreign-conflict  one open conflict of branch B (default b002), cursor + 1
+ *   bad-record        one record whose bytes are not a valid Record (a member
+ *                     body whose name runs past its end), cursor + 1: the
+ *                     frame is not a valid Envelope (issue 13 item 7)
+ *   wrong-body        one decodable record of kind visit that carries a
+ *                     member body, cursor + 1
  * --dirty-welcome puts terminal control sequences into the Welcome's
  * server_version, principal name and branch (what whoami and status print).
  * DigestRequest gets an empty digest at cursor 0, anything else an Error.
@@ -35,8 +40,12 @@
 #include "common/frame.h"
 #include "common/hearth.h"
 #include "common/tls.h"
+#include "common/wire.h"
 
-enum mode { MODE_MORE_BY_ONE, MODE_RESET_ALWAYS, MODE_CURSOR_MAX, MODE_FOREIGN_CONFLICT };
+enum mode {
+	MODE_MORE_BY_ONE, MODE_RESET_ALWAYS, MODE_CURSOR_MAX, MODE_FOREIGN_CONFLICT, MODE_BAD_RECORD,
+	MODE_WRONG_BODY,
+};
 
 typedef struct hconn {
 	int fd;
@@ -129,15 +138,78 @@ static Hearth__Envelope *recv_env(hconn *h)
 	}
 }
 
+/* Encrypts one frame of hand-written bytes (what protobuf-c would never
+ * pack). */
+static int send_raw(hconn *h, const wirebuf *payload)
+{
+	wirebuf f = WIREBUF_INIT;
+	int rc;
+
+	wire_frame_begin(&f);
+	wire_bytes(&f, payload->data, payload->len);
+	wire_frame_finish(&f);
+	rc = f.failed ? -1 : tls_engine_write(&h->tls, f.data, f.len);
+	wire_free(&f);
+	return rc == 0 ? flush_out(h) : -1;
+}
+
+/* A PullResponse whose one record has a member body (field 20) holding a
+ * name (field 1) of 9 bytes of which only 3 follow. */
+static void answer_bad_record(hconn *h, const Hearth__Envelope *req)
+{
+	static const uint8_t member[] = { 0x0a, 0x09, 'a', 'b', 'c' };
+	wirebuf rec = WIREBUF_INIT, pr = WIREBUF_INIT, env = WIREBUF_INIT;
+	uint8_t id[16];
+
+	for (int i = 0; i < 16; i++)
+		id[i] = (uint8_t)(0x50 + i);
+	id[6] = 0x70;
+	wire_bytes_field(&rec, 1, id, sizeof(id), 1);
+	wire_uint_field(&rec, 2, HEARTH__KIND__KIND_MEMBER);
+	wire_bytes_field(&rec, 3, "b001", 4, 1);
+	wire_uint_field(&rec, 4, 1);
+	wire_uint_field(&rec, 5, req->pull->cursor + 1);
+	wire_bytes_field(&rec, 20, member, sizeof(member), 1);
+	wire_bytes_field(&pr, 1, rec.data, rec.len, 1);
+	wire_uint_field(&pr, 3, req->pull->cursor + 1);
+	wire_uint_field(&env, 1, req->request_id);
+	wire_bytes_field(&env, 23, pr.data, pr.len, 1);
+	if (!rec.failed && !pr.failed && !env.failed)
+		(void)send_raw(h, &env);
+	wire_free(&rec);
+	wire_free(&pr);
+	wire_free(&env);
+}
+
 static void answer_pull(hconn *h, enum mode m, const char *branch, const Hearth__Envelope *req)
 {
 	Hearth__Envelope out = HEARTH__ENVELOPE__INIT;
 	Hearth__PullResponse pr = HEARTH__PULL_RESPONSE__INIT;
 	Hearth__Conflict cf = HEARTH__CONFLICT__INIT, *cfs[1] = { &cf };
+	Hearth__Record rec = HEARTH__RECORD__INIT, *recs[1] = { &rec };
+	Hearth__Member mem = HEARTH__MEMBER__INIT;
 	uint8_t cid[16], rid[16];
 	uint64_t cursor = req->pull->cursor;
 
 	switch (m) {
+	case MODE_BAD_RECORD: answer_bad_record(h, req); return;
+	case MODE_WRONG_BODY:
+		for (int i = 0; i < 16; i++)
+			rid[i] = (uint8_t)(0x60 + i);
+		rid[6] = 0x70;
+		rec.id.data = rid;
+		rec.id.len = sizeof(rid);
+		rec.kind = HEARTH__KIND__KIND_VISIT;
+		rec.branch_id = (char *)"b001";
+		rec.rev = 1;
+		rec.seq = cursor + 1;
+		mem.name = (char *)"王秀英";
+		rec.body_case = HEARTH__RECORD__BODY_MEMBER;
+		rec.member = &mem;
+		pr.n_records = 1;
+		pr.records = recs;
+		pr.cursor = cursor + 1;
+		break;
 	case MODE_MORE_BY_ONE:
 		pr.more = 1;
 		pr.cursor = cursor + 1;
@@ -279,7 +351,8 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 'T' }, { "branch", required_argument, NULL, 'b' },
 		{ "dirty-welcome", no_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
 	};
-	static const char *const names[] = { "more-by-one", "reset-always", "cursor-max", "foreign-conflict" };
+	static const char *const names[] = { "more-by-one", "reset-always", "cursor-max", "foreign-conflict",
+	                                     "bad-record", "wrong-body" };
 	tls_ctx_config cfg = { 0 };
 	const char *akey_path = NULL, *branch = "b002";
 	struct sockaddr_in sa;
@@ -311,7 +384,8 @@ int main(int argc, char **argv)
 	if (!cfg.cert || !cfg.key || !cfg.ca || !akey_path || mode < 0 || max_requests < 1 ||
 	    max_requests > 100000 || seconds < 1 || seconds > 120) {
 		fprintf(stderr, "hostile_server: need --cert --key --ca --audit-key, --mode more-by-one|"
-		                "reset-always|cursor-max|foreign-conflict, --max-requests 1..100000, "
+		                "reset-always|cursor-max|foreign-conflict|"
+		                "bad-record|wrong-body, --max-requests 1..100000, "
 		                "--seconds 1..120\n");
 		return 2;
 	}

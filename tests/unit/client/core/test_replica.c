@@ -694,7 +694,7 @@ static void test_client_delete(void **state)
 	edit(f, local_only, "临时", "", 1);
 	edit(f, local_only, "临时二", "", 0);
 	assert_int_equal(pending(f), 2);
-	assert_int_equal(replica_delete(&f->r, local_only, err, sizeof(err)), 0);
+	assert_int_equal(replica_delete(&f->r, local_only, NULL, err, sizeof(err)), 0);
 	assert_int_equal(pending(f), 0);
 	assert_int_equal(replica_get(&f->r, local_only, &v), HEARTH_ENOTFOUND);
 
@@ -702,11 +702,11 @@ static void test_client_delete(void **state)
 	s = member(shared, "b001", "共享", "", 4, 9);
 	pull(f, &s, 1, NULL, 0, 9);
 	hearth__record__free_unpacked(s, NULL);
-	assert_int_equal(replica_delete(&f->r, shared, err, sizeof(err)), 0);
+	assert_int_equal(replica_delete(&f->r, shared, NULL, err, sizeof(err)), 0);
 	assert_int_equal(replica_get(&f->r, shared, &v), 0);
 	assert_true(v->deleted);
 	hearth__record__free_unpacked(v, NULL);
-	assert_int_equal(replica_delete(&f->r, shared, err, sizeof(err)), HEARTH_ENOTFOUND);
+	assert_int_equal(replica_delete(&f->r, shared, NULL, err, sizeof(err)), HEARTH_ENOTFOUND);
 	assert_int_equal(replica_next_batch(&f->r, 10, &ops, &keys, &n), 0);
 	assert_int_equal(n, 1);
 	assert_true(ops[0]->delete_);
