@@ -23,9 +23,12 @@
 
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
+#include "client/core/replica_recovery.h"
 #include "client/core/replica_sync.h"
+#include "common/i18n.h"
 #include "common/envelope.h"
 #include "common/record.h"
+#include "common/uuid.h"
 
 /* ---------------------------------------------------------- fault injection */
 
@@ -211,6 +214,107 @@ batch_fail:
 	}
 	progress_clear(&x->prog);
 	return SYNC_OK;
+}
+
+/* Recovery: one RecoverRequest of recs[0..n), its receipt pinned before
+ * anything else, its results counted. */
+static sync_result recover_batch(sync_ctx *x, Hearth__Record **recs, size_t n)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__RecoverRequest rq = HEARTH__RECOVER_REQUEST__INIT;
+	Hearth__RecoverResponse *rr;
+	char line[900];
+	sync_result rc = SYNC_OK;
+
+	rq.n_records = n;
+	rq.records = recs;
+	req.body_case = HEARTH__ENVELOPE__BODY_RECOVER;
+	req.recover = &rq;
+	if (session_call(&x->s, &req, &resp) != 0)
+		return lost(x);
+	if (resp->body_case != HEARTH__ENVELOPE__BODY_RECOVER_RESULT) {
+		rc = server_refused(x, "recovery", resp);
+		goto done;
+	}
+	rr = resp->recover_result;
+	if (rr->n_results != n) {
+		rc = failed(x, _("the server answered %zu re-pushed records with %zu results"), n, rr->n_results);
+		goto done;
+	}
+	if (x->hooks.push_checkpoint && x->hooks.push_checkpoint(x->hooks.arg, rr->checkpoint) != 0) {
+		rc = SYNC_WITNESS;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__RecoverResult *res = rr->results[i];
+		x->recover_sent++;
+		switch (res->status) {
+		case HEARTH__RECOVER_STATUS__RECOVER_RESTORED: x->recovered++; break;
+		case HEARTH__RECOVER_STATUS__RECOVER_PRESENT: x->recover_present++; break;
+		default: {
+			const kind_info *k = kind_find(recs[i]->kind);
+			char idt[UUID_TEXT_LEN + 1] = "?";
+			if (recs[i]->id.len == UUID_LEN)
+				uuid_format(recs[i]->id.data, idt);
+			x->recover_refused++;
+			snprintf(line, sizeof(line), _("the server refused the recovered %s %s: %s"),
+			         k ? k->name : "record", idt,
+			         res->error && res->error->message[0] ? res->error->message : _("no reason given"));
+			notice(x, line);
+		}
+		}
+	}
+done:
+	envelope_free(resp, NULL);
+	return rc;
+}
+
+/* Recovery after a restore notice was accepted: every server copy in
+ * scope the restored server lacks goes back to it, oldest first (so the
+ * records others point at arrive before them), then the pull starts over
+ * from the restore point, which brings every replica's recovered records.
+ * Nothing of the replica is dropped on the way; a refusal keeps the
+ * recovery pending for the next sync. */
+static sync_result do_recover(sync_ctx *x)
+{
+	Hearth__RestoreNotice *n = NULL;
+	Hearth__Record **recs = NULL;
+	size_t total = 0;
+	char line[300];
+	sync_result res = SYNC_OK;
+	int rc = replica_recovery_pending(&x->r, &n);
+
+	if (rc == HEARTH_ENOTFOUND)
+		return SYNC_OK;
+	if (rc != 0)
+		return failed(x, _("cannot read the pending recovery from the replica: %s"), hearth_strerror(rc));
+	if ((rc = replica_recovery_collect(&x->r, x->digest_branch, n->change_seq, &recs, &total)) != 0) {
+		res = failed(x, _("cannot read the records to recover from the replica: %s"), hearth_strerror(rc));
+		goto done;
+	}
+	for (size_t at = 0; at < total && res == SYNC_OK; at += x->batch)
+		res = recover_batch(x, recs + at, total - at < x->batch ? total - at : x->batch);
+	if (res != SYNC_OK)
+		goto done;
+	if (x->recover_refused) {
+		res = failed(x, _("the server refused %llu of the %llu records this replica re-pushed (see above); "
+		                  "the recovery stays pending and nothing was dropped; report this to the "
+		                  "committee's administrator"),
+		             (unsigned long long)x->recover_refused, (unsigned long long)x->recover_sent);
+		goto done;
+	}
+	if ((rc = replica_recovery_done(&x->r, n->change_seq)) != 0) {
+		res = failed(x, _("cannot end the recovery in the replica: %s"), hearth_strerror(rc));
+		goto done;
+	}
+	snprintf(line, sizeof(line), _("recovery: re-pushed %llu records (%llu restored, %llu already on the server)"),
+	         (unsigned long long)x->recover_sent, (unsigned long long)x->recovered,
+	         (unsigned long long)x->recover_present);
+	notice(x, line);
+done:
+	replica_recovery_free(recs, total);
+	hearth__restore_notice__free_unpacked(n, NULL);
+	return res;
 }
 
 static void events_warned(void *arg, const char *text)
@@ -565,6 +669,8 @@ sync_result sync_run(sync_ctx *x)
 	sync_result rc;
 
 	if ((rc = settle_scope(x, x->branch_opt)) != SYNC_OK)
+		return rc;
+	if ((rc = do_recover(x)) != SYNC_OK)
 		return rc;
 	if ((rc = do_push(x)) != SYNC_OK)
 		return rc;
