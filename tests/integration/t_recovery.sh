@@ -152,5 +152,25 @@ h a2 sync >"$T/fg.out" 2>"$T/fg.err"
 expect_eq "a forged notice is refused (exit 5)" 5 "$?"
 expect_contains "it says the notice is not signed by the pinned key" "not signed by the pinned audit key" "$(cat "$T/fg.err")"
 expect_contains "the replica keeps everything" 赵铁柱 "$(h a2 member list 2>&1)"
+
+# ---- the audit key was lost: the committee publishes a new one and each
+# witness is told with 'hearth init --audit-key'; the notice signed with the
+# new key is then accepted, still only for a log the replica saw
+stop_server s
+openssl pkey -in "$T/other.key" -pubout -out "$T/other.pub" 2>/dev/null
+"$HEARTHD" restore --from "$T/week-old.mdb" --data "$T/s.data" --force >/dev/null 2>&1
+"$HEARTHD" recovery start --data "$T/s.data" --audit-key "$T/other.key" >/dev/null 2>&1
+start_server s --listen "127.0.0.1:$PORT_s" --audit-key "$T/other.key"
+h a2 sync >"$T/nk.out" 2>"$T/nk.err"
+expect_eq "a server signing with a new key is refused until the witness is told" 5 "$?"
+expect_contains "it says the key changed" "signs its checkpoints with another key" "$(cat "$T/nk.err")"
+h a2 init --server "127.0.0.1:$PORT_s" --cert "$CERTS/branch1.pem" --key "$CERTS/branch1.key" \
+	--ca "$CERTS/ca.pem" --audit-key "$T/other.pub" >"$T/init.out" 2>&1
+expect_eq "init --audit-key with the published key" 0 "$?"
+expect_contains "init says the replica trusts the new key" "now trusts the audit key" "$(cat "$T/init.out")"
+h a2 sync >"$T/nk2.out" 2>"$T/nk2.err"
+expect_eq "then the notice signed with the new key is accepted (exit 0)" 0 "$?"
+expect_contains "and a2 re-pushes what the server lost" "recovery: re-pushed" "$(cat "$T/nk2.err")"
+expect_contains "a2's edit is back on the server" 北京市海淀区 "$(h a2 member show "$m1" 2>&1)"
 stop_server s
 finish
