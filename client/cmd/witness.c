@@ -71,7 +71,7 @@ typedef struct seen_buf {
 	int oom;
 } seen_buf;
 
-static void seen_add(void *arg, uint64_t seq, const uint8_t hash[AUDIT_HASH_LEN])
+static void seen_add(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN], const uint8_t hash[AUDIT_HASH_LEN])
 {
 	seen_buf *b = arg;
 
@@ -87,6 +87,11 @@ static void seen_add(void *arg, uint64_t seq, const uint8_t hash[AUDIT_HASH_LEN]
 	}
 	b->v[b->n].seq = seq;
 	memcpy(b->v[b->n].hash, hash, AUDIT_HASH_LEN);
+	b->v[b->n].has_leaf = leaf != NULL;
+	if (leaf)
+		memcpy(b->v[b->n].leaf, leaf, AUDIT_HASH_LEN);
+	else
+		memset(b->v[b->n].leaf, 0, AUDIT_HASH_LEN);
 	b->n++;
 }
 
@@ -96,7 +101,7 @@ static void seen_add(void *arg, uint64_t seq, const uint8_t hash[AUDIT_HASH_LEN]
 static void seen_keep(replica *r, seen_buf *b, const Hearth__Checkpoint *cp, const char *cmd)
 {
 	if (cp && cp->size && cp->head_hash.len == AUDIT_HASH_LEN)
-		seen_add(b, cp->size, cp->head_hash.data);
+		seen_add(b, cp->size, NULL, cp->head_hash.data);
 	if (b->oom || replica_seen_put(r, b->v, b->n) != 0)
 		cli_error(_("%s: cannot keep the witnessed audit links in the replica; a later restore "
 		            "notice may not be accepted by this replica"), cmd);

@@ -146,7 +146,7 @@ static int extend(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN],
 		return 1;
 	}
 	if (x->o->seen)
-		x->o->seen(x->o->seen_arg, seq, x->head);
+		x->o->seen(x->o->seen_arg, seq, leaf, x->head);
 	return 0;
 }
 

@@ -70,9 +70,10 @@ typedef struct witness_judge_opts {
 	const uint8_t *key;      /* AUDIT_KEY_LEN bytes: the key that must sign */
 	witness_proof_fn proof;  /* fetches the links when the log grew */
 	void *src;               /* proof's first argument */
-	/* NULL, or told of every link verified while the log grew (the chain's
-	 * hash after entry seq), so the caller can keep what it witnessed */
-	void (*seen)(void *arg, uint64_t seq, const uint8_t hash[AUDIT_HASH_LEN]);
+	/* NULL, or told of every link verified while the log grew (entry
+	 * seq's leaf and the chain's hash after it), so the caller can keep
+	 * what it witnessed */
+	void (*seen)(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN], const uint8_t hash[AUDIT_HASH_LEN]);
 	void *seen_arg;
 } witness_judge_opts;
 

@@ -20,6 +20,19 @@
 /* RecoverResponse.checkpoint's field number (proto/hearth.proto). */
 #define RECOVER_RESPONSE_CHECKPOINT 2
 
+/* The witnessed audit entry the request carries for rec (same record id
+ * and revision), or NULL. */
+static const Hearth__AuditEntry *witnessed(const Hearth__RecoverRequest *req, const Hearth__Record *rec)
+{
+	for (size_t i = 0; i < req->n_witnessed; i++) {
+		const Hearth__AuditEntry *e = req->witnessed[i];
+		if (e->record_id.len == 16 && rec->id.len == 16 && !memcmp(e->record_id.data, rec->id.data, 16) &&
+		    e->rev_after == rec->rev)
+			return e;
+	}
+	return NULL;
+}
+
 /* Writer thread: every record in order, in the group's transaction. */
 static int run_recover(store *s, MDB_txn *txn, job *base)
 {
@@ -29,6 +42,7 @@ static int run_recover(store *s, MDB_txn *txn, job *base)
 
 	for (size_t k = 0; rc == 0 && k < req->n_records; k++)
 		rc = recovery_apply(s, txn, &(recovery_args){ .who = &j->who, .claimed = req->records[k],
+		                                               .witnessed = witnessed(req, req->records[k]),
 		                                               .now = j->now_ms }, &base->reply);
 	return rc;
 }
@@ -55,11 +69,11 @@ int recovery_handle_recover(conn *c, Hearth__Envelope *env)
 
 	if (authz_push(c, env->request_id) != AUTHZ_ALLOW)
 		return DISPATCH_DONE;
-	if (req->n_records > a->max_ops_per_push) {
+	if (req->n_records > a->max_ops_per_push || req->n_witnessed > req->n_records) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_TOO_LARGE, "records", 0,
-		                _("recovery of %zu records exceeds the limit of %u records per request; send "
-		                  "smaller batches"),
-		                req->n_records, a->max_ops_per_push);
+		                _("recovery of %zu records with %zu audit entries exceeds the limit of %u "
+		                  "records per request (and one entry per record); send smaller batches"),
+		                req->n_records, req->n_witnessed, a->max_ops_per_push);
 		return 0;
 	}
 	if (c->inflight >= a->max_inflight) {

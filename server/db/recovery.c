@@ -4,6 +4,7 @@
 #include "server/db/recovery.h"
 
 #include <getopt.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,34 @@ static int may_recover(const actor *who, const char *b)
 	return who->role == HEARTH__ROLE__ROLE_BRANCH && b && strcmp(b, who->branch) == 0;
 }
 
+/* Whether the re-pushed record is the revision its witnessed audit entry
+ * describes. Returns 0, or 1 with msg saying what differs. */
+static int check_witnessed(const Hearth__AuditEntry *e, const Hearth__Record *in, const uint8_t *body,
+                           size_t body_len, const char *idt, char *msg, size_t cap)
+{
+	uint8_t digest[32];
+	const char *what = NULL;
+
+	SHA256(body ? body : (const uint8_t *)"", body_len, digest);
+	if (e->record_id.len != 16 || memcmp(e->record_id.data, in->id.data, 16) != 0)
+		what = "record id";
+	else if (e->rev_after != in->rev)
+		what = "revision";
+	else if (e->kind != in->kind)
+		what = "kind";
+	else if (strcmp(e->branch_id, in->branch_id) != 0)
+		what = "branch";
+	else if (e->body_digest.len == 32 && memcmp(e->body_digest.data, digest, 32) != 0)
+		what = "body";
+	if (!what)
+		return 0;
+	snprintf(msg, cap, _("record %s does not match audit entry %llu, which the replica witnessed: its %s "
+	                     "differs; the copy is not what the server acknowledged, keep the replica and "
+	                     "report this to the committee's administrator"),
+	         idt, (unsigned long long)e->seq, what);
+	return 1;
+}
+
 int recovery_apply(store *s, MDB_txn *txn, const recovery_args *a, wirebuf *out)
 {
 	const Hearth__Record *in = a->claimed;
@@ -299,7 +328,7 @@ int recovery_apply(store *s, MDB_txn *txn, const recovery_args *a, wirebuf *out)
 	Hearth__Record *cur = NULL;
 	uint8_t *notice = NULL, *body = NULL;
 	size_t notice_len = 0, body_len = 0;
-	char idt[UUID_TEXT_LEN + 1] = "?", msg[400], detail[600], rep[33] = "(none)", claimed_rep[33] = "(none)";
+	char idt[UUID_TEXT_LEN + 1] = "?", msg[400], detail[800], rep[33] = "(none)", claimed_rep[33] = "(none)";
 	record_error verr;
 	op_result r;
 	int rc;
@@ -354,6 +383,11 @@ int recovery_apply(store *s, MDB_txn *txn, const recovery_args *a, wirebuf *out)
 		            msg);
 		goto done;
 	}
+	if (a->witnessed && (rc = check_witnessed(a->witnessed, in, body, body_len, idt, msg, sizeof(msg))) != 0) {
+		rc = answer(out, in, HEARTH__RECOVER_STATUS__RECOVER_REJECTED, 0, HEARTH__ERROR_CODE__ERR_CONFLICT, "",
+		            msg);
+		goto done;
+	}
 	if (a->who->has_replica)
 		audit_hex(a->who->replica, 16, rep);
 	if (in->updated_replica.len == 16)
@@ -364,6 +398,17 @@ int recovery_apply(store *s, MDB_txn *txn, const recovery_args *a, wirebuf *out)
 	         rep, a->who->name, a->who->fingerprint, (unsigned long long)in->rev,
 	         in->updated_by_name ? in->updated_by_name : "", in->updated_by ? in->updated_by : "",
 	         (long long)in->updated_at, claimed_rep);
+	if (a->witnessed) {
+		uint8_t leaf[AUDIT_HASH_LEN];
+		char leafx[2 * AUDIT_HASH_LEN + 1];
+		size_t used = strlen(detail);
+		if ((rc = audit_leaf(a->witnessed, leaf)) != 0)
+			goto done;
+		audit_hex(leaf, sizeof(leaf), leafx);
+		snprintf(detail + used, sizeof(detail) - used,
+		         "; matched audit entry %llu (leaf %s) that replica witnessed",
+		         (unsigned long long)a->witnessed->seq, leafx);
+	}
 	memset(&r, 0, sizeof(r));
 	rc = revision_write(s, txn, &(revision_args){
 		.who = a->who, .cur = cur, .cur_bytes = cur ? &curv : NULL, .kind = k, .id = in->id.data,

@@ -34,6 +34,10 @@ int recovery_notice_get(store *s, MDB_txn *txn, uint8_t **out, size_t *len);
 typedef struct recovery_args {
 	const actor *who;               /* the principal that re-pushed it (with its replica) */
 	const Hearth__Record *claimed;  /* the copy as the replica holds it */
+	/* NULL, or the audit entry of that revision whose leaf the replica
+	 * witnessed: the record must match it (id, revision, kind, branch,
+	 * body digest), and the audit entry of the recovery says it did */
+	const Hearth__AuditEntry *witnessed;
 	int64_t now;
 } recovery_args;
 
@@ -42,8 +46,9 @@ typedef struct recovery_args {
  * revision number, audited as "record.recovered" naming the replica and
  * the principal. A record the server holds at that revision or later is
  * left alone (RECOVER_PRESENT); one outside the sender's branch, of no
- * known kind or with an invalid body is refused (RECOVER_REJECTED), as is
- * every record when the server is not in recovery mode. Appends the
+ * known kind, with an invalid body or not matching its witnessed entry is
+ * refused (RECOVER_REJECTED), as is every record when the server is not in
+ * recovery mode. Appends the
  * RecoverResult as field 1 of a RecoverResponse to out. Returns 0 or a
  * negative HEARTH_E* code (the caller aborts txn). */
 int recovery_apply(store *s, MDB_txn *txn, const recovery_args *a, wirebuf *out);

@@ -113,6 +113,8 @@ rec=$(h adm audit log --action record.recovered --json 2>&1)
 expect_eq "one recovered entry per record the server lost" 7 "$(grep -o '"action":"record.recovered"' <<<"$rec" | wc -l)"
 expect_contains "the entry names the replica" "recovered from replica" "$rec"
 expect_contains "the author and time are marked as claimed" "claimed by that replica" "$rec"
+expect_eq "each was checked against the audit entry its replica witnessed" 7 \
+	"$(grep -o 'matched audit entry [0-9]* (leaf [0-9a-f]*) that replica witnessed' <<<"$rec" | wc -l)"
 expect_contains "the start of recovery is audited" "recovery.start" "$(h adm audit log --action recovery.start --json 2>&1)"
 h adm audit verify >/dev/null 2>&1
 expect_eq "the audit chain verifies after recovery" 0 "$?"
