@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "common/hearth.h"
 
 static const uint8_t zero_hash[AUDIT_HASH_LEN];
@@ -233,4 +234,77 @@ void audit_keyed_digest(const uint8_t secret[AUDIT_SECRET_LEN], const void *data
 {
 	unsigned int outlen = 32;
 	HMAC(EVP_sha256(), secret, AUDIT_SECRET_LEN, data, len, out, &outlen);
+}
+
+/* ---------------------------------------------------------- restore notices */
+
+#define NOTICE_TAG "hearth-restore-notice-v1"
+
+/* The bytes a restore notice's signature covers (proto/hearth.proto,
+ * RestoreNotice), into out (at least 128 bytes); 0 when the notice is not
+ * well formed. */
+static size_t notice_message(const Hearth__RestoreNotice *n, uint8_t *out)
+{
+	size_t len = sizeof(NOTICE_TAG);
+
+	if (n->id.len != AUDIT_NOTICE_ID_LEN || n->audit_head.len != AUDIT_HASH_LEN)
+		return 0;
+	memcpy(out, NOTICE_TAG, len);
+	memcpy(out + len, n->id.data, AUDIT_NOTICE_ID_LEN);
+	len += AUDIT_NOTICE_ID_LEN;
+	be64_put(out + len, n->audit_size);
+	len += 8;
+	memcpy(out + len, n->audit_head.data, AUDIT_HASH_LEN);
+	len += AUDIT_HASH_LEN;
+	be64_put(out + len, n->change_seq);
+	len += 8;
+	be64_put(out + len, (uint64_t)n->time);
+	return len + 8;
+}
+
+int audit_sign_notice(EVP_PKEY *key, Hearth__RestoreNotice *n)
+{
+	uint8_t msg[128];
+	size_t len = notice_message(n, msg), siglen = AUDIT_SIG_LEN;
+	EVP_MD_CTX *md = NULL;
+	uint8_t *sig = NULL;
+	int rc = HEARTH_ETLS;
+
+	if (len == 0)
+		return HEARTH_EINVAL;
+	sig = malloc(AUDIT_SIG_LEN);
+	md = EVP_MD_CTX_new();
+	if (!sig || !md) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 || EVP_DigestSign(md, sig, &siglen, msg, len) != 1)
+		goto fail;
+	n->signature.data = sig;
+	n->signature.len = siglen;
+	sig = NULL;
+	rc = 0;
+fail:
+	EVP_MD_CTX_free(md);
+	free(sig);
+	return rc;
+}
+
+int audit_verify_notice(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__RestoreNotice *n)
+{
+	uint8_t msg[128];
+	size_t len = notice_message(n, msg);
+	EVP_PKEY *k;
+	EVP_MD_CTX *md;
+	int ok = 0;
+
+	if (len == 0 || n->signature.len != AUDIT_SIG_LEN)
+		return HEARTH_EAUTH;
+	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, AUDIT_KEY_LEN);
+	md = EVP_MD_CTX_new();
+	if (k && md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1)
+		ok = EVP_DigestVerify(md, n->signature.data, n->signature.len, msg, len) == 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	return ok ? 0 : HEARTH_EAUTH;
 }

@@ -74,6 +74,21 @@ int audit_sign_checkpoint(EVP_PKEY *key, Hearth__Checkpoint *cp);
  * HEARTH_EAUTH. */
 int audit_verify_checkpoint(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__Checkpoint *cp);
 
+/* A restore notice (RestoreNotice in proto/hearth.proto): the signed word
+ * of a server restored from a backup, naming the checkpoint it was restored
+ * to, so witnesses accept its shorter log once (issue 13 item 10). */
+#define AUDIT_NOTICE_ID_LEN 16
+
+/* Signs n in place (id, audit_size, audit_head, change_seq, time set by the
+ * caller; signature set here, malloc'd: free n->signature.data). Returns 0,
+ * HEARTH_EINVAL (id or head of the wrong length), HEARTH_ETLS or
+ * HEARTH_ENOMEM. */
+int audit_sign_notice(EVP_PKEY *key, Hearth__RestoreNotice *n);
+
+/* Verifies a restore notice's signature with a raw public key. Returns 0
+ * or HEARTH_EAUTH (also for a malformed notice). */
+int audit_verify_notice(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__RestoreNotice *n);
+
 /* Lower-case hex of n bytes into out (2n+1). */
 void audit_hex(const uint8_t *b, size_t n, char *out);
 

@@ -203,7 +203,7 @@ int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out)
 			continue;
 		}
 		out->body = number;
-		if (number == HEARTH__ENVELOPE__BODY_PUSH && wt == 2) {
+		if ((number == HEARTH__ENVELOPE__BODY_PUSH || number == HEARTH__ENVELOPE__BODY_RECOVER) && wt == 2) {
 			size_t ip = 0;
 
 			while (ip < vlen) {
@@ -213,8 +213,10 @@ int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out)
 
 				if (scan_field(val, vlen, &ip, &inum, &iwt, &ival, &ivlen) != 0)
 					return HEARTH_EPROTO;
-				if (inum == 1 && iwt == 2)
+				if (number == HEARTH__ENVELOPE__BODY_PUSH && inum == 1 && iwt == 2)
 					out->push_ops++;
+				else if (number == HEARTH__ENVELOPE__BODY_RECOVER && (inum == 1 || inum == 2) && iwt == 2)
+					out->recover_items++;
 			}
 		}
 	}

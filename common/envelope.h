@@ -23,6 +23,7 @@ typedef struct envelope_scan_result {
 	uint32_t body;         /* field number of the last body field (protobuf's
 	                        * "last one wins" for a oneof); 0 when none */
 	size_t push_ops;       /* Op entries in every PushRequest occurrence (they merge) */
+	size_t recover_items;  /* records and audit entries in every RecoverRequest occurrence */
 } envelope_scan_result;
 
 /* Reads the request id, the body's field number and a push's op count

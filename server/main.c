@@ -6,6 +6,7 @@
 
 #include "server/db/backup.h"
 #include "server/db/check.h"
+#include "server/db/recovery.h"
 #include "server/db/store.h"
 #include "server/config.h"
 #include "common/hearth.h"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	        "       hearthd backup --data DIR --to FILE\n"
 	        "       hearthd restore --from FILE --data DIR [--force]\n"
 	        "       hearthd check --data DIR\n"
+	        "       hearthd recovery start --data DIR --audit-key KEY | end --data DIR\n"
 	        "\n"
 	        "The hearth committee server: TLS on libuv, LMDB store.\n"
 	        "\n"
@@ -152,6 +154,8 @@ int main(int argc, char **argv)
 		return restore_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "check"))
 		return check_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "recovery"))
+		return recovery_main(argc - 1, argv + 1);
 
 	config_defaults(&cfg);
 	/* First pass: find the config file so flags can override it. */

@@ -12,6 +12,7 @@
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "client/cmd/witness.h"
 #include "client/ui/output.h"
 
@@ -144,6 +145,47 @@ static int drop_unsent(const profile *p)
 	return EXIT_OK;
 }
 
+/* `init --audit-key` on a replica that pinned another key: the person
+ * names the key the committee published (the old one was lost, issue 13
+ * item 10), so the replica trusts it from now on. The accepted checkpoint
+ * and the witnessed links stay: the chain does not depend on the key, so a
+ * restore notice signed with the new key is still checked against what
+ * this replica saw. A profile edited by hand is still refused (witness.c). */
+static int repin_audit_key(const profile *p, const uint8_t raw[AUDIT_KEY_LEN])
+{
+	char err[1400], path[1200], was[2 * AUDIT_KEY_LEN + 1];
+	uint8_t *stored = NULL;
+	size_t n = 0;
+	struct stat st;
+	replica r;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/replica", p->home);
+	if (stat(path, &st) != 0)
+		return EXIT_OK;
+	if (replica_open(&r, p->home, err, sizeof(err)) != 0) {
+		cli_error("init: %s", err);
+		return EXIT_FAIL;
+	}
+	rc = replica_meta_get_bytes(&r, "audit_key", &stored, &n);
+	if (rc == 0 && n == AUDIT_KEY_LEN && memcmp(stored, raw, AUDIT_KEY_LEN) != 0) {
+		audit_hex(stored, AUDIT_KEY_LEN, was);
+		rc = replica_meta_set_bytes(&r, "audit_key", raw, AUDIT_KEY_LEN);
+		if (rc == 0)
+			printf(_("init: this replica now trusts the audit key in %s instead of the one it pinned "
+			         "(%s)\n"), p->audit_key, was);
+	} else if (rc == HEARTH_ENOTFOUND) {
+		rc = 0;
+	}
+	free(stored);
+	replica_close(&r);
+	if (rc != 0) {
+		cli_error(_("init: cannot pin the audit key in the replica: %s"), hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int cmd_init(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,6 +260,12 @@ int cmd_init(cli *c, int argc, char **argv)
 	}
 	if (drop && (rc = drop_unsent(&p)) != EXIT_OK)
 		return rc;
+	if (audit_key) {
+		uint8_t raw[AUDIT_KEY_LEN];
+		if (witness_load_pubkey(p.audit_key, raw, err, sizeof(err)) != 0 ||
+		    (rc = repin_audit_key(&p, raw)) != EXIT_OK)
+			return EXIT_FAIL;
+	}
 	printf("profile saved in %s/profile.ini (server %s)\n", p.home, p.server);
 	printf("next: hearth%s%s whoami\n", c->home_opt ? " --home " : "", c->home_opt ? c->home_opt : "");
 	return EXIT_OK;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "client/core/replica_meta.h"
+#include "client/core/replica_recovery.h"
 
 /* ---------------------------------------------------------- the refusal */
 
@@ -57,6 +59,59 @@ static void restored_advice(cli *c)
 	        "hearth:   copy (hearthd restore from the newest backup), or follow the committee's\n"
 	        "hearth:   recovery procedure before this replica syncs again.\n",
 	        c->prof.home);
+}
+
+/* ---------------------------------------------------------- what was seen */
+
+/* The links a judgement verified, kept once it is accepted, so that a
+ * later restore notice can be checked against what this replica saw. */
+typedef struct seen_buf {
+	replica_seen *v;
+	size_t n, cap;
+	int oom;
+} seen_buf;
+
+static void seen_add(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN], const uint8_t hash[AUDIT_HASH_LEN])
+{
+	seen_buf *b = arg;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		replica_seen *more = realloc(b->v, cap * sizeof(*more));
+		if (!more) {
+			b->oom = 1;
+			return;
+		}
+		b->v = more;
+		b->cap = cap;
+	}
+	b->v[b->n].seq = seq;
+	memcpy(b->v[b->n].hash, hash, AUDIT_HASH_LEN);
+	b->v[b->n].has_leaf = leaf != NULL;
+	if (leaf)
+		memcpy(b->v[b->n].leaf, leaf, AUDIT_HASH_LEN);
+	else
+		memset(b->v[b->n].leaf, 0, AUDIT_HASH_LEN);
+	b->n++;
+}
+
+/* Keeps the links and the accepted checkpoint's own head. Losing them
+ * only weakens a later recovery (that replica then cannot vouch for a
+ * notice), so a failure is told, not fatal. */
+static void seen_keep(replica *r, seen_buf *b, const Hearth__Checkpoint *cp, const char *cmd)
+{
+	if (cp && cp->size && cp->head_hash.len == AUDIT_HASH_LEN)
+		seen_add(b, cp->size, NULL, cp->head_hash.data);
+	if (b->oom || replica_seen_put(r, b->v, b->n) != 0)
+		cli_error(_("%s: cannot keep the witnessed audit links in the replica; a later restore "
+		            "notice may not be accepted by this replica"), cmd);
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+static int seen_hash(void *arg, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN])
+{
+	return replica_seen_get(arg, seq, hash) != 0;
 }
 
 /* ---------------------------------------------------------- the check */
@@ -197,6 +252,28 @@ static int report(cli *c, session *s, const char *cmd, const Hearth__Checkpoint 
 		return session_exit_code(s) ? session_exit_code(s) : EXIT_CONNECT;
 	case WITNESS_BEHIND: /* witness_check_cursor's verdict: told there */
 		break;
+	case WITNESS_RESTORED: return EXIT_OK;
+	case WITNESS_NOTICE_FORGED:
+		refuse(c, cmd, old, now, _("the audit log is shorter or other than the one this replica saw, and the "
+		                           "server's restore notice is not signed by the pinned audit key."),
+		       _("A restore notice lets a replica accept a restored server only when the server's own "
+		         "audit key signed it; this one may be forged. Nothing was re-pushed."));
+		restored_advice(c);
+		return EXIT_WITNESS;
+	case WITNESS_NOTICE_USED:
+		refuse(c, cmd, old, now, _("the audit log is shorter or other than the one this replica saw, and the "
+		                           "server presents a restore notice this replica already used."),
+		       _("Each restore notice is accepted once: a server that shows it again was rolled back "
+		         "after the recovery, or the notice is replayed. Nothing was re-pushed."));
+		restored_advice(c);
+		return EXIT_WITNESS;
+	case WITNESS_NOTICE_NOT_PREFIX:
+		refuse(c, cmd, old, now, _("the audit log is shorter or other than the one this replica saw, and the "
+		                           "server's restore notice names a checkpoint this replica never saw."),
+		       _("A restored server can only be accepted when it was restored to a log this replica "
+		         "witnessed; this replica cannot vouch for that one. Nothing was re-pushed."));
+		restored_advice(c);
+		return EXIT_WITNESS;
 	}
 	return EXIT_FAIL;
 }
@@ -204,9 +281,13 @@ static int report(cli *c, session *s, const char *cmd, const Hearth__Checkpoint 
 int witness_check(cli *c, session *s, replica *r, const char *cmd)
 {
 	const Hearth__Checkpoint *now = s->welcome->checkpoint;
+	const Hearth__RestoreNotice *notice = s->welcome->restore_notice;
 	Hearth__Checkpoint *old = NULL;
 	uint8_t key[AUDIT_KEY_LEN];
-	witness_judge_opts jo = { .key = key, .proof = witness_session_proof, .src = s };
+	seen_buf seen = { 0 };
+	witness_judge_opts jo = { .key = key, .proof = witness_session_proof, .src = s, .seen = seen_add,
+		                  .seen_arg = &seen };
+	witness_notice_opts no = { .notice = notice, .seen_hash = seen_hash, .seen_arg = r };
 	witness_detail d;
 	witness_verdict v;
 	int rc, pin_now = 0;
@@ -219,9 +300,31 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 	}
 	if ((rc = pinned_key(c, s, r, cmd, old, key, &pin_now)) != EXIT_OK)
 		goto done;
-	v = witness_judge(&jo, old, now, &d);
+	if (notice && notice->id.len == AUDIT_NOTICE_ID_LEN &&
+	    (no.used = replica_notice_used(r, notice->id.data)) < 0) {
+		cli_error(_("%s: cannot read the restore notices this replica used: %s"), cmd,
+		          hearth_strerror(no.used));
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	v = witness_judge_restored(&jo, &no, old, now, &d);
 	if ((rc = report(c, s, cmd, old, now, v, &d)) != EXIT_OK)
 		goto done;
+	if (v == WITNESS_RESTORED) {
+		if ((rc = replica_recovery_accept(r, notice, now)) != 0) {
+			cli_error(_("%s: cannot store the accepted restore notice in the replica: %s"), cmd,
+			          hearth_strerror(rc));
+			rc = EXIT_FAIL;
+			goto done;
+		}
+		fprintf(stderr, _("hearth: %s: the server was restored from a backup (audit log at %llu entries, "
+		                  "changes up to %llu) and presents a valid restore notice; this replica accepts "
+		                  "it once and re-pushes what the server lost at the next 'hearth sync'\n"),
+		        cmd, (unsigned long long)notice->audit_size, (unsigned long long)notice->change_seq);
+		seen_keep(r, &seen, now, cmd);
+		rc = EXIT_OK;
+		goto done;
+	}
 	if (pin_now && (rc = replica_meta_set_bytes(r, "audit_key", key, AUDIT_KEY_LEN)) != 0) {
 		cli_error("%s: cannot pin the audit key in the replica: %s", cmd, hearth_strerror(rc));
 		rc = EXIT_FAIL;
@@ -233,8 +336,10 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 		rc = EXIT_FAIL;
 		goto done;
 	}
+	seen_keep(r, &seen, now, cmd);
 	rc = EXIT_OK;
 done:
+	free(seen.v);
 	if (old)
 		hearth__checkpoint__free_unpacked(old, NULL);
 	return rc;
@@ -262,7 +367,9 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 {
 	Hearth__Checkpoint *old = NULL;
 	uint8_t key[AUDIT_KEY_LEN];
-	witness_judge_opts jo = { .key = key, .proof = witness_session_proof, .src = s };
+	seen_buf seen = { 0 };
+	witness_judge_opts jo = { .key = key, .proof = witness_session_proof, .src = s, .seen = seen_add,
+		                  .seen_arg = &seen };
 	witness_detail d;
 	witness_verdict v;
 	int rc, pin_now = 0;
@@ -286,8 +393,10 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 		rc = EXIT_FAIL;
 		goto done;
 	}
+	seen_keep(r, &seen, cp, cmd);
 	rc = EXIT_OK;
 done:
+	free(seen.v);
 	if (old)
 		hearth__checkpoint__free_unpacked(old, NULL);
 	return rc;

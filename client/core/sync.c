@@ -23,7 +23,9 @@
 
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
+#include "client/core/replica_recovery.h"
 #include "client/core/replica_sync.h"
+#include "common/i18n.h"
 #include "common/envelope.h"
 #include "common/i18n.h"
 #include "common/record.h"
@@ -213,6 +215,189 @@ batch_fail:
 	}
 	progress_clear(&x->prog);
 	return SYNC_OK;
+}
+
+/* Recovery: one RecoverRequest of recs[0..n) (with the entries this
+ * replica witnessed; those after restored_size are in the lost log), its
+ * receipt pinned before anything else, its results counted. */
+/* The audit entries of recs[0..n) whose leaves this replica verified as a
+ * witness: into ents (n slots; the caller frees each with
+ * hearth__audit_entry__free_unpacked), returning how many. An entry whose
+ * bytes do not give the verified leaf is left out: it is no evidence. */
+static size_t witnessed_entries(sync_ctx *x, Hearth__Record **recs, size_t n, uint64_t restored_size,
+                                Hearth__AuditEntry **ents)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		Hearth__AuditEntry *e = NULL;
+		uint8_t saw[AUDIT_HASH_LEN], leaf[AUDIT_HASH_LEN];
+
+		if (recs[i]->id.len != UUID_LEN || replica_entry_get(&x->r, recs[i]->id.data, recs[i]->rev, &e) != 0)
+			continue;
+		if (replica_seen_leaf(&x->r, e->seq, e->seq > restored_size, saw) != 0 || audit_leaf(e, leaf) != 0 ||
+		    memcmp(saw, leaf, AUDIT_HASH_LEN) != 0) {
+			hearth__audit_entry__free_unpacked(e, NULL);
+			continue;
+		}
+		ents[k++] = e;
+	}
+	return k;
+}
+
+static sync_result recover_batch(sync_ctx *x, Hearth__Record **recs, size_t n, uint64_t restored_size)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__RecoverRequest rq = HEARTH__RECOVER_REQUEST__INIT;
+	Hearth__RecoverResponse *rr;
+	Hearth__AuditEntry **ents = calloc(n ? n : 1, sizeof(*ents));
+	char line[900];
+	sync_result rc = SYNC_OK;
+
+	if (!ents)
+		return failed(x, "%s", _("out of memory while preparing the recovery"));
+	rq.n_witnessed = witnessed_entries(x, recs, n, restored_size, ents);
+	rq.witnessed = ents;
+	x->recover_witnessed += rq.n_witnessed;
+	rq.n_records = n;
+	rq.records = recs;
+	req.body_case = HEARTH__ENVELOPE__BODY_RECOVER;
+	req.recover = &rq;
+	if (session_call(&x->s, &req, &resp) != 0) {
+		rc = lost(x);
+		goto done;
+	}
+	if (resp->body_case != HEARTH__ENVELOPE__BODY_RECOVER_RESULT) {
+		rc = server_refused(x, "recovery", resp);
+		goto done;
+	}
+	rr = resp->recover_result;
+	if (rr->n_results != n) {
+		rc = failed(x, _("the server answered %zu re-pushed records with %zu results"), n, rr->n_results);
+		goto done;
+	}
+	if (x->hooks.push_checkpoint && x->hooks.push_checkpoint(x->hooks.arg, rr->checkpoint) != 0) {
+		rc = SYNC_WITNESS;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__RecoverResult *res = rr->results[i];
+		x->recover_sent++;
+		switch (res->status) {
+		case HEARTH__RECOVER_STATUS__RECOVER_RESTORED: x->recovered++; break;
+		case HEARTH__RECOVER_STATUS__RECOVER_PRESENT: x->recover_present++; break;
+		default: {
+			const kind_info *k = kind_find(recs[i]->kind);
+			char idt[UUID_TEXT_LEN + 1] = "?";
+			if (recs[i]->id.len == UUID_LEN)
+				uuid_format(recs[i]->id.data, idt);
+			x->recover_refused++;
+			snprintf(line, sizeof(line), _("the server refused the recovered %s %s: %s"),
+			         k ? k->name : "record", idt,
+			         res->error && res->error->message[0] ? res->error->message : _("no reason given"));
+			notice(x, line);
+		}
+		}
+	}
+done:
+	for (size_t i = 0; i < rq.n_witnessed; i++)
+		hearth__audit_entry__free_unpacked(ents[i], NULL);
+	free(ents);
+	envelope_free(resp, NULL);
+	return rc;
+}
+
+/* Recovery after a restore notice was accepted: every server copy in
+ * scope the restored server lacks goes back to it, oldest first (so the
+ * records others point at arrive before them), then the pull starts over
+ * from the restore point, which brings every replica's recovered records.
+ * Nothing of the replica is dropped on the way; a refusal keeps the
+ * recovery pending for the next sync. */
+static sync_result do_recover(sync_ctx *x)
+{
+	Hearth__RestoreNotice *n = NULL;
+	Hearth__Record **recs = NULL;
+	size_t total = 0;
+	char line[300];
+	sync_result res = SYNC_OK;
+	int rc = replica_recovery_pending(&x->r, &n);
+
+	if (rc == HEARTH_ENOTFOUND)
+		return SYNC_OK;
+	if (rc != 0)
+		return failed(x, _("cannot read the pending recovery from the replica: %s"), hearth_strerror(rc));
+	if ((rc = replica_recovery_collect(&x->r, x->digest_branch, n->change_seq, &recs, &total)) != 0) {
+		res = failed(x, _("cannot read the records to recover from the replica: %s"), hearth_strerror(rc));
+		goto done;
+	}
+	for (size_t at = 0; at < total && res == SYNC_OK; at += x->batch)
+		res = recover_batch(x, recs + at, total - at < x->batch ? total - at : x->batch, n->audit_size);
+	if (res != SYNC_OK)
+		goto done;
+	if (x->recover_refused) {
+		res = failed(x, _("the server refused %llu of the %llu records this replica re-pushed (see above); "
+		                  "the recovery stays pending and nothing was dropped; report this to the "
+		                  "committee's administrator"),
+		             (unsigned long long)x->recover_refused, (unsigned long long)x->recover_sent);
+		goto done;
+	}
+	if ((rc = replica_recovery_done(&x->r, n->change_seq)) != 0) {
+		res = failed(x, _("cannot end the recovery in the replica: %s"), hearth_strerror(rc));
+		goto done;
+	}
+	snprintf(line, sizeof(line),
+	         _("recovery: re-pushed %llu records (%llu restored, %llu already on the server; %llu with the "
+	           "audit entry this replica witnessed)"),
+	         (unsigned long long)x->recover_sent, (unsigned long long)x->recovered,
+	         (unsigned long long)x->recover_present, (unsigned long long)x->recover_witnessed);
+	notice(x, line);
+done:
+	replica_recovery_free(recs, total);
+	hearth__restore_notice__free_unpacked(n, NULL);
+	return res;
+}
+
+/* Pages of audit entries fetched per sync at most: the rest comes with the
+ * next sync, so a replica with a long history never makes one sync long. */
+#define ENTRY_PAGES_MAX 20
+
+/* After a sync: the audit entries of the revisions in scope written since
+ * the last fetch, kept so that a recovery can show the server what this
+ * replica witnessed. Best effort: a server that does not answer leaves the
+ * replica without that evidence, never fails the sync. */
+static void fetch_entries(sync_ctx *x)
+{
+	uint64_t after;
+
+	if (replica_entries_after(&x->r, &after) != 0)
+		return;
+	for (int page = 0; page < ENTRY_PAGES_MAX; page++) {
+		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+		Hearth__AuditQuery q = HEARTH__AUDIT_QUERY__INIT;
+		const Hearth__AuditPage *pg;
+		int more;
+
+		q.after_seq = after;
+		q.limit = 1000;
+		q.branch_id = (char *)x->digest_branch;
+		q.action = "record.";
+		req.body_case = HEARTH__ENVELOPE__BODY_AUDIT_QUERY;
+		req.audit_query = &q;
+		if (session_call(&x->s, &req, &resp) != 0)
+			return;
+		if (resp->body_case != HEARTH__ENVELOPE__BODY_AUDIT_PAGE || resp->audit_page->next < after ||
+		    replica_entries_put(&x->r, resp->audit_page->entries, resp->audit_page->n_entries,
+		                        resp->audit_page->next) != 0) {
+			envelope_free(resp, NULL);
+			return;
+		}
+		pg = resp->audit_page;
+		more = pg->more && pg->next > after;
+		after = pg->next;
+		envelope_free(resp, NULL);
+		if (!more)
+			return;
+	}
 }
 
 static void events_warned(void *arg, const char *text)
@@ -591,6 +776,8 @@ sync_result sync_run(sync_ctx *x)
 
 	if ((rc = settle_scope(x, x->branch_opt)) != SYNC_OK)
 		return rc;
+	if ((rc = do_recover(x)) != SYNC_OK)
+		return rc;
 	if ((rc = do_push(x)) != SYNC_OK)
 		return rc;
 	if ((rc = send_events(x)) != SYNC_OK)
@@ -600,6 +787,7 @@ sync_result sync_run(sync_ctx *x)
 	if ((rc = check_divergence(x)) != SYNC_OK)
 		return rc;
 	replica_set_last_sync(&x->r, session_now_ms());
+	fetch_entries(x);
 	return SYNC_OK;
 }
 

@@ -83,6 +83,10 @@ typedef struct sync_ctx {
 	replica r;
 	/* what the sync moved, filled by sync_run (also on failure) */
 	uint64_t pushed, applied, merged, conflicts, duplicate, rejected, pulled;
+	/* recovery (a restore notice accepted): records re-pushed, written by
+	 * the server, already there, refused */
+	uint64_t recover_sent, recovered, recover_present, recover_refused;
+	uint64_t recover_witnessed;  /* sent with the audit entry this replica witnessed */
 	size_t events;              /* reveal/export events reported */
 	/* one sentence for SYNC_FAILED, SYNC_USAGE and SYNC_DIVERGED */
 	char err[1400];
@@ -109,9 +113,15 @@ void sync_init(sync_ctx *x, const sync_options *o);
  * must be open. Returns SYNC_OK or SYNC_FAILED (err says why). */
 sync_result sync_begin(sync_ctx *x);
 
-/* Over x->s (open, witness checked): settles the scope, pushes the outbox,
+/* Over x->s (open, witness checked): settles the scope, re-pushes what a
+ * restored server lost when the witness accepted its restore notice
+ * (replica_recovery.h: every server copy in scope above the notice's
+ * change sequence, oldest first, each with its audit entry when this
+ * replica verified that entry's leaf; a refused one stops the sync with
+ * SYNC_FAILED and keeps the recovery pending), pushes the outbox,
  * reports the queued events, pulls, checks the digest (re-pulling from zero
- * once on a mismatch) and stores the time of this sync. */
+ * once on a mismatch), stores the time of this sync and fetches the audit
+ * entries of the revisions in scope written since the last sync. */
 sync_result sync_run(sync_ctx *x);
 
 /* Clears the progress line and releases the lock; safe after sync_init

@@ -131,6 +131,7 @@ int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, vo
 typedef struct extend_ctx {
 	uint8_t head[AUDIT_HASH_LEN];
 	uint64_t diverged;       /* first seq whose server hash differs from ours, 0: none */
+	const witness_judge_opts *o;
 } extend_ctx;
 
 /* Extends our accepted head by one leaf; the server's own hash for that
@@ -144,6 +145,8 @@ static int extend(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN],
 		x->diverged = seq;
 		return 1;
 	}
+	if (x->o->seen)
+		x->o->seen(x->o->seen_arg, seq, leaf, x->head);
 	return 0;
 }
 
@@ -171,6 +174,7 @@ static witness_verdict judge_growth(const witness_judge_opts *o, const Hearth__C
 	int code = 0, rc;
 
 	memset(&x, 0, sizeof(x));
+	x.o = o;
 	if (old->head_hash.len == AUDIT_HASH_LEN)
 		memcpy(x.head, old->head_hash.data, AUDIT_HASH_LEN);
 	rc = o->proof(o->src, old->size, now->size, extend, &x, &code, d->err, sizeof(d->err));
@@ -207,6 +211,33 @@ witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpo
 	if (now->size == old->size)
 		return same_head(old, now) ? WITNESS_OK : WITNESS_REWRITTEN;
 	return judge_growth(o, old, now, d);
+}
+
+witness_verdict witness_judge_restored(const witness_judge_opts *o, const witness_notice_opts *n,
+                                       const Hearth__Checkpoint *old, const Hearth__Checkpoint *now,
+                                       witness_detail *d)
+{
+	const Hearth__RestoreNotice *rn = n->notice;
+	Hearth__Checkpoint at = HEARTH__CHECKPOINT__INIT;
+	uint8_t saw[AUDIT_HASH_LEN];
+	witness_verdict v = witness_judge(o, old, now, d);
+
+	if (!rn || (v != WITNESS_SHRANK && v != WITNESS_REWRITTEN && v != WITNESS_DIVERGED))
+		return v;
+	if (audit_verify_notice(o->key, rn) != 0)
+		return WITNESS_NOTICE_FORGED;
+	if (n->used)
+		return WITNESS_NOTICE_USED;
+	/* Only a log this replica saw can be restored to: its head at the
+	 * notice's size must be the one the notice names. */
+	if (rn->audit_size > old->size || n->seen_hash(n->seen_arg, rn->audit_size, saw) != 0 ||
+	    memcmp(saw, rn->audit_head.data, AUDIT_HASH_LEN) != 0)
+		return WITNESS_NOTICE_NOT_PREFIX;
+	/* From there the restored log must only have grown. */
+	at.size = rn->audit_size;
+	at.head_hash = rn->audit_head;
+	v = witness_judge(o, &at, now, d);
+	return v == WITNESS_OK ? WITNESS_RESTORED : v;
 }
 
 witness_verdict witness_judge_push(const witness_judge_opts *o, const Hearth__Checkpoint *pinned,

@@ -57,6 +57,12 @@ typedef enum witness_verdict {
 	WITNESS_BEHIND,          /* the server's pull cursor is behind the one this replica
 	                          * reached: it forgot changes it had handed out (restored from
 	                          * an older copy) */
+	WITNESS_RESTORED,        /* the log is shorter or other, but a valid restore notice
+	                          * names a prefix of what this replica saw and the log grew
+	                          * from there: accept it once and recover (witness_judge_restored) */
+	WITNESS_NOTICE_FORGED,   /* a restore notice whose signature does not verify with the key */
+	WITNESS_NOTICE_USED,     /* a restore notice this replica accepted before (a replay) */
+	WITNESS_NOTICE_NOT_PREFIX, /* the notice's checkpoint is not one this replica saw */
 } witness_verdict;
 
 /* The options of witness_judge. */
@@ -64,6 +70,11 @@ typedef struct witness_judge_opts {
 	const uint8_t *key;      /* AUDIT_KEY_LEN bytes: the key that must sign */
 	witness_proof_fn proof;  /* fetches the links when the log grew */
 	void *src;               /* proof's first argument */
+	/* NULL, or told of every link verified while the log grew (entry
+	 * seq's leaf and the chain's hash after it), so the caller can keep
+	 * what it witnessed */
+	void (*seen)(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN], const uint8_t hash[AUDIT_HASH_LEN]);
+	void *seen_arg;
 } witness_judge_opts;
 
 /* Details of a verdict, filled by witness_judge. */
@@ -79,6 +90,28 @@ typedef struct witness_detail {
  * nothing. Returns the verdict, with d filled as its comment says. */
 witness_verdict witness_judge(const witness_judge_opts *o, const Hearth__Checkpoint *old,
                               const Hearth__Checkpoint *now, witness_detail *d);
+
+/* What witness_judge_restored needs to weigh a restore notice. */
+typedef struct witness_notice_opts {
+	const Hearth__RestoreNotice *notice;  /* the Welcome's (NULL: none) */
+	int used;                             /* this replica accepted it before */
+	/* The chain's hash after entry seq as this replica verified it: 0, or
+	 * nonzero when it never saw that link. */
+	int (*seen_hash)(void *arg, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN]);
+	void *seen_arg;
+} witness_notice_opts;
+
+/* As witness_judge; but when the log shrank or was rewritten (SHRANK,
+ * REWRITTEN, DIVERGED) and the server presents a restore notice, judges
+ * the notice: it must verify with o->key (else WITNESS_NOTICE_FORGED), be
+ * new to this replica (else WITNESS_NOTICE_USED), name a checkpoint no
+ * larger than old whose head is the one this replica saw at that size (else
+ * WITNESS_NOTICE_NOT_PREFIX), and now must extend that checkpoint (else
+ * witness_judge's verdict for it). Then WITNESS_RESTORED: the caller
+ * accepts now and recovers. Without a notice the verdict is witness_judge's. */
+witness_verdict witness_judge_restored(const witness_judge_opts *o, const witness_notice_opts *n,
+                                       const Hearth__Checkpoint *old, const Hearth__Checkpoint *now,
+                                       witness_detail *d);
 
 /* Judges the checkpoint of a push answer (may be NULL: a server before
  * push receipts, nothing to pin) against the pinned one: as witness_judge,

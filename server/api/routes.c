@@ -6,6 +6,7 @@
 #include "server/api/admin.h"
 #include "server/api/audit.h"
 #include "server/api/backup.h"
+#include "server/api/recovery.h"
 #include "server/api/session.h"
 #include "server/api/sync.h"
 #include "server/loop/dispatch.h"
@@ -20,6 +21,7 @@ static const struct route {
 	{ HEARTH__ENVELOPE__BODY_PUSH, sync_handle_push, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_PULL, sync_handle_pull, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_DIGEST, sync_handle_digest, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_RECOVER, recovery_handle_recover, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_CHECKPOINT_REQUEST, audit_handle_checkpoint, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_AUDIT_PROOF_REQUEST, audit_handle_proof, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_AUDIT_QUERY, audit_handle_query, DISPATCH_AFTER_HELLO },

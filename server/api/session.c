@@ -14,6 +14,7 @@
 #include "server/api/audit.h"
 #include "server/api/events.h"
 #include "server/db/principals.h"
+#include "server/db/recovery.h"
 #include "server/loop/dispatch.h"
 #include "server/loop/listener.h"
 
@@ -100,6 +101,26 @@ void session_on_conn_free(conn *c)
 	c->app_data = NULL;
 }
 
+/* The restore notice while the store is in recovery mode (a short read
+ * transaction), else NULL. Free with hearth__restore_notice__free_unpacked.
+ * A notice that cannot be read is left out: the witnesses then refuse the
+ * shorter log as they would without recovery mode, which loses nothing. */
+static Hearth__RestoreNotice *restore_notice(store *s)
+{
+	Hearth__RestoreNotice *n = NULL;
+	MDB_txn *txn;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+		return NULL;
+	if (recovery_notice_get(s, txn, &bytes, &len) == 0)
+		n = hearth__restore_notice__unpack(NULL, len, bytes);
+	mdb_txn_abort(txn);
+	free(bytes);
+	return n;
+}
+
 int session_handle_hello(conn *c, Hearth__Envelope *env)
 {
 	Hearth__Hello *h = env->hello;
@@ -107,6 +128,7 @@ int session_handle_hello(conn *c, Hearth__Envelope *env)
 	Hearth__Welcome w = HEARTH__WELCOME__INIT;
 	Hearth__Principal p = HEARTH__PRINCIPAL__INIT;
 	Hearth__Checkpoint cp = HEARTH__CHECKPOINT__INIT;
+	Hearth__RestoreNotice *notice = NULL;
 
 	if (c->state != CONN_HELLO) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_PROTOCOL, "hello", 1,
@@ -148,6 +170,7 @@ int session_handle_hello(conn *c, Hearth__Envelope *env)
 		w.checkpoint = &cp;
 	w.audit_public_key.data = api_of(c)->audit_pub;
 	w.audit_public_key.len = sizeof(api_of(c)->audit_pub);
+	w.restore_notice = notice = restore_notice(api_of(c)->store);
 	out.request_id = env->request_id;
 	out.body_case = HEARTH__ENVELOPE__BODY_WELCOME;
 	out.welcome = &w;
@@ -155,6 +178,8 @@ int session_handle_hello(conn *c, Hearth__Envelope *env)
 	          c->id.fingerprint, "branch", c->id.branch_id,
 	          "client", h->client_version, NULL);
 	(void)conn_send(c, &out);
+	if (notice)
+		hearth__restore_notice__free_unpacked(notice, NULL);
 	{
 		char detail[200];
 		snprintf(detail, sizeof(detail), "client %s, protocol %u.%u",

@@ -10,6 +10,7 @@
 #include "server/loop/connection.h"
 #include "server/loop/dispatch.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "server/api/context.h"
 #include "server/api/authz.h"
 #include "server/api/jobs.h"
@@ -70,8 +71,18 @@ int sync_precheck_frame(conn *c, const uint8_t *frame, size_t len)
 {
 	envelope_scan_result scan;
 
-	if (c->state != CONN_READY || envelope_scan(frame, len, &scan) != 0 ||
-	    scan.body != HEARTH__ENVELOPE__BODY_PUSH || scan.push_ops <= api_of(c)->max_ops_per_push)
+	if (c->state != CONN_READY || envelope_scan(frame, len, &scan) != 0)
+		return 0;
+	/* A recovery carries up to one audit entry per record: twice the cap. */
+	if (scan.body == HEARTH__ENVELOPE__BODY_RECOVER && scan.recover_items > 2 * (size_t)api_of(c)->max_ops_per_push) {
+		if (authz_push(c, scan.request_id) == AUTHZ_ALLOW)
+			conn_send_error(c, scan.request_id, HEARTH__ERROR_CODE__ERR_TOO_LARGE, "records", 0,
+			                _("recovery of %zu records and audit entries exceeds the limit of %u "
+			                  "records per request (and one entry per record); send smaller batches"),
+			                scan.recover_items, api_of(c)->max_ops_per_push);
+		return 1;
+	}
+	if (scan.body != HEARTH__ENVELOPE__BODY_PUSH || scan.push_ops <= api_of(c)->max_ops_per_push)
 		return 0;
 	if (authz_push(c, scan.request_id) == AUTHZ_ALLOW)
 		refuse_op_count(c, scan.request_id, scan.push_ops);

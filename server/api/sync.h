@@ -18,7 +18,8 @@ struct conn;
  * next group commit; answered after the commit. */
 int sync_handle_push(struct conn *c, Hearth__Envelope *env);
 
-/* server.on_frame: a push with more ops than max_ops_per_push is answered
+/* server.on_frame: a push with more ops than max_ops_per_push (a recovery
+ * with more than twice as many records and audit entries) is answered
  * ERR_TOO_LARGE (or the role's refusal) from its wire bytes, before it is
  * unpacked. Returns 1 when it answered, 0 to go on to unpack. */
 int sync_precheck_frame(struct conn *c, const uint8_t *frame, size_t len);

@@ -35,6 +35,17 @@ static int pack_revision(const revision_args *a, uint64_t seq, uint8_t **out, si
 		rec.updated_replica.data = (uint8_t *)a->who->replica;
 		rec.updated_replica.len = 16;
 	}
+	if (a->claim) {
+		/* A recovered revision keeps what the replica held, so its copy and
+		 * the server's agree on who wrote it and when. */
+		if (a->claim->rev > rec.rev)
+			rec.rev = a->claim->rev;
+		rec.updated_at = a->claim->at;
+		rec.updated_by = (char *)a->claim->by;
+		rec.updated_by_name = (char *)a->claim->by_name;
+		rec.updated_replica.data = (uint8_t *)a->claim->replica;
+		rec.updated_replica.len = a->claim->replica ? 16 : 0;
+	}
 	if ((rc = record_set_body(&rec, a->kind, a->body, a->body_len)) != 0)
 		return rc;
 	*out_len = hearth__record__get_packed_size(&rec);
@@ -117,7 +128,7 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,
 			.branch = a->branch, .rev_before = a->cur ? a->cur->rev : 0, .rev_after = rev,
 			.op = a->op, .old_body = old, .old_len = old_len, .body = a->body,
-			.body_len = a->body_len });
+			.body_len = a->body_len, .detail = a->claim ? a->claim->detail : NULL });
 	free(old);
 	return rc;
 }

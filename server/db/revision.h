@@ -12,6 +12,16 @@
 #include "server/db/op_result.h"
 #include "server/db/store.h"
 
+/* A recovered revision (server/db/recovery.h): what the replica that
+ * re-pushed it claims about the revision it held. Borrowed for the call. */
+typedef struct revision_claim {
+	uint64_t rev;                   /* the revision number the replica held */
+	int64_t at;                     /* its updated_at */
+	const char *by, *by_name;       /* its updated_by (fingerprint) and name */
+	const uint8_t *replica;         /* its updated_replica (16 bytes) or NULL */
+	const char *detail;             /* the audit entry's detail */
+} revision_claim;
+
 /* What revision_write needs. Pointers are borrowed for the call. */
 typedef struct revision_args {
 	const actor *who;
@@ -26,6 +36,10 @@ typedef struct revision_args {
 	int64_t now;
 	const char *action;             /* the audit action: "record.update", ... */
 	const Hearth__Op *op;           /* the op that caused it (NULL for a move) */
+	/* NULL, or a recovered revision: it keeps the claimed author, time and
+	 * replica and the claimed revision number (when above the current
+	 * one), and the audit entry carries claim->detail */
+	const revision_claim *claim;
 } revision_args;
 
 /* How revision_write ended when it did not fail. */

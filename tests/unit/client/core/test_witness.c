@@ -258,6 +258,109 @@ static void test_witness_cursor_never_goes_back(void **state)
 	assert_int_equal(witness_judge_cursor(0, 0), WITNESS_OK);
 }
 
+/* ---------------------------------------------------------- restore notices */
+
+/* What the replica saw: the chain's hash after each entry. */
+static int seen_hash(void *arg, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN])
+{
+	const chain *c = arg;
+	if (seq > c->n)
+		return 1;
+	memcpy(hash, c->hash[seq], AUDIT_HASH_LEN);
+	return 0;
+}
+
+static int seen_nothing(void *arg, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN])
+{
+	(void)arg, (void)seq, (void)hash;
+	return 1;
+}
+
+/* A notice naming c's first size entries, signed with k. */
+static Hearth__RestoreNotice *notice_make(EVP_PKEY *k, const chain *c, uint64_t size)
+{
+	Hearth__RestoreNotice *n = calloc(1, sizeof(*n));
+	assert_non_null(n);
+	hearth__restore_notice__init(n);
+	n->id.len = AUDIT_NOTICE_ID_LEN;
+	n->id.data = calloc(1, AUDIT_NOTICE_ID_LEN);
+	n->id.data[0] = 7;
+	n->audit_size = size;
+	n->audit_head.len = AUDIT_HASH_LEN;
+	n->audit_head.data = malloc(AUDIT_HASH_LEN);
+	memcpy(n->audit_head.data, c->hash[size], AUDIT_HASH_LEN);
+	n->change_seq = 40;
+	n->time = 1700000000000;
+	assert_int_equal(audit_sign_notice(k, n), 0);
+	return n;
+}
+
+static void notice_free(Hearth__RestoreNotice *n)
+{
+	free(n->id.data);
+	free(n->audit_head.data);
+	free(n->signature.data);
+	free(n);
+}
+
+static witness_verdict judge_notice(chain *server, chain *seen, const Hearth__RestoreNotice *n, int used,
+                                    const Hearth__Checkpoint *old, const Hearth__Checkpoint *now)
+{
+	witness_judge_opts o = { .key = pub, .proof = proof, .src = server };
+	witness_notice_opts no = { .notice = n, .used = used, .seen_hash = seen ? seen_hash : seen_nothing,
+		                   .seen_arg = seen };
+	witness_detail d;
+	return witness_judge_restored(&o, &no, old, now, &d);
+}
+
+/* The replica saw 12 entries; the server was restored to the first 5 and
+ * has written 3 new ones since. Only a notice signed by the pinned key,
+ * new to the replica, naming a head it saw, lets it accept that log. */
+static void test_witness_accepts_restore_notice_once(void **state)
+{
+	chain seen, server, other;
+	Hearth__Checkpoint *old, *now, *grown;
+	Hearth__RestoreNotice *n, *forged, *unseen, *early;
+	EVP_PKEY *wrong = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	(void)state;
+
+	assert_non_null(wrong);
+	chain_build(&seen, 12, 0);
+	chain_build(&server, 8, 6);   /* entries 1..5 as seen, 6..8 new */
+	chain_build(&other, 12, 3);   /* a log that parts from the seen one at 3 */
+	old = cp_make(&seen, 12);
+	now = cp_make(&server, 8);
+	n = notice_make(key, &seen, 5);
+	forged = notice_make(wrong, &seen, 5);
+	unseen = notice_make(key, &other, 5);
+
+	assert_int_equal(judge_notice(&server, &seen, NULL, 0, old, now), WITNESS_SHRANK);
+	assert_int_equal(judge_notice(&server, &seen, n, 0, old, now), WITNESS_RESTORED);
+	assert_int_equal(judge_notice(&server, &seen, n, 1, old, now), WITNESS_NOTICE_USED);
+	assert_int_equal(judge_notice(&server, &seen, forged, 0, old, now), WITNESS_NOTICE_FORGED);
+	assert_int_equal(judge_notice(&server, &seen, unseen, 0, old, now), WITNESS_NOTICE_NOT_PREFIX);
+	assert_int_equal(judge_notice(&server, NULL, n, 0, old, now), WITNESS_NOTICE_NOT_PREFIX);
+	/* A notice changes nothing for a log that only grew. */
+	grown = cp_make(&seen, 10);
+	assert_int_equal(judge_notice(&seen, &seen, n, 1, grown, old), WITNESS_OK);
+	/* The log after the notice's checkpoint must continue it: a server
+	 * restored to 2 entries (where the logs still agree) is accepted, one
+	 * that names 5 but holds another log from 3 on is not. */
+	cp_free(now);
+	now = cp_make(&other, 8);
+	early = notice_make(key, &seen, 2);
+	assert_int_equal(judge_notice(&other, &seen, early, 0, old, now), WITNESS_RESTORED);
+	assert_int_equal(judge_notice(&other, &seen, n, 0, old, now), WITNESS_DIVERGED);
+	cp_free(grown);
+	notice_free(early);
+	cp_free(old);
+	cp_free(now);
+	notice_free(n);
+	notice_free(forged);
+	notice_free(unseen);
+	EVP_PKEY_free(wrong);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_witness_refuses_forged_and_unproven),
 		cmocka_unit_test(test_witness_pins_push_checkpoints),
 		cmocka_unit_test(test_witness_cursor_never_goes_back),
+		cmocka_unit_test(test_witness_accepts_restore_notice_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
