@@ -60,11 +60,12 @@ bench: build certs
 	tests/bench/run.sh
 
 # make deb: the hearthd and hearth Debian packages, built by debhelper from
-# debian/ (tests not built). dpkg-buildpackage writes into the parent
-# directory; the files are moved to build-deb/.
+# debian/ (the unit tests run; DEB_BUILD_OPTIONS=nocheck skips them), then
+# checked by lintian, which fails the target on any error. dpkg-buildpackage
+# writes into the parent directory; the files are moved to build-deb/.
 DEB_DIR = build-deb
 deb: deps
-	@missing=""; for p in debhelper dpkg-dev; do \
+	@missing=""; for p in debhelper dpkg-dev lintian; do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -74,7 +75,7 @@ deb: deps
 		else echo "make deb: need root or sudo to install:$$missing" >&2; exit 1; fi; \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	dpkg-buildpackage -us -uc -b
+	dpkg-buildpackage -us -uc -b -j$(JOBS)
 	@mkdir -p $(DEB_DIR)
 	@v=$$(dpkg-parsechangelog -S Version); a=$$(dpkg --print-architecture); \
 	for f in ../hearth_$${v}_$${a}.buildinfo ../hearth_$${v}_$${a}.changes \
@@ -82,6 +83,8 @@ deb: deps
 		../hearthd-dbgsym_$${v}_$${a}.deb ../hearth-dbgsym_$${v}_$${a}.deb; do \
 		[ -e "$$f" ] && mv -f "$$f" $(DEB_DIR)/; \
 	done; \
+	echo; echo "lintian:"; \
+	lintian --fail-on error $(DEB_DIR)/hearth_$${v}_$${a}.changes || exit 1; \
 	echo; echo "Debian packages in $(DEB_DIR)/:"; ls -1 $(DEB_DIR)/*.deb
 
 clean:

@@ -25,7 +25,8 @@ void config_defaults(hearthd_config *cfg)
 	snprintf(cfg->cert, sizeof(cfg->cert), "/etc/hearth/server.pem");
 	snprintf(cfg->key, sizeof(cfg->key), "/etc/hearth/server.key");
 	snprintf(cfg->ca, sizeof(cfg->ca), "/etc/hearth/ca.pem");
-	snprintf(cfg->audit_key, sizeof(cfg->audit_key), "/etc/hearth/audit-ed25519.key");
+	/* No audit key: hearthd uses, and at a store's first start makes, the
+	 * data directory's own (server/audit_keys.c). */
 	snprintf(cfg->org, sizeof(cfg->org), "demo");
 	cfg->max_connections = 1024;
 	cfg->max_preauth = 256;
@@ -370,7 +371,7 @@ int config_validate(const hearthd_config *cfg, config_report *report)
 	need_file(report, "tls ca", "--ca", cfg->ca);
 	if (cfg->crl[0])
 		need_file(report, "tls crl", "--crl", cfg->crl);
-	if (need_file(report, "audit key", "--audit-key", cfg->audit_key) == 0 && !cfg->dev)
+	if (cfg->audit_key[0] && need_file(report, "audit key", "--audit-key", cfg->audit_key) == 0 && !cfg->dev)
 		refuse_dev_key(report, "audit key", "--audit-key", cfg->audit_key);
 	if (!cfg->org[0])
 		problem(report, 0, "org: must not be empty");

@@ -15,7 +15,8 @@ typedef struct hearthd_config {
 	char key[1024];
 	char ca[1024];
 	char crl[1024];             /* empty: no CRL */
-	char audit_key[1024];       /* Ed25519 private key that signs checkpoints */
+	char audit_key[1024];       /* Ed25519 private key that signs checkpoints; empty: the
+	                             * data directory's (server/audit_keys.h) */
 	char org[128];
 
 	uint32_t max_connections;
@@ -53,8 +54,9 @@ typedef struct config_report {
 	int count;
 } config_report;
 
-/* Fills cfg with the defaults: 127.0.0.1:7443, ./var, keys and certificates
- * in /etc/hearth (the installed paths; a checkout's certs/dev only when given). */
+/* Fills cfg with the defaults: 127.0.0.1:7443, ./var, TLS key and
+ * certificates in /etc/hearth (the installed paths; a checkout's certs/dev
+ * only when given), no audit key (the data directory's own). */
 void config_defaults(hearthd_config *cfg);
 
 /* Reads an INI file over cfg. Every problem (unknown section or key, bad

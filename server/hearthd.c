@@ -1,5 +1,5 @@
 /* hearthd.c: creates the loop, the store, the writer, the purge and the
- * audit key, and connects them (the only file that sees them all). */
+ * audit key and secret, and connects them (the only file that sees them all). */
 #include "server/hearthd.h"
 
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "common/audit.h"
 #include "common/hearth.h"
 #include "common/log.h"
+#include "server/db/audit_log.h"
 #include "server/db/principals.h"
 
 /* How often stale LMDB reader slots are looked for. A constant, not a
@@ -102,28 +103,37 @@ static void api_settings(hearthd *h, const hearthd_config *cfg)
 	a->group_commit = cfg->group_commit;
 }
 
-/* The audit secret: the file audit_secret beside the audit key when there
- * is one (certs/mkcerts.sh makes it), else audit_secret in the data
- * directory, made at the first start. Back it up with the store. */
-static int load_audit_secret(hearthd *h, const hearthd_config *cfg)
+/* The audit key and secret (audit_keys.h): made at the store's first
+ * start, refused when missing from a store that has signed checkpoints. */
+static int load_audit_keys(hearthd *h, const hearthd_config *cfg)
 {
-	char path[1200], err[512];
-	const char *slash = strrchr(cfg->audit_key, '/');
-	int beside;
+	char err[2048];
+	uint64_t checkpoints = 0;
+	int rc;
 
-	if (slash)
-		snprintf(path, sizeof(path), "%.*s/audit_secret", (int)(slash - cfg->audit_key), cfg->audit_key);
-	else
-		snprintf(path, sizeof(path), "audit_secret");
-	beside = access(path, R_OK) == 0;
-	if (!beside)
-		snprintf(path, sizeof(path), "%s/audit_secret", cfg->data_dir);
-	if (audit_load_secret(path, !beside, h->st.audit_secret, err, sizeof(err)) != 0) {
-		log_event(LOG_ERROR, "audit_secret_failed", "error", err, NULL);
-		return -1;
+	if ((rc = audit_checkpoint_count(&h->st, &checkpoints)) != 0) {
+		log_event(LOG_ERROR, "audit_key_failed", "error", hearth_strerror(rc), NULL);
+		return rc;
 	}
+	rc = audit_keys_load(&h->keys,
+	                     &(audit_keys_opts){ .configured_key = cfg->audit_key, .data_dir = cfg->data_dir,
+	                                         .checkpoints = checkpoints, .announce = stdout },
+	                     err, sizeof(err));
+	if (rc != 0) {
+		/* A refusal is for the person starting the server, in full words;
+		 * the log line carries the same text. */
+		if (rc == AUDIT_KEYS_KEY_MISSING || rc == AUDIT_KEYS_SECRET_MISSING)
+			fprintf(stderr, "hearthd: %s\n", err);
+		log_event(LOG_ERROR, rc == AUDIT_KEYS_KEY_MISSING      ? "audit_key_missing"
+		                     : rc == AUDIT_KEYS_SECRET_MISSING ? "audit_secret_missing"
+		                                                       : "audit_key_failed",
+		          "error", err, NULL);
+		return rc;
+	}
+	h->api.audit_key = h->keys.key;
+	memcpy(h->api.audit_pub, h->keys.pub, sizeof(h->api.audit_pub));
+	memcpy(h->st.audit_secret, h->keys.secret, sizeof(h->st.audit_secret));
 	h->st.has_audit_secret = 1;
-	log_event(LOG_INFO, "audit_secret", "path", path, NULL);
 	return 0;
 }
 
@@ -138,30 +148,26 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	loop_settings(&lc, cfg);
 	if ((rc = server_init(srv, loop, &lc)) != 0)
 		return rc;
-	h->api.audit_key = audit_load_key(cfg->audit_key, err, sizeof(err));
-	if (!h->api.audit_key || audit_public_key(h->api.audit_key, h->api.audit_pub) != 0) {
-		log_event(LOG_ERROR, "audit_key_failed", "error", err, "hint",
-		          "set [audit] key or --audit-key to an Ed25519 key (certs/mkcerts.sh makes one)", NULL);
-		goto failed_key;
-	}
 	if (store_open(&h->st, cfg->data_dir, cfg->map_size, err, sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "store_failed", "error", err, NULL);
-		goto failed_key;
+		goto failed_store;
 	}
 	h->store_open = 1;
 	log_stale_readers(h->st.stale_readers_at_open, "start");
-	if (load_audit_secret(h, cfg) != 0)
-		goto failed_store;
+	/* After the store: whether a missing key may be made depends on the
+	 * checkpoints it already holds. */
+	if (load_audit_keys(h, cfg) != 0)
+		goto failed_keys;
 	if (principals_preset_branches(&h->st, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
 	                               sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
-		goto failed_store;
+		goto failed_branches;
 	}
 	if (writer_start(&h->w, loop,
 	                 &(writer_opts){ .st = &h->st, .group_commit = cfg->group_commit,
 	                                 .audit_key = h->api.audit_key }) != 0) {
 		log_event(LOG_ERROR, "writer_failed", NULL);
-		goto failed_store;
+		goto failed_branches;
 	}
 	h->writer_started = 1;
 	h->jobs = writer_queue(&h->w);
@@ -184,12 +190,13 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 failed_writer:
 	writer_stop(&h->w);
 	h->writer_started = 0;
-failed_store:
+failed_branches:
+	h->api.audit_key = NULL;
+	audit_keys_free(&h->keys);
+failed_keys:
 	store_close(&h->st);
 	h->store_open = 0;
-failed_key:
-	EVP_PKEY_free(h->api.audit_key);
-	h->api.audit_key = NULL;
+failed_store:
 	server_free(srv);
 	return HEARTH_EIO;
 }
@@ -201,8 +208,8 @@ int hearthd_run(hearthd *h)
 
 void hearthd_free(hearthd *h)
 {
-	EVP_PKEY_free(h->api.audit_key);
 	h->api.audit_key = NULL;
+	audit_keys_free(&h->keys);
 	server_free(&h->srv);
 	if (h->store_open)
 		store_close(&h->st);

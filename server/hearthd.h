@@ -9,6 +9,7 @@
 #include "server/api/context.h"
 #include "server/api/routes.h"
 #include "server/api/purge.h"
+#include "server/audit_keys.h"
 #include "server/config.h"
 #include "server/db/job.h"
 #include "server/db/store.h"
@@ -23,6 +24,7 @@ typedef struct hearthd {
 	purge purge;
 	uv_timer_t readers_timer;  /* clears stale LMDB reader slots (hearthd.c) */
 	api api;
+	audit_keys keys;           /* the signing key api.audit_key borrows, and the secret */
 	int store_open;
 	int writer_started;
 } hearthd;

@@ -15,6 +15,7 @@
 #include "common/audit.h"
 #include "common/i18n.h"
 #include "server/db/audit_log.h"
+#include "server/audit_keys.h"
 
 static void usage(FILE *f)
 {
@@ -40,8 +41,8 @@ static void usage(FILE *f)
 	        "  --org NAME            organisation in client URIs hearth://NAME/... (default demo)\n"
 	        "  --map-size SIZE       LMDB map size, e.g. 4G (default 4G)\n"
 	        "  --no-group-commit     one transaction (one fsync) per request; for benchmarks\n"
-	        "  --audit-key FILE      Ed25519 key that signs audit checkpoints\n"
-	        "                        (default /etc/hearth/audit-ed25519.key)\n"
+	        "  --audit-key FILE      Ed25519 key that signs audit checkpoints (default: DIR/audit-ed25519.key\n"
+	        "                        of --data, made at the store's first start)\n"
 	        "  --dev                 allow development keys (certs/dev, or inside a git checkout),\n"
 	        "                        which are refused otherwise; for make run and tests\n"
 	        "  --verify-audit        check the store's audit chain and checkpoints offline\n"
@@ -112,10 +113,15 @@ static int verify_audit(const hearthd_config *cfg)
 	char msg[512], err[1400];
 	uint64_t entries = 0, bad = 0;
 	uint8_t pub[AUDIT_KEY_LEN];
-	EVP_PKEY *key = audit_load_key(cfg->audit_key, err, sizeof(err));
-	int have_pub = key && audit_public_key(key, pub) == 0;
-	int rc;
+	char key_path[1200];
+	EVP_PKEY *key = NULL;
+	int have_pub, rc;
 
+	if (audit_keys_key_path(cfg->audit_key, cfg->data_dir, key_path, sizeof(key_path)) == 0)
+		key = audit_load_key(key_path, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "%s", _("the audit key's path is too long"));
+	have_pub = key && audit_public_key(key, pub) == 0;
 	EVP_PKEY_free(key);
 	/* A truncated file would be mapped and read past its end: SIGBUS. */
 	if ((rc = store_precheck(cfg->data_dir, err, sizeof(err))) != 0) {
@@ -148,8 +154,12 @@ int main(int argc, char **argv)
 	hearthd h;
 
 	/* Operator subcommands run on their own, without the server's settings. */
-	if (argc > 1 && !strcmp(argv[1], "backup"))
-		return backup_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "backup")) {
+		int rc = backup_main(argc - 1, argv + 1);
+		if (rc == 0)
+			audit_keys_backup_reminder(stdout, argc - 1, argv + 1);
+		return rc;
+	}
 	if (argc > 1 && !strcmp(argv[1], "restore"))
 		return restore_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "check"))

@@ -164,6 +164,22 @@ int audit_store_checkpoint(store *s, MDB_txn *txn, const Hearth__Checkpoint *cp)
 	return rc;
 }
 
+int audit_checkpoint_count(store *s, uint64_t *count)
+{
+	MDB_txn *txn;
+	MDB_stat st;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+
+	if (rc)
+		return store_err(rc);
+	rc = mdb_stat(txn, s->checkpoints, &st);
+	mdb_txn_abort(txn);
+	if (rc)
+		return store_err(rc);
+	*count = st.ms_entries;
+	return 0;
+}
+
 int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, uint64_t *bad_seq,
                        char *msg, size_t msglen)
 {

@@ -35,6 +35,12 @@ int audit_head(store *s, MDB_txn *txn, uint64_t *size, uint8_t head[AUDIT_HASH_L
  * size replaces it). */
 int audit_store_checkpoint(store *s, MDB_txn *txn, const Hearth__Checkpoint *cp);
 
+/* How many signed checkpoints the store keeps, in its own short read
+ * transaction: more than 0 means clients may have pinned the audit key and
+ * seen digests keyed with the secret, so neither may be made anew
+ * (server/audit_keys.c). Returns 0 or a negative HEARTH_E* code. */
+int audit_checkpoint_count(store *s, uint64_t *count);
+
 /* Verifies the whole chain of the store in dir (opened read-only), every
  * stored checkpoint against the chain and, when pub is non-NULL, their
  * signatures. Returns 0 when sound; otherwise HEARTH_ECORRUPT with *bad_seq

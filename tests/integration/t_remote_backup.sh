@@ -27,6 +27,9 @@ expect_contains "restore prints the same checkpoint" "$cp_line" "$out"
 out=$("$HEARTHD" --verify-audit --data "$T/restored" --audit-key "$CERTS/audit-ed25519.key" 2>&1); rc=$?
 expect_eq "the restored chain verifies" 0 "$rc"
 
+# The audit secret is not inside a backup: like an operator, put it back
+# beside the restored store (hearthd refuses the store without it).
+[ -e "$T/s.data/audit_secret" ] && cp -p "$T/s.data/audit_secret" "$T/restored/"
 start_server r --data "$T/restored"
 out=$("$HEARTH_TOOLS/loadgen" --port "$PORT_r" --cert "$CERTS/admin.pem" --key "$CERTS/admin.key" \
 	--ca "$CERTS/ca.pem" --mode pull --branch "" --page 5000)
