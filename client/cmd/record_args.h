@@ -30,6 +30,7 @@ enum {
 	O_NOTE_DATE,
 	O_NOTE_TEXT,
 	O_NOTE_BY,
+	O_XLSX,
 	O_FIELD = 2000,
 };
 
@@ -59,6 +60,7 @@ typedef struct record_cmd {
 	const char *branch, *id_text;
 	const char *note_date, *note_text, *note_by;   /* `note` */
 	int json, csv, bom, reveal, all;
+	const char *xlsx;             /* list --xlsx FILE */
 	replica rep;
 	int rep_open;
 	list_filter filt;      /* list filters (client/filters.c) */
