@@ -472,8 +472,12 @@ static void cell_end(reader *r)
 			return;
 		}
 	} else if (!strcmp(t, "b")) {
-		text[0] = text[0] == '1' ? '1' : '0';
-		text[1] = '\0';
+		int yes = text[0] == '1';
+		free(text);
+		if (!(text = strdup(yes ? "1" : "0"))) {
+			stop(r, HEARTH_ENOMEM, " ");
+			return;
+		}
 	} else if (!strcmp(t, "e")) {
 		/* An error value (#DIV/0!, #N/A) stays as its text; the importer
 		 * then names the cell. */

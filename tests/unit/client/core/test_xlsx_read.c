@@ -151,7 +151,8 @@ static void test_cell_kinds(void **state)
 		"<c r=\"B3\"><v>4.40304E+17</v></c><c r=\"C3\" s=\"1\"><v>16876</v></c>"
 		"<c r=\"D3\" s=\"2\"><v>16876.75</v></c><c r=\"E3\" s=\"3\"><v>12.5</v></c>"
 		"<c r=\"F3\" t=\"b\"><v>1</v></c><c r=\"G3\" t=\"str\"><f>A1</f><v>formula</v></c>"
-		"<c r=\"H3\" s=\"1\"/><c r=\"I3\" t=\"d\"><v>1946-03-15T00:00:00</v></c></row>"
+		"<c r=\"H3\" s=\"1\"/><c r=\"I3\" t=\"d\"><v>1946-03-15T00:00:00</v></c>"
+		"<c r=\"J3\" t=\"b\"><v></v></c></row>"
 		"<row r=\"4\"><c r=\"J4\" s=\"1\"/></row>"
 		"</sheetData></worksheet>";
 	const part parts[] = {
@@ -176,7 +177,7 @@ static void test_cell_kinds(void **state)
 	assert_string_equal(r->cells[2], "b c");
 	r = &s.doc.rows[1];
 	assert_int_equal(r->line, 3);
-	assert_int_equal(r->n, 9);
+	assert_int_equal(r->n, 10);
 	assert_string_equal(r->cells[0], "inline");
 	assert_string_equal(r->cells[1], "4.40304E+17");
 	assert_int_equal(r->types[1], CSV_CELL_NUMBER);
@@ -189,6 +190,7 @@ static void test_cell_kinds(void **state)
 	assert_string_equal(r->cells[6], "formula");
 	assert_string_equal(r->cells[7], "");            /* a styled cell without a value */
 	assert_string_equal(r->cells[8], "1946-03-15");  /* an ISO date cell: its day */
+	assert_string_equal(r->cells[9], "0");           /* an empty boolean */
 	xlsx_sheet_free(&s);
 }
 
