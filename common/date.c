@@ -1,7 +1,8 @@
-/* date.c: strict YYYY-MM-DD parsing and day-number arithmetic on the proleptic Gregorian calendar. */
+/* date.c: strict YYYY-MM-DD parsing (and the spellings spreadsheets write, for import) and day-number arithmetic on the proleptic Gregorian calendar. */
 #include "common/date.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/hearth.h"
@@ -95,6 +96,64 @@ int date_parse(const char *s, int32_t *days)
 		return HEARTH_EINVAL;
 	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
+}
+
+/* Reads 1 to max decimal digits at *s and moves *s past them. */
+static int some_digits(const char **s, int max, int *out)
+{
+	int v = 0, n = 0;
+
+	while (n < max && **s >= '0' && **s <= '9') {
+		v = v * 10 + (**s - '0');
+		(*s)++;
+		n++;
+	}
+	if (n == 0 || (**s >= '0' && **s <= '9'))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Consumes sep at *s (a byte string, e.g. "-" or "年"). */
+static int skip(const char **s, const char *sep)
+{
+	size_t n = strlen(sep);
+
+	if (strncmp(*s, sep, n) != 0)
+		return -1;
+	*s += n;
+	return 0;
+}
+
+int date_parse_loose(const char *s, int32_t *days)
+{
+	/* The separators of one spelling: a date mixes none of them. */
+	static const char *const forms[][3] = {
+		{ "-", "-", "" },
+		{ "/", "/", "" },
+		{ "\xe5\xb9\xb4", "\xe6\x9c\x88", "\xe6\x97\xa5" },   /* 年 月 日 */
+	};
+	int y, m, d;
+
+	if (s == NULL)
+		return HEARTH_EINVAL;
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		const char *p = s;
+
+		if (digits(p, 4, &y) != 0)
+			return HEARTH_EINVAL;
+		p += 4;
+		if (skip(&p, forms[f][0]) != 0 || some_digits(&p, 2, &m) != 0 ||
+		    skip(&p, forms[f][1]) != 0 || some_digits(&p, 2, &d) != 0 ||
+		    skip(&p, forms[f][2]) != 0 || *p != '\0')
+			continue;
+		if (y < YEAR_MIN || y > YEAR_MAX || m < 1 || m > 12 || d < 1 ||
+		    (unsigned)d > month_days(y, (unsigned)m))
+			return HEARTH_EINVAL;
+		*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+		return 0;
+	}
+	return HEARTH_EINVAL;
 }
 
 void date_format(int32_t days, char out[11])

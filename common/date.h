@@ -9,6 +9,13 @@
  * and trailing text. Returns 0 or HEARTH_EINVAL. */
 int date_parse(const char *s, int32_t *days);
 
+/* Parses a date as spreadsheets and people write it: YYYY-MM-DD, and with
+ * one- or two-digit month and day YYYY-M-D, YYYY/M/D and YYYY年M月D日
+ * (Excel on Chinese Windows saves 1946/3/15).  The same existence and
+ * year checks as date_parse; surrounding spaces are not accepted.  Returns
+ * 0 or HEARTH_EINVAL. */
+int date_parse_loose(const char *s, int32_t *days);
+
 /* Formats a day number as YYYY-MM-DD into out[11]. */
 void date_format(int32_t days, char out[11]);
 

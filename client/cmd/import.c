@@ -1,6 +1,6 @@
-/* import.c: reads a CSV file of one record kind (as `list --csv` writes it
- * or as a spreadsheet saves it), checks every row, and stores all of them
- * in one local transaction or none. */
+/* import.c: reads a CSV or .xlsx file of one record kind (as `list --csv`
+ * or `list --xlsx` writes it, or as a spreadsheet saves it), checks every
+ * cell of every row, and stores all of them in one local transaction or none. */
 #include "client/cmd/import.h"
 
 #include <errno.h>
@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 
 #include "client/core/csv.h"
+#include "client/core/text_encoding.h"
+#include "client/core/xlsx_read.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
@@ -23,6 +25,8 @@
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/values.h"
+#include "common/date.h"
+#include "common/i18n.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -43,7 +47,10 @@ typedef struct column {
 	const ProtobufCFieldDescriptor *fd;
 	const field_rule *rule;
 	int fen;                              /* money given in fen (*_fen) */
+	const char *header;                   /* as the file writes it (owned by the document) */
 } column;
+
+#define NO_COL ((size_t)-1)
 
 typedef struct pending {
 	Hearth__Record *rec;
@@ -54,26 +61,43 @@ typedef struct importer {
 	const kind_info *k;
 	replica rep;
 	const char *file;
+	const char *sheet;                    /* xlsx: the sheet's name; CSV: NULL */
 	char branch[128];
 	column *cols;
 	size_t n_cols;
 	pending *out;
 	size_t n_out;
 	size_t added, updated, unchanged, bad_rows, bad_cells;
+	size_t n_unknown;                     /* header cells that name no field (ignored) */
 	int row_bad;
 	unsigned line;
+	size_t col;                           /* the column of the cell being read, or NO_COL */
+	const csv_row *row;                   /* the row being read (its cell types) */
 } importer;
 
 static void bad(importer *im, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Every problem is one line, "FILE:LINE: field: message", so an editor or
- * a person can jump to it. */
+/* Every problem is one line, "FILE:LINE: column: message" (an xlsx cell:
+ * "FILE:SHEET!C5: column: message"), so an editor or a person can jump to
+ * it. The column is named as the file's header names it; field is the name
+ * used when no cell is being read. */
 static void bad(importer *im, const char *field, const char *fmt, ...)
 {
 	va_list ap;
+	const char *label = field;
 
-	fprintf(stderr, "%s:%u: %s: ", im->file, im->line, field);
+	if (im->col != NO_COL && im->col < im->n_cols && im->cols[im->col].header)
+		label = im->cols[im->col].header;
+	if (im->sheet && im->col != NO_COL) {
+		char letters[8];
+		xlsx_col_name(im->col, letters);
+		fprintf(stderr, "%s:%s!%s%u: %s: ", im->file, im->sheet, letters, im->line, label);
+	} else if (im->sheet) {
+		fprintf(stderr, _("%s:%s!row %u: %s: "), im->file, im->sheet, im->line, label);
+	} else {
+		fprintf(stderr, "%s:%u: %s: ", im->file, im->line, label);
+	}
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -85,6 +109,14 @@ static void bad(importer *im, const char *field, const char *fmt, ...)
 static uint32_t rflags(const column *c)
 {
 	return c->rule ? c->rule->flags : 0;
+}
+
+/* What the current cell was in the sheet (CSV: always text). */
+static csv_cell_type cell_type(const importer *im)
+{
+	if (!im->row || !im->row->types || im->col == NO_COL || im->col >= im->row->n)
+		return CSV_CELL_TEXT;
+	return (csv_cell_type)im->row->types[im->col];
 }
 
 static int importable(const kind_info *k, const ProtobufCFieldDescriptor *fd)
@@ -127,17 +159,22 @@ static int map_header(importer *im, const csv_row *h)
 		return HEARTH_ENOMEM;
 	im->n_cols = h->n;
 	im->line = h->line;
+	im->col = NO_COL;
 	for (size_t i = 0; i < h->n; i++) {
 		char name[128];
-		const char *text = h->cells[i];
+		char *text = h->cells[i];
 		column *c = &im->cols[i];
 		int found = 0;
 
+		/* Trimmed in place: the header is how messages name the column. */
 		while (*text == ' ')
-			text++;
+			memmove(text, text + 1, strlen(text));
+		for (size_t l = strlen(text); l && text[l - 1] == ' ';)
+			text[--l] = '\0';
 		snprintf(name, sizeof(name), "%s", text);
-		for (size_t l = strlen(name); l && name[l - 1] == ' ';)
-			name[--l] = '\0';
+		c->header = text;
+		if (!name[0])
+			continue;   /* an empty header cell: a column of nothing, or notes */
 		if (!strcasecmp(name, "id")) {
 			c->is_id = 1;
 			found = 2;
@@ -167,9 +204,9 @@ static int map_header(importer *im, const csv_row *h)
 			}
 		}
 		if (!found) {
-			bad(im, name, "column \"%s\" is not a field of %s records; use the field names "
-			              "or the Chinese labels that 'hearth %s list --csv' writes",
-			    name, k->name, k->name);
+			/* Sheets carry columns of their own (序号, 微信号): they are left
+			 * out, and named once, so a misspelt header is still seen. */
+			im->n_unknown++;
 			continue;
 		}
 		if (found == 1 && !importable(k, c->fd)) {
@@ -267,6 +304,17 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		const char *why = NULL;
 		char *end;
 
+		char rounded[64];
+
+		/* A spreadsheet number is a binary double (0.1 + 0.2 is stored as
+		 * 0.30000000000000004): in yuan it is rounded to the fen. */
+		if ((rflags(c) & FIELD_MONEY) && !c->fen && cell_type(im) == CSV_CELL_NUMBER) {
+			double x = strtod(text, &end);
+			if (*end == '\0' && end != text && x >= 0 && x < 1e15) {
+				snprintf(rounded, sizeof(rounded), "%.2f", x);
+				text = rounded;
+			}
+		}
 		if ((rflags(c) & FIELD_MONEY) && !c->fen) {
 			if (value_yuan_parse(text, &v, &why) != 0) {
 				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
@@ -379,6 +427,84 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 	}
 }
 
+/* "4.40304E+17": a number in scientific notation, as Excel shows (and
+ * saves to CSV) a long digit string it took for a number. */
+static int scientific(const char *s)
+{
+	int mant = 0;
+
+	while (*s >= '0' && *s <= '9')
+		s++, mant++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			mant++;
+	if (!mant || (*s != 'E' && *s != 'e'))
+		return 0;
+	s++;
+	if (*s == '+' || *s == '-')
+		s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return *s == '\0';
+}
+
+/* What a spreadsheet did to a cell before it got here, taken back where it
+ * can be and named where it cannot: a date in another spelling (1946/3/15,
+ * 1946-3-15, 1946年3月15日) becomes YYYY-MM-DD; an id card or phone that
+ * became a number lost digits and is refused with how to keep it text.
+ * Returns the text to parse (raw, or buf), or NULL when the cell is bad
+ * (reported). */
+static const char *sheet_cell(importer *im, const column *c, const char *raw, char *buf,
+                              size_t cap)
+{
+	const ProtobufCFieldDescriptor *fd = c->fd;
+	char tb[512];
+	const char *t;
+	int32_t day;
+
+	if (fd->type != PROTOBUF_C_TYPE_STRING || fd->label == PROTOBUF_C_LABEL_REPEATED || !*raw)
+		return raw;
+	t = trim(raw, tb, sizeof(tb));
+	if (!strcmp(fd->name, "id_card") &&
+	    (scientific(t) || cell_type(im) == CSV_CELL_NUMBER)) {
+		bad(im, fd->name, _("\"%s\": Excel converted this id card number to a number, which keeps "
+		                    "only 15 digits; format the column as Text (设置单元格格式 → 文本) "
+		                    "and type the 18 digits again, or type them with a leading '"),
+		    t);
+		return NULL;
+	}
+	if (!strcmp(fd->name, "phone") && scientific(t)) {
+		bad(im, fd->name, _("\"%s\": Excel converted this phone number to a number; format the "
+		                    "column as Text (设置单元格格式 → 文本) and type the number again"),
+		    t);
+		return NULL;
+	}
+	/* Excel takes 2026-01 typed into a cell for 1 January 2026: the month
+	 * of that date is what was meant. */
+	if ((rflags(c) & FIELD_MONTH) && cell_type(im) == CSV_CELL_DATE && strlen(t) == 10 &&
+	    cap >= 8) {
+		memcpy(buf, t, 7);
+		buf[7] = '\0';
+		return buf;
+	}
+	if (!(rflags(c) & FIELD_DATE))
+		return raw;
+	if (cell_type(im) == CSV_CELL_NUMBER) {
+		bad(im, fd->name, _("\"%s\" is a number, not a date; format the cell as a date "
+		                    "(设置单元格格式 → 日期) or write it as 1946-03-15"),
+		    t);
+		return NULL;
+	}
+	if (date_parse_loose(t, &day) != 0)
+		return raw;   /* the record rules name what is wrong with it */
+	if (cap < 11)
+		return raw;
+	date_format(day, buf);
+	return buf;
+}
+
 /* A sensitive cell exported without --reveal holds a mask. On an update,
  * the mask of the current value means "unchanged"; anywhere else a masked
  * value cannot be imported. Returns 1 to keep the field, 0 to set it, -1
@@ -408,6 +534,16 @@ static int masked_cell(importer *im, const ProtobufCMessage *body, const column 
 	bad(im, fd->name, "the value is masked (%s); export with 'list --csv --reveal' to import "
 	                  "sensitive fields, or leave the cell empty", text);
 	return -1;
+}
+
+/* The column that holds field name, or NO_COL. */
+static size_t column_of(const importer *im, const char *name)
+{
+	for (size_t i = 0; i < im->n_cols; i++) {
+		if (im->cols[i].fd && !strcmp(im->cols[i].fd->name, name))
+			return i;
+	}
+	return NO_COL;
 }
 
 /* One dues record per member-month, one open hardship entry per member:
@@ -458,13 +594,17 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 		if (!memcmp(o->id.data, rec->id.data, UUID_LEN))
 			continue;
 		if (clashes(im->k, body, record_body(o))) {
+			im->col = column_of(im, field);
 			bad(im, field, "%s (an earlier row of this file)", what);
+			im->col = NO_COL;
 			return;
 		}
 	}
 	replica_each(&im->rep, im->k->kind, 0, unique_fn, &u);
+	im->col = column_of(im, field);
 	if (u.clash)
 		bad(im, field, "%s in the local replica", what);
+	im->col = NO_COL;
 }
 
 /* Puts body into rec's oneof for kind k (found through the Record
@@ -552,6 +692,39 @@ static int body_packed(const ProtobufCMessage *body, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/* The record rules stop at the first broken one; to name every bad cell
+ * of the row, each refused field that came from a cell is reported, left
+ * out, and the rest checked again, until the body passes or the rule
+ * refuses something no cell can be left out of (a required field, a rule
+ * of the whole record). A cell that was already refused while it was read
+ * is not reported twice. Bounded: every round leaves out one more column. */
+static void validate_all(importer *im, ProtobufCMessage *body)
+{
+	unsigned char *done = calloc(im->n_cols ? im->n_cols : 1, 1);
+	record_error verr;
+
+	for (size_t round = 0; round <= im->n_cols; round++) {
+		size_t ci;
+
+		memset(&verr, 0, sizeof(verr));
+		if (record_validate_message(im->k, body, &verr) == 0)
+			break;
+		ci = column_of(im, verr.field);
+		if (ci != NO_COL && done && done[ci])
+			break;
+		if (ci != NO_COL && im->row_bad && !pbfield_is_set(body, im->cols[ci].fd))
+			break;   /* its cell was refused while it was read */
+		im->col = ci;
+		bad(im, verr.field[0] ? verr.field : "record", "%s", verr.message);
+		im->col = NO_COL;
+		if (ci == NO_COL || !done || !pbfield_is_set(body, im->cols[ci].fd))
+			break;
+		done[ci] = 1;
+		pbfield_clear(body, im->cols[ci].fd);
+	}
+	free(done);
+}
+
 /* One data row: build (or update) its record, check it, and keep it for
  * the batch. Problems are printed and counted; only a failure of the
  * machine itself (memory) is returned. */
@@ -562,21 +735,25 @@ static int do_row(importer *im, const csv_row *row)
 	uint8_t *before = NULL, *after = NULL;
 	size_t before_len = 0, after_len = 0;
 	const char *idcell = NULL;
-	record_error verr;
 	int rc = 0, update;
 
 	im->line = row->line;
+	im->row = row;
+	im->col = NO_COL;
 	im->row_bad = 0;
 	if (row->n > im->n_cols) {
 		bad(im, "row", "%zu fields, but the header has %zu", row->n, im->n_cols);
 		goto done;
 	}
 	for (size_t i = 0; i < row->n; i++) {
-		if (im->cols[i].is_id && row->cells[i][0])
+		if (im->cols[i].is_id && row->cells[i][0]) {
 			idcell = row->cells[i];
+			im->col = i;
+		}
 	}
 	if (idcell) {
 		rc = existing_record(im, idcell, &rec);
+		im->col = NO_COL;
 		if (rc == HEARTH_EINVAL) {
 			rc = 0;
 			goto done;
@@ -595,12 +772,16 @@ static int do_row(importer *im, const csv_row *row)
 	for (size_t i = 0; i < im->n_cols; i++) {
 		const column *c = &im->cols[i];
 		const char *text = i < row->n ? row->cells[i] : "";
+		char norm[16];
 		int keep;
 
 		if (!c->fd)
 			continue;
+		im->col = i;
 		keep = masked_cell(im, body, c, text, update);
 		if (keep != 0)
+			continue;
+		if (!(text = sheet_cell(im, c, text, norm, sizeof(norm))))
 			continue;
 		rc = set_cell(im, body, c, text);
 		if (rc == HEARTH_EINVAL)
@@ -608,13 +789,10 @@ static int do_row(importer *im, const csv_row *row)
 		if (rc != 0)
 			goto done;
 	}
+	im->col = NO_COL;
+	validate_all(im, body);
 	if (im->row_bad)
 		goto done;
-	memset(&verr, 0, sizeof(verr));
-	if (record_validate_message(im->k, body, &verr) != 0) {
-		bad(im, verr.field[0] ? verr.field : "record", "%s", verr.message);
-		goto done;
-	}
 	check_unique(im, rec, body);
 	if (im->row_bad)
 		goto done;
@@ -676,6 +854,27 @@ static int pick_branch(importer *im, cli *c, const char *want)
 	return EXIT_OK;
 }
 
+/* One warning for every column that names no field: they are left out. */
+static void warn_unknown(const importer *im, const char *path)
+{
+	size_t shown = 0;
+
+	fprintf(stderr, P_("hearth: %s import: %s: warning: ignoring %zu column that is not a field "
+	                   "of %s records: ",
+	                   "hearth: %s import: %s: warning: ignoring %zu columns that are not fields "
+	                   "of %s records: ",
+	                   im->n_unknown),
+	        im->k->name, path, im->n_unknown, im->k->name);
+	for (size_t i = 0; i < im->n_cols; i++) {
+		const column *c = &im->cols[i];
+		if (c->fd || c->is_id || !c->header || !c->header[0])
+			continue;
+		fprintf(stderr, "%s%s", shown++ ? ", " : "", c->header);
+	}
+	fprintf(stderr, _(" (the headers 'hearth %s list --csv' writes are the fields)\n"),
+	        im->k->name);
+}
+
 static int read_file(const char *path, char **out, size_t *len, char *err, size_t cap)
 {
 	FILE *f = fopen(path, "rb");
@@ -719,24 +918,34 @@ static int read_file(const char *path, char **out, size_t *len, char *err, size_
 static void usage(const kind_info *k, FILE *f)
 {
 	fprintf(f,
-	        "usage: hearth %s import FILE.csv [--branch ID] [--dry-run]\n\n"
-	        "Adds (or updates) %s (%s) records from a CSV file, all or nothing: every row\n"
-	        "is checked first and each problem is reported as FILE:LINE: field: message;\n"
-	        "if any row is bad nothing is imported (exit 2). Otherwise all rows are stored\n"
-	        "in one local transaction and sent by the next sync.\n\n"
-	        "The first row names the columns: field names (join_date), flag names\n"
-	        "(join-date) or the Chinese labels 'hearth %s list --csv' writes. The file is\n"
-	        "UTF-8 with or without a BOM (Excel: \"CSV UTF-8\"), RFC 4180 quoting, CRLF or\n"
-	        "LF line ends. Values as on the command line: enums by Chinese label or short\n"
-	        "name, 是/否, dates YYYY-MM-DD, money in yuan with up to two decimals (or whole\n"
-	        "fen in a column named FIELD_fen), lists separated by , ， or 、 inside one\n"
-	        "cell, members by id, unique id prefix or exact name.\n"
-	        "An id column: a row with an id updates that record (the columns given\n"
-	        "replace its values; a masked sensitive value leaves it unchanged); a row\n"
-	        "without one adds a new record. So 'list --csv' -> edit -> 'import' works.\n\n"
-	        "  --branch ID  the branch new records belong to (admin certificates only)\n"
-	        "  --dry-run    check every row, report, and import nothing\n"
-	        "exit status: 0 imported, 1 the replica failed, 2 bad usage or a bad row.\n",
+	        _("usage: hearth %s import FILE.csv|FILE.xlsx [--encoding utf-8|gb18030] [--branch ID]\n"
+	          "                          [--dry-run]\n\n"
+	          "Adds (or updates) %s (%s) records from a CSV file or an Excel workbook (the\n"
+	          "first sheet), all or nothing: every cell of every row is checked first and\n"
+	          "each problem is reported as FILE:LINE: column: message (an xlsx cell as\n"
+	          "FILE:SHEET!C5: column: message); if any row is bad nothing is imported\n"
+	          "(exit 2). Otherwise all rows are stored in one local transaction and sent\n"
+	          "by the next sync.\n\n"
+	          "The first row names the columns: field names (join_date), flag names\n"
+	          "(join-date) or the Chinese labels 'hearth %s list --csv' writes; other\n"
+	          "columns (序号, 微信号) are ignored with a warning that names them. A CSV\n"
+	          "file is UTF-8 with or without a BOM, or GB18030/GBK as Excel on Chinese\n"
+	          "Windows saves it (detected; --encoding says which), RFC 4180 quoting,\n"
+	          "CRLF or LF line ends. Values as on the command line: enums by Chinese label\n"
+	          "or short name (正式党员, 预备党员), 是/否, dates 1946-03-15, 1946-3-15,\n"
+	          "1946/3/15 or 1946年3月15日 (in an xlsx also real date cells), money in yuan\n"
+	          "with up to two decimals (or whole fen in a column named FIELD_fen), lists\n"
+	          "separated by , ， or 、 inside one cell, members by id, unique id prefix or\n"
+	          "exact name. An id card that Excel turned into a number (4.40304E+17) is\n"
+	          "refused: format the column as Text.\n"
+	          "An id column: a row with an id updates that record (the columns given\n"
+	          "replace its values; a masked sensitive value leaves it unchanged); a row\n"
+	          "without one adds a new record. So 'list --csv' or 'list --xlsx' -> edit ->\n"
+	          "'import' works.\n\n"
+	          "  --encoding E  utf-8 or gb18030 (also gbk): how a CSV file is to be read\n"
+	          "  --branch ID   the branch new records belong to (admin certificates only)\n"
+	          "  --dry-run     check every row, report, and import nothing\n"
+	          "exit status: 0 imported, 1 the replica failed, 2 bad usage or a bad row.\n"),
 	        k->name, k->label, k->name, k->name);
 }
 
@@ -745,11 +954,16 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "branch", required_argument, NULL, 'b' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	importer im;
+	xlsx_sheet sheet;
 	csv_doc doc = { 0 };
+	text_encoding enc = TEXT_ENC_AUTO;
+	text_decoded text = { 0 };
+	int is_xlsx = 0;
 	const char *want = NULL, *path = NULL;
 	char *data = NULL, err[1200] = "";
 	size_t len = 0;
@@ -757,13 +971,22 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 	int o, dry = 0, rc = EXIT_USAGE;
 
 	memset(&im, 0, sizeof(im));
+	memset(&sheet, 0, sizeof(sheet));
 	im.k = k;
+	im.col = NO_COL;
 	optind = 0;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'b': want = optarg; break;
 		case 'n': dry = 1; break;
+		case 'e':
+			if (text_encoding_parse(optarg, &enc) != 0) {
+				cli_error(_("%s import: --encoding \"%s\" is not one hearth reads; use utf-8 "
+				            "or gb18030"), k->name, optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(k, stdout); return EXIT_OK;
 		case ':':
 			cli_error("%s import: %s needs a value", k->name, argv[optind - 1]);
@@ -775,7 +998,8 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		cli_error("%s import: give one CSV file; see 'hearth %s import --help'", k->name, k->name);
+		cli_error(_("%s import: give one CSV or .xlsx file; see 'hearth %s import --help'"), k->name,
+		          k->name);
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
@@ -786,14 +1010,48 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		cli_error("%s import: %s", k->name, err);
 		return EXIT_USAGE;
 	}
-	if (csv_parse(data, len, &doc, &line, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s:%u: %s\n", path, line, err);
-		cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported", k->name,
-		          path);
+	{
+		size_t pl = strlen(path);
+		is_xlsx = xlsx_looks_like(data, len) ||
+		          (pl > 5 && !strcasecmp(path + pl - 5, ".xlsx"));
+	}
+	if (is_xlsx && enc != TEXT_ENC_AUTO) {
+		cli_error(_("%s import: --encoding applies to CSV files; an .xlsx workbook is always "
+		            "UTF-8"), k->name);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	unneutral_cells(&doc);
+	if (is_xlsx) {
+		if (xlsx_read(data, len, NULL, &sheet, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			cli_error(_("%s import: %s is not an .xlsx workbook hearth can read; nothing was "
+			            "imported"), k->name, path);
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		doc = sheet.doc;
+		memset(&sheet.doc, 0, sizeof(sheet.doc));
+		im.sheet = sheet.name;
+	} else {
+		if (text_to_utf8(data, len, enc, &text, err, sizeof(err)) != 0) {
+			if (text.bad_line)
+				fprintf(stderr, "%s:%u: %s\n", path, text.bad_line, err);
+			else
+				fprintf(stderr, "%s: %s\n", path, err);
+			cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported",
+			          k->name, path);
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		if (csv_parse(text.text, text.len, &doc, &line, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s:%u: %s\n", path, line, err);
+			cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported",
+			          k->name, path);
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		unneutral_cells(&doc);
+	}
 	if (doc.n < 2) {
 		cli_error("%s import: %s has %s; nothing to import", k->name, path,
 		          doc.n ? "a header row and no data rows" : "no rows");
@@ -818,6 +1076,8 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto fail_rep;
 	}
+	if (im.n_unknown)
+		warn_unknown(&im, path);
 	for (size_t i = 1; i < doc.n; i++) {
 		if (do_row(&im, &doc.rows[i]) != 0) {
 			cli_error("%s import: out of memory", k->name);
@@ -873,6 +1133,8 @@ fail:
 	free(im.out);
 	free(im.cols);
 	csv_free(&doc);
+	xlsx_sheet_free(&sheet);
+	free(text.text);
 	free(data);
 	return rc;
 }

@@ -28,6 +28,7 @@
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
 
@@ -41,7 +42,7 @@ static const unsigned sub_fixed[] = {
 	[SUB_EDIT] = 0,
 	[SUB_DELETE] = BIT(O_CONFIRM_REFERENCED),
 	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
-	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_DELETED),
+	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_DELETED) | BIT(O_XLSX),
 	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
 	[SUB_RESTORE] = 0,
 };
@@ -56,6 +57,7 @@ static const struct {
 	{ "json", no_argument, O_JSON },
 	{ "csv", no_argument, O_CSV },
 	{ "bom", no_argument, O_BOM },
+	{ "xlsx", required_argument, O_XLSX },
 	{ "reveal", no_argument, O_REVEAL },
 	{ "all", no_argument, O_ALL },
 	{ "date", required_argument, O_NOTE_DATE },
@@ -611,7 +613,7 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "before the record's start date.\n", k, m->k->label);
 		return;
 	case SUB_LIST:
-		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all | --deleted]\n"
+		fprintf(f, "usage: hearth %s list [--json | --csv [--bom] | --xlsx FILE] [--reveal] [--all | --deleted]\n"
 		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
 		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
 		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
@@ -624,7 +626,10 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  --all        include deleted records\n"
 		           "  --deleted    only deleted records (what 'restore' can bring back)\n"
 		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
-		           "\n", k, m->k->label);
+		           "", k, m->k->label);
+		fputs(_("  --xlsx FILE  write an Excel workbook instead: Chinese headers, id cards and\n"
+		        "               phones as text, dates as dates, money as numbers in yuan\n"), f);
+		fputs("\n", f);
 		filter_help(m->k, f);
 		fputs("\nfields:\n", f);
 		break;
@@ -641,7 +646,7 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		        k, m->k->label, k, k, k, k, k, k, k);
 		if (rargs_notes_field(m->k))
 			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
-		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
+		fprintf(f, _("  hearth %s import FILE.csv|FILE.xlsx [--dry-run]   all rows or none\n"), k);
 		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
 		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
 		break;
@@ -732,6 +737,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		case O_JSON: m->json = 1; break;
 		case O_CSV: m->csv = 1; break;
 		case O_BOM: m->bom = 1; break;
+		case O_XLSX: m->xlsx = optarg; break;
 		case O_REVEAL: m->reveal = 1; break;
 		case O_ALL: m->all = 1; break;
 		case O_NOTE_DATE: m->note_date = optarg; break;
@@ -788,6 +794,9 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else if (m->all && m->deleted_only) {
 		rargs_say(m, _("--all and --deleted exclude each other; pick one"));
+		rc = EXIT_USAGE;
+	} else if (m->xlsx && (m->json || m->csv)) {
+		rargs_say(m, _("--xlsx FILE writes a workbook; it excludes --json and --csv"));
 		rc = EXIT_USAGE;
 	} else if (m->bom && !m->csv) {
 		rargs_say(m, "--bom only applies to --csv");

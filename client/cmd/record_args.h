@@ -32,6 +32,7 @@ enum {
 	O_NOTE_BY,
 	O_CONFIRM_REFERENCED,
 	O_DELETED,
+	O_XLSX,
 	O_FIELD = 2000,
 };
 
@@ -63,6 +64,7 @@ typedef struct record_cmd {
 	int json, csv, bom, reveal, all;
 	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */
 	int deleted_only;        /* list --deleted: only deleted records (the recycle bin) */
+	const char *xlsx;             /* list --xlsx FILE */
 	replica rep;
 	int rep_open;
 	list_filter filt;      /* list filters (client/filters.c) */

@@ -24,7 +24,9 @@
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
+#include "client/ui/xlsx_write.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -133,8 +135,8 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *d = p;
 		char text[UUID_TEXT_LEN + 1];
-		if (d->len == UUID_LEN && !m->csv && m->rep_open && ref_name(m, d->data, b)) {
-			/* People read names; CSV keeps ids so it imports back exactly. */
+		if (d->len == UUID_LEN && !m->csv && !m->xlsx && m->rep_open && ref_name(m, d->data, b)) {
+			/* People read names; CSV and xlsx keep ids so they import back exactly. */
 		} else if (d->len == UUID_LEN) {
 			uuid_format(d->data, text);
 			sb_puts(b, text);
@@ -324,6 +326,7 @@ typedef struct list_ctx {
 	out_table *t;
 	out_json j;
 	out_csv csv;
+	xlsx_writer *xw;
 	size_t count;
 	size_t id_cols;                            /* shown length of ids */
 	int err;
@@ -436,7 +439,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 		l->matched++;
 		if (m->reveal && body && rec->id.len == UUID_LEN &&
 		    rrep_event_add(&l->events, "reveal", m->k, rec->id.data, rec->branch_id, body, 0,
-		              m->csv ? "list --csv --reveal" : "list --reveal") != 0) {
+		              m->csv ? "list --csv --reveal" : m->xlsx ? "list --xlsx --reveal" : "list --reveal") != 0) {
 			l->err = HEARTH_ENOMEM;
 			return 1;
 		}
@@ -447,6 +450,24 @@ static int list_one(void *arg, const Hearth__Record *rec)
 	l->count++;
 	if (m->json) {
 		rview_json_record(m, &l->j, rec, 0, 0);
+		return 0;
+	}
+	if (m->xlsx) {
+		if (xlsx_writer_row(l->xw) != 0 || xlsx_writer_cell(l->xw, text) != 0)
+			goto toobig;
+		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
+			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
+			rview_sbuf b = { 0 };
+			int rc;
+			if (!rargs_field_supported(fd, kind_rule(m->k, fd->id)))
+				continue;
+			if (body)
+				rview_people_value(m, body, fd, &b);
+			rc = b.oom ? HEARTH_ENOMEM : xlsx_writer_cell(l->xw, rview_sb_str(&b));
+			free(b.p);
+			if (rc != 0)
+				goto oom;
+		}
 		return 0;
 	}
 	if (m->csv) {
@@ -480,9 +501,54 @@ static int list_one(void *arg, const Hearth__Record *rec)
 	if (m->all && out_table_cell(l->t, rec->deleted ? "\xe6\x98\xaf" : "") != 0)
 		goto oom;
 	return 0;
+toobig:
+	l->err = HEARTH_ETOOBIG;
+	return 1;
 oom:
 	l->err = HEARTH_ENOMEM;
 	return 1;
+}
+
+/* How a field's cells are written in a workbook: dates as dates, money as
+ * numbers in yuan, whole numbers (a year, a count) as numbers; everything
+ * else, id cards and phones first, as text. */
+static xlsx_col_type xlsx_type(const ProtobufCFieldDescriptor *fd, const field_rule *r)
+{
+	uint32_t flags = rargs_rule_flags(r);
+
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED)
+		return XLSX_COL_TEXT;
+	if (flags & FIELD_DATE)
+		return XLSX_COL_DATE;
+	if (flags & FIELD_MONEY)
+		return XLSX_COL_MONEY;
+	if (pbfield_is_int_type(fd->type))
+		return XLSX_COL_INT;
+	return XLSX_COL_TEXT;
+}
+
+static int xlsx_header(list_ctx *l)
+{
+	const kind_info *k = l->m->k;
+	char err[512] = "";
+
+	if (xlsx_writer_open(l->m->xlsx, k->label, &l->xw, err, sizeof(err)) != 0) {
+		rargs_say(l->m, "%s", err[0] ? err : _("out of memory"));
+		return EXIT_FAIL;
+	}
+	if (xlsx_writer_column(l->xw, "id", XLSX_COL_TEXT) != 0)
+		goto oom;
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		const field_rule *r = kind_rule(k, fd->id);
+		if (rargs_field_supported(fd, r) &&
+		    xlsx_writer_column(l->xw, r && r->label ? r->label : fd->name, xlsx_type(fd, r)) != 0)
+			goto oom;
+	}
+	return EXIT_OK;
+oom:
+	rargs_say(l->m, "%s", _("out of memory"));
+	return EXIT_FAIL;
 }
 
 /* The table shows the kind's list_fields; unknown names in the table are
@@ -553,14 +619,15 @@ int rview_do_list(record_cmd *m)
 	l.filter = filter;
 	/* A first pass over the same records finds what this listing reveals
 	 * or exports, so the events are queued before a line is printed. */
-	if ((m->reveal && rrep_sensitive_kind(m->k)) || m->csv) {
+	if ((m->reveal && rrep_sensitive_kind(m->k)) || m->csv || m->xlsx) {
 		l.collect = 1;
 		rc = replica_each(&m->rep, m->k->kind, m->all || m->deleted_only, list_one, &l);
 		l.collect = 0;
-		if (rc == 0 && !l.err && m->csv) {
+		if (rc == 0 && !l.err && (m->csv || m->xlsx)) {
 			char branch[128] = "", detail[160];
 			rrep_meta_branch(&m->rep, branch, sizeof(branch));
-			snprintf(detail, sizeof(detail), "%s list --csv%s", m->k->name, m->reveal ? " --reveal" : "");
+			snprintf(detail, sizeof(detail), "%s list --%s%s", m->k->name, m->xlsx ? "xlsx" : "csv",
+			         m->reveal ? " --reveal" : "");
 			l.err = rrep_event_add(&l.events, "export", m->k, NULL, branch, NULL,
 			                  l.matched > UINT32_MAX ? UINT32_MAX : (uint32_t)l.matched, detail);
 			if (!m->reveal && l.err == 0)
@@ -574,7 +641,10 @@ int rview_do_list(record_cmd *m)
 		if ((rc = rrep_events_queue(m, &l.events)) != EXIT_OK)
 			goto fail;
 	}
-	if (m->json) {
+	if (m->xlsx) {
+		if ((rc = xlsx_header(&l)) != EXIT_OK)
+			goto fail;
+	} else if (m->json) {
 		out_json_init(&l.j, stdout);
 		out_json_begin_array(&l.j);
 	} else if (m->csv) {
@@ -593,9 +663,32 @@ int rview_do_list(record_cmd *m)
 		goto fail;
 	}
 	rc = replica_each(&m->rep, m->k->kind, m->all || m->deleted_only, list_one, &l);
+	if (l.err == HEARTH_ETOOBIG) {
+		rargs_say(m, _("more records than one sheet holds (1,048,575 rows); narrow the list with "
+		               "--year or --from/--to"));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
 	if (rc != 0 || l.err) {
 		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
 		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if (m->xlsx) {
+		char err[512] = "";
+		xlsx_writer *xw = l.xw;
+		l.xw = NULL;
+		if (xlsx_writer_close(xw, err, sizeof(err)) != 0) {
+			rargs_say(m, "%s: %s", m->xlsx, err);
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		rargs_say(m, _("wrote %zu %s records to %s (recorded in the audit log at the next sync)"),
+		          l.count, m->k->name, m->xlsx);
+		if (m->reveal && rrep_sensitive_kind(m->k) && l.count)
+			rargs_say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log "
+			          "at the next sync)", l.count, m->k->name);
+		rc = EXIT_OK;
 		goto fail;
 	}
 	if (m->json) {
@@ -616,6 +709,11 @@ int rview_do_list(record_cmd *m)
 		    l.count, m->k->name);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
+	if (l.xw) {
+		char err[16];
+		/* An aborted listing still closes (and so frees) the workbook. */
+		xlsx_writer_close(l.xw, err, sizeof(err));
+	}
 	rrep_events_free(&l.events);
 	free(l.cols);
 	out_table_free(l.t);

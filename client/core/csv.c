@@ -14,6 +14,7 @@ void csv_free(csv_doc *doc)
 		for (size_t k = 0; k < doc->rows[i].n; k++)
 			free(doc->rows[i].cells[k]);
 		free(doc->rows[i].cells);
+		free(doc->rows[i].types);
 	}
 	free(doc->rows);
 	memset(doc, 0, sizeof(*doc));

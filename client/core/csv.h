@@ -10,10 +10,18 @@
 #define CSV_MAX_ROWS 200000u
 #define CSV_MAX_FIELDS 256u         /* per row */
 
+/* What a spreadsheet cell held before it became text (xlsx only). */
+typedef enum csv_cell_type {
+	CSV_CELL_TEXT = 0,      /* a string (every CSV cell) */
+	CSV_CELL_NUMBER,        /* a number, as the sheet stored it ("4.40304E+17") */
+	CSV_CELL_DATE,          /* a date serial with a date style, now YYYY-MM-DD */
+} csv_cell_type;
+
 typedef struct csv_row {
 	char **cells;       /* NUL-terminated copies, owned by the document */
 	size_t n;
-	unsigned line;      /* the physical line the row starts on (1-based) */
+	unsigned line;      /* the physical line the row starts on (1-based); xlsx: the row number */
+	unsigned char *types; /* xlsx: a csv_cell_type per cell, owned by the document; CSV: NULL */
 } csv_row;
 
 typedef struct csv_doc {

@@ -11,7 +11,7 @@ set -euo pipefail
 SECONDS_PER_TARGET=${1:-30}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${HEARTH_FUZZ_BUILD:-$SRC/build-fuzz}
-TARGETS="fuzz_frame fuzz_envelope fuzz_merge fuzz_record fuzz_pull_apply"
+TARGETS="fuzz_frame fuzz_envelope fuzz_merge fuzz_record fuzz_pull_apply fuzz_xlsx"
 
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DHEARTH_FUZZ=ON -DHEARTH_SANITIZE=ON -DHEARTH_TESTS=ON >/dev/null

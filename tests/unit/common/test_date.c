@@ -85,6 +85,35 @@ static void test_month(void **state)
 	assert_int_equal(date_parse_month("", &m), HEARTH_EINVAL);
 }
 
+/* What Excel on Chinese Windows and people write: slashes, single digits,
+ * 年月日; the same day as the ISO spelling, and only days that exist. */
+static void test_loose(void **state)
+{
+	static const char *const same[] = { "1946-03-15", "1946-3-15", "1946/3/15", "1946/03/15",
+	                                    "1946\xe5\xb9\xb4" "3\xe6\x9c\x88" "15\xe6\x97\xa5" };
+	static const char *const bad[] = {
+		"1946/2/30", "1946/13/1", "1946-3/15", "1946/3-15", "1946/3/", "1946//15", "46/3/15",
+		"1946/3/15 ", " 1946/3/15", "1946/003/15", "1946\xe5\xb9\xb4" "3\xe6\x9c\x88" "15",
+		"1899/12/31", "2200/1/1", "1946.3.15", "", "1946/3/15x",
+	};
+	int32_t want, d;
+
+	(void)state;
+	assert_int_equal(date_parse("1946-03-15", &want), 0);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		d = 0;
+		assert_int_equal(date_parse_loose(same[i], &d), 0);
+		assert_int_equal(d, want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (date_parse_loose(bad[i], &d) != HEARTH_EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+	}
+	assert_int_equal(date_parse_loose(NULL, &d), HEARTH_EINVAL);
+	/* The strict parser is unchanged: what is stored has one spelling. */
+	assert_int_equal(date_parse("1946/3/15", &d), HEARTH_EINVAL);
+}
+
 static void test_today(void **state)
 {
 	int32_t d;
@@ -101,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_round_trip_and_order),
 		cmocka_unit_test(test_month),
+		cmocka_unit_test(test_loose),
 		cmocka_unit_test(test_today),
 	};
 
