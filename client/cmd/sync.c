@@ -128,6 +128,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "branch", required_argument, NULL, 'B' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,14 +171,18 @@ int cmd_sync(cli *c, int argc, char **argv)
 			}
 			so.branch = optarg;
 			break;
+		case 'V': so.verify = SYNC_VERIFY_ALWAYS; break;
 		case 'h':
-			printf("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID]\n\n"
+			printf("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify]\n\n"
 			       "Sends the local edits waiting in the outbox to the server (N ops per\n"
 			       "request, default %d), then pulls every change made since the last sync\n"
 			       "(N records per page, default %d) and checks, by a per-kind count and\n"
 			       "digest, that the replica matches the server; if it does not, the replica\n"
-			       "re-pulls from zero. Edits that overlap someone else's become conflicts\n"
-			       "('hearth conflicts', 'hearth resolve'). --branch (admin and auditor\n"
+			       "re-pulls from zero. The replica keeps its per-kind digests as changes\n"
+			       "arrive; once a day, or with --verify, it hashes every stored record\n"
+			       "instead, which also finds bytes damaged on disk. Edits that overlap\n"
+			       "someone else's become conflicts ('hearth conflicts', 'hearth resolve').\n"
+			       "--branch (admin and auditor\n"
 			       "certificates only) limits the replica to one branch. It is safe to\n"
 			       "interrupt: the next sync resumes without losing or doubling anything.\n"
 			       "Before anything moves, the client checks as a witness that the server's\n"

@@ -5,6 +5,7 @@
  * and replica_events.c; the shared LMDB steps in replica_store.c. */
 #include "client/core/replica.h"
 
+#include "client/core/replica_digest.h"
 #include "client/core/replica_store.h"
 
 #include <ctype.h>
@@ -99,7 +100,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 		         mdb_strerror(mrc));
 		goto fail;
 	}
-	if ((mrc = mdb_env_set_maxdbs(r->env, 9)) != 0 ||
+	if ((mrc = mdb_env_set_maxdbs(r->env, 16)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(r->env, (size_t)map_size)) != 0 ||
 	    (mrc = mdb_env_open(r->env, r->path, MDB_NOTLS, 0600)) != 0) {
 		rc = rstore_say(err, errlen, lmdb_err(mrc), "cannot open the local replica in %s: %s", r->path,
@@ -119,7 +120,8 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	    (rc = lmdb_err(mdb_dbi_open(t, "conflicts", MDB_CREATE, &r->conflicts))) != 0 ||
 	    (rc = lmdb_err(mdb_dbi_open(t, "events", MDB_CREATE, &r->events))) != 0 ||
 	    (rc = lmdb_err(mdb_dbi_open(t, "rejected", MDB_CREATE, &r->rejected))) != 0 ||
-	    (rc = lmdb_err(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0)
+	    (rc = lmdb_err(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta))) != 0 ||
+	    (rc = lmdb_err(mdb_dbi_open(t, "digests", MDB_CREATE, &r->digests))) != 0)
 		goto fail_store;
 	rc = rstore_db_get(t, r->meta, "replica_id", 10, &v);
 	if (rc == 0 && v.mv_size == UUID_LEN) {
@@ -129,7 +131,10 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 			rc = rstore_say(err, errlen, rc, "cannot make a replica id: no randomness available");
 			goto fail;
 		}
-		if ((rc = rstore_db_put(t, r->meta, "replica_id", 10, r->replica_id, UUID_LEN)) != 0)
+		/* A new replica keeps its digests from its first server copy on
+		 * (an older replica gets them computed at its next sync). */
+		if ((rc = rstore_db_put(t, r->meta, "replica_id", 10, r->replica_id, UUID_LEN)) != 0 ||
+		    (rc = rdigest_reset(r, t)) != 0)
 			goto fail_store;
 	} else {
 		rc = rc ? rc : HEARTH_ECORRUPT;

@@ -15,6 +15,7 @@ typedef struct replica {
 	MDB_dbi byrec;            /* added by replica_open: outbox index by record */
 	MDB_dbi events;           /* client events waiting for the audit log */
 	MDB_dbi rejected;         /* records whose pending change the server rejected */
+	MDB_dbi digests;          /* per branch and kind: count and XOR digest of server copies */
 	uint8_t replica_id[16];
 	char path[1100];
 } replica;

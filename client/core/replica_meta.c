@@ -11,19 +11,20 @@
 #include "common/hearth.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
+#include "common/record_peek.h"
 #include "common/uuid.h"
 
 /* ---------------------------------------------------------- status */
 
 static int count_live_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 {
-	Hearth__Record *rec;
+	record_peek pk;
 	(void)id;
-	if (rstore_unpack_record(v, &rec) != 0)
+	/* Only the deleted flag matters: peeked, not unpacked. */
+	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) != 0)
 		return HEARTH_ECORRUPT;
-	if (!rec->deleted)
+	if (!pk.deleted)
 		(*(uint64_t *)ctx)++;
-	rstore_record_free(rec);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "common/hearth.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
+#include "common/record_peek.h"
 #include "common/uuid.h"
 
 /* ---------------------------------------------------------- sync */
@@ -137,16 +138,40 @@ void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n)
  * (a push result and a pull page may arrive in either order). */
 static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec)
 {
-	Hearth__Record *old = NULL;
-	int rc = rstore_load_record(t, r->server, rec->id.data, &old);
+	MDB_val old, now;
+	record_peek pk;
+	int rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &old);
 
-	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+	if (rc == 0) {
+		/* Only the revision is needed: peeked, not unpacked. */
+		if (record_peek_bytes(old.mv_data, old.mv_size, &pk) != 0)
+			return HEARTH_ECORRUPT;
+		if (rec->rev < pk.rev)
+			return 0;
+		if ((rc = rdigest_remove(r, t, old.mv_data, old.mv_size)) != 0)
+			return rc == HEARTH_EINVAL ? HEARTH_ECORRUPT : rc;
+	} else if (rc != HEARTH_ENOTFOUND) {
 		return rc;
-	rc = 0;
-	if (!old || rec->rev >= old->rev)
-		rc = rstore_db_put_msg(t, r->server, rec->id.data, UUID_LEN, &rec->base);
-	rstore_record_free(old);
-	return rc;
+	}
+	if ((rc = rstore_db_put_msg(t, r->server, rec->id.data, UUID_LEN, &rec->base)) != 0 ||
+	    (rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &now)) != 0)
+		return rc;
+	return rdigest_add(r, t, now.mv_data, now.mv_size);
+}
+
+/* Deletes the server copy of id, if any, and its share of the digests. */
+static int drop_server_copy(replica *r, MDB_txn *t, const uint8_t id[UUID_LEN])
+{
+	MDB_val old;
+	int rc = rstore_db_get(t, r->server, id, UUID_LEN, &old);
+
+	if (rc == HEARTH_ENOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = rdigest_remove(r, t, old.mv_data, old.mv_size);
+	if (rc == HEARTH_EINVAL)
+		rc = HEARTH_ECORRUPT;
+	return rc ? rc : rstore_db_del(t, r->server, id, UUID_LEN);
 }
 
 /* Later ops of the record were made on top of the op that just came back,
@@ -301,7 +326,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	for (size_t i = 0; i < page->n_records; i++) {
 		const Hearth__Record *rec = page->records[i];
 		if (scope[0] && strcmp(rec->branch_id, scope) != 0) {
-			if ((rc = rstore_db_del(t, r->server, rec->id.data, UUID_LEN)) != 0 ||
+			if ((rc = drop_server_copy(r, t, rec->id.data)) != 0 ||
 			    (rc = rstore_db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
 				goto fail_store;
 			continue;
@@ -352,47 +377,6 @@ fail:
 
 /* ---------------------------------------------------------- divergence */
 
-int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_MAX_KINDS])
-{
-	MDB_txn *t;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int rc, mrc;
-
-	memset(acc, 0, sizeof(kind_digest_acc) * REPLICA_MAX_KINDS);
-	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
-		return rc;
-	if ((rc = lmdb_err(mdb_cursor_open(t, r->server, &c))) != 0)
-		goto fail;
-	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
-	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Hearth__Record *rec;
-		uint8_t md[SHA256_DIGEST_LENGTH];
-		int kind;
-
-		if ((rc = rstore_unpack_record(&v, &rec)) != 0)
-			goto fail;
-		kind = (int)rec->kind;
-		if ((branch && strcmp(rec->branch_id, branch) != 0) || kind < 0 ||
-		    kind >= REPLICA_MAX_KINDS) {
-			rstore_record_free(rec);
-			continue;
-		}
-		rstore_record_free(rec);
-		SHA256(v.mv_data, v.mv_size, md);
-		acc[kind].count++;
-		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-			acc[kind].digest[i] ^= md[i];
-	}
-	if (mrc != MDB_NOTFOUND)
-		rc = lmdb_err(mrc);
-fail:
-	if (c)
-		mdb_cursor_close(c);
-	mdb_txn_abort(t);
-	return rc;
-}
-
 int replica_reset_server(replica *r)
 {
 	MDB_txn *t;
@@ -402,7 +386,7 @@ int replica_reset_server(replica *r)
 
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
 		return rc;
-	if ((rc = lmdb_err(mdb_drop(t, r->server, 0))) != 0 ||
+	if ((rc = lmdb_err(mdb_drop(t, r->server, 0))) != 0 || (rc = rdigest_reset(r, t)) != 0 ||
 	    (rc = lmdb_err(mdb_drop(t, r->conflicts, 0))) != 0 ||
 	    (rc = rstore_meta_put_u64(t, r, "cursor", 0)) != 0)
 		goto fail;

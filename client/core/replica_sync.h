@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "client/core/replica.h"
+#include "client/core/replica_digest.h"
 
 /* Up to max ops from the head of the outbox, at most one per record (a
  * later op on the same record waits for the next batch, so its base_rev can
@@ -32,14 +33,7 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen);
 
 
-/* Per-kind count and XOR of SHA-256 over server copies' bytes, in the
- * scope given (branch NULL: all). digests[kind] for kind 1..n. */
-typedef struct kind_digest_acc {
-	uint64_t count;
-	uint8_t digest[32];
-} kind_digest_acc;
-#define REPLICA_MAX_KINDS 32
-int replica_digest(replica *r, const char *branch, kind_digest_acc acc[REPLICA_MAX_KINDS]);
+/* The digests compared with the server's: client/core/replica_digest.h. */
 
 /* Forgets every server copy and the cursor (keeps local copies of records
  * with pending ops, and the outbox), so the next pull starts from zero. */

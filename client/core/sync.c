@@ -609,7 +609,8 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 	Hearth__Envelope *resp = NULL;
 	kind_digest_acc mine[REPLICA_MAX_KINDS], theirs[REPLICA_MAX_KINDS];
 	uint64_t cursor;
-	int rc;
+	int64_t verified = 0;
+	int rc, full;
 
 	*same = -1;
 	/* Only a replica at the server's cursor can match it; if the server
@@ -652,7 +653,15 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 			memcpy(theirs[kd->kind].digest, kd->digest.data, 32);
 	}
 	envelope_free(resp, NULL);
-	if ((rc = replica_digest(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine)) != 0)
+	/* A pull from zero has just stored, and counted, every server copy: the
+	 * kept digests are that pull's own, and hashing it all again would
+	 * double the time of a first sync. */
+	full = x->verify == SYNC_VERIFY_ALWAYS;
+	if (!full && x->pull_from != 0 && replica_digest_verified_at(&x->r, &verified) == 0)
+		full = session_now_ms() - verified >= REPLICA_DIGEST_VERIFY_MS;
+	rc = full ? replica_digest_scan(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine)
+	          : replica_digest(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine);
+	if (rc != 0)
 		return failed(x, "cannot compute the replica's digest: %s", hearth_strerror(rc));
 	*same = 1;
 	for (int k = 0; k < REPLICA_MAX_KINDS; k++) {
@@ -664,6 +673,8 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 			break;
 		}
 	}
+	if (*same == 1 && (full || x->pull_from == 0))
+		(void)replica_digest_set_verified(&x->r, session_now_ms());
 	return SYNC_OK;
 }
 
@@ -680,6 +691,7 @@ static int check_divergence(sync_ctx *x)
 	notice(x, line);
 	if ((rc = replica_reset_server(&x->r)) != 0)
 		return failed(x, "cannot reset the replica: %s", hearth_strerror(rc));
+	x->pull_from = 0;
 	if ((rc = do_pull(x)) != SYNC_OK)
 		return rc;
 	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK)
@@ -760,6 +772,7 @@ void sync_init(sync_ctx *x, const sync_options *o)
 	x->batch = o->batch ? o->batch : SYNC_BATCH_DEFAULT;
 	x->page = o->page ? o->page : SYNC_PAGE_DEFAULT;
 	x->branch_opt = o->branch;
+	x->verify = o->verify;
 	x->hooks = o->hooks;
 	x->prog.hooks = &x->hooks;
 	fault_parse(&x->fault);
@@ -782,6 +795,8 @@ sync_result sync_run(sync_ctx *x)
 		return rc;
 	if ((rc = send_events(x)) != SYNC_OK)
 		return rc;
+	if (replica_cursor(&x->r, &x->pull_from) != 0)
+		x->pull_from = 1; /* unknown: not a pull from zero */
 	if ((rc = do_pull(x)) != SYNC_OK)
 		return rc;
 	if ((rc = check_divergence(x)) != SYNC_OK)

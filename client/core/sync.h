@@ -55,10 +55,22 @@ typedef struct sync_hooks {
 	void *arg;
 } sync_hooks;
 
+/* How the replica's side of the digest comparison is computed. The kept
+ * per-kind digests (client/core/replica_digest.h) follow every stored
+ * change, so they catch a change the replica missed or applied wrongly at
+ * the cost of the number of kinds; only hashing every stored server copy
+ * also catches bytes damaged on disk after they were stored, which costs a
+ * read of the whole replica. */
+typedef enum sync_verify {
+	SYNC_VERIFY_DAILY = 0,    /* the full scan when the last one is a day old */
+	SYNC_VERIFY_ALWAYS = 1,   /* the full scan at this sync (hearth sync --verify) */
+} sync_verify;
+
 typedef struct sync_options {
 	size_t batch;             /* ops per push, 1..SYNC_BATCH_MAX (0: default) */
 	uint32_t page;            /* records per pull page, 1..SYNC_PAGE_MAX (0: default) */
 	const char *branch;       /* admin/auditor: mirror only this branch; NULL all */
+	sync_verify verify;
 	sync_hooks hooks;
 } sync_options;
 
@@ -94,6 +106,8 @@ typedef struct sync_ctx {
 	size_t batch;
 	uint32_t page;
 	const char *branch_opt;
+	sync_verify verify;
+	uint64_t pull_from;         /* the cursor this sync's pull started at (0: from zero) */
 	sync_hooks hooks;
 	const char *scope;          /* pull branch_id (admin/auditor --branch), "" = all */
 	const char *digest_branch;  /* DigestRequest.branch_id */

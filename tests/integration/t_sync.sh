@@ -151,7 +151,7 @@ mdb_dump -s server "$T/home.a1/replica" >"$T/dump"
 # Flip the last digit of the phone stored in one server copy (13900000002 -> ...3).
 sed -i '0,/3133393030303030303032/s//3133393030303030303033/' "$T/dump"
 mdb_load -s server "$T/home.a1/replica" <"$T/dump" 2>/dev/null
-h a1 sync >"$T/div" 2>&1
+h a1 sync --verify >"$T/div" 2>&1
 expect_contains "divergence detected" "replica differs from the server for member" "$(cat "$T/div")"
 expect_contains "and repaired by a re-pull" '"phone":"13900000002"' "$(h a1 member show "$id" --json --reveal 2>/dev/null)"
 h a1 sync >"$T/div2" 2>&1

@@ -17,6 +17,8 @@
 #include "common/record.h"
 #include "client/core/replica.h"
 #include "client/core/replica_sync.h"
+#include "client/core/replica_digest.h"
+#include "client/core/replica_handle.h"
 #include "client/core/replica_meta.h"
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_rejected.h"
@@ -640,6 +642,81 @@ static void test_client_digest_of_server_copies(void **state)
 		hearth__record__free_unpacked(recs[i], NULL);
 }
 
+
+/* The kept digests (client/core/replica_digest.c) equal a full scan after
+ * every kind of change: new copies, newer revisions, older revisions that
+ * are ignored, a record leaving the scope, a reset and a re-pull; and a
+ * replica whose digests were never kept gets them computed once. */
+static void expect_kept_equals_scan(fixture *f)
+{
+	const char *scopes[] = { NULL, "b001", "b002", "b009" };
+	kind_digest_acc kept[REPLICA_MAX_KINDS], scan[REPLICA_MAX_KINDS];
+
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		assert_int_equal(replica_digest(&f->r, scopes[i], kept), 0);
+		assert_int_equal(replica_digest_scan(&f->r, scopes[i], scan), 0);
+		assert_memory_equal(kept, scan, sizeof(kept));
+	}
+}
+
+static void test_client_kept_digest_follows_changes(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[3][16];
+	Hearth__Record *r[3], *newer, *older;
+	kind_digest_acc acc[REPLICA_MAX_KINDS];
+	MDB_txn *t;
+
+	for (int i = 0; i < 3; i++) {
+		new_id(id[i]);
+		r[i] = member(id[i], i == 1 ? "b002" : "b001", "甲", "", 2, (uint64_t)i + 1);
+	}
+	pull(f, r, 3, NULL, 0, 3);
+	expect_kept_equals_scan(f);
+	newer = member(id[0], "b001", "乙", "139", 3, 4);
+	pull(f, &newer, 1, NULL, 0, 4);
+	expect_kept_equals_scan(f);
+	older = member(id[2], "b001", "旧", "", 1, 5);   /* rev 1 < stored rev 2: ignored */
+	pull(f, &older, 1, NULL, 0, 5);
+	expect_kept_equals_scan(f);
+	assert_int_equal(replica_digest(&f->r, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 2);
+
+	/* A branch replica: a record of another branch is dropped with its share. */
+	assert_int_equal(replica_meta_set_str(&f->r, "scope", "b001"), 0);
+	{
+		Hearth__Record *moved = member(id[2], "b002", "甲", "", 3, 6);
+		pull(f, &moved, 1, NULL, 0, 6);
+		hearth__record__free_unpacked(moved, NULL);
+	}
+	expect_kept_equals_scan(f);
+	assert_int_equal(replica_digest(&f->r, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 1);
+
+	assert_int_equal(replica_reset_server(&f->r), 0);
+	assert_int_equal(replica_digest(&f->r, NULL, acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 0);
+	pull(f, r, 3, NULL, 0, 3);
+	expect_kept_equals_scan(f);
+
+	/* Forget the kept digests, as a replica of an older version has none. */
+	assert_int_equal(mdb_txn_begin(f->r.env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_drop(t, f->r.digests, 0), 0);
+	{
+		MDB_val k = { strlen("digests_kept"), "digests_kept" };
+		assert_int_equal(mdb_del(t, f->r.meta, &k, NULL), 0);
+	}
+	assert_int_equal(mdb_txn_commit(t), 0);
+	expect_kept_equals_scan(f);
+	assert_int_equal(replica_digest(&f->r, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 2);  /* b002's record left with the scope */
+
+	for (int i = 0; i < 3; i++)
+		hearth__record__free_unpacked(r[i], NULL);
+	hearth__record__free_unpacked(newer, NULL);
+	hearth__record__free_unpacked(older, NULL);
+}
+
 static void test_client_reset_server(void **state)
 {
 	fixture *f = *state;
@@ -772,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_cursor_moves_with_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_page_is_one_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_digest_of_server_copies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_kept_digest_follows_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
