@@ -24,6 +24,7 @@
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
+#include "common/dues_rate.h"
 #include "common/hearth.h"
 #include "common/pbfield.h"
 #include "common/record.h"
@@ -168,6 +169,8 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	}
 	if (rargs_rule_flags(rule) & FIELD_MONEY)
 		value_yuan_format(rargs_int_value(fd->type, p), tmp);
+	else if (rargs_rule_flags(rule) & FIELD_PERCENT)
+		dues_rate_format((int32_t)rargs_int_value(fd->type, p), tmp);
 	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)
 		snprintf(tmp, sizeof(tmp), "%" PRIu64, *(const uint64_t *)p);
 	else
