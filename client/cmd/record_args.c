@@ -662,6 +662,10 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		if (rargs_notes_field(m->k))
 			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
 		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
+		if (m->k->kind == HEARTH__KIND__KIND_DUES)
+			fputs(_("  hearth dues month YYYY-MM [--branch ID]   the month for every active member\n"
+			        "  hearth dues add --months YYYY-MM..YYYY-MM --member ID ...   prepaid months\n"),
+			      f);
 		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
 		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
 		break;

@@ -69,9 +69,9 @@ static int given(const record_cmd *m, const char *field)
 }
 
 /* An edit that changes what a derived value follows from, without typing
- * the value itself, lets it follow again: new income, a new group or a new
- * member give a new rate and due; more members give a new 参加人数 when
- * the old count no longer covers them. */
+ * the value itself, lets it follow again: a new income, group or rate
+ * gives a new due (and, with a group, the table's rate); more members give
+ * a new 参加人数 when the old count no longer covers them. */
 static void release_derived(const record_cmd *m, ProtobufCMessage *body)
 {
 	if (m->k->kind == HEARTH__KIND__KIND_DUES) {

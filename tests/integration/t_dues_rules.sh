@@ -5,7 +5,10 @@
 # table needs a reason, a lower due of a member in the hardship ledger needs
 # the branch's decision and the committee's approval; the server applies
 # the same rule (a hand-built push is refused with the same words) and still
-# takes records of older clients that carry no dues group.
+# takes records of older clients that carry no dues group.  Item 4:
+# `dues month` creates a month for every active member and lists those who
+# lack a group or income; it and a prepayment (`dues add --months`) are
+# idempotent; `due` names members with no dues record for past months.
 . "$(dirname "$0")/lib.sh"
 
 start_server s
@@ -126,5 +129,64 @@ print((f(1,2,v(16)+m)+f(2,2,v(7)+b"2026-07")+f(5,0,v(20))+f(9,0,v(1))).hex())' "
 out=$("$HEARTH_TOOLS/pushop" --port "$P" "${B1[@]}" --branch b001 --kind 9 --body-field 28 --body-hex "$body")
 expect_contains "the server takes an older client's record without the new fields" "status=OP_APPLIED" "$out"
 
+# ---- item 4: a month's dues in one step, idempotent (a second branch: b002)
+client b branch2 "$P"
+bw=$(h b member add --name 郑在职 --dues-group 在职 --dues-income 4000 --join-date 2000-07-01)
+bs=$(h b member add --name 冯学生 --dues-group 学生 --join-date 2025-11-01)
+bn=$(h b member add --name 陈缺类别 --join-date 2001-07-01)
+bi=$(h b member add --name 褚缺收入 --dues-group 离退休 --join-date 2002-07-01)
+bl=$(h b member add --name 卫后入党 --dues-group 学生 --join-date 2026-10-01)
+bd=$(h b member add --name 蒋去世 --dues-group 学生 --standing 去世 --join-date 1950-07-01)
+out=$(h b dues month 2026-09); rc=$?
+expect_eq "dues month exits 0" 0 "$rc"
+expect_contains "it says what it created" "created 2 dues records for 2026-09 (未缴)" "$out"
+expect_contains "a member without a dues group is listed" \
+	"needs data: 陈缺类别: no dues group (党费类别); set it: hearth member edit $bn --dues-group 在职|离退休|学生|失业|低保|农民" "$out"
+expect_contains "a member without income is listed" \
+	"needs data: 褚缺收入: no income (党费基数) for dues group 离退休; set it: hearth member edit $bi --dues-income YUAN" "$out"
+expect_contains "... and counted" "2 members need data before their dues can be computed (listed above)" "$out"
+list=$(h b dues list --json)
+expect_eq "two records, computed by the rule" "4000 20" \
+	"$(echo "$list" | grep -o '"due":[0-9]*' | cut -d: -f2 | sort -rn | tr '\n' ' ' | sed 's/ $//')"
+expect_not_contains "no record for a member who joined later" "$bl" "$list"
+expect_not_contains "no record for a deceased member" "$bd" "$list"
+out=$(h b dues month 2026-09); rc=$?
+expect_eq "a second run exits 0" 0 "$rc"
+expect_contains "a second run creates nothing and says so" "nothing to create for 2026-09" "$out"
+expect_contains "... naming who already had one" "2 members already had a record for 2026-09 (left as they are)" "$out"
+expect_eq "still two records" 2 "$(h b dues list --json | grep -o '"id":' | wc -l | tr -d ' ')"
+expect_contains "dues --help names the monthly step" "hearth dues month YYYY-MM [--branch ID]" "$(h b dues --help)"
+out=$(h b dues month 2026-9 2>&1); rc=$?
+expect_eq "a month not written YYYY-MM" '2 hearth: dues month: give the month as YYYY-MM (got "2026-9")' "$rc $out"
+
+# ---- a prepayment for several months, idempotent too
+out=$(h b dues add --member "$bw" --months 2026-09..2026-12 --paid 40 --paid-date 2026-09-01 --status paid 2>&1); rc=$?
+expect_eq "prepayment exits 0" 0 "$rc"
+expect_contains "the month already there is left as it is" \
+	"hearth: dues add: 2026-09: the member already has a dues record for the month; left as it is" "$out"
+expect_eq "three months added" 3 "$(echo "$out" | grep -c '^[0-9a-f]\{8\}-')"
+expect_eq "the member has four months now" 4 "$(h b dues list --member "$bw" --json | grep -o '"id":' | wc -l | tr -d ' ')"
+out=$(h b dues add --member "$bw" --months 2026-09..2026-12 --paid 40 --paid-date 2026-09-01 --status paid 2>&1); rc=$?
+expect_eq "a repeated prepayment exits 0" 0 "$rc"
+expect_contains "... adds nothing and says so" "hearth: dues add: nothing to add: every month of 2026-09..2026-12 already has a dues record" "$out"
+expect_eq "still four months" 4 "$(h b dues list --member "$bw" --json | grep -o '"id":' | wc -l | tr -d ' ')"
+out=$(h b dues add --member "$bw" --months 2026-12..2026-09 --status unpaid 2>&1); rc=$?
+expect_eq "a backwards range" \
+	'2 hearth: dues add: --months "2026-12..2026-09": give a range of months as YYYY-MM..YYYY-MM, the first not after the last (e.g. 2026-09..2026-12)' "$rc $out"
+
+# ---- due: members with no dues record at all for past months
+js=$(HEARTH_TODAY=2026-12-15 h b due --json)
+expect_contains "no record at all: counted from the branch's first dues month" \
+	"\"what\":\"dues_missing\",\"member\":\"$bn\",\"member_name\":\"陈缺类别\"" "$js"
+expect_contains "... with the months and which start applied" \
+	"\"reason\":\"no dues record for 3 months\"" "$js"
+expect_contains "... the detail" "2026-09、2026-10、2026-11; counted from the branch's first dues record 2026-09" "$js"
+expect_contains "a member with one month of three" "2026-10、2026-11; counted from the branch's first dues record 2026-09" "$js"
+expect_contains "a member who joined after the first dues month: counted from joining" \
+	"2026-10、2026-11; counted from the join month 2026-10" "$js"
+expect_not_contains "a member with every month is not flagged" "\"what\":\"dues_missing\",\"member\":\"$bw\"" "$js"
+expect_not_contains "nor a deceased member" "\"what\":\"dues_missing\",\"member\":\"$bd\"" "$js"
+expect_contains "the count" '"dues_missing":4' "$js"
+expect_contains "the table names them" "members without dues records: 4" "$(HEARTH_TODAY=2026-12-15 h b due)"
 
 finish
