@@ -7,6 +7,7 @@
 #include "client/cmd/cli.h"
 #include "client/cmd/conflicts.h"
 #include "client/cmd/due.h"
+#include "client/cmd/dues.h"
 #include "client/cmd/records.h"
 #include "client/cmd/rejected.h"
 #include "client/cmd/report.h"
@@ -35,7 +36,7 @@ static const cli_command commands[] = {
 	{ "honor", cmd_record, "表彰激励: honors and awards" },
 	{ "activity", cmd_record, "主题活动: themed activities" },
 	{ "disclosure", cmd_record, "党务公开: public disclosures of Party affairs" },
-	{ "dues", cmd_record, "党费: dues, one record per member per month" },
+	{ "dues", cmd_dues, "党费: dues, one record per member per month ('dues month YYYY-MM': all at once)" },
 	{ "transfer", cmd_record, "组织关系转接: transfers between branches" },
 	{ "due", cmd_due, "what is owed: visits, talks, pairing notes, dues; campaign coverage" },
 	{ "report", cmd_report, "report year [YYYY]: the branch's year in figures" },

@@ -118,6 +118,12 @@ static const struct enum_text enum_labels[] = {
 	L(dues_status, HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL, "部分缴纳"),
 	L(dues_status, HEARTH__DUES_STATUS__DUES_STATUS_PAID, "已缴"),
 	L(dues_status, HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT, "免缴"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_EMPLOYED, "在职"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_RETIRED, "离退休"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_STUDENT, "学生"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_UNEMPLOYED, "失业"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_LOW_INCOME, "低保"),
+	L(dues_group, HEARTH__DUES_GROUP__DUES_GROUP_FARMER, "农民"),
 	L(transfer_status, HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_PENDING, "待接收"),
 	L(transfer_status, HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED, "已接收"),
 	L(transfer_status, HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED, "已退回"),
@@ -153,6 +159,8 @@ static const struct enum_text enum_aliases[] = {
 	  "主题党日" },
 	{ &hearth__dues_status__descriptor, HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT, "免交" },
 	{ &hearth__dues_status__descriptor, HEARTH__DUES_STATUS__DUES_STATUS_PAID, "已交" },
+	{ &hearth__dues_group__descriptor, HEARTH__DUES_GROUP__DUES_GROUP_RETIRED, "退休" },
+	{ &hearth__dues_group__descriptor, HEARTH__DUES_GROUP__DUES_GROUP_RETIRED, "离休" },
 };
 
 /* Length of the prefix all value names share, up to and including its last

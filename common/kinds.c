@@ -1,12 +1,15 @@
 /* kinds.c: the kind table: each kind's body message, field rules and labels, the lookups over it, and each kind's cross-field checks. */
 #include "common/kinds.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/date.h"
+#include "common/dues_rate.h"
 #include "common/enums.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record_error.h"
 #include "common/uuid.h"
 
@@ -33,6 +36,8 @@ static const field_rule member_rules[] = {
 	{ 15, 0, 200, "地址" },
 	{ 16, 0, 8, "关怀标签" },
 	{ 17, FIELD_MULTILINE, 2000, "备注" },
+	{ 18, 0, 0, "党费类别" },
+	{ 19, FIELD_MONEY, 0, "党费基数" },
 };
 
 static int member_check(const ProtobufCMessage *body, record_error *err);
@@ -141,13 +146,17 @@ static const field_rule dues_rules[] = {
 	{ 1, FIELD_REQUIRED | FIELD_ID, 0, "党员" },
 	{ 2, FIELD_REQUIRED | FIELD_MONTH, 0, "月份" },
 	{ 3, FIELD_MONEY, 0, "计算基数" },
-	{ 4, 0, 0, "比例(万分之)" },
+	{ 4, FIELD_PERCENT, 0, "缴纳比例" },
 	{ 5, FIELD_MONEY, 0, "应缴" },
 	{ 6, FIELD_MONEY, 0, "实缴" },
 	{ 7, FIELD_DATE, 0, "缴纳日期" },
 	{ 8, 0, 0, "缴纳方式" },
 	{ 9, FIELD_REQUIRED, 0, "状态" },
 	{ 10, 0, 200, "备注" },
+	{ 11, 0, 0, "缴纳类别" },
+	{ 12, 0, 200, "调整原因" },
+	{ 13, 0, 200, "支部决定" },
+	{ 14, 0, 200, "党委批准" },
 };
 
 static const field_rule transfer_rules[] = {
@@ -548,32 +557,129 @@ static int disclosure_check(const ProtobufCMessage *body, record_error *err)
 	return dates_in_order("from_date", d->from_date, "to_date", d->to_date, err);
 }
 
-/* due = base_income x rate / 10000 (rate in basis points), rounded half up to the
- * fen, whenever base_income and rate are given; a fixed due (students, the
- * unemployed) has neither.  Paying more than due is allowed: members may
- * voluntarily pay more (自愿多交). */
+/* Money and rates in a refusal as people read them: "90.00 yuan", "1.5%". */
+static const char *yuan_text(int64_t fen, char buf[40])
+{
+	uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+
+	snprintf(buf, 40, _("%s%llu.%02llu yuan"), fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+	         (unsigned long long)(a % 100));
+	return buf;
+}
+
+static const char *rate_text(int32_t bp, char buf[DUES_RATE_TEXT_MAX])
+{
+	dues_rate_format(bp, buf);
+	return buf;
+}
+
+/* The amount the rules expect of a dues record, and how they got it (for
+ * the refusal).  With a dues group the official table decides
+ * (common/dues_rate.h); without one (records of older clients) due is
+ * base_income x rate when both are given.  Returns 0 with *has_expect
+ * set when there is one amount to compare, or HEARTH_EINVAL. */
+static int dues_expected(const Hearth__Dues *d, int64_t *expect, int *has_expect, char *how,
+                         size_t how_cap, record_error *err)
+{
+	const char *group = enum_label(&hearth__dues_group__descriptor, d->dues_group);
+	int has_reason = !is_empty(d->due_reason);
+	char y1[40], y2[40], y3[40], r1[DUES_RATE_TEXT_MAX], r2[DUES_RATE_TEXT_MAX];
+	dues_rate_result r;
+
+	*has_expect = 0;
+	if (d->dues_group == HEARTH__DUES_GROUP__DUES_GROUP_UNSPECIFIED) {
+		if (d->base_income > 0 && d->rate == 0)
+			return record_refuse(err, "rate", "rate is required when base_income is given");
+		if (d->rate > 0 && d->base_income == 0)
+			return record_refuse(err, "base_income", "base_income is required when rate is given");
+		if (d->base_income == 0)
+			return 0;
+		*expect = dues_rate_apply(d->base_income, d->rate);
+		*has_expect = 1;
+		snprintf(how, how_cap, _("base_income x rate: %s x %s"), yuan_text(d->base_income, y1),
+		         rate_text(d->rate, r1));
+		return 0;
+	}
+	switch (dues_rate_compute(&(dues_rate_args){ .group = d->dues_group, .income_fen = d->base_income },
+	                          &r)) {
+	case DUES_RATE_OK: break;
+	case DUES_RATE_NO_INCOME:
+		return record_refuse(err, "base_income",
+		                     _("base_income (计算基数) is required for dues group %s: its rate "
+		                       "depends on the monthly income"),
+		                     group);
+	case DUES_RATE_BAD_INCOME:
+		return record_refuse(err, "base_income", _("base_income %s is out of range"),
+		                     yuan_text(d->base_income, y1));
+	default:
+		return record_refuse(err, "dues_group", _("dues_group %d is not a known dues group"),
+		                     (int)d->dues_group);
+	}
+	switch (r.basis) {
+	case DUES_BASIS_INCOME:
+		if (d->rate != 0 && d->rate != r.rate_bp && !has_reason)
+			return record_refuse(err, "rate",
+			                     _("rate %s is not the %s the table gives for %s on %s; give "
+			                       "the reason in due_reason (调整原因) to depart from it"),
+			                     rate_text(d->rate, r1), rate_text(r.rate_bp, r2), group,
+			                     yuan_text(d->base_income, y1));
+		snprintf(how, how_cap, _("%s, %s x %s"), group, yuan_text(d->base_income, y1),
+		         rate_text(r.rate_bp, r2));
+		break;
+	case DUES_BASIS_FARMER:
+		/* The amount within the range is the branch's setting, which only
+		 * the store knows; the record itself must stay in the range. */
+		if ((d->due < DUES_FARMER_MIN_FEN || d->due > DUES_FARMER_MAX_FEN) && !has_reason &&
+		    is_empty(d->relief_decision))
+			return record_refuse(err, "due",
+			                     _("due %s is outside the %s to %s a farmer (农民) pays a month; "
+			                       "give the reason in due_reason (调整原因) to override"),
+			                     yuan_text(d->due, y1), yuan_text(DUES_FARMER_MIN_FEN, y2),
+			                     yuan_text(DUES_FARMER_MAX_FEN, y3));
+		return 0;
+	default:
+		snprintf(how, how_cap, _("%s, a fixed amount"), group);
+		break;
+	}
+	*expect = r.due_fen;
+	*has_expect = 1;
+	return 0;
+}
+
+/* Paying more than due is allowed: members may voluntarily pay more
+ * (自愿多交).  A due that differs from what the rules expect is accepted
+ * with a reason (due_reason), or, when lower, with the branch's decision
+ * and the committee's approval (relief for a member in hardship). */
 static int dues_check(const ProtobufCMessage *body, record_error *err)
 {
 	const Hearth__Dues *d = (const Hearth__Dues *)body;
 	const char *status = enum_label(&hearth__dues_status__descriptor, d->status);
 	int has_paid_date = !is_empty(d->paid_date);
+	int has_decision = !is_empty(d->relief_decision), has_approval = !is_empty(d->relief_approval);
+	char how[200], y1[40], y2[40];
+	int64_t expect = 0;
+	int has_expect, rc;
 
 	if (d->rate < 0 || d->rate > 10000)
 		return record_refuse(err, "rate", "rate %d is not between 0 and 10000 basis points (0%% to 100%%)",
 		                     (int)d->rate);
-	if (d->base_income > 0 && d->rate == 0)
-		return record_refuse(err, "rate", "rate is required when base_income is given");
-	if (d->rate > 0 && d->base_income == 0)
-		return record_refuse(err, "base_income", "base_income is required when rate is given");
 	if (d->base_income > INT64_MAX / 10001)
 		return record_refuse(err, "base_income", "base_income %lld fen is too large", (long long)d->base_income);
-	if (d->base_income > 0) {
-		int64_t expect = (d->base_income * d->rate + 5000) / 10000;
-
-		if (d->due != expect)
-			return record_refuse(err, "due",
-			                     "due %lld fen does not match base_income x rate (%lld fen x %d/10000 = %lld fen)",
-			                     (long long)d->due, (long long)d->base_income, (int)d->rate, (long long)expect);
+	if (has_decision && !has_approval)
+		return record_refuse(err, "relief_approval",
+		                     _("relief_approval (党委批准) is required with relief_decision (支部决定): "
+		                       "lower dues need the committee's approval"));
+	if (has_approval && !has_decision)
+		return record_refuse(err, "relief_decision",
+		                     _("relief_decision (支部决定) is required with relief_approval (党委批准)"));
+	if ((rc = dues_expected(d, &expect, &has_expect, how, sizeof(how), err)) != 0)
+		return rc;
+	if (has_expect && d->due != expect && is_empty(d->due_reason) &&
+	    !(d->due < expect && has_decision)) {
+		return record_refuse(err, "due",
+		                     _("due %s differs from the %s the rules give (%s); give the reason "
+		                       "in due_reason (调整原因) to override"),
+		                     yuan_text(d->due, y1), yuan_text(expect, y2), how);
 	}
 	if (d->paid > 0 && !has_paid_date)
 		return record_refuse(err, "paid_date", "paid_date is required when paid is given");

@@ -20,6 +20,7 @@ enum field_flags {
 	FIELD_MONEY = 1 << 4,      /* int64 fen, >= 0 */
 	FIELD_ID = 1 << 5,         /* bytes: a 16-byte record id (reference) */
 	FIELD_MULTILINE = 1 << 6,  /* free text: newlines allowed */
+	FIELD_PERCENT = 1 << 7,    /* int32 basis points, typed and shown as a percentage (1.5%) */
 };
 
 typedef struct field_rule {

@@ -11,6 +11,7 @@
 #include "client/ui/output.h"
 #include "common/date.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
 #include "client/core/replica_meta.h"
@@ -80,9 +81,11 @@ static void print_json(const due_report *r, const char *branch)
 		}
 		out_json_key(&j, "overdue");
 		out_json_bool(&j, it->overdue);
-		if (it->what == DUE_DUES) {
+		if (it->what == DUE_DUES || it->what == DUE_DUES_MISSING) {
 			out_json_key(&j, "months");
 			out_json_uint(&j, it->months);
+		}
+		if (it->what == DUE_DUES) {
 			out_json_key(&j, "amount_fen");
 			out_json_int(&j, it->amount);
 		}
@@ -151,6 +154,8 @@ static int print_table(const due_report *r)
 	printf("\n合计 %zu 项：走访 %zu，谈心谈话 %zu（逾期 %zu），帮扶进展 %zu，党费 %zu\n\n",
 	       r->n_items, r->counts[DUE_VISIT], r->counts[DUE_TALK], r->talks_overdue,
 	       r->counts[DUE_NOTE], r->counts[DUE_DUES]);
+	if (r->counts[DUE_DUES_MISSING])
+		printf(_("members without dues records: %zu\n\n"), r->counts[DUE_DUES_MISSING]);
 	if (!(ct = out_table_new()))
 		goto fail;
 	if (out_table_column(ct, "走访活动", 0, 0) || out_table_column(ct, "已走访", 0, 1) ||
@@ -194,6 +199,8 @@ static void usage(FILE *f)
 	      "            思想波动, a transfer, an honor) and not yet held; overdue after 30 days\n"
 	      "  帮扶进展  active pairings without a progress note in 60 days\n"
 	      "  党费      dues unpaid (未缴/部分缴纳) for more than 3 months\n"
+	      "  党费记录  members with no dues record at all for past months, counted from\n"
+	      "            their join month or the branch's first dues record (it says which)\n"
 	      "and the coverage of this year's Spring Festival (春节) and 七一 visits among\n"
 	      "the hardship-ledger members.\n\n"
 	      "  --days N     the visit gap in days (default 90, or [due] visit_gap_days)\n"

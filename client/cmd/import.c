@@ -320,6 +320,13 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
 				return HEARTH_EINVAL;
 			}
+		} else if (rflags(c) & FIELD_PERCENT) {
+			int32_t bp = 0;
+			if (value_percent_parse(text, &bp, &why) != 0) {
+				bad(im, fd->name, "\"%s\" %s", text, why);
+				return HEARTH_EINVAL;
+			}
+			v = bp;
 		} else {
 			long long x;
 			errno = 0;

@@ -273,6 +273,14 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
 			return HEARTH_EINVAL;
 		}
+	} else if (rargs_rule_flags(fl->rule) & FIELD_PERCENT) {
+		const char *reason;
+		int32_t bp;
+		if (value_percent_parse(text, &bp, &reason) != 0) {
+			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
+			return HEARTH_EINVAL;
+		}
+		iv = bp;
 	} else {
 		int64_t lo = INT64_MIN, hi = INT64_MAX;
 		switch (fd->type) {
@@ -508,6 +516,8 @@ static const char *arg_word(const record_flag *fl)
 		return "YYYY-MM-DD";
 	if (f & FIELD_MONTH)
 		return "YYYY-MM";
+	if (f & FIELD_PERCENT)
+		return "PERCENT";
 	if (f & FIELD_ID)
 		return "ID";
 	switch (fl->fd->type) {
@@ -516,6 +526,30 @@ static const char *arg_word(const record_flag *fl)
 	case PROTOBUF_C_TYPE_STRING: return "TEXT";
 	default: return "N";
 	}
+}
+
+/* What a field's label alone leaves open, said in its help line. */
+static const struct {
+	Hearth__Kind kind;
+	uint32_t field;
+	const char *hint;
+} field_hints[] = {
+	{ HEARTH__KIND__KIND_VISIT, 5, N_("(for the whole visit, not per person)") },
+	{ HEARTH__KIND__KIND_VISIT, 7, N_("(for the whole visit, not per person)") },
+	{ HEARTH__KIND__KIND_ACTIVITY, 5, N_("(default: the number of --members)") },
+	{ HEARTH__KIND__KIND_HARDSHIP, 10, N_("(default: the year of --certified-at)") },
+	{ HEARTH__KIND__KIND_DUES, 4, N_("(default: the official table for the dues group)") },
+	{ HEARTH__KIND__KIND_DUES, 5, N_("(default: computed from the income and the dues group)") },
+	{ HEARTH__KIND__KIND_DUES, 11, N_("(default: the member's)") },
+};
+
+static const char *field_hint(const kind_info *k, uint32_t field)
+{
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(field_hints); i++) {
+		if (field_hints[i].kind == k->kind && field_hints[i].field == field)
+			return field_hints[i].hint;
+	}
+	return NULL;
 }
 
 /* Lists the flags generated from the kind's body message, each with its
@@ -527,7 +561,7 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 
 	for (size_t i = 0; i < m->n_flags; i++) {
 		const char *w = arg_word(&m->flags[i]);
-		size_t len = strlen(m->flags[i].name) + 4 + (w ? strlen(w) + 1 : strlen("[=yes|no]"));
+		size_t len = strlen(m->flags[i].name) + 4 + (w ? strlen(w) + 1 : strlen(" [yes|no]"));
 		if (len > width)
 			width = len;
 	}
@@ -540,12 +574,16 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 		if (w)
 			snprintf(left, sizeof(left), "  --%s %s", fl->name, w);
 		else
-			snprintf(left, sizeof(left), "  --%s[=yes|no]", fl->name);
+			snprintf(left, sizeof(left), "  --%s [yes|no]", fl->name);
 		fprintf(f, "%-*s  %s", (int)width, left, field_label(fl));
 		if (fl->fen)
 			fputs(" in fen (1 yuan = 100 fen)", f);
 		else if (rf & FIELD_MONEY)
-			fputs(" in yuan, up to two decimals", f);
+			fputs(_(" in yuan, up to two decimals (1,000 1000元 ￥300 3,500.00)"), f);
+		if (rf & FIELD_PERCENT)
+			fputs(_(" as a percentage (1.5% or 1.5)"), f);
+		if (field_hint(m->k, fl->fd->id))
+			fprintf(f, " %s", _(field_hint(m->k, fl->fd->id)));
 		if (rf & FIELD_REQUIRED)
 			fputs(", required", f);
 		if (rf & FIELD_SENSITIVE)
@@ -647,14 +685,19 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		if (rargs_notes_field(m->k))
 			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
 		fprintf(f, _("  hearth %s import FILE.csv|FILE.xlsx [--dry-run]   all rows or none\n"), k);
+		if (m->k->kind == HEARTH__KIND__KIND_DUES)
+			fputs(_("  hearth dues month YYYY-MM [--branch ID]   the month for every active member\n"
+			        "  hearth dues add --months YYYY-MM..YYYY-MM --member ID ...   prepaid months\n"),
+			      f);
 		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
 		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
 		break;
 	}
 	print_field_flags(m, f);
-	fputs("\nValues: enums by short name, Chinese label or number; yes/no take\n"
-	      "true/false/yes/no/1/0/是/否 (write --FLAG=no); an empty value clears a field.\n"
-	      "exit status: 0 ok, 1 failed, 2 bad usage or invalid value.\n", f);
+	fputs(_("\nValues: enums by short name, Chinese label or number; yes/no take\n"
+	        "true/false/yes/no/1/0/是/否 (--FLAG no or --FLAG=no; a bare --FLAG is yes);\n"
+	        "an empty value clears a field.\n"
+	        "exit status: 0 ok, 1 failed, 2 bad usage or invalid value.\n"), f);
 }
 
 /* ------------------------------------------------------ command line */
@@ -693,11 +736,54 @@ int rargs_build_flags(record_cmd *m)
 	return 0;
 }
 
+/* A yes/no flag takes its value as the next word too (`--mobile 否`, as
+ * every other flag does), which getopt's optional arguments cannot: a bare
+ * yes/no flag followed by a yes/no word becomes one assignment here, before
+ * getopt sees the rest. Returns the remaining words in a new array (the
+ * strings stay argv's; the caller frees the array) with *n_out their count,
+ * or NULL when out of memory. */
+static char **take_bool_values(record_cmd *m, int argc, char **argv, int *n_out)
+{
+	char **av = calloc((size_t)argc + 1, sizeof(*av));
+	int n = 0;
+
+	if (!av)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		const record_flag *fl = NULL;
+		int v;
+
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				av[n++] = argv[i++];
+			break;
+		}
+		for (size_t f = 0; i > 0 && i + 1 < argc && f < m->n_flags; f++) {
+			const record_flag *c = &m->flags[f];
+			if (c->fd->type == PROTOBUF_C_TYPE_BOOL && c->fd->label != PROTOBUF_C_LABEL_REPEATED &&
+			    !strncmp(argv[i], "--", 2) && !strcmp(argv[i] + 2, c->name))
+				fl = c;
+		}
+		if (fl && value_parse_bool(argv[i + 1], &v) == 0) {
+			m->as[m->n_as].fl = fl;
+			m->as[m->n_as].value = argv[i + 1];
+			m->n_as++;
+			i++;
+			continue;
+		}
+		av[n++] = argv[i];
+	}
+	av[n] = NULL;
+	*n_out = n;
+	return av;
+}
+
 /* Parses the subcommand's options. Returns EXIT_OK, EXIT_USAGE (message
  * printed), or -1 after printing help (the caller returns EXIT_OK). */
 int rargs_parse_args(record_cmd *m, int argc, char **argv)
 {
 	struct option *opts;
+	char **av = NULL;
 	size_t n = 0;
 	int o, rc = EXIT_OK;
 	int npos = 0;
@@ -723,6 +809,15 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 			                             bare ? optional_argument : required_argument, NULL,
 			                             O_FIELD + (int)i };
 		}
+	}
+	if (sub_takes_fields[m->sub]) {
+		av = take_bool_values(m, argc, argv, &argc);
+		if (!av) {
+			rargs_say(m, "out of memory");
+			free(opts);
+			return EXIT_FAIL;
+		}
+		argv = av;
 	}
 	/* argv[0] is the subcommand; getopt starts after it. */
 	optind = 0;
@@ -803,6 +898,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		rc = EXIT_USAGE;
 	}
 done:
+	free(av);
 	free(opts);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "client/ui/xlsx_write.h"
+#include "common/dues_rate.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -172,6 +173,8 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	}
 	if (rargs_rule_flags(rule) & FIELD_MONEY)
 		value_yuan_format(rargs_int_value(fd->type, p), tmp);
+	else if (rargs_rule_flags(rule) & FIELD_PERCENT)
+		dues_rate_format((int32_t)rargs_int_value(fd->type, p), tmp);
 	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)
 		snprintf(tmp, sizeof(tmp), "%" PRIu64, *(const uint64_t *)p);
 	else

@@ -21,6 +21,7 @@
 #include "client/cmd/record_args.h"
 #include "client/cmd/record_replica.h"
 #include "client/cmd/record_view.h"
+#include "client/core/due.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
@@ -32,6 +33,7 @@
 #include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
+#include "common/record_defaults.h"
 #include "common/tls.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -54,6 +56,64 @@ static int check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const ch
 		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(rc));
 		return EXIT_FAIL;
 	}
+	return EXIT_OK;
+}
+
+/* Whether the command line gave the body field named field. */
+static int given(const record_cmd *m, const char *field)
+{
+	for (size_t i = 0; i < m->n_as; i++) {
+		if (!strcmp(m->as[i].fl->fd->name, field))
+			return 1;
+	}
+	return 0;
+}
+
+/* An edit that changes what a derived value follows from, without typing
+ * the value itself, lets it follow again: a new income, group or rate
+ * gives a new due (and, with a group, the table's rate); more members give
+ * a new 参加人数 when the old count no longer covers them. */
+static void release_derived(const record_cmd *m, ProtobufCMessage *body)
+{
+	if (m->k->kind == HEARTH__KIND__KIND_DUES) {
+		Hearth__Dues *d = (Hearth__Dues *)body;
+		int inputs = given(m, "base_income") || given(m, "dues_group") || given(m, "rate");
+
+		if (!inputs || given(m, "due") || given(m, "due_reason"))
+			return;
+		if (d->dues_group && !given(m, "rate"))
+			d->rate = 0;
+		d->due = 0;
+	} else if (m->k->kind == HEARTH__KIND__KIND_ACTIVITY) {
+		Hearth__Activity *a = (Hearth__Activity *)body;
+
+		if (given(m, "members") && !given(m, "participant_count") &&
+		    (size_t)a->participant_count < a->n_members)
+			a->participant_count = 0;
+	}
+}
+
+/* Fills what was not typed (common/record_defaults.h): the defaults of a
+ * new record, the dues group and income from the member, and the values
+ * that follow from others. Returns an exit code after saying why. */
+static int fill_untyped(record_cmd *m, ProtobufCMessage *body, record_defaults_mode mode)
+{
+	char err[256] = "";
+	int32_t today;
+	int rc;
+
+	if (due_today(&today, err, sizeof(err)) != 0) {
+		rargs_say(m, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (mode == RECORD_DEFAULTS_DERIVED)
+		release_derived(m, body);
+	if (m->k->kind == HEARTH__KIND__KIND_DUES &&
+	    (rc = local_rules_fill_dues(&m->rep, (Hearth__Dues *)body)) != 0) {
+		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(rc));
+		return EXIT_FAIL;
+	}
+	record_defaults_apply(m->k, body, &(record_defaults_opts){ .mode = mode, .today = today });
 	return EXIT_OK;
 }
 
@@ -111,6 +171,9 @@ static int do_add(record_cmd *m)
 		goto fail;
 	}
 	rc = rargs_apply_all(m, body);
+	if (rc != EXIT_OK)
+		goto fail;
+	rc = fill_untyped(m, body, RECORD_DEFAULTS_NEW);
 	if (rc != EXIT_OK)
 		goto fail;
 	rc = rargs_validate(m, body);
@@ -179,6 +242,9 @@ static int do_edit(record_cmd *m)
 		}
 	}
 	rc = rargs_apply_all(m, body);
+	if (rc != EXIT_OK)
+		goto fail;
+	rc = fill_untyped(m, body, RECORD_DEFAULTS_DERIVED);
 	if (rc != EXIT_OK)
 		goto fail;
 	rc = save_edit(m, id, rec, body);

@@ -9,6 +9,7 @@
 
 #include "common/date.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "client/core/values.h"
 #include "common/record.h"
 #include "common/uuid.h"
@@ -564,6 +565,83 @@ static int owed_dues(calc *c)
 	return 0;
 }
 
+/* The months before today's in which a member has no dues record at all,
+ * from the later of their join month and the branch's first dues month.
+ * A bitmap per member over that span keeps it O(members x months). */
+static int missing_dues(calc *c)
+{
+	const due_snapshot *s = c->s;
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	int32_t now = month_of(c->today), first = INT32_MAX, span;
+	unsigned char *have = NULL;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		int32_t m;
+		if (date_parse_month(s->recs[HEARTH__KIND__KIND_DUES][i]->dues->month, &m) == 0 && m < first)
+			first = m;
+	}
+	if (first == INT32_MAX || first >= now || nm == 0)
+		return 0;
+	span = now - first;
+	have = calloc(nm * (size_t)span, 1);
+	if (!have)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
+		long mi = member_index(s, d->member.data, d->member.len);
+		int32_t m;
+		if (mi >= 0 && date_parse_month(d->month, &m) == 0 && m >= first && m < now)
+			have[(size_t)mi * (size_t)span + (size_t)(m - first)] = 1;
+	}
+	for (size_t mi = 0; mi < nm; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+		int32_t join = first, start, gap_first = -1, join_day;
+		int from_join = 0;
+		char months[160] = "", t[24], first_gap[24];
+		size_t used = 0, n = 0;
+		due_item *it;
+
+		if (!alive(m) || m->standing == HEARTH__STANDING__STANDING_SUSPENDED)
+			continue;
+		if (m->join_date && date_parse(m->join_date, &join_day) == 0)
+			join = month_of(join_day);
+		from_join = join > first;
+		start = from_join ? join : first;
+		for (int32_t k = start; k < now; k++) {
+			if (have[mi * (size_t)span + (size_t)(k - first)])
+				continue;
+			if (gap_first < 0)
+				gap_first = k;
+			n++;
+			if (used + 12 < sizeof(months))
+				used += (size_t)snprintf(months + used, sizeof(months) - used, "%s%04d-%02d",
+				                         used ? "、" : "", (int)(k / 12), (int)(k % 12 + 1));
+		}
+		if (n == 0)
+			continue;
+		if (!(it = add_item(c, DUE_DUES_MISSING, (long)mi, rec))) {
+			free(have);
+			return HEARTH_ENOMEM;
+		}
+		it->months = (uint32_t)n;
+		snprintf(first_gap, sizeof(first_gap), "%04d-%02d-01", (int)(gap_first / 12),
+		         (int)(gap_first % 12 + 1));
+		date_parse(first_gap, &it->since);
+		it->days = c->today - it->since;
+		snprintf(it->reason, sizeof(it->reason),
+		         P_("no dues record for %u month", "no dues record for %u months", it->months),
+		         it->months);
+		snprintf(t, sizeof(t), "%04d-%02d", (int)(start / 12), (int)(start % 12 + 1));
+		snprintf(it->detail, sizeof(it->detail),
+		         from_join ? _("%s; counted from the join month %s") :
+		                     _("%s; counted from the branch's first dues record %s"),
+		         months, t);
+	}
+	free(have);
+	return 0;
+}
+
 /* Coverage of a visiting campaign in today's year: the members in the
  * hardship ledger at some time that year, and which of them a visit of that
  * occasion reached. */
@@ -654,7 +732,7 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 		c.last_visit[i] = c.last_talk[i] = NO_DAY;
 	scan_contacts(&c);
 	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_notes(&c)) != 0 ||
-	    (rc = owed_dues(&c)) != 0 ||
+	    (rc = owed_dues(&c)) != 0 || (rc = missing_dues(&c)) != 0 ||
 	    (rc = campaign(&c, &out->campaigns[0],
 	                   HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)) != 0 ||
 	    (rc = campaign(&c, &out->campaigns[1], HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST)) != 0)
@@ -680,12 +758,12 @@ void due_report_free(due_report *r)
 
 const char *due_what_label(enum due_what w)
 {
-	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费" };
+	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费", "党费记录" };
 	return (unsigned)w < HEARTH_ARRAY_LEN(l) ? l[w] : "?";
 }
 
 const char *due_what_name(enum due_what w)
 {
-	static const char *const n[] = { "visit", "talk", "pairing_note", "dues" };
+	static const char *const n[] = { "visit", "talk", "pairing_note", "dues", "dues_missing" };
 	return (unsigned)w < HEARTH_ARRAY_LEN(n) ? n[w] : "?";
 }

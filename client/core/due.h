@@ -18,6 +18,11 @@
  *   dues    a member's dues records with status 未缴/部分缴纳 for a month
  *           more than dues_months months before today's month; one item per
  *           member, with the months and the amount outstanding.
+ *   dues_missing  a member with no dues record at all for months before
+ *           today's month, counted from the later of the member's join month
+ *           and the month of the branch's first dues record (a branch that
+ *           keeps no dues in hearth owes nothing here); one item per member,
+ *           naming the months and which start applied.
  * Records without a date the rule needs fall back to their creation day
  * (UUIDv7 ids carry it). Members deleted, deceased or out of the Party are
  * skipped. */
@@ -73,7 +78,7 @@ int32_t due_created_day(const Hearth__Record *rec);
 
 /* ---- the computation ---------------------------------------------------- */
 
-enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_WHAT_COUNT };
+enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_DUES_MISSING, DUE_WHAT_COUNT };
 
 typedef struct due_item {
 	enum due_what what;
@@ -87,7 +92,7 @@ typedef struct due_item {
 	int overdue;                 /* talks: past the deadline; others: always 1 */
 	char detail[200];            /* 说明, e.g. "上次走访 2026-03-01" */
 	int64_t amount;              /* dues: fen outstanding */
-	uint32_t months;             /* dues: months unpaid */
+	uint32_t months;             /* dues: months unpaid; dues_missing: months without a record */
 } due_item;
 
 typedef struct due_campaign {

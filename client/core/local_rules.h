@@ -2,7 +2,8 @@
  * local replica before an edit is accepted offline (the server checks them
  * again in its store, server/refs.c): a member reference resolves to a
  * member of the same branch, one dues record per member-month, one open
- * hardship entry per member. */
+ * hardship entry per member, lower dues of a member in hardship recorded
+ * with the branch's decision and the committee's approval. */
 #ifndef HEARTH_LOCAL_RULES_H
 #define HEARTH_LOCAL_RULES_H
 
@@ -17,5 +18,11 @@
 int local_rules_check(replica *r, const kind_info *k, const uint8_t id[16], const char *branch,
                       const ProtobufCMessage *body, const ProtobufCMessage *old_body,
                       record_error *err);
+
+/* Fills what a new or edited dues record d takes from its member when it
+ * was not typed: the dues group (缴纳类别) and, for a group whose rate
+ * depends on income, the base income (党费计算基数).  A member the replica
+ * does not hold leaves d as it is.  Returns 0, or the replica's error. */
+int local_rules_fill_dues(replica *r, Hearth__Dues *d);
 
 #endif

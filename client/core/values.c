@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/dues_rate.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/uuid.h"
 
@@ -77,7 +79,15 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
 	case PROTOBUF_C_TYPE_BOOL: fputs(bool_word(*(const protobuf_c_boolean *)p), f); break;
 	case PROTOBUF_C_TYPE_INT32:
 	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32: fprintf(f, "%d", *(const int32_t *)p); break;
+	case PROTOBUF_C_TYPE_SFIXED32:
+		if (rule && (rule->flags & FIELD_PERCENT)) {
+			char pct[DUES_RATE_TEXT_MAX];
+			dues_rate_format(*(const int32_t *)p, pct);
+			fputs(pct, f);
+		} else {
+			fprintf(f, "%d", *(const int32_t *)p);
+		}
+		break;
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_FIXED32: fprintf(f, "%u", *(const uint32_t *)p); break;
 	case PROTOBUF_C_TYPE_INT64:
@@ -163,22 +173,82 @@ char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes,
 
 /* ----------------------------------------------------------------- money */
 
-/* Money is typed by people, so anything but plain digits with at most two
- * decimals is refused rather than guessed at: "12.345" would silently lose a
- * fraction of a fen, "-5" is never a valid amount, "1,000" is ambiguous. */
+/* Marks people put around an amount: the yuan signs (fullwidth ￥ and
+ * ¥) before it, 元 after it. Returns the length of the mark at s, or 0. */
+static size_t yuan_sign_len(const char *s)
+{
+	if (!strncmp(s, "\xef\xbf\xa5", 3))   /* ￥ */
+		return 3;
+	if (!strncmp(s, "\xc2\xa5", 2))   /* ¥ */
+		return 2;
+	return 0;
+}
+
+#define YUAN_SUFFIX "\xe5\x85\x83"   /* 元 */
+
+/* Copies the digits of s into out without its thousands separators,
+ * which must group the integer part by three ("1,000", "12,345.50").
+ * Returns 0, or HEARTH_EINVAL with *why set. */
+static int strip_separators(const char *s, size_t len, char *out, size_t cap, const char **why)
+{
+	size_t int_len = 0, o = 0, group = 0;
+	int seen_sep = 0;
+
+	while (int_len < len && s[int_len] != '.')
+		int_len++;
+	for (size_t i = 0; i < len; i++) {
+		if (o + 1 >= cap) {
+			*why = "is too large (at most 999999999999.99 yuan)";
+			return HEARTH_EINVAL;
+		}
+		if (s[i] != ',') {
+			out[o++] = s[i];
+			if (i < int_len)
+				group++;
+			continue;
+		}
+		/* A separator sits in the integer part, after one to three digits
+		 * at first and exactly three later, and before three more. */
+		if (i >= int_len || group == 0 || group > 3 || (seen_sep && group != 3)) {
+			*why = _("has a thousands separator in the wrong place (write 1,000 or 1000)");
+			return HEARTH_EINVAL;
+		}
+		seen_sep = 1;
+		group = 0;
+	}
+	if (seen_sep && group != 3) {
+		*why = _("has a thousands separator in the wrong place (write 1,000 or 1000)");
+		return HEARTH_EINVAL;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Money is typed by people, so the forms people write are taken
+ * ("1,000", "1000元", "￥300", "3,500.00") and anything else is refused
+ * rather than guessed at: "12.345" would silently lose a fraction of a fen,
+ * "-5" is never a valid amount, "1,00" has its separator in the wrong place. */
 int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 {
 	int64_t yuan = 0, cents = 0;
-	size_t int_digits = 0, dec_digits = 0;
-	const char *p = s;
+	size_t int_digits = 0, dec_digits = 0, len;
+	const char *p;
 	const char *dummy;
+	char digits[64];
 
 	if (!why)
 		why = &dummy;
-	if (*p == '-') {
+	s += yuan_sign_len(s);
+	len = strlen(s);
+	if (len >= strlen(YUAN_SUFFIX) && !strcmp(s + len - strlen(YUAN_SUFFIX), YUAN_SUFFIX))
+		len -= strlen(YUAN_SUFFIX);
+	if (len > 0 && *s == '-') {
 		*why = "is negative; amounts are 0 or more";
 		return HEARTH_EINVAL;
 	}
+	if (strip_separators(s, len, digits, sizeof(digits), why) != 0)
+		return HEARTH_EINVAL;
+	p = digits;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (++int_digits > 12) {
 			*why = "is too large (at most 999999999999.99 yuan)";
@@ -213,6 +283,65 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 	if (dec_digits == 1)
 		cents *= 10;
 	*fen = yuan * 100 + cents;
+	return 0;
+}
+
+/* ------------------------------------------------------------- percent */
+
+/* A rate as people write it ("1.5%", "1.5", "0.25％"); kept in basis
+ * points, so two decimals at most. */
+int value_percent_parse(const char *s, int32_t *bp, const char **why)
+{
+	int64_t whole = 0, frac = 0;
+	size_t int_digits = 0, dec_digits = 0, len = strlen(s);
+	const char *dummy;
+	char buf[32];
+	const char *p = buf;
+
+	if (!why)
+		why = &dummy;
+	if (len > 0 && s[len - 1] == '%')
+		len--;
+	else if (len >= 3 && !strcmp(s + len - 3, "\xef\xbc\x85"))   /* ％ */
+		len -= 3;
+	if (len == 0 || len >= sizeof(buf)) {
+		*why = _("is not a percentage (e.g. 1.5% or 1.5)");
+		return HEARTH_EINVAL;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (*p == '-') {
+		*why = _("is negative; a rate is 0% to 100%");
+		return HEARTH_EINVAL;
+	}
+	for (; *p >= '0' && *p <= '9'; p++, int_digits++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 100) {
+			*why = _("is more than 100%; the rate is a percentage (1.5% is written 1.5 or 1.5%)");
+			return HEARTH_EINVAL;
+		}
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++dec_digits <= 2)
+				frac = frac * 10 + (*p - '0');
+		}
+	}
+	if (int_digits == 0 || *p != '\0') {
+		*why = _("is not a percentage (e.g. 1.5% or 1.5)");
+		return HEARTH_EINVAL;
+	}
+	if (dec_digits > 2) {
+		*why = _("has more than two decimals (0.01% is the smallest step)");
+		return HEARTH_EINVAL;
+	}
+	if (dec_digits == 1)
+		frac *= 10;
+	if (whole * 100 + frac > 10000) {
+		*why = _("is more than 100%; the rate is a percentage (1.5% is written 1.5 or 1.5%)");
+		return HEARTH_EINVAL;
+	}
+	*bp = (int32_t)(whole * 100 + frac);
 	return 0;
 }
 

@@ -37,11 +37,19 @@ char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes,
 #define VALUE_YUAN_MAX_FEN INT64_C(99999999999999)   /* 999,999,999,999.99 yuan */
 
 /* Parses yuan text: digits with an optional '.' and one or two decimals
- * ("12", "12.5", "12.50"; no sign, no spaces, no separators) into fen.
+ * ("12", "12.5", "12.50"), thousands separators that group by three
+ * ("1,000", "3,500.00"), an optional ￥ or ¥ before and 元 after ("￥300",
+ * "1000元"); no sign, no spaces.  Into fen.
  * Returns 0, or HEARTH_EINVAL with *why (when non-NULL) set to a static
  * phrase that completes a sentence starting with the quoted value, e.g.
  * "has more than two decimals (1 fen = 0.01 yuan)". */
 int value_yuan_parse(const char *s, int64_t *fen, const char **why);
+
+/* Parses a percentage ("1.5%", "1.5", "0.25％"; 0 to 100, at most two
+ * decimals) into basis points (1.5% is 150).  Returns 0, or HEARTH_EINVAL
+ * with *why (when non-NULL) set as for value_yuan_parse, e.g. "is more
+ * than 100%". */
+int value_percent_parse(const char *s, int32_t *bp, const char **why);
 
 /* Formats fen as yuan with two decimals ("12.50", "-0.05") into out. */
 #define VALUE_YUAN_TEXT_MAX 32

@@ -55,15 +55,15 @@ expect_eq "activity add" 36 "${#ac}"
 di=$(h a1 disclosure add --category 党费收缴 --title 一季度党费收缴 --content "应缴12人，实缴12人" \
 	--from-date 2026-04-01 --to-date 2026-04-30 --channel board)
 expect_eq "disclosure add" 36 "${#di}"
-du=$(h a1 dues add --member "$m1" --month 2026-03 --base-income 5000 --rate 50 --due 25 --paid 25 \
+du=$(h a1 dues add --member "$m1" --month 2026-03 --base-income 5000 --rate 0.5% --due 25 --paid 25 \
 	--paid-date 2026-03-20 --method wechat --status paid)
 expect_eq "dues add" 36 "${#du}"
 
 # client-side refusals name the flag and the rule, and store nothing
-out=$(h a1 dues add --member "$m1" --month 2026-04 --base-income 5000 --rate 50 --due 20 --status unpaid 2>&1); rc=$?
+out=$(h a1 dues add --member "$m1" --month 2026-04 --base-income 5000 --rate 0.5 --due 20 --status unpaid 2>&1); rc=$?
 expect_eq "wrong due exits 2" 2 "$rc"
 expect_eq "wrong due message" \
-	'hearth: dues add: --due "20": due 2000 fen does not match base_income x rate (500000 fen x 50/10000 = 2500 fen)' "$out"
+	'hearth: dues add: --due "20": due 20.00 yuan differs from the 25.00 yuan the rules give (base_income x rate: 5000.00 yuan x 0.5%); give the reason in due_reason (调整原因) to override' "$out"
 out=$(h a1 transfer add --member "$m1" --from-branch b001 --to-branch b001 --issued-date 2026-05-01 \
 	--valid-until 2026-07-31 --status pending 2>&1); rc=$?
 expect_eq "transfer to the same branch exits 2" 2 "$rc"

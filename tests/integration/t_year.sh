@@ -59,7 +59,7 @@ expect_eq "a2 is up to date" 0 "$(sync_ok a2)"
 for r in a1 a2; do
 	js=$(h $r due --json); rc=$?
 	expect_eq "$r: due --json exits 0" 0 "$rc"
-	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"talk_overdue":1,"total":5}' "$js"
+	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"dues_missing":4,"talk_overdue":1,"total":9}' "$js"
 	expect_contains "$r: due thresholds" '"thresholds":{"visit_gap_days":90,"talk_window_days":30,"talk_lookback_days":365,"note_gap_days":60,"dues_months":3}' "$js"
 	expect_contains "$r: 张三 not visited since 七一" "{\"what\":\"visit\",\"member\":\"$zs\",\"member_name\":\"张三\",\"record\":\"$hz\",\"reason\":\"困难党员台账：帮扶中\",\"since\":\"2026-06-28\",\"days\":152,\"overdue\":true,\"detail\":\"上次走访 2026-06-28\"}" "$js"
 	expect_contains "$r: 李四 owed a talk since registration" "{\"what\":\"talk\",\"member\":\"$ls\",\"member_name\":\"李四\",\"record\":\"$hl\",\"reason\":\"登记困难党员\",\"since\":\"2026-03-01\",\"days\":271,\"deadline\":\"2026-03-31\",\"overdue\":true,\"detail\":\"期限 2026-03-31，已逾期 241 天\"}" "$js"
@@ -67,7 +67,7 @@ for r in a1 a2; do
 	expect_contains "$r: 王五's talk not yet late" '"reason":"走访慰问：思想波动","since":"2026-11-10","days":17,"deadline":"2026-12-10","overdue":false,"detail":"期限 2026-12-10，还剩 13 天"' "$js"
 	expect_contains "$r: the pairing needs a note" "{\"what\":\"pairing_note\",\"member\":\"$ls\",\"member_name\":\"李四\",\"record\":\"$pr\",\"reason\":\"结对帮扶：赵六\",\"since\":\"2026-09-01\",\"days\":87,\"overdue\":true,\"detail\":\"上次进展 2026-09-01\"}" "$js"
 	expect_contains "$r: 张三's July dues" "{\"what\":\"dues\",\"member\":\"$zs\",\"member_name\":\"张三\",\"record\":\"$dz\",\"reason\":\"欠缴党费 1 个月\",\"since\":\"2026-07-01\",\"days\":149,\"overdue\":true,\"months\":1,\"amount_fen\":1000,\"detail\":\"2026-07，欠缴 10.00 元\"}" "$js"
-	expect_not_contains "$r: 赵六 had his talk after the honor" '"member_name":"赵六"' "$js"
+	expect_not_contains "$r: 赵六 had his talk after the honor" "\"what\":\"talk\",\"member\":\"$zl\"" "$js"
 	expect_contains "$r: Spring Festival coverage" '{"occasion":"spring_festival","label":"春节","year":2026,"visited":1,"total":2,"missing":["李四"]}' "$js"
 	expect_contains "$r: 七一 coverage" '{"occasion":"july_first","label":"七一","year":2026,"visited":2,"total":2,"missing":[]}' "$js"
 done
@@ -77,7 +77,7 @@ flat=$(tr -s ' ' <<<"$out")
 expect_contains "due table title" "应办事项（截至 2026-11-27）" "$flat"
 expect_contains "due table visit row" "走访 张三 困难党员台账：帮扶中 2026-06-28 152 上次走访 2026-06-28" "$flat"
 expect_contains "due table dues row" "党费 张三 欠缴党费 1 个月 2026-07-01 149 2026-07，欠缴 10.00 元" "$flat"
-expect_contains "due table total" "合计 5 项：走访 1，谈心谈话 2（逾期 1），帮扶进展 1，党费 1" "$flat"
+expect_contains "due table total" "合计 9 项：走访 1，谈心谈话 2（逾期 1），帮扶进展 1，党费 1" "$flat"
 expect_contains "due table campaign" "2026 春节 1 2 50.0% 李四" "$flat"
 expect_eq "due table has five item rows" 5 "$(grep -cE '^(走访|谈心谈话|帮扶进展|党费) ' <<<"$out")"
 # The 事由 column lines up although the member names differ in width.

@@ -665,6 +665,22 @@ MUT(u_bad_month, b->dues.month = "2026-13")
 MUT(u_day_month, b->dues.month = "2026-03-01")
 MUT(u_due_wrong, b->dues.due = 2400; b->dues.paid = 2400)
 MUT(u_rate_range, b->dues.rate = 20000)
+/* With a dues group the official table decides (common/dues_rate.h). */
+#define EMPLOYED_5000 b->dues.dues_group = HEARTH__DUES_GROUP__DUES_GROUP_EMPLOYED
+MUT(u_group_ok, EMPLOYED_5000; b->dues.rate = 100; b->dues.due = 5000; b->dues.paid = 5000)
+MUT(u_group_due_wrong, EMPLOYED_5000; b->dues.rate = 0)
+MUT(u_group_reason_ok, EMPLOYED_5000; b->dues.rate = 0; b->dues.due_reason = "收入核定有误")
+MUT(u_group_rate_wrong, EMPLOYED_5000)
+MUT(u_group_no_income, b->dues.dues_group = HEARTH__DUES_GROUP__DUES_GROUP_RETIRED;
+    b->dues.base_income = 0; b->dues.rate = 0)
+MUT(u_student_ok, b->dues.dues_group = HEARTH__DUES_GROUP__DUES_GROUP_STUDENT; b->dues.base_income = 0;
+    b->dues.rate = 0; b->dues.due = 20; b->dues.paid = 20)
+MUT(u_farmer_high, b->dues.dues_group = HEARTH__DUES_GROUP__DUES_GROUP_FARMER; b->dues.base_income = 0;
+    b->dues.rate = 0; b->dues.due = 200; b->dues.paid = 200)
+MUT(u_relief_half, EMPLOYED_5000; b->dues.rate = 0; b->dues.relief_decision = "支委会决定")
+MUT(u_relief_ok, EMPLOYED_5000; b->dues.rate = 0; b->dues.due = 0; b->dues.paid = 0;
+    b->dues.paid_date = ""; b->dues.status = HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT;
+    b->dues.relief_decision = "支委会决定"; b->dues.relief_approval = "党委批准")
 MUT(u_rate_missing, b->dues.rate = 0)
 MUT(u_base_missing, b->dues.base_income = 0)
 MUT(u_fixed_ok, b->dues.base_income = 0; b->dues.rate = 0; b->dues.due = 20; b->dues.paid = 20)
@@ -776,7 +792,21 @@ static const struct kind_case kind_cases[] = {
 	{ DU, u_bad_month, "month", "month 2026-13 is not a month (YYYY-MM)" },
 	{ DU, u_day_month, "month", "month 2026-03-01 is not a month (YYYY-MM)" },
 	{ DU, u_due_wrong, "due",
-	  "due 2400 fen does not match base_income x rate (500000 fen x 50/10000 = 2500 fen)" },
+	  "due 24.00 yuan differs from the 25.00 yuan the rules give (base_income x rate: 5000.00 yuan x 0.5%); give the reason in due_reason (调整原因) to override" },
+	{ DU, u_group_ok, NULL, NULL },
+	{ DU, u_group_reason_ok, NULL, NULL },
+	{ DU, u_student_ok, NULL, NULL },
+	{ DU, u_relief_ok, NULL, NULL },
+	{ DU, u_group_due_wrong, "due",
+	  "due 25.00 yuan differs from the 50.00 yuan the rules give (在职, 5000.00 yuan x 1%); give the reason in due_reason (调整原因) to override" },
+	{ DU, u_group_rate_wrong, "rate",
+	  "rate 0.5% is not the 1% the table gives for 在职 on 5000.00 yuan; give the reason in due_reason (调整原因) to depart from it" },
+	{ DU, u_group_no_income, "base_income",
+	  "base_income (计算基数) is required for dues group 离退休: its rate depends on the monthly income" },
+	{ DU, u_farmer_high, "due",
+	  "due 2.00 yuan is outside the 0.20 yuan to 1.00 yuan a farmer (农民) pays a month; give the reason in due_reason (调整原因) to override" },
+	{ DU, u_relief_half, "relief_approval",
+	  "relief_approval (党委批准) is required with relief_decision (支部决定): lower dues need the committee's approval" },
 	{ DU, u_rate_range, "rate", "rate 20000 is not between 0 and 10000 basis points (0% to 100%)" },
 	{ DU, u_rate_missing, "rate", "rate is required when base_income is given" },
 	{ DU, u_base_missing, "base_income", "base_income is required when rate is given" },

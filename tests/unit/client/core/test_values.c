@@ -40,7 +40,7 @@ static void test_client_yuan_parse(void **state)
 	assert_string_equal(why, "is not an amount in yuan (e.g. 12 or 12.50)");
 	assert_int_equal(value_yuan_parse("1000000000000", &fen, &why), HEARTH_EINVAL);
 	assert_string_equal(why, "is too large (at most 999999999999.99 yuan)");
-	const char *bad[] = { "", ".5", "12.", "1,000", " 12", "12 ", "+1", "1e3", "12.5x", "１２" };
+	const char *bad[] = { "", ".5", "12.", " 12", "12 ", "+1", "1e3", "12.5x", "１２", "1,00", "1,0000", ",100", "1,000,00", "12,5.00", "1.000,5", "元", "￥" };
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(bad); i++) {
 		why = NULL;
 		assert_int_equal(value_yuan_parse(bad[i], &fen, &why), HEARTH_EINVAL);
@@ -48,6 +48,76 @@ static void test_client_yuan_parse(void **state)
 	}
 	assert_int_equal(value_yuan_parse("1.5", &fen, NULL), 0);
 	assert_int_equal(value_yuan_parse("x", &fen, NULL), HEARTH_EINVAL);
+}
+
+/* The forms people write money in (issue 15 item 8): separators that
+ * group by three, a yuan sign before, 元 after; anything else is refused
+ * with a phrase that says what is wrong. */
+static void test_client_yuan_written_forms(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t fen;
+	} ok[] = {
+		{ "1,000", 100000 },       { "1000\xe5\x85\x83", 100000 },   /* 1000元 */
+		{ "\xef\xbf\xa5" "300", 30000 },                            /* ￥300 */
+		{ "\xc2\xa5" "300", 30000 },                                 /* ¥300 */
+		{ "3,500.00", 350000 },    { "1,234,567.5", 123456750 },
+		{ "\xef\xbf\xa5" "1,000.50\xe5\x85\x83", 100050 },          /* ￥1,000.50元 */
+		{ "999", 99900 },          { "12,345", 1234500 },
+	};
+	int64_t fen;
+	const char *why = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(ok); i++) {
+		fen = -1;
+		assert_int_equal(value_yuan_parse(ok[i].text, &fen, &why), 0);
+		assert_int_equal(fen, ok[i].fen);
+	}
+	assert_int_equal(value_yuan_parse("1,00", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "has a thousands separator in the wrong place (write 1,000 or 1000)");
+	assert_int_equal(value_yuan_parse("10,00.5", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "has a thousands separator in the wrong place (write 1,000 or 1000)");
+	assert_int_equal(value_yuan_parse("abc", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is not an amount in yuan (e.g. 12 or 12.50)");
+	assert_int_equal(value_yuan_parse("\xef\xbf\xa5-5", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is negative; amounts are 0 or more");
+	assert_int_equal(value_yuan_parse("1,000.123", &fen, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "has more than two decimals (1 fen = 0.01 yuan)");
+}
+
+/* Rates are typed as percentages and kept in basis points. */
+static void test_client_percent_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int32_t bp;
+	} ok[] = {
+		{ "1.5%", 150 }, { "1.5", 150 }, { "0.5", 50 }, { "2", 200 }, { "0.25%", 25 },
+		{ "100", 10000 }, { "0", 0 }, { "1.5\xef\xbc\x85", 150 },   /* 1.5％ */
+	};
+	int32_t bp;
+	const char *why = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(ok); i++) {
+		bp = -1;
+		assert_int_equal(value_percent_parse(ok[i].text, &bp, &why), 0);
+		assert_int_equal(bp, ok[i].bp);
+	}
+	assert_int_equal(value_percent_parse("150", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is more than 100%; the rate is a percentage (1.5% is written 1.5 or 1.5%)");
+	assert_int_equal(value_percent_parse("100.01", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is more than 100%; the rate is a percentage (1.5% is written 1.5 or 1.5%)");
+	assert_int_equal(value_percent_parse("1.555", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "has more than two decimals (0.01% is the smallest step)");
+	assert_int_equal(value_percent_parse("-1", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is negative; a rate is 0% to 100%");
+	assert_int_equal(value_percent_parse("abc", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is not a percentage (e.g. 1.5% or 1.5)");
+	assert_int_equal(value_percent_parse("%", &bp, &why), HEARTH_EINVAL);
+	assert_string_equal(why, "is not a percentage (e.g. 1.5% or 1.5)");
 }
 
 static void test_client_yuan_format(void **state)
@@ -92,6 +162,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_yuan_parse),
+		cmocka_unit_test(test_client_yuan_written_forms),
+		cmocka_unit_test(test_client_percent_parse),
 		cmocka_unit_test(test_client_yuan_format),
 		cmocka_unit_test(test_client_parse_bool),
 	};
