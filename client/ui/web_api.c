@@ -349,7 +349,15 @@ static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessag
 			continue;
 		}
 		fe = fieldmap_get(&fm, fd->id);
-		{
+		if ((rule_flags(rule) & FIELD_MONEY) && !masked && fd->label != PROTOBUF_C_LABEL_REPEATED &&
+		    (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_SINT64 ||
+		     fd->type == PROTOBUF_C_TYPE_SFIXED64)) {
+			/* People read yuan (the form takes them back the same way). */
+			char y[VALUE_YUAN_TEXT_MAX + 8];
+			value_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
+			strcat(y, " \xe5\x85\x83");
+			set_str(f, "text", y);
+		} else {
 			char *text = value_field_view(k, fd->id, fe ? fe->bytes : NULL, fe ? fe->len : 0, view);
 			set_str(f, "text", text ? text : "");
 			free(text);

@@ -144,10 +144,10 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 	pthread_mutex_unlock(&w->lock);
 	if (!an.json)
 		return send_text(c, 500, _("out of memory"));
+	/* Copied, so the answer is ours to free whether or not MHD queued it. */
 	ret = send_buffer(c, an.status, "application/json; charset=utf-8", an.json, strlen(an.json),
-	                  MHD_RESPMEM_MUST_FREE, 1);
-	if (ret != MHD_YES)
-		free(an.json);   /* not queued: MHD did not take it */
+	                  MHD_RESPMEM_MUST_COPY, 1);
+	free(an.json);
 	return ret;
 }
 

@@ -130,6 +130,23 @@ x=$(ok --data '{"kind":"member","fields":{"name":"<img src=x onerror=alert(1)>"}
 expect_contains "a name with markup is stored as text" '"id":"' "$x"
 expect_contains "and listed as a JSON string" '"text":"<img src=x onerror=alert(1)>"' "$(body -b "$JAR" "$B/api/records?kind=member")"
 
+# --- sensitive fields: masked until 显示, and the reveal is audited as --reveal is
+res=$(ok --data '{"kind":"member","fields":{"name":"刘芳","phone":"13912341111"}}' "$B/api/save")
+mid=$(echo "$res" | grep -o '"id":"[0-9a-f-]*"' | cut -d'"' -f4)
+rec=$(body -b "$JAR" "$B/api/record?id=$mid")
+expect_contains "the phone is masked on the record page" '"text":"139****1111"' "$rec"
+expect_not_contains "and its value is not sent to the page" "13912341111" "$rec"
+expect_not_contains "nor in the list" "13912341111" "$(body -b "$JAR" "$B/api/records?kind=member")"
+expect_eq "显示 without the CSRF token is refused" 403 "$(post -H "Origin: $B" --data "{\"id\":\"$mid\"}" "$B/api/reveal")"
+expect_eq "显示 as a GET is refused" 405 "$(code -b "$JAR" "$B/api/reveal?id=$mid")"
+rev=$(ok --data "{\"id\":\"$mid\"}" "$B/api/reveal")
+expect_contains "显示 shows the phone" '"text":"13912341111"' "$rev"
+sy=$(ok "$B/api/sync")
+expect_contains "the page's sync runs with the server up" '"ok":true' "$sy"
+client adm admin "$PORT_s"
+log=$(h adm audit log --action reveal --limit 10 2>&1)
+expect_contains "the reveal reached the audit log, as --reveal's does" "ui reveal" "$log"
+
 # --- offline: the server is down, the page still works and sync says so
 stop_server s
 expect_eq "with the server down, home still answers" 200 "$(code -b "$JAR" "$B/api/home")"
