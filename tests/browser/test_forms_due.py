@@ -31,9 +31,27 @@ p.save()
 err = p.wait(lambda: p.text("#err-name"), "the error beside 姓名")
 r.contains("a missing name is refused beside its field", "name", err)
 p.type("name", "王秀英")
+p.type("phone", "13912341111")
 p.save()
 p.one("#record[data-loaded]")
 r.contains("the member page shows the name", "王秀英", p.text("#record"))
+r.eq("the phone is masked until 显示", "139****1111", p.text("#record dd[data-field=phone]"))
+r.ok("and its value is nowhere in the page", "13912341111" not in p.d.page_source)
+p.one("#reveal").click()
+p.has_text("#record dd[data-field=phone]", "13912341111")
+r.ok("显示 shows it", True)
+
+# --- editing a sensitive field needs 显示 in the form too
+member_id = p.d.execute_script("return location.hash").split("/")[-1]
+p.go("#/edit/" + member_id)
+p.one("#record-form")
+r.ok("a masked field cannot be edited blind", p.one("#f-phone").get_attribute("disabled") is not None)
+p.one("#reveal-form").click()
+p.wait(lambda: p.one("#f-phone").get_attribute("value") == "13912341111", "the phone in the form after 显示")
+p.type("phone", "13912342222")
+p.save()
+p.one("#record[data-loaded]")
+r.eq("the edited phone is kept (and masked again)", "139****2222", p.text("#record dd[data-field=phone]"))
 rc, out = r.h("a", "member", "list")
 r.contains("the CLI sees the member the form added", "王秀英", out)
 
@@ -106,9 +124,9 @@ if os.environ.get("HEARTH_SCREENSHOTS"):
 
 # --- pending edits, then a sync from the page sends them
 p.nav("首页")
-r.ok("首页 counts the edits waiting to be sent", p.text("#count-pending").startswith("4"), p.text("#count-pending"))
+r.ok("首页 counts the edits waiting to be sent", p.text("#count-pending").startswith("5"), p.text("#count-pending"))
 summary = p.sync()
-r.contains("同步 runs the sync and says what moved", "同步完成：推送 4 条", summary)
+r.contains("同步 runs the sync and says what moved", "同步完成：推送 5 条", summary)
 rc, out = r.h("a", "status", "--json")
 r.contains("the replica has nothing left to send", '"pending_ops":0', out)
 

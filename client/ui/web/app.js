@@ -321,15 +321,20 @@
     return { node: node, value: function () { return e.value; } };
   }
 
-  function showForm(kind, id) {
+  /* revealed: the record was read through 显示 (audited), so its
+   * sensitive fields can be edited too. */
+  function showForm(kind, id, revealed) {
     var m = main();
     var box = el("div", { id: "form-box" });
     m.appendChild(box);
-    (id ? api("/api/record?id=" + encodeURIComponent(id)) : Promise.resolve(null)).then(function (r) {
+    (!id ? Promise.resolve(null) : revealed ? post("/api/reveal", { id: id })
+      : api("/api/record?id=" + encodeURIComponent(id))).then(function (r) {
       var k = S.byName[r ? r.kind : kind];
       if (!k) { box.appendChild(banner("没有这类记录：" + kind)); return; }
       box.appendChild(el("h2", null, (r ? "编辑" : "新增") + k.label));
+      var note = el("div", { id: "form-note" });
       var top = el("div", { id: "form-error" });
+      box.appendChild(note);
       box.appendChild(top);
       var form = el("form", { id: "record-form", novalidate: "novalidate" });
       var inputs = {}, errs = {}, orig = {};
@@ -343,6 +348,10 @@
           el("label", { "for": "f-" + f.name }, f.label + (f.required ? " *" : "")), inp.node, errs[f.name]));
         orig[f.name] = inp.value ? inp.value() : null;
       });
+      if (r && r.fields.some(function (f) { return f.masked; }))
+        note.appendChild(el("p", { "class": "hint" }, "敏感字段已隐藏。",
+          el("button", { type: "button", id: "reveal-form", onclick: function () { showForm(null, id, true); } },
+            "显示"), "后可修改（显示会记入审计日志）。"));
       var save = el("button", { type: "submit", id: "save" }, r ? "保存修改" : "保存");
       form.appendChild(el("div", { "class": "toolbar" }, save, " ", link(r ? "#/record/" + r.id : "#/list/" + k.name, "取消")));
       form.addEventListener("submit", function (ev) {
@@ -437,8 +446,8 @@
     var a = decodeURIComponent(h[1] || "");
     switch (h[0]) {
       case "list": return showList(a, "");
-      case "new": return showForm(a, null);
-      case "edit": return showForm(null, a);
+      case "new": return showForm(a, null, false);
+      case "edit": return showForm(null, a, false);
       case "record": return showRecord(a, false);
       case "conflicts": return showConflicts();
       case "rejected": return showRejected();
