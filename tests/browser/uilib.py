@@ -52,6 +52,9 @@ HEARTH = os.environ["HEARTH"]
 CERTS = os.environ["HEARTH_CERTS"]
 TMP = os.environ.get("HEARTH_TEST_TMP", "/tmp")
 WAIT = 15  # seconds, for any one thing the page must show
+# The page is Chinese whatever the locale; the server's messages the tests
+# check are the English msgids, so the programs run without a catalog.
+ENV = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
 
 
 class Run:
@@ -89,7 +92,7 @@ class Run:
                               "--cert", CERTS + "/server.pem", "--key", CERTS + "/server.key",
                               "--ca", CERTS + "/ca.pem", "--audit-key", CERTS + "/audit-ed25519.key",
                               "--org", "demo", "--dev", "--branch", "b001=第一党支部",
-                              "--branch", "b002=第二党支部"], stderr=f, stdout=subprocess.DEVNULL)
+                              "--branch", "b002=第二党支部"], stderr=f, stdout=subprocess.DEVNULL, env=ENV)
         self.procs.append(p)
         deadline = time.time() + WAIT
         while time.time() < deadline:
@@ -108,19 +111,19 @@ class Run:
     def client(self, name, cert, port):
         subprocess.run([HEARTH, "--home", self.home(name), "init", "--server", "127.0.0.1:%d" % port,
                         "--cert", "%s/%s.pem" % (CERTS, cert), "--key", "%s/%s.key" % (CERTS, cert),
-                        "--ca", CERTS + "/ca.pem"], check=True, stdout=subprocess.DEVNULL)
+                        "--ca", CERTS + "/ca.pem"], check=True, stdout=subprocess.DEVNULL, env=ENV)
 
     def h(self, name, *args):
         """Runs the CLI for client name; returns (exit code, stdout + stderr)."""
         r = subprocess.run([HEARTH, "--home", self.home(name)] + list(args), capture_output=True, text=True,
-                           timeout=60)
+                           timeout=60, env=ENV)
         return r.returncode, r.stdout + r.stderr
 
     def ui(self, name):
         """Starts `hearth ui` for client name; returns the URL it printed."""
         out = os.path.join(self.dir, "ui.%s.out" % name)
         p = subprocess.Popen([HEARTH, "--home", self.home(name), "ui", "--no-open", "--port", "0"],
-                             stdout=open(out, "w"), stderr=open(out + ".err", "w"))
+                             stdout=open(out, "w"), stderr=open(out + ".err", "w"), env=ENV)
         self.procs.append(p)
         deadline = time.time() + WAIT
         while time.time() < deadline:

@@ -164,10 +164,10 @@ fi
 expect_eq "it listens on loopback only (nothing on 0.0.0.0)" "" "$(ss -ltnH 2>/dev/null | awk '{print $4}' | grep -E "^(0\.0\.0\.0|\*|\[::\]):$UI_PORT$")"
 
 # --- bad options and a port in use are refused with what to do
-out=$(LC_ALL=C.UTF-8 h a ui --no-open --port 70000 2>&1); rc=$?
+out=$(LC_ALL=C.UTF-8 LANGUAGE= "$HEARTH" --home "$T/home.a" ui --no-open --port 70000 2>&1); rc=$?
 expect_eq "--port out of range exits 2" 2 "$rc"
 expect_eq "and says the range" 'hearth: ui: --port "70000" is not a port (0 to 65535; 0 picks a free one)' "$out"
-out=$(LC_ALL=C.UTF-8 timeout 10 "$HEARTH" --home "$T/home.a" ui --no-open --port "$UI_PORT" 2>&1); rc=$?
+out=$(LC_ALL=C.UTF-8 LANGUAGE= timeout 10 "$HEARTH" --home "$T/home.a" ui --no-open --port "$UI_PORT" 2>&1); rc=$?
 expect_eq "a port in use exits 1" 1 "$rc"
 expect_eq "and says what to do" "hearth: ui: cannot listen on 127.0.0.1 port $UI_PORT (in use, or not allowed); choose another with --port, or --port 0 for any free one" "$out"
 
