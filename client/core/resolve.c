@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/field_input.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/record.h"
@@ -79,6 +80,75 @@ fail:
 	free(body);
 	fieldmap_free(&fm);
 	free(srv_body);
+	hearth__record__free_unpacked(srv, NULL);
+	return rc;
+}
+
+/* Whether field names one of cf's conflicting fields. */
+static int in_conflict(const Hearth__Conflict *cf, const ProtobufCFieldDescriptor *fd)
+{
+	for (size_t i = 0; i < cf->n_fields; i++)
+		if (cf->fields[i]->field == fd->id)
+			return 1;
+	return 0;
+}
+
+int resolve_set(replica *r, const Hearth__Conflict *cf, const resolve_value *vals, size_t n,
+                const char **bad, char *err, size_t cap)
+{
+	const kind_info *k = kind_find(cf->kind);
+	Hearth__Record *srv = NULL;
+	ProtobufCMessage *body;
+	record_error rerr;
+	int rc;
+
+	if (bad)
+		*bad = NULL;
+	if (!k || cf->record_id.len != UUID_LEN) {
+		snprintf(err, cap, "this conflict is about a kind of record this hearth does not know; "
+		                   "upgrade hearth");
+		return HEARTH_EINVAL;
+	}
+	if ((rc = replica_get_server(r, cf->record_id.data, &srv)) != 0) {
+		snprintf(err, cap, "the record of this conflict is not in the local replica; sync first");
+		return rc;
+	}
+	body = (ProtobufCMessage *)record_body(srv);
+	if (!body) {
+		snprintf(err, cap, "the server deleted this record: keep one side instead");
+		rc = HEARTH_EINVAL;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const ProtobufCFieldDescriptor *fd =
+			protobuf_c_message_descriptor_get_field_by_name(k->desc, vals[i].field);
+		const field_rule *rule = fd ? kind_rule(k, fd->id) : NULL;
+
+		if (!fd || !in_conflict(cf, fd) || !field_input_supported(fd, rule)) {
+			snprintf(err, cap, "%s is not a conflicting field of this record", vals[i].field);
+			if (bad)
+				*bad = vals[i].field;
+			rc = HEARTH_EINVAL;
+			goto fail;
+		}
+		rc = field_input_apply(body, &(field_input){ .rep = r, .fd = fd, .rule = rule,
+		                                             .text = vals[i].text }, err, cap);
+		if (rc != 0) {
+			if (bad)
+				*bad = vals[i].field;
+			goto fail;
+		}
+	}
+	memset(&rerr, 0, sizeof(rerr));
+	if (record_validate_message(k, body, &rerr) != 0) {
+		snprintf(err, cap, "%s", rerr.message);
+		if (bad)
+			*bad = NULL;
+		rc = HEARTH_EINVAL;
+		goto fail;
+	}
+	rc = replica_resolve(r, cf, srv, 0, err, cap);
+fail:
 	hearth__record__free_unpacked(srv, NULL);
 	return rc;
 }

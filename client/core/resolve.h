@@ -24,6 +24,22 @@ typedef enum resolve_side {
  * failed. err gets one sentence on failure. */
 int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char *err, size_t cap);
 
+/* One value typed for a conflicting field (改为…, --set FIELD=VALUE). */
+typedef struct resolve_value {
+	const char *field;          /* proto name, one of cf's conflicting fields */
+	const char *text;           /* as typed (field_input_apply) */
+} resolve_value;
+
+/* Settles cf with typed values: the server copy of the record, with each
+ * value set through field_input_apply (so it reads as the forms read it),
+ * the conflicting fields not named keeping the server's value; validated,
+ * then recorded as replica_resolve does. Returns 0; HEARTH_EINVAL with err
+ * set and *bad (when not NULL) naming the field at fault; HEARTH_ENOTFOUND
+ * when the record is not in the replica; another negative code when the
+ * replica failed. */
+int resolve_set(replica *r, const Hearth__Conflict *cf, const resolve_value *vals, size_t n,
+                const char **bad, char *err, size_t cap);
+
 /* Whether this replica pushed the op of cf (its side is the op's). */
 int resolve_mine_is_op(const replica *r, const Hearth__Conflict *cf);
 

@@ -1026,6 +1026,7 @@ static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an
 {
 	json_t *j = body_json(rq, an);
 	const char *id, *keep;
+	json_t *set;
 	Hearth__Conflict *cf = NULL;
 	char err[1400];
 	replica r;
@@ -1034,8 +1035,11 @@ static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an
 		return;
 	id = json_string_value(json_object_get(j, "id"));
 	keep = json_string_value(json_object_get(j, "keep"));
-	if (!keep || (strcmp(keep, "mine") && strcmp(keep, "theirs"))) {
-		refuse(an, 400, NULL, "keep", _("\"keep\" must be \"mine\" or \"theirs\""));
+	set = json_object_get(j, "set");
+	if (set ? !json_is_object(set) || keep
+	        : !keep || (strcmp(keep, "mine") && strcmp(keep, "theirs"))) {
+		refuse(an, 400, NULL, "keep", _("say \"keep\": \"mine\" or \"theirs\", or \"set\": "
+		                                "{field: value} for 改为…"));
 		json_decref(j);
 		return;
 	}
@@ -1045,6 +1049,19 @@ static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an
 	}
 	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
 		refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
+	} else if (set) {
+		resolve_value vals[64];
+		const char *name, *bad = NULL;
+		json_t *v;
+		size_t n = 0;
+		json_object_foreach(set, name, v) {
+			if (n < HEARTH_ARRAY_LEN(vals) && json_is_string(v))
+				vals[n++] = (resolve_value){ .field = name, .text = json_string_value(v) };
+		}
+		if (resolve_set(&r, cf, vals, n, &bad, err, sizeof(err)) != 0)
+			refuse(an, 422, kind_find(cf->kind), bad, err);
+		else
+			answer(an, 200, json_object());
 	} else if (resolve_keep(&r, cf, !strcmp(keep, "mine") ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS,
 	                        err, sizeof(err)) != 0) {
 		refuse(an, 422, NULL, NULL, err);

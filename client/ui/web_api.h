@@ -15,7 +15,7 @@
  * POST /api/save                 {kind, id?, fields:{name:text}}: add or edit
  * POST /api/delete               {id}
  * POST /api/reveal               {id}: queue the reveal event, then the values
- * POST /api/resolve              {id, keep: "mine"|"theirs"}
+ * POST /api/resolve              {id, keep: "mine"|"theirs"} or {id, set: {field: text}} (改为…)
  * POST /api/discard              {id}: drop a rejected change on purpose
  * Answers are JSON; a refusal is {"error": sentence, "field": name,
  * "label": 中文 label} with 400, 404, 409, 422 or 500. */

@@ -53,6 +53,23 @@ for name, p in (("a1", p1), ("a2", p2)):
 rc, out = r.h("a1", "conflicts")
 r.ok("no conflict remains", "西街2号" not in out, out)
 
+# --- a second round, settled with 改为…: a value neither side had
+edit_address(p1, "北街4号")
+edit_address(p2, "南街5号")
+r.contains("round two: the first office's edit is applied", "采纳 1", p1.sync())
+r.contains("round two: the second office gets the conflict", "冲突 1", p2.sync())
+p2.nav("冲突")
+row = p2.one(".conflict tr[data-field=address]")
+inp = row.find_element(uilib.By.CSS_SELECTOR, "input.set-value")
+inp.send_keys("中街6号")
+p2.one(".set-values").click()
+p2.one("#no-conflicts")
+p2.sync()
+p1.sync()
+for name, p in (("a1", p1), ("a2", p2)):
+    rc, out = r.h(name, "member", "show", m, "--json")
+    r.contains("改为…: replica %s has the typed value" % name, '"address":"中街6号"', out)
+
 r.stop_ui(ui1)
 r.stop_ui(ui2)
 r.finish()

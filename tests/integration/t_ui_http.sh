@@ -147,6 +147,10 @@ client adm admin "$PORT_s"
 log=$(h adm audit log --action reveal --limit 10 2>&1)
 expect_contains "the reveal reached the audit log, as --reveal's does" "ui reveal" "$log"
 
+expect_eq "resolve needs keep or set" 400 "$(post -H "Origin: $B" -H "X-CSRF-Token: $CSRF" --data '{"id":"x","keep":"both"}' "$B/api/resolve")"
+expect_contains "and says so" 'say \"keep\": \"mine\" or \"theirs\", or \"set\": {field: value} for 改为…' \
+	"$(ok --data '{"id":"x","keep":"both"}' "$B/api/resolve")"
+
 # --- offline: the server is down, the page still works and sync says so
 stop_server s
 expect_eq "with the server down, home still answers" 200 "$(code -b "$JAR" "$B/api/home")"

@@ -386,10 +386,12 @@
     api("/api/conflicts").then(function (list) {
       if (!list.length) { box.appendChild(el("p", { id: "no-conflicts" }, "没有待解决的冲突。")); return; }
       list.forEach(function (c) {
-        var tb = el("tbody");
+        var tb = el("tbody"), sets = {};
         c.fields.forEach(function (f) {
+          sets[f.name] = el("input", { type: "text", "class": "set-value", "data-field": f.name, placeholder: "改为…" });
           tb.appendChild(el("tr", { "data-field": f.name }, el("td", null, f.label),
-            el("td", { "class": "mine" }, f.mine), el("td", { "class": "theirs" }, f.theirs)));
+            el("td", { "class": "mine" }, f.mine), el("td", { "class": "theirs" }, f.theirs),
+            el("td", null, c.delete_conflict ? "" : sets[f.name])));
         });
         var msg = el("div");
         function keep(side) {
@@ -397,14 +399,25 @@
             post("/api/resolve", { id: c.id, keep: side }).then(showConflicts).catch(failed(msg));
           };
         }
+        /* 改为…: the typed values, read as the forms read them; fields left
+         * empty keep the server's value. */
+        function setValues() {
+          var set = {}, any = false;
+          Object.keys(sets).forEach(function (n) { if (sets[n].value !== "") { set[n] = sets[n].value; any = true; } });
+          clear(msg);
+          if (!any) { msg.appendChild(banner("请先在“改为…”一栏填写新的值。")); return; }
+          post("/api/resolve", { id: c.id, set: set }).then(showConflicts).catch(failed(msg));
+        }
         box.appendChild(el("section", { "class": "conflict", "data-id": c.id },
           el("h3", null, c.kind_label + " ", link("#/record/" + c.record, "查看记录")),
           c.delete_conflict ? el("p", null, "一方删除了这条记录，另一方修改了它。") : null,
           el("table", null, el("thead", null, el("tr", null, el("th", null, "字段"),
-            el("th", null, "我的"), el("th", null, "服务器的" + (c.server_by ? "（" + c.server_by + "）" : "")))), tb),
+            el("th", null, "我的"), el("th", null, "服务器的" + (c.server_by ? "（" + c.server_by + "）" : "")),
+            el("th", null, "改为…"))), tb),
           el("div", { "class": "toolbar" },
             el("button", { type: "button", "class": "keep-mine", onclick: keep("mine") }, "保留我的"), " ",
-            el("button", { type: "button", "class": "keep-theirs", onclick: keep("theirs") }, "保留服务器的")),
+            el("button", { type: "button", "class": "keep-theirs", onclick: keep("theirs") }, "保留服务器的"), " ",
+            c.delete_conflict ? null : el("button", { type: "button", "class": "set-values", onclick: setValues }, "改为所填的值")),
           msg));
       });
       box.appendChild(el("p", { "class": "hint" }, "解决后点首页的 同步 发送给服务器。"));
