@@ -14,6 +14,7 @@
 #include "client/cmd/session.h"
 #include "client/cmd/status.h"
 #include "client/cmd/sync.h"
+#include "client/cmd/ui.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 
@@ -40,6 +41,7 @@ static const cli_command commands[] = {
 	{ "transfer", cmd_record, "组织关系转接: transfers between branches" },
 	{ "due", cmd_due, "what is owed: visits, talks, pairing notes, dues; campaign coverage" },
 	{ "report", cmd_report, "report year [YYYY]: the branch's year in figures" },
+	{ "ui", cmd_ui, "the web app on 127.0.0.1 over the replica, in the browser" },
 	{ "admin", cmd_admin, "the committee's console: branches, certificates, conflicts, stats, report" },
 };
 

@@ -12,6 +12,7 @@
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_events.h"
+#include "client/core/resolve.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
@@ -54,12 +55,12 @@ typedef struct conflicts_ctx {
 	int show_branch;       /* name each conflict's branch (admin console) */
 	value_view view;       /* sensitive values masked unless --reveal */
 	const char *cmd;       /* "conflicts" or "admin conflicts", for the reveal event */
-	rrep_event_list events; /* first pass with --reveal: what the listing reveals */
+	event_list events; /* first pass with --reveal: what the listing reveals */
 } conflicts_ctx;
 
 static int mine_is_op(const replica *r, const Hearth__Conflict *c)
 {
-	return c->op_replica.len == UUID_LEN && memcmp(c->op_replica.data, r->replica_id, UUID_LEN) == 0;
+	return resolve_mine_is_op(r, c);
 }
 
 static int conflict_in_view(const conflicts_ctx *x, const Hearth__Conflict *c)
@@ -99,7 +100,7 @@ static int reveal_conflict(void *ctx, const Hearth__Conflict *c)
 	if (!any)
 		return 0;
 	snprintf(detail, sizeof(detail), "%s --reveal", x->cmd);
-	rc = rrep_event_add(&x->events, "reveal", k, c->record_id.data, c->branch_id, NULL, 0, detail);
+	rc = event_list_add(&x->events, "reveal", k, c->record_id.data, c->branch_id, NULL, 0, detail);
 	if (rc != 0)
 		return rc;
 	/* rrep_event_add named every sensitive field of the kind; keep those
@@ -267,17 +268,17 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 		puts(branch ? "no open conflicts in this branch" : "no open conflicts");
 	replica_close(&r);
 	if (rc != 0) {
-		rrep_events_free(&x.events);
+		event_list_free(&x.events);
 		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
 		return EXIT_FAIL;
 	}
 	if (x.events.n)
 		fprintf(stderr, "hearth: %s: revealed sensitive values of %zu conflicts (recorded in the audit "
 		        "log at the next sync)\n", cmd, x.events.n);
-	rrep_events_free(&x.events);
+	event_list_free(&x.events);
 	return EXIT_OK;
 fail:
-	rrep_events_free(&x.events);
+	event_list_free(&x.events);
 	replica_close(&r);
 	return EXIT_FAIL;
 }
@@ -561,7 +562,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	fieldmap fm = FIELDMAP_INIT;
 	uint8_t *body = NULL, *srv_body = NULL;
 	char err[1400], cid[UUID_TEXT_LEN + 1];
-	int rc, keep_op = 0, del = 0, opened = 0;
+	int rc, del = 0, opened = 0;
 
 	if ((rc = parse_resolve(argc, argv, &o)) != EXIT_OK)
 		return rc == -1 ? EXIT_OK : rc;
@@ -583,6 +584,17 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
+	if (o.keep) {
+		resolve_side side = strcmp(o.keep, "mine") == 0 ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS;
+		if ((rc = resolve_keep(&r, cf, side, err, sizeof(err))) != 0) {
+			cli_error("resolve: %s", err);
+			rc = EXIT_FAIL;
+			goto fail;
+		}
+		printf("resolved %s; run 'hearth sync' to send it\n", cid);
+		rc = EXIT_OK;
+		goto fail;
+	}
 	if ((rc = replica_get_server(&r, cf->record_id.data, &srv)) != 0) {
 		cli_error("resolve: the record of conflict %s is not in the local replica; run 'hearth "
 		          "sync' first",
@@ -600,26 +612,9 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	if (o.keep) {
-		/* The op side is "mine" when this replica pushed the op. */
-		keep_op = (strcmp(o.keep, "mine") == 0) == mine_is_op(&r, cf);
-		for (size_t i = 0; i < cf->n_fields; i++) {
-			const Hearth__ConflictField *f = cf->fields[i];
-			const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
-			if (fieldmap_set(&fm, f->field, v->data, v->len) != 0) {
-				cli_error("resolve: out of memory");
-				rc = EXIT_FAIL;
-				goto fail;
-			}
-		}
-		/* Server deleted, op edited: the op side is the edit. Op deleted,
-		 * server edited: the op side is the delete. */
-		del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
-	} else {
-		if ((rc = apply_sets(&r, k, cf, &o, &fm)) != EXIT_OK)
-			goto fail;
-		del = 0;
-	}
+	if ((rc = apply_sets(&r, k, cf, &o, &fm)) != EXIT_OK)
+		goto fail;
+	del = 0;
 	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
 		cli_error("resolve: out of memory");
 		rc = EXIT_FAIL;

@@ -86,10 +86,6 @@ uint32_t rargs_rule_flags(const field_rule *r);
 
 int64_t rargs_int_value(ProtobufCType t, const void *p);
 
-/* Fields a command line can set: scalars, strings, enums and record ids,
- * single or repeated. Nested messages, oneofs and raw bytes have no flag. */
-int rargs_field_supported(const ProtobufCFieldDescriptor *fd, const field_rule *rule);
-
 /* Applies every assignment, stopping at the first bad one with a message
  * that names the flag and the value as typed. Returns an exit code. */
 int rargs_apply_all(record_cmd *m, ProtobufCMessage *body);

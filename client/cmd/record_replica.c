@@ -17,6 +17,7 @@
 
 #include "client/cmd/import.h"
 #include "client/cmd/record_args.h"
+#include "client/core/event_list.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/replica.h"
@@ -214,91 +215,9 @@ int rrep_sensitive_kind(const kind_info *k)
 	return 0;
 }
 
-/* ------------------------------------------------- reveal/export events
- * Showing a sensitive field unmasked and exporting records are audited
- * like changes: each becomes a ClientEvent queued in the replica before
- * anything is printed (no output without its event), and `hearth sync`
- * reports the queue to the server's audit log. */
-
-static void event_free(Hearth__ClientEvent *e)
-{
-	if (!e)
-		return;
-	free(e->record_id.data);
-	free(e->branch_id);
-	free(e->detail);
-	free(e->fields);   /* the names themselves are the descriptor's */
-	free(e);
-}
-
-void rrep_events_free(rrep_event_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		event_free(l->ev[i]);
-	free(l->ev);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Adds an event naming the sensitive fields of k that are set in body (all
- * of k's sensitive fields when body is NULL). A reveal of a record whose
- * sensitive fields are all empty reveals nothing and adds nothing. */
-int rrep_event_add(rrep_event_list *l, const char *action, const kind_info *k, const uint8_t *id,
-                     const char *branch, const ProtobufCMessage *body, uint32_t count,
-                     const char *detail)
-{
-	Hearth__ClientEvent *e = calloc(1, sizeof(*e));
-	size_t nf = 0;
-
-	if (!e)
-		return HEARTH_ENOMEM;
-	hearth__client_event__init(e);
-	e->fields = calloc(k->desc->n_fields + 1, sizeof(char *));
-	e->action = (char *)action;
-	e->kind = k->kind;
-	e->time = session_now_ms();
-	e->count = count;
-	e->branch_id = strdup(branch ? branch : "");
-	e->detail = strdup(detail ? detail : "");
-	if (!e->fields || !e->branch_id || !e->detail)
-		goto oom;
-	for (unsigned i = 0; i < k->desc->n_fields; i++) {
-		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
-		if (!(rargs_rule_flags(kind_rule(k, fd->id)) & FIELD_SENSITIVE))
-			continue;
-		if (body && !pbfield_is_set(body, fd))
-			continue;
-		e->fields[nf++] = (char *)fd->name;
-	}
-	e->n_fields = nf;
-	if (!strcmp(action, "reveal") && nf == 0) {
-		event_free(e);
-		return 0;
-	}
-	if (id) {
-		e->record_id.data = malloc(UUID_LEN);
-		if (!e->record_id.data)
-			goto oom;
-		memcpy(e->record_id.data, id, UUID_LEN);
-		e->record_id.len = UUID_LEN;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *p = realloc(l->ev, cap * sizeof(*l->ev));
-		if (!p)
-			goto oom;
-		l->ev = p;
-		l->cap = cap;
-	}
-	l->ev[l->n++] = e;
-	return 0;
-oom:
-	event_free(e);
-	return HEARTH_ENOMEM;
-}
-
 /* Queues the events in one replica transaction; refuses (exit code) when
  * that fails, so the caller shows nothing unrecorded. */
-int rrep_events_queue(record_cmd *m, rrep_event_list *l)
+int rrep_events_queue(record_cmd *m, event_list *l)
 {
 	int rc;
 	if (l->n == 0)

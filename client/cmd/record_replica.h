@@ -9,13 +9,9 @@
 #include <stddef.h>
 
 #include "client/cmd/record_args.h"
+#include "client/core/event_list.h"
 #include "common/uuid.h"
 
-/* Reveal/export events gathered while a command prints. */
-typedef struct rrep_event_list {
-	Hearth__ClientEvent **ev;
-	size_t n, cap;
-} rrep_event_list;
 
 int rrep_open_replica(record_cmd *m);
 
@@ -42,17 +38,8 @@ int rrep_sensitive_kind(const kind_info *k);
  * out of memory. */
 ProtobufCMessage *rrep_new_body(const kind_info *k);
 
-void rrep_events_free(rrep_event_list *l);
-
-/* Adds an event naming the sensitive fields of k that are set in body (all
- * of k's sensitive fields when body is NULL). A reveal of a record whose
- * sensitive fields are all empty reveals nothing and adds nothing. */
-int rrep_event_add(rrep_event_list *l, const char *action, const kind_info *k, const uint8_t *id,
-                     const char *branch, const ProtobufCMessage *body, uint32_t count,
-                     const char *detail);
-
 /* Queues the events in one replica transaction; refuses (exit code) when
  * that fails, so the caller shows nothing unrecorded. */
-int rrep_events_queue(record_cmd *m, rrep_event_list *l);
+int rrep_events_queue(record_cmd *m, event_list *l);
 
 #endif

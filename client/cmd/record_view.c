@@ -18,6 +18,7 @@
 #include "client/cmd/import.h"
 #include "client/cmd/record_args.h"
 #include "client/cmd/record_replica.h"
+#include "client/core/field_input.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/replica.h"
@@ -283,7 +284,7 @@ void rview_json_record(const record_cmd *m, out_json *j, const Hearth__Record *r
 	for (unsigned i = 0; body && i < m->k->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 		const field_rule *rule = kind_rule(m->k, fd->id);
-		if (!rargs_field_supported(fd, rule) || !pbfield_is_set(body, fd))
+		if (!field_input_supported(fd, rule) || !pbfield_is_set(body, fd))
 			continue;
 		out_json_key(j, fd->name);
 		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
@@ -335,7 +336,7 @@ typedef struct list_ctx {
 	int err;
 	int collect;                               /* first pass: events only */
 	size_t matched;
-	rrep_event_list events;
+	event_list events;
 } list_ctx;
 
 /* UUIDv7 ids start with their creation time, so ids made within a minute
@@ -441,7 +442,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 	if (l->collect) {
 		l->matched++;
 		if (m->reveal && body && rec->id.len == UUID_LEN &&
-		    rrep_event_add(&l->events, "reveal", m->k, rec->id.data, rec->branch_id, body, 0,
+		    event_list_add(&l->events, "reveal", m->k, rec->id.data, rec->branch_id, body, 0,
 		              m->csv ? "list --csv --reveal" : m->xlsx ? "list --xlsx --reveal" : "list --reveal") != 0) {
 			l->err = HEARTH_ENOMEM;
 			return 1;
@@ -462,7 +463,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 			rview_sbuf b = { 0 };
 			int rc;
-			if (!rargs_field_supported(fd, kind_rule(m->k, fd->id)))
+			if (!field_input_supported(fd, kind_rule(m->k, fd->id)))
 				continue;
 			if (body)
 				rview_people_value(m, body, fd, &b);
@@ -478,7 +479,7 @@ static int list_one(void *arg, const Hearth__Record *rec)
 		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
 			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 			rview_sbuf b = { 0 };
-			if (!rargs_field_supported(fd, kind_rule(m->k, fd->id)))
+			if (!field_input_supported(fd, kind_rule(m->k, fd->id)))
 				continue;
 			if (body)
 				rview_people_value(m, body, fd, &b);
@@ -544,7 +545,7 @@ static int xlsx_header(list_ctx *l)
 	for (unsigned i = 0; i < k->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
 		const field_rule *r = kind_rule(k, fd->id);
-		if (rargs_field_supported(fd, r) &&
+		if (field_input_supported(fd, r) &&
 		    xlsx_writer_column(l->xw, r && r->label ? r->label : fd->name, xlsx_type(fd, r)) != 0)
 			goto oom;
 	}
@@ -575,7 +576,7 @@ static int list_columns(list_ctx *l)
 			memcpy(name, p, len);
 			name[len] = '\0';
 			fd = protobuf_c_message_descriptor_get_field_by_name(k->desc, name);
-			if (fd && rargs_field_supported(fd, kind_rule(k, fd->id)))
+			if (fd && field_input_supported(fd, kind_rule(k, fd->id)))
 				l->cols[l->n_cols++] = fd;
 		}
 		p += len;
@@ -631,7 +632,7 @@ int rview_do_list(record_cmd *m)
 			rrep_meta_branch(&m->rep, branch, sizeof(branch));
 			snprintf(detail, sizeof(detail), "%s list --%s%s", m->k->name, m->xlsx ? "xlsx" : "csv",
 			         m->reveal ? " --reveal" : "");
-			l.err = rrep_event_add(&l.events, "export", m->k, NULL, branch, NULL,
+			l.err = event_list_add(&l.events, "export", m->k, NULL, branch, NULL,
 			                  l.matched > UINT32_MAX ? UINT32_MAX : (uint32_t)l.matched, detail);
 			if (!m->reveal && l.err == 0)
 				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
@@ -656,7 +657,7 @@ int rview_do_list(record_cmd *m)
 		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
 			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 			const field_rule *r = kind_rule(m->k, fd->id);
-			if (rargs_field_supported(fd, r))
+			if (field_input_supported(fd, r))
 				out_csv_field(&l.csv, r && r->label ? r->label : fd->name);
 		}
 		out_csv_end_row(&l.csv);
@@ -717,7 +718,7 @@ fail:
 		/* An aborted listing still closes (and so frees) the workbook. */
 		xlsx_writer_close(l.xw, err, sizeof(err));
 	}
-	rrep_events_free(&l.events);
+	event_list_free(&l.events);
 	free(l.cols);
 	out_table_free(l.t);
 	if (filter)

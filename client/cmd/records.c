@@ -22,6 +22,7 @@
 #include "client/cmd/record_replica.h"
 #include "client/cmd/record_view.h"
 #include "client/core/due.h"
+#include "client/core/field_input.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
@@ -424,7 +425,7 @@ static void show_line(const char *label, size_t width, const char *value)
 static int do_show(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
-	rrep_event_list events = { NULL, 0, 0 };
+	event_list events = { NULL, 0, 0 };
 	const ProtobufCMessage *body;
 	uint8_t id[UUID_LEN];
 	char text[UUID_TEXT_LEN + 1], line[600];
@@ -441,7 +442,7 @@ static int do_show(record_cmd *m)
 	pending = is_pending(m, id, rec);
 	body = record_body(rec);
 	if (m->reveal && rrep_sensitive_kind(m->k) && body) {
-		if (rrep_event_add(&events, "reveal", m->k, id, rec->branch_id, body, 0, "show --reveal") != 0) {
+		if (event_list_add(&events, "reveal", m->k, id, rec->branch_id, body, 0, "show --reveal") != 0) {
 			rargs_say(m, "out of memory");
 			rc = EXIT_FAIL;
 			goto fail;
@@ -487,7 +488,7 @@ static int do_show(record_cmd *m)
 			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 			const field_rule *r = kind_rule(m->k, fd->id);
 			rview_sbuf b = { 0 };
-			if (!rargs_field_supported(fd, r))
+			if (!field_input_supported(fd, r))
 				continue;
 			rview_people_value(m, body, fd, &b);
 			show_line(r && r->label ? r->label : fd->name, width, rview_sb_str(&b));
@@ -512,7 +513,7 @@ static int do_show(record_cmd *m)
 		rargs_say(m, "revealed sensitive fields of %s (recorded in the audit log at the next sync)", text);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
-	rrep_events_free(&events);
+	event_list_free(&events);
 	if (rec)
 		hearth__record__free_unpacked(rec, NULL);
 	return rc;

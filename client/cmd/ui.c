@@ -1,0 +1,233 @@
+/* ui.c: the `hearth ui` command: its options, the browser, the signals it
+ * stops on, and the sync the page's 同步 button runs (the engine of `hearth
+ * sync` with its witness checks, which live in this layer). */
+#include "client/cmd/ui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/cmd/witness.h"
+#include "client/core/replica_meta.h"
+#include "client/core/sync.h"
+#include "client/ui/web_server.h"
+#include "common/hearth.h"
+#include "common/i18n.h"
+
+extern char **environ;
+
+/* What the sync hooks need: the command's context and the exit code of a
+ * witness refusal (the witness printed why on the terminal). */
+typedef struct ui_sync {
+	cli *c;
+	sync_ctx *x;
+	int exit;
+	web_sync_summary *out;
+} ui_sync;
+
+static int on_push_checkpoint(void *arg, const Hearth__Checkpoint *cp)
+{
+	ui_sync *u = arg;
+	return (u->exit = witness_pin_push(u->c, &u->x->s, &u->x->r, cp, "ui")) != EXIT_OK;
+}
+
+static int on_cursor_behind(void *arg, uint64_t ours, uint64_t theirs)
+{
+	ui_sync *u = arg;
+	return (u->exit = witness_check_cursor(u->c, ours, theirs, "ui")) != EXIT_OK;
+}
+
+static void on_refused(void *arg, const char *what, const Hearth__Envelope *resp)
+{
+	ui_sync *u = arg;
+	const char *msg = resp && resp->body_case == HEARTH__ENVELOPE__BODY_ERROR && resp->error &&
+	                          resp->error->message ? resp->error->message : "";
+
+	snprintf(u->out->message, sizeof(u->out->message), _("the server refused the %s: %s"), what, msg);
+}
+
+/* The sentence the page shows for what the engine said. */
+static void engine_message(const sync_ctx *x, sync_result res, ui_sync *u)
+{
+	web_sync_summary *o = u->out;
+
+	switch (res) {
+	case SYNC_OK:
+		return;
+	case SYNC_LOST:
+		snprintf(o->message, sizeof(o->message),
+		         _("cannot reach the server (%s); the work stays in this replica, try 同步 later"),
+		         x->s.error);
+		return;
+	case SYNC_REFUSED:
+		if (!o->message[0])
+			snprintf(o->message, sizeof(o->message), _("the server refused the sync"));
+		return;
+	case SYNC_WITNESS:
+		snprintf(o->message, sizeof(o->message),
+		         _("the server's audit log does not match what this replica saw; nothing was "
+		           "synced (the terminal running 'hearth ui' says why)"));
+		return;
+	case SYNC_HOSTILE:
+		snprintf(o->message, sizeof(o->message),
+		         _("the server broke the sync protocol: %s; nothing of that answer was stored"),
+		         x->err);
+		return;
+	default:
+		snprintf(o->message, sizeof(o->message), "%s", x->err);
+		return;
+	}
+}
+
+/* One sync of the profile's replica, as `hearth sync` runs it: witness
+ * first, then push, events, pull, digest. The web API holds its lock, so
+ * no page request has the replica open meanwhile. */
+static int ui_run_sync(void *arg, web_sync_summary *out)
+{
+	cli *c = arg;
+	sync_options so;
+	sync_ctx x;
+	ui_sync u = { .c = c, .x = &x, .exit = EXIT_OK, .out = out };
+	sync_result res;
+	int session_opened = 0;
+
+	memset(&so, 0, sizeof(so));
+	so.batch = SYNC_BATCH_DEFAULT;
+	so.page = SYNC_PAGE_DEFAULT;
+	so.hooks.refused = on_refused;
+	so.hooks.push_checkpoint = on_push_checkpoint;
+	so.hooks.cursor_behind = on_cursor_behind;
+	so.hooks.arg = &u;
+	sync_init(&x, &so);
+	if (cli_open_replica(c, &x.r, "ui") != EXIT_OK) {
+		snprintf(out->message, sizeof(out->message), _("cannot open the local replica"));
+		goto done;
+	}
+	if ((res = sync_begin(&x)) != SYNC_OK) {
+		engine_message(&x, res, &u);
+		goto done;
+	}
+	session_opened = 1;
+	if (witness_connect(c, &x.s, &x.r, "ui") != EXIT_OK) {
+		snprintf(out->message, sizeof(out->message),
+		         x.s.error[0] ? _("cannot reach the server (%s); the work stays in this replica, try 同步 later")
+		                      : _("the server's audit log does not match what this replica saw; nothing was "
+		                          "synced (the terminal running 'hearth ui' says why)"),
+		         x.s.error);
+		goto done;
+	}
+	res = sync_run(&x);
+	engine_message(&x, res, &u);
+	out->ok = res == SYNC_OK;
+done:
+	out->pushed = x.pushed;
+	out->applied = x.applied;
+	out->merged = x.merged;
+	out->conflicts = x.conflicts;
+	out->duplicate = x.duplicate;
+	out->rejected = x.rejected;
+	out->pulled = x.pulled;
+	sync_end(&x);
+	if (session_opened)
+		session_close(&x.s);
+	replica_close(&x.r);
+	return 0;
+}
+
+/* Opens url in the desktop's browser; a failure only means the person
+ * opens it by hand from the printed line. */
+static void open_browser(const char *url)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { "xdg-open", (char *)url, NULL };
+	pid_t pid;
+
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return;
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) == 0)
+		(void)waitpid(pid, NULL, 0);
+	else
+		fprintf(stderr, "%s\n", _("hearth: ui: xdg-open is not available; open the address above by hand"));
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s", _("usage: hearth ui [--port N] [--no-open]\n\n"
+	                   "Serves the branch office's web app over this profile's replica on\n"
+	                   "127.0.0.1 (and ::1), prints its address with a one-time token and opens\n"
+	                   "the browser (unless --no-open). It works with the server unreachable;\n"
+	                   "the 同步 button syncs. --port 0 (the default) picks a free port.\n"
+	                   "Ctrl-C stops it.\n"));
+}
+
+int cmd_ui(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "no-open", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	web_server *w = NULL;
+	sigset_t stop, old;
+	char err[600], *end;
+	long port = 0;
+	int o, sig, no_open = 0, rc;
+
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || port < 0 || port > 65535) {
+				cli_error(_("ui: --port \"%s\" is not a port (0 to 65535; 0 picks a free one)"), optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n': no_open = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error(_("ui: unexpected argument \"%s\"; see 'hearth ui --help'"), argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_profile(c)) != EXIT_OK)
+		return rc;
+	/* The server's threads inherit this mask, so the signals reach only
+	 * sigwait below and the stop is an ordinary return. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	rc = web_server_start(&w, &(web_server_options){ .port = (unsigned)port, .prof = &c->prof,
+	                                                 .sync = ui_run_sync, .sync_arg = c },
+	                      err, sizeof(err));
+	if (rc != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		cli_error("ui: %s", err);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	printf(_("hearth ui: open %s (Ctrl-C stops it)\n"), web_server_url(w));
+	fflush(stdout);
+	if (!no_open)
+		open_browser(web_server_url(w));
+	while (sigwait(&stop, &sig) != 0)
+		;
+	web_server_stop(w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	printf("%s\n", _("hearth ui: stopped"));
+	return EXIT_OK;
+}

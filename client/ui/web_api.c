@@ -1,0 +1,1158 @@
+/* web_api.c: the JSON routes of `hearth ui` over the replica and the client
+ * core; the page builds everything it shows from these answers. */
+#include "client/ui/web_api.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/core/due.h"
+#include "client/core/event_list.h"
+#include "client/core/field_input.h"
+#include "client/core/identity.h"
+#include "client/core/local_rules.h"
+#include "client/core/replica.h"
+#include "client/core/replica_conflicts.h"
+#include "client/core/replica_events.h"
+#include "client/core/replica_meta.h"
+#include "client/core/replica_rejected.h"
+#include "client/core/resolve.h"
+#include "client/core/values.h"
+#include "common/date.h"
+#include "common/fieldmap.h"
+#include "common/hearth.h"
+#include "common/i18n.h"
+#include "common/pbfield.h"
+#include "common/record.h"
+#include "common/uuid.h"
+
+/* How many rows a list answers at most; the page says when there are more
+ * and the search narrows them. */
+#define WEB_LIST_MAX 2000
+#define WEB_MEMBERS_MAX 50
+
+struct web_api {
+	profile prof;
+	const char *csrf;
+	web_sync_fn sync;
+	void *sync_arg;
+	tls_identity id;            /* from the profile's certificate */
+	int id_ok;
+};
+
+int web_api_new(web_api **out, const web_api_options *o)
+{
+	web_api *a = calloc(1, sizeof(*a));
+	char err[300];
+
+	*out = NULL;
+	if (!a)
+		return HEARTH_ENOMEM;
+	a->prof = *o->prof;
+	a->csrf = o->csrf;
+	a->sync = o->sync;
+	a->sync_arg = o->sync_arg;
+	a->id_ok = identity_read(a->prof.cert, &a->id, err, sizeof(err)) == IDENTITY_OK;
+	*out = a;
+	return 0;
+}
+
+void web_api_free(web_api *a)
+{
+	free(a);
+}
+
+int web_api_is_post_only(const char *path)
+{
+	static const char *const posts[] = { "/api/sync", "/api/save", "/api/delete", "/api/reveal",
+	                                     "/api/resolve", "/api/discard" };
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(posts); i++)
+		if (!strcmp(path, posts[i]))
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ JSON bits */
+
+/* A JSON string of s; text that is not UTF-8 (never stored: records are
+ * validated) becomes "" rather than failing the whole answer. */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	return j ? j : json_string("");
+}
+
+static void set_str(json_t *o, const char *key, const char *s)
+{
+	json_object_set_new(o, key, jstr(s));
+}
+
+static void answer(web_api_answer *an, unsigned status, json_t *j)
+{
+	an->status = status;
+	an->json = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+}
+
+/* A refusal the page shows next to field (NULL: at the top). */
+static void refuse(web_api_answer *an, unsigned status, const kind_info *k, const char *field,
+                   const char *sentence)
+{
+	json_t *j = json_object();
+	const field_rule *rule = NULL;
+
+	set_str(j, "error", sentence);
+	if (field && field[0]) {
+		set_str(j, "field", field);
+		if (k) {
+			const ProtobufCFieldDescriptor *fd =
+				protobuf_c_message_descriptor_get_field_by_name(k->desc, field);
+			rule = fd ? kind_rule(k, fd->id) : NULL;
+		}
+		set_str(j, "label", rule && rule->label ? rule->label : field);
+	}
+	answer(an, status, j);
+}
+
+static int open_replica(web_api *a, replica *r, web_api_answer *an)
+{
+	char err[1400];
+	char msg[1600];
+
+	if (replica_open(r, a->prof.home, err, sizeof(err)) != 0) {
+		snprintf(msg, sizeof(msg), _("cannot open the local replica: %s"), err);
+		refuse(an, 500, NULL, NULL, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t rule_flags(const field_rule *r)
+{
+	return r ? r->flags : 0;
+}
+
+/* The branch this replica writes: what the sync stored, else the one the
+ * certificate names. */
+static void own_branch(web_api *a, replica *r, char *out, size_t cap)
+{
+	char b[128] = "";
+
+	(void)replica_meta_get_str(r, "branch", b, sizeof(b));
+	if (!b[0] && a->id_ok)
+		snprintf(b, sizeof(b), "%s", a->id.branch_id);
+	snprintf(out, cap, "%s", b);
+}
+
+/* --------------------------------------------------------- field values */
+
+/* The type the page uses to build a field's input. */
+static const char *field_type(const ProtobufCFieldDescriptor *fd, const field_rule *rule)
+{
+	uint32_t f = rule_flags(rule);
+
+	if (f & FIELD_ID)
+		return "ref";
+	if (f & FIELD_DATE)
+		return "date";
+	if (f & FIELD_MONTH)
+		return "month";
+	if (f & FIELD_MONEY)
+		return "money";
+	if (f & FIELD_MULTILINE)
+		return "text";
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_ENUM: return "enum";
+	case PROTOBUF_C_TYPE_BOOL: return "bool";
+	case PROTOBUF_C_TYPE_STRING: return "string";
+	case PROTOBUF_C_TYPE_FLOAT: case PROTOBUF_C_TYPE_DOUBLE: return "number";
+	default: return "int";
+	}
+}
+
+static json_t *kind_json(const kind_info *k)
+{
+	json_t *o = json_object(), *fields = json_array();
+
+	set_str(o, "name", k->name);
+	set_str(o, "label", k->label);
+	set_str(o, "list", k->list_fields ? k->list_fields : "");
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		const field_rule *rule = kind_rule(k, fd->id);
+		json_t *f;
+
+		if (!field_input_supported(fd, rule))
+			continue;
+		f = json_object();
+		set_str(f, "name", fd->name);
+		set_str(f, "label", rule && rule->label ? rule->label : fd->name);
+		set_str(f, "type", field_type(fd, rule));
+		json_object_set_new(f, "repeated", json_boolean(fd->label == PROTOBUF_C_LABEL_REPEATED));
+		json_object_set_new(f, "required", json_boolean(rule_flags(rule) & FIELD_REQUIRED));
+		json_object_set_new(f, "sensitive", json_boolean(rule_flags(rule) & FIELD_SENSITIVE));
+		if (fd->type == PROTOBUF_C_TYPE_ENUM) {
+			const ProtobufCEnumDescriptor *d = fd->descriptor;
+			json_t *opts = json_array();
+			for (unsigned v = 0; v < d->n_values; v++) {
+				char shortname[64];
+				json_t *opt;
+				if (d->values[v].value == 0)
+					continue;
+				enum_short_name(d, d->values[v].value, shortname, sizeof(shortname));
+				opt = json_object();
+				set_str(opt, "value", shortname);
+				set_str(opt, "label", enum_label(d, d->values[v].value));
+				json_array_append_new(opts, opt);
+			}
+			json_object_set_new(f, "options", opts);
+		}
+		json_array_append_new(fields, f);
+	}
+	json_object_set_new(o, "fields", fields);
+	return o;
+}
+
+/* A member's name by id from the replica, "" when unknown. */
+static void member_name(replica *r, const uint8_t *id, size_t len, char *out, size_t cap)
+{
+	Hearth__Record *rec = NULL;
+
+	out[0] = '\0';
+	if (len != UUID_LEN || replica_get(r, id, &rec) != 0)
+		return;
+	if (rec->body_case == HEARTH__RECORD__BODY_MEMBER && rec->member && rec->member->name)
+		snprintf(out, cap, "%s", rec->member->name);
+	hearth__record__free_unpacked(rec, NULL);
+}
+
+/* One element as the form's input takes it back (field_input_apply). */
+static json_t *form_elem(const ProtobufCFieldDescriptor *fd, const field_rule *rule, const void *p)
+{
+	char tmp[64];
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		return jstr(*(char *const *)p);
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *d = p;
+		char text[UUID_TEXT_LEN + 1] = "";
+		if (d->len == UUID_LEN)
+			uuid_format(d->data, text);
+		return jstr(text);
+	}
+	case PROTOBUF_C_TYPE_ENUM:
+		enum_short_name(fd->descriptor, *(const int32_t *)p, tmp, sizeof(tmp));
+		return jstr(*(const int32_t *)p ? tmp : "");
+	case PROTOBUF_C_TYPE_BOOL:
+		return jstr(*(const protobuf_c_boolean *)p ? "true" : "false");
+	case PROTOBUF_C_TYPE_FLOAT:
+		snprintf(tmp, sizeof(tmp), "%g", (double)*(const float *)p);
+		return jstr(tmp);
+	case PROTOBUF_C_TYPE_DOUBLE:
+		snprintf(tmp, sizeof(tmp), "%g", *(const double *)p);
+		return jstr(tmp);
+	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+		snprintf(tmp, sizeof(tmp), "%" PRIu64, *(const uint64_t *)p);
+		return jstr(tmp);
+	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
+		snprintf(tmp, sizeof(tmp), "%" PRIu32, *(const uint32_t *)p);
+		return jstr(tmp);
+	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
+		if (rule_flags(rule) & FIELD_MONEY) {
+			char y[VALUE_YUAN_TEXT_MAX];
+			value_yuan_format(*(const int64_t *)p, y);
+			return jstr(y);
+		}
+		snprintf(tmp, sizeof(tmp), "%" PRId64, *(const int64_t *)p);
+		return jstr(tmp);
+	default:
+		snprintf(tmp, sizeof(tmp), "%" PRId32, *(const int32_t *)p);
+		return jstr(tmp);
+	}
+}
+
+/* A record's fields for the page: for each settable field its label, the
+ * text people read (masked unless revealed: value_field_view, the CLI's
+ * one mask), and unless masked the value the form edits. References carry
+ * the member's name beside the id. */
+static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessage *body,
+                           value_view view)
+{
+	json_t *arr = json_array();
+	fieldmap fm = FIELDMAP_INIT;
+	uint8_t *packed = NULL;
+	size_t plen = 0;
+
+	if (body) {
+		plen = protobuf_c_message_get_packed_size(body);
+		packed = malloc(plen ? plen : 1);
+		if (packed) {
+			protobuf_c_message_pack(body, packed);
+			if (fieldmap_parse(packed, plen, &fm) != 0)
+				fieldmap_free(&fm);
+		}
+	}
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		const field_rule *rule = kind_rule(k, fd->id);
+		int sensitive = (rule_flags(rule) & FIELD_SENSITIVE) != 0;
+		int masked = sensitive && view == VALUE_MASKED;
+		const field_entry *fe;
+		json_t *f;
+
+		if (!field_input_supported(fd, rule))
+			continue;
+		f = json_object();
+		set_str(f, "name", fd->name);
+		set_str(f, "label", rule && rule->label ? rule->label : fd->name);
+		json_object_set_new(f, "sensitive", json_boolean(sensitive));
+		json_object_set_new(f, "masked", json_boolean(masked && body && pbfield_is_set(body, fd)));
+		if (!body || !pbfield_is_set(body, fd)) {
+			set_str(f, "text", "");
+			if (!masked)
+				set_str(f, "value", "");
+			json_array_append_new(arr, f);
+			continue;
+		}
+		if (rule_flags(rule) & FIELD_ID) {
+			/* People read names, never ids. */
+			json_t *refs = json_array();
+			const ProtobufCBinaryData *d;
+			size_t n = 1;
+			char names[2000] = "", name[200];
+			size_t o = 0;
+			if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+				n = *pbfield_count(body, fd);
+				d = *(ProtobufCBinaryData *const *)pbfield_ptr(body, fd);
+			} else {
+				d = pbfield_ptr(body, fd);
+			}
+			for (size_t e = 0; e < n; e++) {
+				char idt[UUID_TEXT_LEN + 1] = "";
+				json_t *ref = json_object();
+				if (d[e].len == UUID_LEN)
+					uuid_format(d[e].data, idt);
+				member_name(r, d[e].data, d[e].len, name, sizeof(name));
+				set_str(ref, "id", idt);
+				set_str(ref, "name", name[0] ? name : _("(unknown member)"));
+				json_array_append_new(refs, ref);
+				if (o < sizeof(names))
+					o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+					                      e ? "\xe3\x80\x81" : "", name[0] ? name : "?");
+			}
+			json_object_set_new(f, "refs", refs);
+			set_str(f, "text", names);
+			json_array_append_new(arr, f);
+			continue;
+		}
+		fe = fieldmap_get(&fm, fd->id);
+		if ((rule_flags(rule) & FIELD_MONEY) && !masked && fd->label != PROTOBUF_C_LABEL_REPEATED &&
+		    (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_SINT64 ||
+		     fd->type == PROTOBUF_C_TYPE_SFIXED64)) {
+			/* People read yuan (the form takes them back the same way). */
+			char y[VALUE_YUAN_TEXT_MAX + 8];
+			value_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
+			strcat(y, " \xe5\x85\x83");
+			set_str(f, "text", y);
+		} else {
+			char *text = value_field_view(k, fd->id, fe ? fe->bytes : NULL, fe ? fe->len : 0, view);
+			set_str(f, "text", text ? text : "");
+			free(text);
+		}
+		if (!masked) {
+			if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+				size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
+				const char *base = *(char *const *)pbfield_ptr(body, fd);
+				json_t *vals = json_array();
+				for (size_t e = 0; e < n; e++)
+					json_array_append_new(vals, form_elem(fd, rule, base + e * sz));
+				json_object_set_new(f, "values", vals);
+			} else {
+				json_object_set_new(f, "value", form_elem(fd, rule, pbfield_ptr(body, fd)));
+			}
+		}
+		json_array_append_new(arr, f);
+	}
+	fieldmap_free(&fm);
+	free(packed);
+	return arr;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static void do_session(web_api *a, web_api_answer *an)
+{
+	json_t *j = json_object();
+	replica r;
+	char branch[128] = "";
+
+	set_str(j, "csrf", a->csrf);
+	set_str(j, "version", HEARTH_VERSION);
+	set_str(j, "server", a->prof.server);
+	set_str(j, "role", !a->id_ok ? "" : a->id.role == HEARTH__ROLE__ROLE_ADMIN ? "admin"
+	                    : a->id.role == HEARTH__ROLE__ROLE_AUDITOR          ? "auditor"
+	                                                                        : "branch");
+	set_str(j, "name", a->id_ok ? a->id.name : "");
+	if (replica_open(&r, a->prof.home, branch, sizeof(branch)) == 0) {
+		own_branch(a, &r, branch, sizeof(branch));
+		replica_close(&r);
+	} else {
+		branch[0] = '\0';
+	}
+	set_str(j, "branch", branch);
+	answer(an, 200, j);
+}
+
+static void do_kinds(web_api_answer *an)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < kind_count(); i++)
+		json_array_append_new(arr, kind_json(kind_at(i)));
+	answer(an, 200, arr);
+}
+
+static void do_home(web_api *a, web_api_answer *an)
+{
+	due_config cfg;
+	due_snapshot snap;
+	due_report rep;
+	replica_status st;
+	replica r;
+	json_t *j, *items, *camps, *status;
+	char err[400], day[16];
+	int32_t today;
+	int rc;
+
+	if (due_config_load(&cfg, a->prof.home, err, sizeof(err)) != 0 ||
+	    due_today(&today, err, sizeof(err)) != 0) {
+		refuse(an, 500, NULL, NULL, err);
+		return;
+	}
+	if (open_replica(a, &r, an) != 0)
+		return;
+	memset(&snap, 0, sizeof(snap));
+	memset(&rep, 0, sizeof(rep));
+	if ((rc = due_snapshot_load(&r, NULL, &snap)) != 0 ||
+	    (rc = due_compute(&snap, today, &cfg, &rep)) != 0 || (rc = replica_status_get(&r, &st)) != 0) {
+		snprintf(err, sizeof(err), _("cannot read the local replica: %s"), hearth_strerror(rc));
+		refuse(an, 500, NULL, NULL, err);
+		goto done;
+	}
+	j = json_object();
+	date_format(today, day);
+	set_str(j, "today", day);
+	items = json_array();
+	for (size_t i = 0; i < rep.n_items; i++) {
+		const due_item *it = &rep.items[i];
+		json_t *o = json_object();
+		char idt[UUID_TEXT_LEN + 1];
+		set_str(o, "what", due_what_name(it->what));
+		set_str(o, "label", due_what_label(it->what));
+		set_str(o, "member", it->member_name);
+		uuid_format(it->record, idt);
+		set_str(o, "record", idt);
+		set_str(o, "reason", it->reason);
+		date_format(it->since, day);
+		set_str(o, "since", day);
+		json_object_set_new(o, "days", json_integer(it->days));
+		json_object_set_new(o, "overdue", json_boolean(it->overdue));
+		set_str(o, "detail", it->detail);
+		json_array_append_new(items, o);
+	}
+	json_object_set_new(j, "due", items);
+	camps = json_array();
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(rep.campaigns); i++) {
+		const due_campaign *c = &rep.campaigns[i];
+		json_t *o = json_object(), *miss = json_array();
+		set_str(o, "occasion", enum_label(&hearth__visit_occasion__descriptor, c->occasion));
+		json_object_set_new(o, "visited", json_integer(c->visited));
+		json_object_set_new(o, "total", json_integer(c->total));
+		for (size_t m = 0; m < c->n_missing; m++)
+			json_array_append_new(miss, jstr(c->missing[m]));
+		json_object_set_new(o, "missing", miss);
+		json_array_append_new(camps, o);
+	}
+	json_object_set_new(j, "campaigns", camps);
+	json_object_set_new(j, "year", json_integer(rep.year));
+	status = json_object();
+	json_object_set_new(status, "pending", json_integer((json_int_t)st.pending_ops));
+	json_object_set_new(status, "rejected", json_integer((json_int_t)st.rejected));
+	json_object_set_new(status, "conflicts", json_integer((json_int_t)st.open_conflicts));
+	json_object_set_new(status, "records", json_integer((json_int_t)st.records));
+	json_object_set_new(status, "last_sync_ms", json_integer((json_int_t)st.last_sync_ms));
+	json_object_set_new(j, "status", status);
+	answer(an, 200, j);
+done:
+	due_report_free(&rep);
+	due_snapshot_free(&snap);
+	replica_close(&r);
+}
+
+static const kind_info *kind_arg(const web_api_request *rq, web_api_answer *an)
+{
+	const char *name = rq->arg(rq->arg_ctx, "kind");
+	const kind_info *k = name ? kind_by_name(name) : NULL;
+	char msg[200];
+
+	if (!k) {
+		snprintf(msg, sizeof(msg), _("kind \"%s\" is not a kind of record (member, hardship, visit, …)"),
+		         name ? name : "");
+		refuse(an, 400, NULL, "kind", msg);
+	}
+	return k;
+}
+
+typedef struct list_ctx {
+	replica *r;
+	const kind_info *k;
+	const char *q;
+	json_t *rows;
+	size_t n, shown;
+} list_ctx;
+
+/* The text a row is searched in: every cell as people read it (masked). */
+static int text_matches(json_t *fields, const char *q)
+{
+	size_t i;
+	json_t *f;
+
+	if (!q || !q[0])
+		return 1;
+	json_array_foreach(fields, i, f) {
+		const char *t = json_string_value(json_object_get(f, "text"));
+		if (t && strstr(t, q))
+			return 1;
+	}
+	return 0;
+}
+
+static int list_one(void *ctx, const Hearth__Record *rec)
+{
+	list_ctx *l = ctx;
+	json_t *row, *fields;
+	char idt[UUID_TEXT_LEN + 1];
+
+	fields = fields_json(l->r, l->k, record_body(rec), VALUE_MASKED);
+	if (!text_matches(fields, l->q)) {
+		json_decref(fields);
+		return 0;
+	}
+	l->n++;
+	if (l->shown >= WEB_LIST_MAX) {
+		json_decref(fields);
+		return 0;
+	}
+	row = json_object();
+	uuid_format(rec->id.data, idt);
+	set_str(row, "id", idt);
+	json_object_set_new(row, "fields", fields);
+	json_array_append_new(l->rows, row);
+	l->shown++;
+	return 0;
+}
+
+static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	const kind_info *k = kind_arg(rq, an);
+	list_ctx l;
+	replica r;
+	json_t *j;
+	int rc;
+
+	if (!k || open_replica(a, &r, an) != 0)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.r = &r;
+	l.k = k;
+	l.q = rq->arg(rq->arg_ctx, "q");
+	l.rows = json_array();
+	rc = replica_each(&r, k->kind, 0, list_one, &l);
+	if (rc != 0) {
+		char msg[300];
+		json_decref(l.rows);
+		snprintf(msg, sizeof(msg), _("cannot read the local replica: %s"), hearth_strerror(rc));
+		refuse(an, 500, NULL, NULL, msg);
+	} else {
+		j = json_object();
+		set_str(j, "kind", k->name);
+		json_object_set_new(j, "rows", l.rows);
+		json_object_set_new(j, "total", json_integer((json_int_t)l.n));
+		answer(an, 200, j);
+	}
+	replica_close(&r);
+}
+
+static int id_from(const char *text, uint8_t id[UUID_LEN])
+{
+	return text && uuid_parse(text, id) == 0 ? 0 : HEARTH_EINVAL;
+}
+
+/* Loads the record named by text. On failure the answer is filled. */
+static int load_record(replica *r, const char *text, Hearth__Record **rec, const kind_info **k,
+                       web_api_answer *an)
+{
+	uint8_t id[UUID_LEN];
+	char msg[200];
+
+	*rec = NULL;
+	if (id_from(text, id) != 0) {
+		snprintf(msg, sizeof(msg), _("id \"%s\" is not a record id"), text ? text : "");
+		refuse(an, 400, NULL, "id", msg);
+		return HEARTH_EINVAL;
+	}
+	if (replica_get(r, id, rec) != 0 || !(*k = kind_find((*rec)->kind))) {
+		if (*rec)
+			hearth__record__free_unpacked(*rec, NULL);
+		*rec = NULL;
+		snprintf(msg, sizeof(msg), _("no record %s in the local replica"), text);
+		refuse(an, 404, NULL, NULL, msg);
+		return HEARTH_ENOTFOUND;
+	}
+	return 0;
+}
+
+static json_t *record_json(replica *r, const kind_info *k, const Hearth__Record *rec, value_view view)
+{
+	json_t *j = json_object();
+	char idt[UUID_TEXT_LEN + 1];
+	replica_rejected_item rej;
+
+	uuid_format(rec->id.data, idt);
+	set_str(j, "id", idt);
+	set_str(j, "kind", k->name);
+	set_str(j, "kind_label", k->label);
+	json_object_set_new(j, "rev", json_integer((json_int_t)rec->rev));
+	json_object_set_new(j, "deleted", json_boolean(rec->deleted));
+	set_str(j, "updated_by", rec->updated_by);
+	json_object_set_new(j, "fields", fields_json(r, k, record_body(rec), view));
+	if (replica_rejected_get(r, rec->id.data, &rej) == 0)
+		set_str(j, "rejected", rej.reason);
+	return j;
+}
+
+static void do_record(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	Hearth__Record *rec;
+	const kind_info *k;
+	replica r;
+
+	if (open_replica(a, &r, an) != 0)
+		return;
+	if (load_record(&r, rq->arg(rq->arg_ctx, "id"), &rec, &k, an) == 0) {
+		answer(an, 200, record_json(&r, k, rec, VALUE_MASKED));
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	replica_close(&r);
+}
+
+typedef struct members_ctx {
+	const char *q;
+	json_t *arr;
+	size_t n;
+} members_ctx;
+
+static int member_one(void *ctx, const Hearth__Record *rec)
+{
+	members_ctx *m = ctx;
+	const char *name = rec->member && rec->member->name ? rec->member->name : "";
+	char idt[UUID_TEXT_LEN + 1];
+	json_t *o;
+
+	if (m->q && m->q[0] && !strstr(name, m->q))
+		return 0;
+	o = json_object();
+	uuid_format(rec->id.data, idt);
+	set_str(o, "id", idt);
+	set_str(o, "name", name);
+	if (rec->member && rec->member->birth_date)
+		set_str(o, "birth_date", rec->member->birth_date);
+	json_array_append_new(m->arr, o);
+	return ++m->n >= WEB_MEMBERS_MAX;
+}
+
+static void do_members(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	members_ctx m = { .q = rq->arg(rq->arg_ctx, "q"), .arr = json_array() };
+	replica r;
+
+	if (open_replica(a, &r, an) != 0) {
+		json_decref(m.arr);
+		return;
+	}
+	(void)replica_each(&r, HEARTH__KIND__KIND_MEMBER, 0, member_one, &m);
+	replica_close(&r);
+	answer(an, 200, m.arr);
+}
+
+typedef struct conflicts_ctx {
+	replica *r;
+	json_t *arr;
+} conflicts_ctx;
+
+static int conflict_one(void *ctx, const Hearth__Conflict *c)
+{
+	conflicts_ctx *x = ctx;
+	const kind_info *k = kind_find(c->kind);
+	int op_mine = resolve_mine_is_op(x->r, c);
+	json_t *o = json_object(), *fields = json_array();
+	char idt[UUID_TEXT_LEN + 1] = "", rid[UUID_TEXT_LEN + 1] = "";
+
+	if (c->id.len == UUID_LEN)
+		uuid_format(c->id.data, idt);
+	if (c->record_id.len == UUID_LEN)
+		uuid_format(c->record_id.data, rid);
+	set_str(o, "id", idt);
+	set_str(o, "record", rid);
+	set_str(o, "kind", k ? k->name : "");
+	set_str(o, "kind_label", k ? k->label : "");
+	set_str(o, "server_by", c->server_by);
+	set_str(o, "op_by", c->op_by);
+	json_object_set_new(o, "delete_conflict", json_boolean(c->delete_conflict));
+	for (size_t i = 0; i < c->n_fields; i++) {
+		const Hearth__ConflictField *f = c->fields[i];
+		const field_rule *rule = k ? kind_rule(k, f->field) : NULL;
+		const ProtobufCBinaryData *mine = op_mine ? &f->op_value : &f->server_value;
+		const ProtobufCBinaryData *theirs = op_mine ? &f->server_value : &f->op_value;
+		/* Masked like every listing: a conflict must not show what 显示 would. */
+		char *m = value_field_view(k, f->field, mine->data, mine->len, VALUE_MASKED);
+		char *t = value_field_view(k, f->field, theirs->data, theirs->len, VALUE_MASKED);
+		json_t *fo = json_object();
+		set_str(fo, "name", f->name);
+		set_str(fo, "label", rule && rule->label ? rule->label : f->name);
+		set_str(fo, "mine", m ? m : "");
+		set_str(fo, "theirs", t ? t : "");
+		free(m);
+		free(t);
+		json_array_append_new(fields, fo);
+	}
+	json_object_set_new(o, "fields", fields);
+	json_array_append_new(x->arr, o);
+	return 0;
+}
+
+static void do_conflicts(web_api *a, web_api_answer *an)
+{
+	conflicts_ctx x;
+	replica r;
+
+	if (open_replica(a, &r, an) != 0)
+		return;
+	x.r = &r;
+	x.arr = json_array();
+	(void)replica_each_conflict(&r, conflict_one, &x);
+	replica_close(&r);
+	answer(an, 200, x.arr);
+}
+
+typedef struct rejected_ctx {
+	replica *r;
+	json_t *arr;
+} rejected_ctx;
+
+static int rejected_one(void *ctx, const replica_rejected_item *it)
+{
+	rejected_ctx *x = ctx;
+	const kind_info *k = kind_find(it->kind);
+	json_t *o = json_object();
+	char idt[UUID_TEXT_LEN + 1];
+	const field_rule *rule = NULL;
+	Hearth__Record *rec = NULL;
+
+	uuid_format(it->id, idt);
+	set_str(o, "id", idt);
+	set_str(o, "kind", k ? k->name : "");
+	set_str(o, "kind_label", k ? k->label : "");
+	set_str(o, "reason", it->reason);
+	set_str(o, "field", it->field);
+	if (k && it->field[0]) {
+		const ProtobufCFieldDescriptor *fd =
+			protobuf_c_message_descriptor_get_field_by_name(k->desc, it->field);
+		rule = fd ? kind_rule(k, fd->id) : NULL;
+	}
+	set_str(o, "label", rule && rule->label ? rule->label : it->field);
+	json_object_set_new(o, "deleting", json_boolean(it->deleting));
+	json_object_set_new(o, "at_ms", json_integer(it->rejected_at_ms));
+	if (k && replica_get(x->r, it->id, &rec) == 0) {
+		json_object_set_new(o, "fields", fields_json(x->r, k, record_body(rec), VALUE_MASKED));
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	json_array_append_new(x->arr, o);
+	return 0;
+}
+
+static void do_rejected(web_api *a, web_api_answer *an)
+{
+	rejected_ctx x;
+	replica r;
+
+	if (open_replica(a, &r, an) != 0)
+		return;
+	x.r = &r;
+	x.arr = json_array();
+	(void)replica_rejected_each(&r, rejected_one, &x);
+	replica_close(&r);
+	answer(an, 200, x.arr);
+}
+
+static void do_sync(web_api *a, web_api_answer *an)
+{
+	web_sync_summary s;
+	json_t *j;
+
+	memset(&s, 0, sizeof(s));
+	if (!a->sync || a->sync(a->sync_arg, &s) != 0) {
+		refuse(an, 500, NULL, NULL, s.message[0] ? s.message : _("sync could not start"));
+		return;
+	}
+	j = json_object();
+	json_object_set_new(j, "ok", json_boolean(s.ok));
+	json_object_set_new(j, "pushed", json_integer((json_int_t)s.pushed));
+	json_object_set_new(j, "applied", json_integer((json_int_t)s.applied));
+	json_object_set_new(j, "merged", json_integer((json_int_t)s.merged));
+	json_object_set_new(j, "conflicts", json_integer((json_int_t)s.conflicts));
+	json_object_set_new(j, "rejected", json_integer((json_int_t)s.rejected));
+	json_object_set_new(j, "pulled", json_integer((json_int_t)s.pulled));
+	set_str(j, "message", s.message);
+	answer(an, 200, j);
+}
+
+/* The POST body as a JSON object, or NULL with the answer filled. */
+static json_t *body_json(const web_api_request *rq, web_api_answer *an)
+{
+	json_error_t e;
+	json_t *j = rq->body ? json_loadb(rq->body, rq->body_len, 0, &e) : NULL;
+	char msg[300];
+
+	if (!j || !json_is_object(j)) {
+		json_decref(j);
+		snprintf(msg, sizeof(msg), _("the request body is not a JSON object%s%s"),
+		         rq->body ? ": " : "", rq->body ? e.text : "");
+		refuse(an, 400, NULL, NULL, msg);
+		return NULL;
+	}
+	return j;
+}
+
+/* Adds (no id) or edits a record from the form's fields: each through
+ * field_input_apply, then the kind's validation, the rules that need other
+ * records, and replica_edit, as `hearth KIND add|edit` does. */
+static void do_save(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = body_json(rq, an), *fields, *v;
+	const kind_info *k = NULL;
+	Hearth__Record *rec = NULL, *before = NULL;
+	ProtobufCMessage *body;
+	const char *id_text, *name;
+	record_error rerr;
+	replica r;
+	char branch[128], why[700], err[1200] = "", idt[UUID_TEXT_LEN + 1];
+	int create, rc, opened = 0;
+
+	if (!j)
+		return;
+	id_text = json_string_value(json_object_get(j, "id"));
+	create = !id_text || !id_text[0];
+	fields = json_object_get(j, "fields");
+	if (!json_is_object(fields)) {
+		refuse(an, 400, NULL, "fields", _("\"fields\" must be an object of field name to text"));
+		goto done;
+	}
+	if (open_replica(a, &r, an) != 0)
+		goto done;
+	opened = 1;
+	if (create) {
+		const char *kn = json_string_value(json_object_get(j, "kind"));
+		k = kn ? kind_by_name(kn) : NULL;
+		if (!k) {
+			refuse(an, 400, NULL, "kind", _("\"kind\" names no kind of record"));
+			goto done;
+		}
+		if (a->id_ok && a->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
+			refuse(an, 403, NULL, NULL, _("an auditor certificate cannot change records; auditors only read"));
+			goto done;
+		}
+		own_branch(a, &r, branch, sizeof(branch));
+		if (!branch[0]) {
+			refuse(an, 400, NULL, NULL, _("this profile's certificate names no branch; the web app "
+			                              "adds records for a branch certificate only"));
+			goto done;
+		}
+		rec = malloc(sizeof(*rec));
+		if (!rec)
+			goto oom;
+		hearth__record__init(rec);
+		rec->id.data = malloc(UUID_LEN);
+		rec->branch_id = strdup(branch);
+		if (!rec->id.data || !rec->branch_id || record_set_body(rec, k, NULL, 0) != 0)
+			goto oom;
+		rec->id.len = UUID_LEN;
+		if (uuid_v7(rec->id.data) != 0) {
+			refuse(an, 500, NULL, NULL, _("no randomness available for a new id"));
+			goto done;
+		}
+	} else if (load_record(&r, id_text, &rec, &k, an) != 0) {
+		goto done;
+	} else if (replica_get(&r, rec->id.data, &before) != 0) {
+		before = NULL;
+	}
+	body = (ProtobufCMessage *)record_body(rec);
+	if (!body)
+		goto oom;
+	json_object_foreach(fields, name, v) {
+		const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(k->desc, name);
+		const field_rule *rule = fd ? kind_rule(k, fd->id) : NULL;
+		const char *text = json_string_value(v);
+
+		if (!fd || !field_input_supported(fd, rule) || !text) {
+			snprintf(why, sizeof(why), _("field \"%s\" cannot be set here (unknown, or not text)"), name);
+			refuse(an, 422, k, fd ? name : NULL, why);
+			goto done;
+		}
+		why[0] = '\0';
+		rc = field_input_apply(body, &(field_input){ .rep = &r, .fd = fd, .rule = rule, .text = text },
+		                       why, sizeof(why));
+		if (rc == HEARTH_ENOMEM)
+			goto oom;
+		if (rc != 0) {
+			refuse(an, 422, k, name, why);
+			goto done;
+		}
+	}
+	memset(&rerr, 0, sizeof(rerr));
+	if (record_validate_message(k, body, &rerr) != 0) {
+		refuse(an, 422, k, rerr.field, rerr.message);
+		goto done;
+	}
+	rc = local_rules_check(&r, k, rec->id.data, rec->branch_id ? rec->branch_id : "", body,
+	                       before ? record_body(before) : NULL, &rerr);
+	if (rc == HEARTH_EINVAL) {
+		refuse(an, 422, k, rerr.field, rerr.message);
+		goto done;
+	}
+	if (rc != 0) {
+		snprintf(why, sizeof(why), _("cannot read the local replica: %s"), hearth_strerror(rc));
+		refuse(an, 500, NULL, NULL, why);
+		goto done;
+	}
+	rc = replica_edit(&r, rec, create, err, sizeof(err));
+	if (rc != 0) {
+		refuse(an, rc == HEARTH_EINVAL ? 422 : 500, NULL, NULL, err[0] ? err : hearth_strerror(rc));
+		goto done;
+	}
+	uuid_format(rec->id.data, idt);
+	{
+		json_t *o = json_object();
+		set_str(o, "id", idt);
+		answer(an, 200, o);
+	}
+	goto done;
+oom:
+	refuse(an, 500, NULL, NULL, _("out of memory"));
+done:
+	if (before)
+		hearth__record__free_unpacked(before, NULL);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	if (opened)
+		replica_close(&r);
+	json_decref(j);
+}
+
+static void do_delete(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = body_json(rq, an);
+	uint8_t id[UUID_LEN];
+	char err[1200] = "";
+	replica r;
+
+	if (!j)
+		return;
+	if (id_from(json_string_value(json_object_get(j, "id")), id) != 0) {
+		refuse(an, 400, NULL, "id", _("\"id\" is not a record id"));
+	} else if (open_replica(a, &r, an) == 0) {
+		/* The CLI's rule: a member others refer to goes only when the person
+		 * confirms it ("confirm_referenced": true), and is told what refers. */
+		int confirmed = json_is_true(json_object_get(j, "confirm_referenced"));
+		ref_summary sum;
+
+		ref_summary_init(&sum);
+		if (!confirmed && replica_referencing(&r, id, &sum) != 0) {
+			refuse(an, 500, NULL, NULL, _("cannot read the local replica"));
+		} else if (!confirmed && sum.total) {
+			char list[600];
+			ref_summary_format(&sum, list, sizeof(list));
+			snprintf(err, sizeof(err),
+			         P_("other records refer to this member (%zu: %s); confirm to delete anyway",
+			            "other records refer to this member (%zu: %s); confirm to delete anyway",
+			            sum.total),
+			         sum.total, list);
+			refuse(an, 409, NULL, "confirm_referenced", err);
+		} else if (replica_delete(&r, id, &(replica_delete_opts){ .confirm_referenced = confirmed }, err,
+		                          sizeof(err)) != 0) {
+			refuse(an, 422, NULL, NULL, err[0] ? err : _("the local replica refused the delete"));
+		} else {
+			answer(an, 200, json_object());
+		}
+		replica_close(&r);
+	}
+	json_decref(j);
+}
+
+/* 显示: the reveal event is queued before any value leaves, as `show
+ * --reveal` does, so nothing is shown unrecorded. */
+static void do_reveal(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = body_json(rq, an);
+	Hearth__Record *rec = NULL;
+	const kind_info *k;
+	event_list ev = { 0 };
+	replica r;
+	int rc;
+
+	if (!j)
+		return;
+	if (open_replica(a, &r, an) != 0) {
+		json_decref(j);
+		return;
+	}
+	if (load_record(&r, json_string_value(json_object_get(j, "id")), &rec, &k, an) != 0)
+		goto done;
+	rc = event_list_add(&ev, "reveal", k, rec->id.data, rec->branch_id, record_body(rec), 0,
+	                    "ui reveal");
+	if (rc == 0 && ev.n)
+		rc = replica_queue_events(&r, ev.ev, ev.n);
+	if (rc != 0) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), _("cannot record the reveal in the local replica (%s); "
+		                             "nothing was shown"), hearth_strerror(rc));
+		refuse(an, 500, NULL, NULL, msg);
+		goto done;
+	}
+	answer(an, 200, record_json(&r, k, rec, VALUE_REVEALED));
+done:
+	event_list_free(&ev);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	replica_close(&r);
+	json_decref(j);
+}
+
+static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = body_json(rq, an);
+	const char *id, *keep;
+	json_t *set;
+	Hearth__Conflict *cf = NULL;
+	char err[1400];
+	replica r;
+
+	if (!j)
+		return;
+	id = json_string_value(json_object_get(j, "id"));
+	keep = json_string_value(json_object_get(j, "keep"));
+	set = json_object_get(j, "set");
+	if (set ? !json_is_object(set) || keep
+	        : !keep || (strcmp(keep, "mine") && strcmp(keep, "theirs"))) {
+		refuse(an, 400, NULL, "keep", _("say \"keep\": \"mine\" or \"theirs\", or \"set\": "
+		                                "{field: value} for 改为…"));
+		json_decref(j);
+		return;
+	}
+	if (open_replica(a, &r, an) != 0) {
+		json_decref(j);
+		return;
+	}
+	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
+		refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
+	} else if (set) {
+		resolve_value vals[64];
+		const char *name, *bad = NULL;
+		json_t *v;
+		size_t n = 0;
+		json_object_foreach(set, name, v) {
+			if (n < HEARTH_ARRAY_LEN(vals) && json_is_string(v))
+				vals[n++] = (resolve_value){ .field = name, .text = json_string_value(v) };
+		}
+		if (resolve_set(&r, cf, vals, n, &bad, err, sizeof(err)) != 0)
+			refuse(an, 422, kind_find(cf->kind), bad, err);
+		else
+			answer(an, 200, json_object());
+	} else if (resolve_keep(&r, cf, !strcmp(keep, "mine") ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS,
+	                        err, sizeof(err)) != 0) {
+		refuse(an, 422, NULL, NULL, err);
+	} else {
+		answer(an, 200, json_object());
+	}
+	if (cf)
+		hearth__conflict__free_unpacked(cf, NULL);
+	replica_close(&r);
+	json_decref(j);
+}
+
+static void do_discard(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = body_json(rq, an);
+	uint8_t id[UUID_LEN];
+	char err[600] = "";
+	replica r;
+
+	if (!j)
+		return;
+	if (id_from(json_string_value(json_object_get(j, "id")), id) != 0) {
+		refuse(an, 400, NULL, "id", _("\"id\" is not a record id"));
+	} else if (open_replica(a, &r, an) == 0) {
+		if (replica_rejected_discard(&r, id, NULL, err, sizeof(err)) != 0)
+			refuse(an, 404, NULL, NULL, err);
+		else
+			answer(an, 200, json_object());
+		replica_close(&r);
+	}
+	json_decref(j);
+}
+
+void web_api_handle(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	const char *p = rq->path;
+
+	an->status = 500;
+	an->json = NULL;
+	if (!rq->post) {
+		if (!strcmp(p, "/api/session"))
+			do_session(a, an);
+		else if (!strcmp(p, "/api/kinds"))
+			do_kinds(an);
+		else if (!strcmp(p, "/api/home"))
+			do_home(a, an);
+		else if (!strcmp(p, "/api/records"))
+			do_records(a, rq, an);
+		else if (!strcmp(p, "/api/record"))
+			do_record(a, rq, an);
+		else if (!strcmp(p, "/api/members"))
+			do_members(a, rq, an);
+		else if (!strcmp(p, "/api/conflicts"))
+			do_conflicts(a, an);
+		else if (!strcmp(p, "/api/rejected"))
+			do_rejected(a, an);
+		else
+			refuse(an, 404, NULL, NULL, _("no such API route"));
+		return;
+	}
+	if (!strcmp(p, "/api/sync"))
+		do_sync(a, an);
+	else if (!strcmp(p, "/api/save"))
+		do_save(a, rq, an);
+	else if (!strcmp(p, "/api/delete"))
+		do_delete(a, rq, an);
+	else if (!strcmp(p, "/api/reveal"))
+		do_reveal(a, rq, an);
+	else if (!strcmp(p, "/api/resolve"))
+		do_resolve(a, rq, an);
+	else if (!strcmp(p, "/api/discard"))
+		do_discard(a, rq, an);
+	else
+		refuse(an, 404, NULL, NULL, _("no such API route"));
+}

@@ -1,0 +1,78 @@
+/* web_api.h: the JSON API behind `hearth ui`'s pages (web_api.c): each
+ * route reads or changes the replica through the same client core as the
+ * CLI (field_input, local_rules, replica_edit, due, resolve, event_list,
+ * replica_rejected), never through rules of its own.
+ *
+ * GET  /api/session              the CSRF token, role and branch
+ * GET  /api/kinds                the kind table: labels, field types, enum choices
+ * GET  /api/home                 应办事项, campaign coverage, counts, last sync
+ * GET  /api/records?kind=K&q=T   one kind's list (masked), filtered by text
+ * GET  /api/record?id=ID         one record's fields (masked), its local state
+ * GET  /api/members?q=T          members by name, for references
+ * GET  /api/conflicts            open conflicts, both values of each field
+ * GET  /api/rejected             changes the server rejected, with its reason
+ * POST /api/sync                 runs the sync (web_sync_fn) and says what moved
+ * POST /api/save                 {kind, id?, fields:{name:text}}: add or edit
+ * POST /api/delete               {id}
+ * POST /api/reveal               {id}: queue the reveal event, then the values
+ * POST /api/resolve              {id, keep: "mine"|"theirs"} or {id, set: {field: text}} (改为…)
+ * POST /api/discard              {id}: drop a rejected change on purpose
+ * Answers are JSON; a refusal is {"error": sentence, "field": name,
+ * "label": 中文 label} with 400, 404, 409, 422 or 500. */
+#ifndef HEARTH_WEB_API_H
+#define HEARTH_WEB_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/profile.h"
+
+/* What one sync did, for the page's summary. */
+typedef struct web_sync_summary {
+	int ok;                     /* the sync finished (conflicts or rejections may remain) */
+	uint64_t pushed, applied, merged, conflicts, duplicate, rejected, pulled;
+	char message[1400];         /* why it failed, one sentence; "" when ok */
+} web_sync_summary;
+
+/* Runs one sync of the profile's replica (the caller of web_api provides
+ * it: the witness and the engine live above this layer). Returns 0 when it
+ * ran, whatever it found; nonzero only when it could not start. */
+typedef int (*web_sync_fn)(void *arg, web_sync_summary *out);
+
+typedef struct web_api_options {
+	const profile *prof;        /* copied */
+	const char *csrf;           /* the session's CSRF token; borrowed for the api's life */
+	web_sync_fn sync;           /* NULL: the 同步 button says sync is not available */
+	void *sync_arg;
+} web_api_options;
+
+typedef struct web_api web_api;
+
+/* Returns 0 or HEARTH_ENOMEM; *out freed by web_api_free. */
+int web_api_new(web_api **out, const web_api_options *o);
+void web_api_free(web_api *a);
+
+/* Looks up a query argument of the request (NULL when absent); borrowed. */
+typedef const char *(*web_arg_fn)(void *ctx, const char *name);
+
+typedef struct web_api_request {
+	const char *path;           /* "/api/home" */
+	int post;
+	const char *body;           /* POST body (NUL-terminated), or NULL */
+	size_t body_len;
+	web_arg_fn arg;
+	void *arg_ctx;
+} web_api_request;
+
+typedef struct web_api_answer {
+	unsigned status;
+	char *json;                 /* malloc'd; the caller frees. NULL: out of memory */
+} web_api_answer;
+
+/* Answers one request (the security checks have passed). One at a time. */
+void web_api_handle(web_api *a, const web_api_request *rq, web_api_answer *an);
+
+/* Whether path names a route that changes state (it must be a POST). */
+int web_api_is_post_only(const char *path);
+
+#endif
