@@ -22,6 +22,7 @@ xgettext --language=C --from-code=UTF-8 --package-name=hearth \
 	--keyword=_ --keyword=N_ --keyword=P_:1,2 \
 	--keyword=record_refuse:3 --flag=record_refuse:3:c-format \
 	--keyword=op_reject:4 --flag=op_reject:4:c-format \
+	--keyword=refuse:3 --flag=refuse:3:c-format \
 	--output="$out" $files 2>"$out.err" || { cat "$out.err" >&2; rm -f "$out.err"; exit 1; }
 # Its warnings are about non-ASCII msgids (Chinese status words the rules
 # name), which are meant.

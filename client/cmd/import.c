@@ -17,6 +17,7 @@
 #include "client/core/csv.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/reasons.h"
 #include "common/hearth.h"
 #include "common/pbfield.h"
 #include "client/ui/output.h"
@@ -612,7 +613,10 @@ static int do_row(importer *im, const csv_row *row)
 		goto done;
 	memset(&verr, 0, sizeof(verr));
 	if (record_validate_message(im->k, body, &verr) != 0) {
-		bad(im, verr.field[0] ? verr.field : "record", "%s", verr.message);
+		char said[640];
+
+		bad(im, verr.field[0] ? verr.field : "record", "%s",
+		    reasons_localize(im->k, verr.message, said, sizeof(said)));
 		goto done;
 	}
 	check_unique(im, rec, body);

@@ -19,11 +19,13 @@
 #include "client/cmd/import.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -205,7 +207,7 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 
 		rc = replica_resolve_id(&m->rep, text, id, err, sizeof(err));
 		if (rc == HEARTH_ENOTFOUND) {
-			snprintf(why, cap, "no record matches \"%s\"", text);
+			snprintf(why, cap, _("no record matches \"%s\""), text);
 			return rc;
 		}
 		if (rc != 0) {
@@ -228,13 +230,13 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 			return 0;
 		}
 		enum_choices(fd->descriptor, choices, sizeof(choices));
-		snprintf(why, cap, "%s \"%s\" is not one of: %s", fd->name, text, choices);
+		snprintf(why, cap, _("%s \"%s\" is not one of: %s"), fd->name, text, choices);
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL: {
 		int v = 1;   /* a bare flag (no text) means yes */
 		if (text && value_parse_bool(text, &v) != 0) {
-			snprintf(why, cap, "%s \"%s\" is not true or false (yes/no, 1/0, 是/否)", fd->name,
+			snprintf(why, cap, _("%s \"%s\" is not true or false (yes/no, 1/0, 是/否)"), fd->name,
 			         text);
 			return HEARTH_EINVAL;
 		}
@@ -246,7 +248,7 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 		char *end;
 		double d = strtod(text, &end);
 		if (!*text || *end) {
-			snprintf(why, cap, "%s \"%s\" is not a number", fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is not a number"), fd->name, text);
 			return HEARTH_EINVAL;
 		}
 		if (fd->type == PROTOBUF_C_TYPE_FLOAT)
@@ -278,12 +280,12 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 		default: break;
 		}
 		if ((rargs_rule_flags(fl->rule) & FIELD_MONEY) && text[0] == '-') {
-			snprintf(why, cap, "%s \"%s\" is negative; amounts are 0 or more", fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is negative; amounts are 0 or more"), fd->name, text);
 			return HEARTH_EINVAL;
 		}
 		if (parse_int(text, lo, hi, &iv) != 0) {
-			snprintf(why, cap, "%s \"%s\" is not a whole number%s", fd->name, text,
-			         fl->fen ? " of fen" : "");
+			snprintf(why, cap, _("%s \"%s\" is not a whole number%s"), fd->name, text,
+			         fl->fen ? _(" of fen") : "");
 			return HEARTH_EINVAL;
 		}
 	}
@@ -381,7 +383,7 @@ static int apply(record_cmd *m, ProtobufCMessage *body, const record_assign *a, 
 		char *arr = NULL;
 
 		if (n > max) {
-			snprintf(why, cap, "%s has %zu values; at most %zu are allowed", fd->name, n, max);
+			snprintf(why, cap, _("%s has %zu values; at most %zu are allowed"), fd->name, n, max);
 			return HEARTH_EINVAL;
 		}
 		if (n == 0) {
@@ -429,7 +431,7 @@ int rargs_apply_all(record_cmd *m, ProtobufCMessage *body)
 		why[0] = '\0';
 		rc = apply(m, body, a, why, sizeof(why));
 		if (rc == HEARTH_ENOMEM) {
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			return EXIT_FAIL;
 		}
 		if (rc != 0) {
@@ -451,7 +453,7 @@ int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
 {
 	record_error err;
 	const record_assign *given = NULL;
-	char vb[300];
+	char vb[300], said[640];
 
 	memset(&err, 0, sizeof(err));
 	if (record_validate_message(m->k, body, &err) == 0)
@@ -460,13 +462,14 @@ int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
 		if (!strcmp(m->as[i].fl->fd->name, err.field))
 			given = &m->as[i];
 	}
+	reasons_localize(m->k, err.message, said, sizeof(said));
 	if (given && given->value)
 		rargs_say(m, "--%s \"%s\": %s", given->fl->name, rargs_shown(given->value, vb, sizeof(vb)),
-		    err.message);
+		    said);
 	else if (given)
-		rargs_say(m, "--%s: %s", given->fl->name, err.message);
+		rargs_say(m, "--%s: %s", given->fl->name, said);
 	else
-		rargs_say(m, "%s", err.message);
+		rargs_say(m, "%s", said);
 	return EXIT_USAGE;
 }
 
@@ -536,22 +539,22 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 			snprintf(left, sizeof(left), "  --%s[=yes|no]", fl->name);
 		fprintf(f, "%-*s  %s", (int)width, left, field_label(fl));
 		if (fl->fen)
-			fputs(" in fen (1 yuan = 100 fen)", f);
+			fputs(_(" in fen (1 yuan = 100 fen)"), f);
 		else if (rf & FIELD_MONEY)
-			fputs(" in yuan, up to two decimals", f);
+			fputs(_(" in yuan, up to two decimals"), f);
 		if (rf & FIELD_REQUIRED)
-			fputs(", required", f);
+			fputs(_(", required"), f);
 		if (rf & FIELD_SENSITIVE)
-			fputs(", sensitive (masked)", f);
+			fputs(_(", sensitive (masked)"), f);
 		if (rf & FIELD_ID)
-			fputs(", a record id or unique prefix", f);
+			fputs(_(", a record id or unique prefix"), f);
 		if (fl->fd->type == PROTOBUF_C_TYPE_ENUM) {
 			char choices[512];
 			enum_choices(fl->fd->descriptor, choices, sizeof(choices));
 			fprintf(f, ": %s", choices);
 		}
 		if (fl->fd->label == PROTOBUF_C_LABEL_REPEATED)
-			fputs(" (separate with , ， or 、)", f);
+			fputs(_(" (separate with , ， or 、)"), f);
 		fputc('\n', f);
 	}
 }
@@ -562,39 +565,39 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 
 	switch (which) {
 	case SUB_ADD:
-		fprintf(f, "usage: hearth %s add --FIELD VALUE... [--branch ID]\n\n"
+		fprintf(f, _("usage: hearth %s add --FIELD VALUE... [--branch ID]\n\n"
 		           "Adds a %s (%s) record to the local replica and prints its new id (only\n"
 		           "the id, so scripts can capture it). Works offline; the next sync sends it.\n"
 		           "--branch ID is required with an admin certificate; a branch certificate\n"
-		           "always adds to its own branch.\n\nfields:\n", k, m->k->label, k);
+		           "always adds to its own branch.\n\nfields:\n"), k, m->k->label, k);
 		break;
 	case SUB_EDIT:
-		fprintf(f, "usage: hearth %s edit ID --FIELD VALUE...\n\n"
+		fprintf(f, _("usage: hearth %s edit ID --FIELD VALUE...\n\n"
 		           "Changes the given fields of a %s record (ID: full id or a unique prefix of\n"
 		           "at least 4 hex digits). An empty value (--FIELD \"\") clears a field.\n"
-		           "\nfields:\n", k, m->k->label);
+		           "\nfields:\n"), k, m->k->label);
 		break;
 	case SUB_DELETE:
-		fprintf(f, "usage: hearth %s delete ID\n\n"
+		fprintf(f, _("usage: hearth %s delete ID\n\n"
 		           "Deletes a %s record (ID: full id or a unique prefix). The deletion is\n"
-		           "recorded locally and sent by the next sync.\n", k, m->k->label);
+		           "recorded locally and sent by the next sync.\n"), k, m->k->label);
 		return;
 	case SUB_SHOW:
-		fprintf(f, "usage: hearth %s show ID [--json] [--reveal]\n\n"
+		fprintf(f, _("usage: hearth %s show ID [--json] [--reveal]\n\n"
 		           "Shows every field of a %s record with its label, and its id, revision,\n"
 		           "branch, last update and whether local changes are pending.\n"
 		           "  --json    one JSON object (enums as short names, money in fen)\n"
-		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n", k,
+		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n"), k,
 		        m->k->label);
 		return;
 	case SUB_NOTE:
-		fprintf(f, "usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
+		fprintf(f, _("usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
 		           "Adds a dated progress note to a %s record (ID: full id or a unique\n"
-		           "prefix). The note is one line of at most 200 bytes; its date may not be\n"
-		           "before the record's start date.\n", k, m->k->label);
+		           "prefix). The note is one line of at most 200 characters; its date may not be\n"
+		           "before the record's start date.\n"), k, m->k->label);
 		return;
 	case SUB_LIST:
-		fprintf(f, "usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all]\n"
+		fprintf(f, _("usage: hearth %s list [--json | --csv [--bom]] [--reveal] [--all]\n"
 		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
 		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
 		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
@@ -606,31 +609,31 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  --reveal     show sensitive fields unmasked (recorded in the audit log)\n"
 		           "  --all        include deleted records\n"
 		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
-		           "\n", k, m->k->label);
+		           "\n"), k, m->k->label);
 		filter_help(m->k, f);
-		fputs("\nfields:\n", f);
+		fputs(_("\nfields:\n"), f);
 		break;
 	default:
-		fprintf(f, "usage: hearth %s add|edit|delete|show|list [options]\n\n"
+		fprintf(f, _("usage: hearth %s add|edit|delete|show|list [options]\n\n"
 		           "%s (%s) records in the local replica. Every command works offline;\n"
 		           "changes reach the server on the next sync.\n\n"
 		           "  hearth %s add --FIELD VALUE... [--branch ID]   prints the new id\n"
 		           "  hearth %s edit ID --FIELD VALUE...\n"
 		           "  hearth %s delete ID\n"
 		           "  hearth %s show ID [--json] [--reveal]\n"
-		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n",
+		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n"),
 		        k, m->k->label, k, k, k, k, k, k);
 		if (rargs_notes_field(m->k))
-			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
-		fprintf(f, "  hearth %s import FILE.csv [--dry-run]   all rows or none\n", k);
-		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
-		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
+			fprintf(f, _("  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n"), k);
+		fprintf(f, _("  hearth %s import FILE.csv [--dry-run]   all rows or none\n"), k);
+		fprintf(f, _("\nID is a full id or a unique prefix of at least 4 hex digits.\n"
+		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n"), k);
 		break;
 	}
 	print_field_flags(m, f);
-	fputs("\nValues: enums by short name, Chinese label or number; yes/no take\n"
+	fputs(_("\nValues: enums by short name, Chinese label or number; yes/no take\n"
 	      "true/false/yes/no/1/0/是/否 (write --FLAG=no); an empty value clears a field.\n"
-	      "exit status: 0 ok, 1 failed, 2 bad usage or invalid value.\n", f);
+	      "exit status: 0 ok, 1 failed, 2 bad usage or invalid value.\n"), f);
 }
 
 /* ------------------------------------------------------ command line */
@@ -681,7 +684,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	opts = calloc(m->n_flags + HEARTH_ARRAY_LEN(fixed_opts) + 2, sizeof(*opts));
 	m->as = calloc((size_t)argc + 1, sizeof(*m->as));
 	if (!opts || !m->as) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		free(opts);
 		return EXIT_FAIL;
 	}
@@ -719,12 +722,12 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		case O_NOTE_TEXT: m->note_text = optarg; break;
 		case O_NOTE_BY: m->note_by = optarg; break;
 		case ':':
-			rargs_say(m, "%s needs a value; see 'hearth %s %s --help'", argv[optind - 1], m->k->name,
+			rargs_say(m, _("%s needs a value; see 'hearth %s %s --help'"), argv[optind - 1], m->k->name,
 			    rargs_sub_names[m->sub]);
 			rc = EXIT_USAGE;
 			goto done;
 		case '?':
-			rargs_say(m, "unknown option \"%s\"; see 'hearth %s %s --help'", argv[optind - 1],
+			rargs_say(m, _("unknown option \"%s\"; see 'hearth %s %s --help'"), argv[optind - 1],
 			    m->k->name, rargs_sub_names[m->sub]);
 			rc = EXIT_USAGE;
 			goto done;
@@ -746,7 +749,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 			continue;
 		}
 		char vb[300];
-		rargs_say(m, "unexpected argument \"%s\"; see 'hearth %s %s --help'",
+		rargs_say(m, _("unexpected argument \"%s\"; see 'hearth %s %s --help'"),
 		    rargs_shown(argv[i], vb, sizeof(vb)), m->k->name,
 		    rargs_sub_names[m->sub]);
 		rc = EXIT_USAGE;
@@ -754,19 +757,19 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	}
 	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
 	     m->sub == SUB_NOTE) && !m->id_text) {
-		rargs_say(m, "give the id of the %s (full id or a unique prefix)", m->k->name);
+		rargs_say(m, _("give the id of the %s (full id or a unique prefix)"), m->k->name);
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
-		rargs_say(m, "give --date YYYY-MM-DD and --note TEXT");
+		rargs_say(m, _("give --date YYYY-MM-DD and --note TEXT"));
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_EDIT && m->n_as == 0) {
-		rargs_say(m, "nothing to change; give at least one --FIELD");
+		rargs_say(m, _("nothing to change; give at least one --FIELD"));
 		rc = EXIT_USAGE;
 	} else if (m->json && m->csv) {
-		rargs_say(m, "--json and --csv exclude each other; pick one");
+		rargs_say(m, _("--json and --csv exclude each other; pick one"));
 		rc = EXIT_USAGE;
 	} else if (m->bom && !m->csv) {
-		rargs_say(m, "--bom only applies to --csv");
+		rargs_say(m, _("--bom only applies to --csv"));
 		rc = EXIT_USAGE;
 	}
 done:

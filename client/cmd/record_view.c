@@ -25,6 +25,7 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -541,7 +542,7 @@ int rview_do_list(record_cmd *m)
 	filter = rrep_new_body(m->k);
 	l.t = out_table_new();
 	if (!filter || !l.t) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -565,7 +566,7 @@ int rview_do_list(record_cmd *m)
 				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
 		}
 		if (rc != 0 || l.err) {
-			rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+			rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(l.err ? l.err : rc));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -586,13 +587,13 @@ int rview_do_list(record_cmd *m)
 		}
 		out_csv_end_row(&l.csv);
 	} else if ((l.id_cols = short_id_len(&m->rep), list_columns(&l) != 0)) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
 	if (rc != 0 || l.err) {
-		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+		rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(l.err ? l.err : rc));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -601,16 +602,16 @@ int rview_do_list(record_cmd *m)
 		fputc('\n', stdout);
 	} else if (!m->csv) {
 		if (l.count == 0)
-			printf("no %s (%s) records\n", m->k->label, m->k->name);
+			printf(_("no %s (%s) records\n"), m->k->label, m->k->name);
 		else
 			out_table_print(l.t, stdout);
 	}
 	if (m->csv)
-		rargs_say(m, "exported %zu %s records (recorded in the audit log at the next sync)", l.count,
+		rargs_say(m, _("exported %zu %s records (recorded in the audit log at the next sync)"), l.count,
 		    m->k->name);
 	if (m->reveal && rrep_sensitive_kind(m->k) && l.count)
-		rargs_say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
-		       "sync)",
+		rargs_say(m, _("revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
+		       "sync)"),
 		    l.count, m->k->name);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:

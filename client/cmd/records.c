@@ -24,11 +24,13 @@
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -46,11 +48,13 @@ static int check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const ch
 	int rc = local_rules_check(&m->rep, m->k, id, branch, body, old_body, &err);
 
 	if (rc == HEARTH_EINVAL) {
-		rargs_say(m, "%s", err.message);
+		char said[640];
+
+		rargs_say(m, "%s", reasons_localize(m->k, err.message, said, sizeof(said)));
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(rc));
+		rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(rc));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -99,13 +103,13 @@ static int do_add(record_cmd *m)
 		free(body);
 		body = NULL;
 		rc = EXIT_FAIL;
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		goto fail;
 	}
 	hearth__record__init(rec);
 	if (rrep_attach_body(rec, m->k, body) != 0) {
 		free(body);
-		rargs_say(m, "the kind table names no Record field %u for %s", m->k->record_field, m->k->name);
+		rargs_say(m, _("the kind table names no Record field %u for %s"), m->k->record_field, m->k->name);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -121,13 +125,13 @@ static int do_add(record_cmd *m)
 	rec->id.data = malloc(UUID_LEN);
 	rec->branch_id = strdup(branch);
 	if (!rec->id.data || !rec->branch_id) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	rec->id.len = UUID_LEN;
 	if (uuid_v7(rec->id.data) != 0) {
-		rargs_say(m, "no randomness available for a new id");
+		rargs_say(m, _("no randomness available for a new id"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -163,7 +167,7 @@ static int do_edit(record_cmd *m)
 		goto fail;
 	uuid_format(id, text);
 	if (rec->deleted) {
-		rargs_say(m, "%s is deleted; it cannot be edited", text);
+		rargs_say(m, _("%s is deleted; it cannot be edited"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -172,7 +176,7 @@ static int do_edit(record_cmd *m)
 		body = rrep_new_body(m->k);
 		if (!body || rrep_attach_body(rec, m->k, body) != 0) {
 			free(body);
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -183,7 +187,7 @@ static int do_edit(record_cmd *m)
 	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	printf("updated %s\n", text);
+	printf(_("updated %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -206,7 +210,7 @@ static int do_delete(record_cmd *m)
 		goto fail;
 	uuid_format(id, text);
 	if (rec->deleted) {
-		rargs_say(m, "%s is already deleted", text);
+		rargs_say(m, _("%s is already deleted"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -216,7 +220,7 @@ static int do_delete(record_cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	printf("deleted %s\n", text);
+	printf(_("deleted %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -309,7 +313,7 @@ static int do_show(record_cmd *m)
 	body = record_body(rec);
 	if (m->reveal && rrep_sensitive_kind(m->k) && body) {
 		if (rrep_event_add(&events, "reveal", m->k, id, rec->branch_id, body, 0, "show --reveal") != 0) {
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -376,7 +380,7 @@ static int do_show(record_cmd *m)
 		}
 	}
 	if (events.n)
-		rargs_say(m, "revealed sensitive fields of %s (recorded in the audit log at the next sync)", text);
+		rargs_say(m, _("revealed sensitive fields of %s (recorded in the audit log at the next sync)"), text);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
 	rrep_events_free(&events);
@@ -400,7 +404,7 @@ static int do_note(record_cmd *m)
 	int rc;
 
 	if (!nf) {
-		rargs_say(m, "%s records have no progress notes", m->k->name);
+		rargs_say(m, _("%s records have no progress notes"), m->k->name);
 		return EXIT_USAGE;
 	}
 	rc = rrep_open_replica(m);
@@ -412,7 +416,7 @@ static int do_note(record_cmd *m)
 	uuid_format(id, text);
 	body = (ProtobufCMessage *)record_body(rec);
 	if (rec->deleted || !body) {
-		rargs_say(m, "%s is deleted; it cannot take notes", text);
+		rargs_say(m, _("%s is deleted; it cannot take notes"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -420,7 +424,7 @@ static int do_note(record_cmd *m)
 	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
 	                       ? kind_rule(m->k, nf->id)->max
 	                       : RECORD_REPEATED_MAX_DEFAULT)) {
-		rargs_say(m, "%s already has %zu notes, the most a record holds", text, *count);
+		rargs_say(m, _("%s already has %zu notes, the most a record holds"), text, *count);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -432,7 +436,7 @@ static int do_note(record_cmd *m)
 		*(Hearth__ProgressNote ***)pbfield_ptr(body, nf) = grown;
 	if (!note || !grown) {
 		free(note);
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -442,14 +446,14 @@ static int do_note(record_cmd *m)
 	note->by = strdup(m->note_by ? m->note_by : "");
 	grown[(*count)++] = note;
 	if (!note->date || !note->note || !note->by) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	printf("noted %s\n", text);
+	printf(_("noted %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -469,11 +473,11 @@ int cmd_record(cli *c, int argc, char **argv)
 	m.c = c;
 	m.k = kind_by_name(argv[0]);
 	if (!m.k) {
-		cli_error("unknown record kind \"%s\"", argv[0]);
+		cli_error(_("unknown record kind \"%s\""), argv[0]);
 		return EXIT_USAGE;
 	}
 	if (rargs_build_flags(&m) != 0) {
-		cli_error("%s: out of memory", argv[0]);
+		cli_error(_("%s: out of memory"), argv[0]);
 		return EXIT_FAIL;
 	}
 	if (argc < 2) {
@@ -494,7 +498,7 @@ int cmd_record(cli *c, int argc, char **argv)
 			sub = i;
 	}
 	if (sub < 0) {
-		cli_error("%s: unknown subcommand \"%s\"; try 'hearth %s --help'", argv[0], argv[1],
+		cli_error(_("%s: unknown subcommand \"%s\"; try 'hearth %s --help'"), argv[0], argv[1],
 		          argv[0]);
 		goto done;
 	}
