@@ -11,6 +11,7 @@
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 /* ---------------------------------------------------------- small helpers */
 
@@ -121,8 +122,8 @@ int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UU
 	if (uuid_parse(text, id) == 0)
 		return EXIT_OK;
 	if (rc == HEARTH_ENOTFOUND)
-		cli_error("%s: no record in the local replica matches \"%s\"; give the full id "
-		          "(or run 'hearth sync' first)",
+		cli_error(_("%s: no record in the local replica matches \"%s\"; give the full id "
+		          "(or run 'hearth sync' first)"),
 		          cmd, text);
 	else
 		cli_error("%s: %s", cmd, err);
@@ -211,7 +212,7 @@ int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void 
 		pg = resp->audit_page;
 		for (size_t i = 0; i < pg->n_entries && !stop; i++) {
 			if (pg->entries[i]->seq <= q->after_seq) {
-				cli_error("%s: the server sent audit entries out of order (%llu after %llu)", x->cmd,
+				cli_error(_("%s: the server sent audit entries out of order (%llu after %llu)"), x->cmd,
 				          (unsigned long long)pg->entries[i]->seq, (unsigned long long)q->after_seq);
 				envelope_free(resp, NULL);
 				return EXIT_FAIL;
@@ -233,7 +234,7 @@ int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void 
 		}
 		envelope_free(resp, NULL);
 		if (q->after_seq <= before) {
-			cli_error("%s: the server said more audit entries follow but did not move on (%llu)",
+			cli_error(_("%s: the server said more audit entries follow but did not move on (%llu)"),
 			          x->cmd, (unsigned long long)before);
 			return EXIT_FAIL;
 		}

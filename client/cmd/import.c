@@ -19,6 +19,7 @@
 #include "client/core/identity.h"
 #include "client/core/reasons.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
@@ -664,16 +665,16 @@ static int pick_branch(importer *im, cli *c, const char *want)
 	if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_BRANCH)
 		snprintf(own, sizeof(own), "%s", id.branch_id);
 	if (own[0] && want && strcmp(want, own) != 0) {
-		cli_error("%s import: --branch \"%s\": this replica belongs to branch %s", im->k->name,
+		cli_error(_("%s import: --branch \"%s\": this replica belongs to branch %s"), im->k->name,
 		          want, own);
 		return EXIT_USAGE;
 	}
 	if (!own[0] && !want) {
 		if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_AUDITOR)
-			cli_error("%s import: an auditor certificate cannot change records", im->k->name);
+			cli_error(_("%s import: an auditor certificate cannot change records"), im->k->name);
 		else
-			cli_error("%s import: --branch ID is required with an admin certificate: which "
-			          "branch the records belong to", im->k->name);
+			cli_error(_("%s import: --branch ID is required with an admin certificate: which "
+			          "branch the records belong to"), im->k->name);
 		return EXIT_USAGE;
 	}
 	snprintf(im->branch, sizeof(im->branch), "%s", own[0] ? own : want);
@@ -688,28 +689,28 @@ static int read_file(const char *path, char **out, size_t *len, char *err, size_
 
 	*out = NULL;
 	if (!f) {
-		snprintf(err, cap, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, cap, _("cannot open %s: %s"), path, strerror(errno));
 		return HEARTH_EIO;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, cap, "%s is not a regular file", path);
+		snprintf(err, cap, _("%s is not a regular file"), path);
 		fclose(f);
 		return HEARTH_EIO;
 	}
 	if ((uint64_t)st.st_size > CSV_MAX_BYTES) {
-		snprintf(err, cap, "%s is larger than %u MiB; split it", path, CSV_MAX_BYTES >> 20);
+		snprintf(err, cap, _("%s is larger than %u MiB; split it"), path, CSV_MAX_BYTES >> 20);
 		fclose(f);
 		return HEARTH_ETOOBIG;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(f);
-		snprintf(err, cap, "out of memory");
+		snprintf(err, cap, _("out of memory"));
 		return HEARTH_ENOMEM;
 	}
 	*len = fread(buf, 1, (size_t)st.st_size, f);
 	if (ferror(f)) {
-		snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, cap, _("cannot read %s: %s"), path, strerror(errno));
 		free(buf);
 		fclose(f);
 		return HEARTH_EIO;
@@ -723,7 +724,7 @@ static int read_file(const char *path, char **out, size_t *len, char *err, size_
 static void usage(const kind_info *k, FILE *f)
 {
 	fprintf(f,
-	        "usage: hearth %s import FILE.csv [--branch ID] [--dry-run]\n\n"
+	        _("usage: hearth %s import FILE.csv [--branch ID] [--dry-run]\n\n"
 	        "Adds (or updates) %s (%s) records from a CSV file, all or nothing: every row\n"
 	        "is checked first and each problem is reported as FILE:LINE: field: message;\n"
 	        "if any row is bad nothing is imported (exit 2). Otherwise all rows are stored\n"
@@ -740,7 +741,7 @@ static void usage(const kind_info *k, FILE *f)
 	        "without one adds a new record. So 'list --csv' -> edit -> 'import' works.\n\n"
 	        "  --branch ID  the branch new records belong to (admin certificates only)\n"
 	        "  --dry-run    check every row, report, and import nothing\n"
-	        "exit status: 0 imported, 1 the replica failed, 2 bad usage or a bad row.\n",
+	        "exit status: 0 imported, 1 the replica failed, 2 bad usage or a bad row.\n"),
 	        k->name, k->label, k->name, k->name);
 }
 
@@ -770,16 +771,16 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		case 'n': dry = 1; break;
 		case 'h': usage(k, stdout); return EXIT_OK;
 		case ':':
-			cli_error("%s import: %s needs a value", k->name, argv[optind - 1]);
+			cli_error(_("%s import: %s needs a value"), k->name, argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			cli_error("%s import: unknown option \"%s\"; see 'hearth %s import --help'", k->name,
+			cli_error(_("%s import: unknown option \"%s\"; see 'hearth %s import --help'"), k->name,
 			          argv[optind - 1], k->name);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		cli_error("%s import: give one CSV file; see 'hearth %s import --help'", k->name, k->name);
+		cli_error(_("%s import: give one CSV file; see 'hearth %s import --help'"), k->name, k->name);
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
@@ -787,25 +788,25 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
 	if (read_file(path, &data, &len, err, sizeof(err)) != 0) {
-		cli_error("%s import: %s", k->name, err);
+		cli_error(_("%s import: %s"), k->name, err);
 		return EXIT_USAGE;
 	}
 	if (csv_parse(data, len, &doc, &line, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s:%u: %s\n", path, line, err);
-		cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported", k->name,
+		cli_error(_("%s import: %s is not a CSV file hearth can read; nothing was imported"), k->name,
 		          path);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
 	unneutral_cells(&doc);
 	if (doc.n < 2) {
-		cli_error("%s import: %s has %s; nothing to import", k->name, path,
+		cli_error(_("%s import: %s has %s; nothing to import"), k->name, path,
 		          doc.n ? "a header row and no data rows" : "no rows");
 		rc = EXIT_USAGE;
 		goto fail;
 	}
 	if (replica_open(&im.rep, c->prof.home, err, sizeof(err)) != 0) {
-		cli_error("%s import: %s", k->name, err[0] ? err : "cannot open the local replica");
+		cli_error(_("%s import: %s"), k->name, err[0] ? err : "cannot open the local replica");
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -813,31 +814,31 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		goto fail_rep;
 	im.out = calloc(doc.n, sizeof(*im.out));
 	if (!im.out || map_header(&im, &doc.rows[0]) != 0) {
-		cli_error("%s import: out of memory", k->name);
+		cli_error(_("%s import: out of memory"), k->name);
 		rc = EXIT_FAIL;
 		goto fail_rep;
 	}
 	if (im.bad_cells) {
-		cli_error("%s import: %s: the header row is bad; nothing was imported", k->name, path);
+		cli_error(_("%s import: %s: the header row is bad; nothing was imported"), k->name, path);
 		rc = EXIT_USAGE;
 		goto fail_rep;
 	}
 	for (size_t i = 1; i < doc.n; i++) {
 		if (do_row(&im, &doc.rows[i]) != 0) {
-			cli_error("%s import: out of memory", k->name);
+			cli_error(_("%s import: out of memory"), k->name);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
 	}
 	if (im.bad_rows) {
-		cli_error("%s import: %s: %zu of %zu rows are bad; nothing was imported", k->name, path,
+		cli_error(_("%s import: %s: %zu of %zu rows are bad; nothing was imported"), k->name, path,
 		          im.bad_rows, doc.n - 1);
 		rc = EXIT_USAGE;
 		goto fail_rep;
 	}
 	if (dry) {
-		printf("%s: %zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
-		       "imported (--dry-run)\n", path, doc.n - 1, im.added, im.updated, im.unchanged);
+		printf(_("%s: %zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
+		       "imported (--dry-run)\n"), path, doc.n - 1, im.added, im.updated, im.unchanged);
 		rc = EXIT_OK;
 		goto fail_rep;
 	}
@@ -849,7 +850,7 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		if (!recs || !create) {
 			free(recs);
 			free(create);
-			cli_error("%s import: out of memory", k->name);
+			cli_error(_("%s import: out of memory"), k->name);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
@@ -861,12 +862,12 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		free(recs);
 		free(create);
 		if (wrc != 0) {
-			cli_error("%s import: %s; nothing was imported", k->name, err);
+			cli_error(_("%s import: %s; nothing was imported"), k->name, err);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
 	}
-	printf("imported %s: %zu added, %zu updated, %zu unchanged\n", path, im.added, im.updated,
+	printf(_("imported %s: %zu added, %zu updated, %zu unchanged\n"), path, im.added, im.updated,
 	       im.unchanged);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail_rep:
