@@ -10,6 +10,7 @@
 #include "common/date.h"
 #include "common/hearth.h"
 #include "client/core/values.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
 
@@ -96,7 +97,7 @@ int due_today(int32_t *today, char *err, size_t cap)
 		return 0;
 	}
 	if (date_parse(s, today) != 0) {
-		snprintf(err, cap, "HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)", s);
+		snprintf(err, cap, _("HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)"), s);
 		return HEARTH_EINVAL;
 	}
 	return 0;
