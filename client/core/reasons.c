@@ -99,12 +99,18 @@ static int match_from(const char *f, const char *t, match *m)
 		m->arg[a].p = t;
 		m->arg[a].conv = conv;
 		if (conv == 's') {
+			/* Only the last text argument may hold ": ", so the
+			 * server's "record ID: REASON" is read as that nesting,
+			 * not as one reason whose first argument runs over the
+			 * prefix. */
+			int last = *f == '\0';
+
 			for (size_t n = 0;; n++) {
 				m->arg[a].n = n;
 				m->n_args = a + 1;
 				if (match_from(f, t + n, m))
 					return 1;
-				if (t[n] == '\0')
+				if (t[n] == '\0' || (!last && t[n] == ':' && t[n + 1] == ' '))
 					return 0;
 			}
 		}
