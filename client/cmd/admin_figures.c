@@ -126,7 +126,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 	rc = stats_scan(st, &r);
 	replica_close(&r);
 	if (rc != 0) {
-		admin_error(fo->cmd, _("cannot read the local replica: %s"), hearth_strerror(rc));
+		admin_error(fo->cmd, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		stats_free(st);
 		return EXIT_FAIL;
 	}

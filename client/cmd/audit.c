@@ -194,7 +194,7 @@ static int audit_log(cli *c, int argc, char **argv)
 	}
 	rc = audq_each_entry(&x, &q, log_one, &l, &more);
 	if (rc == EXIT_OK && l.err) {
-		cli_error(_("audit log: %s"), hearth_strerror(l.err));
+		cli_error(_("audit log: %s"), _(hearth_strerror(l.err)));
 		rc = EXIT_FAIL;
 	}
 	if (rc != EXIT_OK)
@@ -448,7 +448,7 @@ static int audit_export(cli *c, int argc, char **argv)
 	q.limit = QUERY_PAGE_MAX;
 	if ((rc = audq_each_entry(&x, &q, export_one, &xp, NULL)) != EXIT_OK || xp.err) {
 		if (xp.err)
-			cli_error(_("audit export: %s"), hearth_strerror(xp.err));
+			cli_error(_("audit export: %s"), _(hearth_strerror(xp.err)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -473,7 +473,7 @@ static int audit_export(cli *c, int argc, char **argv)
 	ev.count = xp.n > UINT32_MAX ? UINT32_MAX : (uint32_t)xp.n;
 	ev.branch_id = x.s.welcome->principal->branch_id;
 	if ((rc = replica_queue_events(&x.r, &evp, 1)) != 0) {
-		cli_error(_("audit export: cannot record the export in the replica: %s"), hearth_strerror(rc));
+		cli_error(_("audit export: cannot record the export in the replica: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}

@@ -253,11 +253,11 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
 	    (rc = replica_queue_events(&r, x.events.ev, x.events.n)) != 0) {
 		cli_error(_("%s: cannot record the reveal in the local replica (%s); nothing was shown"), cmd,
-		          hearth_strerror(rc));
+		          _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (rc != 0) {
-		cli_error(_("%s: cannot read the local replica: %s"), cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the local replica: %s"), cmd, _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (x.json)
@@ -270,7 +270,7 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	replica_close(&r);
 	if (rc != 0) {
 		rrep_events_free(&x.events);
-		cli_error(_("%s: cannot read the local replica: %s"), cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the local replica: %s"), cmd, _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (x.events.n)
@@ -593,12 +593,12 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		goto fail;
 	}
 	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
-		cli_error(_("resolve: the server copy of the record is damaged: %s"), hearth_strerror(rc));
+		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
-		cli_error(_("resolve: the server copy of the record is damaged: %s"), hearth_strerror(rc));
+		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -637,7 +637,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		}
 	}
 	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
-		cli_error(_("resolve: cannot build the record: %s"), hearth_strerror(rc));
+		cli_error(_("resolve: cannot build the record: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}

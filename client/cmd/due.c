@@ -272,13 +272,13 @@ int cmd_due(cli *c, int argc, char **argv)
 	rc = due_snapshot_load(&r, branch, &snap);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error(_("due: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("due: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	rc = due_compute(&snap, today, &cfg, &rep);
 	if (rc != 0) {
 		due_snapshot_free(&snap);
-		cli_error(_("due: %s"), hearth_strerror(rc));
+		cli_error(_("due: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (json)

@@ -211,7 +211,7 @@ static int parse_elem(record_cmd *m, const record_flag *fl, const char *text, vo
 			return rc;
 		}
 		if (rc != 0) {
-			snprintf(why, cap, "%s", err[0] ? err : hearth_strerror(rc));
+			snprintf(why, cap, "%s", err[0] ? err : _(hearth_strerror(rc)));
 			return rc;
 		}
 		b->data = malloc(UUID_LEN);

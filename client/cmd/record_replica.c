@@ -66,7 +66,7 @@ int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, "\"%s\": %s", text, err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "\"%s\": %s", text, err[0] ? err : _(hearth_strerror(rc)));
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	rc = replica_get(&m->rep, id, out);
@@ -75,7 +75,7 @@ int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, _("cannot read the record: %s"), hearth_strerror(rc));
+		rargs_say(m, _("cannot read the record: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if ((*out)->kind != m->k->kind) {
@@ -307,7 +307,7 @@ int rrep_events_queue(record_cmd *m, rrep_event_list *l)
 	rc = replica_queue_events(&m->rep, l->ev, l->n);
 	if (rc != 0) {
 		rargs_say(m, _("cannot record the reveal/export in the local replica (%s); nothing was shown"),
-		    hearth_strerror(rc));
+		    _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -566,7 +566,7 @@ int rview_do_list(record_cmd *m)
 				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
 		}
 		if (rc != 0 || l.err) {
-			rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(l.err ? l.err : rc));
+			rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(l.err ? l.err : rc)));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -593,7 +593,7 @@ int rview_do_list(record_cmd *m)
 	}
 	rc = replica_each(&m->rep, m->k->kind, m->all, list_one, &l);
 	if (rc != 0 || l.err) {
-		rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(l.err ? l.err : rc));
+		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(l.err ? l.err : rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}

@@ -54,7 +54,7 @@ static int check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const ch
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, _("cannot read the local replica: %s"), hearth_strerror(rc));
+		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -81,7 +81,7 @@ static int save_edit(record_cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *
 		return rc;
 	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
 	if (rc != 0) {
-		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -216,7 +216,7 @@ static int do_delete(record_cmd *m)
 	}
 	rc = replica_delete(&m->rep, id, err, sizeof(err));
 	if (rc != 0) {
-		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}

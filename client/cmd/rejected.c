@@ -135,7 +135,7 @@ static int do_list(replica *r, int json)
 	}
 	out_table_free(x.t);
 	if (rc != 0) {
-		cli_error(_("rejected: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("rejected: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -174,7 +174,7 @@ static int do_discard(replica *r, const char *text)
 		return EXIT_USAGE;
 	}
 	if ((rc = replica_rejected_each(r, find_fn, &f)) != 0) {
-		cli_error(_("rejected discard: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("rejected discard: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (f.n == 0) {

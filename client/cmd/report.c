@@ -223,13 +223,13 @@ int cmd_report(cli *c, int argc, char **argv)
 	rc = due_snapshot_load(&r, branch, &snap);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error(_("report year: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("report year: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	rc = yearly_compute(&snap, branch, year, &rep);
 	due_snapshot_free(&snap);
 	if (rc != 0) {
-		cli_error(_("report year: %s"), hearth_strerror(rc));
+		cli_error(_("report year: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -238,7 +238,7 @@ int cmd_report(cli *c, int argc, char **argv)
 		rc = print_table(&rep, branch);
 	yearly_free(&rep);
 	if (rc != 0) {
-		cli_error(_("report year: cannot print the report: %s"), hearth_strerror(rc));
+		cli_error(_("report year: cannot print the report: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;

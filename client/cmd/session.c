@@ -99,7 +99,7 @@ static int guard_unsent(cli *c, const profile *p, int discard, int *drop)
 	}
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error(_("init: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("init: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	now_ok = cert_scope(p->cert, now, sizeof(now)) == 0;
@@ -139,7 +139,7 @@ static int drop_unsent(const profile *p)
 	rc = replica_discard_unsent(&r, &ops, &recs);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error(_("init: cannot drop the unsent changes: %s"), hearth_strerror(rc));
+		cli_error(_("init: cannot drop the unsent changes: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	snprintf(nops, sizeof(nops), P_("%llu op", "%llu ops", ops), (unsigned long long)ops);

@@ -45,7 +45,7 @@ int cmd_status(cli *c, int argc, char **argv)
 	if ((rc = cli_open_replica(c, &r, "status")) != EXIT_OK)
 		return rc;
 	if ((rc = replica_status_get(&r, &st)) != 0) {
-		cli_error(_("status: cannot read the local replica: %s"), hearth_strerror(rc));
+		cli_error(_("status: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		replica_close(&r);
 		return EXIT_FAIL;
 	}

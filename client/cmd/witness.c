@@ -84,7 +84,7 @@ static int pinned_key(cli *c, session *s, replica *r, const char *cmd, const Hea
 	}
 	rc = replica_meta_get_bytes(r, "audit_key", &stored, &n);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error(_("%s: cannot read the pinned audit key from the replica: %s"), cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the pinned audit key from the replica: %s"), cmd, _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (rc == 0 && n != AUDIT_KEY_LEN) {
@@ -215,7 +215,7 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 	rc = replica_checkpoint_get(r, &old);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
 		cli_error(_("%s: cannot read the accepted checkpoint from the replica: %s"), cmd,
-		          hearth_strerror(rc));
+		          _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if ((rc = pinned_key(c, s, r, cmd, old, key, &pin_now)) != EXIT_OK)
@@ -224,13 +224,13 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 	if ((rc = report(c, s, cmd, old, now, v, &d)) != EXIT_OK)
 		goto done;
 	if (pin_now && (rc = replica_meta_set_bytes(r, "audit_key", key, AUDIT_KEY_LEN)) != 0) {
-		cli_error(_("%s: cannot pin the audit key in the replica: %s"), cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot pin the audit key in the replica: %s"), cmd, _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}
 	if ((rc = replica_checkpoint_put(r, now)) != 0) {
 		cli_error(_("%s: cannot store the accepted checkpoint in the replica: %s"), cmd,
-		          hearth_strerror(rc));
+		          _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}
@@ -273,7 +273,7 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 	rc = replica_checkpoint_get(r, &old);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
 		cli_error(_("%s: cannot read the accepted checkpoint from the replica: %s"), cmd,
-		          hearth_strerror(rc));
+		          _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	/* The key the Welcome was checked against (witness_check pinned it). */
@@ -283,7 +283,7 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 	if ((rc = report(c, s, cmd, old, cp, v, &d)) != EXIT_OK)
 		goto done;
 	if ((rc = replica_checkpoint_put(r, cp)) != 0) {
-		cli_error(_("%s: cannot store the push's checkpoint in the replica: %s"), cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot store the push's checkpoint in the replica: %s"), cmd, _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}

@@ -79,7 +79,7 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 		size_t n = 0;
 
 		if ((rc = replica_next_events(r, NOTE_EVENTS_MAX, &ev, &keys, &n)) != 0) {
-			snprintf(err, cap, _("cannot read the queued audit events: %s"), hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the queued audit events: %s"), _(hearth_strerror(rc)));
 			return EVENTS_FAILED;
 		}
 		if (n == 0) {
@@ -102,7 +102,7 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 			replica_events_free(ev, keys, n);
 			if (rc != 0) {
 				snprintf(err, cap, _("cannot drop a queued event the server refuses: %s"),
-				         hearth_strerror(rc));
+				         _(hearth_strerror(rc)));
 				return EVENTS_FAILED;
 			}
 			if (warn)
@@ -120,7 +120,7 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 			 * double them, so say so rather than retry silently. */
 			snprintf(err, cap, _("the server recorded %zu events but the replica could not forget "
 			                   "them (%s); the next sync may report them twice"),
-			         n, hearth_strerror(rc));
+			         n, _(hearth_strerror(rc)));
 			return EVENTS_FAILED;
 		}
 		*sent += n;

@@ -316,7 +316,7 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 			return rc;
 		}
 		if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-			snprintf(err, cap, _("cannot read the local replica: %s"), hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 			return rc;
 		}
 	}
@@ -325,7 +325,7 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 
 		rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 0, name_fn, &b);
 		if (rc != 0) {
-			snprintf(err, cap, _("cannot read the local replica: %s"), hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 			return rc;
 		}
 		if (b.hits > 1) {

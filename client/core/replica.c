@@ -335,7 +335,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 		goto fail_store;
 	if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
 		rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
-		         hearth_strerror(rc));
+		         _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (n_changed == 0) {
@@ -361,7 +361,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 			goto fail_store;
 		if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
 			rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
-			         hearth_strerror(rc));
+			         _(hearth_strerror(rc)));
 			goto fail;
 		}
 		if (n_changed == 0) {
@@ -579,7 +579,7 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 		goto fail_store;
 	if ((rc = merge_diff(sb, sb_len, nb, nb_len, &diff, &n_diff)) != 0) {
 		rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
-		         hearth_strerror(rc));
+		         _(hearth_strerror(rc)));
 		goto fail;
 	}
 	for (size_t i = 0; i < n_diff; i++)

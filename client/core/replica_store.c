@@ -40,7 +40,7 @@ int rstore_say_store(char *err, size_t errlen, int rc, const char *what)
 		           "(e.g. 4G) and try again"),
 		           what);
 	return rstore_say(err, errlen, rc, _("the local replica failed while %s: %s"), what,
-	           hearth_strerror(rc));
+	           _(hearth_strerror(rc)));
 }
 
 void rstore_be64_put(uint8_t *p, uint64_t v)

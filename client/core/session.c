@@ -227,7 +227,7 @@ int session_send(session *s, Hearth__Envelope *req, uint64_t *id)
 		*id = req->request_id;
 	rc = envelope_pack_frame(req, HEARTH_FRAME_MAX_CAP, &frame, &len);
 	if (rc < 0)
-		return fail(s, SESSION_PROTOCOL, rc, _("cannot encode request: %s"), hearth_strerror(rc));
+		return fail(s, SESSION_PROTOCOL, rc, _("cannot encode request: %s"), _(hearth_strerror(rc)));
 	rc = tls_engine_write(&s->tls, frame, len);
 	free(frame);
 	if (rc < 0)
@@ -258,12 +258,12 @@ int session_recv(session *s, Hearth__Envelope **resp)
 				break;
 			if (rc < 0)
 				return fail(s, SESSION_PROTOCOL, rc, _("bad frame from the server: %s"),
-				            hearth_strerror(rc));
+				            _(hearth_strerror(rc)));
 			rc = envelope_unpack(frame, flen, HEARTH_FRAME_MAX_CAP, NULL, resp);
 			free(frame);
 			if (rc < 0)
 				return fail(s, SESSION_PROTOCOL, rc, _("bad message from the server: %s"),
-				            hearth_strerror(rc));
+				            _(hearth_strerror(rc)));
 			return 0;
 		}
 		s->plain_off = s->plain_len = 0;

@@ -147,7 +147,7 @@ static int do_push(sync_ctx *x)
 
 		rc = replica_next_batch(&x->r, x->batch, &ops, &keys, &n);
 		if (rc != 0)
-			return failed(x, _("cannot read the outbox: %s"), hearth_strerror(rc));
+			return failed(x, _("cannot read the outbox: %s"), _(hearth_strerror(rc)));
 		if (n == 0)
 			break;
 		if (x->prog.total < x->prog.done + n)
@@ -282,7 +282,7 @@ static int do_pull(sync_ctx *x)
 	int rc, idle = 0;
 
 	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
-		return failed(x, _("cannot read the replica's cursor: %s"), hearth_strerror(rc));
+		return failed(x, _("cannot read the replica's cursor: %s"), _(hearth_strerror(rc)));
 	x->prog.what = N_("pulling");
 	x->prog.total = 0;
 	x->prog.done = 0;
@@ -317,7 +317,7 @@ static int do_pull(sync_ctx *x)
 			          "re-pulling from zero"));
 			if ((rc = replica_reset_server(&x->r)) != 0) {
 				envelope_free(resp, NULL);
-				return failed(x, _("cannot reset the replica: %s"), hearth_strerror(rc));
+				return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
 			}
 			envelope_free(resp, NULL);
 			cursor = 0;
@@ -410,7 +410,7 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 			return rc;
 		if ((rc = replica_cursor(&x->r, &cursor)) != 0) {
 			envelope_free(resp, NULL);
-			return failed(x, _("cannot read the replica's cursor: %s"), hearth_strerror(rc));
+			return failed(x, _("cannot read the replica's cursor: %s"), _(hearth_strerror(rc)));
 		}
 		if (resp->digest_result->cursor <= cursor)
 			break;
@@ -444,7 +444,7 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 	}
 	envelope_free(resp, NULL);
 	if ((rc = replica_digest(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine)) != 0)
-		return failed(x, _("cannot compute the replica's digest: %s"), hearth_strerror(rc));
+		return failed(x, _("cannot compute the replica's digest: %s"), _(hearth_strerror(rc)));
 	*same = 1;
 	for (int k = 0; k < REPLICA_MAX_KINDS; k++) {
 		if (mine[k].count != theirs[k].count || memcmp(mine[k].digest, theirs[k].digest, 32)) {
@@ -470,7 +470,7 @@ static int check_divergence(sync_ctx *x)
 	snprintf(line, sizeof(line), _("%s; re-pulling from zero"), msg);
 	notice(x, line);
 	if ((rc = replica_reset_server(&x->r)) != 0)
-		return failed(x, _("cannot reset the replica: %s"), hearth_strerror(rc));
+		return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
 	if ((rc = do_pull(x)) != SYNC_OK)
 		return rc;
 	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK)
