@@ -166,7 +166,8 @@ static const char *find_format(const char *english, match *best)
 		match m = { .n_args = 0 };
 		size_t len = fixed_len(reasons_formats[i]);
 
-		if (found && len <= found_len)
+		/* A bare "%s" says nothing to recognise. */
+		if (len == 0 || (found && len <= found_len))
 			continue;
 		if (match_from(reasons_formats[i], english, &m)) {
 			found = reasons_formats[i];

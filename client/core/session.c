@@ -17,6 +17,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "client/core/reasons.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 
@@ -338,12 +339,15 @@ static int hello(session *s)
 	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 		Hearth__Error *e = resp->error;
 		enum session_fail kind = SESSION_PROTOCOL;
+		char said[512];
+
 		if (e->code == HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED ||
 		    e->code == HEARTH__ERROR_CODE__ERR_FORBIDDEN)
 			kind = SESSION_REFUSED;
 		else if (e->code == HEARTH__ERROR_CODE__ERR_VERSION)
 			kind = SESSION_VERSION;
-		rc = fail(s, kind, HEARTH_EAUTH, _("the server refused this client: %s"), e->message);
+		rc = fail(s, kind, HEARTH_EAUTH, _("the server refused this client: %s"),
+		          reasons_localize(NULL, e->message, said, sizeof(said)));
 		envelope_free(resp, NULL);
 		return rc;
 	}

@@ -82,6 +82,9 @@ static void test_chinese_with_labels(void **state)
 	/* A word the shared rules put in a reason. */
 	expect(kind(HEARTH__KIND__KIND_MEMBER), "record 01a2-b: birth_date (hidden) is not a date that exists (YYYY-MM-DD)",
 	       "记录 01a2-b：出生日期 （已隐藏） 不是存在的日期（格式为 YYYY-MM-DD）");
+	/* A request the server refused (server/api), not a record. */
+	expect(NULL, "push of 600 ops exceeds the limit of 500 ops per push; send smaller batches",
+	       "一次发送 600 项操作，超过了每次最多 500 项的限制；请分批发送");
 	/* Unknown text stays as it came. */
 	expect(kind(HEARTH__KIND__KIND_MEMBER), "a reason from a newer server", "a reason from a newer server");
 	assert_string_equal(reasons_field_name(kind(HEARTH__KIND__KIND_DUES), "month"), "月份");
