@@ -142,7 +142,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "opening it");
+	rstore_say_store(err, errlen, rc, _("opening it"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -211,13 +211,13 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 
 	if (!rstore_prefix_ok(text))
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "\"%s\" is not a record id or an id prefix of at least 4 hex digits", text);
+		           _("\"%s\" is not a record id or an id prefix of at least 4 hex digits"), text);
 	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
-		return rstore_say_store(err, errlen, rc, "looking up an id");
+		return rstore_say_store(err, errlen, rc, _("looking up an id"));
 	rc = rstore_scan_view(r, t, prefix_fn, &p);
 	mdb_txn_abort(t);
 	if (rc != 0)
-		return rstore_say_store(err, errlen, rc, "looking up an id");
+		return rstore_say_store(err, errlen, rc, _("looking up an id"));
 	if (p.matches == 0)
 		return rstore_say(err, errlen, HEARTH_ENOTFOUND, _("no record with id %s in the local replica"), text);
 	if (p.matches > 1)
@@ -401,7 +401,7 @@ commit:
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the edit");
+	rstore_say_store(err, errlen, rc, _("recording the edit"));
 fail:
 	if (own)
 		mdb_txn_abort(own);
@@ -500,7 +500,7 @@ int replica_delete(replica *r, const uint8_t id[16], char *err, size_t errlen)
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the delete");
+	rstore_say_store(err, errlen, rc, _("recording the delete"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -630,7 +630,7 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the resolution");
+	rstore_say_store(err, errlen, rc, _("recording the resolution"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -656,7 +656,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 	int rc;
 
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
-		return rstore_say_store(err, errlen, rc, "starting the batch");
+		return rstore_say_store(err, errlen, rc, _("starting the batch"));
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = edit_record(r, t, recs[i], create[i], err, errlen)) != 0) {
 			mdb_txn_abort(t);
@@ -665,7 +665,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 	}
 	rc = lmdb_err(mdb_txn_commit(t));
 	if (rc != 0)
-		rstore_say_store(err, errlen, rc, "recording the batch");
+		rstore_say_store(err, errlen, rc, _("recording the batch"));
 	return rc;
 }
 

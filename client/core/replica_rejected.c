@@ -148,7 +148,7 @@ int replica_rejected_discard(replica *r, const uint8_t id[16], replica_rejected_
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "discarding the rejected change");
+	rstore_say_store(err, errlen, rc, _("discarding the rejected change"));
 fail:
 	if (t)
 		mdb_txn_abort(t);

@@ -238,7 +238,7 @@ commit:
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "storing a push result");
+	rstore_say_store(err, errlen, rc, _("storing a push result"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -343,7 +343,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "storing a pulled page");
+	rstore_say_store(err, errlen, rc, _("storing a pulled page"));
 fail:
 	if (t)
 		mdb_txn_abort(t);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/uuid.h"
 
@@ -176,18 +177,18 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 	if (!why)
 		why = &dummy;
 	if (*p == '-') {
-		*why = "is negative; amounts are 0 or more";
+		*why = _("is negative; amounts are 0 or more");
 		return HEARTH_EINVAL;
 	}
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (++int_digits > 12) {
-			*why = "is too large (at most 999999999999.99 yuan)";
+			*why = _("is too large (at most 999999999999.99 yuan)");
 			return HEARTH_EINVAL;
 		}
 		yuan = yuan * 10 + (*p - '0');
 	}
 	if (int_digits == 0) {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 		return HEARTH_EINVAL;
 	}
 	if (*p == '.') {
@@ -198,16 +199,16 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 				cents = cents * 10 + (*p - '0');
 		}
 		if (dec_digits == 0 && *p == '\0') {
-			*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+			*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 			return HEARTH_EINVAL;
 		}
 	}
 	if (*p != '\0') {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 		return HEARTH_EINVAL;
 	}
 	if (dec_digits > 2) {
-		*why = "has more than two decimals (1 fen = 0.01 yuan)";
+		*why = _("has more than two decimals (1 fen = 0.01 yuan)");
 		return HEARTH_EINVAL;
 	}
 	if (dec_digits == 1)
