@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build release certs run test test-asan fuzz bench deb clean
+.PHONY: all deps build release certs run test test-asan fuzz bench deb clean pot
 
 all: build
 
@@ -26,6 +26,11 @@ release: deps
 
 certs:
 	@certs/mkcerts.sh
+
+# make pot: po/hearth.pot from the marked strings of the source, merged into
+# po/zh_CN.po (new msgids untranslated, changed ones fuzzy) to translate.
+pot:
+	@po/update.sh .
 
 # make run HOST=0.0.0.0 PORT=7444: where the dev server listens. It runs on
 # the dev certificates and audit key, named here with --dev (hearthd refuses

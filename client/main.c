@@ -19,40 +19,40 @@
 #include "common/i18n.h"
 
 static const cli_command commands[] = {
-	{ "init", cmd_init, "store a profile: server address, certificate, key, CA" },
-	{ "whoami", cmd_whoami, "connect and show the principal the server sees" },
-	{ "ping", cmd_ping, "measure the round-trip time to the server" },
-	{ "sync", cmd_sync, "push local edits, pull the server's changes, check the replica" },
-	{ "status", cmd_status, "pending and rejected edits, cursor, last sync, conflicts" },
-	{ "rejected", cmd_rejected, "changes the server rejected: list, or discard ID on purpose" },
-	{ "conflicts", cmd_conflicts, "list open conflicts with both values of each field" },
-	{ "resolve", cmd_resolve, "resolve a conflict: --keep mine|theirs or --set FIELD=VALUE" },
-	{ "member", cmd_record, "党员: add, edit, delete, show, list members" },
-	{ "audit", cmd_audit, "review the audit log: log, show, verify, export" },
-	{ "history", cmd_history, "every change of one record: who, when, old -> new" },
-	{ "hardship", cmd_record, "困难党员台账: the hardship ledger, one open entry per member" },
-	{ "visit", cmd_record, "走访慰问: visits, cash and goods in yuan" },
-	{ "talk", cmd_record, "谈心谈话: talks with members (content is sensitive)" },
-	{ "pairing", cmd_record, "结对帮扶: pairings; 'pairing note ID' adds progress" },
-	{ "honor", cmd_record, "表彰激励: honors and awards" },
-	{ "activity", cmd_record, "主题活动: themed activities" },
-	{ "disclosure", cmd_record, "党务公开: public disclosures of Party affairs" },
-	{ "dues", cmd_dues, "党费: dues, one record per member per month ('dues month YYYY-MM': all at once)" },
-	{ "transfer", cmd_record, "组织关系转接: transfers between branches" },
-	{ "due", cmd_due, "what is owed: visits, talks, pairing notes, dues; campaign coverage" },
-	{ "report", cmd_report, "report year [YYYY]: the branch's year in figures" },
-	{ "ui", cmd_ui, "the web app on 127.0.0.1 over the replica, in the browser" },
-	{ "admin", cmd_admin, "the committee's console: branches, certificates, conflicts, stats, report" },
+	{ "init", cmd_init, N_("store a profile: server address, certificate, key, CA") },
+	{ "whoami", cmd_whoami, N_("connect and show the principal the server sees") },
+	{ "ping", cmd_ping, N_("measure the round-trip time to the server") },
+	{ "sync", cmd_sync, N_("push local edits, pull the server's changes, check the replica") },
+	{ "status", cmd_status, N_("pending and rejected edits, cursor, last sync, conflicts") },
+	{ "rejected", cmd_rejected, N_("changes the server rejected: list, or discard ID on purpose") },
+	{ "conflicts", cmd_conflicts, N_("list open conflicts with both values of each field") },
+	{ "resolve", cmd_resolve, N_("resolve a conflict: --keep mine|theirs or --set FIELD=VALUE") },
+	{ "member", cmd_record, N_("党员: add, edit, delete, show, list members") },
+	{ "audit", cmd_audit, N_("review the audit log: log, show, verify, export") },
+	{ "history", cmd_history, N_("every change of one record: who, when, old -> new") },
+	{ "hardship", cmd_record, N_("困难党员台账: the hardship ledger, one open entry per member") },
+	{ "visit", cmd_record, N_("走访慰问: visits, cash and goods in yuan") },
+	{ "talk", cmd_record, N_("谈心谈话: talks with members (content is sensitive)") },
+	{ "pairing", cmd_record, N_("结对帮扶: pairings; 'pairing note ID' adds progress") },
+	{ "honor", cmd_record, N_("表彰激励: honors and awards") },
+	{ "activity", cmd_record, N_("主题活动: themed activities") },
+	{ "disclosure", cmd_record, N_("党务公开: public disclosures of Party affairs") },
+	{ "dues", cmd_dues, N_("党费: dues, one record per member per month ('dues month YYYY-MM': all at once)") },
+	{ "transfer", cmd_record, N_("组织关系转接: transfers between branches") },
+	{ "due", cmd_due, N_("what is owed: visits, talks, pairing notes, dues; campaign coverage") },
+	{ "report", cmd_report, N_("report year [YYYY]: the branch's year in figures") },
+	{ "ui", cmd_ui, N_("the web app on 127.0.0.1 over the replica, in the browser") },
+	{ "admin", cmd_admin, N_("the committee's console: branches, certificates, conflicts, stats, report") },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hearth [--home DIR] COMMAND [options]\n\n"
+	fprintf(f, _("usage: hearth [--home DIR] COMMAND [options]\n\n"
 	           "hearth keeps a Party branch's care and assistance records (党内激励、关怀、帮扶)\n"
-	           "and syncs them with the committee's hearthd server.\n\ncommands:\n");
+	           "and syncs them with the committee's hearthd server.\n\ncommands:\n"));
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'hearth COMMAND --help' explains one command.\n"
+		fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(f, _("\n'hearth COMMAND --help' explains one command.\n"
 	           "\nglobal options:\n"
 	           "  --home DIR   client directory (default $HEARTH_HOME, else ~/.hearth)\n"
 	           "  --version    print the version\n"
@@ -60,7 +60,7 @@ static void usage(FILE *f)
 	           "changes wait, see 'hearth rejected'), 2 bad usage or\n"
 	           "local configuration, 3 cannot connect or authenticate, 4 conflicts remain,\n"
 	           "5 the server's audit log shrank, was rewritten or is signed by another key,\n"
-	           "6 the server broke the sync protocol (its answer was not stored).\n");
+	           "6 the server broke the sync protocol (its answer was not stored).\n"));
 }
 
 int main(int argc, char **argv)
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 			       HEARTH_PROTOCOL_MINOR);
 			return EXIT_OK;
 		} else {
-			cli_error("unknown option \"%s\"; try 'hearth --help'", argv[i]);
+			cli_error(_("unknown option \"%s\"; try 'hearth --help'"), argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -98,6 +98,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], commands[k].name))
 			return commands[k].fn(&c, argc - i, argv + i);
 	}
-	cli_error("unknown command \"%s\"; try 'hearth --help'", argv[i]);
+	cli_error(_("unknown command \"%s\"; try 'hearth --help'"), argv[i]);
 	return EXIT_USAGE;
 }

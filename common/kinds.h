@@ -26,7 +26,7 @@ enum field_flags {
 typedef struct field_rule {
 	uint32_t number;           /* field number in the body message */
 	uint32_t flags;            /* enum field_flags */
-	uint32_t max;              /* strings: max bytes; repeated: max count; 0 = default */
+	uint32_t max;              /* strings: max characters; repeated: max count; 0 = default */
 	const char *label;         /* 中文 column label, e.g. "姓名" */
 } field_rule;
 

@@ -206,7 +206,7 @@ static int check_invisible(const ProtobufCFieldDescriptor *fd, const field_rule 
 }
 
 /* A string: well-formed UTF-8, no control characters outside multi-line
- * text, within its byte limit, then the date and month formats. */
+ * text, within its limit in characters, then the date and month formats. */
 static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *rule,
                         const char *s, record_error *err)
 {
@@ -223,9 +223,12 @@ static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *ru
 	if ((flags & FIELD_MULTILINE) == 0 && strpbrk(s, "\t\r\n") != NULL)
 		return record_refuse(err, fd->name,
 		                     "%s contains a line break or tab (only multi-line text may)", fd->name);
+	/* Limits count characters, not bytes: a Chinese name must get as far
+	 * as an English one (valid UTF-8 was checked above). */
 	max = record_string_max(rule, 0);
-	if (len > max)
-		return record_refuse(err, fd->name, "%s is longer than %zu bytes (%zu)", fd->name, max, len);
+	if ((size_t)utf8_chars(s, len) > max)
+		return record_refuse(err, fd->name, "%s is longer than %zu characters (%zu)", fd->name,
+		                     max, (size_t)utf8_chars(s, len));
 	if (len > 0 && (flags & FIELD_DATE)) {
 		int32_t days;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 int record_refuse(record_error *err, const char *field, const char *fmt, ...)
 {
@@ -25,7 +26,10 @@ int record_refuse(record_error *err, const char *field, const char *fmt, ...)
  * blob; sensitive fields are never echoed by any rule. */
 const char *record_echo(const char *s, int hidden)
 {
+	/* Marked but not translated here: the server writes its reasons in
+	 * English; the client translates these words where it shows them
+	 * (client/core/reasons.c). */
 	if (hidden)
-		return "(hidden)";
-	return strlen(s) <= 32 ? s : "(value)";
+		return N_("(hidden)");
+	return strlen(s) <= 32 ? s : N_("(value)");
 }

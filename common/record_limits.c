@@ -1,6 +1,9 @@
 /* record_limits.c: the size limits of record bodies, derived from the kind table. */
 #include "common/record_limits.h"
 
+/* The most bytes UTF-8 spends on one character. */
+#define UTF8_CHAR_MAX 4
+
 /* Nesting deeper than this is refused by the validation walk in record.c
  * (its MAX_DEPTH), so no bound needs to look further. */
 #define LIMITS_DEPTH 8
@@ -27,7 +30,9 @@ static size_t element_bound(const ProtobufCFieldDescriptor *fd, const field_rule
 {
 	switch (fd->type) {
 	case PROTOBUF_C_TYPE_STRING:
-		return KEY_MAX + LEN_MAX + record_string_max(rule, 0);
+		/* A string's limit is in characters; UTF-8 takes up to 4
+		 * bytes for one. */
+		return KEY_MAX + LEN_MAX + UTF8_CHAR_MAX * record_string_max(rule, 0);
 	case PROTOBUF_C_TYPE_BYTES:
 		if (rule != NULL && (rule->flags & FIELD_ID))
 			return KEY_MAX + 1 + 16;

@@ -1,5 +1,5 @@
-/* record_limits.h: how large a record body may be: the byte limit of each
- * string, the per-kind maximum on a body's packed size, and the allowance
+/* record_limits.h: how large a record body may be: the limit of each
+ * string (in characters) or bytes field (in bytes), the per-kind maximum on a body's packed size, and the allowance
  * for unknown fields, so that nothing a client pushes is stored and
  * replicated without bound. */
 #ifndef HEARTH_RECORD_LIMITS_H
@@ -15,9 +15,10 @@
  * new fields; a blob is refused. */
 #define RECORD_UNKNOWN_MAX 1024
 
-/* The byte limit of a string (or bytes) element under rule (NULL: no
- * rule): the rule's max, else RECORD_TEXT_MAX for multi-line text and
- * bytes, else RECORD_STRING_MAX_DEFAULT. */
+/* The limit of a string element under rule (NULL: no rule), in
+ * characters (Unicode code points), or of a bytes element, in bytes: the
+ * rule's max, else RECORD_TEXT_MAX for multi-line text and bytes, else
+ * RECORD_STRING_MAX_DEFAULT.  Client and server both count this way. */
 size_t record_string_max(const field_rule *rule, int is_bytes);
 
 /* The largest packed size a body of kind k may have: the worst case of

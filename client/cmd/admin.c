@@ -23,6 +23,7 @@
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/cmd/conflicts.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 
 /* Branch names and ids: ids travel in certificate URIs. */
@@ -62,15 +63,15 @@ static int valid_text(const char *cmd, const char *flag, const char *s, size_t m
 {
 	size_t n = strlen(s);
 	if (required && n == 0) {
-		admin_error(cmd, "%s must not be empty", flag);
+		admin_error(cmd, _("%s must not be empty"), flag);
 		return 0;
 	}
 	if (n > max) {
-		admin_error(cmd, "%s is %zu bytes long; the limit is %zu", flag, n, max);
+		admin_error(cmd, _("%s is %zu bytes long; the limit is %zu"), flag, n, max);
 		return 0;
 	}
 	if (!utf8_valid(s, n) || strpbrk(s, "\r\n\t")) {
-		admin_error(cmd, "%s must be one line of UTF-8 text", flag);
+		admin_error(cmd, _("%s must be one line of UTF-8 text"), flag);
 		return 0;
 	}
 	return 1;
@@ -89,14 +90,14 @@ int admin_profile_identity(cli *c, const char *cmd, tls_identity *id)
 	switch (identity_read(c->prof.cert, id, err, sizeof(err))) {
 	case IDENTITY_OK: return EXIT_OK;
 	case IDENTITY_UNREADABLE:
-		admin_error(cmd, "cannot read the profile's certificate %s: %s", c->prof.cert, strerror(errno));
+		admin_error(cmd, _("cannot read the profile's certificate %s: %s"), c->prof.cert, strerror(errno));
 		return EXIT_USAGE;
 	case IDENTITY_NOT_PEM:
-		admin_error(cmd, "%s is not a PEM certificate", c->prof.cert);
+		admin_error(cmd, _("%s is not a PEM certificate"), c->prof.cert);
 		return EXIT_USAGE;
 	case IDENTITY_INVALID: break;
 	}
-	admin_error(cmd, "the profile's certificate %s: %s", c->prof.cert, err);
+	admin_error(cmd, _("the profile's certificate %s: %s"), c->prof.cert, err);
 	return EXIT_USAGE;
 }
 
@@ -154,12 +155,12 @@ int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity 
 		session_close(&s);
 	}
 	if (id.role == HEARTH__ROLE__ROLE_BRANCH)
-		admin_error(cmd, "needs an admin%s certificate; this profile's certificate (%s) is a "
-		            "branch certificate of %s", allow_auditor ? " or auditor" : "", id.name,
+		admin_error(cmd, _("needs an admin%s certificate; this profile's certificate (%s) is a "
+		            "branch certificate of %s"), allow_auditor ? " or auditor" : "", id.name,
 		            id.branch_id);
 	else
-		admin_error(cmd, "needs an admin certificate; this profile's certificate (%s) is an %s "
-		            "certificate", id.name, role_word(id.role));
+		admin_error(cmd, _("needs an admin certificate; this profile's certificate (%s) is an %s "
+		            "certificate"), id.name, role_word(id.role));
 	return EXIT_FAIL;
 }
 
@@ -208,7 +209,7 @@ admin_begin admin_begin_listing(cli *c, int argc, char **argv, const char *cmd, 
 		}
 	}
 	if (optind < argc) {
-		admin_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+		admin_error(cmd, _("unexpected argument \"%s\""), argv[optind]);
 		*exit_code = EXIT_USAGE;
 		return ADMIN_BEGIN_FINISHED;
 	}
@@ -254,9 +255,9 @@ static int branch_list(cli *c, int argc, char **argv)
 	int json, rc;
 
 	if (admin_begin_listing(c, argc, argv, "branch list",
-	                        "usage: hearth admin branch list [--json]\n\n"
+	                        _("usage: hearth admin branch list [--json]\n\n"
 	                        "Lists the branches the server knows: id, name, parent (党总支) and\n"
-	                        "secretary. Admin and auditor certificates.\n",
+	                        "secretary. Admin and auditor certificates.\n"),
 	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
 	rc = admin_branch_list(&s, "branch list", &resp);
@@ -288,12 +289,12 @@ static int branch_list(cli *c, int argc, char **argv)
 			out_table_print(t, stdout);
 		out_table_free(t);
 		if (rc) {
-			admin_error("branch list", "out of memory");
+			admin_error("branch list", _("out of memory"));
 			envelope_free(resp, NULL);
 			return EXIT_FAIL;
 		}
 		if (resp->branch_list->n_branches == 0)
-			puts("no branches yet; add one with: hearth admin branch add ID --name NAME");
+			puts(_("no branches yet; add one with: hearth admin branch add ID --name NAME"));
 	}
 	envelope_free(resp, NULL);
 	return EXIT_OK;
@@ -327,28 +328,28 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		case 's': secretary = optarg; break;
 		case 'h':
 			if (create)
-				printf("usage: hearth admin branch add ID --name NAME [--parent ID] [--secretary NAME]\n\n"
+				printf(_("usage: hearth admin branch add ID --name NAME [--parent ID] [--secretary NAME]\n\n"
 				       "Adds a branch (党支部 or 党总支). ID is what certificates and records use:\n"
 				       "letters, digits, '.', '_' and '-', at most %d characters (e.g. b003).\n"
 				       "NAME is its full name (e.g. 第三党支部); --parent names the 党总支 it\n"
 				       "belongs to, --secretary its secretary. Records can only belong to a\n"
-				       "branch that exists. Admin certificate.\n",
+				       "branch that exists. Admin certificate.\n"),
 				       BRANCH_ID_MAX);
 			else
-				printf("usage: hearth admin branch rename ID [--name NAME] [--parent ID] [--secretary NAME]\n\n"
+				printf(_("usage: hearth admin branch rename ID [--name NAME] [--parent ID] [--secretary NAME]\n\n"
 				       "Changes a branch's name, parent (党总支) or secretary; fields not given keep\n"
 				       "their value. The id never changes (certificates carry it). Admin\n"
-				       "certificate.\n");
+				       "certificate.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		admin_error(cmd, "which branch? give its ID; see 'hearth admin %s --help'", cmd);
+		admin_error(cmd, _("which branch? give its ID; see 'hearth admin %s --help'"), cmd);
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {
-		admin_error(cmd, "unexpected argument \"%s\"", argv[optind + 1]);
+		admin_error(cmd, _("unexpected argument \"%s\""), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	id = argv[optind];
@@ -358,22 +359,22 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		return EXIT_USAGE;
 	}
 	if (create && !name) {
-		admin_error(cmd, "--name is required (e.g. --name 第三党支部)");
+		admin_error(cmd, _("--name is required (e.g. --name 第三党支部)"));
 		return EXIT_USAGE;
 	}
 	if (!create && !name && !parent && !secretary) {
-		admin_error(cmd, "nothing to change: give --name, --parent or --secretary");
+		admin_error(cmd, _("nothing to change: give --name, --parent or --secretary"));
 		return EXIT_USAGE;
 	}
 	if ((name && !valid_text(cmd, "--name", name, BRANCH_NAME_MAX, 1)) ||
 	    (secretary && !valid_text(cmd, "--secretary", secretary, 64, 0)))
 		return EXIT_USAGE;
 	if (parent && parent[0] && !valid_branch_id(parent)) {
-		admin_error(cmd, "--parent \"%s\" is not a branch id", parent);
+		admin_error(cmd, _("--parent \"%s\" is not a branch id"), parent);
 		return EXIT_USAGE;
 	}
 	if (parent && !strcmp(parent, id)) {
-		admin_error(cmd, "--parent: a branch cannot be its own parent");
+		admin_error(cmd, _("--parent: a branch cannot be its own parent"));
 		return EXIT_USAGE;
 	}
 	if ((rc = admin_connect(c, &s, cmd)) != EXIT_OK) {
@@ -389,7 +390,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		if ((rc = admin_branch_list(&s, cmd, &list)) != EXIT_OK)
 			goto done;
 		if (!(cur = find_branch(list->branch_list, id))) {
-			admin_error(cmd, "branch %s does not exist; add it with: hearth admin branch add %s --name NAME",
+			admin_error(cmd, _("branch %s does not exist; add it with: hearth admin branch add %s --name NAME"),
 			            id, id);
 			rc = EXIT_FAIL;
 			goto done;
@@ -409,11 +410,11 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		goto done;
 	{
 		const Hearth__Branch *nb = resp->branch_put_result->branch ? resp->branch_put_result->branch : &b;
-		printf("%s branch %s: %s", create ? "added" : "updated", nb->id, nb->name);
+		printf(_("%s branch %s: %s"), create ? "added" : "updated", nb->id, nb->name);
 		if (nb->parent[0])
-			printf(", parent %s", nb->parent);
+			printf(_(", parent %s"), nb->parent);
 		if (nb->secretary[0])
-			printf(", secretary %s", nb->secretary);
+			printf(_(", secretary %s"), nb->secretary);
 		putchar('\n');
 	}
 done:
@@ -426,9 +427,9 @@ done:
 int admin_branch(cli *c, int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("usage: hearth admin branch add ID --name NAME [--parent ID] [--secretary NAME]\n"
+		printf(_("usage: hearth admin branch add ID --name NAME [--parent ID] [--secretary NAME]\n"
 		       "       hearth admin branch rename ID [--name NAME] [--parent ID] [--secretary NAME]\n"
-		       "       hearth admin branch list [--json]\n");
+		       "       hearth admin branch list [--json]\n"));
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "add"))
@@ -437,7 +438,7 @@ int admin_branch(cli *c, int argc, char **argv)
 		return branch_put(c, argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "list"))
 		return branch_list(c, argc - 1, argv + 1);
-	admin_error("branch", "unknown subcommand \"%s\" (add, rename, list)", argv[1]);
+	admin_error("branch", _("unknown subcommand \"%s\" (add, rename, list)"), argv[1]);
 	return EXIT_USAGE;
 }
 
@@ -491,11 +492,11 @@ int admin_principals(cli *c, int argc, char **argv)
 	int json, rc;
 
 	if (admin_begin_listing(c, argc, argv, "principals",
-	                        "usage: hearth admin principals [--json]\n\n"
+	                        _("usage: hearth admin principals [--json]\n\n"
 	                        "Lists everyone whose certificate has connected: fingerprint (as 'hearth\n"
 	                        "whoami' prints it), name, role, branch, first and last seen (local\n"
 	                        "time), number of logins, and whether the certificate was revoked.\n"
-	                        "Admin and auditor certificates.\n",
+	                        "Admin and auditor certificates.\n"),
 	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
 	rc = fetch_principals(&s, "principals", &resp);
@@ -540,7 +541,7 @@ int admin_principals(cli *c, int argc, char **argv)
 			out_table_print(t, stdout);
 		out_table_free(t);
 		if (rc) {
-			admin_error("principals", "out of memory");
+			admin_error("principals", _("out of memory"));
 			envelope_free(resp, NULL);
 			return EXIT_FAIL;
 		}
@@ -587,23 +588,23 @@ int admin_revoke(cli *c, int argc, char **argv)
 		if (o == 'r')
 			reason = optarg;
 		else if (o == 'h') {
-			printf("usage: hearth admin revoke FINGERPRINT --reason TEXT\n\n"
+			printf(_("usage: hearth admin revoke FINGERPRINT --reason TEXT\n\n"
 			       "Revokes a certificate at once: the server closes its live connections\n"
 			       "and refuses it from then on, saying when, by whom and why it was\n"
 			       "revoked. FINGERPRINT is as 'hearth whoami' or 'hearth admin principals'\n"
 			       "print it (64 hex digits; colons allowed), or a unique prefix of at least\n"
 			       "8 digits among the principals. The revocation is audited. Admin\n"
-			       "certificate.\n");
+			       "certificate.\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind >= argc) {
-		admin_error("revoke", "whose certificate? give its FINGERPRINT (see 'hearth admin principals')");
+		admin_error("revoke", _("whose certificate? give its FINGERPRINT (see 'hearth admin principals')"));
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {
-		admin_error("revoke", "unexpected argument \"%s\"", argv[optind + 1]);
+		admin_error("revoke", _("unexpected argument \"%s\""), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	len = normalize_fingerprint(argv[optind], fp);
@@ -613,7 +614,7 @@ int admin_revoke(cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!reason) {
-		admin_error("revoke", "--reason is required: it is shown to the holder and kept in the audit log");
+		admin_error("revoke", _("--reason is required: it is shown to the holder and kept in the audit log"));
 		return EXIT_USAGE;
 	}
 	if (!valid_text("revoke", "--reason", reason, REASON_MAX, 1))
@@ -636,10 +637,10 @@ int admin_revoke(cli *c, int argc, char **argv)
 			}
 		if (n != 1) {
 			if (n)
-				admin_error("revoke", "%zu certificates start with %s; give more digits", n, fp);
+				admin_error("revoke", _("%zu certificates start with %s; give more digits"), n, fp);
 			else
-				admin_error("revoke", "no certificate that has connected starts with %s "
-				            "(see 'hearth admin principals')", fp);
+				admin_error("revoke", _("no certificate that has connected starts with %s "
+				            "(see 'hearth admin principals')"), fp);
 			rc = EXIT_FAIL;
 			goto done;
 		}
@@ -653,13 +654,14 @@ int admin_revoke(cli *c, int argc, char **argv)
 		goto done;
 	p = resp->revoke_result->principal;
 	if (p && p->name[0])
-		printf("revoked %s (%s%s%s certificate, fingerprint %s)", p->name,
+		printf(_("revoked %s (%s%s%s certificate, fingerprint %s)"), p->name,
 		       p->branch_id[0] ? "branch " : "", p->branch_id[0] ? p->branch_id : role_word(p->role),
 		       "", fp);
 	else
-		printf("revoked certificate %s", fp);
-	printf("; closed %u live connection%s\n", resp->revoke_result->closed_connections,
-	       resp->revoke_result->closed_connections == 1 ? "" : "s");
+		printf(_("revoked certificate %s"), fp);
+	printf(P_("; closed %u live connection\n", "; closed %u live connections\n",
+	          resp->revoke_result->closed_connections),
+	       resp->revoke_result->closed_connections);
 done:
 	envelope_free(resp, NULL);
 	envelope_free(list, NULL);
@@ -690,23 +692,23 @@ int admin_conflicts(cli *c, int argc, char **argv)
 		else if (o == 'b')
 			branch = optarg;
 		else if (o == 'h') {
-			printf("usage: hearth admin conflicts [--branch ID] [--json] [--reveal]\n\n"
+			printf(_("usage: hearth admin conflicts [--branch ID] [--json] [--reveal]\n\n"
 			       "The conflict queue of every branch (or of one), from this replica: run\n"
 			       "'hearth sync' first. Oldest first; for each conflict its branch, the\n"
 			       "record, who made each side and when, and both values of each field.\n"
 			       "Settle one with 'hearth admin resolve CONFLICT --keep mine|theirs' or\n"
 			       "'--set FIELD=VALUE'. Admin and auditor certificates. Sensitive values\n"
-			       "are masked unless --reveal (recorded in the audit log at the next sync).\n");
+			       "are masked unless --reveal (recorded in the audit log at the next sync).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind < argc) {
-		admin_error("conflicts", "unexpected argument \"%s\"", argv[optind]);
+		admin_error("conflicts", _("unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (branch && !valid_branch_id(branch)) {
-		admin_error("conflicts", "--branch \"%s\" is not a branch id", branch);
+		admin_error("conflicts", _("--branch \"%s\" is not a branch id"), branch);
 		return EXIT_USAGE;
 	}
 	if ((rc = admin_require_role(c, "conflicts", 1, NULL)) != EXIT_OK)

@@ -16,6 +16,7 @@
 #include "client/cmd/cli.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "common/i18n.h"
 
 #define CHUNK (1u << 20)
 
@@ -67,22 +68,22 @@ int admin_backup(cli *c, int argc, char **argv)
 		if (o == 't')
 			to = optarg;
 		else if (o == 'h') {
-			printf("usage: hearth admin backup --to FILE\n\n"
+			printf(_("usage: hearth admin backup --to FILE\n\n"
 			       "Asks the server for a consistent, compacted snapshot of its whole store\n"
 			       "(LMDB's copy, made while it keeps serving) and writes it to FILE, with\n"
 			       "the audit checkpoint it ends at, signed by the server. Restore it on the\n"
 			       "server's machine with 'hearthd restore --from FILE --data DIR'. Admin\n"
-			       "certificates only; the backup is an audited event.\n");
+			       "certificates only; the backup is an audited event.\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind < argc || !to || !to[0]) {
-		cli_error("admin backup: --to FILE is required; see 'hearth admin backup --help'");
+		cli_error(_("admin backup: --to FILE is required; see 'hearth admin backup --help'"));
 		return EXIT_USAGE;
 	}
 	if (strlen(to) > 4000) {
-		cli_error("admin backup: --to: path too long");
+		cli_error(_("admin backup: --to: path too long"));
 		return EXIT_USAGE;
 	}
 	rc = cli_connect(c, &s);
@@ -113,7 +114,7 @@ int admin_backup(cli *c, int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		cli_error("admin backup: cannot write %s: %s", tmp, strerror(errno));
+		cli_error(_("admin backup: cannot write %s: %s"), tmp, strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -127,13 +128,13 @@ int admin_backup(cli *c, int argc, char **argv)
 			goto out;
 		ch = resp->backup_chunk;
 		if (ch->offset != offset || ch->data.len == 0 || ch->data.len > total - offset) {
-			cli_error("admin backup: the server sent a piece at %llu of %zu bytes; expected one at %llu",
+			cli_error(_("admin backup: the server sent a piece at %llu of %zu bytes; expected one at %llu"),
 			          (unsigned long long)ch->offset, ch->data.len, (unsigned long long)offset);
 			rc = EXIT_FAIL;
 			goto out;
 		}
 		if (write_all(fd, ch->data.data, ch->data.len) != 0) {
-			cli_error("admin backup: cannot write %s: %s", tmp, strerror(errno));
+			cli_error(_("admin backup: cannot write %s: %s"), tmp, strerror(errno));
 			rc = EXIT_FAIL;
 			goto out;
 		}
@@ -145,13 +146,13 @@ int admin_backup(cli *c, int argc, char **argv)
 	out_progress_end();
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
-		cli_error("admin backup: cannot write %s: %s", tmp, strerror(errno));
+		cli_error(_("admin backup: cannot write %s: %s"), tmp, strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, to) != 0) {
-		cli_error("admin backup: cannot rename %s to %s: %s", tmp, to, strerror(errno));
+		cli_error(_("admin backup: cannot rename %s to %s: %s"), tmp, to, strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -163,14 +164,14 @@ int admin_backup(cli *c, int argc, char **argv)
 			close(dfd);
 		}
 	}
-	printf("backup: %s (%llu bytes, change %llu, %llu records)\n", to, (unsigned long long)total,
+	printf(_("backup: %s (%llu bytes, change %llu, %llu records)\n"), to, (unsigned long long)total,
 	       (unsigned long long)seq, (unsigned long long)records);
 	printf("checkpoint: size=%llu head=%s (%s)\n", (unsigned long long)cp_size, hash,
 	       signed_ok ? "signed by the server's audit key" : "SIGNATURE NOT VERIFIED");
-	printf("restore on the server's machine with: hearthd restore --from %s --data DIR\n", to);
+	printf(_("restore on the server's machine with: hearthd restore --from %s --data DIR\n"), to);
 	rc = signed_ok ? EXIT_OK : EXIT_FAIL;
 	if (!signed_ok)
-		cli_error("admin backup: the checkpoint's signature does not verify with the server's audit key");
+		cli_error(_("admin backup: the checkpoint's signature does not verify with the server's audit key"));
 out:
 	if (fd >= 0) {
 		close(fd);

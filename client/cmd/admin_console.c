@@ -11,6 +11,7 @@
 #include "client/cmd/admin_server.h"
 #include "client/cmd/enroll.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 static const struct {
 	const char *name;
@@ -33,19 +34,19 @@ int cmd_admin(cli *c, int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		FILE *f = argc < 2 ? stderr : stdout;
-		fprintf(f, "usage: hearth admin SUBCOMMAND [options]\n\n"
+		fprintf(f, _("usage: hearth admin SUBCOMMAND [options]\n\n"
 		           "The committee's console. Needs an admin certificate (an auditor's may read:\n"
-		           "branch list, principals, conflicts, stats, report, server).\n\nsubcommands:\n");
+		           "branch list, principals, conflicts, stats, report, server).\n\nsubcommands:\n"));
 		for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
 			fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
-		fprintf(f, "\n'hearth admin SUBCOMMAND --help' explains one.\n"
+		fprintf(f, _("\n'hearth admin SUBCOMMAND --help' explains one.\n"
 		           "exit status: 0 ok, 1 failed or refused (a branch certificate is refused),\n"
-		           "2 bad usage, 3 cannot connect, 4 conflicts remain.\n");
+		           "2 bad usage, 3 cannot connect, 4 conflicts remain.\n"));
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
 		if (!strcmp(argv[1], subs[i].name))
 			return subs[i].fn(c, argc - 1, argv + 1);
-	cli_error("admin: unknown subcommand \"%s\"; try 'hearth admin --help'", argv[1]);
+	cli_error(_("admin: unknown subcommand \"%s\"; try 'hearth admin --help'"), argv[1]);
 	return EXIT_USAGE;
 }

@@ -22,6 +22,7 @@
 #include "client/ui/report.h"
 #include "client/ui/stats_print.h"
 #include "common/date.h"
+#include "common/i18n.h"
 
 /* A replica older than this gets a "sync first" note from stats/report. */
 #define STALE_MS (24LL * 3600 * 1000)
@@ -61,7 +62,7 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 				l = resp->branch_list;
 			}
 		} else {
-			fprintf(stderr, "hearth: admin %s: note: cannot reach the server for branch names (%s)\n",
+			fprintf(stderr, _("hearth: admin %s: note: cannot reach the server for branch names (%s)\n"),
 			        fo->cmd, s.error);
 		}
 		session_close(&s);
@@ -70,9 +71,9 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 		l = hearth__branch_list__unpack(NULL, len, cached);
 		free(cached);
 		if (l)
-			fprintf(stderr, "hearth: admin %s: note: branch names from the last list fetched\n", fo->cmd);
+			fprintf(stderr, _("hearth: admin %s: note: branch names from the last list fetched\n"), fo->cmd);
 	} else if (!l && fo->offline) {
-		fprintf(stderr, "hearth: admin %s: note: no branch names cached; branches show by id\n", fo->cmd);
+		fprintf(stderr, _("hearth: admin %s: note: no branch names cached; branches show by id\n"), fo->cmd);
 	}
 	for (size_t i = 0; l && i < l->n_branches; i++)
 		stats_add_branch(st, l->branches[i]->id, l->branches[i]->name);
@@ -102,13 +103,13 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		memset(&rs, 0, sizeof(rs));
 	*last_sync = rs.last_sync_ms;
 	if (rs.records == 0 && rs.cursor == 0)
-		fprintf(stderr, "hearth: admin %s: note: the local replica is empty; run 'hearth sync' first "
-		                "to fetch every branch's records\n", fo->cmd);
+		fprintf(stderr, _("hearth: admin %s: note: the local replica is empty; run 'hearth sync' first "
+		                "to fetch every branch's records\n"), fo->cmd);
 	else if (rs.last_sync_ms == 0 || session_now_ms() - rs.last_sync_ms > STALE_MS) {
 		char when[64];
 		out_local_time(rs.last_sync_ms, "-", when, sizeof(when));
-		fprintf(stderr, "hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
-		                "for current figures\n", fo->cmd, rs.last_sync_ms ? when : "never");
+		fprintf(stderr, _("hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
+		                "for current figures\n"), fo->cmd, rs.last_sync_ms ? when : "never");
 	}
 	{
 		due_config cfg;
@@ -125,7 +126,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 	rc = stats_scan(st, &r);
 	replica_close(&r);
 	if (rc != 0) {
-		admin_error(fo->cmd, "cannot read the local replica: %s", hearth_strerror(rc));
+		admin_error(fo->cmd, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		stats_free(st);
 		return EXIT_FAIL;
 	}
@@ -138,7 +139,7 @@ static int parse_year(const char *cmd, const char *text, int *year)
 	char *end;
 	long v = strtol(text, &end, 10);
 	if (*text == '\0' || *end || v < 1921 || v > 2199) {
-		admin_error(cmd, "--year \"%s\" is not a year from 1921 to 2199", text);
+		admin_error(cmd, _("--year \"%s\" is not a year from 1921 to 2199"), text);
 		return -1;
 	}
 	*year = (int)v;
@@ -181,7 +182,7 @@ int admin_stats(cli *c, int argc, char **argv)
 		case 'B': bom = 1; break;
 		case 'o': fo.offline = 1; break;
 		case 'h':
-			printf("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline]\n\n"
+			printf(_("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline]\n\n"
 			       "Figures per branch, and totals, from this replica (run 'hearth sync'\n"
 			       "first; a note on stderr says when it is empty or more than a day old):\n"
 			       "  members by category (正式/预备) and standing (正常/停止党籍/去世/出党);\n"
@@ -201,21 +202,21 @@ int admin_stats(cli *c, int argc, char **argv)
 			       "list fetched; --offline does not try). --json prints one object per\n"
 			       "branch (\"branch\", \"name\", each figure by name; percentages with one\n"
 			       "decimal, null when there is nothing to divide by); --csv a sheet with a\n"
-			       "totals row, --bom for Excel. Admin and auditor certificates.\n");
+			       "totals row, --bom for Excel. Admin and auditor certificates.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		admin_error("stats", "unexpected argument \"%s\"", argv[optind]);
+		admin_error("stats", _("unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (json && csv) {
-		admin_error("stats", "--json and --csv: choose one");
+		admin_error("stats", _("--json and --csv: choose one"));
 		return EXIT_USAGE;
 	}
 	if (bom && !csv) {
-		admin_error("stats", "--bom goes with --csv");
+		admin_error("stats", _("--bom goes with --csv"));
 		return EXIT_USAGE;
 	}
 	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
@@ -228,7 +229,7 @@ int admin_stats(cli *c, int argc, char **argv)
 		rc = stats_print_table(&st, stdout);
 	stats_free(&st);
 	if (rc != 0 || fflush(stdout) != 0) {
-		admin_error("stats", "cannot write the output: %s", strerror(errno));
+		admin_error("stats", _("cannot write the output: %s"), strerror(errno));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -263,7 +264,7 @@ int admin_report(cli *c, int argc, char **argv)
 		case 'H': out = optarg; break;
 		case 'o': fo.offline = 1; break;
 		case 'h':
-			printf("usage: hearth admin report [--year YYYY] --html FILE [--offline]\n\n"
+			printf(_("usage: hearth admin report [--year YYYY] --html FILE [--offline]\n\n"
 			       "Writes the committee's report for the year (default this year) as ONE\n"
 			       "HTML file that needs nothing else to show or print: care coverage per\n"
 			       "branch (Spring Festival and 七一), the hardship ledger by type, visits by\n"
@@ -271,21 +272,21 @@ int admin_report(cli *c, int argc, char **argv)
 			       "stats' in a table. Charts are inline SVG; there are no scripts, web\n"
 			       "fonts or images. Open it in a browser; print it from there (A4).\n"
 			       "Made from this replica: run 'hearth sync' first. Admin and auditor\n"
-			       "certificates.\n");
+			       "certificates.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		admin_error("report", "unexpected argument \"%s\"", argv[optind]);
+		admin_error("report", _("unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!out || !out[0]) {
-		admin_error("report", "--html FILE is required (e.g. --html report-%d.html)", fo.year);
+		admin_error("report", _("--html FILE is required (e.g. --html report-%d.html)"), fo.year);
 		return EXIT_USAGE;
 	}
 	if (strlen(out) > sizeof(tmp) - 16) {
-		admin_error("report", "--html: path too long");
+		admin_error("report", _("--html: path too long"));
 		return EXIT_USAGE;
 	}
 	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
@@ -299,7 +300,7 @@ int admin_report(cli *c, int argc, char **argv)
 	if (fd >= 0)
 		fchmod(fd, 0644);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		admin_error("report", "cannot create %s: %s", tmp, strerror(errno));
+		admin_error("report", _("cannot create %s: %s"), tmp, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
@@ -317,11 +318,11 @@ int admin_report(cli *c, int argc, char **argv)
 	if (fclose(f) != 0)
 		rc = HEARTH_EIO;
 	if (rc == 0 && rename(tmp, out) == 0) {
-		printf("wrote %s: %zu branches, year %d\n", out, st.n, fo.year);
+		printf(_("wrote %s: %zu branches, year %d\n"), out, st.n, fo.year);
 		stats_free(&st);
 		return EXIT_OK;
 	}
-	admin_error("report", "cannot write %s: %s", out, strerror(errno ? errno : EIO));
+	admin_error("report", _("cannot write %s: %s"), out, strerror(errno ? errno : EIO));
 	unlink(tmp);
 	stats_free(&st);
 	return EXIT_FAIL;

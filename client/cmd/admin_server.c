@@ -11,6 +11,7 @@
 #include "client/cmd/admin.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "common/i18n.h"
 
 /* ------------------------------------------------ server status */
 
@@ -55,11 +56,11 @@ int admin_server(cli *c, int argc, char **argv)
 	int json, rc;
 
 	if (admin_begin_listing(c, argc, argv, "server",
-	                        "usage: hearth admin server [--json]\n\n"
+	                        _("usage: hearth admin server [--json]\n\n"
 	                        "Shows the server's version, start time and uptime, open connections, the\n"
 	                        "store's size against its LMDB map (how full it is), records, commits and\n"
 	                        "the last one, and the audit log's head (size and hash). Admin and\n"
-	                        "auditor certificates.\n",
+	                        "auditor certificates.\n"),
 	                        &s, &json, &rc) != ADMIN_BEGIN_CONNECTED)
 		return rc;
 	req.body_case = HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST;
@@ -112,22 +113,22 @@ int admin_server(cli *c, int argc, char **argv)
 	} else {
 		out_local_time(st->started_at, "-", t1, sizeof(t1));
 		human_duration(st->uptime_ms, t2, sizeof(t2));
-		printf("server:        %s (hearthd %s)\n", c->prof.server, st->version);
-		printf("started:       %s (up %s)\n", t1, t2);
-		printf("connections:   %u\n", st->connections);
+		printf(_("server:        %s (hearthd %s)\n"), c->prof.server, st->version);
+		printf(_("started:       %s (up %s)\n"), t1, t2);
+		printf(_("connections:   %u\n"), st->connections);
 		human_bytes(st->store_bytes, b1, sizeof(b1));
 		human_bytes(st->map_bytes, b2, sizeof(b2));
-		printf("store:         %s of a %s map (%.1f%% used)%s\n", b1, b2, used,
+		printf(_("store:         %s of a %s map (%.1f%% used)%s\n"), b1, b2, used,
 		       used >= 80 ? "  -- raise the map size before it fills" : "");
-		printf("records:       %llu\n", (unsigned long long)st->records);
+		printf(_("records:       %llu\n"), (unsigned long long)st->records);
 		out_local_time(st->last_commit_at, "-", t1, sizeof(t1));
-		printf("commits:       %llu (%llu ops), last %s\n", (unsigned long long)st->commits,
+		printf(_("commits:       %llu (%llu ops), last %s\n"), (unsigned long long)st->commits,
 		       (unsigned long long)st->ops, t1);
-		printf("group commit:  %s\n", st->group_commit ? "on" : "off");
-		printf("audit head:    %llu entries, hash %.12s\n",
+		printf(_("group commit:  %s\n"), st->group_commit ? "on" : "off");
+		printf(_("audit head:    %llu entries, hash %.12s\n"),
 		       (unsigned long long)(st->audit_head ? st->audit_head->size : 0), hash[0] ? hash : "-");
 		if (st->data_dir[0])
-			printf("data dir:      %s\n", st->data_dir);
+			printf(_("data dir:      %s\n"), st->data_dir);
 	}
 	envelope_free(resp, NULL);
 	return EXIT_OK;

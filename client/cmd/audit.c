@@ -24,6 +24,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "client/ui/output.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "client/core/values.h"
 #include "common/uuid.h"
@@ -126,15 +127,15 @@ static int audit_log(cli *c, int argc, char **argv)
 		case 's':
 		case 'u':
 			if (audq_parse_when(optarg, o == 'u', o == 's' ? &q.since : &q.until) != 0) {
-				cli_error("audit log: --%s \"%s\" is not a date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS], "
-				          "local time; Z at the end for UTC)",
+				cli_error(_("audit log: --%s \"%s\" is not a date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS], "
+				          "local time; Z at the end for UTC)"),
 				          o == 's' ? "since" : "until", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'n':
 			if (audq_parse_u64(optarg, 1, LOG_LIMIT_MAX, &l.limit) != 0) {
-				cli_error("audit log: --limit \"%s\" is not a number from 1 to %d", optarg, LOG_LIMIT_MAX);
+				cli_error(_("audit log: --limit \"%s\" is not a number from 1 to %d"), optarg, LOG_LIMIT_MAX);
 				return EXIT_USAGE;
 			}
 			break;
@@ -181,7 +182,7 @@ static int audit_log(cli *c, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("audit log: unexpected argument \"%s\"", argv[optind]);
+		cli_error(_("audit log: unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (after_given && !oldest_first) {
@@ -215,14 +216,14 @@ static int audit_log(cli *c, int argc, char **argv)
 		    out_table_column(l.t, "actor", 20, 0) || out_table_column(l.t, "role/branch", 0, 0) ||
 		    out_table_column(l.t, "action", 0, 0) || out_table_column(l.t, "record", 0, 0) ||
 		    out_table_column(l.t, "detail", DETAIL_COLS, 0)) {
-			cli_error("audit log: out of memory");
+			cli_error(_("audit log: out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
 	}
 	rc = audq_each_entry(&x, &q, log_one, &l, &more);
 	if (rc == EXIT_OK && l.err) {
-		cli_error("audit log: %s", hearth_strerror(l.err));
+		cli_error(_("audit log: %s"), _(hearth_strerror(l.err)));
 		rc = EXIT_FAIL;
 	}
 	if (rc != EXIT_OK)
@@ -231,7 +232,7 @@ static int audit_log(cli *c, int argc, char **argv)
 		out_json_end_array(&l.j);
 		fputc('\n', stdout);
 	} else if (l.shown == 0) {
-		printf("no audit entries match\n");
+		printf(_("no audit entries match\n"));
 	} else {
 		out_table_print(l.t, stdout);
 		if (more && q.newest_first)
@@ -333,7 +334,7 @@ static void print_entry(const Hearth__AuditEntry *e)
 	audq_hex_of(&e->hash, buf, sizeof(buf));
 	show_line("hash", buf);
 	if (e->n_changes)
-		printf("changes:\n");
+		printf(_("changes:\n"));
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
 		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
@@ -363,16 +364,16 @@ static int audit_show(cli *c, int argc, char **argv)
 		if (o == 'j')
 			json = 1;
 		else if (o == 'h') {
-			printf("usage: hearth audit show SEQ [--json]\n\n"
+			printf(_("usage: hearth audit show SEQ [--json]\n\n"
 			       "Shows every field of one audit entry: who, when, what, the record and its\n"
 			       "revisions, each changed field with its Chinese label (old -> new; sensitive\n"
-			       "fields as the first digits of their SHA-256), and the chain hashes.\n");
+			       "fields as the first digits of their SHA-256), and the chain hashes.\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind + 1 != argc || audq_parse_u64(argv[optind], 1, UINT64_MAX, &f.seq) != 0) {
-		cli_error("audit show: give one sequence number (see 'hearth audit log')");
+		cli_error(_("audit show: give one sequence number (see 'hearth audit log')"));
 		return EXIT_USAGE;
 	}
 	rc = audq_conn_open(&x, c, "audit show");
@@ -383,7 +384,7 @@ static int audit_show(cli *c, int argc, char **argv)
 	if ((rc = audq_each_entry(&x, &q, find_one, &f, NULL)) != EXIT_OK)
 		goto fail;
 	if (!f.found) {
-		cli_error("audit show: there is no audit entry %llu that this certificate may read",
+		cli_error(_("audit show: there is no audit entry %llu that this certificate may read"),
 		          (unsigned long long)f.seq);
 		rc = EXIT_FAIL;
 		goto fail;
@@ -517,7 +518,7 @@ static int audit_export(cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strlen(path) + 5 > sizeof(tmp)) {
-		cli_error("audit export: the path %s is too long", path);
+		cli_error(_("audit export: the path %s is too long"), path);
 		return EXIT_USAGE;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -526,7 +527,7 @@ static int audit_export(cli *c, int argc, char **argv)
 		goto fail;
 	xp.f = fopen(tmp, "w");
 	if (!xp.f) {
-		cli_error("audit export: cannot write %s: %m", tmp);
+		cli_error(_("audit export: cannot write %s: %m"), tmp);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -540,19 +541,19 @@ static int audit_export(cli *c, int argc, char **argv)
 	q.limit = QUERY_PAGE_MAX;
 	if ((rc = audq_each_entry(&x, &q, export_one, &xp, NULL)) != EXIT_OK || xp.err) {
 		if (xp.err)
-			cli_error("audit export: %s", hearth_strerror(xp.err));
+			cli_error(_("audit export: %s"), _(hearth_strerror(xp.err)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if (fflush(xp.f) != 0 || ferror(xp.f)) {
-		cli_error("audit export: cannot write %s: %m", tmp);
+		cli_error(_("audit export: cannot write %s: %m"), tmp);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	fclose(xp.f);
 	xp.f = NULL;
 	if (rename(tmp, path) != 0) {
-		cli_error("audit export: cannot rename %s to %s: %m", tmp, path);
+		cli_error(_("audit export: cannot rename %s to %s: %m"), tmp, path);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -565,13 +566,13 @@ static int audit_export(cli *c, int argc, char **argv)
 	ev.count = xp.n > UINT32_MAX ? UINT32_MAX : (uint32_t)xp.n;
 	ev.branch_id = x.s.welcome->principal->branch_id;
 	if ((rc = replica_queue_events(&x.r, &evp, 1)) != 0) {
-		cli_error("audit export: cannot record the export in the replica: %s", hearth_strerror(rc));
+		cli_error(_("audit export: cannot record the export in the replica: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if ((rc = audit_send_events(&x.s, &x.r, "audit export", &sent)) != EXIT_OK)
 		goto fail;
-	printf("audit export: %llu entries written to %s\n", (unsigned long long)xp.n, path);
+	printf(_("audit export: %llu entries written to %s\n"), (unsigned long long)xp.n, path);
 	rc = EXIT_OK;
 fail:
 	if (xp.f) {
@@ -658,18 +659,18 @@ int cmd_history(cli *c, int argc, char **argv)
 		if (o == 'j')
 			h.json = 1;
 		else if (o == 'h') {
-			printf("usage: hearth history RECORD [--json]\n\n"
+			printf(_("usage: hearth history RECORD [--json]\n\n"
 			       "Every change the audit log holds for one record (its id, or a unique prefix\n"
 			       "of at least 4 hex digits among the local replica's records): when, who (name\n"
 			       "and branch), what (create, update, merge, conflict, resolve, delete), the\n"
 			       "revision, and each field from its old value to its new one (sensitive\n"
-			       "fields as the first digits of their SHA-256).\n");
+			       "fields as the first digits of their SHA-256).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {
-		cli_error("history: give one record id (see 'hearth history --help')");
+		cli_error(_("history: give one record id (see 'hearth history --help')"));
 		return EXIT_USAGE;
 	}
 	rc = audq_conn_open(&x, c, "history");
@@ -685,7 +686,7 @@ int cmd_history(cli *c, int argc, char **argv)
 		out_json_init(&h.j, stdout);
 		out_json_begin_array(&h.j);
 	} else {
-		printf("history of %s\n", idt);
+		printf(_("history of %s\n"), idt);
 	}
 	rc = audq_each_entry(&x, &q, hist_one, &h, NULL);
 	if (rc == EXIT_OK && h.err)
@@ -696,7 +697,7 @@ int cmd_history(cli *c, int argc, char **argv)
 		out_json_end_array(&h.j);
 		fputc('\n', stdout);
 	} else if (h.n == 0) {
-		printf("no audit entries for this record that this certificate may read\n");
+		printf(_("no audit entries for this record that this certificate may read\n"));
 	}
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
@@ -716,7 +717,7 @@ int cmd_audit(cli *c, int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		FILE *f = argc < 2 ? stderr : stdout;
-		fprintf(f, "usage: hearth audit log|show|verify|export [options]\n\n"
+		fprintf(f, _("usage: hearth audit log|show|verify|export [options]\n\n"
 		           "  log     list audit entries (filters: --actor --branch --record --action\n"
 		           "          --since --until; --limit --after; --json)\n"
 		           "  show    one entry with every field: hearth audit show SEQ\n"
@@ -724,7 +725,7 @@ int cmd_audit(cli *c, int argc, char **argv)
 		           "  export  every readable entry as JSON lines: --jsonl FILE\n"
 		           "Every audit command first checks, as a witness, that the server's log only\n"
 		           "grew since this replica last saw it (exit 5 if not). 'hearth history\n"
-		           "RECORD' shows one record's changes.\n");
+		           "RECORD' shows one record's changes.\n"));
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++) {
@@ -733,6 +734,6 @@ int cmd_audit(cli *c, int argc, char **argv)
 			return subs[i].fn(c, argc - 1, argv + 1);
 		}
 	}
-	cli_error("audit: unknown subcommand \"%s\"; try 'hearth audit --help'", argv[1]);
+	cli_error(_("audit: unknown subcommand \"%s\"; try 'hearth audit --help'"), argv[1]);
 	return EXIT_USAGE;
 }

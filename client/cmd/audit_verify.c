@@ -12,6 +12,7 @@
 #include "client/cmd/witness.h"
 #include "common/audit.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 /* ---------------------------------------------------------- audit verify */
 
@@ -195,7 +196,7 @@ static int verify_checkpoints(audq_conn *x, const chain *ch, const uint8_t key[A
 			if (check_checkpoint(ch, key, cp, why, sizeof(why)) != 0) {
 				char t[64];
 				witness_time(cp->time, t, sizeof(t));
-				printf("audit verify: checkpoint at size %llu (signed %s) is damaged: %s\n",
+				printf(_("audit verify: checkpoint at size %llu (signed %s) is damaged: %s\n"),
 				       (unsigned long long)cp->size, t, why);
 				envelope_free(resp, NULL);
 				return EXIT_FAIL;
@@ -226,18 +227,18 @@ int audit_verify(cli *c, int argc, char **argv)
 
 	memset(&ch, 0, sizeof(ch));
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: hearth audit verify\n\n"
+		printf(_("usage: hearth audit verify\n\n"
 		       "Checks the server's audit log: reads every entry, recomputes each leaf\n"
 		       "(SHA-256 of the canonical bytes) and the hash chain, compares the result with\n"
 		       "a freshly signed checkpoint, and checks the signature and head of every\n"
 		       "checkpoint the server has signed. Names the first damaged entry and exits 1.\n"
 		       "Admin and auditor certificates read every entry; a branch certificate can\n"
 		       "verify every link of the chain but the contents of its own branch's entries\n"
-		       "only.\n");
+		       "only.\n"));
 		return EXIT_OK;
 	}
 	if (argc > 1) {
-		cli_error("audit verify: unexpected argument \"%s\"", argv[1]);
+		cli_error(_("audit verify: unexpected argument \"%s\""), argv[1]);
 		return EXIT_USAGE;
 	}
 	rc = audq_conn_open(&x, c, "audit verify");
@@ -260,7 +261,7 @@ int audit_verify(cli *c, int argc, char **argv)
 			goto fail;
 		}
 		if (rc == HEARTH_EPROTO) {
-			cli_error("audit verify: %s", err);
+			cli_error(_("audit verify: %s"), err);
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -276,12 +277,12 @@ int audit_verify(cli *c, int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto fail;
 	if (ch.bad_seq) {
-		printf("audit verify: entry %llu is damaged: %s\n", (unsigned long long)ch.bad_seq, ch.why);
+		printf(_("audit verify: entry %llu is damaged: %s\n"), (unsigned long long)ch.bad_seq, ch.why);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if (check_checkpoint(&ch, key, cp, why, sizeof(why)) != 0) {
-		printf("audit verify: the server's current checkpoint (size %llu) is damaged: %s\n",
+		printf(_("audit verify: the server's current checkpoint (size %llu) is damaged: %s\n"),
 		       (unsigned long long)cp->size, why);
 		rc = EXIT_FAIL;
 		goto fail;
@@ -295,13 +296,13 @@ int audit_verify(cli *c, int argc, char **argv)
 	}
 	audit_hex(chain_at(&ch, branch ? cp->size : ch.n), AUDIT_HASH_LEN, head);
 	if (branch)
-		printf("audit verify: %llu entries, head %s, %llu checkpoints: OK\n"
+		printf(_("audit verify: %llu entries, head %s, %llu checkpoints: OK\n"
 		       "(a branch certificate checks every link of the chain, and the contents of its own "
-		       "branch's %llu entries; admin or auditor can check every entry's contents)\n",
+		       "branch's %llu entries; admin or auditor can check every entry's contents)\n"),
 		       (unsigned long long)cp->size, head, (unsigned long long)ncp,
 		       (unsigned long long)ch.own);
 	else
-		printf("audit verify: %llu entries, head %s, %llu checkpoints: OK\n",
+		printf(_("audit verify: %llu entries, head %s, %llu checkpoints: OK\n"),
 		       (unsigned long long)ch.n, head, (unsigned long long)ncp);
 	rc = EXIT_OK;
 fail:

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/reasons.h"
 #include "client/ui/output.h"
 #include "common/envelope.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 
 /* Messages often carry text from the server or a file (a refusal's
@@ -97,23 +99,32 @@ int cli_lost(const char *cmd, const session *s)
 
 int cli_refused(const char *cmd, const char *what, const Hearth__Envelope *resp)
 {
-	const char *the = what ? " the " : "", *w = what ? what : "";
+	/* what is a msgid (N_("push")) of the caller's. */
+	const char *w = what ? _(what) : NULL;
 
 	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 		const Hearth__Error *e = resp->error;
-		/* The server's words stay on this one line. */
+		/* The server's words stay on this one line, in the reader's
+		 * language where the client knows the reason's format. */
+		char said[1024];
 		char *m = utf8_sanitize_dup(e->message ? e->message : "", e->message ? strlen(e->message) : 0, 0);
 		char *f = utf8_sanitize_dup(e->field ? e->field : "", e->field ? strlen(e->field) : 0, 0);
-		if (f && f[0])
-			cli_error("%s: the server refused%s%s: %s (field %s)", cmd, the, w, m ? m : "?", f);
+		const char *r = reasons_localize(NULL, m ? m : "?", said, sizeof(said));
+
+		if (f && f[0] && w)
+			cli_error(_("%s: the server refused the %s: %s (field %s)"), cmd, w, r, f);
+		else if (f && f[0])
+			cli_error(_("%s: the server refused: %s (field %s)"), cmd, r, f);
+		else if (w)
+			cli_error(_("%s: the server refused the %s: %s"), cmd, w, r);
 		else
-			cli_error("%s: the server refused%s%s: %s", cmd, the, w, m ? m : "?");
+			cli_error(_("%s: the server refused: %s"), cmd, r);
 		free(m);
 		free(f);
-	} else if (what) {
-		cli_error("%s: the server answered the %s with %s", cmd, what, envelope_body_name(resp));
+	} else if (w) {
+		cli_error(_("%s: the server answered the %s with %s"), cmd, w, envelope_body_name(resp));
 	} else {
-		cli_error("%s: the server answered with %s; is it an older hearthd?", cmd,
+		cli_error(_("%s: the server answered with %s; is it an older hearthd?"), cmd,
 		          envelope_body_name(resp));
 	}
 	return EXIT_FAIL;

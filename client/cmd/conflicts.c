@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/cmd/record_replica.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_events.h"
@@ -17,6 +18,7 @@
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/utf8.h"
 #include "common/uuid.h"
@@ -126,7 +128,7 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 		uuid_format(c->id.data, cid);
 	if (c->record_id.len == UUID_LEN)
 		uuid_format(c->record_id.data, rid);
-	out_local_time(c->created_at, "never", when, sizeof(when));
+	out_local_time(c->created_at, _("never"), when, sizeof(when));
 	if (x->json) {
 		printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"record\":\"%s\",\"branch\":",
 		       x->n ? "," : "", cid, k ? k->name : "unknown", rid);
@@ -156,27 +158,27 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 	} else {
 		if (x->n)
 			putchar('\n');
-		printf("conflict %s  %s (%s) %s", cid, k ? k->name : "record", k ? k->label : "?", rid);
+		printf(_("conflict %s  %s (%s) %s"), cid, k ? k->name : "record", k ? k->label : "?", rid);
 		if (x->show_branch) {
-			fputs("  branch ", stdout);
+			fputs(_("  branch "), stdout);
 			out_text(stdout, c->branch_id, 0);
 		}
 		putchar('\n');
 		/* Names come from the server: sanitised like record text. */
-		printf("  opened %s; server side by ", when);
+		printf(_("  opened %s; server side by "), when);
 		out_text(stdout, c->server_by[0] ? c->server_by : "?", 0);
-		printf("%s, other side by ", op_mine ? "" : " (mine)");
+		printf(_("%s, other side by "), op_mine ? "" : _(" (mine)"));
 		out_text(stdout, c->op_by[0] ? c->op_by : "?", 0);
-		printf("%s\n", op_mine ? " (mine)" : "");
+		printf("%s\n", op_mine ? _(" (mine)") : "");
 		if (c->delete_conflict)
 			printf("  %s\n", c->server_deleted
-			                     ? "the server side deleted this record; the other side edited it"
-			                     : "the other side deleted this record; the server side edited it");
+			                     ? _("the server side deleted this record; the other side edited it")
+			                     : _("the other side deleted this record; the server side edited it"));
 		if (c->n_fields) {
 			printf("  ");
-			put_cell("FIELD", 28);
-			put_cell(op_mine ? "SERVER" : "SERVER (mine)", 32);
-			printf("%s\n", op_mine ? "OTHER (mine)" : "OTHER");
+			put_cell(_("FIELD"), 28);
+			put_cell(op_mine ? _("SERVER") : _("SERVER (mine)"), 32);
+			printf("%s\n", op_mine ? _("OTHER (mine)") : _("OTHER"));
 		}
 		for (size_t i = 0; i < c->n_fields; i++) {
 			const Hearth__ConflictField *cf = c->fields[i];
@@ -215,7 +217,7 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 		else if (o == 'r')
 			reveal = 1;
 		else if (o == 'h') {
-			printf("usage: hearth conflicts [--json] [--reveal]\n\n"
+			printf(_("usage: hearth conflicts [--json] [--reveal]\n\n"
 			       "Lists the open conflicts this replica knows of (from the last 'hearth\n"
 			       "sync'), oldest first: for each, the record, who made each side and when,\n"
 			       "and per field the server's value and the other side's value, with the\n"
@@ -223,13 +225,13 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n"
 			       "Sensitive values (phone, id card, income, health, talk content) are\n"
 			       "masked as 'show' masks them; --reveal shows them (recorded in the audit\n"
-			       "log at the next sync).\n");
+			       "log at the next sync).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
 	}
 	if (optind < argc) {
-		cli_error("conflicts: unexpected argument \"%s\"", argv[optind]);
+		cli_error(_("conflicts: unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	conflicts_print_opts po = { .cmd = "conflicts", .json = json, .reveal = reveal };
@@ -251,12 +253,12 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	 * clear value without its audit event. */
 	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
 	    (rc = replica_queue_events(&r, x.events.ev, x.events.n)) != 0) {
-		cli_error("%s: cannot record the reveal in the local replica (%s); nothing was shown", cmd,
-		          hearth_strerror(rc));
+		cli_error(_("%s: cannot record the reveal in the local replica (%s); nothing was shown"), cmd,
+		          _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (rc != 0) {
-		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the local replica: %s"), cmd, _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (x.json)
@@ -269,12 +271,12 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	replica_close(&r);
 	if (rc != 0) {
 		event_list_free(&x.events);
-		cli_error("%s: cannot read the local replica: %s", cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the local replica: %s"), cmd, _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (x.events.n)
-		fprintf(stderr, "hearth: %s: revealed sensitive values of %zu conflicts (recorded in the audit "
-		        "log at the next sync)\n", cmd, x.events.n);
+		fprintf(stderr, _("hearth: %s: revealed sensitive values of %zu conflicts (recorded in the audit "
+		        "log at the next sync)\n"), cmd, x.events.n);
 	event_list_free(&x.events);
 	return EXIT_OK;
 fail:
@@ -302,7 +304,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 	*out = NULL;
 	*len = 0;
 	if (!m) {
-		cli_error("resolve: out of memory");
+		cli_error(_("resolve: out of memory"));
 		return EXIT_FAIL;
 	}
 	protobuf_c_message_init(k->desc, m);
@@ -310,13 +312,13 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 		char *save = NULL, *tok;
 		if (fd->type != PROTOBUF_C_TYPE_ENUM && fd->type != PROTOBUF_C_TYPE_STRING) {
-			cli_error("resolve: --set %s: this field cannot be set from the command line", fd->name);
+			cli_error(_("resolve: --set %s: this field cannot be set from the command line"), fd->name);
 			goto fail;
 		}
 		copy = strdup(value);
 		arr = calloc(strlen(value) / 2 + 2, sizeof(void *) > sizeof(int) ? sizeof(void *) : sizeof(int));
 		if (!copy || !arr) {
-			cli_error("resolve: out of memory");
+			cli_error(_("resolve: out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -324,7 +326,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 			if (fd->type == PROTOBUF_C_TYPE_ENUM) {
 				int ev;
 				if (enum_parse(fd->descriptor, tok, &ev) != 0) {
-					cli_error("resolve: --set %s: \"%s\" is not one of its values", fd->name, tok);
+					cli_error(_("resolve: --set %s: \"%s\" is not one of its values"), fd->name, tok);
 					goto fail;
 				}
 				((int *)arr)[n++] = ev;
@@ -340,13 +342,13 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 		case PROTOBUF_C_TYPE_STRING: *(const char **)slot = value; break;
 		case PROTOBUF_C_TYPE_ENUM:
 			if (enum_parse(fd->descriptor, value, (int *)slot) != 0) {
-				cli_error("resolve: --set %s: \"%s\" is not one of its values", fd->name, value);
+				cli_error(_("resolve: --set %s: \"%s\" is not one of its values"), fd->name, value);
 				goto fail;
 			}
 			break;
 		case PROTOBUF_C_TYPE_BOOL:
 			if (value_parse_bool(value, slot) != 0) {
-				cli_error("resolve: --set %s: \"%s\" is not yes or no", fd->name, value);
+				cli_error(_("resolve: --set %s: \"%s\" is not yes or no"), fd->name, value);
 				goto fail;
 			}
 			break;
@@ -355,7 +357,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 		case PROTOBUF_C_TYPE_SFIXED64:
 			*(int64_t *)slot = strtoll(value, &end, 10);
 			if (*end) {
-				cli_error("resolve: --set %s: \"%s\" is not a whole number%s", fd->name, value,
+				cli_error(_("resolve: --set %s: \"%s\" is not a whole number%s"), fd->name, value,
 				          kind_rule(k, fd->id) && (kind_rule(k, fd->id)->flags & FIELD_MONEY)
 				                  ? " of fen (1 yuan = 100 fen)"
 				                  : "");
@@ -367,7 +369,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 		case PROTOBUF_C_TYPE_UINT64: {
 			unsigned long long uv = strtoull(value, &end, 10);
 			if (*end || value[0] == '-') {
-				cli_error("resolve: --set %s: \"%s\" is not a whole number", fd->name, value);
+				cli_error(_("resolve: --set %s: \"%s\" is not a whole number"), fd->name, value);
 				goto fail;
 			}
 			if (fd->type == PROTOBUF_C_TYPE_UINT64)
@@ -384,7 +386,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 				goto fail;
 			}
 			if (replica_resolve_id(r, value, id, err, sizeof(err)) != 0) {
-				cli_error("resolve: --set %s: %s", fd->name, err);
+				cli_error(_("resolve: --set %s: %s"), fd->name, err);
 				free(id);
 				goto fail;
 			}
@@ -394,7 +396,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 			break;
 		}
 		default:
-			cli_error("resolve: --set %s: this field cannot be set from the command line", fd->name);
+			cli_error(_("resolve: --set %s: this field cannot be set from the command line"), fd->name);
 			goto fail;
 		}
 	}
@@ -470,13 +472,13 @@ static int parse_resolve(int argc, char **argv, resolve_opts *o)
 		case 'k': o->keep = optarg; break;
 		case 's':
 			if (o->n_sets == SET_MAX) {
-				cli_error("resolve: at most %d --set options", SET_MAX);
+				cli_error(_("resolve: at most %d --set options"), SET_MAX);
 				return EXIT_USAGE;
 			}
 			o->sets[o->n_sets++] = optarg;
 			break;
 		case 'h':
-			printf("usage: hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...)\n\n"
+			printf(_("usage: hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...)\n\n"
 			       "Settles an open conflict (see 'hearth conflicts'; CONFLICT is its id or a\n"
 			       "unique prefix of at least 4 hex digits). --keep mine takes, for every\n"
 			       "conflicting field, the value that came from this replica, --keep theirs\n"
@@ -486,25 +488,25 @@ static int parse_resolve(int argc, char **argv, resolve_opts *o)
 			       "own, and conflicting fields not named keep the server's value. For a\n"
 			       "delete conflict, keeping the deleting side deletes the record and keeping\n"
 			       "the editing side keeps it. The resolution is an ordinary edit: it goes\n"
-			       "to the server, and closes the conflict there, on the next 'hearth sync'.\n");
+			       "to the server, and closes the conflict there, on the next 'hearth sync'.\n"));
 			return -1;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		cli_error("resolve: which conflict? see 'hearth conflicts' and 'hearth resolve --help'");
+		cli_error(_("resolve: which conflict? see 'hearth conflicts' and 'hearth resolve --help'"));
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {
-		cli_error("resolve: unexpected argument \"%s\"", argv[optind + 1]);
+		cli_error(_("resolve: unexpected argument \"%s\""), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	if ((o->keep && o->n_sets) || (!o->keep && !o->n_sets)) {
-		cli_error("resolve: give either --keep mine|theirs or one or more --set FIELD=VALUE");
+		cli_error(_("resolve: give either --keep mine|theirs or one or more --set FIELD=VALUE"));
 		return EXIT_USAGE;
 	}
 	if (o->keep && strcmp(o->keep, "mine") && strcmp(o->keep, "theirs")) {
-		cli_error("resolve: --keep \"%s\": say mine or theirs", o->keep);
+		cli_error(_("resolve: --keep \"%s\": say mine or theirs"), o->keep);
 		return EXIT_USAGE;
 	}
 	o->conflict = argv[optind];
@@ -527,7 +529,7 @@ static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf
 		size_t enc_len;
 
 		if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof(fname)) {
-			cli_error("resolve: --set \"%s\" is not FIELD=VALUE", o->sets[i]);
+			cli_error(_("resolve: --set \"%s\" is not FIELD=VALUE"), o->sets[i]);
 			return EXIT_USAGE;
 		}
 		memcpy(fname, o->sets[i], (size_t)(eq - o->sets[i]));
@@ -535,7 +537,7 @@ static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf
 		fd = conflict_field(k, cf, fname);
 		if (!fd) {
 			list_conflict_fields(k, cf, names, sizeof(names));
-			cli_error("resolve: --set %s: not one of this conflict's fields (%s)", fname,
+			cli_error(_("resolve: --set %s: not one of this conflict's fields (%s)"), fname,
 			          names[0] ? names : "none: use --keep");
 			return EXIT_USAGE;
 		}
@@ -544,7 +546,7 @@ static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf
 		rc = fieldmap_set(fm, fd->id, enc, enc_len);
 		free(enc);
 		if (rc != 0) {
-			cli_error("resolve: out of memory");
+			cli_error(_("resolve: out of memory"));
 			return EXIT_FAIL;
 		}
 	}
@@ -571,15 +573,15 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	opened = 1;
 	rc = replica_get_conflict(&r, o.conflict, &cf, err, sizeof(err));
 	if (rc != 0) {
-		cli_error("resolve: %s", err);
+		cli_error(_("resolve: %s"), err);
 		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 		goto fail;
 	}
 	uuid_format(cf->id.data, cid);
 	k = kind_find(cf->kind);
 	if (!k || cf->record_id.len != UUID_LEN) {
-		cli_error("resolve: conflict %s is about a kind of record this hearth does not know; "
-		          "upgrade hearth",
+		cli_error(_("resolve: conflict %s is about a kind of record this hearth does not know; "
+		          "upgrade hearth"),
 		          cid);
 		rc = EXIT_FAIL;
 		goto fail;
@@ -596,19 +598,19 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		goto fail;
 	}
 	if ((rc = replica_get_server(&r, cf->record_id.data, &srv)) != 0) {
-		cli_error("resolve: the record of conflict %s is not in the local replica; run 'hearth "
-		          "sync' first",
+		cli_error(_("resolve: the record of conflict %s is not in the local replica; run 'hearth "
+		          "sync' first"),
 		          cid);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
-		cli_error("resolve: the server copy of the record is damaged: %s", hearth_strerror(rc));
+		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
-		cli_error("resolve: the server copy of the record is damaged: %s", hearth_strerror(rc));
+		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -616,29 +618,30 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		goto fail;
 	del = 0;
 	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
-		cli_error("resolve: out of memory");
+		cli_error(_("resolve: out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if (!del) {
 		record_error rerr;
+		char said[640];
 		if (record_validate_body(k, body, body_len, &rerr) != 0) {
-			cli_error("resolve: %s", rerr.message);
+			cli_error(_("resolve: %s"), reasons_localize(k, rerr.message, said, sizeof(said)));
 			rc = o.n_sets ? EXIT_USAGE : EXIT_FAIL;
 			goto fail;
 		}
 	}
 	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
-		cli_error("resolve: cannot build the record: %s", hearth_strerror(rc));
+		cli_error(_("resolve: cannot build the record: %s"), _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	if ((rc = replica_resolve(&r, cf, srv, del, err, sizeof(err))) != 0) {
-		cli_error("resolve: %s", err);
+		cli_error(_("resolve: %s"), err);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	printf("resolved %s; run 'hearth sync' to send it\n", cid);
+	printf(_("resolved %s; run 'hearth sync' to send it\n"), cid);
 	rc = EXIT_OK;
 fail:
 	free(body);

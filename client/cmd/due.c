@@ -192,7 +192,7 @@ fail:
 
 static void usage(FILE *f)
 {
-	fputs("usage: hearth due [--days N] [--branch ID] [--json]\n\n"
+	fputs(_("usage: hearth due [--days N] [--branch ID] [--json]\n\n"
 	      "What the branch owes its members, from the local replica (works offline):\n"
 	      "  走访      hardship-ledger members (在册/帮扶中) not visited in N days\n"
 	      "  谈心谈话  a talk required by a trigger (hardship registered, a visit for\n"
@@ -209,7 +209,7 @@ static void usage(FILE *f)
 	      "Thresholds come from profile.ini, section [due]: visit_gap_days = 90,\n"
 	      "talk_window_days = 30, talk_lookback_days = 365, note_gap_days = 60,\n"
 	      "dues_months = 3. HEARTH_TODAY=YYYY-MM-DD computes as of another day.\n"
-	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n", f);
+	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n"), f);
 }
 
 int cmd_due(cli *c, int argc, char **argv)
@@ -239,38 +239,38 @@ int cmd_due(cli *c, int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case ':':
-			cli_error("due: %s needs a value; see 'hearth due --help'", argv[optind - 1]);
+			cli_error(_("due: %s needs a value; see 'hearth due --help'"), argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			cli_error("due: unknown option \"%s\"; see 'hearth due --help'", argv[optind - 1]);
+			cli_error(_("due: unknown option \"%s\"; see 'hearth due --help'"), argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		cli_error("due: unexpected argument \"%s\"; see 'hearth due --help'", argv[optind]);
+		cli_error(_("due: unexpected argument \"%s\"; see 'hearth due --help'"), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
 	if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0) {
-		cli_error("due: %s", err);
+		cli_error(_("due: %s"), err);
 		return EXIT_USAGE;
 	}
 	if (days) {
 		char *end;
 		long v = strtol(days, &end, 10);
 		if (!*days || *end || v < 1 || v > 3660) {
-			cli_error("due: --days \"%s\" is not a whole number of days from 1 to 3660", days);
+			cli_error(_("due: --days \"%s\" is not a whole number of days from 1 to 3660"), days);
 			return EXIT_USAGE;
 		}
 		cfg.visit_gap_days = (int32_t)v;
 	}
 	if (due_today(&today, err, sizeof(err)) != 0) {
-		cli_error("due: %s", err);
+		cli_error(_("due: %s"), err);
 		return EXIT_USAGE;
 	}
 	if (replica_open(&r, c->prof.home, err, sizeof(err)) != 0) {
-		cli_error("due: %s", err[0] ? err : "cannot open the local replica");
+		cli_error(_("due: %s"), err[0] ? err : "cannot open the local replica");
 		return EXIT_FAIL;
 	}
 	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
@@ -278,13 +278,13 @@ int cmd_due(cli *c, int argc, char **argv)
 	rc = due_snapshot_load(&r, branch, &snap);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error("due: cannot read the local replica: %s", hearth_strerror(rc));
+		cli_error(_("due: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	rc = due_compute(&snap, today, &cfg, &rep);
 	if (rc != 0) {
 		due_snapshot_free(&snap);
-		cli_error("due: %s", hearth_strerror(rc));
+		cli_error(_("due: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -294,7 +294,7 @@ int cmd_due(cli *c, int argc, char **argv)
 	due_report_free(&rep);
 	due_snapshot_free(&snap);
 	if (rc != 0) {
-		cli_error("due: out of memory");
+		cli_error(_("due: out of memory"));
 		return EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;

@@ -25,6 +25,7 @@
 #include "client/cmd/admin.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 
 #define CERT_DAYS 730            /* two years */
@@ -83,7 +84,7 @@ static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), v
 	int ok;
 
 	if (fd < 0) {
-		admin_error(CMD, "cannot create %s: %s%s", path, strerror(errno),
+		admin_error(CMD, _("cannot create %s: %s%s"), path, strerror(errno),
 		            errno == EEXIST ? " (choose another --out directory; nothing is overwritten)" : "");
 		return -1;
 	}
@@ -91,7 +92,7 @@ static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), v
 	if (!(f = fdopen(fd, "w"))) {
 		close(fd);
 		unlink(path);
-		admin_error(CMD, "cannot write %s: %s", path, strerror(errno));
+		admin_error(CMD, _("cannot write %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	ok = fn(f, arg) == 0;
@@ -99,7 +100,7 @@ static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), v
 	ok = fclose(f) == 0 && ok;
 	if (!ok) {
 		unlink(path);
-		admin_error(CMD, "cannot write %s: %s", path, errno ? strerror(errno) : ossl_reason());
+		admin_error(CMD, _("cannot write %s: %s"), path, errno ? strerror(errno) : ossl_reason());
 		return -1;
 	}
 	return 0;
@@ -239,8 +240,8 @@ static int check_branch(cli *c, enroll *e)
 
 	if (session_open(&s, &c->prof) != 0) {
 		if (s.fail == SESSION_CONNECT) {
-			fprintf(stderr, "hearth: admin enroll: warning: cannot reach the server to check that "
-			                "branch %s exists (%s); enrolling anyway\n", e->branch, s.error);
+			fprintf(stderr, _("hearth: admin enroll: warning: cannot reach the server to check that "
+			                "branch %s exists (%s); enrolling anyway\n"), e->branch, s.error);
 			session_close(&s);
 			return EXIT_OK;
 		}
@@ -262,8 +263,8 @@ static int check_branch(cli *c, enroll *e)
 	}
 	envelope_free(resp, NULL);
 	if (!found) {
-		admin_error(CMD, "branch %s does not exist; add it first with: hearth admin branch add %s "
-		            "--name NAME", e->branch, e->branch);
+		admin_error(CMD, _("branch %s does not exist; add it first with: hearth admin branch add %s "
+		            "--name NAME"), e->branch, e->branch);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -294,7 +295,7 @@ static int parse_args(enroll *e, int argc, char **argv)
 		case 'k': e->ca_key_opt = optarg; break;
 		case 'O': e->offline = 1; break;
 		case 'h':
-			printf("usage: hearth admin enroll --branch ID --name 姓名 [--role branch|admin|auditor]\n"
+			printf(_("usage: hearth admin enroll --branch ID --name 姓名 [--role branch|admin|auditor]\n"
 			       "                           [--out DIR] [--ca-key FILE] [--offline]\n\n"
 			       "Makes a new user's private key (EC P-256) and client certificate: CN is\n"
 			       "their name, the SAN URI hearth://ORG/branch/ID (or /admin, /auditor; ORG\n"
@@ -307,13 +308,13 @@ static int parse_args(enroll *e, int argc, char **argv)
 			       "command that signs it where the CA key is kept. Files go to --out DIR\n"
 			       "(default ./enroll-ID-XXXXXXXX; nothing is overwritten; the key is mode\n"
 			       "0600), with a copy of the CA certificate; the 'hearth init' line for the\n"
-			       "new user is printed. Admin certificate.\n");
+			       "new user is printed. Admin certificate.\n"));
 			return EXIT_OK + 100;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		admin_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+		admin_error(CMD, _("unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!e->role_text || !strcmp(e->role_text, "branch"))
@@ -323,36 +324,36 @@ static int parse_args(enroll *e, int argc, char **argv)
 	else if (!strcmp(e->role_text, "auditor"))
 		e->role = HEARTH__ROLE__ROLE_AUDITOR;
 	else {
-		admin_error(CMD, "--role \"%s\": say branch, admin or auditor", e->role_text);
+		admin_error(CMD, _("--role \"%s\": say branch, admin or auditor"), e->role_text);
 		return EXIT_USAGE;
 	}
 	if (e->role == HEARTH__ROLE__ROLE_BRANCH) {
 		size_t n = e->branch ? strlen(e->branch) : 0;
 		if (!e->branch) {
-			admin_error(CMD, "--branch ID is required for a branch operator (or give --role admin|auditor)");
+			admin_error(CMD, _("--branch ID is required for a branch operator (or give --role admin|auditor)"));
 			return EXIT_USAGE;
 		}
 		if (n == 0 || n > 63 ||
 		    strspn(e->branch, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
-			admin_error(CMD, "--branch \"%s\" is not a branch id (letters, digits, '.', '_', '-')", e->branch);
+			admin_error(CMD, _("--branch \"%s\" is not a branch id (letters, digits, '.', '_', '-')"), e->branch);
 			return EXIT_USAGE;
 		}
 	} else if (e->branch) {
-		admin_error(CMD, "--branch is only for --role branch: %s certificates cover every branch",
+		admin_error(CMD, _("--branch is only for --role branch: %s certificates cover every branch"),
 		            e->role_text);
 		return EXIT_USAGE;
 	}
 	if (!e->name || !e->name[0]) {
-		admin_error(CMD, "--name is required: the person's name, as their certificate will show it");
+		admin_error(CMD, _("--name is required: the person's name, as their certificate will show it"));
 		return EXIT_USAGE;
 	}
 	chars = utf8_chars(e->name, strlen(e->name));
 	if (chars < 0 || strpbrk(e->name, "\t\r\n")) {
-		admin_error(CMD, "--name must be one line of UTF-8 text");
+		admin_error(CMD, _("--name must be one line of UTF-8 text"));
 		return EXIT_USAGE;
 	}
 	if (chars > NAME_CHARS_MAX) {
-		admin_error(CMD, "--name is %ld characters; a certificate name holds at most %d", chars,
+		admin_error(CMD, _("--name is %ld characters; a certificate name holds at most %d"), chars,
 		            NAME_CHARS_MAX);
 		return EXIT_USAGE;
 	}
@@ -369,13 +370,13 @@ static int prepare_out(enroll *e)
 	} else {
 		unsigned char r[4];
 		if (RAND_bytes(r, sizeof(r)) != 1) {
-			admin_error(CMD, "no randomness: %s", ossl_reason());
+			admin_error(CMD, _("no randomness: %s"), ossl_reason());
 			return EXIT_FAIL;
 		}
 		snprintf(dir, sizeof(dir), "enroll-%s-%02x%02x%02x%02x", e->who, r[0], r[1], r[2], r[3]);
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		admin_error(CMD, "cannot create the directory %s: %s", dir, strerror(errno));
+		admin_error(CMD, _("cannot create the directory %s: %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (!realpath(dir, e->out)) {
@@ -392,7 +393,7 @@ static int prepare_out(enroll *e)
 
 static void print_init_line(const cli *c, const enroll *e)
 {
-	printf("on %s's machine, after copying the key, the certificate and ca.pem there:\n  hearth init --server ",
+	printf(_("on %s's machine, after copying the key, the certificate and ca.pem there:\n  hearth init --server "),
 	       e->name);
 	shell_word(stdout, c->prof.server);
 	fputs(" --cert ", stdout);
@@ -421,24 +422,24 @@ static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *hav
 	}
 	*have = access(ep->ca_key, F_OK) == 0;
 	if (ep->ca_key_opt && !*have) {
-		admin_error(CMD, "--ca-key %s: %s", ep->ca_key, strerror(errno));
+		admin_error(CMD, _("--ca-key %s: %s"), ep->ca_key, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (*have) {
 		if (!(f = fopen(ep->ca_key, "r"))) {
-			admin_error(CMD, "cannot read the CA key %s: %s", ep->ca_key, strerror(errno));
+			admin_error(CMD, _("cannot read the CA key %s: %s"), ep->ca_key, strerror(errno));
 			return EXIT_FAIL;
 		}
 		*ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 		fclose(f);
 		if (!*ca_key) {
-			admin_error(CMD, "%s is not a PEM private key (or its passphrase was wrong): %s", ep->ca_key,
+			admin_error(CMD, _("%s is not a PEM private key (or its passphrase was wrong): %s"), ep->ca_key,
 			            ossl_reason());
 			return EXIT_FAIL;
 		}
 		if (X509_check_private_key(ca, *ca_key) != 1) {
 			ERR_clear_error();
-			admin_error(CMD, "the CA key %s does not belong to the CA certificate %s", ep->ca_key,
+			admin_error(CMD, _("the CA key %s does not belong to the CA certificate %s"), ep->ca_key,
 			            c->prof.ca);
 			return EXIT_FAIL;
 		}
@@ -450,8 +451,8 @@ static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *hav
  * ext is the extensions file's text. */
 static void print_signing_steps(cli *c, const enroll *e, char *ext)
 {
-	printf("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
-	       "  openssl x509 -req -in ", e->cert_path);
+	printf(_("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
+	       "  openssl x509 -req -in "), e->cert_path);
 	shell_word(stdout, e->csr_path);
 	fputs(" -CA ", stdout);
 	shell_word(stdout, c->prof.ca);
@@ -468,7 +469,7 @@ static void print_signing_steps(cli *c, const enroll *e, char *ext)
 	shell_word(stdout, e->ext_path);
 	fputs(" -out ", stdout);
 	shell_word(stdout, e->cert_path);
-	printf("\n%s holds:\n", e->ext_path);
+	printf(_("\n%s holds:\n"), e->ext_path);
 	for (char *line = ext, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		printf("    %.*s\n", (int)(nl - line), line);
@@ -507,20 +508,20 @@ int admin_enroll(cli *c, int argc, char **argv)
 	/* The CA: its certificate is the profile's; its key is wherever the
 	 * committee keeps it. */
 	if (!(ca = identity_load_cert(c->prof.ca))) {
-		admin_error(CMD, "cannot read the CA certificate %s named in the profile", c->prof.ca);
+		admin_error(CMD, _("cannot read the CA certificate %s named in the profile"), c->prof.ca);
 		return EXIT_USAGE;
 	}
 	if ((rc = load_ca_key(c, &e, ca, &ca_key, &have_ca_key)) != EXIT_OK)
 		goto done;
 
 	if (!(key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"))) {
-		admin_error(CMD, "cannot make a key: %s", ossl_reason());
+		admin_error(CMD, _("cannot make a key: %s"), ossl_reason());
 		rc = EXIT_FAIL;
 		goto done;
 	}
 	if (have_ca_key) {
 		if (!(cert = make_cert(&e, key, ca, ca_key))) {
-			admin_error(CMD, "cannot make the certificate: %s", ossl_reason());
+			admin_error(CMD, _("cannot make the certificate: %s"), ossl_reason());
 			rc = EXIT_FAIL;
 			goto done;
 		}
@@ -528,14 +529,14 @@ int admin_enroll(cli *c, int argc, char **argv)
 		 * server would refuse never leaves this command. */
 		if (tls_identity_from_cert(cert, me.org, &check, err, sizeof(err)) != 0 || check.role != e.role ||
 		    strcmp(check.name, e.name) != 0) {
-			admin_error(CMD, "the new certificate does not read back as made (%s); nothing written",
+			admin_error(CMD, _("the new certificate does not read back as made (%s); nothing written"),
 			            err[0] ? err : "identity differs");
 			rc = EXIT_FAIL;
 			goto done;
 		}
 		tls_cert_fingerprint(cert, fp);
 	} else if (!(req = make_req(&e, key))) {
-		admin_error(CMD, "cannot make the certificate request: %s", ossl_reason());
+		admin_error(CMD, _("cannot make the certificate request: %s"), ossl_reason());
 		rc = EXIT_FAIL;
 		goto done;
 	}
@@ -558,14 +559,14 @@ int admin_enroll(cli *c, int argc, char **argv)
 		wrote[n_wrote++] = e.cert_path;
 		if (ASN1_TIME_to_tm(na, &tm) != 1 || !strftime(until, sizeof(until), "%Y-%m-%d", &tm))
 			snprintf(until, sizeof(until), "?");
-		printf("enrolled %s as %s%s%s%s%s\n", e.name,
+		printf(_("enrolled %s as %s%s%s%s%s\n"), e.name,
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? "an operator of branch " : e.role == HEARTH__ROLE__ROLE_ADMIN ? "an admin" : "an auditor",
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? e.branch : "", e.branch_name[0] ? " (" : "",
 		       e.branch_name, e.branch_name[0] ? ")" : "");
-		printf("  key:          %s  (private, mode 0600: hand it over in person)\n", e.key_path);
-		printf("  certificate:  %s  (valid until %s)\n", e.cert_path, until);
-		printf("  fingerprint:  %s\n", fp);
-		printf("  CA:           %s\n", e.ca_path);
+		printf(_("  key:          %s  (private, mode 0600: hand it over in person)\n"), e.key_path);
+		printf(_("  certificate:  %s  (valid until %s)\n"), e.cert_path, until);
+		printf(_("  fingerprint:  %s\n"), fp);
+		printf(_("  CA:           %s\n"), e.ca_path);
 		print_init_line(c, &e);
 	} else {
 		ext_text(&e, ext, sizeof(ext));
@@ -575,11 +576,11 @@ int admin_enroll(cli *c, int argc, char **argv)
 		if (write_new(e.ext_path, 0644, put_text, ext) != 0)
 			goto done;
 		wrote[n_wrote++] = e.ext_path;
-		printf("no CA key at %s (give --ca-key FILE where the committee keeps it),\n"
-		       "so this made a key and a certificate request for %s instead:\n", e.ca_key, e.name);
-		printf("  key:          %s  (private, mode 0600: hand it over in person)\n", e.key_path);
-		printf("  request:      %s\n", e.csr_path);
-		printf("  extensions:   %s  (SAN URI:%s, clientAuth)\n", e.ext_path, e.uri);
+		printf(_("no CA key at %s (give --ca-key FILE where the committee keeps it),\n"
+		       "so this made a key and a certificate request for %s instead:\n"), e.ca_key, e.name);
+		printf(_("  key:          %s  (private, mode 0600: hand it over in person)\n"), e.key_path);
+		printf(_("  request:      %s\n"), e.csr_path);
+		printf(_("  extensions:   %s  (SAN URI:%s, clientAuth)\n"), e.ext_path, e.uri);
 		print_signing_steps(c, &e, ext);
 		print_init_line(c, &e);
 	}

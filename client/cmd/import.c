@@ -19,7 +19,9 @@
 #include "client/core/xlsx_read.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/reasons.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "client/ui/output.h"
 #include "client/core/replica.h"
@@ -722,7 +724,11 @@ static void validate_all(importer *im, ProtobufCMessage *body)
 		if (ci != NO_COL && im->row_bad && !pbfield_is_set(body, im->cols[ci].fd))
 			break;   /* its cell was refused while it was read */
 		im->col = ci;
-		bad(im, verr.field[0] ? verr.field : "record", "%s", verr.message);
+		{
+			char said[640];
+			bad(im, verr.field[0] ? verr.field : "record", "%s",
+			    reasons_localize(im->k, verr.message, said, sizeof(said)));
+		}
 		im->col = NO_COL;
 		if (ci == NO_COL || !done || !pbfield_is_set(body, im->cols[ci].fd))
 			break;
@@ -845,16 +851,16 @@ static int pick_branch(importer *im, cli *c, const char *want)
 	if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_BRANCH)
 		snprintf(own, sizeof(own), "%s", id.branch_id);
 	if (own[0] && want && strcmp(want, own) != 0) {
-		cli_error("%s import: --branch \"%s\": this replica belongs to branch %s", im->k->name,
+		cli_error(_("%s import: --branch \"%s\": this replica belongs to branch %s"), im->k->name,
 		          want, own);
 		return EXIT_USAGE;
 	}
 	if (!own[0] && !want) {
 		if (ir == IDENTITY_OK && id.role == HEARTH__ROLE__ROLE_AUDITOR)
-			cli_error("%s import: an auditor certificate cannot change records", im->k->name);
+			cli_error(_("%s import: an auditor certificate cannot change records"), im->k->name);
 		else
-			cli_error("%s import: --branch ID is required with an admin certificate: which "
-			          "branch the records belong to", im->k->name);
+			cli_error(_("%s import: --branch ID is required with an admin certificate: which "
+			          "branch the records belong to"), im->k->name);
 		return EXIT_USAGE;
 	}
 	snprintf(im->branch, sizeof(im->branch), "%s", own[0] ? own : want);
@@ -890,28 +896,28 @@ static int read_file(const char *path, char **out, size_t *len, char *err, size_
 
 	*out = NULL;
 	if (!f) {
-		snprintf(err, cap, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, cap, _("cannot open %s: %s"), path, strerror(errno));
 		return HEARTH_EIO;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, cap, "%s is not a regular file", path);
+		snprintf(err, cap, _("%s is not a regular file"), path);
 		fclose(f);
 		return HEARTH_EIO;
 	}
 	if ((uint64_t)st.st_size > CSV_MAX_BYTES) {
-		snprintf(err, cap, "%s is larger than %u MiB; split it", path, CSV_MAX_BYTES >> 20);
+		snprintf(err, cap, _("%s is larger than %u MiB; split it"), path, CSV_MAX_BYTES >> 20);
 		fclose(f);
 		return HEARTH_ETOOBIG;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(f);
-		snprintf(err, cap, "out of memory");
+		snprintf(err, cap, _("out of memory"));
 		return HEARTH_ENOMEM;
 	}
 	*len = fread(buf, 1, (size_t)st.st_size, f);
 	if (ferror(f)) {
-		snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, cap, _("cannot read %s: %s"), path, strerror(errno));
 		free(buf);
 		fclose(f);
 		return HEARTH_EIO;
@@ -996,10 +1002,10 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 			break;
 		case 'h': usage(k, stdout); return EXIT_OK;
 		case ':':
-			cli_error("%s import: %s needs a value", k->name, argv[optind - 1]);
+			cli_error(_("%s import: %s needs a value"), k->name, argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			cli_error("%s import: unknown option \"%s\"; see 'hearth %s import --help'", k->name,
+			cli_error(_("%s import: unknown option \"%s\"; see 'hearth %s import --help'"), k->name,
 			          argv[optind - 1], k->name);
 			return EXIT_USAGE;
 		}
@@ -1014,7 +1020,7 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
 	if (read_file(path, &data, &len, err, sizeof(err)) != 0) {
-		cli_error("%s import: %s", k->name, err);
+		cli_error(_("%s import: %s"), k->name, err);
 		return EXIT_USAGE;
 	}
 	{
@@ -1045,14 +1051,14 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 				fprintf(stderr, "%s:%u: %s\n", path, text.bad_line, err);
 			else
 				fprintf(stderr, "%s: %s\n", path, err);
-			cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported",
+			cli_error(_("%s import: %s is not a CSV file hearth can read; nothing was imported"),
 			          k->name, path);
 			rc = EXIT_USAGE;
 			goto fail;
 		}
 		if (csv_parse(text.text, text.len, &doc, &line, err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s:%u: %s\n", path, line, err);
-			cli_error("%s import: %s is not a CSV file hearth can read; nothing was imported",
+			cli_error(_("%s import: %s is not a CSV file hearth can read; nothing was imported"),
 			          k->name, path);
 			rc = EXIT_USAGE;
 			goto fail;
@@ -1060,13 +1066,13 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		unneutral_cells(&doc);
 	}
 	if (doc.n < 2) {
-		cli_error("%s import: %s has %s; nothing to import", k->name, path,
+		cli_error(_("%s import: %s has %s; nothing to import"), k->name, path,
 		          doc.n ? "a header row and no data rows" : "no rows");
 		rc = EXIT_USAGE;
 		goto fail;
 	}
 	if (replica_open(&im.rep, c->prof.home, err, sizeof(err)) != 0) {
-		cli_error("%s import: %s", k->name, err[0] ? err : "cannot open the local replica");
+		cli_error(_("%s import: %s"), k->name, err[0] ? err : "cannot open the local replica");
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -1074,12 +1080,12 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		goto fail_rep;
 	im.out = calloc(doc.n, sizeof(*im.out));
 	if (!im.out || map_header(&im, &doc.rows[0]) != 0) {
-		cli_error("%s import: out of memory", k->name);
+		cli_error(_("%s import: out of memory"), k->name);
 		rc = EXIT_FAIL;
 		goto fail_rep;
 	}
 	if (im.bad_cells) {
-		cli_error("%s import: %s: the header row is bad; nothing was imported", k->name, path);
+		cli_error(_("%s import: %s: the header row is bad; nothing was imported"), k->name, path);
 		rc = EXIT_USAGE;
 		goto fail_rep;
 	}
@@ -1087,20 +1093,20 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		warn_unknown(&im, path);
 	for (size_t i = 1; i < doc.n; i++) {
 		if (do_row(&im, &doc.rows[i]) != 0) {
-			cli_error("%s import: out of memory", k->name);
+			cli_error(_("%s import: out of memory"), k->name);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
 	}
 	if (im.bad_rows) {
-		cli_error("%s import: %s: %zu of %zu rows are bad; nothing was imported", k->name, path,
+		cli_error(_("%s import: %s: %zu of %zu rows are bad; nothing was imported"), k->name, path,
 		          im.bad_rows, doc.n - 1);
 		rc = EXIT_USAGE;
 		goto fail_rep;
 	}
 	if (dry) {
-		printf("%s: %zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
-		       "imported (--dry-run)\n", path, doc.n - 1, im.added, im.updated, im.unchanged);
+		printf(_("%s: %zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
+		       "imported (--dry-run)\n"), path, doc.n - 1, im.added, im.updated, im.unchanged);
 		rc = EXIT_OK;
 		goto fail_rep;
 	}
@@ -1112,7 +1118,7 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		if (!recs || !create) {
 			free(recs);
 			free(create);
-			cli_error("%s import: out of memory", k->name);
+			cli_error(_("%s import: out of memory"), k->name);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
@@ -1124,12 +1130,12 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		free(recs);
 		free(create);
 		if (wrc != 0) {
-			cli_error("%s import: %s; nothing was imported", k->name, err);
+			cli_error(_("%s import: %s; nothing was imported"), k->name, err);
 			rc = EXIT_FAIL;
 			goto fail_rep;
 		}
 	}
-	printf("imported %s: %zu added, %zu updated, %zu unchanged\n", path, im.added, im.updated,
+	printf(_("imported %s: %zu added, %zu updated, %zu unchanged\n"), path, im.added, im.updated,
 	       im.unchanged);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail_rep:

@@ -20,6 +20,7 @@
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
@@ -148,7 +149,7 @@ int rargs_apply_all(record_cmd *m, ProtobufCMessage *body)
 		                                              .fen = a->fl->fen, .text = a->value },
 		                       why, sizeof(why));
 		if (rc == HEARTH_ENOMEM) {
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			return EXIT_FAIL;
 		}
 		if (rc != 0) {
@@ -170,7 +171,7 @@ int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
 {
 	record_error err;
 	const record_assign *given = NULL;
-	char vb[300];
+	char vb[300], said[640];
 
 	memset(&err, 0, sizeof(err));
 	if (record_validate_message(m->k, body, &err) == 0)
@@ -179,13 +180,14 @@ int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
 		if (!strcmp(m->as[i].fl->fd->name, err.field))
 			given = &m->as[i];
 	}
+	reasons_localize(m->k, err.message, said, sizeof(said));
 	if (given && given->value)
 		rargs_say(m, "--%s \"%s\": %s", given->fl->name, rargs_shown(given->value, vb, sizeof(vb)),
-		    err.message);
+		    said);
 	else if (given)
-		rargs_say(m, "--%s: %s", given->fl->name, err.message);
+		rargs_say(m, "--%s: %s", given->fl->name, said);
 	else
-		rargs_say(m, "%s", err.message);
+		rargs_say(m, "%s", said);
 	return EXIT_USAGE;
 }
 
@@ -281,7 +283,7 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 			snprintf(left, sizeof(left), "  --%s [yes|no]", fl->name);
 		fprintf(f, "%-*s  %s", (int)width, left, field_label(fl));
 		if (fl->fen)
-			fputs(" in fen (1 yuan = 100 fen)", f);
+			fputs(_(" in fen (1 yuan = 100 fen)"), f);
 		else if (rf & FIELD_MONEY)
 			fputs(_(" in yuan, up to two decimals (1,000 1000元 ￥300 3,500.00)"), f);
 		if (rf & FIELD_PERCENT)
@@ -289,18 +291,18 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 		if (field_hint(m->k, fl->fd->id))
 			fprintf(f, " %s", _(field_hint(m->k, fl->fd->id)));
 		if (rf & FIELD_REQUIRED)
-			fputs(", required", f);
+			fputs(_(", required"), f);
 		if (rf & FIELD_SENSITIVE)
-			fputs(", sensitive (masked)", f);
+			fputs(_(", sensitive (masked)"), f);
 		if (rf & FIELD_ID)
-			fputs(", a record id or unique prefix", f);
+			fputs(_(", a record id or unique prefix"), f);
 		if (fl->fd->type == PROTOBUF_C_TYPE_ENUM) {
 			char choices[512];
 			field_input_enum_choices(fl->fd->descriptor, choices, sizeof(choices));
 			fprintf(f, ": %s", choices);
 		}
 		if (fl->fd->label == PROTOBUF_C_LABEL_REPEATED)
-			fputs(" (separate with , ， or 、)", f);
+			fputs(_(" (separate with , ， or 、)"), f);
 		fputc('\n', f);
 	}
 }
@@ -311,17 +313,17 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 
 	switch (which) {
 	case SUB_ADD:
-		fprintf(f, "usage: hearth %s add --FIELD VALUE... [--branch ID]\n\n"
+		fprintf(f, _("usage: hearth %s add --FIELD VALUE... [--branch ID]\n\n"
 		           "Adds a %s (%s) record to the local replica and prints its new id (only\n"
 		           "the id, so scripts can capture it). Works offline; the next sync sends it.\n"
 		           "--branch ID is required with an admin certificate; a branch certificate\n"
-		           "always adds to its own branch.\n\nfields:\n", k, m->k->label, k);
+		           "always adds to its own branch.\n\nfields:\n"), k, m->k->label, k);
 		break;
 	case SUB_EDIT:
-		fprintf(f, "usage: hearth %s edit ID --FIELD VALUE...\n\n"
+		fprintf(f, _("usage: hearth %s edit ID --FIELD VALUE...\n\n"
 		           "Changes the given fields of a %s record (ID: full id or a unique prefix of\n"
 		           "at least 4 hex digits). An empty value (--FIELD \"\") clears a field.\n"
-		           "\nfields:\n", k, m->k->label);
+		           "\nfields:\n"), k, m->k->label);
 		break;
 	case SUB_DELETE:
 		fprintf(f, _("usage: hearth %s delete ID [--confirm-referenced]\n\n"
@@ -341,21 +343,21 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		        k, m->k->label, k);
 		return;
 	case SUB_SHOW:
-		fprintf(f, "usage: hearth %s show ID [--json] [--reveal]\n\n"
+		fprintf(f, _("usage: hearth %s show ID [--json] [--reveal]\n\n"
 		           "Shows every field of a %s record with its label, and its id, revision,\n"
 		           "branch, last update and whether local changes are pending.\n"
 		           "  --json    one JSON object (enums as short names, money in fen)\n"
-		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n", k,
+		           "  --reveal  show sensitive fields unmasked (recorded in the audit log)\n"), k,
 		        m->k->label);
 		return;
 	case SUB_NOTE:
-		fprintf(f, "usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
+		fprintf(f, _("usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
 		           "Adds a dated progress note to a %s record (ID: full id or a unique\n"
-		           "prefix). The note is one line of at most 200 bytes; its date may not be\n"
-		           "before the record's start date.\n", k, m->k->label);
+		           "prefix). The note is one line of at most 200 characters; its date may not be\n"
+		           "before the record's start date.\n"), k, m->k->label);
 		return;
 	case SUB_LIST:
-		fprintf(f, "usage: hearth %s list [--json | --csv [--bom] | --xlsx FILE] [--reveal] [--all | --deleted]\n"
+		fprintf(f, _("usage: hearth %s list [--json | --csv [--bom] | --xlsx FILE] [--reveal] [--all | --deleted]\n"
 		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
 		           "                        [--from DATE] [--to DATE] [--FIELD VALUE...]\n\n"
 		           "Lists %s records as an aligned table. Ids are shortened to the shortest\n"
@@ -368,15 +370,15 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  --all        include deleted records\n"
 		           "  --deleted    only deleted records (what 'restore' can bring back)\n"
 		           "  --FIELD VALUE  only records whose field equals VALUE (lists: contain it)\n"
-		           "", k, m->k->label);
+		           ""), k, m->k->label);
 		fputs(_("  --xlsx FILE  write an Excel workbook instead: Chinese headers, id cards and\n"
 		        "               phones as text, dates as dates, money as numbers in yuan\n"), f);
 		fputs("\n", f);
 		filter_help(m->k, f);
-		fputs("\nfields:\n", f);
+		fputs(_("\nfields:\n"), f);
 		break;
 	default:
-		fprintf(f, "usage: hearth %s add|edit|delete|show|list|restore [options]\n\n"
+		fprintf(f, _("usage: hearth %s add|edit|delete|show|list|restore [options]\n\n"
 		           "%s (%s) records in the local replica. Every command works offline;\n"
 		           "changes reach the server on the next sync.\n\n"
 		           "  hearth %s add --FIELD VALUE... [--branch ID]   prints the new id\n"
@@ -384,17 +386,17 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  hearth %s delete ID [--confirm-referenced]\n"
 		           "  hearth %s restore ID\n"
 		           "  hearth %s show ID [--json] [--reveal]\n"
-		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n",
+		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n"),
 		        k, m->k->label, k, k, k, k, k, k, k);
 		if (rargs_notes_field(m->k))
-			fprintf(f, "  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n", k);
+			fprintf(f, _("  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n"), k);
 		fprintf(f, _("  hearth %s import FILE.csv|FILE.xlsx [--dry-run]   all rows or none\n"), k);
 		if (m->k->kind == HEARTH__KIND__KIND_DUES)
 			fputs(_("  hearth dues month YYYY-MM [--branch ID]   the month for every active member\n"
 			        "  hearth dues add --months YYYY-MM..YYYY-MM --member ID ...   prepaid months\n"),
 			      f);
-		fprintf(f, "\nID is a full id or a unique prefix of at least 4 hex digits.\n"
-		           "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n", k);
+		fprintf(f, _("\nID is a full id or a unique prefix of at least 4 hex digits.\n"
+		             "'hearth %s SUBCOMMAND --help' explains one subcommand.\n\nfields:\n"), k);
 		break;
 	}
 	print_field_flags(m, f);
@@ -495,7 +497,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	opts = calloc(m->n_flags + HEARTH_ARRAY_LEN(fixed_opts) + 2, sizeof(*opts));
 	m->as = calloc((size_t)argc + 1, sizeof(*m->as));
 	if (!opts || !m->as) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		free(opts);
 		return EXIT_FAIL;
 	}
@@ -545,12 +547,12 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		case O_CONFIRM_REFERENCED: m->confirm_referenced = 1; break;
 		case O_DELETED: m->deleted_only = 1; break;
 		case ':':
-			rargs_say(m, "%s needs a value; see 'hearth %s %s --help'", argv[optind - 1], m->k->name,
+			rargs_say(m, _("%s needs a value; see 'hearth %s %s --help'"), argv[optind - 1], m->k->name,
 			    rargs_sub_names[m->sub]);
 			rc = EXIT_USAGE;
 			goto done;
 		case '?':
-			rargs_say(m, "unknown option \"%s\"; see 'hearth %s %s --help'", argv[optind - 1],
+			rargs_say(m, _("unknown option \"%s\"; see 'hearth %s %s --help'"), argv[optind - 1],
 			    m->k->name, rargs_sub_names[m->sub]);
 			rc = EXIT_USAGE;
 			goto done;
@@ -572,7 +574,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 			continue;
 		}
 		char vb[300];
-		rargs_say(m, "unexpected argument \"%s\"; see 'hearth %s %s --help'",
+		rargs_say(m, _("unexpected argument \"%s\"; see 'hearth %s %s --help'"),
 		    rargs_shown(argv[i], vb, sizeof(vb)), m->k->name,
 		    rargs_sub_names[m->sub]);
 		rc = EXIT_USAGE;
@@ -580,16 +582,16 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	}
 	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
 	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE) && !m->id_text) {
-		rargs_say(m, "give the id of the %s (full id or a unique prefix)", m->k->name);
+		rargs_say(m, _("give the id of the %s (full id or a unique prefix)"), m->k->name);
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
-		rargs_say(m, "give --date YYYY-MM-DD and --note TEXT");
+		rargs_say(m, _("give --date YYYY-MM-DD and --note TEXT"));
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_EDIT && m->n_as == 0) {
-		rargs_say(m, "nothing to change; give at least one --FIELD");
+		rargs_say(m, _("nothing to change; give at least one --FIELD"));
 		rc = EXIT_USAGE;
 	} else if (m->json && m->csv) {
-		rargs_say(m, "--json and --csv exclude each other; pick one");
+		rargs_say(m, _("--json and --csv exclude each other; pick one"));
 		rc = EXIT_USAGE;
 	} else if (m->all && m->deleted_only) {
 		rargs_say(m, _("--all and --deleted exclude each other; pick one"));
@@ -598,7 +600,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		rargs_say(m, _("--xlsx FILE writes a workbook; it excludes --json and --csv"));
 		rc = EXIT_USAGE;
 	} else if (m->bom && !m->csv) {
-		rargs_say(m, "--bom only applies to --csv");
+		rargs_say(m, _("--bom only applies to --csv"));
 		rc = EXIT_USAGE;
 	}
 done:

@@ -25,6 +25,7 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/record.h"
 #include "common/tls.h"
@@ -58,7 +59,7 @@ int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 
 	*out = NULL;
 	if (rc == HEARTH_ENOTFOUND) {
-		rargs_say(m, "no record matches \"%s\"", text);
+		rargs_say(m, _("no record matches \"%s\""), text);
 		return EXIT_USAGE;
 	}
 	if (rc == HEARTH_EINVAL && strchr(err, '"')) {
@@ -66,16 +67,16 @@ int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, "\"%s\": %s", text, err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "\"%s\": %s", text, err[0] ? err : _(hearth_strerror(rc)));
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	rc = replica_get(&m->rep, id, out);
 	if (rc == HEARTH_ENOTFOUND) {
-		rargs_say(m, "no record matches \"%s\"", text);
+		rargs_say(m, _("no record matches \"%s\""), text);
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, "cannot read the record: %s", hearth_strerror(rc));
+		rargs_say(m, _("cannot read the record: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if ((*out)->kind != m->k->kind) {
@@ -117,14 +118,14 @@ static int cert_identity(record_cmd *m, tls_identity *id)
 	switch (identity_read(m->c->prof.cert, id, err, sizeof(err))) {
 	case IDENTITY_OK: return EXIT_OK;
 	case IDENTITY_UNREADABLE:
-		rargs_say(m, "cannot read the certificate %s: %m", m->c->prof.cert);
+		rargs_say(m, _("cannot read the certificate %s: %m"), m->c->prof.cert);
 		return EXIT_USAGE;
 	case IDENTITY_NOT_PEM:
-		rargs_say(m, "%s is not a PEM certificate", m->c->prof.cert);
+		rargs_say(m, _("%s is not a PEM certificate"), m->c->prof.cert);
 		return EXIT_USAGE;
 	case IDENTITY_INVALID: break;
 	}
-	rargs_say(m, "certificate %s: %s", m->c->prof.cert, err);
+	rargs_say(m, _("certificate %s: %s"), m->c->prof.cert, err);
 	return EXIT_USAGE;
 }
 
@@ -157,26 +158,26 @@ int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
 		if (!own[0])
 			snprintf(own, sizeof(own), "%s", id.branch_id);
 		if (m->branch && strcmp(m->branch, own) != 0) {
-			rargs_say(m, "--branch \"%s\": this certificate belongs to branch %s and can only add "
-			       "records there", m->branch, own);
+			rargs_say(m, _("--branch \"%s\": this certificate belongs to branch %s and can only add "
+			       "records there"), m->branch, own);
 			return EXIT_USAGE;
 		}
 		snprintf(out, cap, "%s", own);
 		return EXIT_OK;
 	case HEARTH__ROLE__ROLE_ADMIN:
 		if (!m->branch || !*m->branch) {
-			rargs_say(m, "--branch ID is required with an admin certificate: which branch the %s "
-			       "belongs to", m->k->name);
+			rargs_say(m, _("--branch ID is required with an admin certificate: which branch the %s "
+			       "belongs to"), m->k->name);
 			return EXIT_USAGE;
 		}
 		if (strlen(m->branch) >= 64 || !branch_id_ok(m->branch)) {
-			rargs_say(m, "--branch \"%s\" is not a branch id", m->branch);
+			rargs_say(m, _("--branch \"%s\" is not a branch id"), m->branch);
 			return EXIT_USAGE;
 		}
 		snprintf(out, cap, "%s", m->branch);
 		return EXIT_OK;
 	default:
-		rargs_say(m, "an auditor certificate cannot change records; auditors only read");
+		rargs_say(m, _("an auditor certificate cannot change records; auditors only read"));
 		return EXIT_USAGE;
 	}
 }
@@ -224,8 +225,8 @@ int rrep_events_queue(record_cmd *m, event_list *l)
 		return EXIT_OK;
 	rc = replica_queue_events(&m->rep, l->ev, l->n);
 	if (rc != 0) {
-		rargs_say(m, "cannot record the reveal/export in the local replica (%s); nothing was shown",
-		    hearth_strerror(rc));
+		rargs_say(m, _("cannot record the reveal/export in the local replica (%s); nothing was shown"),
+		    _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

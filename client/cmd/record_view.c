@@ -613,7 +613,7 @@ int rview_do_list(record_cmd *m)
 	filter = rrep_new_body(m->k);
 	l.t = out_table_new();
 	if (!filter || !l.t) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -638,7 +638,7 @@ int rview_do_list(record_cmd *m)
 				l.events.ev[l.events.n - 1]->n_fields = 0;   /* nothing sensitive in it */
 		}
 		if (rc != 0 || l.err) {
-			rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+			rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(l.err ? l.err : rc)));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -662,7 +662,7 @@ int rview_do_list(record_cmd *m)
 		}
 		out_csv_end_row(&l.csv);
 	} else if ((l.id_cols = short_id_len(&m->rep), list_columns(&l) != 0)) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -674,7 +674,7 @@ int rview_do_list(record_cmd *m)
 		goto fail;
 	}
 	if (rc != 0 || l.err) {
-		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(l.err ? l.err : rc));
+		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(l.err ? l.err : rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -700,16 +700,16 @@ int rview_do_list(record_cmd *m)
 		fputc('\n', stdout);
 	} else if (!m->csv) {
 		if (l.count == 0)
-			printf("no %s (%s) records\n", m->k->label, m->k->name);
+			printf(_("no %s (%s) records\n"), m->k->label, m->k->name);
 		else
 			out_table_print(l.t, stdout);
 	}
 	if (m->csv)
-		rargs_say(m, "exported %zu %s records (recorded in the audit log at the next sync)", l.count,
+		rargs_say(m, _("exported %zu %s records (recorded in the audit log at the next sync)"), l.count,
 		    m->k->name);
 	if (m->reveal && rrep_sensitive_kind(m->k) && l.count)
-		rargs_say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
-		       "sync)",
+		rargs_say(m, _("revealed sensitive fields of %zu %s records (recorded in the audit log at the next "
+		       "sync)"),
 		    l.count, m->k->name);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:

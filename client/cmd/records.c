@@ -26,6 +26,7 @@
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
@@ -50,11 +51,13 @@ static int check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const ch
 	int rc = local_rules_check(&m->rep, m->k, id, branch, body, old_body, &err);
 
 	if (rc == HEARTH_EINVAL) {
-		rargs_say(m, "%s", err.message);
+		char said[640];
+
+		rargs_say(m, "%s", reasons_localize(m->k, err.message, said, sizeof(said)));
 		return EXIT_USAGE;
 	}
 	if (rc != 0) {
-		rargs_say(m, "cannot read the local replica: %s", hearth_strerror(rc));
+		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -139,7 +142,7 @@ static int save_edit(record_cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *
 		return rc;
 	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
 	if (rc != 0) {
-		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -161,13 +164,13 @@ static int do_add(record_cmd *m)
 		free(body);
 		body = NULL;
 		rc = EXIT_FAIL;
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		goto fail;
 	}
 	hearth__record__init(rec);
 	if (rrep_attach_body(rec, m->k, body) != 0) {
 		free(body);
-		rargs_say(m, "the kind table names no Record field %u for %s", m->k->record_field, m->k->name);
+		rargs_say(m, _("the kind table names no Record field %u for %s"), m->k->record_field, m->k->name);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -186,13 +189,13 @@ static int do_add(record_cmd *m)
 	rec->id.data = malloc(UUID_LEN);
 	rec->branch_id = strdup(branch);
 	if (!rec->id.data || !rec->branch_id) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	rec->id.len = UUID_LEN;
 	if (uuid_v7(rec->id.data) != 0) {
-		rargs_say(m, "no randomness available for a new id");
+		rargs_say(m, _("no randomness available for a new id"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -228,7 +231,7 @@ static int do_edit(record_cmd *m)
 		goto fail;
 	uuid_format(id, text);
 	if (rec->deleted) {
-		rargs_say(m, "%s is deleted; it cannot be edited", text);
+		rargs_say(m, _("%s is deleted; it cannot be edited"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -237,7 +240,7 @@ static int do_edit(record_cmd *m)
 		body = rrep_new_body(m->k);
 		if (!body || rrep_attach_body(rec, m->k, body) != 0) {
 			free(body);
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -251,7 +254,7 @@ static int do_edit(record_cmd *m)
 	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	printf("updated %s\n", text);
+	printf(_("updated %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -336,7 +339,7 @@ static int do_delete(record_cmd *m)
 		goto fail;
 	uuid_format(id, text);
 	if (rec->deleted) {
-		rargs_say(m, "%s is already deleted", text);
+		rargs_say(m, _("%s is already deleted"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -346,11 +349,11 @@ static int do_delete(record_cmd *m)
 	                    &(replica_delete_opts){ .confirm_referenced = m->confirm_referenced }, err,
 	                    sizeof(err));
 	if (rc != 0) {
-		rargs_say(m, "%s", err[0] ? err : hearth_strerror(rc));
+		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	printf("deleted %s\n", text);
+	printf(_("deleted %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -443,7 +446,7 @@ static int do_show(record_cmd *m)
 	body = record_body(rec);
 	if (m->reveal && rrep_sensitive_kind(m->k) && body) {
 		if (event_list_add(&events, "reveal", m->k, id, rec->branch_id, body, 0, "show --reveal") != 0) {
-			rargs_say(m, "out of memory");
+			rargs_say(m, _("out of memory"));
 			rc = EXIT_FAIL;
 			goto fail;
 		}
@@ -510,7 +513,7 @@ static int do_show(record_cmd *m)
 		}
 	}
 	if (events.n)
-		rargs_say(m, "revealed sensitive fields of %s (recorded in the audit log at the next sync)", text);
+		rargs_say(m, _("revealed sensitive fields of %s (recorded in the audit log at the next sync)"), text);
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
 	event_list_free(&events);
@@ -534,7 +537,7 @@ static int do_note(record_cmd *m)
 	int rc;
 
 	if (!nf) {
-		rargs_say(m, "%s records have no progress notes", m->k->name);
+		rargs_say(m, _("%s records have no progress notes"), m->k->name);
 		return EXIT_USAGE;
 	}
 	rc = rrep_open_replica(m);
@@ -546,7 +549,7 @@ static int do_note(record_cmd *m)
 	uuid_format(id, text);
 	body = (ProtobufCMessage *)record_body(rec);
 	if (rec->deleted || !body) {
-		rargs_say(m, "%s is deleted; it cannot take notes", text);
+		rargs_say(m, _("%s is deleted; it cannot take notes"), text);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -554,7 +557,7 @@ static int do_note(record_cmd *m)
 	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
 	                       ? kind_rule(m->k, nf->id)->max
 	                       : RECORD_REPEATED_MAX_DEFAULT)) {
-		rargs_say(m, "%s already has %zu notes, the most a record holds", text, *count);
+		rargs_say(m, _("%s already has %zu notes, the most a record holds"), text, *count);
 		rc = EXIT_USAGE;
 		goto fail;
 	}
@@ -566,7 +569,7 @@ static int do_note(record_cmd *m)
 		*(Hearth__ProgressNote ***)pbfield_ptr(body, nf) = grown;
 	if (!note || !grown) {
 		free(note);
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -576,14 +579,14 @@ static int do_note(record_cmd *m)
 	note->by = strdup(m->note_by ? m->note_by : "");
 	grown[(*count)++] = note;
 	if (!note->date || !note->note || !note->by) {
-		rargs_say(m, "out of memory");
+		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
 	rc = save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
-	printf("noted %s\n", text);
+	printf(_("noted %s\n"), text);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -603,11 +606,11 @@ int cmd_record(cli *c, int argc, char **argv)
 	m.c = c;
 	m.k = kind_by_name(argv[0]);
 	if (!m.k) {
-		cli_error("unknown record kind \"%s\"", argv[0]);
+		cli_error(_("unknown record kind \"%s\""), argv[0]);
 		return EXIT_USAGE;
 	}
 	if (rargs_build_flags(&m) != 0) {
-		cli_error("%s: out of memory", argv[0]);
+		cli_error(_("%s: out of memory"), argv[0]);
 		return EXIT_FAIL;
 	}
 	if (argc < 2) {
@@ -628,7 +631,7 @@ int cmd_record(cli *c, int argc, char **argv)
 			sub = i;
 	}
 	if (sub < 0) {
-		cli_error("%s: unknown subcommand \"%s\"; try 'hearth %s --help'", argv[0], argv[1],
+		cli_error(_("%s: unknown subcommand \"%s\"; try 'hearth %s --help'"), argv[0], argv[1],
 		          argv[0]);
 		goto done;
 	}

@@ -12,6 +12,7 @@
 #include "client/ui/output.h"
 #include "common/date.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "client/core/replica_meta.h"
 
@@ -121,7 +122,7 @@ static void print_json(const yearly_report *r, const char *branch)
 
 static void usage(FILE *f)
 {
-	fputs("usage: hearth report year [YYYY | --year YYYY] [--branch ID] [--json]\n\n"
+	fputs(_("usage: hearth report year [YYYY | --year YYYY] [--branch ID] [--json]\n\n"
 	      "One branch's year in figures, from the local replica (works offline; sync\n"
 	      "first for the latest): members by category, the hardship ledger (in the\n"
 	      "ledger, new, closed, by type, status at year end), visits (count, 人次, by\n"
@@ -134,7 +135,7 @@ static void usage(FILE *f)
 	      "  --branch ID        one branch of an admin replica (default: the replica's\n"
 	      "                     own branch, or all)\n"
 	      "  --json             nested JSON: sections, breakdowns, money in fen\n"
-	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n", f);
+	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n"), f);
 }
 
 static int parse_year(const char *s, int *year)
@@ -168,7 +169,7 @@ int cmd_report(cli *c, int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (argc >= 2)
-			cli_error("report: unknown report \"%s\"; the one report is 'hearth report year'",
+			cli_error(_("report: unknown report \"%s\"; the one report is 'hearth report year'"),
 			          argv[1]);
 		else
 			usage(stderr);
@@ -185,10 +186,10 @@ int cmd_report(cli *c, int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case ':':
-			cli_error("report year: %s needs a value; see 'hearth report --help'", argv[optind - 1]);
+			cli_error(_("report year: %s needs a value; see 'hearth report --help'"), argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			cli_error("report year: unknown option \"%s\"; see 'hearth report --help'",
+			cli_error(_("report year: unknown option \"%s\"; see 'hearth report --help'"),
 			          argv[optind - 1]);
 			return EXIT_USAGE;
 		}
@@ -197,24 +198,24 @@ int cmd_report(cli *c, int argc, char **argv)
 		ytext = argv[optind++];
 	}
 	if (optind < argc) {
-		cli_error("report year: unexpected argument \"%s\"; see 'hearth report --help'",
+		cli_error(_("report year: unexpected argument \"%s\"; see 'hearth report --help'"),
 		          argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (due_today(&today, err, sizeof(err)) != 0) {
-		cli_error("report year: %s", err);
+		cli_error(_("report year: %s"), err);
 		return EXIT_USAGE;
 	}
 	date_format(today, today_text);
 	year = atoi(today_text);
 	if (ytext && parse_year(ytext, &year) != 0) {
-		cli_error("report year: \"%s\" is not a year (YYYY, 1900 to 2199)", ytext);
+		cli_error(_("report year: \"%s\" is not a year (YYYY, 1900 to 2199)"), ytext);
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
 	if (replica_open(&r, c->prof.home, err, sizeof(err)) != 0) {
-		cli_error("report year: %s", err[0] ? err : "cannot open the local replica");
+		cli_error(_("report year: %s"), err[0] ? err : "cannot open the local replica");
 		return EXIT_FAIL;
 	}
 	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
@@ -222,13 +223,13 @@ int cmd_report(cli *c, int argc, char **argv)
 	rc = due_snapshot_load(&r, branch, &snap);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error("report year: cannot read the local replica: %s", hearth_strerror(rc));
+		cli_error(_("report year: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	rc = yearly_compute(&snap, branch, year, &rep);
 	due_snapshot_free(&snap);
 	if (rc != 0) {
-		cli_error("report year: %s", hearth_strerror(rc));
+		cli_error(_("report year: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -237,7 +238,7 @@ int cmd_report(cli *c, int argc, char **argv)
 		rc = print_table(&rep, branch);
 	yearly_free(&rep);
 	if (rc != 0) {
-		cli_error("report year: cannot print the report: %s", hearth_strerror(rc));
+		cli_error(_("report year: cannot print the report: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;

@@ -15,6 +15,7 @@
 #include "common/i18n.h"
 #include "client/cmd/witness.h"
 #include "client/ui/output.h"
+#include "common/i18n.h"
 
 static const char *role_name(Hearth__Role r)
 {
@@ -30,15 +31,15 @@ static int absolute(const char *flag, const char *in, char *out, size_t len)
 {
 	char buf[PATH_MAX];
 	if (!realpath(in, buf)) {
-		cli_error("%s %s: cannot read it: %m", flag, in);
+		cli_error(_("%s %s: cannot read it: %m"), flag, in);
 		return -1;
 	}
 	if (access(buf, R_OK) != 0) {
-		cli_error("%s %s: not readable: %m", flag, in);
+		cli_error(_("%s %s: not readable: %m"), flag, in);
 		return -1;
 	}
 	if (strlen(buf) >= len) {
-		cli_error("%s %s: path too long", flag, in);
+		cli_error(_("%s %s: path too long"), flag, in);
 		return -1;
 	}
 	snprintf(out, len, "%s", buf);
@@ -62,8 +63,8 @@ static int cert_scope(const char *cert, char *out, size_t cap)
 static const char *scope_words(const char *scope, char *buf, size_t cap)
 {
 	if (!scope[0])
-		return "all branches";
-	snprintf(buf, cap, "branch %s", scope);
+		return _("all branches");
+	snprintf(buf, cap, _("branch %s"), scope);
 	return buf;
 }
 
@@ -87,7 +88,7 @@ static int guard_unsent(cli *c, const profile *p, int discard, int *drop)
 	if (stat(path, &sb) != 0)
 		return EXIT_OK; /* no replica yet: nothing to lose */
 	if (replica_open(&r, p->home, err, sizeof(err)) != 0) {
-		cli_error("init: %s", err);
+		cli_error(_("init: %s"), err);
 		return EXIT_FAIL;
 	}
 	rc = replica_status_get(&r, &st);
@@ -99,7 +100,7 @@ static int guard_unsent(cli *c, const profile *p, int discard, int *drop)
 	}
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error("init: cannot read the local replica: %s", hearth_strerror(rc));
+		cli_error(_("init: cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	now_ok = cert_scope(p->cert, now, sizeof(now)) == 0;
@@ -109,14 +110,17 @@ static int guard_unsent(cli *c, const profile *p, int discard, int *drop)
 		*drop = 1;
 		return EXIT_OK;
 	}
-	cli_error("init: this replica holds %llu unsent change%s of %s (%llu pending, %llu rejected); "
-	          "the certificate %s is for %s, and a sync with it would pull from zero and could not "
-	          "send them. Send them first with the current profile ('hearth sync', 'hearth "
-	          "rejected'), or pass --discard-unsent to drop them",
-	          (unsigned long long)(st.pending_ops + st.rejected),
-	          st.pending_ops + st.rejected == 1 ? "" : "s", scope_words(old, wo, sizeof(wo)),
+	cli_error(P_("init: this replica holds %llu unsent change of %s (%llu pending, %llu rejected); "
+	             "the certificate %s is for %s, and a sync with it would pull from zero and could not "
+	             "send them. Send them first with the current profile ('hearth sync', 'hearth "
+	             "rejected'), or pass --discard-unsent to drop them",
+	             "init: this replica holds %llu unsent changes of %s (%llu pending, %llu rejected); "
+	             "the certificate %s is for %s, and a sync with it would pull from zero and could not "
+	             "send them. Send them first with the current profile ('hearth sync', 'hearth "
+	             "rejected'), or pass --discard-unsent to drop them", st.pending_ops + st.rejected),
+	          (unsigned long long)(st.pending_ops + st.rejected), scope_words(old, wo, sizeof(wo)),
 	          (unsigned long long)st.pending_ops, (unsigned long long)st.rejected, p->cert,
-	          now_ok ? scope_words(now, wn, sizeof(wn)) : "no hearth identity");
+	          now_ok ? scope_words(now, wn, sizeof(wn)) : _("no hearth identity"));
 	return EXIT_FAIL;
 }
 
@@ -126,22 +130,23 @@ static int drop_unsent(const profile *p)
 	char err[1400];
 	replica r;
 	uint64_t ops = 0, recs = 0;
+	char nops[64], nrecs[64];
 	int rc;
 
 	if (replica_open(&r, p->home, err, sizeof(err)) != 0) {
-		cli_error("init: %s", err);
+		cli_error(_("init: %s"), err);
 		return EXIT_FAIL;
 	}
 	rc = replica_discard_unsent(&r, &ops, &recs);
 	replica_close(&r);
 	if (rc != 0) {
-		cli_error("init: cannot drop the unsent changes: %s", hearth_strerror(rc));
+		cli_error(_("init: cannot drop the unsent changes: %s"), _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
-	printf("init: discarded the unsent changes (%llu op%s, %llu local record cop%s), as "
-	       "--discard-unsent asked\n",
-	       (unsigned long long)ops, ops == 1 ? "" : "s", (unsigned long long)recs,
-	       recs == 1 ? "y" : "ies");
+	snprintf(nops, sizeof(nops), P_("%llu op", "%llu ops", ops), (unsigned long long)ops);
+	snprintf(nrecs, sizeof(nrecs), P_("%llu local record copy", "%llu local record copies", recs),
+	         (unsigned long long)recs);
+	printf(_("init: discarded the unsent changes (%s, %s), as --discard-unsent asked\n"), nops, nrecs);
 	return EXIT_OK;
 }
 
@@ -212,7 +217,7 @@ int cmd_init(cli *c, int argc, char **argv)
 		case 'a': ca = optarg; break;
 		case 'A': audit_key = optarg; break;
 		case 'h':
-			printf("usage: hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE\n"
+			printf(_("usage: hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE\n"
 			       "                   [--audit-key FILE.pub] [--discard-unsent]\n\n"
 			       "Stores a client profile under $HEARTH_HOME (default ~/.hearth; --home DIR\n"
 			       "overrides): which server to use and which certificate, key and committee CA.\n"
@@ -222,23 +227,23 @@ int cmd_init(cli *c, int argc, char **argv)
 			       "the server presents at the first sync and refuses any other later.\n"
 			       "A certificate for another branch (or role) than the replica syncs with\n"
 			       "is refused while the replica holds unsent changes (pending or\n"
-			       "rejected); --discard-unsent drops them on purpose and says how many.\n");
+			       "rejected); --discard-unsent drops them on purpose and says how many.\n"));
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		cli_error("init: unexpected argument \"%s\"", argv[optind]);
+		cli_error(_("init: unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!server || !cert || !key || !ca) {
-		cli_error("init: --server, --cert, --key and --ca are all required; see 'hearth init --help'");
+		cli_error(_("init: --server, --cert, --key and --ca are all required; see 'hearth init --help'"));
 		return EXIT_USAGE;
 	}
 	profile_home(&p, c->home_opt);
 	if (profile_set_server(&p, server) != 0) {
-		cli_error("init: --server \"%s\" is not HOST:PORT (e.g. 127.0.0.1:7443)", server);
+		cli_error(_("init: --server \"%s\" is not HOST:PORT (e.g. 127.0.0.1:7443)"), server);
 		return EXIT_USAGE;
 	}
 	if (absolute("--cert", cert, p.cert, sizeof(p.cert)) || absolute("--key", key, p.key, sizeof(p.key)) ||
@@ -248,14 +253,14 @@ int cmd_init(cli *c, int argc, char **argv)
 	if (audit_key) {
 		uint8_t raw[AUDIT_KEY_LEN];
 		if (witness_load_pubkey(p.audit_key, raw, err, sizeof(err)) != 0) {
-			cli_error("init: --audit-key: %s", err);
+			cli_error(_("init: --audit-key: %s"), err);
 			return EXIT_USAGE;
 		}
 	}
 	if ((rc = guard_unsent(c, &p, discard, &drop)) != EXIT_OK)
 		return rc;
 	if (profile_save(&p, err, sizeof(err)) != 0) {
-		cli_error("init: %s", err);
+		cli_error(_("init: %s"), err);
 		return EXIT_FAIL;
 	}
 	if (drop && (rc = drop_unsent(&p)) != EXIT_OK)
@@ -266,8 +271,8 @@ int cmd_init(cli *c, int argc, char **argv)
 		    (rc = repin_audit_key(&p, raw)) != EXIT_OK)
 			return EXIT_FAIL;
 	}
-	printf("profile saved in %s/profile.ini (server %s)\n", p.home, p.server);
-	printf("next: hearth%s%s whoami\n", c->home_opt ? " --home " : "", c->home_opt ? c->home_opt : "");
+	printf(_("profile saved in %s/profile.ini (server %s)\n"), p.home, p.server);
+	printf(_("next: hearth%s%s whoami\n"), c->home_opt ? " --home " : "", c->home_opt ? c->home_opt : "");
 	return EXIT_OK;
 }
 
@@ -286,10 +291,10 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		if (o == 'j')
 			json = 1;
 		else if (o == 'h') {
-			printf("usage: hearth whoami [--json]\n\n"
+			printf(_("usage: hearth whoami [--json]\n\n"
 			       "Connects and prints who the server sees: role, organisation, branch,\n"
 			       "name (certificate CN) and certificate fingerprint (SHA-256, lower-case hex,\n"
-			       "as 'openssl x509 -fingerprint -sha256' prints it without colons).\n");
+			       "as 'openssl x509 -fingerprint -sha256' prints it without colons).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -315,18 +320,18 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		out_json_quote(stdout, s.welcome->server_version);
 		fputs("}\n", stdout);
 	} else {
-		printf("role:        %s\n", role_name(p->role));
-		fputs("org:         ", stdout);
+		printf(_("role:        %s\n"), role_name(p->role));
+		fputs(_("org:         "), stdout);
 		out_text(stdout, p->org, 0);
 		if (p->branch_id[0]) {
-			fputs("\nbranch:      ", stdout);
+			fputs(_("\nbranch:      "), stdout);
 			out_text(stdout, p->branch_id, 0);
 		}
-		fputs("\nname:        ", stdout);
+		fputs(_("\nname:        "), stdout);
 		out_text(stdout, p->name, 0);
-		fputs("\nfingerprint: ", stdout);
+		fputs(_("\nfingerprint: "), stdout);
 		out_text(stdout, p->fingerprint, 0);
-		printf("\nserver:      %s (hearth ", c->prof.server);
+		printf(_("\nserver:      %s (hearth "), c->prof.server);
 		out_text(stdout, s.welcome->server_version, 0);
 		fputs(")\n", stdout);
 	}
@@ -349,13 +354,13 @@ int cmd_ping(cli *c, int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 10000) {
-				cli_error("ping: --count \"%s\" is not a number from 1 to 10000", optarg);
+				cli_error(_("ping: --count \"%s\" is not a number from 1 to 10000"), optarg);
 				return EXIT_USAGE;
 			}
 			count = (int)v;
 		} else if (o == 'h') {
-			printf("usage: hearth ping [--count N]\n\n"
-			       "Connects and measures the round-trip time of N pings (default 1).\n");
+			printf(_("usage: hearth ping [--count N]\n\n"
+			       "Connects and measures the round-trip time of N pings (default 1).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -376,13 +381,13 @@ int cmd_ping(cli *c, int argc, char **argv)
 		req.body_case = HEARTH__ENVELOPE__BODY_PING;
 		req.ping = &ping;
 		if (session_call(&s, &req, &resp) != 0) {
-			cli_error("ping: %s", s.error);
+			cli_error(_("ping: %s"), s.error);
 			session_close(&s);
 			return EXIT_CONNECT;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (resp->body_case != HEARTH__ENVELOPE__BODY_PONG) {
-			cli_error("ping: the server answered with %s", envelope_body_name(resp));
+			cli_error(_("ping: the server answered with %s"), envelope_body_name(resp));
 			envelope_free(resp, NULL);
 			session_close(&s);
 			return EXIT_FAIL;

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "client/cmd/witness.h"
+#include "client/core/reasons.h"
 #include "client/core/replica_meta.h"
 #include "client/core/sync.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
 
@@ -21,17 +23,20 @@ static int parse_count(const char *cmd, const char *flag, const char *text, long
 	char *end;
 	long v = strtol(text, &end, 10);
 	if (*text == '\0' || *end || v < 1 || v > max) {
-		cli_error("%s: %s \"%s\" is not a number from 1 to %ld", cmd, flag, text, max);
+		cli_error(_("%s: %s \"%s\" is not a number from 1 to %ld"), cmd, flag, text, max);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
+/* The kind as the reader names it: its label in Chinese, else its CLI word. */
 static const char *kind_word(Hearth__Kind kind)
 {
 	const kind_info *k = kind_find(kind);
-	return k ? k->name : "record";
+	if (k == NULL)
+		return _("record");
+	return i18n_is_zh() ? k->label : k->name;
 }
 
 /* ---------------------------------------------------------- engine hooks */
@@ -39,7 +44,7 @@ static const char *kind_word(Hearth__Kind kind)
 static void on_progress(void *arg, const char *what, uint64_t done, uint64_t total)
 {
 	(void)arg;
-	out_progress(what, done, total);
+	out_progress(_(what), done, total);
 }
 
 static void on_progress_end(void *arg)
@@ -51,18 +56,22 @@ static void on_progress_end(void *arg)
 static void on_rejected(void *arg, const Hearth__Op *op, const Hearth__OpResult *res)
 {
 	char idt[UUID_TEXT_LEN + 1] = "?";
+	char said[1024];
 	const Hearth__Error *e = res->error;
+	Hearth__Kind kind = op->record ? op->record->kind : 0;
+	const kind_info *k = kind_find(kind);
 
 	(void)arg;
 	if (op->record && op->record->id.len == UUID_LEN)
 		uuid_format(op->record->id.data, idt);
 	if (e && e->field && e->field[0])
-		cli_error("the server rejected the change to %s %s: %s (field %s)",
-		          kind_word(op->record ? op->record->kind : 0), idt, e->message, e->field);
+		cli_error(_("the server rejected the change to %s %s: %s (field %s)"), kind_word(kind), idt,
+		          reasons_localize(k, e->message, said, sizeof(said)),
+		          reasons_field_name(k, e->field));
 	else
-		cli_error("the server rejected the change to %s %s: %s",
-		          kind_word(op->record ? op->record->kind : 0), idt,
-		          e && e->message[0] ? e->message : "no reason given");
+		cli_error(_("the server rejected the change to %s %s: %s"), kind_word(kind), idt,
+		          e && e->message[0] ? reasons_localize(k, e->message, said, sizeof(said))
+		                             : _("no reason given"));
 }
 
 static void on_refused(void *arg, const char *what, const Hearth__Envelope *resp)
@@ -104,20 +113,20 @@ static int engine_exit(cli *c, const sync_ctx *x, sync_result res, const sync_wi
 	case SYNC_OK: return EXIT_OK;
 	case SYNC_LOST: return cli_lost("sync", &x->s);
 	case SYNC_REFUSED: return EXIT_FAIL;
-	case SYNC_USAGE: cli_error("sync: %s", x->err); return EXIT_USAGE;
+	case SYNC_USAGE: cli_error(_("sync: %s"), x->err); return EXIT_USAGE;
 	case SYNC_DIVERGED:
-		cli_error("sync: %s; keep %s/replica as it is and report this", x->err, c->prof.home);
+		cli_error(_("sync: %s; keep %s/replica as it is and report this"), x->err, c->prof.home);
 		return EXIT_FAIL;
 	case SYNC_HOSTILE:
-		cli_error("sync: the server at %s broke the sync protocol: %s; nothing of that answer "
+		cli_error(_("sync: the server at %s broke the sync protocol: %s; nothing of that answer "
 		          "was stored and the replica is as it was. Check that this profile points at "
-		          "your committee's hearthd and report this",
+		          "your committee's hearthd and report this"),
 		          c->prof.server, x->err);
 		return EXIT_SERVER;
 	case SYNC_WITNESS: return w->exit;
 	case SYNC_FAILED: break;
 	}
-	cli_error("sync: %s", x->err);
+	cli_error(_("sync: %s"), x->err);
 	return EXIT_FAIL;
 }
 
@@ -166,14 +175,14 @@ int cmd_sync(cli *c, int argc, char **argv)
 			break;
 		case 'B':
 			if (!optarg[0] || strlen(optarg) > 63) {
-				cli_error("sync: --branch \"%s\" is not a branch id", optarg);
+				cli_error(_("sync: --branch \"%s\" is not a branch id"), optarg);
 				return EXIT_USAGE;
 			}
 			so.branch = optarg;
 			break;
 		case 'V': so.verify = SYNC_VERIFY_ALWAYS; break;
 		case 'h':
-			printf("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify]\n\n"
+			printf(_("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify]\n\n"
 			       "Sends the local edits waiting in the outbox to the server (N ops per\n"
 			       "request, default %d), then pulls every change made since the last sync\n"
 			       "(N records per page, default %d) and checks, by a per-kind count and\n"
@@ -195,7 +204,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "reason ('hearth rejected'); edit it to send it again, or discard it.\n"
 			       "Exit status: 0 done, 1 something failed or rejected changes wait, 3 cannot\n"
 			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten,\n"
-			       "6 the server broke the sync protocol (nothing of that answer is stored).\n",
+			       "6 the server broke the sync protocol (nothing of that answer is stored).\n"),
 			       SYNC_BATCH_DEFAULT, SYNC_PAGE_DEFAULT);
 			return EXIT_OK;
 		default:
@@ -203,7 +212,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("sync: unexpected argument \"%s\"", argv[optind]);
+		cli_error(_("sync: unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
 
@@ -221,7 +230,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if ((rc = engine_exit(c, &x, sync_run(&x), &wit)) != EXIT_OK)
 		goto fail;
 	if (replica_status_get(&x.r, &st) != 0) {
-		cli_error("sync: cannot read the replica's status");
+		cli_error(_("sync: cannot read the replica's status"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -235,21 +244,24 @@ int cmd_sync(cli *c, int argc, char **argv)
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts,
 		       (unsigned long long)st.rejected, (unsigned long long)st.cursor, x.events);
 	else
-		printf("sync: pushed %llu (applied %llu, merged %llu, conflicts %llu, duplicate %llu, "
-		       "rejected %llu), pulled %llu records, open conflicts %llu\n",
+		printf(_("sync: pushed %llu (applied %llu, merged %llu, conflicts %llu, duplicate %llu, "
+		       "rejected %llu), pulled %llu records, open conflicts %llu\n"),
 		       (unsigned long long)x.pushed, (unsigned long long)x.applied,
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts);
 	if (x.events && !json)
-		printf("sync: reported %zu reveal/export event%s to the audit log\n", x.events,
-		       x.events == 1 ? "" : "s");
+		printf(P_("sync: reported %zu reveal/export event to the audit log\n",
+		          "sync: reported %zu reveal/export events to the audit log\n", x.events),
+		       x.events);
 	/* Rejected changes are kept (nothing typed is lost) but wait for the
 	 * person: the sync is not done while any remain. */
 	if (st.rejected && !json)
-		fprintf(stderr, "hearth: %llu rejected change%s kept in this replica; see 'hearth rejected', "
-		                "then edit to send again or 'hearth rejected discard ID'\n",
-		        (unsigned long long)st.rejected, st.rejected == 1 ? " is" : "s are");
+		fprintf(stderr, P_("hearth: %llu rejected change is kept in this replica; see 'hearth rejected', "
+		                   "then edit to send again or 'hearth rejected discard ID'\n",
+		                   "hearth: %llu rejected changes are kept in this replica; see 'hearth rejected', "
+		                   "then edit to send again or 'hearth rejected discard ID'\n", st.rejected),
+		        (unsigned long long)st.rejected);
 	rc = x.rejected || st.rejected ? EXIT_FAIL : st.open_conflicts ? EXIT_CONFLICTS : EXIT_OK;
 fail:
 	sync_end(&x);

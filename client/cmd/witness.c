@@ -11,6 +11,7 @@
 #include "common/i18n.h"
 #include "client/core/replica_meta.h"
 #include "client/core/replica_recovery.h"
+#include "common/i18n.h"
 
 /* ---------------------------------------------------------- the refusal */
 
@@ -19,13 +20,13 @@ static void describe(const char *label, const Hearth__Checkpoint *cp)
 	char head[2 * AUDIT_HASH_LEN + 1] = "(none)", when[64];
 
 	if (!cp) {
-		fprintf(stderr, "hearth:   %-16s none\n", label);
+		fprintf(stderr, _("hearth:   %-16s none\n"), label);
 		return;
 	}
 	if (cp->head_hash.len == AUDIT_HASH_LEN)
 		audit_hex(cp->head_hash.data, AUDIT_HASH_LEN, head);
 	witness_time(cp->time, when, sizeof(when));
-	fprintf(stderr, "hearth:   %-16s size %llu, head %s, signed %s\n", label,
+	fprintf(stderr, _("hearth:   %-16s size %llu, head %s, signed %s\n"), label,
 	        (unsigned long long)cp->size, head, when);
 }
 
@@ -34,14 +35,14 @@ static void describe(const char *label, const Hearth__Checkpoint *cp)
 static int refuse(cli *c, const char *cmd, const Hearth__Checkpoint *old, const Hearth__Checkpoint *now,
                   const char *what, const char *meaning)
 {
-	fprintf(stderr, "hearth: %s: REFUSED: the server's audit log cannot be trusted\n", cmd);
+	fprintf(stderr, _("hearth: %s: REFUSED: the server's audit log cannot be trusted\n"), cmd);
 	fprintf(stderr, "hearth:   %s\n", what);
 	describe("accepted before:", old);
 	describe("presented now:", now);
 	fprintf(stderr, "hearth:   %s\n", meaning);
-	fprintf(stderr, "hearth:   Nothing more was sent to or taken from the server. Report this to the\n"
+	fprintf(stderr, _("hearth:   Nothing more was sent to or taken from the server. Report this to the\n"
 	                "hearth:   committee's administrator and keep %s/replica as it is: it holds the\n"
-	                "hearth:   checkpoint that proves what the server showed before.\n",
+	                "hearth:   checkpoint that proves what the server showed before.\n"),
 	        c->prof.home);
 	return EXIT_WITNESS;
 }
@@ -52,12 +53,12 @@ static int refuse(cli *c, const char *cmd, const Hearth__Checkpoint *old, const 
 static void restored_advice(cli *c)
 {
 	fprintf(stderr,
-	        "hearth:   The server seems restored from an older copy of its store: it no longer\n"
+	        _("hearth:   The server seems restored from an older copy of its store: it no longer\n"
 	        "hearth:   holds changes it acknowledged to this replica. This replica keeps them all\n"
 	        "hearth:   (see 'hearth list'); do not delete %s/replica or run 'hearth init' again.\n"
 	        "hearth:   The committee's administrator must bring the server back to its latest\n"
 	        "hearth:   copy (hearthd restore from the newest backup), or follow the committee's\n"
-	        "hearth:   recovery procedure before this replica syncs again.\n",
+	        "hearth:   recovery procedure before this replica syncs again.\n"),
 	        c->prof.home);
 }
 
@@ -131,19 +132,19 @@ static int pinned_key(cli *c, session *s, replica *r, const char *cmd, const Hea
 	*pin_now = 0;
 	if (c->prof.audit_key[0]) {
 		if (witness_load_pubkey(c->prof.audit_key, prof_key, err, sizeof(err)) != 0) {
-			cli_error("%s: %s (named as audit_key in the profile)", cmd, err);
+			cli_error(_("%s: %s (named as audit_key in the profile)"), cmd, err);
 			return EXIT_USAGE;
 		}
 		have_prof = 1;
 	}
 	rc = replica_meta_get_bytes(r, "audit_key", &stored, &n);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error("%s: cannot read the pinned audit key from the replica: %s", cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot read the pinned audit key from the replica: %s"), cmd, _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if (rc == 0 && n != AUDIT_KEY_LEN) {
 		free(stored);
-		cli_error("%s: the audit key pinned in %s/replica is damaged (%zu bytes)", cmd, c->prof.home, n);
+		cli_error(_("%s: the audit key pinned in %s/replica is damaged (%zu bytes)"), cmd, c->prof.home, n);
 		return EXIT_FAIL;
 	}
 	if (stored && have_prof && memcmp(stored, prof_key, AUDIT_KEY_LEN) != 0) {
@@ -294,8 +295,8 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 
 	rc = replica_checkpoint_get(r, &old);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error("%s: cannot read the accepted checkpoint from the replica: %s", cmd,
-		          hearth_strerror(rc));
+		cli_error(_("%s: cannot read the accepted checkpoint from the replica: %s"), cmd,
+		          _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	if ((rc = pinned_key(c, s, r, cmd, old, key, &pin_now)) != EXIT_OK)
@@ -326,13 +327,13 @@ int witness_check(cli *c, session *s, replica *r, const char *cmd)
 		goto done;
 	}
 	if (pin_now && (rc = replica_meta_set_bytes(r, "audit_key", key, AUDIT_KEY_LEN)) != 0) {
-		cli_error("%s: cannot pin the audit key in the replica: %s", cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot pin the audit key in the replica: %s"), cmd, _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}
 	if ((rc = replica_checkpoint_put(r, now)) != 0) {
-		cli_error("%s: cannot store the accepted checkpoint in the replica: %s", cmd,
-		          hearth_strerror(rc));
+		cli_error(_("%s: cannot store the accepted checkpoint in the replica: %s"), cmd,
+		          _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}
@@ -378,8 +379,8 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 		return EXIT_OK;
 	rc = replica_checkpoint_get(r, &old);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-		cli_error("%s: cannot read the accepted checkpoint from the replica: %s", cmd,
-		          hearth_strerror(rc));
+		cli_error(_("%s: cannot read the accepted checkpoint from the replica: %s"), cmd,
+		          _(hearth_strerror(rc)));
 		return EXIT_FAIL;
 	}
 	/* The key the Welcome was checked against (witness_check pinned it). */
@@ -389,7 +390,7 @@ int witness_pin_push(cli *c, session *s, replica *r, const Hearth__Checkpoint *c
 	if ((rc = report(c, s, cmd, old, cp, v, &d)) != EXIT_OK)
 		goto done;
 	if ((rc = replica_checkpoint_put(r, cp)) != 0) {
-		cli_error("%s: cannot store the push's checkpoint in the replica: %s", cmd, hearth_strerror(rc));
+		cli_error(_("%s: cannot store the push's checkpoint in the replica: %s"), cmd, _(hearth_strerror(rc)));
 		rc = EXIT_FAIL;
 		goto done;
 	}
@@ -406,11 +407,11 @@ int witness_check_cursor(cli *c, uint64_t ours, uint64_t theirs, const char *cmd
 {
 	if (witness_judge_cursor(ours, theirs) == WITNESS_OK)
 		return EXIT_OK;
-	fprintf(stderr, "hearth: %s: REFUSED: the server is behind this replica\n", cmd);
-	fprintf(stderr, "hearth:   its change cursor is %llu, but this replica already pulled up to %llu.\n",
+	fprintf(stderr, _("hearth: %s: REFUSED: the server is behind this replica\n"), cmd);
+	fprintf(stderr, _("hearth:   its change cursor is %llu, but this replica already pulled up to %llu.\n"),
 	        (unsigned long long)theirs, (unsigned long long)ours);
-	fprintf(stderr, "hearth:   A server's cursor only moves forward; nothing was re-pulled and nothing\n"
-	                "hearth:   in this replica was dropped.\n");
+	fprintf(stderr, _("hearth:   A server's cursor only moves forward; nothing was re-pulled and nothing\n"
+	                "hearth:   in this replica was dropped.\n"));
 	restored_advice(c);
 	return EXIT_WITNESS;
 }

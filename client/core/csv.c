@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 
 void csv_free(csv_doc *doc)
@@ -110,7 +111,7 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 	memset(doc, 0, sizeof(*doc));
 	*line = 0;
 	if (len > CSV_MAX_BYTES) {
-		snprintf(err, cap, "the file is larger than %u MiB; split it", CSV_MAX_BYTES >> 20);
+		snprintf(err, cap, _("the file is larger than %u MiB; split it"), CSV_MAX_BYTES >> 20);
 		return HEARTH_ETOOBIG;
 	}
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
@@ -118,8 +119,8 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 		i = 3;
 	}
 	if ((*line = bad_utf8_line(data + i, len - i)) != 0) {
-		snprintf(err, cap, "the text is not UTF-8 (or holds a NUL byte); save the sheet as "
-		                   "\"CSV UTF-8\" (Excel) or UTF-8 text, not GBK/GB18030");
+		snprintf(err, cap, _("the text is not UTF-8 (or holds a NUL byte); save the sheet as "
+		                   "\"CSV UTF-8\" (Excel) or UTF-8 text, not GBK/GB18030"));
 		return HEARTH_EINVAL;
 	}
 	if (i >= len)
@@ -133,7 +134,7 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 			for (;;) {
 				if (i >= len) {
 					*line = opened;
-					snprintf(err, cap, "a quoted field opened on this line is never closed");
+					snprintf(err, cap, _("a quoted field opened on this line is never closed"));
 					rc = HEARTH_EINVAL;
 					goto fail;
 				}
@@ -155,8 +156,8 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 			}
 			if (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
 				*line = ln;
-				snprintf(err, cap, "text after the closing quote of a field; a quote inside a "
-				                   "quoted field is written twice (\"\")");
+				snprintf(err, cap, _("text after the closing quote of a field; a quote inside a "
+				                   "quoted field is written twice (\"\")"));
 				rc = HEARTH_EINVAL;
 				goto fail;
 			}
@@ -164,8 +165,8 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 			while (i < len && data[i] != ',' && data[i] != '\r' && data[i] != '\n') {
 				if (data[i] == '"') {
 					*line = ln;
-					snprintf(err, cap, "a double quote inside an unquoted field; quote the "
-					                   "field and write the quote twice (\"\")");
+					snprintf(err, cap, _("a double quote inside an unquoted field; quote the "
+					                   "field and write the quote twice (\"\")"));
 					rc = HEARTH_EINVAL;
 					goto fail;
 				}
@@ -195,12 +196,12 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 fail_bound:
 	if (rc == HEARTH_ETOOBIG) {
 		*line = ln;
-		snprintf(err, cap, "more than %u fields in a row or %u rows in the file", CSV_MAX_FIELDS,
+		snprintf(err, cap, _("more than %u fields in a row or %u rows in the file"), CSV_MAX_FIELDS,
 		         CSV_MAX_ROWS);
 	}
 fail:
 	if (rc == HEARTH_ENOMEM)
-		snprintf(err, cap, "out of memory");
+		snprintf(err, cap, _("out of memory"));
 	free(cell.p);
 	for (size_t k = 0; k < row.n; k++)
 		free(row.cells[k]);

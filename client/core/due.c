@@ -11,6 +11,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "client/core/values.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
 
@@ -97,7 +98,7 @@ int due_today(int32_t *today, char *err, size_t cap)
 		return 0;
 	}
 	if (date_parse(s, today) != 0) {
-		snprintf(err, cap, "HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)", s);
+		snprintf(err, cap, _("HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)"), s);
 		return HEARTH_EINVAL;
 	}
 	return 0;

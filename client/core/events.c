@@ -9,6 +9,7 @@
 #include "client/core/replica_events.h"
 #include "common/envelope.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/uuid.h"
 
 #define NOTE_EVENTS_MAX 500     /* events per AuditNote: a few tens of KiB */
@@ -44,14 +45,14 @@ static events_result send_batch(session *s, Hearth__ClientEvent **ev, size_t n, 
 	}
 	if (resp->body_case != HEARTH__ENVELOPE__BODY_AUDIT_NOTE_ACK) {
 		if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR)
-			snprintf(err, cap, "the server refused to record %zu reveal/export events: %s "
-			                   "(they stay queued for the next sync)",
+			snprintf(err, cap, _("the server refused to record %zu reveal/export events: %s "
+			                   "(they stay queued for the next sync)"),
 			         n, resp->error->message);
 		else
-			snprintf(err, cap, "the server answered the audit note with %s", envelope_body_name(resp));
+			snprintf(err, cap, _("the server answered the audit note with %s"), envelope_body_name(resp));
 		res = EVENTS_FAILED;
 	} else if (resp->audit_note_ack->recorded != n) {
-		snprintf(err, cap, "the server recorded %u of %zu reveal/export events; they stay queued",
+		snprintf(err, cap, _("the server recorded %u of %zu reveal/export events; they stay queued"),
 		         resp->audit_note_ack->recorded, n);
 		res = EVENTS_FAILED;
 	}
@@ -78,7 +79,7 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 		size_t n = 0;
 
 		if ((rc = replica_next_events(r, NOTE_EVENTS_MAX, &ev, &keys, &n)) != 0) {
-			snprintf(err, cap, "cannot read the queued audit events: %s", hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the queued audit events: %s"), _(hearth_strerror(rc)));
 			return EVENTS_FAILED;
 		}
 		if (n == 0) {
@@ -93,15 +94,15 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 			const Hearth__ClientEvent *m = ev[missing];
 			if (m->record_id.len == UUID_LEN)
 				uuid_format(m->record_id.data, idt);
-			snprintf(text, sizeof(text), "dropped a queued %s event of record %s: the server "
+			snprintf(text, sizeof(text), _("dropped a queued %s event of record %s: the server "
 			                             "does not have that record (its change never reached the "
-			                             "server), so the audit log cannot take it",
+			                             "server), so the audit log cannot take it"),
 			         m->action && m->action[0] ? m->action : "reveal/export", idt);
 			rc = replica_drop_events(r, keys + missing, 1);
 			replica_events_free(ev, keys, n);
 			if (rc != 0) {
-				snprintf(err, cap, "cannot drop a queued event the server refuses: %s",
-				         hearth_strerror(rc));
+				snprintf(err, cap, _("cannot drop a queued event the server refuses: %s"),
+				         _(hearth_strerror(rc)));
 				return EVENTS_FAILED;
 			}
 			if (warn)
@@ -117,9 +118,9 @@ events_result events_report_warn(session *s, replica *r, size_t *sent, char *err
 		if (rc != 0) {
 			/* They are in the log already; sending them again would
 			 * double them, so say so rather than retry silently. */
-			snprintf(err, cap, "the server recorded %zu events but the replica could not forget "
-			                   "them (%s); the next sync may report them twice",
-			         n, hearth_strerror(rc));
+			snprintf(err, cap, _("the server recorded %zu events but the replica could not forget "
+			                   "them (%s); the next sync may report them twice"),
+			         n, _(hearth_strerror(rc)));
 			return EVENTS_FAILED;
 		}
 		*sent += n;

@@ -11,6 +11,7 @@
 
 #include "client/core/values.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/pbfield.h"
 #include "common/uuid.h"
 
@@ -97,11 +98,11 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 
 		rc = replica_resolve_id(fl->rep, text, id, err, sizeof(err));
 		if (rc == HEARTH_ENOTFOUND) {
-			snprintf(why, cap, "no record matches \"%s\"", text);
+			snprintf(why, cap, _("no record matches \"%s\""), text);
 			return rc;
 		}
 		if (rc != 0) {
-			snprintf(why, cap, "%s", err[0] ? err : hearth_strerror(rc));
+			snprintf(why, cap, "%s", err[0] ? err : _(hearth_strerror(rc)));
 			return rc;
 		}
 		b->data = malloc(UUID_LEN);
@@ -120,13 +121,13 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 			return 0;
 		}
 		field_input_enum_choices(fd->descriptor, choices, sizeof(choices));
-		snprintf(why, cap, "%s \"%s\" is not one of: %s", fd->name, text, choices);
+		snprintf(why, cap, _("%s \"%s\" is not one of: %s"), fd->name, text, choices);
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL: {
 		int v = 1;   /* a bare flag (no text) means yes */
 		if (text && value_parse_bool(text, &v) != 0) {
-			snprintf(why, cap, "%s \"%s\" is not true or false (yes/no, 1/0, 是/否)", fd->name,
+			snprintf(why, cap, _("%s \"%s\" is not true or false (yes/no, 1/0, 是/否)"), fd->name,
 			         text);
 			return HEARTH_EINVAL;
 		}
@@ -138,7 +139,7 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 		char *end;
 		double d = strtod(text, &end);
 		if (!*text || *end) {
-			snprintf(why, cap, "%s \"%s\" is not a number", fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is not a number"), fd->name, text);
 			return HEARTH_EINVAL;
 		}
 		if (fd->type == PROTOBUF_C_TYPE_FLOAT)
@@ -178,12 +179,12 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 		default: break;
 		}
 		if ((rule_flags(fl->rule) & FIELD_MONEY) && text[0] == '-') {
-			snprintf(why, cap, "%s \"%s\" is negative; amounts are 0 or more", fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is negative; amounts are 0 or more"), fd->name, text);
 			return HEARTH_EINVAL;
 		}
 		if (parse_int(text, lo, hi, &iv) != 0) {
-			snprintf(why, cap, "%s \"%s\" is not a whole number%s", fd->name, text,
-			         fl->fen ? " of fen" : "");
+			snprintf(why, cap, _("%s \"%s\" is not a whole number%s"), fd->name, text,
+			         fl->fen ? _(" of fen") : "");
 			return HEARTH_EINVAL;
 		}
 	}
@@ -281,7 +282,7 @@ int field_input_apply(ProtobufCMessage *body, const field_input *a, char *why, s
 		char *arr = NULL;
 
 		if (n > max) {
-			snprintf(why, cap, "%s has %zu values; at most %zu are allowed", fd->name, n, max);
+			snprintf(why, cap, _("%s has %zu values; at most %zu are allowed"), fd->name, n, max);
 			return HEARTH_EINVAL;
 		}
 		if (n == 0) {

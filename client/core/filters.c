@@ -8,6 +8,7 @@
 
 #include "common/date.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/uuid.h"
 
 static void say(const kind_info *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -117,13 +118,13 @@ static int take_enum(const kind_info *k, const char *opt, const char *what,
 	char list[600];
 
 	if (!fd) {
-		say(k, "%s: %s records have no %s field", opt, k->name, what);
+		say(k, _("%s: %s records have no %s field"), opt, k->name, what);
 		return HEARTH_EINVAL;
 	}
 	if (enum_parse(fd->descriptor, text, out) == 0 && *out != 0)
 		return 0;
 	choices(fd->descriptor, list, sizeof(list));
-	say(k, "%s \"%s\" is not one of: %s", opt, text, list);
+	say(k, _("%s \"%s\" is not one of: %s"), opt, text, list);
 	return HEARTH_EINVAL;
 }
 
@@ -131,7 +132,7 @@ static int take_date(const kind_info *k, const char *opt, const char *text, int3
 {
 	if (date_parse(text, out) == 0)
 		return 0;
-	say(k, "%s \"%s\" is not a date that exists (YYYY-MM-DD)", opt, text);
+	say(k, _("%s \"%s\" is not a date that exists (YYYY-MM-DD)"), opt, text);
 	return HEARTH_EINVAL;
 }
 
@@ -195,7 +196,7 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 		snprintf(opt, sizeof(opt), "--%s", filter_names[which]);
 		if (!value) {
 			if (i + 1 >= n) {
-				say(k, "%s needs a value; see 'hearth %s list --help'", opt, k->name);
+				say(k, _("%s needs a value; see 'hearth %s list --help'"), opt, k->name);
 				return HEARTH_EINVAL;
 			}
 			value = argv[++i];
@@ -204,14 +205,14 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 		case F_MEMBER:
 			f->member_fd = member_field(k);
 			if (!f->member_fd) {
-				say(k, "--member: %s records do not refer to members", k->name);
+				say(k, _("--member: %s records do not refer to members"), k->name);
 				return HEARTH_EINVAL;
 			}
 			f->member_text = value;
 			break;
 		case F_YEAR:
 			if (strlen(value) != 4 || strspn(value, "0123456789") != 4) {
-				say(k, "--year \"%s\" is not a year (YYYY)", value);
+				say(k, _("--year \"%s\" is not a year (YYYY)"), value);
 				return HEARTH_EINVAL;
 			}
 			f->year = atoi(value);
@@ -246,21 +247,21 @@ int filter_take(list_filter *f, const kind_info *k, int *argc, char **argv)
 		if (!f->year_fd)
 			f->date_fd = filter_main_date(k);
 		if (!f->year_fd && !f->date_fd) {
-			say(k, "--year: %s records have no date or year field", k->name);
+			say(k, _("--year: %s records have no date or year field"), k->name);
 			return HEARTH_EINVAL;
 		}
 	}
 	if (f->has_from || f->has_to) {
 		f->date_fd = filter_main_date(k);
 		if (!f->date_fd) {
-			say(k, "%s: %s records have no date field", f->has_from ? "--from" : "--to", k->name);
+			say(k, _("%s: %s records have no date field"), f->has_from ? "--from" : "--to", k->name);
 			return HEARTH_EINVAL;
 		}
 		if (f->has_from && f->has_to && f->from > f->to) {
 			char a[11], b[11];
 			date_format(f->from, a);
 			date_format(f->to, b);
-			say(k, "--from %s is after --to %s; the range is empty", a, b);
+			say(k, _("--from %s is after --to %s; the range is empty"), a, b);
 			return HEARTH_EINVAL;
 		}
 	}
@@ -315,7 +316,7 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 			return rc;
 		}
 		if (rc != 0 && rc != HEARTH_ENOTFOUND) {
-			snprintf(err, cap, "cannot read the local replica: %s", hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 			return rc;
 		}
 	}
@@ -324,15 +325,15 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 
 		rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 0, name_fn, &b);
 		if (rc != 0) {
-			snprintf(err, cap, "cannot read the local replica: %s", hearth_strerror(rc));
+			snprintf(err, cap, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 			return rc;
 		}
 		if (b.hits > 1) {
-			snprintf(err, cap, "%zu members are named \"%s\"; give the member's id", b.hits, text);
+			snprintf(err, cap, _("%zu members are named \"%s\"; give the member's id"), b.hits, text);
 			return HEARTH_EINVAL;
 		}
 		if (b.hits == 0) {
-			snprintf(err, cap, "no member matches \"%s\" (give an id, a unique id prefix or a name)",
+			snprintf(err, cap, _("no member matches \"%s\" (give an id, a unique id prefix or a name)"),
 			         text);
 			return HEARTH_ENOTFOUND;
 		}
@@ -341,13 +342,13 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 	}
 	rc = replica_get(r, id, &rec);
 	if (rc != 0) {
-		snprintf(err, cap, "no member matches \"%s\"", text);
+		snprintf(err, cap, _("no member matches \"%s\""), text);
 		return HEARTH_ENOTFOUND;
 	}
 	if (rec->kind != HEARTH__KIND__KIND_MEMBER || rec->deleted) {
 		const kind_info *other = kind_find(rec->kind);
 		if (rec->deleted)
-			snprintf(err, cap, "member \"%s\" has been deleted", text);
+			snprintf(err, cap, _("member \"%s\" has been deleted"), text);
 		else
 			snprintf(err, cap, "\"%s\" is a %s record, not a member", text,
 			         other ? other->name : "different");
@@ -365,7 +366,7 @@ int filter_prepare(list_filter *f, replica *r)
 		return 0;
 	if (filter_resolve_member(r, f->member_text, f->member, err, sizeof(err)) == 0)
 		return 0;
-	say(f->k, "--member \"%s\": %s", f->member_text, err);
+	say(f->k, _("--member \"%s\": %s"), f->member_text, err);
 	return HEARTH_EINVAL;
 }
 
@@ -486,19 +487,19 @@ void filter_help(const kind_info *k, FILE *out)
 	                               *d = filter_main_date(k);
 	char list[600];
 
-	fputs("filters (all given must hold):\n", out);
+	fputs(_("filters (all given must hold):\n"), out);
 	if (m)
-		fprintf(out, "  --member ID|NAME  records that refer to this member (field %s)\n", m->name);
+		fprintf(out, _("  --member ID|NAME  records that refer to this member (field %s)\n"), m->name);
 	if (y || d)
-		fprintf(out, "  --year YYYY       %s in that year\n", y ? "year" : d->name);
+		fprintf(out, _("  --year YYYY       %s in that year\n"), y ? "year" : d->name);
 	if (s) {
 		choices(s->descriptor, list, sizeof(list));
-		fprintf(out, "  --status S        status is S: %s\n", list);
+		fprintf(out, _("  --status S        status is S: %s\n"), list);
 	}
 	if (t) {
 		choices(t->descriptor, list, sizeof(list));
-		fprintf(out, "  --type T          %s is T: %s\n", t->name, list);
+		fprintf(out, _("  --type T          %s is T: %s\n"), t->name, list);
 	}
 	if (d)
-		fprintf(out, "  --from DATE, --to DATE  %s within the range (inclusive)\n", d->name);
+		fprintf(out, _("  --from DATE, --to DATE  %s within the range (inclusive)\n"), d->name);
 }

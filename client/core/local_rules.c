@@ -51,7 +51,7 @@ static int check_ref(void *arg, const char *field, const uint8_t id[16])
 		return 0;
 	uuid_format(id, t);
 	snprintf(x->err->field, sizeof(x->err->field), "%s", field);
-	snprintf(x->err->message, sizeof(x->err->message), "%s %s: no such member in branch %s", field, t,
+	snprintf(x->err->message, sizeof(x->err->message), _("%s %s: no such member in branch %s"), field, t,
 	         x->branch);
 	return HEARTH_EINVAL;
 }
@@ -186,13 +186,13 @@ int local_rules_check(replica *r, const kind_info *k, const uint8_t id[16], cons
 	uuid_format(u.other, ot);
 	if (k->kind == HEARTH__KIND__KIND_DUES) {
 		snprintf(err->field, sizeof(err->field), "month");
-		snprintf(err->message, sizeof(err->message), "dues for member %s in %s already exist (record %s)", mt,
+		snprintf(err->message, sizeof(err->message), _("dues for member %s in %s already exist (record %s)"), mt,
 		         ((const Hearth__Dues *)body)->month, ot);
 	} else {
 		snprintf(err->field, sizeof(err->field), "status");
 		snprintf(err->message, sizeof(err->message),
-		         "member %s already has an open hardship entry (record %s); close it (脱困 or 移出) "
-		         "before opening another",
+		         _("member %s already has an open hardship entry (record %s); close it (脱困 or 移出) "
+		         "before opening another"),
 		         mt, ot);
 	}
 	return HEARTH_EINVAL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 int profile_home(profile *p, const char *explicit_home)
 {
@@ -90,13 +91,13 @@ int profile_load(profile *p, char *err, size_t errlen)
 	profile_path(p, "profile.ini", path, sizeof(path));
 	if (access(path, F_OK) != 0) {
 		snprintf(err, errlen,
-		         "no profile in %s; run 'hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE' first",
+		         _("no profile in %s; run 'hearth init --server HOST:PORT --cert FILE --key FILE --ca FILE' first"),
 		         p->home);
 		return HEARTH_ENOTFOUND;
 	}
 	rc = ini_parse(path, on_value, p);
 	if (rc != 0 || !p->server[0] || !p->cert[0] || !p->key[0] || !p->ca[0]) {
-		snprintf(err, errlen, "profile %s is damaged (line %d); run 'hearth init' again", path,
+		snprintf(err, errlen, _("profile %s is damaged (line %d); run 'hearth init' again"), path,
 		         rc > 0 ? rc : 0);
 		return HEARTH_EINVAL;
 	}
@@ -109,14 +110,14 @@ int profile_save(const profile *p, char *err, size_t errlen)
 	FILE *f;
 
 	if (mkdir(p->home, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", p->home, strerror(errno));
+		snprintf(err, errlen, _("cannot create %s: %s"), p->home, strerror(errno));
 		return HEARTH_EIO;
 	}
 	profile_path(p, "profile.ini", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), tmp, strerror(errno));
 		return HEARTH_EIO;
 	}
 	fprintf(f, "# hearth client profile; written by 'hearth init'\n[profile]\n");
@@ -124,14 +125,14 @@ int profile_save(const profile *p, char *err, size_t errlen)
 	if (p->audit_key[0])
 		fprintf(f, "audit_key = %s\n", p->audit_key);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), tmp, strerror(errno));
 		fclose(f);
 		unlink(tmp);
 		return HEARTH_EIO;
 	}
 	fclose(f);
 	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, _("cannot rename %s: %s"), tmp, strerror(errno));
 		unlink(tmp);
 		return HEARTH_EIO;
 	}

@@ -84,26 +84,26 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	memset(r, 0, sizeof(*r));
 	if (ms && *ms && parse_map_size(ms, &map_size) != 0)
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "HEARTH_REPLICA_MAP=\"%s\" is not a size (bytes, or a number with K, M or G; "
-		           "at least 1M)",
+		           _("HEARTH_REPLICA_MAP=\"%s\" is not a size (bytes, or a number with K, M or G; "
+		           "at least 1M)"),
 		           ms);
 	if (snprintf(r->path, sizeof(r->path), "%s/replica", home) >= (int)sizeof(r->path))
-		return rstore_say(err, errlen, HEARTH_EINVAL, "the home directory path %s is too long", home);
+		return rstore_say(err, errlen, HEARTH_EINVAL, _("the home directory path %s is too long"), home);
 	if (mkdir_0700(home) != 0 || mkdir_0700(r->path) != 0)
-		return rstore_say(err, errlen, HEARTH_EIO, "cannot create the replica directory %s: %s", r->path,
+		return rstore_say(err, errlen, HEARTH_EIO, _("cannot create the replica directory %s: %s"), r->path,
 		           strerror(errno));
 
 	mrc = mdb_env_create(&r->env);
 	if (mrc != 0) {
 		r->env = NULL;
-		rc = rstore_say(err, errlen, lmdb_err(mrc), "cannot set up the local replica: %s",
+		rc = rstore_say(err, errlen, lmdb_err(mrc), _("cannot set up the local replica: %s"),
 		         mdb_strerror(mrc));
 		goto fail;
 	}
 	if ((mrc = mdb_env_set_maxdbs(r->env, 16)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(r->env, (size_t)map_size)) != 0 ||
 	    (mrc = mdb_env_open(r->env, r->path, MDB_NOTLS, 0600)) != 0) {
-		rc = rstore_say(err, errlen, lmdb_err(mrc), "cannot open the local replica in %s: %s", r->path,
+		rc = rstore_say(err, errlen, lmdb_err(mrc), _("cannot open the local replica in %s: %s"), r->path,
 		         mdb_strerror(mrc));
 		goto fail;
 	}
@@ -128,7 +128,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 		memcpy(r->replica_id, v.mv_data, UUID_LEN);
 	} else if (rc == HEARTH_ENOTFOUND) {
 		if ((rc = uuid_v7(r->replica_id)) != 0) {
-			rc = rstore_say(err, errlen, rc, "cannot make a replica id: no randomness available");
+			rc = rstore_say(err, errlen, rc, _("cannot make a replica id: no randomness available"));
 			goto fail;
 		}
 		/* A new replica keeps its digests from its first server copy on
@@ -147,7 +147,7 @@ int replica_open(replica *r, const char *home, char *err, size_t errlen)
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "opening it");
+	rstore_say_store(err, errlen, rc, _("opening it"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -216,18 +216,18 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 
 	if (!rstore_prefix_ok(text))
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "\"%s\" is not a record id or an id prefix of at least 4 hex digits", text);
+		           _("\"%s\" is not a record id or an id prefix of at least 4 hex digits"), text);
 	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
-		return rstore_say_store(err, errlen, rc, "looking up an id");
+		return rstore_say_store(err, errlen, rc, _("looking up an id"));
 	rc = rstore_scan_view(r, t, prefix_fn, &p);
 	mdb_txn_abort(t);
 	if (rc != 0)
-		return rstore_say_store(err, errlen, rc, "looking up an id");
+		return rstore_say_store(err, errlen, rc, _("looking up an id"));
 	if (p.matches == 0)
-		return rstore_say(err, errlen, HEARTH_ENOTFOUND, "no record with id %s in the local replica", text);
+		return rstore_say(err, errlen, HEARTH_ENOTFOUND, _("no record with id %s in the local replica"), text);
 	if (p.matches > 1)
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "id prefix %s matches %zu records; give more digits", text, p.matches);
+		           _("id prefix %s matches %zu records; give more digits"), text, p.matches);
 	memcpy(id, p.id, UUID_LEN);
 	return 0;
 }
@@ -305,10 +305,10 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	if (rec->id.len != UUID_LEN || !kind_find(rec->kind) ||
 	    rec->body_case == HEARTH__RECORD__BODY__NOT_SET)
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "a record to store needs a 16-byte id, a known kind and a body");
+		           _("a record to store needs a 16-byte id, a known kind and a body"));
 	uuid_format(rec->id.data, idt);
 	if ((rc = rstore_body_bytes(rec, &nb, &nb_len)) != 0) {
-		rc = rstore_say(err, errlen, rc, "record %s: its body does not match its kind", idt);
+		rc = rstore_say(err, errlen, rc, _("record %s: its body does not match its kind"), idt);
 		goto fail;
 	}
 	if (outer == NULL) {
@@ -324,27 +324,27 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 		goto fail_store;
 	view = loc_copy ? loc_copy : srv;
 	if (create && view) {
-		rc = rstore_say(err, errlen, HEARTH_EEXIST, "record %s already exists", idt);
+		rc = rstore_say(err, errlen, HEARTH_EEXIST, _("record %s already exists"), idt);
 		goto fail;
 	}
 	if (!create && (!view || view->deleted)) {
-		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND, "record %s %s", idt,
-		         view ? "has been deleted" : "is not in the local replica");
+		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND,
+		                view ? _("record %s has been deleted") : _("record %s is not in the local replica"), idt);
 		goto fail;
 	}
 	if (view && view->kind != rec->kind) {
-		rc = rstore_say(err, errlen, HEARTH_EINVAL, "record %s is of another kind", idt);
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, _("record %s is of another kind"), idt);
 		goto fail;
 	}
 	if ((rc = rstore_body_bytes(view, &vb, &vb_len)) != 0)
 		goto fail_store;
 	if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
-		rc = rstore_say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
-		         hearth_strerror(rc));
+		rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
+		         _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if (n_changed == 0) {
-		rc = rstore_say(err, errlen, HEARTH_EINVAL, "record %s: nothing to change", idt);
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, _("record %s: nothing to change"), idt);
 		goto fail;
 	}
 	rc = rstore_rejected_get(r, t, rec->id.data, NULL, NULL);
@@ -365,8 +365,8 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 		if (srv && (rc = rstore_body_bytes(srv, &vb, &vb_len)) != 0)
 			goto fail_store;
 		if ((rc = merge_diff(vb, vb_len, nb, nb_len, &changed, &n_changed)) != 0) {
-			rc = rstore_say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
-			         hearth_strerror(rc));
+			rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
+			         _(hearth_strerror(rc)));
 			goto fail;
 		}
 		if (n_changed == 0) {
@@ -377,7 +377,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 		}
 	}
 	if ((rc = uuid_v7(op_id)) != 0) {
-		rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
+		rc = rstore_say(err, errlen, rc, _("cannot make an op id: no randomness available"));
 		goto fail;
 	}
 	orec = op_record(rec);
@@ -406,7 +406,7 @@ commit:
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the edit");
+	rstore_say_store(err, errlen, rc, _("recording the edit"));
 fail:
 	if (own)
 		mdb_txn_abort(own);
@@ -461,8 +461,9 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 	{
 		const Hearth__Record *v = view ? view : srv;
 		if (!v || v->deleted) {
-			rc = rstore_say(err, errlen, HEARTH_ENOTFOUND, "record %s %s", idt,
-			         v ? "is already deleted" : "is not in the local replica");
+			rc = rstore_say(err, errlen, HEARTH_ENOTFOUND,
+			                v ? _("record %s is already deleted") : _("record %s is not in the local replica"),
+			                idt);
 			goto fail;
 		}
 	}
@@ -479,7 +480,7 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 	} else {
 		const Hearth__Record *v = view ? view : srv;
 		if ((rc = uuid_v7(op_id)) != 0) {
-			rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
+			rc = rstore_say(err, errlen, rc, _("cannot make an op id: no randomness available"));
 			goto fail;
 		}
 		/* The op carries the body it deleted, so a delete-vs-edit conflict
@@ -506,7 +507,7 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the delete");
+	rstore_say_store(err, errlen, rc, _("recording the delete"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -658,17 +659,17 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 
 	if (c->id.len != UUID_LEN || c->record_id.len != UUID_LEN || rec->id.len != UUID_LEN ||
 	    memcmp(c->record_id.data, rec->id.data, UUID_LEN) != 0 || !k)
-		return rstore_say(err, errlen, HEARTH_EINVAL, "the resolution does not match the conflict's record");
+		return rstore_say(err, errlen, HEARTH_EINVAL, _("the resolution does not match the conflict's record"));
 	uuid_format(rec->id.data, idt);
 	if ((rc = rstore_body_bytes(rec, &nb, &nb_len)) != 0) {
-		rc = rstore_say(err, errlen, rc, "record %s: its body does not match its kind", idt);
+		rc = rstore_say(err, errlen, rc, _("record %s: its body does not match its kind"), idt);
 		goto fail;
 	}
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
 		goto fail_store;
 	rc = rstore_load_record(t, r->server, rec->id.data, &srv);
 	if (rc == HEARTH_ENOTFOUND) {
-		rc = rstore_say(err, errlen, rc, "record %s has no server copy here; run 'hearth sync' first", idt);
+		rc = rstore_say(err, errlen, rc, _("record %s has no server copy here; run 'hearth sync' first"), idt);
 		goto fail;
 	}
 	if (rc != 0)
@@ -685,15 +686,15 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 	if ((rc = rstore_body_bytes(srv, &sb, &sb_len)) != 0)
 		goto fail_store;
 	if ((rc = merge_diff(sb, sb_len, nb, nb_len, &diff, &n_diff)) != 0) {
-		rc = rstore_say(err, errlen, rc, "record %s: cannot compare the bodies: %s", idt,
-		         hearth_strerror(rc));
+		rc = rstore_say(err, errlen, rc, _("record %s: cannot compare the bodies: %s"), idt,
+		         _(hearth_strerror(rc)));
 		goto fail;
 	}
 	for (size_t i = 0; i < n_diff; i++)
 		if ((rc = rstore_add_field(&fields, &nf, &capf, diff[i])) != 0)
 			goto fail;
 	if ((rc = uuid_v7(op_id)) != 0) {
-		rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
+		rc = rstore_say(err, errlen, rc, _("cannot make an op id: no randomness available"));
 		goto fail;
 	}
 	orec = op_record(rec);
@@ -737,7 +738,7 @@ int replica_resolve(replica *r, const Hearth__Conflict *c, const Hearth__Record 
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "recording the resolution");
+	rstore_say_store(err, errlen, rc, _("recording the resolution"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -763,7 +764,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 	int rc;
 
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
-		return rstore_say_store(err, errlen, rc, "starting the batch");
+		return rstore_say_store(err, errlen, rc, _("starting the batch"));
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = edit_record(r, t, recs[i], create[i], err, errlen)) != 0) {
 			mdb_txn_abort(t);
@@ -772,7 +773,7 @@ int replica_edit_batch(replica *r, Hearth__Record *const *recs, const int *creat
 	}
 	rc = lmdb_err(mdb_txn_commit(t));
 	if (rc != 0)
-		rstore_say_store(err, errlen, rc, "recording the batch");
+		rstore_say_store(err, errlen, rc, _("recording the batch"));
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "client/core/replica_store.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
 #include "common/uuid.h"
@@ -107,9 +108,9 @@ int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out
 	*out = NULL;
 	if (!rstore_prefix_ok(id_text))
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "\"%s\" is not a conflict id or an id prefix of at least 4 hex digits", id_text);
+		           _("\"%s\" is not a conflict id or an id prefix of at least 4 hex digits"), id_text);
 	if ((rc = load_conflicts(r, &cs, &n)) != 0)
-		return rstore_say_store(err, errlen, rc, "reading conflicts");
+		return rstore_say_store(err, errlen, rc, _("reading conflicts"));
 	for (size_t i = 0; i < n; i++) {
 		if (cs[i]->id.len == UUID_LEN && rstore_id_has_prefix(cs[i]->id.data, id_text)) {
 			if (matches++ == 0)
@@ -126,12 +127,12 @@ int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out
 	free(cs);
 	if (matches == 0)
 		return rstore_say(err, errlen, HEARTH_ENOTFOUND,
-		           "no open conflict %s in the local replica; 'hearth conflicts' lists them "
-		           "(run 'hearth sync' to fetch new ones)",
+		           _("no open conflict %s in the local replica; 'hearth conflicts' lists them "
+		           "(run 'hearth sync' to fetch new ones)"),
 		           id_text);
 	if (matches > 1)
 		return rstore_say(err, errlen, HEARTH_EINVAL,
-		           "conflict id prefix %s matches %zu conflicts; give more digits", id_text, matches);
+		           _("conflict id prefix %s matches %zu conflicts; give more digits"), id_text, matches);
 	return 0;
 }
 

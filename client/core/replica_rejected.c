@@ -8,6 +8,7 @@
 
 #include "client/core/replica_store.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/lmdb_err.h"
 #include "common/uuid.h"
 
@@ -131,7 +132,7 @@ int replica_rejected_discard(replica *r, const uint8_t id[16], replica_rejected_
 		goto fail_store;
 	rc = load_item(r, t, id, &it);
 	if (rc == HEARTH_ENOTFOUND) {
-		rc = rstore_say(err, errlen, rc, "record %s has no rejected change; 'hearth rejected' lists them",
+		rc = rstore_say(err, errlen, rc, _("record %s has no rejected change; 'hearth rejected' lists them"),
 		                idt);
 		goto fail;
 	}
@@ -147,7 +148,7 @@ int replica_rejected_discard(replica *r, const uint8_t id[16], replica_rejected_
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "discarding the rejected change");
+	rstore_say_store(err, errlen, rc, _("discarding the rejected change"));
 fail:
 	if (t)
 		mdb_txn_abort(t);

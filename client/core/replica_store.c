@@ -11,6 +11,7 @@
 
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
 
@@ -35,11 +36,11 @@ int rstore_say_store(char *err, size_t errlen, int rc, const char *what)
 {
 	if (rc == HEARTH_EFULL)
 		return rstore_say(err, errlen, rc,
-		           "the local replica is full while %s; set HEARTH_REPLICA_MAP to a larger size "
-		           "(e.g. 4G) and try again",
+		           _("the local replica is full while %s; set HEARTH_REPLICA_MAP to a larger size "
+		           "(e.g. 4G) and try again"),
 		           what);
-	return rstore_say(err, errlen, rc, "the local replica failed while %s: %s", what,
-	           hearth_strerror(rc));
+	return rstore_say(err, errlen, rc, _("the local replica failed while %s: %s"), what,
+	           _(hearth_strerror(rc)));
 }
 
 void rstore_be64_put(uint8_t *p, uint64_t v)

@@ -11,6 +11,7 @@
 #include "client/core/replica_store.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
 #include "common/record_peek.h"
@@ -210,17 +211,17 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 	int rc;
 
 	if (!op->record || op->record->id.len != UUID_LEN)
-		return rstore_say(err, errlen, HEARTH_EINVAL, "the op has no record id");
+		return rstore_say(err, errlen, HEARTH_EINVAL, _("the op has no record id"));
 	id = op->record->id.data;
 	if (res->record && (res->record->id.len != UUID_LEN || memcmp(res->record->id.data, id, UUID_LEN)))
 		return rstore_say(err, errlen, HEARTH_EPROTO,
-		           "the server's result for an op names another record");
+		           _("the server's result for an op names another record"));
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
 		goto fail_store;
 	rstore_be64_put(key, outbox_key);
 	rc = rstore_db_get(t, r->outbox, key, 8, &v);
 	if (rc == HEARTH_ENOTFOUND) {
-		rc = rstore_say(err, errlen, rc, "op %llu is no longer in the outbox",
+		rc = rstore_say(err, errlen, rc, _("op %llu is no longer in the outbox"),
 		         (unsigned long long)outbox_key);
 		goto fail;
 	}
@@ -248,7 +249,7 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 		break;
 	}
 	default:
-		rc = rstore_say(err, errlen, HEARTH_EPROTO, "the server sent an unknown op status %d",
+		rc = rstore_say(err, errlen, HEARTH_EPROTO, _("the server sent an unknown op status %d"),
 		         (int)res->status);
 		goto fail;
 	}
@@ -262,7 +263,7 @@ commit:
 	return 0;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "storing a push result");
+	rstore_say_store(err, errlen, rc, _("storing a push result"));
 fail:
 	if (t)
 		mdb_txn_abort(t);
@@ -307,10 +308,10 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 
 	for (size_t i = 0; i < page->n_records; i++)
 		if (page->records[i]->id.len != UUID_LEN)
-			return rstore_say(err, errlen, HEARTH_EPROTO, "the server sent a record without a valid id");
+			return rstore_say(err, errlen, HEARTH_EPROTO, _("the server sent a record without a valid id"));
 	for (size_t i = 0; i < page->n_conflicts; i++)
 		if (page->conflicts[i]->id.len != UUID_LEN)
-			return rstore_say(err, errlen, HEARTH_EPROTO, "the server sent a conflict without a valid id");
+			return rstore_say(err, errlen, HEARTH_EPROTO, _("the server sent a conflict without a valid id"));
 	if ((rc = rstore_txn_begin(r, 1, &t)) != 0)
 		goto fail_store;
 	/* A record that left this replica's branch (an accepted transfer)
@@ -367,7 +368,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	goto fail;
 
 fail_store:
-	rstore_say_store(err, errlen, rc, "storing a pulled page");
+	rstore_say_store(err, errlen, rc, _("storing a pulled page"));
 fail:
 	if (t)
 		mdb_txn_abort(t);

@@ -17,7 +17,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "client/core/reasons.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 int64_t session_now_ms(void)
 {
@@ -61,7 +63,7 @@ static int connect_tcp(session *s, const profile *p)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(p->host, p->port, &hints, &res);
 	if (rc != 0)
-		return fail(s, SESSION_CONNECT, HEARTH_EIO, "cannot resolve server address %s: %s",
+		return fail(s, SESSION_CONNECT, HEARTH_EIO, _("cannot resolve server address %s: %s"),
 		            p->host, gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -102,9 +104,9 @@ static int connect_tcp(session *s, const profile *p)
 	if (s->fd < 0) {
 		if (last == ECONNREFUSED)
 			return fail(s, SESSION_CONNECT, HEARTH_EIO,
-			            "cannot connect to %s: connection refused (is hearthd running there?)",
+			            _("cannot connect to %s: connection refused (is hearthd running there?)"),
 			            p->server);
-		return fail(s, SESSION_CONNECT, HEARTH_EIO, "cannot connect to %s: %s", p->server,
+		return fail(s, SESSION_CONNECT, HEARTH_EIO, _("cannot connect to %s: %s"), p->server,
 		            strerror(last ? last : EHOSTUNREACH));
 	}
 	return 0;
@@ -124,13 +126,13 @@ static int flush_out(session *s)
 				struct pollfd pfd = { s->fd, POLLOUT, 0 };
 				if (poll(&pfd, 1, s->timeout_ms) != 1)
 					return fail(s, SESSION_PROTOCOL, HEARTH_ETIMEDOUT,
-					            "timed out sending to the server");
+					            _("timed out sending to the server"));
 				continue;
 			}
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
-				return fail(s, SESSION_PROTOCOL, HEARTH_EIO, "lost the connection to the server: %s",
+				return fail(s, SESSION_PROTOCOL, HEARTH_EIO, _("lost the connection to the server: %s"),
 				            strerror(errno));
 			off += (size_t)w;
 		}
@@ -151,7 +153,7 @@ static int read_in(session *s)
 	while (pr < 0 && errno == EINTR);
 	if (pr == 0)
 		return fail(s, SESSION_PROTOCOL, HEARTH_ETIMEDOUT,
-		            "the server did not answer within %d ms", s->timeout_ms);
+		            _("the server did not answer within %d ms"), s->timeout_ms);
 	do
 		r = recv(s->fd, buf, sizeof(buf), 0);
 	while (r < 0 && errno == EINTR);
@@ -160,7 +162,7 @@ static int read_in(session *s)
 	if (r < 0) {
 		if (errno == ECONNRESET)
 			return HEARTH_ECLOSED;
-		return fail(s, SESSION_PROTOCOL, HEARTH_EIO, "lost the connection to the server: %s",
+		return fail(s, SESSION_PROTOCOL, HEARTH_EIO, _("lost the connection to the server: %s"),
 		            strerror(errno));
 	}
 	return tls_engine_feed(&s->tls, buf, (size_t)r);
@@ -174,23 +176,23 @@ static int explain_tls_failure(session *s, int during_handshake)
 	    strstr(e, "self-signed") || strstr(e, "self signed") || strstr(e, "hostname mismatch") ||
 	    strstr(e, "IP address mismatch"))
 		return fail(s, SESSION_SERVER_CERT, HEARTH_ETLS,
-		            "the server's certificate is not trusted by this profile's CA or does not "
-		            "match the address (%s); check --ca and --server", e);
+		            _("the server's certificate is not trusted by this profile's CA or does not "
+		            "match the address (%s); check --ca and --server"), e);
 	if (strstr(e, "expired"))
 		return fail(s, SESSION_REFUSED, HEARTH_ETLS,
-		            "the server refused this client certificate: it has expired (%s)", e);
+		            _("the server refused this client certificate: it has expired (%s)"), e);
 	if (strstr(e, "unknown ca"))
 		return fail(s, SESSION_REFUSED, HEARTH_ETLS,
-		            "the server refused this client certificate: it is not signed by the "
-		            "committee CA (%s)", e);
+		            _("the server refused this client certificate: it is not signed by the "
+		            "committee CA (%s)"), e);
 	if (strstr(e, "revoked"))
 		return fail(s, SESSION_REFUSED, HEARTH_ETLS,
-		            "the server refused this client certificate: it has been revoked (%s)", e);
+		            _("the server refused this client certificate: it has been revoked (%s)"), e);
 	if (strstr(e, "certificate required") || strstr(e, "bad certificate") ||
 	    strstr(e, "unsupported certificate") || strstr(e, "certificate unknown"))
 		return fail(s, SESSION_REFUSED, HEARTH_ETLS,
-		            "the server refused this client certificate (%s)", e);
-	return fail(s, SESSION_PROTOCOL, HEARTH_ETLS, "TLS %s failed: %s",
+		            _("the server refused this client certificate (%s)"), e);
+	return fail(s, SESSION_PROTOCOL, HEARTH_ETLS, _("TLS %s failed: %s"),
 	            during_handshake ? "handshake" : "session", e[0] ? e : "unknown error");
 }
 
@@ -208,8 +210,8 @@ static int handshake(session *s)
 		rc = read_in(s);
 		if (rc == HEARTH_ECLOSED)
 			return fail(s, SESSION_REFUSED, HEARTH_ECLOSED,
-			            "the server closed the connection during the TLS handshake "
-			            "(it may be full, shutting down, or refusing this certificate)");
+			            _("the server closed the connection during the TLS handshake "
+			            "(it may be full, shutting down, or refusing this certificate)"));
 		if (rc < 0)
 			return rc;
 	}
@@ -226,7 +228,7 @@ int session_send(session *s, Hearth__Envelope *req, uint64_t *id)
 		*id = req->request_id;
 	rc = envelope_pack_frame(req, HEARTH_FRAME_MAX_CAP, &frame, &len);
 	if (rc < 0)
-		return fail(s, SESSION_PROTOCOL, rc, "cannot encode request: %s", hearth_strerror(rc));
+		return fail(s, SESSION_PROTOCOL, rc, _("cannot encode request: %s"), _(hearth_strerror(rc)));
 	rc = tls_engine_write(&s->tls, frame, len);
 	free(frame);
 	if (rc < 0)
@@ -256,13 +258,13 @@ int session_recv(session *s, Hearth__Envelope **resp)
 			if (rc == HEARTH_EAGAIN)
 				break;
 			if (rc < 0)
-				return fail(s, SESSION_PROTOCOL, rc, "bad frame from the server: %s",
-				            hearth_strerror(rc));
+				return fail(s, SESSION_PROTOCOL, rc, _("bad frame from the server: %s"),
+				            _(hearth_strerror(rc)));
 			rc = envelope_unpack(frame, flen, HEARTH_FRAME_MAX_CAP, NULL, resp);
 			free(frame);
 			if (rc < 0)
-				return fail(s, SESSION_PROTOCOL, rc, "bad message from the server: %s",
-				            hearth_strerror(rc));
+				return fail(s, SESSION_PROTOCOL, rc, _("bad message from the server: %s"),
+				            _(hearth_strerror(rc)));
 			return 0;
 		}
 		s->plain_off = s->plain_len = 0;
@@ -273,7 +275,7 @@ int session_recv(session *s, Hearth__Envelope **resp)
 			continue;
 		}
 		if (n == HEARTH_ECLOSED)
-			return fail(s, SESSION_PROTOCOL, HEARTH_ECLOSED, "the server closed the connection");
+			return fail(s, SESSION_PROTOCOL, HEARTH_ECLOSED, _("the server closed the connection"));
 		if (n != HEARTH_EAGAIN)
 			return explain_tls_failure(s, 0);
 		if (frc < 0)
@@ -281,7 +283,7 @@ int session_recv(session *s, Hearth__Envelope **resp)
 		int rc = read_in(s);
 		if (rc == HEARTH_ECLOSED)
 			return fail(s, SESSION_PROTOCOL, HEARTH_ECLOSED,
-			            "the server closed the connection");
+			            _("the server closed the connection"));
 		if (rc < 0)
 			return rc;
 	}
@@ -329,26 +331,29 @@ static int hello(session *s)
 		if (s->fail == SESSION_PROTOCOL && rc == HEARTH_ECLOSED) {
 			s->fail = SESSION_OK;
 			return fail(s, SESSION_REFUSED, rc,
-			            "the server closed the connection after the TLS handshake "
-			            "(this certificate may have been refused or revoked)");
+			            _("the server closed the connection after the TLS handshake "
+			            "(this certificate may have been refused or revoked)"));
 		}
 		return rc;
 	}
 	if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 		Hearth__Error *e = resp->error;
 		enum session_fail kind = SESSION_PROTOCOL;
+		char said[512];
+
 		if (e->code == HEARTH__ERROR_CODE__ERR_UNAUTHENTICATED ||
 		    e->code == HEARTH__ERROR_CODE__ERR_FORBIDDEN)
 			kind = SESSION_REFUSED;
 		else if (e->code == HEARTH__ERROR_CODE__ERR_VERSION)
 			kind = SESSION_VERSION;
-		rc = fail(s, kind, HEARTH_EAUTH, "the server refused this client: %s", e->message);
+		rc = fail(s, kind, HEARTH_EAUTH, _("the server refused this client: %s"),
+		          reasons_localize(NULL, e->message, said, sizeof(said)));
 		envelope_free(resp, NULL);
 		return rc;
 	}
 	if (resp->body_case != HEARTH__ENVELOPE__BODY_WELCOME || !resp->welcome->principal) {
 		envelope_free(resp, NULL);
-		return fail(s, SESSION_PROTOCOL, HEARTH_EPROTO, "the server answered Hello with %s",
+		return fail(s, SESSION_PROTOCOL, HEARTH_EPROTO, _("the server answered Hello with %s"),
 		            "something other than Welcome");
 	}
 	s->welcome_env = resp;
@@ -390,7 +395,7 @@ int session_open_witness(session *s, const profile *p, const uint8_t replica_id[
 	if (rc < 0)
 		return rc;
 	if (tls_engine_init(&s->tls, s->ctx, TLS_CLIENT, p->host) != 0)
-		return fail(s, SESSION_CONFIG, HEARTH_ETLS, "cannot set up TLS: %s", s->tls.error);
+		return fail(s, SESSION_CONFIG, HEARTH_ETLS, _("cannot set up TLS: %s"), s->tls.error);
 	rc = handshake(s);
 	if (rc < 0)
 		return rc;

@@ -137,7 +137,7 @@ static int do_push(sync_ctx *x)
 
 	if (replica_status_get(&x->r, &st) != 0)
 		st.pending_ops = 0;
-	x->prog.what = "pushing";
+	x->prog.what = N_("pushing");
 	x->prog.done = 0;
 	x->prog.total = st.pending_ops;
 	for (;;) {
@@ -150,7 +150,7 @@ static int do_push(sync_ctx *x)
 
 		rc = replica_next_batch(&x->r, x->batch, &ops, &keys, &n);
 		if (rc != 0)
-			return failed(x, "cannot read the outbox: %s", hearth_strerror(rc));
+			return failed(x, _("cannot read the outbox: %s"), _(hearth_strerror(rc)));
 		if (n == 0)
 			break;
 		if (x->prog.total < x->prog.done + n)
@@ -172,7 +172,7 @@ static int do_push(sync_ctx *x)
 		fault_hit(&x->fault, FAULT_PUSH_ACK, x->push_acks);
 		pr = resp->push_result;
 		if (pr->n_results != n) {
-			rc = failed(x, "the server answered %zu ops with %zu results", n, pr->n_results);
+			rc = failed(x, _("the server answered %zu ops with %zu results"), n, pr->n_results);
 			goto batch_fail;
 		}
 		if (x->hooks.push_checkpoint && x->hooks.push_checkpoint(x->hooks.arg, pr->checkpoint) != 0) {
@@ -183,7 +183,7 @@ static int do_push(sync_ctx *x)
 			const Hearth__OpResult *res = pr->results[i];
 			if (res->op_id.len != ops[i]->op_id.len ||
 			    memcmp(res->op_id.data, ops[i]->op_id.data, res->op_id.len) != 0) {
-				rc = failed(x, "the server's results are not in the order of the ops sent");
+				rc = failed(x, _("the server's results are not in the order of the ops sent"));
 				goto batch_fail;
 			}
 			switch (res->status) {
@@ -442,13 +442,13 @@ static int hostile(sync_ctx *x, const char *fmt, ...)
 static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t cursor)
 {
 	if (pg->cursor >= CURSOR_LIMIT)
-		return hostile(x, "it answered the pull after cursor %llu with cursor %llu, beyond any "
-		                  "position a log reaches",
+		return hostile(x, _("it answered the pull after cursor %llu with cursor %llu, beyond any "
+		                  "position a log reaches"),
 		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
 	/* An empty last page may carry 0 (older servers); anything else
 	 * going back would replay or skip changes. */
 	if (pg->cursor < cursor && (pg->cursor != 0 || pg->more || pg->n_records || pg->n_conflicts))
-		return hostile(x, "it answered the pull after cursor %llu with the earlier cursor %llu",
+		return hostile(x, _("it answered the pull after cursor %llu with the earlier cursor %llu"),
 		               (unsigned long long)cursor, (unsigned long long)pg->cursor);
 	/* A record whose body is not of its kind would be stored and then
 	 * fail every show and list of it; a stub (no body) names a move. */
@@ -468,7 +468,7 @@ static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t curs
 	for (size_t i = 0; x->digest_branch[0] && i < pg->n_conflicts; i++) {
 		const char *b = pg->conflicts[i]->branch_id ? pg->conflicts[i]->branch_id : "";
 		if (strcmp(b, x->digest_branch) != 0)
-			return hostile(x, "it sent a conflict of branch %s to a replica of branch %s",
+			return hostile(x, _("it sent a conflict of branch %s to a replica of branch %s"),
 			               b[0] ? b : "(none)", x->digest_branch);
 	}
 	return SYNC_OK;
@@ -483,8 +483,8 @@ static int do_pull(sync_ctx *x)
 	int rc, idle = 0;
 
 	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
-		return failed(x, "cannot read the replica's cursor: %s", hearth_strerror(rc));
-	x->prog.what = "pulling";
+		return failed(x, _("cannot read the replica's cursor: %s"), _(hearth_strerror(rc)));
+	x->prog.what = N_("pulling");
 	x->prog.total = 0;
 	x->prog.done = 0;
 	for (;;) {
@@ -519,14 +519,14 @@ static int do_pull(sync_ctx *x)
 		pg = resp->pull_result;
 		if (pg->reset && ++x->resets > 1) {
 			envelope_free(resp, NULL);
-			return hostile(x, "it asked for a re-pull from zero a second time in one sync");
+			return hostile(x, _("it asked for a re-pull from zero a second time in one sync"));
 		}
 		if (pg->reset) {
-			notice(x, "this replica was away longer than the server keeps deletes; "
-			          "re-pulling from zero");
+			notice(x, _("this replica was away longer than the server keeps deletes; "
+			          "re-pulling from zero"));
 			if ((rc = replica_reset_server(&x->r)) != 0) {
 				envelope_free(resp, NULL);
-				return failed(x, "cannot reset the replica: %s", hearth_strerror(rc));
+				return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
 			}
 			envelope_free(resp, NULL);
 			cursor = 0;
@@ -541,8 +541,8 @@ static int do_pull(sync_ctx *x)
 		else
 			idle = 0;
 		if (idle >= IDLE_PAGES_MAX) {
-			rc = hostile(x, "it said more records follow %d pages in a row but sent none and "
-			                "moved the cursor only to %llu",
+			rc = hostile(x, _("it said more records follow %d pages in a row but sent none and "
+			                "moved the cursor only to %llu"),
 			             idle, (unsigned long long)pg->cursor);
 			envelope_free(resp, NULL);
 			return rc;
@@ -566,8 +566,8 @@ static int do_pull(sync_ctx *x)
 		more = pg->more;
 		if (more && pg->cursor <= cursor) {
 			envelope_free(resp, NULL);
-			return failed(x, "the server said more records follow but its cursor did not move "
-			                 "(%llu); stopping",
+			return failed(x, _("the server said more records follow but its cursor did not move "
+			                 "(%llu); stopping"),
 			              (unsigned long long)cursor);
 		}
 		if (pg->cursor > cursor)
@@ -620,7 +620,7 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 			return rc;
 		if ((rc = replica_cursor(&x->r, &cursor)) != 0) {
 			envelope_free(resp, NULL);
-			return failed(x, "cannot read the replica's cursor: %s", hearth_strerror(rc));
+			return failed(x, _("cannot read the replica's cursor: %s"), _(hearth_strerror(rc)));
 		}
 		if (resp->digest_result->cursor <= cursor)
 			break;
@@ -637,7 +637,7 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 		return SYNC_WITNESS;
 	}
 	if (resp->digest_result->cursor < cursor) {
-		snprintf(msg, cap, "replica is ahead of the server (cursor %llu here, %llu there)",
+		snprintf(msg, cap, _("replica is ahead of the server (cursor %llu here, %llu there)"),
 		         (unsigned long long)cursor, (unsigned long long)resp->digest_result->cursor);
 		*same = 0;
 		envelope_free(resp, NULL);
@@ -662,11 +662,11 @@ static int compare_digest(sync_ctx *x, int *same, char *msg, size_t cap)
 	rc = full ? replica_digest_scan(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine)
 	          : replica_digest(&x->r, x->digest_branch[0] ? x->digest_branch : NULL, mine);
 	if (rc != 0)
-		return failed(x, "cannot compute the replica's digest: %s", hearth_strerror(rc));
+		return failed(x, _("cannot compute the replica's digest: %s"), _(hearth_strerror(rc)));
 	*same = 1;
 	for (int k = 0; k < REPLICA_MAX_KINDS; k++) {
 		if (mine[k].count != theirs[k].count || memcmp(mine[k].digest, theirs[k].digest, 32)) {
-			snprintf(msg, cap, "replica differs from the server for %s (%llu records here, %llu there)",
+			snprintf(msg, cap, _("replica differs from the server for %s (%llu records here, %llu there)"),
 			         kind_find((Hearth__Kind)k) ? kind_find((Hearth__Kind)k)->name : "kind",
 			         (unsigned long long)mine[k].count, (unsigned long long)theirs[k].count);
 			*same = 0;
@@ -687,17 +687,17 @@ static int check_divergence(sync_ctx *x)
 
 	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK || same != 0)
 		return rc;
-	snprintf(line, sizeof(line), "%s; re-pulling from zero", msg);
+	snprintf(line, sizeof(line), _("%s; re-pulling from zero"), msg);
 	notice(x, line);
 	if ((rc = replica_reset_server(&x->r)) != 0)
-		return failed(x, "cannot reset the replica: %s", hearth_strerror(rc));
+		return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
 	x->pull_from = 0;
 	if ((rc = do_pull(x)) != SYNC_OK)
 		return rc;
 	if ((rc = compare_digest(x, &same, msg, sizeof(msg))) != SYNC_OK)
 		return rc;
 	if (same == 0) {
-		snprintf(x->err, sizeof(x->err), "%s even after a full re-pull", msg);
+		snprintf(x->err, sizeof(x->err), _("%s even after a full re-pull"), msg);
 		return SYNC_DIVERGED;
 	}
 	return SYNC_OK;
@@ -711,11 +711,11 @@ static int lock_replica(sync_ctx *x, const replica *r, int *fd)
 	snprintf(path, sizeof(path), "%s/sync.lock", r->path);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return failed(x, "cannot create %s: %s", path, strerror(errno));
+		return failed(x, _("cannot create %s: %s"), path, strerror(errno));
 	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
 		close(*fd);
 		*fd = -1;
-		return failed(x, "another 'hearth sync' is running on this replica; wait for it to finish");
+		return failed(x, _("another 'hearth sync' is running on this replica; wait for it to finish"));
 	}
 	return SYNC_OK;
 }
@@ -733,13 +733,13 @@ static int settle_scope(sync_ctx *x, const char *branch_opt)
 	if (p->role == HEARTH__ROLE__ROLE_BRANCH) {
 		if (branch_opt && strcmp(branch_opt, p->branch_id) != 0) {
 			snprintf(x->err, sizeof(x->err),
-			         "--branch is for admin and auditor certificates; this certificate "
-			         "belongs to branch %s",
+			         _("--branch is for admin and auditor certificates; this certificate "
+			         "belongs to branch %s"),
 			         p->branch_id);
 			return SYNC_USAGE;
 		}
 		if (replica_meta_set_str(&x->r, "branch", p->branch_id) != 0)
-			return failed(x, "cannot store the branch in the replica");
+			return failed(x, _("cannot store the branch in the replica"));
 		x->scope = "";
 		x->digest_branch = p->branch_id;
 	} else {
@@ -748,16 +748,17 @@ static int settle_scope(sync_ctx *x, const char *branch_opt)
 	}
 	rc = replica_meta_get_str(&x->r, "scope", old, sizeof(old));
 	if (rc == 0 && strcmp(old, x->digest_branch) != 0) {
-		snprintf(line, sizeof(line), "sync scope changed from %s%s to %s%s; pulling from zero",
-		         old[0] ? "branch " : "all branches", old, x->digest_branch[0] ? "branch " : "all branches",
+		snprintf(line, sizeof(line), _("sync scope changed from %s%s to %s%s; pulling from zero"),
+		         old[0] ? _("branch ") : _("all branches"), old,
+		         x->digest_branch[0] ? _("branch ") : _("all branches"),
 		         x->digest_branch);
 		notice(x, line);
 		if (replica_reset_server(&x->r) != 0)
-			return failed(x, "cannot reset the replica");
+			return failed(x, _("cannot reset the replica"));
 	}
 	if (rc != 0 || strcmp(old, x->digest_branch) != 0) {
 		if (replica_meta_set_str(&x->r, "scope", x->digest_branch) != 0)
-			return failed(x, "cannot store the scope in the replica");
+			return failed(x, _("cannot store the scope in the replica"));
 	}
 	return SYNC_OK;
 }

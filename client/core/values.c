@@ -243,7 +243,7 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 	if (len >= strlen(YUAN_SUFFIX) && !strcmp(s + len - strlen(YUAN_SUFFIX), YUAN_SUFFIX))
 		len -= strlen(YUAN_SUFFIX);
 	if (len > 0 && *s == '-') {
-		*why = "is negative; amounts are 0 or more";
+		*why = _("is negative; amounts are 0 or more");
 		return HEARTH_EINVAL;
 	}
 	if (strip_separators(s, len, digits, sizeof(digits), why) != 0)
@@ -251,13 +251,13 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 	p = digits;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (++int_digits > 12) {
-			*why = "is too large (at most 999999999999.99 yuan)";
+			*why = _("is too large (at most 999999999999.99 yuan)");
 			return HEARTH_EINVAL;
 		}
 		yuan = yuan * 10 + (*p - '0');
 	}
 	if (int_digits == 0) {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 		return HEARTH_EINVAL;
 	}
 	if (*p == '.') {
@@ -268,16 +268,16 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why)
 				cents = cents * 10 + (*p - '0');
 		}
 		if (dec_digits == 0 && *p == '\0') {
-			*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+			*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 			return HEARTH_EINVAL;
 		}
 	}
 	if (*p != '\0') {
-		*why = "is not an amount in yuan (e.g. 12 or 12.50)";
+		*why = _("is not an amount in yuan (e.g. 12 or 12.50)");
 		return HEARTH_EINVAL;
 	}
 	if (dec_digits > 2) {
-		*why = "has more than two decimals (1 fen = 0.01 yuan)";
+		*why = _("has more than two decimals (1 fen = 0.01 yuan)");
 		return HEARTH_EINVAL;
 	}
 	if (dec_digits == 1)

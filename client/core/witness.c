@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 #define PROOF_PAGE_MAX 10000
 
@@ -38,19 +39,19 @@ int witness_load_pubkey(const char *path, uint8_t out[AUDIT_KEY_LEN], char *err,
 	int rc = HEARTH_EINVAL;
 
 	if (!f) {
-		snprintf(err, errlen, "cannot read the audit public key %s: %m", path);
+		snprintf(err, errlen, _("cannot read the audit public key %s: %m"), path);
 		return HEARTH_EIO;
 	}
 	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!k) {
-		snprintf(err, errlen, "%s is not a PEM public key (expected the server's audit key, e.g. "
-		                      "certs/dev/audit-ed25519.pub)", path);
+		snprintf(err, errlen, _("%s is not a PEM public key (expected the server's audit key, e.g. "
+		                      "certs/dev/audit-ed25519.pub)"), path);
 		goto fail;
 	}
 	if (EVP_PKEY_get_id(k) != EVP_PKEY_ED25519 || EVP_PKEY_get_raw_public_key(k, out, &n) != 1 ||
 	    n != AUDIT_KEY_LEN) {
-		snprintf(err, errlen, "%s is not an Ed25519 public key", path);
+		snprintf(err, errlen, _("%s is not an Ed25519 public key"), path);
 		goto fail;
 	}
 	rc = 0;
@@ -81,13 +82,13 @@ int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, vo
 			return rc;
 		if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR) {
 			*server_code = resp->error->code;
-			snprintf(err, errlen, "the server refused the audit proof from %llu to %llu: %s",
+			snprintf(err, errlen, _("the server refused the audit proof from %llu to %llu: %s"),
 			         (unsigned long long)at, (unsigned long long)to, resp->error->message);
 			envelope_free(resp, NULL);
 			return HEARTH_EPROTO;
 		}
 		if (resp->body_case != HEARTH__ENVELOPE__BODY_AUDIT_PROOF) {
-			snprintf(err, errlen, "the server answered the audit proof request with %s",
+			snprintf(err, errlen, _("the server answered the audit proof request with %s"),
 			         envelope_body_name(resp));
 			envelope_free(resp, NULL);
 			return HEARTH_EPROTO;
@@ -96,7 +97,7 @@ int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, vo
 		/* A page must move forward and stay within what was asked: a
 		 * server that loops or pads would otherwise keep us here. */
 		if (p->n_links == 0 || p->n_links > PROOF_PAGE_MAX) {
-			snprintf(err, errlen, "the server sent %zu audit links for (%llu, %llu]", p->n_links,
+			snprintf(err, errlen, _("the server sent %zu audit links for (%llu, %llu]"), p->n_links,
 			         (unsigned long long)at, (unsigned long long)to);
 			envelope_free(resp, NULL);
 			return HEARTH_EPROTO;
@@ -106,7 +107,7 @@ int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, vo
 			if (l->seq != at + 1 || l->seq > to || l->leaf.len != AUDIT_HASH_LEN ||
 			    l->hash.len != AUDIT_HASH_LEN) {
 				snprintf(err, errlen,
-				         "the server sent a malformed audit link (seq %llu where %llu was due)",
+				         _("the server sent a malformed audit link (seq %llu where %llu was due)"),
 				         (unsigned long long)l->seq, (unsigned long long)(at + 1));
 				envelope_free(resp, NULL);
 				return HEARTH_EPROTO;
@@ -118,7 +119,7 @@ int witness_links(session *s, uint64_t from, uint64_t to, witness_link_fn fn, vo
 			at = l->seq;
 		}
 		if (!p->more && at < to) {
-			snprintf(err, errlen, "the server's audit proof stopped at %llu of %llu",
+			snprintf(err, errlen, _("the server's audit proof stopped at %llu of %llu"),
 			         (unsigned long long)at, (unsigned long long)to);
 			envelope_free(resp, NULL);
 			return HEARTH_EPROTO;

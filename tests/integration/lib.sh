@@ -10,6 +10,11 @@ set -u
 : "${HEARTH_TOOLS:?}"
 : "${HEARTH_TEST_TMP:=/tmp}"
 
+# Every test checks the English text unless it asks for another language
+# (t_i18n.sh sets LC_ALL itself): the client's messages follow LC_MESSAGES.
+export LC_ALL=C.UTF-8
+unset LANGUAGE
+
 mkdir -p "$HEARTH_TEST_TMP"
 T=$(mktemp -d "$HEARTH_TEST_TMP/$(basename "$0" .sh).XXXXXX")
 CERTS=$HEARTH_CERTS

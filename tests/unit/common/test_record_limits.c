@@ -231,11 +231,13 @@ static void test_body_limit(void **state)
 
 		print_message("%s body limit %zu bytes\n", ki->name, record_body_limit(ki));
 		assert_true(record_body_limit(ki) > RECORD_UNKNOWN_MAX);
-		assert_true(record_body_limit(ki) < 256 * 1024);
+		/* Limits are in characters of up to 4 bytes; a pairing's 64
+		 * notes at their limit come to about 500 KiB. */
+		assert_true(record_body_limit(ki) < 1024 * 1024);
 	}
 }
 
-/* A member at every string's byte limit is still accepted. */
+/* A member at every string's limit in ASCII is still accepted. */
 static void test_full_member_fits(void **state)
 {
 	const kind_info *k = kind_find(HEARTH__KIND__KIND_MEMBER);
@@ -258,6 +260,48 @@ static void test_full_member_fits(void **state)
 	assert_true(hearth__member__get_packed_size(&m) < record_body_limit(k));
 }
 
+/* Fills buf with n copies of the UTF-8 character ch and a NUL. */
+static char *repeat(char *buf, const char *ch, size_t n)
+{
+	size_t w = strlen(ch);
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(buf + i * w, ch, w);
+	buf[n * w] = '\0';
+	return buf;
+}
+
+/* Limits count characters, not bytes (issue 15 item 7): a name of 64
+ * Chinese characters (192 bytes) is as good as one of 64 letters, the 65th
+ * character is refused in characters, and a member with every string at
+ * its limit in 4-byte characters still fits the body limit the server
+ * checks first. */
+static void test_limits_count_characters(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_MEMBER);
+	static char name[65 * 4 + 1], ethnicity[32 * 4 + 1], place[200 * 4 + 1],
+		notes[2000 * 4 + 1];
+	Hearth__Member m;
+	record_error err;
+
+	(void)state;
+	member(&m);
+	m.name = repeat(name, "张", 64);
+	assert_int_equal(validate_member(&m, &err), 0);
+	m.name = repeat(name, "张", 65);
+	assert_int_equal(validate_member(&m, &err), HEARTH_EINVAL);
+	assert_string_equal(err.field, "name");
+	assert_string_equal(err.message, "name is longer than 64 characters (65)");
+	m.name = repeat(name, "\xf0\xa0\x80\x80", 64);   /* U+20000, 4 bytes */
+	m.ethnicity = m.education = repeat(ethnicity, "\xf0\xa0\x80\x80", 32);
+	m.destination = m.address = repeat(place, "\xf0\xa0\x80\x80", 200);
+	m.notes = repeat(notes, "\xf0\xa0\x80\x80", 2000);
+	m.id_card = "11010519491231002X";
+	m.phone = "+86 138-1234-5678 00";
+	assert_int_equal(validate_member(&m, &err), 0);
+	assert_true(hearth__member__get_packed_size(&m) < record_body_limit(k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_nested_unknown),
 		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_full_member_fits),
+		cmocka_unit_test(test_limits_count_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
