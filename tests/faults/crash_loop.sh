@@ -115,6 +115,11 @@ for cycle in $(seq 1 "$CYCLES"); do
 	[ "$dups" -eq 0 ] || fail "cycle $cycle: $dups records stored twice"
 	stop_server "v$cycle"
 	[ "$STOP_RC" -eq 0 ] || fail "cycle $cycle: restarted server did not stop cleanly ($STOP_RC)"
+	# Both servers of this cycle are reaped: forget their PIDs, or lib.sh's
+	# cleanup and finish would signal whatever process reuses one of them
+	# later (pid_max can be 32768; a 1,000-cycle run starts 2,000 servers).
+	PIDS=()
+	SERVERS=()
 	if [ "$VERIFY" -eq 1 ] && { [ $((cycle % VERIFY_EVERY)) -eq 0 ] || [ "$cycle" -eq "$CYCLES" ]; }; then
 		out=$("$HEARTHD" --verify-audit --data "$T/store" --audit-key "$CERTS/audit-ed25519.key" 2>&1) \
 			|| fail "cycle $cycle: hearthd --verify-audit: $out"
