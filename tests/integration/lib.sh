@@ -23,9 +23,21 @@ SERVERS=()
 FAILS=0
 PASSES=0
 
+# our_job PID: true while PID is still one of this shell's jobs. bash reaps
+# a finished background job by itself, after which the kernel may give its
+# PID to anyone's new process (pid_max wraps in long loops): a PID is
+# signalled only while it is still ours.
+our_job() {
+	local j
+	for j in $(jobs -pr); do
+		[ "$j" = "$1" ] && return 0
+	done
+	return 1
+}
+
 cleanup() {
 	for p in "${PIDS[@]:-}"; do
-		[ -n "$p" ] && kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		[ -n "$p" ] && our_job "$p" && kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	if [ "$FAILS" -eq 0 ]; then rm -rf "$T"; else echo "(test files kept in $T)"; fi
 }
@@ -74,15 +86,21 @@ start_server() {
 # stop_server NAME: SIGTERM, wait (at most 20 s); sets STOP_RC to the exit status
 stop_server() {
 	local pidvar="PID_$1"
-	local pid=${!pidvar}
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 1 400); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -9 "$pid" 2>/dev/null
+	local pid=${!pidvar} i
 	STOP_RC=0
-	wait "$pid" || STOP_RC=$?
+	if our_job "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 1 400); do
+			our_job "$pid" || break
+			sleep 0.05
+		done
+		our_job "$pid" && kill -9 "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null || STOP_RC=$?
+	# Stopped and reaped: never signal that PID again.
+	for i in "${!PIDS[@]}"; do
+		[ "${PIDS[$i]}" = "$pid" ] && unset 'PIDS[i]'
+	done
 	return 0
 }
 
@@ -109,7 +127,7 @@ finish() {
 	for name in "${SERVERS[@]:-}"; do
 		local pidvar="PID_$name"
 		[ -n "$name" ] || continue
-		kill -0 "${!pidvar}" 2>/dev/null || continue
+		our_job "${!pidvar}" || continue
 		stop_server "$name"
 		expect_eq "server $name stops cleanly on SIGTERM" 0 "$STOP_RC"
 	done
