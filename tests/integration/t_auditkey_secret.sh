@@ -5,13 +5,13 @@
 # it gone, a start is refused, naming both places the secret is looked for.
 . "$(dirname "$0")/lib.sh"
 
-if [ -e "$CERTS/audit_secret" ]; then
-	# The secret then lives beside the dev audit key, shared by every test.
-	echo "skip: $CERTS/audit_secret exists; this test needs the secret in the data directory"
-	exit 77
-fi
+# A copy of the dev audit key without a secret beside it (certs/mkcerts.sh
+# puts one beside the dev key), so the secret is the data directory's.
+mkdir -p "$T/key"
+cp "$CERTS/audit-ed25519.key" "$T/key/"
+K=$T/key/audit-ed25519.key
 D=$T/s.data
-start_server s
+start_server s --audit-key "$K"
 client a1 branch1 "$PORT_s"
 h a1 member add --name 王秀英 --gender 女 --phone 13912345678 >/dev/null
 out=$(h a1 sync 2>&1); rc=$?
@@ -21,12 +21,12 @@ stop_server s
 
 rm -f "$D/audit_secret"
 out=$(timeout 20 "$HEARTHD" --listen 127.0.0.1:0 --data "$D" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
-	--ca "$CERTS/ca.pem" --audit-key "$CERTS/audit-ed25519.key" --org demo --dev 2>&1); rc=$?
+	--ca "$CERTS/ca.pem" --audit-key "$K" --org demo --dev 2>&1); rc=$?
 expect_eq "secret missing: refused with exit 1" 1 "$rc"
 expect_not_contains "secret missing: never listened" "event=listening" "$out"
 n=$(grep -o 'already holds signed checkpoints ([0-9]*)' <<<"$out" | head -1 | grep -o '[0-9][0-9]*')
 [ "${n:-0}" -ge 1 ] && pass "the store holds $n signed checkpoints" || fail "no checkpoint count in [$out]"
 expect_contains "secret missing: the exact refusal" \
-	"hearthd: audit secret: neither $D/audit_secret nor $CERTS/audit_secret exists, but the store in $D already holds signed checkpoints ($n): the digests of sensitive values in its audit entries are keyed with that secret, so hearthd will not make a new one. Restore audit_secret from the backup kept beside the store into $D, then start again." "$out"
+	"hearthd: audit secret: neither $D/audit_secret nor $T/key/audit_secret exists, but the store in $D already holds signed checkpoints ($n): the digests of sensitive values in its audit entries are keyed with that secret, so hearthd will not make a new one. Restore audit_secret from the backup kept beside the store into $D, then start again." "$out"
 [ ! -e "$D/audit_secret" ] && pass "no new secret was made" || fail "a new secret was made silently"
 finish

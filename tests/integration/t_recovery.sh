@@ -146,6 +146,9 @@ expect_contains "the replica keeps everything" 赵铁柱 "$(h a1 member list 2>&
 # ---- a forged notice: signed by a key witnesses do not trust
 stop_server s
 openssl genpkey -algorithm ed25519 -out "$T/other.key" 2>/dev/null
+# The audit secret lives beside the key and must come along with the store
+# (hearthd refuses a store with checkpoints whose secret is missing).
+[ -f "$CERTS/audit_secret" ] && cp "$CERTS/audit_secret" "$T/audit_secret"
 "$HEARTHD" restore --from "$T/week-old.mdb" --data "$T/s.data" --force >/dev/null 2>&1
 "$HEARTHD" recovery start --data "$T/s.data" --audit-key "$T/other.key" >/dev/null 2>&1
 expect_eq "a notice signed with another key can be made" 0 "$?"

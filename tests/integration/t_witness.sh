@@ -92,6 +92,9 @@ expect_eq "d1 pins the real key" 0 "$(sync_rc d1)"
 expect_eq "a profile pinned to the real key accepts the real server" 0 "$(sync_rc pinned)"
 stop_server f
 openssl genpkey -algorithm ed25519 -out "$T/other.key" 2>/dev/null
+# The audit secret lives beside the key and must come along with the store
+# (hearthd refuses a store with checkpoints whose secret is missing).
+[ -f "$CERTS/audit_secret" ] && cp "$CERTS/audit_secret" "$T/audit_secret"
 restart f --audit-key "$T/other.key" --branch b001=第一党支部
 expect_eq "another signing key: sync refused with exit 5" 5 "$(sync_rc d1)"
 expect_contains "the refusal says the key changed" "signs its checkpoints with another key" "$(cat "$T/d1.err")"
