@@ -311,3 +311,19 @@ size_t utf8_truncate(const char *s, size_t max_cols, char *out, size_t cap)
 	out[o] = '\0';
 	return cols;
 }
+
+unsigned utf8_first_bad_line(const char *data, size_t len)
+{
+	unsigned line = 1;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || data[i] == '\n') {
+			if (!utf8_valid(data + start, i - start))
+				return line;
+			line++;
+			start = i + 1;
+		}
+	}
+	return 0;
+}

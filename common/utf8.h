@@ -12,6 +12,10 @@
  * \t, \n, \r. */
 int utf8_valid(const char *s, size_t len);
 
+/* The 1-based number of the first line (lines end in '\n') whose bytes
+ * are not valid UTF-8, or 0 when every line is. */
+unsigned utf8_first_bad_line(const char *data, size_t len);
+
 /* Number of code points, or -1 when invalid. */
 long utf8_chars(const char *s, size_t len);
 

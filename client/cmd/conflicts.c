@@ -593,7 +593,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 			rc = EXIT_FAIL;
 			goto fail;
 		}
-		printf("resolved %s; run 'hearth sync' to send it\n", cid);
+		printf(_("resolved %s; run 'hearth sync' to send it\n"), cid);
 		rc = EXIT_OK;
 		goto fail;
 	}

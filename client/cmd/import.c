@@ -19,6 +19,7 @@
 #include "client/core/xlsx_read.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/field_input.h"
 #include "client/core/reasons.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -349,16 +350,6 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 	return 0;
 }
 
-/* Splits a list cell at "," "，" "、" (the export joins with "、"). */
-static size_t sep_len(const char *s)
-{
-	if (*s == ',')
-		return 1;
-	if (!strncmp(s, "\xef\xbc\x8c", 3) || !strncmp(s, "\xe3\x80\x81", 3))
-		return 3;
-	return 0;
-}
-
 static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const char *text)
 {
 	const ProtobufCFieldDescriptor *fd = c->fd;
@@ -388,11 +379,11 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		while (*p && rc == 0) {
 			const char *start = p, *end;
 			char *item;
-			while (*p && !sep_len(p))
+			while (*p && !field_input_sep_len(p))
 				p++;
 			end = p;
 			if (*p)
-				p += sep_len(p);
+				p += field_input_sep_len(p);
 			while (start < end && (*start == ' ' || *start == '\t'))
 				start++;
 			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))

@@ -287,6 +287,7 @@ static void print_field_flags(const record_cmd *m, FILE *f)
 		else if (rf & FIELD_MONEY)
 			fputs(_(" in yuan, up to two decimals (1,000 1000元 ￥300 3,500.00)"), f);
 		if (rf & FIELD_PERCENT)
+			/* xgettext:no-c-format */
 			fputs(_(" as a percentage (1.5% or 1.5)"), f);
 		if (field_hint(m->k, fl->fd->id))
 			fprintf(f, " %s", _(field_hint(m->k, fl->fd->id)));

@@ -41,23 +41,6 @@ static int gb_add(growbuf *b, char c)
 	return 0;
 }
 
-/* The first line holding bytes that are not UTF-8 (or a NUL). */
-static unsigned bad_utf8_line(const char *data, size_t len)
-{
-	unsigned line = 1;
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i == len || data[i] == '\n') {
-			if (!utf8_valid(data + start, i - start))
-				return line;
-			line++;
-			start = i + 1;
-		}
-	}
-	return 0;
-}
-
 static int push_cell(csv_row *row, growbuf *cell)
 {
 	char **grown;
@@ -118,7 +101,7 @@ int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *
 		doc->had_bom = 1;
 		i = 3;
 	}
-	if ((*line = bad_utf8_line(data + i, len - i)) != 0) {
+	if ((*line = utf8_first_bad_line(data + i, len - i)) != 0) {
 		snprintf(err, cap, _("the text is not UTF-8 (or holds a NUL byte); save the sheet as "
 		                   "\"CSV UTF-8\" (Excel) or UTF-8 text, not GBK/GB18030"));
 		return HEARTH_EINVAL;

@@ -205,7 +205,7 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 /* Separators people use between list items: ASCII comma, the fullwidth
  * comma "，" and the enumeration comma "、" of Chinese text. Returns the
  * separator's length at s, or 0. */
-static size_t sep_len(const char *s)
+size_t field_input_sep_len(const char *s)
 {
 	if (*s == ',')
 		return 1;
@@ -224,11 +224,11 @@ static size_t split_items(const char *text, char **items, size_t max)
 
 	while (*p) {
 		const char *start = p, *end;
-		while (*p && !sep_len(p))
+		while (*p && !field_input_sep_len(p))
 			p++;
 		end = p;
 		if (*p)
-			p += sep_len(p);
+			p += field_input_sep_len(p);
 		while (start < end && (*start == ' ' || *start == '\t'))
 			start++;
 		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))

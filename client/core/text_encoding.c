@@ -45,23 +45,6 @@ static unsigned line_at(const char *data, size_t off)
 	return line;
 }
 
-/* The first line whose bytes are not UTF-8 (0: all are). */
-static unsigned bad_utf8_line(const char *data, size_t len)
-{
-	unsigned line = 1;
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i == len || data[i] == '\n') {
-			if (!utf8_valid(data + start, i - start))
-				return line;
-			line++;
-			start = i + 1;
-		}
-	}
-	return 0;
-}
-
 static int copy_utf8(const char *data, size_t len, text_decoded *out)
 {
 	out->text = malloc(len + 1);
@@ -122,7 +105,7 @@ int text_to_utf8(const char *data, size_t len, text_encoding enc, text_decoded *
 	if (enc == TEXT_ENC_UTF8)
 		return copy_utf8(data, len, out);   /* the CSV reader names a bad line */
 	if (enc == TEXT_ENC_AUTO) {
-		utf8_bad = (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) ? 0 : bad_utf8_line(data, len);
+		utf8_bad = (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) ? 0 : utf8_first_bad_line(data, len);
 		/* A BOM says UTF-8 whatever follows: the CSV reader then names the
 		 * line that is not. */
 		if (utf8_bad == 0)

@@ -305,6 +305,7 @@ int value_percent_parse(const char *s, int32_t *bp, const char **why)
 	else if (len >= 3 && !strcmp(s + len - 3, "\xef\xbc\x85"))   /* ％ */
 		len -= 3;
 	if (len == 0 || len >= sizeof(buf)) {
+		/* xgettext:no-c-format */
 		*why = _("is not a percentage (e.g. 1.5% or 1.5)");
 		return HEARTH_EINVAL;
 	}
@@ -328,10 +329,12 @@ int value_percent_parse(const char *s, int32_t *bp, const char **why)
 		}
 	}
 	if (int_digits == 0 || *p != '\0') {
+		/* xgettext:no-c-format */
 		*why = _("is not a percentage (e.g. 1.5% or 1.5)");
 		return HEARTH_EINVAL;
 	}
 	if (dec_digits > 2) {
+		/* xgettext:no-c-format */
 		*why = _("has more than two decimals (0.01% is the smallest step)");
 		return HEARTH_EINVAL;
 	}
