@@ -20,6 +20,7 @@
 #include "client/core/event_list.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/member_lookup.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
@@ -53,11 +54,21 @@ int rrep_open_replica(record_cmd *m)
  * is of this command's kind. Returns an exit code; *out is the caller's. */
 int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 {
-	char err[256] = "", vb[300];
+	char err[1200] = "", vb[300];
 	const char *text = rargs_shown(m->id_text, vb, sizeof(vb));
-	int rc = replica_resolve_id(&m->rep, m->id_text, id, err, sizeof(err));
+	/* An id, a unique prefix or tail of one, or a member's name. */
+	int rc = member_lookup_record(&m->rep, m->id_text, id, err, sizeof(err));
+	int id_like = m->id_text[strspn(m->id_text, "0123456789abcdefABCDEF-")] == '\0';
 
 	*out = NULL;
+	if (rc == HEARTH_ENOTFOUND && !id_like) {
+		rargs_say(m, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (rc == HEARTH_EINVAL && !id_like) {
+		rargs_say(m, "%s", err);   /* several members of that name, listed */
+		return EXIT_USAGE;
+	}
 	if (rc == HEARTH_ENOTFOUND) {
 		rargs_say(m, _("no record matches \"%s\""), text);
 		return EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client/core/values.h"
+#include "client/core/member_lookup.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -94,10 +95,11 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 	case PROTOBUF_C_TYPE_BYTES: {
 		ProtobufCBinaryData *b = slot;
 		uint8_t id[UUID_LEN];
-		char err[256] = "";
+		char err[1200] = "";
 
-		rc = replica_resolve_id(fl->rep, text, id, err, sizeof(err));
-		if (rc == HEARTH_ENOTFOUND) {
+		/* An id, a unique prefix or tail of one, or a member's name. */
+		rc = member_lookup_record(fl->rep, text, id, err, sizeof(err));
+		if (rc == HEARTH_ENOTFOUND && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0') {
 			snprintf(why, cap, _("no record matches \"%s\""), text);
 			return rc;
 		}

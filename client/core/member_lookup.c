@@ -67,3 +67,10 @@ int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err,
 	memcpy(id, f.id, 16);
 	return 0;
 }
+
+int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen)
+{
+	if (*text && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0')
+		return replica_resolve_id(r, text, id, err, errlen);
+	return member_find_by_name(r, text, id, err, errlen);
+}

@@ -15,4 +15,10 @@
  * replica. err is always NUL-terminated when errlen > 0. */
 int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen);
 
+/* Resolves what a person typed for a record: text that can be an id (hex
+ * digits and dashes) goes to replica_resolve_id (a full id, a unique prefix
+ * or a unique 12-digit tail); any other text is a member's name
+ * (member_find_by_name). Returns as those do, with err set. */
+int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen);
+
 #endif

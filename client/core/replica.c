@@ -184,7 +184,24 @@ struct prefix_ctx {
 	const char *prefix;
 	uint8_t id[16];
 	size_t matches;
+	int tail;       /* prefix is 12 hex digits: also match the id's last 12 */
 };
+
+/* Length of an id tail as people copy it: the random end of a UUIDv7, which
+ * tells records apart where the time-ordered prefix does not. */
+#define ID_TAIL_LEN 12
+
+static int id_has_tail(const uint8_t *id, const char *tail)
+{
+	char text[UUID_TEXT_LEN + 1];
+
+	uuid_format(id, text);
+	for (size_t i = 0; i < ID_TAIL_LEN; i++) {
+		if (tolower((unsigned char)tail[i]) != text[UUID_TEXT_LEN - ID_TAIL_LEN + i])
+			return 0;
+	}
+	return 1;
+}
 
 int replica_get_server(replica *r, const uint8_t id[16], Hearth__Record **out)
 {
@@ -201,7 +218,7 @@ static int prefix_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 {
 	struct prefix_ctx *p = ctx;
 	(void)v;
-	if (rstore_id_has_prefix(id, p->prefix)) {
+	if (rstore_id_has_prefix(id, p->prefix) || (p->tail && id_has_tail(id, p->prefix))) {
 		if (p->matches++ == 0)
 			memcpy(p->id, id, UUID_LEN);
 	}
@@ -210,7 +227,7 @@ static int prefix_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 
 int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen)
 {
-	struct prefix_ctx p = { text, { 0 }, 0 };
+	struct prefix_ctx p = { text, { 0 }, 0, strlen(text) == ID_TAIL_LEN && strspn(text, "0123456789abcdefABCDEF") == ID_TAIL_LEN };
 	MDB_txn *t;
 	int rc;
 

@@ -58,9 +58,10 @@ int replica_get(replica *r, const uint8_t id[16], Hearth__Record **out);
 /* The last server copy, or HEARTH_ENOTFOUND. */
 int replica_get_server(replica *r, const uint8_t id[16], Hearth__Record **out);
 
-/* Resolves a full id or a unique prefix of its text form (at least 4 hex
- * digits) among local views. Returns 0, HEARTH_ENOTFOUND, HEARTH_EINVAL
- * (ambiguous prefix: err names how many match). */
+/* Resolves a full id, a unique prefix of its text form (at least 4 hex
+ * digits) or a unique tail of 12 hex digits (the random end of the id)
+ * among local views. Returns 0, HEARTH_ENOTFOUND, HEARTH_EINVAL (ambiguous:
+ * err names how many match). */
 int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen);
 
 /* Calls fn for every record of kind in the local view (kind 0: all), in id
