@@ -118,25 +118,18 @@ int audq_parse_when(const char *s, int until, int64_t *ms)
 int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN])
 {
 	char err[1200];
-	int rc;
+	int id_like = text[strspn(text, "0123456789abcdefABCDEF-")] == '\0';
+	int rc = member_lookup_record(r, text, id, err, sizeof(err));
 
-	if (text[strspn(text, "0123456789abcdefABCDEF-")] != '\0') {
-		/* Not an id: a member's name. */
-		if ((rc = member_find_by_name(r, text, id, err, sizeof(err))) == 0)
-			return EXIT_OK;
-		cli_error("%s: %s", cmd, err);
-		return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	rc = replica_resolve_id(r, text, id, err, sizeof(err));
-	if (rc == 0 || uuid_parse(text, id) == 0)
+	if (rc == 0 || (id_like && uuid_parse(text, id) == 0))
 		return EXIT_OK;
-	if (rc == HEARTH_ENOTFOUND)
+	if (rc == HEARTH_ENOTFOUND && id_like)
 		cli_error(_("%s: no record in the local replica matches \"%s\"; give the full id "
 		            "(or run 'hearth sync' first)"),
 		          cmd, text);
 	else
 		cli_error("%s: %s", cmd, err);
-	return EXIT_USAGE;
+	return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------- connecting */
