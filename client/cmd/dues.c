@@ -8,6 +8,7 @@
 #include "client/cmd/record_args.h"
 #include "client/cmd/record_replica.h"
 #include "client/cmd/records.h"
+#include "client/core/member_lookup.h"
 #include "client/core/due.h"
 #include "client/core/replica.h"
 #include "common/date.h"
@@ -340,7 +341,7 @@ static int dues_prepay(cli *c, int argc, char **argv)
 	member = flag_value(argc, argv, "--member", &mat, &mwords);
 	if ((rc = rrep_open_replica(&m)) != EXIT_OK)
 		return rc;
-	if (member && replica_resolve_id(&m.rep, member, mid, err, sizeof(err)) == 0)
+	if (member && member_lookup_record(&m.rep, member, mid, err, sizeof(err)) == 0)
 		know_member = 1;
 	if (know_member && due_snapshot_load(&m.rep, NULL, &snap) == 0) {
 		for (int32_t k = from; k <= to; k++)

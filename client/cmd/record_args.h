@@ -11,6 +11,7 @@
 
 #include "client/cmd/cli.h"
 #include "client/core/filters.h"
+#include "client/core/member_lookup.h"
 #include "client/core/replica.h"
 #include "common/record.h"
 
@@ -68,6 +69,8 @@ typedef struct record_cmd {
 	replica rep;
 	int rep_open;
 	list_filter filt;      /* list filters (client/filters.c) */
+	member_names names;    /* loaded at the first reference printed by name */
+	int names_loaded;
 } record_cmd;
 
 /* The subcommands' names, by enum record_sub. */

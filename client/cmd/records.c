@@ -663,6 +663,7 @@ int cmd_record(cli *c, int argc, char **argv)
 done:
 	if (m.rep_open)
 		replica_close(&m.rep);
+	member_names_free(&m.names);
 	free(m.as);
 	free(m.flags);
 	return rc;

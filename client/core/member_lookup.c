@@ -2,6 +2,7 @@
 #include "client/core/member_lookup.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hearth.h"
@@ -73,4 +74,84 @@ int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err
 	if (*text && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0')
 		return replica_resolve_id(r, text, id, err, errlen);
 	return member_find_by_name(r, text, id, err, errlen);
+}
+
+typedef struct names_ctx {
+	member_names *mn;
+	size_t cap;
+	int err;
+} names_ctx;
+
+static int names_fn(void *arg, const Hearth__Record *rec)
+{
+	names_ctx *x = arg;
+	char *dup;
+
+	if (!rec->member || !rec->member->name || !rec->member->name[0])
+		return 0;
+	if (x->mn->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 64;
+		char **grown = realloc(x->mn->names, cap * sizeof(*grown));
+		if (!grown) {
+			x->err = HEARTH_ENOMEM;
+			return 1;
+		}
+		x->mn->names = grown;
+		x->cap = cap;
+	}
+	if (!(dup = strdup(rec->member->name))) {
+		x->err = HEARTH_ENOMEM;
+		return 1;
+	}
+	x->mn->names[x->mn->n++] = dup;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int member_names_load(replica *r, member_names *out)
+{
+	names_ctx x = { out, 0, 0 };
+	int rc;
+
+	out->names = NULL;
+	out->n = 0;
+	rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 1, names_fn, &x);
+	if (rc == 0)
+		rc = x.err;
+	if (rc != 0) {
+		member_names_free(out);
+		return rc;
+	}
+	if (out->n)
+		qsort(out->names, out->n, sizeof(*out->names), name_cmp);
+	return 0;
+}
+
+size_t member_names_count(const member_names *mn, const char *name)
+{
+	size_t lo = 0, hi = mn->n, n = 0;
+
+	while (lo < hi) {   /* the first entry not below name */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(mn->names[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + n < mn->n && !strcmp(mn->names[lo + n], name))
+		n++;
+	return n;
+}
+
+void member_names_free(member_names *mn)
+{
+	for (size_t i = 0; i < mn->n; i++)
+		free(mn->names[i]);
+	free(mn->names);
+	mn->names = NULL;
+	mn->n = 0;
 }

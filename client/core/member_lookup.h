@@ -21,4 +21,20 @@ int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err,
  * (member_find_by_name). Returns as those do, with err set. */
 int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen);
 
+/* The names of the replica's members (deleted ones too), sorted, so that a
+ * reference can be printed by name alone unless two members share it. */
+typedef struct member_names {
+	char **names;
+	size_t n;
+} member_names;
+
+/* Fills *out (the caller frees it with member_names_free). Returns 0 or a
+ * negative HEARTH_E* code, leaving *out empty. */
+int member_names_load(replica *r, member_names *out);
+
+/* How many members are named name. */
+size_t member_names_count(const member_names *mn, const char *name);
+
+void member_names_free(member_names *mn);
+
 #endif

@@ -22,6 +22,12 @@ js=$(h a1 visit show "$vi" --json)
 expect_contains "both members referenced by id" "\"$m1\"" "$js"
 expect_contains "both members referenced by id (2)" "\"$m2\"" "$js"
 
+# --- references read as names: alone while the name is unique
+out=$(h a1 hardship show "$hs")
+expect_contains "a reference shows the member's name" "王秀英" "$out"
+expect_not_contains "and no id while the name is unique" "(…" "$out"
+expect_not_contains "nor the shared first digits of every id" "(${m1:0:8})" "$out"
+
 # --- a name where a record id goes
 out=$(h a1 member show 王秀英 --json 2>&1); rc=$?
 expect_eq "member show NAME" 0 "$rc"
@@ -43,6 +49,9 @@ out=$(h a1 hardship add --member 张无名 --types 患病 --level 特别困难 -
 expect_eq "unknown name in a flag: bad usage" 2 "$rc"
 expect_contains "unknown name in a flag: said" "no member named 张无名 in the local replica" "$out"
 m3=$(h a1 member add --name 王秀英 --gender 女 --birth-date 1980-01-02 --join-date 2010-07-01)
+expect_contains "a shared name gets the id's random tail, which can be typed back" \
+	"王秀英 (…${m1: -12})" "$(h a1 hardship show "$hs")"
+expect_contains "the tail finds that member" "\"id\":\"$m1\"" "$(h a1 member show "${m1: -12}" --json)"
 out=$(h a1 member show 王秀英 2>&1); rc=$?
 expect_eq "shared name: bad usage" 2 "$rc"
 expect_contains "shared name: how many" "2 members are named 王秀英; give the id of the one you mean:" "$out"
