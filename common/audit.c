@@ -140,54 +140,68 @@ int audit_public_key(EVP_PKEY *key, uint8_t out[AUDIT_KEY_LEN])
 	return 0;
 }
 
+/* Signs msg (n bytes) with key into *sig (malloc'd; the caller's, or the
+ * message's that holds it). Returns 0, HEARTH_ENOMEM or HEARTH_ETLS. */
+static int sign_message(EVP_PKEY *key, const uint8_t *msg, size_t n, ProtobufCBinaryData *sig)
+{
+	size_t siglen = AUDIT_SIG_LEN;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(AUDIT_SIG_LEN);
+	int rc = HEARTH_ETLS;
+
+	if (!buf || !md) {
+		rc = HEARTH_ENOMEM;
+	} else if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
+	           EVP_DigestSign(md, buf, &siglen, msg, n) == 1) {
+		sig->data = buf;
+		sig->len = siglen;
+		buf = NULL;
+		rc = 0;
+	}
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}
+
+/* 0 when sig is pub's Ed25519 signature of msg (n bytes), else HEARTH_EAUTH. */
+static int verify_message(const uint8_t pub[AUDIT_KEY_LEN], const uint8_t *msg, size_t n,
+                          const ProtobufCBinaryData *sig)
+{
+	EVP_PKEY *k;
+	EVP_MD_CTX *md;
+	int ok = 0;
+
+	if (sig->len != AUDIT_SIG_LEN)
+		return HEARTH_EAUTH;
+	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, AUDIT_KEY_LEN);
+	md = EVP_MD_CTX_new();
+	if (k && md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1)
+		ok = EVP_DigestVerify(md, sig->data, sig->len, msg, n) == 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	return ok ? 0 : HEARTH_EAUTH;
+}
+
 int audit_sign_checkpoint(EVP_PKEY *key, Hearth__Checkpoint *cp)
 {
 	uint8_t msg[128];
-	size_t n, siglen = AUDIT_SIG_LEN;
-	EVP_MD_CTX *md = NULL;
-	uint8_t *sig = NULL;
-	int rc = HEARTH_ETLS;
+	size_t n;
 
 	if (cp->head_hash.len != AUDIT_HASH_LEN && cp->size != 0)
 		return HEARTH_EINVAL;
 	n = audit_checkpoint_message(cp->size, cp->head_hash.len ? cp->head_hash.data : NULL, cp->time, msg);
-	sig = malloc(AUDIT_SIG_LEN);
-	md = EVP_MD_CTX_new();
-	if (!sig || !md) {
-		rc = HEARTH_ENOMEM;
-		goto fail;
-	}
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 ||
-	    EVP_DigestSign(md, sig, &siglen, msg, n) != 1)
-		goto fail;
-	cp->signature.data = sig;
-	cp->signature.len = siglen;
-	sig = NULL;
-	rc = 0;
-fail:
-	EVP_MD_CTX_free(md);
-	free(sig);
-	return rc;
+	return sign_message(key, msg, n, &cp->signature);
 }
 
 int audit_verify_checkpoint(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__Checkpoint *cp)
 {
 	uint8_t msg[128];
 	size_t n;
-	EVP_PKEY *k;
-	EVP_MD_CTX *md;
-	int ok = 0;
 
-	if (cp->signature.len != AUDIT_SIG_LEN || (cp->size && cp->head_hash.len != AUDIT_HASH_LEN))
+	if (cp->size && cp->head_hash.len != AUDIT_HASH_LEN)
 		return HEARTH_EAUTH;
 	n = audit_checkpoint_message(cp->size, cp->head_hash.len ? cp->head_hash.data : NULL, cp->time, msg);
-	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, AUDIT_KEY_LEN);
-	md = EVP_MD_CTX_new();
-	if (k && md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1)
-		ok = EVP_DigestVerify(md, cp->signature.data, cp->signature.len, msg, n) == 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(k);
-	return ok ? 0 : HEARTH_EAUTH;
+	return verify_message(pub, msg, n, &cp->signature);
 }
 
 int audit_load_secret(const char *path, int create, uint8_t out[AUDIT_SECRET_LEN], char *err, size_t errlen)
@@ -265,46 +279,19 @@ static size_t notice_message(const Hearth__RestoreNotice *n, uint8_t *out)
 int audit_sign_notice(EVP_PKEY *key, Hearth__RestoreNotice *n)
 {
 	uint8_t msg[128];
-	size_t len = notice_message(n, msg), siglen = AUDIT_SIG_LEN;
-	EVP_MD_CTX *md = NULL;
-	uint8_t *sig = NULL;
-	int rc = HEARTH_ETLS;
+	size_t len = notice_message(n, msg);
 
 	if (len == 0)
 		return HEARTH_EINVAL;
-	sig = malloc(AUDIT_SIG_LEN);
-	md = EVP_MD_CTX_new();
-	if (!sig || !md) {
-		rc = HEARTH_ENOMEM;
-		goto fail;
-	}
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 || EVP_DigestSign(md, sig, &siglen, msg, len) != 1)
-		goto fail;
-	n->signature.data = sig;
-	n->signature.len = siglen;
-	sig = NULL;
-	rc = 0;
-fail:
-	EVP_MD_CTX_free(md);
-	free(sig);
-	return rc;
+	return sign_message(key, msg, len, &n->signature);
 }
 
 int audit_verify_notice(const uint8_t pub[AUDIT_KEY_LEN], const Hearth__RestoreNotice *n)
 {
 	uint8_t msg[128];
 	size_t len = notice_message(n, msg);
-	EVP_PKEY *k;
-	EVP_MD_CTX *md;
-	int ok = 0;
 
-	if (len == 0 || n->signature.len != AUDIT_SIG_LEN)
+	if (len == 0)
 		return HEARTH_EAUTH;
-	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, AUDIT_KEY_LEN);
-	md = EVP_MD_CTX_new();
-	if (k && md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1)
-		ok = EVP_DigestVerify(md, n->signature.data, n->signature.len, msg, len) == 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(k);
-	return ok ? 0 : HEARTH_EAUTH;
+	return verify_message(pub, msg, len, &n->signature);
 }
