@@ -373,29 +373,18 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		size_t max = c->rule && c->rule->max ? c->rule->max : RECORD_REPEATED_MAX_DEFAULT;
 		char *arr = NULL;
 		size_t n = 0;
-		const char *p = text;
+		const char *p = text, *start;
+		size_t len;
 
 		rc = 0;
-		while (*p && rc == 0) {
-			const char *start = p, *end;
+		while (rc == 0 && (len = field_input_next_item(&p, &start)) != 0) {
 			char *item;
-			while (*p && !field_input_sep_len(p))
-				p++;
-			end = p;
-			if (*p)
-				p += field_input_sep_len(p);
-			while (start < end && (*start == ' ' || *start == '\t'))
-				start++;
-			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-				end--;
-			if (end == start)
-				continue;
 			if (n == max) {
 				bad(im, fd->name, "more than %zu values; at most %zu are allowed", max, max);
 				rc = HEARTH_EINVAL;
 				break;
 			}
-			if (!(item = strndup(start, (size_t)(end - start)))) {
+			if (!(item = strndup(start, len))) {
 				rc = HEARTH_ENOMEM;
 				break;
 			}

@@ -207,7 +207,8 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 /* Separators people use between list items: ASCII comma, the fullwidth
  * comma "，" and the enumeration comma "、" of Chinese text. Returns the
  * separator's length at s, or 0. */
-size_t field_input_sep_len(const char *s)
+/* The length of the list separator at s, or 0. */
+static size_t sep_len(const char *s)
 {
 	if (*s == ',')
 		return 1;
@@ -216,32 +217,40 @@ size_t field_input_sep_len(const char *s)
 	return 0;
 }
 
+size_t field_input_next_item(const char **p, const char **item)
+{
+	for (;;) {
+		const char *start = *p, *end;
+
+		if (!**p)
+			return 0;
+		while (**p && !sep_len(*p))
+			(*p)++;
+		end = *p;
+		if (**p)
+			*p += sep_len(*p);
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end > start) {
+			*item = start;
+			return (size_t)(end - start);
+		}
+	}
+}
+
 /* Splits a list value into trimmed, non-empty items (strndup'd into items,
  * up to max); with items NULL it only counts them. Returns the count, or
  * SIZE_MAX when out of memory. */
 static size_t split_items(const char *text, char **items, size_t max)
 {
-	size_t n = 0;
-	const char *p = text;
+	const char *p = text, *item;
+	size_t n = 0, len;
 
-	while (*p) {
-		const char *start = p, *end;
-		while (*p && !field_input_sep_len(p))
-			p++;
-		end = p;
-		if (*p)
-			p += field_input_sep_len(p);
-		while (start < end && (*start == ' ' || *start == '\t'))
-			start++;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end == start)
-			continue;
-		if (items && n < max) {
-			items[n] = strndup(start, (size_t)(end - start));
-			if (!items[n])
-				return SIZE_MAX;
-		}
+	while ((len = field_input_next_item(&p, &item)) != 0) {
+		if (items && n < max && !(items[n] = strndup(item, len)))
+			return SIZE_MAX;
 		n++;
 	}
 	return n;

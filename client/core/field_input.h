@@ -32,14 +32,16 @@ int field_input_supported(const ProtobufCFieldDescriptor *fd, const field_rule *
  * it was). */
 int field_input_apply(ProtobufCMessage *body, const field_input *in, char *why, size_t cap);
 
+/* The next trimmed, non-empty item of a list value at *p, items being
+ * separated by the ASCII comma, the fullwidth comma "，" or the enumeration
+ * comma "、" of Chinese text (the one rule for a list typed on the command
+ * line, in a form or in a cell): sets *item (pointing into the
+ * text) and returns its length, moving *p past it; returns 0 at the end. */
+size_t field_input_next_item(const char **p, const char **item);
+
 /* The choices of enum d as people may type them, "male (男), female (女)",
  * into out (always NUL-terminated). The zero value ("not set") is left
  * out. */
-/* The length of the list separator at s, or 0: the ASCII comma, the
- * fullwidth comma "，" and the enumeration comma "、" of Chinese text (the
- * one rule for a list typed on the command line, in a form or in a cell). */
-size_t field_input_sep_len(const char *s);
-
 void field_input_enum_choices(const ProtobufCEnumDescriptor *d, char *out, size_t cap);
 
 #endif

@@ -456,13 +456,62 @@ static int forget_local_only(replica *r, MDB_txn *t, const uint8_t id[16])
 	return rc;
 }
 
+/* A delete or a restore replaces a rejected change of id (the person chose
+ * it), in t. Returns 0 or a store error. */
+static int drop_rejected(replica *r, MDB_txn *t, const uint8_t id[16])
+{
+	int rc = rstore_rejected_get(r, t, id, NULL, NULL);
+
+	if (rc == HEARTH_ENOTFOUND)
+		return 0;
+	if (rc == 0 && (rc = rstore_drop_pending(r, t, id)) == 0)
+		rc = rstore_rejected_del(r, t, id);
+	return rc;
+}
+
+/* What queue_deleted_flip sends: a delete or a restore. */
+typedef struct flip_args {
+	const Hearth__Record *srv;      /* the server copy the op is based on */
+	const Hearth__Record *view;     /* what this side sees (its body travels with the op) */
+	int deleted;                    /* 1: delete, 0: restore */
+	int confirm_referenced;         /* delete: the person confirmed it */
+	const char *what;               /* for a store failure: "recording the delete" */
+} flip_args;
+
+/* Queues the op that sets the record's deleted flag to a->deleted, and
+ * stores the local copy with that flag, in t. The op carries the body, so a
+ * delete-vs-edit conflict can show what this side last saw. Returns 0 or a
+ * negative HEARTH_E* code with err set. */
+static int queue_deleted_flip(replica *r, MDB_txn *t, const flip_args *a, char *err, size_t errlen)
+{
+	Hearth__Record orec = op_record(a->view), loc = *a->view;
+	Hearth__Op op = HEARTH__OP__INIT;
+	uint8_t op_id[16];
+	int rc;
+
+	if ((rc = uuid_v7(op_id)) != 0)
+		return rstore_say(err, errlen, rc, _("cannot make an op id: no randomness available"));
+	op.op_id.len = UUID_LEN;
+	op.op_id.data = op_id;
+	op.record = &orec;
+	op.base_rev = a->srv->rev;
+	op.delete_ = a->deleted;
+	op.restore = !a->deleted;
+	op.confirm_referenced = a->deleted && a->confirm_referenced;
+	op.made_at = now_ms();
+	loc.deleted = a->deleted;
+	if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0 ||
+	    (rc = rstore_db_put_msg(t, r->local, a->view->id.data, UUID_LEN, &loc.base)) != 0)
+		return rstore_say_store(err, errlen, rc, a->what);
+	return 0;
+}
+
 int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *o, char *err,
                    size_t errlen)
 {
-	Hearth__Record *srv = NULL, *view = NULL, orec, loc;
-	Hearth__Op op = HEARTH__OP__INIT;
+	Hearth__Record *srv = NULL, *view = NULL;
+	const Hearth__Record *v;
 	char idt[UUID_TEXT_LEN + 1];
-	uint8_t op_id[16];
 	MDB_txn *t = NULL;
 	int rc;
 
@@ -475,47 +524,23 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 	rc = rstore_load_record(t, r->local, id, &view);
 	if (rc != 0 && rc != HEARTH_ENOTFOUND)
 		goto fail_store;
-	{
-		const Hearth__Record *v = view ? view : srv;
-		if (!v || v->deleted) {
-			rc = rstore_say(err, errlen, HEARTH_ENOTFOUND,
-			                v ? _("record %s is already deleted") : _("record %s is not in the local replica"),
-			                idt);
-			goto fail;
-		}
+	v = view ? view : srv;
+	if (!v || v->deleted) {
+		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND,
+		                v ? _("record %s is already deleted") : _("record %s is not in the local replica"), idt);
+		goto fail;
 	}
-	rc = rstore_rejected_get(r, t, id, NULL, NULL);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND)
-		goto fail_store;
-	/* A delete replaces a rejected change (the person chose to delete). */
-	if (rc == 0 && ((rc = rstore_drop_pending(r, t, id)) != 0 ||
-	                (rc = rstore_rejected_del(r, t, id)) != 0))
+	if ((rc = drop_rejected(r, t, id)) != 0)
 		goto fail_store;
 	if (!srv) {
 		if ((rc = forget_local_only(r, t, id)) != 0)
 			goto fail_store;
-	} else {
-		const Hearth__Record *v = view ? view : srv;
-		if ((rc = uuid_v7(op_id)) != 0) {
-			rc = rstore_say(err, errlen, rc, _("cannot make an op id: no randomness available"));
-			goto fail;
-		}
-		/* The op carries the body it deleted, so a delete-vs-edit conflict
-		 * can show what this side last saw. */
-		orec = op_record(v);
-		op.op_id.len = UUID_LEN;
-		op.op_id.data = op_id;
-		op.record = &orec;
-		op.base_rev = srv->rev;
-		op.delete_ = 1;
-		op.confirm_referenced = o && o->confirm_referenced;
-		op.made_at = now_ms();
-		if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0)
-			goto fail_store;
-		loc = *v;
-		loc.deleted = 1;
-		if ((rc = rstore_db_put_msg(t, r->local, id, UUID_LEN, &loc.base)) != 0)
-			goto fail_store;
+	} else if ((rc = queue_deleted_flip(r, t,
+	                                    &(flip_args){ .srv = srv, .view = v, .deleted = 1,
+	                                                  .confirm_referenced = o && o->confirm_referenced,
+	                                                  .what = _("recording the delete") },
+	                                    err, errlen)) != 0) {
+		goto fail;
 	}
 	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
@@ -535,11 +560,9 @@ fail:
 
 int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen)
 {
-	Hearth__Record *srv = NULL, *view = NULL, orec, loc;
+	Hearth__Record *srv = NULL, *view = NULL;
 	const Hearth__Record *v;
-	Hearth__Op op = HEARTH__OP__INIT;
 	char idt[UUID_TEXT_LEN + 1];
-	uint8_t op_id[16];
 	MDB_txn *t = NULL;
 	int rc;
 
@@ -562,30 +585,13 @@ int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen)
 		                idt);
 		goto fail;
 	}
-	rc = rstore_rejected_get(r, t, id, NULL, NULL);
-	if (rc != 0 && rc != HEARTH_ENOTFOUND)
+	if ((rc = drop_rejected(r, t, id)) != 0)
 		goto fail_store;
-	/* A restore replaces a rejected change (the person chose to restore). */
-	if (rc == 0 && ((rc = rstore_drop_pending(r, t, id)) != 0 ||
-	                (rc = rstore_rejected_del(r, t, id)) != 0))
-		goto fail_store;
-	if ((rc = uuid_v7(op_id)) != 0) {
-		rc = rstore_say(err, errlen, rc, "cannot make an op id: no randomness available");
+	if ((rc = queue_deleted_flip(r, t,
+	                             &(flip_args){ .srv = srv, .view = v, .deleted = 0,
+	                                           .what = _("recording the restore") },
+	                             err, errlen)) != 0)
 		goto fail;
-	}
-	orec = op_record(v);
-	op.op_id.len = UUID_LEN;
-	op.op_id.data = op_id;
-	op.record = &orec;
-	op.base_rev = srv->rev;
-	op.restore = 1;
-	op.made_at = now_ms();
-	if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0)
-		goto fail_store;
-	loc = *v;
-	loc.deleted = 0;
-	if ((rc = rstore_db_put_msg(t, r->local, id, UUID_LEN, &loc.base)) != 0)
-		goto fail_store;
 	rc = lmdb_err(mdb_txn_commit(t));
 	t = NULL;
 	if (rc != 0)
