@@ -13,6 +13,7 @@
 #include "client/core/field_input.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_events.h"
@@ -674,18 +675,35 @@ static int member_one(void *ctx, const Hearth__Record *rec)
 	return ++m->n >= WEB_MEMBERS_MAX;
 }
 
+/* Answers a list walked from the replica: the list, or, when the walk
+ * failed part-way, a 500 naming the failure rather than a list that looks
+ * complete and is not (a missing rejected edit would look like none). */
+static void answer_list(web_api_answer *an, int rc, json_t *arr)
+{
+	char why[300];
+
+	if (rc == 0) {
+		answer(an, 200, arr);
+		return;
+	}
+	json_decref(arr);
+	snprintf(why, sizeof(why), _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
+	refuse(an, 500, NULL, NULL, why);
+}
+
 static void do_members(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	members_ctx m = { .q = rq->arg(rq->arg_ctx, "q"), .arr = json_array() };
 	replica r;
+	int rc;
 
 	if (open_replica(a, &r, an) != 0) {
 		json_decref(m.arr);
 		return;
 	}
-	(void)replica_each(&r, HEARTH__KIND__KIND_MEMBER, 0, member_one, &m);
+	rc = replica_each(&r, HEARTH__KIND__KIND_MEMBER, 0, member_one, &m);
 	replica_close(&r);
-	answer(an, 200, m.arr);
+	answer_list(an, rc, m.arr);
 }
 
 typedef struct conflicts_ctx {
@@ -738,14 +756,15 @@ static void do_conflicts(web_api *a, web_api_answer *an)
 {
 	conflicts_ctx x;
 	replica r;
+	int rc;
 
 	if (open_replica(a, &r, an) != 0)
 		return;
 	x.r = &r;
 	x.arr = json_array();
-	(void)replica_each_conflict(&r, conflict_one, &x);
+	rc = replica_each_conflict(&r, conflict_one, &x);
 	replica_close(&r);
-	answer(an, 200, x.arr);
+	answer_list(an, rc, x.arr);
 }
 
 typedef struct rejected_ctx {
@@ -761,12 +780,15 @@ static int rejected_one(void *ctx, const replica_rejected_item *it)
 	char idt[UUID_TEXT_LEN + 1];
 	const field_rule *rule = NULL;
 	Hearth__Record *rec = NULL;
+	char said[640];
 
 	uuid_format(it->id, idt);
 	set_str(o, "id", idt);
 	set_str(o, "kind", k ? k->name : "");
 	set_str(o, "kind_label", k ? k->label : "");
-	set_str(o, "reason", it->reason);
+	/* The server's reason, in the person's language, as 'hearth rejected'
+	 * shows it. */
+	set_str(o, "reason", reasons_localize(k, it->reason, said, sizeof(said)));
 	set_str(o, "field", it->field);
 	if (k && it->field[0]) {
 		const ProtobufCFieldDescriptor *fd =
@@ -788,14 +810,15 @@ static void do_rejected(web_api *a, web_api_answer *an)
 {
 	rejected_ctx x;
 	replica r;
+	int rc;
 
 	if (open_replica(a, &r, an) != 0)
 		return;
 	x.r = &r;
 	x.arr = json_array();
-	(void)replica_rejected_each(&r, rejected_one, &x);
+	rc = replica_rejected_each(&r, rejected_one, &x);
 	replica_close(&r);
-	answer(an, 200, x.arr);
+	answer_list(an, rc, x.arr);
 }
 
 static void do_sync(web_api *a, web_api_answer *an)

@@ -77,6 +77,26 @@ expect_contains "and what to do about it" \
 expect_contains "rejected lists the reason in Chinese" "党费  月份  记录 $d2：党员 " "$(zh b rejected)"
 expect_contains "the same rejection in English under LANG=C" "dues  month  record $d2: dues for member " \
 	"$(en b rejected)"
+# The web app shows the same reason in Chinese (被退回 page, /api/rejected).
+if command -v curl >/dev/null; then
+	LC_ALL=zh_CN.UTF-8 LANGUAGE= "$HEARTH" --home "$T/home.b" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
+	UI_PID=$!
+	PIDS+=("$UI_PID")
+	url=""
+	for _ in $(seq 1 200); do
+		url=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
+		[ -n "$url" ] && break
+		sleep 0.05
+	done
+	curl -s -o /dev/null -c "$T/jar" --max-time 10 "$url"
+	js=$(curl -s -b "$T/jar" --max-time 10 "${url%%/\?token=*}/api/rejected")
+	expect_contains "the web app's 被退回 gives the reason in Chinese" "记录 $d2：党员 " "$js"
+	kill -TERM "$UI_PID"
+	wait "$UI_PID"
+	expect_eq "hearth ui stops cleanly" 0 "$?"
+else
+	fail "curl is missing (.ci/deps.sh installs it)"
+fi
 out=$(zh b rejected discard "$d2")
 expect_contains "discard says what went, in Chinese" "已放弃对党费 $d2 被退回的修改（1 次本地修改，退回原因：" "$out"
 
