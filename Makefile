@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build release certs run test test-asan fuzz bench deb clean pot
+.PHONY: all deps build release certs run test test-asan fuzz bench bench-scale deb clean pot
 
 all: build
 
@@ -63,6 +63,12 @@ fuzz: deps certs
 
 bench: build certs
 	tests/bench/run.sh
+
+# make bench-scale (not in CI): one store grown to 100 k, 1 M and 10 M
+# records, the figures that must stay flat at each size (SCALE_SIZES
+# overrides the sizes, e.g. SCALE_SIZES="100000 1000000").
+bench-scale: build certs
+	tests/bench/scale.sh
 
 # make deb: the hearthd and hearth Debian packages, built by debhelper from
 # debian/ (the unit tests run; DEB_BUILD_OPTIONS=nocheck skips them), then
