@@ -212,13 +212,17 @@ static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *ru
 {
 	uint32_t flags = rule ? rule->flags : 0;
 	size_t len = strlen(s), max;
-	int rc;
+	unsigned classes = 0;
+	int rc, controls = 0;
+	long chars = utf8_scan(s, len, &controls, &classes);
 
-	if (utf8_chars(s, len) < 0)
+	if (chars < 0)
 		return record_refuse(err, fd->name, "%s is not valid UTF-8", fd->name);
-	if (!utf8_valid(s, len))
+	if (controls)
 		return record_refuse(err, fd->name, "%s contains a control character", fd->name);
-	if ((rc = check_invisible(fd, rule, s, len, err)) != 0)
+	/* check_invisible names the character, in its order of classes. */
+	if ((classes & (UTF8_CLASS_BIT(UTF8_C1) | UTF8_CLASS_BIT(UTF8_BIDI) | UTF8_CLASS_BIT(UTF8_ZERO_WIDTH))) &&
+	    (rc = check_invisible(fd, rule, s, len, err)) != 0)
 		return rc;
 	if ((flags & FIELD_MULTILINE) == 0 && strpbrk(s, "\t\r\n") != NULL)
 		return record_refuse(err, fd->name,
@@ -226,9 +230,9 @@ static int check_string(const ProtobufCFieldDescriptor *fd, const field_rule *ru
 	/* Limits count characters, not bytes: a Chinese name must get as far
 	 * as an English one (valid UTF-8 was checked above). */
 	max = record_string_max(rule, 0);
-	if ((size_t)utf8_chars(s, len) > max)
+	if ((size_t)chars > max)
 		return record_refuse(err, fd->name, "%s is longer than %zu characters (%zu)", fd->name,
-		                     max, (size_t)utf8_chars(s, len));
+		                     max, (size_t)chars);
 	if (len > 0 && (flags & FIELD_DATE)) {
 		int32_t days;
 

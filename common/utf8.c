@@ -113,6 +113,43 @@ utf8_class utf8_classify(uint32_t cp)
 	return UTF8_PLAIN;
 }
 
+/* Every string field of every pushed op passes the record rules, which
+ * asked six questions of it in six passes (well-formed, controls, three
+ * classes, length). One pass answers them all; ASCII, most of any record,
+ * needs no decoding, since every class but C0 lies above U+007F. */
+long utf8_scan(const char *s, size_t len, int *controls, unsigned *classes)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	long count = 0;
+	unsigned found = 0;
+	int ctl = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+		utf8_class c;
+
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+				ctl = 1;
+			i++;
+			count++;
+			continue;
+		}
+		if ((n = decode(p + i, len - i, &cp)) == 0)
+			return -1;
+		c = utf8_classify(cp);
+		if (c != UTF8_PLAIN)
+			found |= UTF8_CLASS_BIT(c);
+		i += n;
+		count++;
+	}
+	*controls = ctl;
+	*classes = found;
+	return count;
+}
+
 int utf8_find(const char *s, size_t len, unsigned classes, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;

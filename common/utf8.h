@@ -45,6 +45,14 @@ typedef enum utf8_class {
 /* The class of one code point. */
 utf8_class utf8_classify(uint32_t cp);
 
+/* One pass over s[0..len) for the record rules: returns the number of code
+ * points, or -1 when the bytes are not well-formed UTF-8 (as utf8_chars).
+ * *controls gets 1 when a C0 control other than tab, CR and LF is present
+ * (what utf8_valid refuses), and *classes the OR of UTF8_CLASS_BIT of every
+ * class met other than UTF8_PLAIN and UTF8_C0. Both are set only when the
+ * return value is not -1. */
+long utf8_scan(const char *s, size_t len, int *controls, unsigned *classes);
+
 /* Looks for the first well-formed code point of s[0..len) whose class is in
  * classes (an OR of UTF8_CLASS_BIT).  Returns 1 and sets *cp when found,
  * 0 when there is none.  Undecodable bytes are skipped: utf8_valid judges

@@ -221,6 +221,39 @@ static void test_classify(void **state)
 	assert_false(utf8_find("\xff\xfe", 2, UTF8_CLASS_BIT(UTF8_C1), &cp));
 }
 
+/* utf8_scan answers in one pass what utf8_chars, utf8_valid and utf8_find
+ * answer in three: the same on every sample above and on each class. */
+static void test_scan(void **state)
+{
+	static const struct { const char *s; unsigned classes; } cls[] = {
+		{ "plain 张三 \xf0\x9f\x98\x80", 0 },
+		{ "ab\xc2\x9b", UTF8_CLASS_BIT(UTF8_C1) },
+		{ "\xe2\x80\xae" "x", UTF8_CLASS_BIT(UTF8_BIDI) },
+		{ "a\xe2\x80\x8b" "b\xef\xbb\xbf", UTF8_CLASS_BIT(UTF8_ZERO_WIDTH) },
+		{ "\xe2\x80\x8d\xc2\x80\xe2\x81\xa6", UTF8_CLASS_BIT(UTF8_JOINER) | UTF8_CLASS_BIT(UTF8_C1) |
+		                                             UTF8_CLASS_BIT(UTF8_BIDI) },
+		{ "tab\t\x7f", 0 },
+	};
+	unsigned classes;
+	int controls;
+
+	(void)state;
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(samples); i++) {
+		long n = utf8_scan(samples[i].bytes, samples[i].len, &controls, &classes);
+		if (n != utf8_chars(samples[i].bytes, samples[i].len))
+			fail_msg("utf8_scan counts %ld for %s", n, samples[i].what);
+		if (n >= 0 && (!controls) != utf8_valid(samples[i].bytes, samples[i].len))
+			fail_msg("utf8_scan controls wrong for %s", samples[i].what);
+	}
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(cls); i++) {
+		assert_true(utf8_scan(cls[i].s, strlen(cls[i].s), &controls, &classes) >= 0);
+		assert_int_equal(controls, 0);
+		assert_int_equal(classes, cls[i].classes);
+	}
+	assert_int_equal(utf8_scan("a\x1b", 2, &controls, &classes), 2);
+	assert_int_equal(controls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
