@@ -295,6 +295,13 @@ int session_call(session *s, Hearth__Envelope *req, Hearth__Envelope **resp)
 	int rc = session_send(s, req, &id);
 	if (rc < 0)
 		return rc;
+	return session_wait(s, id, resp);
+}
+
+int session_wait(session *s, uint64_t id, Hearth__Envelope **resp)
+{
+	int rc;
+
 	for (;;) {
 		rc = session_recv(s, resp);
 		if (rc < 0)

@@ -64,6 +64,10 @@ int session_call(session *s, Hearth__Envelope *req, Hearth__Envelope **resp);
 /* Sends without waiting (pipelining). Assigns and returns the request id in *id. */
 int session_send(session *s, Hearth__Envelope *req, uint64_t *id);
 
+/* Waits for the response to the request sent as id (responses to other
+ * requests are dropped), as session_call does after its send. */
+int session_wait(session *s, uint64_t id, Hearth__Envelope **resp);
+
 /* Receives the next envelope. */
 int session_recv(session *s, Hearth__Envelope **resp);
 

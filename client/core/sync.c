@@ -478,9 +478,9 @@ static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t curs
  * each page (records, conflicts, cursor) commits in one transaction. */
 static int do_pull(sync_ctx *x)
 {
-	uint64_t cursor;
+	uint64_t cursor, ahead_id = 0;
 	char err[1200];
-	int rc, idle = 0;
+	int rc, idle = 0, ahead = 0;
 
 	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
 		return failed(x, _("cannot read the replica's cursor: %s"), _(hearth_strerror(rc)));
@@ -499,7 +499,13 @@ static int do_pull(sync_ctx *x)
 		req.body_case = HEARTH__ENVELOPE__BODY_PULL;
 		req.pull = &pull;
 		progress_show(&x->prog);
-		if ((rc = session_call(&x->s, &req, &resp)) != 0) {
+		/* The request for this page may be on its way already (sent
+		 * ahead below, for this same cursor). */
+		rc = ahead ? 0 : session_send(&x->s, &req, &ahead_id);
+		ahead = 0;
+		if (rc == 0)
+			rc = session_wait(&x->s, ahead_id, &resp);
+		if (rc != 0) {
 			/* An answer that arrived whole but does not decode (bad
 			 * protobuf in a record, a damaged store's bytes) is the
 			 * server's fault, not the network's. */
@@ -554,6 +560,21 @@ static int do_pull(sync_ctx *x)
 			cursor = pg->cursor;
 			envelope_free(resp, NULL);
 			continue;
+		}
+		/* A pull only reads, so the next page is asked for before this
+		 * one is stored: the server reads and sends it while the replica
+		 * commits. The cursor is the one the loop goes on with below. */
+		if (pg->more && pg->cursor > cursor) {
+			Hearth__Envelope next = HEARTH__ENVELOPE__INIT;
+			Hearth__PullRequest np = pull;
+			np.cursor = pg->cursor;
+			next.body_case = HEARTH__ENVELOPE__BODY_PULL;
+			next.pull = &np;
+			if (session_send(&x->s, &next, &ahead_id) != 0) {
+				envelope_free(resp, NULL);
+				return lost(x);
+			}
+			ahead = 1;
 		}
 		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {
 			envelope_free(resp, NULL);
