@@ -14,6 +14,7 @@
 
 #include "common/be.h"
 #include "common/hearth.h"
+#include "common/sha256.h"
 
 static const uint8_t zero_hash[AUDIT_HASH_LEN];
 
@@ -56,7 +57,7 @@ int audit_leaf(const Hearth__AuditEntry *e, uint8_t leaf[AUDIT_HASH_LEN])
 	int rc = audit_canonical(e, &c, &n);
 	if (rc)
 		return rc;
-	SHA256(c, n, leaf);
+	hearth_sha256(c, n, leaf);
 	free(c);
 	return 0;
 }
@@ -67,7 +68,7 @@ void audit_link(const uint8_t prev[AUDIT_HASH_LEN], const uint8_t leaf[AUDIT_HAS
 	uint8_t buf[2 * AUDIT_HASH_LEN];
 	memcpy(buf, prev ? prev : zero_hash, AUDIT_HASH_LEN);
 	memcpy(buf + AUDIT_HASH_LEN, leaf, AUDIT_HASH_LEN);
-	SHA256(buf, sizeof(buf), out);
+	hearth_sha256(buf, sizeof(buf), out);
 }
 
 int audit_check_entry(const Hearth__AuditEntry *e, const uint8_t prev[AUDIT_HASH_LEN], char *why,
@@ -247,7 +248,9 @@ int audit_load_secret(const char *path, int create, uint8_t out[AUDIT_SECRET_LEN
 void audit_keyed_digest(const uint8_t secret[AUDIT_SECRET_LEN], const void *data, size_t len, uint8_t out[32])
 {
 	unsigned int outlen = 32;
-	HMAC(EVP_sha256(), secret, AUDIT_SECRET_LEN, data, len, out, &outlen);
+	const EVP_MD *md = hearth_sha256_md();
+
+	HMAC(md ? md : EVP_sha256(), secret, AUDIT_SECRET_LEN, data, len, out, &outlen);
 }
 
 /* ---------------------------------------------------------- restore notices */

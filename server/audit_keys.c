@@ -16,6 +16,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/sha256.h"
 
 int audit_keys_key_path(const char *configured, const char *data_dir, char *out, size_t cap)
 {
@@ -35,7 +36,7 @@ int audit_keys_fingerprint(EVP_PKEY *key, char out[AUDIT_KEYS_FINGERPRINT_LEN])
 
 	if (n <= 0)
 		return HEARTH_ETLS;
-	SHA256(der, (size_t)n, md);
+	hearth_sha256(der, (size_t)n, md);
 	OPENSSL_free(der);
 	memcpy(out, "SHA256:", 7);
 	audit_hex(md, sizeof(md), out + 7);

@@ -9,6 +9,7 @@
 #include "common/hearth.h"
 #include "common/lmdb_err.h"
 #include "common/record_peek.h"
+#include "common/sha256.h"
 
 /* meta key: 1 once the digests database describes every server copy. */
 #define DIGESTS_KEPT "digests_kept"
@@ -40,7 +41,7 @@ static int digest_apply(replica *r, MDB_txn *t, const void *bytes, size_t len, i
 	/* The same records the digest comparison has always counted. */
 	if (pk.kind < 0 || pk.kind >= REPLICA_MAX_KINDS || pk.branch_len + 2 > sizeof(key))
 		return 0;
-	SHA256(bytes, len, md);
+	hearth_sha256(bytes, len, md);
 	klen = digest_key(key, pk.branch, pk.branch_len, pk.kind);
 	rc = rstore_db_get(t, r->digests, key, klen, &v);
 	if (rc == 0 && v.mv_size == DIGEST_VAL_LEN)
@@ -185,7 +186,7 @@ int replica_digest_scan(replica *r, const char *branch, kind_digest_acc acc[REPL
 		if ((branch && (pk.branch_len != blen || memcmp(pk.branch, branch, blen) != 0)) || pk.kind < 0 ||
 		    pk.kind >= REPLICA_MAX_KINDS)
 			continue;
-		SHA256(v.mv_data, v.mv_size, md);
+		hearth_sha256(v.mv_data, v.mv_size, md);
 		acc[pk.kind].count++;
 		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
 			acc[pk.kind].digest[i] ^= md[i];

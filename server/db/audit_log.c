@@ -12,6 +12,7 @@
 #include "common/be.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/sha256.h"
 
 
 void audit_set_actor(Hearth__AuditEntry *e, const actor *who)
@@ -73,7 +74,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 		rc = HEARTH_EINVAL;
 		goto out;
 	}
-	SHA256(packed, canon_len, leaf);
+	hearth_sha256(packed, canon_len, leaf);
 	audit_link(prev, leaf, hash);
 	{
 		uint8_t *p = packed + canon_len;
@@ -345,7 +346,7 @@ static void side_value(const store *s, int sensitive, const audit_side *side, Pr
 	if (s->has_audit_secret)
 		audit_keyed_digest(s->audit_secret, side->bytes, side->len, digest);
 	else
-		SHA256(side->bytes, side->len, digest);
+		hearth_sha256(side->bytes, side->len, digest);
 	v->data = digest;
 	v->len = 32;
 }
@@ -435,7 +436,7 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 		e.op_id = a->op->op_id;
 	e.n_changes = nd;
 	e.changes = chp;
-	SHA256(a->body, a->body_len, body_digest);
+	hearth_sha256(a->body, a->body_len, body_digest);
 	e.body_digest.data = body_digest;
 	e.body_digest.len = 32;
 	if (a->conflict_id) {

@@ -10,6 +10,7 @@
 
 #include "common/be.h"
 #include "common/hearth.h"
+#include "common/sha256.h"
 
 int feeds_index_del(store *s, MDB_txn *txn, const char *branch, uint64_t seq)
 {
@@ -96,7 +97,7 @@ int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, con
 	else
 		return store_err(rc);
 	be64_put(val, be64_get(val) + (uint64_t)(int64_t)sign);
-	SHA256(bytes, len, h);
+	hearth_sha256(bytes, len, h);
 	for (int i = 0; i < 32; i++)
 		val[8 + i] ^= h[i];
 	v.mv_size = sizeof(val);

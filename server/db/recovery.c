@@ -16,6 +16,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/record.h"
+#include "common/sha256.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
 #include "server/db/revision.h"
@@ -300,7 +301,7 @@ static int check_witnessed(const Hearth__AuditEntry *e, const Hearth__Record *in
 	uint8_t digest[32];
 	const char *what = NULL;
 
-	SHA256(body ? body : (const uint8_t *)"", body_len, digest);
+	hearth_sha256(body ? body : (const uint8_t *)"", body_len, digest);
 	if (e->record_id.len != 16 || memcmp(e->record_id.data, in->id.data, 16) != 0)
 		what = "record id";
 	else if (e->rev_after != in->rev)
