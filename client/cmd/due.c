@@ -273,6 +273,18 @@ int cmd_due(cli *c, int argc, char **argv)
 		cli_error(_("due: %s"), err[0] ? err : "cannot open the local replica");
 		return EXIT_FAIL;
 	}
+	if (branch) {
+		char why[1200];
+		int sc = replica_scope_check(&r, branch, why, sizeof(why));
+		if (sc != 0) {
+			replica_close(&r);
+			if (sc < 0)
+				cli_error(_("%s: cannot read the local replica: %s"), "due", _(hearth_strerror(sc)));
+			else
+				cli_error("%s: %s", "due", why);
+			return sc < 0 ? EXIT_FAIL : EXIT_USAGE;
+		}
+	}
 	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
 		branch = own;
 	rc = due_snapshot_load(&r, branch, &snap);

@@ -187,6 +187,15 @@ int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
 		}
 		snprintf(out, cap, "%s", m->branch);
 		return EXIT_OK;
+	case HEARTH__ROLE__ROLE_GENERAL:
+		/* A general branch adds to its own branch unless --branch names
+		 * one below it (the server decides whether it may edit there). */
+		snprintf(out, cap, "%s", m->branch && *m->branch ? m->branch : id.branch_id);
+		if (strlen(out) >= 64 || !branch_id_ok(out)) {
+			rargs_say(m, _("--branch \"%s\" is not a branch id"), out);
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
 	default:
 		rargs_say(m, _("an auditor certificate cannot change records; auditors only read"));
 		return EXIT_USAGE;

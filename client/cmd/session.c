@@ -21,6 +21,7 @@ static const char *role_name(Hearth__Role r)
 {
 	switch (r) {
 	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_GENERAL: return "general";
 	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
 	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
 	default: return "unknown";
@@ -56,7 +57,10 @@ static int cert_scope(const char *cert, char *out, size_t cap)
 
 	if (identity_read(cert, &id, err, sizeof(err)) != IDENTITY_OK)
 		return -1;
-	snprintf(out, cap, "%s", id.role == HEARTH__ROLE__ROLE_BRANCH ? id.branch_id : "");
+	if (id.role == HEARTH__ROLE__ROLE_GENERAL)
+		snprintf(out, cap, "general/%s", id.branch_id);
+	else
+		snprintf(out, cap, "%s", id.role == HEARTH__ROLE__ROLE_BRANCH ? id.branch_id : "");
 	return 0;
 }
 
