@@ -117,4 +117,12 @@ expect_eq "b001 is now outside its scope" 2 "$rc"
 h g sync --verify >"$T/g6" 2>&1; rc=$?
 expect_eq "a verified sync agrees with the server's digest of the new subtree" 0 "$rc"
 
+# --- admin stats roll up the tree: a subtotal per general branch
+h adm sync >/dev/null 2>&1
+h adm admin stats >"$T/stats" 2>&1
+g1=$(grep -m1 '^g01 小计' "$T/stats" | tr -s ' ')
+expect_eq "admin stats has g01's subtotal: b002 and b009, one member each" "g01 小计 第一党总支 2 2 0 2 0 0 0" "$g1"
+g2=$(grep -m1 '^g02 小计' "$T/stats" | tr -s ' ')
+expect_eq "and g02's: b001's two members" "g02 小计 第二党总支 2 2 0 2 0 0 0" "$g2"
+expect_contains "the committee total stays the sum of the branches" "合计 4 4 0 4" "$(grep -m1 '^合计' "$T/stats" | tr -s ' ')"
 finish
