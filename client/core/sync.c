@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "client/core/branch_lookup.h"
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
 #include "client/core/replica_recovery.h"
@@ -360,6 +361,32 @@ done:
 /* Pages of audit entries fetched per sync at most: the rest comes with the
  * next sync, so a replica with a long history never makes one sync long. */
 #define ENTRY_PAGES_MAX 20
+
+/* The branch directory of this replica's scope (ids, names, parents), kept
+ * so that commands accept and show branch names offline. Best effort, like
+ * fetch_entries. */
+static void fetch_directory(sync_ctx *x)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__BranchListRequest q = HEARTH__BRANCH_LIST_REQUEST__INIT;
+
+	q.directory = 1;
+
+	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST;
+	req.branch_list_request = &q;
+	if (session_call(&x->s, &req, &resp) != 0)
+		return;
+	if (resp->body_case == HEARTH__ENVELOPE__BODY_BRANCH_LIST) {
+		size_t n = hearth__branch_list__get_packed_size(resp->branch_list);
+		uint8_t *buf = malloc(n ? n : 1);
+		if (buf) {
+			hearth__branch_list__pack(resp->branch_list, buf);
+			replica_meta_set_bytes(&x->r, BRANCH_DIRECTORY_META, buf, n);
+			free(buf);
+		}
+	}
+	envelope_free(resp, NULL);
+}
 
 /* After a sync: the audit entries of the revisions in scope written since
  * the last fetch, kept so that a recovery can show the server what this
@@ -848,6 +875,7 @@ sync_result sync_run(sync_ctx *x)
 	if ((rc = check_divergence(x)) != SYNC_OK)
 		return rc;
 	replica_set_last_sync(&x->r, session_now_ms());
+	fetch_directory(x);
 	fetch_entries(x);
 	return SYNC_OK;
 }

@@ -161,6 +161,14 @@ int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **br
 	return AUTHZ_ALLOW;
 }
 
+int authz_branch_directory(const conn *c, const Hearth__BranchListRequest *rq)
+{
+	/* Names and the tree are what every office is addressed by; the
+	 * secretaries and timestamps stay the console's. */
+	(void)c;
+	return rq && rq->directory ? AUTHZ_DIRECTORY : AUTHZ_ALLOW;
+}
+
 const char *authz_audit_branch(const conn *c)
 {
 	/* A general principal reviews its own branch's entries only: the

@@ -47,6 +47,13 @@ int authz_read_scope(conn *c, uint64_t request_id, const char *asked, store_scop
  * (cleared for other roles); push.c check_branch applies them per op. */
 int authz_push_scope(conn *c, uint64_t request_id, actor *who);
 
+/* What a branch list shows: when it asks for the directory, to any
+ * principal AUTHZ_DIRECTORY (id, name and parent of every branch, so it
+ * can type and show names, a transfer's receiver included; no secretary);
+ * else AUTHZ_ALLOW, and authz_console decides. */
+enum { AUTHZ_DIRECTORY = 2 };
+int authz_branch_directory(const conn *c, const Hearth__BranchListRequest *rq);
+
 /* The branch an audit review query is limited to: a branch principal's
  * own (pointing into c), NULL (all) for admin and auditor. */
 const char *authz_audit_branch(const conn *c);
