@@ -125,4 +125,6 @@ expect_eq "admin stats has g01's subtotal: b002 and b009, one member each" "g01 
 g2=$(grep -m1 '^g02 小计' "$T/stats" | tr -s ' ')
 expect_eq "and g02's: b001's two members" "g02 小计 第二党总支 2 2 0 2 0 0 0" "$g2"
 expect_contains "the committee total stays the sum of the branches" "合计 4 4 0 4" "$(grep -m1 '^合计' "$T/stats" | tr -s ' ')"
+h adm admin report --html "$T/report.html" >/dev/null 2>&1
+expect_contains "the committee report has the same subtotal rows" '第一党总支 小计 <span class="small">g01</span>' "$(cat "$T/report.html" 2>/dev/null)"
 finish
