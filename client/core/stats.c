@@ -436,7 +436,9 @@ int stats_scan(stats *s, replica *r)
 	if (rc != 0)
 		goto done;
 	/* The ledger's members, each once per branch, against the visits. */
-	qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
+	/* qsort of an empty, never-allocated ledger would pass NULL (UBSan). */
+	if (x.n_ledger)
+		qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
 	for (size_t i = 0; i < x.n_ledger; i++) {
 		const ledger_entry *e = &x.ledger[i];
 		const mslot *m;
@@ -522,7 +524,8 @@ static void roll_up(stats *s)
 
 void stats_finish(stats *s)
 {
-	qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+	if (s->n)
+		qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
 	memset(&s->total, 0, sizeof(s->total));
 	for (size_t i = 0; i < s->n; i++) {
 		stats_row *r = &s->rows[i];
