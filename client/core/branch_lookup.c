@@ -52,6 +52,14 @@ static void candidates(const Hearth__BranchList *l, const char *name, char *out,
 	}
 }
 
+/* Whether s has the shape of a branch id (1-63 of A-Z a-z 0-9 . _ -). */
+static int looks_like_id(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= 63 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 int branch_resolve(replica *r, const char *typed, char *id, size_t cap, char *why, size_t whycap)
 {
 	Hearth__BranchList *l;
@@ -87,6 +95,11 @@ int branch_resolve(replica *r, const char *typed, char *id, size_t cap, char *wh
 		candidates(l, typed, list, sizeof(list));
 		snprintf(why, whycap, _("more than one branch is called %s: %s; give its id"), typed, list);
 		rc = BRANCH_LOOKUP_AMBIGUOUS;
+	} else if (looks_like_id(typed)) {
+		/* An id the directory does not know (yet) goes on as typed: the
+		 * scope check or the server says what is wrong with it. */
+		snprintf(id, cap, "%s", typed);
+		rc = BRANCH_LOOKUP_OK;
 	} else {
 		candidates(l, NULL, list, sizeof(list));
 		snprintf(why, whycap, _("no branch has the id or name %s; this replica knows %s"), typed,

@@ -19,8 +19,10 @@ enum branch_lookup_result {
 };
 
 /* Resolves typed (an id, or a branch's full name) into id (cap bytes).
- * An id of the directory wins; else a name that exactly one branch has.
- * A replica without a directory (never synced) takes typed as an id.
+ * An id of the directory wins; else a name that exactly one branch has;
+ * else typed goes on as an id when it has the shape of one (the scope
+ * check or the server judges it). A replica without a directory (never
+ * synced) takes typed as it is.
  * Returns an enum branch_lookup_result, with why (whycap bytes) naming
  * the candidates ("b001 第一党支部, b002 第二党支部") on UNKNOWN and
  * AMBIGUOUS, or a negative HEARTH_E* code. */
