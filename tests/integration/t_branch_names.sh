@@ -38,6 +38,10 @@ expect_eq "due --branch takes the branch's name" 0 "$rc"
 out=$(h b1 due --branch 第二党支部 2>&1); rc=$?
 expect_eq "due --branch with another branch's name is refused" 2 "$rc"
 expect_eq "naming what the replica holds" "hearth: due: branch b002 is not in this replica's scope: it holds branch b001 only" "$out"
+out=$(LC_ALL=zh_CN.UTF-8 h b1 due --branch 第二党支部 2>&1)
+expect_contains "secretaries read the refusal in Chinese" "支部 b002 不在本地副本的范围内：本副本只有支部 b001 的记录" "$out"
+out=$(LC_ALL=zh_CN.UTF-8 h b1 transfer add --member "$m" --from-branch b001 --to-branch 第八党支部 --issued-date 2026-03-01 --valid-until 2026-06-01 2>&1)
+expect_contains "and the ambiguous name too" "有多个支部名为 第八党支部：b008 第八党支部, b018 第八党支部；请给出支部编号" "$out"
 out=$(h b1 report year 2026 --branch 第一党支部 2>&1); rc=$?
 expect_eq "report --branch takes the name" 0 "$rc"
 expect_contains "and its title shows the name beside the id" "2026 年度工作统计（支部 b001 第一党支部）" "$out"
