@@ -97,6 +97,12 @@ expect_eq "naming what it holds" "hearth: due: branch b001 is not in this replic
 out=$(h b2 report year 2026 --branch b001 2>&1); rc=$?
 expect_eq "so does report --branch" 2 "$rc"
 expect_eq "with the same message" "hearth: report: branch b001 is not in this replica's scope: it holds branch b002 only" "$out"
+# The server refuses it too: a PullRequest{branch_id b002} from the general
+# certificate (frame: length 11, request_id 7, pull = field 22).
+G=(--port "$P" --cert "$CERTS/general1.pem" --key "$CERTS/general1.key" --ca "$CERTS/ca.pem")
+out=$(probe "${G[@]}" --send 0000000b0807b201061a0462303032 --wait-ms 3000)
+expect_contains "the server refuses a pull of b002 from the general branch, naming its scope" \
+	"error code=ERR_FORBIDDEN field=branch_id message=branch b002 is outside general branch g01: this certificate reads only b001, b009, g01" "$out"
 
 # --- moving branches re-scopes the replica, which converges
 h adm admin branch rename b002 --parent g01 >/dev/null
