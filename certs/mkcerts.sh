@@ -28,6 +28,7 @@ pairs=(
 	"server ca"
 	"branch1 ca"
 	"branch2 ca"
+	"general1 ca"
 	"admin ca"
 	"auditor ca"
 	"expired ca"
@@ -220,6 +221,7 @@ for p in "${pairs[@]}"; do
 	server)     make_leaf server ca localhost v3_server ;;
 	branch1)    make_leaf branch1 ca "张三" v3_client "hearth://$ORG/branch/b001" ;;
 	branch2)    make_leaf branch2 ca "李四" v3_client "hearth://$ORG/branch/b002" ;;
+	general1)   make_leaf general1 ca "周八" v3_client "hearth://$ORG/general/g01" ;;
 	admin)      make_leaf admin ca "王五" v3_client "hearth://$ORG/admin" ;;
 	auditor)    make_leaf auditor ca "赵六" v3_client "hearth://$ORG/auditor" ;;
 	nouri)      make_leaf nouri ca "无名" v3_client_nouri ;;

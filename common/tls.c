@@ -435,7 +435,7 @@ static size_t name_span(const char *s, const char *end)
 }
 
 /* Parses strictly: the URI is the whole of the identity, so anything beyond
- * the three documented shapes (a trailing slash, a query, a port, a stray
+ * the four documented shapes (a trailing slash, a query, a port, a stray
  * byte) is refused rather than guessed at.  id is written only on success. */
 int tls_parse_uri(const char *uri, size_t len, tls_identity *id)
 {
@@ -461,13 +461,17 @@ int tls_parse_uri(const char *uri, size_t len, tls_identity *id)
 		role = HEARTH__ROLE__ROLE_ADMIN;
 	} else if (rest_len == 7 && memcmp(rest, "auditor", 7) == 0) {
 		role = HEARTH__ROLE__ROLE_AUDITOR;
-	} else if (rest_len > 7 && memcmp(rest, "branch/", 7) == 0) {
-		branch = rest + 7;
-		branch_len = rest_len - 7;
+	} else if ((rest_len > 7 && memcmp(rest, "branch/", 7) == 0) ||
+	           (rest_len > 8 && memcmp(rest, "general/", 8) == 0)) {
+		/* A general branch (党总支) is a branch id too: the root of the
+		 * subtree its principal reads. */
+		size_t skip = rest[0] == 'b' ? 7 : 8;
+		branch = rest + skip;
+		branch_len = rest_len - skip;
 		n = name_span(branch, end);
 		if (n != branch_len || branch_len == 0 || branch_len >= sizeof(id->branch_id))
 			return HEARTH_EINVAL;
-		role = HEARTH__ROLE__ROLE_BRANCH;
+		role = skip == 7 ? HEARTH__ROLE__ROLE_BRANCH : HEARTH__ROLE__ROLE_GENERAL;
 	} else {
 		return HEARTH_EINVAL;
 	}

@@ -45,6 +45,7 @@ static const char *role_word(Hearth__Role r)
 {
 	switch (r) {
 	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_GENERAL: return "general";
 	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
 	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
 	default: return "unknown";
@@ -233,6 +234,8 @@ static void print_branch_json(out_json *j, const Hearth__Branch *b)
 	out_json_string(j, b->parent);
 	out_json_key(j, "secretary");
 	out_json_string(j, b->secretary);
+	out_json_key(j, "general_edits");
+	out_json_bool(j, b->general_edits);
 	out_json_key(j, "created_at");
 	out_json_int(j, b->created_at);
 	out_json_key(j, "updated_at");
@@ -309,10 +312,12 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		{ "name", required_argument, NULL, 'n' },
 		{ "parent", required_argument, NULL, 'p' },
 		{ "secretary", required_argument, NULL, 's' },
+		{ "general-edits", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = create ? "branch add" : "branch rename";
+	uint32_t edits = 0; /* BranchPut.set_general_edits: 0 keep, 1 on, 2 off */
 	const char *name = NULL, *parent = NULL, *secretary = NULL, *id;
 	session s;
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL, *list = NULL;
@@ -326,6 +331,16 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		case 'n': name = optarg; break;
 		case 'p': parent = optarg; break;
 		case 's': secretary = optarg; break;
+		case 'g':
+			if (!strcmp(optarg, "on") || !strcmp(optarg, "是"))
+				edits = 1;
+			else if (!strcmp(optarg, "off") || !strcmp(optarg, "否"))
+				edits = 2;
+			else {
+				admin_error(cmd, _("--general-edits \"%s\": give on or off"), optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			if (create)
 				printf(_("usage: hearth admin branch add ID --name NAME [--parent ID] [--secretary NAME]\n\n"
@@ -336,10 +351,13 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 				       "branch that exists. Admin certificate.\n"),
 				       BRANCH_ID_MAX);
 			else
-				printf(_("usage: hearth admin branch rename ID [--name NAME] [--parent ID] [--secretary NAME]\n\n"
+				printf(_("usage: hearth admin branch rename ID [--name NAME] [--parent ID] [--secretary NAME]\n"
+				       "                                     [--general-edits on|off]\n\n"
 				       "Changes a branch's name, parent (党总支) or secretary; fields not given keep\n"
-				       "their value. The id never changes (certificates carry it). Admin\n"
-				       "certificate.\n"));
+				       "their value. The id never changes (certificates carry it).\n"
+				       "--general-edits on lets the general-branch certificates of this 党总支\n"
+				       "(hearth://ORG/general/ID) edit the records of the branches below it; off\n"
+				       "(the default) lets them read those records only. Admin certificate.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -362,8 +380,8 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		admin_error(cmd, _("--name is required (e.g. --name 第三党支部)"));
 		return EXIT_USAGE;
 	}
-	if (!create && !name && !parent && !secretary) {
-		admin_error(cmd, _("nothing to change: give --name, --parent or --secretary"));
+	if (!create && !name && !parent && !secretary && !edits) {
+		admin_error(cmd, _("nothing to change: give --name, --parent, --secretary or --general-edits"));
 		return EXIT_USAGE;
 	}
 	if ((name && !valid_text(cmd, "--name", name, BRANCH_NAME_MAX, 1)) ||
@@ -404,6 +422,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 	}
 	put.branch = &b;
 	put.create = create;
+	put.set_general_edits = edits;
 	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_PUT;
 	req.branch_put = &put;
 	if ((rc = admin_call(&s, cmd, &req, HEARTH__ENVELOPE__BODY_BRANCH_PUT_RESULT, &resp)) != EXIT_OK)
@@ -415,6 +434,8 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 			printf(_(", parent %s"), nb->parent);
 		if (nb->secretary[0])
 			printf(_(", secretary %s"), nb->secretary);
+		if (nb->general_edits)
+			fputs(_(", its general branch may edit the branches below it"), stdout);
 		putchar('\n');
 	}
 done:

@@ -75,8 +75,11 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 	} else if (!l && fo->offline) {
 		fprintf(stderr, _("hearth: admin %s: note: no branch names cached; branches show by id\n"), fo->cmd);
 	}
-	for (size_t i = 0; l && i < l->n_branches; i++)
+	for (size_t i = 0; l && i < l->n_branches; i++) {
 		stats_add_branch(st, l->branches[i]->id, l->branches[i]->name);
+		if (l->branches[i]->parent && l->branches[i]->parent[0])
+			stats_set_parent(st, l->branches[i]->id, l->branches[i]->parent);
+	}
 	if (resp)
 		envelope_free(resp, NULL);
 	else if (l)

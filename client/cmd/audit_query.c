@@ -20,6 +20,7 @@ const char *audq_role_word(Hearth__Role r)
 {
 	switch (r) {
 	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_GENERAL: return "general";
 	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
 	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
 	default: return "-";

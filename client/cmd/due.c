@@ -14,6 +14,7 @@
 #include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
+#include "client/core/branch_lookup.h"
 #include "client/core/replica_meta.h"
 
 static void print_json(const due_report *r, const char *branch)
@@ -222,7 +223,7 @@ int cmd_due(cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *branch = NULL, *days = NULL;
-	char err[1200] = "", own[128] = "";
+	char err[1200] = "", own[128] = "", typed_id[128] = "";
 	int json = 0, o, rc;
 	int32_t today;
 	due_config cfg;
@@ -272,6 +273,22 @@ int cmd_due(cli *c, int argc, char **argv)
 	if (replica_open(&r, c->prof.home, err, sizeof(err)) != 0) {
 		cli_error(_("due: %s"), err[0] ? err : "cannot open the local replica");
 		return EXIT_FAIL;
+	}
+	if (branch) {
+		char why[2400];
+		int sc = branch_resolve(&r, branch, typed_id, sizeof(typed_id), why, sizeof(why));
+		if (sc == 0) {
+			branch = typed_id;
+			sc = replica_scope_check(&r, branch, why, sizeof(why));
+		}
+		if (sc != 0) {
+			replica_close(&r);
+			if (sc < 0)
+				cli_error(_("%s: cannot read the local replica: %s"), "due", _(hearth_strerror(sc)));
+			else
+				cli_error("%s: %s", "due", why);
+			return sc < 0 ? EXIT_FAIL : EXIT_USAGE;
+		}
 	}
 	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
 		branch = own;

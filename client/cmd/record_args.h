@@ -61,6 +61,7 @@ typedef struct record_cmd {
 	record_assign *as;
 	size_t n_as;
 	const char *branch, *id_text;
+	char branch_id[128];        /* --branch resolved to an id (rrep_pick_branch) */
 	const char *note_date, *note_text, *note_by;   /* `note` */
 	int json, csv, bom, reveal, all;
 	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */

@@ -2,6 +2,8 @@
  * reveal/export events it queues. */
 #include "client/cmd/record_replica.h"
 
+#include "client/core/branch_lookup.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -155,6 +157,19 @@ int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
 	char own[128];
 	int rc;
 
+	if (m->branch && *m->branch && m->branch != m->branch_id) {
+		char why[2400];
+		rc = branch_resolve(&m->rep, m->branch, m->branch_id, sizeof(m->branch_id), why, sizeof(why));
+		if (rc < 0) {
+			rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
+			return EXIT_FAIL;
+		}
+		if (rc > 0) {
+			rargs_say(m, "--branch \"%s\": %s", m->branch, why);
+			return EXIT_USAGE;
+		}
+		m->branch = m->branch_id;
+	}
 	rrep_meta_branch(&m->rep, own, sizeof(own));
 	if (own[0] && !m->branch) {
 		snprintf(out, cap, "%s", own);
@@ -186,6 +201,15 @@ int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
 			return EXIT_USAGE;
 		}
 		snprintf(out, cap, "%s", m->branch);
+		return EXIT_OK;
+	case HEARTH__ROLE__ROLE_GENERAL:
+		/* A general branch adds to its own branch unless --branch names
+		 * one below it (the server decides whether it may edit there). */
+		snprintf(out, cap, "%s", m->branch && *m->branch ? m->branch : id.branch_id);
+		if (strlen(out) >= 64 || !branch_id_ok(out)) {
+			rargs_say(m, _("--branch \"%s\" is not a branch id"), out);
+			return EXIT_USAGE;
+		}
 		return EXIT_OK;
 	default:
 		rargs_say(m, _("an auditor certificate cannot change records; auditors only read"));

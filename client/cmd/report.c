@@ -14,6 +14,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/record.h"
+#include "client/core/branch_lookup.h"
 #include "client/core/replica_meta.h"
 
 static void value_text(const yearly_figure *f, char *out, size_t cap)
@@ -37,15 +38,15 @@ static void value_text(const yearly_figure *f, char *out, size_t cap)
 	}
 }
 
-static int print_table(const yearly_report *r, const char *branch)
+static int print_table(const yearly_report *r, const char *branch, const char *name)
 {
 	out_table *t = out_table_new();
 	int rc = HEARTH_ENOMEM;
 
 	if (!t)
 		return rc;
-	printf("%d 年度工作统计（%s%s）\n", r->year, branch ? "支部 " : "",
-	       branch ? branch : "全部支部");
+	printf("%d 年度工作统计（%s%s%s%s）\n", r->year, branch ? "支部 " : "",
+	       branch ? branch : "全部支部", name[0] ? " " : "", name);
 	if (out_table_column(t, "类别", 0, 0) || out_table_column(t, "项目", 0, 0) ||
 	    out_table_column(t, "数值", 0, 1))
 		goto fail;
@@ -156,7 +157,7 @@ int cmd_report(cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *branch = NULL, *ytext = NULL;
-	char err[1200] = "", own[128] = "", today_text[11];
+	char err[1200] = "", own[128] = "", typed_id[128] = "", bname[256] = "", today_text[11];
 	int json = 0, o, rc, year;
 	int32_t today;
 	due_snapshot snap;
@@ -218,8 +219,26 @@ int cmd_report(cli *c, int argc, char **argv)
 		cli_error(_("report year: %s"), err[0] ? err : "cannot open the local replica");
 		return EXIT_FAIL;
 	}
+	if (branch) {
+		char why[2400];
+		int sc = branch_resolve(&r, branch, typed_id, sizeof(typed_id), why, sizeof(why));
+		if (sc == 0) {
+			branch = typed_id;
+			sc = replica_scope_check(&r, branch, why, sizeof(why));
+		}
+		if (sc != 0) {
+			replica_close(&r);
+			if (sc < 0)
+				cli_error(_("%s: cannot read the local replica: %s"), "report", _(hearth_strerror(sc)));
+			else
+				cli_error("%s: %s", "report", why);
+			return sc < 0 ? EXIT_FAIL : EXIT_USAGE;
+		}
+	}
 	if (!branch && replica_meta_get_str(&r, "branch", own, sizeof(own)) == 0 && own[0])
 		branch = own;
+	if (branch)
+		branch_name_of(&r, branch, bname, sizeof(bname));
 	rc = due_snapshot_load(&r, branch, &snap);
 	replica_close(&r);
 	if (rc != 0) {
@@ -235,7 +254,7 @@ int cmd_report(cli *c, int argc, char **argv)
 	if (json)
 		print_json(&rep, branch);
 	else
-		rc = print_table(&rep, branch);
+		rc = print_table(&rep, branch, bname);
 	yearly_free(&rep);
 	if (rc != 0) {
 		cli_error(_("report year: cannot print the report: %s"), _(hearth_strerror(rc)));

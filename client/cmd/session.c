@@ -21,6 +21,7 @@ static const char *role_name(Hearth__Role r)
 {
 	switch (r) {
 	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_GENERAL: return "general";
 	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
 	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
 	default: return "unknown";
@@ -56,7 +57,10 @@ static int cert_scope(const char *cert, char *out, size_t cap)
 
 	if (identity_read(cert, &id, err, sizeof(err)) != IDENTITY_OK)
 		return -1;
-	snprintf(out, cap, "%s", id.role == HEARTH__ROLE__ROLE_BRANCH ? id.branch_id : "");
+	if (id.role == HEARTH__ROLE__ROLE_GENERAL)
+		snprintf(out, cap, "general/%s", id.branch_id);
+	else
+		snprintf(out, cap, "%s", id.role == HEARTH__ROLE__ROLE_BRANCH ? id.branch_id : "");
 	return 0;
 }
 
@@ -286,6 +290,7 @@ int cmd_whoami(cli *c, int argc, char **argv)
 	session s;
 	int json = 0, o, rc;
 	Hearth__Principal *p;
+	char bname[256];
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (o == 'j')
@@ -305,6 +310,23 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		return rc;
 	}
 	p = s.welcome->principal;
+	bname[0] = '\0';
+	if (p->branch_id[0]) {
+		/* The branch's name, from the server's branch
+		 * directory; best effort. */
+		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+		Hearth__BranchListRequest q = HEARTH__BRANCH_LIST_REQUEST__INIT;
+		q.directory = 1;
+		req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST;
+		req.branch_list_request = &q;
+		if (session_call(&s, &req, &resp) == 0) {
+			if (resp->body_case == HEARTH__ENVELOPE__BODY_BRANCH_LIST)
+				for (size_t i = 0; i < resp->branch_list->n_branches; i++)
+					if (!strcmp(resp->branch_list->branches[i]->id, p->branch_id))
+						snprintf(bname, sizeof(bname), "%s", resp->branch_list->branches[i]->name);
+			envelope_free(resp, NULL);
+		}
+	}
 	/* Everything below but the role came from the server: quoted for
 	 * JSON, sanitised for people, like any other text it sends. */
 	if (json) {
@@ -318,6 +340,8 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		out_json_quote(stdout, p->fingerprint);
 		fputs(",\"server_version\":", stdout);
 		out_json_quote(stdout, s.welcome->server_version);
+		fputs(",\"branch_name\":", stdout);
+		out_json_quote(stdout, bname);
 		fputs("}\n", stdout);
 	} else {
 		printf(_("role:        %s\n"), role_name(p->role));
@@ -326,6 +350,10 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		if (p->branch_id[0]) {
 			fputs(_("\nbranch:      "), stdout);
 			out_text(stdout, p->branch_id, 0);
+			if (bname[0]) {
+				fputc(' ', stdout);
+				out_text(stdout, bname, 0);
+			}
 		}
 		fputs(_("\nname:        "), stdout);
 		out_text(stdout, p->name, 0);

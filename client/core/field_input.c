@@ -4,6 +4,8 @@
  * flags and the web app's forms. */
 #include "client/core/field_input.h"
 
+#include "client/core/branch_lookup.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +262,13 @@ static size_t split_items(const char *text, char **items, size_t max)
  * repeated field takes a comma-separated list and replaces the whole list.
  * Counts are bounded before anything is allocated. On failure body's field
  * is unchanged and why says what was wrong. */
+/* Whether fd holds a branch id: a string field named *_branch. */
+static int is_branch_field(const ProtobufCFieldDescriptor *fd)
+{
+	size_t n = strlen(fd->name);
+	return fd->type == PROTOBUF_C_TYPE_STRING && n > 7 && !strcmp(fd->name + n - 7, "_branch");
+}
+
 int field_input_apply(ProtobufCMessage *body, const field_input *a, char *why, size_t cap)
 {
 	const ProtobufCFieldDescriptor *fd = a->fd;
@@ -268,10 +277,21 @@ int field_input_apply(ProtobufCMessage *body, const field_input *a, char *why, s
 
 	if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
 		unsigned char slot[sizeof(ProtobufCBinaryData) + sizeof(double)];
+		char branch[128];
 
 		if (text && !*text) {
 			pbfield_clear(body, fd);
 			return 0;
+		}
+		/* A branch field (from_branch, to_branch, recipient_branch) takes
+		 * a branch's name as well as its id. */
+		if (text && a->rep && is_branch_field(fd)) {
+			rc = branch_resolve(a->rep, text, branch, sizeof(branch), why, cap);
+			if (rc < 0)
+				return rc;
+			if (rc > 0)
+				return HEARTH_EINVAL;
+			text = branch;
 		}
 		if (!text && fd->type != PROTOBUF_C_TYPE_BOOL)
 			return HEARTH_EINVAL;

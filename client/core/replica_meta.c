@@ -9,6 +9,7 @@
 #include "client/core/replica_store.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/lmdb_err.h"
 #include "common/merge.h"
 #include "common/record_peek.h"
@@ -233,3 +234,41 @@ fail:
 	return rc;
 }
 
+
+int replica_scope_check(replica *r, const char *branch, char *why, size_t cap)
+{
+	char own[128], scope[128], list[64 * 66];
+	int rc;
+
+	if (cap)
+		why[0] = '\0';
+	if (!branch || !branch[0])
+		return 0;
+	if ((rc = replica_meta_get_str(r, "branch", own, sizeof(own))) != 0 && rc != HEARTH_ENOTFOUND)
+		return rc;
+	if (own[0]) {
+		if (strcmp(own, branch) == 0)
+			return 0;
+		snprintf(why, cap, _("branch %s is not in this replica's scope: it holds branch %s only"), branch, own);
+		return 1;
+	}
+	if ((rc = replica_meta_get_str(r, "scope", scope, sizeof(scope))) != 0 && rc != HEARTH_ENOTFOUND)
+		return rc;
+	if (!strncmp(scope, "general/", 8)) {
+		size_t bl = strlen(branch);
+		const char *p;
+		if ((rc = replica_meta_get_str(r, "scope_branches", list, sizeof(list))) != 0 && rc != HEARTH_ENOTFOUND)
+			return rc;
+		for (p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+			if (strcspn(p, ",") == bl && !strncmp(p, branch, bl))
+				return 0;
+		snprintf(why, cap, _("branch %s is not in this replica's scope: general branch %s holds %s"), branch,
+		         scope + 8, list[0] ? list : _("no branches yet (run hearth sync)"));
+		return 1;
+	}
+	if (scope[0] && strcmp(scope, branch) != 0) {
+		snprintf(why, cap, _("branch %s is not in this replica's scope: it holds branch %s only"), branch, scope);
+		return 1;
+	}
+	return 0;
+}

@@ -31,6 +31,14 @@ int replica_cursor(replica *r, uint64_t *cursor);
 int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap);
 int replica_meta_set_str(replica *r, const char *key, const char *value);
 
+/* Whether branch is in the scope this replica mirrors (its "branch", the
+ * subtree of its general branch, the one branch an admin synced, or all),
+ * so that a command asked about another branch refuses instead of
+ * answering with an empty list. Returns 0 when it is, 1 when it is not
+ * (why gets the sentence to show, naming what the replica holds), or a
+ * negative HEARTH_E* code. */
+int replica_scope_check(replica *r, const char *branch, char *why, size_t cap);
+
 
 /* Bytes stored under a meta key, as a malloc'd copy the caller frees.
  * Returns 0, HEARTH_ENOTFOUND (*out NULL, *len 0), HEARTH_ENOMEM. */

@@ -297,6 +297,21 @@ static int pending_resolves(replica *r, MDB_txn *t, rstore_blobs *out)
 	return rc;
 }
 
+/* Whether a pulled record or conflict of branch b belongs in a replica of
+ * scope: all (""), one branch, or a general branch's subtree
+ * ("general/ID"), which the page names in scope_branches. */
+static int in_scope(const char *scope, const Hearth__PullResponse *page, const char *b)
+{
+	if (!scope[0])
+		return 1;
+	if (strncmp(scope, "general/", 8) != 0)
+		return strcmp(b, scope) == 0;
+	for (size_t i = 0; i < page->n_scope_branches; i++)
+		if (strcmp(page->scope_branches[i], b) == 0)
+			return 1;
+	return 0;
+}
+
 int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen)
 {
 	rstore_blobs resolving = { 0 };
@@ -326,7 +341,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	}
 	for (size_t i = 0; i < page->n_records; i++) {
 		const Hearth__Record *rec = page->records[i];
-		if (scope[0] && strcmp(rec->branch_id, scope) != 0) {
+		if (!in_scope(scope, page, rec->branch_id)) {
 			if ((rc = drop_server_copy(r, t, rec->id.data)) != 0 ||
 			    (rc = rstore_db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
 				goto fail_store;
@@ -345,7 +360,7 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 		/* A conflict of another branch is none of this replica's
 		 * business; stored, it would hold every sync at "open
 		 * conflicts" with nothing here to resolve it (issue 12 item 14). */
-		if (scope[0] && strcmp(c->branch_id ? c->branch_id : "", scope) != 0)
+		if (!in_scope(scope, page, c->branch_id ? c->branch_id : ""))
 			continue;
 		for (size_t j = 0; j < resolving.n; j++)
 			resolved_here |= !memcmp(resolving.v[j].data, c->id.data, UUID_LEN);

@@ -73,6 +73,9 @@ void stats_free(stats *s)
 	free(s->rows);
 	s->rows = NULL;
 	s->n = s->cap = 0;
+	free(s->subtotals);
+	s->subtotals = NULL;
+	s->n_sub = 0;
 }
 
 /* Index of the row for branch id, adding it when missing; -1 when out of
@@ -102,6 +105,15 @@ int stats_add_branch(stats *s, const char *id, const char *name)
 		return HEARTH_ENOMEM;
 	if (name && name[0])
 		snprintf(s->rows[i].name, sizeof(s->rows[i].name), "%s", name);
+	return 0;
+}
+
+int stats_set_parent(stats *s, const char *id, const char *parent)
+{
+	long i = row_index(s, id);
+	if (i < 0)
+		return HEARTH_ENOMEM;
+	snprintf(s->rows[i].parent, sizeof(s->rows[i].parent), "%s", parent ? parent : "");
 	return 0;
 }
 
@@ -424,7 +436,9 @@ int stats_scan(stats *s, replica *r)
 	if (rc != 0)
 		goto done;
 	/* The ledger's members, each once per branch, against the visits. */
-	qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
+	/* qsort of an empty, never-allocated ledger would pass NULL (UBSan). */
+	if (x.n_ledger)
+		qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
 	for (size_t i = 0; i < x.n_ledger; i++) {
 		const ledger_entry *e = &x.ledger[i];
 		const mslot *m;
@@ -451,9 +465,67 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(((const stats_row *)a)->branch, ((const stats_row *)b)->branch);
 }
 
+static const stats_row *row_of(const stats *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->rows[i].branch, id))
+			return &s->rows[i];
+	return NULL;
+}
+
+static void add_row(stats_row *to, const stats_row *r)
+{
+	for (int f = 0; f < ST_COUNT; f++)
+		to->v[f] += r->v[f];
+	for (int m = 0; m < 12; m++)
+		to->visits_month[m] += r->visits_month[m];
+}
+
+/* The subtotal of every general branch: each row adds to itself-as-parent
+ * (when it is one) and to every branch above it. The walk up is bounded by
+ * the row count, so a (server-refused) loop cannot hang it. */
+static void roll_up(stats *s)
+{
+	size_t n_gen = 0;
+
+	free(s->subtotals);
+	s->subtotals = NULL;
+	s->n_sub = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		int is_parent = 0;
+		for (size_t j = 0; j < s->n && !is_parent; j++)
+			is_parent = !strcmp(s->rows[j].parent, s->rows[i].branch);
+		n_gen += (size_t)is_parent;
+	}
+	if (!n_gen || (s->subtotals = calloc(n_gen, sizeof(*s->subtotals))) == NULL)
+		return;
+	/* Rows are sorted by id, so the subtotals are too. */
+	for (size_t i = 0; i < s->n; i++) {
+		int is_parent = 0;
+		for (size_t j = 0; j < s->n && !is_parent; j++)
+			is_parent = !strcmp(s->rows[j].parent, s->rows[i].branch);
+		if (!is_parent)
+			continue;
+		stats_row *sub = &s->subtotals[s->n_sub++];
+		snprintf(sub->branch, sizeof(sub->branch), "%s", s->rows[i].branch);
+		snprintf(sub->name, sizeof(sub->name), "%s", s->rows[i].name);
+		snprintf(sub->parent, sizeof(sub->parent), "%s", s->rows[i].parent);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const stats_row *up = &s->rows[i];
+		for (size_t steps = 0; up && steps <= s->n; steps++) {
+			for (size_t k = 0; k < s->n_sub; k++)
+				if (!strcmp(s->subtotals[k].branch, up->branch))
+					add_row(&s->subtotals[k], &s->rows[i]);
+			up = up->parent[0] ? row_of(s, up->parent) : NULL;
+		}
+	}
+}
+
 void stats_finish(stats *s)
 {
-	qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+	if (s->n)
+		qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
 	memset(&s->total, 0, sizeof(s->total));
 	for (size_t i = 0; i < s->n; i++) {
 		stats_row *r = &s->rows[i];
@@ -464,6 +536,7 @@ void stats_finish(stats *s)
 		for (int m = 0; m < 12; m++)
 			s->total.visits_month[m] += r->visits_month[m];
 	}
+	roll_up(s);
 }
 
 /* ------------------------------------------------ output */

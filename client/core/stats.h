@@ -89,6 +89,7 @@ const stats_column *stats_columns(size_t *n);
 typedef struct stats_row {
 	char branch[64];         /* branch id */
 	char name[256];          /* branch name when known, else "" */
+	char parent[64];         /* its 党总支's branch id when known, else "" */
 	int64_t v[ST_COUNT];
 	int64_t visits_month[12]; /* counted visits of the year by month */
 } stats_row;
@@ -100,6 +101,11 @@ typedef struct stats {
 	stats_row *rows;         /* sorted by branch id after stats_finish */
 	size_t n, cap;
 	stats_row total;         /* branch "" : sums of every row */
+	/* One per general branch (a branch that is some row's parent), after
+	 * stats_finish, sorted by id: its own row plus every branch below it,
+	 * transitively. Owned; stats_free frees it. */
+	stats_row *subtotals;
+	size_t n_sub;
 	uint64_t records;        /* records looked at */
 } stats;
 
@@ -112,11 +118,16 @@ void stats_init(stats *s, int year, int32_t today, const due_config *cfg);
  * HEARTH_ENOMEM. */
 int stats_add_branch(stats *s, const char *id, const char *name);
 
+/* Records that branch id sits below parent (its 党总支) in the tree, for
+ * the subtotals of stats_finish. Returns 0 or HEARTH_ENOMEM. */
+int stats_set_parent(stats *s, const char *id, const char *parent);
+
 /* Reads every record of the replica's local view and counts it. May be
  * called once per stats. Returns 0 or a negative HEARTH_E* code. */
 int stats_scan(stats *s, replica *r);
 
-/* Sorts the rows and computes the totals row. */
+/* Sorts the rows and computes the totals row and the subtotals per
+ * general branch (none when out of memory: the rows stay right). */
 void stats_finish(stats *s);
 
 /* Frees the rows; s may be reused after stats_init. */

@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "client/core/branch_lookup.h"
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
 #include "client/core/replica_recovery.h"
@@ -361,6 +362,32 @@ done:
  * next sync, so a replica with a long history never makes one sync long. */
 #define ENTRY_PAGES_MAX 20
 
+/* The branch directory of this replica's scope (ids, names, parents), kept
+ * so that commands accept and show branch names offline. Best effort, like
+ * fetch_entries. */
+static void fetch_directory(sync_ctx *x)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__BranchListRequest q = HEARTH__BRANCH_LIST_REQUEST__INIT;
+
+	q.directory = 1;
+
+	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST;
+	req.branch_list_request = &q;
+	if (session_call(&x->s, &req, &resp) != 0)
+		return;
+	if (resp->body_case == HEARTH__ENVELOPE__BODY_BRANCH_LIST) {
+		size_t n = hearth__branch_list__get_packed_size(resp->branch_list);
+		uint8_t *buf = malloc(n ? n : 1);
+		if (buf) {
+			hearth__branch_list__pack(resp->branch_list, buf);
+			replica_meta_set_bytes(&x->r, BRANCH_DIRECTORY_META, buf, n);
+			free(buf);
+		}
+	}
+	envelope_free(resp, NULL);
+}
+
 /* After a sync: the audit entries of the revisions in scope written since
  * the last fetch, kept so that a recovery can show the server what this
  * replica witnessed. Best effort: a server that does not answer leaves the
@@ -474,12 +501,29 @@ static int check_page(sync_ctx *x, const Hearth__PullResponse *pg, uint64_t curs
 	return SYNC_OK;
 }
 
+/* A general replica keeps the branches of its subtree as the server named
+ * them ("b001,b002,g01"), so commands can refuse a branch outside it. */
+static int store_scope_branches(sync_ctx *x, const Hearth__PullResponse *pg)
+{
+	char list[64 * 66];
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < pg->n_scope_branches; i++) {
+		int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? "," : "", pg->scope_branches[i]);
+		if (n < 0 || (size_t)n >= sizeof(list) - used)
+			break;
+		used += (size_t)n;
+	}
+	return replica_meta_set_str(&x->r, "scope_branches", list);
+}
+
 /* Pull: pages after our cursor until the server says there is no more;
  * each page (records, conflicts, cursor) commits in one transaction. */
 static int do_pull(sync_ctx *x)
 {
 	uint64_t cursor, ahead_id = 0;
-	char err[1200];
+	char err[1200], tag[32];
 	int rc, idle = 0, ahead = 0;
 
 	if ((rc = replica_cursor(&x->r, &cursor)) != 0)
@@ -496,6 +540,10 @@ static int do_pull(sync_ctx *x)
 		pull.cursor = cursor;
 		pull.limit = x->page;
 		pull.branch_id = (char *)x->scope;
+		/* A general's cursor belongs to the subtree it was read from; the
+		 * server asks for a re-pull when that changed. */
+		if (x->general && replica_meta_get_str(&x->r, "scope_tag", tag, sizeof(tag)) == 0)
+			pull.scope_tag = tag;
 		req.body_case = HEARTH__ENVELOPE__BODY_PULL;
 		req.pull = &pull;
 		progress_show(&x->prog);
@@ -528,8 +576,10 @@ static int do_pull(sync_ctx *x)
 			return hostile(x, _("it asked for a re-pull from zero a second time in one sync"));
 		}
 		if (pg->reset) {
-			notice(x, _("this replica was away longer than the server keeps deletes; "
-			          "re-pulling from zero"));
+			notice(x, x->general ? _("the branches below this general branch changed, or this replica "
+			                         "was away longer than the server keeps deletes; re-pulling from zero")
+			                     : _("this replica was away longer than the server keeps deletes; "
+			                         "re-pulling from zero"));
 			if ((rc = replica_reset_server(&x->r)) != 0) {
 				envelope_free(resp, NULL);
 				return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
@@ -579,6 +629,12 @@ static int do_pull(sync_ctx *x)
 		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {
 			envelope_free(resp, NULL);
 			return failed(x, "%s", err);
+		}
+		if (x->general && pg->scope_tag && pg->scope_tag[0] &&
+		    (replica_meta_set_str(&x->r, "scope_tag", pg->scope_tag) != 0 ||
+		     store_scope_branches(x, pg) != 0)) {
+			envelope_free(resp, NULL);
+			return failed(x, _("cannot store the scope in the replica"));
 		}
 		x->pull_pages++;
 		fault_hit(&x->fault, FAULT_PULL_PAGE, x->pull_pages);
@@ -763,22 +819,38 @@ static int settle_scope(sync_ctx *x, const char *branch_opt)
 			return failed(x, _("cannot store the branch in the replica"));
 		x->scope = "";
 		x->digest_branch = p->branch_id;
+	} else if (p->role == HEARTH__ROLE__ROLE_GENERAL) {
+		/* The server pulls the whole subtree below the general branch;
+		 * the replica holds nothing else, so it digests all it has. */
+		if (branch_opt) {
+			snprintf(x->err, sizeof(x->err),
+			         _("--branch is for admin and auditor certificates; this certificate syncs "
+			           "every branch below general branch %s"),
+			         p->branch_id);
+			return SYNC_USAGE;
+		}
+		x->general = 1;
+		x->scope = "";
+		x->digest_branch = "";
+		snprintf(x->scope_meta, sizeof(x->scope_meta), "general/%s", p->branch_id);
 	} else {
 		x->scope = branch_opt ? branch_opt : "";
 		x->digest_branch = x->scope;
 	}
+	if (!x->general)
+		snprintf(x->scope_meta, sizeof(x->scope_meta), "%s", x->digest_branch);
 	rc = replica_meta_get_str(&x->r, "scope", old, sizeof(old));
-	if (rc == 0 && strcmp(old, x->digest_branch) != 0) {
+	if (rc == 0 && strcmp(old, x->scope_meta) != 0) {
 		snprintf(line, sizeof(line), _("sync scope changed from %s%s to %s%s; pulling from zero"),
 		         old[0] ? _("branch ") : _("all branches"), old,
-		         x->digest_branch[0] ? _("branch ") : _("all branches"),
-		         x->digest_branch);
+		         x->scope_meta[0] ? _("branch ") : _("all branches"),
+		         x->scope_meta);
 		notice(x, line);
 		if (replica_reset_server(&x->r) != 0)
 			return failed(x, _("cannot reset the replica"));
 	}
-	if (rc != 0 || strcmp(old, x->digest_branch) != 0) {
-		if (replica_meta_set_str(&x->r, "scope", x->digest_branch) != 0)
+	if (rc != 0 || strcmp(old, x->scope_meta) != 0) {
+		if (replica_meta_set_str(&x->r, "scope", x->scope_meta) != 0)
 			return failed(x, _("cannot store the scope in the replica"));
 	}
 	return SYNC_OK;
@@ -824,6 +896,7 @@ sync_result sync_run(sync_ctx *x)
 	if ((rc = check_divergence(x)) != SYNC_OK)
 		return rc;
 	replica_set_last_sync(&x->r, session_now_ms());
+	fetch_directory(x);
 	fetch_entries(x);
 	return SYNC_OK;
 }

@@ -111,6 +111,8 @@ typedef struct sync_ctx {
 	sync_hooks hooks;
 	const char *scope;          /* pull branch_id (admin/auditor --branch), "" = all */
 	const char *digest_branch;  /* DigestRequest.branch_id */
+	char scope_meta[96];        /* the replica's "scope": a branch, "" (all) or general/ID */
+	int general;                /* a general principal: the server chooses the subtree */
 	sync_fault fault;
 	long push_acks, pull_recv, pull_pages;
 	int resets;                 /* reset=true answers this sync (one is allowed) */

@@ -260,6 +260,17 @@ static void pct_text(int64_t num, int64_t den, char *out, size_t cap)
 		snprintf(out, cap, "%.1f%%", p);
 }
 
+/* Row r of the figures in print order: the branches, the subtotals per
+ * general branch, then the total. */
+static const stats_row *figure_row(const stats *s, size_t r)
+{
+	if (r < s->n)
+		return &s->rows[r];
+	if (r < s->n + s->n_sub)
+		return &s->subtotals[r - s->n];
+	return &s->total;
+}
+
 /* The overview table: the figures the committee looks at first. */
 static void summary_table(FILE *f, const stats *s)
 {
@@ -284,13 +295,17 @@ static void summary_table(FILE *f, const stats *s)
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(cols); i++)
 		fprintf(f, "<th>%s</th>", cols[i].label);
 	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t r = 0; r <= s->n; r++) {
-		const stats_row *row = r < s->n ? &s->rows[r] : &s->total;
+	/* The branches, a 小计 per general branch (it and every branch below
+	 * it), then the committee's total. */
+	for (size_t r = 0; r <= s->n + s->n_sub; r++) {
+		const stats_row *row = figure_row(s, r);
 		if (r == s->n)
 			fputs("</tbody><tfoot>\n", f);
 		fputs("<tr><td class=\"b\">", f);
-		if (r < s->n) {
+		if (r < s->n + s->n_sub) {
 			report_escape(f, row->name[0] ? row->name : row->branch);
+			if (r >= s->n)
+				fputs(" 小计", f);
 			if (row->name[0]) {
 				fputs(" <span class=\"small\">", f);
 				report_escape(f, row->branch);
@@ -330,12 +345,14 @@ static void detail_tables(FILE *f, const stats *s)
 				fputs("</th>", f);
 			}
 		fputs("</tr></thead>\n<tbody>\n", f);
-		for (size_t r = 0; r <= s->n; r++) {
-			const stats_row *row = r < s->n ? &s->rows[r] : &s->total;
+		for (size_t r = 0; r <= s->n + s->n_sub; r++) {
+			const stats_row *row = figure_row(s, r);
 			if (r == s->n)
 				fputs("</tbody><tfoot>\n", f);
 			fputs("<tr><td class=\"b\">", f);
-			report_escape(f, r < s->n ? (row->name[0] ? row->name : row->branch) : "合计");
+			report_escape(f, r < s->n + s->n_sub ? (row->name[0] ? row->name : row->branch) : "合计");
+			if (r >= s->n && r < s->n + s->n_sub)
+				fputs(" 小计", f);
 			fputs("</td>", f);
 			for (size_t i = 0; i < n; i++) {
 				if (cols[i].group != g)

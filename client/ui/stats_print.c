@@ -31,10 +31,18 @@ static int print_group(const stats *s, FILE *f, int group)
 	for (size_t i = 0; i < n; i++)
 		if (cols[i].group == group && out_table_column(t, cols[i].label, 0, 1))
 			goto done;
-	for (size_t r = 0; r <= s->n; r++) {
-		const stats_row *row = r < s->n ? &s->rows[r] : &s->total;
-		if (out_table_row(t) || out_table_cell(t, r < s->n ? row->branch : "合计") ||
-		    out_table_cell(t, r < s->n ? row->name : ""))
+	/* The branches, then a subtotal per general branch (党总支 小计: it and
+	 * every branch below it), then the committee's total. */
+	for (size_t r = 0; r <= s->n + s->n_sub; r++) {
+		const stats_row *row = r < s->n ? &s->rows[r] : r < s->n + s->n_sub ? &s->subtotals[r - s->n] : &s->total;
+		char label[96];
+		if (r < s->n)
+			snprintf(label, sizeof(label), "%s", row->branch);
+		else if (r < s->n + s->n_sub)
+			snprintf(label, sizeof(label), "%s 小计", row->branch);
+		else
+			snprintf(label, sizeof(label), "合计");
+		if (out_table_row(t) || out_table_cell(t, label) || out_table_cell(t, r == s->n + s->n_sub ? "" : row->name))
 			goto done;
 		for (size_t i = 0; i < n; i++) {
 			if (cols[i].group != group)

@@ -369,8 +369,13 @@ static int note_in_scope(conn *c, const Hearth__Envelope *env)
 	MDB_txn *txn = NULL;
 	int rc;
 
-	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH)
+	store_scope sc;
+
+	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_GENERAL)
 		return 1;
+	/* The records a note may name: those the sender reads. */
+	if (authz_read_scope(c, env->request_id, NULL, &sc) != AUTHZ_ALLOW)
+		return 0;
 	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
 		goto fail;
 	for (size_t i = 0; i < note->n_events; i++) {
@@ -387,7 +392,7 @@ static int note_in_scope(conn *c, const Hearth__Envelope *env)
 			goto fail;
 		}
 		r = rc == 0 ? hearth__record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
-		ours = r && strcmp(r->branch_id, c->id.branch_id) == 0;
+		ours = r && store_scope_has(&sc, r->branch_id);
 		if (r)
 			hearth__record__free_unpacked(r, NULL);
 		if (!ours) {

@@ -12,6 +12,7 @@
 
 #include "common/envelope.h"
 #include "server/loop/connection.h"
+#include "server/db/store.h"
 
 /* What an authz check decided. */
 enum authz_decision {
@@ -33,6 +34,25 @@ int authz_push(conn *c, uint64_t request_id);
  * admin and auditor any one branch, or all (*branch NULL) when none is
  * named. *branch points into c or asked (borrowed). */
 int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **branch);
+
+/* The scope a pull or digest reads, into sc: a branch principal its own
+ * branch; a general principal (党总支) the subtree below its branch, or one
+ * branch of it when asked names one (a branch outside is refused FORBIDDEN
+ * with the branches it may read, never answered empty); admin and auditor
+ * the asked branch or all. sc->tag is set for a general's whole subtree. */
+int authz_read_scope(conn *c, uint64_t request_id, const char *asked, store_scope *sc);
+
+/* The subtree of a general principal's push and whether it may edit the
+ * branches below its own, into who->subtree and who->subtree_edits
+ * (cleared for other roles); push.c check_branch applies them per op. */
+int authz_push_scope(conn *c, uint64_t request_id, actor *who);
+
+/* What a branch list shows: when it asks for the directory, to any
+ * principal AUTHZ_DIRECTORY (id, name and parent of every branch, so it
+ * can type and show names, a transfer's receiver included; no secretary);
+ * else AUTHZ_ALLOW, and authz_console decides. */
+enum { AUTHZ_DIRECTORY = 2 };
+int authz_branch_directory(const conn *c, const Hearth__BranchListRequest *rq);
 
 /* The branch an audit review query is limited to: a branch principal's
  * own (pointing into c), NULL (all) for admin and auditor. */

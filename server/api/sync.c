@@ -21,6 +21,7 @@
 #include "server/db/feeds.h"
 #include "server/db/pull.h"
 #include "server/db/push.h"
+#include "server/db/retention.h"
 #include "server/db/store.h"
 #include "common/wire.h"
 #include "server/api/audit.h"
@@ -94,6 +95,7 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 	api *a = api_of(c);
 	Hearth__PushRequest *req = env->push;
 	api_job *aj;
+	actor scoped;
 
 	if (authz_push(c, env->request_id) != AUTHZ_ALLOW)
 		return DISPATCH_DONE;
@@ -107,8 +109,12 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		                a->max_inflight);
 		return 0;
 	}
+	if (authz_push_scope(c, env->request_id, &scoped) != AUTHZ_ALLOW)
+		return 0;
 	if ((aj = jobs_from_conn(c, env, run_push, push_done)) == NULL)
 		return 0;
+	aj->who.subtree = scoped.subtree;
+	aj->who.subtree_edits = scoped.subtree_edits;
 	aj->base.wants_checkpoint = 1;
 	/* Only a push stamps records, so only its actor carries the replica. */
 	aj->base.n_ops = (uint32_t)req->n_ops;
@@ -122,17 +128,38 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 int sync_handle_pull(conn *c, Hearth__Envelope *env)
 {
 	Hearth__PullRequest *req = env->pull;
-	const char *branch = NULL;
+	store_scope sc;
 	wirebuf body = WIREBUF_INIT;
 	uint32_t limit = req->limit ? req->limit : 1000, n = 0;
 	int rc;
 
-	if (authz_scope(c, env->request_id, req->branch_id, &branch) != AUTHZ_ALLOW)
+	if (authz_read_scope(c, env->request_id, req->branch_id, &sc) != AUTHZ_ALLOW)
 		return 0;
 	if (limit > api_of(c)->max_pull_limit)
 		limit = api_of(c)->max_pull_limit;
+	/* A cursor means something only for the subtree it was read from: when
+	 * a branch moved into or out of a general branch's subtree, the
+	 * replica re-pulls from zero (it drops what left, gets what came). */
+	if (sc.tag[0] && req->cursor && req->scope_tag && strcmp(req->scope_tag, sc.tag) != 0) {
+		store *st = api_of(c)->store;
+		MDB_txn *txn = NULL;
+		rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn));
+		if (rc == 0) {
+			rc = retention_reset_body(st, txn, &body);
+			mdb_txn_abort(txn);
+		}
+		if (rc == 0) {
+			conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_PULL_RESULT, &body);
+			wire_free(&body);
+			return 0;
+		}
+		wire_free(&body);
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "pull failed: %s",
+		                hearth_strerror(rc));
+		return 0;
+	}
 	/* Keep the page well inside one frame. */
-	rc = pull_page(api_of(c)->store, branch, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
+	rc = pull_page(api_of(c)->store, &sc, req->cursor, limit, c->srv->cfg.max_frame / 2, &body, &n,
 	                &session_of(c)->pull_fresh);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
@@ -147,13 +174,13 @@ int sync_handle_pull(conn *c, Hearth__Envelope *env)
 
 int sync_handle_digest(conn *c, Hearth__Envelope *env)
 {
-	const char *branch = NULL;
+	store_scope sc;
 	wirebuf body = WIREBUF_INIT;
 	int rc;
 
-	if (authz_scope(c, env->request_id, env->digest->branch_id, &branch) != AUTHZ_ALLOW)
+	if (authz_read_scope(c, env->request_id, env->digest->branch_id, &sc) != AUTHZ_ALLOW)
 		return 0;
-	rc = feeds_digest(api_of(c)->store, branch, &body);
+	rc = feeds_digest(api_of(c)->store, &sc, &body);
 	if (rc != 0) {
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
 		                "digest failed: %s", hearth_strerror(rc));

@@ -181,7 +181,7 @@ static int feed_head(store *s, MDB_txn *txn, const char *branch, uint64_t *last)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int feeds_digest(store *s, const char *branch, wirebuf *out)
+int feeds_digest(store *s, const store_scope *sc, wirebuf *out)
 {
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -201,8 +201,13 @@ int feeds_digest(store *s, const char *branch, wirebuf *out)
 		const uint8_t *kp = k.mv_data;
 		size_t bl = k.mv_size - 2;
 		int kind = kp[k.mv_size - 1];
-		if (k.mv_size >= 2 && v.mv_size == 40 && kind < 64 &&
-		    (!branch || (strlen(branch) == bl && memcmp(kp, branch, bl) == 0))) {
+		char b[STORE_BRANCH_MAX + 1];
+		if (k.mv_size >= 2 && bl <= STORE_BRANCH_MAX) {
+			memcpy(b, kp, bl);
+			b[bl] = '\0';
+		}
+		if (k.mv_size >= 2 && bl <= STORE_BRANCH_MAX && v.mv_size == 40 && kind < 64 &&
+		    store_scope_has(sc, b)) {
 			acc[kind].count += be64_get(v.mv_data);
 			for (int i = 0; i < 32; i++)
 				acc[kind].x[i] ^= ((const uint8_t *)v.mv_data)[8 + i];
@@ -211,8 +216,21 @@ int feeds_digest(store *s, const char *branch, wirebuf *out)
 	}
 	if (rc != MDB_NOTFOUND)
 		goto fail;
-	if ((rc = feed_head(s, txn, branch, &last)) != 0)
-		goto fail;
+	for (uint32_t i = 0; i < (sc->all ? 1 : sc->n); i++) {
+		uint64_t head = 0, hz = 0;
+		const char *branch = sc->all ? NULL : sc->ids[i];
+		if ((rc = feed_head(s, txn, branch, &head)) != 0)
+			goto fail;
+		if ((rc = feeds_horizon(s, txn, branch, &hz)) != 0) {
+			mdb_cursor_close(cur);
+			mdb_txn_abort(txn);
+			return rc;
+		}
+		if (head > last)
+			last = head;
+		if (hz > horizon)
+			horizon = hz;
+	}
 	/* The cursor a replica holds after pulling the whole scope: pull_page
 	 * ends a complete pull at max(feed head, purge horizon), because a
 	 * replica left below the horizon would be told to re-pull from zero on
@@ -222,11 +240,6 @@ int feeds_digest(store *s, const char *branch, wirebuf *out)
 	 * horizon skips nothing: every change at or below it that still exists
 	 * is in the feed below the head, and the purged ones are gone from the
 	 * digest too. */
-	if ((rc = feeds_horizon(s, txn, branch, &horizon)) != 0) {
-		mdb_cursor_close(cur);
-		mdb_txn_abort(txn);
-		return rc;
-	}
 	if (horizon > last)
 		last = horizon;
 	for (int kind = 1; kind < 64; kind++) {

@@ -49,9 +49,10 @@ size_t feeds_horizon_key(char *buf, size_t cap, const char *branch);
 int feeds_horizon(store *s, MDB_txn *txn, const char *branch, uint64_t *out);
 
 /* Builds a DigestResponse body (its cursor is max(feed head, purge
- * horizon), the cursor pull_page ends a complete pull at) for the scope (branch NULL: all) into out,
+ * horizon, the highest over a scope's branches), the cursor pull_page ends
+ * a complete pull at) for the scope (all, or its branches) into out,
  * which the caller owns and frees, in its own read transaction. Returns 0
  * or a negative HEARTH_E* code. */
-int feeds_digest(store *s, const char *branch, wirebuf *out);
+int feeds_digest(store *s, const store_scope *sc, wirebuf *out);
 
 #endif

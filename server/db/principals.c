@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/sha.h>
+
 #include "common/hearth.h"
 #include "common/utf8.h"
 #include "server/db/audit_log.h"
@@ -65,6 +67,98 @@ int principals_branch_names(store *s, MDB_txn *txn, char *out, size_t cap)
 	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : store_err(mrc);
 }
 
+struct tree_node {
+	char id[STORE_BRANCH_MAX + 1];
+	char parent[STORE_BRANCH_MAX + 1];
+	int in;
+};
+
+int principals_subtree(store *s, MDB_txn *txn, const char *root, store_scope *out, int *edits)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	struct tree_node *nodes = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	int rc = 0, mrc, changed, root_seen = 0;
+	uint8_t md[32], joined[STORE_SCOPE_MAX * (STORE_BRANCH_MAX + 1)];
+	size_t used = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (edits)
+		*edits = 0;
+	if ((rc = store_err(mdb_cursor_open(txn, s->branches, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Branch *b = hearth__branch__unpack(NULL, v.mv_size, v.mv_data);
+		if (!b)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((grown = realloc(nodes, cap * sizeof(*nodes))) == NULL) {
+				hearth__branch__free_unpacked(b, NULL);
+				rc = HEARTH_ENOMEM;
+				goto fail;
+			}
+			nodes = grown;
+		}
+		snprintf(nodes[n].id, sizeof(nodes[n].id), "%s", b->id);
+		snprintf(nodes[n].parent, sizeof(nodes[n].parent), "%s", b->parent ? b->parent : "");
+		nodes[n].in = strcmp(b->id, root) == 0;
+		if (nodes[n].in) {
+			root_seen = 1;
+			if (edits)
+				*edits = b->general_edits;
+		}
+		hearth__branch__free_unpacked(b, NULL);
+		n++;
+	}
+	if (mrc != MDB_NOTFOUND) {
+		rc = store_err(mrc);
+		goto fail;
+	}
+	/* Grow the set from the root down; each pass adds at least one level,
+	 * so n passes bound it even for a (refused at write) parent cycle. */
+	for (size_t pass = 0; pass < n; pass++) {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (nodes[i].in || !nodes[i].parent[0])
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (nodes[j].in && strcmp(nodes[j].id, nodes[i].parent) == 0) {
+					nodes[i].in = changed = 1;
+					break;
+				}
+			}
+		}
+		if (!changed)
+			break;
+	}
+	/* A general branch not (yet) in the table still reads its own id. */
+	if (!root_seen)
+		snprintf(out->ids[out->n++], sizeof(out->ids[0]), "%s", root);
+	for (i = 0; i < n; i++) {
+		if (!nodes[i].in)
+			continue;
+		if (out->n == STORE_SCOPE_MAX) {
+			rc = HEARTH_ETOOBIG;
+			goto fail;
+		}
+		snprintf(out->ids[out->n++], sizeof(out->ids[0]), "%s", nodes[i].id);
+	}
+	for (i = 0; i < out->n; i++) {
+		size_t l = strlen(out->ids[i]) + 1;
+		memcpy(joined + used, out->ids[i], l);
+		used += l;
+	}
+	SHA256(joined, used, md);
+	for (i = 0; i < 8; i++)
+		snprintf(out->tag + 2 * i, 3, "%02x", md[i]);
+fail:
+	free(nodes);
+	mdb_cursor_close(c);
+	return rc;
+}
+
 static int put_message(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
 {
 	size_t len = protobuf_c_message_get_packed_size(m);
@@ -109,6 +203,29 @@ int principals_put_branch(store *s, MDB_txn *txn, const principals_write *w, con
 		snprintf(res->why, sizeof(res->why), "parent branch %s does not exist", in->parent);
 		return 0;
 	}
+	if (in->parent && in->parent[0]) {
+		/* The tree stays a tree: walking up from the new parent must not
+		 * come back to this branch (bounded by the branch count). */
+		char up[STORE_BRANCH_MAX + 1];
+		snprintf(up, sizeof(up), "%s", in->parent);
+		for (int steps = 0; up[0] && steps < 100000; steps++) {
+			Hearth__Branch *pb;
+			if (!strcmp(up, in->id)) {
+				res->refused = HEARTH__ERROR_CODE__ERR_INVALID;
+				snprintf(res->why, sizeof(res->why),
+				         "parent branch %s is below branch %s: the tree would loop", in->parent, in->id);
+				return 0;
+			}
+			k.mv_size = strlen(up);
+			k.mv_data = up;
+			if ((rc = mdb_get(txn, s->branches, &k, &v)) != 0)
+				break;
+			if ((pb = hearth__branch__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+				break;
+			snprintf(up, sizeof(up), "%s", pb->parent ? pb->parent : "");
+			hearth__branch__free_unpacked(pb, NULL);
+		}
+	}
 	k.mv_size = strlen(in->id);
 	k.mv_data = in->id;
 	rc = mdb_get(txn, s->branches, &k, &v);
@@ -136,12 +253,14 @@ int principals_put_branch(store *s, MDB_txn *txn, const principals_write *w, con
 	out.name = in->name && in->name[0] ? in->name : old ? old->name : "";
 	out.parent = in->parent && in->parent[0] ? in->parent : old ? old->parent : "";
 	out.secretary = in->secretary && in->secretary[0] ? in->secretary : old ? old->secretary : "";
+	out.general_edits = bp->set_general_edits == 1 ? 1 : bp->set_general_edits == 2 ? 0 : old ? old->general_edits : 0;
 	out.created_at = old ? old->created_at : w->now;
 	out.updated_at = w->now;
 	rc = put_message(txn, s->branches, in->id, &out.base);
 	if (rc == 0) {
-		snprintf(detail, sizeof(detail), "%s%s%s name=%s parent=%s secretary=%s", bp->create ? "added" : "changed",
-		         old ? " from name=" : "", old ? old->name : "", out.name, out.parent, out.secretary);
+		snprintf(detail, sizeof(detail), "%s%s%s name=%s parent=%s secretary=%s general_edits=%s",
+		         bp->create ? "added" : "changed", old ? " from name=" : "", old ? old->name : "", out.name,
+		         out.parent, out.secretary, out.general_edits ? "on" : "off");
 		rc = audit_event(s, txn, &(audit_event_args){
 			.who = w->who, .action = bp->create ? "branch.add" : "branch.update", .branch = in->id,
 			.detail = detail, .peer = w->peer });

@@ -43,6 +43,15 @@ int principals_branch_exists(store *s, MDB_txn *txn, const char *branch);
  * refusals that must name them. Returns 0 or a negative HEARTH_E* code. */
 int principals_branch_names(store *s, MDB_txn *txn, char *out, size_t cap);
 
+/* The subtree of a general branch: root and every branch whose parent
+ * chain (branch.parent, transitively) reaches it, in id order, into out,
+ * with out->tag naming that set (it changes when a branch moves in or
+ * out). *edits (may be NULL) gets root's general_edits setting. Reads
+ * the branch table once: O(branches), not O(records). Returns 0,
+ * HEARTH_ETOOBIG when the subtree holds more than STORE_SCOPE_MAX
+ * branches, or another negative HEARTH_E* code. */
+int principals_subtree(store *s, MDB_txn *txn, const char *root, store_scope *out, int *edits);
+
 /* Adds or changes a branch (bp->create says which) in txn. Returns 0 (see
  * res->refused) or a negative HEARTH_E* code (the caller aborts). */
 int principals_put_branch(store *s, MDB_txn *txn, const principals_write *w, const Hearth__BranchPut *bp,

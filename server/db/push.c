@@ -91,6 +91,8 @@ static int may_see(const actor *who, const Hearth__Record *r)
 {
 	if (who->role == HEARTH__ROLE__ROLE_ADMIN)
 		return 1;
+	if (who->role == HEARTH__ROLE__ROLE_GENERAL)
+		return store_scope_has(&who->subtree, r->branch_id);
 	return who->role == HEARTH__ROLE__ROLE_BRANCH && strcmp(r->branch_id, who->branch) == 0;
 }
 
@@ -255,8 +257,17 @@ static int load_current(push *p)
  * record, word for word, and a create is refused as an id in use. */
 static void hide_foreign(push *p)
 {
-	if (p->who->role != HEARTH__ROLE__ROLE_BRANCH || !p->cur || strcmp(p->cur->branch_id, p->who->branch) == 0)
+	if (!p->cur)
 		return;
+	if (p->who->role == HEARTH__ROLE__ROLE_GENERAL) {
+		/* A general principal sees its subtree (the reads of pull); only
+		 * records outside it are hidden here. check_branch refuses the
+		 * ones it may read but not write. */
+		if (store_scope_has(&p->who->subtree, p->cur->branch_id))
+			return;
+	} else if (p->who->role != HEARTH__ROLE__ROLE_BRANCH || strcmp(p->cur->branch_id, p->who->branch) == 0) {
+		return;
+	}
 	hearth__record__free_unpacked(p->cur, NULL);
 	p->cur = NULL;
 	memset(&p->curv, 0, sizeof(p->curv));
@@ -281,6 +292,22 @@ static int check_branch(push *p)
 			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
 			          "record %s belongs to branch %s; this certificate is for branch %s", p->idtext,
 			          branch, who->branch);
+			return STEP_DONE;
+		}
+	} else if (who->role == HEARTH__ROLE__ROLE_GENERAL) {
+		if (!branch[0])
+			branch = who->branch;
+		if (!store_scope_has(&who->subtree, branch)) {
+			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
+			          "record %s belongs to branch %s, which is not below general branch %s", p->idtext,
+			          branch, who->branch);
+			return STEP_DONE;
+		}
+		if (strcmp(branch, who->branch) != 0 && !who->subtree_edits) {
+			op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branch_id",
+			          "record %s belongs to branch %s: general branch %s may read it but not edit it; an admin "
+			          "allows edits with: hearth admin branch rename %s --general-edits on",
+			          p->idtext, branch, who->branch, who->branch);
 			return STEP_DONE;
 		}
 	} else if (who->role != HEARTH__ROLE__ROLE_ADMIN) {

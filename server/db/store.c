@@ -272,3 +272,13 @@ size_t store_branch_key(uint8_t *key, size_t cap, const char *branch, uint64_t s
 	be64_put(key + bl + 1, seq);
 	return bl + 9;
 }
+
+int store_scope_has(const store_scope *sc, const char *branch)
+{
+	if (sc->all)
+		return 1;
+	for (uint32_t i = 0; i < sc->n; i++)
+		if (strcmp(sc->ids[i], branch) == 0)
+			return 1;
+	return 0;
+}

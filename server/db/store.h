@@ -43,6 +43,21 @@ enum { REF_RECORD = 1, REF_CONFLICT = 2, REF_MOVED = 3 };
  * STORE_BRANCH_MAX. */
 size_t store_branch_key(uint8_t *key, size_t cap, const char *branch, uint64_t seq);
 
+/* A read or write scope: every branch (all), or a list of branch ids (a
+ * branch principal's one, a general branch's subtree). A general branch
+ * with more than STORE_SCOPE_MAX branches below it is refused by
+ * principals_subtree. Plain data; the caller owns it. */
+#define STORE_SCOPE_MAX 64
+typedef struct store_scope {
+	int all;
+	uint32_t n;
+	char ids[STORE_SCOPE_MAX][STORE_BRANCH_MAX + 1];
+	char tag[17];   /* general: 16 hex digits naming the set (principals_subtree) */
+} store_scope;
+
+/* Whether branch is in scope (all, or one of its ids). */
+int store_scope_has(const store_scope *sc, const char *branch);
+
 typedef struct store {
 	MDB_env *env;
 	MDB_dbi records, revs, changes, bchanges, ops, conflicts, digests, branches, meta;
@@ -69,6 +84,12 @@ typedef struct actor {
 	char name[256];
 	uint8_t replica[16];
 	int has_replica;
+	/* A general principal (ROLE_GENERAL): its subtree (its own branch and
+	 * every branch below it) and whether the admin allowed it to edit the
+	 * branches below (Branch.general_edits), set by api/authz.c when the
+	 * job is made. It always writes its own branch. */
+	store_scope subtree;
+	int subtree_edits;
 } actor;
 
 /* Checks data.mdb in dir against LMDB's two meta pages before anything

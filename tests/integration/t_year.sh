@@ -121,7 +121,7 @@ done
 out=$(h a2 report year --year 2026); rc=$?
 expect_eq "report year table exits 0" 0 "$rc"
 flat=$(tr -s ' ' <<<"$out")
-expect_contains "report title" "2026 年度工作统计（支部 b001）" "$flat"
+expect_contains "report title" "2026 年度工作统计（支部 b001 第一党支部）" "$flat"
 expect_contains "report cash in yuan" "走访慰问 慰问金 1100.00 元" "$flat"
 expect_contains "report by occasion" "走访慰问 事由：春节 1" "$flat"
 expect_contains "report talks by trigger" "谈心谈话 起因：表彰 1" "$flat"

@@ -506,7 +506,12 @@ static void test_parse_uri(void **state)
 		  "123456789012345678901234567890123456789012345678901234567890123", 0,
 		  HEARTH__ROLE__ROLE_BRANCH, "d",
 		  "123456789012345678901234567890123456789012345678901234567890123" },
+		{ "hearth://demo/general/g01", 0, HEARTH__ROLE__ROLE_GENERAL, "demo", "g01" },
 		/* bad */
+		{ "hearth://demo/general/", HEARTH_EINVAL },
+		{ "hearth://demo/general", HEARTH_EINVAL },
+		{ "hearth://demo/general/g01/", HEARTH_EINVAL },
+		{ "hearth://demo/general/g 1", HEARTH_EINVAL },
 		{ "hearth://d/branch/"
 		  "1234567890123456789012345678901234567890123456789012345678901234", HEARTH_EINVAL },
 		{ "", HEARTH_EINVAL },

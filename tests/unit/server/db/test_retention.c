@@ -169,12 +169,26 @@ static size_t count_db(fixture *f, MDB_dbi dbi)
 	return st.ms_entries;
 }
 
+/* The scope of one branch, or all (branch NULL). */
+static store_scope scope_of(const char *branch)
+{
+	store_scope sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.all = branch == NULL;
+	if (branch) {
+		sc.n = 1;
+		snprintf(sc.ids[0], sizeof(sc.ids[0]), "%s", branch);
+	}
+	return sc;
+}
+
 static uint64_t digest_count(fixture *f, const char *branch)
 {
+	store_scope sc = scope_of(branch);
 	wirebuf out = WIREBUF_INIT;
 	Hearth__DigestResponse *d;
 	uint64_t n = 0;
-	assert_int_equal(feeds_digest(&f->s, branch, &out), 0);
+	assert_int_equal(feeds_digest(&f->s, &sc, &out), 0);
 	d = hearth__digest_response__unpack(NULL, out.len, out.data);
 	assert_non_null(d);
 	for (size_t i = 0; i < d->n_kinds; i++)
@@ -208,7 +222,8 @@ static uint32_t pull_all(fixture *f, const char *branch)
 {
 	wirebuf out = WIREBUF_INIT;
 	uint32_t n = 0;
-	assert_int_equal(pull_page(&f->s, branch, 0, 1000, 1 << 20, &out, &n, NULL), 0);
+	store_scope sc = scope_of(branch);
+	assert_int_equal(pull_page(&f->s, &sc, 0, 1000, 1 << 20, &out, &n, NULL), 0);
 	wire_free(&out);
 	return n;
 }
