@@ -14,6 +14,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/record.h"
+#include "common/uuid.h"
 #include "client/core/replica_meta.h"
 
 static void value_text(const yearly_figure *f, char *out, size_t cap)
@@ -35,6 +36,33 @@ static void value_text(const yearly_figure *f, char *out, size_t cap)
 		snprintf(out, cap, "%lld", (long long)f->value);
 		break;
 	}
+}
+
+/* 光荣在党50年: the members, by join date, under the figures. */
+static int print_veterans(const yearly_report *r)
+{
+	out_table *t;
+	int rc = HEARTH_ENOMEM;
+
+	if (!r->n_veterans)
+		return 0;
+	if (!(t = out_table_new()))
+		return rc;
+	printf("\n%s\n", _("Members 50 years or more in the Party by the end of the year (光荣在党50年)"));
+	if (out_table_column(t, "姓名", 0, 0) || out_table_column(t, "入党日期", 0, 0) ||
+	    out_table_column(t, "党龄", 0, 1))
+		goto fail;
+	for (size_t i = 0; i < r->n_veterans; i++) {
+		char years[16];
+		snprintf(years, sizeof(years), "%d", r->veterans[i].years);
+		if (out_table_row(t) || out_table_cell(t, r->veterans[i].name) ||
+		    out_table_cell(t, r->veterans[i].join_date) || out_table_cell(t, years))
+			goto fail;
+	}
+	rc = out_table_print(t, stdout);
+fail:
+	out_table_free(t);
+	return rc;
 }
 
 static int print_table(const yearly_report *r, const char *branch)
@@ -62,7 +90,9 @@ static int print_table(const yearly_report *r, const char *branch)
 		    out_table_cell(t, v))
 			goto fail;
 	}
-	rc = out_table_print(t, stdout);
+	if ((rc = out_table_print(t, stdout)) != 0)
+		goto fail;
+	rc = print_veterans(r);
 fail:
 	out_table_free(t);
 	return rc;
@@ -116,6 +146,23 @@ static void print_json(const yearly_report *r, const char *branch)
 		out_json_end_object(&j);
 	if (section)
 		out_json_end_object(&j);
+	out_json_key(&j, "fifty_years_members");
+	out_json_begin_array(&j);
+	for (size_t i = 0; i < r->n_veterans; i++) {
+		char id[UUID_TEXT_LEN + 1];
+		uuid_format(r->veterans[i].member, id);
+		out_json_begin_object(&j);
+		out_json_key(&j, "member");
+		out_json_string(&j, id);
+		out_json_key(&j, "name");
+		out_json_string(&j, r->veterans[i].name);
+		out_json_key(&j, "join_date");
+		out_json_string(&j, r->veterans[i].join_date);
+		out_json_key(&j, "years");
+		out_json_int(&j, r->veterans[i].years);
+		out_json_end_object(&j);
+	}
+	out_json_end_array(&j);
 	out_json_end_object(&j);
 	fputc('\n', stdout);
 }
