@@ -19,6 +19,7 @@
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/stats.h"
+#include "client/ui/print_html.h"
 #include "client/ui/report.h"
 #include "client/ui/stats_print.h"
 #include "common/date.h"
@@ -237,6 +238,12 @@ int admin_stats(cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int write_report(FILE *f, void *ctx)
+{
+	const void *const *a = ctx;
+	return report_write_html(f, a[0], a[1]);
+}
+
 int admin_report(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -253,8 +260,7 @@ int admin_report(cli *c, int argc, char **argv)
 	tls_identity id;
 	report_info info;
 	int64_t last_sync;
-	FILE *f;
-	int o, rc, fd;
+	int o, rc;
 
 	admin_reset_getopt();
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -293,39 +299,24 @@ int admin_report(cli *c, int argc, char **argv)
 	}
 	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
 		return rc;
-	/* Written beside the target and renamed, so a reader never sees half a
-	 * report and a failed run leaves the old one in place. */
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
-	fd = mkstemp(tmp);
-	/* A report holds no personal data (figures only) and is meant to be
-	 * passed on: readable by others like any file the user writes. */
-	if (fd >= 0)
-		fchmod(fd, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		admin_error("report", _("cannot create %s: %s"), tmp, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		stats_free(&st);
-		return EXIT_FAIL;
-	}
 	info.org = id.org;
 	info.author = id.name;
 	info.generated_ms = session_now_ms();
 	info.last_sync_ms = last_sync;
-	rc = report_write_html(f, &st, &info);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = HEARTH_EIO;
-	if (fclose(f) != 0)
-		rc = HEARTH_EIO;
-	if (rc == 0 && rename(tmp, out) == 0) {
+	/* Written beside the target and renamed (print_html_file), so a reader
+	 * never sees half a report and a failed run leaves the old one in
+	 * place. A report holds figures and the 光荣在党50年 names, no sensitive
+	 * field, and is meant to be passed on: readable by others. */
+	{
+		const void *ctx[2] = { &st, &info };
+		rc = print_html_file(out, write_report, ctx, tmp, sizeof(tmp));
+	}
+	if (rc == 0) {
 		printf(_("wrote %s: %zu branches, year %d\n"), out, st.n, fo.year);
 		stats_free(&st);
 		return EXIT_OK;
 	}
-	admin_error("report", _("cannot write %s: %s"), out, strerror(errno ? errno : EIO));
-	unlink(tmp);
+	admin_error("report", "%s", tmp);
 	stats_free(&st);
 	return EXIT_FAIL;
 }

@@ -9,6 +9,7 @@
 
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "client/ui/print_html.h"
 #include "client/core/values.h"
 #include "common/utf8.h"
 
@@ -429,6 +430,10 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 
 	fputs("<section class=\"pb\">\n<h2>五、各支部主要指标</h2>\n", f);
 	summary_table(f, s);
+	fputs("</section>\n<section class=\"pb\">\n<h2>六、年度分类统计（各支部合计）</h2>\n"
+	      "<p class=\"small\">与各支部 hearth report year 口径一致：慰问金和慰问品按经费来源，主题活动按类型，"
+	      "表彰按称号（只计已批准、已颁发），党务公开按类别，组织关系转入转出，党费收缴。</p>\n", f);
+	print_html_year_tables(f, &s->total.year);
 	fputs("</section>\n<section>\n<h2>附表：各项统计明细</h2>\n", f);
 	detail_tables(f, s);
 	fputs("</section>\n", f);
@@ -438,6 +443,7 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	      "<li>困难党员：台账状态为“在册”或“帮扶中”的党员（按人去重）。走访不含“计划”和“已取消”。</li>\n"
 	      "<li>覆盖率：本年度在该节日被走访的困难党员人数 ÷ 困难党员人数。</li>\n"
 	      "<li>党费收缴率：实缴 ÷ 应缴（按分计算）。</li>\n"
+	      "<li>表彰只计“已批准”“已颁发”，推荐中和已撤销的不计；党员人数不含去世、出党（与 hearth report year 相同）。</li>\n"
 	      "<li>逾期事项（截至生成之日，与 hearth due 口径一致）：困难党员超过90天未走访、谈心谈话超过期限、"
 	      "结对帮扶超过60天无进展记录、党费欠缴超过3个月（按人计）。</li>\n"
 	      "</ul>\n</section>\n</main>\n</body>\n</html>\n", f);
