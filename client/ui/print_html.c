@@ -9,9 +9,22 @@
 #include <unistd.h>
 
 #include "client/core/values.h"
-#include "client/ui/report.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
+
+void print_html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
 
 /* Black on white with a red rule, as the committee's report; sizes in pt
  * so the paper copy reads as a printed form (宋体-like serif for the body
@@ -42,19 +55,19 @@ static void begin(FILE *f, const char *title, const print_info *info, int landsc
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"generator\" content=\"hearth " HEARTH_VERSION "\">\n<title>", f);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fprintf(f, "</title>\n<style>\n%s@page{size:A4%s;margin:12mm 10mm}\n</style>\n</head>\n"
 	           "<body>\n<main>\n<h1>",
 	        css_common, landscape ? " landscape" : "");
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fputs("</h1>\n<div class=\"meta\"><span>党支部：", f);
-	report_escape(f, info->branch);
+	print_html_escape(f, info->branch);
 	fputs("</span><span>制表日期：", f);
-	report_escape(f, info->generated);
+	print_html_escape(f, info->generated);
 	fputs("</span></div>\n", f);
 	if (info->note) {
 		fputs("<p class=\"note\">", f);
-		report_escape(f, info->note);
+		print_html_escape(f, info->note);
 		fputs("</p>\n", f);
 	}
 }
@@ -68,7 +81,7 @@ static int end(FILE *f)
 static void cell(FILE *f, const char *text, int numeric)
 {
 	fputs(numeric ? "<td class=\"n\">" : "<td>", f);
-	report_escape(f, text);
+	print_html_escape(f, text);
 	fputs("</td>", f);
 }
 
@@ -103,7 +116,7 @@ void print_html_year_tables(FILE *f, const yearly_report *y)
 			if (section)
 				fputs("</tbody></table>\n", f);
 			fputs("<h2>", f);
-			report_escape(f, fg->section_label);
+			print_html_escape(f, fg->section_label);
 			fputs("</h2>\n<table><thead><tr><th>项目</th><th>数值</th></tr></thead><tbody>\n", f);
 			section = fg->section;
 		}
@@ -159,7 +172,7 @@ int print_html_ledger(FILE *f, const ledger *l, const print_info *info)
 	fputs("<table>\n<thead><tr>", f);
 	for (size_t c = 0; c < l->n_cols; c++) {
 		fputs("<th>", f);
-		report_escape(f, l->cols[c]);
+		print_html_escape(f, l->cols[c]);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);

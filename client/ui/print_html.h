@@ -11,6 +11,9 @@
 #include "client/core/ledger.h"
 #include "client/core/yearly.h"
 
+/* Writes s as HTML text (escaping & < > " '); NULL writes nothing. */
+void print_html_escape(FILE *f, const char *s);
+
 /* Who and what a document is about, printed under its title. */
 typedef struct print_info {
 	const char *branch;         /* "第一党支部（b001）" or "b001" */

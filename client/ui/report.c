@@ -26,20 +26,6 @@
 #define LABEL_W 190
 #define VALUE_W 150
 
-void report_escape(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
-
 static void local_time(int64_t ms, char *out, size_t cap)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -102,7 +88,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 
 	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	           "aria-label=\"", CHART_W, h, CHART_W, h);
-	report_escape(f, aria);
+	print_html_escape(f, aria);
 	fputs("\" xmlns=\"http://www.w3.org/2000/svg\">\n", f);
 	for (int p = 0; p <= 100; p += 25) {
 		int x = LABEL_W + plot_w * p / 100;
@@ -118,7 +104,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 		branch_label(r, label, sizeof(label));
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" text-anchor=\"end\">", LABEL_W - 10,
 		        y0 + (nser * bar_h + (nser - 1) * gap) / 2 + 5);
-		report_escape(f, label);
+		print_html_escape(f, label);
 		fputs("</text>\n", f);
 		for (int k = 0; k < nser; k++) {
 			double p = stats_percent(r->v[ser[k].num], r->v[ser[k].den]);
@@ -144,7 +130,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 		if (!shown) {
 			fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"note\">", LABEL_W + 6,
 			        y0 + (nser * bar_h + (nser - 1) * gap) / 2 + 5);
-			report_escape(f, empty_note);
+			print_html_escape(f, empty_note);
 			fputs("</text>\n", f);
 		}
 	}
@@ -167,7 +153,7 @@ static void chart_columns(FILE *f, const char *const *labels, const int64_t *val
 	max = nice_max(max / 4) * 4;
 	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	           "aria-label=\"", CHART_W, h, CHART_W, h);
-	report_escape(f, aria);
+	print_html_escape(f, aria);
 	fputs("\" xmlns=\"http://www.w3.org/2000/svg\">\n", f);
 	for (int g = 0; g <= 4; g++) {
 		int y = top + plot_h - plot_h * g / 4;
@@ -188,7 +174,7 @@ static void chart_columns(FILE *f, const char *const *labels, const int64_t *val
 		        x + bw / 2, y - 5, (long long)values[i]);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" text-anchor=\"middle\">", x + bw / 2,
 		        h - bottom + 20);
-		report_escape(f, labels[i]);
+		print_html_escape(f, labels[i]);
 		fputs("</text>\n", f);
 	}
 	fputs("</svg>\n", f);
@@ -236,9 +222,9 @@ static const char css[] =
 static void card(FILE *f, const char *num, const char *title)
 {
 	fputs("<div class=\"card\"><div class=\"n\">", f);
-	report_escape(f, num);
+	print_html_escape(f, num);
 	fputs("</div><div class=\"t\">", f);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fputs("</div></div>\n", f);
 }
 
@@ -247,7 +233,7 @@ static void legend(FILE *f, const series *ser, int n)
 	fputs("<div class=\"legend\">", f);
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<i style=\"background:%s\"></i>", ser[i].color);
-		report_escape(f, ser[i].name);
+		print_html_escape(f, ser[i].name);
 	}
 	fputs("</div>\n", f);
 }
@@ -291,10 +277,10 @@ static void summary_table(FILE *f, const stats *s)
 			fputs("</tbody><tfoot>\n", f);
 		fputs("<tr><td class=\"b\">", f);
 		if (r < s->n) {
-			report_escape(f, row->name[0] ? row->name : row->branch);
+			print_html_escape(f, row->name[0] ? row->name : row->branch);
 			if (row->name[0]) {
 				fputs(" <span class=\"small\">", f);
-				report_escape(f, row->branch);
+				print_html_escape(f, row->branch);
 				fputs("</span>", f);
 			}
 		} else {
@@ -327,7 +313,7 @@ static void detail_tables(FILE *f, const stats *s)
 		for (size_t i = 0; i < n; i++)
 			if (cols[i].group == g) {
 				fputs("<th>", f);
-				report_escape(f, cols[i].label);
+				print_html_escape(f, cols[i].label);
 				fputs("</th>", f);
 			}
 		fputs("</tr></thead>\n<tbody>\n", f);
@@ -336,14 +322,14 @@ static void detail_tables(FILE *f, const stats *s)
 			if (r == s->n)
 				fputs("</tbody><tfoot>\n", f);
 			fputs("<tr><td class=\"b\">", f);
-			report_escape(f, r < s->n ? (row->name[0] ? row->name : row->branch) : "合计");
+			print_html_escape(f, r < s->n ? (row->name[0] ? row->name : row->branch) : "合计");
 			fputs("</td>", f);
 			for (size_t i = 0; i < n; i++) {
 				if (cols[i].group != g)
 					continue;
 				stats_cell(&cols[i], row, cell, sizeof(cell));
 				fputs("<td>", f);
-				report_escape(f, cell);
+				print_html_escape(f, cell);
 				fputs("</td>", f);
 			}
 			fputs("</tr>\n", f);
@@ -375,17 +361,17 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"hearth " HEARTH_VERSION "\">\n<title>", f);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", css);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fputs("</h1>\n<div class=\"meta\">组织：", f);
-	report_escape(f, info->org);
+	print_html_escape(f, info->org);
 	fputs(" · 生成：", f);
-	report_escape(f, gen);
+	print_html_escape(f, gen);
 	fputs(" · 生成人：", f);
-	report_escape(f, info->author);
+	print_html_escape(f, info->author);
 	fputs(" · 数据同步至：", f);
-	report_escape(f, synced);
+	print_html_escape(f, synced);
 	fprintf(f, " · 支部 %zu 个</div>\n</header>\n", s->n);
 
 	/* Summary cards. */
