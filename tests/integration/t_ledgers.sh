@@ -106,6 +106,17 @@ expect_contains "year: higher-level funds" "<td>慰问金按经费来源：上�
 expect_contains "year: 光荣在党50年 by name" "<td>王秀英</td><td>1965-07-01</td><td class=\"n\">61 年</td>" "$html"
 expect_not_contains "year: the deceased are not listed" "周明" "$html"
 
+# ---- member list and hardship list: 年龄 and 党龄, counted to today
+out=$(zh a member list)
+flat=$(tr -s ' ' <<<"$out")
+expect_contains "member list has 年龄 and 党龄" "姓名 性别 类别 入党日期 党籍状态 联系电话 年龄 党龄" "$flat"
+expect_contains "王秀英 is 86, 61 years in the Party" "王秀英 女 正式党员 1965-07-01 正常 86 61" "$flat"
+expect_contains "李明 is 45, 21 years in the Party" "李明 男 正式党员 2005-07-01 正常 45 21" "$flat"
+out=$(HEARTH_TODAY=2026-03-14 zh a member list)
+expect_contains "the day before her birthday she is 85" "王秀英 女 正式党员 1965-07-01 正常 85 60" "$(tr -s ' ' <<<"$out")"
+out=$(zh a hardship list)
+expect_contains "hardship list: the member's age and 党龄" "王秀英 高龄,患病 特别困难 2026-01-10 2026 帮扶中 86 61" "$(tr -s ' ' <<<"$out" | sed 's/、/,/g')"
+
 # ---- bad input, word for word
 out=$(zh a report ledger 2>&1); rc=$?
 expect_eq "no ledger named exits 2" 2 "$rc"
