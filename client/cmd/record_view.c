@@ -30,6 +30,7 @@
 #include "client/ui/xlsx_write.h"
 #include "common/date.h"
 #include "common/dues_rate.h"
+#include "common/enums.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -322,6 +323,29 @@ void rview_json_record(const record_cmd *m, out_json *j, const Hearth__Record *r
 			out_json_string(j, notes[i]->note ? notes[i]->note : "");
 			out_json_key(j, "by");
 			out_json_string(j, notes[i]->by ? notes[i]->by : "");
+			if (notes[i]->channel && notes[i]->channel[0]) {
+				out_json_key(j, "channel");
+				out_json_string(j, notes[i]->channel);
+			}
+			out_json_end_object(j);
+		}
+		out_json_end_array(j);
+	}
+	if (body && rec->body_case == HEARTH__RECORD__BODY_MEMBER && rec->member->n_talk_needs) {
+		const Hearth__Member *mem = rec->member;
+		out_json_key(j, "talk_needs");
+		out_json_begin_array(j);
+		for (size_t i = 0; i < mem->n_talk_needs; i++) {
+			char reason[48];
+			enum_short_name(&hearth__talk_trigger__descriptor, mem->talk_needs[i]->reason, reason,
+			                sizeof(reason));
+			out_json_begin_object(j);
+			out_json_key(j, "reason");
+			out_json_string(j, reason);
+			out_json_key(j, "date");
+			out_json_string(j, mem->talk_needs[i]->date);
+			out_json_key(j, "note");
+			out_json_string(j, mem->talk_needs[i]->note);
 			out_json_end_object(j);
 		}
 		out_json_end_array(j);

@@ -59,8 +59,8 @@ expect_eq "a2 is up to date" 0 "$(sync_ok a2)"
 for r in a1 a2; do
 	js=$(h $r due --json); rc=$?
 	expect_eq "$r: due --json exits 0" 0 "$rc"
-	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"dues_missing":4,"talk_overdue":1,"total":9}' "$js"
-	expect_contains "$r: due thresholds" '"thresholds":{"visit_gap_days":90,"talk_window_days":30,"talk_lookback_days":365,"note_gap_days":60,"dues_months":3}' "$js"
+	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"dues_missing":4,"mobile_contact":0,"talk_overdue":1,"total":9}' "$js"
+	expect_contains "$r: due thresholds" '"thresholds":{"visit_gap_days":90,"talk_window_days":30,"talk_lookback_days":365,"note_gap_days":60,"dues_months":3,"contact_gap_days":90}' "$js"
 	expect_contains "$r: 张三 not visited since 七一" "{\"what\":\"visit\",\"member\":\"$zs\",\"member_name\":\"张三\",\"record\":\"$hz\",\"reason\":\"困难党员台账：帮扶中\",\"since\":\"2026-06-28\",\"days\":152,\"overdue\":true,\"detail\":\"上次走访 2026-06-28\"}" "$js"
 	expect_contains "$r: 李四 owed a talk since registration" "{\"what\":\"talk\",\"member\":\"$ls\",\"member_name\":\"李四\",\"record\":\"$hl\",\"reason\":\"登记困难党员\",\"since\":\"2026-03-01\",\"days\":271,\"deadline\":\"2026-03-31\",\"overdue\":true,\"detail\":\"期限 2026-03-31，已逾期 241 天\"}" "$js"
 	expect_contains "$r: 王五 owed a talk after 思想波动" '"member_name":"王五","record":"' "$js"
