@@ -434,7 +434,8 @@ int stats_scan_snapshot(stats *s, const due_snapshot *all)
 		goto done;
 	}
 	/* The ledger's members, each once per branch, against the visits. */
-	qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
+	if (x.n_ledger > 1)
+		qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
 	for (size_t i = 0; i < x.n_ledger; i++) {
 		const ledger_entry *e = &x.ledger[i];
 		const mslot *m;
@@ -463,7 +464,8 @@ static int row_cmp(const void *a, const void *b)
 
 void stats_finish(stats *s)
 {
-	qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+	if (s->n > 1)
+		qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
 	yearly_free(&s->total.year);
 	memset(&s->total, 0, sizeof(s->total));
 	for (size_t i = 0; i < s->n; i++) {
