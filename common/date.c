@@ -2,6 +2,7 @@
 #include "common/date.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -198,4 +199,20 @@ int date_parse_month(const char *s, int32_t *month_index)
 		return HEARTH_EINVAL;
 	*month_index = (int32_t)(y * 12 + m - 1);
 	return 0;
+}
+
+int date_full_years(int32_t from, int32_t to)
+{
+	char a[11], b[11];
+	int years;
+
+	if (to < from)
+		return -1;
+	date_format(from, a);
+	date_format(to, b);
+	years = atoi(b) - atoi(a);
+	/* MM-DD compare as text: "03-14" < "03-15". */
+	if (strcmp(b + 5, a + 5) < 0)
+		years--;
+	return years;
 }

@@ -25,4 +25,9 @@ int32_t date_today(void);
 /* Parses YYYY-MM (a month, e.g. dues) into year*12+month-1. Returns 0 or HEARTH_EINVAL. */
 int date_parse_month(const char *s, int32_t *month_index);
 
+/* Whole years from day `from` to day `to` (an age, 党龄): 2000-03-15 to
+ * 2026-03-14 is 25, to 2026-03-15 is 26; a 29 February counts its years on
+ * 1 March in other years. -1 when to is before from. */
+int date_full_years(int32_t from, int32_t to);
+
 #endif

@@ -38,6 +38,8 @@ static const field_rule member_rules[] = {
 	{ 17, FIELD_MULTILINE, 2000, "备注" },
 	{ 18, 0, 0, "党费类别" },
 	{ 19, FIELD_MONEY, 0, "党费基数" },
+	{ 20, 0, 200, "联系记录" },
+	{ 21, 0, 50, "需谈话事项" },
 };
 
 static int member_check(const ProtobufCMessage *body, record_error *err);
@@ -320,6 +322,51 @@ static int check_phone(const char *s, record_error *err)
 	return 0;
 }
 
+static int is_empty(const char *s);
+
+/* The contact log (联系记录) and the talks owed (需谈话事项): nested messages,
+ * so checked here: each has a date that exists, a contact its channel and
+ * note, a talk owed its reason (a known trigger). */
+static int member_logs_check(const Hearth__Member *m, record_error *err)
+{
+	int32_t d;
+
+	for (size_t i = 0; i < m->n_contacts; i++) {
+		const Hearth__ProgressNote *c = m->contacts[i];
+
+		if (is_empty(c->date))
+			return record_refuse(err, "contacts", _("contacts[%zu]: the date (日期) is required"), i + 1);
+		if (date_parse(c->date, &d) != 0)
+			return record_refuse(err, "contacts",
+			                     _("contacts[%zu]: date %s is not a date that exists (YYYY-MM-DD)"), i + 1,
+			                     record_echo(c->date, 0));
+		if (is_empty(c->channel))
+			return record_refuse(err, "contacts",
+			                     _("contacts[%zu]: the channel (联系方式: 电话, 微信, 上门...) is required"),
+			                     i + 1);
+		if (is_empty(c->note))
+			return record_refuse(err, "contacts", _("contacts[%zu]: the note (内容) is required"), i + 1);
+	}
+	for (size_t i = 0; i < m->n_talk_needs; i++) {
+		const Hearth__TalkNeed *t = m->talk_needs[i];
+
+		if (t->reason == HEARTH__TALK_TRIGGER__TALK_TRIGGER_UNSPECIFIED ||
+		    !protobuf_c_enum_descriptor_get_value(&hearth__talk_trigger__descriptor, t->reason))
+			return record_refuse(err, "talk_needs",
+			                     _("talk_needs[%zu]: the reason (谈话事由: 困难, 矛盾, 失误, 问题, 提拔...) "
+			                       "is required"),
+			                     i + 1);
+		if (is_empty(t->date))
+			return record_refuse(err, "talk_needs", _("talk_needs[%zu]: the date (起算日期) is required"),
+			                     i + 1);
+		if (date_parse(t->date, &d) != 0)
+			return record_refuse(err, "talk_needs",
+			                     _("talk_needs[%zu]: date %s is not a date that exists (YYYY-MM-DD)"), i + 1,
+			                     record_echo(t->date, 0));
+	}
+	return 0;
+}
+
 /* Dates in a member's life must come in order.  Dates that do not parse
  * were refused by the field rules before this runs; if check is called on
  * its own they are simply not compared.  A destination without the mobile
@@ -344,7 +391,7 @@ static int member_check(const ProtobufCMessage *body, record_error *err)
 	if (has_birth && has_join && join <= birth)
 		return record_refuse(err, "join_date", "join_date %s is not after birth_date %s",
 		                     m->join_date, m->birth_date);
-	return 0;
+	return member_logs_check(m, err);
 }
 
 /* --------------------------------------- care and assistance rules

@@ -19,6 +19,7 @@
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/stats.h"
+#include "client/ui/print_html.h"
 #include "client/ui/report.h"
 #include "client/ui/stats_print.h"
 #include "common/date.h"
@@ -188,12 +189,14 @@ int admin_stats(cli *c, int argc, char **argv)
 			printf(_("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline]\n\n"
 			       "Figures per branch, and totals, from this replica (run 'hearth sync'\n"
 			       "first; a note on stderr says when it is empty or more than a day old):\n"
-			       "  members by category (正式/预备) and standing (正常/停止党籍/去世/出党);\n"
+			       "  members (live: not 去世 or 出党, as in 'report year') by category\n"
+			       "    (正式/预备), and every member record by standing (正常/停止党籍/去世/出党);\n"
 			       "  the hardship ledger by status, and its open entries (在册, 帮扶中) by\n"
 			       "    type; 困难党员 = distinct members with an open entry;\n"
 			       "  for the year (default this year): visits (not counting 计划 and 已取消),\n"
 			       "    those at Spring Festival and 七一, and coverage: the share of\n"
-			       "    困难党员 visited on that occasion; talks; honors (not 已撤销);\n"
+			       "    困难党员 visited on that occasion; talks; honors (已批准 and 已颁发:\n"
+			       "    a nominated or revoked honor counts nowhere, as in 'report year');\n"
 			       "  active pairings (帮扶中), as they stand now;\n"
 			       "  dues of the year: due and paid (yuan; JSON in fen, exempt months not\n"
 			       "    due) and the collection rate paid/due;\n"
@@ -238,6 +241,12 @@ int admin_stats(cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int write_report(FILE *f, void *ctx)
+{
+	const void *const *a = ctx;
+	return report_write_html(f, a[0], a[1]);
+}
+
 int admin_report(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -254,8 +263,7 @@ int admin_report(cli *c, int argc, char **argv)
 	tls_identity id;
 	report_info info;
 	int64_t last_sync;
-	FILE *f;
-	int o, rc, fd;
+	int o, rc;
 
 	admin_reset_getopt();
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -294,39 +302,24 @@ int admin_report(cli *c, int argc, char **argv)
 	}
 	if ((rc = compute_figures(c, &fo, &st, &id, &last_sync)) != EXIT_OK)
 		return rc;
-	/* Written beside the target and renamed, so a reader never sees half a
-	 * report and a failed run leaves the old one in place. */
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
-	fd = mkstemp(tmp);
-	/* A report holds no personal data (figures only) and is meant to be
-	 * passed on: readable by others like any file the user writes. */
-	if (fd >= 0)
-		fchmod(fd, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		admin_error("report", _("cannot create %s: %s"), tmp, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		stats_free(&st);
-		return EXIT_FAIL;
-	}
 	info.org = id.org;
 	info.author = id.name;
 	info.generated_ms = session_now_ms();
 	info.last_sync_ms = last_sync;
-	rc = report_write_html(f, &st, &info);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = HEARTH_EIO;
-	if (fclose(f) != 0)
-		rc = HEARTH_EIO;
-	if (rc == 0 && rename(tmp, out) == 0) {
+	/* Written beside the target and renamed (print_html_file), so a reader
+	 * never sees half a report and a failed run leaves the old one in
+	 * place. A report holds figures and the 光荣在党50年 names, no sensitive
+	 * field, and is meant to be passed on: readable by others. */
+	{
+		const void *ctx[2] = { &st, &info };
+		rc = print_html_file(out, write_report, ctx, tmp, sizeof(tmp));
+	}
+	if (rc == 0) {
 		printf(_("wrote %s: %zu branches, year %d\n"), out, st.n, fo.year);
 		stats_free(&st);
 		return EXIT_OK;
 	}
-	admin_error("report", _("cannot write %s: %s"), out, strerror(errno ? errno : EIO));
-	unlink(tmp);
+	admin_error("report", "%s", tmp);
 	stats_free(&st);
 	return EXIT_FAIL;
 }

@@ -41,6 +41,8 @@ static void print_json(const due_report *r, const char *branch)
 	out_json_int(&j, r->cfg.note_gap_days);
 	out_json_key(&j, "dues_months");
 	out_json_int(&j, r->cfg.dues_months);
+	out_json_key(&j, "contact_gap_days");
+	out_json_int(&j, r->cfg.contact_gap_days);
 	out_json_end_object(&j);
 	out_json_key(&j, "counts");
 	out_json_begin_object(&j);
@@ -157,6 +159,9 @@ static int print_table(const due_report *r)
 	       r->counts[DUE_NOTE], r->counts[DUE_DUES]);
 	if (r->counts[DUE_DUES_MISSING])
 		printf(_("members without dues records: %zu\n\n"), r->counts[DUE_DUES_MISSING]);
+	if (r->counts[DUE_CONTACT])
+		printf(_("mobile members without a contact in %d days: %zu\n\n"), (int)r->cfg.contact_gap_days,
+		       r->counts[DUE_CONTACT]);
 	if (!(ct = out_table_new()))
 		goto fail;
 	if (out_table_column(ct, "走访活动", 0, 0) || out_table_column(ct, "已走访", 0, 1) ||
@@ -202,6 +207,7 @@ static void usage(FILE *f)
 	      "  党费      dues unpaid (未缴/部分缴纳) for more than 3 months\n"
 	      "  党费记录  members with no dues record at all for past months, counted from\n"
 	      "            their join month or the branch's first dues record (it says which)\n"
+	      "  流动党员联系  mobile members (流动党员) with no contact logged in 90 days\n"
 	      "and the coverage of this year's Spring Festival (春节) and 七一 visits among\n"
 	      "the hardship-ledger members.\n\n"
 	      "  --days N     the visit gap in days (default 90, or [due] visit_gap_days)\n"
@@ -209,7 +215,10 @@ static void usage(FILE *f)
 	      "  --json       one JSON object: today, thresholds, counts, items, campaigns\n\n"
 	      "Thresholds come from profile.ini, section [due]: visit_gap_days = 90,\n"
 	      "talk_window_days = 30, talk_lookback_days = 365, note_gap_days = 60,\n"
-	      "dues_months = 3. HEARTH_TODAY=YYYY-MM-DD computes as of another day.\n"
+	      "dues_months = 3, contact_gap_days = 90 (流动党员 without a contact in the\n"
+	      "log, 'hearth member note'). Talks owed ('hearth member need') are listed\n"
+	      "under 谈心谈话 until a talk with that trigger is held.\n"
+	      "HEARTH_TODAY=YYYY-MM-DD computes as of another day.\n"
 	      "exit status: 0 ok, 1 the replica could not be read, 2 bad usage.\n"), f);
 }
 

@@ -35,7 +35,7 @@
 #include "common/uuid.h"
 
 const char *const rargs_sub_names[RARGS_N_SUBS] = { "add", "edit", "delete", "show", "list", "note",
-                                                      "restore" };
+                                                      "restore", "need" };
 
 /* Which fixed options each subcommand takes (bit per O_* - O_BRANCH). */
 #define BIT(o) (1u << ((o) - O_BRANCH))
@@ -45,10 +45,11 @@ static const unsigned sub_fixed[] = {
 	[SUB_DELETE] = BIT(O_CONFIRM_REFERENCED),
 	[SUB_SHOW] = BIT(O_JSON) | BIT(O_REVEAL),
 	[SUB_LIST] = BIT(O_JSON) | BIT(O_CSV) | BIT(O_BOM) | BIT(O_REVEAL) | BIT(O_ALL) | BIT(O_DELETED) | BIT(O_XLSX),
-	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
+	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY) | BIT(O_NOTE_CHANNEL),
 	[SUB_RESTORE] = 0,
+	[SUB_NEED] = BIT(O_NEED_REASON) | BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
 };
-static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0, 0 };
+static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0, 0, 0 };
 
 static const struct {
 	const char *name;
@@ -67,6 +68,8 @@ static const struct {
 	{ "by", required_argument, O_NOTE_BY },
 	{ "confirm-referenced", no_argument, O_CONFIRM_REFERENCED },
 	{ "deleted", no_argument, O_DELETED },
+	{ "channel", required_argument, O_NOTE_CHANNEL },
+	{ "reason", required_argument, O_NEED_REASON },
 };
 
 void rargs_say(const record_cmd *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -352,10 +355,26 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		        m->k->label);
 		return;
 	case SUB_NOTE:
+		if (m->k->kind == HEARTH__KIND__KIND_MEMBER) {
+			fputs(_("usage: hearth member note MEMBER --date YYYY-MM-DD --channel HOW --note TEXT [--by NAME]\n\n"
+			        "Adds a line to a member's contact log (联系记录), kept for mobile members\n"
+			        "(流动党员): the day, how (电话, 微信, 上门, 来信...) and what was said, one\n"
+			        "line of at most 200 characters. 'hearth due' reminds when a mobile member\n"
+			        "has none for 90 days (profile.ini [due] contact_gap_days).\n"), f);
+			return;
+		}
 		fprintf(f, _("usage: hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n\n"
 		           "Adds a dated progress note to a %s record (ID: full id or a unique\n"
 		           "prefix). The note is one line of at most 200 characters; its date may not be\n"
 		           "before the record's start date.\n"), k, m->k->label);
+		return;
+	case SUB_NEED:
+		fputs(_("usage: hearth member need MEMBER --reason TRIGGER --date YYYY-MM-DD [--note TEXT] [--by NAME]\n\n"
+		        "Records a talk the rules require of a member (需谈话事项): --reason is the\n"
+		        "trigger of the talk (困难, 矛盾, 失误, 问题, 提拔, or another 谈话起因), --date\n"
+		        "the day it is owed from. 'hearth due' lists it until a talk with that\n"
+		        "trigger and that member is held on or after the date, overdue after\n"
+		        "talk_window_days (30).\n"), f);
 		return;
 	case SUB_LIST:
 		fprintf(f, _("usage: hearth %s list [--json | --csv [--bom] | --xlsx FILE] [--reveal] [--all | --deleted]\n"
@@ -389,7 +408,11 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		           "  hearth %s show ID [--json] [--reveal]\n"
 		           "  hearth %s list [--json | --csv [--bom]] [--reveal] [--all] [--year YYYY]\n"),
 		        k, m->k->label, k, k, k, k, k, k, k);
-		if (rargs_notes_field(m->k))
+		if (m->k->kind == HEARTH__KIND__KIND_MEMBER)
+			fputs(_("  hearth member note ID --date YYYY-MM-DD --channel HOW --note TEXT   contact log\n"
+			        "  hearth member need ID --reason TRIGGER --date YYYY-MM-DD [--note TEXT]   a talk owed\n"),
+			      f);
+		else if (rargs_notes_field(m->k))
 			fprintf(f, _("  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n"), k);
 		fprintf(f, _("  hearth %s import FILE.csv|FILE.xlsx [--dry-run]   all rows or none\n"), k);
 		if (m->k->kind == HEARTH__KIND__KIND_DUES)
@@ -545,6 +568,8 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		case O_NOTE_DATE: m->note_date = optarg; break;
 		case O_NOTE_TEXT: m->note_text = optarg; break;
 		case O_NOTE_BY: m->note_by = optarg; break;
+		case O_NOTE_CHANNEL: m->note_channel = optarg; break;
+		case O_NEED_REASON: m->need_reason = optarg; break;
 		case O_CONFIRM_REFERENCED: m->confirm_referenced = 1; break;
 		case O_DELETED: m->deleted_only = 1; break;
 		case ':':
@@ -568,7 +593,7 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-		               m->sub == SUB_NOTE || m->sub == SUB_RESTORE;
+		               m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub == SUB_NEED;
 		if (wants_id && npos == 0) {
 			m->id_text = argv[i];
 			npos++;
@@ -582,11 +607,14 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		goto done;
 	}
 	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE) && !m->id_text) {
+	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub == SUB_NEED) && !m->id_text) {
 		rargs_say(m, _("give the id of the %s (full id or a unique prefix)"), m->k->name);
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
 		rargs_say(m, _("give --date YYYY-MM-DD and --note TEXT"));
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_NEED && (!m->need_reason || !m->note_date)) {
+		rargs_say(m, _("give --reason (困难, 矛盾, 失误, 问题, 提拔...) and --date YYYY-MM-DD"));
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_EDIT && m->n_as == 0) {
 		rargs_say(m, _("nothing to change; give at least one --FIELD"));

@@ -15,9 +15,9 @@
 #include "client/core/replica.h"
 #include "common/record.h"
 
-#define RARGS_N_SUBS 7
+#define RARGS_N_SUBS 8
 
-enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE };
+enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE, SUB_NEED };
 
 /* getopt values: the fixed options, then one per generated field flag. */
 enum {
@@ -34,6 +34,8 @@ enum {
 	O_CONFIRM_REFERENCED,
 	O_DELETED,
 	O_XLSX,
+	O_NOTE_CHANNEL,
+	O_NEED_REASON,
 	O_FIELD = 2000,
 };
 
@@ -62,7 +64,9 @@ typedef struct record_cmd {
 	size_t n_as;
 	const char *branch, *id_text;
 	char branch_id[128];        /* --branch resolved to an id (rrep_pick_branch) */
-	const char *note_date, *note_text, *note_by;   /* `note` */
+	const char *note_date, *note_text, *note_by;   /* `note`, `need` */
+	const char *note_channel;                      /* `note --channel` (a member's contact) */
+	const char *need_reason;                       /* `need --reason` (a talk trigger) */
 	int json, csv, bom, reveal, all;
 	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */
 	int deleted_only;        /* list --deleted: only deleted records (the recycle bin) */

@@ -20,13 +20,17 @@
 #include "client/cmd/record_replica.h"
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
+#include "client/core/due.h"
 #include "client/core/identity.h"
+#include "client/core/ledger.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "client/ui/xlsx_write.h"
+#include "common/date.h"
 #include "common/dues_rate.h"
+#include "common/enums.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -319,6 +323,29 @@ void rview_json_record(const record_cmd *m, out_json *j, const Hearth__Record *r
 			out_json_string(j, notes[i]->note ? notes[i]->note : "");
 			out_json_key(j, "by");
 			out_json_string(j, notes[i]->by ? notes[i]->by : "");
+			if (notes[i]->channel && notes[i]->channel[0]) {
+				out_json_key(j, "channel");
+				out_json_string(j, notes[i]->channel);
+			}
+			out_json_end_object(j);
+		}
+		out_json_end_array(j);
+	}
+	if (body && rec->body_case == HEARTH__RECORD__BODY_MEMBER && rec->member->n_talk_needs) {
+		const Hearth__Member *mem = rec->member;
+		out_json_key(j, "talk_needs");
+		out_json_begin_array(j);
+		for (size_t i = 0; i < mem->n_talk_needs; i++) {
+			char reason[48];
+			enum_short_name(&hearth__talk_trigger__descriptor, mem->talk_needs[i]->reason, reason,
+			                sizeof(reason));
+			out_json_begin_object(j);
+			out_json_key(j, "reason");
+			out_json_string(j, reason);
+			out_json_key(j, "date");
+			out_json_string(j, mem->talk_needs[i]->date);
+			out_json_key(j, "note");
+			out_json_string(j, mem->talk_needs[i]->note);
 			out_json_end_object(j);
 		}
 		out_json_end_array(j);
@@ -343,7 +370,35 @@ typedef struct list_ctx {
 	int collect;                               /* first pass: events only */
 	size_t matched;
 	event_list events;
+	int years;                                 /* 年龄 and 党龄 columns: members, hardship */
+	int32_t today;                             /* the day they are counted to */
 } list_ctx;
+
+/* 年龄 and 党龄 of a member's row, or of the member a hardship entry names
+ * (looked up in the replica): whole years to today, "" when unknown. */
+static int years_cells(list_ctx *l, const Hearth__Record *rec)
+{
+	Hearth__Record *ref = NULL;
+	const Hearth__Member *mem = NULL;
+	char age[8] = "", party[8] = "";
+	int rc;
+
+	if (rec->kind == HEARTH__KIND__KIND_MEMBER && rec->body_case == HEARTH__RECORD__BODY_MEMBER)
+		mem = rec->member;
+	else if (rec->kind == HEARTH__KIND__KIND_HARDSHIP && rec->body_case == HEARTH__RECORD__BODY_HARDSHIP &&
+	         rec->hardship->member.len == UUID_LEN &&
+	         replica_get(&l->m->rep, rec->hardship->member.data, &ref) == 0 &&
+	         ref->body_case == HEARTH__RECORD__BODY_MEMBER)
+		mem = ref->member;
+	if (mem) {
+		ledger_years(mem->birth_date, l->today, age);
+		ledger_years(mem->join_date, l->today, party);
+	}
+	rc = out_table_cell(l->t, age) != 0 || out_table_cell(l->t, party) != 0 ? HEARTH_ENOMEM : 0;
+	if (ref)
+		hearth__record__free_unpacked(ref, NULL);
+	return rc;
+}
 
 /* UUIDv7 ids start with their creation time, so ids made within a minute
  * share their first 8 hex digits. The table shows the shortest prefix (at
@@ -508,6 +563,8 @@ static int list_one(void *arg, const Hearth__Record *rec)
 		if (rc != 0)
 			goto oom;
 	}
+	if (l->years && years_cells(l, rec) != 0)
+		goto oom;
 	if (m->all && out_table_cell(l->t, rec->deleted ? "\xe6\x98\xaf" : "") != 0)
 		goto oom;
 	return 0;
@@ -596,6 +653,16 @@ static int list_columns(list_ctx *l)
 		const field_rule *r = kind_rule(k, fd->id);
 		int numeric = pbfield_is_int_type(fd->type) && fd->label != PROTOBUF_C_LABEL_REPEATED;
 		if (out_table_column(l->t, r && r->label ? r->label : fd->name, LIST_CELL_MAX, numeric))
+			return HEARTH_ENOMEM;
+	}
+	/* 年龄 and 党龄 are counted, not stored: to today (HEARTH_TODAY in tests). */
+	if (k->kind == HEARTH__KIND__KIND_MEMBER || k->kind == HEARTH__KIND__KIND_HARDSHIP) {
+		char err[160];
+		l->years = 1;
+		if (due_today(&l->today, err, sizeof(err)) != 0)
+			l->today = date_today();
+		if (out_table_column(l->t, "\xe5\xb9\xb4\xe9\xbe\x84", 0, 1) ||      /* 年龄 */
+		    out_table_column(l->t, "\xe5\x85\x9a\xe9\xbe\x84", 0, 1))        /* 党龄 */
 			return HEARTH_ENOMEM;
 	}
 	if (l->m->all && out_table_column(l->t, "\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4", 0, 0))

@@ -31,6 +31,7 @@
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
+#include "common/enums.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -460,8 +461,13 @@ static int do_show(record_cmd *m)
 		fputc('\n', stdout);
 	} else {
 		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
-			const field_rule *r = kind_rule(m->k, m->k->desc->fields[i].id);
-			const char *label = r && r->label ? r->label : m->k->desc->fields[i].name;
+			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
+			const field_rule *r = kind_rule(m->k, fd->id);
+			const char *label = r && r->label ? r->label : fd->name;
+			/* A list of notes widens the labels only when it is shown. */
+			if (fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+			    (!body || fd->label != PROTOBUF_C_LABEL_REPEATED || !*pbfield_count(body, fd)))
+				continue;
 			if (utf8_width(label) > width)
 				width = utf8_width(label);
 		}
@@ -506,9 +512,21 @@ static int do_show(record_cmd *m)
 
 			/* One line per note, the label on the first only. */
 			for (size_t i = 0; i < n; i++) {
-				snprintf(line, sizeof(line), "%s  %s%s%s%s", notes[i]->date, notes[i]->note,
-				         notes[i]->by[0] ? " (" : "", notes[i]->by, notes[i]->by[0] ? ")" : "");
+				snprintf(line, sizeof(line), "%s  %s%s%s%s%s%s", notes[i]->date,
+				         notes[i]->channel[0] ? notes[i]->channel : "", notes[i]->channel[0] ? "  " : "",
+				         notes[i]->note, notes[i]->by[0] ? " (" : "", notes[i]->by,
+				         notes[i]->by[0] ? ")" : "");
 				show_line(i == 0 ? (r && r->label ? r->label : nf->name) : "", width, line);
+			}
+		}
+		if (body && rec->body_case == HEARTH__RECORD__BODY_MEMBER) {
+			const Hearth__Member *mem = rec->member;
+			for (size_t i = 0; i < mem->n_talk_needs; i++) {
+				const Hearth__TalkNeed *tn = mem->talk_needs[i];
+				snprintf(line, sizeof(line), "%s  %s%s%s", tn->date,
+				         enum_label(&hearth__talk_trigger__descriptor, tn->reason), tn->note[0] ? "  " : "",
+				         tn->note);
+				show_line(i == 0 ? "需谈话事项" : "", width, line);
 			}
 		}
 	}
@@ -577,8 +595,9 @@ static int do_note(record_cmd *m)
 	note->date = strdup(m->note_date);
 	note->note = strdup(m->note_text);
 	note->by = strdup(m->note_by ? m->note_by : "");
+	note->channel = strdup(m->note_channel ? m->note_channel : "");
 	grown[(*count)++] = note;
-	if (!note->date || !note->note || !note->by) {
+	if (!note->date || !note->note || !note->by || !note->channel) {
 		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto fail;
@@ -587,6 +606,77 @@ static int do_note(record_cmd *m)
 	if (rc != EXIT_OK)
 		goto fail;
 	printf(_("noted %s\n"), text);
+	rc = EXIT_OK;
+fail:
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+/* `member need ID --reason TRIGGER --date D [--note TEXT] [--by NAME]`:
+ * appends a talk owed (需谈话事项) to the member and records it as one local
+ * edit of the list, validated like any edit. */
+static int do_need(record_cmd *m)
+{
+	Hearth__Record *rec = NULL;
+	Hearth__TalkNeed *need = NULL, **grown;
+	Hearth__Member *mem;
+	uint8_t id[UUID_LEN];
+	char text[UUID_TEXT_LEN + 1], vb[300];
+	int reason, rc;
+
+	if (m->k->kind != HEARTH__KIND__KIND_MEMBER) {
+		rargs_say(m, _("a talk owed (需谈话事项) is recorded on a member: 'hearth member need MEMBER ...'"));
+		return EXIT_USAGE;
+	}
+	if (enum_parse(&hearth__talk_trigger__descriptor, m->need_reason, &reason) != 0 ||
+	    reason == HEARTH__TALK_TRIGGER__TALK_TRIGGER_UNSPECIFIED) {
+		rargs_say(m, _("--reason \"%s\" is not a talk trigger (困难, 矛盾, 失误, 问题, 提拔, 日常, "
+		               "思想波动, 组织关系转接, 表彰)"),
+		          rargs_shown(m->need_reason, vb, sizeof(vb)));
+		return EXIT_USAGE;
+	}
+	if ((rc = rrep_open_replica(m)) != EXIT_OK || (rc = rrep_load_record(m, id, &rec)) != EXIT_OK)
+		goto fail;
+	uuid_format(id, text);
+	if (rec->deleted || rec->body_case != HEARTH__RECORD__BODY_MEMBER) {
+		rargs_say(m, _("%s is deleted; it cannot take a talk owed"), text);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	mem = rec->member;
+	if (mem->n_talk_needs >= kind_rule(m->k, 21)->max) {
+		rargs_say(m, _("%s already has %zu talks owed, the most a member holds"), text, mem->n_talk_needs);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
+	/* Allocated as protobuf-c's default allocator would, so the record
+	 * frees whole with hearth__record__free_unpacked. */
+	need = malloc(sizeof(*need));
+	grown = realloc(mem->talk_needs, (mem->n_talk_needs + 1) * sizeof(*grown));
+	if (grown)
+		mem->talk_needs = grown;
+	if (!need || !grown) {
+		free(need);
+		rargs_say(m, _("out of memory"));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	hearth__talk_need__init(need);
+	need->reason = (Hearth__TalkTrigger)reason;
+	need->date = strdup(m->note_date);
+	need->note = strdup(m->note_text ? m->note_text : "");
+	need->by = strdup(m->note_by ? m->note_by : "");
+	grown[mem->n_talk_needs++] = need;
+	if (!need->date || !need->note || !need->by) {
+		rargs_say(m, _("out of memory"));
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if ((rc = save_edit(m, id, rec, (ProtobufCMessage *)mem)) != EXIT_OK)
+		goto fail;
+	printf(_("recorded a talk owed (%s, from %s) for %s\n"),
+	       enum_label(&hearth__talk_trigger__descriptor, reason), m->note_date, mem->name);
 	rc = EXIT_OK;
 fail:
 	if (rec)
@@ -659,6 +749,7 @@ int cmd_record(cli *c, int argc, char **argv)
 	case SUB_LIST: rc = rview_do_list(&m); break;
 	case SUB_NOTE: rc = do_note(&m); break;
 	case SUB_RESTORE: rc = do_restore(&m); break;
+	case SUB_NEED: rc = do_need(&m); break;
 	}
 done:
 	if (m.rep_open)

@@ -26,6 +26,7 @@ void due_config_defaults(due_config *c)
 	c->talk_lookback_days = 365;
 	c->note_gap_days = 60;
 	c->dues_months = 3;
+	c->contact_gap_days = 90;
 }
 
 struct cfg_parse {
@@ -47,6 +48,7 @@ static int on_due_value(void *user, const char *section, const char *name, const
 		{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
 		{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
 		{ "dues_months", offsetof(due_config, dues_months), 120 },
+		{ "contact_gap_days", offsetof(due_config, contact_gap_days), 3660 },
 	};
 	struct cfg_parse *p = user;
 
@@ -70,7 +72,7 @@ static int on_due_value(void *user, const char *section, const char *name, const
 	}
 	snprintf(p->err, p->cap,
 	         "profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
-	         "talk_lookback_days, note_gap_days, dues_months)", name);
+	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)", name);
 	p->bad = 1;
 	return 1;
 }
@@ -446,6 +448,113 @@ static int owed_talks(calc *c)
 	return 0;
 }
 
+/* Whether a talk with that trigger and that member was held on a day from
+ * `from` to today. */
+static int talk_held(const calc *c, const uint8_t *member, Hearth__TalkTrigger trigger, int32_t from)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
+		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
+		int32_t d = day_of(t->date);
+
+		if (t->trigger != trigger || d == NO_DAY || d < from || d > c->today)
+			continue;
+		for (size_t k = 0; k < t->n_members; k++)
+			if (t->members[k].len == UUID_LEN && !memcmp(t->members[k].data, member, UUID_LEN))
+				return 1;
+	}
+	return 0;
+}
+
+/* The talks a secretary recorded as owed (需谈话事项): owed from their date,
+ * however long ago (a person wrote it down), until a talk with that
+ * trigger and that member is held on or after it; overdue after
+ * talk_window_days, as the other talks. */
+static int owed_talk_needs(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t mi = 0; mi < s->n[HEARTH__KIND__KIND_MEMBER]; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+
+		if (!alive(m))
+			continue;
+		for (size_t k = 0; k < m->n_talk_needs; k++) {
+			const Hearth__TalkNeed *tn = m->talk_needs[k];
+			int32_t day = day_of(tn->date);
+			due_item *it;
+			char d[11];
+
+			if (day == NO_DAY || day > c->today || talk_held(c, rec->id.data, tn->reason, day))
+				continue;
+			if (!(it = add_item(c, DUE_TALK, (long)mi, rec)))
+				return HEARTH_ENOMEM;
+			snprintf(it->reason, sizeof(it->reason), "需谈话事项：%s%s%s",
+			         enum_label(&hearth__talk_trigger__descriptor, tn->reason), tn->note[0] ? "，" : "",
+			         tn->note);
+			it->since = day;
+			it->days = c->today - day;
+			it->deadline = day + c->cfg->talk_window_days;
+			it->overdue = c->today > it->deadline;
+			date_format(it->deadline, d);
+			if (it->overdue) {
+				snprintf(it->detail, sizeof(it->detail), "期限 %s，已逾期 %d 天", d,
+				         (int)(c->today - it->deadline));
+				c->out->talks_overdue++;
+			} else {
+				snprintf(it->detail, sizeof(it->detail), "期限 %s，还剩 %d 天", d,
+				         (int)(it->deadline - c->today));
+			}
+		}
+	}
+	return 0;
+}
+
+/* A mobile member (流动党员) with no contact recorded in contact_gap_days:
+ * counted from the last contact on or before today, else from the day the
+ * member's record was made. */
+static int owed_contacts(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t mi = 0; mi < s->n[HEARTH__KIND__KIND_MEMBER]; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+		int32_t last = NO_DAY, ref;
+		const char *how = "";
+		due_item *it;
+		char d[11];
+
+		if (!alive(m) || !m->mobile)
+			continue;
+		for (size_t k = 0; k < m->n_contacts; k++) {
+			int32_t cd = day_of(m->contacts[k]->date);
+			if (cd != NO_DAY && cd <= c->today && (last == NO_DAY || cd > last)) {
+				last = cd;
+				how = m->contacts[k]->channel ? m->contacts[k]->channel : "";
+			}
+		}
+		ref = last != NO_DAY ? last : due_created_day(rec);
+		if (ref == NO_DAY || ref == 0 || ref > c->today || c->today - ref <= c->cfg->contact_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_CONTACT, (long)mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "流动党员%s%s", m->destination[0] ? "：" : "",
+		         m->destination);
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (last != NO_DAY)
+			snprintf(it->detail, sizeof(it->detail), "上次联系 %s%s%s%s", d, how[0] ? "（" : "", how,
+			         how[0] ? "）" : "");
+		else
+			snprintf(it->detail, sizeof(it->detail), "无联系记录（建档 %s）", d);
+	}
+	return 0;
+}
+
 static int owed_notes(calc *c)
 {
 	const due_snapshot *s = c->s;
@@ -732,7 +841,8 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 	for (size_t i = 0; i < nm; i++)
 		c.last_visit[i] = c.last_talk[i] = NO_DAY;
 	scan_contacts(&c);
-	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_notes(&c)) != 0 ||
+	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_talk_needs(&c)) != 0 ||
+	    (rc = owed_notes(&c)) != 0 || (rc = owed_contacts(&c)) != 0 ||
 	    (rc = owed_dues(&c)) != 0 || (rc = missing_dues(&c)) != 0 ||
 	    (rc = campaign(&c, &out->campaigns[0],
 	                   HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)) != 0 ||
@@ -759,12 +869,13 @@ void due_report_free(due_report *r)
 
 const char *due_what_label(enum due_what w)
 {
-	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费", "党费记录" };
+	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费", "党费记录", "流动党员联系" };
 	return (unsigned)w < HEARTH_ARRAY_LEN(l) ? l[w] : "?";
 }
 
 const char *due_what_name(enum due_what w)
 {
-	static const char *const n[] = { "visit", "talk", "pairing_note", "dues", "dues_missing" };
+	static const char *const n[] = { "visit", "talk", "pairing_note", "dues", "dues_missing",
+		                         "mobile_contact" };
 	return (unsigned)w < HEARTH_ARRAY_LEN(n) ? n[w] : "?";
 }

@@ -12,7 +12,10 @@
  *           certified_at; a visit for 思想波动; a transfer's issued/accepted
  *           date; an approved or awarded honor's date) with no talk with
  *           that member on or after the trigger date. Owed from the trigger;
- *           overdue after talk_window_days.
+ *           overdue after talk_window_days. Also each 需谈话事项 a secretary
+ *           recorded on a member (Member.talk_needs: reason, date), from
+ *           its date (no lookback), until a talk with that trigger and that
+ *           member is held on or after the date.
  *   note    an active pairing whose last progress note (or start_date) is
  *           more than note_gap_days ago.
  *   dues    a member's dues records with status 未缴/部分缴纳 for a month
@@ -23,6 +26,10 @@
  *           and the month of the branch's first dues record (a branch that
  *           keeps no dues in hearth owes nothing here); one item per member,
  *           naming the months and which start applied.
+ *   contact a mobile member (流动党员) whose last contact in the log
+ *           (Member.contacts, dated on or before today), or the day the
+ *           member was recorded when there is none, is more than
+ *           contact_gap_days ago.
  * Records without a date the rule needs fall back to their creation day
  * (UUIDv7 ids carry it). Members deleted, deceased or out of the Party are
  * skipped. */
@@ -41,12 +48,14 @@ typedef struct due_config {
 	int32_t talk_lookback_days;  /* 365 */
 	int32_t note_gap_days;       /* 60 */
 	int32_t dues_months;         /* 3 */
+	int32_t contact_gap_days;    /* 90 */
 } due_config;
 
 void due_config_defaults(due_config *c);
 
 /* Reads the optional [due] section of home/profile.ini (keys visit_gap_days,
- * talk_window_days, talk_lookback_days, note_gap_days, dues_months) over the
+ * talk_window_days, talk_lookback_days, note_gap_days, dues_months,
+ * contact_gap_days) over the
  * defaults. A missing file or section is not an error. Returns 0, or
  * HEARTH_EINVAL with err naming the key and the allowed range. */
 int due_config_load(due_config *c, const char *home, char *err, size_t cap);
@@ -78,7 +87,7 @@ int32_t due_created_day(const Hearth__Record *rec);
 
 /* ---- the computation ---------------------------------------------------- */
 
-enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_DUES_MISSING, DUE_WHAT_COUNT };
+enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_DUES_MISSING, DUE_CONTACT, DUE_WHAT_COUNT };
 
 typedef struct due_item {
 	enum due_what what;

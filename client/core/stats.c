@@ -8,6 +8,7 @@
 
 #include "common/date.h"
 #include "common/hearth.h"
+#include "client/core/figure_rules.h"
 #include "client/core/values.h"
 
 static const stats_column columns[] = {
@@ -70,6 +71,9 @@ void stats_init(stats *s, int year, int32_t today, const due_config *cfg)
 
 void stats_free(stats *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		yearly_free(&s->rows[i].year);
+	yearly_free(&s->total.year);
 	free(s->rows);
 	s->rows = NULL;
 	s->n = s->cap = 0;
@@ -201,14 +205,6 @@ typedef struct scan {
 	int failed;
 } scan;
 
-/* The year of a YYYY-MM-DD or YYYY-MM string, or 0. */
-static int year_of(const char *d)
-{
-	if (!d || strlen(d) < 7 || d[4] != '-')
-		return 0;
-	return atoi(d);
-}
-
 static int64_t *fig(scan *x, long row, int f)
 {
 	return &x->s->rows[row].v[f];
@@ -216,11 +212,15 @@ static int64_t *fig(scan *x, long row, int f)
 
 static void count_member(scan *x, long row, const Hearth__Member *m)
 {
-	(*fig(x, row, ST_MEMBERS))++;
-	if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_FULL)
-		(*fig(x, row, ST_MEMBERS_FULL))++;
-	else if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_PROBATIONARY)
-		(*fig(x, row, ST_MEMBERS_PROBATIONARY))++;
+	/* 党员 and its categories are the live members, as in `report year`;
+	 * the standings show every member record, the departed too. */
+	if (figure_member_live(m)) {
+		(*fig(x, row, ST_MEMBERS))++;
+		if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_FULL)
+			(*fig(x, row, ST_MEMBERS_FULL))++;
+		else if (m->category == HEARTH__MEMBER_CATEGORY__CATEGORY_PROBATIONARY)
+			(*fig(x, row, ST_MEMBERS_PROBATIONARY))++;
+	}
 	switch (m->standing) {
 	case HEARTH__STANDING__STANDING_NORMAL: (*fig(x, row, ST_MEMBERS_NORMAL))++; break;
 	case HEARTH__STANDING__STANDING_SUSPENDED: (*fig(x, row, ST_MEMBERS_SUSPENDED))++; break;
@@ -282,13 +282,9 @@ static int count_hardship(scan *x, long row, const Hearth__Hardship *h)
 
 static int count_visit(scan *x, long row, const Hearth__Visit *v)
 {
-	int32_t day;
 	int month;
 
-	if (v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_PLANNED ||
-	    v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_CANCELLED)
-		return 0;
-	if (!v->date || date_parse(v->date, &day) != 0 || year_of(v->date) != x->s->year)
+	if (!figure_visit_counts(v, x->s->year))
 		return 0;
 	{
 		(*fig(x, row, ST_VISITS))++;
@@ -325,16 +321,14 @@ static void count_pairing(scan *x, long row, const Hearth__Pairing *p)
 
 static void count_honor(scan *x, long row, const Hearth__Honor *h)
 {
-	int year = h->year ? h->year : year_of(h->date);
-	if (h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_REVOKED && year == x->s->year)
+	if (figure_honor_counts(h, x->s->year))
 		(*fig(x, row, ST_HONORS))++;
 }
 
 static void count_dues(scan *x, long row, const Hearth__Dues *d)
 {
-	if (year_of(d->month) == x->s->year) {
-		if (d->status != HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT)
-			*fig(x, row, ST_DUES_DUE) += d->due;
+	if (figure_dues_in_year(d, x->s->year)) {
+		*fig(x, row, ST_DUES_DUE) += figure_dues_owed(d);
 		*fig(x, row, ST_DUES_PAID) += d->paid;
 	}
 }
@@ -357,7 +351,7 @@ static int each_record(void *ctx, const Hearth__Record *rec)
 	case HEARTH__RECORD__BODY_HARDSHIP: rc = count_hardship(x, row, rec->hardship); break;
 	case HEARTH__RECORD__BODY_VISIT: rc = count_visit(x, row, rec->visit); break;
 	case HEARTH__RECORD__BODY_TALK:
-		if (year_of(rec->talk->date) == x->s->year)
+		if (figure_talk_counts(rec->talk, x->s->year))
 			(*fig(x, row, ST_TALKS))++;
 		break;
 	case HEARTH__RECORD__BODY_PAIRING: count_pairing(x, row, rec->pairing); break;
@@ -380,34 +374,37 @@ static int ledger_cmp(const void *a, const void *b)
 	return memcmp(x->member, y->member, 16);
 }
 
-/* Overdue items per branch, by `hearth due`'s own computation: one snapshot
- * of the replica, lent branch by branch (the records stay owned by it). */
-static int count_overdue(stats *s, replica *r)
+/* Overdue items per branch, by `hearth due`'s own computation, and each
+ * branch's year as `hearth report year` computes it: the snapshot lent
+ * branch by branch (the records stay owned by it). */
+static int count_per_branch(stats *s, const due_snapshot *all_in)
 {
-	due_snapshot all, part;
+	const due_snapshot *all = all_in;
+	due_snapshot part;
 	due_report rep;
-	int rc;
+	int rc = 0;
 
-	if ((rc = due_snapshot_load(r, NULL, &all)) != 0)
-		return rc;
 	memset(&part, 0, sizeof(part));
-	for (size_t k = 0; k < HEARTH_ARRAY_LEN(all.recs); k++) {
-		if (!all.n[k])
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(all->recs); k++) {
+		if (!all->n[k])
 			continue;
-		if (!(part.recs[k] = malloc(all.n[k] * sizeof(*part.recs[k])))) {
+		if (!(part.recs[k] = malloc(all->n[k] * sizeof(*part.recs[k])))) {
 			rc = HEARTH_ENOMEM;
 			goto done;
 		}
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		stats_row *row = &s->rows[i];
-		for (size_t k = 0; k < HEARTH_ARRAY_LEN(all.recs); k++) {
+		for (size_t k = 0; k < HEARTH_ARRAY_LEN(all->recs); k++) {
 			part.n[k] = 0;
-			for (size_t j = 0; j < all.n[k]; j++)
-				if (!strcmp(all.recs[k][j]->branch_id ? all.recs[k][j]->branch_id : "", row->branch))
-					part.recs[k][part.n[k]++] = all.recs[k][j];
+			for (size_t j = 0; j < all->n[k]; j++)
+				if (!strcmp(all->recs[k][j]->branch_id ? all->recs[k][j]->branch_id : "", row->branch))
+					part.recs[k][part.n[k]++] = all->recs[k][j];
 			part.cap[k] = part.n[k];
 		}
+		yearly_free(&row->year);
+		if ((rc = yearly_compute(&part, row->branch, s->year, &row->year)) != 0)
+			goto done;
 		if ((rc = due_compute(&part, s->today, &s->due, &rep)) != 0)
 			goto done;
 		row->v[ST_OVERDUE_VISITS] = (int64_t)rep.counts[DUE_VISIT];
@@ -419,25 +416,37 @@ static int count_overdue(stats *s, replica *r)
 done:
 	for (size_t k = 0; k < HEARTH_ARRAY_LEN(part.recs); k++)
 		free(part.recs[k]);
-	due_snapshot_free(&all);
 	return rc;
 }
 
 int stats_scan(stats *s, replica *r)
 {
-	scan x;
+	due_snapshot all;
 	int rc;
+
+	if ((rc = due_snapshot_load(r, NULL, &all)) != 0)
+		return rc;
+	rc = stats_scan_snapshot(s, &all);
+	due_snapshot_free(&all);
+	return rc;
+}
+
+int stats_scan_snapshot(stats *s, const due_snapshot *all)
+{
+	scan x;
+	int rc = 0;
 
 	memset(&x, 0, sizeof(x));
 	x.s = s;
-	rc = replica_each(r, HEARTH__KIND__KIND_UNSPECIFIED, 0, each_record, &x);
-	if (rc == 0 && x.failed)
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(all->recs) && !x.failed; k++)
+		for (size_t j = 0; j < all->n[k] && !x.failed; j++)
+			each_record(&x, all->recs[k][j]);
+	if (x.failed) {
 		rc = x.failed;
-	if (rc != 0)
 		goto done;
+	}
 	/* The ledger's members, each once per branch, against the visits. */
-	/* qsort of an empty, never-allocated ledger would pass NULL (UBSan). */
-	if (x.n_ledger)
+	if (x.n_ledger > 1)
 		qsort(x.ledger, x.n_ledger, sizeof(*x.ledger), ledger_cmp);
 	for (size_t i = 0; i < x.n_ledger; i++) {
 		const ledger_entry *e = &x.ledger[i];
@@ -453,7 +462,7 @@ int stats_scan(stats *s, replica *r)
 		if (m && m->july)
 			row->v[ST_JULY_VISITED]++;
 	}
-	rc = count_overdue(s, r);
+	rc = count_per_branch(s, all);
 done:
 	free(x.ledger);
 	free(x.members.slots);
@@ -524,8 +533,9 @@ static void roll_up(stats *s)
 
 void stats_finish(stats *s)
 {
-	if (s->n)
+	if (s->n > 1)
 		qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+	yearly_free(&s->total.year);
 	memset(&s->total, 0, sizeof(s->total));
 	for (size_t i = 0; i < s->n; i++) {
 		stats_row *r = &s->rows[i];
@@ -535,6 +545,8 @@ void stats_finish(stats *s)
 			s->total.v[f] += r->v[f];
 		for (int m = 0; m < 12; m++)
 			s->total.visits_month[m] += r->visits_month[m];
+		/* Out of memory leaves the totals' year short; the rows keep theirs. */
+		yearly_add(&s->total.year, &r->year);
 	}
 	roll_up(s);
 }

@@ -5,8 +5,12 @@
  * What each figure counts (the same words are in `hearth admin stats
  * --help`; t_admin.sh recomputes every one of them independently):
  *   - members, hardship entries and active pairings as they stand now;
- *   - visits, talks, honors and dues for the chosen year;
- *   - a visit counts unless its status is 计划 (planned) or 已取消;
+ *     members and their categories are the live ones (not 去世/出党, as in
+ *     `report year`), the standings count every member record;
+ *   - visits, talks, honors and dues for the chosen year, by the rules of
+ *     client/core/figure_rules.h that `hearth report year` applies too: a
+ *     visit counts unless its status is 计划 (planned) or 已取消, an honor
+ *     only when 已批准 or 已颁发 (a nominated one counts nowhere);
  *   - hardship types and the care coverage look at open ledger entries
  *     (在册, 帮扶中); coverage = share of the distinct members with an open
  *     entry who were visited on that occasion (春节, 七一) in the year;
@@ -15,6 +19,8 @@
  *     members not visited in 90 days, talks past their deadline, active
  *     pairings without a progress note in 60 days, members with dues
  *     unpaid for more than 3 months (one item per member).
+ * Each row also carries its branch's whole year (yearly.h: by fund source,
+ * type, title, category; transfers; dues) for the committee report.
  * Deleted records are never counted. */
 #ifndef HEARTH_STATS_H
 #define HEARTH_STATS_H
@@ -25,6 +31,7 @@
 
 #include "client/core/due.h"
 #include "client/core/replica.h"
+#include "client/core/yearly.h"
 
 /* Raw figures, one slot each per branch. Percentages are derived at output
  * time from two of these (see stats_column). */
@@ -92,6 +99,8 @@ typedef struct stats_row {
 	char parent[64];         /* its 党总支's branch id when known, else "" */
 	int64_t v[ST_COUNT];
 	int64_t visits_month[12]; /* counted visits of the year by month */
+	yearly_report year;      /* the branch's year as `hearth report year` computes it
+	                          * (the total row: the sums); owned, freed by stats_free */
 } stats_row;
 
 typedef struct stats {
@@ -125,6 +134,10 @@ int stats_set_parent(stats *s, const char *id, const char *parent);
 /* Reads every record of the replica's local view and counts it. May be
  * called once per stats. Returns 0 or a negative HEARTH_E* code. */
 int stats_scan(stats *s, replica *r);
+
+/* The same over a snapshot already in memory (every branch of it; borrowed
+ * for the call). stats_scan loads one and calls this. */
+int stats_scan_snapshot(stats *s, const due_snapshot *all);
 
 /* Sorts the rows and computes the totals row and the subtotals per
  * general branch (none when out of memory: the rows stay right). */

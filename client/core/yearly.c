@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/figure_rules.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/record.h"
@@ -84,8 +85,9 @@ static void fen(ctx *c, const char *key, const char *label, int64_t v)
 /* A breakdown by an enum: one figure per value (zeros included, so every
  * year's report has the same rows), and "未填" only when some record left
  * the field empty. counts[v] for v in 0..n-1. */
-static void by_enum(ctx *c, const char *group, const char *group_label,
-                    const ProtobufCEnumDescriptor *d, const int64_t *counts, size_t n)
+static void by_enum_unit(ctx *c, const char *group, const char *group_label,
+                         const ProtobufCEnumDescriptor *d, const int64_t *counts, size_t n,
+                         enum yearly_unit unit)
 {
 	for (unsigned i = 0; i < d->n_values; i++) {
 		int v = d->values[i].value;
@@ -94,10 +96,16 @@ static void by_enum(ctx *c, const char *group, const char *group_label,
 		if (v <= 0 || (size_t)v >= n)
 			continue;
 		enum_short_name(d, v, name, sizeof(name));
-		add(c, group, group_label, name, enum_label(d, v), YEARLY_COUNT, counts[v]);
+		add(c, group, group_label, name, enum_label(d, v), unit, counts[v]);
 	}
 	if (n && counts[0])
-		add(c, group, group_label, "unspecified", "未填", YEARLY_COUNT, counts[0]);
+		add(c, group, group_label, "unspecified", "未填", unit, counts[0]);
+}
+
+static void by_enum(ctx *c, const char *group, const char *group_label,
+                    const ProtobufCEnumDescriptor *d, const int64_t *counts, size_t n)
+{
+	by_enum_unit(c, group, group_label, d, counts, n, YEARLY_COUNT);
 }
 
 #define SLOTS 16   /* enough for every enum's values */
@@ -113,29 +121,68 @@ static int in_year(const ctx *c, int32_t d)
 	return d != NO_DAY && d >= c->lo && d <= c->hi;
 }
 
-static int alive(const Hearth__Member *m)
+/* A live member who has been in the Party 50 years or more by the end of
+ * the year (光荣在党50年), added to r's list. */
+static void veteran(ctx *c, const Hearth__Record *rec, int years)
 {
-	return m->standing != HEARTH__STANDING__STANDING_DECEASED &&
-	       m->standing != HEARTH__STANDING__STANDING_LEFT;
+	yearly_report *r = c->r;
+	yearly_veteran *v;
+
+	if (c->oom)
+		return;
+	if (r->n_veterans == r->cap_veterans) {
+		size_t nc = r->cap_veterans ? r->cap_veterans * 2 : 16;
+		yearly_veteran *grown = realloc(r->veterans, nc * sizeof(*grown));
+		if (!grown) {
+			c->oom = 1;
+			return;
+		}
+		r->veterans = grown;
+		r->cap_veterans = nc;
+	}
+	v = &r->veterans[r->n_veterans++];
+	memset(v, 0, sizeof(*v));
+	memcpy(v->member, rec->id.data, rec->id.len == 16 ? 16 : 0);
+	snprintf(v->name, sizeof(v->name), "%s", rec->member->name ? rec->member->name : "");
+	snprintf(v->join_date, sizeof(v->join_date), "%s", rec->member->join_date);
+	v->years = years;
+}
+
+static int veteran_order(const void *a, const void *b)
+{
+	const yearly_veteran *x = a, *y = b;
+	int k = strcmp(x->join_date, y->join_date);
+	return k ? k : strcmp(x->name, y->name);
 }
 
 static void members(ctx *c, const due_snapshot *s)
 {
-	int64_t by[SLOTS] = { 0 }, total = 0, joined = 0;
+	int64_t by[SLOTS] = { 0 }, total = 0, joined = 0, fifty = 0;
 
 	c->section = "members";
 	c->section_label = "党员";
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_MEMBER]; i++) {
-		const Hearth__Member *m = s->recs[HEARTH__KIND__KIND_MEMBER][i]->member;
-		if (!alive(m))
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][i];
+		const Hearth__Member *m = rec->member;
+		int32_t join = day_of(m->join_date);
+		int years;
+
+		if (!figure_member_live(m))
 			continue;
 		total++;
 		tally(by, m->category);
-		joined += in_year(c, day_of(m->join_date));
+		joined += in_year(c, join);
+		if (join != NO_DAY && (years = date_full_years(join, c->hi)) >= 50) {
+			fifty++;
+			veteran(c, rec, years);
+		}
 	}
 	count(c, "total", "合计", total);
 	by_enum(c, "by_category", "类别", &hearth__member_category__descriptor, by, SLOTS);
 	count(c, "joined", "当年入党", joined);
+	count(c, "fifty_years", "光荣在党50年", fifty);
+	if (c->r->n_veterans > 1)
+		qsort(c->r->veterans, c->r->n_veterans, sizeof(*c->r->veterans), veteran_order);
 }
 
 static void hardship(ctx *c, const due_snapshot *s)
@@ -173,25 +220,33 @@ static void hardship(ctx *c, const due_snapshot *s)
 static void visits(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, n = 0, people = 0, cash = 0, goods = 0;
+	int64_t cash_by[SLOTS] = { 0 }, goods_by[SLOTS] = { 0 };
 
 	c->section = "visits";
 	c->section_label = "走访慰问";
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
 		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
-		if (v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_PLANNED ||
-		    v->status == HEARTH__VISIT_STATUS__VISIT_STATUS_CANCELLED || !in_year(c, day_of(v->date)))
+		if (!figure_visit_counts(v, c->r->year))
 			continue;
 		n++;
 		people += (int64_t)v->n_members;
 		cash += v->cash;
 		goods += v->goods_value;
 		tally(by, v->occasion);
+		if (v->fund_source >= 0 && v->fund_source < SLOTS) {
+			cash_by[v->fund_source] += v->cash;
+			goods_by[v->fund_source] += v->goods_value;
+		}
 	}
 	count(c, "count", "次数", n);
 	count(c, "member_visits", "人次", people);
 	by_enum(c, "by_occasion", "事由", &hearth__visit_occasion__descriptor, by, SLOTS);
 	fen(c, "cash_fen", "慰问金", cash);
 	fen(c, "goods_value_fen", "慰问品折价", goods);
+	by_enum_unit(c, "cash_by_fund_source_fen", "慰问金按经费来源", &hearth__fund_source__descriptor,
+	             cash_by, SLOTS, YEARLY_FEN);
+	by_enum_unit(c, "goods_by_fund_source_fen", "慰问品按经费来源", &hearth__fund_source__descriptor,
+	             goods_by, SLOTS, YEARLY_FEN);
 }
 
 static void talks(ctx *c, const due_snapshot *s)
@@ -202,7 +257,7 @@ static void talks(ctx *c, const due_snapshot *s)
 	c->section_label = "谈心谈话";
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
 		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
-		if (!in_year(c, day_of(t->date)))
+		if (!figure_talk_counts(t, c->r->year))
 			continue;
 		n++;
 		tally(by, t->trigger);
@@ -242,14 +297,14 @@ static void pairings(ctx *c, const due_snapshot *s)
 
 static void honors(ctx *c, const due_snapshot *s, int year)
 {
+	/* figure_honor_counts: nominated (推荐) and revoked honors count nowhere. */
 	int64_t by[SLOTS] = { 0 }, n = 0, award = 0;
 
 	c->section = "honors";
 	c->section_label = "表彰激励";
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HONOR]; i++) {
 		const Hearth__Honor *h = s->recs[HEARTH__KIND__KIND_HONOR][i]->honor;
-		if (h->year != year || (h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_APPROVED &&
-		                        h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_AWARDED))
+		if (!figure_honor_counts(h, year))
 			continue;
 		n++;
 		award += h->award;
@@ -296,33 +351,33 @@ static void disclosures(ctx *c, const due_snapshot *s)
 	by_enum(c, "by_category", "类别", &hearth__disclosure_category__descriptor, by, SLOTS);
 }
 
+/* Rounded half up to a tenth of a percent; members may pay more than
+ * due, so the rate can pass 100%. -1: nothing was due. */
+static int64_t collection_rate(int64_t paid, int64_t due)
+{
+	return due > 0 ? (paid * 1000 + due / 2) / due : -1;
+}
+
 static void dues(ctx *c, const due_snapshot *s, int year)
 {
 	int64_t due = 0, paid = 0, records = 0, by[SLOTS] = { 0 };
-	char prefix[16];
 
 	c->section = "dues";
 	c->section_label = "党费";
-	snprintf(prefix, sizeof(prefix), "%04d-", year);
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
 		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
-		if (strncmp(d->month, prefix, 5) != 0)
+		if (!figure_dues_in_year(d, year))
 			continue;
 		records++;
 		tally(by, d->status);
-		if (d->status == HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT)
-			continue;
-		due += d->due;
+		due += figure_dues_owed(d);
 		paid += d->paid;
 	}
 	count(c, "records", "记录数", records);
 	by_enum(c, "by_status", "状态", &hearth__dues_status__descriptor, by, SLOTS);
 	fen(c, "due_fen", "应缴", due);
 	fen(c, "paid_fen", "实缴", paid);
-	/* Rounded half up to a tenth of a percent; members may pay more than
-	 * due, so the rate can pass 100%. */
-	add(c, NULL, NULL, "collection_rate", "收缴率", YEARLY_PERMILLE,
-	    due > 0 ? (paid * 1000 + due / 2) / due : -1);
+	add(c, NULL, NULL, "collection_rate", "收缴率", YEARLY_PERMILLE, collection_rate(paid, due));
 }
 
 static void transfers(ctx *c, const due_snapshot *s, const char *branch)
@@ -378,5 +433,78 @@ int yearly_compute(const due_snapshot *s, const char *branch, int year, yearly_r
 void yearly_free(yearly_report *r)
 {
 	free(r->f);
+	free(r->veterans);
 	memset(r, 0, sizeof(*r));
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static yearly_figure *find_figure(yearly_report *r, const yearly_figure *f)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (same_text(r->f[i].section, f->section) && same_text(r->f[i].group, f->group) &&
+		    !strcmp(r->f[i].key, f->key))
+			return &r->f[i];
+	return NULL;
+}
+
+int yearly_add(yearly_report *sum, const yearly_report *r)
+{
+	yearly_figure *due = NULL, *paid = NULL, *rate = NULL;
+
+	sum->year = r->year;
+	for (size_t i = 0; i < r->n; i++) {
+		yearly_figure *f = find_figure(sum, &r->f[i]);
+		if (!f) {
+			if (sum->n == sum->cap) {
+				size_t nc = sum->cap ? sum->cap * 2 : 64;
+				yearly_figure *grown = realloc(sum->f, nc * sizeof(*grown));
+				if (!grown)
+					return HEARTH_ENOMEM;
+				sum->f = grown;
+				sum->cap = nc;
+			}
+			f = &sum->f[sum->n++];
+			*f = r->f[i];
+			f->value = 0;
+		}
+		if (f->unit != YEARLY_PERMILLE)
+			f->value += r->f[i].value;
+	}
+	if (r->n_veterans) {
+		size_t nc = sum->n_veterans + r->n_veterans;
+		yearly_veteran *grown = realloc(sum->veterans, nc * sizeof(*grown));
+		if (!grown)
+			return HEARTH_ENOMEM;
+		memcpy(grown + sum->n_veterans, r->veterans, r->n_veterans * sizeof(*grown));
+		sum->veterans = grown;
+		sum->n_veterans = sum->cap_veterans = nc;
+	}
+	/* The rate of the sums, never a sum of rates. */
+	for (size_t i = 0; i < sum->n; i++) {
+		yearly_figure *f = &sum->f[i];
+		if (!same_text(f->section, "dues") || f->group)
+			continue;
+		if (!strcmp(f->key, "due_fen"))
+			due = f;
+		else if (!strcmp(f->key, "paid_fen"))
+			paid = f;
+		else if (!strcmp(f->key, "collection_rate"))
+			rate = f;
+	}
+	if (due && paid && rate)
+		rate->value = collection_rate(paid->value, due->value);
+	return 0;
+}
+
+int64_t yearly_value(const yearly_report *r, const char *section, const char *group, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (same_text(r->f[i].section, section) && same_text(r->f[i].group, group) &&
+		    !strcmp(r->f[i].key, key))
+			return r->f[i].value;
+	return -1;
 }

@@ -6,22 +6,27 @@
  *
  * What counts in year Y (dates inclusive, Y-01-01..Y-12-31):
  *   members      live members now (not deceased or out), by category;
- *                joined: join_date in Y
+ *                joined: join_date in Y; 光荣在党50年: live members whose
+ *                join_date is 50 years or more before Y-12-31, listed
+ *                by join date (veterans)
  *   hardship     in the ledger: entered (certified_at, else created) by the
  *                end of Y and not closed before Y; new: entered in Y; closed:
  *                closed_date in Y; by type (of those in the ledger); status
  *                at year end (an entry closed after Y counts as 帮扶中)
  *   visits       date in Y, not 计划/已取消: count, 人次, by occasion, cash
- *                and goods value
+ *                and goods value, each also by fund source
  *   talks        date in Y, by trigger
  *   pairings     active at year end (started by then, not closed in or
  *                before Y), closed in Y by outcome, progress notes dated in Y
- *   honors       year = Y, 已批准/已颁发, by title, awards
+ *   honors       year = Y, 已批准/已颁发 (a nominated honor counts nowhere),
+ *                by title, awards
  *   activities   date in Y, by type, participants
  *   disclosures  from_date in Y, by category
  *   dues         month in Y: due (without 免缴), paid, collection rate
  *   transfers    out: from_branch is the branch, issued in Y; in: to_branch
- *                is the branch, accepted (else issued) in Y */
+ *                is the branch, accepted (else issued) in Y
+ * Visits, talks, honors, dues and live members count by the rules of
+ * figure_rules.h, the ones `hearth admin stats` applies too. */
 #ifndef HEARTH_YEARLY_H
 #define HEARTH_YEARLY_H
 
@@ -43,10 +48,20 @@ typedef struct yearly_figure {
 	int64_t value;               /* count, fen, or permille (833 = 83.3%; -1: none due) */
 } yearly_figure;
 
+/* A member 50 years or more in the Party by the end of the year. */
+typedef struct yearly_veteran {
+	uint8_t member[16];          /* the member's record id */
+	char name[80];
+	char join_date[11];
+	int years;                   /* whole years in the Party at Y-12-31 */
+} yearly_veteran;
+
 typedef struct yearly_report {
 	int year;
 	yearly_figure *f;
 	size_t n, cap;
+	yearly_veteran *veterans;    /* 光荣在党50年, by join date then name */
+	size_t n_veterans, cap_veterans;
 } yearly_report;
 
 /* Computes year's figures from the records of s (one branch's snapshot;
@@ -54,5 +69,15 @@ typedef struct yearly_report {
  * year as both). Returns 0 or HEARTH_ENOMEM. Free with yearly_free. */
 int yearly_compute(const due_snapshot *s, const char *branch, int year, yearly_report *out);
 void yearly_free(yearly_report *r);
+
+/* Adds r's figures into sum (matched by section, group and key; a figure
+ * sum lacks is appended) and r's veterans to sum's list; the collection
+ * rate becomes that of the summed amounts. sum starts zeroed. Returns 0
+ * or HEARTH_ENOMEM (sum is then partial but valid to free). */
+int yearly_add(yearly_report *sum, const yearly_report *r);
+
+/* The value of one figure (group NULL for an ungrouped one), or -1 when
+ * r has no such figure. */
+int64_t yearly_value(const yearly_report *r, const char *section, const char *group, const char *key);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "common/hearth.h"
 #include "client/ui/output.h"
+#include "client/ui/print_html.h"
 #include "client/core/values.h"
 #include "common/utf8.h"
 
@@ -24,20 +25,6 @@
 #define CHART_W 920
 #define LABEL_W 190
 #define VALUE_W 150
-
-void report_escape(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
 
 static void local_time(int64_t ms, char *out, size_t cap)
 {
@@ -101,7 +88,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 
 	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	           "aria-label=\"", CHART_W, h, CHART_W, h);
-	report_escape(f, aria);
+	print_html_escape(f, aria);
 	fputs("\" xmlns=\"http://www.w3.org/2000/svg\">\n", f);
 	for (int p = 0; p <= 100; p += 25) {
 		int x = LABEL_W + plot_w * p / 100;
@@ -117,7 +104,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 		branch_label(r, label, sizeof(label));
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" text-anchor=\"end\">", LABEL_W - 10,
 		        y0 + (nser * bar_h + (nser - 1) * gap) / 2 + 5);
-		report_escape(f, label);
+		print_html_escape(f, label);
 		fputs("</text>\n", f);
 		for (int k = 0; k < nser; k++) {
 			double p = stats_percent(r->v[ser[k].num], r->v[ser[k].den]);
@@ -143,7 +130,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 		if (!shown) {
 			fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"note\">", LABEL_W + 6,
 			        y0 + (nser * bar_h + (nser - 1) * gap) / 2 + 5);
-			report_escape(f, empty_note);
+			print_html_escape(f, empty_note);
 			fputs("</text>\n", f);
 		}
 	}
@@ -166,7 +153,7 @@ static void chart_columns(FILE *f, const char *const *labels, const int64_t *val
 	max = nice_max(max / 4) * 4;
 	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	           "aria-label=\"", CHART_W, h, CHART_W, h);
-	report_escape(f, aria);
+	print_html_escape(f, aria);
 	fputs("\" xmlns=\"http://www.w3.org/2000/svg\">\n", f);
 	for (int g = 0; g <= 4; g++) {
 		int y = top + plot_h - plot_h * g / 4;
@@ -187,7 +174,7 @@ static void chart_columns(FILE *f, const char *const *labels, const int64_t *val
 		        x + bw / 2, y - 5, (long long)values[i]);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" text-anchor=\"middle\">", x + bw / 2,
 		        h - bottom + 20);
-		report_escape(f, labels[i]);
+		print_html_escape(f, labels[i]);
 		fputs("</text>\n", f);
 	}
 	fputs("</svg>\n", f);
@@ -235,9 +222,9 @@ static const char css[] =
 static void card(FILE *f, const char *num, const char *title)
 {
 	fputs("<div class=\"card\"><div class=\"n\">", f);
-	report_escape(f, num);
+	print_html_escape(f, num);
 	fputs("</div><div class=\"t\">", f);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fputs("</div></div>\n", f);
 }
 
@@ -246,7 +233,7 @@ static void legend(FILE *f, const series *ser, int n)
 	fputs("<div class=\"legend\">", f);
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<i style=\"background:%s\"></i>", ser[i].color);
-		report_escape(f, ser[i].name);
+		print_html_escape(f, ser[i].name);
 	}
 	fputs("</div>\n", f);
 }
@@ -303,12 +290,12 @@ static void summary_table(FILE *f, const stats *s)
 			fputs("</tbody><tfoot>\n", f);
 		fputs("<tr><td class=\"b\">", f);
 		if (r < s->n + s->n_sub) {
-			report_escape(f, row->name[0] ? row->name : row->branch);
+			print_html_escape(f, row->name[0] ? row->name : row->branch);
 			if (r >= s->n)
 				fputs(" 小计", f);
 			if (row->name[0]) {
 				fputs(" <span class=\"small\">", f);
-				report_escape(f, row->branch);
+				print_html_escape(f, row->branch);
 				fputs("</span>", f);
 			}
 		} else {
@@ -341,7 +328,7 @@ static void detail_tables(FILE *f, const stats *s)
 		for (size_t i = 0; i < n; i++)
 			if (cols[i].group == g) {
 				fputs("<th>", f);
-				report_escape(f, cols[i].label);
+				print_html_escape(f, cols[i].label);
 				fputs("</th>", f);
 			}
 		fputs("</tr></thead>\n<tbody>\n", f);
@@ -350,7 +337,7 @@ static void detail_tables(FILE *f, const stats *s)
 			if (r == s->n)
 				fputs("</tbody><tfoot>\n", f);
 			fputs("<tr><td class=\"b\">", f);
-			report_escape(f, r < s->n + s->n_sub ? (row->name[0] ? row->name : row->branch) : "合计");
+			print_html_escape(f, r < s->n + s->n_sub ? (row->name[0] ? row->name : row->branch) : "合计");
 			if (r >= s->n && r < s->n + s->n_sub)
 				fputs(" 小计", f);
 			fputs("</td>", f);
@@ -359,7 +346,7 @@ static void detail_tables(FILE *f, const stats *s)
 					continue;
 				stats_cell(&cols[i], row, cell, sizeof(cell));
 				fputs("<td>", f);
-				report_escape(f, cell);
+				print_html_escape(f, cell);
 				fputs("</td>", f);
 			}
 			fputs("</tr>\n", f);
@@ -391,17 +378,17 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"hearth " HEARTH_VERSION "\">\n<title>", f);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", css);
-	report_escape(f, title);
+	print_html_escape(f, title);
 	fputs("</h1>\n<div class=\"meta\">组织：", f);
-	report_escape(f, info->org);
+	print_html_escape(f, info->org);
 	fputs(" · 生成：", f);
-	report_escape(f, gen);
+	print_html_escape(f, gen);
 	fputs(" · 生成人：", f);
-	report_escape(f, info->author);
+	print_html_escape(f, info->author);
 	fputs(" · 数据同步至：", f);
-	report_escape(f, synced);
+	print_html_escape(f, synced);
 	fprintf(f, " · 支部 %zu 个</div>\n</header>\n", s->n);
 
 	/* Summary cards. */
@@ -446,6 +433,10 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 
 	fputs("<section class=\"pb\">\n<h2>五、各支部主要指标</h2>\n", f);
 	summary_table(f, s);
+	fputs("</section>\n<section class=\"pb\">\n<h2>六、年度分类统计（各支部合计）</h2>\n"
+	      "<p class=\"small\">与各支部 hearth report year 口径一致：慰问金和慰问品按经费来源，主题活动按类型，"
+	      "表彰按称号（只计已批准、已颁发），党务公开按类别，组织关系转入转出，党费收缴。</p>\n", f);
+	print_html_year_tables(f, &s->total.year);
 	fputs("</section>\n<section>\n<h2>附表：各项统计明细</h2>\n", f);
 	detail_tables(f, s);
 	fputs("</section>\n", f);
@@ -455,6 +446,7 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	      "<li>困难党员：台账状态为“在册”或“帮扶中”的党员（按人去重）。走访不含“计划”和“已取消”。</li>\n"
 	      "<li>覆盖率：本年度在该节日被走访的困难党员人数 ÷ 困难党员人数。</li>\n"
 	      "<li>党费收缴率：实缴 ÷ 应缴（按分计算）。</li>\n"
+	      "<li>表彰只计“已批准”“已颁发”，推荐中和已撤销的不计；党员人数不含去世、出党（与 hearth report year 相同）。</li>\n"
 	      "<li>逾期事项（截至生成之日，与 hearth due 口径一致）：困难党员超过90天未走访、谈心谈话超过期限、"
 	      "结对帮扶超过60天无进展记录、党费欠缴超过3个月（按人计）。</li>\n"
 	      "</ul>\n</section>\n</main>\n</body>\n</html>\n", f);

@@ -20,7 +20,4 @@ typedef struct report_info {
  * HEARTH_EIO when f reported an error. */
 int report_write_html(FILE *f, const stats *s, const report_info *info);
 
-/* Writes s as HTML text (escaping & < > " '). */
-void report_escape(FILE *f, const char *s);
-
 #endif

@@ -182,8 +182,11 @@ cert_of() { [ "$1" = b001 ] && echo b1 || echo b2; }
 
 add_member() { # BRANCH NAME CATEGORY STANDING -> id in MID
 	MID=$(h "$(cert_of "$1")" member add --name "$2" --category "$3" --standing "$4")
-	inc "$1" members; inc "$1" "members_$3"; inc "$1" "members_$4"
-	[ "$4" = normal ] || [ "$4" = suspended ] && ALIVE[$MID]=1
+	inc "$1" "members_$4"
+	# 党员 and its categories: live members only, as 'report year' counts them
+	if [ "$4" = normal ] || [ "$4" = suspended ]; then
+		ALIVE[$MID]=1; inc "$1" members; inc "$1" "members_$3"
+	fi
 	return 0
 }
 add_hardship() { # BRANCH MEMBER TYPES STATUS CERTIFIED_AT
@@ -268,11 +271,14 @@ h b2 pairing add --mode member --helper 党员乙 --member "$n1" --start-date "$
 E[b001.pairings_active]=2; E[b002.pairings_active]=1
 E[b001.overdue_pairings]=1; E[b002.overdue_pairings]=0
 
-# honors: counted unless revoked, by year
+# honors: counted when approved or awarded, by year; a nominated (推荐)
+# honor counts nowhere, as in 'report year' (figure_rules.h), nor a revoked one
 h b1 honor add --year "$Y" --title excellent_member --member "$m1" --status nominated >/dev/null
+h b1 honor add --year "$Y" --title excellent_worker --member "$m1" --status approved >/dev/null
 h b2 honor add --year "$Y" --title excellent_member --member "$n1" --status revoked >/dev/null
 h b2 honor add --year "$Y" --title advanced_org --recipient-branch b002 --status nominated >/dev/null
-h b2 honor add --year "$((Y - 1))" --title innovation --recipient-branch b002 --status nominated >/dev/null
+h b2 honor add --year "$Y" --title advanced_org --recipient-branch b002 --status awarded >/dev/null
+h b2 honor add --year "$((Y - 1))" --title innovation --recipient-branch b002 --status awarded >/dev/null
 E[b001.honors]=1; E[b002.honors]=1
 
 old_month=$(date -u -d "$(date -u +%Y-%m-15) -5 months" +%Y-%m)

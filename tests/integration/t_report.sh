@@ -26,6 +26,12 @@ h b1 visit add --members "$m1,$m2" --occasion july_first --date "$Y-06-28" >/dev
 h b2 visit add --members "$n1" --occasion july_first --date "$Y-07-01" --status done >/dev/null
 h b1 dues add --member "$m1" --month "$Y-01" --due-fen 1000 --paid-fen 1000 --paid-date "$Y-01-10" --status paid >/dev/null
 h b2 dues add --member "$n1" --month "$Y-01" --due-fen 600 --status unpaid >/dev/null
+h b1 visit add --members "$m2" --occasion hospital --date "$Y-03-03" --cash 300 --fund-source union >/dev/null
+h b2 visit add --members "$n1" --occasion hospital --date "$Y-03-04" --cash 200 --fund-source union >/dev/null
+h b1 honor add --year "$Y" --title excellent_member --member "$m1" --status nominated >/dev/null
+h b2 honor add --year "$Y" --title excellent_member --member "$n1" --status awarded >/dev/null
+h b1 activity add --type dedication_day --date "$Y-03-05" --title 学雷锋 >/dev/null
+h b2 disclosure add --category dues_collection --title 党费收缴情况 --content 应缴实缴 --from-date "$Y-07-05" >/dev/null
 h b1 sync >/dev/null 2>&1; h b2 sync >/dev/null 2>&1; h adm sync >/dev/null 2>&1
 
 html="$T/report.html"
@@ -43,6 +49,16 @@ expect_not_contains "no raw markup from a name" '第三<党>' "$body"
 expect_contains "inline SVG charts" "<svg" "$body"
 expect_contains "print styles" "@media print" "$body"
 expect_contains "Chinese labels" "困难党员走访覆盖率" "$body"
+# The year's sections of 'report year', summed over the branches (issue 15 item 11)
+expect_contains "the year's sections" "六、年度分类统计（各支部合计）" "$body"
+expect_contains "cash by fund source, both branches" '<td>慰问金按经费来源：工会经费</td><td class="n">500.00 元</td>' "$body"
+expect_contains "honors by title: the nominated one counts nowhere" '<td>称号：优秀共产党员</td><td class="n">1</td>' "$body"
+expect_contains "activities by type" '<td>类型：党员奉献日</td><td class="n">1</td>' "$body"
+expect_contains "disclosures by category" '<td>类别：党费收缴</td><td class="n">1</td>' "$body"
+expect_contains "transfers out" '<td>转出</td><td class="n">0</td>' "$body"
+expect_contains "dues: the rate of the sums" '<td>收缴率</td><td class="n">62.5%</td>' "$body"
+js=$(h adm admin stats --year "$Y" --json --offline 2>/dev/null | tr -d ' \n')
+expect_eq "admin stats counts the same one honor" "0 1" "$(grep -o '"honors":[0-9]*' <<<"$js" | head -2 | cut -d: -f2 | paste -sd' ')"
 for bad in "<script" "<link" "<img" "@import" "url(" "src=" "http://" "https://"; do
 	hits=$(sed 's#xmlns="http://www.w3.org/2000/svg"##g' "$html" | grep -o -- "$bad" | wc -l)
 	expect_eq "self-contained: no $bad" 0 "$hits"

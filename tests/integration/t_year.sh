@@ -59,8 +59,8 @@ expect_eq "a2 is up to date" 0 "$(sync_ok a2)"
 for r in a1 a2; do
 	js=$(h $r due --json); rc=$?
 	expect_eq "$r: due --json exits 0" 0 "$rc"
-	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"dues_missing":4,"talk_overdue":1,"total":9}' "$js"
-	expect_contains "$r: due thresholds" '"thresholds":{"visit_gap_days":90,"talk_window_days":30,"talk_lookback_days":365,"note_gap_days":60,"dues_months":3}' "$js"
+	expect_contains "$r: due counts" '"counts":{"visit":1,"talk":2,"pairing_note":1,"dues":1,"dues_missing":4,"mobile_contact":0,"talk_overdue":1,"total":9}' "$js"
+	expect_contains "$r: due thresholds" '"thresholds":{"visit_gap_days":90,"talk_window_days":30,"talk_lookback_days":365,"note_gap_days":60,"dues_months":3,"contact_gap_days":90}' "$js"
 	expect_contains "$r: 张三 not visited since 七一" "{\"what\":\"visit\",\"member\":\"$zs\",\"member_name\":\"张三\",\"record\":\"$hz\",\"reason\":\"困难党员台账：帮扶中\",\"since\":\"2026-06-28\",\"days\":152,\"overdue\":true,\"detail\":\"上次走访 2026-06-28\"}" "$js"
 	expect_contains "$r: 李四 owed a talk since registration" "{\"what\":\"talk\",\"member\":\"$ls\",\"member_name\":\"李四\",\"record\":\"$hl\",\"reason\":\"登记困难党员\",\"since\":\"2026-03-01\",\"days\":271,\"deadline\":\"2026-03-31\",\"overdue\":true,\"detail\":\"期限 2026-03-31，已逾期 241 天\"}" "$js"
 	expect_contains "$r: 王五 owed a talk after 思想波动" '"member_name":"王五","record":"' "$js"
@@ -107,16 +107,16 @@ for r in a1 a2; do
 	js=$(h $r report year 2026 --json); rc=$?
 	expect_eq "$r: report year --json exits 0" 0 "$rc"
 	expect_contains "$r: year and branch" '{"year":2026,"branch":"b001",' "$js"
-	expect_contains "$r: members" '"members":{"total":4,"by_category":{"full":3,"probationary":1},"joined":1}' "$js"
+	expect_contains "$r: members" '"members":{"total":4,"by_category":{"full":3,"probationary":1},"joined":1,"fifty_years":1}' "$js"
 	expect_contains "$r: hardship" '"hardship":{"in_ledger":2,"new":2,"closed":0,"by_type":{"living":1,"alone":0,"elderly":1,"frail":0,"ill":1,"disabled":0},"status_at_year_end":{"registered":1,"assisting":1,"resolved":0,"removed":0}}' "$js"
-	expect_contains "$r: visits" '"visits":{"count":4,"member_visits":5,"by_occasion":{"spring_festival":1,"july_first":1,"hospital":1,"family_change":0,"hardship":0,"thought":1,"other":0},"cash_fen":110000,"goods_value_fen":20000}' "$js"
+	expect_contains "$r: visits" '"visits":{"count":4,"member_visits":5,"by_occasion":{"spring_festival":1,"july_first":1,"hospital":1,"family_change":0,"hardship":0,"thought":1,"other":0},"cash_fen":110000,"goods_value_fen":20000,"cash_by_fund_source_fen":{"dues":50000,"admin":60000,"union":0,"higher":0,"donation":0,"other":0},"goods_by_fund_source_fen":{"dues":0,"admin":20000,"union":0,"higher":0,"donation":0,"other":0}}' "$js"
 	expect_contains "$r: talks" '"talks":{"count":2,"by_trigger":{"hardship":1,"conflict":0,"mistake":0,"problem":0,"promotion":0,"routine":0,"thought":0,"transfer":0,"honor":1}}' "$js"
 	expect_contains "$r: pairings" '"pairings":{"active":1,"closed":0,"closed_by_outcome":{"resolved":0,"improved":0,"unchanged":0,"ended":0},"notes":2}' "$js"
 	expect_contains "$r: honors" '"honors":{"count":1,"by_title":{"excellent_member":1,"excellent_worker":0,"advanced_org":0,"innovation":0,"other":0},"award_fen":100000}' "$js"
 	expect_contains "$r: activities" '"activities":{"count":1,"by_type":{"org_day":0,"pioneer_post":0,"dedication_day":1,"other":0},"participants":12}' "$js"
 	expect_contains "$r: disclosures" '"disclosures":{"count":1,"by_category":{"election":0,"decision":0,"development":0,"dues_collection":1,"dues_use":0,"other":0}}' "$js"
 	expect_contains "$r: dues" '"dues":{"records":4,"by_status":{"unpaid":2,"partial":0,"paid":1,"exempt":1},"due_fen":2500,"paid_fen":1000,"collection_rate":"40.0%"}' "$js"
-	expect_contains "$r: transfers" '"transfers":{"out":0,"in":0}}' "$js"
+	expect_contains "$r: transfers" '"transfers":{"out":0,"in":0},"fifty_years_members":[' "$js"
 done
 out=$(h a2 report year --year 2026); rc=$?
 expect_eq "report year table exits 0" 0 "$rc"
@@ -127,6 +127,13 @@ expect_contains "report by occasion" "走访慰问 事由：春节 1" "$flat"
 expect_contains "report talks by trigger" "谈心谈话 起因：表彰 1" "$flat"
 expect_contains "report dues rate" "党费 收缴率 40.0%" "$flat"
 expect_contains "report awards" "表彰激励 奖金 1000.00 元" "$flat"
+expect_contains "report lists 光荣在党50年" "Members 50 years or more in the Party by the end of the year (光荣在党50年)" "$flat"
+expect_contains "张三, 51 years in the Party" "张三 1975-07-01 51" "$flat"
+expect_contains "cash by fund source" "走访慰问 慰问金按经费来源：行政经费 600.00 元" "$flat"
+js=$(h a2 report year 2026 --json)
+expect_contains "JSON lists 光荣在党50年" "\"fifty_years_members\":[{\"member\":\"$zs\",\"name\":\"张三\",\"join_date\":\"1975-07-01\",\"years\":51}]}" "$js"
+js=$(h a2 report year 2024 --json)
+expect_contains "in 2024 张三 had 49 years" '"fifty_years":0}' "$js"
 out=$(h a2 report year --json)   # the year of HEARTH_TODAY
 expect_contains "report year defaults to this year" '{"year":2026,' "$out"
 out=$(h a2 report year 2025 --json)
