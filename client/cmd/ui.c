@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/cmd/audit_query.h"
 #include "client/cmd/witness.h"
+#include "client/core/witness.h"
 #include "client/core/replica_meta.h"
 #include "client/core/sync.h"
 #include "client/ui/web_server.h"
@@ -43,6 +45,14 @@ static int on_cursor_behind(void *arg, uint64_t ours, uint64_t theirs)
 {
 	ui_sync *u = arg;
 	return (u->exit = witness_check_cursor(u->c, ours, theirs, "ui")) != EXIT_OK;
+}
+
+static void on_progress(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	ui_sync *u = arg;
+
+	if (u->out->progress)
+		u->out->progress(u->out->progress_arg, what, done, total);
 }
 
 static void on_refused(void *arg, const char *what, const Hearth__Envelope *resp)
@@ -103,6 +113,7 @@ static int ui_run_sync(void *arg, web_sync_summary *out)
 	so.batch = SYNC_BATCH_DEFAULT;
 	so.page = SYNC_PAGE_DEFAULT;
 	so.hooks.refused = on_refused;
+	so.hooks.progress = on_progress;
 	so.hooks.push_checkpoint = on_push_checkpoint;
 	so.hooks.cursor_behind = on_cursor_behind;
 	so.hooks.arg = &u;
@@ -140,6 +151,83 @@ done:
 		session_close(&x.s);
 	replica_close(&x.r);
 	return 0;
+}
+
+/* ------------------------------------------------------------ history */
+
+typedef struct ui_hist {
+	web_history_each each;
+	void *ctx;
+	int stop;
+} ui_hist;
+
+/* One entry as `hearth history` prints it: the same describers
+ * (audit_query.h), handed to the page instead of the terminal. */
+static int hist_entry(void *arg, const Hearth__AuditEntry *e)
+{
+	ui_hist *h = arg;
+	const kind_info *k = kind_find(e->kind);
+	web_history_change ch[64];
+	char *texts[2 * 64];
+	char when[64], who[120], where[100], nb[64][32];
+	size_t n = e->n_changes < HEARTH_ARRAY_LEN(ch) ? e->n_changes : HEARTH_ARRAY_LEN(ch);
+	web_history_entry we;
+	int rc;
+
+	witness_time(e->time, when, sizeof(when));
+	audq_who(e, who, sizeof(who));
+	audq_role_branch(e, where, sizeof(where));
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__AuditChange *c = e->changes[i];
+		texts[2 * i] = audq_change_side(k, c, &c->old_value);
+		texts[2 * i + 1] = audq_change_side(k, c, &c->new_value);
+		ch[i] = (web_history_change){ .name = audq_change_name(c, nb[i], sizeof(nb[i])),
+		                              .label = audq_change_label(k, c),
+		                              .old_text = texts[2 * i] ? texts[2 * i] : "?",
+		                              .new_text = texts[2 * i + 1] ? texts[2 * i + 1] : "?" };
+	}
+	we = (web_history_entry){ .seq = e->seq, .when = when, .who = who, .where = where,
+	                          .action = e->action, .rev_before = e->rev_before,
+	                          .rev_after = e->rev_after, .detail = e->detail, .changes = ch,
+	                          .n_changes = n };
+	rc = h->each(h->ctx, &we);
+	for (size_t i = 0; i < 2 * n; i++)
+		free(texts[i]);
+	return rc;
+}
+
+/* A record's history for the page, as `hearth history` reads it: through
+ * the witness, page by page from the server's audit log. */
+static int ui_history(void *arg, const uint8_t id[16], web_history_each each, void *ctx, char *err,
+                      size_t cap)
+{
+	cli *c = arg;
+	Hearth__AuditQuery q = HEARTH__AUDIT_QUERY__INIT;
+	ui_hist h = { .each = each, .ctx = ctx };
+	uint8_t rid[16];
+	audq_conn x;
+	int rc;
+
+	memcpy(rid, id, sizeof(rid));
+	rc = audq_conn_open(&x, c, "ui history");
+	if (rc != EXIT_OK) {
+		snprintf(err, cap, x.s.error[0] ? _("cannot reach the server (%s); the history is kept there, "
+		                                    "try again when it is reachable")
+		                                : _("the server's audit log does not match what this replica "
+		                                    "saw; the history was not read (the terminal running "
+		                                    "'hearth ui' says why)"),
+		         x.s.error);
+		audq_conn_close(&x);
+		return -1;
+	}
+	q.record_id.data = rid;
+	q.record_id.len = sizeof(rid);
+	q.limit = QUERY_PAGE_MAX;
+	rc = audq_each_entry(&x, &q, hist_entry, &h, NULL);
+	if (rc != EXIT_OK)
+		snprintf(err, cap, "%s", x.s.error[0] ? x.s.error : _("the server refused to read the history"));
+	audq_conn_close(&x);
+	return rc == EXIT_OK ? 0 : -1;
 }
 
 /* Opens url in the desktop's browser; a failure only means the person
@@ -213,7 +301,8 @@ int cmd_ui(cli *c, int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	rc = web_server_start(&w, &(web_server_options){ .port = (unsigned)port, .prof = &c->prof,
-	                                                 .sync = ui_run_sync, .sync_arg = c },
+	                                                 .sync = ui_run_sync, .sync_arg = c,
+	                                                 .history = ui_history, .history_arg = c },
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -55,4 +55,9 @@ typedef struct yearly_report {
 int yearly_compute(const due_snapshot *s, const char *branch, int year, yearly_report *out);
 void yearly_free(yearly_report *r);
 
+/* A figure's value for people: a count, yuan with two decimals and 元
+ * ("1200.00 元"), or a rate ("83.3%", "-" when nothing was due). */
+#define YEARLY_TEXT_MAX 64
+void yearly_value_text(const yearly_figure *f, char out[YEARLY_TEXT_MAX]);
+
 #endif

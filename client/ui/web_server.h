@@ -20,6 +20,8 @@ typedef struct web_server_options {
 	const profile *prof;       /* the loaded profile; copied */
 	web_sync_fn sync;          /* runs the 同步 button's sync (web_api.h) */
 	void *sync_arg;
+	web_history_fn history;    /* reads a record's history from the server (web_api.h) */
+	void *history_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by
