@@ -289,7 +289,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static struct MHD_Daemon *listen_on(web_server *w, const struct sockaddr *sa, unsigned flags)
 {
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | flags, 0, NULL, NULL,
+	/* A thread per connection: while one request runs the sync, the page's
+	 * poll of /api/sync-progress is answered on another. */
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	                        MHD_USE_AUTO | flags, 0, NULL, NULL,
 	                        on_request, w, MHD_OPTION_SOCK_ADDR, sa,
 	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
 	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_MAX,

@@ -3,8 +3,9 @@
  * checks of web_security.h, then the embedded files (web_assets.h) or the
  * JSON API (web_api.h).
  *
- * libmicrohttpd answers on its own threads (one per address); the API runs
- * one request at a time under a lock, so the replica sees one user. */
+ * libmicrohttpd answers on its own threads (one per connection); the API
+ * runs one request at a time under a lock, so the replica sees one user,
+ * except GET /api/sync-progress, read beside the sync it reports on. */
 #ifndef HEARTH_WEB_SERVER_H
 #define HEARTH_WEB_SERVER_H
 

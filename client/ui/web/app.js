@@ -152,9 +152,9 @@
         prog.textContent = t.replace("%1", String(g.done)).replace("%2", String(g.total));
         prog.setAttribute("data-what", g.what);
         bar.firstChild.style.width = g.total ? Math.min(100, Math.round(100 * g.done / g.total)) + "%" : "50%";
-      }).catch(function () { }).then(function () { if (polling) setTimeout(poll, 250); });
+      }).catch(function () { }).then(function () { if (polling) setTimeout(poll, 150); });
     }
-    setTimeout(poll, 100);
+    setTimeout(poll, 50);
     post("/api/sync").then(function (s) {
       var line = "推送 " + s.pushed + " 条（采纳 " + s.applied + "，合并 " + s.merged + "，冲突 " + s.conflicts +
         "，退回 " + s.rejected + "），拉取 " + s.pulled + " 条";
