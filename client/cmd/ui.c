@@ -230,6 +230,140 @@ static int ui_history(void *arg, const uint8_t id[16], web_history_each each, vo
 	return rc == EXIT_OK ? 0 : -1;
 }
 
+/* ------------------------------------------------------------- export */
+
+/* Reads fd to its end into a malloc'd buffer (bounded by max). */
+static int read_all(int fd, char **out, size_t *len, size_t max)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return HEARTH_ENOMEM;
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			char *grown;
+			if (cap >= max) {
+				free(buf);
+				return HEARTH_ETOOBIG;
+			}
+			cap *= 2;
+			if (!(grown = realloc(buf, cap + 1))) {
+				free(buf);
+				return HEARTH_ENOMEM;
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(buf);
+			return HEARTH_EIO;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+#define UI_EXPORT_MAX (256u << 20)
+
+/* 导出 runs `hearth --home HOME KIND list --csv --bom` (or `--xlsx FILE`)
+ * itself: the one list export, with its audit event, in its own process
+ * so its output cannot mix with this one's. */
+static int ui_export(void *arg, const kind_info *k, int xlsx, char **data, size_t *len, char *err,
+                     size_t cap)
+{
+	cli *c = arg;
+	char tmp[] = "/tmp/hearth-export-XXXXXX.xlsx";
+	char *argv[9], *said = NULL;
+	size_t said_len = 0;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, status = 0, rc = -1, tmp_fd = -1;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	*data = NULL;
+	*len = 0;
+	if (xlsx && (tmp_fd = mkstemps(tmp, 5)) < 0) {
+		snprintf(err, cap, _("cannot make a temporary file for the export: %s"), strerror(errno));
+		return -1;
+	}
+	if (pipe(out) != 0 || pipe(errp) != 0) {
+		snprintf(err, cap, _("cannot start the export: %s"), strerror(errno));
+		goto done;
+	}
+	argv[0] = "hearth";
+	argv[1] = "--home";
+	argv[2] = c->prof.home;
+	argv[3] = (char *)k->name;
+	argv[4] = "list";
+	argv[5] = xlsx ? "--xlsx" : "--csv";
+	argv[6] = xlsx ? tmp : "--bom";
+	argv[7] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, errp[0]);
+	rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(errp[1]);
+	out[1] = errp[1] = -1;
+	if (rc != 0) {
+		snprintf(err, cap, _("cannot start the export: %s"), strerror(rc));
+		rc = -1;
+		goto done;
+	}
+	/* stdout first (the CSV, large); the few lines of stderr wait in
+	 * their pipe meanwhile. */
+	rc = read_all(out[0], data, len, UI_EXPORT_MAX);
+	if (read_all(errp[0], &said, &said_len, 65536) != 0)
+		said = NULL;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		size_t l = said ? strlen(said) : 0;
+		while (l && (said[l - 1] == '\n' || said[l - 1] == '\r'))
+			said[--l] = '\0';
+		snprintf(err, cap, "%s", said && said[0] ? said : _("the export failed"));
+		free(*data);
+		*data = NULL;
+		rc = -1;
+		goto done;
+	}
+	if (xlsx) {
+		free(*data);
+		*data = NULL;
+		/* Opened again: the writer may have replaced the file we made. */
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+		rc = fd >= 0 && read_all(fd, data, len, UI_EXPORT_MAX) == 0 ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0)
+			snprintf(err, cap, "%s", _("cannot read the exported workbook"));
+	}
+done:
+	free(said);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (tmp_fd >= 0) {
+		close(tmp_fd);
+		unlink(tmp);
+	}
+	return rc;
+}
+
 /* Opens url in the desktop's browser; a failure only means the person
  * opens it by hand from the printed line. */
 static void open_browser(const char *url)
@@ -302,7 +436,8 @@ int cmd_ui(cli *c, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	rc = web_server_start(&w, &(web_server_options){ .port = (unsigned)port, .prof = &c->prof,
 	                                                 .sync = ui_run_sync, .sync_arg = c,
-	                                                 .history = ui_history, .history_arg = c },
+	                                                 .history = ui_history, .history_arg = c,
+	                                                 .export_list = ui_export, .export_arg = c },
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "client/core/profile.h"
+#include "common/record.h"
 
 /* What one sync did, for the page's summary. */
 typedef struct web_sync_summary {
@@ -80,6 +81,13 @@ typedef int (*web_history_each)(void *ctx, const web_history_entry *e);
 typedef int (*web_history_fn)(void *arg, const uint8_t id[16], web_history_each each, void *ctx,
                               char *err, size_t cap);
 
+/* Writes kind k's list as `hearth KIND list --csv --bom` (xlsx 0) or
+ * `--xlsx` (xlsx 1) does, that command's export event included (the
+ * caller of web_api provides it). On 0, *data (malloc'd, the caller's)
+ * holds the file; otherwise err says why. */
+typedef int (*web_export_fn)(void *arg, const kind_info *k, int xlsx, char **data, size_t *len,
+                             char *err, size_t cap);
+
 typedef struct web_api_options {
 	const profile *prof;        /* copied */
 	const char *csrf;           /* the session's CSRF token; borrowed for the api's life */
@@ -89,6 +97,8 @@ typedef struct web_api_options {
 	void *history_arg;
 	web_sync_watch_fn sync_watch;   /* NULL: none */
 	void *sync_watch_arg;
+	web_export_fn export_list;  /* NULL: 导出 says it is not available */
+	void *export_arg;
 } web_api_options;
 
 typedef struct web_api web_api;

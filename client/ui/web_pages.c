@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/core/due.h"
+#include "client/core/import.h"
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/yearly.h"
@@ -22,6 +23,8 @@
 struct web_pages {
 	web_history_fn history;
 	void *history_arg;
+	web_export_fn export_list;
+	void *export_arg;
 	pthread_mutex_t mu;         /* guards the progress below */
 	int running;
 	char what[16];              /* "pushing", "pulling" */
@@ -42,6 +45,8 @@ int web_pages_new(web_pages **out, const web_api_options *o)
 	}
 	p->history = o->history;
 	p->history_arg = o->history_arg;
+	p->export_list = o->export_list;
+	p->export_arg = o->export_arg;
 	*out = p;
 	return 0;
 }
@@ -385,6 +390,171 @@ static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 	web_answer(an, 200, j);
 }
 
+/* ------------------------------------------------------------ 导入/导出 */
+
+static const kind_info *kind_arg(const web_api_request *rq, web_api_answer *an)
+{
+	const char *name = rq->arg(rq->arg_ctx, "kind");
+	const kind_info *k = name ? kind_by_name(name) : NULL;
+	char msg[200];
+
+	if (!k) {
+		snprintf(msg, sizeof(msg), _("kind \"%s\" is not a kind of record (member, hardship, visit, …)"),
+		         name ? name : "");
+		web_refuse(an, 400, NULL, "kind", msg);
+	}
+	return k;
+}
+
+static void add_problem(void *ctx, const import_problem *p)
+{
+	json_t *arr = ctx, *o = json_object();
+
+	json_object_set_new(o, "row", json_integer(p->line));
+	set_str(o, "cell", p->cell);
+	set_str(o, "column", p->column);
+	set_str(o, "message", p->message);
+	json_array_append_new(arr, o);
+}
+
+/* One sentence for what the import did, as `KIND import` says it. */
+static unsigned import_summary(const import_result *res, int dry, char *out, size_t cap)
+{
+	switch (res->outcome) {
+	case IMPORT_STORED:
+		snprintf(out, cap, _("imported: %zu added, %zu updated, %zu unchanged; they go to the server "
+		                     "at the next sync"), res->added, res->updated, res->unchanged);
+		return 200;
+	case IMPORT_CHECKED:
+		snprintf(out, cap, _("%zu rows are good: %zu to add, %zu to update, %zu unchanged; nothing "
+		                     "was stored yet"), res->rows, res->added, res->updated, res->unchanged);
+		return 200;
+	case IMPORT_BAD_ROWS:
+		snprintf(out, cap, _("%zu of %zu rows are bad; nothing was stored"), res->bad_rows, res->rows);
+		return 422;
+	case IMPORT_BAD_HEADER:
+		snprintf(out, cap, "%s", _("the header row is bad; nothing was stored"));
+		return 422;
+	case IMPORT_EMPTY:
+		snprintf(out, cap, "%s", res->rows ? _("the file has a header row and no data rows; nothing "
+		                                       "to import")
+		                                   : _("the file has no rows; nothing to import"));
+		return 422;
+	case IMPORT_UNREADABLE:
+		if (res->is_xlsx)
+			snprintf(out, cap, _("this is not an .xlsx workbook hearth can read (%s); nothing was "
+			                     "stored"), res->err);
+		else if (res->err_line)
+			snprintf(out, cap, _("this is not a CSV file hearth can read (line %u: %s); nothing was "
+			                     "stored"), res->err_line, res->err);
+		else
+			snprintf(out, cap, _("this is not a CSV file hearth can read (%s); nothing was stored"),
+			         res->err);
+		return 422;
+	default:
+		(void)dry;
+		snprintf(out, cap, _("%s; nothing was stored"), res->err);
+		return 500;
+	}
+}
+
+/* 导入: the uploaded file through import_data, the importer of `KIND
+ * import`; with dry=1 the check alone (`--dry-run`). */
+static void do_import(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	const kind_info *k = kind_arg(rq, an);
+	const char *name = rq->arg(rq->arg_ctx, "name");
+	const char *dry_arg = rq->arg(rq->arg_ctx, "dry");
+	int dry = dry_arg && !strcmp(dry_arg, "1");
+	import_result res;
+	char branch[128], summary[1600];
+	json_t *j, *problems, *warnings;
+	replica r;
+	unsigned status;
+
+	if (!k)
+		return;
+	if (web_is_auditor(a)) {
+		web_refuse(an, 403, NULL, NULL, _("an auditor certificate cannot change records; auditors only read"));
+		return;
+	}
+	if (!rq->body || rq->body_len == 0) {
+		web_refuse(an, 400, NULL, NULL, _("the file is empty; choose a CSV or .xlsx file"));
+		return;
+	}
+	if (web_open_replica(a, &r, an) != 0)
+		return;
+	web_own_branch(a, &r, branch, sizeof(branch));
+	if (!branch[0]) {
+		replica_close(&r);
+		web_refuse(an, 400, NULL, NULL, _("this profile's certificate names no branch; the web app "
+		                                  "imports for a branch certificate only ('hearth KIND import "
+		                                  "--branch' imports for an admin)"));
+		return;
+	}
+	problems = json_array();
+	import_data(&(import_options){ .k = k, .rep = &r, .branch = branch, .name = name,
+	                               .encoding = TEXT_ENC_AUTO, .dry_run = dry,
+	                               .problem = add_problem, .problem_ctx = problems },
+	            rq->body, rq->body_len, &res);
+	replica_close(&r);
+	status = import_summary(&res, dry, summary, sizeof(summary));
+	j = json_object();
+	set_str(j, "summary", summary);
+	json_object_set_new(j, "stored", json_boolean(res.outcome == IMPORT_STORED));
+	json_object_set_new(j, "added", json_integer((json_int_t)res.added));
+	json_object_set_new(j, "updated", json_integer((json_int_t)res.updated));
+	json_object_set_new(j, "unchanged", json_integer((json_int_t)res.unchanged));
+	json_object_set_new(j, "problems", problems);
+	warnings = json_array();
+	if (res.n_unknown) {
+		char list[800] = "", w[1000];
+		size_t used = 0;
+		for (size_t i = 0; i < res.n_unknown && used + 1 < sizeof(list); i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? "、" : "",
+			                         res.unknown[i]);
+		snprintf(w, sizeof(w),
+		         P_("ignoring %zu column that is not a field of %s records: %s",
+		            "ignoring %zu columns that are not fields of %s records: %s", res.n_unknown),
+		         res.n_unknown, k->label, list);
+		json_array_append_new(warnings, web_jstr(w));
+	}
+	json_object_set_new(j, "warnings", warnings);
+	import_result_free(&res);
+	web_answer(an, status, j);
+}
+
+/* 导出: the list as `KIND list --csv --bom` or `--xlsx` writes it. */
+static void do_export(web_pages *p, const web_api_request *rq, web_api_answer *an)
+{
+	const kind_info *k = kind_arg(rq, an);
+	const char *format = rq->arg(rq->arg_ctx, "format");
+	int xlsx;
+	char err[1200] = "";
+
+	if (!k)
+		return;
+	if (!format || (strcmp(format, "csv") && strcmp(format, "xlsx"))) {
+		web_refuse(an, 400, NULL, "format", _("\"format\" is csv or xlsx"));
+		return;
+	}
+	xlsx = !strcmp(format, "xlsx");
+	if (!p->export_list) {
+		web_refuse(an, 503, NULL, NULL, _("export is not available in this app"));
+		return;
+	}
+	if (p->export_list(p->export_arg, k, xlsx, &an->data, &an->data_len, err, sizeof(err)) != 0) {
+		an->data = NULL;
+		web_refuse(an, 500, NULL, NULL, err[0] ? err : _("the export failed"));
+		return;
+	}
+	an->status = 200;
+	an->json = strdup("");
+	an->data_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	                     : "text/csv; charset=utf-8";
+	snprintf(an->filename, sizeof(an->filename), "%s-%s.%s", k->label, k->name, format);
+}
+
 /* --------------------------------------------------------- sync progress */
 
 static void on_progress(void *arg, const char *what, uint64_t done, uint64_t total)
@@ -447,12 +617,16 @@ int web_pages_handle(web_pages *p, web_api *a, const web_api_request *rq, web_ap
 			do_report(a, rq, an);
 		else if (!strcmp(path, "/api/sync-progress"))
 			web_pages_progress(p, an);
+		else if (!strcmp(path, "/api/export"))
+			do_export(p, rq, an);
 		else
 			return 0;
 		return 1;
 	}
 	if (!strcmp(path, "/api/restore"))
 		do_restore(a, rq, an);
+	else if (!strcmp(path, "/api/import"))
+		do_import(a, rq, an);
 	else
 		return 0;
 	return 1;

@@ -328,7 +328,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 	{
 		web_api_options ao = { .prof = o->prof, .csrf = w->secrets.csrf, .sync = o->sync,
 		                       .sync_arg = o->sync_arg, .history = o->history,
-		                       .history_arg = o->history_arg, .sync_watch = web_pages_sync_watch };
+		                       .history_arg = o->history_arg, .sync_watch = web_pages_sync_watch,
+		                       .export_list = o->export_list, .export_arg = o->export_arg };
 		rc = web_pages_new(&w->pages, &ao);
 		if (rc != 0) {
 			snprintf(err, cap, _("out of memory"));

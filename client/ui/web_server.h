@@ -23,6 +23,8 @@ typedef struct web_server_options {
 	void *sync_arg;
 	web_history_fn history;    /* reads a record's history from the server (web_api.h) */
 	void *history_arg;
+	web_export_fn export_list; /* writes a list as CSV or xlsx (web_api.h) */
+	void *export_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by

@@ -169,7 +169,7 @@
     function send(dry) {
       var f = file.files && file.files[0];
       l.clear(out);
-      if (!f) { out.appendChild(l.banner(T("import_no_file"))); return; }
+      if (!f) { out.appendChild(l.banner(T("import_no_file"))); out.setAttribute("data-runs", String(++runs)); return; }
       check.disabled = doit.disabled = true;
       f.arrayBuffer().then(function (buf) {
         return fetch("/api/import?kind=" + encodeURIComponent(sel.value) + "&name=" + encodeURIComponent(f.name) +
