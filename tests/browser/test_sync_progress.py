@@ -31,7 +31,14 @@ p.d.execute_script("""
     var e = document.getElementById('sync-progress');
     if (e && window.__seen.indexOf(e.textContent) < 0) window.__seen.push(e.textContent);
   }).observe(document.body, {subtree: true, childList: true, characterData: true});""")
-summary = p.sync()
+# The push of N ops may outlast uilib's usual wait (under ASan, or on a
+# loaded machine), so this one wait is longer, and still bounded.
+p.go("#/")
+n = int(p.one("#home[data-loaded]").get_attribute("data-syncs"))
+p.one("#home[data-loaded] #sync").click()
+sel = '#home[data-loaded][data-syncs="%d"] #sync-summary' % (n + 1)
+summary = uilib.WebDriverWait(p.d, 180, poll_frequency=0.2).until(
+    lambda d: (p.css(sel) or [None])[0]).text
 seen = p.d.execute_script("return window.__seen")
 r.contains("the summary says what was sent", "同步完成：推送 %d 条（采纳 %d" % (N, N), summary)
 pushing = [s for s in seen if s.startswith("正在发送修改：")]
