@@ -158,7 +158,6 @@ done:
 typedef struct ui_hist {
 	web_history_each each;
 	void *ctx;
-	int stop;
 } ui_hist;
 
 /* One entry as `hearth history` prints it: the same describers
