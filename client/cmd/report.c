@@ -13,7 +13,6 @@
 #include "client/core/event_list.h"
 #include "client/core/ledger.h"
 #include "client/core/replica_events.h"
-#include "client/core/values.h"
 #include "client/core/yearly.h"
 #include "client/ui/output.h"
 #include "client/ui/print_html.h"
@@ -24,27 +23,6 @@
 #include "client/core/branch_lookup.h"
 #include "common/uuid.h"
 #include "client/core/replica_meta.h"
-
-static void value_text(const yearly_figure *f, char *out, size_t cap)
-{
-	char y[VALUE_YUAN_TEXT_MAX];
-
-	switch (f->unit) {
-	case YEARLY_FEN:
-		value_yuan_format(f->value, y);
-		snprintf(out, cap, "%s 元", y);
-		break;
-	case YEARLY_PERMILLE:
-		if (f->value < 0)
-			snprintf(out, cap, "-");
-		else
-			snprintf(out, cap, "%lld.%lld%%", (long long)(f->value / 10), (long long)(f->value % 10));
-		break;
-	default:
-		snprintf(out, cap, "%lld", (long long)f->value);
-		break;
-	}
-}
 
 /* 光荣在党50年: the members, by join date, under the figures. */
 static int print_veterans(const yearly_report *r)
@@ -87,13 +65,13 @@ static int print_table(const yearly_report *r, const char *branch, const char *n
 		goto fail;
 	for (size_t i = 0; i < r->n; i++) {
 		const yearly_figure *f = &r->f[i];
-		char item[160], v[64];
+		char item[160], v[YEARLY_TEXT_MAX];
 
 		if (f->group_label)
 			snprintf(item, sizeof(item), "%s：%s", f->group_label, f->label);
 		else
 			snprintf(item, sizeof(item), "%s", f->label);
-		value_text(f, v, sizeof(v));
+		yearly_value_text(f, v);
 		if (out_table_row(t) || out_table_cell(t, f->section_label) || out_table_cell(t, item) ||
 		    out_table_cell(t, v))
 			goto fail;
@@ -140,8 +118,8 @@ static void print_json(const yearly_report *r, const char *branch)
 		}
 		out_json_key(&j, f->key);
 		if (f->unit == YEARLY_PERMILLE) {
-			char v[32];
-			value_text(f, v, sizeof(v));
+			char v[YEARLY_TEXT_MAX];
+			yearly_value_text(f, v);
 			if (f->value < 0)
 				out_json_null(&j);
 			else

@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/cmd/audit_query.h"
 #include "client/cmd/witness.h"
+#include "client/core/witness.h"
 #include "client/core/replica_meta.h"
 #include "client/core/sync.h"
 #include "client/ui/web_server.h"
@@ -43,6 +45,14 @@ static int on_cursor_behind(void *arg, uint64_t ours, uint64_t theirs)
 {
 	ui_sync *u = arg;
 	return (u->exit = witness_check_cursor(u->c, ours, theirs, "ui")) != EXIT_OK;
+}
+
+static void on_progress(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	ui_sync *u = arg;
+
+	if (u->out->progress)
+		u->out->progress(u->out->progress_arg, what, done, total);
 }
 
 static void on_refused(void *arg, const char *what, const Hearth__Envelope *resp)
@@ -103,6 +113,7 @@ static int ui_run_sync(void *arg, web_sync_summary *out)
 	so.batch = SYNC_BATCH_DEFAULT;
 	so.page = SYNC_PAGE_DEFAULT;
 	so.hooks.refused = on_refused;
+	so.hooks.progress = on_progress;
 	so.hooks.push_checkpoint = on_push_checkpoint;
 	so.hooks.cursor_behind = on_cursor_behind;
 	so.hooks.arg = &u;
@@ -140,6 +151,216 @@ done:
 		session_close(&x.s);
 	replica_close(&x.r);
 	return 0;
+}
+
+/* ------------------------------------------------------------ history */
+
+typedef struct ui_hist {
+	web_history_each each;
+	void *ctx;
+} ui_hist;
+
+/* One entry as `hearth history` prints it: the same describers
+ * (audit_query.h), handed to the page instead of the terminal. */
+static int hist_entry(void *arg, const Hearth__AuditEntry *e)
+{
+	ui_hist *h = arg;
+	const kind_info *k = kind_find(e->kind);
+	web_history_change ch[64];
+	char *texts[2 * 64];
+	char when[64], who[120], where[100], nb[64][32];
+	size_t n = e->n_changes < HEARTH_ARRAY_LEN(ch) ? e->n_changes : HEARTH_ARRAY_LEN(ch);
+	web_history_entry we;
+	int rc;
+
+	witness_time(e->time, when, sizeof(when));
+	audq_who(e, who, sizeof(who));
+	audq_role_branch(e, where, sizeof(where));
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__AuditChange *c = e->changes[i];
+		texts[2 * i] = audq_change_side(k, c, &c->old_value);
+		texts[2 * i + 1] = audq_change_side(k, c, &c->new_value);
+		ch[i] = (web_history_change){ .name = audq_change_name(c, nb[i], sizeof(nb[i])),
+		                              .label = audq_change_label(k, c),
+		                              .old_text = texts[2 * i] ? texts[2 * i] : "?",
+		                              .new_text = texts[2 * i + 1] ? texts[2 * i + 1] : "?" };
+	}
+	we = (web_history_entry){ .seq = e->seq, .when = when, .who = who, .where = where,
+	                          .action = e->action, .rev_before = e->rev_before,
+	                          .rev_after = e->rev_after, .detail = e->detail, .changes = ch,
+	                          .n_changes = n };
+	rc = h->each(h->ctx, &we);
+	for (size_t i = 0; i < 2 * n; i++)
+		free(texts[i]);
+	return rc;
+}
+
+/* A record's history for the page, as `hearth history` reads it: through
+ * the witness, page by page from the server's audit log. */
+static int ui_history(void *arg, const uint8_t id[16], web_history_each each, void *ctx, char *err,
+                      size_t cap)
+{
+	cli *c = arg;
+	Hearth__AuditQuery q = HEARTH__AUDIT_QUERY__INIT;
+	ui_hist h = { .each = each, .ctx = ctx };
+	uint8_t rid[16];
+	audq_conn x;
+	int rc;
+
+	memcpy(rid, id, sizeof(rid));
+	rc = audq_conn_open(&x, c, "ui history");
+	if (rc != EXIT_OK) {
+		snprintf(err, cap, x.s.error[0] ? _("cannot reach the server (%s); the history is kept there, "
+		                                    "try again when it is reachable")
+		                                : _("the server's audit log does not match what this replica "
+		                                    "saw; the history was not read (the terminal running "
+		                                    "'hearth ui' says why)"),
+		         x.s.error);
+		audq_conn_close(&x);
+		return -1;
+	}
+	q.record_id.data = rid;
+	q.record_id.len = sizeof(rid);
+	q.limit = QUERY_PAGE_MAX;
+	rc = audq_each_entry(&x, &q, hist_entry, &h, NULL);
+	if (rc != EXIT_OK)
+		snprintf(err, cap, "%s", x.s.error[0] ? x.s.error : _("the server refused to read the history"));
+	audq_conn_close(&x);
+	return rc == EXIT_OK ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- export */
+
+/* Reads fd to its end into a malloc'd buffer (bounded by max). */
+static int read_all(int fd, char **out, size_t *len, size_t max)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return HEARTH_ENOMEM;
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			char *grown;
+			if (cap >= max) {
+				free(buf);
+				return HEARTH_ETOOBIG;
+			}
+			cap *= 2;
+			if (!(grown = realloc(buf, cap + 1))) {
+				free(buf);
+				return HEARTH_ENOMEM;
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(buf);
+			return HEARTH_EIO;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+#define UI_EXPORT_MAX (256u << 20)
+
+/* 导出 runs `hearth --home HOME KIND list --csv --bom` (or `--xlsx FILE`)
+ * itself: the one list export, with its audit event, in its own process
+ * so its output cannot mix with this one's. */
+static int ui_export(void *arg, const kind_info *k, int xlsx, char **data, size_t *len, char *err,
+                     size_t cap)
+{
+	cli *c = arg;
+	char tmp[] = "/tmp/hearth-export-XXXXXX.xlsx";
+	char *argv[9], *said = NULL;
+	size_t said_len = 0;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, status = 0, rc = -1, tmp_fd = -1;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	*data = NULL;
+	*len = 0;
+	if (xlsx && (tmp_fd = mkstemps(tmp, 5)) < 0) {
+		snprintf(err, cap, _("cannot make a temporary file for the export: %s"), strerror(errno));
+		return -1;
+	}
+	if (pipe(out) != 0 || pipe(errp) != 0) {
+		snprintf(err, cap, _("cannot start the export: %s"), strerror(errno));
+		goto done;
+	}
+	argv[0] = "hearth";
+	argv[1] = "--home";
+	argv[2] = c->prof.home;
+	argv[3] = (char *)k->name;
+	argv[4] = "list";
+	argv[5] = xlsx ? "--xlsx" : "--csv";
+	argv[6] = xlsx ? tmp : "--bom";
+	argv[7] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, errp[0]);
+	rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(errp[1]);
+	out[1] = errp[1] = -1;
+	if (rc != 0) {
+		snprintf(err, cap, _("cannot start the export: %s"), strerror(rc));
+		rc = -1;
+		goto done;
+	}
+	/* stdout first (the CSV, large); the few lines of stderr wait in
+	 * their pipe meanwhile. */
+	rc = read_all(out[0], data, len, UI_EXPORT_MAX);
+	if (read_all(errp[0], &said, &said_len, 65536) != 0)
+		said = NULL;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		size_t l = said ? strlen(said) : 0;
+		while (l && (said[l - 1] == '\n' || said[l - 1] == '\r'))
+			said[--l] = '\0';
+		snprintf(err, cap, "%s", said && said[0] ? said : _("the export failed"));
+		free(*data);
+		*data = NULL;
+		rc = -1;
+		goto done;
+	}
+	if (xlsx) {
+		free(*data);
+		*data = NULL;
+		/* Opened again: the writer may have replaced the file we made. */
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+		rc = fd >= 0 && read_all(fd, data, len, UI_EXPORT_MAX) == 0 ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0)
+			snprintf(err, cap, "%s", _("cannot read the exported workbook"));
+	}
+done:
+	free(said);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (tmp_fd >= 0) {
+		close(tmp_fd);
+		unlink(tmp);
+	}
+	return rc;
 }
 
 /* Opens url in the desktop's browser; a failure only means the person
@@ -213,7 +434,9 @@ int cmd_ui(cli *c, int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	rc = web_server_start(&w, &(web_server_options){ .port = (unsigned)port, .prof = &c->prof,
-	                                                 .sync = ui_run_sync, .sync_arg = c },
+	                                                 .sync = ui_run_sync, .sync_arg = c,
+	                                                 .history = ui_history, .history_arg = c,
+	                                                 .export_list = ui_export, .export_arg = c },
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

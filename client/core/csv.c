@@ -193,3 +193,15 @@ fail:
 	return rc;
 }
 
+
+int csv_formula_start(char ch)
+{
+	return ch && strchr("=+-@\t\r", ch) != NULL;
+}
+
+const char *csv_unneutral(const char *s)
+{
+	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
+		return s + 1;
+	return s;
+}

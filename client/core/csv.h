@@ -39,4 +39,14 @@ typedef struct csv_doc {
 int csv_parse(const char *data, size_t len, csv_doc *doc, unsigned *line, char *err, size_t cap);
 void csv_free(csv_doc *doc);
 
+/* Whether a cell starting with ch is one a spreadsheet runs as a formula
+ * (= + - @, tab, CR): the rule out_csv_neutral_prefix (client/ui) writes
+ * against and csv_unneutral reads back. */
+int csv_formula_start(char ch);
+
+/* For import: s without its first byte when s begins with a quote
+ * followed by = + - @, tab, CR or a quote (what out_csv_neutral_prefix put
+ * there); else s itself. Points into s; the caller keeps owning it. */
+const char *csv_unneutral(const char *s);
+
 #endif

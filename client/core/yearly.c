@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/core/figure_rules.h"
+#include "client/core/values.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/record.h"
@@ -507,4 +508,26 @@ int64_t yearly_value(const yearly_report *r, const char *section, const char *gr
 		    !strcmp(r->f[i].key, key))
 			return r->f[i].value;
 	return -1;
+}
+
+void yearly_value_text(const yearly_figure *f, char out[YEARLY_TEXT_MAX])
+{
+	char y[VALUE_YUAN_TEXT_MAX];
+
+	switch (f->unit) {
+	case YEARLY_FEN:
+		value_yuan_format(f->value, y);
+		snprintf(out, YEARLY_TEXT_MAX, "%s \xe5\x85\x83", y);   /* 元 */
+		break;
+	case YEARLY_PERMILLE:
+		if (f->value < 0)
+			snprintf(out, YEARLY_TEXT_MAX, "-");
+		else
+			snprintf(out, YEARLY_TEXT_MAX, "%lld.%lld%%", (long long)(f->value / 10),
+			         (long long)(f->value % 10));
+		break;
+	default:
+		snprintf(out, YEARLY_TEXT_MAX, "%lld", (long long)f->value);
+		break;
+	}
 }

@@ -79,5 +79,9 @@ int yearly_add(yearly_report *sum, const yearly_report *r);
 /* The value of one figure (group NULL for an ungrouped one), or -1 when
  * r has no such figure. */
 int64_t yearly_value(const yearly_report *r, const char *section, const char *group, const char *key);
+/* A figure's value for people: a count, yuan with two decimals and 元
+ * ("1200.00 元"), or a rate ("83.3%", "-" when nothing was due). */
+#define YEARLY_TEXT_MAX 64
+void yearly_value_text(const yearly_figure *f, char out[YEARLY_TEXT_MAX]);
 
 #endif

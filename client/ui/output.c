@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/core/csv.h"
 #include "common/hearth.h"
 #include "common/utf8.h"
 
@@ -442,11 +443,6 @@ void out_csv_init(out_csv *c, FILE *f, int bom)
 }
 
 /* The first characters a spreadsheet reads as the start of a formula. */
-static int csv_formula_start(char ch)
-{
-	return ch && strchr("=+-@\t\r", ch) != NULL;
-}
-
 /* "-12" or "-3.50": a number, which a spreadsheet keeps as a number. */
 static int csv_negative_number(const char *s)
 {
@@ -475,13 +471,6 @@ const char *out_csv_neutral_prefix(const char *s)
 	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
 		return "'";
 	return "";
-}
-
-const char *out_csv_unneutral(const char *s)
-{
-	if (s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\''))
-		return s + 1;
-	return s;
 }
 
 void out_csv_field(out_csv *c, const char *s)

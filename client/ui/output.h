@@ -118,14 +118,10 @@ void out_csv_field(out_csv *c, const char *s);
  * ("-12", "-3.50") is left as it is: it cannot be a formula, and a quote
  * would turn money into text that no sum adds up. A value that itself begins
  * with a quote followed by one of those characters or by another quote gets
- * one more quote, so that out_csv_unneutral gives back every value byte for
+ * one more quote, so that csv_unneutral (client/core/csv.h) gives back every value byte for
  * byte. Returns "'" or "" (static strings); s may be NULL. */
 const char *out_csv_neutral_prefix(const char *s);
 
-/* The inverse, for import: s without its first byte when s begins with a
- * quote followed by = + - @, tab, CR or a quote; else s itself. Points into
- * s; the caller keeps owning it. */
-const char *out_csv_unneutral(const char *s);
 /* Ends the current line with CRLF. */
 void out_csv_end_row(out_csv *c);
 

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client/core/values.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 
@@ -85,32 +84,13 @@ static void cell(FILE *f, const char *text, int numeric)
 	fputs("</td>", f);
 }
 
-static void year_value(const yearly_figure *fg, char *out, size_t cap)
-{
-	char y[VALUE_YUAN_TEXT_MAX];
-
-	switch (fg->unit) {
-	case YEARLY_FEN:
-		value_yuan_format(fg->value, y);
-		snprintf(out, cap, "%s 元", y);
-		break;
-	case YEARLY_PERMILLE:
-		if (fg->value < 0)
-			snprintf(out, cap, "-");
-		else
-			snprintf(out, cap, "%lld.%lld%%", (long long)(fg->value / 10), (long long)(fg->value % 10));
-		break;
-	default: snprintf(out, cap, "%lld", (long long)fg->value); break;
-	}
-}
-
 void print_html_year_tables(FILE *f, const yearly_report *y)
 {
 	const char *section = NULL;
 
 	for (size_t i = 0; i < y->n; i++) {
 		const yearly_figure *fg = &y->f[i];
-		char item[160], v[64];
+		char item[160], v[YEARLY_TEXT_MAX];
 
 		if (fg->section != section) {
 			if (section)
@@ -124,7 +104,7 @@ void print_html_year_tables(FILE *f, const yearly_report *y)
 			snprintf(item, sizeof(item), "%s：%s", fg->group_label, fg->label);
 		else
 			snprintf(item, sizeof(item), "%s", fg->label);
-		year_value(fg, v, sizeof(v));
+		yearly_value_text(fg, v);
 		fputs("<tr>", f);
 		cell(f, item, 0);
 		cell(f, v, 1);

@@ -21,6 +21,7 @@
 #include "client/core/replica_rejected.h"
 #include "client/core/resolve.h"
 #include "client/core/values.h"
+#include "client/ui/web_api_lend.h"
 #include "common/date.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
@@ -41,6 +42,8 @@ struct web_api {
 	void *sync_arg;
 	tls_identity id;            /* from the profile's certificate */
 	int id_ok;
+	web_sync_watch_fn sync_watch;
+	void *sync_watch_arg;
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -56,6 +59,8 @@ int web_api_new(web_api **out, const web_api_options *o)
 	a->sync = o->sync;
 	a->sync_arg = o->sync_arg;
 	a->id_ok = identity_read(a->prof.cert, &a->id, err, sizeof(err)) == IDENTITY_OK;
+	a->sync_watch = o->sync_watch;
+	a->sync_watch_arg = o->sync_watch_arg;
 	*out = a;
 	return 0;
 }
@@ -827,10 +832,16 @@ static void do_sync(web_api *a, web_api_answer *an)
 	json_t *j;
 
 	memset(&s, 0, sizeof(s));
+	if (a->sync_watch)
+		a->sync_watch(a->sync_watch_arg, &s);
 	if (!a->sync || a->sync(a->sync_arg, &s) != 0) {
+		if (a->sync_watch)
+			a->sync_watch(a->sync_watch_arg, NULL);
 		refuse(an, 500, NULL, NULL, s.message[0] ? s.message : _("sync could not start"));
 		return;
 	}
+	if (a->sync_watch)
+		a->sync_watch(a->sync_watch_arg, NULL);
 	j = json_object();
 	json_object_set_new(j, "ok", json_boolean(s.ok));
 	json_object_set_new(j, "pushed", json_integer((json_int_t)s.pushed));
@@ -1178,4 +1189,53 @@ void web_api_handle(web_api *a, const web_api_request *rq, web_api_answer *an)
 		do_discard(a, rq, an);
 	else
 		refuse(an, 404, NULL, NULL, _("no such API route"));
+}
+
+/* ------------------------------------------------- lent to web_pages.c */
+
+json_t *web_jstr(const char *s)
+{
+	return jstr(s);
+}
+
+void web_answer(web_api_answer *an, unsigned status, json_t *j)
+{
+	answer(an, status, j);
+}
+
+void web_refuse(web_api_answer *an, unsigned status, const kind_info *k, const char *field,
+                const char *sentence)
+{
+	refuse(an, status, k, field, sentence);
+}
+
+int web_open_replica(web_api *a, replica *r, web_api_answer *an)
+{
+	return open_replica(a, r, an);
+}
+
+json_t *web_fields_json(replica *r, const kind_info *k, const ProtobufCMessage *body, value_view view)
+{
+	return fields_json(r, k, body, view);
+}
+
+json_t *web_body_json(const web_api_request *rq, web_api_answer *an)
+{
+	return body_json(rq, an);
+}
+
+int web_load_record(replica *r, const char *text, Hearth__Record **rec, const kind_info **k,
+                    web_api_answer *an)
+{
+	return load_record(r, text, rec, k, an);
+}
+
+void web_own_branch(web_api *a, replica *r, char *out, size_t cap)
+{
+	own_branch(a, r, out, cap);
+}
+
+int web_is_auditor(const web_api *a)
+{
+	return a->id_ok && a->id.role == HEARTH__ROLE__ROLE_AUDITOR;
 }

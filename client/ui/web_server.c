@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "client/core/csv.h"
 #include "client/ui/web_api.h"
 #include "client/ui/web_assets.h"
+#include "client/ui/web_pages.h"
 #include "client/ui/web_security.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -21,6 +23,9 @@
 /* A POST body larger than this is refused before it is stored: the page
  * sends one record's fields at a time. */
 #define WEB_BODY_MAX (256 * 1024)
+/* An uploaded CSV or xlsx file (POST /api/import) may be as large as the
+ * importer reads. */
+#define WEB_UPLOAD_MAX CSV_MAX_BYTES
 #define WEB_CONNECTIONS_MAX 64
 #define WEB_IDLE_SECONDS 60
 
@@ -35,6 +40,7 @@ struct web_server {
 	unsigned port;
 	web_secrets secrets;
 	web_api *api;
+	web_pages *pages;
 	pthread_mutex_t lock;       /* one API request at a time */
 	char url[128];
 };
@@ -126,6 +132,35 @@ static enum MHD_Result send_login(struct MHD_Connection *c, web_server *w, const
 	return ret;
 }
 
+/* A file to save (an export): its type, and a name in the RFC 5987 form
+ * that carries UTF-8 (导出-党员.csv). */
+static enum MHD_Result send_download(struct MHD_Connection *c, const web_api_answer *an)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(an->data_len, an->data,
+	                                                         MHD_RESPMEM_MUST_COPY);
+	char disp[600], *o = disp;
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	o += snprintf(disp, sizeof(disp), "attachment; filename=\"export\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)an->filename; *p && o + 4 < disp + sizeof(disp); p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '-' || *p == '_')
+			*o++ = (char)*p;
+		else
+			o += snprintf(o, 4, "%%%02X", *p);
+	}
+	*o = '\0';
+	add_common_headers(r);
+	MHD_add_response_header(r, "Content-Type", an->data_type);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, an->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static const char *query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -139,9 +174,21 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 	web_api_answer an = { 0 };
 	enum MHD_Result ret;
 
-	pthread_mutex_lock(&w->lock);
-	web_api_handle(w->api, &rq, &an);
-	pthread_mutex_unlock(&w->lock);
+	/* The sync's progress is read while the sync itself holds the lock. */
+	if (!post && !strcmp(url, "/api/sync-progress")) {
+		web_pages_progress(w->pages, &an);
+	} else {
+		pthread_mutex_lock(&w->lock);
+		if (!web_pages_handle(w->pages, w->api, &rq, &an))
+			web_api_handle(w->api, &rq, &an);
+		pthread_mutex_unlock(&w->lock);
+	}
+	if (an.data) {
+		ret = send_download(c, &an);
+		free(an.data);
+		free(an.json);
+		return ret;
+	}
 	if (!an.json)
 		return send_text(c, 500, _("out of memory"));
 	/* Copied, so the answer is ours to free whether or not MHD queued it. */
@@ -182,7 +229,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_text(c, 405, _("only GET and POST are served"));
 		if (post && !api)
 			return send_text(c, 405, _("only the API (/api/…) takes POST"));
-		if (get && !post && api && web_api_is_post_only(url))
+		if (get && !post && api && (web_api_is_post_only(url) || web_pages_is_post_only(url)))
 			return send_text(c, 405, _("this request changes data: it must be a POST"));
 		if (!post)
 			goto serve_get;
@@ -193,7 +240,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (b->len + *upload_size > WEB_BODY_MAX) {
+		size_t max = !strcmp(url, "/api/import") ? WEB_UPLOAD_MAX : WEB_BODY_MAX;
+		if (b->len + *upload_size > max) {
 			b->too_big = 1;
 		} else if (!b->too_big) {
 			char *np = realloc(b->p, b->len + *upload_size + 1);
@@ -210,7 +258,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (b->too_big) {
 		char text[200];
 		snprintf(text, sizeof(text), _("the request body is over %d KiB; send less at a time"),
-		         WEB_BODY_MAX / 1024);
+		         (int)((!strcmp(url, "/api/import") ? WEB_UPLOAD_MAX : WEB_BODY_MAX) / 1024));
 		return send_text(c, 413, text);
 	}
 	return serve_api(c, w, url, 1, b);
@@ -241,7 +289,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static struct MHD_Daemon *listen_on(web_server *w, const struct sockaddr *sa, unsigned flags)
 {
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | flags, 0, NULL, NULL,
+	/* A thread per connection: while one request runs the sync, the page's
+	 * poll of /api/sync-progress is answered on another. */
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	                        MHD_USE_AUTO | flags, 0, NULL, NULL,
 	                        on_request, w, MHD_OPTION_SOCK_ADDR, sa,
 	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
 	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS_MAX,
@@ -274,11 +325,22 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 		snprintf(err, cap, _("the random generator failed; no session token can be made"));
 		goto failed_secrets;
 	}
-	rc = web_api_new(&w->api, &(web_api_options){ .prof = o->prof, .csrf = w->secrets.csrf,
-	                                              .sync = o->sync, .sync_arg = o->sync_arg });
-	if (rc != 0) {
-		snprintf(err, cap, _("out of memory"));
-		goto failed_secrets;
+	{
+		web_api_options ao = { .prof = o->prof, .csrf = w->secrets.csrf, .sync = o->sync,
+		                       .sync_arg = o->sync_arg, .history = o->history,
+		                       .history_arg = o->history_arg, .sync_watch = web_pages_sync_watch,
+		                       .export_list = o->export_list, .export_arg = o->export_arg };
+		rc = web_pages_new(&w->pages, &ao);
+		if (rc != 0) {
+			snprintf(err, cap, _("out of memory"));
+			goto failed_secrets;
+		}
+		ao.sync_watch_arg = w->pages;
+		rc = web_api_new(&w->api, &ao);
+		if (rc != 0) {
+			snprintf(err, cap, _("out of memory"));
+			goto failed_api;
+		}
 	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -307,6 +369,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 
 failed_v4:
 	web_api_free(w->api);
+failed_api:
+	web_pages_free(w->pages);
 failed_secrets:
 	pthread_mutex_destroy(&w->lock);
 failed_lock:
@@ -332,6 +396,7 @@ void web_server_stop(web_server *w)
 		MHD_stop_daemon(w->v6);
 	MHD_stop_daemon(w->v4);
 	web_api_free(w->api);
+	web_pages_free(w->pages);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }

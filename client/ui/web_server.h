@@ -3,8 +3,9 @@
  * checks of web_security.h, then the embedded files (web_assets.h) or the
  * JSON API (web_api.h).
  *
- * libmicrohttpd answers on its own threads (one per address); the API runs
- * one request at a time under a lock, so the replica sees one user. */
+ * libmicrohttpd answers on its own threads (one per connection); the API
+ * runs one request at a time under a lock, so the replica sees one user,
+ * except GET /api/sync-progress, read beside the sync it reports on. */
 #ifndef HEARTH_WEB_SERVER_H
 #define HEARTH_WEB_SERVER_H
 
@@ -20,6 +21,10 @@ typedef struct web_server_options {
 	const profile *prof;       /* the loaded profile; copied */
 	web_sync_fn sync;          /* runs the 同步 button's sync (web_api.h) */
 	void *sync_arg;
+	web_history_fn history;    /* reads a record's history from the server (web_api.h) */
+	void *history_arg;
+	web_export_fn export_list; /* writes a list as CSV or xlsx (web_api.h) */
+	void *export_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by

@@ -151,6 +151,33 @@ expect_eq "resolve needs keep or set" 400 "$(post -H "Origin: $B" -H "X-CSRF-Tok
 expect_contains "and says so" 'say \"keep\": \"mine\" or \"theirs\", or \"set\": {field: value} for 改为…' \
 	"$(ok --data '{"id":"x","keep":"both"}' "$B/api/resolve")"
 
+# --- the pages' own changes (web_pages.c): 恢复 and 导入 are POSTs with the
+# CSRF token from our Origin like every other change
+rbody="{\"id\":\"$mid\"}"
+expect_eq "恢复 without the CSRF token is 403" 403 "$(post -H "Origin: $B" --data "$rbody" "$B/api/restore")"
+expect_eq "恢复 from a foreign Origin is 403" 403 "$(post -H "Origin: http://evil.example" -H "X-CSRF-Token: $CSRF" --data "$rbody" "$B/api/restore")"
+expect_eq "恢复 as a GET is 405" 405 "$(code -b "$JAR" "$B/api/restore?id=$mid")"
+expect_eq "恢复 of a live record is 422" 422 "$(post -H "Origin: $B" -H "X-CSRF-Token: $CSRF" --data "$rbody" "$B/api/restore")"
+expect_contains "and says why" '"error":"' "$(ok --data "$rbody" "$B/api/restore")"
+csv=$'姓名,性别,入党日期,类别\n周敏,女,2001-07-01,正式\n'
+imp() { curl -s --max-time 10 -b "$JAR" -X POST -H 'Content-Type: application/octet-stream' "$@"; }
+expect_eq "导入 without the CSRF token is 403" 403 "$(printf '%s' "$csv" | imp -o /dev/null -w '%{http_code}' -H "Origin: $B" --data-binary @- "$B/api/import?kind=member&name=m.csv")"
+expect_eq "导入 from a foreign Origin is 403" 403 "$(printf '%s' "$csv" | imp -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "X-CSRF-Token: $CSRF" --data-binary @- "$B/api/import?kind=member&name=m.csv")"
+expect_eq "导入 as a GET is 405" 405 "$(code -b "$JAR" "$B/api/import?kind=member")"
+expect_eq "nothing was imported by the refused requests" 0 "$(h a member list --json | grep -c '周敏')"
+dry=$(printf '%s' "$csv" | imp -H "Origin: $B" -H "X-CSRF-Token: $CSRF" --data-binary @- "$B/api/import?kind=member&name=m.csv&dry=1")
+expect_contains "a dry run says what it would do" '"summary":"1 rows are good: 1 to add, 0 to update, 0 unchanged; nothing was stored yet"' "$dry"
+expect_eq "and stores nothing" 0 "$(h a member list --json | grep -c '周敏')"
+res=$(printf '%s' "$csv" | imp -H "Origin: $B" -H "X-CSRF-Token: $CSRF" --data-binary @- "$B/api/import?kind=member&name=m.csv")
+expect_contains "with the token it imports" '"stored":true' "$res"
+expect_eq "the CLI sees the imported member" 1 "$(h a member list --json | grep -c '周敏')"
+expect_eq "导入 of an unknown kind is 400" 400 "$(printf '%s' "$csv" | imp -o /dev/null -w '%{http_code}' -H "Origin: $B" -H "X-CSRF-Token: $CSRF" --data-binary @- "$B/api/import?kind=robot")"
+exp=$(body -b "$JAR" -D "$T/exp.h" "$B/api/export?kind=member&format=csv")
+expect_contains "导出 gives the CSV 'member list --csv' writes" "周敏" "$exp"
+expect_contains "as a file to save" "Content-Disposition: attachment" "$(tr -d '\r' <"$T/exp.h")"
+expect_contains "with the CSP every answer carries" "Content-Security-Policy: default-src 'none'" "$(tr -d '\r' <"$T/exp.h")"
+expect_eq "导出 in an unknown format is 400" 400 "$(code -b "$JAR" "$B/api/export?kind=member&format=pdf")"
+
 # --- offline: the server is down, the page still works and sync says so
 stop_server s
 expect_eq "with the server down, home still answers" 200 "$(code -b "$JAR" "$B/api/home")"

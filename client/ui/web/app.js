@@ -4,7 +4,9 @@
 "use strict";
 
 (function () {
-  var S = { csrf: "", kinds: [], byName: {}, session: {}, syncs: 0, lastSync: null };
+  var S = { csrf: "", kinds: [], byName: {}, session: {}, syncs: 0, lastSync: null, text: {} };
+  /* What pages.js adds: its routes, nav links and record-page sections. */
+  var X = window.hearthPages = window.hearthPages || { routes: {}, nav: [], onRecord: [] };
 
   /* ---------------------------------------------------------------- DOM */
 
@@ -77,6 +79,7 @@
     S.kinds.forEach(function (k) { nav.appendChild(link("#/list/" + k.name, k.label)); });
     nav.appendChild(link("#/conflicts", "冲突"));
     nav.appendChild(link("#/rejected", "被退回"));
+    X.nav.forEach(function (n) { nav.appendChild(link(n.href, S.text[n.key] || n.key)); });
     var b = document.getElementById("branch");
     b.textContent = (S.session.name || "") + (S.session.branch ? " · " + S.session.branch : "");
   }
@@ -135,7 +138,23 @@
    * counts and the last sync time are the new ones. */
   function runSync(btn, result) {
     btn.disabled = true;
-    clear(result).appendChild(el("span", { "class": "progress" }, "正在同步…"));
+    var prog = el("span", { "class": "progress", id: "sync-progress" }, S.text.sync_started || "正在同步…");
+    var bar = el("span", { "class": "bar" }, el("span", { "class": "fill" }));
+    clear(result).appendChild(el("div", { "class": "sync-live" }, prog, " ", bar));
+    /* The sync runs on the server side of this app; its progress is read
+     * beside it, so a long push shows how far it got. */
+    var polling = true;
+    function poll() {
+      if (!polling) return;
+      api("/api/sync-progress").then(function (g) {
+        if (!polling || !g.running || !g.what) return;
+        var t = g.what === "pushing" ? (S.text.sync_pushing || "%1/%2") : (S.text.sync_pulling || "%1");
+        prog.textContent = t.replace("%1", String(g.done)).replace("%2", String(g.total));
+        prog.setAttribute("data-what", g.what);
+        bar.firstChild.style.width = g.total ? Math.min(100, Math.round(100 * g.done / g.total)) + "%" : "50%";
+      }).catch(function () { }).then(function () { if (polling) setTimeout(poll, 150); });
+    }
+    setTimeout(poll, 50);
     post("/api/sync").then(function (s) {
       var line = "推送 " + s.pushed + " 条（采纳 " + s.applied + "，合并 " + s.merged + "，冲突 " + s.conflicts +
         "，退回 " + s.rejected + "），拉取 " + s.pulled + " 条";
@@ -143,6 +162,7 @@
     }).catch(function (e) {
       S.lastSync = { ok: false, text: "同步未完成：" + ((e && e.error) || String(e)) };
     }).then(function () {
+      polling = false;
       S.syncs++;
       if (location.hash === "" || location.hash === "#/") showHome();
     });
@@ -234,6 +254,7 @@
       }
       bar.appendChild(link("#/list/" + (k ? k.name : ""), "返回列表"));
       box.appendChild(bar);
+      X.onRecord.forEach(function (f) { f(box, r); });
       box.setAttribute("data-loaded", "1");
     }).catch(failed(box));
   }
@@ -463,6 +484,7 @@
   function route() {
     var h = location.hash.replace(/^#\/?/, "").split("/");
     var a = decodeURIComponent(h[1] || "");
+    if (Object.prototype.hasOwnProperty.call(X.routes, h[0])) return X.routes[h[0]](a, h);
     switch (h[0]) {
       case "list": return showList(a, "");
       case "new": return showForm(a, null, false);
@@ -475,10 +497,11 @@
   }
 
   function start() {
-    Promise.all([api("/api/session"), api("/api/kinds")]).then(function (v) {
+    Promise.all([api("/api/session"), api("/api/kinds"), api("/api/text")]).then(function (v) {
       S.session = v[0];
       S.csrf = v[0].csrf;
       S.kinds = v[1];
+      S.text = v[2];
       S.kinds.forEach(function (k) { S.byName[k.name] = k; });
       buildNav();
       window.addEventListener("hashchange", route);
@@ -487,6 +510,10 @@
       main().appendChild(banner((e && e.error) || "无法连接本机的 hearth ui；请重新打开它打印的地址。"));
     });
   }
+
+  /* pages.js builds its screens with the same helpers. */
+  X.lib = { S: S, el: el, clear: clear, main: main, link: link, banner: banner, api: api, post: post,
+            failed: failed, route: function () { route(); } };
 
   document.addEventListener("DOMContentLoaded", start);
 })();

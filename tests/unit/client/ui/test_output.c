@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common/hearth.h"
+#include "client/core/csv.h"
 #include "client/ui/output.h"
 #include "common/utf8.h"
 
@@ -319,7 +320,7 @@ static void test_client_csv_formula_neutralised(void **state)
 		got = cap_close(&c);
 		assert_string_equal(got, cases[i].written);
 		/* What the CSV reader hands import: the text without RFC 4180
-		 * quoting, then out_csv_unneutral. */
+		 * quoting, then csv_unneutral. */
 		back = malloc(strlen(got) + 1);
 		assert_non_null(back);
 		n = 0;
@@ -334,7 +335,7 @@ static void test_client_csv_formula_neutralised(void **state)
 			n = strlen(got);
 		}
 		back[n] = '\0';
-		assert_string_equal(out_csv_unneutral(back), cases[i].value);
+		assert_string_equal(csv_unneutral(back), cases[i].value);
 		free(back);
 		free(c.buf);
 	}

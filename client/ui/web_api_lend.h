@@ -1,0 +1,53 @@
+/* web_api_lend.h: what web_api.c lends the other route files of `hearth
+ * ui` (web_pages.c), so every answer is built, refused and read from the
+ * replica one way. Defined at the end of web_api.c. */
+#ifndef HEARTH_WEB_API_LEND_H
+#define HEARTH_WEB_API_LEND_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/replica.h"
+#include "client/core/values.h"
+#include "common/record.h"
+
+/* The types of web_api.h, declared again rather than included, so this
+ * header (web_api.c's) is not a second way into web_api.h. */
+typedef struct web_api web_api;
+typedef struct web_api_answer web_api_answer;
+typedef struct web_api_request web_api_request;
+
+/* A JSON string of s ("" for NULL or text that is not UTF-8). New reference. */
+json_t *web_jstr(const char *s);
+
+/* Fills an with status and j (consumed; NULL: out of memory). */
+void web_answer(web_api_answer *an, unsigned status, json_t *j);
+
+/* A refusal {"error", "field", "label"} the page shows next to field
+ * (NULL: at the top); k names the field's label. */
+void web_refuse(web_api_answer *an, unsigned status, const kind_info *k, const char *field,
+                const char *sentence);
+
+/* Opens the profile's replica; on failure fills an (500) and returns -1. */
+int web_open_replica(web_api *a, replica *r, web_api_answer *an);
+
+/* A record body's settable fields as the record page shows them (labels,
+ * text masked unless view, names for references). New reference. */
+json_t *web_fields_json(replica *r, const kind_info *k, const ProtobufCMessage *body, value_view view);
+
+/* The POST body as a JSON object (new reference), or NULL with an filled. */
+json_t *web_body_json(const web_api_request *rq, web_api_answer *an);
+
+/* Loads the record named by id text; on failure fills an and returns
+ * nonzero. *rec is the caller's (hearth__record__free_unpacked). */
+int web_load_record(replica *r, const char *text, Hearth__Record **rec, const kind_info **k,
+                    web_api_answer *an);
+
+/* The branch this replica writes ("" for an admin or auditor replica). */
+void web_own_branch(web_api *a, replica *r, char *out, size_t cap);
+
+/* Whether the profile's certificate is an auditor's (who only reads). */
+int web_is_auditor(const web_api *a);
+
+#endif
