@@ -1,5 +1,5 @@
 /* record_args.h: the command line of `hearth KIND add|edit|delete|show|
- * list|note` (record_args.c): the flags generated from the kind's fields,
+ * list|note|restore|attach|attachments|detach` (record_args.c): the flags generated from the kind's fields,
  * parsing them and their values into a body, and the help text. The
  * record_cmd below is the state every record subcommand shares. */
 #ifndef HEARTH_CMD_RECORD_ARGS_H
@@ -15,9 +15,12 @@
 #include "client/core/replica.h"
 #include "common/record.h"
 
-#define RARGS_N_SUBS 7
+#define RARGS_N_SUBS 10
 
-enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE };
+enum record_sub {
+	SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE,
+	SUB_ATTACH, SUB_ATTACHMENTS, SUB_DETACH,   /* client/cmd/attach.c */
+};
 
 /* getopt values: the fixed options, then one per generated field flag. */
 enum {
@@ -61,7 +64,8 @@ typedef struct record_cmd {
 	record_assign *as;
 	size_t n_as;
 	const char *branch, *id_text;
-	const char *note_date, *note_text, *note_by;   /* `note` */
+	const char *note_date, *note_text, *note_by;   /* `note`; note_text also `attach --note` */
+	const char *file_arg;    /* `attach ID FILE`: the file; `detach ID NAME`: the name */
 	int json, csv, bom, reveal, all;
 	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */
 	int deleted_only;        /* list --deleted: only deleted records (the recycle bin) */
