@@ -12,6 +12,7 @@
 #include "common/merge.h"
 #include "common/record.h"
 #include "common/uuid.h"
+#include "server/db/attachment_limits.h"
 #include "server/db/audit_log.h"
 #include "server/db/conflicts.h"
 #include "server/db/op_result.h"
@@ -322,7 +323,8 @@ static int check_body(push *p)
 		          p->idtext);
 		return STEP_DONE;
 	}
-	if (!p->op->delete_ && record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0) {
+	if (!p->op->delete_ && (record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0 ||
+	                        attachment_limits_check(p->s, p->k, p->mine, p->mine_len, &verr) != 0)) {
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", p->idtext, verr.message);
 		return STEP_DONE;
 	}
