@@ -123,4 +123,22 @@ expect_eq "no conflict" "[]" "$(h a1 conflicts --json)"
 
 out=$(h a1 member attachments "$mid")
 expect_eq "a record without attachments" "no attachments" "$out"
+
+# --- storage duties: the metadata is in the records, so the store's
+# checks, the audit chain and a backup cover it
+out=$("$HEARTHD" check --data "$T/s.data" 2>&1); rc=$?
+expect_eq "hearthd check passes on a store with attachments (exit 0)" 0 "$rc"
+out=$("$HEARTHD" --verify-audit --data "$T/s.data" --audit-key "$CERTS/audit-ed25519.key" 2>&1); rc=$?
+expect_eq "hearthd --verify-audit passes" 0 "$rc"
+out=$("$HEARTHD" backup --data "$T/s.data" --to "$T/backup.mdb" 2>&1); rc=$?
+expect_eq "backup exits 0" 0 "$rc"
+out=$("$HEARTHD" restore --from "$T/backup.mdb" --data "$T/r.data" 2>&1); rc=$?
+expect_eq "restore exits 0" 0 "$rc"
+[ -e "$T/s.data/audit_secret" ] && cp -p "$T/s.data/audit_secret" "$T/r.data/"
+start_server r
+client a3 branch1 "$PORT_r"
+h a3 sync >/dev/null 2>&1
+js3=$(h a3 visit attachments "$vid" --json)
+expect_contains "the restored server gives a new replica the attachment and its hash" "\"name\":\"visit.jpg\",\"type\":\"image/jpeg\",\"size\":300011,\"sha256\":\"$sha\"" "$js3"
+expect_contains "and its note" '"note":"走访照片"' "$js3"
 finish
