@@ -107,14 +107,14 @@ int attachments_keep(replica *r, const char *path, const char *name, uint64_t ma
 	int in = -1, fd = -1, rc;
 
 	err[0] = 0;
-	if ((rc = content_path(r, (const uint8_t[32]){ 0 }, tmp, sizeof(tmp))) != 0) {
+	if (content_dir(r, dest, sizeof(dest)) != 0) {
 		snprintf(err, errlen, _("cannot create the attachment store in %s: %s"), r->path,
 		         strerror(errno));
 		return HEARTH_EIO;
 	}
 	/* The name of the copy is its hash, known only at the end: it is
 	 * written under a temporary name first. */
-	snprintf(tmp, sizeof(tmp), "%s/content/.in-%ld", r->path, (long)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/.in-%ld", dest, (long)getpid());
 	if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, _("cannot read %s: %s"), path, strerror(errno));
 		return HEARTH_EIO;
@@ -197,10 +197,10 @@ int attachments_copy_out(replica *r, const uint8_t hash[32], const char *to, cha
 	rc = copy_hashing(in, fd, 0, got, &size, NULL, NULL);
 	if (rc == 0 && memcmp(got, hash, 32) != 0)
 		rc = HEARTH_ECORRUPT;
-	if (rc == 0 && (fsync(fd) != 0 || close(fd) != 0))
+	if (rc == 0 && fsync(fd) != 0)
 		rc = HEARTH_EIO;
-	else
-		close(fd);
+	if (close(fd) != 0 && rc == 0)
+		rc = HEARTH_EIO;
 	if (rc == 0 && rename(tmp, to) != 0)
 		rc = HEARTH_EIO;
 	if (rc == HEARTH_EIO)
