@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/pbfield.h"
 #include "common/utf8.h"
@@ -157,6 +158,54 @@ Hearth__Attachment **attachment_list(const ProtobufCMessage *body, size_t *n)
 		return NULL;
 	*n = *pbfield_count(body, fd);
 	return *(Hearth__Attachment ***)pbfield_ptr(body, fd);
+}
+
+/* How many attachments an encoded body holds (field ATTACHMENT_FIELD,
+ * length-delimited), or -1 when it does not parse. */
+static long count_in(const uint8_t *b, size_t len)
+{
+	fieldmap fm = FIELDMAP_INIT;
+	const field_entry *e;
+	long n = 0;
+
+	if (fieldmap_parse(len ? b : NULL, len, &fm) != 0)
+		return -1;
+	e = fieldmap_get(&fm, ATTACHMENT_FIELD);
+	for (size_t p = 0; e && p < e->len && n >= 0;) {
+		uint64_t v = 0;
+		/* tag, then length: fieldmap_parse accepted both */
+		for (int k = 0; k < 2; k++) {
+			v = 0;
+			for (int s = 0; p < e->len && s < 64; s += 7) {
+				v |= (uint64_t)(e->bytes[p] & 0x7f) << s;
+				if ((e->bytes[p++] & 0x80) == 0)
+					break;
+			}
+		}
+		if (v > e->len - p) {
+			n = -1;
+		} else {
+			p += (size_t)v;
+			n++;
+		}
+	}
+	fieldmap_free(&fm);
+	return n;
+}
+
+const char *attachment_edit_action(const uint8_t *before, size_t before_len, const uint8_t *after,
+                                   size_t after_len, const uint32_t *applied, size_t n,
+                                   const char *fallback)
+{
+	long a, b;
+
+	if (n != 1 || applied[0] != ATTACHMENT_FIELD)
+		return fallback;
+	b = count_in(before, before_len);
+	a = count_in(after, after_len);
+	if (a < 0 || b < 0 || a == b)
+		return fallback;
+	return a > b ? "record.attach" : "record.detach";
 }
 
 void attachment_hex(const uint8_t hash[32], char out[ATTACHMENT_HEX_LEN + 1])

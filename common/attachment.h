@@ -49,6 +49,14 @@ int attachment_check_list(Hearth__Attachment *const *list, size_t n, record_erro
  * the field. */
 Hearth__Attachment **attachment_list(const ProtobufCMessage *body, size_t *n);
 
+/* The audit action of an edit whose only changed field (applied, n) is the
+ * attachments: "record.attach" when the new body (after, encoded) holds
+ * more of them than the old (before), "record.detach" when fewer, else
+ * fallback (a note changed, or other fields too). Static strings. */
+const char *attachment_edit_action(const uint8_t *before, size_t before_len, const uint8_t *after,
+                                   size_t after_len, const uint32_t *applied, size_t n,
+                                   const char *fallback);
+
 /* Lower-case hex of a 32-byte hash into out[ATTACHMENT_HEX_LEN + 1]. */
 void attachment_hex(const uint8_t hash[32], char out[ATTACHMENT_HEX_LEN + 1]);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attachment.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/merge.h"
@@ -529,10 +530,13 @@ static int write_merge(push *p, const merge_result *m)
 		return STEP_DONE;
 	}
 	if (m->n_applied) {
-		rc = write_op(p, m->body, m->body_len, 0,
-		           m->n_conflicts ? "record.conflict"
-		           : op->base_rev == p->cur->rev ? "record.update" : "record.merge",
-		           HEARTH__OP_STATUS__OP_APPLIED);
+		const char *action = m->n_conflicts ? "record.conflict"
+		                     : op->base_rev == p->cur->rev ? "record.update" : "record.merge";
+		/* Adding or removing a file is named as such in the audit log. */
+		if (!m->n_conflicts)
+			action = attachment_edit_action(p->curbody, p->cur_len, m->body, m->body_len, m->applied,
+			                                m->n_applied, action);
+		rc = write_op(p, m->body, m->body_len, 0, action, HEARTH__OP_STATUS__OP_APPLIED);
 		if (rc < 0 || p->r.status == HEARTH__OP_STATUS__OP_REJECTED)
 			return rc;
 	} else {

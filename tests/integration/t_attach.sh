@@ -101,6 +101,8 @@ h a2 sync >/dev/null 2>&1
 expect_not_contains "a2 no longer lists it" "sheet.png" "$(h a2 visit attachments "$vid")"
 hist=$(h a1 history "$vid" 2>&1)
 expect_contains "the history names the attachment field" "附件" "$hist"
+expect_contains "an attach is its own audit action" "record.attach  rev 1 → 2" "$hist"
+expect_contains "and so is a detach" "record.detach  rev 6 → 7" "$hist"
 
 expect_contains "the history shows the attachment by name and hash" "cert.pdf (${pdfsha:0:12})" "$hist"
 expect_contains "show lists the attachments" "visit.jpg  JPEG 293.0 KB" "$(h a1 visit show "$vid")"

@@ -116,12 +116,45 @@ static void test_list_rules(void **state)
 	assert_int_equal(validate(list, 2, &err), 0);
 }
 
+/* The audit action of an edit of the attachments alone. */
+static void test_edit_action(void **state)
+{
+	static uint8_t hash[32] = { 9 };
+	Hearth__Attachment a = HEARTH__ATTACHMENT__INIT, b;
+	Hearth__Attachment *one[] = { &a }, *two[] = { &a, &b };
+	Hearth__Member m = HEARTH__MEMBER__INIT;
+	uint8_t before[512], after[512];
+	size_t bl, al;
+	uint32_t only[] = { ATTACHMENT_FIELD }, more[] = { 1, ATTACHMENT_FIELD };
+
+	(void)state;
+	a.name = "a.jpg";
+	a.type = "image/jpeg";
+	a.size = 3;
+	a.sha256.data = hash;
+	a.sha256.len = 32;
+	b = a;
+	b.name = "b.jpg";
+	m.name = "x";
+	m.n_attachments = 1;
+	m.attachments = one;
+	bl = hearth__member__pack(&m, before);
+	m.n_attachments = 2;
+	m.attachments = two;
+	al = hearth__member__pack(&m, after);
+	assert_string_equal(attachment_edit_action(before, bl, after, al, only, 1, "u"), "record.attach");
+	assert_string_equal(attachment_edit_action(after, al, before, bl, only, 1, "u"), "record.detach");
+	assert_string_equal(attachment_edit_action(before, bl, before, bl, only, 1, "u"), "u");
+	assert_string_equal(attachment_edit_action(before, bl, after, al, more, 2, "u"), "u");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_list_rules),
+		cmocka_unit_test(test_edit_action),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
