@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "client/cmd/admin_console.h"
+#include "client/cmd/attach.h"
 #include "client/cmd/audit.h"
 #include "client/cmd/cli.h"
 #include "client/cmd/conflicts.h"
@@ -39,6 +40,7 @@ static const cli_command commands[] = {
 	{ "disclosure", cmd_record, N_("党务公开: public disclosures of Party affairs") },
 	{ "dues", cmd_dues, N_("党费: dues, one record per member per month ('dues month YYYY-MM': all at once)") },
 	{ "transfer", cmd_record, N_("组织关系转接: transfers between branches") },
+	{ "attachment", cmd_attachment, N_("attachment get HASH|NAME --to FILE: an attachment's content") },
 	{ "due", cmd_due, N_("what is owed: visits, talks, pairing notes, dues; campaign coverage") },
 	{ "report", cmd_report, N_("report year [YYYY]: the branch's year in figures") },
 	{ "ui", cmd_ui, N_("the web app on 127.0.0.1 over the replica, in the browser") },

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/attachment.h"
 #include "common/date.h"
 #include "common/dues_rate.h"
 #include "common/enums.h"
@@ -260,6 +261,11 @@ const kind_info *kind_at(size_t i)
 	return i < HEARTH_ARRAY_LEN(kinds) ? &kinds[i] : NULL;
 }
 
+/* Every kind's body holds its attachments in the same field (issue 18),
+ * so their rule is one entry shared by all; common/attachment.c checks the
+ * entries themselves. */
+static const field_rule attachments_rule = { ATTACHMENT_FIELD, 0, ATTACHMENTS_MAX, "附件" };
+
 const field_rule *kind_rule(const kind_info *k, uint32_t number)
 {
 	if (k == NULL)
@@ -268,7 +274,7 @@ const field_rule *kind_rule(const kind_info *k, uint32_t number)
 		if (k->rules[i].number == number)
 			return &k->rules[i];
 	}
-	return NULL;
+	return number == ATTACHMENT_FIELD ? &attachments_rule : NULL;
 }
 
 /* ------------------------------------------------------- member rules */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attachment.h"
 #include "common/hearth.h"
 
 /* A body that does not parse is invalid input to the merge, whatever the
@@ -37,6 +38,97 @@ static int dup_bytes(const field_entry *e, uint8_t **out, size_t *len)
 		return HEARTH_ENOMEM;
 	memcpy(*out, e->bytes, e->len);
 	*len = e->len;
+	return 0;
+}
+
+/* One occurrence (tag, length, payload) of a length-delimited field at
+ * b[*pos], in bytes that fieldmap_parse accepted. Returns its length, or 0
+ * when it is not length-delimited. */
+static size_t occurrence(const uint8_t *b, size_t len, size_t pos)
+{
+	uint64_t tag = 0, n = 0;
+	size_t p = pos;
+
+	for (int s = 0; p < len && s < 64; s += 7) {
+		tag |= (uint64_t)(b[p] & 0x7f) << s;
+		if ((b[p++] & 0x80) == 0)
+			break;
+	}
+	if ((tag & 7) != 2)
+		return 0;
+	for (int s = 0; p < len && s < 64; s += 7) {
+		n |= (uint64_t)(b[p] & 0x7f) << s;
+		if ((b[p++] & 0x80) == 0)
+			break;
+	}
+	if (n > len - p)
+		return 0;
+	return p + (size_t)n - pos;
+}
+
+/* Whether the occurrence o[0..n) is one of e's. */
+static int holds(const field_entry *e, const uint8_t *o, size_t n)
+{
+	for (size_t p = 0; e && p < e->len;) {
+		size_t k = occurrence(e->bytes, e->len, p);
+		if (k == 0)
+			return 0;
+		if (k == n && memcmp(e->bytes + p, o, n) == 0)
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/* Every occurrence of e is length-delimited (absent counts). */
+static int all_delimited(const field_entry *e)
+{
+	for (size_t p = 0; e && p < e->len;) {
+		size_t k = occurrence(e->bytes, e->len, p);
+		if (k == 0)
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
+/* A record's attachments merge as a set (issue 18): two people attaching
+ * files to one record at the same time both keep theirs, and a detach
+ * removes only what it removed. The result is the server's list without
+ * the entries the op removed since base, followed by the entries the op
+ * added. Into *out (malloc'd, *out_len 0 for an empty list). Returns 0,
+ * 1 when the field is not a list of messages (the plain rule applies), or
+ * HEARTH_ENOMEM. */
+static int merge_set(const field_entry *b, const field_entry *c, const field_entry *m, uint8_t **out,
+                     size_t *out_len)
+{
+	size_t cap = (c ? c->len : 0) + (m ? m->len : 0), o = 0;
+	uint8_t *buf;
+
+	*out = NULL;
+	*out_len = 0;
+	if (!all_delimited(b) || !all_delimited(c) || !all_delimited(m))
+		return 1;
+	if ((buf = malloc(cap ? cap : 1)) == NULL)
+		return HEARTH_ENOMEM;
+	for (size_t p = 0; c && p < c->len;) {
+		size_t k = occurrence(c->bytes, c->len, p);
+		if (!(holds(b, c->bytes + p, k) && !holds(m, c->bytes + p, k))) {
+			memcpy(buf + o, c->bytes + p, k);
+			o += k;
+		}
+		p += k;
+	}
+	for (size_t p = 0; m && p < m->len;) {
+		size_t k = occurrence(m->bytes, m->len, p);
+		if (!holds(b, m->bytes + p, k) && !holds(c, m->bytes + p, k)) {
+			memcpy(buf + o, m->bytes + p, k);
+			o += k;
+		}
+		p += k;
+	}
+	*out = buf;
+	*out_len = o;
 	return 0;
 }
 
@@ -97,6 +189,24 @@ int merge_three_way(const uint8_t *base, size_t base_len, const uint8_t *cur, si
 
 		if (fieldmap_same(&mc, &mm, f))
 			continue;
+		if (f == ATTACHMENT_FIELD && !fieldmap_same(&mc, &mb, f)) {
+			uint8_t *set;
+			size_t set_len;
+
+			rc = merge_set(fieldmap_get(&mb, f), fieldmap_get(&mc, f), fieldmap_get(&mm, f), &set,
+			               &set_len);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0) {
+				rc = fieldmap_set(&res, f, set, set_len);
+				free(set);
+				if (rc != 0)
+					goto fail;
+				if (!fieldmap_same(&res, &mc, f))
+					r.applied[r.n_applied++] = f;
+				continue;
+			}
+		}
 		if (fieldmap_same(&mc, &mb, f)) {
 			e = fieldmap_get(&mm, f);
 			rc = fieldmap_set(&res, f, e ? e->bytes : NULL, e ? e->len : 0);

@@ -5,6 +5,9 @@
  *   cur[f] == base[f]  -> the op's value is taken          (applied)
  *   cur[f] == mine[f]  -> nothing to do, same value          (same)
  *   otherwise          -> the server keeps cur[f]            (conflict)
+ * A record's attachments (common/attachment.h, ATTACHMENT_FIELD) merge as a
+ * set instead: the server's entries, less those the op removed since base,
+ * plus those it added; they never conflict.
  * Fields the op did not change keep the server's current value.  The result
  * does not depend on any clock: the first writer to reach the server wins. */
 #ifndef HEARTH_MERGE_H

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attachment.h"
 #include "common/date.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
@@ -363,6 +364,12 @@ int record_validate_message(const kind_info *k, const ProtobufCMessage *body, re
 		                     k ? k->name : "unknown kind");
 	if ((rc = check_fields(k->desc, body, k, 0, err)) != 0)
 		return rc;
+	{
+		size_t n;
+		Hearth__Attachment **list = attachment_list(body, &n);
+		if ((rc = attachment_check_list(list, n, err)) != 0)
+			return rc;
+	}
 	if (k->check != NULL)
 		return k->check(body, err);
 	return 0;

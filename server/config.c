@@ -38,6 +38,7 @@ void config_defaults(hearthd_config *cfg)
 	cfg->partial_frame_budget = 64ull * 1024 * 1024;
 	cfg->max_inflight = 64;
 	cfg->max_ops_per_push = 1000;
+	cfg->attachment_max_size = 20ull * 1024 * 1024;
 	cfg->max_pull_limit = 5000;
 	cfg->audit_events_per_minute = 600;
 	cfg->audit_event_window_ms = 60000;
@@ -238,6 +239,17 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	}
 	if (IS("limits", "max_inflight"))
 		return set_u32(c, name, value, &cfg->max_inflight, 1, 100000);
+	if (IS("limits", "attachment_max_size")) {
+		uint64_t v;
+		if (config_parse_size(value, &v) != 0 || v < 1024 || v > (1ull << 40)) {
+			problem(c->report, c->line,
+			        "attachment_max_size: \"%s\" is not a size between 1K and 1024G", value);
+			c->problems++;
+		} else {
+			cfg->attachment_max_size = v;
+		}
+		return 1;
+	}
 	if (IS("limits", "max_ops_per_push"))
 		return set_u32(c, name, value, &cfg->max_ops_per_push, 1, 100000);
 	if (IS("limits", "audit_events_per_minute"))

@@ -35,7 +35,7 @@
 #include "common/uuid.h"
 
 const char *const rargs_sub_names[RARGS_N_SUBS] = { "add", "edit", "delete", "show", "list", "note",
-                                                      "restore", "need" };
+                                                      "restore", "need", "attach", "attachments", "detach" };
 
 /* Which fixed options each subcommand takes (bit per O_* - O_BRANCH). */
 #define BIT(o) (1u << ((o) - O_BRANCH))
@@ -48,8 +48,11 @@ static const unsigned sub_fixed[] = {
 	[SUB_NOTE] = BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY) | BIT(O_NOTE_CHANNEL),
 	[SUB_RESTORE] = 0,
 	[SUB_NEED] = BIT(O_NEED_REASON) | BIT(O_NOTE_DATE) | BIT(O_NOTE_TEXT) | BIT(O_NOTE_BY),
+	[SUB_ATTACH] = BIT(O_NOTE_TEXT),
+	[SUB_ATTACHMENTS] = BIT(O_JSON),
+	[SUB_DETACH] = 0,
 };
-static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0, 0, 0 };
+static const int sub_takes_fields[] = { 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 
 static const struct {
 	const char *name;
@@ -376,6 +379,28 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 		        "trigger and that member is held on or after the date, overdue after\n"
 		        "talk_window_days (30).\n"), f);
 		return;
+	case SUB_ATTACH:
+		fprintf(f, _("usage: hearth %s attach ID FILE [--note TEXT]\n\n"
+		             "Attaches FILE to a %s record: a photo (JPEG, PNG), a PDF scan or an office\n"
+		             "document (Word, Excel, PowerPoint), its type told by its content. The\n"
+		             "replica keeps a copy; the name, type, size and SHA-256 sync as a change of\n"
+		             "the record, the content separately.\n"
+		             "  --note TEXT  one line about the file (at most 200 characters)\n"),
+		        k, m->k->label);
+		return;
+	case SUB_ATTACHMENTS:
+		fprintf(f, _("usage: hearth %s attachments ID [--json]\n\n"
+		             "Lists the attachments of a %s record: name, type, size, who added it and\n"
+		             "when, the start of its SHA-256, and whether this replica holds its content.\n"
+		             "'hearth attachment get HASH|NAME --to FILE' writes one out.\n"),
+		        k, m->k->label);
+		return;
+	case SUB_DETACH:
+		fprintf(f, _("usage: hearth %s detach ID NAME\n\n"
+		             "Removes the attachment NAME from a %s record (sent by the next sync). The\n"
+		             "record's history keeps its name and hash.\n"),
+		        k, m->k->label);
+		return;
 	case SUB_LIST:
 		fprintf(f, _("usage: hearth %s list [--json | --csv [--bom] | --xlsx FILE] [--reveal] [--all | --deleted]\n"
 		           "                        [--member ID] [--year YYYY] [--status S] [--type T]\n"
@@ -414,6 +439,7 @@ void rargs_print_help(const record_cmd *m, int which, FILE *f)
 			      f);
 		else if (rargs_notes_field(m->k))
 			fprintf(f, _("  hearth %s note ID --date YYYY-MM-DD --note TEXT [--by NAME]\n"), k);
+		fprintf(f, _("  hearth %s attach ID FILE [--note TEXT]   attachments: attachments ID, detach ID NAME\n"), k);
 		fprintf(f, _("  hearth %s import FILE.csv|FILE.xlsx [--dry-run]   all rows or none\n"), k);
 		if (m->k->kind == HEARTH__KIND__KIND_DUES)
 			fputs(_("  hearth dues month YYYY-MM [--branch ID]   the month for every active member\n"
@@ -593,9 +619,14 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		int wants_id = m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-		               m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub == SUB_NEED;
+		               m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub >= SUB_NEED;
 		if (wants_id && npos == 0) {
 			m->id_text = argv[i];
+			npos++;
+			continue;
+		}
+		if ((m->sub == SUB_ATTACH || m->sub == SUB_DETACH) && npos == 1) {
+			m->file_arg = argv[i];
 			npos++;
 			continue;
 		}
@@ -607,8 +638,14 @@ int rargs_parse_args(record_cmd *m, int argc, char **argv)
 		goto done;
 	}
 	if ((m->sub == SUB_EDIT || m->sub == SUB_DELETE || m->sub == SUB_SHOW ||
-	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub == SUB_NEED) && !m->id_text) {
+	     m->sub == SUB_NOTE || m->sub == SUB_RESTORE || m->sub >= SUB_NEED) && !m->id_text) {
 		rargs_say(m, _("give the id of the %s (full id or a unique prefix)"), m->k->name);
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_ATTACH && !m->file_arg) {
+		rargs_say(m, _("give the file to attach: hearth %s attach ID FILE"), m->k->name);
+		rc = EXIT_USAGE;
+	} else if (m->sub == SUB_DETACH && !m->file_arg) {
+		rargs_say(m, _("give the name of the attachment: hearth %s detach ID NAME"), m->k->name);
 		rc = EXIT_USAGE;
 	} else if (m->sub == SUB_NOTE && (!m->note_date || !m->note_text)) {
 		rargs_say(m, _("give --date YYYY-MM-DD and --note TEXT"));

@@ -1,5 +1,5 @@
 /* record_args.h: the command line of `hearth KIND add|edit|delete|show|
- * list|note` (record_args.c): the flags generated from the kind's fields,
+ * list|note|restore|attach|attachments|detach` (record_args.c): the flags generated from the kind's fields,
  * parsing them and their values into a body, and the help text. The
  * record_cmd below is the state every record subcommand shares. */
 #ifndef HEARTH_CMD_RECORD_ARGS_H
@@ -15,9 +15,12 @@
 #include "client/core/replica.h"
 #include "common/record.h"
 
-#define RARGS_N_SUBS 8
+#define RARGS_N_SUBS 11
 
-enum record_sub { SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE, SUB_NEED };
+enum record_sub {
+	SUB_ADD, SUB_EDIT, SUB_DELETE, SUB_SHOW, SUB_LIST, SUB_NOTE, SUB_RESTORE, SUB_NEED,
+	SUB_ATTACH, SUB_ATTACHMENTS, SUB_DETACH,   /* client/cmd/attach.c */
+};
 
 /* getopt values: the fixed options, then one per generated field flag. */
 enum {
@@ -64,9 +67,10 @@ typedef struct record_cmd {
 	size_t n_as;
 	const char *branch, *id_text;
 	char branch_id[128];        /* --branch resolved to an id (rrep_pick_branch) */
-	const char *note_date, *note_text, *note_by;   /* `note`, `need` */
+	const char *note_date, *note_text, *note_by;   /* `note`, `need`; note_text also `attach --note` */
 	const char *note_channel;                      /* `note --channel` (a member's contact) */
 	const char *need_reason;                       /* `need --reason` (a talk trigger) */
+	const char *file_arg;    /* `attach ID FILE`: the file; `detach ID NAME`: the name */
 	int json, csv, bom, reveal, all;
 	int confirm_referenced;  /* delete: the person confirmed deleting a member others refer to */
 	int deleted_only;        /* list --deleted: only deleted records (the recycle bin) */

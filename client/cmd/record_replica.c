@@ -22,8 +22,10 @@
 #include "client/core/event_list.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/local_rules.h"
 #include "client/core/member_lookup.h"
 #include "client/core/replica.h"
+#include "client/core/reasons.h"
 #include "client/core/replica_events.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
@@ -263,6 +265,51 @@ int rrep_events_queue(record_cmd *m, event_list *l)
 		rargs_say(m, _("cannot record the reveal/export in the local replica (%s); nothing was shown"),
 		    _(hearth_strerror(rc)));
 		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* The rules that need other records, against the replica (the server
+ * checks them again): refused like a validation error, exit 2. */
+int rrep_check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const char *branch,
+                             const ProtobufCMessage *body, const ProtobufCMessage *old_body)
+{
+	record_error err;
+	int rc = local_rules_check(&m->rep, m->k, id, branch, body, old_body, &err);
+
+	if (rc == HEARTH_EINVAL) {
+		char said[640];
+
+		rargs_say(m, "%s", reasons_localize(m->k, err.message, said, sizeof(said)));
+		return EXIT_USAGE;
+	}
+	if (rc != 0) {
+		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int records_save_edit(record_cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *rec, const ProtobufCMessage *body)
+{
+	Hearth__Record *before = NULL;
+	char err[1200] = "";
+	int rc = rargs_validate(m, body);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (replica_get(&m->rep, id, &before) != 0)
+		before = NULL;
+	rc = rrep_check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
+	                       before ? record_body(before) : NULL);
+	if (before)
+		hearth__record__free_unpacked(before, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
+	if (rc != 0) {
+		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	return EXIT_OK;
 }

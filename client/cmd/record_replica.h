@@ -42,4 +42,16 @@ ProtobufCMessage *rrep_new_body(const kind_info *k);
  * that fails, so the caller shows nothing unrecorded. */
 int rrep_events_queue(record_cmd *m, event_list *l);
 
+/* The rules that need other records (client/core/local_rules.h), against
+ * the replica: refused like a validation error (EXIT_USAGE, said why). */
+int rrep_check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const char *branch,
+                           const ProtobufCMessage *body, const ProtobufCMessage *old_body);
+
+/* Records a local edit of rec whose body (attached to rec) was changed in
+ * place: validates it like the command line's edits, checks the rules
+ * that need other records against the replica, and appends the op
+ * (replica_edit). Prints why on refusal; returns an exit code. */
+int records_save_edit(record_cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *rec,
+                      const ProtobufCMessage *body);
+
 #endif

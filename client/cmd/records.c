@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "client/cmd/attach.h"
 #include "client/cmd/import.h"
 #include "client/cmd/record_args.h"
 #include "client/cmd/record_replica.h"
@@ -32,6 +33,7 @@
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/enums.h"
+#include "common/attachment.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -42,27 +44,6 @@
 #include "common/uuid.h"
 
 /* ------------------------------------------------------- subcommands */
-
-/* The rules that need other records, against the replica (the server
- * checks them again): refused like a validation error, exit 2. */
-static int check_local_rules(record_cmd *m, const uint8_t id[UUID_LEN], const char *branch,
-                             const ProtobufCMessage *body, const ProtobufCMessage *old_body)
-{
-	record_error err;
-	int rc = local_rules_check(&m->rep, m->k, id, branch, body, old_body, &err);
-
-	if (rc == HEARTH_EINVAL) {
-		char said[640];
-
-		rargs_say(m, "%s", reasons_localize(m->k, err.message, said, sizeof(said)));
-		return EXIT_USAGE;
-	}
-	if (rc != 0) {
-		rargs_say(m, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
 
 /* Whether the command line gave the body field named field. */
 static int given(const record_cmd *m, const char *field)
@@ -125,30 +106,6 @@ static int fill_untyped(record_cmd *m, ProtobufCMessage *body, record_defaults_m
 /* Stores an edit of a loaded record (edit, note): its rules, then the
  * rules that need other records against the replica's copy before the
  * change, then the op. Returns an exit code after saying why. */
-static int save_edit(record_cmd *m, const uint8_t id[UUID_LEN], Hearth__Record *rec, const ProtobufCMessage *body)
-{
-	Hearth__Record *before = NULL;
-	char err[1200] = "";
-	int rc = rargs_validate(m, body);
-
-	if (rc != EXIT_OK)
-		return rc;
-	if (replica_get(&m->rep, id, &before) != 0)
-		before = NULL;
-	rc = check_local_rules(m, id, rec->branch_id ? rec->branch_id : "", body,
-	                       before ? record_body(before) : NULL);
-	if (before)
-		hearth__record__free_unpacked(before, NULL);
-	if (rc != EXIT_OK)
-		return rc;
-	rc = replica_edit(&m->rep, rec, 0, err, sizeof(err));
-	if (rc != 0) {
-		rargs_say(m, "%s", err[0] ? err : _(hearth_strerror(rc)));
-		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
 static int do_add(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
@@ -200,7 +157,7 @@ static int do_add(record_cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	if ((rc = check_local_rules(m, rec->id.data, branch, body, NULL)) != EXIT_OK)
+	if ((rc = rrep_check_local_rules(m, rec->id.data, branch, body, NULL)) != EXIT_OK)
 		goto fail;
 	if (replica_edit(&m->rep, rec, 1, err, sizeof(err)) != 0) {
 		rargs_say(m, "%s", err[0] ? err : "the local replica refused the record");
@@ -252,7 +209,7 @@ static int do_edit(record_cmd *m)
 	rc = fill_untyped(m, body, RECORD_DEFAULTS_DERIVED);
 	if (rc != EXIT_OK)
 		goto fail;
-	rc = save_edit(m, id, rec, body);
+	rc = records_save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
 	printf(_("updated %s\n"), text);
@@ -529,6 +486,19 @@ static int do_show(record_cmd *m)
 				show_line(i == 0 ? "需谈话事项" : "", width, line);
 			}
 		}
+		if (body) {
+			size_t n;
+			Hearth__Attachment **atts = attachment_list(body, &n);
+
+			/* One line per attachment; 'attachments ID' shows the rest. */
+			for (size_t i = 0; i < n; i++) {
+				char size[32];
+				out_size(atts[i]->size, size, sizeof(size));
+				snprintf(line, sizeof(line), "%s  %s %s", atts[i]->name,
+				         attachment_type_word(atts[i]->type), size);
+				show_line(i == 0 ? kind_rule(m->k, ATTACHMENT_FIELD)->label : "", width, line);
+			}
+		}
 	}
 	if (events.n)
 		rargs_say(m, _("revealed sensitive fields of %s (recorded in the audit log at the next sync)"), text);
@@ -602,7 +572,7 @@ static int do_note(record_cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	rc = save_edit(m, id, rec, body);
+	rc = records_save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
 		goto fail;
 	printf(_("noted %s\n"), text);
@@ -673,7 +643,7 @@ static int do_need(record_cmd *m)
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	if ((rc = save_edit(m, id, rec, (ProtobufCMessage *)mem)) != EXIT_OK)
+	if ((rc = records_save_edit(m, id, rec, (ProtobufCMessage *)mem)) != EXIT_OK)
 		goto fail;
 	printf(_("recorded a talk owed (%s, from %s) for %s\n"),
 	       enum_label(&hearth__talk_trigger__descriptor, reason), m->note_date, mem->name);
@@ -750,6 +720,9 @@ int cmd_record(cli *c, int argc, char **argv)
 	case SUB_NOTE: rc = do_note(&m); break;
 	case SUB_RESTORE: rc = do_restore(&m); break;
 	case SUB_NEED: rc = do_need(&m); break;
+	case SUB_ATTACH: rc = attach_record(&m); break;
+	case SUB_ATTACHMENTS: rc = attach_list(&m); break;
+	case SUB_DETACH: rc = attach_detach(&m); break;
 	}
 done:
 	if (m.rep_open)

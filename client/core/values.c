@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/attachment.h"
 #include "common/dues_rate.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -111,6 +112,20 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
 		}
 		break;
 	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		/* An attachment by its name and the start of its hash: enough
+		 * to tell two versions of a file apart in a history line. */
+		if (fd->descriptor == &hearth__attachment__descriptor) {
+			const Hearth__Attachment *a = *(Hearth__Attachment *const *)p;
+			char hex[ATTACHMENT_HEX_LEN + 1] = "";
+			if (a->sha256.len == 32)
+				attachment_hex(a->sha256.data, hex);
+			hex[12] = 0;
+			fprintf(f, "%s (%s)", a->name, hex);
+			break;
+		}
+		fputs("(message)", f);
+		break;
 	default: fputs("(message)", f); break;
 	}
 }

@@ -565,3 +565,21 @@ void out_local_time(int64_t ms, const char *none, char *out, size_t cap)
 	if (ms <= 0 || !localtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(out, cap, "%s", none);
 }
+
+void out_size(uint64_t bytes, char *out, size_t cap)
+{
+	static const char *const units[] = { "KB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(out, cap, "%llu B", (unsigned long long)bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, cap, "%.1f %s", v, units[u]);
+}

@@ -137,4 +137,9 @@ void out_progress_end(void);
  * out; none (e.g. "never", "-") when ms is 0 or negative. */
 void out_local_time(int64_t ms, const char *none, char *out, size_t cap);
 
+/* ---- sizes ----------------------------------------------------------------
+ * A byte count as people read it: "812 B", "35.2 KB", "4.8 MB", "1.2 GB"
+ * (1 KB = 1024 B), into out. */
+void out_size(uint64_t bytes, char *out, size_t cap);
+
 #endif

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attachment.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/merge.h"
 #include "common/record.h"
 #include "common/uuid.h"
+#include "server/db/attachment_limits.h"
 #include "server/db/audit_log.h"
 #include "server/db/conflicts.h"
 #include "server/db/op_result.h"
@@ -349,7 +351,8 @@ static int check_body(push *p)
 		          p->idtext);
 		return STEP_DONE;
 	}
-	if (!p->op->delete_ && record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0) {
+	if (!p->op->delete_ && (record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0 ||
+	                        attachment_limits_check(p->s, p->k, p->mine, p->mine_len, &verr) != 0)) {
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", p->idtext, verr.message);
 		return STEP_DONE;
 	}
@@ -554,10 +557,13 @@ static int write_merge(push *p, const merge_result *m)
 		return STEP_DONE;
 	}
 	if (m->n_applied) {
-		rc = write_op(p, m->body, m->body_len, 0,
-		           m->n_conflicts ? "record.conflict"
-		           : op->base_rev == p->cur->rev ? "record.update" : "record.merge",
-		           HEARTH__OP_STATUS__OP_APPLIED);
+		const char *action = m->n_conflicts ? "record.conflict"
+		                     : op->base_rev == p->cur->rev ? "record.update" : "record.merge";
+		/* Adding or removing a file is named as such in the audit log. */
+		if (!m->n_conflicts)
+			action = attachment_edit_action(p->curbody, p->cur_len, m->body, m->body_len, m->applied,
+			                                m->n_applied, action);
+		rc = write_op(p, m->body, m->body_len, 0, action, HEARTH__OP_STATUS__OP_APPLIED);
 		if (rc < 0 || p->r.status == HEARTH__OP_STATUS__OP_REJECTED)
 			return rc;
 	} else {

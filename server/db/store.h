@@ -70,6 +70,10 @@ typedef struct store {
 	 * SHA-256, as entries written before the secret existed. */
 	uint8_t audit_secret[32];
 	int has_audit_secret;
+	/* The most one attachment may be, in bytes (issue 18): an op whose
+	 * body names a larger one is refused. Set by the top after store_open
+	 * from [limits] attachment_max_size; 0 means no limit. */
+	uint64_t attachment_max_size;
 	/* Reader slots of dead processes store_open cleared (a killed
 	 * `hearthd backup` leaves one), for the caller to log. */
 	int stale_readers_at_open;

@@ -404,6 +404,70 @@ static void test_allocation_failures(void **state)
 	fail_at = -1;
 }
 
+/* Attachments merge as a set (issue 18): two replicas attaching to one
+ * record both keep theirs; a detach removes only its own entry. */
+static Hearth__Attachment att(const char *name, uint8_t fill)
+{
+	static uint8_t hashes[8][32];
+	static int next;
+	Hearth__Attachment a = HEARTH__ATTACHMENT__INIT;
+	uint8_t *h = hashes[next++ % 8];
+
+	memset(h, fill, 32);
+	a.name = (char *)name;
+	a.type = "image/jpeg";
+	a.size = 100;
+	a.sha256.data = h;
+	a.sha256.len = 32;
+	return a;
+}
+
+static void test_attachments_merge_as_a_set(void **state)
+{
+	Hearth__Member base, cur, mine, *got;
+	Hearth__Attachment x = att("x.jpg", 1), y = att("y.jpg", 2), z = att("z.jpg", 3);
+	Hearth__Attachment *lb[] = { &x }, *lc[] = { &x, &y }, *lm[] = { &x, &z }, *ld[] = { 0 };
+	struct body b, c, m;
+	merge_result r;
+	uint32_t changed[] = { ATTACHMENT_FIELD };
+
+	(void)state;
+	base_member(&base);
+	base.n_attachments = 1;
+	base.attachments = lb;
+	cur = base;
+	cur.n_attachments = 2;
+	cur.attachments = lc;       /* the server: y attached elsewhere */
+	mine = base;
+	mine.n_attachments = 2;
+	mine.attachments = lm;      /* this op: z attached */
+	pack(&base, &b);
+	pack(&cur, &c);
+	pack(&mine, &m);
+	assert_int_equal(merge_three_way(b.b, b.len, c.b, c.len, m.b, m.len, changed, 1, &r), 0);
+	assert_int_equal(r.n_conflicts, 0);
+	assert_int_equal(r.n_applied, 1);
+	got = unpack(&r);
+	assert_int_equal(got->n_attachments, 3);
+	assert_string_equal(got->attachments[0]->name, "x.jpg");
+	assert_string_equal(got->attachments[1]->name, "y.jpg");
+	assert_string_equal(got->attachments[2]->name, "z.jpg");
+	hearth__member__free_unpacked(got, NULL);
+	merge_result_free(&r);
+
+	/* The op detached x while the server gained y: y stays, x goes. */
+	mine.n_attachments = 0;
+	mine.attachments = ld;
+	pack(&mine, &m);
+	assert_int_equal(merge_three_way(b.b, b.len, c.b, c.len, m.b, m.len, changed, 1, &r), 0);
+	assert_int_equal(r.n_conflicts, 0);
+	got = unpack(&r);
+	assert_int_equal(got->n_attachments, 1);
+	assert_string_equal(got->attachments[0]->name, "y.jpg");
+	hearth__member__free_unpacked(got, NULL);
+	merge_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_allocation_failures),
+		cmocka_unit_test(test_attachments_merge_as_a_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,355 @@
+/* attach.c: the attachment commands (issue 18): attach, list and detach on
+ * a record, and `hearth attachment get`. The metadata is an ordinary edit
+ * of the record (records_save_edit); the content lives in the replica's
+ * content store (client/core/attachments.c). */
+#include "client/cmd/attach.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "client/cmd/record_replica.h"
+#include "client/core/attachments.h"
+#include "client/core/identity.h"
+#include "client/ui/output.h"
+#include "common/attachment.h"
+#include "common/hearth.h"
+#include "common/i18n.h"
+#include "common/pbfield.h"
+#include "common/record.h"
+#include "common/uuid.h"
+
+/* The most one file may be, before the server says otherwise. */
+#define ATTACH_SIZE_MAX_DEFAULT (20ull * 1024 * 1024)
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The record's local view, with a body that can take attachments. */
+static int load_live(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **rec, ProtobufCMessage **body)
+{
+	char text[UUID_TEXT_LEN + 1];
+	int rc = rrep_open_replica(m);
+
+	if (rc == EXIT_OK)
+		rc = rrep_load_record(m, id, rec);
+	if (rc != EXIT_OK)
+		return rc;
+	*body = (ProtobufCMessage *)record_body(*rec);
+	if ((*rec)->deleted || !*body) {
+		uuid_format(id, text);
+		rargs_say(m, _("%s is deleted; its attachments cannot change"), text);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static const ProtobufCFieldDescriptor *list_field(const ProtobufCMessage *body)
+{
+	return protobuf_c_message_descriptor_get_field(body->descriptor, ATTACHMENT_FIELD);
+}
+
+int attach_record(record_cmd *m)
+{
+	const char *name = base_name(m->file_arg);
+	Hearth__Record *rec = NULL;
+	ProtobufCMessage *body;
+	Hearth__Attachment *a = NULL, **list, **grown;
+	attachment_file f;
+	tls_identity me;
+	uint8_t id[UUID_LEN];
+	char text[UUID_TEXT_LEN + 1], err[1400], size[32];
+	size_t n;
+	int rc;
+
+	if ((rc = load_live(m, id, &rec, &body)) != EXIT_OK)
+		goto done;
+	uuid_format(id, text);
+	list = attachment_list(body, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(list[i]->name, name)) {
+			rargs_say(m, _("%s already has an attachment named %s; detach it first or rename the file"),
+			          text, name);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	}
+	if (n >= ATTACHMENTS_MAX) {
+		rargs_say(m, _("%s already has %zu attachments, the most a record holds"), text, n);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	rc = attachments_keep(&m->rep, m->file_arg, name, ATTACH_SIZE_MAX_DEFAULT, &f, err, sizeof(err));
+	if (rc != 0) {
+		rargs_say(m, "%s", err);
+		rc = rc == HEARTH_EIO ? EXIT_FAIL : EXIT_USAGE;
+		goto done;
+	}
+	memset(&me, 0, sizeof(me));
+	if (identity_read(m->c->prof.cert, &me, err, sizeof(err)) != IDENTITY_OK)
+		me.name[0] = 0;
+	/* Allocated as protobuf-c's default allocator would, so the record
+	 * frees whole with hearth__record__free_unpacked. */
+	a = malloc(sizeof(*a));
+	grown = realloc(list, (n + 1) * sizeof(*grown));
+	if (grown)
+		*(Hearth__Attachment ***)pbfield_ptr(body, list_field(body)) = grown;
+	if (!a || !grown) {
+		free(a);
+		rargs_say(m, _("out of memory"));
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	hearth__attachment__init(a);
+	grown[n] = a;
+	(*pbfield_count(body, list_field(body)))++;
+	a->name = strdup(name);
+	a->type = strdup(f.type);
+	a->added_by = strdup(me.name);
+	a->note = strdup(m->note_text ? m->note_text : "");
+	a->size = f.size;
+	a->added_at = now_ms();
+	a->sha256.data = malloc(32);
+	if (!a->name || !a->type || !a->added_by || !a->note || !a->sha256.data) {
+		rargs_say(m, _("out of memory"));
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	memcpy(a->sha256.data, f.sha256, 32);
+	a->sha256.len = 32;
+	if ((rc = records_save_edit(m, id, rec, body)) != EXIT_OK)
+		goto done;
+	out_size(f.size, size, sizeof(size));
+	printf(_("attached %s to %s (%s, %s)\n"), name, text, attachment_type_word(f.type), size);
+	rc = EXIT_OK;
+done:
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+/* What this replica can say of an attachment's content. */
+static const char *content_state(replica *r, const Hearth__Attachment *a)
+{
+	if (a->sha256.len == 32 && attachments_have(r, a->sha256.data, a->size))
+		return _("on this machine");
+	return _("not on this machine");
+}
+
+int attach_list(record_cmd *m)
+{
+	Hearth__Record *rec = NULL;
+	ProtobufCMessage *body;
+	Hearth__Attachment **list;
+	out_table *t = NULL;
+	uint8_t id[UUID_LEN];
+	size_t n;
+	int rc;
+
+	if ((rc = rrep_open_replica(m)) != EXIT_OK || (rc = rrep_load_record(m, id, &rec)) != EXIT_OK)
+		goto done;
+	body = (ProtobufCMessage *)record_body(rec);
+	list = attachment_list(body, &n);
+	if (m->json) {
+		out_json j;
+		out_json_init(&j, stdout);
+		out_json_begin_array(&j);
+		for (size_t i = 0; i < n; i++) {
+			char hex[ATTACHMENT_HEX_LEN + 1] = "";
+			if (list[i]->sha256.len == 32)
+				attachment_hex(list[i]->sha256.data, hex);
+			out_json_begin_object(&j);
+			out_json_key(&j, "name");
+			out_json_string(&j, list[i]->name);
+			out_json_key(&j, "type");
+			out_json_string(&j, list[i]->type);
+			out_json_key(&j, "size");
+			out_json_uint(&j, list[i]->size);
+			out_json_key(&j, "sha256");
+			out_json_string(&j, hex);
+			out_json_key(&j, "added_by");
+			out_json_string(&j, list[i]->added_by);
+			out_json_key(&j, "added_at");
+			out_json_int(&j, list[i]->added_at);
+			out_json_key(&j, "note");
+			out_json_string(&j, list[i]->note);
+			out_json_key(&j, "local");
+			out_json_bool(&j, list[i]->sha256.len == 32 &&
+			                      attachments_have(&m->rep, list[i]->sha256.data, list[i]->size));
+			out_json_end_object(&j);
+		}
+		out_json_end_array(&j);
+		fputc('\n', stdout);
+		rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		goto done;
+	}
+	if (n == 0) {
+		printf("%s\n", _("no attachments"));
+		rc = EXIT_OK;
+		goto done;
+	}
+	if (!(t = out_table_new()) || out_table_column(t, _("name"), 40, 0) || out_table_column(t, _("type"), 0, 0) ||
+	    out_table_column(t, _("size"), 0, 1) || out_table_column(t, _("added by"), 20, 0) ||
+	    out_table_column(t, _("added at"), 0, 0) || out_table_column(t, "sha256", 0, 0) ||
+	    out_table_column(t, _("content"), 0, 0) || out_table_column(t, _("note"), 40, 0)) {
+		rargs_say(m, _("out of memory"));
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__Attachment *a = list[i];
+		char hex[ATTACHMENT_HEX_LEN + 1] = "", size[32], when[32];
+		if (a->sha256.len == 32)
+			attachment_hex(a->sha256.data, hex);
+		hex[12] = 0;
+		out_size(a->size, size, sizeof(size));
+		out_local_time(a->added_at, "-", when, sizeof(when));
+		if (out_table_row(t) || out_table_cell(t, a->name) || out_table_cell(t, attachment_type_word(a->type)) ||
+		    out_table_cell(t, size) || out_table_cell(t, a->added_by) || out_table_cell(t, when) ||
+		    out_table_cell(t, hex) || out_table_cell(t, content_state(&m->rep, a)) ||
+		    out_table_cell(t, a->note)) {
+			rargs_say(m, _("out of memory"));
+			rc = EXIT_FAIL;
+			goto done;
+		}
+	}
+	rc = out_table_print(t, stdout) == 0 && fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+done:
+	out_table_free(t);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+int attach_detach(record_cmd *m)
+{
+	Hearth__Record *rec = NULL;
+	ProtobufCMessage *body;
+	Hearth__Attachment **list;
+	uint8_t id[UUID_LEN];
+	char text[UUID_TEXT_LEN + 1];
+	size_t n, at;
+	int rc;
+
+	if ((rc = load_live(m, id, &rec, &body)) != EXIT_OK)
+		goto done;
+	uuid_format(id, text);
+	list = attachment_list(body, &n);
+	for (at = 0; at < n && strcmp(list[at]->name, m->file_arg) != 0; at++)
+		;
+	if (at == n) {
+		rargs_say(m, _("%s has no attachment named %s; 'hearth %s attachments %s' lists them"), text,
+		          m->file_arg, m->k->name, m->id_text);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	hearth__attachment__free_unpacked(list[at], NULL);
+	memmove(list + at, list + at + 1, (n - at - 1) * sizeof(*list));
+	(*pbfield_count(body, list_field(body)))--;
+	if ((rc = records_save_edit(m, id, rec, body)) != EXIT_OK)
+		goto done;
+	printf(_("detached %s from %s\n"), m->file_arg, text);
+	rc = EXIT_OK;
+done:
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+/* ------------------------------------------------- attachment get */
+
+static void get_usage(FILE *f)
+{
+	fputs(_("usage: hearth attachment get HASH|NAME --to FILE\n\n"
+	        "Writes an attachment's content to FILE. HASH is 8 to 64 hex digits of its\n"
+	        "SHA-256 ('hearth KIND attachments ID' shows them), NAME its file name when\n"
+	        "one content has it. The content is checked against its hash before FILE is\n"
+	        "written.\n"),
+	      f);
+}
+
+int cmd_attachment(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { { "to", required_argument, NULL, 't' },
+		                              { "help", no_argument, NULL, 'h' },
+		                              { NULL, 0, NULL, 0 } };
+	const char *to = NULL, *what = NULL;
+	attachment_hit hit;
+	replica r;
+	char err[1400];
+	int o, rc;
+
+	if (argc < 2 || strcmp(argv[1], "get") != 0) {
+		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+			get_usage(stdout);
+			return EXIT_OK;
+		}
+		get_usage(stderr);
+		return EXIT_USAGE;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't': to = optarg; break;
+		case 'h': get_usage(stdout); return EXIT_OK;
+		case ':':
+			cli_error(_("attachment get: %s needs a value"), argv[optind]);
+			return EXIT_USAGE;
+		default:
+			cli_error(_("attachment get: unknown option \"%s\"; see 'hearth attachment --help'"),
+			          argv[optind]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 < argc)
+		what = argv[optind + 1];
+	if (!what || !to || optind + 2 < argc) {
+		cli_error(_("attachment get: give one HASH or NAME and --to FILE"));
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_replica(c, &r, "attachment get")) != EXIT_OK) {
+		replica_close(&r);
+		return rc;
+	}
+	rc = attachments_find(&r, what, &hit, err, sizeof(err));
+	if (rc != 0) {
+		cli_error("attachment get: %s", err[0] ? err : _(hearth_strerror(rc)));
+		rc = rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		goto done;
+	}
+	rc = attachments_copy_out(&r, hit.sha256, to, err, sizeof(err));
+	if (rc == HEARTH_ENOTFOUND) {
+		cli_error(_("attachment get: the content of %s has not reached this machine"), hit.name);
+		rc = EXIT_FAIL;
+	} else if (rc == HEARTH_ECORRUPT) {
+		cli_error(_("attachment get: the stored copy of %s does not match its SHA-256; nothing was written"),
+		          hit.name);
+		rc = EXIT_FAIL;
+	} else if (rc != 0) {
+		cli_error("attachment get: %s", err);
+		rc = EXIT_FAIL;
+	} else {
+		char size[32];
+		out_size(hit.size, size, sizeof(size));
+		printf(_("wrote %s to %s (%s, SHA-256 checked)\n"), hit.name, to, size);
+		rc = EXIT_OK;
+	}
+done:
+	replica_close(&r);
+	return rc;
+}
