@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/core/admin_requests.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
@@ -27,9 +28,9 @@
 #include "common/utf8.h"
 
 /* Branch names and ids: ids travel in certificate URIs. */
-#define BRANCH_ID_MAX 63
-#define BRANCH_NAME_MAX 128
-#define REASON_MAX 300   /* the server's limit */
+#define BRANCH_ID_MAX ADMIN_BRANCH_ID_MAX
+#define BRANCH_NAME_MAX ADMIN_BRANCH_NAME_MAX
+#define REASON_MAX ADMIN_REASON_MAX
 
 void admin_error(const char *cmd, const char *fmt, ...)
 {
@@ -52,30 +53,15 @@ static const char *role_word(Hearth__Role r)
 	}
 }
 
-static int valid_branch_id(const char *s)
-{
-	size_t n = strlen(s);
-	return n > 0 && n <= BRANCH_ID_MAX &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
-/* A name or a reason as typed: valid UTF-8, one line, within max bytes. */
+/* A name or a reason as typed (admin_text_check), said on stderr. */
 static int valid_text(const char *cmd, const char *flag, const char *s, size_t max, int required)
 {
-	size_t n = strlen(s);
-	if (required && n == 0) {
-		admin_error(cmd, _("%s must not be empty"), flag);
-		return 0;
-	}
-	if (n > max) {
-		admin_error(cmd, _("%s is %zu bytes long; the limit is %zu"), flag, n, max);
-		return 0;
-	}
-	if (!utf8_valid(s, n) || strpbrk(s, "\r\n\t")) {
-		admin_error(cmd, _("%s must be one line of UTF-8 text"), flag);
-		return 0;
-	}
-	return 1;
+	char why[300];
+
+	if (admin_text_check(flag, s, max, required, why, sizeof(why)) == 0)
+		return 1;
+	admin_error(cmd, "%s", why);
+	return 0;
 }
 
 /* ------------------------------------------------ identity and requests */
@@ -371,7 +357,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 		return EXIT_USAGE;
 	}
 	id = argv[optind];
-	if (!valid_branch_id(id)) {
+	if (!admin_branch_id_valid(id)) {
 		admin_error(cmd, "\"%s\" is not a branch id (letters, digits, '.', '_', '-', at most %d)", id,
 		            BRANCH_ID_MAX);
 		return EXIT_USAGE;
@@ -387,7 +373,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 	if ((name && !valid_text(cmd, "--name", name, BRANCH_NAME_MAX, 1)) ||
 	    (secretary && !valid_text(cmd, "--secretary", secretary, 64, 0)))
 		return EXIT_USAGE;
-	if (parent && parent[0] && !valid_branch_id(parent)) {
+	if (parent && parent[0] && !admin_branch_id_valid(parent)) {
 		admin_error(cmd, _("--parent \"%s\" is not a branch id"), parent);
 		return EXIT_USAGE;
 	}
@@ -571,23 +557,6 @@ int admin_principals(cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* A fingerprint as people paste it: lower-case hex, with or without the
- * colons 'openssl x509 -fingerprint' puts in. Returns its length (0 when
- * it is not hex). */
-static size_t normalize_fingerprint(const char *in, char out[65])
-{
-	size_t n = 0;
-	for (; *in; in++) {
-		if (*in == ':')
-			continue;
-		if (!isxdigit((unsigned char)*in) || n == 64)
-			return 0;
-		out[n++] = (char)tolower((unsigned char)*in);
-	}
-	out[n] = '\0';
-	return n;
-}
-
 int admin_revoke(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -628,7 +597,7 @@ int admin_revoke(cli *c, int argc, char **argv)
 		admin_error("revoke", _("unexpected argument \"%s\""), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	len = normalize_fingerprint(argv[optind], fp);
+	len = admin_fingerprint_normalize(argv[optind], fp);
 	if (len < 8) {
 		admin_error("revoke", "\"%s\" is not a certificate fingerprint (64 hex digits, or a prefix of "
 		            "at least 8)", argv[optind]);
@@ -645,18 +614,12 @@ int admin_revoke(cli *c, int argc, char **argv)
 		return rc;
 	}
 	if (len < 64) {
-		const Hearth__PrincipalsList *l;
-		const char *match = NULL;
+		const Hearth__PrincipalInfo *match;
 		size_t n = 0;
 		if ((rc = fetch_principals(&s, "revoke", &list)) != EXIT_OK)
 			goto done;
-		l = list->principals_list;
-		for (size_t i = 0; i < l->n_principals; i++)
-			if (!strncmp(l->principals[i]->fingerprint, fp, len)) {
-				match = l->principals[i]->fingerprint;
-				n++;
-			}
-		if (n != 1) {
+		match = admin_principal_by_prefix(list->principals_list, fp, &n);
+		if (!match) {
 			if (n)
 				admin_error("revoke", _("%zu certificates start with %s; give more digits"), n, fp);
 			else
@@ -665,7 +628,7 @@ int admin_revoke(cli *c, int argc, char **argv)
 			rc = EXIT_FAIL;
 			goto done;
 		}
-		snprintf(fp, sizeof(fp), "%s", match);
+		snprintf(fp, sizeof(fp), "%s", match->fingerprint);
 	}
 	rv.fingerprint = fp;
 	rv.reason = (char *)reason;
@@ -728,7 +691,7 @@ int admin_conflicts(cli *c, int argc, char **argv)
 		admin_error("conflicts", _("unexpected argument \"%s\""), argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (branch && !valid_branch_id(branch)) {
+	if (branch && !admin_branch_id_valid(branch)) {
 		admin_error("conflicts", _("--branch \"%s\" is not a branch id"), branch);
 		return EXIT_USAGE;
 	}

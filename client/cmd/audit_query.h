@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "client/cmd/cli.h"
+#include "client/core/audit_text.h"
 #include "client/core/replica.h"
 #include "client/core/session.h"
 #include "client/ui/output.h"
@@ -32,21 +33,6 @@ typedef struct audq_conn {
  * until fn returns non-zero or the server has no more. The entry is valid
  * only during the call. */
 typedef int (*audq_entry_fn)(void *ctx, const Hearth__AuditEntry *e);
-
-const char *audq_role_word(Hearth__Role r);
-
-void audq_hex_of(const ProtobufCBinaryData *b, char *out, size_t cap);
-
-/* A record or conflict id as text: canonical UUID when 16 bytes. */
-void audq_id_text(const ProtobufCBinaryData *b, char *out, size_t cap);
-
-/* Parses an unsigned decimal in [min, max]. */
-int audq_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-
-/* --since/--until: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or with a T, local
- * time unless it ends in Z; or milliseconds since the epoch. A bare date
- * in --until means the end of that day, so "--since D --until D" is day D. */
-int audq_parse_when(const char *s, int until, int64_t *ms);
 
 /* Resolves RECORD: a unique prefix among the replica's records, any full
  * id (the auditor may ask about records its replica does not hold), or a
@@ -72,20 +58,6 @@ int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp);
  * (then *more_left = 1; negative is a failure) or the log ends. q's page
  * position moves on as entries arrive. Returns an EXIT_* code. */
 int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left);
-
-/* One side of a change for people. Returns a malloc'd string or NULL. */
-char *audq_change_side(const kind_info *k, const Hearth__AuditChange *c, const ProtobufCBinaryData *v);
-
-const char *audq_change_label(const kind_info *k, const Hearth__AuditChange *c);
-
-const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap);
-
-/* "name: 王 → 李; phone: (sensitive…) → (sensitive…)" or the detail. */
-char *audq_summary(const Hearth__AuditEntry *e);
-
-void audq_who(const Hearth__AuditEntry *e, char *out, size_t cap);
-
-void audq_role_branch(const Hearth__AuditEntry *e, char *out, size_t cap);
 
 void audq_json_bytes(out_json *j, const char *key, const ProtobufCBinaryData *b);
 
