@@ -297,21 +297,11 @@ static due_item *add_item(calc *c, enum due_what what, long mi, const Hearth__Re
 	return it;
 }
 
-static int talk_trigger(calc *c, long mi, const Hearth__Record *rec, int32_t day,
-                        const char *reason)
+/* A talk owed from day: due within talk_window_days, overdue after. */
+static void talk_window(calc *c, due_item *it, int32_t day)
 {
-	due_item *it;
 	char d[11];
 
-	if (mi < 0 || day == NO_DAY || day > c->today || c->today - day >= c->cfg->talk_lookback_days)
-		return 0;
-	if (!alive(c->s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
-		return 0;
-	if (c->last_talk[mi] != NO_DAY && c->last_talk[mi] >= day)
-		return 0;
-	if (!(it = add_item(c, DUE_TALK, mi, rec)))
-		return HEARTH_ENOMEM;
-	snprintf(it->reason, sizeof(it->reason), "%s", reason);
 	it->since = day;
 	it->days = c->today - day;
 	it->deadline = day + c->cfg->talk_window_days;
@@ -325,6 +315,23 @@ static int talk_trigger(calc *c, long mi, const Hearth__Record *rec, int32_t day
 		snprintf(it->detail, sizeof(it->detail), "期限 %s，还剩 %d 天", d,
 		         (int)(it->deadline - c->today));
 	}
+}
+
+static int talk_trigger(calc *c, long mi, const Hearth__Record *rec, int32_t day,
+                        const char *reason)
+{
+	due_item *it;
+
+	if (mi < 0 || day == NO_DAY || day > c->today || c->today - day >= c->cfg->talk_lookback_days)
+		return 0;
+	if (!alive(c->s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+		return 0;
+	if (c->last_talk[mi] != NO_DAY && c->last_talk[mi] >= day)
+		return 0;
+	if (!(it = add_item(c, DUE_TALK, mi, rec)))
+		return HEARTH_ENOMEM;
+	snprintf(it->reason, sizeof(it->reason), "%s", reason);
+	talk_window(c, it, day);
 	return 0;
 }
 
@@ -485,7 +492,6 @@ static int owed_talk_needs(calc *c)
 			const Hearth__TalkNeed *tn = m->talk_needs[k];
 			int32_t day = day_of(tn->date);
 			due_item *it;
-			char d[11];
 
 			if (day == NO_DAY || day > c->today || talk_held(c, rec->id.data, tn->reason, day))
 				continue;
@@ -494,19 +500,7 @@ static int owed_talk_needs(calc *c)
 			snprintf(it->reason, sizeof(it->reason), "需谈话事项：%s%s%s",
 			         enum_label(&hearth__talk_trigger__descriptor, tn->reason), tn->note[0] ? "，" : "",
 			         tn->note);
-			it->since = day;
-			it->days = c->today - day;
-			it->deadline = day + c->cfg->talk_window_days;
-			it->overdue = c->today > it->deadline;
-			date_format(it->deadline, d);
-			if (it->overdue) {
-				snprintf(it->detail, sizeof(it->detail), "期限 %s，已逾期 %d 天", d,
-				         (int)(c->today - it->deadline));
-				c->out->talks_overdue++;
-			} else {
-				snprintf(it->detail, sizeof(it->detail), "期限 %s，还剩 %d 天", d,
-				         (int)(it->deadline - c->today));
-			}
+			talk_window(c, it, day);
 		}
 	}
 	return 0;

@@ -134,8 +134,35 @@ int admin_handle_revoke(conn *c, Hearth__Envelope *env)
 	return submit(c, env);
 }
 
-/* Lists every value of a small database (branches, principals). */
-static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number)
+/* A branch as the directory shows it: id, name and parent, without the
+ * secretary's name, which is the console's. */
+static void directory_entry(wirebuf *body, const void *data, size_t size)
+{
+	Hearth__Branch *b = hearth__branch__unpack(NULL, size, data);
+	Hearth__Branch out = HEARTH__BRANCH__INIT;
+	uint8_t *buf;
+	size_t len;
+
+	if (!b)
+		return;
+	out.id = b->id;
+	out.name = b->name;
+	out.parent = b->parent;
+	len = hearth__branch__get_packed_size(&out);
+	if ((buf = malloc(len ? len : 1)) != NULL) {
+		hearth__branch__pack(&out, buf);
+		wire_bytes_field(body, 1, buf, len, 1);
+		free(buf);
+	} else {
+		body->failed = 1;
+	}
+	hearth__branch__free_unpacked(b, NULL);
+}
+
+/* Lists every value of a small database (branches, principals), each as
+ * stored or as shape() writes it. */
+static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number,
+                   void (*shape)(wirebuf *body, const void *data, size_t size))
 {
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -145,9 +172,15 @@ static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number)
 
 	if ((rc = store_err(mdb_txn_begin(api_of(c)->store->env, NULL, MDB_RDONLY, &txn))) == 0 &&
 	    (rc = store_err(mdb_cursor_open(txn, dbi, &cur))) == 0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-			wire_bytes_field(&body, 1, v.mv_data, v.mv_size, 1);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (shape)
+				shape(&body, v.mv_data, v.mv_size);
+			else
+				wire_bytes_field(&body, 1, v.mv_data, v.mv_size, 1);
+		}
 		rc = rc == MDB_NOTFOUND ? 0 : store_err(rc);
+		if (rc == 0 && body.failed)
+			rc = HEARTH_ENOMEM;
 	}
 	if (cur)
 		mdb_cursor_close(cur);
@@ -162,70 +195,20 @@ static int list_db(conn *c, Hearth__Envelope *env, MDB_dbi dbi, uint32_t number)
 	return 0;
 }
 
-/* The branch directory any principal may ask for: every
- * branch's id, name and parent (a transfer names a branch outside its
- * scope), without the secretary's name, which is the console's. */
-static int list_directory(conn *c, Hearth__Envelope *env)
-{
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	wirebuf body = WIREBUF_INIT;
-	int rc;
-
-	if ((rc = store_err(mdb_txn_begin(api_of(c)->store->env, NULL, MDB_RDONLY, &txn))) == 0 &&
-	    (rc = store_err(mdb_cursor_open(txn, api_of(c)->store->branches, &cur))) == 0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			Hearth__Branch *b = hearth__branch__unpack(NULL, v.mv_size, v.mv_data);
-			Hearth__Branch out = HEARTH__BRANCH__INIT;
-			uint8_t *buf;
-			size_t len;
-			if (!b)
-				continue;
-			out.id = b->id;
-			out.name = b->name;
-			out.parent = b->parent;
-			len = hearth__branch__get_packed_size(&out);
-			if ((buf = malloc(len ? len : 1)) != NULL) {
-				hearth__branch__pack(&out, buf);
-				wire_bytes_field(&body, 1, buf, len, 1);
-				free(buf);
-			} else {
-				body.failed = 1;
-			}
-			hearth__branch__free_unpacked(b, NULL);
-		}
-		rc = rc == MDB_NOTFOUND ? 0 : store_err(rc);
-		if (rc == 0 && body.failed)
-			rc = HEARTH_ENOMEM;
-	}
-	if (cur)
-		mdb_cursor_close(cur);
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc)
-		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "cannot list: %s",
-		                hearth_strerror(rc));
-	else
-		conn_send_body(c, env->request_id, HEARTH__ENVELOPE__BODY_BRANCH_LIST, &body);
-	wire_free(&body);
-	return 0;
-}
-
 int admin_handle_branch_list(conn *c, Hearth__Envelope *env)
 {
 	if (authz_branch_directory(c, env->branch_list_request) == AUTHZ_DIRECTORY)
-		return list_directory(c, env);
+		return list_db(c, env, api_of(c)->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST, directory_entry);
 	if (authz_console(c, env, AUTHZ_READ) != AUTHZ_ALLOW)
 		return 0;
-	return list_db(c, env, api_of(c)->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST);
+	return list_db(c, env, api_of(c)->store->branches, HEARTH__ENVELOPE__BODY_BRANCH_LIST, NULL);
 }
 
 int admin_handle_principals(conn *c, Hearth__Envelope *env)
 {
 	if (authz_console(c, env, AUTHZ_READ) != AUTHZ_ALLOW)
 		return 0;
-	return list_db(c, env, api_of(c)->store->principals, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST);
+	return list_db(c, env, api_of(c)->store->principals, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST, NULL);
 }
 
 int admin_handle_status(conn *c, Hearth__Envelope *env)
