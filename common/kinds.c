@@ -2,6 +2,7 @@
 #include "common/kinds.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -249,6 +250,27 @@ const kind_info *kind_by_record_field(uint32_t record_field)
 			return &kinds[i];
 	}
 	return NULL;
+}
+
+ProtobufCMessage *kind_new_body(const kind_info *k)
+{
+	ProtobufCMessage *body = malloc(k->desc->sizeof_message);
+	if (body)
+		k->desc->message_init(body);
+	return body;
+}
+
+int kind_set_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(&hearth__record__descriptor, k->record_field);
+
+	if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type != PROTOBUF_C_TYPE_MESSAGE)
+		return HEARTH_EINVAL;
+	*(ProtobufCMessage **)((char *)rec + fd->offset) = body;
+	*(uint32_t *)((char *)rec + fd->quantifier_offset) = k->record_field;
+	rec->kind = k->kind;
+	return 0;
 }
 
 size_t kind_count(void)

@@ -56,6 +56,16 @@ const kind_info *kind_by_record_field(uint32_t record_field);
 size_t kind_count(void);
 const kind_info *kind_at(size_t i);
 
+/* A fresh, empty body of kind k, allocated as protobuf-c's default
+ * allocator would, so hearth__record__free_unpacked frees it with its
+ * record; NULL when out of memory. */
+ProtobufCMessage *kind_new_body(const kind_info *k);
+
+/* Puts body into rec's oneof as the body of kind k (found through the
+ * Record descriptor, so a new kind needs no code here) and sets rec's
+ * kind; rec then owns body. HEARTH_EINVAL when k has no such oneof. */
+int kind_set_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body);
+
 /* The rule for a body field, or NULL. */
 const field_rule *kind_rule(const kind_info *k, uint32_t number);
 

@@ -55,7 +55,7 @@ static Hearth__Record *month_record(const kind_info *k, const Hearth__Record *mr
 {
 	const Hearth__Member *m = mrec->member;
 	Hearth__Record *rec = malloc(sizeof(*rec));
-	Hearth__Dues *d = (Hearth__Dues *)rrep_new_body(k);
+	Hearth__Dues *d = (Hearth__Dues *)kind_new_body(k);
 	record_error err;
 
 	if (!rec || !d) {
@@ -65,7 +65,7 @@ static Hearth__Record *month_record(const kind_info *k, const Hearth__Record *mr
 		return NULL;
 	}
 	hearth__record__init(rec);
-	if (rrep_attach_body(rec, k, (ProtobufCMessage *)d) != 0) {
+	if (kind_set_body(rec, k, (ProtobufCMessage *)d) != 0) {
 		free(rec);
 		free(d);
 		snprintf(why, cap, "%s", _("out of memory"));

@@ -219,31 +219,6 @@ int rrep_pick_branch(record_cmd *m, char *out, size_t cap)
 	}
 }
 
-/* Puts body into rec's oneof as the body of kind k, found through the Record
- * descriptor so that a new kind needs no code here. rec then owns body. */
-int rrep_attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body)
-{
-	const ProtobufCFieldDescriptor *fd =
-		protobuf_c_message_descriptor_get_field(&hearth__record__descriptor, k->record_field);
-
-	if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type != PROTOBUF_C_TYPE_MESSAGE)
-		return HEARTH_EINVAL;
-	*(ProtobufCMessage **)((char *)rec + fd->offset) = body;
-	*(uint32_t *)((char *)rec + fd->quantifier_offset) = k->record_field;
-	rec->kind = k->kind;
-	return 0;
-}
-
-/* A fresh, empty body of kind k, allocated as protobuf-c's default allocator
- * would, so hearth__record__free_unpacked frees it with its record. */
-ProtobufCMessage *rrep_new_body(const kind_info *k)
-{
-	ProtobufCMessage *body = malloc(k->desc->sizeof_message);
-	if (body)
-		k->desc->message_init(body);
-	return body;
-}
-
 int rrep_sensitive_kind(const kind_info *k)
 {
 	for (size_t i = 0; i < k->n_rules; i++) {

@@ -27,16 +27,7 @@ int rrep_meta_branch(replica *r, char *out, size_t cap);
  * own branch (the server would refuse anything else), an admin must say. */
 int rrep_pick_branch(record_cmd *m, char *out, size_t cap);
 
-/* Puts body into rec's oneof as the body of kind k, found through the Record
- * descriptor so that a new kind needs no code here. rec then owns body. */
-int rrep_attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body);
-
 int rrep_sensitive_kind(const kind_info *k);
-
-/* A fresh, empty body of kind k, allocated as protobuf-c's default allocator
- * would, so hearth__record__free_unpacked frees it with its record. NULL when
- * out of memory. */
-ProtobufCMessage *rrep_new_body(const kind_info *k);
 
 /* Queues the events in one replica transaction; refuses (exit code) when
  * that fails, so the caller shows nothing unrecorded. */

@@ -683,7 +683,7 @@ int rview_do_list(record_cmd *m)
 		rc = EXIT_USAGE;
 	if (rc != EXIT_OK)
 		goto fail;
-	filter = rrep_new_body(m->k);
+	filter = kind_new_body(m->k);
 	l.t = out_table_new();
 	if (!filter || !l.t) {
 		rargs_say(m, _("out of memory"));

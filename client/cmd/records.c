@@ -117,7 +117,7 @@ static int do_add(record_cmd *m)
 	if (rc != EXIT_OK)
 		goto fail;
 	rec = malloc(sizeof(*rec));
-	body = rrep_new_body(m->k);
+	body = kind_new_body(m->k);
 	if (!rec || !body) {
 		free(body);
 		body = NULL;
@@ -126,7 +126,7 @@ static int do_add(record_cmd *m)
 		goto fail;
 	}
 	hearth__record__init(rec);
-	if (rrep_attach_body(rec, m->k, body) != 0) {
+	if (kind_set_body(rec, m->k, body) != 0) {
 		free(body);
 		rargs_say(m, _("the kind table names no Record field %u for %s"), m->k->record_field, m->k->name);
 		rc = EXIT_FAIL;
@@ -195,8 +195,8 @@ static int do_edit(record_cmd *m)
 	}
 	body = (ProtobufCMessage *)record_body(rec);
 	if (!body) {
-		body = rrep_new_body(m->k);
-		if (!body || rrep_attach_body(rec, m->k, body) != 0) {
+		body = kind_new_body(m->k);
+		if (!body || kind_set_body(rec, m->k, body) != 0) {
 			free(body);
 			rargs_say(m, _("out of memory"));
 			rc = EXIT_FAIL;

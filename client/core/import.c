@@ -587,25 +587,10 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 	im->col = NO_COL;
 }
 
-/* Puts body into rec's oneof for kind k (found through the Record
- * descriptor, so a new kind needs no code here); rec then owns body. */
-static int attach_body(Hearth__Record *rec, const kind_info *k, ProtobufCMessage *body)
-{
-	const ProtobufCFieldDescriptor *fd =
-		protobuf_c_message_descriptor_get_field(&hearth__record__descriptor, k->record_field);
-
-	if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || fd->type != PROTOBUF_C_TYPE_MESSAGE)
-		return HEARTH_EINVAL;
-	*(ProtobufCMessage **)((char *)rec + fd->offset) = body;
-	*(uint32_t *)((char *)rec + fd->quantifier_offset) = k->record_field;
-	rec->kind = k->kind;
-	return 0;
-}
-
 static int new_record(importer *im, Hearth__Record **out)
 {
 	Hearth__Record *rec = malloc(sizeof(*rec));
-	ProtobufCMessage *body = malloc(im->k->desc->sizeof_message);
+	ProtobufCMessage *body = kind_new_body(im->k);
 
 	*out = NULL;
 	if (!rec || !body) {
@@ -614,8 +599,7 @@ static int new_record(importer *im, Hearth__Record **out)
 		return HEARTH_ENOMEM;
 	}
 	hearth__record__init(rec);
-	im->k->desc->message_init(body);
-	if (attach_body(rec, im->k, body) != 0) {
+	if (kind_set_body(rec, im->k, body) != 0) {
 		free(body);
 		hearth__record__free_unpacked(rec, NULL);
 		return HEARTH_EINVAL;
