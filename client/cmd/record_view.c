@@ -94,47 +94,24 @@ static void put_text(const record_cmd *m, const field_rule *rule, const char *s,
 	}
 }
 
-/* One element as people read it: enum labels, 是/否, money in yuan with
- * two decimals, ids in canonical text. */
 /* Writes the name of a referenced record that has one in the local replica
- * (a member, usually): the name alone, marked （已删除） when deleted, and
- * only when two members share the name the last 12 hex digits of the id
- * ("王秀英 (…3f9e2d01a2c4)"), which tell them apart and can be typed back.
- * Returns 0 when it has none, so the caller prints the id. */
+ * (member_namer_text: the name, and the id's tail only when two members
+ * share it). Returns 0 when it has none, so the caller prints the id. */
 static int ref_name(const record_cmd *m, const uint8_t id[UUID_LEN], rview_sbuf *b)
 {
 	record_cmd *mm = (record_cmd *)m;   /* the name table is a cache */
-	Hearth__Record *r = NULL;
-	const ProtobufCMessage *body;
-	const ProtobufCFieldDescriptor *fd;
-	char text[UUID_TEXT_LEN + 1];
-	int ok = 0;
+	char text[1024];
 
-	if (replica_get(&mm->rep, id, &r) != 0)
+	if (!mm->namer.r)
+		member_namer_init(&mm->namer, &mm->rep);
+	if (!member_namer_text(&mm->namer, id, text, sizeof(text)))
 		return 0;
-	body = record_body(r);
-	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
-	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
-		const char *name = *(char *const *)pbfield_ptr(body, fd);
-		if (name && name[0]) {
-			if (!mm->names_loaded)
-				mm->names_loaded = member_names_load(&mm->rep, &mm->names) == 0;
-			sb_puts(b, name);
-			if (r->deleted)   /* a member deleted although records still refer to her */
-				sb_puts(b, "\xef\xbc\x88\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4\xef\xbc\x89");   /* （已删除） */
-			if (!mm->names_loaded || member_names_count(&mm->names, name) != 1) {
-				uuid_format(id, text);
-				sb_puts(b, " (\xe2\x80\xa6");   /* … */
-				sb_puts(b, text + UUID_TEXT_LEN - 12);
-				sb_puts(b, ")");
-			}
-			ok = 1;
-		}
-	}
-	hearth__record__free_unpacked(r, NULL);
-	return ok;
+	sb_puts(b, text);
+	return 1;
 }
 
+/* One element as people read it: enum labels, 是/否, money in yuan with
+ * two decimals, ids in canonical text. */
 static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd, const field_rule *rule,
                         const void *p, rview_sbuf *b)
 {

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "common/pbfield.h"
+#include "common/record.h"
 #include "common/i18n.h"
 #include "common/uuid.h"
 
@@ -154,4 +156,54 @@ void member_names_free(member_names *mn)
 	free(mn->names);
 	mn->names = NULL;
 	mn->n = 0;
+}
+
+/* ------------------------------------------------------------ namer */
+
+void member_namer_init(member_namer *n, replica *r)
+{
+	n->r = r;
+	n->names.names = NULL;
+	n->names.n = 0;
+	n->loaded = 0;
+}
+
+int member_namer_text(member_namer *n, const uint8_t id[16], char *out, size_t cap)
+{
+	Hearth__Record *rec = NULL;
+	const ProtobufCMessage *body;
+	const ProtobufCFieldDescriptor *fd;
+	const char *name = NULL;
+	char idt[UUID_TEXT_LEN + 1];
+	size_t o;
+
+	if (cap)
+		out[0] = '\0';
+	if (!n || !n->r || cap == 0 || replica_get(n->r, id, &rec) != 0)
+		return 0;
+	body = record_body(rec);
+	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
+	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED)
+		name = *(char *const *)pbfield_ptr(body, fd);
+	if (!name || !name[0]) {
+		hearth__record__free_unpacked(rec, NULL);
+		return 0;
+	}
+	if (n->loaded == 0)
+		n->loaded = member_names_load(n->r, &n->names) == 0 ? 1 : -1;
+	o = (size_t)snprintf(out, cap, "%s%s", name,
+	                     rec->deleted ? "\xef\xbc\x88\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4\xef\xbc\x89" : "");   /* （已删除） */
+	if (o < cap && (n->loaded != 1 || member_names_count(&n->names, name) != 1)) {
+		uuid_format(id, idt);
+		snprintf(out + o, cap - o, " (\xe2\x80\xa6%s)", idt + UUID_TEXT_LEN - 12);   /* … */
+	}
+	hearth__record__free_unpacked(rec, NULL);
+	return 1;
+}
+
+void member_namer_free(member_namer *n)
+{
+	if (n->loaded == 1)
+		member_names_free(&n->names);
+	n->loaded = 0;
 }

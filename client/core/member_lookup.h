@@ -37,4 +37,26 @@ size_t member_names_count(const member_names *mn, const char *name);
 
 void member_names_free(member_names *mn);
 
+/* A reference (a record id held by another record) as people know it: the
+ * name of the record it points to (a member, usually), marked （已删除）
+ * when that record is deleted, and, only when two members share the name,
+ * the last 12 hex digits of the id ("王秀英 (…3f9e2d01a2c4)"), which tell
+ * them apart and can be typed back. The names are loaded at the first
+ * collision check and kept until member_namer_free; r is borrowed and must
+ * stay open while the namer is used. */
+typedef struct member_namer {
+	replica *r;
+	member_names names;
+	int loaded;            /* 0 not yet, 1 loaded, -1 could not be read */
+} member_namer;
+
+void member_namer_init(member_namer *n, replica *r);
+
+/* Writes the name of the record id refers to into out (always terminated
+ * when cap > 0). Returns 1 when it wrote one, 0 when the replica holds no
+ * named record of that id (the caller shows the id). */
+int member_namer_text(member_namer *n, const uint8_t id[16], char *out, size_t cap);
+
+void member_namer_free(member_namer *n);
+
 #endif
