@@ -45,7 +45,8 @@ static int find_fn(void *arg, const Hearth__Record *rec)
 	return 0;
 }
 
-int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen)
+static int find_named(replica *r, const char *name, int with_deleted, uint8_t id[16], char *err,
+                      size_t errlen)
 {
 	char list[1024] = "";
 	find_ctx f = { name, 0, { 0 }, list, sizeof(list), 0 };
@@ -53,7 +54,7 @@ int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err,
 
 	if (errlen)
 		err[0] = '\0';
-	rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 1, find_fn, &f);
+	rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, with_deleted, find_fn, &f);
 	if (rc != 0) {
 		snprintf(err, errlen, _("looking up member %s: %s"), name, hearth_strerror(rc));
 		return rc;
@@ -71,10 +72,63 @@ int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err,
 	return 0;
 }
 
+int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen)
+{
+	return find_named(r, name, 1, id, err, errlen);
+}
+
+int member_find_live_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen)
+{
+	return find_named(r, name, 0, id, err, errlen);
+}
+
+/* "王秀英 (…3f9e2d01a2c4)", as member_namer_text writes a shared name:
+ * the name into name and the 12 hex digits into tail. Returns 1 when text
+ * has that form. */
+static int named_tail(const char *text, char *name, size_t cap, char tail[13])
+{
+	static const char open[] = " (\xe2\x80\xa6";   /* " (…" */
+	size_t len = strlen(text), olen = strlen(open);
+	const char *t;
+
+	if (len < olen + 12 + 2 || text[len - 1] != ')')
+		return 0;
+	t = text + len - 1 - 12;
+	if (strspn(t, "0123456789abcdefABCDEF") != 12 || (size_t)(t - text) < olen + 1 ||
+	    strncmp(t - olen, open, olen) != 0 || (size_t)(t - olen - text) >= cap)
+		return 0;
+	memcpy(tail, t, 12);
+	tail[12] = '\0';
+	memcpy(name, text, (size_t)(t - olen - text));
+	name[t - olen - text] = '\0';
+	return 1;
+}
+
 int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen)
 {
+	char name[512], tail[13];
+	int rc;
+
 	if (*text && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0')
 		return replica_resolve_id(r, text, id, err, errlen);
+	if (named_tail(text, name, sizeof(name), tail)) {
+		/* A name as it was printed beside its tail: the tail decides, and
+		 * must belong to a member of that name. */
+		member_namer n;
+		char shown[1024];
+		if ((rc = replica_resolve_id(r, tail, id, err, errlen)) != 0)
+			return rc;
+		member_namer_init(&n, r);
+		rc = member_namer_text(&n, id, shown, sizeof(shown)) && !strncmp(shown, name, strlen(name)) &&
+		     (shown[strlen(name)] == ' ' || shown[strlen(name)] == '\0' ||
+		      (unsigned char)shown[strlen(name)] == 0xef);   /* （已删除） */
+		member_namer_free(&n);
+		if (!rc) {
+			snprintf(err, errlen, _("the record whose id ends in %s is not named %s"), tail, name);
+			return HEARTH_ENOTFOUND;
+		}
+		return 0;
+	}
 	return member_find_by_name(r, text, id, err, errlen);
 }
 

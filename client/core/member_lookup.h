@@ -15,10 +15,16 @@
  * replica. err is always NUL-terminated when errlen > 0. */
 int member_find_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen);
 
+/* The same among members that are not deleted: a new reference may point
+ * only at one of them. */
+int member_find_live_by_name(replica *r, const char *name, uint8_t id[16], char *err, size_t errlen);
+
 /* Resolves what a person typed for a record: text that can be an id (hex
  * digits and dashes) goes to replica_resolve_id (a full id, a unique prefix
- * or a unique 12-digit tail); any other text is a member's name
- * (member_find_by_name). Returns as those do, with err set. */
+ * or a unique 12-digit tail); a name as member_namer_text prints a shared
+ * one ("王秀英 (…3f9e2d01a2c4)") is found by its tail, which must be that
+ * member's; any other text is a member's name (member_find_by_name).
+ * Returns as those do, with err set. */
 int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen);
 
 /* The names of the replica's members (deleted ones too), sorted, so that a
