@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "client/core/replica_conflicts.h"
 #include "common/hearth.h"
 #include "common/pbfield.h"
 #include "common/record.h"
@@ -130,6 +132,208 @@ int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err
 		return 0;
 	}
 	return member_find_by_name(r, text, id, err, errlen);
+}
+
+/* ------------------------------------------- a record by its member */
+
+typedef struct kind_find_ctx {
+	const uint8_t *member;
+	lookup_scope scope;
+	size_t matches;
+	uint8_t id[16];
+	char *list;
+	size_t cap, used;
+} kind_find_ctx;
+
+static int is_member(void *ctx, const char *field, const uint8_t id[16])
+{
+	(void)field;
+	return memcmp(ctx, id, 16) == 0;
+}
+
+/* The first date (or month) a record of kind k holds: what a person tells
+ * two visits apart by. "" when none is set. */
+static const char *record_date(const kind_info *k, const ProtobufCMessage *body)
+{
+	for (size_t i = 0; i < k->n_rules; i++) {
+		const field_rule *rule = &k->rules[i];
+		const ProtobufCFieldDescriptor *fd;
+		const char *s;
+		if (!(rule->flags & (FIELD_DATE | FIELD_MONTH)))
+			continue;
+		fd = protobuf_c_message_descriptor_get_field(k->desc, rule->number);
+		if (!fd || fd->type != PROTOBUF_C_TYPE_STRING || fd->label == PROTOBUF_C_LABEL_REPEATED)
+			continue;
+		s = *(char *const *)pbfield_ptr(body, fd);
+		if (s && s[0])
+			return s;
+	}
+	return "";
+}
+
+static int kind_find_fn(void *arg, const Hearth__Record *rec)
+{
+	kind_find_ctx *f = arg;
+	const kind_info *k = kind_find(rec->kind);
+	const ProtobufCMessage *body = record_body(rec);
+	char idt[UUID_TEXT_LEN + 1];
+
+	if (!k || !body || rec->id.len != 16 || (f->scope == LOOKUP_DELETED) != (rec->deleted != 0))
+		return 0;
+	if (record_refs_each(k, body, is_member, (void *)f->member) == 0)
+		return 0;
+	if (++f->matches == 1)
+		memcpy(f->id, rec->id.data, 16);
+	if (f->matches <= LOOKUP_LISTED && f->used < f->cap) {
+		const char *date = record_date(k, body);
+		int n;
+		uuid_format(rec->id.data, idt);
+		n = snprintf(f->list + f->used, f->cap - f->used, _("\n  %s %s, id %s"), k->label,
+		             date[0] ? date : "?", idt);
+		if (n > 0)
+			f->used += (size_t)n < f->cap - f->used ? (size_t)n : f->cap - f->used - 1;
+	}
+	return 0;
+}
+
+int member_lookup_kind_record(replica *r, const kind_info *k, const char *text, lookup_scope scope,
+                              uint8_t id[16], char *err, size_t errlen)
+{
+	char list[1024] = "";
+	uint8_t member[16];
+	kind_find_ctx f = { member, scope, 0, { 0 }, list, sizeof(list), 0 };
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	if ((*text && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0') || k->kind == HEARTH__KIND__KIND_MEMBER)
+		return member_lookup_record(r, text, id, err, errlen);
+	if ((rc = member_lookup_record(r, text, member, err, errlen)) != 0)
+		return rc;
+	rc = replica_each(r, k->kind, 1, kind_find_fn, &f);
+	if (rc != 0) {
+		snprintf(err, errlen, _("looking up member %s: %s"), text, hearth_strerror(rc));
+		return rc;
+	}
+	if (f.matches == 0) {
+		snprintf(err, errlen,
+		         scope == LOOKUP_DELETED ? _("%s has no deleted %s record in the local replica")
+		                                 : _("%s has no %s record in the local replica"),
+		         text, k->label);
+		return HEARTH_ENOTFOUND;
+	}
+	if (f.matches > 1) {
+		snprintf(err, errlen, _("%s has %zu %s records; give the id of the one you mean:%s%s"), text,
+		         f.matches, k->label, list, f.matches > LOOKUP_LISTED ? "\n  …" : "");
+		return HEARTH_EINVAL;
+	}
+	memcpy(id, f.id, 16);
+	return 0;
+}
+
+/* ------------------------------------------- a conflict by its member */
+
+typedef struct conflict_find_ctx {
+	replica *r;
+	const uint8_t *member;
+	size_t matches;
+	char first[UUID_TEXT_LEN + 1];
+	char *list;
+	size_t cap, used;
+} conflict_find_ctx;
+
+static int conflict_find_fn(void *arg, const Hearth__Conflict *c)
+{
+	conflict_find_ctx *f = arg;
+	Hearth__Record *rec = NULL;
+	const kind_info *k = kind_find(c->kind);
+	const ProtobufCMessage *body;
+	const char *date = "";
+	char cid[UUID_TEXT_LEN + 1];
+	int about = 0;
+
+	if (c->id.len != 16 || c->record_id.len != 16 || c->state == HEARTH__CONFLICT_STATE__CONFLICT_RESOLVED)
+		return 0;
+	if (replica_get(f->r, c->record_id.data, &rec) == 0 && k && (body = record_body(rec)) != NULL) {
+		about = !memcmp(c->record_id.data, f->member, 16) ||
+		        record_refs_each(k, body, is_member, (void *)f->member) != 0;
+		date = record_date(k, body);
+	} else {
+		about = !memcmp(c->record_id.data, f->member, 16);
+	}
+	if (about) {
+		uuid_format(c->id.data, cid);
+		if (++f->matches == 1)
+			memcpy(f->first, cid, sizeof(cid));
+		if (f->matches <= LOOKUP_LISTED && f->used < f->cap) {
+			int n = snprintf(f->list + f->used, f->cap - f->used, _("\n  %s %s, conflict %s"),
+			                 k ? k->label : "?", date[0] ? date : "?", cid);
+			if (n > 0)
+				f->used += (size_t)n < f->cap - f->used ? (size_t)n : f->cap - f->used - 1;
+		}
+	}
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return 0;
+}
+
+struct tail_find {
+	const char *tail;
+	size_t matches;
+	char first[UUID_TEXT_LEN + 1];
+};
+
+static int tail_fn(void *arg, const Hearth__Conflict *c)
+{
+	struct tail_find *t = arg;
+	char cid[UUID_TEXT_LEN + 1];
+
+	if (c->id.len != 16)
+		return 0;
+	uuid_format(c->id.data, cid);
+	if (!strcasecmp(cid + UUID_TEXT_LEN - 12, t->tail) && t->matches++ == 0)
+		memcpy(t->first, cid, sizeof(cid));
+	return 0;
+}
+
+int member_lookup_conflict(replica *r, const char *text, Hearth__Conflict **out, char *err, size_t errlen)
+{
+	char list[1024] = "";
+	uint8_t member[16];
+	conflict_find_ctx f = { r, member, 0, "", list, sizeof(list), 0 };
+	int rc;
+
+	*out = NULL;
+	if (errlen)
+		err[0] = '\0';
+	if (*text && text[strspn(text, "0123456789abcdefABCDEF-")] == '\0') {
+		rc = replica_get_conflict(r, text, out, err, errlen);
+		if (rc != HEARTH_ENOTFOUND || strlen(text) != 12)
+			return rc;
+		/* The last 12 hex digits, as for records. */
+		struct tail_find t = { text, 0, "" };
+		if (replica_each_conflict(r, tail_fn, &t) != 0 || t.matches != 1)
+			return rc;
+		return replica_get_conflict(r, t.first, out, err, errlen);
+	}
+	if ((rc = member_lookup_record(r, text, member, err, errlen)) != 0)
+		return rc;
+	if ((rc = replica_each_conflict(r, conflict_find_fn, &f)) != 0) {
+		snprintf(err, errlen, _("reading conflicts: %s"), hearth_strerror(rc));
+		return rc;
+	}
+	if (f.matches == 0) {
+		snprintf(err, errlen, _("no open conflict about %s in the local replica; 'hearth conflicts' "
+		                        "lists them (run 'hearth sync' to fetch new ones)"),
+		         text);
+		return HEARTH_ENOTFOUND;
+	}
+	if (f.matches > 1) {
+		snprintf(err, errlen, _("%zu open conflicts are about %s; give the id of the one you mean:%s%s"),
+		         f.matches, text, list, f.matches > LOOKUP_LISTED ? "\n  …" : "");
+		return HEARTH_EINVAL;
+	}
+	return replica_get_conflict(r, f.first, out, err, errlen);
 }
 
 typedef struct names_ctx {

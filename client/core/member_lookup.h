@@ -27,6 +27,32 @@ int member_find_live_by_name(replica *r, const char *name, uint8_t id[16], char 
  * Returns as those do, with err set. */
 int member_lookup_record(replica *r, const char *text, uint8_t id[16], char *err, size_t errlen);
 
+/* Which records a name may find. */
+typedef enum lookup_scope {
+	LOOKUP_LIVE = 0,        /* records that are not deleted (show, edit, delete, note) */
+	LOOKUP_DELETED,         /* deleted ones only (restore) */
+} lookup_scope;
+
+/* Resolves what a person typed for a record of kind k. An id, a prefix or
+ * a tail goes to replica_resolve_id, as member_lookup_record. For a member
+ * record a name is the member's. For any other kind a member's name (or
+ * "NAME (…TAIL)") finds the records of kind k in scope that refer to that
+ * member: the one there is (0, *id set); none (HEARTH_ENOTFOUND, "王秀英
+ * has no 走访慰问 record in the local replica"); or several
+ * (HEARTH_EINVAL, each listed with its date and id to pick from). A shared
+ * member name lists the members (member_find_by_name). err is always
+ * terminated when errlen > 0. */
+int member_lookup_kind_record(replica *r, const kind_info *k, const char *text, lookup_scope scope,
+                              uint8_t id[16], char *err, size_t errlen);
+
+/* Finds the open conflict a person means: its id or a unique prefix
+ * (replica_get_conflict), or a member's name (or "NAME (…TAIL)"): the one
+ * open conflict about that member's record or a record that refers to
+ * them. None is HEARTH_ENOTFOUND; several are HEARTH_EINVAL with each listed
+ * (kind, record date, conflict id). *out is the caller's
+ * (hearth__conflict__free_unpacked). */
+int member_lookup_conflict(replica *r, const char *text, Hearth__Conflict **out, char *err, size_t errlen);
+
 /* The names of the replica's members (deleted ones too), sorted, so that a
  * reference can be printed by name alone unless two members share it. */
 typedef struct member_names {
