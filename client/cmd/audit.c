@@ -671,11 +671,13 @@ int cmd_history(cli *c, int argc, char **argv)
 			h.json = 1;
 		else if (o == 'h') {
 			printf(_("usage: hearth history RECORD [--json]\n\n"
-			       "Every change the audit log holds for one record (its id, or a unique prefix\n"
-			       "of at least 4 hex digits among the local replica's records): when, who (name\n"
-			       "and branch), what (create, update, merge, conflict, resolve, delete), the\n"
-			       "revision, and each field from its old value to its new one (sensitive\n"
-			       "fields as the first digits of their SHA-256).\n"));
+			       "Every change the audit log holds for one record (its id, a unique prefix\n"
+			       "of at least 4 hex digits or the last 12 digits among the local replica's\n"
+			       "records, or a member's name): when, who (name and branch), what (create,\n"
+			       "update, merge, conflict, resolve, delete), the revision, and each field by\n"
+			       "its Chinese label from its old value to its new one: members by name,\n"
+			       "money in yuan, notes as text (sensitive fields as the first digits of\n"
+			       "their SHA-256).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;

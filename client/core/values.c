@@ -213,11 +213,11 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 
 	fd = k ? protobuf_c_message_descriptor_get_field(k->desc, field) : NULL;
 	/* An unset flag is a "no" (proto3 does not encode false). */
-	if (len == 0 && people && fd && fd->type == PROTOBUF_C_TYPE_BOOL && fd->label != PROTOBUF_C_LABEL_REPEATED)
+	if (len == 0 && people && fd && fd->type == PROTOBUF_C_TYPE_BOOL &&
+	    fd->label != PROTOBUF_C_LABEL_REPEATED)
 		return strdup("\xe5\x90\xa6");   /* 否 */
 	if (len == 0)
 		return strdup(empty);
-	fd = k ? protobuf_c_message_descriptor_get_field(k->desc, field) : NULL;
 	if (fd)
 		m = protobuf_c_message_unpack(k->desc, NULL, len, bytes);
 	if (!fd || !m) {

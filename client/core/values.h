@@ -50,9 +50,9 @@ typedef struct value_text_opts {
 /* A field's encoded bytes (as value_field_text takes them) written as o
  * says. In VALUE_STYLE_PEOPLE: money in 元 ("300.00元"), percentages as
  * "1.5%", references by name (member_namer_text), yes/no as 是/否, lists
- * joined with 、, progress notes, contacts and talk needs as "date 
- * channel/reason: note (by)" joined with "; ", and "(empty)" through
- * gettext. Same ownership and errors as value_field_text. */
+ * joined with 、, progress notes, contacts and talk needs as
+ * "DATE CHANNEL|REASON: NOTE (BY)" joined with "; ", an unset yes/no as 否,
+ * and "(empty)" through gettext. Same ownership and errors as value_field_text. */
 char *value_field_format(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
                          const value_text_opts *o);
 

@@ -60,6 +60,10 @@ expect_eq "a shared name: both members, with dates, in Chinese" \
 out=$(zh a1 visit add --members 王秀英 --occasion 春节 --date 2026-02-11 --visitors 李书记 2>&1); rc=$?
 expect_eq "--members with a shared name: bad usage" 2 "$rc"
 expect_contains "--members with a shared name: listed" "王秀英  出生于 1980-01-02，入党于 2010-07-01，编号 $m3" "$out"
+out=$(zh a1 visit list --member 王秀英 2>&1); rc=$?
+expect_eq "--member filter with a shared name: bad usage" 2 "$rc"
+expect_contains "--member filter: the members listed with dates" "王秀英  出生于 1946-03-15，入党于 1970-07-01，编号 $m1" "$out"
+expect_contains "--member filter: the tail form finds one" "$v2" "$(h a1 visit list --member "王秀英 (…${m1: -12})" --json 2>&1)"
 out=$(h a1 hardship show "王秀英 (…${m1: -12})" --json 2>&1); rc=$?
 expect_eq "the name as listings print it, with the id's tail" 0 "$rc"
 expect_contains "finds that member's entry" "\"id\":\"$hs\"" "$out"
