@@ -64,12 +64,13 @@ typedef struct log_ctx {
 	int json;
 	uint64_t limit, shown, last;
 	int err;
+	member_namer *names;
 } log_ctx;
 
 static int log_one(void *arg, const Hearth__AuditEntry *e)
 {
 	log_ctx *l = arg;
-	char seq[24], t[64], actor[120], rb[100], rid[UUID_TEXT_LEN + 1] = "", *sum;
+	char seq[24], t[64], actor[120], rb[100], rid[1024] = "", *sum;
 	int rc = 0;
 
 	if (l->shown >= l->limit)
@@ -82,11 +83,8 @@ static int log_one(void *arg, const Hearth__AuditEntry *e)
 	witness_time(e->time, t, sizeof(t));
 	audq_who(e, actor, sizeof(actor));
 	audq_role_branch(e, rb, sizeof(rb));
-	if (e->record_id.len == UUID_LEN) {
-		uuid_format(e->record_id.data, rid);
-		rid[8] = '\0';
-	}
-	sum = audq_summary(e);
+	audq_record_text(e, l->names, rid, sizeof(rid));
+	sum = audq_summary(e, l->names);
 	if (out_table_row(l->t) || out_table_cell(l->t, seq) || out_table_cell(l->t, t) ||
 	    out_table_cell(l->t, actor) || out_table_cell(l->t, rb) || out_table_cell(l->t, e->action) ||
 	    out_table_cell(l->t, rid) || out_table_cell(l->t, sum ? sum : ""))
@@ -221,6 +219,7 @@ static int audit_log(cli *c, int argc, char **argv)
 			goto fail;
 		}
 	}
+	l.names = &x.names;
 	rc = audq_each_entry(&x, &q, log_one, &l, &more);
 	if (rc == EXIT_OK && l.err) {
 		cli_error(_("audit log: %s"), _(hearth_strerror(l.err)));
@@ -283,7 +282,7 @@ static void show_line(const char *label, const char *value)
 	fputc('\n', stdout);
 }
 
-static void print_entry(const Hearth__AuditEntry *e)
+static void print_entry(const Hearth__AuditEntry *e, member_namer *names)
 {
 	const kind_info *k = kind_find(e->kind);
 	char buf[600], t[64], nb[32];
@@ -301,7 +300,12 @@ static void print_entry(const Hearth__AuditEntry *e)
 	if (e->peer && e->peer[0])
 		show_line("peer", e->peer);
 	if (e->record_id.len) {
+		char name[512];
+		size_t o;
 		audq_id_text(&e->record_id, buf, sizeof(buf));
+		o = strlen(buf);
+		if (e->record_id.len == UUID_LEN && member_namer_text(names, e->record_id.data, name, sizeof(name)))
+			snprintf(buf + o, sizeof(buf) - o, " (%s)", name);
 		show_line("record", buf);
 	}
 	if (e->kind) {
@@ -337,8 +341,12 @@ static void print_entry(const Hearth__AuditEntry *e)
 		printf(_("changes:\n"));
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
-		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
-		printf("  %s %s: ", audq_change_name(c, nb, sizeof(nb)), audq_change_label(k, c));
+		char *o = audq_change_side(k, c, &c->old_value, names);
+		char *n = audq_change_side(k, c, &c->new_value, names);
+		const char *label = audq_change_label(k, c);
+		/* The label people read, the field name a --json reader finds. */
+		printf("  %s%s%s%s: ", label, label[0] ? " (" : "", audq_change_name(c, nb, sizeof(nb)),
+		       label[0] ? ")" : "");
 		out_text(stdout, o ? o : "?", 0);
 		fputs(" \xe2\x86\x92 ", stdout);
 		out_text(stdout, n ? n : "?", 0);
@@ -395,7 +403,7 @@ static int audit_show(cli *c, int argc, char **argv)
 		audq_json_entry(&j, f.found, 0);
 		fputc('\n', stdout);
 	} else {
-		print_entry(f.found);
+		print_entry(f.found, &x.names);
 	}
 	rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 fail:
@@ -412,6 +420,7 @@ typedef struct export_ctx {
 	out_csv *csv;    /* NULL: JSON lines */
 	uint64_t n;
 	int err;
+	member_namer *names;
 } export_ctx;
 
 /* The CSV columns, for people and spreadsheets; JSON lines keep every field. */
@@ -424,7 +433,7 @@ static int export_csv_row(export_ctx *xp, const Hearth__AuditEntry *e)
 {
 	const kind_info *k = kind_find(e->kind);
 	char seq[24], t[64], actor[120], rb[100], rid[80] = "", hash[2 * AUDIT_HASH_LEN + 1] = "";
-	char *sum = audq_summary(e);
+	char *sum = audq_summary(e, xp->names);
 
 	if (!sum)
 		return HEARTH_ENOMEM;
@@ -539,6 +548,7 @@ static int audit_export(cli *c, int argc, char **argv)
 		xp.csv = &csv;
 	}
 	q.limit = QUERY_PAGE_MAX;
+	xp.names = &x.names;
 	if ((rc = audq_each_entry(&x, &q, export_one, &xp, NULL)) != EXIT_OK || xp.err) {
 		if (xp.err)
 			cli_error(_("audit export: %s"), _(hearth_strerror(xp.err)));
@@ -590,6 +600,7 @@ typedef struct hist_ctx {
 	int json;
 	uint64_t n;
 	int err;
+	member_namer *names;
 } hist_ctx;
 
 static int hist_one(void *arg, const Hearth__AuditEntry *e)
@@ -626,9 +637,9 @@ static int hist_one(void *arg, const Hearth__AuditEntry *e)
 	}
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
-		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
-		const char *label = audq_change_label(k, c);
-		printf("    %s%s%s: ", audq_change_name(c, nb, sizeof(nb)), label[0] ? " " : "", label);
+		char *o = audq_change_side(k, c, &c->old_value, h->names);
+		char *n = audq_change_side(k, c, &c->new_value, h->names);
+		printf("    %s: ", audq_change_title(k, c, nb, sizeof(nb)));
 		out_text(stdout, o ? o : "?", 0);
 		fputs(" \xe2\x86\x92 ", stdout);
 		out_text(stdout, n ? n : "?", 0);
@@ -660,11 +671,13 @@ int cmd_history(cli *c, int argc, char **argv)
 			h.json = 1;
 		else if (o == 'h') {
 			printf(_("usage: hearth history RECORD [--json]\n\n"
-			       "Every change the audit log holds for one record (its id, or a unique prefix\n"
-			       "of at least 4 hex digits among the local replica's records): when, who (name\n"
-			       "and branch), what (create, update, merge, conflict, resolve, delete), the\n"
-			       "revision, and each field from its old value to its new one (sensitive\n"
-			       "fields as the first digits of their SHA-256).\n"));
+			       "Every change the audit log holds for one record (its id, a unique prefix\n"
+			       "of at least 4 hex digits or the last 12 digits among the local replica's\n"
+			       "records, or a member's name): when, who (name and branch), what (create,\n"
+			       "update, merge, conflict, resolve, delete), the revision, and each field by\n"
+			       "its Chinese label from its old value to its new one: members by name,\n"
+			       "money in yuan, notes as text (sensitive fields as the first digits of\n"
+			       "their SHA-256).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -686,8 +699,13 @@ int cmd_history(cli *c, int argc, char **argv)
 		out_json_init(&h.j, stdout);
 		out_json_begin_array(&h.j);
 	} else {
-		printf(_("history of %s\n"), idt);
+		char name[512];
+		if (member_namer_text(&x.names, rid, name, sizeof(name)))
+			printf(_("history of %s (%s)\n"), name, idt);
+		else
+			printf(_("history of %s\n"), idt);
 	}
+	h.names = &x.names;
 	rc = audq_each_entry(&x, &q, hist_one, &h, NULL);
 	if (rc == EXIT_OK && h.err)
 		rc = EXIT_FAIL;

@@ -57,6 +57,7 @@ int audq_conn_open(audq_conn *x, cli *c, const char *cmd)
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	x->r_open = 1;
+	member_namer_init(&x->names, &x->r);
 	x->s_open = 1;
 	return witness_connect(c, &x->s, &x->r, cmd);
 }
@@ -65,8 +66,10 @@ void audq_conn_close(audq_conn *x)
 {
 	if (x->s_open)
 		session_close(&x->s);
-	if (x->r_open)
+	if (x->r_open) {
+		member_namer_free(&x->names);
 		replica_close(&x->r);
+	}
 	x->s_open = x->r_open = 0;
 }
 
@@ -237,7 +240,8 @@ int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
 	out_json_begin_array(j);
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
-		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
+		/* Programs get ids (and the bytes); the rest as people read it. */
+		char *o = audq_change_side(k, c, &c->old_value, NULL), *n = audq_change_side(k, c, &c->new_value, NULL);
 		out_json_begin_object(j);
 		out_json_key(j, "field");
 		out_json_uint(j, c->field);

@@ -13,6 +13,7 @@
 
 #include "client/cmd/cli.h"
 #include "client/core/audit_text.h"
+#include "client/core/member_lookup.h"
 #include "client/core/replica.h"
 #include "client/core/session.h"
 #include "client/ui/output.h"
@@ -27,6 +28,7 @@ typedef struct audq_conn {
 	session s;
 	int r_open, s_open;
 	const char *cmd;
+	member_namer names;   /* references by name, over r while it is open */
 } audq_conn;
 
 /* Calls fn for every entry matching q from q->after_seq on, page by page,

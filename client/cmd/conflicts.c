@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/cmd/record_replica.h"
+#include "client/core/member_lookup.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
@@ -58,6 +59,7 @@ typedef struct conflicts_ctx {
 	value_view view;       /* sensitive values masked unless --reveal */
 	const char *cmd;       /* "conflicts" or "admin conflicts", for the reveal event */
 	event_list events; /* first pass with --reveal: what the listing reveals */
+	const uint8_t *only;   /* `conflicts show`: this conflict alone; NULL: all */
 } conflicts_ctx;
 
 static int mine_is_op(const replica *r, const Hearth__Conflict *c)
@@ -67,6 +69,8 @@ static int mine_is_op(const replica *r, const Hearth__Conflict *c)
 
 static int conflict_in_view(const conflicts_ctx *x, const Hearth__Conflict *c)
 {
+	if (x->only && (c->id.len != UUID_LEN || memcmp(c->id.data, x->only, UUID_LEN) != 0))
+		return 0;
 	return !x->branch || strcmp(x->branch, c->branch_id ? c->branch_id : "") == 0;
 }
 
@@ -217,7 +221,7 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 		else if (o == 'r')
 			reveal = 1;
 		else if (o == 'h') {
-			printf(_("usage: hearth conflicts [--json] [--reveal]\n\n"
+			printf(_("usage: hearth conflicts [show CONFLICT] [--json] [--reveal]\n\n"
 			       "Lists the open conflicts this replica knows of (from the last 'hearth\n"
 			       "sync'), oldest first: for each, the record, who made each side and when,\n"
 			       "and per field the server's value and the other side's value, with the\n"
@@ -225,10 +229,23 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n"
 			       "Sensitive values (phone, id card, income, health, talk content) are\n"
 			       "masked as 'show' masks them; --reveal shows them (recorded in the audit\n"
-			       "log at the next sync).\n"));
+			       "log at the next sync).\n"
+			       "'hearth conflicts show CONFLICT' shows one: its id, a unique prefix, its\n"
+			       "last 12 digits, or the name of the member it is about (a member's record\n"
+			       "or a record that refers to them; several are listed to choose from).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
+	}
+	if (optind < argc && !strcmp(argv[optind], "show")) {
+		if (optind + 2 != argc) {
+			cli_error(_("conflicts show: give one conflict: its id, a unique prefix or the last 12 "
+			            "digits, or the name of the member it is about"));
+			return EXIT_USAGE;
+		}
+		conflicts_print_opts po = { .cmd = "conflicts show", .json = json, .reveal = reveal,
+		                            .conflict = argv[optind + 1] };
+		return conflicts_print(c, &po);
 	}
 	if (optind < argc) {
 		cli_error(_("conflicts: unexpected argument \"%s\""), argv[optind]);
@@ -242,6 +259,7 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 {
 	conflicts_ctx x = { .json = o->json, .branch = o->branch, .show_branch = o->show_branch,
 	                    .view = o->reveal ? VALUE_REVEALED : VALUE_MASKED, .cmd = o->cmd };
+	uint8_t only[UUID_LEN];
 	const char *cmd = o->cmd, *branch = o->branch;
 	replica r;
 	int rc;
@@ -249,6 +267,19 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	if ((rc = cli_open_replica(c, &r, cmd)) != EXIT_OK)
 		return rc;
 	x.r = &r;
+	if (o->conflict) {
+		Hearth__Conflict *cf = NULL;
+		char err[1400];
+		rc = member_lookup_conflict(&r, o->conflict, &cf, err, sizeof(err));
+		if (rc != 0) {
+			cli_error("%s: %s", cmd, err);
+			replica_close(&r);
+			return rc == HEARTH_EINVAL || rc == HEARTH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+		}
+		memcpy(only, cf->id.data, UUID_LEN);
+		hearth__conflict__free_unpacked(cf, NULL);
+		x.only = only;
+	}
 	/* With --reveal, the events are queued before a line is printed: no
 	 * clear value without its audit event. */
 	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
@@ -385,7 +416,7 @@ static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescri
 				rc = EXIT_FAIL;
 				goto fail;
 			}
-			if (replica_resolve_id(r, value, id, err, sizeof(err)) != 0) {
+			if (member_lookup_record(r, value, id, err, sizeof(err)) != 0) {
 				cli_error(_("resolve: --set %s: %s"), fd->name, err);
 				free(id);
 				goto fail;
@@ -479,8 +510,9 @@ static int parse_resolve(int argc, char **argv, resolve_opts *o)
 			break;
 		case 'h':
 			printf(_("usage: hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...)\n\n"
-			       "Settles an open conflict (see 'hearth conflicts'; CONFLICT is its id or a\n"
-			       "unique prefix of at least 4 hex digits). --keep mine takes, for every\n"
+			       "Settles an open conflict (see 'hearth conflicts'; CONFLICT is its id, a\n"
+			       "unique prefix of at least 4 hex digits, its last 12 digits, or the name\n"
+			       "of the member it is about). --keep mine takes, for every\n"
 			       "conflicting field, the value that came from this replica, --keep theirs\n"
 			       "the other one; --set FIELD=VALUE (repeatable; FIELD as in 'hearth\n"
 			       "conflicts', '-' may stand for '_'; enums by name or Chinese label, money\n"
@@ -571,7 +603,7 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	if ((rc = cli_open_replica(c, &r, "resolve")) != EXIT_OK)
 		return rc;
 	opened = 1;
-	rc = replica_get_conflict(&r, o.conflict, &cf, err, sizeof(err));
+	rc = member_lookup_conflict(&r, o.conflict, &cf, err, sizeof(err));
 	if (rc != 0) {
 		cli_error(_("resolve: %s"), err);
 		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;

@@ -8,7 +8,7 @@
 
 #include "client/cmd/cli.h"
 
-/* hearth conflicts [--json] [--reveal] (offline) */
+/* hearth conflicts [show CONFLICT] [--json] [--reveal] (offline) */
 int cmd_conflicts(cli *c, int argc, char **argv);
 
 /* The options of conflicts_print. */
@@ -18,6 +18,7 @@ typedef struct conflicts_print_opts {
 	int json;             /* a JSON array instead of the human listing */
 	int show_branch;      /* name each conflict's branch (the admin queue spans branches) */
 	int reveal;           /* sensitive values in clear, after queuing a reveal event each */
+	const char *conflict; /* only this one, as a person typed it (member_lookup_conflict); NULL: all */
 } conflicts_print_opts;
 
 /* Prints the open conflicts of the replica, oldest first, as `hearth

@@ -78,8 +78,7 @@ typedef struct record_cmd {
 	replica rep;
 	int rep_open;
 	list_filter filt;      /* list filters (client/filters.c) */
-	member_names names;    /* loaded at the first reference printed by name */
-	int names_loaded;
+	member_namer namer;    /* references by name; set up at the first one printed */
 } record_cmd;
 
 /* The subcommands' names, by enum record_sub. */

@@ -60,8 +60,11 @@ int rrep_load_record(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **out)
 {
 	char err[1200] = "", vb[300];
 	const char *text = rargs_shown(m->id_text, vb, sizeof(vb));
-	/* An id, a unique prefix or tail of one, or a member's name. */
-	int rc = member_lookup_record(&m->rep, m->id_text, id, err, sizeof(err));
+	/* An id, a unique prefix or tail of one, or a member's name: the
+	 * member, or the one record of this kind about that member. */
+	int rc = member_lookup_kind_record(&m->rep, m->k, m->id_text,
+	                                   m->sub == SUB_RESTORE ? LOOKUP_DELETED : LOOKUP_LIVE, id, err,
+	                                   sizeof(err));
 	int id_like = m->id_text[strspn(m->id_text, "0123456789abcdefABCDEF-")] == '\0';
 
 	*out = NULL;

@@ -94,49 +94,34 @@ static void put_text(const record_cmd *m, const field_rule *rule, const char *s,
 	}
 }
 
-/* One element as people read it: enum labels, 是/否, money in yuan with
- * two decimals, ids in canonical text. */
 /* Writes the name of a referenced record that has one in the local replica
- * (a member, usually): the name alone, marked （已删除） when deleted, and
- * only when two members share the name the last 12 hex digits of the id
- * ("王秀英 (…3f9e2d01a2c4)"), which tell them apart and can be typed back.
- * Returns 0 when it has none, so the caller prints the id. */
+ * (member_namer_text: the name, and the id's tail only when two members
+ * share it). Returns 0 when it has none, so the caller prints the id. */
 static int ref_name(const record_cmd *m, const uint8_t id[UUID_LEN], rview_sbuf *b)
 {
 	record_cmd *mm = (record_cmd *)m;   /* the name table is a cache */
-	Hearth__Record *r = NULL;
-	const ProtobufCMessage *body;
-	const ProtobufCFieldDescriptor *fd;
-	char text[UUID_TEXT_LEN + 1];
-	int ok = 0;
+	char text[1024];
 
-	if (replica_get(&mm->rep, id, &r) != 0)
+	if (!mm->namer.r)
+		member_namer_init(&mm->namer, &mm->rep);
+	if (!member_namer_text(&mm->namer, id, text, sizeof(text)))
 		return 0;
-	body = record_body(r);
-	fd = body ? protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "name") : NULL;
-	if (fd && fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {
-		const char *name = *(char *const *)pbfield_ptr(body, fd);
-		if (name && name[0]) {
-			if (!mm->names_loaded)
-				mm->names_loaded = member_names_load(&mm->rep, &mm->names) == 0;
-			sb_puts(b, name);
-			if (r->deleted)   /* a member deleted although records still refer to her */
-				sb_puts(b, "\xef\xbc\x88\xe5\xb7\xb2\xe5\x88\xa0\xe9\x99\xa4\xef\xbc\x89");   /* （已删除） */
-			if (!mm->names_loaded || member_names_count(&mm->names, name) != 1) {
-				uuid_format(id, text);
-				sb_puts(b, " (\xe2\x80\xa6");   /* … */
-				sb_puts(b, text + UUID_TEXT_LEN - 12);
-				sb_puts(b, ")");
-			}
-			ok = 1;
-		}
-	}
-	hearth__record__free_unpacked(r, NULL);
-	return ok;
+	sb_puts(b, text);
+	return 1;
 }
 
+/* One element as people read it: enum labels, 是/否, money in yuan with
+ * two decimals, ids in canonical text. */
+/* How a reference is written: by name for people (a table, `show`, the
+ * name column of an export), or as its id (the export's ID column, which
+ * import reads back exactly). */
+typedef enum refs_as {
+	REFS_AS_NAMES = 0,
+	REFS_AS_IDS,
+} refs_as;
+
 static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd, const field_rule *rule,
-                        const void *p, rview_sbuf *b)
+                        const void *p, rview_sbuf *b, refs_as refs)
 {
 	char tmp[64];
 
@@ -147,8 +132,8 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *d = p;
 		char text[UUID_TEXT_LEN + 1];
-		if (d->len == UUID_LEN && !m->csv && !m->xlsx && m->rep_open && ref_name(m, d->data, b)) {
-			/* People read names; CSV and xlsx keep ids so they import back exactly. */
+		if (d->len == UUID_LEN && refs == REFS_AS_NAMES && m->rep_open && ref_name(m, d->data, b)) {
+			/* People read names; an export keeps the ids in a column of their own. */
 		} else if (d->len == UUID_LEN) {
 			uuid_format(d->data, text);
 			sb_puts(b, text);
@@ -193,10 +178,8 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	sb_puts(b, tmp);
 }
 
-/* A field's value for a table, `show` or CSV; repeated values are joined
- * with "、" as Chinese lists are. The caller frees b->p. */
-void rview_people_value(const record_cmd *m, const ProtobufCMessage *body,
-                         const ProtobufCFieldDescriptor *fd, rview_sbuf *b)
+static void people_value(const record_cmd *m, const ProtobufCMessage *body,
+                         const ProtobufCFieldDescriptor *fd, rview_sbuf *b, refs_as refs)
 {
 	const field_rule *rule = kind_rule(m->k, fd->id);
 	const void *p = pbfield_ptr(body, fd);
@@ -208,11 +191,33 @@ void rview_people_value(const record_cmd *m, const ProtobufCMessage *body,
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				sb_puts(b, "\xe3\x80\x81");
-			people_elem(m, fd, rule, arr + i * sz, b);
+			people_elem(m, fd, rule, arr + i * sz, b, refs);
 		}
 		return;
 	}
-	people_elem(m, fd, rule, p, b);
+	people_elem(m, fd, rule, p, b, refs);
+}
+
+/* A field's value for a table, `show` or CSV; repeated values are joined
+ * with "、" as Chinese lists are, references by name. The caller frees b->p. */
+void rview_people_value(const record_cmd *m, const ProtobufCMessage *body,
+                         const ProtobufCFieldDescriptor *fd, rview_sbuf *b)
+{
+	people_value(m, body, fd, b, REFS_AS_NAMES);
+}
+
+/* A reference field of an export gets two columns: the names people read
+ * (党员) and the ids (党员ID) that import trusts over the names. */
+static int is_ref_field(const kind_info *k, const ProtobufCFieldDescriptor *fd)
+{
+	return fd->type == PROTOBUF_C_TYPE_BYTES && (rargs_rule_flags(kind_rule(k, fd->id)) & FIELD_ID);
+}
+
+/* "党员ID": the header of a reference's id column (import.c reads it). */
+static void ids_header(const kind_info *k, const ProtobufCFieldDescriptor *fd, char *out, size_t cap)
+{
+	const field_rule *r = kind_rule(k, fd->id);
+	snprintf(out, cap, "%sID", r && r->label ? r->label : fd->name);
 }
 
 static void json_elem(const record_cmd *m, out_json *j, const ProtobufCFieldDescriptor *fd,
@@ -532,6 +537,15 @@ static int list_one(void *arg, const Hearth__Record *rec)
 			free(b.p);
 			if (rc != 0)
 				goto oom;
+			if (is_ref_field(m->k, fd)) {
+				rview_sbuf ids = { 0 };
+				if (body)
+					people_value(m, body, fd, &ids, REFS_AS_IDS);
+				rc = ids.oom ? HEARTH_ENOMEM : xlsx_writer_cell(l->xw, rview_sb_str(&ids));
+				free(ids.p);
+				if (rc != 0)
+					goto oom;
+			}
 		}
 		return 0;
 	}
@@ -546,6 +560,13 @@ static int list_one(void *arg, const Hearth__Record *rec)
 				rview_people_value(m, body, fd, &b);
 			out_csv_field(&l->csv, rview_sb_str(&b));
 			free(b.p);
+			if (is_ref_field(m->k, fd)) {
+				rview_sbuf ids = { 0 };
+				if (body)
+					people_value(m, body, fd, &ids, REFS_AS_IDS);
+				out_csv_field(&l->csv, rview_sb_str(&ids));
+				free(ids.p);
+			}
 		}
 		out_csv_end_row(&l->csv);
 		return 0;
@@ -608,8 +629,13 @@ static int xlsx_header(list_ctx *l)
 	for (unsigned i = 0; i < k->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
 		const field_rule *r = kind_rule(k, fd->id);
-		if (field_input_supported(fd, r) &&
-		    xlsx_writer_column(l->xw, r && r->label ? r->label : fd->name, xlsx_type(fd, r)) != 0)
+		char ih[128];
+		if (!field_input_supported(fd, r))
+			continue;
+		if (xlsx_writer_column(l->xw, r && r->label ? r->label : fd->name, xlsx_type(fd, r)) != 0)
+			goto oom;
+		ids_header(k, fd, ih, sizeof(ih));
+		if (is_ref_field(k, fd) && xlsx_writer_column(l->xw, ih, XLSX_COL_TEXT) != 0)
 			goto oom;
 	}
 	return EXIT_OK;
@@ -730,8 +756,13 @@ int rview_do_list(record_cmd *m)
 		for (unsigned i = 0; i < m->k->desc->n_fields; i++) {
 			const ProtobufCFieldDescriptor *fd = &m->k->desc->fields[i];
 			const field_rule *r = kind_rule(m->k, fd->id);
-			if (field_input_supported(fd, r))
-				out_csv_field(&l.csv, r && r->label ? r->label : fd->name);
+			char ih[128];
+			if (!field_input_supported(fd, r))
+				continue;
+			out_csv_field(&l.csv, r && r->label ? r->label : fd->name);
+			ids_header(m->k, fd, ih, sizeof(ih));
+			if (is_ref_field(m->k, fd))
+				out_csv_field(&l.csv, ih);
 		}
 		out_csv_end_row(&l.csv);
 	} else if ((l.id_cols = short_id_len(&m->rep), list_columns(&l) != 0)) {

@@ -727,7 +727,7 @@ int cmd_record(cli *c, int argc, char **argv)
 done:
 	if (m.rep_open)
 		replica_close(&m.rep);
-	member_names_free(&m.names);
+	member_namer_free(&m.namer);
 	free(m.as);
 	free(m.flags);
 	return rc;

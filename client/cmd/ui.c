@@ -158,6 +158,7 @@ done:
 typedef struct ui_hist {
 	web_history_each each;
 	void *ctx;
+	member_namer *names;
 } ui_hist;
 
 /* One entry as `hearth history` prints it: the same describers
@@ -178,8 +179,8 @@ static int hist_entry(void *arg, const Hearth__AuditEntry *e)
 	audq_role_branch(e, where, sizeof(where));
 	for (size_t i = 0; i < n; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
-		texts[2 * i] = audq_change_side(k, c, &c->old_value);
-		texts[2 * i + 1] = audq_change_side(k, c, &c->new_value);
+		texts[2 * i] = audq_change_side(k, c, &c->old_value, h->names);
+		texts[2 * i + 1] = audq_change_side(k, c, &c->new_value, h->names);
 		ch[i] = (web_history_change){ .name = audq_change_name(c, nb[i], sizeof(nb[i])),
 		                              .label = audq_change_label(k, c),
 		                              .old_text = texts[2 * i] ? texts[2 * i] : "?",
@@ -222,6 +223,7 @@ static int ui_history(void *arg, const uint8_t id[16], web_history_each each, vo
 	q.record_id.data = rid;
 	q.record_id.len = sizeof(rid);
 	q.limit = QUERY_PAGE_MAX;
+	h.names = &x.names;
 	rc = audq_each_entry(&x, &q, hist_entry, &h, NULL);
 	if (rc != EXIT_OK)
 		snprintf(err, cap, "%s", x.s.error[0] ? x.s.error : _("the server refused to read the history"));

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
+#include "common/i18n.h"
 #include "common/uuid.h"
 
 const char *audq_role_word(Hearth__Role r)
@@ -110,20 +112,23 @@ int audq_parse_when(const char *s, int until, int64_t *ms)
 }
 
 /* One side of a change for people. Returns a malloc'd string or NULL. */
-char *audq_change_side(const kind_info *k, const Hearth__AuditChange *c, const ProtobufCBinaryData *v)
+char *audq_change_side(const kind_info *k, const Hearth__AuditChange *c, const ProtobufCBinaryData *v,
+                       struct member_namer *names)
 {
-	char hex[2 * AUDIT_HASH_LEN + 1], buf[128];
+	char hex[2 * AUDIT_HASH_LEN + 1], buf[256];
 
-	if (v->len == 0)
-		return strdup("(empty)");
+	if (v->len == 0 && c->digested)
+		return strdup(_("(empty)"));
 	if (c->digested) {
 		if (v->len != AUDIT_HASH_LEN)
-			return strdup("(sensitive: digest of unexpected length)");
+			return strdup(_("(sensitive: digest of unexpected length)"));
 		audit_hex(v->data, 4, hex);
-		snprintf(buf, sizeof(buf), "(sensitive: sha256 %s\xe2\x80\xa6)", hex);
+		snprintf(buf, sizeof(buf), _("(sensitive: sha256 %s\xe2\x80\xa6)"), hex);
 		return strdup(buf);
 	}
-	return value_field_text(k, c->field, v->data, v->len);
+	return value_field_format(k, c->field, v->data, v->len,
+	                          &(value_text_opts){ .view = VALUE_REVEALED, .style = VALUE_STYLE_PEOPLE,
+	                                              .names = names });
 }
 
 const char *audq_change_label(const kind_info *k, const Hearth__AuditChange *c)
@@ -140,8 +145,14 @@ const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap
 	return buf;
 }
 
-/* "name: 王 → 李; phone: (sensitive…) → (sensitive…)" or the detail. */
-char *audq_summary(const Hearth__AuditEntry *e)
+const char *audq_change_title(const kind_info *k, const Hearth__AuditChange *c, char *buf, size_t cap)
+{
+	const char *label = audq_change_label(k, c);
+	return label[0] ? label : audq_change_name(c, buf, cap);
+}
+
+/* "姓名: 王 → 李; 联系电话: (sensitive…) → (sensitive…)" or the detail. */
+char *audq_summary(const Hearth__AuditEntry *e, struct member_namer *names)
 {
 	const kind_info *k = kind_find(e->kind);
 	char *out = NULL, nb[32];
@@ -154,9 +165,10 @@ char *audq_summary(const Hearth__AuditEntry *e)
 		fputs(e->detail, f);
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Hearth__AuditChange *c = e->changes[i];
-		char *o = audq_change_side(k, c, &c->old_value), *n = audq_change_side(k, c, &c->new_value);
+		char *o = audq_change_side(k, c, &c->old_value, names);
+		char *n = audq_change_side(k, c, &c->new_value, names);
 		fprintf(f, "%s%s: %s \xe2\x86\x92 %s", (i || (e->detail && e->detail[0])) ? "; " : "",
-		        audq_change_name(c, nb, sizeof(nb)), o ? o : "?", n ? n : "?");
+		        audq_change_title(k, c, nb, sizeof(nb)), o ? o : "?", n ? n : "?");
 		free(o);
 		free(n);
 	}
@@ -182,3 +194,18 @@ void audq_role_branch(const Hearth__AuditEntry *e, char *out, size_t cap)
 		snprintf(out, cap, "%s", audq_role_word(e->actor_role));
 }
 
+
+void audq_record_text(const Hearth__AuditEntry *e, struct member_namer *names, char *out, size_t cap)
+{
+	char idt[UUID_TEXT_LEN + 1];
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (e->record_id.len != UUID_LEN)
+		return;
+	if (names && member_namer_text(names, e->record_id.data, out, cap))
+		return;
+	uuid_format(e->record_id.data, idt);
+	snprintf(out, cap, "\xe2\x80\xa6%s", idt + UUID_TEXT_LEN - 12);   /* …3f9e2d01a2c4 */
+}

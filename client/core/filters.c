@@ -2,6 +2,8 @@
  * --to) every record kind takes, found on each kind's fields by name. */
 #include "client/core/filters.h"
 
+#include "client/core/member_lookup.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,10 +330,16 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 			snprintf(err, cap, _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 			return rc;
 		}
-		if (b.hits > 1) {
-			snprintf(err, cap, _("%zu members are named \"%s\"; give the member's id"), b.hits, text);
-			return HEARTH_EINVAL;
+		if (b.hits == 0 && strstr(text, " (\xe2\x80\xa6")) {
+			/* A shared name as a listing prints it, with its id's tail. */
+			rc = member_lookup_record(r, text, id, e, sizeof(e));
+			if (rc == 0)
+				goto found;
+			snprintf(err, cap, "%s", e);
+			return rc;
 		}
+		if (b.hits > 1)   /* listed with birth and join dates to choose from */
+			return member_find_live_by_name(r, text, id, err, cap);
 		if (b.hits == 0) {
 			snprintf(err, cap, _("no member matches \"%s\" (give an id, a unique id prefix or a name)"),
 			         text);
@@ -340,6 +348,7 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 		memcpy(id, b.id, UUID_LEN);
 		return 0;
 	}
+found:
 	rc = replica_get(r, id, &rec);
 	if (rc != 0) {
 		snprintf(err, cap, _("no member matches \"%s\""), text);

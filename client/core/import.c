@@ -15,6 +15,7 @@
 #include "client/core/csv.h"
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
+#include "client/core/member_lookup.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/values.h"
@@ -37,15 +38,17 @@ static const char *str_of(const ProtobufCMessage *m, const ProtobufCFieldDescrip
 
 /* ---------------------------------------------------------- import */
 
+#define NO_COL ((size_t)-1)
+
 typedef struct column {
 	int is_id;                            /* the id column (fd NULL) */
 	const ProtobufCFieldDescriptor *fd;
 	const field_rule *rule;
 	int fen;                              /* money given in fen (*_fen) */
+	int ref_ids;                          /* a reference's ids (党员ID), beside its names (党员) */
+	size_t pair;                          /* the other column of such a pair, or NO_COL */
 	const char *header;                   /* as the file writes it (owned by the document) */
 } column;
-
-#define NO_COL ((size_t)-1)
 
 typedef struct pending {
 	Hearth__Record *rec;
@@ -154,6 +157,8 @@ static int map_header(importer *im, const csv_row *h)
 	im->n_cols = h->n;
 	im->line = h->line;
 	im->col = NO_COL;
+	for (size_t i = 0; i < h->n; i++)
+		im->cols[i].pair = NO_COL;
 	for (size_t i = 0; i < h->n; i++) {
 		char name[128];
 		char *text = h->cells[i];
@@ -176,7 +181,7 @@ static int map_header(importer *im, const csv_row *h)
 		for (unsigned f = 0; !found && f < k->desc->n_fields; f++) {
 			const ProtobufCFieldDescriptor *fd = &k->desc->fields[f];
 			const field_rule *r = kind_rule(k, fd->id);
-			char flag[128], fen1[140], fen2[140];
+			char flag[128], fen1[140], fen2[140], ids1[140], ids2[140];
 
 			snprintf(flag, sizeof(flag), "%s", fd->name);
 			for (char *p = flag; *p; p++)
@@ -184,9 +189,14 @@ static int map_header(importer *im, const csv_row *h)
 					*p = '-';
 			snprintf(fen1, sizeof(fen1), "%s_fen", fd->name);
 			snprintf(fen2, sizeof(fen2), "%s-fen", flag);
+			snprintf(ids1, sizeof(ids1), "%sID", r && r->label ? r->label : fd->name);
+			snprintf(ids2, sizeof(ids2), "%s_id", fd->name);
 			if (!strcmp(name, fd->name) || !strcmp(name, flag) ||
 			    (r && r->label && !strcmp(name, r->label))) {
 				found = 1;
+			} else if (r && (r->flags & FIELD_ID) && (!strcmp(name, ids1) || !strcasecmp(name, ids2))) {
+				found = 1;   /* 党员ID, as `list --csv` writes it beside 党员 */
+				c->ref_ids = 1;
 			} else if (r && (r->flags & FIELD_MONEY) &&
 			           (!strcmp(name, fen1) || !strcmp(name, fen2))) {
 				found = 1;
@@ -208,7 +218,14 @@ static int map_header(importer *im, const csv_row *h)
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if ((c->is_id && im->cols[j].is_id) || (c->fd && im->cols[j].fd == c->fd)) {
+			column *o = &im->cols[j];
+			/* A reference may have one column of names and one of ids. */
+			if (c->fd && o->fd == c->fd && c->ref_ids != o->ref_ids && o->pair == NO_COL) {
+				o->pair = i;
+				c->pair = j;
+				continue;
+			}
+			if ((c->is_id && o->is_id) || (c->fd && o->fd == c->fd)) {
 				bad(im, name, "column %zu names the same field as column %zu", i + 1, j + 1);
 				break;
 			}
@@ -693,6 +710,66 @@ static void validate_all(importer *im, ProtobufCMessage *body)
 	free(done);
 }
 
+/* The names of a reference field as `list --csv` writes them (the same
+ * member_namer, joined with 、), into a malloc'd *out. */
+static int names_text(importer *im, const ProtobufCMessage *body, const ProtobufCFieldDescriptor *fd,
+                      char **out)
+{
+	const ProtobufCBinaryData *d = pbfield_ptr(body, fd);
+	size_t n = 1, len = 0;
+	member_namer namer;
+	FILE *f = open_memstream(out, &len);
+
+	if (!f)
+		return HEARTH_ENOMEM;
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+		n = *pbfield_count(body, fd);
+		d = *(ProtobufCBinaryData *const *)pbfield_ptr(body, fd);
+	}
+	member_namer_init(&namer, im->rep);
+	for (size_t i = 0; i < n; i++) {
+		char text[1024];
+		if (d[i].len != UUID_LEN)
+			continue;
+		if (!member_namer_text(&namer, d[i].data, text, sizeof(text)))
+			uuid_format(d[i].data, text);
+		fprintf(f, "%s%s", i ? "\xe3\x80\x81" : "", text);
+	}
+	member_namer_free(&namer);
+	return fclose(f) == 0 ? 0 : HEARTH_ENOMEM;
+}
+
+/* Where a row fills both the names and the ids of a reference (党员 and
+ * 党员ID), the ids are taken, and the names must still say who they are:
+ * a name changed in the sheet while its id stayed would otherwise be lost
+ * without a word. Reports a mismatch; returns only a failure of memory. */
+static int check_names(importer *im, const csv_row *row, const ProtobufCMessage *body)
+{
+	for (size_t i = 0; i < im->n_cols && i < row->n; i++) {
+		const column *c = &im->cols[i];
+		char *want = NULL, buf[512];
+		const char *have;
+		int rc;
+
+		if (!c->fd || c->ref_ids || c->pair == NO_COL || c->pair >= row->n || !row->cells[c->pair][0] ||
+		    !row->cells[i][0] || im->cols[c->pair].header == NULL)
+			continue;
+		have = trim(row->cells[i], buf, sizeof(buf));
+		if ((rc = names_text(im, body, c->fd, &want)) != 0)
+			return rc;
+		if (*have && strcmp(have, want) != 0) {
+			im->col = i;
+			bad(im, c->fd->name,
+			    _("\"%s\" does not match the ids in %s, which are of %s; to change who it is, "
+			      "empty the %s cell"),
+			    have, im->cols[c->pair].header, want, im->cols[c->pair].header);
+			im->col = NO_COL;
+		}
+		free(want);
+	}
+	return 0;
+}
+
 /* One data row: build (or update) its record, check it, and keep it for
  * the batch. Problems are printed and counted; only a failure of the
  * machine itself (memory) is returned. */
@@ -745,6 +822,12 @@ static int do_row(importer *im, const csv_row *row)
 
 		if (!c->fd)
 			continue;
+		/* Beside a filled id cell, the names are checked once the ids are in. */
+		if (!c->ref_ids && c->pair != NO_COL && c->pair < row->n && row->cells[c->pair][0])
+			continue;
+		/* An empty id cell beside names: the names say who (a new row). */
+		if (c->ref_ids && c->pair != NO_COL && !text[0] && c->pair < row->n && row->cells[c->pair][0])
+			continue;
 		im->col = i;
 		keep = masked_cell(im, body, c, text, update);
 		if (keep != 0)
@@ -758,6 +841,8 @@ static int do_row(importer *im, const csv_row *row)
 			goto done;
 	}
 	im->col = NO_COL;
+	if (!im->row_bad && (rc = check_names(im, row, body)) != 0)
+		goto done;
 	validate_all(im, body);
 	if (im->row_bad)
 		goto done;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "client/core/member_lookup.h"
 #include "common/attachment.h"
 #include "common/dues_rate.h"
 #include "common/hearth.h"
@@ -60,10 +61,74 @@ static void put_masked(FILE *f, const char *s)
 }
 
 /* One element of a field, for people. */
+/* A progress note or a member's contact: "2026-03-01 电话: note (by)". */
+static void put_note(FILE *f, const Hearth__ProgressNote *n)
+{
+	fputs(n->date ? n->date : "", f);
+	if (n->channel && n->channel[0])
+		fprintf(f, " %s", n->channel);
+	fprintf(f, ": %s", n->note ? n->note : "");
+	if (n->by && n->by[0])
+		fprintf(f, " (%s)", n->by);
+}
+
+/* A talk owed: "2026-03-01 困难: note (by)". */
+static void put_need(FILE *f, const Hearth__TalkNeed *n)
+{
+	fprintf(f, "%s %s", n->date ? n->date : "",
+	        enum_label(&hearth__talk_trigger__descriptor, n->reason));
+	if (n->note && n->note[0])
+		fprintf(f, ": %s", n->note);
+	if (n->by && n->by[0])
+		fprintf(f, " (%s)", n->by);
+}
+
+/* One element as people read it, or 0 when the typed form is the same. */
+static int put_people(FILE *f, const field_rule *rule, const ProtobufCFieldDescriptor *fd, const void *p,
+                      const value_text_opts *o)
+{
+	char buf[1024];
+
+	switch (fd->type) {
+	case PROTOBUF_C_TYPE_BOOL:
+		fputs(*(const protobuf_c_boolean *)p ? "\xe6\x98\xaf" : "\xe5\x90\xa6", f);   /* 是 否 */
+		return 1;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		if (rule && (rule->flags & FIELD_MONEY)) {
+			value_yuan_format(*(const int64_t *)p, buf);
+			fprintf(f, "%s\xe5\x85\x83", buf);   /* 元 */
+			return 1;
+		}
+		return 0;
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *b = p;
+		if (b->len == UUID_LEN && o->names && member_namer_text(o->names, b->data, buf, sizeof(buf))) {
+			fputs(buf, f);
+			return 1;
+		}
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		if (fd->descriptor == &hearth__progress_note__descriptor) {
+			put_note(f, *(Hearth__ProgressNote *const *)p);
+			return 1;
+		}
+		if (fd->descriptor == &hearth__talk_need__descriptor) {
+			put_need(f, *(Hearth__TalkNeed *const *)p);
+			return 1;
+		}
+		return 0;
+	default: return 0;
+	}
+}
+
 static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor *fd, const void *p,
-                     value_view view)
+                     const value_text_opts *o)
 {
 	const field_rule *rule = kind_rule(k, fd->id);
+	value_view view = o->view;
 
 	if (view == VALUE_MASKED && rule && (rule->flags & FIELD_SENSITIVE)) {
 		if (fd->type == PROTOBUF_C_TYPE_STRING)
@@ -72,6 +137,8 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
 			fputs("***", f);   /* an amount has no shape worth keeping */
 		return;
 	}
+	if (o->style == VALUE_STYLE_PEOPLE && put_people(f, rule, fd, p, o))
+		return;
 	switch (fd->type) {
 	case PROTOBUF_C_TYPE_STRING: fputs(*(char *const *)p ? *(char *const *)p : "", f); break;
 	case PROTOBUF_C_TYPE_ENUM:
@@ -134,17 +201,23 @@ static void put_elem(FILE *f, const kind_info *k, const ProtobufCFieldDescriptor
  * unpacked as a body of the kind holding only that field, then printed by
  * the field's type. Returns a malloc'd string. */
 static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
-                          value_view view)
+                          const value_text_opts *o)
 {
+	int people = o->style == VALUE_STYLE_PEOPLE;
+	const char *empty = people ? _("(empty)") : "(empty)";
 	const ProtobufCFieldDescriptor *fd;
 	ProtobufCMessage *m = NULL;
 	char *out = NULL;
 	size_t out_len = 0;
 	FILE *f;
 
-	if (len == 0)
-		return strdup("(empty)");
 	fd = k ? protobuf_c_message_descriptor_get_field(k->desc, field) : NULL;
+	/* An unset flag is a "no" (proto3 does not encode false). */
+	if (len == 0 && people && fd && fd->type == PROTOBUF_C_TYPE_BOOL &&
+	    fd->label != PROTOBUF_C_LABEL_REPEATED)
+		return strdup("\xe5\x90\xa6");   /* 否 */
+	if (len == 0)
+		return strdup(empty);
 	if (fd)
 		m = protobuf_c_message_unpack(k->desc, NULL, len, bytes);
 	if (!fd || !m) {
@@ -160,15 +233,17 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 		size_t n = *(const size_t *)((const char *)m + fd->quantifier_offset);
 		const char *arr = *(char *const *)((const char *)m + fd->offset);
+		/* People read lists as Chinese lists (、), notes one after another. */
+		const char *sep = !people ? "," : fd->type == PROTOBUF_C_TYPE_MESSAGE ? "; " : "\xe3\x80\x81";
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				fputc(',', f);
-			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd), view);
+				fputs(sep, f);
+			put_elem(f, k, fd, arr + i * pbfield_elem_size(fd), o);
 		}
 		if (n == 0)
-			fputs("(empty)", f);
+			fputs(empty, f);
 	} else {
-		put_elem(f, k, fd, (const char *)m + fd->offset, view);
+		put_elem(f, k, fd, (const char *)m + fd->offset, o);
 	}
 	fclose(f);
 	protobuf_c_message_free_unpacked(m, NULL);
@@ -177,13 +252,19 @@ static char *decode_value(const kind_info *k, uint32_t field, const uint8_t *byt
 
 char *value_field_text(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len)
 {
-	return decode_value(k, field, bytes, len, VALUE_REVEALED);
+	return decode_value(k, field, bytes, len, &(value_text_opts){ .view = VALUE_REVEALED });
 }
 
 char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
                        value_view view)
 {
-	return decode_value(k, field, bytes, len, view);
+	return decode_value(k, field, bytes, len, &(value_text_opts){ .view = view });
+}
+
+char *value_field_format(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
+                         const value_text_opts *o)
+{
+	return decode_value(k, field, bytes, len, o);
 }
 
 /* ----------------------------------------------------------------- money */

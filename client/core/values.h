@@ -32,6 +32,30 @@ typedef enum value_view {
 char *value_field_view(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
                        value_view view);
 
+struct member_namer;   /* member_lookup.h */
+
+/* How value_field_format writes a value. */
+typedef enum value_style {
+	VALUE_STYLE_TYPED = 0,   /* as `resolve --set` takes it back: fen, ids, yes/no */
+	VALUE_STYLE_PEOPLE,      /* as people read it: 元, names, 是/否, notes as text */
+} value_style;
+
+typedef struct value_text_opts {
+	value_view view;                /* sensitive fields masked or in clear */
+	value_style style;
+	struct member_namer *names;     /* PEOPLE: references by name; NULL, or an id
+	                                   the replica does not know, prints the id */
+} value_text_opts;
+
+/* A field's encoded bytes (as value_field_text takes them) written as o
+ * says. In VALUE_STYLE_PEOPLE: money in 元 ("300.00元"), percentages as
+ * "1.5%", references by name (member_namer_text), yes/no as 是/否, lists
+ * joined with 、, progress notes, contacts and talk needs as
+ * "DATE CHANNEL|REASON: NOTE (BY)" joined with "; ", an unset yes/no as 否,
+ * and "(empty)" through gettext. Same ownership and errors as value_field_text. */
+char *value_field_format(const kind_info *k, uint32_t field, const uint8_t *bytes, size_t len,
+                         const value_text_opts *o);
+
 /* hearth stores money as integer fen; people type and read yuan. */
 
 #define VALUE_YUAN_MAX_FEN INT64_C(99999999999999)   /* 999,999,999,999.99 yuan */

@@ -56,17 +56,12 @@ r.contains("慰问金 by its label", "慰问金", cash)
 members = p.text('#history-table tbody tr:last-child li[data-field="members"]')
 r.contains("走访对象 by its label", "走访对象", members)
 # The values are printed by the one core printer `hearth history` uses
-# (value_field_text via audq_change_side). Until it prints yuan and names
-# (being fixed in client/core on another branch), the checks of 元 and
-# names cannot pass here; the test then says so and is skipped at the end
-# rather than passing.
-core_prints_fen = "30000" in cash and "300.00" not in cash
-if not core_prints_fen:
-    r.contains("the old amount in 元", "300.00", cash)
-    r.contains("the new amount in 元", "500.00", cash)
-    r.contains("the members by name, before", "王秀英", members)
-    r.contains("and after", "李建国", members)
-    r.ok("no member id in the history", m1 not in p.text("#history") and m2 not in p.text("#history"))
+# (audq_change_side: value_field_format for people): 元 and names.
+r.contains("the old amount in 元", "300.00", cash)
+r.contains("the new amount in 元", "500.00", cash)
+r.contains("the members by name, before", "王秀英", members)
+r.contains("and after", "李建国", members)
+r.ok("no member id in the history", m1 not in p.text("#history") and m2 not in p.text("#history"))
 
 # --- with the server gone the page says why, and the record still shows
 r.server_proc.terminate()
@@ -79,8 +74,4 @@ p.one('#history-body[data-loaded="error"]')
 r.contains("offline, the history says it needs the server", "无法连接服务器", p.text("#history-body"))
 r.contains("and the record is still there", "春节", p.text("#record"))
 r.stop_ui(ui)
-if core_prints_fen:
-    r.skip_reason = ("the history page works, but the core printer (client/core/values.c, "
-                     "value_field_text) still prints money in fen and members by id: [%s] [%s]; "
-                     "the 元 and name checks run once its fix is merged" % (cash, members))
 r.finish()

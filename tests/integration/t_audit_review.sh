@@ -90,7 +90,7 @@ expect_contains "conflict.resolve: from the server's value to the kept one" \
 expect_not_contains "conflict.resolve: no phone number in clear" '1390000000' "$js"
 rseq=$(echo "$js" | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
 out=$(h aud audit show "$rseq")
-expect_contains "audit show decodes it" "address 地址: 上海 → 广州" "$out"
+expect_contains "audit show decodes it" "地址 (address): 上海 → 广州" "$out"
 expect_contains "audit show says what was kept" "kept: phone=edit(王五), address=edit(王五)" "$out"
 
 # --- CSV export for a spreadsheet

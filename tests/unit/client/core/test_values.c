@@ -1,5 +1,6 @@
 /* test_values.c: yuan amounts parse strictly and print with two decimals;
- * yes/no words are the same everywhere. */
+ * yes/no words are the same everywhere; a field's bytes print typed (fen,
+ * ids) or for people (元, 是/否, notes as text). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,9 @@
 #include <cmocka.h>
 
 #include "client/core/values.h"
+#include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/kinds.h"
 
 static void test_client_yuan_parse(void **state)
 {
@@ -158,6 +161,67 @@ static void test_client_parse_bool(void **state)
 	assert_int_equal(v, 7);
 }
 
+/* Formats field of a packed body in style. */
+static char *field_of(const kind_info *k, const ProtobufCMessage *body, uint32_t field, value_style style)
+{
+	size_t len = protobuf_c_message_get_packed_size(body);
+	uint8_t *buf = malloc(len ? len : 1);
+	fieldmap fm = FIELDMAP_INIT;
+	const field_entry *fe;
+	char *out;
+
+	assert_non_null(buf);
+	protobuf_c_message_pack(body, buf);
+	assert_int_equal(fieldmap_parse(buf, len, &fm), 0);
+	fe = fieldmap_get(&fm, field);
+	out = value_field_format(k, field, fe ? fe->bytes : NULL, fe ? fe->len : 0,
+	                         &(value_text_opts){ .view = VALUE_REVEALED, .style = style });
+	fieldmap_free(&fm);
+	free(buf);
+	assert_non_null(out);
+	return out;
+}
+
+static void test_client_field_format(void **state)
+{
+	Hearth__Pairing p = HEARTH__PAIRING__INIT;
+	Hearth__ProgressNote n1 = HEARTH__PROGRESS_NOTE__INIT, n2 = HEARTH__PROGRESS_NOTE__INIT;
+	Hearth__ProgressNote *notes[] = { &n1, &n2 };
+	Hearth__Visit v = HEARTH__VISIT__INIT;
+	Hearth__Talk t = HEARTH__TALK__INIT;
+	char *s;
+	(void)state;
+
+	v.cash = 150050;
+	s = field_of(kind_find(HEARTH__KIND__KIND_VISIT), &v.base, 5, VALUE_STYLE_PEOPLE);
+	assert_string_equal(s, "1500.50\xe5\x85\x83");   /* 元 */
+	free(s);
+	s = field_of(kind_find(HEARTH__KIND__KIND_VISIT), &v.base, 5, VALUE_STYLE_TYPED);
+	assert_string_equal(s, "150050");   /* as resolve --set takes it back */
+	free(s);
+
+	t.follow_up = 1;
+	s = field_of(kind_find(HEARTH__KIND__KIND_TALK), &t.base, 9, VALUE_STYLE_PEOPLE);
+	assert_string_equal(s, "\xe6\x98\xaf");   /* 是 */
+	free(s);
+	t.follow_up = 0;   /* not encoded at all: still a "no" */
+	s = field_of(kind_find(HEARTH__KIND__KIND_TALK), &t.base, 9, VALUE_STYLE_PEOPLE);
+	assert_string_equal(s, "\xe5\x90\xa6");   /* 否 */
+	free(s);
+
+	n1.date = "2026-03-01";
+	n1.note = "visit";
+	n1.by = "sec";
+	n2.date = "2026-04-01";
+	n2.channel = "phone";
+	n2.note = "call";
+	p.notes = notes;
+	p.n_notes = 2;
+	s = field_of(kind_find(HEARTH__KIND__KIND_PAIRING), &p.base, 9, VALUE_STYLE_PEOPLE);
+	assert_string_equal(s, "2026-03-01: visit (sec); 2026-04-01 phone: call");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_client_percent_parse),
 		cmocka_unit_test(test_client_yuan_format),
 		cmocka_unit_test(test_client_parse_bool),
+		cmocka_unit_test(test_client_field_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
