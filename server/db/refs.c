@@ -440,7 +440,8 @@ static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const refs_write *w,
  * written after the move so it stays: the member's name as it was, the
  * receiving branch's name, and the transfer's letter and dates; its notes
  * and attachments go with the transfer itself. */
-static int leave_summary(store *s, MDB_txn *txn, const refs_write *w, const Hearth__Transfer *t)
+static int leave_summary(store *s, MDB_txn *txn, const refs_write *w, const Hearth__Transfer *t,
+                         const char *note)
 {
 	Hearth__Transfer sum = HEARTH__TRANSFER__INIT;
 	Hearth__TransferSummary mark = HEARTH__TRANSFER_SUMMARY__INIT;
@@ -477,10 +478,10 @@ static int leave_summary(store *s, MDB_txn *txn, const refs_write *w, const Hear
 	uuid_format(w->id, tid);
 	snprintf(detail, sizeof(detail),
 	         "summary of transfer %s, kept read-only by the sending branch %s: %s left for %s%s%s%s on "
-	         "%s, letter %s",
+	         "%s, letter %s%s",
 	         tid, t->from_branch, mark.member_name[0] ? mark.member_name : "?", t->to_branch,
 	         to_name[0] ? " (" : "", to_name, to_name[0] ? ")" : "", t->accepted_date,
-	         t->letter_no[0] ? t->letter_no : "-");
+	         t->letter_no[0] ? t->letter_no : "-", note ? note : "");
 	rc = w->create(s, txn, &(refs_new_record){
 		.who = w->who, .kind = w->kind, .id = id, .branch = t->from_branch, .body = body,
 		.body_len = len, .now = w->now, .action = "transfer.summary", .detail = detail });
@@ -493,6 +494,112 @@ fail:
 	free(body);
 	if (mem)
 		hearth__record__free_unpacked(mem, NULL);
+	return rc;
+}
+
+/* A growing list of 16-byte ids. */
+typedef struct idset {
+	uint8_t (*v)[16];
+	size_t n, cap;
+} idset;
+
+static int idset_add(idset *l, const uint8_t *id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		uint8_t(*p)[16] = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!p)
+			return HEARTH_ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	memcpy(l->v[l->n++], id, UUID_LEN);
+	return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+/* One pass over the latest copies: the transfers each summary stands for,
+ * and the accepted transfers (not deleted, not summaries themselves). */
+static int scan_transfers(store *s, MDB_txn *txn, idset *summarized, idset *accepted)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = store_err(mdb_cursor_open(txn, s->records, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Record *r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		const Hearth__Transfer *t;
+
+		if (!r) {
+			rc = HEARTH_ECORRUPT;
+			break;
+		}
+		t = r->body_case == HEARTH__RECORD__BODY_TRANSFER ? r->transfer : NULL;
+		if (t && t->summary && t->summary->transfer.len == UUID_LEN)
+			rc = idset_add(summarized, t->summary->transfer.data);
+		else if (t && !t->summary && !r->deleted && r->id.len == UUID_LEN &&
+		         t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED && t->member.len == UUID_LEN)
+			rc = idset_add(accepted, r->id.data);
+		hearth__record__free_unpacked(r, NULL);
+	}
+	mdb_cursor_close(c);
+	if (rc == 0 && mrc != MDB_NOTFOUND && mrc != 0)
+		rc = store_err(mrc);
+	return rc;
+}
+
+int refs_backfill_summaries(store *s, MDB_txn *txn, const actor *who, int64_t now, refs_create_fn create,
+                            size_t *made)
+{
+	MDB_val mk = { strlen(REFS_SUMMARIES_META), (void *)REFS_SUMMARIES_META }, mv;
+	idset summarized = { 0 }, accepted = { 0 };
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_TRANSFER);
+	int rc = mdb_get(txn, s->meta, &mk, &mv);
+
+	*made = 0;
+	if (rc == 0)
+		return 0;
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc);
+	if ((rc = scan_transfers(s, txn, &summarized, &accepted)) != 0)
+		goto fail;
+	if (summarized.n > 1)
+		qsort(summarized.v, summarized.n, sizeof(*summarized.v), id_cmp);
+	for (size_t i = 0; i < accepted.n && rc == 0; i++) {
+		Hearth__Record *r = NULL;
+
+		if (summarized.n && bsearch(accepted.v[i], summarized.v, summarized.n, sizeof(*summarized.v), id_cmp))
+			continue;
+		if ((rc = load(s, txn, accepted.v[i], &r)) != 0)
+			break;
+		if (!r)
+			continue;
+		/* Only a transfer that left its sending branch, for a branch that
+		 * still exists, leaves a trace there. */
+		if (strcmp(r->branch_id, r->transfer->from_branch) != 0 &&
+		    principals_branch_exists(s, txn, r->transfer->from_branch)) {
+			rc = leave_summary(s, txn, &(refs_write){ .who = who, .kind = k, .id = accepted.v[i],
+			                                          .now = now, .create = create },
+			                   r->transfer, "; made at start-up for a transfer accepted before summaries existed");
+			*made += rc == 0;
+		}
+		hearth__record__free_unpacked(r, NULL);
+	}
+	if (rc == 0) {
+		MDB_val one = { 1, (void *)"1" };
+		rc = store_err(mdb_put(txn, s->meta, &mk, &one, 0));
+	}
+fail:
+	free(summarized.v);
+	free(accepted.v);
 	return rc;
 }
 
@@ -604,7 +711,7 @@ int refs_after_write(store *s, MDB_txn *txn, const refs_write *w)
 		    !(ot && ot->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED)) {
 			rc = move_member(s, txn, dbi, w, t);
 			if (rc == 0 && w->create)
-				rc = leave_summary(s, txn, w, t);
+				rc = leave_summary(s, txn, w, t, NULL);
 		}
 	}
 fail:

@@ -84,6 +84,19 @@ typedef struct refs_write {
  * negative HEARTH_E* code (the caller aborts). */
 int refs_after_write(store *s, MDB_txn *txn, const refs_write *w);
 
+/* The meta key that records that refs_backfill_summaries ran. */
+#define REFS_SUMMARIES_META "transfer_summaries"
+
+/* Gives every accepted transfer that has no summary (accepted before
+ * summaries existed) its summary in the sending branch, as acceptance does
+ * now, audited as transfer.summary by who (the server itself). It runs
+ * once per store: the meta key REFS_SUMMARIES_META records that it did,
+ * and later calls cost one lookup. In txn; *made gets the number of
+ * summaries written. Returns 0 or a negative HEARTH_E* code (the caller
+ * aborts). */
+int refs_backfill_summaries(store *s, MDB_txn *txn, const actor *who, int64_t now, refs_create_fn create,
+                            size_t *made);
+
 /* Sums up, into out, the live (not deleted) records that refer to member:
  * all of them when branch is NULL (an admin), else only those in branch,
  * so a branch learns nothing of other branches' records. Returns 0 or a

@@ -19,6 +19,8 @@
 #include "common/wire.h"
 #include "server/db/principals.h"
 #include "server/db/push.h"
+#include "server/db/refs.h"
+#include "server/db/revision.h"
 #include "server/db/store.h"
 
 typedef struct fixture {
@@ -754,6 +756,55 @@ static void test_transfer_leaves_read_only_summary(void **state)
 	close_fixture(&f);
 }
 
+/* A store from before summaries (here: one whose summary is removed by
+ * hand) gets the summary at start-up, once; a second run writes nothing,
+ * and neither does a run without the marker while the summary exists. */
+static void test_backfill_summaries(void **state)
+{
+	fixture f;
+	uint8_t m[16], t[16];
+	Hearth__Record *sum;
+	MDB_txn *txn;
+	MDB_val k, mk = { strlen(REFS_SUMMARIES_META), (void *)REFS_SUMMARIES_META };
+	actor sys;
+	size_t made;
+
+	(void)state;
+	open_fixture(&f);
+	memset(&sys, 0, sizeof(sys));
+	snprintf(sys.name, sizeof(sys.name), "hearthd");
+	uuid_v7(m);
+	uuid_v7(t);
+	create(&f, m);
+	assert_int_equal(push_transfer(&f, &(top){ .id = t, .member = m, .accepted = 1 }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+	assert_int_equal(summaries(&f, &sum), 1);
+	k.mv_size = 16;
+	k.mv_data = sum->id.data;
+	assert_int_equal(mdb_txn_begin(f.s.env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_del(txn, f.s.records, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	hearth__record__free_unpacked(sum, NULL);
+	assert_int_equal(summaries(&f, &sum), 0);
+
+	for (int run = 0; run < 3; run++) {
+		assert_int_equal(mdb_txn_begin(f.s.env, NULL, 0, &txn), 0);
+		if (run == 2)
+			assert_int_equal(mdb_del(txn, f.s.meta, &mk, NULL), 0);
+		assert_int_equal(refs_backfill_summaries(&f.s, txn, &sys, f.now++, revision_create, &made), 0);
+		assert_int_equal(mdb_txn_commit(txn), 0);
+		assert_int_equal(made, run == 0 ? 1 : 0);
+		assert_int_equal(summaries(&f, &sum), 1);
+		assert_string_equal(sum->branch_id, "b1");
+		assert_memory_equal(sum->transfer->summary->transfer.data, t, 16);
+		assert_string_equal(sum->transfer->summary->member_name, "王建国");
+		assert_string_equal(sum->transfer->summary->to_branch_name, "二支部");
+		assert_string_equal(sum->transfer->accepted_date, "2026-09-05");
+		hearth__record__free_unpacked(sum, NULL);
+	}
+	close_fixture(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_old_ledger_row_answers_without_record),
 		cmocka_unit_test(test_duplicate_of_unseen_record_has_no_body),
 		cmocka_unit_test(test_transfer_leaves_read_only_summary),
+		cmocka_unit_test(test_backfill_summaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
