@@ -174,6 +174,7 @@ static const field_rule transfer_rules[] = {
 	{ 8, FIELD_DATE, 0, "接收日期" },
 	{ 9, 0, 200, "退回原因" },
 	{ 10, FIELD_MULTILINE, 2000, "备注" },
+	{ 11, 0, 0, "转出摘要" },   /* TransferSummary: written by the server only */
 };
 
 static int hardship_check(const ProtobufCMessage *body, record_error *err);
@@ -219,7 +220,7 @@ static const kind_info kinds[] = {
 	  "month,member,due,paid,paid_date,status" },
 	{ HEARTH__KIND__KIND_TRANSFER, "transfer", "组织关系转接", HEARTH__RECORD__BODY_TRANSFER,
 	  &hearth__transfer__descriptor, transfer_rules, HEARTH_ARRAY_LEN(transfer_rules),
-	  transfer_check, "member,from_branch,to_branch,issued_date,valid_until,status" },
+	  transfer_check, "member,from_branch,to_branch,letter_no,issued_date,accepted_date,status" },
 };
 
 const kind_info *kind_find(Hearth__Kind kind)

@@ -621,9 +621,17 @@ size_t record_unique_key(const kind_info *k, const ProtobufCMessage *m, uint8_t 
 	return 0;
 }
 
+const Hearth__TransferSummary *record_transfer_summary(const kind_info *k, const ProtobufCMessage *body)
+{
+	if (k == NULL || body == NULL || k->kind != HEARTH__KIND__KIND_TRANSFER ||
+	    body->descriptor != &hearth__transfer__descriptor)
+		return NULL;
+	return ((const Hearth__Transfer *)body)->summary;
+}
+
 int record_refs_each(const kind_info *k, const ProtobufCMessage *m, record_ref_fn fn, void *ctx)
 {
-	if (m == NULL)
+	if (m == NULL || record_transfer_summary(k, m) != NULL)
 		return 0;
 	for (size_t i = 0; i < k->n_rules; i++) {
 		const ProtobufCFieldDescriptor *fd;

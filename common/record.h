@@ -73,8 +73,17 @@ size_t record_unique_key(const kind_info *k, const ProtobufCMessage *body,
                          uint8_t key[RECORD_UNIQUE_KEY_MAX]);
 
 /* Calls fn for every member reference (FIELD_ID value of 16 bytes) in body,
- * with the field's proto name. Stops and returns fn's value when non-zero. */
+ * with the field's proto name. Stops and returns fn's value when non-zero.
+ * A transfer summary (record_transfer_summary) refers to nobody: its member
+ * belongs to the receiving branch, so no rule checks her there, no later
+ * transfer moves the summary with her, and no delete of her counts it. */
 typedef int (*record_ref_fn)(void *ctx, const char *field, const uint8_t id[16]);
 int record_refs_each(const kind_info *k, const ProtobufCMessage *body, record_ref_fn fn, void *ctx);
+
+/* The summary a transfer body carries when it is the sending branch's
+ * read-only trace of an accepted transfer (proto TransferSummary, written
+ * by the server's refs.c only), or NULL for any other body (k or body may
+ * be NULL). The result points into body. */
+const Hearth__TransferSummary *record_transfer_summary(const kind_info *k, const ProtobufCMessage *body);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/audit.h"
@@ -12,6 +13,8 @@
 #include "common/log.h"
 #include "server/db/audit_log.h"
 #include "server/db/principals.h"
+#include "server/db/refs.h"
+#include "server/db/revision.h"
 
 /* How often stale LMDB reader slots are looked for. A constant, not a
  * setting (config.c is not ours to change); HEARTHD_TEST_READER_CHECK_MS
@@ -137,6 +140,32 @@ static int load_audit_keys(hearthd *h, const hearthd_config *cfg)
 	return 0;
 }
 
+/* Transfers accepted before the sending branch kept a summary get theirs
+ * (refs_backfill_summaries), once per store, before anyone connects. */
+static int backfill_summaries(store *st)
+{
+	MDB_txn *txn;
+	actor sys;
+	size_t made = 0;
+	char n[24];
+	int rc;
+
+	memset(&sys, 0, sizeof(sys));
+	snprintf(sys.name, sizeof(sys.name), "hearthd");
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, 0, &txn))) != 0)
+		return rc;
+	rc = refs_backfill_summaries(st, txn, &sys, (int64_t)time(NULL) * 1000, revision_create, &made);
+	if (rc == 0)
+		rc = store_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	if (rc == 0 && made) {
+		snprintf(n, sizeof(n), "%zu", made);
+		log_event(LOG_INFO, "transfer_summaries_made", "count", n, NULL);
+	}
+	return rc;
+}
+
 int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 {
 	server *srv = &h->srv;
@@ -162,6 +191,10 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	if (principals_preset_branches(&h->st, (char **)cfg->preset_branches, cfg->n_preset_branches, err,
 	                               sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
+		goto failed_branches;
+	}
+	if ((rc = backfill_summaries(&h->st)) != 0) {
+		log_event(LOG_ERROR, "transfer_summaries_failed", "error", hearth_strerror(rc), NULL);
 		goto failed_branches;
 	}
 	if (writer_start(&h->w, loop,

@@ -200,6 +200,8 @@ int admin_stats(cli *c, int argc, char **argv)
 			       "  active pairings (帮扶中), as they stand now;\n"
 			       "  dues of the year: due and paid (yuan; JSON in fen, exempt months not\n"
 			       "    due) and the collection rate paid/due;\n"
+			       "  transfers of the year, as in 'report year': 转出 (an accepted one by\n"
+			       "    the summary the sending branch keeps) and 转入;\n"
 			       "  overdue items, as 'hearth due' counts them (its thresholds, profile.ini\n"
 			       "    [due], HEARTH_TODAY): 困难党员 not visited in 90 days, talks past\n"
 			       "    their deadline, active pairings without a progress note in 60 days,\n"

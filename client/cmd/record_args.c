@@ -253,6 +253,7 @@ static const struct {
 	{ HEARTH__KIND__KIND_DUES, 4, N_("(default: the official table for the dues group)") },
 	{ HEARTH__KIND__KIND_DUES, 5, N_("(default: computed from the income and the dues group)") },
 	{ HEARTH__KIND__KIND_DUES, 11, N_("(default: the member's)") },
+	{ HEARTH__KIND__KIND_TRANSFER, 2, N_("(default: the branch it is added in)") },
 };
 
 static const char *field_hint(const kind_info *k, uint32_t field)

@@ -178,6 +178,36 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 	sb_puts(b, tmp);
 }
 
+/* A transfer's summary (the sending branch's trace of a member who left)
+ * names what this replica no longer holds: the member by the name kept at
+ * acceptance, the receiving branch with its name, and a status that says
+ * the record is only a trace. CSV and xlsx keep the stored values, so they
+ * read back as they are. Returns 1 when it wrote the cell. */
+static int summary_cell(const record_cmd *m, const ProtobufCMessage *body, const ProtobufCFieldDescriptor *fd,
+                        rview_sbuf *b)
+{
+	const Hearth__TransferSummary *sum = record_transfer_summary(m->k, body);
+	const Hearth__Transfer *t = (const Hearth__Transfer *)body;
+
+	if (!sum || m->csv || m->xlsx)
+		return 0;
+	if (!strcmp(fd->name, "member") && sum->member_name[0]) {
+		sb_puts(b, sum->member_name);
+		return 1;
+	}
+	if (!strcmp(fd->name, "to_branch") && sum->to_branch_name[0]) {
+		sb_puts(b, t->to_branch);
+		sb_puts(b, " ");
+		sb_puts(b, sum->to_branch_name);
+		return 1;
+	}
+	if (!strcmp(fd->name, "status")) {
+		sb_puts(b, _("transferred out (read-only)"));
+		return 1;
+	}
+	return 0;
+}
+
 static void people_value(const record_cmd *m, const ProtobufCMessage *body,
                          const ProtobufCFieldDescriptor *fd, rview_sbuf *b, refs_as refs)
 {
@@ -185,6 +215,8 @@ static void people_value(const record_cmd *m, const ProtobufCMessage *body,
 	const void *p = pbfield_ptr(body, fd);
 
 	sb_puts(b, "");
+	if (summary_cell(m, body, fd, b))
+		return;
 	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 		size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
 		const char *arr = *(char *const *)p;
@@ -335,6 +367,24 @@ void rview_json_record(const record_cmd *m, out_json *j, const Hearth__Record *r
 			out_json_end_object(j);
 		}
 		out_json_end_array(j);
+	}
+	if (record_transfer_summary(m->k, body)) {
+		const Hearth__TransferSummary *sum = record_transfer_summary(m->k, body);
+		char tid[UUID_TEXT_LEN + 1] = "";
+
+		if (sum->transfer.len == UUID_LEN)
+			uuid_format(sum->transfer.data, tid);
+		out_json_key(j, "read_only");
+		out_json_bool(j, 1);
+		out_json_key(j, "summary");
+		out_json_begin_object(j);
+		out_json_key(j, "transfer");
+		out_json_string(j, tid);
+		out_json_key(j, "member_name");
+		out_json_string(j, sum->member_name);
+		out_json_key(j, "to_branch_name");
+		out_json_string(j, sum->to_branch_name);
+		out_json_end_object(j);
 	}
 	if (body && rec->body_case == HEARTH__RECORD__BODY_MEMBER && rec->member->n_talk_needs) {
 		const Hearth__Member *mem = rec->member;

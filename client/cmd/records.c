@@ -27,6 +27,7 @@
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/read_only.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
@@ -103,6 +104,25 @@ static int fill_untyped(record_cmd *m, ProtobufCMessage *body, record_defaults_m
 	return EXIT_OK;
 }
 
+/* A transfer is opened by the sending branch (server/db/refs.c), so a new
+ * one without --from-branch is sent from the branch it is added in. */
+static int default_from_branch(const record_cmd *m, ProtobufCMessage *body, const char *branch)
+{
+	Hearth__Transfer *t = (Hearth__Transfer *)body;
+	char *copy;
+
+	if (m->k->kind != HEARTH__KIND__KIND_TRANSFER || (t->from_branch && t->from_branch[0]))
+		return EXIT_OK;
+	if ((copy = strdup(branch)) == NULL) {
+		rargs_say(m, _("out of memory"));
+		return EXIT_FAIL;
+	}
+	if (t->from_branch && t->from_branch != protobuf_c_empty_string)
+		free(t->from_branch);
+	t->from_branch = copy;
+	return EXIT_OK;
+}
+
 /* Stores an edit of a loaded record (edit, note): its rules, then the
  * rules that need other records against the replica's copy before the
  * change, then the op. Returns an exit code after saying why. */
@@ -138,10 +158,12 @@ static int do_add(record_cmd *m)
 	rc = fill_untyped(m, body, RECORD_DEFAULTS_NEW);
 	if (rc != EXIT_OK)
 		goto fail;
-	rc = rargs_validate(m, body);
+	rc = rrep_pick_branch(m, branch, sizeof(branch));
 	if (rc != EXIT_OK)
 		goto fail;
-	rc = rrep_pick_branch(m, branch, sizeof(branch));
+	if ((rc = default_from_branch(m, body, branch)) != EXIT_OK)
+		goto fail;
+	rc = rargs_validate(m, body);
 	if (rc != EXIT_OK)
 		goto fail;
 	rec->id.data = malloc(UUID_LEN);
@@ -173,6 +195,19 @@ fail:
 	return rc;
 }
 
+/* A record nobody may change from here (a transfer's summary, read_only.h)
+ * is refused before a flag is applied, so the person reads why first;
+ * the replica and the server refuse it too. */
+static int refuse_read_only(const record_cmd *m, const Hearth__Record *rec)
+{
+	char why[600];
+
+	if (read_only_check(rec, why, sizeof(why)) == READ_ONLY_NO)
+		return EXIT_OK;
+	rargs_say(m, "%s", why);
+	return EXIT_FAIL;
+}
+
 static int do_edit(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
@@ -193,6 +228,8 @@ static int do_edit(record_cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
+	if ((rc = refuse_read_only(m, rec)) != EXIT_OK)
+		goto fail;
 	body = (ProtobufCMessage *)record_body(rec);
 	if (!body) {
 		body = kind_new_body(m->k);
@@ -301,6 +338,8 @@ static int do_delete(record_cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
+	if ((rc = refuse_read_only(m, rec)) != EXIT_OK)
+		goto fail;
 	if ((rc = check_referenced(m, id, rec)) != EXIT_OK)
 		goto fail;
 	rc = replica_delete(&m->rep, id,
@@ -484,6 +523,23 @@ static int do_show(record_cmd *m)
 				         enum_label(&hearth__talk_trigger__descriptor, tn->reason), tn->note[0] ? "  " : "",
 				         tn->note);
 				show_line(i == 0 ? "需谈话事项" : "", width, line);
+			}
+		}
+		if (record_transfer_summary(m->k, body)) {
+			const Hearth__TransferSummary *sum = record_transfer_summary(m->k, body);
+			char tid[UUID_TEXT_LEN + 1] = "?";
+
+			if (sum->transfer.len == UUID_LEN)
+				uuid_format(sum->transfer.data, tid);
+			snprintf(line, sizeof(line),
+			         _("read-only: this branch keeps it since transfer %s was accepted and the "
+			           "member left"),
+			         tid);
+			{
+				const ProtobufCFieldDescriptor *sf =
+					protobuf_c_message_descriptor_get_field_by_name(m->k->desc, "summary");
+				const field_rule *sr = sf ? kind_rule(m->k, sf->id) : NULL;
+				show_line(sr && sr->label ? sr->label : "summary", width, line);
 			}
 		}
 		if (body) {

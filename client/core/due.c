@@ -429,7 +429,8 @@ static int owed_talks(calc *c)
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_TRANSFER][i];
 		const Hearth__Transfer *t = rec->transfer;
 		int accepted = t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
-		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED)
+		/* A summary's member has left: the talk is the receiving branch's. */
+		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED || t->summary)
 			continue;
 		snprintf(reason, sizeof(reason), "组织关系转接：%s → %s", t->from_branch, t->to_branch);
 		rc = talk_trigger(c, member_index(s, t->member.data, t->member.len), rec,

@@ -5,6 +5,7 @@
  * and replica_events.c; the shared LMDB steps in replica_store.c. */
 #include "client/core/replica.h"
 
+#include "client/core/read_only.h"
 #include "client/core/replica_digest.h"
 #include "client/core/replica_store.h"
 
@@ -315,7 +316,7 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	uint8_t *vb = NULL, *nb = NULL, op_id[16];
 	uint32_t *changed = NULL;
 	size_t vb_len = 0, nb_len = 0, n_changed = 0;
-	char idt[UUID_TEXT_LEN + 1];
+	char idt[UUID_TEXT_LEN + 1], why[600];
 	MDB_txn *own = NULL, *t = outer;
 	int rc;
 
@@ -351,6 +352,10 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	}
 	if (view && view->kind != rec->kind) {
 		rc = rstore_say(err, errlen, HEARTH_EINVAL, _("record %s is of another kind"), idt);
+		goto fail;
+	}
+	if (read_only_check(view, why, sizeof(why)) != READ_ONLY_NO) {
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, "%s", why);
 		goto fail;
 	}
 	if ((rc = rstore_body_bytes(view, &vb, &vb_len)) != 0)
@@ -511,7 +516,7 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 {
 	Hearth__Record *srv = NULL, *view = NULL;
 	const Hearth__Record *v;
-	char idt[UUID_TEXT_LEN + 1];
+	char idt[UUID_TEXT_LEN + 1], why[600];
 	MDB_txn *t = NULL;
 	int rc;
 
@@ -528,6 +533,10 @@ int replica_delete(replica *r, const uint8_t id[16], const replica_delete_opts *
 	if (!v || v->deleted) {
 		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND,
 		                v ? _("record %s is already deleted") : _("record %s is not in the local replica"), idt);
+		goto fail;
+	}
+	if (read_only_check(v, why, sizeof(why)) != READ_ONLY_NO) {
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, "%s", why);
 		goto fail;
 	}
 	if ((rc = drop_rejected(r, t, id)) != 0)
@@ -562,7 +571,7 @@ int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen)
 {
 	Hearth__Record *srv = NULL, *view = NULL;
 	const Hearth__Record *v;
-	char idt[UUID_TEXT_LEN + 1];
+	char idt[UUID_TEXT_LEN + 1], why[600];
 	MDB_txn *t = NULL;
 	int rc;
 
@@ -578,6 +587,10 @@ int replica_restore(replica *r, const uint8_t id[16], char *err, size_t errlen)
 	v = view ? view : srv;
 	if (!v) {
 		rc = rstore_say(err, errlen, HEARTH_ENOTFOUND, _("record %s is not in the local replica"), idt);
+		goto fail;
+	}
+	if (read_only_check(v, why, sizeof(why)) != READ_ONLY_NO) {
+		rc = rstore_say(err, errlen, HEARTH_EINVAL, "%s", why);
 		goto fail;
 	}
 	if (!v->deleted || !srv || v->body_case == HEARTH__RECORD__BODY__NOT_SET) {

@@ -45,6 +45,8 @@ static const stats_column columns[] = {
 	{ "dues_due_fen", "应缴(元)", STATS_FEN, ST_DUES_DUE, 0, 4 },
 	{ "dues_paid_fen", "实缴(元)", STATS_FEN, ST_DUES_PAID, 0, 4 },
 	{ "dues_rate", "收缴率", STATS_PERCENT, ST_DUES_PAID, ST_DUES_DUE, 4 },
+	{ "transfers_out", "转出", STATS_COUNT, ST_TRANSFERS_OUT, 0, 4 },
+	{ "transfers_in", "转入", STATS_COUNT, ST_TRANSFERS_IN, 0, 4 },
 	{ "overdue_visits", "超90天未走访", STATS_COUNT, ST_OVERDUE_VISITS, 0, 4 },
 	{ "overdue_talks", "谈话逾期", STATS_COUNT, ST_OVERDUE_TALKS, 0, 4 },
 	{ "overdue_dues", "欠缴超3个月", STATS_COUNT, ST_OVERDUE_DUES, 0, 4 },
@@ -405,6 +407,8 @@ static int count_per_branch(stats *s, const due_snapshot *all_in)
 		yearly_free(&row->year);
 		if ((rc = yearly_compute(&part, row->branch, s->year, &row->year)) != 0)
 			goto done;
+		row->v[ST_TRANSFERS_OUT] = yearly_value(&row->year, "transfers", NULL, "out");
+		row->v[ST_TRANSFERS_IN] = yearly_value(&row->year, "transfers", NULL, "in");
 		if ((rc = due_compute(&part, s->today, &s->due, &rep)) != 0)
 			goto done;
 		row->v[ST_OVERDUE_VISITS] = (int64_t)rep.counts[DUE_VISIT];

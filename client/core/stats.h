@@ -14,6 +14,9 @@
  *   - hardship types and the care coverage look at open ledger entries
  *     (在册, 帮扶中); coverage = share of the distinct members with an open
  *     entry who were visited on that occasion (春节, 七一) in the year;
+ *   - transfers out and in for the chosen year, as `hearth report year`
+ *     counts them for the branch (yearly.h: an accepted transfer counts
+ *     out by the summary the sending branch keeps, in by the transfer);
  *   - overdue items, as of today, are `hearth due`'s (due.h computes them
  *     per branch, with its thresholds from profile.ini [due]): ledger
  *     members not visited in 90 days, talks past their deadline, active
@@ -66,6 +69,8 @@ enum stats_fig {
 	ST_HONORS,
 	ST_DUES_DUE,
 	ST_DUES_PAID,
+	ST_TRANSFERS_OUT,
+	ST_TRANSFERS_IN,
 	ST_OVERDUE_VISITS,
 	ST_OVERDUE_TALKS,
 	ST_OVERDUE_DUES,

@@ -393,6 +393,14 @@ static void transfers(ctx *c, const due_snapshot *s, const char *branch)
 
 		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED)
 			continue;
+		/* An accepted transfer lives in the receiving branch; the sending
+		 * branch keeps its summary, which counts as that branch's 转出
+		 * only (over every branch, the transfer itself counts both). */
+		if (t->summary) {
+			if (branch && !strcmp(t->from_branch, branch) && in_year(c, issued))
+				out++;
+			continue;
+		}
 		if ((!branch || !strcmp(t->from_branch, branch)) && in_year(c, issued))
 			out++;
 		if ((!branch || !strcmp(t->to_branch, branch)) &&

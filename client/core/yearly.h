@@ -23,8 +23,10 @@
  *   activities   date in Y, by type, participants
  *   disclosures  from_date in Y, by category
  *   dues         month in Y: due (without 免缴), paid, collection rate
- *   transfers    out: from_branch is the branch, issued in Y; in: to_branch
- *                is the branch, accepted (else issued) in Y
+ *   transfers    out: from_branch is the branch, issued in Y (an accepted one
+ *                by the summary the sending branch keeps; over every
+ *                branch by the transfer itself); in: to_branch is the
+ *                branch, accepted (else issued) in Y
  * Visits, talks, honors, dues and live members count by the rules of
  * figure_rules.h, the ones `hearth admin stats` applies too. */
 #ifndef HEARTH_YEARLY_H

@@ -34,6 +34,27 @@ int principals_branch_exists(store *s, MDB_txn *txn, const char *branch)
 	return k.mv_size > 0 && mdb_get(txn, s->branches, &k, &v) == 0;
 }
 
+int principals_branch_name(store *s, MDB_txn *txn, const char *id, char *name, size_t cap)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	Hearth__Branch *b;
+	int rc;
+
+	name[0] = '\0';
+	if (k.mv_size == 0)
+		return 0;
+	rc = mdb_get(txn, s->branches, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return store_err(rc);
+	if ((b = hearth__branch__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+		return HEARTH_ECORRUPT;
+	snprintf(name, cap, "%s", b->name);
+	hearth__branch__free_unpacked(b, NULL);
+	return 0;
+}
+
 int principals_branch_names(store *s, MDB_txn *txn, char *out, size_t cap)
 {
 	MDB_cursor *c = NULL;

@@ -38,6 +38,11 @@ int principals_valid_branch_id(const char *id);
 /* 1 when branch exists (in txn), else 0 (a store error reads as 0). */
 int principals_branch_exists(store *s, MDB_txn *txn, const char *branch);
 
+/* The name of branch id (in txn) into name (cap bytes): "" when the
+ * branch has none or does not exist. Returns 0 or a negative HEARTH_E*
+ * code. */
+int principals_branch_name(store *s, MDB_txn *txn, const char *id, char *name, size_t cap);
+
 /* The existing branches as "b001 (第一党支部), b002 (第二党支部)" into out
  * (cap bytes, cut with "…" when longer; "none" when there are none), for
  * refusals that must name them. Returns 0 or a negative HEARTH_E* code. */

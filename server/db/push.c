@@ -336,6 +336,36 @@ static int check_branch(push *p)
 	return STEP_NEXT;
 }
 
+/* A transfer's summary in the sending branch is the server's (refs.c,
+ * written when the transfer is accepted): no op of any role may edit,
+ * delete, restore or resolve one, nor create or turn a record into one. */
+static int check_read_only(push *p)
+{
+	const Hearth__TransferSummary *sum = NULL;
+	char t[UUID_TEXT_LEN + 1] = "?";
+
+	if (p->cur)
+		sum = record_transfer_summary(kind_find(p->cur->kind), record_body(p->cur));
+	if (sum) {
+		const Hearth__Transfer *tr = p->cur->transfer;
+		if (sum->transfer.len == UUID_LEN)
+			uuid_format(sum->transfer.data, t);
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "summary",
+		          "record %s is the read-only summary the sending branch keeps of transfer %s, accepted "
+		          "by branch %s on %s; it cannot be edited, deleted or restored",
+		          p->idtext, t, tr->to_branch, tr->accepted_date);
+		return STEP_DONE;
+	}
+	if (record_transfer_summary(p->k, record_body(p->in))) {
+		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "summary",
+		          "record %s: only the server writes a transfer's summary, when the transfer is accepted; "
+		          "send the transfer without it",
+		          p->idtext);
+		return STEP_DONE;
+	}
+	return STEP_NEXT;
+}
+
 /* The op's body must be valid on its own. */
 static int check_body(push *p)
 {
@@ -776,7 +806,7 @@ static int decide(push *p)
 
 	if ((rc = check_duplicate(p)) != STEP_NEXT || (rc = check_shape(p)) != STEP_NEXT ||
 	    (rc = load_current(p)) != STEP_NEXT || (rc = check_branch(p)) != STEP_NEXT ||
-	    (rc = check_body(p)) != STEP_NEXT)
+	    (rc = check_read_only(p)) != STEP_NEXT || (rc = check_body(p)) != STEP_NEXT)
 		return rc;
 	if (!p->cur)
 		return create(p);

@@ -24,7 +24,17 @@
  * paper process runs: the receiving organisation returns the letter's
  * receipt (回执) and the sending branch records it.  The receiving branch
  * cannot see the transfer before acceptance and learns of it when the
- * member and their records arrive in its feed. */
+ * member and their records arrive in its feed.
+ *
+ * What the sending branch keeps (issue 15 item 5): acceptance moves the
+ * transfer record too, so in the same transaction the sending branch gets
+ * a new record of kind transfer, its summary: member, branches, letter
+ * number and dates, the member's name and the receiving branch's name as
+ * text, and the TransferSummary mark.  It is an ordinary record in the
+ * sending branch's feed and digest, so its replicas pull it like any
+ * other, and old clients read it as a transfer.  It refers to no member
+ * (record_refs_each skips it), so it never moves and never blocks a
+ * delete; push.c refuses every op on it. */
 #include "server/db/refs.h"
 
 #include <stdarg.h>
@@ -259,6 +269,9 @@ int refs_check(store *s, MDB_txn *txn, const kind_info *k, const uint8_t id[16],
 		return 0;
 	if ((m = unpack(k, body, body_len, &rc)) == NULL)
 		return rc == HEARTH_EINVAL ? refuse(err, "", "the %s body does not decode", k->name) : rc;
+	/* The server's own summary: its member has left the branch. */
+	if (record_transfer_summary(k, m) != NULL)
+		goto fail;
 	if ((rc = load(s, txn, id, &cur)) != 0)
 		goto fail;
 	if (cur && cur->kind == k->kind)
@@ -364,7 +377,9 @@ fail:
 /* Whether the record id, now in branch from, is about this member alone
  * (every reference it holds is to member) and so moves with them.  Records
  * about several members (a group visit, an activity) stay with the branch
- * that made them. */
+ * that made them, and so does an earlier accepted transfer: it is the 转入
+ * of the branch that received her then, as the summary is the 转出 of the
+ * branch that sent her. */
 static int moves_with(store *s, MDB_txn *txn, const uint8_t id[16], const uint8_t *member,
                       const char *from, int *yes)
 {
@@ -377,6 +392,9 @@ static int moves_with(store *s, MDB_txn *txn, const uint8_t id[16], const uint8_
 	if ((rc = load(s, txn, id, &r)) != 0 || r == NULL)
 		return rc;
 	k = kind_find(r->kind);
+	if (r->body_case == HEARTH__RECORD__BODY_TRANSFER &&
+	    r->transfer->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED)
+		k = NULL;
 	if (k && strcmp(r->branch_id, from) == 0 && (rc = body_refs(k, record_body(r), &l)) == 0) {
 		*yes = l.n > 0;
 		for (size_t i = 0; i < l.n; i++)
@@ -388,9 +406,10 @@ static int moves_with(store *s, MDB_txn *txn, const uint8_t id[16], const uint8_
 }
 
 /* The consequence of an accepted transfer: the member and every record
- * about them alone (the transfer itself included) get a new revision in
- * the receiving branch; the rehome callback (revision_rehome) leaves a marker in the sending
- * branch's feed so its replicas drop them. */
+ * about them alone (the transfer itself included, earlier accepted
+ * transfers not) get a new revision in the receiving branch; the rehome
+ * callback (revision_rehome) leaves a marker in the sending branch's feed
+ * so its replicas drop them. */
 static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const refs_write *w,
                        const Hearth__Transfer *t)
 {
@@ -406,10 +425,181 @@ static int move_member(store *s, MDB_txn *txn, MDB_dbi dbi, const refs_write *w,
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		int yes;
 
-		if ((rc = moves_with(s, txn, ids[i], t->member.data, t->from_branch, &yes)) == 0 && yes)
+		if (memcmp(ids[i], w->id, UUID_LEN) == 0)
+			yes = 1;
+		else if ((rc = moves_with(s, txn, ids[i], t->member.data, t->from_branch, &yes)) != 0)
+			break;
+		if (yes)
 			rc = w->rehome(s, txn, w->who, ids[i], t->to_branch, w->now);
 	}
 	free(ids);
+	return rc;
+}
+
+/* The sending branch's summary of an accepted transfer t (record w->id),
+ * written after the move so it stays: the member's name as it was, the
+ * receiving branch's name, and the transfer's letter and dates; its notes
+ * and attachments go with the transfer itself. */
+static int leave_summary(store *s, MDB_txn *txn, const refs_write *w, const Hearth__Transfer *t,
+                         const char *note)
+{
+	Hearth__Transfer sum = HEARTH__TRANSFER__INIT;
+	Hearth__TransferSummary mark = HEARTH__TRANSFER_SUMMARY__INIT;
+	Hearth__Record *mem = NULL;
+	char to_name[256] = "", tid[UUID_TEXT_LEN + 1], detail[700];
+	uint8_t id[16], *body = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = load(s, txn, t->member.data, &mem)) != 0)
+		return rc;
+	if ((rc = principals_branch_name(s, txn, t->to_branch, to_name, sizeof(to_name))) != 0 ||
+	    (rc = uuid_v7(id)) != 0)
+		goto fail;
+	mark.transfer.data = (uint8_t *)w->id;
+	mark.transfer.len = UUID_LEN;
+	mark.member_name = mem && mem->body_case == HEARTH__RECORD__BODY_MEMBER ? mem->member->name : "";
+	mark.to_branch_name = to_name;
+	sum.member = t->member;
+	sum.from_branch = t->from_branch;
+	sum.to_branch = t->to_branch;
+	sum.letter_no = t->letter_no;
+	sum.issued_date = t->issued_date;
+	sum.valid_until = t->valid_until;
+	sum.status = t->status;
+	sum.accepted_date = t->accepted_date;
+	sum.summary = &mark;
+	len = hearth__transfer__get_packed_size(&sum);
+	if ((body = malloc(len ? len : 1)) == NULL) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	hearth__transfer__pack(&sum, body);
+	uuid_format(w->id, tid);
+	snprintf(detail, sizeof(detail),
+	         "summary of transfer %s, kept read-only by the sending branch %s: %s left for %s%s%s%s on "
+	         "%s, letter %s%s",
+	         tid, t->from_branch, mark.member_name[0] ? mark.member_name : "?", t->to_branch,
+	         to_name[0] ? " (" : "", to_name, to_name[0] ? ")" : "", t->accepted_date,
+	         t->letter_no[0] ? t->letter_no : "-", note ? note : "");
+	rc = w->create(s, txn, &(refs_new_record){
+		.who = w->who, .kind = w->kind, .id = id, .branch = t->from_branch, .body = body,
+		.body_len = len, .now = w->now, .action = "transfer.summary", .detail = detail });
+	if (rc == 0 && w->effects) {
+		w->effects->summary_made = 1;
+		memcpy(w->effects->summary_id, id, UUID_LEN);
+		snprintf(w->effects->summary_branch, sizeof(w->effects->summary_branch), "%s", t->from_branch);
+	}
+fail:
+	free(body);
+	if (mem)
+		hearth__record__free_unpacked(mem, NULL);
+	return rc;
+}
+
+/* A growing list of 16-byte ids. */
+typedef struct idset {
+	uint8_t (*v)[16];
+	size_t n, cap;
+} idset;
+
+static int idset_add(idset *l, const uint8_t *id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		uint8_t(*p)[16] = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!p)
+			return HEARTH_ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	memcpy(l->v[l->n++], id, UUID_LEN);
+	return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+/* One pass over the latest copies: the transfers each summary stands for,
+ * and the accepted transfers (not deleted, not summaries themselves). */
+static int scan_transfers(store *s, MDB_txn *txn, idset *summarized, idset *accepted)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = store_err(mdb_cursor_open(txn, s->records, &c))) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Hearth__Record *r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		const Hearth__Transfer *t;
+
+		if (!r) {
+			rc = HEARTH_ECORRUPT;
+			break;
+		}
+		t = r->body_case == HEARTH__RECORD__BODY_TRANSFER ? r->transfer : NULL;
+		if (t && t->summary && t->summary->transfer.len == UUID_LEN)
+			rc = idset_add(summarized, t->summary->transfer.data);
+		else if (t && !t->summary && !r->deleted && r->id.len == UUID_LEN &&
+		         t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED && t->member.len == UUID_LEN)
+			rc = idset_add(accepted, r->id.data);
+		hearth__record__free_unpacked(r, NULL);
+	}
+	mdb_cursor_close(c);
+	if (rc == 0 && mrc != MDB_NOTFOUND && mrc != 0)
+		rc = store_err(mrc);
+	return rc;
+}
+
+int refs_backfill_summaries(store *s, MDB_txn *txn, const actor *who, int64_t now, refs_create_fn create,
+                            size_t *made)
+{
+	MDB_val mk = { strlen(REFS_SUMMARIES_META), (void *)REFS_SUMMARIES_META }, mv;
+	idset summarized = { 0 }, accepted = { 0 };
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_TRANSFER);
+	int rc = mdb_get(txn, s->meta, &mk, &mv);
+
+	*made = 0;
+	if (rc == 0)
+		return 0;
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc);
+	if ((rc = scan_transfers(s, txn, &summarized, &accepted)) != 0)
+		goto fail;
+	if (summarized.n > 1)
+		qsort(summarized.v, summarized.n, sizeof(*summarized.v), id_cmp);
+	for (size_t i = 0; i < accepted.n && rc == 0; i++) {
+		Hearth__Record *r = NULL;
+
+		if (summarized.n && bsearch(accepted.v[i], summarized.v, summarized.n, sizeof(*summarized.v), id_cmp))
+			continue;
+		if ((rc = load(s, txn, accepted.v[i], &r)) != 0)
+			break;
+		if (!r)
+			continue;
+		/* Only a transfer that left its sending branch, for a branch that
+		 * still exists, leaves a trace there. */
+		if (strcmp(r->branch_id, r->transfer->from_branch) != 0 &&
+		    principals_branch_exists(s, txn, r->transfer->from_branch)) {
+			rc = leave_summary(s, txn, &(refs_write){ .who = who, .kind = k, .id = accepted.v[i],
+			                                          .now = now, .create = create },
+			                   r->transfer, "; made at start-up for a transfer accepted before summaries existed");
+			*made += rc == 0;
+		}
+		hearth__record__free_unpacked(r, NULL);
+	}
+	if (rc == 0) {
+		MDB_val one = { 1, (void *)"1" };
+		rc = store_err(mdb_put(txn, s->meta, &mk, &one, 0));
+	}
+fail:
+	free(summarized.v);
+	free(accepted.v);
 	return rc;
 }
 
@@ -512,14 +702,17 @@ int refs_after_write(store *s, MDB_txn *txn, const refs_write *w)
 	}
 	rc = 0;
 
-	if (k->kind == HEARTH__KIND__KIND_TRANSFER && m && !deleted) {
+	if (k->kind == HEARTH__KIND__KIND_TRANSFER && m && !deleted && !record_transfer_summary(k, m)) {
 		const Hearth__Transfer *t = (const Hearth__Transfer *)m;
 		const Hearth__Transfer *ot = (const Hearth__Transfer *)om;
 
 		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED &&
 		    t->member.len == UUID_LEN &&
-		    !(ot && ot->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED))
+		    !(ot && ot->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED)) {
 			rc = move_member(s, txn, dbi, w, t);
+			if (rc == 0 && w->create)
+				rc = leave_summary(s, txn, w, t, NULL);
+		}
 	}
 fail:
 	idlist_free(&after);

@@ -115,20 +115,34 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 {
 	uint8_t *old = NULL;
 	size_t old_len = 0;
+	refs_effects fx;
+	char detail[200];
+	const char *why = a->claim ? a->claim->detail : a->detail;
 	int rc;
 
+	memset(&fx, 0, sizeof(fx));
 	if (a->cur && (rc = record_pack_body(a->cur, &old, &old_len)) != 0 && rc != HEARTH_EINVAL)
 		return rc;
 	rc = refs_after_write(s, txn, &(refs_write){
 		.who = a->who, .kind = a->kind, .id = a->id, .branch = a->branch,
 		.old_body = old, .old_len = old_len, .body = a->body, .body_len = a->body_len,
-		.deleted = a->deleted, .now = a->now, .rehome = revision_rehome });
+		.deleted = a->deleted, .now = a->now, .rehome = revision_rehome,
+		.create = revision_create, .effects = &fx });
+	/* The acceptance's own entry names the summary it left (whose entry,
+	 * action transfer.summary, names the transfer). */
+	if (rc == 0 && fx.summary_made && !why) {
+		char t[UUID_TEXT_LEN + 1];
+		uuid_format(fx.summary_id, t);
+		snprintf(detail, sizeof(detail), "accepted; the sending branch %s keeps the read-only summary %s",
+		         fx.summary_branch, t);
+		why = detail;
+	}
 	if (rc == 0)
 		rc = audit_change(s, txn, &(audit_change_args){
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,
 			.branch = a->branch, .rev_before = a->cur ? a->cur->rev : 0, .rev_after = rev,
 			.op = a->op, .old_body = old, .old_len = old_len, .body = a->body,
-			.body_len = a->body_len, .detail = a->claim ? a->claim->detail : NULL });
+			.body_len = a->body_len, .detail = why });
 	free(old);
 	return rc;
 }
@@ -200,6 +214,18 @@ int revision_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[1
 	if (rc == REVISION_REFUSED)
 		return HEARTH_EINVAL;
 	return rc;
+}
+
+int revision_create(store *s, MDB_txn *txn, const refs_new_record *n)
+{
+	op_result r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = revision_write(s, txn, &(revision_args){
+		.who = n->who, .kind = n->kind, .id = n->id, .branch = n->branch, .body = n->body,
+		.body_len = n->body_len, .now = n->now, .action = n->action, .detail = n->detail }, &r);
+	return rc == REVISION_REFUSED ? HEARTH_EINVAL : rc;
 }
 
 int revision_load_body(store *s, MDB_txn *txn, const uint8_t id[16], uint64_t rev, const kind_info *k,

@@ -10,6 +10,7 @@
 
 #include "common/record.h"
 #include "server/db/op_result.h"
+#include "server/db/refs.h"
 #include "server/db/store.h"
 
 /* A recovered revision (server/db/recovery.h): what the replica that
@@ -40,6 +41,7 @@ typedef struct revision_args {
 	 * replica and the claimed revision number (when above the current
 	 * one), and the audit entry carries claim->detail */
 	const revision_claim *claim;
+	const char *detail;             /* NULL, or the audit entry's detail (not with claim) */
 } revision_args;
 
 /* How revision_write ended when it did not fail. */
@@ -62,6 +64,12 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
  * when a store rule refuses the move, or a store error. */
 int revision_rehome(store *s, MDB_txn *txn, const actor *who, const uint8_t id[16],
                     const char *new_branch, int64_t now);
+
+/* Writes a record the server makes itself (revision 1, no op), audited
+ * as r->action with r->detail: a transfer's summary in the sending branch
+ * (refs_create_fn). Returns 0, HEARTH_EINVAL when a store rule refuses it,
+ * or a store error. */
+int revision_create(store *s, MDB_txn *txn, const refs_new_record *r);
 
 /* The body of revision rev of record id (of kind k), into *body which the
  * caller frees. Returns 0, HEARTH_ENOTFOUND, HEARTH_ECORRUPT or another

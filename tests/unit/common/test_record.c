@@ -939,9 +939,46 @@ static void test_kind_labels(void **state)
 	}
 }
 
+static int count_refs(void *ctx, const char *field, const uint8_t id[16])
+{
+	(void)field, (void)id;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A transfer names its member until it is the sending branch's summary
+ * (issue 15 item 5): then it refers to nobody, so no store rule checks
+ * her in that branch and no later transfer moves it with her. */
+static void test_transfer_summary_refers_to_nobody(void **state)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_TRANSFER);
+	Hearth__Transfer t = HEARTH__TRANSFER__INIT;
+	Hearth__TransferSummary mark = HEARTH__TRANSFER_SUMMARY__INIT;
+	Hearth__Member m = HEARTH__MEMBER__INIT;
+	uint8_t id[16] = { 1, 2, 3 };
+	int n = 0;
+
+	(void)state;
+	t.member.data = id;
+	t.member.len = 16;
+	assert_null(record_transfer_summary(k, &t.base));
+	assert_int_equal(record_refs_each(k, &t.base, count_refs, &n), 0);
+	assert_int_equal(n, 1);
+	t.summary = &mark;
+	assert_ptr_equal(record_transfer_summary(k, &t.base), &mark);
+	n = 0;
+	assert_int_equal(record_refs_each(k, &t.base, count_refs, &n), 0);
+	assert_int_equal(n, 0);
+	/* Only a transfer body of the transfer kind is one. */
+	assert_null(record_transfer_summary(kind_find(HEARTH__KIND__KIND_MEMBER), &m.base));
+	assert_null(record_transfer_summary(k, NULL));
+	assert_null(record_transfer_summary(NULL, &t.base));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transfer_summary_refers_to_nobody),
 		cmocka_unit_test(test_member_rules),
 		cmocka_unit_test(test_validate_message),
 		cmocka_unit_test(test_raw_bodies),

@@ -791,6 +791,77 @@ static void test_client_delete(void **state)
 	replica_ops_free(ops, keys, n);
 }
 
+/* A transfer's summary as the server sends it to the sending branch
+ * (issue 15 item 5); free with hearth__record__free_unpacked. */
+static Hearth__Record *summary(const uint8_t id[16], const uint8_t transfer[16])
+{
+	Hearth__Transfer t = HEARTH__TRANSFER__INIT;
+	Hearth__TransferSummary mark = HEARTH__TRANSFER_SUMMARY__INIT;
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	uint8_t buf[4096], member[16];
+	size_t n;
+
+	new_id(member);
+	mark.transfer.data = (uint8_t *)transfer;
+	mark.transfer.len = 16;
+	mark.member_name = "周明";
+	mark.to_branch_name = "第二党支部";
+	t.member.data = member;
+	t.member.len = 16;
+	t.from_branch = "b001";
+	t.to_branch = "b002";
+	t.letter_no = "2026-017";
+	t.issued_date = "2026-09-01";
+	t.valid_until = "2026-12-01";
+	t.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+	t.accepted_date = "2026-09-05";
+	t.summary = &mark;
+	rec.id.data = (uint8_t *)id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_TRANSFER;
+	rec.branch_id = "b001";
+	rec.rev = 1;
+	rec.seq = 3;
+	rec.updated_at = 1700000000001;
+	rec.body_case = HEARTH__RECORD__BODY_TRANSFER;
+	rec.transfer = &t;
+	n = hearth__record__pack(&rec, buf);
+	assert_true(n < sizeof(buf));
+	return hearth__record__unpack(NULL, n, buf);
+}
+
+/* The summary is read-only in the shared replica path too (the CLI and the
+ * web app both queue through it): an edit, a delete and a restore are
+ * refused with the reason, and nothing is queued. */
+static void test_client_summary_is_read_only(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16], tid[16];
+	Hearth__Record *s, *ed;
+	char err[512];
+
+	new_id(id);
+	new_id(tid);
+	s = summary(id, tid);
+	pull(f, &s, 1, NULL, 0, 3);
+	ed = summary(id, tid);
+	free(ed->transfer->letter_no);
+	ed->transfer->letter_no = strdup("X-1");
+	err[0] = '\0';
+	assert_int_equal(replica_edit(&f->r, ed, 0, err, sizeof(err)), HEARTH_EINVAL);
+	assert_non_null(strstr(err, "is the read-only summary this branch keeps of a transfer (周明 left for "
+	                            "第二党支部 on 2026-09-05)"));
+	err[0] = '\0';
+	assert_int_equal(replica_delete(&f->r, id, NULL, err, sizeof(err)), HEARTH_EINVAL);
+	assert_non_null(strstr(err, "it cannot be edited, deleted or restored"));
+	err[0] = '\0';
+	assert_int_equal(replica_restore(&f->r, id, err, sizeof(err)), HEARTH_EINVAL);
+	assert_non_null(strstr(err, "read-only summary"));
+	assert_int_equal(pending(f), 0);
+	hearth__record__free_unpacked(ed, NULL);
+	hearth__record__free_unpacked(s, NULL);
+}
+
 static int count_each(void *ctx, const Hearth__Record *rec)
 {
 	(void)rec;
@@ -852,6 +923,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_kept_digest_follows_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_summary_is_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),

@@ -19,6 +19,8 @@
 #include "common/wire.h"
 #include "server/db/principals.h"
 #include "server/db/push.h"
+#include "server/db/refs.h"
+#include "server/db/revision.h"
 #include "server/db/store.h"
 
 typedef struct fixture {
@@ -596,6 +598,213 @@ static void test_delete_conflicts_keep_server_copy(void **state)
 	close_fixture(&f);
 }
 
+/* ------------------------------------------ transfers (issue 15 item 5) */
+
+/* A transfer of member from b1 to b2 at base: pending, or accepted; with
+ * sum set it carries a summary, as only the server may write one. */
+typedef struct top {
+	const actor *who;
+	const uint8_t *id, *member;
+	uint64_t base;
+	int accepted, del;
+	const Hearth__TransferSummary *sum;
+} top;
+
+static answer push_transfer(fixture *f, const top *t)
+{
+	Hearth__Op op = HEARTH__OP__INIT;
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	Hearth__Transfer tr = HEARTH__TRANSFER__INIT;
+	uint32_t changed[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t op_id[16];
+
+	uuid_v7(op_id);
+	tr.member.data = (uint8_t *)t->member;
+	tr.member.len = 16;
+	tr.from_branch = "b1";
+	tr.to_branch = "b2";
+	tr.letter_no = "组转〔2026〕17号";
+	tr.issued_date = "2026-09-01";
+	tr.valid_until = "2026-12-01";
+	tr.status = t->accepted ? HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED
+	                        : HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_PENDING;
+	if (t->accepted)
+		tr.accepted_date = "2026-09-05";
+	tr.summary = (Hearth__TransferSummary *)t->sum;
+	rec.id.data = (uint8_t *)t->id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_TRANSFER;
+	rec.branch_id = "b1";
+	rec.body_case = HEARTH__RECORD__BODY_TRANSFER;
+	rec.transfer = &tr;
+	op.op_id.data = op_id;
+	op.op_id.len = 16;
+	op.record = &rec;
+	op.base_rev = t->base;
+	op.delete_ = t->del;
+	op.changed_fields = changed;
+	op.n_changed_fields = HEARTH_ARRAY_LEN(changed);
+	return push(f, t->who ? t->who : &f->b1, &op);
+}
+
+/* The stored records of kind transfer that carry a summary: how many, and
+ * the first one (the caller frees it). */
+static size_t summaries(fixture *f, Hearth__Record **first)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_cursor_op step = MDB_FIRST;
+	size_t n = 0;
+
+	*first = NULL;
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_cursor_open(txn, f->s.records, &c), 0);
+	for (; mdb_cursor_get(c, &k, &v, step) == 0; step = MDB_NEXT) {
+		Hearth__Record *r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		assert_non_null(r);
+		if (r->body_case == HEARTH__RECORD__BODY_TRANSFER && r->transfer->summary && n++ == 0) {
+			*first = r;
+			continue;
+		}
+		hearth__record__free_unpacked(r, NULL);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/* The branch of stored record id ("" when none), into out. */
+static void stored_branch(fixture *f, const uint8_t id[16], char out[64])
+{
+	MDB_txn *txn;
+	MDB_val k = { 16, (void *)id }, v;
+
+	out[0] = '\0';
+	assert_int_equal(mdb_txn_begin(f->s.env, NULL, MDB_RDONLY, &txn), 0);
+	if (mdb_get(txn, f->s.records, &k, &v) == 0) {
+		Hearth__Record *r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		assert_non_null(r);
+		snprintf(out, 64, "%s", r->branch_id);
+		hearth__record__free_unpacked(r, NULL);
+	}
+	mdb_txn_abort(txn);
+}
+
+/* Acceptance moves the transfer to b2 and leaves b1 one summary, which no
+ * op of any role may change and no client may write. */
+static void test_transfer_leaves_read_only_summary(void **state)
+{
+	fixture f;
+	uint8_t m[16], t[16], forged[16];
+	Hearth__Record *sum;
+	Hearth__TransferSummary mark = HEARTH__TRANSFER_SUMMARY__INIT;
+	char branch[64];
+	answer a;
+
+	(void)state;
+	open_fixture(&f);
+	uuid_v7(m);
+	uuid_v7(t);
+	create(&f, m);
+	assert_int_equal(push_transfer(&f, &(top){ .id = t, .member = m }).status, HEARTH__OP_STATUS__OP_APPLIED);
+	assert_int_equal(summaries(&f, &sum), 0);
+	assert_int_equal(push_transfer(&f, &(top){ .id = t, .member = m, .base = 1, .accepted = 1 }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+	stored_branch(&f, t, branch);
+	assert_string_equal(branch, "b2");
+	stored_branch(&f, m, branch);
+	assert_string_equal(branch, "b2");
+
+	assert_int_equal(summaries(&f, &sum), 1);
+	assert_string_equal(sum->branch_id, "b1");
+	assert_int_equal(sum->rev, 1);
+	assert_memory_equal(sum->transfer->summary->transfer.data, t, 16);
+	assert_string_equal(sum->transfer->summary->member_name, "王建国");
+	assert_string_equal(sum->transfer->summary->to_branch_name, "二支部");
+	assert_string_equal(sum->transfer->to_branch, "b2");
+	assert_string_equal(sum->transfer->letter_no, "组转〔2026〕17号");
+	assert_string_equal(sum->transfer->accepted_date, "2026-09-05");
+	assert_int_equal(sum->transfer->status, HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED);
+
+	/* An edit and a delete by the branch, an edit by the admin. */
+	a = push_transfer(&f, &(top){ .id = sum->id.data, .member = m, .base = 1, .accepted = 1 });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_REJECTED);
+	assert_int_equal(a.code, HEARTH__ERROR_CODE__ERR_FORBIDDEN);
+	assert_string_equal(a.field, "summary");
+	a = push_transfer(&f, &(top){ .id = sum->id.data, .member = m, .base = 1, .accepted = 1, .del = 1 });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_REJECTED);
+	assert_int_equal(a.code, HEARTH__ERROR_CODE__ERR_FORBIDDEN);
+	a = push_transfer(&f, &(top){ .who = &f.admin, .id = sum->id.data, .member = m, .base = 1, .accepted = 1 });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_REJECTED);
+	assert_int_equal(a.code, HEARTH__ERROR_CODE__ERR_FORBIDDEN);
+	assert_int_equal(stored_rev(&f, sum->id.data), 1);
+
+	/* A summary of the client's own making. */
+	uuid_v7(forged);
+	mark.transfer.data = t;
+	mark.transfer.len = 16;
+	mark.member_name = "王建国";
+	a = push_transfer(&f, &(top){ .id = forged, .member = m, .sum = &mark });
+	assert_int_equal(a.status, HEARTH__OP_STATUS__OP_REJECTED);
+	assert_int_equal(a.code, HEARTH__ERROR_CODE__ERR_INVALID);
+	assert_string_equal(a.field, "summary");
+	assert_int_equal(stored_rev(&f, forged), 0);
+	hearth__record__free_unpacked(sum, NULL);
+	assert_int_equal(summaries(&f, &sum), 1);
+	hearth__record__free_unpacked(sum, NULL);
+	close_fixture(&f);
+}
+
+/* A store from before summaries (here: one whose summary is removed by
+ * hand) gets the summary at start-up, once; a second run writes nothing,
+ * and neither does a run without the marker while the summary exists. */
+static void test_backfill_summaries(void **state)
+{
+	fixture f;
+	uint8_t m[16], t[16];
+	Hearth__Record *sum;
+	MDB_txn *txn;
+	MDB_val k, mk = { strlen(REFS_SUMMARIES_META), (void *)REFS_SUMMARIES_META };
+	actor sys;
+	size_t made;
+
+	(void)state;
+	open_fixture(&f);
+	memset(&sys, 0, sizeof(sys));
+	snprintf(sys.name, sizeof(sys.name), "hearthd");
+	uuid_v7(m);
+	uuid_v7(t);
+	create(&f, m);
+	assert_int_equal(push_transfer(&f, &(top){ .id = t, .member = m, .accepted = 1 }).status,
+	                 HEARTH__OP_STATUS__OP_APPLIED);
+	assert_int_equal(summaries(&f, &sum), 1);
+	k.mv_size = 16;
+	k.mv_data = sum->id.data;
+	assert_int_equal(mdb_txn_begin(f.s.env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_del(txn, f.s.records, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	hearth__record__free_unpacked(sum, NULL);
+	assert_int_equal(summaries(&f, &sum), 0);
+
+	for (int run = 0; run < 3; run++) {
+		assert_int_equal(mdb_txn_begin(f.s.env, NULL, 0, &txn), 0);
+		if (run == 2)
+			assert_int_equal(mdb_del(txn, f.s.meta, &mk, NULL), 0);
+		assert_int_equal(refs_backfill_summaries(&f.s, txn, &sys, f.now++, revision_create, &made), 0);
+		assert_int_equal(mdb_txn_commit(txn), 0);
+		assert_int_equal(made, run == 0 ? 1 : 0);
+		assert_int_equal(summaries(&f, &sum), 1);
+		assert_string_equal(sum->branch_id, "b1");
+		assert_memory_equal(sum->transfer->summary->transfer.data, t, 16);
+		assert_string_equal(sum->transfer->summary->member_name, "王建国");
+		assert_string_equal(sum->transfer->summary->to_branch_name, "二支部");
+		assert_string_equal(sum->transfer->accepted_date, "2026-09-05");
+		hearth__record__free_unpacked(sum, NULL);
+	}
+	close_fixture(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +813,8 @@ int main(void)
 		cmocka_unit_test(test_delete_conflicts_keep_server_copy),
 		cmocka_unit_test(test_old_ledger_row_answers_without_record),
 		cmocka_unit_test(test_duplicate_of_unseen_record_has_no_body),
+		cmocka_unit_test(test_transfer_leaves_read_only_summary),
+		cmocka_unit_test(test_backfill_summaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
