@@ -4,8 +4,10 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "client/core/replica_meta.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -133,4 +135,33 @@ admin_outcome admin_request_revoke(session *s, const char *fp, const char *reaso
 	req.body_case = HEARTH__ENVELOPE__BODY_REVOKE;
 	req.revoke = &rv;
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_REVOKE_RESULT, resp, why, cap);
+}
+
+#define META_BRANCHES "admin.branches"
+
+int admin_branches_remember(replica *r, const Hearth__BranchList *l)
+{
+	size_t n = hearth__branch_list__get_packed_size(l);
+	uint8_t *buf = malloc(n ? n : 1);
+	int rc;
+
+	if (!buf)
+		return HEARTH_ENOMEM;
+	hearth__branch_list__pack(l, buf);
+	rc = replica_meta_set_bytes(r, META_BRANCHES, buf, n);
+	free(buf);
+	return rc;
+}
+
+Hearth__BranchList *admin_branches_recall(replica *r)
+{
+	Hearth__BranchList *l = NULL;
+	uint8_t *cached = NULL;
+	size_t len = 0;
+
+	if (replica_meta_get_bytes(r, META_BRANCHES, &cached, &len) == 0) {
+		l = hearth__branch_list__unpack(NULL, len, cached);
+		free(cached);
+	}
+	return l;
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "client/core/replica.h"
 #include "client/core/session.h"
 
 #define ADMIN_BRANCH_ID_MAX 63     /* ids travel in certificate URIs */
@@ -62,5 +63,12 @@ admin_outcome admin_request_branch_put(session *s, const Hearth__Branch *b, int 
 /* RevokeRequest for the full fingerprint fp with reason -> RevokeResult. */
 admin_outcome admin_request_revoke(session *s, const char *fp, const char *reason, Hearth__Envelope **resp,
                                    char *why, size_t cap);
+
+/* The last branch list an admin fetched, kept in the replica (meta key
+ * admin.branches) so figures can name branches offline. remember returns
+ * 0 or a negative HEARTH_E* code; recall returns the list (the caller's:
+ * hearth__branch_list__free_unpacked) or NULL when none was kept. */
+int admin_branches_remember(replica *r, const Hearth__BranchList *l);
+Hearth__BranchList *admin_branches_recall(replica *r);
 
 #endif
