@@ -128,6 +128,8 @@ typedef struct web_api_answer {
 	size_t data_len;
 	const char *data_type;      /* static */
 	char filename[160];         /* UTF-8, no quotes or slashes */
+	int inline_view;            /* the download is shown in the browser, not saved */
+	const char *csp;            /* static: the download's own CSP; NULL: the app's */
 } web_api_answer;
 
 /* Answers one request (the security checks have passed). One at a time. */
