@@ -54,7 +54,7 @@ done
 expect_eq "a branch certificate cannot enroll, in Chinese" "$want" \
 	"$(post --data '{"role":"branch","branch":"b001","name":"某人"}' "$B/api/admin/enroll" | field error)"
 expect_eq "the words of the screens are there for every role" 200 "$(code "$B/api/admin/text")"
-expect_eq "... in Chinese" "人员与证书" "$(get "$B/api/admin/text" | field nav_people)"
+expect_eq "... in Chinese" "人员与证书" "$(get "$B/api/admin/text" | field admin_nav_people)"
 h adm admin branch list >/dev/null 2>&1
 expect_not_contains "nothing reached the server as an admin request from b001" "b003" "$(h adm admin branch list)"
 
