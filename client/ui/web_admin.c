@@ -866,9 +866,10 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 	for (size_t i = 0; i < c->n_fields; i++) {
 		const Hearth__ConflictField *f = c->fields[i];
 		const field_rule *rule = k ? kind_rule(k, f->field) : NULL;
-		/* Masked like every listing (value_field_view, the one mask). */
-		char *sv = value_field_view(k, f->field, f->server_value.data, f->server_value.len, VALUE_MASKED);
-		char *ov = value_field_view(k, f->field, f->op_value.data, f->op_value.len, VALUE_MASKED);
+		/* Masked like every listing (value_field_view, the one mask); a
+		 * kind this client does not know shows no values. */
+		char *sv = k ? value_field_view(k, f->field, f->server_value.data, f->server_value.len, VALUE_MASKED) : NULL;
+		char *ov = k ? value_field_view(k, f->field, f->op_value.data, f->op_value.len, VALUE_MASKED) : NULL;
 		json_t *fo = json_object();
 		set_str(fo, "name", f->name);
 		set_str(fo, "label", rule && rule->label ? rule->label : f->name);
