@@ -111,14 +111,15 @@ admin_outcome admin_request_principals(session *s, Hearth__Envelope **resp, char
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST, resp, why, cap);
 }
 
-admin_outcome admin_request_branch_put(session *s, const Hearth__Branch *b, int create,
-                                       Hearth__Envelope **resp, char *why, size_t cap)
+admin_outcome admin_request_branch_put(session *s, const admin_branch_put_args *a, Hearth__Envelope **resp,
+                                       char *why, size_t cap)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
 	Hearth__BranchPut put = HEARTH__BRANCH_PUT__INIT;
 
-	put.branch = (Hearth__Branch *)b;
-	put.create = create;
+	put.branch = (Hearth__Branch *)a->b;
+	put.create = a->create;
+	put.set_general_edits = (uint32_t)a->edits;
 	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_PUT;
 	req.branch_put = &put;
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_BRANCH_PUT_RESULT, resp, why, cap);

@@ -108,6 +108,8 @@ static const struct {
 	{ "admin_branch_parent", N_("General branch (党总支)") },
 	{ "admin_branch_secretary", N_("Secretary") },
 	{ "admin_branch_none", N_("(none)") },
+	{ "admin_general_edits", N_("Its general-branch certificates may edit the records of the branches below it") },
+	{ "admin_general_edits_on", N_("may edit the branches below") },
 	{ "admin_branch_add", N_("Add a branch") },
 	{ "admin_branch_add_help", N_("The id is what certificates and records use: letters, digits, '.', "
 	                        "'_' and '-' (e.g. b003). It never changes.") },
@@ -390,6 +392,7 @@ static void do_branch_put(web_admin *w, const web_api_request *rq, web_api_answe
 	Hearth__Branch b = HEARTH__BRANCH__INIT;
 	Hearth__Envelope *resp = NULL, *list = NULL;
 	const Hearth__Branch *nb;
+	admin_general_edits edits = ADMIN_GENERAL_EDITS_KEEP;
 	int create;
 	session s;
 	char why[1200];
@@ -398,6 +401,10 @@ static void do_branch_put(web_admin *w, const web_api_request *rq, web_api_answe
 	if (!allowed(w, NEED_WRITE, an) || !(j = web_body_json(rq, an)))
 		return;
 	create = json_is_true(json_object_get(j, "create"));
+	/* general_edits: true or false to change it, absent to keep it. */
+	if (json_is_boolean(json_object_get(j, "general_edits")))
+		edits = json_is_true(json_object_get(j, "general_edits")) ? ADMIN_GENERAL_EDITS_ALLOW
+		                                                          : ADMIN_GENERAL_EDITS_FORBID;
 	if (body_text(j, "id", &id, an) || body_text(j, "name", &name, an) || body_text(j, "parent", &parent, an) ||
 	    body_text(j, "secretary", &secretary, an))
 		goto done;
@@ -411,7 +418,7 @@ static void do_branch_put(web_admin *w, const web_api_request *rq, web_api_answe
 		web_refuse(an, 422, NULL, "name", _("the branch's name is required (e.g. 第三党支部)"));
 		goto done;
 	}
-	if (!create && !name && !parent && !secretary) {
+	if (!create && !name && !parent && !secretary && !edits) {
 		web_refuse(an, 422, NULL, "name", _("nothing to change: give a name, a general branch or a secretary"));
 		goto done;
 	}
@@ -456,9 +463,9 @@ static void do_branch_put(web_admin *w, const web_api_request *rq, web_api_answe
 			b.parent = cur->parent;
 		if (!secretary)
 			b.secretary = cur->secretary;
-		b.general_edits = cur->general_edits;
 	}
-	out = admin_request_branch_put(&s, &b, create, &resp, why, sizeof(why));
+	out = admin_request_branch_put(&s, &(admin_branch_put_args){ .b = &b, .create = create, .edits = edits },
+	                               &resp, why, sizeof(why));
 	if (out != ADMIN_ANSWERED) {
 		refuse_outcome(out, why, an);
 		goto close;
@@ -469,6 +476,7 @@ static void do_branch_put(web_admin *w, const web_api_request *rq, web_api_answe
 	set_str(o, "name", nb->name);
 	set_str(o, "parent", nb->parent);
 	set_str(o, "secretary", nb->secretary);
+	json_object_set_new(o, "general_edits", json_boolean(nb->general_edits));
 	web_answer(an, 200, o);
 close:
 	session_close(&s);

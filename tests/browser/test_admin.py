@@ -68,6 +68,7 @@ r.eq("the new branch is listed by name", "第九党支部", row.find_element(uil
 r.contains("with its 党总支 by name", "第一党支部", row.find_element(uilib.By.CSS_SELECTOR, ".parent").text)
 row.find_element(uilib.By.CSS_SELECTOR, ".edit-branch").click()
 r.eq("rename fills the form", "第九党支部", p.one("#b-name").get_attribute("value"))
+r.ok("the 党总支 edit switch is off for a new branch", not p.one("#b-general_edits").is_selected())
 p.one("#b-name").clear()
 p.one("#b-name").send_keys("第九党支部（机关）")
 p.one("#b-save").click()
@@ -76,6 +77,13 @@ p.has_text('#branches-table tr[data-id="b009"] .name', "第九党支部（机关
 rc, out = r.h("adm", "admin", "branch", "list", "--json")
 r.contains("the server has the renamed branch below b001",
            '"id":"b009","name":"第九党支部（机关）","parent":"b001"', out)
+# b001, a 党总支 now, lets its general-branch certificates edit below it
+p.one('#branches-table tr[data-id="b001"] .edit-branch').click()
+p.one("#b-general_edits").click()
+p.one("#b-save").click()
+p.has_text('#branches-table tr[data-id="b001"] .edits', "可编辑下属支部")
+rc, out = r.h("adm", "admin", "branch", "list", "--json")
+r.contains("the server has b001's general_edits on", '"id":"b001","name":"第一党支部","parent":"","secretary":"","general_edits":true', out)
 
 # --- 人员与证书: issue a certificate, download it, connect with it, revoke it
 p.nav("人员与证书")

@@ -73,6 +73,9 @@ res=$(post --data '{"id":"b003","create":true,"name":"第三党支部","parent":
 expect_eq "add a branch below it" "g01" "$(echo "$res" | field parent)"
 res=$(post --data '{"id":"b003","create":false,"name":"第三党支部（机关）"}' "$B/api/admin/branch")
 expect_eq "rename keeps the parent" "g01" "$(echo "$res" | field parent)"
+res=$(post --data '{"id":"g01","create":false,"general_edits":true}' "$B/api/admin/branch")
+expect_eq "general_edits alone is a change" "true" "$(echo "$res" | python3 -c 'import json,sys; print(str(json.load(sys.stdin)["general_edits"]).lower())')"
+expect_contains "... kept by the server" '"id":"g01","name":"机关党总支","parent":"","secretary":"","general_edits":true' "$(h adm admin branch list --json)"
 res=$(post --data '{"id":"b003","create":false,"parent":"b003"}' "$B/api/admin/branch")
 expect_eq "a branch cannot be its own parent" "a branch cannot be its own general branch" "$(echo "$res" | field error)"
 expect_contains "the CLI sees the rename and the parent" "第三党支部（机关）" "$(h adm admin branch list)"

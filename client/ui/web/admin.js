@@ -62,13 +62,16 @@
       var fname = el("input", { type: "text", id: "b-name" });
       var fparent = el("select", { id: "b-parent" }, branchOptions(list, T("admin_branch_none")));
       var fsec = el("input", { type: "text", id: "b-secretary" });
+      var fedits = el("input", { type: "checkbox", id: "b-general_edits" });
+      var editsRow = row("b-general_edits", T("admin_general_edits"), fedits);
+      editsRow.hidden = true;
       var title = el("h3", { id: "branch-form-title" }, T("admin_branch_add"));
       var save = el("button", { type: "submit", id: "b-save" }, T("admin_branch_save"));
       var top = el("div", { id: "branch-form-error" });
       var form = el("form", { id: "branch-form", novalidate: "novalidate" }, title,
         el("p", { "class": "hint" }, T("admin_branch_add_help")), top,
         row("b-id", T("admin_branch_id"), fid), row("b-name", T("admin_branch_name"), fname),
-        row("b-parent", T("admin_branch_parent"), fparent), row("b-secretary", T("admin_branch_secretary"), fsec),
+        row("b-parent", T("admin_branch_parent"), fparent), row("b-secretary", T("admin_branch_secretary"), fsec), editsRow,
         el("div", { "class": "toolbar" }, save));
       function edit(b) {
         editing = b;
@@ -78,6 +81,8 @@
         fname.value = b.name;
         fparent.value = b.parent || "";
         fsec.value = b.secretary || "";
+        fedits.checked = !!b.general_edits;
+        editsRow.hidden = false;
         fname.focus();
       }
       form.addEventListener("submit", function (ev) {
@@ -86,6 +91,7 @@
         var body = { id: fid.value.trim(), create: !editing, name: fname.value.trim(), parent: fparent.value,
                      secretary: fsec.value.trim() };
         if (editing && body.name === "") delete body.name;
+        if (editing && fedits.checked !== !!editing.general_edits) body.general_edits = fedits.checked;
         save.disabled = true;
         l.post("/api/admin/branch", body).then(function () {
           var said = editing ? T("admin_branch_saved") : T("admin_branch_added");
@@ -98,7 +104,8 @@
       var tb = el("tbody");
       list.forEach(function (b) {
         tb.appendChild(el("tr", { "data-id": b.id },
-          el("td", null, b.id), el("td", { "class": "name" }, b.name),
+          el("td", null, b.id), el("td", null, el("span", { "class": "name" }, b.name),
+            b.general_edits ? el("span", { "class": "hint edits" }, "（" + T("admin_general_edits_on") + "）") : null),
           el("td", { "class": "parent" }, b.parent ? (b.parent_name || b.parent) + "（" + b.parent + "）" : ""),
           el("td", null, b.secretary),
           isAdmin() ? el("td", null, el("button", { type: "button", "class": "edit-branch", onclick: function () { edit(b); } }, T("admin_branch_edit"))) : null));
