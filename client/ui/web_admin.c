@@ -224,9 +224,14 @@ static int allowed(const web_admin *w, need n, web_api_answer *an)
 		                                  "but not change them"));
 		return 0;
 	}
-	snprintf(msg, sizeof(msg), _("the committee's screens need an admin certificate; this profile's "
-	                             "certificate (%s) is a branch certificate of %s"),
-	         w->id.name, w->id.branch_id);
+	if (w->id.role == HEARTH__ROLE__ROLE_GENERAL)
+		snprintf(msg, sizeof(msg), _("the committee's screens need an admin certificate; this profile's "
+		                             "certificate (%s) is the general branch %s's"),
+		         w->id.name, w->id.branch_id);
+	else
+		snprintf(msg, sizeof(msg), _("the committee's screens need an admin certificate; this profile's "
+		                             "certificate (%s) is a branch certificate of %s"),
+		         w->id.name, w->id.branch_id);
 	web_refuse(an, 403, NULL, NULL, msg);
 	return 0;
 }

@@ -58,6 +58,13 @@ expect_eq "... in Chinese" "人员与证书" "$(get "$B/api/admin/text" | field 
 h adm admin branch list >/dev/null 2>&1
 expect_not_contains "nothing reached the server as an admin request from b001" "b003" "$(h adm admin branch list)"
 
+# a general branch's certificate (党总支) is not the committee's either
+client g1 general1 "$PORT_s"
+start_ui g1 zh_CN.UTF-8
+expect_eq "a general-branch certificate gets 403 too, saying what it is" \
+	"这些委员会页面需要管理员证书；本配置的证书（周八）是党总支 g01 的证书" \
+	"$(get "$B/api/admin/stats" | field error)"
+
 # --- an admin certificate (English messages, so the texts are exact)
 start_ui adm C.UTF-8
 out=$(get "$B/api/admin/branches")
@@ -151,7 +158,7 @@ expect_eq "an auditor may not add a branch" "审计员证书可以查看委员�
 	"$(post --data '{"id":"b004","create":true,"name":"四"}' "$B/api/admin/branch" | field error)"
 expect_eq "... nor download an enrolment" 403 "$(code "$B/api/admin/enrolled?file=key")"
 
-for n in b1 adm aud; do
+for n in b1 g1 adm aud; do
 	v="UI_PID_$n"
 	kill -TERM "${!v}"
 	wait "${!v}"
