@@ -13,10 +13,12 @@
 #include "client/core/audit_text.h"
 #include "client/core/due.h"
 #include "client/core/enroll.h"
+#include "client/core/event_list.h"
 #include "client/core/identity.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
+#include "client/core/replica_events.h"
 #include "client/core/replica_meta.h"
 #include "client/core/resolve.h"
 #include "client/core/session.h"
@@ -82,7 +84,8 @@ void web_admin_free(web_admin *w)
 int web_admin_is_post_only(const char *path)
 {
 	return !strcmp(path, "/api/admin/branch") || !strcmp(path, "/api/admin/revoke") ||
-	       !strcmp(path, "/api/admin/enroll") || !strcmp(path, "/api/admin/resolve");
+	       !strcmp(path, "/api/admin/enroll") || !strcmp(path, "/api/admin/resolve") ||
+	       !strcmp(path, "/api/admin/reveal");
 }
 
 static void set_str(json_t *o, const char *key, const char *s)
@@ -171,6 +174,8 @@ static const struct {
 	{ "admin_resolved", N_("Resolved; sync to send it to the server.") },
 	{ "admin_delete_conflict", N_("One side deleted this record, the other changed it.") },
 	{ "admin_view_record", N_("View the record") },
+	{ "admin_reveal", N_("Show") },
+	{ "admin_reveal_help", N_("Sensitive values are masked; Show displays them and records that in the audit log.") },
 	{ "admin_by", N_("by %s") },
 	{ "admin_stats_help", N_("The figures of 'hearth admin stats' per branch, with subtotals per general "
 	                   "branch and the totals, from this replica (sync first for the latest).") },
@@ -849,15 +854,14 @@ typedef struct queue_ctx {
 	json_t *arr;
 } queue_ctx;
 
-static int queue_one(void *ctx, const Hearth__Conflict *c)
+/* One conflict for the page: its record, branch, who made each side and
+ * both values of each field, masked unless view says revealed. */
+static json_t *conflict_json(const Hearth__Conflict *c, const Hearth__BranchList *names, value_view view)
 {
-	queue_ctx *x = ctx;
 	const kind_info *k = kind_find(c->kind);
 	json_t *o, *fields;
 	char idt[UUID_TEXT_LEN + 1] = "", rid[UUID_TEXT_LEN + 1] = "", when[64];
 
-	if (x->branch && x->branch[0] && strcmp(x->branch, c->branch_id ? c->branch_id : ""))
-		return 0;
 	o = json_object();
 	fields = json_array();
 	if (c->id.len == UUID_LEN)
@@ -869,7 +873,7 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 	set_str(o, "kind", k ? k->name : "");
 	set_str(o, "kind_label", k ? k->label : "");
 	set_str(o, "branch", c->branch_id);
-	set_str(o, "branch_name", branch_name(x->names, c->branch_id));
+	set_str(o, "branch_name", branch_name(names, c->branch_id));
 	set_str(o, "server_by", c->server_by);
 	set_str(o, "other_by", c->op_by);
 	out_local_time(c->created_at, "-", when, sizeof(when));
@@ -881,9 +885,12 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 		const field_rule *rule = k ? kind_rule(k, f->field) : NULL;
 		/* Masked like every listing (value_field_view, the one mask); a
 		 * kind this client does not know shows no values. */
-		char *sv = k ? value_field_view(k, f->field, f->server_value.data, f->server_value.len, VALUE_MASKED) : NULL;
-		char *ov = k ? value_field_view(k, f->field, f->op_value.data, f->op_value.len, VALUE_MASKED) : NULL;
+		char *sv = k ? value_field_view(k, f->field, f->server_value.data, f->server_value.len, view) : NULL;
+		char *ov = k ? value_field_view(k, f->field, f->op_value.data, f->op_value.len, view) : NULL;
+		int hidden = view == VALUE_MASKED && rule && (rule->flags & FIELD_SENSITIVE) &&
+		             (f->server_value.len || f->op_value.len);
 		json_t *fo = json_object();
+		json_object_set_new(fo, "masked", json_boolean(hidden));
 		set_str(fo, "name", f->name);
 		set_str(fo, "label", rule && rule->label ? rule->label : f->name);
 		set_str(fo, "server", sv ? sv : "");
@@ -893,8 +900,61 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 		json_array_append_new(fields, fo);
 	}
 	json_object_set_new(o, "fields", fields);
-	json_array_append_new(x->arr, o);
+	return o;
+}
+
+static int queue_one(void *ctx, const Hearth__Conflict *c)
+{
+	queue_ctx *x = ctx;
+
+	if (x->branch && x->branch[0] && strcmp(x->branch, c->branch_id ? c->branch_id : ""))
+		return 0;
+	json_array_append_new(x->arr, conflict_json(c, x->names, VALUE_MASKED));
 	return 0;
+}
+
+/* 显示 on a conflict: its reveal event is queued before any value leaves,
+ * as `admin conflicts --reveal` does (event_list_add_conflict). */
+static void do_queue_reveal(web_admin *w, web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j;
+	const char *id;
+	Hearth__Conflict *cf = NULL;
+	event_list ev = { 0 };
+	branch_names bn = { 0 };
+	char err[1400];
+	replica r;
+	int rc;
+
+	if (!allowed(w, NEED_READ, an) || !(j = web_body_json(rq, an)))
+		return;
+	if (web_open_replica(a, &r, an) != 0) {
+		json_decref(j);
+		return;
+	}
+	id = json_string_value(json_object_get(j, "id"));
+	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
+		web_refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
+		goto done;
+	}
+	rc = event_list_add_conflict(&ev, cf, "ui admin conflicts reveal");
+	if (rc == 0 && ev.n)
+		rc = replica_queue_events(&r, ev.ev, ev.n);
+	if (rc != 0) {
+		snprintf(err, sizeof(err), _("cannot record the reveal in the local replica (%s); nothing was shown"),
+		         hearth_strerror(rc));
+		web_refuse(an, 500, NULL, NULL, err);
+		goto done;
+	}
+	bn.l = bn.kept = admin_branches_recall(&r);
+	web_answer(an, 200, conflict_json(cf, bn.l, VALUE_REVEALED));
+done:
+	names_free(&bn);
+	event_list_free(&ev);
+	if (cf)
+		hearth__conflict__free_unpacked(cf, NULL);
+	replica_close(&r);
+	json_decref(j);
 }
 
 static void do_queue(web_admin *w, web_api *a, const web_api_request *rq, web_api_answer *an)
@@ -1191,6 +1251,8 @@ int web_admin_handle(web_admin *w, web_api *a, const web_api_request *rq, web_ap
 		do_enroll(w, rq, an);
 	else if (!strcmp(p, "/api/admin/resolve"))
 		do_resolve(w, a, rq, an);
+	else if (!strcmp(p, "/api/admin/reveal"))
+		do_queue_reveal(w, a, rq, an);
 	else
 		return 0;
 	return 1;

@@ -11,6 +11,7 @@
  * GET  /api/admin/enrolled?file=F   for download (key, cert, ca, csr, ext) until the next one
  * GET  /api/admin/conflicts?branch= 冲突队列: every branch's open conflicts (`conflicts`)
  * POST /api/admin/resolve           {id, keep: "server"|"other"} or {id, set: {field: text}}
+ * POST /api/admin/reveal            {id}: the conflict unmasked, its reveal event queued first
  * GET  /api/admin/stats?year=Y      统计 (`stats`)
  * GET  /api/admin/report?year=Y[&view=1]  全委报表: report.c's HTML file (`report --html`)
  *

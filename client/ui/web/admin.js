@@ -248,6 +248,20 @@
             document.getElementById("queue").insertBefore(l.banner(T("admin_resolved"), "ok"), document.getElementById("queue").firstChild);
           }).catch(function (e) { l.clear(msg).appendChild(l.banner(err(e))); });
         }
+        /* 显示: the values unmasked, after the replica queued the reveal event. */
+        var reveal = c.fields.some(function (f) { return f.masked; }) ? el("button", {
+          type: "button", "class": "reveal-conflict", onclick: function () {
+            l.post("/api/admin/reveal", { id: c.id }).then(function (o) {
+              o.fields.forEach(function (f) {
+                var tr = tb.querySelector('tr[data-field="' + f.name + '"]');
+                if (!tr) return;
+                tr.querySelector(".theirs").textContent = f.server;
+                tr.querySelector(".mine").textContent = f.other;
+              });
+              reveal.disabled = true;
+            }).catch(function (e) { l.clear(msg).appendChild(l.banner(err(e))); });
+          }
+        }, T("admin_reveal")) : null;
         var tools = q.can_resolve ? el("div", { "class": "toolbar" },
           el("button", { type: "button", "class": "keep-server", onclick: function () { send({ keep: "server" }); } }, T("admin_keep_server")), " ",
           el("button", { type: "button", "class": "keep-other", onclick: function () { send({ keep: "other" }); } }, T("admin_keep_other")), " ",
@@ -263,6 +277,7 @@
           el("h3", null, c.kind_label + " · " + (c.branch_name || c.branch) + " ", l.link("#/record/" + c.record, T("admin_view_record"))),
           el("p", { "class": "meta" }, c.when),
           c.delete_conflict ? el("p", null, T("admin_delete_conflict")) : null,
+          reveal ? el("p", { "class": "hint" }, T("admin_reveal_help"), " ", reveal) : null,
           el("table", null, el("thead", null, el("tr", null, el("th", null, T("admin_field")),
             el("th", null, T("admin_server_value") + (c.server_by ? "（" + F("admin_by", c.server_by) + "）" : "")),
             el("th", null, T("admin_other_value") + (c.other_by ? "（" + F("admin_by", c.other_by) + "）" : "")),
