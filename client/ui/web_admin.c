@@ -174,7 +174,7 @@ static const struct {
 	{ "admin_resolved", N_("Resolved; sync to send it to the server.") },
 	{ "admin_delete_conflict", N_("One side deleted this record, the other changed it.") },
 	{ "admin_view_record", N_("View the record") },
-	{ "admin_reveal", N_("Show") },
+	{ "admin_reveal", N_("Show the masked values") },
 	{ "admin_reveal_help", N_("Sensitive values are masked; Show displays them and records that in the audit log.") },
 	{ "admin_by", N_("by %s") },
 	{ "admin_stats_help", N_("The figures of 'hearth admin stats' per branch, with subtotals per general "

@@ -138,7 +138,9 @@ r.eq("beside the other edit", "西街2号", row.find_element(uilib.By.CSS_SELECT
 r.contains("the field by its label", "地址", row.text)
 phone = sec.find_element(uilib.By.CSS_SELECTOR, "tr[data-field=phone]")
 r.eq("a sensitive value is masked", "139****1111", phone.find_element(uilib.By.CSS_SELECTOR, ".theirs").text)
-sec.find_element(uilib.By.CSS_SELECTOR, ".reveal-conflict").click()
+btn = sec.find_element(uilib.By.CSS_SELECTOR, ".reveal-conflict")
+r.eq("the reveal button says 显示, as on a record's page", "显示", btn.text)
+btn.click()
 p.has_text('#queue .conflict[data-branch="b001"] tr[data-field=phone] .mine', "13922221111")
 r.eq("显示 shows the server's phone", "13911111111",
      p.one('#queue .conflict[data-branch="b001"] tr[data-field=phone] .theirs').text)
