@@ -54,25 +54,6 @@ static const char *ossl_reason(void)
 	return buf;
 }
 
-/* Writes text for a POSIX shell: as is when it holds only safe characters,
- * else in single quotes. */
-static void shell_word(FILE *f, const char *s)
-{
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:=@+,") ==
-	              strlen(s)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 /* Creates path (which must not exist) with mode and writes through fn. */
 static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), void *arg)
 {
@@ -286,16 +267,12 @@ static int prepare_out(enroll *e)
 
 static void print_init_line(const cli *c, const enroll *e)
 {
+	char *args = enroll_init_args(c->prof.server, e->cert_path, e->key_path, e->ca_path);
+
 	printf(_("on %s's machine, after copying the key, the certificate and ca.pem there:\n  hearth init --server "),
 	       e->name);
-	shell_word(stdout, c->prof.server);
-	fputs(" --cert ", stdout);
-	shell_word(stdout, e->cert_path);
-	fputs(" --key ", stdout);
-	shell_word(stdout, e->key_path);
-	fputs(" --ca ", stdout);
-	shell_word(stdout, e->ca_path);
-	putchar('\n');
+	printf("%s\n", args ? args : "…");
+	free(args);
 }
 
 /* Finds and loads the CA key: --ca-key, else ca.key beside the profile's
@@ -328,22 +305,12 @@ static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *hav
  * ext is the extensions file's text. */
 static void print_signing_steps(cli *c, const enroll *e, char *ext)
 {
+	char *args = enroll_sign_args(e->csr_path, c->prof.ca, e->ca_key, e->ext_path, e->cert_path);
+
 	printf(_("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
 	       "  openssl x509 -req -in "), e->cert_path);
-	shell_word(stdout, e->csr_path);
-	fputs(" -CA ", stdout);
-	shell_word(stdout, c->prof.ca);
-	fputs(" -CAkey ", stdout);
-	shell_word(stdout, e->ca_key);
-	{
-		char hex[33];
-		if (enroll_serial_hex(hex) == 0)
-			printf(" -set_serial 0x%s", hex);
-	}
-	printf(" -days %d -sha256 -extfile ", CERT_DAYS);
-	shell_word(stdout, e->ext_path);
-	fputs(" -out ", stdout);
-	shell_word(stdout, e->cert_path);
+	fputs(args ? args : "…", stdout);
+	free(args);
 	printf(_("\n%s holds:\n"), e->ext_path);
 	for (char *line = ext, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');

@@ -338,3 +338,62 @@ char *enroll_req_pem(X509_REQ *r)
 	BIO *b = BIO_new(BIO_s_mem());
 	return b ? bio_text(b, PEM_write_bio_X509_REQ(b, r)) : NULL;
 }
+
+/* Appends s to out as one POSIX shell word; out has room for 4 bytes per
+ * byte of s plus 3 (enroll_words sized it). */
+static char *shell_word(char *o, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:=@+,") == strlen(s))
+		return o + sprintf(o, "%s", s);
+	*o++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return o;
+}
+
+/* words[i] as shell words, each after glue[i] (glue[0] comes first). */
+static char *enroll_words(const char *const *glue, const char *const *words, size_t n)
+{
+	size_t cap = 1;
+	char *out, *o;
+
+	for (size_t i = 0; i < n; i++)
+		cap += strlen(glue[i]) + 4 * strlen(words[i]) + 3;
+	if (!(out = malloc(cap)))
+		return NULL;
+	o = out;
+	*o = '\0';
+	for (size_t i = 0; i < n; i++) {
+		o += sprintf(o, "%s", glue[i]);
+		o = shell_word(o, words[i]);
+	}
+	return out;
+}
+
+char *enroll_init_args(const char *server, const char *cert, const char *key, const char *ca)
+{
+	const char *glue[] = { "", " --cert ", " --key ", " --ca " };
+	const char *words[] = { server, cert, key, ca };
+
+	return enroll_words(glue, words, 4);
+}
+
+char *enroll_sign_args(const char *csr, const char *ca, const char *ca_key, const char *ext, const char *cert)
+{
+	char hex[33], serial[64] = "", days[80];
+	const char *glue[] = { "", " -CA ", " -CAkey ", days, " -out " };
+	const char *words[] = { csr, ca, ca_key, ext, cert };
+
+	if (enroll_serial_hex(hex) == 0)
+		snprintf(serial, sizeof(serial), " -set_serial 0x%s", hex);
+	snprintf(days, sizeof(days), "%s -days %d -sha256 -extfile ", serial, ENROLL_DAYS);
+	return enroll_words(glue, words, 5);
+}

@@ -73,6 +73,15 @@ void enroll_made_free(enroll_made *m);
  * Returns 0 or HEARTH_EIO. */
 int enroll_serial_hex(char hex[33]);
 
+/* The words that follow "hearth init --server " on the new user's
+ * machine ("SERVER --cert C --key K --ca A"), and those that follow
+ * "openssl x509 -req -in " where the CA key is kept ("CSR -CA CA -CAkey
+ * KEY -set_serial 0xHEX -days N -sha256 -extfile EXT -out CERT"), each
+ * a POSIX shell word (as is when it holds only safe characters, else in
+ * single quotes). malloc'd, the caller's; NULL when out of memory. */
+char *enroll_init_args(const char *server, const char *cert, const char *key, const char *ca);
+char *enroll_sign_args(const char *csr, const char *ca, const char *ca_key, const char *ext, const char *cert);
+
 /* The last OpenSSL error as a phrase into out; the error queue is
  * cleared. */
 void enroll_openssl_error(char *out, size_t cap);

@@ -620,32 +620,6 @@ done:
 	json_decref(j);
 }
 
-/* A POSIX shell word, for the lines the page shows to copy. */
-static void shell_word(char *out, size_t cap, const char *s)
-{
-	size_t o = 0;
-
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:=@+,") == strlen(s)) {
-		snprintf(out, cap, "%s", s);
-		return;
-	}
-	if (cap < 3) {
-		out[0] = '\0';
-		return;
-	}
-	out[o++] = '\'';
-	for (; *s && o + 6 < cap; s++) {
-		if (*s == '\'') {
-			memcpy(out + o, "'\\''", 4);
-			o += 4;
-		} else {
-			out[o++] = *s;
-		}
-	}
-	out[o++] = '\'';
-	out[o] = '\0';
-}
-
 /* 发证: `admin enroll`, the files kept for download. The branch must exist
  * (asked of the server; when it cannot be reached, a warning). */
 static void do_enroll(web_admin *w, const web_api_request *rq, web_api_answer *an)
@@ -657,7 +631,7 @@ static void do_enroll(web_admin *w, const web_api_request *rq, web_api_answer *a
 	enrolled e;
 	X509 *ca = NULL;
 	EVP_PKEY *ca_key = NULL;
-	char why[1400], ca_key_path[1100], warning[1400] = "", bname[260] = "", line[2600], w1[300], w2[300], w3[300];
+	char why[1400], ca_key_path[1100], warning[1400] = "", bname[260] = "", line[6000];
 	int rc;
 
 	memset(&e, 0, sizeof(e));
@@ -776,19 +750,22 @@ static void do_enroll(web_admin *w, const web_api_request *rq, web_api_answer *a
 	json_object_set_new(o, "files", files);
 	/* The lines to copy, as the command prints them, with the files'
 	 * names as the browser saves them. */
-	shell_word(w1, sizeof(w1), w->prof.server);
-	snprintf(line, sizeof(line), "hearth init --server %s --cert %s.pem --key %s.key --ca ca.pem", w1,
-	         w->last.who, w->last.who);
-	set_str(o, "init", line);
-	if (!m.cert) {
-		char hex[33] = "";
-		(void)enroll_serial_hex(hex);
-		shell_word(w1, sizeof(w1), w->prof.ca);
-		shell_word(w2, sizeof(w2), ca_key_path);
-		shell_word(w3, sizeof(w3), w->last.who);
-		snprintf(line, sizeof(line), "openssl x509 -req -in %s.csr -CA %s -CAkey %s -set_serial 0x%s -days %d "
-		         "-sha256 -extfile %s.ext -out %s.pem", w3, w1, w2, hex, ENROLL_DAYS, w3, w3);
-		set_str(o, "sign", line);
+	{
+		char cert[80], key[80], csr[80], ext[80], *args;
+		snprintf(cert, sizeof(cert), "%s.pem", w->last.who);
+		snprintf(key, sizeof(key), "%s.key", w->last.who);
+		snprintf(csr, sizeof(csr), "%s.csr", w->last.who);
+		snprintf(ext, sizeof(ext), "%s.ext", w->last.who);
+		args = enroll_init_args(w->prof.server, cert, key, "ca.pem");
+		snprintf(line, sizeof(line), "hearth init --server %s", args ? args : "…");
+		free(args);
+		set_str(o, "init", line);
+		if (!m.cert) {
+			args = enroll_sign_args(csr, w->prof.ca, ca_key_path, ext, cert);
+			snprintf(line, sizeof(line), "openssl x509 -req -in %s", args ? args : "…");
+			free(args);
+			set_str(o, "sign", line);
+		}
 	}
 	web_answer(an, 200, o);
 done:

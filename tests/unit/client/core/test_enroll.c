@@ -155,12 +155,27 @@ static void test_request(void **state)
 	X509_free(ca);
 }
 
+static void test_lines(void **state)
+{
+	char *a;
+
+	(void)state;
+	a = enroll_init_args("127.0.0.1:7443", "/tmp/e/b003.pem", "/tmp/my keys/b003.key", "it's/ca.pem");
+	assert_string_equal(a, "127.0.0.1:7443 --cert /tmp/e/b003.pem --key '/tmp/my keys/b003.key' --ca 'it'\\''s/ca.pem'");
+	free(a);
+	a = enroll_sign_args("b003.csr", "/c/ca.pem", "/c/ca.key", "b003.ext", "b003.pem");
+	assert_non_null(strstr(a, "b003.csr -CA /c/ca.pem -CAkey /c/ca.key -set_serial 0x"));
+	assert_non_null(strstr(a, " -days 730 -sha256 -extfile b003.ext -out b003.pem"));
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec),
 		cmocka_unit_test(test_signed),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_lines),
 	};
 	const char *c = getenv("HEARTH_CERTS");
 
