@@ -150,6 +150,26 @@ res=$(post --data '{"kind":"member","fields":{"name":"王秀英"}}' "$B/api/save
 expect_eq "an admin profile cannot add a record through the page (no branch)" \
 	"this profile's certificate names no branch; the web app adds records for a branch certificate only" "$(echo "$res" | field error)"
 
+# --- without the CA key beside the CA: a key, a request and the command that signs it
+mkdir -p "$T/caonly" "$T/csr"; cp "$CERTS/ca.pem" "$T/caonly/ca.pem"
+"$HEARTH" --home "$T/home.admcsr" init --server "127.0.0.1:$PORT_s" --cert "$CERTS/admin.pem" \
+	--key "$CERTS/admin.key" --ca "$T/caonly/ca.pem" >/dev/null
+start_ui admcsr C.UTF-8
+res=$(post --data '{"role":"branch","branch":"b001","name":"赵六"}' "$B/api/admin/enroll")
+expect_eq "no CA key: a request instead" "False" "$(echo "$res" | field signed)"
+expect_contains "... offered with the key and its extensions" '"file":"csr","name":"b001.csr"' "$res"
+expect_eq "there is no certificate to download" 404 "$(code "$B/api/admin/enrolled?file=cert")"
+for f in key csr ext ca; do
+	get -o "$T/csr/$(echo "$res" | python3 -c 'import json,sys; print({x["file"]: x["name"] for x in json.load(sys.stdin)["files"]}[sys.argv[1]])' "$f")" "$B/api/admin/enrolled?file=$f"
+done
+sign=$(echo "$res" | field sign)
+expect_contains "the page gives the signing command" "openssl x509 -req -in b001.csr -CA $T/caonly/ca.pem -CAkey $T/caonly/ca.key -set_serial 0x" "$sign"
+cp "$CERTS/ca.key" "$T/caonly/ca.key"      # "where the CA key is kept"
+(cd "$T/csr" && eval "$sign" >/dev/null 2>&1)
+expect_eq "the page's openssl command signs the downloaded request" 0 "$?"
+"$HEARTH" --home "$T/home.csr" init --server "127.0.0.1:$PORT_s" --cert "$T/csr/b001.pem" --key "$T/csr/b001.key" --ca "$T/csr/ca.pem" >/dev/null
+expect_contains "the signed certificate connects as 赵六 of b001" '"branch":"b001","name":"赵六"' "$(h csr whoami --json)"
+
 # --- an auditor reads, and may not change
 start_ui aud zh_CN.UTF-8
 expect_eq "an auditor reads the branches" 200 "$(code "$B/api/admin/branches")"
@@ -158,7 +178,7 @@ expect_eq "an auditor may not add a branch" "审计员证书可以查看委员�
 	"$(post --data '{"id":"b004","create":true,"name":"四"}' "$B/api/admin/branch" | field error)"
 expect_eq "... nor download an enrolment" 403 "$(code "$B/api/admin/enrolled?file=key")"
 
-for n in b1 g1 adm aud; do
+for n in b1 g1 adm admcsr aud; do
 	v="UI_PID_$n"
 	kill -TERM "${!v}"
 	wait "${!v}"
