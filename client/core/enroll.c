@@ -388,7 +388,7 @@ char *enroll_init_args(const char *server, const char *cert, const char *key, co
 
 char *enroll_sign_args(const char *csr, const char *ca, const char *ca_key, const char *ext, const char *cert)
 {
-	char hex[33], serial[64] = "", days[80];
+	char hex[33], serial[64] = "", days[160];
 	const char *glue[] = { "", " -CA ", " -CAkey ", days, " -out " };
 	const char *words[] = { csr, ca, ca_key, ext, cert };
 
