@@ -57,7 +57,7 @@ r.contains("the list shows b001 by name", "第一党支部", p.text('#branches-t
 p.one("#b-id").send_keys("b 9")
 p.one("#b-name").send_keys("第九党支部")
 p.one("#b-save").click()
-r.contains("a bad id is refused beside the id field", "不是支部编号", p.text("#b-id-err"))
+r.ok("a bad id is refused beside the id field", p.has_text("#b-id-err", "不是支部编号"))
 p.one("#b-id").clear()
 p.one("#b-id").send_keys("b009")
 uilib.Select(p.one("#b-parent")).select_by_value("b001")
