@@ -149,6 +149,9 @@ expect_not_contains "the refused requests added nothing" "b004" "$(h adm admin b
 res=$(post --data '{"kind":"member","fields":{"name":"王秀英"}}' "$B/api/save")
 expect_eq "an admin profile cannot add a record through the page (no branch)" \
 	"this profile's certificate names no branch; the web app adds records for a branch certificate only" "$(echo "$res" | field error)"
+res=$(curl -s --max-time 30 -b "$JAR" -X POST -H 'Content-Type: application/octet-stream' -H "Origin: $B" -H "X-CSRF-Token: $CSRF" \
+	--data-binary $'姓名\n王秀英\n' "$B/api/import?kind=member&name=m.csv")
+expect_contains "... nor import one" "this profile's certificate names no branch; the web app imports for a branch certificate only" "$res"
 
 # --- without the CA key beside the CA: a key, a request and the command that signs it
 mkdir -p "$T/caonly" "$T/csr"; cp "$CERTS/ca.pem" "$T/caonly/ca.pem"
