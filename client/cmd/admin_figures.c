@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client/cmd/admin.h"
+#include "client/core/admin_requests.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/core/due.h"
@@ -27,9 +28,6 @@
 
 /* A replica older than this gets a "sync first" note from stats/report. */
 #define STALE_MS (24LL * 3600 * 1000)
-/* Replica meta key caching the last branch list an admin fetched, so stats
- * and the report can name branches offline. */
-#define META_BRANCHES "admin.branches"
 
 /* ------------------------------------------------ stats and report */
 
@@ -46,20 +44,12 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 {
 	Hearth__BranchList *l = NULL;
 	Hearth__Envelope *resp = NULL;
-	uint8_t *cached = NULL;
-	size_t len = 0;
 	session s;
 
 	if (!fo->offline) {
 		if (session_open(&s, &c->prof) == 0) {
 			if (admin_branch_list(&s, fo->cmd, &resp) == EXIT_OK) {
-				size_t n = hearth__branch_list__get_packed_size(resp->branch_list);
-				uint8_t *buf = malloc(n ? n : 1);
-				if (buf) {
-					hearth__branch_list__pack(resp->branch_list, buf);
-					replica_meta_set_bytes(r, META_BRANCHES, buf, n);
-					free(buf);
-				}
+				(void)admin_branches_remember(r, resp->branch_list);
 				l = resp->branch_list;
 			}
 		} else {
@@ -68,19 +58,11 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 		}
 		session_close(&s);
 	}
-	if (!l && replica_meta_get_bytes(r, META_BRANCHES, &cached, &len) == 0) {
-		l = hearth__branch_list__unpack(NULL, len, cached);
-		free(cached);
-		if (l)
-			fprintf(stderr, _("hearth: admin %s: note: branch names from the last list fetched\n"), fo->cmd);
-	} else if (!l && fo->offline) {
+	if (!l && (l = admin_branches_recall(r)) != NULL)
+		fprintf(stderr, _("hearth: admin %s: note: branch names from the last list fetched\n"), fo->cmd);
+	else if (!l && fo->offline)
 		fprintf(stderr, _("hearth: admin %s: note: no branch names cached; branches show by id\n"), fo->cmd);
-	}
-	for (size_t i = 0; l && i < l->n_branches; i++) {
-		stats_add_branch(st, l->branches[i]->id, l->branches[i]->name);
-		if (l->branches[i]->parent && l->branches[i]->parent[0])
-			stats_set_parent(st, l->branches[i]->id, l->branches[i]->parent);
-	}
+	(void)stats_add_branches(st, l);
 	if (resp)
 		envelope_free(resp, NULL);
 	else if (l)

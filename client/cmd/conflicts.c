@@ -10,6 +10,7 @@
 
 #include "client/cmd/record_replica.h"
 #include "client/core/member_lookup.h"
+#include "client/core/event_list.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
@@ -74,49 +75,18 @@ static int conflict_in_view(const conflicts_ctx *x, const Hearth__Conflict *c)
 	return !x->branch || strcmp(x->branch, c->branch_id ? c->branch_id : "") == 0;
 }
 
-/* The value a conflict shows of field fd, on either side, or 0. */
-static int conflict_shows(const Hearth__Conflict *c, const ProtobufCFieldDescriptor *fd)
-{
-	for (size_t f = 0; fd && f < c->n_fields; f++)
-		if (c->fields[f]->field == fd->id && (c->fields[f]->server_value.len || c->fields[f]->op_value.len))
-			return 1;
-	return 0;
-}
-
 /* First pass with --reveal: one reveal event per conflict that shows a
- * sensitive value, naming the sensitive fields it shows, so that nothing is
- * printed in clear before the replica has queued its audit event. */
+ * sensitive value (event_list_add_conflict), so that nothing is printed in
+ * clear before the replica has queued its audit event. */
 static int reveal_conflict(void *ctx, const Hearth__Conflict *c)
 {
 	conflicts_ctx *x = ctx;
-	const kind_info *k = kind_find(c->kind);
-	Hearth__ClientEvent *e;
 	char detail[64];
-	size_t keep = 0;
-	int any = 0, rc;
 
-	if (!conflict_in_view(x, c) || !k || c->record_id.len != UUID_LEN)
-		return 0;
-	for (unsigned i = 0; i < k->desc->n_fields; i++) {
-		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
-		const field_rule *rule = kind_rule(k, fd->id);
-		if (rule && (rule->flags & FIELD_SENSITIVE) && conflict_shows(c, fd))
-			any = 1;
-	}
-	if (!any)
+	if (!conflict_in_view(x, c))
 		return 0;
 	snprintf(detail, sizeof(detail), "%s --reveal", x->cmd);
-	rc = event_list_add(&x->events, "reveal", k, c->record_id.data, c->branch_id, NULL, 0, detail);
-	if (rc != 0)
-		return rc;
-	/* rrep_event_add named every sensitive field of the kind; keep those
-	 * this conflict shows (at least one, checked above). */
-	e = x->events.ev[x->events.n - 1];
-	for (size_t i = 0; i < e->n_fields; i++)
-		if (conflict_shows(c, protobuf_c_message_descriptor_get_field_by_name(k->desc, e->fields[i])))
-			e->fields[keep++] = e->fields[i];
-	e->n_fields = keep;
-	return 0;
+	return event_list_add_conflict(&x->events, c, detail);
 }
 
 static int print_conflict(void *ctx, const Hearth__Conflict *c)

@@ -23,13 +23,14 @@
 #include "client/cmd/enroll.h"
 
 #include "client/cmd/admin.h"
+#include "client/core/enroll.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
 
-#define CERT_DAYS 730            /* two years */
-#define NAME_CHARS_MAX 64        /* X.509 upper bound for a CN */
+#define CERT_DAYS ENROLL_DAYS
+#define NAME_CHARS_MAX ENROLL_NAME_CHARS_MAX
 #define CMD "enroll"
 
 typedef struct enroll {
@@ -49,31 +50,8 @@ typedef struct enroll {
 static const char *ossl_reason(void)
 {
 	static char buf[256];
-	unsigned long e = ERR_get_error();
-	ERR_clear_error();
-	if (!e)
-		return "unknown OpenSSL error";
-	ERR_error_string_n(e, buf, sizeof(buf));
+	enroll_openssl_error(buf, sizeof(buf));
 	return buf;
-}
-
-/* Writes text for a POSIX shell: as is when it holds only safe characters,
- * else in single quotes. */
-static void shell_word(FILE *f, const char *s)
-{
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:=@+,") ==
-	              strlen(s)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
 }
 
 /* Creates path (which must not exist) with mode and writes through fn. */
@@ -124,110 +102,6 @@ static int put_req(FILE *f, void *r)
 static int put_text(FILE *f, void *s)
 {
 	return fputs(s, f) < 0 ? -1 : 0;
-}
-
-/* The extensions every hearth client certificate carries (the same as
- * certs/mkcerts.sh's v3_client), as openssl config lines. */
-static void ext_text(const enroll *e, char *out, size_t cap)
-{
-	snprintf(out, cap,
-	         "basicConstraints = critical, CA:FALSE\n"
-	         "keyUsage = critical, digitalSignature\n"
-	         "extendedKeyUsage = clientAuth\n"
-	         "subjectAltName = URI:%s\n"
-	         "subjectKeyIdentifier = hash\n"
-	         "authorityKeyIdentifier = keyid\n",
-	         e->uri);
-}
-
-static X509_NAME *subject(const char *cn)
-{
-	X509_NAME *n = X509_NAME_new();
-	if (n && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) != 1) {
-		X509_NAME_free(n);
-		n = NULL;
-	}
-	return n;
-}
-
-/* 128 random bits with the top bit clear: a positive serial, unique
- * without a serial file. */
-static int random_serial(ASN1_INTEGER **out, char hex[33])
-{
-	unsigned char b[16];
-	BIGNUM *bn;
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		return -1;
-	b[0] &= 0x7f;
-	if (b[0] == 0)
-		b[0] = 1;
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(hex + 2 * i, 3, "%02x", b[i]);
-	if (!(bn = BN_bin2bn(b, sizeof(b), NULL)))
-		return -1;
-	*out = BN_to_ASN1_INTEGER(bn, NULL);
-	BN_free(bn);
-	return *out ? 0 : -1;
-}
-
-static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-	int ok = ext && X509_add_ext(x, ext, -1) == 1;
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
-
-/* Signs a certificate for key with the CA. */
-static X509 *make_cert(const enroll *e, EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key)
-{
-	X509 *x = X509_new();
-	X509_NAME *subj = subject(e->name);
-	ASN1_INTEGER *serial = NULL;
-	X509V3_CTX ctx;
-	char hex[33], san[320];
-
-	if (!x || !subj || random_serial(&serial, hex) != 0)
-		goto fail;
-	snprintf(san, sizeof(san), "URI:%s", e->uri);
-	if (X509_set_version(x, 2) != 1 || X509_set_serialNumber(x, serial) != 1 ||
-	    X509_set_issuer_name(x, X509_get_subject_name(ca)) != 1 || X509_set_subject_name(x, subj) != 1 ||
-	    /* A few minutes back, so a clock slightly behind still accepts it. */
-	    !X509_gmtime_adj(X509_getm_notBefore(x), -300) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(x), CERT_DAYS, 0, NULL) || X509_set_pubkey(x, key) != 1)
-		goto fail;
-	X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
-	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") ||
-	    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") ||
-	    add_ext(x, &ctx, NID_ext_key_usage, "clientAuth") || add_ext(x, &ctx, NID_subject_alt_name, san) ||
-	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") ||
-	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid"))
-		goto fail;
-	if (X509_sign(x, ca_key, EVP_sha256()) <= 0)
-		goto fail;
-	ASN1_INTEGER_free(serial);
-	X509_NAME_free(subj);
-	return x;
-fail:
-	ASN1_INTEGER_free(serial);
-	X509_NAME_free(subj);
-	X509_free(x);
-	return NULL;
-}
-
-static X509_REQ *make_req(const enroll *e, EVP_PKEY *key)
-{
-	X509_REQ *r = X509_REQ_new();
-	X509_NAME *subj = subject(e->name);
-	int ok = r && subj && X509_REQ_set_version(r, 0) == 1 && X509_REQ_set_subject_name(r, subj) == 1 &&
-	         X509_REQ_set_pubkey(r, key) == 1 && X509_REQ_sign(r, key, EVP_sha256()) > 0;
-	X509_NAME_free(subj);
-	if (!ok) {
-		X509_REQ_free(r);
-		return NULL;
-	}
-	return r;
 }
 
 /* Asks the server whether the branch exists. Returns EXIT_OK (exists, or
@@ -393,16 +267,12 @@ static int prepare_out(enroll *e)
 
 static void print_init_line(const cli *c, const enroll *e)
 {
+	char *args = enroll_init_args(c->prof.server, e->cert_path, e->key_path, e->ca_path);
+
 	printf(_("on %s's machine, after copying the key, the certificate and ca.pem there:\n  hearth init --server "),
 	       e->name);
-	shell_word(stdout, c->prof.server);
-	fputs(" --cert ", stdout);
-	shell_word(stdout, e->cert_path);
-	fputs(" --key ", stdout);
-	shell_word(stdout, e->key_path);
-	fputs(" --ca ", stdout);
-	shell_word(stdout, e->ca_path);
-	putchar('\n');
+	printf("%s\n", args ? args : "…");
+	free(args);
 }
 
 /* Finds and loads the CA key: --ca-key, else ca.key beside the profile's
@@ -411,38 +281,22 @@ static void print_init_line(const cli *c, const enroll *e)
  * printing why; *ca_key is the caller's (EVP_PKEY_free). */
 static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *have)
 {
-	FILE *f;
+	char why[PATH_MAX + 200];
+	int rc;
 
-	if (ep->ca_key_opt) {
+	if (ep->ca_key_opt)
 		snprintf(ep->ca_key, sizeof(ep->ca_key), "%s", ep->ca_key_opt);
-	} else {
-		const char *slash = strrchr(c->prof.ca, '/');
-		int dlen = slash ? (int)(slash - c->prof.ca) : 1;
-		snprintf(ep->ca_key, sizeof(ep->ca_key), "%.*s/ca.key", dlen, slash ? c->prof.ca : ".");
-	}
-	*have = access(ep->ca_key, F_OK) == 0;
+	else
+		enroll_default_ca_key(c->prof.ca, ep->ca_key, sizeof(ep->ca_key));
+	rc = enroll_load_ca_key(ep->ca_key, ca, ca_key, why, sizeof(why));
+	*have = rc != HEARTH_ENOTFOUND;
 	if (ep->ca_key_opt && !*have) {
-		admin_error(CMD, _("--ca-key %s: %s"), ep->ca_key, strerror(errno));
+		admin_error(CMD, _("--ca-key %s: %s"), ep->ca_key, strerror(ENOENT));
 		return EXIT_USAGE;
 	}
-	if (*have) {
-		if (!(f = fopen(ep->ca_key, "r"))) {
-			admin_error(CMD, _("cannot read the CA key %s: %s"), ep->ca_key, strerror(errno));
-			return EXIT_FAIL;
-		}
-		*ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-		if (!*ca_key) {
-			admin_error(CMD, _("%s is not a PEM private key (or its passphrase was wrong): %s"), ep->ca_key,
-			            ossl_reason());
-			return EXIT_FAIL;
-		}
-		if (X509_check_private_key(ca, *ca_key) != 1) {
-			ERR_clear_error();
-			admin_error(CMD, _("the CA key %s does not belong to the CA certificate %s"), ep->ca_key,
-			            c->prof.ca);
-			return EXIT_FAIL;
-		}
+	if (*have && rc != 0) {
+		admin_error(CMD, "%s", why);
+		return EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
@@ -451,24 +305,12 @@ static int load_ca_key(cli *c, enroll *ep, X509 *ca, EVP_PKEY **ca_key, int *hav
  * ext is the extensions file's text. */
 static void print_signing_steps(cli *c, const enroll *e, char *ext)
 {
+	char *args = enroll_sign_args(e->csr_path, c->prof.ca, e->ca_key, e->ext_path, e->cert_path);
+
 	printf(_("sign it where the CA key is kept (openssl 3), then bring back %s:\n"
 	       "  openssl x509 -req -in "), e->cert_path);
-	shell_word(stdout, e->csr_path);
-	fputs(" -CA ", stdout);
-	shell_word(stdout, c->prof.ca);
-	fputs(" -CAkey ", stdout);
-	shell_word(stdout, e->ca_key);
-	{
-		ASN1_INTEGER *sn = NULL;
-		char hex[33];
-		if (random_serial(&sn, hex) == 0)
-			printf(" -set_serial 0x%s", hex);
-		ASN1_INTEGER_free(sn);
-	}
-	printf(" -days %d -sha256 -extfile ", CERT_DAYS);
-	shell_word(stdout, e->ext_path);
-	fputs(" -out ", stdout);
-	shell_word(stdout, e->cert_path);
+	fputs(args ? args : "…", stdout);
+	free(args);
 	printf(_("\n%s holds:\n"), e->ext_path);
 	for (char *line = ext, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
@@ -479,11 +321,13 @@ static void print_signing_steps(cli *c, const enroll *e, char *ext)
 int admin_enroll(cli *c, int argc, char **argv)
 {
 	enroll e;
-	tls_identity me, check;
+	enroll_spec spec;
+	tls_identity me;
 	EVP_PKEY *key = NULL, *ca_key = NULL;
 	X509 *ca = NULL, *cert = NULL;
 	X509_REQ *req = NULL;
-	char err[512], ext[800], fp[65], until[64];
+	enroll_made made;
+	char err[512], *ext = made.ext, *fp = made.fingerprint, *until = made.until;
 	const char *wrote[5];
 	int rc, have_ca_key, n_wrote = 0;
 
@@ -495,13 +339,9 @@ int admin_enroll(cli *c, int argc, char **argv)
 		return rc;
 	if ((rc = admin_require_role(c, CMD, 0, &me)) != EXIT_OK)
 		return rc;
-	snprintf(e.who, sizeof(e.who), "%s",
-	         e.role == HEARTH__ROLE__ROLE_BRANCH ? e.branch
-	         : e.role == HEARTH__ROLE__ROLE_ADMIN ? "admin" : "auditor");
-	if (e.role == HEARTH__ROLE__ROLE_BRANCH)
-		snprintf(e.uri, sizeof(e.uri), "hearth://%s/branch/%s", me.org, e.branch);
-	else
-		snprintf(e.uri, sizeof(e.uri), "hearth://%s/%s", me.org, e.who);
+	spec = (enroll_spec){ .role = e.role, .org = me.org, .branch = e.branch, .name = e.name };
+	enroll_who(&spec, e.who, sizeof(e.who));
+	enroll_uri(&spec, e.uri, sizeof(e.uri));
 	if (e.role == HEARTH__ROLE__ROLE_BRANCH && !e.offline && (rc = check_branch(c, &e)) != EXIT_OK)
 		return rc;
 
@@ -514,32 +354,15 @@ int admin_enroll(cli *c, int argc, char **argv)
 	if ((rc = load_ca_key(c, &e, ca, &ca_key, &have_ca_key)) != EXIT_OK)
 		goto done;
 
-	if (!(key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"))) {
-		admin_error(CMD, _("cannot make a key: %s"), ossl_reason());
+	if (enroll_issue(&spec, ca, have_ca_key ? ca_key : NULL, &made, err, sizeof(err)) != 0) {
+		admin_error(CMD, "%s", err);
 		rc = EXIT_FAIL;
 		goto done;
 	}
-	if (have_ca_key) {
-		if (!(cert = make_cert(&e, key, ca, ca_key))) {
-			admin_error(CMD, _("cannot make the certificate: %s"), ossl_reason());
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		/* Read it back the way the server will, so a certificate the
-		 * server would refuse never leaves this command. */
-		if (tls_identity_from_cert(cert, me.org, &check, err, sizeof(err)) != 0 || check.role != e.role ||
-		    strcmp(check.name, e.name) != 0) {
-			admin_error(CMD, _("the new certificate does not read back as made (%s); nothing written"),
-			            err[0] ? err : "identity differs");
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		tls_cert_fingerprint(cert, fp);
-	} else if (!(req = make_req(&e, key))) {
-		admin_error(CMD, _("cannot make the certificate request: %s"), ossl_reason());
-		rc = EXIT_FAIL;
-		goto done;
-	}
+	/* Owned here from now on, freed below. */
+	key = made.key;
+	cert = made.cert;
+	req = made.req;
 
 	rc = EXIT_FAIL;
 	if (prepare_out(&e) != EXIT_OK || write_new(e.key_path, 0600, put_key, key) != 0)
@@ -552,13 +375,9 @@ int admin_enroll(cli *c, int argc, char **argv)
 		wrote[n_wrote++] = e.ca_path;
 	}
 	if (cert) {
-		const ASN1_TIME *na = X509_get0_notAfter(cert);
-		struct tm tm;
 		if (write_new(e.cert_path, 0644, put_cert, cert) != 0)
 			goto done;
 		wrote[n_wrote++] = e.cert_path;
-		if (ASN1_TIME_to_tm(na, &tm) != 1 || !strftime(until, sizeof(until), "%Y-%m-%d", &tm))
-			snprintf(until, sizeof(until), "?");
 		printf(_("enrolled %s as %s%s%s%s%s\n"), e.name,
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? "an operator of branch " : e.role == HEARTH__ROLE__ROLE_ADMIN ? "an admin" : "an auditor",
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? e.branch : "", e.branch_name[0] ? " (" : "",
@@ -569,7 +388,6 @@ int admin_enroll(cli *c, int argc, char **argv)
 		printf(_("  CA:           %s\n"), e.ca_path);
 		print_init_line(c, &e);
 	} else {
-		ext_text(&e, ext, sizeof(ext));
 		if (write_new(e.csr_path, 0644, put_req, req) != 0)
 			goto done;
 		wrote[n_wrote++] = e.csr_path;

@@ -4,8 +4,10 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "client/core/replica_meta.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -109,14 +111,15 @@ admin_outcome admin_request_principals(session *s, Hearth__Envelope **resp, char
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_PRINCIPALS_LIST, resp, why, cap);
 }
 
-admin_outcome admin_request_branch_put(session *s, const Hearth__Branch *b, int create,
-                                       Hearth__Envelope **resp, char *why, size_t cap)
+admin_outcome admin_request_branch_put(session *s, const admin_branch_put_args *a, Hearth__Envelope **resp,
+                                       char *why, size_t cap)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
 	Hearth__BranchPut put = HEARTH__BRANCH_PUT__INIT;
 
-	put.branch = (Hearth__Branch *)b;
-	put.create = create;
+	put.branch = (Hearth__Branch *)a->b;
+	put.create = a->create;
+	put.set_general_edits = (uint32_t)a->edits;
 	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_PUT;
 	req.branch_put = &put;
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_BRANCH_PUT_RESULT, resp, why, cap);
@@ -133,4 +136,33 @@ admin_outcome admin_request_revoke(session *s, const char *fp, const char *reaso
 	req.body_case = HEARTH__ENVELOPE__BODY_REVOKE;
 	req.revoke = &rv;
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_REVOKE_RESULT, resp, why, cap);
+}
+
+#define META_BRANCHES "admin.branches"
+
+int admin_branches_remember(replica *r, const Hearth__BranchList *l)
+{
+	size_t n = hearth__branch_list__get_packed_size(l);
+	uint8_t *buf = malloc(n ? n : 1);
+	int rc;
+
+	if (!buf)
+		return HEARTH_ENOMEM;
+	hearth__branch_list__pack(l, buf);
+	rc = replica_meta_set_bytes(r, META_BRANCHES, buf, n);
+	free(buf);
+	return rc;
+}
+
+Hearth__BranchList *admin_branches_recall(replica *r)
+{
+	Hearth__BranchList *l = NULL;
+	uint8_t *cached = NULL;
+	size_t len = 0;
+
+	if (replica_meta_get_bytes(r, META_BRANCHES, &cached, &len) == 0) {
+		l = hearth__branch_list__unpack(NULL, len, cached);
+		free(cached);
+	}
+	return l;
 }

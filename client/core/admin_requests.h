@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "client/core/replica.h"
 #include "client/core/session.h"
 
 #define ADMIN_BRANCH_ID_MAX 63     /* ids travel in certificate URIs */
@@ -55,12 +56,35 @@ admin_outcome admin_request_branches(session *s, Hearth__Envelope **resp, char *
 /* PrincipalsRequest -> PrincipalsList. */
 admin_outcome admin_request_principals(session *s, Hearth__Envelope **resp, char *why, size_t cap);
 
-/* BranchPut (create, or replace the whole branch b; borrowed) -> BranchPutResult. */
-admin_outcome admin_request_branch_put(session *s, const Hearth__Branch *b, int create,
-                                       Hearth__Envelope **resp, char *why, size_t cap);
+/* Whether the general-branch certificates of a 党总支 may edit the records
+ * of the branches below it (BranchPut.set_general_edits). */
+typedef enum admin_general_edits {
+	ADMIN_GENERAL_EDITS_KEEP = 0,
+	ADMIN_GENERAL_EDITS_ALLOW = 1,
+	ADMIN_GENERAL_EDITS_FORBID = 2,
+} admin_general_edits;
+
+/* A branch to store: create it (it must not exist), or replace the whole
+ * branch (it must exist); b is borrowed for the call. */
+typedef struct admin_branch_put_args {
+	const Hearth__Branch *b;
+	int create;
+	admin_general_edits edits;
+} admin_branch_put_args;
+
+/* BranchPut -> BranchPutResult. */
+admin_outcome admin_request_branch_put(session *s, const admin_branch_put_args *a, Hearth__Envelope **resp,
+                                       char *why, size_t cap);
 
 /* RevokeRequest for the full fingerprint fp with reason -> RevokeResult. */
 admin_outcome admin_request_revoke(session *s, const char *fp, const char *reason, Hearth__Envelope **resp,
                                    char *why, size_t cap);
+
+/* The last branch list an admin fetched, kept in the replica (meta key
+ * admin.branches) so figures can name branches offline. remember returns
+ * 0 or a negative HEARTH_E* code; recall returns the list (the caller's:
+ * hearth__branch_list__free_unpacked) or NULL when none was kept. */
+int admin_branches_remember(replica *r, const Hearth__BranchList *l);
+Hearth__BranchList *admin_branches_recall(replica *r);
 
 #endif

@@ -96,3 +96,42 @@ oom:
 	event_free(e);
 	return HEARTH_ENOMEM;
 }
+
+/* Whether conflict c shows a value of field fd, on either side. */
+static int conflict_shows(const Hearth__Conflict *c, const ProtobufCFieldDescriptor *fd)
+{
+	for (size_t f = 0; fd && f < c->n_fields; f++)
+		if (c->fields[f]->field == fd->id && (c->fields[f]->server_value.len || c->fields[f]->op_value.len))
+			return 1;
+	return 0;
+}
+
+int event_list_add_conflict(event_list *l, const Hearth__Conflict *c, const char *detail)
+{
+	const kind_info *k = kind_find(c->kind);
+	Hearth__ClientEvent *e;
+	size_t keep = 0;
+	int any = 0, rc;
+
+	if (!k || c->record_id.len != UUID_LEN)
+		return 0;
+	for (unsigned i = 0; i < k->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		if (event_rule_sensitive(kind_rule(k, fd->id)) && conflict_shows(c, fd))
+			any = 1;
+	}
+	if (!any)
+		return 0;
+	rc = event_list_add(l, "reveal", k, c->record_id.data, c->branch_id, NULL, 0, detail);
+	if (rc != 0)
+		return rc;
+	/* event_list_add named every sensitive field of the kind; keep those
+	 * this conflict shows (at least one, checked above). The names are
+	 * the descriptor's: nothing to free. */
+	e = l->ev[l->n - 1];
+	for (size_t i = 0; i < e->n_fields; i++)
+		if (conflict_shows(c, protobuf_c_message_descriptor_get_field_by_name(k->desc, e->fields[i])))
+			e->fields[keep++] = e->fields[i];
+	e->n_fields = keep;
+	return 0;
+}

@@ -30,4 +30,10 @@ int event_list_add(event_list *l, const char *action, const kind_info *k, const 
                    const char *branch, const ProtobufCMessage *body, uint32_t count,
                    const char *detail);
 
+/* Adds a reveal event for conflict c: the sensitive fields it shows (a
+ * value on either side), of its record in its branch, with detail
+ * (copied). Adds nothing when it shows none or its kind is unknown.
+ * Returns 0 or HEARTH_ENOMEM. */
+int event_list_add_conflict(event_list *l, const Hearth__Conflict *c, const char *detail);
+
 #endif

@@ -423,6 +423,19 @@ done:
 	return rc;
 }
 
+int stats_add_branches(stats *s, const Hearth__BranchList *l)
+{
+	for (size_t i = 0; l && i < l->n_branches; i++) {
+		const Hearth__Branch *b = l->branches[i];
+		int rc = stats_add_branch(s, b->id, b->name);
+		if (rc == 0 && b->parent && b->parent[0])
+			rc = stats_set_parent(s, b->id, b->parent);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int stats_scan(stats *s, replica *r)
 {
 	due_snapshot all;

@@ -136,6 +136,10 @@ int stats_add_branch(stats *s, const char *id, const char *name);
  * the subtotals of stats_finish. Returns 0 or HEARTH_ENOMEM. */
 int stats_set_parent(stats *s, const char *id, const char *parent);
 
+/* stats_add_branch and stats_set_parent for every branch of l (the
+ * server's BranchList, borrowed). Returns 0 or HEARTH_ENOMEM. */
+int stats_add_branches(stats *s, const Hearth__BranchList *l);
+
 /* Reads every record of the replica's local view and counts it. May be
  * called once per stats. Returns 0 or a negative HEARTH_E* code. */
 int stats_scan(stats *s, replica *r);

@@ -17,8 +17,9 @@
  * POST /api/reveal               {id}: queue the reveal event, then the values
  * POST /api/resolve              {id, keep: "mine"|"theirs"} or {id, set: {field: text}} (改为…)
  * POST /api/discard              {id}: drop a rejected change on purpose
- * (web_server.c asks web_pages.h first: history, 回收站, 报表, 导入/导出,
- * the sync's progress.)
+ * (web_server.c asks web_admin.h first: the committee's screens under
+ * /api/admin/; then web_pages.h: history, 回收站, 报表, 导入/导出, the
+ * sync's progress.)
  * Answers are JSON; a refusal is {"error": sentence, "field": name,
  * "label": 中文 label} with 400, 404, 409, 422 or 500. */
 #ifndef HEARTH_WEB_API_H
@@ -128,6 +129,8 @@ typedef struct web_api_answer {
 	size_t data_len;
 	const char *data_type;      /* static */
 	char filename[160];         /* UTF-8, no quotes or slashes */
+	int inline_view;            /* the download is shown in the browser, not saved */
+	const char *csp;            /* static: the download's own CSP; NULL: the app's */
 } web_api_answer;
 
 /* Answers one request (the security checks have passed). One at a time. */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "client/core/csv.h"
+#include "client/ui/web_admin.h"
 #include "client/ui/web_api.h"
 #include "client/ui/web_assets.h"
 #include "client/ui/web_pages.h"
@@ -41,6 +42,7 @@ struct web_server {
 	web_secrets secrets;
 	web_api *api;
 	web_pages *pages;
+	web_admin *admin;
 	pthread_mutex_t lock;       /* one API request at a time */
 	char url[128];
 };
@@ -53,14 +55,19 @@ typedef struct web_body {
 	int checked;                /* the security checks ran on the first call */
 } web_body;
 
-static void add_common_headers(struct MHD_Response *r)
+static void add_headers(struct MHD_Response *r, const char *policy)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	MHD_add_response_header(r, "Content-Security-Policy", policy);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+static void add_common_headers(struct MHD_Response *r)
+{
+	add_headers(r, csp);
 }
 
 static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, const char *type,
@@ -143,7 +150,8 @@ static enum MHD_Result send_download(struct MHD_Connection *c, const web_api_ans
 
 	if (!r)
 		return MHD_NO;
-	o += snprintf(disp, sizeof(disp), "attachment; filename=\"export\"; filename*=UTF-8''");
+	o += snprintf(disp, sizeof(disp), "%s; filename=\"export\"; filename*=UTF-8''",
+	              an->inline_view ? "inline" : "attachment");
 	for (const unsigned char *p = (const unsigned char *)an->filename; *p && o + 4 < disp + sizeof(disp); p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    *p == '.' || *p == '-' || *p == '_')
@@ -152,7 +160,7 @@ static enum MHD_Result send_download(struct MHD_Connection *c, const web_api_ans
 			o += snprintf(o, 4, "%%%02X", *p);
 	}
 	*o = '\0';
-	add_common_headers(r);
+	add_headers(r, an->csp ? an->csp : csp);
 	MHD_add_response_header(r, "Content-Type", an->data_type);
 	MHD_add_response_header(r, "Content-Disposition", disp);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -179,7 +187,7 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 		web_pages_progress(w->pages, &an);
 	} else {
 		pthread_mutex_lock(&w->lock);
-		if (!web_pages_handle(w->pages, w->api, &rq, &an))
+		if (!web_admin_handle(w->admin, w->api, &rq, &an) && !web_pages_handle(w->pages, w->api, &rq, &an))
 			web_api_handle(w->api, &rq, &an);
 		pthread_mutex_unlock(&w->lock);
 	}
@@ -229,7 +237,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_text(c, 405, _("only GET and POST are served"));
 		if (post && !api)
 			return send_text(c, 405, _("only the API (/api/…) takes POST"));
-		if (get && !post && api && (web_api_is_post_only(url) || web_pages_is_post_only(url)))
+		if (get && !post && api && (web_api_is_post_only(url) || web_pages_is_post_only(url) ||
+		                           web_admin_is_post_only(url)))
 			return send_text(c, 405, _("this request changes data: it must be a POST"));
 		if (!post)
 			goto serve_get;
@@ -341,6 +350,11 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 			snprintf(err, cap, _("out of memory"));
 			goto failed_api;
 		}
+		rc = web_admin_new(&w->admin, &ao);
+		if (rc != 0) {
+			snprintf(err, cap, _("out of memory"));
+			goto failed_admin;
+		}
 	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -368,6 +382,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 	return 0;
 
 failed_v4:
+	web_admin_free(w->admin);
+failed_admin:
 	web_api_free(w->api);
 failed_api:
 	web_pages_free(w->pages);
@@ -395,6 +411,7 @@ void web_server_stop(web_server *w)
 	if (w->v6)
 		MHD_stop_daemon(w->v6);
 	MHD_stop_daemon(w->v4);
+	web_admin_free(w->admin);
 	web_api_free(w->api);
 	web_pages_free(w->pages);
 	pthread_mutex_destroy(&w->lock);

@@ -77,9 +77,13 @@
     var nav = clear(document.getElementById("nav"));
     nav.appendChild(link("#/", "首页"));
     S.kinds.forEach(function (k) { nav.appendChild(link("#/list/" + k.name, k.label)); });
-    nav.appendChild(link("#/conflicts", "冲突"));
+    /* An admin's or auditor's replica holds every branch's conflicts: the
+     * committee's 冲突队列 (admin.js) shows them with their branch. */
+    if (S.session.role === "branch") nav.appendChild(link("#/conflicts", "冲突"));
     nav.appendChild(link("#/rejected", "被退回"));
-    X.nav.forEach(function (n) { nav.appendChild(link(n.href, S.text[n.key] || n.key)); });
+    X.nav.forEach(function (n) {
+      if (!n.roles || n.roles.indexOf(S.session.role) >= 0) nav.appendChild(link(n.href, S.text[n.key] || n.key));
+    });
     var b = document.getElementById("branch");
     b.textContent = (S.session.name || "") + (S.session.branch ? " · " + S.session.branch : "");
   }
@@ -189,7 +193,9 @@
     var page = el("div", { id: "list-page", "data-kind": k.name, "data-label": k.label });
     page.appendChild(el("h2", null, k.label));
     page.appendChild(el("div", { "class": "toolbar" },
-      el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label), " ", search));
+      /* A new record belongs to the certificate's branch: an admin's or an
+       * auditor's has none (the API refuses it). */
+      S.session.role === "branch" ? el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label) : null, " ", search));
     page.appendChild(body);
     m.appendChild(page);
     function load() {
@@ -497,11 +503,14 @@
   }
 
   function start() {
-    Promise.all([api("/api/session"), api("/api/kinds"), api("/api/text")]).then(function (v) {
+    /* X.preload: words the other scripts fetch for their screens. */
+    var more = (X.preload || []).map(function (f) { return f(api); });
+    Promise.all([api("/api/session"), api("/api/kinds"), api("/api/text")].concat(more)).then(function (v) {
       S.session = v[0];
       S.csrf = v[0].csrf;
       S.kinds = v[1];
       S.text = v[2];
+      v.slice(3).forEach(function (t) { Object.keys(t).forEach(function (k) { S.text[k] = t[k]; }); });
       S.kinds.forEach(function (k) { S.byName[k.name] = k; });
       buildNav();
       window.addEventListener("hashchange", route);

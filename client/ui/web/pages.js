@@ -11,7 +11,7 @@
 
   X.nav.push({ href: "#/trash", key: "nav_trash" });
   X.nav.push({ href: "#/report", key: "nav_report" });
-  X.nav.push({ href: "#/import", key: "nav_import" });
+  X.nav.push({ href: "#/import", key: "nav_import", roles: ["branch"] });   /* imports for the certificate's branch */
 
   /* ------------------------------------------------------------ history */
 
