@@ -154,6 +154,7 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	}
 	h->store_open = 1;
 	h->st.attachment_max_size = cfg->attachment_max_size;
+	h->st.attachment_quota = cfg->attachment_quota;
 	log_stale_readers(h->st.stale_readers_at_open, "start");
 	/* After the store: whether a missing key may be made depends on the
 	 * checkpoints it already holds. */

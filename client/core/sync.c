@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "client/core/attachment_transfer.h"
 #include "client/core/branch_lookup.h"
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
@@ -867,6 +868,7 @@ void sync_init(sync_ctx *x, const sync_options *o)
 	x->page = o->page ? o->page : SYNC_PAGE_DEFAULT;
 	x->branch_opt = o->branch;
 	x->verify = o->verify;
+	x->no_content = o->no_content;
 	x->hooks = o->hooks;
 	x->prog.hooks = &x->hooks;
 	fault_parse(&x->fault);
@@ -875,6 +877,45 @@ void sync_init(sync_ctx *x, const sync_options *o)
 sync_result sync_begin(sync_ctx *x)
 {
 	return lock_replica(x, &x->r, &x->lock_fd);
+}
+
+/* ------------------------------------------------- attachment content */
+
+static void content_progress(void *arg, uint64_t done, uint64_t total)
+{
+	sync_ctx *x = arg;
+
+	x->prog.what = N_("uploading");
+	x->prog.done = done;
+	x->prog.total = total;
+	progress_show(&x->prog);
+}
+
+static void content_refused(void *arg, const char *name, const char *reason)
+{
+	sync_ctx *x = arg;
+	char text[1400];
+
+	snprintf(text, sizeof(text), _("the content of attachment %s was not uploaded: %s"), name, reason);
+	notice(x, text);
+}
+
+/* After the records: the content this replica holds that the server
+ * lacks goes up, resumed where the server's durable chunks end. */
+static sync_result move_content(sync_ctx *x)
+{
+	transfer_hooks h = { .progress = content_progress, .refused = content_refused, .arg = x };
+	transfer_report rep;
+	int rc = transfer_sync(&x->r, &x->s, &h, &rep, x->err, sizeof(x->err));
+
+	progress_clear(&x->prog);
+	x->content_sent = rep.files_sent;
+	x->content_bytes = rep.bytes_sent;
+	x->content_refused = rep.refused;
+	x->content_waiting = rep.waiting;
+	if (rc == HEARTH_ECLOSED || rc == HEARTH_EPROTO)
+		return lost(x);
+	return rc ? SYNC_FAILED : SYNC_OK;
 }
 
 sync_result sync_run(sync_ctx *x)
@@ -898,7 +939,7 @@ sync_result sync_run(sync_ctx *x)
 	replica_set_last_sync(&x->r, session_now_ms());
 	fetch_directory(x);
 	fetch_entries(x);
-	return SYNC_OK;
+	return x->no_content ? SYNC_OK : move_content(x);
 }
 
 void sync_end(sync_ctx *x)
