@@ -59,6 +59,12 @@ expect_contains "past the end is refused" "error code=ERR_INVALID field=index me
 	"$(op branch1 get "$sha" 3)"
 expect_contains "an admin may fetch any branch's" "data index=0 len=262144 sha256=$c0" "$(op admin get "$sha" 0)"
 expect_eq "still not another branch" "$want $sha" "$(op branch2 get "$sha" 0)"
+# A client that asks for megabytes and hangs up without reading: the
+# server's writes meet a closed socket (EPIPE), which must close that
+# connection only (SIGPIPE killed hearthd before).
+op branch1 flood "$sha" 40 >/dev/null
+sleep 0.3
+expect_contains "a client gone mid-answer leaves the server up" "complete=1" "$(op branch1 query "$sha")"
 
 # --- dedup within a branch's scope only: branch2 naming the same bytes is
 # told nothing of branch1's copy and uploads its own.

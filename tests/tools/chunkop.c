@@ -8,6 +8,8 @@
  *     put HEX FILE FROM TO   chunks FROM..TO-1 of FILE (256 KiB each), one
  *                            request each, stopping at the first refusal
  *     get HEX INDEX          one chunk
+ *     flood HEX N            N requests for chunk 0 sent at once, then the
+ *                            socket is closed without reading an answer
  *
  * Prints one line per answer: "state size=S chunks=N have=H complete=C",
  * "data index=I len=L sha256=HEX", or "error code=E field=F message=M".
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/core/session.h"
 #include "common/hearth.h"
@@ -116,6 +119,21 @@ int main(int argc, char **argv)
 		req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_GET;
 		req.chunk_get = &g;
 		call(&s, &req);
+	} else if (!strcmp(argv[optind], "flood") && optind + 3 <= argc) {
+		Hearth__ChunkGet g = HEARTH__CHUNK_GET__INIT;
+		long n = atol(argv[optind + 2]);
+		uint64_t id;
+		g.file_sha256.data = file;
+		g.file_sha256.len = 32;
+		req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_GET;
+		req.chunk_get = &g;
+		for (long i = 0; i < n && i < 1000; i++)
+			if (session_send(&s, &req, &id) != 0)
+				break;
+		/* Gone without a word: the server's answers meet a closed socket. */
+		close(s.fd);
+		s.fd = -1;
+		printf("flooded\n");
 	} else if (!strcmp(argv[optind], "put") && optind + 5 <= argc) {
 		FILE *f = fopen(argv[optind + 2], "rb");
 		long from = atol(argv[optind + 3]), to = atol(argv[optind + 4]);
