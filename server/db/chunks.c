@@ -252,13 +252,64 @@ static int write_copy(MDB_txn *txn, MDB_dbi files, const chunks_file *f, const u
 	return rc;
 }
 
+/* Counts one more (delta +1) or one fewer (-1) copy listing chunk; the
+ * chunk itself goes with its last reference. */
+static int chunk_ref(MDB_txn *txn, const uint8_t chunk[32], int delta)
+{
+	MDB_dbi refs, cdb;
+	MDB_val k = { 32, (void *)chunk }, v;
+	uint8_t b[4];
+	uint32_t n = 0;
+	int rc;
+
+	if ((rc = dbi(txn, CHUNKS_COUNT_DB, &refs)) != 0 || (rc = dbi(txn, CHUNKS_DB, &cdb)) != 0)
+		return rc;
+	rc = mdb_get(txn, refs, &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	if (rc == 0 && v.mv_size == 4)
+		n = be32_get(v.mv_data);
+	n = delta > 0 ? n + 1 : n > 0 ? n - 1 : 0;
+	if (n == 0) {
+		rc = mdb_del(txn, refs, &k, NULL);
+		if (rc && rc != MDB_NOTFOUND)
+			return store_err(rc);
+		rc = mdb_del(txn, cdb, &k, NULL);
+		return rc && rc != MDB_NOTFOUND ? store_err(rc) : 0;
+	}
+	be32_put(b, n);
+	v.mv_size = 4;
+	v.mv_data = b;
+	return store_err(mdb_put(txn, refs, &k, &v, 0));
+}
+
+/* Removes the copy f (of f->branch) and what it listed of the chunks. */
 static int drop_copy(MDB_txn *txn, MDB_dbi files, const chunks_file *f)
 {
-	uint8_t key[32 + STORE_BRANCH_MAX + 1];
-	MDB_val k = { copy_key(key, f->sha256, f->branch), key };
-	int rc = mdb_del(txn, files, &k, NULL);
+	uint8_t key[32 + STORE_BRANCH_MAX + 1], *hashes = NULL;
+	MDB_val k = { copy_key(key, f->sha256, f->branch), key }, v;
+	uint32_t have;
+	int rc = mdb_get(txn, files, &k, &v);
 
-	return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_err(rc);
+	if (v.mv_size < COPY_HEAD)
+		return HEARTH_ECORRUPT;
+	have = be32_get((const uint8_t *)v.mv_data + 12);
+	if (v.mv_size != COPY_HEAD + (size_t)have * 32)
+		return HEARTH_ECORRUPT;
+	/* The value is LMDB's page, which the deletes below may reuse. */
+	if (have && (hashes = malloc((size_t)have * 32)) == NULL)
+		return HEARTH_ENOMEM;
+	if (have)
+		memcpy(hashes, (uint8_t *)v.mv_data + COPY_HEAD, (size_t)have * 32);
+	rc = store_err(mdb_del(txn, files, &k, NULL));
+	for (uint32_t i = 0; rc == 0 && i < have; i++)
+		rc = chunk_ref(txn, hashes + 32 * (size_t)i, -1);
+	free(hashes);
+	return rc;
 }
 
 static int audit_upload(store *s, MDB_txn *txn, const chunks_put_args *a, const chunks_file *f)
@@ -357,6 +408,8 @@ int chunks_put(store *s, MDB_txn *txn, const chunks_put_args *a, chunks_put_resu
 		rc = store_err(rc);
 		goto done;
 	}
+	if ((rc = chunk_ref(txn, a->chunk_sha256, +1)) != 0)
+		goto done;
 	f->have++;
 	f->complete = f->have == f->chunks;
 	if ((rc = write_copy(txn, files, f, old, f->have - 1, a->chunk_sha256)) != 0)
@@ -397,35 +450,160 @@ int chunks_read(store *s, MDB_txn *txn, const chunks_file *f, uint32_t index, MD
 	return memcmp(got, hash, 32) == 0 ? 0 : HEARTH_ECORRUPT;
 }
 
-int chunks_after_write(store *s, MDB_txn *txn, const kind_info *k, const uint8_t id[16], const uint8_t *body,
-                       size_t body_len)
+/* The hashes a body of kind k names, into out (at most ATTACHMENTS_MAX). */
+static size_t body_hashes(const kind_info *k, const uint8_t *body, size_t len, uint8_t out[][32])
 {
 	ProtobufCMessage *m;
 	Hearth__Attachment **list;
-	MDB_dbi refs;
-	size_t n;
-	int rc = 0;
+	size_t n, got = 0;
 
-	(void)s;
-	if (!k)
+	if (!body)
 		return 0;
-	m = protobuf_c_message_unpack(k->desc, NULL, body_len, body_len ? body : (const uint8_t *)"");
+	m = protobuf_c_message_unpack(k->desc, NULL, len, len ? body : (const uint8_t *)"");
 	if (!m)
 		return 0;
 	list = attachment_list(m, &n);
-	if (n && (rc = dbi(txn, CHUNKS_REFS_DB, &refs)) == 0) {
-		for (size_t i = 0; i < n && rc == 0; i++) {
-			uint8_t key[48];
-			MDB_val kv = { 48, key }, v = { 0, "" };
-			if (list[i]->sha256.len != 32)
-				continue;
-			memcpy(key, list[i]->sha256.data, 32);
-			memcpy(key + 32, id, 16);
-			rc = mdb_put(txn, refs, &kv, &v, 0);
-			rc = store_err(rc);
-		}
-	}
+	for (size_t i = 0; i < n && got < ATTACHMENTS_MAX; i++)
+		if (list[i]->sha256.len == 32)
+			memcpy(out[got++], list[i]->sha256.data, 32);
 	protobuf_c_message_free_unpacked(m, NULL);
+	return got;
+}
+
+static int has_hash(uint8_t list[][32], size_t n, const uint8_t h[32])
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(list[i], h, 32) == 0)
+			return 1;
+	return 0;
+}
+
+int chunks_after_write(store *s, MDB_txn *txn, const chunks_write *w)
+{
+	uint8_t before[ATTACHMENTS_MAX][32], after[ATTACHMENTS_MAX][32];
+	size_t nb, na;
+	MDB_dbi refs;
+	int rc = 0;
+
+	(void)s;
+	if (!w->kind)
+		return 0;
+	nb = body_hashes(w->kind, w->old_body, w->old_len, before);
+	na = body_hashes(w->kind, w->body, w->body_len, after);
+	if ((nb || na) && (rc = dbi(txn, CHUNKS_REFS_DB, &refs)) != 0)
+		return rc;
+	/* Named now: attached (an empty value). No longer named: the time of
+	 * the detach, from which the retention counts. */
+	for (size_t i = 0; i < na + nb && rc == 0; i++) {
+		const uint8_t *h = i < na ? after[i] : before[i - na];
+		uint8_t key[48], at[8];
+		MDB_val kv = { 48, key }, v = { 0, at };
+		if (i >= na && has_hash(after, na, h))
+			continue;
+		memcpy(key, h, 32);
+		memcpy(key + 32, w->id, 16);
+		if (i >= na) {
+			be64_put(at, (uint64_t)(w->now > 0 ? w->now : 1));
+			v.mv_size = 8;
+		}
+		rc = store_err(mdb_put(txn, refs, &kv, &v, 0));
+	}
+	return rc;
+}
+
+/* Whether the copy of file held by branch may go: no record of branch
+ * names file any more, and every detach the index knows of is older than
+ * cutoff (a purged record counts as long gone). */
+static int copy_expired(store *s, MDB_txn *txn, MDB_dbi refs, const uint8_t file[32], const char *branch,
+                        int64_t cutoff, int *expired)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 32, (void *)file }, v;
+	int rc, op = MDB_SET_RANGE;
+
+	*expired = 1;
+	if ((rc = store_err(mdb_cursor_open(txn, refs, &cur))) != 0)
+		return rc;
+	for (; *expired; op = MDB_NEXT) {
+		MDB_val rk, rv;
+		Hearth__Record *rec;
+		chunks_file f;
+		if ((rc = mdb_cursor_get(cur, &k, &v, op)) != 0) {
+			rc = rc == MDB_NOTFOUND ? 0 : store_err(rc);
+			break;
+		}
+		if (k.mv_size != 48 || memcmp(k.mv_data, file, 32) != 0)
+			break;
+		rk.mv_size = 16;
+		rk.mv_data = (uint8_t *)k.mv_data + 32;
+		if ((rc = mdb_get(txn, s->records, &rk, &rv)) == MDB_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc) {
+			rc = store_err(rc);
+			break;
+		}
+		if ((rec = hearth__record__unpack(NULL, rv.mv_size, rv.mv_data)) == NULL) {
+			*expired = 0;   /* cannot tell: keep */
+			break;
+		}
+		if (!strcmp(rec->branch_id, branch)) {
+			memset(&f, 0, sizeof(f));
+			if (names_file(rec, file, &f) || v.mv_size != 8 || (int64_t)be64_get(v.mv_data) >= cutoff)
+				*expired = 0;
+		}
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+int chunks_purge_detached(store *s, MDB_txn *txn, int64_t cutoff, chunks_purge_stats *st)
+{
+	MDB_dbi files, refs, quota;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	chunks_file doomed[64];
+	size_t n = 0;
+	int rc, op;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = dbi(txn, CHUNKS_FILES_DB, &files)) != 0 || (rc = dbi(txn, CHUNKS_REFS_DB, &refs)) != 0 ||
+	    (rc = dbi(txn, CHUNKS_QUOTA_DB, &quota)) != 0)
+		return rc;
+	if ((rc = store_err(mdb_cursor_open(txn, files, &cur))) != 0)
+		return rc;
+	/* Collected first, dropped after: deletes under a cursor move it. At
+	 * most 64 a run; the next daily run takes the rest. */
+	for (op = MDB_FIRST; n < HEARTH_ARRAY_LEN(doomed); op = MDB_NEXT) {
+		chunks_file *f = &doomed[n];
+		int expired;
+		if ((rc = mdb_cursor_get(cur, &k, &v, op)) != 0) {
+			rc = rc == MDB_NOTFOUND ? 0 : store_err(rc);
+			break;
+		}
+		st->files++;
+		if (k.mv_size <= 32 || k.mv_size > 32 + STORE_BRANCH_MAX || v.mv_size < COPY_HEAD)
+			continue;
+		memset(f, 0, sizeof(*f));
+		memcpy(f->sha256, k.mv_data, 32);
+		memcpy(f->branch, (uint8_t *)k.mv_data + 32, k.mv_size - 32);
+		f->size = be64_get(v.mv_data);
+		if ((rc = copy_expired(s, txn, refs, f->sha256, f->branch, cutoff, &expired)) != 0)
+			break;
+		if (expired)
+			n++;
+	}
+	mdb_cursor_close(cur);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint64_t used;
+		if ((rc = drop_copy(txn, files, &doomed[i])) == 0 &&
+		    (rc = quota_get(txn, quota, doomed[i].branch, &used)) == 0)
+			rc = quota_put(txn, quota, doomed[i].branch, used > doomed[i].size ? used - doomed[i].size : 0);
+		st->purged++;
+		st->bytes += doomed[i].size;
+	}
 	return rc;
 }
 

@@ -13,8 +13,11 @@
  *   chunks   chunk sha256(32)           -> the chunk's bytes (shared by all)
  *   afiles   file sha256(32) branch     -> size(8) chunks(4) have(4) complete(1)
  *                                          then the hash of each chunk held (32 each)
- *   arefs    file sha256(32) record(16) -> empty: a record named the file once
+ *   arefs    file sha256(32) record(16) -> empty while the record names the file,
+ *                                          else when it stopped (ms, 8)
  *   aquota   branch                     -> bytes of content the branch holds (8)
+ *   crefs    chunk sha256(32)           -> how many copies list the chunk (4); the
+ *                                          chunk goes with its last one
  * A file's copy belongs to a branch: a branch's principal sees only the
  * copies of its scope, so it never learns that another branch holds the
  * same bytes (the chunks themselves are stored once). arefs only grows;
@@ -41,6 +44,7 @@
 #define CHUNKS_FILES_DB "afiles"
 #define CHUNKS_REFS_DB "arefs"
 #define CHUNKS_QUOTA_DB "aquota"
+#define CHUNKS_COUNT_DB "crefs"
 
 /* How many chunks a file of size bytes has. */
 uint32_t chunks_count(uint64_t size);
@@ -123,11 +127,35 @@ int chunks_put(store *s, MDB_txn *txn, const chunks_put_args *a, chunks_put_resu
 int chunks_read(store *s, MDB_txn *txn, const chunks_file *f, uint32_t index, MDB_val *data,
                 uint8_t hash[32]);
 
-/* Records, in the writer's txn, that record id names the files of its new
- * body (kind k, packed body): called with every revision written. Returns
- * 0 or a negative HEARTH_E* code. */
-int chunks_after_write(store *s, MDB_txn *txn, const kind_info *k, const uint8_t id[16], const uint8_t *body,
-                       size_t body_len);
+/* A record's new revision, as chunks_after_write sees it (borrowed). */
+typedef struct chunks_write {
+	const kind_info *kind;
+	const uint8_t *id;          /* 16 bytes */
+	const uint8_t *old_body;    /* NULL for a create */
+	size_t old_len;
+	const uint8_t *body;
+	size_t body_len;
+	int64_t now;
+} chunks_write;
+
+/* Records, in the writer's txn, which files the record's new body names
+ * and since when the ones its old body named are detached: called with
+ * every revision written. Returns 0 or a negative HEARTH_E* code. */
+int chunks_after_write(store *s, MDB_txn *txn, const chunks_write *w);
+
+typedef struct chunks_purge_stats {
+	uint64_t files;             /* copies looked at */
+	uint64_t purged;            /* copies removed */
+	uint64_t bytes;             /* their size, given back to the quotas */
+} chunks_purge_stats;
+
+/* Retention of detached content, in the writer's txn: removes (at most 64
+ * a call) each branch's copy of a file that no record of the branch names
+ * any more and whose every known detach is older than cutoff (ms), gives
+ * its size back to the branch's quota and removes the chunks no other copy
+ * lists. Revision history keeps the metadata. Returns 0 or a negative
+ * HEARTH_E* code. */
+int chunks_purge_detached(store *s, MDB_txn *txn, int64_t cutoff, chunks_purge_stats *st);
 
 /* What the chunk store holds, for `hearthd check`. */
 typedef struct chunks_check_result {

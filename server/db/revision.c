@@ -126,7 +126,9 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 		.deleted = a->deleted, .now = a->now, .rehome = revision_rehome });
 	/* The records that name a file decide who may fetch its content. */
 	if (rc == 0)
-		rc = chunks_after_write(s, txn, a->kind, a->id, a->body, a->body_len);
+		rc = chunks_after_write(s, txn, &(chunks_write){
+			.kind = a->kind, .id = a->id, .old_body = old, .old_len = old_len,
+			.body = a->body, .body_len = a->body_len, .now = a->now });
 	if (rc == 0)
 		rc = audit_change(s, txn, &(audit_change_args){
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,

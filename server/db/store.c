@@ -150,7 +150,7 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	}
 	/* And those of the attachment content (chunks.h). */
 	{
-		static const char *const content_dbs[] = { "chunks", "afiles", "arefs", "aquota" };
+		static const char *const content_dbs[] = { "chunks", "afiles", "arefs", "aquota", "crefs" };
 		for (size_t i = 0; i < sizeof(content_dbs) / sizeof(content_dbs[0]); i++) {
 			MDB_dbi d;
 			if ((rc = mdb_dbi_open(txn, content_dbs[i], MDB_CREATE, &d)) != 0)
