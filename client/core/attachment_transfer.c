@@ -19,6 +19,8 @@
 /* Chunk uploads in flight on the session: the server's group commit then
  * takes several in one fsync. */
 #define UPLOAD_WINDOW 4
+/* Chunk downloads in flight: the next ones travel while one is written. */
+#define DOWNLOAD_WINDOW 4
 /* Files one sync looks at. */
 #define FILES_MAX 65536
 
@@ -324,7 +326,8 @@ int transfer_sync(replica *r, session *s, const transfer_hooks *h, transfer_repo
 
 /* ----------------------------------------------------------- download */
 
-static int get_chunk(session *s, const uint8_t file[32], uint32_t i, Hearth__Envelope **resp)
+/* Sends ChunkGet for chunk i of file without waiting; *id is its request. */
+static int send_get(session *s, const uint8_t file[32], uint32_t i, uint64_t *id)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
 	Hearth__ChunkGet g = HEARTH__CHUNK_GET__INIT;
@@ -334,7 +337,7 @@ static int get_chunk(session *s, const uint8_t file[32], uint32_t i, Hearth__Env
 	g.index = i;
 	req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_GET;
 	req.chunk_get = &g;
-	return session_call(s, &req, resp) == 0 ? 0 : session_failed(s);
+	return session_send(s, &req, id) == 0 ? 0 : session_failed(s);
 }
 
 /* Whether d is chunk i of a file of size bytes, its bytes matching its hash. */
@@ -395,6 +398,7 @@ int transfer_fetch(replica *r, session *s, const attachment_hit *hit, const tran
 {
 	Hearth__Envelope *resp = NULL;
 	char part[1400], dest[1400], buf[1024];
+	uint64_t ids[DOWNLOAD_WINDOW];
 	uint8_t whole[32];
 	uint32_t chunks, i;
 	struct stat sb;
@@ -435,9 +439,16 @@ int transfer_fetch(replica *r, session *s, const attachment_hit *hit, const tran
 		rc = HEARTH_EIO;
 		goto done;
 	}
-	for (; i < chunks; i++) {
-		if ((rc = get_chunk(s, hit->sha256, i, &resp)) != 0)
+	for (uint32_t next = i; i < chunks; i++) {
+		while (next < chunks && next - i < DOWNLOAD_WINDOW) {
+			if ((rc = send_get(s, hit->sha256, next, &ids[next % DOWNLOAD_WINDOW])) != 0)
+				goto done;
+			next++;
+		}
+		if (session_wait(s, ids[i % DOWNLOAD_WINDOW], &resp) != 0) {
+			rc = session_failed(s);
 			goto done;
+		}
 		if (resp->body_case != HEARTH__ENVELOPE__BODY_CHUNK_DATA) {
 			rc = error_code(resp) == HEARTH__ERROR_CODE__ERR_NOT_FOUND ? HEARTH_ENOTFOUND : HEARTH_EPROTO;
 			snprintf(err, errlen, "%s", said(resp, buf, sizeof(buf)));
@@ -448,6 +459,8 @@ int transfer_fetch(replica *r, session *s, const attachment_hit *hit, const tran
 			rc = HEARTH_ECORRUPT;
 			goto done;
 		}
+		/* Each chunk is on disk before the next counts, so a cut or a
+		 * crash resumes after the last whole one. */
 		if (write_full(fd, resp->chunk_data->data.data, resp->chunk_data->data.len,
 		               (off_t)i * TRANSFER_CHUNK) != 0 ||
 		    fdatasync(fd) != 0) {
