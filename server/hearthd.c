@@ -11,6 +11,7 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "server/db/audit_log.h"
+#include "server/db/chunks.h"
 #include "server/db/principals.h"
 
 /* How often stale LMDB reader slots are looked for. A constant, not a
@@ -164,6 +165,16 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	                               sizeof(err)) != 0) {
 		log_event(LOG_ERROR, "branches_failed", "error", err, NULL);
 		goto failed_branches;
+	}
+	{
+		uint64_t n = 0;
+		char num[24];
+		if (chunks_index_existing(&h->st, &n, err, sizeof(err)) != 0) {
+			log_event(LOG_ERROR, "attachments_index_failed", "error", err, NULL);
+			goto failed_branches;
+		}
+		if (n)
+			log_event(LOG_INFO, "attachments_indexed", "records", log_u64(num, (unsigned long long)n), NULL);
 	}
 	if (writer_start(&h->w, loop,
 	                 &(writer_opts){ .st = &h->st, .group_commit = cfg->group_commit,

@@ -666,3 +666,61 @@ int chunks_check(MDB_txn *txn, chunks_check_result *out, void (*say)(void *arg, 
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : store_err(rc);
 }
+
+/* The meta key that says arefs covers every record. */
+#define INDEXED_KEY "arefs_indexed"
+
+int chunks_index_existing(store *s, uint64_t *records, char *err, size_t errlen)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { sizeof(INDEXED_KEY) - 1, INDEXED_KEY }, v, one = { 1, "1" };
+	int rc, op;
+
+	*records = 0;
+	if ((rc = store_err(mdb_txn_begin(s->env, NULL, 0, &txn))) != 0)
+		goto fail;
+	if ((rc = mdb_get(txn, s->meta, &k, &v)) == 0) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND) {
+		rc = store_err(rc);
+		goto fail;
+	}
+	if ((rc = store_err(mdb_cursor_open(txn, s->records, &cur))) != 0)
+		goto fail;
+	for (op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
+		Hearth__Record *rec = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		const kind_info *kind = rec ? kind_find(rec->kind) : NULL;
+		uint8_t *body = NULL;
+		size_t len = 0;
+		if (kind && rec->id.len == 16 && record_pack_body(rec, &body, &len) == 0) {
+			rc = chunks_after_write(s, txn, &(chunks_write){
+				.kind = kind, .id = rec->id.data, .body = body, .body_len = len });
+			(*records)++;
+		}
+		free(body);
+		if (rec)
+			hearth__record__free_unpacked(rec, NULL);
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		goto fail;
+	k.mv_size = sizeof(INDEXED_KEY) - 1;
+	k.mv_data = INDEXED_KEY;
+	if ((rc = store_err(mdb_put(txn, s->meta, &k, &one, 0))) != 0)
+		goto fail;
+	rc = store_commit(s, txn);
+	txn = NULL;
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	snprintf(err, errlen, "cannot index the attachments of the stored records: %s", hearth_strerror(rc));
+	return rc;
+}

@@ -157,6 +157,13 @@ typedef struct chunks_purge_stats {
  * HEARTH_E* code. */
 int chunks_purge_detached(store *s, MDB_txn *txn, int64_t cutoff, chunks_purge_stats *st);
 
+/* At start-up, in its own write transaction (before the writer runs):
+ * indexes the files every stored record names, once, so the records of a
+ * store written before arefs existed make their content reachable; a meta
+ * key remembers it is done. *records gets how many were read. Returns 0
+ * or a negative HEARTH_E* code with err saying why. */
+int chunks_index_existing(store *s, uint64_t *records, char *err, size_t errlen);
+
 /* What the chunk store holds, for `hearthd check`. */
 typedef struct chunks_check_result {
 	uint64_t chunks;            /* chunks read back */
