@@ -57,14 +57,15 @@ expect_contains "in Chinese under zh_CN" "visit.jpg 尚未上传完：服务器�
 
 # --- the upload over a link cut every 700 KB; an edit between two cuts
 # syncs at once, ahead of the bytes.
-cuts=0; last=0; rising=1; done_rc=1
+cuts=0; last=0; back=0; rose=0; done_rc=1
 for i in $(seq 1 30); do
 	[ "$i" = 2 ] && h a1 member edit "$mid" --phone 13911112222 >/dev/null
 	h a1 sync >"$T/up.$i.out" 2>&1; rc=$?
 	have=$(op branch1 query "$sha" | grep -o 'have=[0-9]*' | cut -d= -f2)
 	if [ "$rc" = 0 ]; then done_rc=0; break; fi
 	[ "$rc" = 3 ] && cuts=$((cuts + 1))
-	[ "${have:-0}" -gt "$last" ] || rising=0
+	[ "${have:-0}" -lt "$last" ] && back=1
+	[ "${have:-0}" -gt "$last" ] && rose=$((rose + 1))
 	last=${have:-0}
 	if [ "$i" = 2 ]; then
 		h a3 sync >/dev/null 2>&1
@@ -73,7 +74,11 @@ for i in $(seq 1 30); do
 done
 expect_eq "the upload completes" 0 "$done_rc"
 [ "$cuts" -ge 3 ] && pass "it was cut $cuts times" || fail "the upload was cut only $cuts times"
-expect_eq "each cut sync left more confirmed chunks" 1 "$rising"
+# A cut may also lose what was in flight at the server (the reset drops
+# its unread bytes), so not every connection must gain; none may lose.
+expect_eq "no cut took back a confirmed chunk" 0 "$back"
+[ "$rose" -ge $(( (cuts + 1) / 2 )) ] && pass "most cut syncs left more chunks confirmed ($rose of $cuts)" \
+	|| fail "only $rose of $cuts cut syncs confirmed more chunks"
 expect_eq "the server holds the whole file" "state size=3000011 chunks=12 have=12 complete=1" "$(op branch1 query "$sha")"
 expect_contains "the last sync says so" "uploaded the content of 1 attachment" "$(cat "$T/up.$i.out")"
 # What went up is the file once, plus what each cut lost in flight.
