@@ -139,6 +139,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 		{ "branch", required_argument, NULL, 'B' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "no-content", no_argument, NULL, 'C' },
+		{ "fetch-content", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -183,8 +184,9 @@ int cmd_sync(cli *c, int argc, char **argv)
 			break;
 		case 'V': so.verify = SYNC_VERIFY_ALWAYS; break;
 		case 'C': so.no_content = 1; break;
+		case 'F': so.fetch_content = 1; break;
 		case 'h':
-			printf(_("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify] [--no-content]\n\n"
+			printf(_("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify] [--no-content|--fetch-content]\n\n"
 			       "Sends the local edits waiting in the outbox to the server (N ops per\n"
 			       "request, default %d), then pulls every change made since the last sync\n"
 			       "(N records per page, default %d) and checks, by a per-kind count and\n"
@@ -207,7 +209,8 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "After the records, the content of attachments added here goes to the\n"
 			       "server in 256 KiB chunks; a cut resumes at the last chunk the server\n"
 			       "confirmed. --no-content syncs the records only. Content is fetched when\n"
-			       "asked for ('hearth attachment get').\n"
+			       "asked for ('hearth attachment get'), or with --fetch-content all of it\n"
+			       "that the server holds whole, ahead of time.\n"
 			       "Exit status: 0 done, 1 something failed or rejected changes wait, 3 cannot\n"
 			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten,\n"
 			       "6 the server broke the sync protocol (nothing of that answer is stored).\n"),
@@ -216,6 +219,10 @@ int cmd_sync(cli *c, int argc, char **argv)
 		default:
 			return EXIT_USAGE;
 		}
+	}
+	if (so.no_content && so.fetch_content) {
+		cli_error(_("sync: --no-content and --fetch-content exclude each other"));
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		cli_error(_("sync: unexpected argument \"%s\""), argv[optind]);
@@ -266,6 +273,10 @@ int cmd_sync(cli *c, int argc, char **argv)
 		          "sync: uploaded the content of %llu attachments (%s)\n", x.content_sent),
 		       (unsigned long long)x.content_sent, size);
 	}
+	if (x.content_fetched && !json)
+		printf(P_("sync: downloaded the content of %llu attachment\n",
+		          "sync: downloaded the content of %llu attachments\n", x.content_fetched),
+		       (unsigned long long)x.content_fetched);
 	if (x.events && !json)
 		printf(P_("sync: reported %zu reveal/export event to the audit log\n",
 		          "sync: reported %zu reveal/export events to the audit log\n", x.events),

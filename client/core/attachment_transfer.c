@@ -277,6 +277,9 @@ done:
 	return rc;
 }
 
+/* Forward: the download of one file (below). */
+static int fetch_item(upload *u, const item *it);
+
 /* Asks whether the server holds it whole (content not here). */
 static int check_one(upload *u, const item *it)
 {
@@ -293,8 +296,8 @@ static int check_one(upload *u, const item *it)
 	return 0;
 }
 
-int transfer_sync(replica *r, session *s, const transfer_hooks *h, transfer_report *rep, char *err,
-                  size_t errlen)
+int transfer_sync(replica *r, session *s, const transfer_hooks *h, int fetch_all, transfer_report *rep,
+                  char *err, size_t errlen)
 {
 	upload u = { .r = r, .s = s, .h = h, .rep = rep, .err = err, .errlen = errlen };
 	item_list l;
@@ -315,9 +318,11 @@ int transfer_sync(replica *r, session *s, const transfer_hooks *h, transfer_repo
 	}
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		const item *it = &l.v[i];
-		if (attachments_uploaded(r, it->sha256))
-			continue;
-		rc = attachments_have(r, it->sha256, it->size) ? upload_one(&u, it) : check_one(&u, it);
+		int here = attachments_have(r, it->sha256, it->size);
+		if (!here && fetch_all)
+			rc = fetch_item(&u, it);
+		else if (!attachments_uploaded(r, it->sha256))
+			rc = here ? upload_one(&u, it) : check_one(&u, it);
 	}
 	free(u.buf);
 	free(l.v);
@@ -498,5 +503,28 @@ done:
 		envelope_free(resp, NULL);
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* fetch_all: one file not here, when the server holds it whole; one it
+ * does not yet is counted as waiting, one it refuses is told. */
+static int fetch_item(upload *u, const item *it)
+{
+	attachment_hit hit;
+	transfer_state st;
+	int rc;
+
+	memset(&hit, 0, sizeof(hit));
+	memcpy(hit.sha256, it->sha256, 32);
+	hit.size = it->size;
+	snprintf(hit.name, sizeof(hit.name), "%s", it->name);
+	rc = transfer_fetch(u->r, u->s, &hit, NULL, &st, u->err, u->errlen);
+	if (rc == HEARTH_EAGAIN || rc == HEARTH_ENOTFOUND) {
+		u->rep->waiting++;
+		u->err[0] = 0;
+		return 0;
+	}
+	if (rc == 0)
+		u->rep->files_fetched++;
 	return rc;
 }

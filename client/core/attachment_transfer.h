@@ -33,6 +33,7 @@ typedef struct transfer_hooks {
 typedef struct transfer_report {
 	uint64_t files_sent;        /* files whose upload this call finished */
 	uint64_t bytes_sent;
+	uint64_t files_fetched;     /* fetch_all: files downloaded */
 	uint64_t refused;           /* files the server refused (hooks.refused was told) */
 	uint64_t waiting;           /* files of other replicas the server does not hold whole yet */
 } transfer_report;
@@ -42,11 +43,13 @@ typedef struct transfer_report {
  * from the server's resume point), then asks the server about every
  * attachment whose content is not here, marking those it holds whole
  * (attachments_mark_uploaded) so listings can tell them from those still
- * uploading. Returns 0, or HEARTH_ECLOSED / HEARTH_EPROTO when the session
- * failed (s->error says why; what was acknowledged stays, the next call
- * resumes), or HEARTH_EIO / HEARTH_ENOMEM with err filled. */
-int transfer_sync(replica *r, session *s, const transfer_hooks *h, transfer_report *rep, char *err,
-                  size_t errlen);
+ * uploading; with fetch_all it downloads those instead (transfer_fetch),
+ * for a branch that wants every file at hand before it goes offline.
+ * Returns 0, or HEARTH_ECLOSED / HEARTH_EPROTO when the session failed
+ * (s->error says why; what was acknowledged stays, the next call resumes),
+ * or HEARTH_EIO / HEARTH_ENOMEM / HEARTH_ECORRUPT with err filled. */
+int transfer_sync(replica *r, session *s, const transfer_hooks *h, int fetch_all, transfer_report *rep,
+                  char *err, size_t errlen);
 
 /* What transfer_fetch found when it could not fetch. */
 typedef struct transfer_state {

@@ -869,6 +869,7 @@ void sync_init(sync_ctx *x, const sync_options *o)
 	x->branch_opt = o->branch;
 	x->verify = o->verify;
 	x->no_content = o->no_content;
+	x->fetch_content = o->fetch_content;
 	x->hooks = o->hooks;
 	x->prog.hooks = &x->hooks;
 	fault_parse(&x->fault);
@@ -906,13 +907,14 @@ static sync_result move_content(sync_ctx *x)
 {
 	transfer_hooks h = { .progress = content_progress, .refused = content_refused, .arg = x };
 	transfer_report rep;
-	int rc = transfer_sync(&x->r, &x->s, &h, &rep, x->err, sizeof(x->err));
+	int rc = transfer_sync(&x->r, &x->s, &h, x->fetch_content, &rep, x->err, sizeof(x->err));
 
 	progress_clear(&x->prog);
 	x->content_sent = rep.files_sent;
 	x->content_bytes = rep.bytes_sent;
 	x->content_refused = rep.refused;
 	x->content_waiting = rep.waiting;
+	x->content_fetched = rep.files_fetched;
 	if (rc == HEARTH_ECLOSED || rc == HEARTH_EPROTO)
 		return lost(x);
 	return rc ? SYNC_FAILED : SYNC_OK;

@@ -72,6 +72,7 @@ typedef struct sync_options {
 	const char *branch;       /* admin/auditor: mirror only this branch; NULL all */
 	sync_verify verify;
 	int no_content;           /* leave attachment content for a later sync (records only) */
+	int fetch_content;        /* also download every attachment not on this machine */
 	sync_hooks hooks;
 } sync_options;
 
@@ -104,7 +105,7 @@ typedef struct sync_ctx {
 	/* attachment content (attachment_transfer.h): files whose upload this
 	 * sync finished, their bytes, files the server refused, and files of
 	 * other replicas not yet on the server whole */
-	uint64_t content_sent, content_bytes, content_refused, content_waiting;
+	uint64_t content_sent, content_bytes, content_refused, content_waiting, content_fetched;
 	/* one sentence for SYNC_FAILED, SYNC_USAGE and SYNC_DIVERGED */
 	char err[1400];
 	/* private */
@@ -113,6 +114,7 @@ typedef struct sync_ctx {
 	const char *branch_opt;
 	sync_verify verify;
 	int no_content;
+	int fetch_content;
 	uint64_t pull_from;         /* the cursor this sync's pull started at (0: from zero) */
 	sync_hooks hooks;
 	const char *scope;          /* pull branch_id (admin/auditor --branch), "" = all */

@@ -6,7 +6,8 @@
 # byte-identical and hash checked. Both directions survive a cut link
 # (tests/tools/cutproxy): the upload resumes at the server's last
 # confirmed chunk and the download at its last whole chunk, and records
-# edited meanwhile sync without waiting for the bytes.
+# edited meanwhile sync without waiting for the bytes. `sync
+# --fetch-content` downloads every file ahead of time.
 . "$(dirname "$0")/lib.sh"
 
 start_server s
@@ -54,6 +55,13 @@ expect_contains "not yet uploaded, with the progress" \
 expect_contains "in Chinese under zh_CN" "visit.jpg 尚未上传完：服务器已有其 0/12 个分块（0%）" \
 	"$(LC_ALL=zh_CN.UTF-8 h a3 attachment get visit.jpg --to "$T/early.jpg" 2>&1)"
 [ -e "$T/early.jpg" ] && fail "a failed get wrote its file" || pass "nothing is written"
+client a4 branch1 "$P"
+out=$(h a4 sync --fetch-content 2>&1); rc=$?
+expect_eq "fetching ahead before the upload is no failure" 0 "$rc"
+expect_not_contains "and fetches nothing" "downloaded the content" "$out"
+out=$(h a4 sync --fetch-content --no-content 2>&1); rc=$?
+expect_eq "--fetch-content with --no-content is refused (exit 2)" 2 "$rc"
+expect_contains "saying why" "sync: --no-content and --fetch-content exclude each other" "$out"
 
 # --- the upload over a link cut every 700 KB; an edit between two cuts
 # syncs at once, ahead of the bytes.
@@ -87,6 +95,14 @@ up=$(awk -F'up=' '{split($2, a, " "); s += a[1]} END {print s}' "$T/proxy.up.log
 	|| fail "sent $up bytes up for a 3000011-byte file over $((cuts + 1)) connections"
 out=$(h a1 sync 2>&1)
 expect_not_contains "a sync after that sends nothing" "uploaded the content" "$out"
+
+# --- ahead of time: a replica that wants every file at hand
+out=$(h a4 sync --fetch-content 2>&1); rc=$?
+expect_eq "fetching ahead syncs (exit 0)" 0 "$rc"
+expect_contains "and says what it fetched" "sync: downloaded the content of 1 attachment" "$out"
+expect_contains "the file is now on that machine" "on this machine" "$(h a4 visit attachments "$vid")"
+h a4 attachment get visit.jpg --to "$T/ahead.jpg" >/dev/null 2>&1
+cmp -s "$F/visit.jpg" "$T/ahead.jpg" && pass "byte-identical, without a download at get" || fail "the file fetched ahead differs"
 
 # --- the download, on demand, over a link cut every 600 KB from the server
 h a2 sync >/dev/null 2>&1 || h a2 sync >/dev/null 2>&1
