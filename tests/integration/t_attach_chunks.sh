@@ -87,6 +87,19 @@ expect_contains "bytes of another type are refused" \
 	"error code=ERR_INVALID field=type message=the content of liar.jpg is not of its type image/jpeg (its bytes are application/pdf); the upload was refused" \
 	"$(op branch1 put "$lsha" "$F/liar-bytes" 0 1)"
 
+expect_eq "a chunk of the wrong length is refused" \
+	"error code=ERR_INVALID field=data message=chunk 0 of liar.jpg is 262144 bytes; it must be 5004 bytes" \
+	"$(op branch1 put "$lsha" "$F/photo.jpg" 0 1)"
+expect_eq "a hash that is not 32 bytes is refused" \
+	"error code=ERR_INVALID field=file_sha256 message=file_sha256 must be 32 bytes" \
+	"$(op branch1 --short-hash query "$lsha")"
+expect_eq "in an upload too" \
+	"error code=ERR_INVALID field=file_sha256 message=file_sha256 and chunk_sha256 must be 32 bytes" \
+	"$(op branch1 --short-hash put "$lsha" "$F/liar.jpg" 0 1)"
+expect_eq "an auditor may not upload" \
+	"error code=ERR_FORBIDDEN field=role message=auditors may read and review but not write; push refused" \
+	"$(op auditor put "$lsha" "$F/liar.jpg" 0 1)"
+
 # --- a file whose chunks do not make up its hash is dropped whole
 { printf '\xff\xd8\xff\xe0'; head -c 5000 /dev/urandom; } > "$F/other.jpg"
 expect_contains "chunks that are not the file are refused" \

@@ -13,7 +13,8 @@
  *
  * Prints one line per answer: "state size=S chunks=N have=H complete=C",
  * "data index=I len=L sha256=HEX", or "error code=E field=F message=M".
- * --bad-hash sends each chunk with a chunk_sha256 that is not its hash. */
+ * --bad-hash sends each chunk with a chunk_sha256 that is not its hash;
+ * --short-hash sends file_sha256 one byte short. */
 #include <getopt.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -75,7 +76,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "port", required_argument, NULL, 'p' }, { "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },  { "ca", required_argument, NULL, 'a' },
-		{ "bad-hash", no_argument, NULL, 'b' },   { NULL, 0, NULL, 0 },
+		{ "bad-hash", no_argument, NULL, 'b' },   { "short-hash", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
 	};
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
 	profile prof;
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
 	char server[64];
 	uint8_t file[32];
 	int port = 0, bad_hash = 0, o, rc = 0;
+	size_t hash_len = 32;
 
 	memset(&prof, 0, sizeof(prof));
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 		case 'k': snprintf(prof.key, sizeof(prof.key), "%s", optarg); break;
 		case 'a': snprintf(prof.ca, sizeof(prof.ca), "%s", optarg); break;
 		case 'b': bad_hash = 1; break;
+		case 's': hash_len = 31; break;
 		default: return 2;
 		}
 	}
@@ -107,14 +111,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[optind], "query")) {
 		Hearth__ChunkQuery q = HEARTH__CHUNK_QUERY__INIT;
 		q.file_sha256.data = file;
-		q.file_sha256.len = 32;
+		q.file_sha256.len = hash_len;
 		req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_QUERY;
 		req.chunk_query = &q;
 		call(&s, &req);
 	} else if (!strcmp(argv[optind], "get") && optind + 3 <= argc) {
 		Hearth__ChunkGet g = HEARTH__CHUNK_GET__INIT;
 		g.file_sha256.data = file;
-		g.file_sha256.len = 32;
+		g.file_sha256.len = hash_len;
 		g.index = (uint32_t)atoi(argv[optind + 2]);
 		req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_GET;
 		req.chunk_get = &g;
@@ -124,7 +128,7 @@ int main(int argc, char **argv)
 		long n = atol(argv[optind + 2]);
 		uint64_t id;
 		g.file_sha256.data = file;
-		g.file_sha256.len = 32;
+		g.file_sha256.len = hash_len;
 		req.body_case = HEARTH__ENVELOPE__BODY_CHUNK_GET;
 		req.chunk_get = &g;
 		for (long i = 0; i < n && i < 1000; i++)
@@ -154,7 +158,7 @@ int main(int argc, char **argv)
 			if (bad_hash)
 				h[0] ^= 1;
 			p.file_sha256.data = file;
-			p.file_sha256.len = 32;
+			p.file_sha256.len = hash_len;
 			p.index = (uint32_t)i;
 			p.chunk_sha256.data = h;
 			p.chunk_sha256.len = 32;
