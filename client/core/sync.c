@@ -907,8 +907,26 @@ static sync_result move_content(sync_ctx *x)
 {
 	transfer_hooks h = { .progress = content_progress, .refused = content_refused, .arg = x };
 	transfer_report rep;
-	int rc = transfer_sync(&x->r, &x->s, &h, x->fetch_content, &rep, x->err, sizeof(x->err));
+	char path[1200];
+	int rc, fd;
 
+	/* The records are done: the replica's sync lock goes, so a sync
+	 * started while this one moves bytes pushes and pulls at once (records
+	 * never wait on bytes); the content has a lock of its own, and a sync
+	 * that finds it taken leaves the bytes to the one moving them. */
+	snprintf(path, sizeof(path), "%s/content.lock", x->r.path);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return failed(x, _("cannot create %s: %s"), path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		notice(x, _("another 'hearth sync' is moving this replica's attachment content; it goes on there"));
+		return SYNC_OK;
+	}
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = -1;
+	rc = transfer_sync(&x->r, &x->s, &h, x->fetch_content, &rep, x->err, sizeof(x->err));
+	close(fd);
 	progress_clear(&x->prog);
 	x->content_sent = rep.files_sent;
 	x->content_bytes = rep.bytes_sent;

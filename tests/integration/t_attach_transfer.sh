@@ -63,6 +63,19 @@ out=$(h a4 sync --fetch-content --no-content 2>&1); rc=$?
 expect_eq "--fetch-content with --no-content is refused (exit 2)" 2 "$rc"
 expect_contains "saying why" "sync: --no-content and --fetch-content exclude each other" "$out"
 
+# --- while another sync of this replica moves its content (its lock is
+# held), a sync pushes and pulls the records and leaves the bytes to it.
+h a1 member edit "$mid" --address 幸福路1号 >/dev/null
+flock "$T/home.a1/replica/content.lock" sleep 2 &
+PIDS+=($!)
+for _ in $(seq 1 100); do flock -n "$T/home.a1/replica/content.lock" true || break; sleep 0.02; done
+out=$(h a1 sync 2>&1); rc=$?
+expect_eq "a sync beside a content transfer succeeds" 0 "$rc"
+expect_contains "it pushed the edit" "pushed 1 (applied 1" "$out"
+expect_contains "and says who moves the bytes" "another 'hearth sync' is moving this replica's attachment content; it goes on there" "$out"
+expect_eq "no content moved" "state size=3000011 chunks=12 have=0 complete=0" "$(op branch1 query "$sha")"
+wait "${PIDS[-1]}" 2>/dev/null
+
 # --- the upload over a link cut every 700 KB; an edit between two cuts
 # syncs at once, ahead of the bytes.
 cuts=0; last=0; back=0; rose=0; done_rc=1
