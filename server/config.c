@@ -39,6 +39,7 @@ void config_defaults(hearthd_config *cfg)
 	cfg->max_inflight = 64;
 	cfg->max_ops_per_push = 1000;
 	cfg->attachment_max_size = 20ull * 1024 * 1024;
+	cfg->attachment_quota = 1ull << 30;
 	cfg->max_pull_limit = 5000;
 	cfg->audit_events_per_minute = 600;
 	cfg->audit_event_window_ms = 60000;
@@ -247,6 +248,17 @@ static int on_value(void *user, const char *section, const char *name, const cha
 			c->problems++;
 		} else {
 			cfg->attachment_max_size = v;
+		}
+		return 1;
+	}
+	if (IS("limits", "attachment_quota")) {
+		uint64_t v;
+		if (config_parse_size(value, &v) != 0 || v < 1024 || v > (1ull << 44)) {
+			problem(c->report, c->line,
+			        "attachment_quota: \"%s\" is not a size between 1K and 16T", value);
+			c->problems++;
+		} else {
+			cfg->attachment_quota = v;
 		}
 		return 1;
 	}

@@ -30,6 +30,7 @@ typedef struct hearthd_config {
 	uint32_t max_inflight;          /* requests in progress per connection */
 	uint32_t max_ops_per_push;
 	uint64_t attachment_max_size;   /* bytes of one attachment (issue 18) */
+	uint64_t attachment_quota;      /* bytes of attachment content one branch may hold */
 	uint32_t max_pull_limit;        /* records per pull page */
 	uint32_t audit_events_per_minute; /* per principal; the rest is one coalesced entry */
 	uint32_t audit_event_window_ms; /* the budget's window; 60000 (tests shorten it) */

@@ -12,6 +12,7 @@
 #include "common/hearth.h"
 #include "common/log.h"
 #include "server/db/audit_log.h"
+#include "server/db/chunks.h"
 #include "server/db/principals.h"
 #include "server/db/refs.h"
 #include "server/db/revision.h"
@@ -183,6 +184,7 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	}
 	h->store_open = 1;
 	h->st.attachment_max_size = cfg->attachment_max_size;
+	h->st.attachment_quota = cfg->attachment_quota;
 	log_stale_readers(h->st.stale_readers_at_open, "start");
 	/* After the store: whether a missing key may be made depends on the
 	 * checkpoints it already holds. */
@@ -196,6 +198,16 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	if ((rc = backfill_summaries(&h->st)) != 0) {
 		log_event(LOG_ERROR, "transfer_summaries_failed", "error", hearth_strerror(rc), NULL);
 		goto failed_branches;
+	}
+	{
+		uint64_t n = 0;
+		char num[24];
+		if (chunks_index_existing(&h->st, &n, err, sizeof(err)) != 0) {
+			log_event(LOG_ERROR, "attachments_index_failed", "error", err, NULL);
+			goto failed_branches;
+		}
+		if (n)
+			log_event(LOG_INFO, "attachments_indexed", "records", log_u64(num, (unsigned long long)n), NULL);
 	}
 	if (writer_start(&h->w, loop,
 	                 &(writer_opts){ .st = &h->st, .group_commit = cfg->group_commit,

@@ -11,6 +11,8 @@
 #include <sys/time.h>
 
 #include "client/cmd/record_replica.h"
+#include "client/cmd/witness.h"
+#include "client/core/attachment_transfer.h"
 #include "client/core/attachments.h"
 #include "client/core/identity.h"
 #include "client/ui/output.h"
@@ -142,12 +144,16 @@ done:
 	return rc;
 }
 
-/* What this replica can say of an attachment's content. */
+/* What this replica can say of an attachment's content: here; on the
+ * server whole (as the last sync or download found), to fetch with
+ * 'hearth attachment get'; or not yet there whole (上传中). */
 static const char *content_state(replica *r, const Hearth__Attachment *a)
 {
 	if (a->sha256.len == 32 && attachments_have(r, a->sha256.data, a->size))
 		return _("on this machine");
-	return _("not on this machine");
+	if (a->sha256.len == 32 && attachments_uploaded(r, a->sha256.data))
+		return _("on the server");
+	return _("uploading");
 }
 
 int attach_list(record_cmd *m)
@@ -190,6 +196,8 @@ int attach_list(record_cmd *m)
 			out_json_key(&j, "local");
 			out_json_bool(&j, list[i]->sha256.len == 32 &&
 			                      attachments_have(&m->rep, list[i]->sha256.data, list[i]->size));
+			out_json_key(&j, "on_server");
+			out_json_bool(&j, list[i]->sha256.len == 32 && attachments_uploaded(&m->rep, list[i]->sha256.data));
 			out_json_end_object(&j);
 		}
 		out_json_end_array(&j);
@@ -277,9 +285,56 @@ static void get_usage(FILE *f)
 	fputs(_("usage: hearth attachment get HASH|NAME --to FILE\n\n"
 	        "Writes an attachment's content to FILE. HASH is 8 to 64 hex digits of its\n"
 	        "SHA-256 ('hearth KIND attachments ID' shows them), NAME its file name when\n"
-	        "one content has it. The content is checked against its hash before FILE is\n"
+	        "one content has it. Content that is not on this machine is downloaded from\n"
+	        "the server first (a cut download resumes at its last whole chunk); content\n"
+	        "the server does not hold whole yet is answered \"not yet uploaded\" with how\n"
+	        "far it got (exit 1). The content is checked against its hash before FILE is\n"
 	        "written.\n"),
 	      f);
+}
+
+static void fetch_progress(void *arg, uint64_t done, uint64_t total)
+{
+	(void)arg;
+	out_progress(_("downloading"), done, total);
+}
+
+/* Downloads hit's content into the replica's store. Returns an exit code
+ * after saying why it failed. */
+static int fetch(cli *c, replica *r, const attachment_hit *hit)
+{
+	transfer_hooks h = { .progress = fetch_progress };
+	transfer_state st;
+	session s;
+	char err[1400];
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	if ((rc = witness_connect(c, &s, r, "attachment get")) != EXIT_OK) {
+		session_close(&s);
+		return rc;
+	}
+	rc = transfer_fetch(r, &s, hit, &h, &st, err, sizeof(err));
+	out_progress_end();
+	if (rc == HEARTH_EAGAIN) {
+		cli_error(_("attachment get: %s is not yet uploaded: the server holds %u of its %u chunks (%u%%); "
+		            "try again after the replica that added it has synced"),
+		          hit->name, st.have, st.chunks, st.chunks ? (unsigned)(100ull * st.have / st.chunks) : 0);
+		rc = EXIT_FAIL;
+	} else if (rc == HEARTH_ENOTFOUND) {
+		cli_error(_("attachment get: the server has no content of %s for this certificate: %s"), hit->name, err);
+		rc = EXIT_FAIL;
+	} else if (rc == HEARTH_ECLOSED || (rc == HEARTH_EPROTO && !err[0])) {
+		rc = cli_lost("attachment get", &s);
+	} else if (rc != 0) {
+		cli_error("attachment get: %s", err[0] ? err : _(hearth_strerror(rc)));
+		rc = EXIT_FAIL;
+	} else {
+		rc = EXIT_OK;
+	}
+	session_close(&s);
+	return rc;
 }
 
 int cmd_attachment(cli *c, int argc, char **argv)
@@ -332,6 +387,8 @@ int cmd_attachment(cli *c, int argc, char **argv)
 		rc = rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 		goto done;
 	}
+	if (!attachments_have(&r, hit.sha256, hit.size) && (rc = fetch(c, &r, &hit)) != EXIT_OK)
+		goto done;
 	rc = attachments_copy_out(&r, hit.sha256, to, err, sizeof(err));
 	if (rc == HEARTH_ENOTFOUND) {
 		cli_error(_("attachment get: the content of %s has not reached this machine"), hit.name);

@@ -138,6 +138,8 @@ int cmd_sync(cli *c, int argc, char **argv)
 		{ "page", required_argument, NULL, 'p' },
 		{ "branch", required_argument, NULL, 'B' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "no-content", no_argument, NULL, 'C' },
+		{ "fetch-content", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -181,8 +183,10 @@ int cmd_sync(cli *c, int argc, char **argv)
 			so.branch = optarg;
 			break;
 		case 'V': so.verify = SYNC_VERIFY_ALWAYS; break;
+		case 'C': so.no_content = 1; break;
+		case 'F': so.fetch_content = 1; break;
 		case 'h':
-			printf(_("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify]\n\n"
+			printf(_("usage: hearth sync [--json] [--batch N] [--page N] [--branch ID] [--verify] [--no-content|--fetch-content]\n\n"
 			       "Sends the local edits waiting in the outbox to the server (N ops per\n"
 			       "request, default %d), then pulls every change made since the last sync\n"
 			       "(N records per page, default %d) and checks, by a per-kind count and\n"
@@ -202,6 +206,11 @@ int cmd_sync(cli *c, int argc, char **argv)
 			       "Reveals and exports recorded locally are reported to the audit log.\n"
 			       "A change the server rejects stays in the replica with the server's\n"
 			       "reason ('hearth rejected'); edit it to send it again, or discard it.\n"
+			       "After the records, the content of attachments added here goes to the\n"
+			       "server in 256 KiB chunks; a cut resumes at the last chunk the server\n"
+			       "confirmed. --no-content syncs the records only. Content is fetched when\n"
+			       "asked for ('hearth attachment get'), or with --fetch-content all of it\n"
+			       "that the server holds whole, ahead of time.\n"
 			       "Exit status: 0 done, 1 something failed or rejected changes wait, 3 cannot\n"
 			       "connect, 4 open conflicts remain, 5 the audit log shrank or was rewritten,\n"
 			       "6 the server broke the sync protocol (nothing of that answer is stored).\n"),
@@ -210,6 +219,10 @@ int cmd_sync(cli *c, int argc, char **argv)
 		default:
 			return EXIT_USAGE;
 		}
+	}
+	if (so.no_content && so.fetch_content) {
+		cli_error(_("sync: --no-content and --fetch-content exclude each other"));
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		cli_error(_("sync: unexpected argument \"%s\""), argv[optind]);
@@ -237,12 +250,15 @@ int cmd_sync(cli *c, int argc, char **argv)
 	if (json)
 		printf("{\"pushed\":%llu,\"applied\":%llu,\"merged\":%llu,\"conflicts\":%llu,"
 		       "\"duplicate\":%llu,\"rejected\":%llu,\"pulled\":%llu,\"open_conflicts\":%llu,"
-		       "\"rejected_kept\":%llu,\"cursor\":%llu,\"events\":%zu}\n",
+		       "\"rejected_kept\":%llu,\"cursor\":%llu,\"content_sent\":%llu,\"content_refused\":%llu,"
+		       "\"content_waiting\":%llu,\"events\":%zu}\n",
 		       (unsigned long long)x.pushed, (unsigned long long)x.applied,
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts,
-		       (unsigned long long)st.rejected, (unsigned long long)st.cursor, x.events);
+		       (unsigned long long)st.rejected, (unsigned long long)st.cursor,
+		       (unsigned long long)x.content_sent, (unsigned long long)x.content_refused,
+		       (unsigned long long)x.content_waiting, x.events);
 	else
 		printf(_("sync: pushed %llu (applied %llu, merged %llu, conflicts %llu, duplicate %llu, "
 		       "rejected %llu), pulled %llu records, open conflicts %llu\n"),
@@ -250,6 +266,17 @@ int cmd_sync(cli *c, int argc, char **argv)
 		       (unsigned long long)x.merged, (unsigned long long)x.conflicts,
 		       (unsigned long long)x.duplicate, (unsigned long long)x.rejected,
 		       (unsigned long long)x.pulled, (unsigned long long)st.open_conflicts);
+	if (x.content_sent && !json) {
+		char size[32];
+		out_size(x.content_bytes, size, sizeof(size));
+		printf(P_("sync: uploaded the content of %llu attachment (%s)\n",
+		          "sync: uploaded the content of %llu attachments (%s)\n", x.content_sent),
+		       (unsigned long long)x.content_sent, size);
+	}
+	if (x.content_fetched && !json)
+		printf(P_("sync: downloaded the content of %llu attachment\n",
+		          "sync: downloaded the content of %llu attachments\n", x.content_fetched),
+		       (unsigned long long)x.content_fetched);
 	if (x.events && !json)
 		printf(P_("sync: reported %zu reveal/export event to the audit log\n",
 		          "sync: reported %zu reveal/export events to the audit log\n", x.events),
@@ -262,7 +289,11 @@ int cmd_sync(cli *c, int argc, char **argv)
 		                   "hearth: %llu rejected changes are kept in this replica; see 'hearth rejected', "
 		                   "then edit to send again or 'hearth rejected discard ID'\n", st.rejected),
 		        (unsigned long long)st.rejected);
-	rc = x.rejected || st.rejected ? EXIT_FAIL : st.open_conflicts ? EXIT_CONFLICTS : EXIT_OK;
+	/* Content the server refused (its quota, its type) waits here like a
+	 * rejected change: the sync is not done. */
+	rc = x.rejected || st.rejected || x.content_refused ? EXIT_FAIL
+	     : st.open_conflicts                        ? EXIT_CONFLICTS
+	                                                : EXIT_OK;
 fail:
 	sync_end(&x);
 	if (session_opened)

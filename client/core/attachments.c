@@ -29,7 +29,7 @@ static int content_dir(replica *r, char *out, size_t cap)
 	return 0;
 }
 
-static int content_path(replica *r, const uint8_t hash[32], char *out, size_t cap)
+int attachments_path(replica *r, const uint8_t hash[32], const char *suffix, char *out, size_t cap)
 {
 	char dir[1200], hex[ATTACHMENT_HEX_LEN + 1];
 	int rc = content_dir(r, dir, sizeof(dir)), n;
@@ -37,8 +37,33 @@ static int content_path(replica *r, const uint8_t hash[32], char *out, size_t ca
 	if (rc)
 		return rc;
 	attachment_hex(hash, hex);
-	n = snprintf(out, cap, "%s/%s", dir, hex);
+	n = snprintf(out, cap, "%s/%s%s", dir, hex, suffix ? suffix : "");
 	return n < 0 || (size_t)n >= cap ? HEARTH_EINVAL : 0;
+}
+
+static int content_path(replica *r, const uint8_t hash[32], char *out, size_t cap)
+{
+	return attachments_path(r, hash, NULL, out, cap);
+}
+
+int attachments_mark_uploaded(replica *r, const uint8_t hash[32])
+{
+	char p[1400];
+	int fd;
+
+	if (attachments_path(r, hash, ATTACHMENTS_UPLOADED_SUFFIX, p, sizeof(p)) != 0)
+		return HEARTH_EINVAL;
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return HEARTH_EIO;
+	close(fd);
+	return 0;
+}
+
+int attachments_uploaded(replica *r, const uint8_t hash[32])
+{
+	char p[1400];
+
+	return attachments_path(r, hash, ATTACHMENTS_UPLOADED_SUFFIX, p, sizeof(p)) == 0 && access(p, F_OK) == 0;
 }
 
 /* Copies in to out (both open) while hashing, at most limit bytes (more

@@ -41,6 +41,23 @@ int attachments_have(replica *r, const uint8_t hash[32], uint64_t size);
  * hash: nothing is written) or HEARTH_EIO (err says why). */
 int attachments_copy_out(replica *r, const uint8_t hash[32], const char *to, char *err, size_t errlen);
 
+/* The file of hash in the content store, with suffix (NULL: the content
+ * itself) into out. Creates the store's directory. Returns 0, HEARTH_EINVAL
+ * (does not fit in cap) or HEARTH_EIO. */
+int attachments_path(replica *r, const uint8_t hash[32], const char *suffix, char *out, size_t cap);
+
+/* The marker that says the server holds the whole content of a hash (its
+ * upload finished, or the server said so at a sync), and the suffix of a
+ * download in progress (whole chunks only). */
+#define ATTACHMENTS_UPLOADED_SUFFIX ".up"
+#define ATTACHMENTS_PART_SUFFIX ".part"
+
+/* Leaves the marker for hash. Returns 0, HEARTH_EINVAL or HEARTH_EIO. */
+int attachments_mark_uploaded(replica *r, const uint8_t hash[32]);
+
+/* Whether the marker for hash is there. */
+int attachments_uploaded(replica *r, const uint8_t hash[32]);
+
 /* One attachment found on a record of the local view. */
 typedef struct attachment_hit {
 	uint8_t record_id[16];

@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "client/core/attachment_transfer.h"
 #include "client/core/branch_lookup.h"
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
@@ -867,6 +868,8 @@ void sync_init(sync_ctx *x, const sync_options *o)
 	x->page = o->page ? o->page : SYNC_PAGE_DEFAULT;
 	x->branch_opt = o->branch;
 	x->verify = o->verify;
+	x->no_content = o->no_content;
+	x->fetch_content = o->fetch_content;
 	x->hooks = o->hooks;
 	x->prog.hooks = &x->hooks;
 	fault_parse(&x->fault);
@@ -875,6 +878,64 @@ void sync_init(sync_ctx *x, const sync_options *o)
 sync_result sync_begin(sync_ctx *x)
 {
 	return lock_replica(x, &x->r, &x->lock_fd);
+}
+
+/* ------------------------------------------------- attachment content */
+
+static void content_progress(void *arg, uint64_t done, uint64_t total)
+{
+	sync_ctx *x = arg;
+
+	x->prog.what = N_("uploading");
+	x->prog.done = done;
+	x->prog.total = total;
+	progress_show(&x->prog);
+}
+
+static void content_refused(void *arg, const char *name, const char *reason)
+{
+	sync_ctx *x = arg;
+	char text[1400];
+
+	snprintf(text, sizeof(text), _("the content of attachment %s was not uploaded: %s"), name, reason);
+	notice(x, text);
+}
+
+/* After the records: the content this replica holds that the server
+ * lacks goes up, resumed where the server's durable chunks end. */
+static sync_result move_content(sync_ctx *x)
+{
+	transfer_hooks h = { .progress = content_progress, .refused = content_refused, .arg = x };
+	transfer_report rep;
+	char path[1200];
+	int rc, fd;
+
+	/* The records are done: the replica's sync lock goes, so a sync
+	 * started while this one moves bytes pushes and pulls at once (records
+	 * never wait on bytes); the content has a lock of its own, and a sync
+	 * that finds it taken leaves the bytes to the one moving them. */
+	snprintf(path, sizeof(path), "%s/content.lock", x->r.path);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return failed(x, _("cannot create %s: %s"), path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		notice(x, _("another 'hearth sync' is moving this replica's attachment content; it goes on there"));
+		return SYNC_OK;
+	}
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = -1;
+	rc = transfer_sync(&x->r, &x->s, &h, x->fetch_content, &rep, x->err, sizeof(x->err));
+	close(fd);
+	progress_clear(&x->prog);
+	x->content_sent = rep.files_sent;
+	x->content_bytes = rep.bytes_sent;
+	x->content_refused = rep.refused;
+	x->content_waiting = rep.waiting;
+	x->content_fetched = rep.files_fetched;
+	if (rc == HEARTH_ECLOSED || rc == HEARTH_EPROTO)
+		return lost(x);
+	return rc ? SYNC_FAILED : SYNC_OK;
 }
 
 sync_result sync_run(sync_ctx *x)
@@ -898,7 +959,7 @@ sync_result sync_run(sync_ctx *x)
 	replica_set_last_sync(&x->r, session_now_ms());
 	fetch_directory(x);
 	fetch_entries(x);
-	return SYNC_OK;
+	return x->no_content ? SYNC_OK : move_content(x);
 }
 
 void sync_end(sync_ctx *x)

@@ -71,6 +71,8 @@ typedef struct sync_options {
 	uint32_t page;            /* records per pull page, 1..SYNC_PAGE_MAX (0: default) */
 	const char *branch;       /* admin/auditor: mirror only this branch; NULL all */
 	sync_verify verify;
+	int no_content;           /* leave attachment content for a later sync (records only) */
+	int fetch_content;        /* also download every attachment not on this machine */
 	sync_hooks hooks;
 } sync_options;
 
@@ -100,6 +102,10 @@ typedef struct sync_ctx {
 	uint64_t recover_sent, recovered, recover_present, recover_refused;
 	uint64_t recover_witnessed;  /* sent with the audit entry this replica witnessed */
 	size_t events;              /* reveal/export events reported */
+	/* attachment content (attachment_transfer.h): files whose upload this
+	 * sync finished, their bytes, files the server refused, and files of
+	 * other replicas not yet on the server whole */
+	uint64_t content_sent, content_bytes, content_refused, content_waiting, content_fetched;
 	/* one sentence for SYNC_FAILED, SYNC_USAGE and SYNC_DIVERGED */
 	char err[1400];
 	/* private */
@@ -107,6 +113,8 @@ typedef struct sync_ctx {
 	uint32_t page;
 	const char *branch_opt;
 	sync_verify verify;
+	int no_content;
+	int fetch_content;
 	uint64_t pull_from;         /* the cursor this sync's pull started at (0: from zero) */
 	sync_hooks hooks;
 	const char *scope;          /* pull branch_id (admin/auditor --branch), "" = all */
@@ -137,7 +145,9 @@ sync_result sync_begin(sync_ctx *x);
  * SYNC_FAILED and keeps the recovery pending), pushes the outbox,
  * reports the queued events, pulls, checks the digest (re-pulling from zero
  * once on a mismatch), stores the time of this sync and fetches the audit
- * entries of the revisions in scope written since the last sync. */
+ * entries of the revisions in scope written since the last sync; last,
+ * unless no_content, moves attachment content (attachment_transfer.h):
+ * the records never wait on bytes, and a cut there loses no record. */
 sync_result sync_run(sync_ctx *x);
 
 /* Clears the progress line and releases the lock; safe after sync_init

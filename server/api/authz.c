@@ -135,6 +135,13 @@ int authz_read_scope(conn *c, uint64_t request_id, const char *asked, store_scop
 	return AUTHZ_ALLOW;
 }
 
+int authz_content_scope(conn *c, uint64_t request_id, enum authz_access access, store_scope *sc)
+{
+	if (access == AUTHZ_WRITE && authz_push(c, request_id) != AUTHZ_ALLOW)
+		return AUTHZ_DENY;
+	return authz_read_scope(c, request_id, NULL, sc);
+}
+
 int authz_scope(conn *c, uint64_t request_id, const char *asked, const char **branch)
 {
 	if (asked && strlen(asked) > STORE_BRANCH_MAX) {

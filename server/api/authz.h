@@ -47,6 +47,13 @@ int authz_read_scope(conn *c, uint64_t request_id, const char *asked, store_scop
  * (cleared for other roles); push.c check_branch applies them per op. */
 int authz_push_scope(conn *c, uint64_t request_id, actor *who);
 
+/* Attachment content (issue 18): the scope in which a file's content may be
+ * found, into sc. Reading (a download or a query) is what the principal
+ * reads (authz_read_scope); an upload (AUTHZ_WRITE) also needs a role that
+ * writes (authz_push). The file is then looked for only in sc: a record
+ * of sc must name it, or it does not exist (server/db/chunks.c). */
+int authz_content_scope(conn *c, uint64_t request_id, enum authz_access access, store_scope *sc);
+
 /* What a branch list shows: when it asks for the directory, to any
  * principal AUTHZ_DIRECTORY (id, name and parent of every branch, so it
  * can type and show names, a transfer's receiver included; no secretary);

@@ -7,6 +7,7 @@
 
 #include "common/hearth.h"
 #include "common/log.h"
+#include "server/db/chunks.h"
 
 /* Writer thread: one batch in the group's transaction. It may run again if
  * the group is retried, so it counts into a fresh batch each time. */
@@ -30,7 +31,14 @@ static int run_batch(store *s, MDB_txn *txn, job *base)
 		p->finished = 1;
 		return 0;
 	}
-	return retention_purge_batch(s, txn, p->plan.cutoff_ms, &p->batch, &p->finished);
+	if ((rc = retention_purge_batch(s, txn, p->plan.cutoff_ms, &p->batch, &p->finished)) != 0)
+		return rc;
+	/* The last batch also lets go of attachment content detached before
+	 * the same cutoff (chunks.h), so content lives as long as tombstones. */
+	memset(&p->content, 0, sizeof(p->content));
+	if (p->finished)
+		rc = chunks_purge_detached(s, txn, p->plan.cutoff_ms, &p->content);
+	return rc;
 }
 
 static void submit_batch(purge *p)
@@ -74,9 +82,13 @@ static void batch_done(job *base)
 		submit_batch(p);
 		return;
 	}
-	log_event(LOG_INFO, "retention_done", "purged", log_u64(a, p->stats.purged), "scanned",
-	          log_u64(b, p->stats.scanned), "horizon", log_u64(c, p->stats.horizon), "days",
-	          log_u64(d, p->days), NULL);
+	{
+		char e[24], f[24];
+		log_event(LOG_INFO, "retention_done", "purged", log_u64(a, p->stats.purged), "scanned",
+		          log_u64(b, p->stats.scanned), "horizon", log_u64(c, p->stats.horizon), "days",
+		          log_u64(d, p->days), "content_purged", log_u64(e, p->content.purged), "content_bytes",
+		          log_u64(f, p->content.bytes), NULL);
+	}
 }
 
 static void on_timer(uv_timer_t *t)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "server/db/chunks.h"
 #include "server/db/job.h"
 #include "server/db/retention.h"
 
@@ -27,6 +28,7 @@ typedef struct purge {
 	int finished;               /* set by the last batch's run */
 	retention_stats batch;      /* the last batch's counts (writer thread) */
 	retention_stats stats;      /* the run's totals (loop thread) */
+	chunks_purge_stats content; /* detached attachment content the last batch removed */
 } purge;
 
 /* Starts the timer on loop; batches go to jobs (borrowed: it must outlive

@@ -4,6 +4,7 @@
 
 #include "common/hearth.h"
 #include "server/api/admin.h"
+#include "server/api/attachments.h"
 #include "server/api/audit.h"
 #include "server/api/backup.h"
 #include "server/api/recovery.h"
@@ -33,6 +34,9 @@ static const struct route {
 	{ HEARTH__ENVELOPE__BODY_REVOKE, admin_handle_revoke, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST, admin_handle_status, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_BACKUP_REQUEST, admin_handle_backup, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CHUNK_PUT, attachments_handle_put, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CHUNK_QUERY, attachments_handle_query, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CHUNK_GET, attachments_handle_get, DISPATCH_AFTER_HELLO },
 };
 
 int routes_start(api *a, server *srv)

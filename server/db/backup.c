@@ -34,7 +34,7 @@ static void hex(const uint8_t *p, size_t n, char *out)
  * is nobody else's, so it needs no lock file; a directory uses LMDB's
  * normal locking so a live server's writes are not disturbed. The map size
  * is left unset so LMDB takes the one recorded in the file. */
-static int open_ro(const char *path, int is_file, MDB_env **out, char *err, size_t errlen)
+int backup_open_ro(const char *path, int is_file, MDB_env **out, char *err, size_t errlen)
 {
 	MDB_env *env = NULL;
 	unsigned flags = MDB_RDONLY | MDB_NOTLS;
@@ -148,7 +148,7 @@ int backup_inspect(const char *path, int is_file, backup_info *info, char *err, 
 	int have_meta = 0, rc;
 
 	memset(info, 0, sizeof(*info));
-	if ((rc = open_ro(path, is_file, &env, err, errlen)) != 0)
+	if ((rc = backup_open_ro(path, is_file, &env, err, errlen)) != 0)
 		return rc;
 	if ((rc = mdb_env_stat(env, &st)) != 0 || (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, NULL, 0, &main_db)) != 0 || (rc = mdb_cursor_open(txn, main_db, &cur)) != 0) {
@@ -326,7 +326,7 @@ int backup_main(int argc, char **argv)
 	}
 	if (remove_stale_tmp(tmp) != 0)
 		return 1;
-	if ((rc = open_ro(data, 0, &env, err, sizeof(err))) != 0) {
+	if ((rc = backup_open_ro(data, 0, &env, err, sizeof(err))) != 0) {
 		fprintf(stderr, "hearthd backup: %s\n", err);
 		return 1;
 	}

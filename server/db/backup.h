@@ -15,6 +15,7 @@
 #ifndef HEARTHD_BACKUP_H
 #define HEARTHD_BACKUP_H
 
+#include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,5 +46,11 @@ typedef struct backup_info {
  * LMDB store of ours. Returns 0 or a negative HEARTH_E* code with err
  * saying what is wrong. */
 int backup_inspect(const char *path, int is_file, backup_info *info, char *err, size_t errlen);
+
+/* Opens the store at path read-only (a data.mdb file when is_file, else a
+ * store directory, checked with store_precheck first) into *out, which the
+ * caller closes with mdb_env_close; the map size is the file's. Returns 0
+ * or a negative HEARTH_E* code with err saying why. */
+int backup_open_ro(const char *path, int is_file, MDB_env **out, char *err, size_t errlen);
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/hearth.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
+#include "server/db/chunks.h"
 #include "server/db/feeds.h"
 #include "server/db/refs.h"
 
@@ -137,6 +138,11 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 		         fx.summary_branch, t);
 		why = detail;
 	}
+	/* The records that name a file decide who may fetch its content. */
+	if (rc == 0)
+		rc = chunks_after_write(s, txn, &(chunks_write){
+			.kind = a->kind, .id = a->id, .old_body = old, .old_len = old_len,
+			.body = a->body, .body_len = a->body_len, .now = a->now });
 	if (rc == 0)
 		rc = audit_change(s, txn, &(audit_change_args){
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,

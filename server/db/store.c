@@ -148,6 +148,15 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 		if ((rc = mdb_dbi_open(txn, STORE_REFS_DB, MDB_CREATE, &refs)) != 0)
 			goto fail;
 	}
+	/* And those of the attachment content (chunks.h). */
+	{
+		static const char *const content_dbs[] = { "chunks", "afiles", "arefs", "aquota", "crefs" };
+		for (size_t i = 0; i < sizeof(content_dbs) / sizeof(content_dbs[0]); i++) {
+			MDB_dbi d;
+			if ((rc = mdb_dbi_open(txn, content_dbs[i], MDB_CREATE, &d)) != 0)
+				goto fail;
+		}
+	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0)

@@ -74,6 +74,9 @@ typedef struct store {
 	 * body names a larger one is refused. Set by the top after store_open
 	 * from [limits] attachment_max_size; 0 means no limit. */
 	uint64_t attachment_max_size;
+	/* The bytes of attachment content one branch may hold on the server
+	 * (chunks.h); from [limits] attachment_quota, 0 means no limit. */
+	uint64_t attachment_quota;
 	/* Reader slots of dead processes store_open cleared (a killed
 	 * `hearthd backup` leaves one), for the caller to log. */
 	int stale_readers_at_open;

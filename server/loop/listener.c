@@ -2,6 +2,8 @@
  * orderly shutdown of the loop. */
 #include "server/loop/listener.h"
 
+#include <signal.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -156,6 +158,10 @@ void server_start(server *srv)
 	srv->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                                 : ((struct sockaddr_in *)&ss)->sin_port);
 
+	/* A peer that closes while its answers are still being written makes
+	 * the next write fail with EPIPE, which the connection handles as a
+	 * close; left at its default, SIGPIPE would kill the whole server. */
+	signal(SIGPIPE, SIG_IGN);
 	uv_signal_init(srv->loop, &srv->sig_term);
 	uv_signal_init(srv->loop, &srv->sig_int);
 	uv_signal_init(srv->loop, &srv->sig_hup);

@@ -13,6 +13,8 @@
  * every point of a page, not always at the same one; J < N.
  * The cut is a plain close, so the client reads all N bytes before it sees
  * the end, and a test knows exactly what reached it.
+ * --cut-up-bytes U cuts instead (or as well) once U bytes went from the
+ * client to the server, the way an upload is cut.
  * --log FILE: one line per closed connection, "conn=K down=D up=U cut=0|1"
  * (down: server to client). Bounded: it exits after T ms (default 60000,
  * at most 3600000), or once M connections (default 10000, at most
@@ -49,11 +51,12 @@ typedef struct pair {
 	int cfd, sfd;         /* client side, server side; -1 when free */
 	long id;
 	unsigned long long cut_at; /* server-to-client bytes before the cut; 0: never */
+	unsigned long long up_cut_at; /* client-to-server bytes before the cut; 0: never */
 	pipe_dir down, up;    /* server to client, client to server */
 } pair;
 
 static pair pairs[CUT_MAX_PAIRS];
-static unsigned long long g_cut_bytes, g_jitter;
+static unsigned long long g_cut_bytes, g_jitter, g_cut_up_bytes;
 static unsigned int g_seed = 1;
 static long g_conns, g_cuts;
 static unsigned long long g_down, g_up;
@@ -149,8 +152,12 @@ static int dir_flush(pipe_dir *d, int dst)
  * client. */
 static void pair_step(pair *p, short crev, short srev)
 {
-	size_t limit = CUT_BUF;
+	size_t limit = CUT_BUF, up_limit = CUT_BUF;
 
+	if (p->up_cut_at) {
+		unsigned long long left = p->up_cut_at - p->up.total;
+		up_limit = left < CUT_BUF ? (size_t)left : CUT_BUF;
+	}
 	if (p->cut_at) {
 		unsigned long long left = p->cut_at - p->down.total;
 		limit = left < CUT_BUF ? (size_t)left : CUT_BUF;
@@ -159,7 +166,7 @@ static void pair_step(pair *p, short crev, short srev)
 		pair_close(p, 0);
 		return;
 	}
-	if ((crev & (POLLIN | POLLHUP | POLLERR)) && dir_fill(&p->up, p->cfd, CUT_BUF) < 0) {
+	if ((crev & (POLLIN | POLLHUP | POLLERR)) && up_limit > 0 && dir_fill(&p->up, p->cfd, up_limit) < 0) {
 		pair_close(p, 0);
 		return;
 	}
@@ -169,12 +176,14 @@ static void pair_step(pair *p, short crev, short srev)
 	}
 	if (p->cut_at && p->down.total >= p->cut_at && p->down.off == p->down.len)
 		pair_close(p, 1);
+	else if (p->up_cut_at && p->up.total >= p->up_cut_at && p->up.off == p->up.len)
+		pair_close(p, 1);
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: cutproxy --port P [--host H] [--cut-bytes N] [--jitter J] [--seed S] "
-	                "[--lifetime-ms T] [--max-conns M] [--log FILE]\n");
+	                "[--cut-up-bytes U] [--lifetime-ms T] [--max-conns M] [--log FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -184,6 +193,7 @@ int main(int argc, char **argv)
 		{ "cut-bytes", required_argument, NULL, 'n' },   { "lifetime-ms", required_argument, NULL, 't' },
 		{ "max-conns", required_argument, NULL, 'm' },   { "log", required_argument, NULL, 'l' },
 		{ "jitter", required_argument, NULL, 'j' },      { "seed", required_argument, NULL, 's' },
+		{ "cut-up-bytes", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *host = "127.0.0.1";
@@ -201,6 +211,7 @@ int main(int argc, char **argv)
 		case 'h': host = optarg; break;
 		case 'n': g_cut_bytes = strtoull(optarg, NULL, 10); break;
 		case 'j': g_jitter = strtoull(optarg, NULL, 10); break;
+		case 'u': g_cut_up_bytes = strtoull(optarg, NULL, 10); break;
 		case 's': g_seed = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 't': lifetime = atol(optarg); break;
 		case 'm': max_conns = atol(optarg); break;
@@ -303,6 +314,7 @@ int main(int argc, char **argv)
 						p->sfd = sfd;
 						p->id = g_conns;
 						p->cut_at = g_cut_bytes;
+						p->up_cut_at = g_cut_up_bytes;
 						if (g_jitter)
 							p->cut_at -= (unsigned long long)rand_r(&g_seed) % (g_jitter + 1);
 					}
