@@ -14,6 +14,7 @@
 #include "client/core/replica_meta.h"
 #include "client/core/yearly.h"
 #include "client/ui/web_api_lend.h"
+#include "client/ui/web_audit.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -129,17 +130,6 @@ static const struct {
 	{ "sync_started", N_("Connecting to the server…") },
 };
 
-/* What an audit action is called on the page. */
-static const struct {
-	const char *action, *label;
-} actions[] = {
-	{ "record.create", N_("added") },       { "record.update", N_("changed") },
-	{ "record.merge", N_("merged") },       { "record.conflict", N_("conflict") },
-	{ "record.resolve", N_("conflict resolved") }, { "record.delete", N_("deleted") },
-	{ "record.restore", N_("restored") },   { "record.move", N_("moved to another branch") },
-	{ "record.recovered", N_("recovered from a replica") },
-};
-
 static void do_text(web_api_answer *an)
 {
 	json_t *j = json_object();
@@ -159,11 +149,8 @@ static int hist_one(void *ctx, const web_history_entry *e)
 {
 	hist_ctx *h = ctx;
 	json_t *o = json_object(), *ch = json_array();
-	const char *label = e->action;
+	const char *label = web_action_label(e->action);
 
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(actions); i++)
-		if (e->action && !strcmp(e->action, actions[i].action))
-			label = _(actions[i].label);
 	json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
 	set_str(o, "when", e->when);
 	set_str(o, "who", e->who);
