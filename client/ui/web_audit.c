@@ -96,6 +96,62 @@ static void set_str(json_t *o, const char *key, const char *s)
 	json_object_set_new(o, key, web_jstr(s));
 }
 
+/* The words of the audit pages, by key (audit.js reads them from
+ * /api/text beside the other pages' words). */
+static const struct {
+	const char *key, *text;
+} words[] = {
+	{ "nav_audit_log", N_("Audit log") },
+	{ "nav_audit_verify", N_("Verify") },
+	{ "nav_audit_export", N_("Export") },
+	{ "audit_log_help", N_("Every change, conflict, refusal, reveal and export the committee's server "
+	                       "recorded, newest first. It is read from the server, so it needs the "
+	                       "network. Logins are left out unless asked for.") },
+	{ "audit_since", N_("From") },
+	{ "audit_until", N_("To") },
+	{ "audit_actor", N_("Who") },
+	{ "audit_actor_hint", N_("certificate name or fingerprint") },
+	{ "audit_action", N_("Action") },
+	{ "audit_action_any", N_("(any)") },
+	{ "audit_action_records", N_("any change of a record") },
+	{ "audit_record", N_("Record") },
+	{ "audit_record_hint", N_("a member's name or a record id") },
+	{ "audit_logins", N_("include logins") },
+	{ "audit_search", N_("Search") },
+	{ "audit_seq", N_("No.") },
+	{ "audit_when", N_("When") },
+	{ "audit_where", N_("Role / branch") },
+	{ "audit_kind", N_("Kind") },
+	{ "audit_text", N_("What changed or why") },
+	{ "audit_none", N_("No audit entry matches.") },
+	{ "audit_older", N_("Older entries") },
+	{ "audit_loading", N_("Reading the audit log from the server…") },
+	{ "audit_verify_help", N_("Checks, as 'hearth audit verify' does, that the server's audit log can be "
+	                          "trusted: first the witness (the log only grew since this replica last "
+	                          "saw it), then every entry's hash and the chain, and every checkpoint the "
+	                          "server signed.") },
+	{ "audit_verify_run", N_("Verify now") },
+	{ "audit_verify_running", N_("Reading and checking every entry…") },
+	{ "audit_witness", N_("Witness") },
+	{ "audit_chain", N_("Hash chain") },
+	{ "audit_accepted", N_("Checkpoint accepted: %1 entries, signed %2") },
+	{ "audit_export_help", N_("Downloads the entries the filters match, oldest first, as a CSV file a "
+	                          "spreadsheet opens (the columns of 'hearth audit export --csv'). The "
+	                          "export itself is recorded in the audit log.") },
+	{ "audit_export_csv", N_("Download CSV") },
+};
+
+void web_audit_text(json_t *j)
+{
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(words); i++)
+		set_str(j, words[i].key, _(words[i].text));
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(actions); i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "action:%s", actions[i].action);
+		set_str(j, key, _(actions[i].label));
+	}
+}
+
 /* ------------------------------------------------------------ who may */
 
 /* The log is the auditors' (and admins') to read; a branch certificate

@@ -14,6 +14,8 @@
 #ifndef HEARTH_WEB_AUDIT_H
 #define HEARTH_WEB_AUDIT_H
 
+#include <jansson.h>
+
 #include "client/core/profile.h"
 #include "client/core/replica.h"
 #include "client/core/session.h"
@@ -63,5 +65,9 @@ int web_audit_handle(web_audit *w, const web_api_request *rq, web_api_answer *an
  * page, in the reader's language; the action itself when it has no name.
  * Static or borrowed from action. */
 const char *web_action_label(const char *action);
+
+/* Adds the audit pages' words (their keys, and "action:NAME" for each
+ * action's label) to j, the answer of GET /api/text. */
+void web_audit_text(json_t *j);
 
 #endif

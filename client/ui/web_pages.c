@@ -136,6 +136,7 @@ static void do_text(web_api_answer *an)
 
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(words); i++)
 		set_str(j, words[i].key, _(words[i].text));
+	web_audit_text(j);
 	web_answer(an, 200, j);
 }
 

@@ -77,9 +77,17 @@
     var nav = clear(document.getElementById("nav"));
     nav.appendChild(link("#/", "首页"));
     S.kinds.forEach(function (k) { nav.appendChild(link("#/list/" + k.name, k.label)); });
-    nav.appendChild(link("#/conflicts", "冲突"));
-    nav.appendChild(link("#/rejected", "被退回"));
-    X.nav.forEach(function (n) { nav.appendChild(link(n.href, S.text[n.key] || n.key)); });
+    /* Only the screens the certificate's role may use: an auditor only
+     * reads, and pages say which roles they serve (roles) or not (hide). */
+    var role = S.session.role || "";
+    if (role !== "auditor") {
+      nav.appendChild(link("#/conflicts", "冲突"));
+      nav.appendChild(link("#/rejected", "被退回"));
+    }
+    X.nav.forEach(function (n) {
+      if ((n.roles && n.roles.indexOf(role) < 0) || (n.hide && n.hide.indexOf(role) >= 0)) return;
+      nav.appendChild(link(n.href, S.text[n.key] || n.key));
+    });
     var b = document.getElementById("branch");
     b.textContent = (S.session.name || "") + (S.session.branch ? " · " + S.session.branch : "");
   }
