@@ -248,22 +248,97 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 	memcpy(id, p.id, UUID_LEN);
 	return 0;
 }
+/* Reads one varint at *p (below end); 0, or -1 when it runs past end. */
+static int wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* The kind and deleted flag of a packed Record, read from its top-level
+ * fields without unpacking the body (a listing of one kind then skips the
+ * other kinds' records at the cost of a few bytes each). Returns -1 for
+ * bytes that are not a well-formed message; the caller then unpacks them
+ * and lets the unpacker judge. */
+static int wire_peek(const uint8_t *p, size_t len, uint64_t *kind, int *deleted)
+{
+	const uint8_t *end = p + len;
+
+	*kind = 0;
+	*deleted = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (wire_varint(&p, end, &tag) != 0)
+			return -1;
+		switch (tag & 7) {
+		case 0:
+			if (wire_varint(&p, end, &v) != 0)
+				return -1;
+			if ((tag >> 3) == 2)
+				*kind = v;
+			else if ((tag >> 3) == 6)
+				*deleted = v != 0;
+			break;
+		case 1:
+			if ((size_t)(end - p) < 8)
+				return -1;
+			p += 8;
+			break;
+		case 2:
+			if (wire_varint(&p, end, &v) != 0 || v > (uint64_t)(end - p))
+				return -1;
+			p += v;
+			break;
+		case 5:
+			if ((size_t)(end - p) < 4)
+				return -1;
+			p += 4;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What replica_each keeps: the blobs of the records it will unpack. */
+typedef struct collect_ctx {
+	rstore_blobs b;
+	Hearth__Kind kind;
+	int with_deleted;
+} collect_ctx;
+
 static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 {
+	collect_ctx *c = ctx;
+	uint64_t kind;
+	int deleted;
+
 	(void)id;
-	return rstore_blobs_add(ctx, v->mv_data, v->mv_size);
+	if (wire_peek(v->mv_data, v->mv_size, &kind, &deleted) == 0 &&
+	    ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted)))
+		return 0;
+	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
 {
-	rstore_blobs b = { 0 };
+	collect_ctx c = { .kind = kind, .with_deleted = with_deleted };
+	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
 
 	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
 		return rc;
-	rc = rstore_scan_view(r, t, collect_fn, &b);
+	rc = rstore_scan_view(r, t, collect_fn, &c);
 	mdb_txn_abort(t);
+	b = c.b;
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
 		Hearth__Record *rec = hearth__record__unpack(NULL, b.v[i].len, b.v[i].data);
 		if (!rec) {

@@ -200,23 +200,41 @@
       el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label), " ", search));
     page.appendChild(body);
     m.appendChild(page);
+    /* A page of rows at a time; 显示更多 asks for the next page. */
+    function fetchRows(offset) {
+      return api("/api/records?kind=" + encodeURIComponent(kind) + "&q=" + encodeURIComponent(search.value) +
+        (offset ? "&offset=" + offset : ""));
+    }
+    function addRows(tb, rows) {
+      rows.forEach(function (row) {
+        var tr = el("tr", { "data-id": row.id });
+        cols.forEach(function (c, i) {
+          var v = valueOf(row.fields, c);
+          var text = v ? v.text : "";
+          tr.appendChild(el("td", null, i === 0 ? link("#/record/" + row.id, text || "（未填）") : text));
+        });
+        tb.appendChild(tr);
+      });
+    }
+    function more(tb, r) {
+      var shown = r.offset + r.rows.length;
+      if (r.total <= shown) return;
+      var note = el("p", { id: "list-more" }, "共 " + r.total + " 条，已显示 " + shown + " 条。",
+        el("button", { type: "button", id: "list-next", onclick: function () {
+          fetchRows(shown).then(function (r2) { note.parentNode.removeChild(note); addRows(tb, r2.rows); more(tb, r2); })
+            .catch(failed(body));
+        } }, "显示更多"));
+      body.appendChild(note);
+    }
     function load() {
       clear(body);
-      api("/api/records?kind=" + encodeURIComponent(kind) + "&q=" + encodeURIComponent(search.value)).then(function (r) {
+      fetchRows(0).then(function (r) {
         if (!r.rows.length) { body.appendChild(el("p", null, "还没有记录。")); return; }
         var tb = el("tbody");
-        r.rows.forEach(function (row) {
-          var tr = el("tr", { "data-id": row.id });
-          cols.forEach(function (c, i) {
-            var v = valueOf(row.fields, c);
-            var text = v ? v.text : "";
-            tr.appendChild(el("td", null, i === 0 ? link("#/record/" + row.id, text || "（未填）") : text));
-          });
-          tb.appendChild(tr);
-        });
+        addRows(tb, r.rows);
         body.appendChild(el("table", { id: "list" },
           el("thead", null, el("tr", null, cols.map(function (c) { return el("th", null, fieldByName(k, c).label); }))), tb));
-        if (r.total > r.rows.length) body.appendChild(el("p", null, "共 " + r.total + " 条，只显示前 " + r.rows.length + " 条；请搜索缩小范围。"));
+        more(tb, r);
       }).catch(failed(body));
     }
     var t = null;

@@ -817,6 +817,52 @@ static void test_client_resolve_id_and_each(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* replica_each of one kind skips the other kinds' records and, unless
+ * asked, the deleted ones before unpacking them (it reads their kind and
+ * deleted flag from the packed bytes): the same records as unpacking all. */
+static void test_client_each_filters_kind_and_deleted(void **state)
+{
+	fixture *f = *state;
+	Hearth__Record *gone;
+	uint8_t a[16], b[16];
+	char err[512];
+	int n;
+
+	new_id(a);
+	new_id(b);
+	edit(f, a, "郑十", "", 1);
+	edit(f, b, "冯十一", "", 1);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
+	assert_int_equal(n, 0);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, 0, 0, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	/* A record the server never saw leaves with its delete. */
+	assert_int_equal(replica_delete(&f->r, b, NULL, err, sizeof(err)), 0);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 1, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	/* A tombstone from the server stays, shown only with_deleted. */
+	new_id(b);
+	gone = member(b, "b001", "褚十二", "", 2, 7);
+	gone->deleted = 1;
+	pull(f, &gone, 1, NULL, 0, 7);
+	hearth__record__free_unpacked(gone, NULL);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 1, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 /* The replica id is made once and survives reopening. */
 static void test_client_replica_id_persists(void **state)
 {
@@ -853,6 +899,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_each_filters_kind_and_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
 	};
