@@ -312,6 +312,7 @@ typedef struct collect_ctx {
 	rstore_blobs b;
 	Hearth__Kind kind;
 	int with_deleted;
+	int only_deleted;
 } collect_ctx;
 
 static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
@@ -322,14 +323,14 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 
 	(void)id;
 	if (wire_peek(v->mv_data, v->mv_size, &kind, &deleted) == 0 &&
-	    ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted)))
+	    ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted) ||
+	     (!deleted && c->only_deleted)))
 		return 0;
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
+static int each(replica *r, collect_ctx c, replica_each_fn fn, void *ctx)
 {
-	collect_ctx c = { .kind = kind, .with_deleted = with_deleted };
 	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
@@ -345,7 +346,8 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
 			rc = HEARTH_ECORRUPT;
 			break;
 		}
-		if ((kind == 0 || rec->kind == kind) && (with_deleted || !rec->deleted)) {
+		if ((c.kind == 0 || rec->kind == c.kind) && (c.with_deleted || !rec->deleted) &&
+		    (!c.only_deleted || rec->deleted)) {
 			if (fn(ctx, rec) != 0) {
 				rstore_record_free(rec);
 				break;
@@ -355,6 +357,16 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
 	}
 	rstore_blobs_free(&b);
 	return rc;
+}
+
+int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, ctx);
+}
+
+int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, ctx);
 }
 
 /* ---------------------------------------------------------- local edits */

@@ -71,6 +71,10 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 typedef int (*replica_each_fn)(void *ctx, const Hearth__Record *rec);
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx);
 
+/* As replica_each, but only the deleted records (the recycle bin), read in
+ * one pass over the view whatever their kind (kind 0: all). */
+int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx);
+
 /* ---- local edits ---- */
 
 /* Records a local edit of rec (its id, kind, branch_id and full new body).

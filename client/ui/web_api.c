@@ -36,6 +36,8 @@
  * shown are described, the others are only counted. */
 #define WEB_LIST_PAGE 100
 #define WEB_MEMBERS_MAX 50
+/* How many 应办事项 (and members not yet visited) 首页 shows. */
+#define WEB_HOME_DUE_MAX 200
 
 struct web_api {
 	profile prof;
@@ -454,7 +456,10 @@ static void do_home(web_api *a, web_api_answer *an)
 	date_format(today, day);
 	set_str(j, "today", day);
 	items = json_array();
-	for (size_t i = 0; i < rep.n_items; i++) {
+	/* The first items in the report's order (most urgent first): a list
+	 * of thousands helps nobody on a home page and costs the page its
+	 * speed; the count says how many there are. */
+	for (size_t i = 0; i < rep.n_items && i < WEB_HOME_DUE_MAX; i++) {
 		const due_item *it = &rep.items[i];
 		json_t *o = json_object();
 		char idt[UUID_TEXT_LEN + 1];
@@ -472,6 +477,7 @@ static void do_home(web_api *a, web_api_answer *an)
 		json_array_append_new(items, o);
 	}
 	json_object_set_new(j, "due", items);
+	json_object_set_new(j, "due_total", json_integer((json_int_t)rep.n_items));
 	camps = json_array();
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(rep.campaigns); i++) {
 		const due_campaign *c = &rep.campaigns[i];
@@ -479,9 +485,10 @@ static void do_home(web_api *a, web_api_answer *an)
 		set_str(o, "occasion", enum_label(&hearth__visit_occasion__descriptor, c->occasion));
 		json_object_set_new(o, "visited", json_integer(c->visited));
 		json_object_set_new(o, "total", json_integer(c->total));
-		for (size_t m = 0; m < c->n_missing; m++)
+		for (size_t m = 0; m < c->n_missing && m < WEB_HOME_DUE_MAX; m++)
 			json_array_append_new(miss, jstr(c->missing[m]));
 		json_object_set_new(o, "missing", miss);
+		json_object_set_new(o, "missing_total", json_integer((json_int_t)c->n_missing));
 		json_array_append_new(camps, o);
 	}
 	json_object_set_new(j, "campaigns", camps);

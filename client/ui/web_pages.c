@@ -234,7 +234,7 @@ static int trash_one(void *ctx, const Hearth__Record *rec)
 	json_t *o, *fields;
 	char idt[UUID_TEXT_LEN + 1], title[400];
 
-	if (!rec->deleted)
+	if (!(t->k = kind_find(rec->kind)))
 		return 0;
 	o = json_object();
 	fields = web_fields_json(t->r, t->k, record_body(rec), VALUE_MASKED);
@@ -260,10 +260,9 @@ static void do_trash(web_api *a, web_api_answer *an)
 		return;
 	t.r = &r;
 	t.arr = json_array();
-	for (size_t i = 0; i < kind_count() && rc == 0; i++) {
-		t.k = kind_at(i);
-		rc = replica_each(&r, t.k->kind, 1, trash_one, &t);
-	}
+	/* One pass over the replica for every kind's tombstones (in id
+	 * order), not one pass per kind. */
+	rc = replica_each_deleted(&r, 0, trash_one, &t);
 	replica_close(&r);
 	if (rc != 0) {
 		char why[300];

@@ -130,12 +130,15 @@
         box.appendChild(el("table", { id: "due" },
           el("thead", null, el("tr", null, el("th", null, "事项"), el("th", null, "党员"), el("th", null, "事由"),
             el("th", null, "起始"), el("th", null, "天数"), el("th", null, "说明"))), tb));
+        if (h.due_total > h.due.length)
+          box.appendChild(el("p", { "class": "hint", id: "due-more" }, "共 " + h.due_total + " 项，这里列出最紧急的 " + h.due.length + " 项。"));
       }
       box.appendChild(el("h3", null, h.year + " 年走访覆盖"));
       var ul = el("ul", { id: "campaigns" });
       h.campaigns.forEach(function (c) {
         ul.appendChild(el("li", null, c.occasion + "：已走访 " + c.visited + " / " + c.total +
-          (c.missing.length ? "，未走访：" + c.missing.join("、") : "")));
+          (c.missing.length ? "，未走访：" + c.missing.join("、") +
+            (c.missing_total > c.missing.length ? " 等 " + c.missing_total + " 人" : "") : "")));
       });
       box.appendChild(ul);
       box.setAttribute("data-loaded", "1");

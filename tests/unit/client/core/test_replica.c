@@ -861,6 +861,16 @@ static void test_client_each_filters_kind_and_deleted(void **state)
 	n = 0;
 	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
 	assert_int_equal(n, 0);
+	/* The recycle bin: the tombstone alone, of any kind or of its own. */
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, 0, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, HEARTH__KIND__KIND_MEMBER, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, HEARTH__KIND__KIND_VISIT, count_each, &n), 0);
+	assert_int_equal(n, 0);
 }
 
 /* The replica id is made once and survives reopening. */
