@@ -329,7 +329,7 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-static int each(replica *r, collect_ctx c, replica_each_fn fn, void *ctx)
+static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx)
 {
 	rstore_blobs b;
 	MDB_txn *t;
@@ -348,6 +348,11 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, void *ctx)
 		}
 		if ((c.kind == 0 || rec->kind == c.kind) && (c.with_deleted || !rec->deleted) &&
 		    (!c.only_deleted || rec->deleted)) {
+			if (take) {
+				if (take(ctx, rec) != 0)
+					break;
+				continue;
+			}
 			if (fn(ctx, rec) != 0) {
 				rstore_record_free(rec);
 				break;
@@ -361,12 +366,17 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, void *ctx)
 
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
 {
-	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, ctx);
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx);
 }
 
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx)
 {
-	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, ctx);
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, NULL, ctx);
+}
+
+int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx);
 }
 
 /* ---------------------------------------------------------- local edits */

@@ -75,6 +75,13 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
  * one pass over the view whatever their kind (kind 0: all). */
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx);
 
+/* As replica_each (live records of kind, 0: all), but fn takes each
+ * record: it is the callee's from the call on, to keep or to free with
+ * hearth__record__free_unpacked, whatever fn returns. For a caller that
+ * keeps the records (due_snapshot_load), so none is copied. */
+typedef int (*replica_take_fn)(void *ctx, Hearth__Record *rec);
+int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn fn, void *ctx);
+
 /* ---- local edits ---- */
 
 /* Records a local edit of rec (its id, kind, branch_id and full new body).
