@@ -313,6 +313,8 @@ typedef struct collect_ctx {
 	Hearth__Kind kind;
 	int with_deleted;
 	int only_deleted;
+	int paged;              /* keep only matches skip .. skip + keep - 1 */
+	size_t seen, skip, keep;
 } collect_ctx;
 
 static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
@@ -322,14 +324,21 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	int deleted;
 
 	(void)id;
-	if (wire_peek(v->mv_data, v->mv_size, &kind, &deleted) == 0 &&
-	    ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted) ||
-	     (!deleted && c->only_deleted)))
-		return 0;
+	if (wire_peek(v->mv_data, v->mv_size, &kind, &deleted) == 0) {
+		if ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted) ||
+		    (!deleted && c->only_deleted))
+			return 0;
+		if (c->paged) {
+			size_t i = c->seen++;
+			if (i < c->skip || i - c->skip >= c->keep)
+				return 0;
+		}
+	}
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx)
+static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                size_t *seen)
 {
 	rstore_blobs b;
 	MDB_txn *t;
@@ -340,6 +349,8 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 	rc = rstore_scan_view(r, t, collect_fn, &c);
 	mdb_txn_abort(t);
 	b = c.b;
+	if (seen)
+		*seen = c.seen;
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
 		Hearth__Record *rec = hearth__record__unpack(NULL, b.v[i].len, b.v[i].data);
 		if (!rec) {
@@ -366,17 +377,25 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
 {
-	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx);
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx, NULL);
 }
 
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx)
 {
-	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, NULL, ctx);
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, NULL, ctx, NULL);
 }
 
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
 {
-	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx);
+	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL);
+}
+
+int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,
+                 size_t *total)
+{
+	*total = 0;
+	return each(r, (collect_ctx){ .kind = kind, .paged = 1, .skip = offset, .keep = limit }, fn, NULL, ctx,
+	            total);
 }
 
 /* ---------------------------------------------------------- local edits */

@@ -75,6 +75,14 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
  * one pass over the view whatever their kind (kind 0: all). */
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx);
 
+/* One page of replica_each(r, kind, 0, …): fn gets the live records of
+ * kind number offset to offset + limit - 1 in id order, and *total counts
+ * them all. Only the page's records are unpacked (the others are counted
+ * from their packed bytes), so a page costs one scan of the ids, not one
+ * decode per record. */
+int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,
+                 size_t *total);
+
 /* As replica_each (live records of kind, 0: all), but fn takes each
  * record: it is the callee's from the call on, to keep or to free with
  * hearth__record__free_unpacked, whatever fn returns. For a caller that

@@ -602,7 +602,16 @@ static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an
 		l.offset = (size_t)v;
 	}
 	l.rows = json_array();
-	rc = replica_each(&r, k->kind, 0, list_one, &l);
+	/* Without a search only the page's records are read; with one, every
+	 * record's text is searched. */
+	if (l.q && l.q[0]) {
+		rc = replica_each(&r, k->kind, 0, list_one, &l);
+	} else {
+		size_t total = 0;
+		l.n = l.offset;     /* the page's first row is number offset */
+		rc = replica_page(&r, k->kind, l.offset, WEB_LIST_PAGE, list_one, &l, &total);
+		l.n = total;
+	}
 	if (rc != 0) {
 		char msg[300];
 		json_decref(l.rows);

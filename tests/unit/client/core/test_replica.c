@@ -861,6 +861,30 @@ static void test_client_each_filters_kind_and_deleted(void **state)
 	n = 0;
 	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
 	assert_int_equal(n, 0);
+	/* A page: the rows asked for, and the count of all. */
+	{
+		size_t total = 0;
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 0, 1, count_each, &n, &total), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(total, 1);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 1, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(total, 1);
+		uint8_t c[16];
+		new_id(c);
+		edit(f, c, "卫十三", "", 1);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 1, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(total, 2);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_VISIT, 0, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(total, 0);
+		assert_int_equal(replica_delete(&f->r, c, NULL, err, sizeof(err)), 0);
+	}
 	/* The recycle bin: the tombstone alone, of any kind or of its own. */
 	n = 0;
 	assert_int_equal(replica_each_deleted(&f->r, 0, count_each, &n), 0);
