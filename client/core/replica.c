@@ -23,6 +23,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/merge.h"
+#include "common/record_peek.h"
 #include "common/lmdb_err.h"
 #include "common/uuid.h"
 
@@ -248,65 +249,6 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 	memcpy(id, p.id, UUID_LEN);
 	return 0;
 }
-/* Reads one varint at *p (below end); 0, or -1 when it runs past end. */
-static int wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return 0;
-	}
-	return -1;
-}
-
-/* The kind and deleted flag of a packed Record, read from its top-level
- * fields without unpacking the body (a listing of one kind then skips the
- * other kinds' records at the cost of a few bytes each). Returns -1 for
- * bytes that are not a well-formed message; the caller then unpacks them
- * and lets the unpacker judge. */
-static int wire_peek(const uint8_t *p, size_t len, uint64_t *kind, int *deleted)
-{
-	const uint8_t *end = p + len;
-
-	*kind = 0;
-	*deleted = 0;
-	while (p < end) {
-		uint64_t tag, v;
-		if (wire_varint(&p, end, &tag) != 0)
-			return -1;
-		switch (tag & 7) {
-		case 0:
-			if (wire_varint(&p, end, &v) != 0)
-				return -1;
-			if ((tag >> 3) == 2)
-				*kind = v;
-			else if ((tag >> 3) == 6)
-				*deleted = v != 0;
-			break;
-		case 1:
-			if ((size_t)(end - p) < 8)
-				return -1;
-			p += 8;
-			break;
-		case 2:
-			if (wire_varint(&p, end, &v) != 0 || v > (uint64_t)(end - p))
-				return -1;
-			p += v;
-			break;
-		case 5:
-			if ((size_t)(end - p) < 4)
-				return -1;
-			p += 4;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* What replica_each keeps: the blobs of the records it will unpack. */
 typedef struct collect_ctx {
 	rstore_blobs b;
@@ -320,13 +262,16 @@ typedef struct collect_ctx {
 static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 {
 	collect_ctx *c = ctx;
-	uint64_t kind;
-	int deleted;
+	record_peek pk;
 
 	(void)id;
-	if (wire_peek(v->mv_data, v->mv_size, &kind, &deleted) == 0) {
-		if ((c->kind != 0 && kind != (uint64_t)c->kind) || (deleted && !c->with_deleted) ||
-		    (!deleted && c->only_deleted))
+	/* The kind and deleted flag from the packed bytes (record_peek.h): a
+	 * listing of one kind skips the other kinds' records at the cost of a
+	 * few bytes each. Bytes that do not peek are kept, for the unpacker to
+	 * judge. */
+	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) == 0) {
+		if ((c->kind != 0 && pk.kind != (int)c->kind) || (pk.deleted && !c->with_deleted) ||
+		    (!pk.deleted && c->only_deleted))
 			return 0;
 		if (c->paged) {
 			size_t i = c->seen++;
