@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "client/cmd/witness.h"
-#include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/hearth.h"
@@ -22,17 +21,11 @@
 int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN])
 {
 	char err[1200];
-	int id_like = text[strspn(text, "0123456789abcdefABCDEF-")] == '\0';
-	int rc = member_lookup_record(r, text, id, err, sizeof(err));
+	int rc = audit_record_arg(r, text, id, err, sizeof(err));
 
-	if (rc == 0 || (id_like && uuid_parse(text, id) == 0))
+	if (rc == 0)
 		return EXIT_OK;
-	if (rc == HEARTH_ENOTFOUND && id_like)
-		cli_error(_("%s: no record in the local replica matches \"%s\"; give the full id "
-		            "(or run 'hearth sync' first)"),
-		          cmd, text);
-	else
-		cli_error("%s: %s", cmd, err);
+	cli_error("%s: %s", cmd, err);
 	return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 

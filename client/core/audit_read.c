@@ -6,10 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/member_lookup.h"
 #include "client/core/reasons.h"
 #include "common/envelope.h"
+#include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
+#include "common/uuid.h"
+
+int audit_record_arg(replica *r, const char *text, uint8_t id[16], char *err, size_t cap)
+{
+	int id_like = text[strspn(text, "0123456789abcdefABCDEF-")] == '\0';
+	int rc = member_lookup_record(r, text, id, err, cap);
+
+	if (rc == 0 || (id_like && uuid_parse(text, id) == 0))
+		return 0;
+	if (rc == HEARTH_ENOTFOUND && id_like)
+		snprintf(err, cap, _("no record in the local replica matches \"%s\"; give the full id (or sync first)"),
+		         text);
+	return rc;
+}
 
 void audit_read_refusal_text(const char *what, const Hearth__Envelope *resp, char *out, size_t cap)
 {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/core/replica.h"
 #include "client/core/session.h"
 
 #define AUDIT_READ_PAGE_MAX 1000     /* the server's cap on AuditQuery.limit */
@@ -53,6 +54,14 @@ audit_read_result audit_read_page(audit_reader *rd, Hearth__AuditQuery *q, Heart
  * entries arrive, so calling again with q continues the list. */
 audit_read_result audit_read_each(audit_reader *rd, Hearth__AuditQuery *q, audit_entry_fn fn, void *ctx,
                                   int *more_left);
+
+/* Resolves what a person typed for the record an audit query is about: a
+ * unique id prefix among the replica's records, any full id (an auditor
+ * may ask about records its replica does not hold), or a member's name,
+ * unique in the replica (member_lookup_record). Returns 0, or
+ * HEARTH_ENOTFOUND / HEARTH_EINVAL (ambiguous, or not a name) / another
+ * negative code from the replica, with err set to one sentence. */
+int audit_record_arg(replica *r, const char *text, uint8_t id[16], char *err, size_t cap);
 
 /* A refusal's sentence: "the server refused the WHAT: REASON" in the
  * reader's language (the server's reason localized where it is known). */

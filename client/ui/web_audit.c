@@ -14,7 +14,6 @@
 #include "client/core/audit_verify.h"
 #include "client/core/events.h"
 #include "client/core/identity.h"
-#include "client/core/member_lookup.h"
 #include "client/core/replica_events.h"
 #include "client/core/replica_meta.h"
 #include "client/core/witness.h"
@@ -250,17 +249,8 @@ static int read_filter(web_link *l, const web_api_request *rq, log_filter *f, we
 		return -1;
 	}
 	if ((v = arg(rq, "record"))) {
-		int id_like = v[strspn(v, "0123456789abcdefABCDEF-")] == '\0';
-		int rc = member_lookup_record(l->r, v, f->rid, err, sizeof(err));
-		/* The auditor may ask about a record its replica does not hold: a
-		 * full id goes on as typed. */
-		if (rc != 0 && !(id_like && uuid_parse(v, f->rid) == 0)) {
-			if (rc == HEARTH_ENOTFOUND && id_like)
-				snprintf(msg, sizeof(msg), _("no record in the local replica matches \"%s\"; give the "
-				                             "full id (or sync first)"), v);
-			else
-				snprintf(msg, sizeof(msg), "%s", err);
-			web_refuse(an, 422, NULL, "record", msg);
+		if (audit_record_arg(l->r, v, f->rid, err, sizeof(err)) != 0) {
+			web_refuse(an, 422, NULL, "record", err);
 			return -1;
 		}
 		f->q.record_id.data = f->rid;
