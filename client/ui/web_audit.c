@@ -4,10 +4,12 @@
  * disagree about what the log holds. */
 #include "client/ui/web_audit.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/core/audit_read.h"
 #include "client/core/audit_text.h"
@@ -19,6 +21,7 @@
 #include "client/core/witness.h"
 #include "client/ui/audit_csv.h"
 #include "client/ui/web_api_lend.h"
+#include "client/ui/xlsx_write.h"
 #include "common/audit.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -28,6 +31,7 @@
 #define LOG_PAGE_MAX 200
 /* An export past this size is refused: the filters narrow it. */
 #define EXPORT_MAX_BYTES (64u << 20)
+#define EXPORT_MAX_ROWS 1000000u
 
 struct web_audit {
 	profile prof;
@@ -428,6 +432,7 @@ typedef struct export_ctx {
 	out_csv csv;
 	FILE *f;
 	size_t *len;
+	xlsx_writer *xw;            /* xlsx instead of CSV */
 	uint64_t n;
 	int err;
 } export_ctx;
@@ -436,6 +441,19 @@ static int export_one(void *arg, const Hearth__AuditEntry *e)
 {
 	export_ctx *x = arg;
 
+	if (x->xw) {
+		audit_row row;
+		if ((x->err = audit_row_fill(&row, e)) != 0)
+			return -1;
+		x->err = xlsx_writer_row(x->xw);
+		for (size_t i = 0; i < AUDIT_ROW_COLUMNS && x->err == 0; i++)
+			x->err = xlsx_writer_cell(x->xw, row.cells[i]);
+		audit_row_free(&row);
+		if (x->err != 0)
+			return -1;
+		x->n++;
+		return x->n > EXPORT_MAX_ROWS ? (x->err = HEARTH_ETOOBIG, -1) : 0;
+	}
 	if ((x->err = audit_csv_row(&x->csv, e)) != 0)
 		return -1;
 	x->n++;
@@ -447,9 +465,43 @@ static int export_one(void *arg, const Hearth__AuditEntry *e)
 	return 0;
 }
 
+/* Reads the workbook the writer made into memory (the caller's). */
+static int read_file(const char *path, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	int rc = HEARTH_EIO;
+
+	*data = NULL;
+	*len = 0;
+	if (!f)
+		return HEARTH_EIO;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		goto done;
+	if ((unsigned long)n > EXPORT_MAX_BYTES * 2ul) {
+		rc = HEARTH_ETOOBIG;
+		goto done;
+	}
+	if (!(*data = malloc((size_t)n + 1))) {
+		rc = HEARTH_ENOMEM;
+		goto done;
+	}
+	if (fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		free(*data);
+		*data = NULL;
+		goto done;
+	}
+	*len = (size_t)n;
+	rc = 0;
+done:
+	fclose(f);
+	return rc;
+}
+
 /* The entries the filters match, oldest first, as `hearth audit export
- * --csv` writes them; the export is queued as an event and reported at
- * once (or at the next sync, when the report fails). */
+ * --csv` writes them (format=xlsx: the same columns as a workbook); the
+ * export is queued as an event and reported at once (or at the next
+ * sync, when the report fails). */
 static void do_export(web_audit *w, const web_api_request *rq, web_api_answer *an)
 {
 	Hearth__ClientEvent ev = HEARTH__CLIENT_EVENT__INIT, *evp = &ev;
@@ -458,10 +510,16 @@ static void do_export(web_audit *w, const web_api_request *rq, web_api_answer *a
 	audit_reader rd;
 	audit_read_result res;
 	web_link l;
-	char *data = NULL, detail[200], err[600];
+	const char *format = rq->arg(rq->arg_ctx, "format");
+	char *data = NULL, detail[200], err[600], tmp[] = "/tmp/hearth-audit-XXXXXX.xlsx";
 	size_t len = 0, sent;
-	int rc;
+	int rc, xlsx, tmp_made = 0;
 
+	if (format && format[0] && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
+		web_refuse(an, 400, NULL, "format", _("\"format\" is csv or xlsx"));
+		return;
+	}
+	xlsx = format && !strcmp(format, "xlsx");
 	if (link_open_or_refuse(w, &l, an) != 0)
 		return;
 	if (read_filter(&l, rq, &f, an) != 0)
@@ -469,17 +527,47 @@ static void do_export(web_audit *w, const web_api_request *rq, web_api_answer *a
 	f.q.newest_first = 0;
 	f.q.before_seq = 0;
 	f.q.limit = AUDIT_READ_PAGE_MAX;
-	if (!(x.f = open_memstream(&data, &len)))
-		goto oom;
-	x.len = &len;
-	out_csv_init(&x.csv, x.f, 1);
-	audit_csv_header(&x.csv);
+	if (xlsx) {
+		int fd = mkstemps(tmp, 5);
+		if (fd < 0) {
+			snprintf(err, sizeof(err), _("cannot make a temporary file for the export: %s"), strerror(errno));
+			web_refuse(an, 500, NULL, NULL, err);
+			goto done;
+		}
+		close(fd);
+		tmp_made = 1;
+		if ((rc = xlsx_writer_open(tmp, _("audit log"), &x.xw, err, sizeof(err))) != 0) {
+			web_refuse(an, 500, NULL, NULL, err);
+			goto done;
+		}
+		for (size_t i = 0; i < AUDIT_ROW_COLUMNS && rc == 0; i++)
+			rc = xlsx_writer_column(x.xw, audit_row_column(i), i == 0 ? XLSX_COL_INT : XLSX_COL_TEXT);
+		if (rc != 0)
+			goto oom;
+	} else {
+		if (!(x.f = open_memstream(&data, &len)))
+			goto oom;
+		x.len = &len;
+		out_csv_init(&x.csv, x.f, 1);
+		audit_csv_header(&x.csv);
+	}
 	memset(&rd, 0, sizeof(rd));
 	rd.s = l.s;
 	res = audit_read_each(&rd, &f.q, export_one, &x, NULL);
-	if (fclose(x.f) != 0)
+	if (x.f && fclose(x.f) != 0)
 		x.err = HEARTH_ENOMEM;
 	x.f = NULL;
+	if (x.xw) {
+		rc = xlsx_writer_close(x.xw, err, sizeof(err));
+		x.xw = NULL;
+		if (rc != 0 && !x.err) {
+			web_refuse(an, 500, NULL, NULL, err);
+			goto done;
+		}
+		if (!x.err && res == AUDIT_READ_OK && (x.err = read_file(tmp, &data, &len)) != 0 &&
+		    x.err != HEARTH_ETOOBIG)
+			x.err = HEARTH_EIO;
+	}
 	if (x.err == HEARTH_ETOOBIG) {
 		snprintf(err, sizeof(err), _("the export is over %u MiB; narrow it with the filters"),
 		         EXPORT_MAX_BYTES >> 20);
@@ -490,7 +578,8 @@ static void do_export(web_audit *w, const web_api_request *rq, web_api_answer *a
 		refuse_read(an, &rd, x.err ? AUDIT_READ_FAILED : res);
 		goto done;
 	}
-	snprintf(detail, sizeof(detail), "hearth ui audit export --csv (%llu entries)", (unsigned long long)x.n);
+	snprintf(detail, sizeof(detail), "hearth ui audit export --%s (%llu entries)", xlsx ? "xlsx" : "csv",
+	         (unsigned long long)x.n);
 	ev.action = "export";
 	ev.time = session_now_ms();
 	ev.detail = detail;
@@ -507,8 +596,9 @@ static void do_export(web_audit *w, const web_api_request *rq, web_api_answer *a
 	an->json = strdup("");
 	an->data = data;
 	an->data_len = len;
-	an->data_type = "text/csv; charset=utf-8";
-	snprintf(an->filename, sizeof(an->filename), "%s.csv", _("audit log"));
+	an->data_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	                     : "text/csv; charset=utf-8";
+	snprintf(an->filename, sizeof(an->filename), "%s.%s", _("audit log"), xlsx ? "xlsx" : "csv");
 	data = NULL;
 	if (!an->json)
 		goto oom;
@@ -518,6 +608,10 @@ oom:
 done:
 	if (x.f)
 		fclose(x.f);
+	if (x.xw)
+		xlsx_writer_close(x.xw, err, sizeof(err));
+	if (tmp_made)
+		unlink(tmp);
 	free(data);
 	link_close(w, &l);
 }

@@ -5,8 +5,9 @@
  * GET /api/audit/log?since=D&until=D&actor=X&action=A&record=R&logins=1&before=SEQ
  *                           one page of the log, newest first, each entry in words
  * GET /api/audit/verify     the witness result and the chain verification
- * GET /api/audit/export?…   the entries the filters match, oldest first, as CSV
- *                           (the export is recorded in the audit log)
+ * GET /api/audit/export?…&format=csv|xlsx  the entries the filters match,
+ *                           oldest first, as CSV or xlsx (the export is
+ *                           recorded in the audit log)
  *
  * Only an auditor or admin certificate may use them; any other gets 403
  * with a sentence that says so. They read the server, so they need the

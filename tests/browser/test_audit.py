@@ -4,7 +4,7 @@ none of the screens that change records; the log's filters change the rows
 (action, record by a member's name, the logins toggle) and 更早的记录 pages
 on, newest first; 校验 shows the witness and the chain as OK, and after one
 byte of the server's store is flipped (tests/tools/audit_tamper) names the
-damaged entry; 导出 downloads a CSV of the rows the filters match. A branch
+damaged entry; 导出 downloads a CSV (and an xlsx) of the rows the filters match. A branch
 certificate sees none of these screens, and the API refuses it in Chinese."""
 import glob
 import os
@@ -130,6 +130,12 @@ r.contains("the header in Chinese", "序号", lines[0] if lines else "")
 r.contains("a row names the member", "王秀英", text)
 r.ok("only the creates", all("record.create" in x for x in lines[1:]))
 r.eq("the file is named for the log", "审计日志.csv", os.path.basename(files[0]))
+head = p.d.execute_async_script("""
+  var done = arguments[arguments.length - 1];
+  fetch(arguments[0], {credentials: 'same-origin'}).then(function (r) { return r.arrayBuffer(); })
+    .then(function (b) { var u = new Uint8Array(b); done([u.length, u[0], u[1]]); });""",
+                                 p.one("#audit-export-xlsx").get_attribute("href"))
+r.ok("the xlsx link gives a zip workbook", head[0] > 1000 and head[1:] == [0x50, 0x4b], str(head))
 rc, out = r.h("aud", "audit", "log", "--action", "export", "--limit", "5")
 r.contains("the export is in the audit log", "hearth ui audit export", out)
 

@@ -117,6 +117,14 @@ expect_eq "the header and two rows" 3 "$(wc -l <"$T/exp.csv")"
 expect_contains "the header of audit export --csv" "seq,time,actor,role/branch,action,kind,record,record branch,what changed or why,hash" "$(head -1 "$T/exp.csv")"
 expect_contains "a row names the member" "王秀英" "$(cat "$T/exp.csv")"
 expect_contains "the export is recorded in the log" '"action":"export"' "$(body "$B/api/audit/log?action=export")"
+curl -s --max-time 30 -b "$JAR" -D "$T/xl.h" -o "$T/exp.xlsx" "$B/api/audit/export?action=record.create&format=xlsx"
+expect_contains "format=xlsx: a workbook" "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" "$(tr -d '\r' <"$T/xl.h")"
+expect_eq "a zip file (PK)" "PK" "$(head -c 2 "$T/exp.xlsx")"
+if command -v unzip >/dev/null; then
+	expect_contains "its sheet holds the member" "王秀英" "$(unzip -p "$T/exp.xlsx" 'xl/sharedStrings.xml' 'xl/worksheets/sheet1.xml' 2>/dev/null)"
+fi
+expect_eq "another format is 400" '{"error":"\"format\" is csv or xlsx","field":"format","label":"format"}' \
+	"$(body "$B/api/audit/export?format=pdf")"
 
 # --- only reads: POST is refused by the checks, or as not a GET
 expect_eq "a POST without the CSRF token is 403" 403 "$(code -X POST -H "Origin: $B" "$B/api/audit/log")"

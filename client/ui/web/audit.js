@@ -1,6 +1,6 @@
 /* audit.js: the auditor's screens of the hearth web app: 审计日志 (the log
  * newest first, with its filters and paging), 校验 (the witness and the
- * chain verification) and 导出 (the log as CSV), built with app.js's
+ * chain verification) and 导出 (the log as CSV or xlsx), built with app.js's
  * helpers from /api/audit/…; text only through textContent, words from
  * /api/text (the gettext catalog). Shown to auditor and admin
  * certificates only; the API refuses the others. No inline script. */
@@ -199,10 +199,14 @@
     m.appendChild(el("h2", null, T("nav_audit_export")));
     m.appendChild(el("p", { "class": "hint" }, T("audit_export_help")));
     var link = el("a", { "class": "button", id: "audit-export-csv", download: "" }, T("audit_export_csv"));
-    function update() { link.setAttribute("href", "/api/audit/export" + query()); }
+    var xlsx = el("a", { "class": "button", id: "audit-export-xlsx", download: "" }, T("export_xlsx"));
+    function update() {
+      link.setAttribute("href", "/api/audit/export" + query());
+      xlsx.setAttribute("href", "/api/audit/export" + query({ format: "xlsx" }));
+    }
     var form = filterForm(update, false);
     m.appendChild(form.node);
-    m.appendChild(el("div", { "class": "toolbar" }, link));
+    m.appendChild(el("div", { "class": "toolbar" }, link, " ", xlsx));
     update();
   };
 })();
