@@ -23,6 +23,7 @@
 #include "common/audit.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
+#include "client/ui/audit_csv.h"
 #include "client/ui/output.h"
 #include "common/i18n.h"
 #include "common/record.h"
@@ -423,49 +424,13 @@ typedef struct export_ctx {
 	member_namer *names;
 } export_ctx;
 
-/* The CSV columns, for people and spreadsheets; JSON lines keep every field. */
-static const char *const export_columns[] = {
-	N_("seq"), N_("time"), N_("actor"), N_("role/branch"), N_("action"), N_("kind"),
-	N_("record"), N_("record branch"), N_("what changed or why"), N_("hash"),
-};
-
-static int export_csv_row(export_ctx *xp, const Hearth__AuditEntry *e)
-{
-	const kind_info *k = kind_find(e->kind);
-	char seq[24], t[64], actor[120], rb[100], rid[80] = "", hash[2 * AUDIT_HASH_LEN + 1] = "";
-	char *sum = audq_summary(e, xp->names);
-
-	if (!sum)
-		return HEARTH_ENOMEM;
-	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)e->seq);
-	witness_time(e->time, t, sizeof(t));
-	audq_who(e, actor, sizeof(actor));
-	audq_role_branch(e, rb, sizeof(rb));
-	if (e->record_id.len)
-		audq_id_text(&e->record_id, rid, sizeof(rid));
-	audq_hex_of(&e->hash, hash, sizeof(hash));
-	out_csv_field(xp->csv, seq);
-	out_csv_field(xp->csv, t);
-	out_csv_field(xp->csv, actor);
-	out_csv_field(xp->csv, rb);
-	out_csv_field(xp->csv, e->action);
-	out_csv_field(xp->csv, k ? k->label : "");
-	out_csv_field(xp->csv, rid);
-	out_csv_field(xp->csv, e->branch_id);
-	out_csv_field(xp->csv, sum);
-	out_csv_field(xp->csv, hash);
-	out_csv_end_row(xp->csv);
-	free(sum);
-	return 0;
-}
-
 static int export_one(void *arg, const Hearth__AuditEntry *e)
 {
 	export_ctx *xp = arg;
 	out_json j;
 
 	if (xp->csv) {
-		if ((xp->err = export_csv_row(xp, e)) != 0)
+		if ((xp->err = audit_csv_row(xp->csv, e, xp->names)) != 0)
 			return -1;
 		xp->n++;
 		return 0;
@@ -542,9 +507,7 @@ static int audit_export(cli *c, int argc, char **argv)
 	}
 	if (!strcmp(format, "csv")) {
 		out_csv_init(&csv, xp.f, 1);
-		for (size_t i = 0; i < HEARTH_ARRAY_LEN(export_columns); i++)
-			out_csv_field(&csv, _(export_columns[i]));
-		out_csv_end_row(&csv);
+		audit_csv_header(&csv);
 		xp.csv = &csv;
 	}
 	q.limit = QUERY_PAGE_MAX;

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "client/cmd/witness.h"
-#include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/hearth.h"
@@ -22,17 +21,11 @@
 int audq_record_arg(replica *r, const char *cmd, const char *text, uint8_t id[UUID_LEN])
 {
 	char err[1200];
-	int id_like = text[strspn(text, "0123456789abcdefABCDEF-")] == '\0';
-	int rc = member_lookup_record(r, text, id, err, sizeof(err));
+	int rc = audit_record_arg(r, text, id, err, sizeof(err));
 
-	if (rc == 0 || (id_like && uuid_parse(text, id) == 0))
+	if (rc == 0)
 		return EXIT_OK;
-	if (rc == HEARTH_ENOTFOUND && id_like)
-		cli_error(_("%s: no record in the local replica matches \"%s\"; give the full id "
-		            "(or run 'hearth sync' first)"),
-		          cmd, text);
-	else
-		cli_error("%s: %s", cmd, err);
+	cli_error("%s: %s", cmd, err);
 	return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -83,102 +76,51 @@ int audq_refused(audq_conn *x, const char *what, const Hearth__Envelope *resp)
 	return cli_refused(x->cmd, what, resp);
 }
 
+/* The refused hook of the core reader: the refusal printed as every
+ * command prints one. */
+static void on_refused(void *arg, const char *what, const Hearth__Envelope *resp)
+{
+	audq_conn *x = arg;
+	(void)audq_refused(x, what, resp);
+}
+
+/* What a core read's result means for a command: its exit code, having
+ * printed why. */
+static int read_exit(audq_conn *x, const audit_reader *rd, audit_read_result res)
+{
+	switch (res) {
+	case AUDIT_READ_OK: return EXIT_OK;
+	case AUDIT_READ_LOST: return audq_lost(x);
+	case AUDIT_READ_REFUSED: return EXIT_FAIL;    /* on_refused printed it */
+	case AUDIT_READ_BROKEN: cli_error("%s: %s", x->cmd, rd->err); return EXIT_FAIL;
+	case AUDIT_READ_FAILED: return EXIT_FAIL;
+	}
+	return EXIT_FAIL;
+}
+
+void audq_reader(audq_conn *x, audit_reader *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->s = &x->s;
+	rd->refused = on_refused;
+	rd->arg = x;
+}
+
 /* One AuditQuery page. *resp is the caller's (envelope_free). */
 int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp)
 {
-	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
-	int rc;
+	audit_reader rd;
 
-	req.body_case = HEARTH__ENVELOPE__BODY_AUDIT_QUERY;
-	req.audit_query = q;
-	*resp = NULL;
-	if (session_call(&x->s, &req, resp) != 0)
-		return audq_lost(x);
-	if ((*resp)->body_case != HEARTH__ENVELOPE__BODY_AUDIT_PAGE) {
-		rc = audq_refused(x, "audit query", *resp);
-		envelope_free(*resp, NULL);
-		*resp = NULL;
-		return rc;
-	}
-	return EXIT_OK;
-}
-
-
-/* The page position for q's order: after_seq ascending, before_seq newest
- * first (0 there means "from the newest", so it compares as the top). */
-static uint64_t position(const Hearth__AuditQuery *q)
-{
-	if (!q->newest_first)
-		return q->after_seq;
-	return q->before_seq ? q->before_seq : UINT64_MAX;
-}
-
-/* True when seq comes after pos in q's order. */
-static int moves_on(const Hearth__AuditQuery *q, uint64_t pos, uint64_t seq)
-{
-	return q->newest_first ? seq < pos : seq > pos;
-}
-
-static void set_position(Hearth__AuditQuery *q, uint64_t seq)
-{
-	if (q->newest_first)
-		q->before_seq = seq;
-	else
-		q->after_seq = seq;
+	audq_reader(x, &rd);
+	return read_exit(x, &rd, audit_read_page(&rd, q, resp));
 }
 
 int audq_each_entry(audq_conn *x, Hearth__AuditQuery *q, audq_entry_fn fn, void *ctx, int *more_left)
 {
-	int rc;
+	audit_reader rd;
 
-	if (more_left)
-		*more_left = 0;
-	for (;;) {
-		Hearth__Envelope *resp;
-		const Hearth__AuditPage *pg;
-		int stop = 0;
-		uint64_t before = position(q);
-
-		if ((rc = audq_query(x, q, &resp)) != EXIT_OK)
-			return rc;
-		pg = resp->audit_page;
-		for (size_t i = 0; i < pg->n_entries && !stop; i++) {
-			if (!moves_on(q, position(q), pg->entries[i]->seq)) {
-				if (q->newest_first)
-					cli_error(_("%s: the server sent audit entries oldest first although newest "
-					            "first was asked (%llu after %llu); it may be older than this "
-					            "client: add --oldest-first"),
-					          x->cmd, (unsigned long long)pg->entries[i]->seq,
-					          (unsigned long long)position(q));
-				else
-					cli_error(_("%s: the server sent audit entries out of order (%llu after %llu)"),
-					          x->cmd, (unsigned long long)pg->entries[i]->seq,
-					          (unsigned long long)position(q));
-				envelope_free(resp, NULL);
-				return EXIT_FAIL;
-			}
-			set_position(q, pg->entries[i]->seq);
-			stop = fn(ctx, pg->entries[i]);
-		}
-		if (!stop && pg->next && moves_on(q, position(q), pg->next))
-			set_position(q, pg->next);
-		if (stop) {
-			if (more_left)
-				*more_left = 1;
-			envelope_free(resp, NULL);
-			return stop < 0 ? EXIT_FAIL : EXIT_OK;
-		}
-		if (!pg->more) {
-			envelope_free(resp, NULL);
-			return EXIT_OK;
-		}
-		envelope_free(resp, NULL);
-		if (!moves_on(q, before, position(q))) {
-			cli_error(_("%s: the server said more audit entries follow but did not move on (%llu)"),
-			          x->cmd, (unsigned long long)before);
-			return EXIT_FAIL;
-		}
-	}
+	audq_reader(x, &rd);
+	return read_exit(x, &rd, audit_read_each(&rd, q, fn, ctx, more_left));
 }
 
 /* ---------------------------------------------------------- describing entries */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "client/cmd/cli.h"
+#include "client/core/audit_read.h"
 #include "client/core/audit_text.h"
 #include "client/core/member_lookup.h"
 #include "client/core/replica.h"
@@ -20,7 +21,7 @@
 #include "common/record.h"
 #include "common/uuid.h"
 
-#define QUERY_PAGE_MAX 1000     /* the server's cap on AuditQuery.limit */
+#define QUERY_PAGE_MAX AUDIT_READ_PAGE_MAX
 
 typedef struct audq_conn {
 	cli *c;
@@ -34,7 +35,7 @@ typedef struct audq_conn {
 /* Calls fn for every entry matching q from q->after_seq on, page by page,
  * until fn returns non-zero or the server has no more. The entry is valid
  * only during the call. */
-typedef int (*audq_entry_fn)(void *ctx, const Hearth__AuditEntry *e);
+typedef audit_entry_fn audq_entry_fn;
 
 /* Resolves RECORD: a unique prefix among the replica's records, any full
  * id (the auditor may ask about records its replica does not hold), or a
@@ -51,6 +52,10 @@ void audq_conn_close(audq_conn *x);
 int audq_lost(audq_conn *x);
 
 int audq_refused(audq_conn *x, const char *what, const Hearth__Envelope *resp);
+
+/* A core reader (client/core/audit_read.h) over x's session whose
+ * refusals are printed as audq_refused prints them. */
+void audq_reader(audq_conn *x, audit_reader *rd);
 
 /* One AuditQuery page. *resp is the caller's (envelope_free). */
 int audq_query(audq_conn *x, Hearth__AuditQuery *q, Hearth__Envelope **resp);

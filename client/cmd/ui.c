@@ -231,6 +231,50 @@ static int ui_history(void *arg, const uint8_t id[16], web_history_each each, vo
 	return rc == EXIT_OK ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ connect */
+
+/* A witnessed session for the audit pages, as `hearth audit …` opens one
+ * (profile, replica, session, witness); the page reads through it with the
+ * core's audit_read and audit_verify. A witness refusal is printed on the
+ * terminal in full, as for the commands; the page gets one sentence. */
+static web_connect_result ui_connect(void *arg, web_link *out, char *err, size_t cap)
+{
+	cli *c = arg;
+	audq_conn *x = malloc(sizeof(*x));
+
+	memset(out, 0, sizeof(*out));
+	if (!x) {
+		snprintf(err, cap, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+		return WEB_CONNECT_LOST;
+	}
+	if (audq_conn_open(x, c, "ui audit") != EXIT_OK) {
+		int lost = x->s.error[0] || !x->r_open;
+		if (x->s.error[0])
+			snprintf(err, cap, _("cannot reach the server (%s); the audit log is kept there, try again "
+			                     "when it is reachable"),
+			         x->s.error);
+		else if (!x->r_open)
+			snprintf(err, cap, "%s", _("cannot open the local replica"));
+		else
+			snprintf(err, cap, "%s", _("the server's audit log does not match what this replica saw; "
+			                           "it was refused (the terminal running 'hearth ui' says why)"));
+		audq_conn_close(x);
+		free(x);
+		return lost ? WEB_CONNECT_LOST : WEB_CONNECT_WITNESS;
+	}
+	out->s = &x->s;
+	out->r = &x->r;
+	out->handle = x;
+	return WEB_CONNECT_OK;
+}
+
+static void ui_disconnect(void *arg, web_link *l)
+{
+	(void)arg;
+	audq_conn_close(l->handle);
+	free(l->handle);
+}
+
 /* ------------------------------------------------------------- export */
 
 /* Reads fd to its end into a malloc'd buffer (bounded by max). */
@@ -438,7 +482,9 @@ int cmd_ui(cli *c, int argc, char **argv)
 	rc = web_server_start(&w, &(web_server_options){ .port = (unsigned)port, .prof = &c->prof,
 	                                                 .sync = ui_run_sync, .sync_arg = c,
 	                                                 .history = ui_history, .history_arg = c,
-	                                                 .export_list = ui_export, .export_arg = c },
+	                                                 .export_list = ui_export, .export_arg = c,
+	                                                 .connect = ui_connect, .disconnect = ui_disconnect,
+	                                                 .connect_arg = c },
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -114,41 +114,31 @@ struct load_ctx {
 	int rc;
 };
 
-static int load_one(void *arg, const Hearth__Record *rec)
+/* Keeps rec (the replica hands it over: no copy) in its kind's array. */
+static int load_one(void *arg, Hearth__Record *rec)
 {
 	struct load_ctx *l = arg;
 	due_snapshot *s = l->s;
-	Hearth__Record *copy;
-	uint8_t *buf;
-	size_t len, k = (size_t)rec->kind;
+	size_t k = (size_t)rec->kind;
 
-	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec))
+	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec) ||
+	    (l->branch && strcmp(rec->branch_id ? rec->branch_id : "", l->branch) != 0)) {
+		hearth__record__free_unpacked(rec, NULL);
 		return 0;
-	if (l->branch && strcmp(rec->branch_id ? rec->branch_id : "", l->branch) != 0)
-		return 0;
+	}
 	if (s->n[k] == s->cap[k]) {
 		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
 		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
-		if (!grown)
-			goto oom;
+		if (!grown) {
+			hearth__record__free_unpacked(rec, NULL);
+			l->rc = HEARTH_ENOMEM;
+			return 1;
+		}
 		s->recs[k] = grown;
 		s->cap[k] = nc;
 	}
-	/* The replica's record lives only during this call: keep a copy. */
-	len = hearth__record__get_packed_size(rec);
-	buf = malloc(len ? len : 1);
-	if (!buf)
-		goto oom;
-	hearth__record__pack(rec, buf);
-	copy = hearth__record__unpack(NULL, len, buf);
-	free(buf);
-	if (!copy)
-		goto oom;
-	s->recs[k][s->n[k]++] = copy;
+	s->recs[k][s->n[k]++] = rec;
 	return 0;
-oom:
-	l->rc = HEARTH_ENOMEM;
-	return 1;
 }
 
 int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
@@ -157,7 +147,7 @@ int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = replica_each(r, 0, 0, load_one, &l);
+	rc = replica_each_take(r, 0, load_one, &l);
 	if (rc == 0)
 		rc = l.rc;
 	if (rc != 0)

@@ -24,6 +24,7 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/merge.h"
+#include "common/record_peek.h"
 #include "common/lmdb_err.h"
 #include "common/uuid.h"
 
@@ -249,29 +250,66 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 	memcpy(id, p.id, UUID_LEN);
 	return 0;
 }
+/* What replica_each keeps: the blobs of the records it will unpack. */
+typedef struct collect_ctx {
+	rstore_blobs b;
+	Hearth__Kind kind;
+	int with_deleted;
+	int only_deleted;
+	int paged;              /* keep only matches skip .. skip + keep - 1 */
+	size_t seen, skip, keep;
+} collect_ctx;
+
 static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 {
+	collect_ctx *c = ctx;
+	record_peek pk;
+
 	(void)id;
-	return rstore_blobs_add(ctx, v->mv_data, v->mv_size);
+	/* The kind and deleted flag from the packed bytes (record_peek.h): a
+	 * listing of one kind skips the other kinds' records at the cost of a
+	 * few bytes each. Bytes that do not peek are kept, for the unpacker to
+	 * judge. */
+	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) == 0) {
+		if ((c->kind != 0 && pk.kind != (int)c->kind) || (pk.deleted && !c->with_deleted) ||
+		    (!pk.deleted && c->only_deleted))
+			return 0;
+		if (c->paged) {
+			size_t i = c->seen++;
+			if (i < c->skip || i - c->skip >= c->keep)
+				return 0;
+		}
+	}
+	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
+static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                size_t *seen)
 {
-	rstore_blobs b = { 0 };
+	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
 
 	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
 		return rc;
-	rc = rstore_scan_view(r, t, collect_fn, &b);
+	rc = rstore_scan_view(r, t, collect_fn, &c);
 	mdb_txn_abort(t);
+	b = c.b;
+	if (seen)
+		*seen = c.seen;
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
 		Hearth__Record *rec = hearth__record__unpack(NULL, b.v[i].len, b.v[i].data);
 		if (!rec) {
 			rc = HEARTH_ECORRUPT;
 			break;
 		}
-		if ((kind == 0 || rec->kind == kind) && (with_deleted || !rec->deleted)) {
+		if ((c.kind == 0 || rec->kind == c.kind) && (c.with_deleted || !rec->deleted) &&
+		    (!c.only_deleted || rec->deleted)) {
+			if (take) {
+				if (take(ctx, rec) != 0)
+					break;
+				continue;
+			}
 			if (fn(ctx, rec) != 0) {
 				rstore_record_free(rec);
 				break;
@@ -281,6 +319,29 @@ int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_f
 	}
 	rstore_blobs_free(&b);
 	return rc;
+}
+
+int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx, NULL);
+}
+
+int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind, .with_deleted = 1, .only_deleted = 1 }, fn, NULL, ctx, NULL);
+}
+
+int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
+{
+	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL);
+}
+
+int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,
+                 size_t *total)
+{
+	*total = 0;
+	return each(r, (collect_ctx){ .kind = kind, .paged = 1, .skip = offset, .keep = limit }, fn, NULL, ctx,
+	            total);
 }
 
 /* ---------------------------------------------------------- local edits */

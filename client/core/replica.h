@@ -71,6 +71,25 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 typedef int (*replica_each_fn)(void *ctx, const Hearth__Record *rec);
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx);
 
+/* As replica_each, but only the deleted records (the recycle bin), read in
+ * one pass over the view whatever their kind (kind 0: all). */
+int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx);
+
+/* One page of replica_each(r, kind, 0, …): fn gets the live records of
+ * kind number offset to offset + limit - 1 in id order, and *total counts
+ * them all. Only the page's records are unpacked (the others are counted
+ * from their packed bytes), so a page costs one scan of the ids, not one
+ * decode per record. */
+int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,
+                 size_t *total);
+
+/* As replica_each (live records of kind, 0: all), but fn takes each
+ * record: it is the callee's from the call on, to keep or to free with
+ * hearth__record__free_unpacked, whatever fn returns. For a caller that
+ * keeps the records (due_snapshot_load), so none is copied. */
+typedef int (*replica_take_fn)(void *ctx, Hearth__Record *rec);
+int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn fn, void *ctx);
+
 /* ---- local edits ---- */
 
 /* Records a local edit of rec (its id, kind, branch_id and full new body).

@@ -14,6 +14,7 @@
 #include "client/core/replica_meta.h"
 #include "client/core/yearly.h"
 #include "client/ui/web_api_lend.h"
+#include "client/ui/web_audit.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -129,23 +130,13 @@ static const struct {
 	{ "sync_started", N_("Connecting to the server…") },
 };
 
-/* What an audit action is called on the page. */
-static const struct {
-	const char *action, *label;
-} actions[] = {
-	{ "record.create", N_("added") },       { "record.update", N_("changed") },
-	{ "record.merge", N_("merged") },       { "record.conflict", N_("conflict") },
-	{ "record.resolve", N_("conflict resolved") }, { "record.delete", N_("deleted") },
-	{ "record.restore", N_("restored") },   { "record.move", N_("moved to another branch") },
-	{ "record.recovered", N_("recovered from a replica") },
-};
-
 static void do_text(web_api_answer *an)
 {
 	json_t *j = json_object();
 
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(words); i++)
 		set_str(j, words[i].key, _(words[i].text));
+	web_audit_text(j);
 	web_answer(an, 200, j);
 }
 
@@ -159,11 +150,8 @@ static int hist_one(void *ctx, const web_history_entry *e)
 {
 	hist_ctx *h = ctx;
 	json_t *o = json_object(), *ch = json_array();
-	const char *label = e->action;
+	const char *label = web_action_label(e->action);
 
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(actions); i++)
-		if (e->action && !strcmp(e->action, actions[i].action))
-			label = _(actions[i].label);
 	json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
 	set_str(o, "when", e->when);
 	set_str(o, "who", e->who);
@@ -246,7 +234,7 @@ static int trash_one(void *ctx, const Hearth__Record *rec)
 	json_t *o, *fields;
 	char idt[UUID_TEXT_LEN + 1], title[400];
 
-	if (!rec->deleted)
+	if (!(t->k = kind_find(rec->kind)))
 		return 0;
 	o = json_object();
 	fields = web_fields_json(t->r, t->k, record_body(rec), VALUE_MASKED);
@@ -272,10 +260,9 @@ static void do_trash(web_api *a, web_api_answer *an)
 		return;
 	t.r = &r;
 	t.arr = json_array();
-	for (size_t i = 0; i < kind_count() && rc == 0; i++) {
-		t.k = kind_at(i);
-		rc = replica_each(&r, t.k->kind, 1, trash_one, &t);
-	}
+	/* One pass over the replica for every kind's tombstones (in id
+	 * order), not one pass per kind. */
+	rc = replica_each_deleted(&r, 0, trash_one, &t);
 	replica_close(&r);
 	if (rc != 0) {
 		char why[300];

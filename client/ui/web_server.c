@@ -16,6 +16,7 @@
 #include "client/ui/web_admin.h"
 #include "client/ui/web_api.h"
 #include "client/ui/web_assets.h"
+#include "client/ui/web_audit.h"
 #include "client/ui/web_pages.h"
 #include "client/ui/web_security.h"
 #include "common/hearth.h"
@@ -43,6 +44,7 @@ struct web_server {
 	web_api *api;
 	web_pages *pages;
 	web_admin *admin;
+	web_audit *audit;
 	pthread_mutex_t lock;       /* one API request at a time */
 	char url[128];
 };
@@ -187,7 +189,8 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 		web_pages_progress(w->pages, &an);
 	} else {
 		pthread_mutex_lock(&w->lock);
-		if (!web_admin_handle(w->admin, w->api, &rq, &an) && !web_pages_handle(w->pages, w->api, &rq, &an))
+		if (!web_admin_handle(w->admin, w->api, &rq, &an) && !web_audit_handle(w->audit, &rq, &an) &&
+		    !web_pages_handle(w->pages, w->api, &rq, &an))
 			web_api_handle(w->api, &rq, &an);
 		pthread_mutex_unlock(&w->lock);
 	}
@@ -356,6 +359,13 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 			goto failed_admin;
 		}
 	}
+	rc = web_audit_new(&w->audit, &(web_audit_options){ .prof = o->prof, .connect = o->connect,
+	                                                    .disconnect = o->disconnect,
+	                                                    .connect_arg = o->connect_arg });
+	if (rc != 0) {
+		snprintf(err, cap, _("out of memory"));
+		goto failed_audit;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)o->port);
@@ -382,6 +392,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 	return 0;
 
 failed_v4:
+	web_audit_free(w->audit);
+failed_audit:
 	web_admin_free(w->admin);
 failed_admin:
 	web_api_free(w->api);
@@ -412,6 +424,7 @@ void web_server_stop(web_server *w)
 		MHD_stop_daemon(w->v6);
 	MHD_stop_daemon(w->v4);
 	web_admin_free(w->admin);
+	web_audit_free(w->audit);
 	web_api_free(w->api);
 	web_pages_free(w->pages);
 	pthread_mutex_destroy(&w->lock);

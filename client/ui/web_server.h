@@ -13,6 +13,7 @@
 
 #include "client/core/profile.h"
 #include "client/ui/web_api.h"
+#include "client/ui/web_audit.h"
 
 typedef struct web_server web_server;
 
@@ -25,6 +26,9 @@ typedef struct web_server_options {
 	void *history_arg;
 	web_export_fn export_list; /* writes a list as CSV or xlsx (web_api.h) */
 	void *export_arg;
+	web_connect_fn connect;    /* a witnessed session, for the audit pages (web_audit.h) */
+	web_disconnect_fn disconnect;
+	void *connect_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by

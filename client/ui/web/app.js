@@ -77,12 +77,16 @@
     var nav = clear(document.getElementById("nav"));
     nav.appendChild(link("#/", "首页"));
     S.kinds.forEach(function (k) { nav.appendChild(link("#/list/" + k.name, k.label)); });
-    /* An admin's or auditor's replica holds every branch's conflicts: the
+    /* Only the screens the certificate's role may use: an auditor only
+     * reads, and pages say which roles they serve (roles) or not (hide).
+     * An admin's or auditor's replica holds every branch's conflicts: the
      * committee's 冲突队列 (admin.js) shows them with their branch. */
-    if (S.session.role === "branch") nav.appendChild(link("#/conflicts", "冲突"));
-    nav.appendChild(link("#/rejected", "被退回"));
+    var role = S.session.role || "";
+    if (role === "branch" || role === "general") nav.appendChild(link("#/conflicts", "冲突"));
+    if (role !== "auditor") nav.appendChild(link("#/rejected", "被退回"));
     X.nav.forEach(function (n) {
-      if (!n.roles || n.roles.indexOf(S.session.role) >= 0) nav.appendChild(link(n.href, S.text[n.key] || n.key));
+      if ((n.roles && n.roles.indexOf(role) < 0) || (n.hide && n.hide.indexOf(role) >= 0)) return;
+      nav.appendChild(link(n.href, S.text[n.key] || n.key));
     });
     var b = document.getElementById("branch");
     b.textContent = (S.session.name || "") + (S.session.branch ? " · " + S.session.branch : "");
@@ -126,12 +130,15 @@
         box.appendChild(el("table", { id: "due" },
           el("thead", null, el("tr", null, el("th", null, "事项"), el("th", null, "党员"), el("th", null, "事由"),
             el("th", null, "起始"), el("th", null, "天数"), el("th", null, "说明"))), tb));
+        if (h.due_total > h.due.length)
+          box.appendChild(el("p", { "class": "hint", id: "due-more" }, "共 " + h.due_total + " 项，这里列出最紧急的 " + h.due.length + " 项。"));
       }
       box.appendChild(el("h3", null, h.year + " 年走访覆盖"));
       var ul = el("ul", { id: "campaigns" });
       h.campaigns.forEach(function (c) {
         ul.appendChild(el("li", null, c.occasion + "：已走访 " + c.visited + " / " + c.total +
-          (c.missing.length ? "，未走访：" + c.missing.join("、") : "")));
+          (c.missing.length ? "，未走访：" + c.missing.join("、") +
+            (c.missing_total > c.missing.length ? " 等 " + c.missing_total + " 人" : "") : "")));
       });
       box.appendChild(ul);
       box.setAttribute("data-loaded", "1");
@@ -198,23 +205,41 @@
       S.session.role === "branch" ? el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label) : null, " ", search));
     page.appendChild(body);
     m.appendChild(page);
+    /* A page of rows at a time; 显示更多 asks for the next page. */
+    function fetchRows(offset) {
+      return api("/api/records?kind=" + encodeURIComponent(kind) + "&q=" + encodeURIComponent(search.value) +
+        (offset ? "&offset=" + offset : ""));
+    }
+    function addRows(tb, rows) {
+      rows.forEach(function (row) {
+        var tr = el("tr", { "data-id": row.id });
+        cols.forEach(function (c, i) {
+          var v = valueOf(row.fields, c);
+          var text = v ? v.text : "";
+          tr.appendChild(el("td", null, i === 0 ? link("#/record/" + row.id, text || "（未填）") : text));
+        });
+        tb.appendChild(tr);
+      });
+    }
+    function more(tb, r) {
+      var shown = r.offset + r.rows.length;
+      if (r.total <= shown) return;
+      var note = el("p", { id: "list-more" }, "共 " + r.total + " 条，已显示 " + shown + " 条。",
+        el("button", { type: "button", id: "list-next", onclick: function () {
+          fetchRows(shown).then(function (r2) { note.parentNode.removeChild(note); addRows(tb, r2.rows); more(tb, r2); })
+            .catch(failed(body));
+        } }, "显示更多"));
+      body.appendChild(note);
+    }
     function load() {
       clear(body);
-      api("/api/records?kind=" + encodeURIComponent(kind) + "&q=" + encodeURIComponent(search.value)).then(function (r) {
+      fetchRows(0).then(function (r) {
         if (!r.rows.length) { body.appendChild(el("p", null, "还没有记录。")); return; }
         var tb = el("tbody");
-        r.rows.forEach(function (row) {
-          var tr = el("tr", { "data-id": row.id });
-          cols.forEach(function (c, i) {
-            var v = valueOf(row.fields, c);
-            var text = v ? v.text : "";
-            tr.appendChild(el("td", null, i === 0 ? link("#/record/" + row.id, text || "（未填）") : text));
-          });
-          tb.appendChild(tr);
-        });
+        addRows(tb, r.rows);
         body.appendChild(el("table", { id: "list" },
           el("thead", null, el("tr", null, cols.map(function (c) { return el("th", null, fieldByName(k, c).label); }))), tb));
-        if (r.total > r.rows.length) body.appendChild(el("p", null, "共 " + r.total + " 条，只显示前 " + r.rows.length + " 条；请搜索缩小范围。"));
+        more(tb, r);
       }).catch(failed(body));
     }
     var t = null;

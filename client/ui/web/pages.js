@@ -9,7 +9,7 @@
   function L() { return X.lib; }
   function T(key) { return L().S.text[key] || key; }
 
-  X.nav.push({ href: "#/trash", key: "nav_trash" });
+  X.nav.push({ href: "#/trash", key: "nav_trash", hide: ["auditor"] });
   X.nav.push({ href: "#/report", key: "nav_report" });
   X.nav.push({ href: "#/import", key: "nav_import", roles: ["branch"] });   /* imports for the certificate's branch */
 

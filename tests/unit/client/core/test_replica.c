@@ -888,6 +888,86 @@ static void test_client_resolve_id_and_each(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* replica_each of one kind skips the other kinds' records and, unless
+ * asked, the deleted ones before unpacking them (it reads their kind and
+ * deleted flag from the packed bytes): the same records as unpacking all. */
+static void test_client_each_filters_kind_and_deleted(void **state)
+{
+	fixture *f = *state;
+	Hearth__Record *gone;
+	uint8_t a[16], b[16];
+	char err[512];
+	int n;
+
+	new_id(a);
+	new_id(b);
+	edit(f, a, "郑十", "", 1);
+	edit(f, b, "冯十一", "", 1);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
+	assert_int_equal(n, 0);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, 0, 0, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	/* A record the server never saw leaves with its delete. */
+	assert_int_equal(replica_delete(&f->r, b, NULL, err, sizeof(err)), 0);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 1, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	/* A tombstone from the server stays, shown only with_deleted. */
+	new_id(b);
+	gone = member(b, "b001", "褚十二", "", 2, 7);
+	gone->deleted = 1;
+	pull(f, &gone, 1, NULL, 0, 7);
+	hearth__record__free_unpacked(gone, NULL);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 1, count_each, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_VISIT, 1, count_each, &n), 0);
+	assert_int_equal(n, 0);
+	/* A page: the rows asked for, and the count of all. */
+	{
+		size_t total = 0;
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 0, 1, count_each, &n, &total), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(total, 1);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 1, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(total, 1);
+		uint8_t c[16];
+		new_id(c);
+		edit(f, c, "卫十三", "", 1);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_MEMBER, 1, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(total, 2);
+		n = 0;
+		assert_int_equal(replica_page(&f->r, HEARTH__KIND__KIND_VISIT, 0, 10, count_each, &n, &total), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(total, 0);
+		assert_int_equal(replica_delete(&f->r, c, NULL, err, sizeof(err)), 0);
+	}
+	/* The recycle bin: the tombstone alone, of any kind or of its own. */
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, 0, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, HEARTH__KIND__KIND_MEMBER, count_each, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(replica_each_deleted(&f->r, HEARTH__KIND__KIND_VISIT, count_each, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 /* The replica id is made once and survives reopening. */
 static void test_client_replica_id_persists(void **state)
 {
@@ -925,6 +1005,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_summary_is_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_each_filters_kind_and_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
 	};
