@@ -110,8 +110,10 @@ static int store_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	return 0;
 }
 
-/* Reference indexes and consequences (refs), then the audit entry. */
-static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev)
+/* Reference indexes and consequences (refs), then the audit entry, which
+ * for a create names the stored revision (packed, len) by its digest. */
+static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev, const uint8_t *packed,
+                          size_t len)
 {
 	uint8_t *old = NULL;
 	size_t old_len = 0;
@@ -128,7 +130,8 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,
 			.branch = a->branch, .rev_before = a->cur ? a->cur->rev : 0, .rev_after = rev,
 			.op = a->op, .old_body = old, .old_len = old_len, .body = a->body,
-			.body_len = a->body_len, .detail = a->claim ? a->claim->detail : NULL });
+			.body_len = a->body_len, .detail = a->claim ? a->claim->detail : NULL,
+			.revision = packed, .revision_len = len });
 	free(old);
 	return rc;
 }
@@ -161,7 +164,7 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 		goto fail;
 	r->rev = rev;
 	r->seq = seq;
-	rc = after_revision(s, txn, a, rev);
+	rc = after_revision(s, txn, a, rev, packed, len);
 fail:
 	free(packed);
 	return rc;
