@@ -67,17 +67,16 @@ typedef struct audit_change_args {
 	size_t body_len;
 	const uint8_t *conflict_id;     /* 16 bytes */
 	const char *detail;
-	/* The new revision's stored bytes (revs: record_id, rev_after), written
-	 * in txn. For a create the entry then carries their digest instead of
-	 * a copy of every field; NULL keeps the copy. */
-	const uint8_t *revision;
-	size_t revision_len;
+	/* SHA-256 of the new revision's stored bytes (revs: record_id,
+	 * rev_after), written in txn (32 bytes). For a create the entry then
+	 * carries it instead of a copy of every field; NULL keeps the copy. */
+	const uint8_t *revision_digest;
 } audit_change_args;
 
 /* Appends the entry of a record change in txn: who, what, revisions, and
  * each changed field from what to what (sensitive fields as SHA-256
- * digests, never in clear); a create with a->revision names that revision
- * by its digest instead. Returns 0 or a negative HEARTH_E* code (the
+ * digests, never in clear); a create with a->revision_digest names that
+ * revision by it instead. Returns 0 or a negative HEARTH_E* code (the
  * caller aborts). */
 int audit_change(store *s, MDB_txn *txn, const audit_change_args *a);
 

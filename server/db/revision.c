@@ -8,6 +8,7 @@
 
 #include "common/be.h"
 #include "common/hearth.h"
+#include "common/sha256.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
 #include "server/db/feeds.h"
@@ -64,7 +65,7 @@ static int pack_revision(const revision_args *a, uint64_t seq, uint8_t **out, si
  * appended, and a record leaving a branch leaves a marker in that branch's
  * feed, so the branch's replicas learn it is gone (pull sends a stub). */
 static int index_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t seq,
-                          const uint8_t *packed, size_t len)
+                          const uint8_t hash[32])
 {
 	const Hearth__Record *cur = a->cur;
 	int rc;
@@ -74,7 +75,7 @@ static int index_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	if ((rc = feeds_index_put(s, txn, a->branch, seq, REF_RECORD, a->id)) != 0)
 		return rc;
 	if ((rc = feeds_digest_move(s, txn, cur ? cur->branch_id : a->branch, a->branch, a->kind->kind,
-	                            a->cur_bytes, packed, len)) != 0)
+	                            a->cur_bytes, hash)) != 0)
 		return rc;
 	if (cur && strcmp(cur->branch_id, a->branch) != 0 &&
 	    (rc = feeds_index_put_branch(s, txn, cur->branch_id, seq, REF_MOVED, a->id)) != 0)
@@ -111,9 +112,8 @@ static int store_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 }
 
 /* Reference indexes and consequences (refs), then the audit entry, which
- * for a create names the stored revision (packed, len) by its digest. */
-static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev, const uint8_t *packed,
-                          size_t len)
+ * for a create names the stored revision by its SHA-256 hash. */
+static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev, const uint8_t hash[32])
 {
 	uint8_t *old = NULL;
 	size_t old_len = 0;
@@ -131,7 +131,7 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 			.branch = a->branch, .rev_before = a->cur ? a->cur->rev : 0, .rev_after = rev,
 			.op = a->op, .old_body = old, .old_len = old_len, .body = a->body,
 			.body_len = a->body_len, .detail = a->claim ? a->claim->detail : NULL,
-			.revision = packed, .revision_len = len });
+			.revision_digest = hash });
 	free(old);
 	return rc;
 }
@@ -139,7 +139,7 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 {
 	record_error rerr;
-	uint8_t *packed = NULL;
+	uint8_t *packed = NULL, hash[32];
 	size_t len = 0;
 	uint64_t seq, rev = 0;
 	int rc;
@@ -158,13 +158,15 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 		return rc;
 	if ((rc = pack_revision(a, seq, &packed, &len, &rev)) != 0)
 		return rc;
-	if ((rc = index_revision(s, txn, a, seq, packed, len)) != 0)
+	/* One hash of the stored bytes serves the digests and the audit entry. */
+	hearth_sha256(packed, len, hash);
+	if ((rc = index_revision(s, txn, a, seq, hash)) != 0)
 		goto fail;
 	if ((rc = store_revision(s, txn, a, rev, packed, len, r)) != 0)
 		goto fail;
 	r->rev = rev;
 	r->seq = seq;
-	rc = after_revision(s, txn, a, rev, packed, len);
+	rc = after_revision(s, txn, a, rev, hash);
 fail:
 	free(packed);
 	return rc;
