@@ -116,7 +116,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 			k.mv_data = key;
 			v.mv_size = 0;
 			v.mv_data = "";
-			if ((rc = store_err(mdb_put(txn, s->audit_branch, &k, &v, 0))) != 0)
+			if ((rc = store_put_ordered(txn, s->audit_branch, &k, &v, 0)) != 0)
 				goto out;
 		}
 	}
@@ -127,7 +127,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 		k.mv_data = key;
 		v.mv_size = 0;
 		v.mv_data = "";
-		if ((rc = store_err(mdb_put(txn, s->audit_record, &k, &v, 0))) != 0)
+		if ((rc = store_put_ordered(txn, s->audit_record, &k, &v, 0)) != 0)
 			goto out;
 	}
 	be64_put(headv, e->seq);

@@ -65,9 +65,9 @@ int feeds_index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, in
 	k.mv_data = bk;
 	if (!k.mv_size)
 		return HEARTH_EINVAL;
-	if ((rc = mdb_put(txn, s->bchanges, &k, &v, 0)) != 0)
-		return store_err(rc);
-	return 0;
+	/* The branch index is in sequence order within each branch; the
+	 * busiest branch's keys are usually the greatest. */
+	return store_put_ordered(txn, s->bchanges, &k, &v, 0);
 }
 
 /* Keeps the per-branch, per-kind count and XOR of record hashes current,

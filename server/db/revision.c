@@ -98,12 +98,13 @@ static int store_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	key.mv_data = rk;
 	val.mv_size = len;
 	val.mv_data = (void *)packed;
-	if ((rc = store_err(mdb_put(txn, s->revs, &key, &val, 0))) != 0)
+	/* Ids are UUIDv7: a new record's keys are usually the greatest. */
+	if ((rc = store_put_ordered(txn, s->revs, &key, &val, 0)) != 0)
 		return rc;
 	key.mv_size = 16;
 	key.mv_data = (void *)a->id;
 	val.mv_size = len;
-	if ((rc = store_err(mdb_put(txn, s->records, &key, &val, MDB_RESERVE))) != 0)
+	if ((rc = store_put_ordered(txn, s->records, &key, &val, MDB_RESERVE)) != 0)
 		return rc;
 	memcpy(val.mv_data, packed, len);
 	r->record = val.mv_data;
