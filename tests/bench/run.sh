@@ -8,7 +8,10 @@
 #
 # Env: BENCH_BIG (default 1000000) records for the large store,
 #      BENCH_SMALL (default 10000), BENCH_CLIENTS (default 64),
-#      HEARTHD (the server binary; default BUILD_DIR/hearthd).
+#      HEARTHD (the server binary; default BUILD_DIR/hearthd) and
+#      HEARTHD_NOAUDIT (its twin without record-change audit entries;
+#      default BUILD_DIR/tests/hearthd-bench-noaudit), to measure another
+#      build of the server with this build's tools.
 # Figures: (a) initial pull into an empty replica, records/s;
 # (b) push from one client, records/s, and the server's CPU per record;
 # (c) 64 clients pushing small batches, durable ops/s with group commit vs
@@ -181,11 +184,12 @@ row "(c) $CL clients x 5 ops per request, group commit" "$gc ops/s" "synchronous
 
 # Audit cost (issue 5): the same push load against hearthd and against its
 # twin built with record-change audit entries skipped.
-if [ -x "$B/tests/hearthd-bench-noaudit" ]; then
+NOAUDIT=${HEARTHD_NOAUDIT:-$B/tests/hearthd-bench-noaudit}
+if [ -x "$NOAUDIT" ]; then
 	start audit_on
 	on=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 | field rate)
 	stop
-	HEARTHD="$B/tests/hearthd-bench-noaudit" start audit_off
+	HEARTHD="$NOAUDIT" start audit_off
 	off=$("$LG" --port "$PORT" "${B1[@]}" --mode push --records 100000 --batch 1000 | field rate)
 	stop
 	echo "(audit) push 100,000 records: with audit $on records/s, audit skipped $off records/s, cost $(calc "100 - 100 * $on / $off" 1)%"
