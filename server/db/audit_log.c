@@ -182,8 +182,9 @@ int audit_checkpoint_count(store *s, uint64_t *count)
 	return 0;
 }
 
-/* What the store holds of the revision e names: MATCHES also for an
- * entry that names none (it copied its fields). */
+/* What the store holds of the revision e names (revs 0: the store has no
+ * revisions database): MATCHES also for an entry that names none (it
+ * copied its fields). */
 static Hearth__AuditRevisionCheck check_revision(MDB_txn *txn, MDB_dbi revs, const Hearth__AuditEntry *e)
 {
 	uint8_t key[24], digest[32];
@@ -195,7 +196,7 @@ static Hearth__AuditRevisionCheck check_revision(MDB_txn *txn, MDB_dbi revs, con
 		return HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_DAMAGED;
 	memcpy(key, e->record_id.data, 16);
 	be64_put(key + 16, e->rev_after);
-	if (mdb_get(txn, revs, &k, &v) != 0)
+	if (!revs || mdb_get(txn, revs, &k, &v) != 0)
 		return HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MISSING;
 	hearth_sha256(v.mv_data, v.mv_size, digest);
 	return memcmp(digest, e->revision_digest.data, 32) == 0 ? HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES
@@ -239,8 +240,13 @@ int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, u
 	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto lmdb_fail;
 	if ((rc = mdb_dbi_open(txn, "audit", 0, &audit)) != 0 || (rc = mdb_dbi_open(txn, "audit_links", 0, &links)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 || (rc = mdb_dbi_open(txn, "checkpoints", 0, &cps)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "revs", 0, &revs)) != 0)
+	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 || (rc = mdb_dbi_open(txn, "checkpoints", 0, &cps)) != 0)
+		goto lmdb_fail;
+	/* A store without revisions has none of those its entries name: each
+	 * such entry is then damaged, never the whole log absent. */
+	if ((rc = mdb_dbi_open(txn, "revs", 0, &revs)) == MDB_NOTFOUND)
+		revs = 0;
+	else if (rc != 0)
 		goto lmdb_fail;
 	if ((rc = mdb_cursor_open(txn, audit, &cur)) != 0)
 		goto lmdb_fail;

@@ -239,6 +239,15 @@ static void test_create_names_its_revision(void **state)
 	assert_int_equal(audit_verify_store(dir, NULL, &n, &bad, msg, sizeof(msg)), HEARTH_ECORRUPT);
 	assert_int_equal(bad, 2);
 	assert_non_null(strstr(msg, "is missing from the store"));
+
+	/* The whole revisions database gone: still entry 2, never "no log". */
+	assert_int_equal(store_open(&s, dir, 16ull << 20, err, sizeof(err)), 0);
+	assert_int_equal(mdb_txn_begin(s.env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_drop(txn, s.revs, 1), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	store_close(&s);
+	assert_int_equal(audit_verify_store(dir, NULL, &n, &bad, msg, sizeof(msg)), HEARTH_ECORRUPT);
+	assert_int_equal(bad, 2);
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
