@@ -39,6 +39,11 @@ int audit_canonical(const Hearth__AuditEntry *e, uint8_t **out, size_t *len)
 	c.prev_hash.data = NULL;
 	c.hash.len = 0;
 	c.hash.data = NULL;
+	/* What the server adds from the revision an entry names is outside
+	 * the chain: the chain covers revision_digest. */
+	c.n_revision_changes = 0;
+	c.revision_changes = NULL;
+	c.revision_check = HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_UNCHECKED;
 	c.base.n_unknown_fields = 0;
 	c.base.unknown_fields = NULL;
 	*len = hearth__audit_entry__get_packed_size(&c);

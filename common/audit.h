@@ -3,7 +3,8 @@
  * checkpoint (Ed25519). Defined once here so every side (and the README's
  * description for outside tools) agrees byte for byte.
  *
- *   canonical = AuditEntry packed with prev_hash and hash absent
+ *   canonical = AuditEntry packed with prev_hash, hash, revision_changes and
+ *               revision_check absent
  *   leaf      = SHA-256(canonical)
  *   hash      = SHA-256(prev_hash || leaf), prev_hash of entry 1 = 32 zero bytes
  *   checkpoint message = "hearth-checkpoint-v1" NUL || size (8, big-endian)
@@ -22,7 +23,8 @@
 #define AUDIT_KEY_LEN 32     /* raw Ed25519 public key */
 #define AUDIT_SIG_LEN 64
 
-/* Canonical bytes of e (prev_hash and hash ignored) into a new malloc'd
+/* Canonical bytes of e (prev_hash, hash and what the server added from
+ * a named revision ignored) into a new malloc'd
  * buffer. Returns 0 or HEARTH_ENOMEM. */
 int audit_canonical(const Hearth__AuditEntry *e, uint8_t **out, size_t *len);
 

@@ -286,6 +286,9 @@ static void show_line(const char *label, const char *value)
 static void print_entry(const Hearth__AuditEntry *e, member_namer *names)
 {
 	const kind_info *k = kind_find(e->kind);
+	Hearth__AuditChange *const *chs;
+	size_t nch = audq_changes(e, &chs);
+	const char *problem = audq_revision_problem(e);
 	char buf[600], t[64], nb[32];
 
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)e->seq);
@@ -334,14 +337,20 @@ static void print_entry(const Hearth__AuditEntry *e, member_namer *names)
 		audq_hex_of(&e->body_digest, buf, sizeof(buf));
 		show_line("body sha256", buf);
 	}
+	if (e->revision_digest.len) {
+		audq_hex_of(&e->revision_digest, buf, sizeof(buf));
+		show_line("revision sha256", buf);
+	}
 	audq_hex_of(&e->prev_hash, buf, sizeof(buf));
 	show_line("prev_hash", buf);
 	audq_hex_of(&e->hash, buf, sizeof(buf));
 	show_line("hash", buf);
-	if (e->n_changes)
+	if (problem)
+		printf(_("warning: %s\n"), problem);
+	if (nch)
 		printf(_("changes:\n"));
-	for (size_t i = 0; i < e->n_changes; i++) {
-		const Hearth__AuditChange *c = e->changes[i];
+	for (size_t i = 0; i < nch; i++) {
+		const Hearth__AuditChange *c = chs[i];
 		char *o = audq_change_side(k, c, &c->old_value, names);
 		char *n = audq_change_side(k, c, &c->new_value, names);
 		const char *label = audq_change_label(k, c);
@@ -570,6 +579,9 @@ static int hist_one(void *arg, const Hearth__AuditEntry *e)
 {
 	hist_ctx *h = arg;
 	const kind_info *k = kind_find(e->kind);
+	Hearth__AuditChange *const *chs;
+	size_t nch = audq_changes(e, &chs);
+	const char *problem = audq_revision_problem(e);
 	char t[64], actor[120], rb[100], nb[32];
 
 	h->n++;
@@ -598,8 +610,10 @@ static int hist_one(void *arg, const Hearth__AuditEntry *e)
 		out_text(stdout, e->detail, 0);
 		fputc('\n', stdout);
 	}
-	for (size_t i = 0; i < e->n_changes; i++) {
-		const Hearth__AuditChange *c = e->changes[i];
+	if (problem)
+		printf(_("    warning: %s\n"), problem);
+	for (size_t i = 0; i < nch; i++) {
+		const Hearth__AuditChange *c = chs[i];
 		char *o = audq_change_side(k, c, &c->old_value, h->names);
 		char *n = audq_change_side(k, c, &c->new_value, h->names);
 		printf("    %s: ", audq_change_title(k, c, nb, sizeof(nb)));

@@ -144,6 +144,8 @@ void audq_json_bytes(out_json *j, const char *key, const ProtobufCBinaryData *b)
 int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
 {
 	const kind_info *k = kind_find(e->kind);
+	Hearth__AuditChange *const *chs;
+	size_t nch = audq_changes(e, &chs);
 	char t[64], idt[80], nb[32];
 
 	out_json_begin_object(j);
@@ -180,8 +182,8 @@ int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
 	audq_json_bytes(j, "op_id", &e->op_id);
 	out_json_key(j, "changes");
 	out_json_begin_array(j);
-	for (size_t i = 0; i < e->n_changes; i++) {
-		const Hearth__AuditChange *c = e->changes[i];
+	for (size_t i = 0; i < nch; i++) {
+		const Hearth__AuditChange *c = chs[i];
 		/* Programs get ids (and the bytes); the rest as people read it. */
 		char *o = audq_change_side(k, c, &c->old_value, NULL), *n = audq_change_side(k, c, &c->new_value, NULL);
 		out_json_begin_object(j);
@@ -205,6 +207,13 @@ int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
 	}
 	out_json_end_array(j);
 	audq_json_bytes(j, "body_digest", &e->body_digest);
+	if (e->revision_digest.len) {
+		static const char *const checks[] = { "unchecked", "matches", "damaged", "missing" };
+		audq_json_bytes(j, "revision_digest", &e->revision_digest);
+		out_json_key(j, "revision_check");
+		out_json_string(j, (unsigned)e->revision_check < HEARTH_ARRAY_LEN(checks) ? checks[e->revision_check]
+		                                                                           : "unchecked");
+	}
 	out_json_key(j, "detail");
 	out_json_string(j, e->detail);
 	audq_id_text(&e->conflict_id, idt, sizeof(idt));

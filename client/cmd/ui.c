@@ -170,7 +170,10 @@ static int hist_entry(void *arg, const Hearth__AuditEntry *e)
 	web_history_change ch[64];
 	char *texts[2 * 64];
 	char when[64], who[120], where[100], nb[64][32];
-	size_t n = e->n_changes < HEARTH_ARRAY_LEN(ch) ? e->n_changes : HEARTH_ARRAY_LEN(ch);
+	Hearth__AuditChange *const *chs;
+	size_t nch = audq_changes(e, &chs);
+	size_t n = nch < HEARTH_ARRAY_LEN(ch) ? nch : HEARTH_ARRAY_LEN(ch);
+	const char *problem = audq_revision_problem(e);
 	web_history_entry we;
 	int rc;
 
@@ -178,7 +181,7 @@ static int hist_entry(void *arg, const Hearth__AuditEntry *e)
 	audq_who(e, who, sizeof(who));
 	audq_role_branch(e, where, sizeof(where));
 	for (size_t i = 0; i < n; i++) {
-		const Hearth__AuditChange *c = e->changes[i];
+		const Hearth__AuditChange *c = chs[i];
 		texts[2 * i] = audq_change_side(k, c, &c->old_value, h->names);
 		texts[2 * i + 1] = audq_change_side(k, c, &c->new_value, h->names);
 		ch[i] = (web_history_change){ .name = audq_change_name(c, nb[i], sizeof(nb[i])),
@@ -188,7 +191,10 @@ static int hist_entry(void *arg, const Hearth__AuditEntry *e)
 	}
 	we = (web_history_entry){ .seq = e->seq, .when = when, .who = who, .where = where,
 	                          .action = e->action, .rev_before = e->rev_before,
-	                          .rev_after = e->rev_after, .detail = e->detail, .changes = ch,
+	                          .rev_after = e->rev_after,
+	                          /* A damaged or missing named revision is said where the detail goes. */
+	                          .detail = problem && !(e->detail && e->detail[0]) ? problem : e->detail,
+	                          .changes = ch,
 	                          .n_changes = n };
 	rc = h->each(h->ctx, &we);
 	for (size_t i = 0; i < 2 * n; i++)

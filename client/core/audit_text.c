@@ -145,6 +145,34 @@ const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap
 	return buf;
 }
 
+size_t audq_changes(const Hearth__AuditEntry *e, Hearth__AuditChange *const **changes)
+{
+	if (e->revision_digest.len) {
+		*changes = e->revision_changes;
+		return e->n_revision_changes;
+	}
+	*changes = e->changes;
+	return e->n_changes;
+}
+
+const char *audq_revision_problem(const Hearth__AuditEntry *e)
+{
+	if (!e->revision_digest.len)
+		return NULL;
+	switch (e->revision_check) {
+	case HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES:
+		return NULL;
+	case HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_DAMAGED:
+		return _("the record revision it names does not match the digest in the entry (the server's "
+		         "store was altered or damaged)");
+	case HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MISSING:
+		return _("the record revision it names is missing from the server's store");
+	default:
+		return _("the server did not check the record revision it names (the server may be older "
+		         "than this client)");
+	}
+}
+
 const char *audq_change_title(const kind_info *k, const Hearth__AuditChange *c, char *buf, size_t cap)
 {
 	const char *label = audq_change_label(k, c);
@@ -155,6 +183,8 @@ const char *audq_change_title(const kind_info *k, const Hearth__AuditChange *c, 
 char *audq_summary(const Hearth__AuditEntry *e, struct member_namer *names)
 {
 	const kind_info *k = kind_find(e->kind);
+	Hearth__AuditChange *const *chs;
+	size_t nch = audq_changes(e, &chs);
 	char *out = NULL, nb[32];
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -163,8 +193,8 @@ char *audq_summary(const Hearth__AuditEntry *e, struct member_namer *names)
 		return NULL;
 	if (e->detail && e->detail[0])
 		fputs(e->detail, f);
-	for (size_t i = 0; i < e->n_changes; i++) {
-		const Hearth__AuditChange *c = e->changes[i];
+	for (size_t i = 0; i < nch; i++) {
+		const Hearth__AuditChange *c = chs[i];
 		char *o = audq_change_side(k, c, &c->old_value, names);
 		char *n = audq_change_side(k, c, &c->new_value, names);
 		fprintf(f, "%s%s: %s \xe2\x86\x92 %s", (i || (e->detail && e->detail[0])) ? "; " : "",

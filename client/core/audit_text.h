@@ -44,6 +44,16 @@ const char *audq_change_label(const kind_info *k, const Hearth__AuditChange *c);
 
 const char *audq_change_name(const Hearth__AuditChange *c, char *buf, size_t cap);
 
+/* The field changes e describes, into *changes (borrowed from e): its own,
+ * or for a create that names its revision (revision_digest), the fields
+ * the server read from that revision (none when it found the revision
+ * damaged or missing). Returns their count. */
+size_t audq_changes(const Hearth__AuditEntry *e, Hearth__AuditChange *const **changes);
+
+/* What is wrong with the revision e names, in words (translated, static),
+ * or NULL when e names none or the server found it matching e's digest. */
+const char *audq_revision_problem(const Hearth__AuditEntry *e);
+
 /* The field as people name it: its Chinese label, or its name when the
  * kind gives none. Static, or buf. */
 const char *audq_change_title(const kind_info *k, const Hearth__AuditChange *c, char *buf, size_t cap);

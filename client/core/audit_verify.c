@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/audit_text.h"
 #include "client/core/witness.h"
 #include "common/envelope.h"
 #include "common/hearth.h"
@@ -53,6 +54,19 @@ static const uint8_t *chain_at(const chain *ch, uint64_t size)
 	return size == 0 ? zero : ch->hash[size - 1];
 }
 
+/* An entry that names a record revision (a create) stands only when the
+ * server found that revision's bytes matching the digest the chain holds:
+ * otherwise the revision was altered (1, with why). */
+static int revision_damaged(const Hearth__AuditEntry *e, char *why, size_t cap)
+{
+	const char *problem = audq_revision_problem(e);
+
+	if (!problem)
+		return 0;
+	snprintf(why, cap, "%s", problem);
+	return 1;
+}
+
 /* Admin and auditor: every entry, in order, each checked against the one
  * before it. */
 static int verify_entry(void *arg, const Hearth__AuditEntry *e)
@@ -66,7 +80,7 @@ static int verify_entry(void *arg, const Hearth__AuditEntry *e)
 		         (unsigned long long)e->seq);
 		return 1;
 	}
-	if (audit_check_entry(e, chain_at(ch, ch->n), why, sizeof(why)) != 0) {
+	if (audit_check_entry(e, chain_at(ch, ch->n), why, sizeof(why)) != 0 || revision_damaged(e, why, sizeof(why))) {
 		ch->bad_seq = e->seq;
 		snprintf(ch->why, sizeof(ch->why), "%s", why);
 		return 1;
@@ -101,7 +115,8 @@ static int verify_own(void *arg, const Hearth__AuditEntry *e)
 
 	if (e->seq > ch->n)
 		return 1;   /* newer than the checkpoint the links were fetched for */
-	if (audit_check_entry(e, chain_at(ch, e->seq - 1), why, sizeof(why)) != 0) {
+	if (audit_check_entry(e, chain_at(ch, e->seq - 1), why, sizeof(why)) != 0 ||
+	    revision_damaged(e, why, sizeof(why))) {
 		ch->bad_seq = e->seq;
 		snprintf(ch->why, sizeof(ch->why), "%s", why);
 		return 1;

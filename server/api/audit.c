@@ -180,6 +180,28 @@ static int matches(const Hearth__AuditEntry *e, const Hearth__AuditQuery *q, con
 	return 1;
 }
 
+/* One entry of a page: its stored bytes, and for an entry that names a
+ * revision (a create) what the store holds of that revision, appended as
+ * fields outside the canonical bytes. Returns 0 or a negative HEARTH_E*
+ * code. */
+static int put_entry(store *st, MDB_txn *txn, const Hearth__AuditEntry *e, const MDB_val *stored, wirebuf *body)
+{
+	wirebuf one = WIREBUF_INIT;
+	int rc;
+
+	if (!e->revision_digest.len) {
+		wire_bytes_field(body, 1, stored->mv_data, stored->mv_size, 1);
+		return body->failed ? HEARTH_ENOMEM : 0;
+	}
+	wire_bytes(&one, stored->mv_data, stored->mv_size);
+	if ((rc = audit_revision_extra(st, txn, e, &one)) == 0) {
+		wire_bytes_field(body, 1, one.data, one.len, 1);
+		rc = body->failed || one.failed ? HEARTH_ENOMEM : 0;
+	}
+	wire_free(&one);
+	return rc;
+}
+
 /* Puts cur on the first entry of a page: the first key at or after key
  * (ascending), or the last key at or before it (newest first). Returns an
  * LMDB code. */
@@ -285,7 +307,10 @@ int audit_handle_query(conn *c, Hearth__Envelope *env)
 		if (!e)
 			continue;
 		if (matches(e, q, own)) {
-			wire_bytes_field(&body, 1, ev.mv_data, ev.mv_size, 1);
+			if ((rc = put_entry(st, txn, e, &ev, &body)) != 0) {
+				hearth__audit_entry__free_unpacked(e, NULL);
+				goto fail;
+			}
 			n++;
 		}
 		hearth__audit_entry__free_unpacked(e, NULL);

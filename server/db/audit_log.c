@@ -13,6 +13,7 @@
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/sha256.h"
+#include "common/uuid.h"
 
 
 void audit_set_actor(Hearth__AuditEntry *e, const actor *who)
@@ -115,7 +116,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 			k.mv_data = key;
 			v.mv_size = 0;
 			v.mv_data = "";
-			if ((rc = store_err(mdb_put(txn, s->audit_branch, &k, &v, 0))) != 0)
+			if ((rc = store_put_ordered(txn, s->audit_branch, &k, &v, 0)) != 0)
 				goto out;
 		}
 	}
@@ -126,7 +127,7 @@ int audit_append(store *s, MDB_txn *txn, Hearth__AuditEntry *e)
 		k.mv_data = key;
 		v.mv_size = 0;
 		v.mv_data = "";
-		if ((rc = store_err(mdb_put(txn, s->audit_record, &k, &v, 0))) != 0)
+		if ((rc = store_put_ordered(txn, s->audit_record, &k, &v, 0)) != 0)
 			goto out;
 	}
 	be64_put(headv, e->seq);
@@ -181,12 +182,45 @@ int audit_checkpoint_count(store *s, uint64_t *count)
 	return 0;
 }
 
+/* What the store holds of the revision e names (revs 0: the store has no
+ * revisions database): MATCHES also for an entry that names none (it
+ * copied its fields). */
+static Hearth__AuditRevisionCheck check_revision(MDB_txn *txn, MDB_dbi revs, const Hearth__AuditEntry *e)
+{
+	uint8_t key[24], digest[32];
+	MDB_val k = { 24, key }, v;
+
+	if (!e->revision_digest.len)
+		return HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES;
+	if (e->record_id.len != 16 || e->revision_digest.len != 32)
+		return HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_DAMAGED;
+	memcpy(key, e->record_id.data, 16);
+	be64_put(key + 16, e->rev_after);
+	if (!revs || mdb_get(txn, revs, &k, &v) != 0)
+		return HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MISSING;
+	hearth_sha256(v.mv_data, v.mv_size, digest);
+	return memcmp(digest, e->revision_digest.data, 32) == 0 ? HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES
+	                                                       : HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_DAMAGED;
+}
+
+static void describe_revision_damage(const Hearth__AuditEntry *e, Hearth__AuditRevisionCheck c, char *why,
+                                     size_t cap)
+{
+	char id[UUID_TEXT_LEN + 1] = "?";
+
+	if (e->record_id.len == 16)
+		uuid_format(e->record_id.data, id);
+	snprintf(why, cap, "revision %llu of record %s, which it names, %s", (unsigned long long)e->rev_after, id,
+	         c == HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MISSING ? "is missing from the store"
+	                                                                  : "does not match the digest in the entry");
+}
+
 int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, uint64_t *bad_seq,
                        char *msg, size_t msglen)
 {
 	MDB_env *env = NULL;
 	MDB_txn *txn = NULL;
-	MDB_dbi audit, links, meta, cps;
+	MDB_dbi audit, links, meta, cps, revs;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	uint8_t prev[AUDIT_HASH_LEN];
@@ -207,6 +241,12 @@ int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, u
 		goto lmdb_fail;
 	if ((rc = mdb_dbi_open(txn, "audit", 0, &audit)) != 0 || (rc = mdb_dbi_open(txn, "audit_links", 0, &links)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 || (rc = mdb_dbi_open(txn, "checkpoints", 0, &cps)) != 0)
+		goto lmdb_fail;
+	/* A store without revisions has none of those its entries name: each
+	 * such entry is then damaged, never the whole log absent. */
+	if ((rc = mdb_dbi_open(txn, "revs", 0, &revs)) == MDB_NOTFOUND)
+		revs = 0;
+	else if (rc != 0)
 		goto lmdb_fail;
 	if ((rc = mdb_cursor_open(txn, audit, &cur)) != 0)
 		goto lmdb_fail;
@@ -234,6 +274,14 @@ int audit_verify_store(const char *dir, const uint8_t *pub, uint64_t *entries, u
 			goto out;
 		}
 		if (audit_check_entry(e, prev, why, sizeof(why)) != 0) {
+			hearth__audit_entry__free_unpacked(e, NULL);
+			*bad_seq = seq;
+			snprintf(msg, msglen, "entry %llu is damaged: %s", (unsigned long long)seq, why);
+			rc = HEARTH_ECORRUPT;
+			goto out;
+		}
+		if (check_revision(txn, revs, e) != HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES) {
+			describe_revision_damage(e, check_revision(txn, revs, e), why, sizeof(why));
 			hearth__audit_entry__free_unpacked(e, NULL);
 			*bad_seq = seq;
 			snprintf(msg, msglen, "entry %llu is damaged: %s", (unsigned long long)seq, why);
@@ -389,6 +437,14 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 		(void)fo, (void)fn, (void)diff, (void)nd, (void)rc, (void)k;
 	return 0;
 #endif
+	/* A create's fields are all in the revision stored beside this entry:
+	 * its digest names them, and the chain covers the digest. Copying
+	 * them cost a quarter of push throughput. */
+	if (a->revision_digest && !a->old_body && a->rev_before == 0) {
+		e.revision_digest.data = (uint8_t *)a->revision_digest;
+		e.revision_digest.len = 32;
+		goto entry;
+	}
 	/* Parse each body once and walk both sorted field lists together. */
 	if ((rc = fieldmap_parse(a->old_body, a->old_len, &fo)) != 0 || (rc = fieldmap_parse(a->body, a->body_len, &fn)) != 0)
 		goto out;
@@ -423,6 +479,9 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 		                   digests[i]);
 		chp[i] = &ch[i];
 	}
+	e.n_changes = nd;
+	e.changes = chp;
+entry:
 	audit_set_actor(&e, a->who);
 	e.time = 0;
 	e.action = (char *)a->action;
@@ -434,8 +493,6 @@ int audit_change(store *s, MDB_txn *txn, const audit_change_args *a)
 	e.rev_after = a->rev_after;
 	if (a->op && a->op->op_id.len == 16)
 		e.op_id = a->op->op_id;
-	e.n_changes = nd;
-	e.changes = chp;
 	hearth_sha256(a->body, a->body_len, body_digest);
 	e.body_digest.data = body_digest;
 	e.body_digest.len = 32;
@@ -507,4 +564,64 @@ int audit_client_event(store *s, MDB_txn *txn, const actor *who, const Hearth__C
 	e.detail = detail;
 	e.peer = (char *)(peer ? peer : "");
 	return audit_append(s, txn, &e);
+}
+
+/* One field of a created revision in the audit's form, packed as a
+ * revision_changes element of the entry message into out. */
+static int put_created_field(const store *s, const kind_info *k, const field_entry *f, wirebuf *out)
+{
+	Hearth__AuditChange ch;
+	uint8_t digests[2][32], small[256], *buf = small;
+	size_t len;
+
+	audit_field_values(s, k, f->number, &(audit_side){ NULL, 0, 0 }, &(audit_side){ f->bytes, f->len, 1 }, &ch,
+	                   digests);
+	len = hearth__audit_change__get_packed_size(&ch);
+	if (len > sizeof(small) && (buf = malloc(len)) == NULL)
+		return HEARTH_ENOMEM;
+	hearth__audit_change__pack(&ch, buf);
+	wire_bytes_field(out, 32, buf, len, 1);
+	if (buf != small)
+		free(buf);
+	return out->failed ? HEARTH_ENOMEM : 0;
+}
+
+int audit_revision_extra(store *s, MDB_txn *txn, const Hearth__AuditEntry *e, wirebuf *out)
+{
+	Hearth__AuditRevisionCheck c;
+	const kind_info *k = kind_find(e->kind);
+	Hearth__Record *rec = NULL;
+	uint8_t key[24], *body = NULL;
+	size_t body_len = 0;
+	fieldmap fm = FIELDMAP_INIT;
+	MDB_val kv = { 24, key }, v;
+	int rc = 0;
+
+	if (!e->revision_digest.len)
+		return 0;
+	c = check_revision(txn, s->revs, e);
+	if (c == HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES) {
+		/* check_revision found it: read it again for its bytes. */
+		memcpy(key, e->record_id.data, 16);
+		be64_put(key + 16, e->rev_after);
+		if ((rc = store_err(mdb_get(txn, s->revs, &kv, &v))) != 0)
+			return rc;
+		rec = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+		/* Bytes that match the digest but do not decode as the entry's kind
+		 * were written damaged: nothing of them is shown. */
+		if (!k || !rec || rec->kind != k->kind || record_pack_body(rec, &body, &body_len) != 0 ||
+		    fieldmap_parse(body, body_len, &fm) != 0)
+			c = HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_DAMAGED;
+	}
+	for (size_t i = 0; rc == 0 && c == HEARTH__AUDIT_REVISION_CHECK__AUDIT_REVISION_MATCHES && i < fm.n; i++)
+		rc = put_created_field(s, k, &fm.f[i], out);
+	if (rc == 0) {
+		wire_uint_field(out, 33, (uint64_t)c);
+		rc = out->failed ? HEARTH_ENOMEM : 0;
+	}
+	fieldmap_free(&fm);
+	free(body);
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	return rc;
 }

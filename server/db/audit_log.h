@@ -18,6 +18,7 @@
 
 #include "common/audit.h"
 #include "common/record.h"
+#include "common/wire.h"
 #include "server/db/store.h"
 
 /* Appends e (seq, prev_hash and hash are set here; time is set when 0) in
@@ -66,13 +67,27 @@ typedef struct audit_change_args {
 	size_t body_len;
 	const uint8_t *conflict_id;     /* 16 bytes */
 	const char *detail;
+	/* SHA-256 of the new revision's stored bytes (revs: record_id,
+	 * rev_after), written in txn (32 bytes). For a create the entry then
+	 * carries it instead of a copy of every field; NULL keeps the copy. */
+	const uint8_t *revision_digest;
 } audit_change_args;
 
 /* Appends the entry of a record change in txn: who, what, revisions, and
  * each changed field from what to what (sensitive fields as SHA-256
- * digests, never in clear). Returns 0 or a negative HEARTH_E* code (the
+ * digests, never in clear); a create with a->revision_digest names that
+ * revision by it instead. Returns 0 or a negative HEARTH_E* code (the
  * caller aborts). */
 int audit_change(store *s, MDB_txn *txn, const audit_change_args *a);
+
+/* Reads the revision a served entry e names (revision_digest set) in txn
+ * and appends to out, as fields of the entry's message, what the server
+ * found: revision_check, and when the revision matches its digest every
+ * field it holds as revision_changes (in the audit's form: sensitive
+ * values as digests). Appends nothing for an entry without
+ * revision_digest. Returns 0 or a negative HEARTH_E* code (out failed or a
+ * store error). */
+int audit_revision_extra(store *s, MDB_txn *txn, const Hearth__AuditEntry *e, wirebuf *out);
 
 /* One value of a field as audit_field_values takes it. */
 typedef struct audit_side {

@@ -65,19 +65,19 @@ int feeds_index_put(store *s, MDB_txn *txn, const char *branch, uint64_t seq, in
 	k.mv_data = bk;
 	if (!k.mv_size)
 		return HEARTH_EINVAL;
-	if ((rc = mdb_put(txn, s->bchanges, &k, &v, 0)) != 0)
-		return store_err(rc);
-	return 0;
+	/* The branch index is in sequence order within each branch; the
+	 * busiest branch's keys are usually the greatest. */
+	return store_put_ordered(txn, s->bchanges, &k, &v, 0);
 }
 
 /* Keeps the per-branch, per-kind count and XOR of record hashes current,
  * so a divergence check costs O(branches x kinds), not a scan. sign is +1
  * to add a record's bytes, -1 to remove them (XOR is its own inverse; only
  * the count differs). */
-int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
-                       size_t len, int sign)
+/* Adds or removes one record's SHA-256 h to its branch's count and digest. */
+static int apply_hash(store *s, MDB_txn *txn, const char *branch, int kind, const uint8_t h[32], int sign)
 {
-	uint8_t key[80], val[40], h[32];
+	uint8_t key[80], val[40];
 	size_t bl = strlen(branch);
 	MDB_val k, v;
 	int rc;
@@ -97,7 +97,6 @@ int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, con
 	else
 		return store_err(rc);
 	be64_put(val, be64_get(val) + (uint64_t)(int64_t)sign);
-	hearth_sha256(bytes, len, h);
 	for (int i = 0; i < 32; i++)
 		val[8 + i] ^= h[i];
 	v.mv_size = sizeof(val);
@@ -107,13 +106,22 @@ int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, con
 	return 0;
 }
 
+int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, const void *bytes,
+                       size_t len, int sign)
+{
+	uint8_t h[32];
+
+	hearth_sha256(bytes, len, h);
+	return apply_hash(s, txn, branch, kind, h, sign);
+}
+
 int feeds_digest_move(store *s, MDB_txn *txn, const char *old_branch, const char *branch, int kind,
-                         const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len)
+                         const MDB_val *old_bytes, const uint8_t new_hash[32])
 {
 	int rc;
 	if (old_bytes && (rc = feeds_digest_apply(s, txn, old_branch, kind, old_bytes->mv_data, old_bytes->mv_size, -1)) != 0)
 		return rc;
-	return feeds_digest_apply(s, txn, branch, kind, new_bytes, new_len, +1);
+	return apply_hash(s, txn, branch, kind, new_hash, +1);
 }
 
 size_t feeds_horizon_key(char *buf, size_t cap, const char *branch)

@@ -33,10 +33,11 @@ int feeds_digest_apply(store *s, MDB_txn *txn, const char *branch, int kind, con
                        size_t len, int sign);
 
 /* Replaces a record's share of the digests: removes old_bytes (NULL for a
- * create) from old_branch and adds new_bytes to branch. Returns as
- * feeds_digest_apply. */
+ * create) from old_branch and adds the new bytes, given by their SHA-256
+ * new_hash (the caller names the revision by the same hash), to branch.
+ * Returns as feeds_digest_apply. */
 int feeds_digest_move(store *s, MDB_txn *txn, const char *old_branch, const char *branch, int kind,
-                      const MDB_val *old_bytes, const uint8_t *new_bytes, size_t new_len);
+                      const MDB_val *old_bytes, const uint8_t new_hash[32]);
 
 /* Writes the meta key of a scope's purge horizon ("purged_seq", or
  * "purged_seq/" branch; u64 BE, the highest change sequence the retention

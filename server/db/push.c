@@ -759,7 +759,8 @@ static int answer(push *p, wirebuf *out)
 		}
 		v.mv_size = led.len;
 		v.mv_data = led.data;
-		rc = store_err(mdb_put(p->txn, p->s->ops, &k, &v, 0));
+		/* op ids are UUIDv7 too. */
+		rc = store_put_ordered(p->txn, p->s->ops, &k, &v, 0);
 		wire_free(&led);
 	}
 	return rc;

@@ -8,6 +8,7 @@
 
 #include "common/be.h"
 #include "common/hearth.h"
+#include "common/sha256.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
 #include "server/db/chunks.h"
@@ -65,7 +66,7 @@ static int pack_revision(const revision_args *a, uint64_t seq, uint8_t **out, si
  * appended, and a record leaving a branch leaves a marker in that branch's
  * feed, so the branch's replicas learn it is gone (pull sends a stub). */
 static int index_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t seq,
-                          const uint8_t *packed, size_t len)
+                          const uint8_t hash[32])
 {
 	const Hearth__Record *cur = a->cur;
 	int rc;
@@ -75,7 +76,7 @@ static int index_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	if ((rc = feeds_index_put(s, txn, a->branch, seq, REF_RECORD, a->id)) != 0)
 		return rc;
 	if ((rc = feeds_digest_move(s, txn, cur ? cur->branch_id : a->branch, a->branch, a->kind->kind,
-	                            a->cur_bytes, packed, len)) != 0)
+	                            a->cur_bytes, hash)) != 0)
 		return rc;
 	if (cur && strcmp(cur->branch_id, a->branch) != 0 &&
 	    (rc = feeds_index_put_branch(s, txn, cur->branch_id, seq, REF_MOVED, a->id)) != 0)
@@ -98,12 +99,13 @@ static int store_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	key.mv_data = rk;
 	val.mv_size = len;
 	val.mv_data = (void *)packed;
-	if ((rc = store_err(mdb_put(txn, s->revs, &key, &val, 0))) != 0)
+	/* Ids are UUIDv7: a new record's keys are usually the greatest. */
+	if ((rc = store_put_ordered(txn, s->revs, &key, &val, 0)) != 0)
 		return rc;
 	key.mv_size = 16;
 	key.mv_data = (void *)a->id;
 	val.mv_size = len;
-	if ((rc = store_err(mdb_put(txn, s->records, &key, &val, MDB_RESERVE))) != 0)
+	if ((rc = store_put_ordered(txn, s->records, &key, &val, MDB_RESERVE)) != 0)
 		return rc;
 	memcpy(val.mv_data, packed, len);
 	r->record = val.mv_data;
@@ -111,8 +113,9 @@ static int store_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 	return 0;
 }
 
-/* Reference indexes and consequences (refs), then the audit entry. */
-static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev)
+/* Reference indexes and consequences (refs), then the audit entry, which
+ * for a create names the stored revision by its SHA-256 hash. */
+static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64_t rev, const uint8_t hash[32])
 {
 	uint8_t *old = NULL;
 	size_t old_len = 0;
@@ -148,7 +151,7 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 			.who = a->who, .action = a->action, .kind = a->kind, .record_id = a->id,
 			.branch = a->branch, .rev_before = a->cur ? a->cur->rev : 0, .rev_after = rev,
 			.op = a->op, .old_body = old, .old_len = old_len, .body = a->body,
-			.body_len = a->body_len, .detail = why });
+			.body_len = a->body_len, .detail = why, .revision_digest = hash });
 	free(old);
 	return rc;
 }
@@ -156,7 +159,7 @@ static int after_revision(store *s, MDB_txn *txn, const revision_args *a, uint64
 int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 {
 	record_error rerr;
-	uint8_t *packed = NULL;
+	uint8_t *packed = NULL, hash[32];
 	size_t len = 0;
 	uint64_t seq, rev = 0;
 	int rc;
@@ -175,13 +178,15 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 		return rc;
 	if ((rc = pack_revision(a, seq, &packed, &len, &rev)) != 0)
 		return rc;
-	if ((rc = index_revision(s, txn, a, seq, packed, len)) != 0)
+	/* One hash of the stored bytes serves the digests and the audit entry. */
+	hearth_sha256(packed, len, hash);
+	if ((rc = index_revision(s, txn, a, seq, hash)) != 0)
 		goto fail;
 	if ((rc = store_revision(s, txn, a, rev, packed, len, r)) != 0)
 		goto fail;
 	r->rev = rev;
 	r->seq = seq;
-	rc = after_revision(s, txn, a, rev);
+	rc = after_revision(s, txn, a, rev, hash);
 fail:
 	free(packed);
 	return rc;

@@ -236,6 +236,15 @@ int store_usage(store *s, uint64_t *used, uint64_t *map)
 	return 0;
 }
 
+int store_put_ordered(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	int rc = mdb_put(txn, dbi, k, v, flags | MDB_APPEND);
+
+	if (rc == MDB_KEYEXIST)
+		rc = mdb_put(txn, dbi, k, v, flags);
+	return store_err(rc);
+}
+
 int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq)
 {
 	MDB_val k = { 3, "seq" }, v;

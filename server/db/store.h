@@ -120,6 +120,14 @@ void store_close(store *s);
  * does the work; kept so server/db reads one name). */
 int store_err(int mdb_rc);
 
+/* mdb_put of a key that is usually above every key of dbi (time-ordered
+ * ids, sequences): with MDB_APPEND, which skips the search and fills pages
+ * instead of splitting them in half, and when the key is not the greatest
+ * (LMDB then writes nothing and says MDB_KEYEXIST) an ordinary put with
+ * flags. v->mv_data is set as mdb_put sets it (MDB_RESERVE). Returns 0 or
+ * a negative HEARTH_E* code. */
+int store_put_ordered(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+
 /* Assigns the next change sequence in txn (the writer's). Returns 0 or a
  * negative HEARTH_E* code. */
 int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq);

@@ -5,6 +5,10 @@
  *   audit_tamper --data DIR --seq N --flip
  *       flips one bit of one byte of entry N (the first byte of its action
  *       string), leaving every hash as it was: a careless forgery.
+ *   audit_tamper --data DIR --seq N --flip-revision
+ *       flips one bit of one byte of the record revision entry N names
+ *       (a create's revision_digest: the first byte of its updated_by),
+ *       leaving the entry and every hash as they were.
  *   audit_tamper --data DIR --rewrite-from N [--detail TEXT] [--key FILE]
  *       changes entry N's detail and recomputes every later leaf, hash,
  *       link and the head, so the chain is internally sound again: a
@@ -100,6 +104,56 @@ static int flip(db *d, uint64_t seq)
 	if (rc)
 		return die("cannot write the entry", rc);
 	printf("flipped one byte of entry %llu\n", (unsigned long long)seq);
+	return 0;
+}
+
+static int flip_revision(db *d, uint64_t seq)
+{
+	uint8_t key[24], *copy, *hit = NULL;
+	MDB_val k = { 24, key }, v;
+	Hearth__AuditEntry *e = get_entry(d, seq);
+	Hearth__Record *r;
+	MDB_dbi revs;
+	size_t blen;
+	int rc;
+
+	if (!e || e->record_id.len != 16 || e->revision_digest.len != 32) {
+		if (e)
+			hearth__audit_entry__free_unpacked(e, NULL);
+		return die("the entry names no revision", 0);
+	}
+	memcpy(key, e->record_id.data, 16);
+	be64_put(key + 16, e->rev_after);
+	hearth__audit_entry__free_unpacked(e, NULL);
+	if ((rc = mdb_dbi_open(d->txn, "revs", 0, &revs)) != 0 || (rc = mdb_get(d->txn, revs, &k, &v)) != 0)
+		return die("no such revision", rc);
+	r = hearth__record__unpack(NULL, v.mv_size, v.mv_data);
+	if (!r || !r->updated_by || (blen = strlen(r->updated_by)) == 0 || blen > 127) {
+		if (r)
+			hearth__record__free_unpacked(r, NULL);
+		return die("the revision does not decode or has no updated_by", 0);
+	}
+	copy = malloc(v.mv_size);
+	if (!copy) {
+		hearth__record__free_unpacked(r, NULL);
+		return die("out of memory", 0);
+	}
+	memcpy(copy, v.mv_data, v.mv_size);
+	for (size_t i = 0; i + 1 + blen <= v.mv_size && !hit; i++)
+		if (copy[i] == blen && !memcmp(copy + i + 1, r->updated_by, blen))
+			hit = copy + i + 1;
+	hearth__record__free_unpacked(r, NULL);
+	if (!hit) {
+		free(copy);
+		return die("cannot find the updated_by bytes", 0);
+	}
+	*hit ^= 1;
+	v.mv_data = copy;
+	rc = mdb_put(d->txn, revs, &k, &v, 0);
+	free(copy);
+	if (rc)
+		return die("cannot write the revision", rc);
+	printf("flipped one byte of the revision entry %llu names\n", (unsigned long long)seq);
 	return 0;
 }
 
@@ -236,11 +290,12 @@ int main(int argc, char **argv)
 		{ "data", required_argument, NULL, 'd' },     { "seq", required_argument, NULL, 's' },
 		{ "flip", no_argument, NULL, 'f' },           { "rewrite-from", required_argument, NULL, 'r' },
 		{ "detail", required_argument, NULL, 't' },   { "key", required_argument, NULL, 'k' },
-		{ "head", no_argument, NULL, 'H' },           { NULL, 0, NULL, 0 },
+		{ "head", no_argument, NULL, 'H' },           { "flip-revision", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *detail = "rewritten by audit_tamper", *keyfile = NULL;
 	uint64_t seq = 0, from = 0;
-	int o, do_flip = 0, do_head = 0, rc;
+	int o, do_flip = 0, do_head = 0, do_flip_rev = 0, rc;
 	db d;
 
 	memset(&d, 0, sizeof(d));
@@ -253,11 +308,12 @@ int main(int argc, char **argv)
 		case 't': detail = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case 'H': do_head = 1; break;
+		case 'R': do_flip_rev = 1; break;
 		default: return 2;
 		}
 	}
-	if (!dir || (!(do_flip && seq) && !from && !do_head)) {
-		fprintf(stderr, "usage: audit_tamper --data DIR (--seq N --flip | --rewrite-from N "
+	if (!dir || (!((do_flip || do_flip_rev) && seq) && !from && !do_head)) {
+		fprintf(stderr, "usage: audit_tamper --data DIR (--seq N --flip | --seq N --flip-revision | --rewrite-from N "
 		                "[--detail T] [--key FILE] | --head)\n");
 		return 2;
 	}
@@ -283,7 +339,7 @@ int main(int argc, char **argv)
 		rc = rc ? 1 : 0;
 		mdb_txn_abort(d.txn);
 	} else {
-		rc = do_flip ? flip(&d, seq) : rewrite(&d, from, detail, keyfile);
+		rc = do_flip_rev ? flip_revision(&d, seq) : do_flip ? flip(&d, seq) : rewrite(&d, from, detail, keyfile);
 		if (rc == 0 && (rc = mdb_txn_commit(d.txn)) != 0)
 			rc = die("cannot commit", rc);
 		else if (rc != 0)
