@@ -143,7 +143,7 @@ int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity 
 	}
 	if (id.role == HEARTH__ROLE__ROLE_BRANCH)
 		admin_error(cmd, _("needs an admin%s certificate; this profile's certificate (%s) is a "
-		            "branch certificate of %s"), allow_auditor ? " or auditor" : "", id.name,
+		            "branch certificate of %s"), allow_auditor ? _(" or auditor") : "", id.name,
 		            id.branch_id);
 	else
 		admin_error(cmd, _("needs an admin certificate; this profile's certificate (%s) is an %s "
@@ -358,7 +358,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 	}
 	id = argv[optind];
 	if (!admin_branch_id_valid(id)) {
-		admin_error(cmd, "\"%s\" is not a branch id (letters, digits, '.', '_', '-', at most %d)", id,
+		admin_error(cmd, _("\"%s\" is not a branch id (letters, digits, '.', '_', '-', at most %d)"), id,
 		            BRANCH_ID_MAX);
 		return EXIT_USAGE;
 	}
@@ -599,8 +599,8 @@ int admin_revoke(cli *c, int argc, char **argv)
 	}
 	len = admin_fingerprint_normalize(argv[optind], fp);
 	if (len < 8) {
-		admin_error("revoke", "\"%s\" is not a certificate fingerprint (64 hex digits, or a prefix of "
-		            "at least 8)", argv[optind]);
+		admin_error("revoke", _("\"%s\" is not a certificate fingerprint (64 hex digits, or a prefix of "
+		            "at least 8)"), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!reason) {

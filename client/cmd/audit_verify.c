@@ -67,7 +67,7 @@ static int verify_entry(void *arg, const Hearth__AuditEntry *e)
 
 	if (e->seq != ch->n + 1) {
 		ch->bad_seq = ch->n + 1;
-		snprintf(ch->why, sizeof(ch->why), "it is missing (the server sent entry %llu next)",
+		snprintf(ch->why, sizeof(ch->why), _("it is missing (the server sent entry %llu next)"),
 		         (unsigned long long)e->seq);
 		return 1;
 	}
@@ -92,7 +92,7 @@ static int verify_link(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LE
 	if (memcmp(h, hash, AUDIT_HASH_LEN) != 0) {
 		ch->bad_seq = seq;
 		snprintf(ch->why, sizeof(ch->why),
-		         "its link hash is not SHA-256(previous hash || its leaf)");
+		         _("its link hash is not SHA-256(previous hash || its leaf)"));
 		return 1;
 	}
 	return chain_push(ch, h, leaf) ? -1 : 0;
@@ -115,7 +115,7 @@ static int verify_own(void *arg, const Hearth__AuditEntry *e)
 		return -1;
 	if (memcmp(leaf, ch->leaf[e->seq - 1], AUDIT_HASH_LEN) != 0) {
 		ch->bad_seq = e->seq;
-		snprintf(ch->why, sizeof(ch->why), "its contents do not match the leaf in the chain");
+		snprintf(ch->why, sizeof(ch->why), _("its contents do not match the leaf in the chain"));
 		return 1;
 	}
 	ch->own++;
@@ -146,17 +146,17 @@ static int check_checkpoint(const chain *ch, const uint8_t key[AUDIT_KEY_LEN],
                             const Hearth__Checkpoint *cp, char *why, size_t cap)
 {
 	if (audit_verify_checkpoint(key, cp) != 0) {
-		snprintf(why, cap, "its signature does not verify with the server's audit key");
+		snprintf(why, cap, _("its signature does not verify with the server's audit key"));
 		return -1;
 	}
 	if (cp->size > ch->n) {
-		snprintf(why, cap, "it claims %llu entries but the log has %llu",
+		snprintf(why, cap, _("it claims %llu entries but the log has %llu"),
 		         (unsigned long long)cp->size, (unsigned long long)ch->n);
 		return -1;
 	}
 	if (cp->size && (cp->head_hash.len != AUDIT_HASH_LEN ||
 	                 memcmp(cp->head_hash.data, chain_at(ch, cp->size), AUDIT_HASH_LEN) != 0)) {
-		snprintf(why, cap, "its head is not the chain's hash at entry %llu",
+		snprintf(why, cap, _("its head is not the chain's hash at entry %llu"),
 		         (unsigned long long)cp->size);
 		return -1;
 	}

@@ -85,7 +85,7 @@ static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), v
 
 	if (fd < 0) {
 		admin_error(CMD, _("cannot create %s: %s%s"), path, strerror(errno),
-		            errno == EEXIST ? " (choose another --out directory; nothing is overwritten)" : "");
+		            errno == EEXIST ? _(" (choose another --out directory; nothing is overwritten)") : "");
 		return -1;
 	}
 	fchmod(fd, mode);
@@ -530,7 +530,7 @@ int admin_enroll(cli *c, int argc, char **argv)
 		if (tls_identity_from_cert(cert, me.org, &check, err, sizeof(err)) != 0 || check.role != e.role ||
 		    strcmp(check.name, e.name) != 0) {
 			admin_error(CMD, _("the new certificate does not read back as made (%s); nothing written"),
-			            err[0] ? err : "identity differs");
+			            err[0] ? err : _("identity differs"));
 			rc = EXIT_FAIL;
 			goto done;
 		}
@@ -560,7 +560,7 @@ int admin_enroll(cli *c, int argc, char **argv)
 		if (ASN1_TIME_to_tm(na, &tm) != 1 || !strftime(until, sizeof(until), "%Y-%m-%d", &tm))
 			snprintf(until, sizeof(until), "?");
 		printf(_("enrolled %s as %s%s%s%s%s\n"), e.name,
-		       e.role == HEARTH__ROLE__ROLE_BRANCH ? "an operator of branch " : e.role == HEARTH__ROLE__ROLE_ADMIN ? "an admin" : "an auditor",
+		       e.role == HEARTH__ROLE__ROLE_BRANCH ? _("an operator of branch ") : e.role == HEARTH__ROLE__ROLE_ADMIN ? _("an admin") : _("an auditor"),
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? e.branch : "", e.branch_name[0] ? " (" : "",
 		       e.branch_name, e.branch_name[0] ? ")" : "");
 		printf(_("  key:          %s  (private, mode 0600: hand it over in person)\n"), e.key_path);

@@ -421,7 +421,7 @@ int cmd_ping(cli *c, int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		envelope_free(resp, NULL);
-		printf("pong from %s: time=%.3f ms\n", c->prof.server,
+		printf(_("pong from %s: time=%.3f ms\n"), c->prof.server,
 		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	session_close(&s);

@@ -62,7 +62,7 @@ static int on_due_value(void *user, const char *section, const char *name, const
 			continue;
 		v = strtol(value, &end, 10);
 		if (!*value || *end || v < 1 || v > keys[i].max) {
-			snprintf(p->err, p->cap, "profile.ini [due] %s = \"%s\": give a whole number from 1 to %d",
+			snprintf(p->err, p->cap, _("profile.ini [due] %s = \"%s\": give a whole number from 1 to %d"),
 			         name, value, (int)keys[i].max);
 			p->bad = 1;
 			return 1;
@@ -71,8 +71,8 @@ static int on_due_value(void *user, const char *section, const char *name, const
 		return 1;
 	}
 	snprintf(p->err, p->cap,
-	         "profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
-	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)", name);
+	         _("profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
+	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)"), name);
 	p->bad = 1;
 	return 1;
 }
