@@ -109,12 +109,7 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 			snprintf(why, cap, "%s", err[0] ? err : _(hearth_strerror(rc)));
 			return rc;
 		}
-		b->data = malloc(UUID_LEN);
-		if (!b->data)
-			return HEARTH_ENOMEM;
-		memcpy(b->data, id, UUID_LEN);
-		b->len = UUID_LEN;
-		return 0;
+		return record_id_set(b, id);
 	}
 	case PROTOBUF_C_TYPE_ENUM: {
 		char choices[512];

@@ -268,12 +268,7 @@ static int parse_ref(importer *im, const column *c, const char *text, ProtobufCB
 	}
 	if (m)
 		hearth__record__free_unpacked(m, NULL);
-	b->data = malloc(UUID_LEN);
-	if (!b->data)
-		return HEARTH_ENOMEM;
-	memcpy(b->data, id, UUID_LEN);
-	b->len = UUID_LEN;
-	return 0;
+	return record_id_set(b, id);
 }
 
 /* Parses one value into slot (zeroed storage of the element type). Strings
