@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "client/core/replica_meta.h"
@@ -76,15 +77,9 @@ static void seen_add(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN]
 {
 	seen_buf *b = arg;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		replica_seen *more = realloc(b->v, cap * sizeof(*more));
-		if (!more) {
-			b->oom = 1;
-			return;
-		}
-		b->v = more;
-		b->cap = cap;
+	if (array_grow(&b->v, &b->cap, b->n, sizeof(*b->v), 256) != 0) {
+		b->oom = 1;
+		return;
 	}
 	b->v[b->n].seq = seq;
 	memcpy(b->v[b->n].hash, hash, AUDIT_HASH_LEN);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -70,14 +71,8 @@ static int push_row(csv_doc *doc, csv_row *row)
 	}
 	if (doc->n >= CSV_MAX_ROWS)
 		return HEARTH_ETOOBIG;
-	if (doc->n == doc->cap) {
-		size_t nc = doc->cap ? doc->cap * 2 : 64;
-		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
-		if (!grown)
-			return HEARTH_ENOMEM;
-		doc->rows = grown;
-		doc->cap = nc;
-	}
+	if (array_grow(&doc->rows, &doc->cap, doc->n, sizeof(*doc->rows), 64) != 0)
+		return HEARTH_ENOMEM;
 	doc->rows[doc->n++] = *row;
 	memset(row, 0, sizeof(*row));
 	return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -277,14 +278,8 @@ static due_item *add_item(calc *c, enum due_what what, long mi, const Hearth__Re
 	due_item *it;
 	const Hearth__Record *m = c->s->recs[HEARTH__KIND__KIND_MEMBER][mi];
 
-	if (c->out->n_items == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 16;
-		due_item *grown = realloc(c->out->items, nc * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		c->out->items = grown;
-		c->cap = nc;
-	}
+	if (array_grow(&c->out->items, &c->cap, c->out->n_items, sizeof(*c->out->items), 16) != 0)
+		return NULL;
 	it = &c->out->items[c->out->n_items++];
 	memset(it, 0, sizeof(*it));
 	it->what = what;

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unzip.h>
 
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -400,16 +401,10 @@ static void row_end(reader *r)
 		stop(r, HEARTH_ETOOBIG, _("the sheet has more than %u rows; split it"), CSV_MAX_ROWS);
 		return;
 	}
-	if (doc->n == doc->cap) {
-		size_t nc = doc->cap ? doc->cap * 2 : 64;
-		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
-		if (!grown) {
-			row_drop(&r->row);
-			stop(r, HEARTH_ENOMEM, " ");
-			return;
-		}
-		doc->rows = grown;
-		doc->cap = nc;
+	if (array_grow(&doc->rows, &doc->cap, doc->n, sizeof(*doc->rows), 64) != 0) {
+		row_drop(&r->row);
+		stop(r, HEARTH_ENOMEM, " ");
+		return;
 	}
 	r->row.line = (unsigned)r->row_no;
 	doc->rows[doc->n++] = r->row;
