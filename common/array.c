@@ -1,4 +1,4 @@
-/* array.c: growing an array by doubling. */
+/* array.c: growing an array by doubling; freeing an array of strings. */
 #include "common/array.h"
 
 #include <stdint.h>
@@ -27,4 +27,11 @@ int array_grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
 	memcpy(arrp, &grown, sizeof(grown));
 	*cap = nc;
 	return 0;
+}
+
+void array_free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
 }

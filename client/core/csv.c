@@ -13,9 +13,7 @@
 void csv_free(csv_doc *doc)
 {
 	for (size_t i = 0; i < doc->n; i++) {
-		for (size_t k = 0; k < doc->rows[i].n; k++)
-			free(doc->rows[i].cells[k]);
-		free(doc->rows[i].cells);
+		array_free_strings(doc->rows[i].cells, doc->rows[i].n);
 		free(doc->rows[i].types);
 	}
 	free(doc->rows);
@@ -181,9 +179,7 @@ fail:
 	if (rc == HEARTH_ENOMEM)
 		snprintf(err, cap, _("out of memory"));
 	free(cell.p);
-	for (size_t k = 0; k < row.n; k++)
-		free(row.cells[k]);
-	free(row.cells);
+	array_free_strings(row.cells, row.n);
 	csv_free(doc);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "client/core/replica.h"
 #include "client/core/values.h"
 #include "client/core/xlsx_read.h"
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -1016,9 +1017,7 @@ done:
 
 void import_result_free(import_result *res)
 {
-	for (size_t i = 0; i < res->n_unknown; i++)
-		free(res->unknown[i]);
-	free(res->unknown);
+	array_free_strings(res->unknown, res->n_unknown);
 	res->unknown = NULL;
 	res->n_unknown = 0;
 }

@@ -380,9 +380,7 @@ static int row_put(reader *r, size_t col, char *text, csv_cell_type type)
 
 static void row_drop(csv_row *row)
 {
-	for (size_t i = 0; i < row->n; i++)
-		free(row->cells[i]);
-	free(row->cells);
+	array_free_strings(row->cells, row->n);
 	free(row->types);
 	memset(row, 0, sizeof(*row));
 }
@@ -866,9 +864,7 @@ int xlsx_read(const void *data, size_t len, const xlsx_read_opts *opts, xlsx_she
 fail:
 	unzClose(z.uf);
 	row_drop(&r.row);
-	for (size_t i = 0; i < r.n_strings; i++)
-		free(r.strings[i]);
-	free(r.strings);
+	array_free_strings(r.strings, r.n_strings);
 	free(r.fmts);
 	free(r.xf_date);
 	free(r.text.p);

@@ -1,7 +1,7 @@
-/* test_array.c: array_grow (common/array.c), the one doubling step of the
+/* test_array.c: common/array.c. array_grow, the one doubling step of the
  * client's lists: room is made only when the array is full, the size
  * doubles from the first capacity, and an overflowing size is refused with
- * the array left as it was. */
+ * the array left as it was; array_free_strings frees all it holds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,12 +65,28 @@ static void test_overflow_is_refused(void **state)
 	free(v);
 }
 
+/* Every string and the array go (LeakSanitizer sees the rest); an empty or
+ * NULL array is fine. */
+static void test_free_strings(void **state)
+{
+	char **v = calloc(3, sizeof(*v));
+	(void)state;
+
+	assert_non_null(v);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(v[i] = malloc(8));
+	array_free_strings(v, 3);
+	array_free_strings(NULL, 5);
+	array_free_strings(calloc(1, sizeof(char *)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grows_by_doubling),
 		cmocka_unit_test(test_room_left_is_kept),
 		cmocka_unit_test(test_overflow_is_refused),
+		cmocka_unit_test(test_free_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
