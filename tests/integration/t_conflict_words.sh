@@ -79,4 +79,8 @@ c2=$(h a2 conflicts --json | grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -
 out=$(h a2 resolve "$c2" --set cash=1,500.50 2>&1); rc=$?
 expect_eq "resolve --set cash=1,500.50" 0 "$rc"
 expect_contains "1,500.50 is 150050 fen" '"cash":150050' "$(h a2 visit show "$v" --json)"
+
+# --- the help says so
+expect_contains "conflicts --help: the values can be typed back" "可以照原样填回" "$(zh a2 conflicts --help)"
+expect_contains "resolve --help: money in yuan" "金额以元为单位（1,500.50、1500元）" "$(zh a2 resolve --help)"
 finish
