@@ -42,7 +42,7 @@ expect_contains "--json keeps the typed form for programs" '"field":"cash","serv
 # --- a value that does not fit is refused, with the field and the value
 out=$(zh a2 resolve "$cid" --set cash=12.345 2>&1); rc=$?
 expect_eq "three decimals: bad usage" 2 "$rc"
-expect_eq "three decimals: said in Chinese" "hearth: resolve：--set cash：cash \"12.345\" 超过了两位小数（1 分 = 0.01 元）" "$out"
+expect_eq "three decimals: said in Chinese" "hearth: resolve：--set cash：慰问金“12.345”超过了两位小数（1 分 = 0.01 元）" "$out"
 out=$(zh a2 resolve "$cid" --set 走访对象=张无忌 2>&1); rc=$?
 expect_eq "a member nobody has: bad usage" 2 "$rc"
 expect_eq "a member nobody has: said in Chinese" "hearth: resolve：--set members：本地副本中没有名叫 张无忌 的党员" "$out"

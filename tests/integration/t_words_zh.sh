@@ -2,7 +2,9 @@
 # Messages that used to bypass gettext, now in Chinese under zh_CN (issue
 # 15 item 7): import's cell and header problems (client/core/import.c),
 # the admin console's list of subcommands (client/cmd/admin_console.c),
-# and `conflicts` with nothing open. Checked word for word.
+# the field a typed value is refused for named by its label
+# (client/core/field_input.c), and `conflicts` with nothing open. Checked
+# word for word.
 . "$(dirname "$0")/lib.sh"
 
 zh() { local name=$1; shift; LC_ALL=zh_CN.UTF-8 h "$name" "$@"; }
@@ -26,6 +28,11 @@ printf 'id,姓名,性别,入党日期\n0123456789ab,张三,男,1975-07-01\n' > "
 out=$(zh b1 member import "$T/noid.csv" 2>&1)
 expect_contains "an unknown id, in Chinese" \
 	"本地副本中没有 member 记录 0123456789ab；要把这一行作为新记录添加，请让编号留空" "$out"
+
+# --- a typed value names its field by the Chinese label (field_input.c)
+out=$(zh b1 member add --name 张三 --gender 机器人 --join-date 1975-07-01 2>&1); rc=$?
+expect_eq "a gender that is not one: bad usage" 2 "$rc"
+expect_eq "the field named by its label" "hearth: member add: --gender \"机器人\": 性别“机器人”不是可选值之一：male (男), female (女)" "$out"
 
 # --- the admin console's summaries
 out=$(zh b1 admin --help 2>&1)
