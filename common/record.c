@@ -660,3 +660,15 @@ int record_refs_each(const kind_info *k, const ProtobufCMessage *m, record_ref_f
 	}
 	return 0;
 }
+
+int record_id_set(ProtobufCBinaryData *b, const uint8_t id[16])
+{
+	uint8_t *copy = malloc(16);
+
+	if (!copy)
+		return HEARTH_ENOMEM;
+	memcpy(copy, id, 16);
+	b->data = copy;
+	b->len = 16;
+	return 0;
+}

@@ -80,6 +80,12 @@ size_t record_unique_key(const kind_info *k, const ProtobufCMessage *body,
 typedef int (*record_ref_fn)(void *ctx, const char *field, const uint8_t id[16]);
 int record_refs_each(const kind_info *k, const ProtobufCMessage *body, record_ref_fn fn, void *ctx);
 
+/* Sets b, a reference or an id field, to a copy of the 16 bytes of id in
+ * memory b then owns (malloc'd, so protobuf_c_message_free_unpacked frees
+ * it with its message); what b held before is not freed. Returns 0, or
+ * HEARTH_ENOMEM with b untouched. */
+int record_id_set(ProtobufCBinaryData *b, const uint8_t id[16]);
+
 /* The summary a transfer body carries when it is the sending branch's
  * read-only trace of an accepted transfer (proto TransferSummary, written
  * by the server's refs.c only), or NULL for any other body (k or body may

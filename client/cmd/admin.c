@@ -42,17 +42,6 @@ void admin_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static const char *role_word(Hearth__Role r)
-{
-	switch (r) {
-	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
-	case HEARTH__ROLE__ROLE_GENERAL: return "general";
-	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
-	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
-	default: return "unknown";
-	}
-}
-
 /* A name or a reason as typed (admin_text_check), said on stderr. */
 static int valid_text(const char *cmd, const char *flag, const char *s, size_t max, int required)
 {
@@ -143,11 +132,11 @@ int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity 
 	}
 	if (id.role == HEARTH__ROLE__ROLE_BRANCH)
 		admin_error(cmd, _("needs an admin%s certificate; this profile's certificate (%s) is a "
-		            "branch certificate of %s"), allow_auditor ? " or auditor" : "", id.name,
+		            "branch certificate of %s"), allow_auditor ? _(" or auditor") : "", id.name,
 		            id.branch_id);
 	else
 		admin_error(cmd, _("needs an admin certificate; this profile's certificate (%s) is an %s "
-		            "certificate"), id.name, role_word(id.role));
+		            "certificate"), id.name, identity_role_word(id.role));
 	return EXIT_FAIL;
 }
 
@@ -358,7 +347,7 @@ static int branch_put(cli *c, int argc, char **argv, int create)
 	}
 	id = argv[optind];
 	if (!admin_branch_id_valid(id)) {
-		admin_error(cmd, "\"%s\" is not a branch id (letters, digits, '.', '_', '-', at most %d)", id,
+		admin_error(cmd, _("\"%s\" is not a branch id (letters, digits, '.', '_', '-', at most %d)"), id,
 		            BRANCH_ID_MAX);
 		return EXIT_USAGE;
 	}
@@ -469,7 +458,7 @@ static void principal_json(out_json *j, const Hearth__PrincipalInfo *p)
 	out_json_key(j, "name");
 	out_json_string(j, p->name);
 	out_json_key(j, "role");
-	out_json_string(j, role_word(p->role));
+	out_json_string(j, identity_role_word(p->role));
 	out_json_key(j, "branch");
 	out_json_string(j, p->branch_id);
 	out_json_key(j, "first_seen");
@@ -540,7 +529,7 @@ int admin_principals(cli *c, int argc, char **argv)
 				revoked[0] = '\0';
 			}
 			rc = out_table_row(t) || out_table_cell(t, p->fingerprint) || out_table_cell(t, p->name) ||
-			     out_table_cell(t, role_word(p->role)) || out_table_cell(t, p->branch_id) ||
+			     out_table_cell(t, identity_role_word(p->role)) || out_table_cell(t, p->branch_id) ||
 			     out_table_cell(t, first) || out_table_cell(t, last) || out_table_cell(t, logins) ||
 			     out_table_cell(t, revoked);
 		}
@@ -599,8 +588,8 @@ int admin_revoke(cli *c, int argc, char **argv)
 	}
 	len = admin_fingerprint_normalize(argv[optind], fp);
 	if (len < 8) {
-		admin_error("revoke", "\"%s\" is not a certificate fingerprint (64 hex digits, or a prefix of "
-		            "at least 8)", argv[optind]);
+		admin_error("revoke", _("\"%s\" is not a certificate fingerprint (64 hex digits, or a prefix of "
+		            "at least 8)"), argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!reason) {
@@ -639,7 +628,7 @@ int admin_revoke(cli *c, int argc, char **argv)
 	p = resp->revoke_result->principal;
 	if (p && p->name[0])
 		printf(_("revoked %s (%s%s%s certificate, fingerprint %s)"), p->name,
-		       p->branch_id[0] ? "branch " : "", p->branch_id[0] ? p->branch_id : role_word(p->role),
+		       p->branch_id[0] ? "branch " : "", p->branch_id[0] ? p->branch_id : identity_role_word(p->role),
 		       "", fp);
 	else
 		printf(_("revoked certificate %s"), fp);

@@ -166,8 +166,8 @@ int admin_backup(cli *c, int argc, char **argv)
 	}
 	printf(_("backup: %s (%llu bytes, change %llu, %llu records)\n"), to, (unsigned long long)total,
 	       (unsigned long long)seq, (unsigned long long)records);
-	printf("checkpoint: size=%llu head=%s (%s)\n", (unsigned long long)cp_size, hash,
-	       signed_ok ? "signed by the server's audit key" : "SIGNATURE NOT VERIFIED");
+	printf(_("checkpoint: size=%llu head=%s (%s)\n"), (unsigned long long)cp_size, hash,
+	       signed_ok ? _("signed by the server's audit key") : _("SIGNATURE NOT VERIFIED"));
 	printf(_("restore on the server's machine with: hearthd restore --from %s --data DIR\n"), to);
 	rc = signed_ok ? EXIT_OK : EXIT_FAIL;
 	if (!signed_ok)

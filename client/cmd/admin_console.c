@@ -18,16 +18,16 @@ static const struct {
 	cli_fn fn;
 	const char *summary;
 } subs[] = {
-	{ "branch", admin_branch, "add, rename and list branches (党支部/党总支)" },
-	{ "enroll", admin_enroll, "make a key and certificate for a new user, signed by the committee CA" },
-	{ "principals", admin_principals, "everyone who has connected: fingerprint, name, role, branch" },
-	{ "revoke", admin_revoke, "revoke a certificate at once (live connections are closed)" },
-	{ "conflicts", admin_conflicts, "the conflict queue across branches, oldest first" },
-	{ "resolve", admin_resolve, "resolve a conflict (as 'hearth resolve')" },
-	{ "stats", admin_stats, "figures per branch and totals (--json, --csv)" },
-	{ "report", admin_report, "the committee's report as one HTML file with charts" },
-	{ "server", admin_server, "server version, uptime, connections, store and audit head" },
-	{ "backup", admin_backup, "fetch a consistent snapshot of the whole store (--to FILE)" },
+	{ "branch", admin_branch, N_("add, rename and list branches (党支部/党总支)") },
+	{ "enroll", admin_enroll, N_("make a key and certificate for a new user, signed by the committee CA") },
+	{ "principals", admin_principals, N_("everyone who has connected: fingerprint, name, role, branch") },
+	{ "revoke", admin_revoke, N_("revoke a certificate at once (live connections are closed)") },
+	{ "conflicts", admin_conflicts, N_("the conflict queue across branches, oldest first") },
+	{ "resolve", admin_resolve, N_("resolve a conflict (as 'hearth resolve')") },
+	{ "stats", admin_stats, N_("figures per branch and totals (--json, --csv)") },
+	{ "report", admin_report, N_("the committee's report as one HTML file with charts") },
+	{ "server", admin_server, N_("server version, uptime, connections, store and audit head") },
+	{ "backup", admin_backup, N_("fetch a consistent snapshot of the whole store (--to FILE)") },
 };
 
 int cmd_admin(cli *c, int argc, char **argv)
@@ -38,7 +38,7 @@ int cmd_admin(cli *c, int argc, char **argv)
 		           "The committee's console. Needs an admin certificate (an auditor's may read:\n"
 		           "branch list, principals, conflicts, stats, report, server).\n\nsubcommands:\n"));
 		for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
-			fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
+			fprintf(f, "  %-11s %s\n", subs[i].name, _(subs[i].summary));
 		fprintf(f, _("\n'hearth admin SUBCOMMAND --help' explains one.\n"
 		           "exit status: 0 ok, 1 failed or refused (a branch certificate is refused),\n"
 		           "2 bad usage, 3 cannot connect, 4 conflicts remain.\n"));

@@ -119,7 +119,7 @@ int admin_server(cli *c, int argc, char **argv)
 		human_bytes(st->store_bytes, b1, sizeof(b1));
 		human_bytes(st->map_bytes, b2, sizeof(b2));
 		printf(_("store:         %s of a %s map (%.1f%% used)%s\n"), b1, b2, used,
-		       used >= 80 ? "  -- raise the map size before it fills" : "");
+		       used >= 80 ? _("  -- raise the map size before it fills") : "");
 		printf(_("records:       %llu\n"), (unsigned long long)st->records);
 		out_local_time(st->last_commit_at, "-", t1, sizeof(t1));
 		printf(_("commits:       %llu (%llu ops), last %s\n"), (unsigned long long)st->commits,

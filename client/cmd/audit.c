@@ -292,17 +292,17 @@ static void print_entry(const Hearth__AuditEntry *e, member_namer *names)
 	char buf[600], t[64], nb[32];
 
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)e->seq);
-	show_line("seq", buf);
+	show_line(_("seq"), buf);
 	witness_time(e->time, t, sizeof(t));
 	snprintf(buf, sizeof(buf), "%s (%lld ms)", t, (long long)e->time);
-	show_line("time", buf);
-	show_line("action", e->action);
-	show_line("actor", e->actor_name);
+	show_line(_("time"), buf);
+	show_line(_("action"), e->action);
+	show_line(_("actor"), e->actor_name);
 	audq_role_branch(e, buf, sizeof(buf));
-	show_line("role", buf);
-	show_line("fingerprint", e->actor_fingerprint);
+	show_line(_("role"), buf);
+	show_line(_("fingerprint"), e->actor_fingerprint);
 	if (e->peer && e->peer[0])
-		show_line("peer", e->peer);
+		show_line(_("peer"), e->peer);
 	if (e->record_id.len) {
 		char name[512];
 		size_t o;
@@ -310,41 +310,41 @@ static void print_entry(const Hearth__AuditEntry *e, member_namer *names)
 		o = strlen(buf);
 		if (e->record_id.len == UUID_LEN && member_namer_text(names, e->record_id.data, name, sizeof(name)))
 			snprintf(buf + o, sizeof(buf) - o, " (%s)", name);
-		show_line("record", buf);
+		show_line(_("record"), buf);
 	}
 	if (e->kind) {
 		snprintf(buf, sizeof(buf), "%s (%s)", k ? k->name : "unknown", k ? k->label : "?");
-		show_line("kind", buf);
+		show_line(_("kind"), buf);
 	}
 	if (e->branch_id && e->branch_id[0])
-		show_line("branch", e->branch_id);
+		show_line(_("branch"), e->branch_id);
 	if (e->rev_before || e->rev_after) {
 		snprintf(buf, sizeof(buf), "%llu \xe2\x86\x92 %llu", (unsigned long long)e->rev_before,
 		         (unsigned long long)e->rev_after);
-		show_line("revision", buf);
+		show_line(_("revision"), buf);
 	}
 	if (e->op_id.len) {
 		audq_hex_of(&e->op_id, buf, sizeof(buf));
-		show_line("op", buf);
+		show_line(_("op"), buf);
 	}
 	if (e->conflict_id.len) {
 		audq_id_text(&e->conflict_id, buf, sizeof(buf));
-		show_line("conflict", buf);
+		show_line(_("conflict"), buf);
 	}
 	if (e->detail && e->detail[0])
-		show_line("detail", e->detail);
+		show_line(_("detail"), e->detail);
 	if (e->body_digest.len) {
 		audq_hex_of(&e->body_digest, buf, sizeof(buf));
-		show_line("body sha256", buf);
+		show_line(_("body sha256"), buf);
 	}
 	if (e->revision_digest.len) {
 		audq_hex_of(&e->revision_digest, buf, sizeof(buf));
-		show_line("revision sha256", buf);
+		show_line(_("revision sha256"), buf);
 	}
 	audq_hex_of(&e->prev_hash, buf, sizeof(buf));
-	show_line("prev_hash", buf);
+	show_line(_("prev_hash"), buf);
 	audq_hex_of(&e->hash, buf, sizeof(buf));
-	show_line("hash", buf);
+	show_line(_("hash"), buf);
 	if (problem)
 		printf(_("warning: %s\n"), problem);
 	if (nch)

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "client/cmd/witness.h"
+#include "client/core/identity.h"
+#include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/hearth.h"
@@ -161,7 +163,7 @@ int audq_json_entry(out_json *j, const Hearth__AuditEntry *e, int chain)
 	out_json_key(j, "actor_name");
 	out_json_string(j, e->actor_name);
 	out_json_key(j, "actor_role");
-	out_json_string(j, audq_role_word(e->actor_role));
+	out_json_string(j, identity_role_word(e->actor_role));
 	out_json_key(j, "actor_branch");
 	out_json_string(j, e->actor_branch);
 	out_json_key(j, "action");

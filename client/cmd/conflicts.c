@@ -51,7 +51,7 @@ static void put_cell(const char *s, size_t cols)
 }
 
 typedef struct conflicts_ctx {
-	const replica *r;
+	replica *r;
 	int json;
 	size_t n;
 	int failed;
@@ -61,6 +61,7 @@ typedef struct conflicts_ctx {
 	const char *cmd;       /* "conflicts" or "admin conflicts", for the reveal event */
 	event_list events; /* first pass with --reveal: what the listing reveals */
 	const uint8_t *only;   /* `conflicts show`: this conflict alone; NULL: all */
+	member_namer names;    /* references by name in the human listing, over r */
 } conflicts_ctx;
 
 static int mine_is_op(const replica *r, const Hearth__Conflict *c)
@@ -154,11 +155,15 @@ static int print_conflict(void *ctx, const Hearth__Conflict *c)
 			put_cell(op_mine ? _("SERVER") : _("SERVER (mine)"), 32);
 			printf("%s\n", op_mine ? _("OTHER (mine)") : _("OTHER"));
 		}
+		/* Both values as people read them, the way `history` prints them
+		 * (元, names, labels, 是/否), and as `resolve --set` takes them
+		 * back. */
+		value_text_opts people = { .view = x->view, .style = VALUE_STYLE_PEOPLE, .names = &x->names };
 		for (size_t i = 0; i < c->n_fields; i++) {
 			const Hearth__ConflictField *cf = c->fields[i];
 			const field_rule *rule = k ? kind_rule(k, cf->field) : NULL;
-			char *sv = value_field_view(k, cf->field, cf->server_value.data, cf->server_value.len, x->view);
-			char *ov = value_field_view(k, cf->field, cf->op_value.data, cf->op_value.len, x->view);
+			char *sv = value_field_format(k, cf->field, cf->server_value.data, cf->server_value.len, &people);
+			char *ov = value_field_format(k, cf->field, cf->op_value.data, cf->op_value.len, &people);
 			char label[160];
 			snprintf(label, sizeof(label), "%s %s", field_name(k, cf->field, nb, sizeof(nb)),
 			         rule && rule->label ? rule->label : "");
@@ -195,8 +200,11 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 			       "Lists the open conflicts this replica knows of (from the last 'hearth\n"
 			       "sync'), oldest first: for each, the record, who made each side and when,\n"
 			       "and per field the server's value and the other side's value, with the\n"
-			       "side that came from this replica marked \"mine\". Settle one with\n"
-			       "'hearth resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n"
+			       "side that came from this replica marked \"mine\". Values read as\n"
+			       "'hearth history' prints them (money in 元, members by name, labels) and\n"
+			       "can be typed back as printed: settle one with 'hearth resolve CONFLICT\n"
+			       "--keep mine|theirs' or '--set FIELD=VALUE'. --json gives the values as\n"
+			       "stored (money in fen, ids), for programs.\n"
 			       "Sensitive values (phone, id card, income, health, talk content) are\n"
 			       "masked as 'show' masks them; --reveal shows them (recorded in the audit\n"
 			       "log at the next sync).\n"
@@ -237,12 +245,14 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	if ((rc = cli_open_replica(c, &r, cmd)) != EXIT_OK)
 		return rc;
 	x.r = &r;
+	member_namer_init(&x.names, &r);
 	if (o->conflict) {
 		Hearth__Conflict *cf = NULL;
 		char err[1400];
 		rc = member_lookup_conflict(&r, o->conflict, &cf, err, sizeof(err));
 		if (rc != 0) {
 			cli_error("%s: %s", cmd, err);
+			member_namer_free(&x.names);
 			replica_close(&r);
 			return rc == HEARTH_EINVAL || rc == HEARTH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
 		}
@@ -268,7 +278,8 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	if (x.json)
 		puts("]");
 	else if (rc == 0 && x.n == 0)
-		puts(branch ? "no open conflicts in this branch" : "no open conflicts");
+		puts(branch ? _("no open conflicts in this branch") : _("no open conflicts"));
+	member_namer_free(&x.names);
 	replica_close(&r);
 	if (rc != 0) {
 		event_list_free(&x.events);
@@ -282,142 +293,15 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 	return EXIT_OK;
 fail:
 	event_list_free(&x.events);
+	member_namer_free(&x.names);
 	replica_close(&r);
 	return EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------- resolve */
 
-/* Encodes VALUE for one field of kind k as that field's wire bytes (tag
- * included; empty when the value is the default), by packing a body that
- * holds only it. Prints the reason and returns EXIT_USAGE when VALUE does
- * not fit the field's type. */
-static int encode_set(replica *r, const kind_info *k, const ProtobufCFieldDescriptor *fd,
-                      const char *value, uint8_t **out, size_t *len)
-{
-	ProtobufCMessage *m = calloc(1, k->desc->sizeof_message);
-	void *slot, *arr = NULL;
-	char *copy = NULL;
-	size_t n = 0;
-	int rc = EXIT_USAGE;
-	char err[300];
-
-	*out = NULL;
-	*len = 0;
-	if (!m) {
-		cli_error(_("resolve: out of memory"));
-		return EXIT_FAIL;
-	}
-	protobuf_c_message_init(k->desc, m);
-	slot = (char *)m + fd->offset;
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-		char *save = NULL, *tok;
-		if (fd->type != PROTOBUF_C_TYPE_ENUM && fd->type != PROTOBUF_C_TYPE_STRING) {
-			cli_error(_("resolve: --set %s: this field cannot be set from the command line"), fd->name);
-			goto fail;
-		}
-		copy = strdup(value);
-		arr = calloc(strlen(value) / 2 + 2, sizeof(void *) > sizeof(int) ? sizeof(void *) : sizeof(int));
-		if (!copy || !arr) {
-			cli_error(_("resolve: out of memory"));
-			rc = EXIT_FAIL;
-			goto fail;
-		}
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (fd->type == PROTOBUF_C_TYPE_ENUM) {
-				int ev;
-				if (enum_parse(fd->descriptor, tok, &ev) != 0) {
-					cli_error(_("resolve: --set %s: \"%s\" is not one of its values"), fd->name, tok);
-					goto fail;
-				}
-				((int *)arr)[n++] = ev;
-			} else {
-				((char **)arr)[n++] = tok;
-			}
-		}
-		*(size_t *)((char *)m + fd->quantifier_offset) = n;
-		*(void **)slot = arr;
-	} else if (value[0] != '\0') {
-		char *end;
-		switch (fd->type) {
-		case PROTOBUF_C_TYPE_STRING: *(const char **)slot = value; break;
-		case PROTOBUF_C_TYPE_ENUM:
-			if (enum_parse(fd->descriptor, value, (int *)slot) != 0) {
-				cli_error(_("resolve: --set %s: \"%s\" is not one of its values"), fd->name, value);
-				goto fail;
-			}
-			break;
-		case PROTOBUF_C_TYPE_BOOL:
-			if (value_parse_bool(value, slot) != 0) {
-				cli_error(_("resolve: --set %s: \"%s\" is not yes or no"), fd->name, value);
-				goto fail;
-			}
-			break;
-		case PROTOBUF_C_TYPE_INT64:
-		case PROTOBUF_C_TYPE_SINT64:
-		case PROTOBUF_C_TYPE_SFIXED64:
-			*(int64_t *)slot = strtoll(value, &end, 10);
-			if (*end) {
-				cli_error(_("resolve: --set %s: \"%s\" is not a whole number%s"), fd->name, value,
-				          kind_rule(k, fd->id) && (kind_rule(k, fd->id)->flags & FIELD_MONEY)
-				                  ? " of fen (1 yuan = 100 fen)"
-				                  : "");
-				goto fail;
-			}
-			break;
-		case PROTOBUF_C_TYPE_INT32:
-		case PROTOBUF_C_TYPE_UINT32:
-		case PROTOBUF_C_TYPE_UINT64: {
-			unsigned long long uv = strtoull(value, &end, 10);
-			if (*end || value[0] == '-') {
-				cli_error(_("resolve: --set %s: \"%s\" is not a whole number"), fd->name, value);
-				goto fail;
-			}
-			if (fd->type == PROTOBUF_C_TYPE_UINT64)
-				*(uint64_t *)slot = uv;
-			else
-				*(uint32_t *)slot = (uint32_t)uv;
-			break;
-		}
-		case PROTOBUF_C_TYPE_BYTES: {
-			uint8_t *id = malloc(UUID_LEN);
-			ProtobufCBinaryData *b = slot;
-			if (!id) {
-				rc = EXIT_FAIL;
-				goto fail;
-			}
-			if (member_lookup_record(r, value, id, err, sizeof(err)) != 0) {
-				cli_error(_("resolve: --set %s: %s"), fd->name, err);
-				free(id);
-				goto fail;
-			}
-			b->data = id;
-			b->len = UUID_LEN;
-			arr = id;
-			break;
-		}
-		default:
-			cli_error(_("resolve: --set %s: this field cannot be set from the command line"), fd->name);
-			goto fail;
-		}
-	}
-	*len = protobuf_c_message_get_packed_size(m);
-	*out = malloc(*len ? *len : 1);
-	if (!*out) {
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	protobuf_c_message_pack(m, *out);
-	rc = EXIT_OK;
-fail:
-	free(arr);
-	free(copy);
-	free(m);
-	return rc;
-}
-
-/* Finds FIELD among the conflict's fields: the proto name, or the same
- * with '-' for '_'. */
+/* Finds FIELD among the conflict's fields as the listing names it: the
+ * proto name (or the same with '-' for '_') or the field's Chinese label. */
 static const ProtobufCFieldDescriptor *conflict_field(const kind_info *k, const Hearth__Conflict *c,
                                                       const char *name)
 {
@@ -428,12 +312,12 @@ static const ProtobufCFieldDescriptor *conflict_field(const kind_info *k, const 
 	for (i = 0; name[i] && i < sizeof(norm) - 1; i++)
 		norm[i] = name[i] == '-' ? '_' : name[i];
 	norm[i] = '\0';
-	fd = protobuf_c_message_descriptor_get_field_by_name(k->desc, norm);
-	if (!fd)
-		return NULL;
-	for (i = 0; i < c->n_fields; i++)
-		if (c->fields[i]->field == fd->id)
+	for (i = 0; i < c->n_fields; i++) {
+		const field_rule *rule = kind_rule(k, c->fields[i]->field);
+		fd = protobuf_c_message_descriptor_get_field(k->desc, c->fields[i]->field);
+		if (fd && (!strcmp(fd->name, norm) || (rule && rule->label && !strcmp(rule->label, name))))
 			return fd;
+	}
 	return NULL;
 }
 
@@ -442,9 +326,15 @@ static void list_conflict_fields(const kind_info *k, const Hearth__Conflict *c, 
 	size_t o = 0;
 	char nb[32];
 	out[0] = '\0';
-	for (size_t i = 0; i < c->n_fields && o < cap; i++)
-		o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "",
-		                      field_name(k, c->fields[i]->field, nb, sizeof(nb)));
+	for (size_t i = 0; i < c->n_fields && o < cap; i++) {
+		const field_rule *rule = kind_rule(k, c->fields[i]->field);
+		int n = snprintf(out + o, cap - o, "%s%s%s%s", i ? ", " : "",
+		                 field_name(k, c->fields[i]->field, nb, sizeof(nb)),
+		                 rule && rule->label ? " " : "", rule && rule->label ? rule->label : "");
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
 }
 
 /* What `hearth resolve` was asked. */
@@ -484,10 +374,13 @@ static int parse_resolve(int argc, char **argv, resolve_opts *o)
 			       "unique prefix of at least 4 hex digits, its last 12 digits, or the name\n"
 			       "of the member it is about). --keep mine takes, for every\n"
 			       "conflicting field, the value that came from this replica, --keep theirs\n"
-			       "the other one; --set FIELD=VALUE (repeatable; FIELD as in 'hearth\n"
-			       "conflicts', '-' may stand for '_'; enums by name or Chinese label, money\n"
-			       "in fen, lists comma-separated, empty VALUE clears) gives a value of your\n"
-			       "own, and conflicting fields not named keep the server's value. For a\n"
+			       "the other one; --set FIELD=VALUE (repeatable) gives a value of your own,\n"
+			       "and conflicting fields not named keep the server's value. FIELD is a\n"
+			       "field as 'hearth conflicts' names it (address or 地址; '-' may stand for\n"
+			       "'_'); VALUE is typed as the record commands take it and as 'hearth\n"
+			       "conflicts' prints it: money in yuan (1,500.50, 1500元), a member by\n"
+			       "name, enums by name or Chinese label, yes/no or 是/否, lists separated\n"
+			       "by , or 、; an empty VALUE clears the field. For a\n"
 			       "delete conflict, keeping the deleting side deletes the record and keeping\n"
 			       "the editing side keeps it. The resolution is an ordinary edit: it goes\n"
 			       "to the server, and closes the conflict there, on the next 'hearth sync'.\n"));
@@ -515,20 +408,18 @@ static int parse_resolve(int argc, char **argv, resolve_opts *o)
 	return EXIT_OK;
 }
 
-/* Puts each --set FIELD=VALUE of o into fm. Returns an exit code after
+/* Reads each --set FIELD=VALUE of o into vals (FIELD as the conflict's
+ * proto field name; VALUE borrowed from argv). Returns an exit code after
  * printing why. */
-static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf, const resolve_opts *o,
-                      fieldmap *fm)
+static int read_sets(const kind_info *k, const Hearth__Conflict *cf, const resolve_opts *o,
+                     resolve_value *vals)
 {
 	char names[600];
-	int rc;
 
 	for (size_t i = 0; i < o->n_sets; i++) {
 		const char *eq = strchr(o->sets[i], '=');
 		char fname[64];
 		const ProtobufCFieldDescriptor *fd;
-		uint8_t *enc;
-		size_t enc_len;
 
 		if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof(fname)) {
 			cli_error(_("resolve: --set \"%s\" is not FIELD=VALUE"), o->sets[i]);
@@ -540,17 +431,10 @@ static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf
 		if (!fd) {
 			list_conflict_fields(k, cf, names, sizeof(names));
 			cli_error(_("resolve: --set %s: not one of this conflict's fields (%s)"), fname,
-			          names[0] ? names : "none: use --keep");
+			          names[0] ? names : _("none: use --keep"));
 			return EXIT_USAGE;
 		}
-		if ((rc = encode_set(r, k, fd, eq + 1, &enc, &enc_len)) != EXIT_OK)
-			return rc;
-		rc = fieldmap_set(fm, fd->id, enc, enc_len);
-		free(enc);
-		if (rc != 0) {
-			cli_error(_("resolve: out of memory"));
-			return EXIT_FAIL;
-		}
+		vals[i] = (resolve_value){ .field = fd->name, .text = eq + 1 };
 	}
 	return EXIT_OK;
 }
@@ -558,15 +442,13 @@ static int apply_sets(replica *r, const kind_info *k, const Hearth__Conflict *cf
 int cmd_resolve(cli *c, int argc, char **argv)
 {
 	resolve_opts o;
-	size_t body_len = 0, srv_len = 0;
+	resolve_value vals[SET_MAX];
 	replica r;
 	Hearth__Conflict *cf = NULL;
-	Hearth__Record *srv = NULL;
 	const kind_info *k;
-	fieldmap fm = FIELDMAP_INIT;
-	uint8_t *body = NULL, *srv_body = NULL;
+	const char *bad = NULL;
 	char err[1400], cid[UUID_TEXT_LEN + 1];
-	int rc, del = 0, opened = 0;
+	int rc, opened = 0;
 
 	if ((rc = parse_resolve(argc, argv, &o)) != EXIT_OK)
 		return rc == -1 ? EXIT_OK : rc;
@@ -590,67 +472,26 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	}
 	if (o.keep) {
 		resolve_side side = strcmp(o.keep, "mine") == 0 ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS;
-		if ((rc = resolve_keep(&r, cf, side, err, sizeof(err))) != 0) {
-			cli_error("resolve: %s", err);
-			rc = EXIT_FAIL;
+		rc = resolve_keep(&r, cf, side, err, sizeof(err));
+	} else {
+		/* The values are read as the record commands and the web app's
+		 * 改为… read them (resolve_set, field_input): what `conflicts`
+		 * prints can be typed back. */
+		if ((rc = read_sets(k, cf, &o, vals)) != EXIT_OK)
 			goto fail;
-		}
-		printf(_("resolved %s; run 'hearth sync' to send it\n"), cid);
-		rc = EXIT_OK;
-		goto fail;
+		rc = resolve_set(&r, cf, vals, o.n_sets, &bad, err, sizeof(err));
 	}
-	if ((rc = replica_get_server(&r, cf->record_id.data, &srv)) != 0) {
-		cli_error(_("resolve: the record of conflict %s is not in the local replica; run 'hearth "
-		          "sync' first"),
-		          cid);
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
-		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
-		cli_error(_("resolve: the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if ((rc = apply_sets(&r, k, cf, &o, &fm)) != EXIT_OK)
-		goto fail;
-	del = 0;
-	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
-		cli_error(_("resolve: out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if (!del) {
-		record_error rerr;
-		char said[640];
-		if (record_validate_body(k, body, body_len, &rerr) != 0) {
-			cli_error(_("resolve: %s"), reasons_localize(k, rerr.message, said, sizeof(said)));
-			rc = o.n_sets ? EXIT_USAGE : EXIT_FAIL;
-			goto fail;
-		}
-	}
-	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
-		cli_error(_("resolve: cannot build the record: %s"), _(hearth_strerror(rc)));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if ((rc = replica_resolve(&r, cf, srv, del, err, sizeof(err))) != 0) {
-		cli_error(_("resolve: %s"), err);
-		rc = EXIT_FAIL;
+	if (rc != 0) {
+		if (bad)
+			cli_error(_("resolve: --set %s: %s"), bad, err);
+		else
+			cli_error(_("resolve: %s"), err);
+		rc = !o.keep && (rc == HEARTH_EINVAL || bad) ? EXIT_USAGE : EXIT_FAIL;
 		goto fail;
 	}
 	printf(_("resolved %s; run 'hearth sync' to send it\n"), cid);
 	rc = EXIT_OK;
 fail:
-	free(body);
-	fieldmap_free(&fm);
-	free(srv_body);
-	if (srv)
-		hearth__record__free_unpacked(srv, NULL);
 	if (cf)
 		hearth__conflict__free_unpacked(cf, NULL);
 	if (opened)

@@ -63,7 +63,7 @@ static int write_new(const char *path, mode_t mode, int (*fn)(FILE *, void *), v
 
 	if (fd < 0) {
 		admin_error(CMD, _("cannot create %s: %s%s"), path, strerror(errno),
-		            errno == EEXIST ? " (choose another --out directory; nothing is overwritten)" : "");
+		            errno == EEXIST ? _(" (choose another --out directory; nothing is overwritten)") : "");
 		return -1;
 	}
 	fchmod(fd, mode);
@@ -379,7 +379,7 @@ int admin_enroll(cli *c, int argc, char **argv)
 			goto done;
 		wrote[n_wrote++] = e.cert_path;
 		printf(_("enrolled %s as %s%s%s%s%s\n"), e.name,
-		       e.role == HEARTH__ROLE__ROLE_BRANCH ? "an operator of branch " : e.role == HEARTH__ROLE__ROLE_ADMIN ? "an admin" : "an auditor",
+		       e.role == HEARTH__ROLE__ROLE_BRANCH ? _("an operator of branch ") : e.role == HEARTH__ROLE__ROLE_ADMIN ? _("an admin") : _("an auditor"),
 		       e.role == HEARTH__ROLE__ROLE_BRANCH ? e.branch : "", e.branch_name[0] ? " (" : "",
 		       e.branch_name, e.branch_name[0] ? ")" : "");
 		printf(_("  key:          %s  (private, mode 0600: hand it over in person)\n"), e.key_path);

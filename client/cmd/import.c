@@ -254,7 +254,7 @@ int import_run(cli *c, const kind_info *k, int argc, char **argv)
 		break;
 	case IMPORT_EMPTY:
 		cli_error(_("%s import: %s has %s; nothing to import"), k->name, path,
-		          res.rows ? "a header row and no data rows" : "no rows");
+		          res.rows ? _("a header row and no data rows") : _("no rows"));
 		break;
 	case IMPORT_BAD_HEADER:
 		cli_error(_("%s import: %s: the header row is bad; nothing was imported"), k->name, path);

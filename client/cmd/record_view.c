@@ -844,8 +844,8 @@ int rview_do_list(record_cmd *m)
 		rargs_say(m, _("wrote %zu %s records to %s (recorded in the audit log at the next sync)"),
 		          l.count, m->k->name, m->xlsx);
 		if (m->reveal && rrep_sensitive_kind(m->k) && l.count)
-			rargs_say(m, "revealed sensitive fields of %zu %s records (recorded in the audit log "
-			          "at the next sync)", l.count, m->k->name);
+			rargs_say(m, _("revealed sensitive fields of %zu %s records (recorded in the audit log "
+			          "at the next sync)"), l.count, m->k->name);
 		rc = EXIT_OK;
 		goto fail;
 	}

@@ -182,7 +182,7 @@ static int do_add(record_cmd *m)
 	if ((rc = rrep_check_local_rules(m, rec->id.data, branch, body, NULL)) != EXIT_OK)
 		goto fail;
 	if (replica_edit(&m->rep, rec, 1, err, sizeof(err)) != 0) {
-		rargs_say(m, "%s", err[0] ? err : "the local replica refused the record");
+		rargs_say(m, "%s", err[0] ? err : _("the local replica refused the record"));
 		rc = EXIT_FAIL;
 		goto fail;
 	}
@@ -482,11 +482,11 @@ static int do_show(record_cmd *m)
 			snprintf(line, sizeof(line), "%s by %s", when,
 			         rec->updated_by_name && *rec->updated_by_name ? rec->updated_by_name : "?");
 		} else {
-			snprintf(line, sizeof(line), "not yet on the server");
+			snprintf(line, sizeof(line), _("not yet on the server"));
 		}
 		show_line("updated", width, line);
 		show_line("state", width,
-		          pending ? "pending (local changes not yet sent)" : "synced");
+		          pending ? _("pending (local changes not yet sent)") : "synced");
 		if (rec->deleted)
 			show_line("deleted", width, "yes");
 		for (unsigned i = 0; body && i < m->k->desc->n_fields; i++) {

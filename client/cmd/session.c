@@ -17,17 +17,6 @@
 #include "client/ui/output.h"
 #include "common/i18n.h"
 
-static const char *role_name(Hearth__Role r)
-{
-	switch (r) {
-	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
-	case HEARTH__ROLE__ROLE_GENERAL: return "general";
-	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
-	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
-	default: return "unknown";
-	}
-}
-
 static int absolute(const char *flag, const char *in, char *out, size_t len)
 {
 	char buf[PATH_MAX];
@@ -330,7 +319,7 @@ int cmd_whoami(cli *c, int argc, char **argv)
 	/* Everything below but the role came from the server: quoted for
 	 * JSON, sanitised for people, like any other text it sends. */
 	if (json) {
-		printf("{\"role\":\"%s\",\"org\":", role_name(p->role));
+		printf("{\"role\":\"%s\",\"org\":", identity_role_word(p->role));
 		out_json_quote(stdout, p->org);
 		fputs(",\"branch\":", stdout);
 		out_json_quote(stdout, p->branch_id);
@@ -344,7 +333,7 @@ int cmd_whoami(cli *c, int argc, char **argv)
 		out_json_quote(stdout, bname);
 		fputs("}\n", stdout);
 	} else {
-		printf(_("role:        %s\n"), role_name(p->role));
+		printf(_("role:        %s\n"), identity_role_word(p->role));
 		fputs(_("org:         "), stdout);
 		out_text(stdout, p->org, 0);
 		if (p->branch_id[0]) {
@@ -421,7 +410,7 @@ int cmd_ping(cli *c, int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		envelope_free(resp, NULL);
-		printf("pong from %s: time=%.3f ms\n", c->prof.server,
+		printf(_("pong from %s: time=%.3f ms\n"), c->prof.server,
 		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	session_close(&s);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "client/core/replica_meta.h"
@@ -37,8 +38,8 @@ static int refuse(cli *c, const char *cmd, const Hearth__Checkpoint *old, const 
 {
 	fprintf(stderr, _("hearth: %s: REFUSED: the server's audit log cannot be trusted\n"), cmd);
 	fprintf(stderr, "hearth:   %s\n", what);
-	describe("accepted before:", old);
-	describe("presented now:", now);
+	describe(_("accepted before:"), old);
+	describe(_("presented now:"), now);
 	fprintf(stderr, "hearth:   %s\n", meaning);
 	fprintf(stderr, _("hearth:   Nothing more was sent to or taken from the server. Report this to the\n"
 	                "hearth:   committee's administrator and keep %s/replica as it is: it holds the\n"
@@ -76,15 +77,9 @@ static void seen_add(void *arg, uint64_t seq, const uint8_t leaf[AUDIT_HASH_LEN]
 {
 	seen_buf *b = arg;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		replica_seen *more = realloc(b->v, cap * sizeof(*more));
-		if (!more) {
-			b->oom = 1;
-			return;
-		}
-		b->v = more;
-		b->cap = cap;
+	if (array_grow(&b->v, &b->cap, b->n, sizeof(*b->v), 256) != 0) {
+		b->oom = 1;
+		return;
 	}
 	b->v[b->n].seq = seq;
 	memcpy(b->v[b->n].hash, hash, AUDIT_HASH_LEN);
@@ -150,9 +145,9 @@ static int pinned_key(cli *c, session *s, replica *r, const char *cmd, const Hea
 	if (stored && have_prof && memcmp(stored, prof_key, AUDIT_KEY_LEN) != 0) {
 		free(stored);
 		return refuse(c, cmd, old, w->checkpoint,
-		              "the audit key named in the profile is not the key this replica pinned earlier.",
-		              "Either the profile was changed to trust another key, or the replica was made "
-		              "against another server. Check which key the committee published.");
+		              _("the audit key named in the profile is not the key this replica pinned earlier."),
+		              _("Either the profile was changed to trust another key, or the replica was made "
+		              "against another server. Check which key the committee published."));
 	}
 	if (have_prof)
 		memcpy(key, prof_key, AUDIT_KEY_LEN);
@@ -165,27 +160,27 @@ static int pinned_key(cli *c, session *s, replica *r, const char *cmd, const Hea
 	if (w->audit_public_key.len != AUDIT_KEY_LEN) {
 		if (!have_prof && *pin_now)
 			return refuse(c, cmd, old, w->checkpoint,
-			              "the server presents no audit key (Welcome.audit_public_key is empty).",
-			              "A hearth server signs every checkpoint of its audit log; one that does not "
-			              "cannot be witnessed. Is this a hearth server of protocol 1.1 or later?");
+			              _("the server presents no audit key (Welcome.audit_public_key is empty)."),
+			              _("A hearth server signs every checkpoint of its audit log; one that does not "
+			              "cannot be witnessed. Is this a hearth server of protocol 1.1 or later?"));
 		return refuse(c, cmd, old, w->checkpoint,
-		              "the server no longer presents its audit key (Welcome.audit_public_key is empty).",
-		              "A server that stops signing its audit log may be hiding changes to it.");
+		              _("the server no longer presents its audit key (Welcome.audit_public_key is empty)."),
+		              _("A server that stops signing its audit log may be hiding changes to it."));
 	}
 	if (memcmp(w->audit_public_key.data, key, AUDIT_KEY_LEN) != 0) {
 		char want[2 * AUDIT_KEY_LEN + 1], got[2 * AUDIT_KEY_LEN + 1], what[400];
 		audit_hex(key, AUDIT_KEY_LEN, want);
 		audit_hex(w->audit_public_key.data, AUDIT_KEY_LEN, got);
 		snprintf(what, sizeof(what),
-		         "the server signs its checkpoints with another key:\n"
+		         _("the server signs its checkpoints with another key:\n"
 		         "hearth:   pinned key:       %s%s\n"
-		         "hearth:   presented key:    %s",
-		         want, have_prof ? " (from the profile)" : "", got);
+		         "hearth:   presented key:    %s"),
+		         want, have_prof ? _(" (from the profile)") : "", got);
 		return refuse(c, cmd, old, w->checkpoint, what,
-		              "Checkpoints signed by another key prove nothing about the log this replica "
+		              _("Checkpoints signed by another key prove nothing about the log this replica "
 		              "witnessed: this may be another server posing as ours, or a key replaced to "
 		              "forge checkpoints. If the committee really changed the key, it will say so "
-		              "and give the new public key ('hearth init --audit-key').");
+		              "and give the new public key ('hearth init --audit-key')."));
 	}
 	return EXIT_OK;
 }
@@ -199,52 +194,52 @@ static int report(cli *c, session *s, const char *cmd, const Hearth__Checkpoint 
 	switch (v) {
 	case WITNESS_OK: return EXIT_OK;
 	case WITNESS_NO_CHECKPOINT:
-		return refuse(c, cmd, old, NULL, "the server presented no audit checkpoint in its Welcome.",
-		              "A hearth server always presents its latest signed checkpoint; without one "
-		              "nothing shows that its audit log is the one this replica witnessed.");
+		return refuse(c, cmd, old, NULL, _("the server presented no audit checkpoint in its Welcome."),
+		              _("A hearth server always presents its latest signed checkpoint; without one "
+		              "nothing shows that its audit log is the one this replica witnessed."));
 	case WITNESS_FORGED:
-		return refuse(c, cmd, old, now, "the presented checkpoint's signature does not verify with the "
-		                                "pinned audit key (a forged checkpoint).",
-		              "Someone other than the server's audit key produced this checkpoint: the log it "
-		              "describes cannot be trusted.");
+		return refuse(c, cmd, old, now, _("the presented checkpoint's signature does not verify with the "
+		                                "pinned audit key (a forged checkpoint)."),
+		              _("Someone other than the server's audit key produced this checkpoint: the log it "
+		              "describes cannot be trusted."));
 	case WITNESS_NO_HEAD:
-		return refuse(c, cmd, old, now, "the presented checkpoint has no head hash.",
-		              "A checkpoint without a head describes no log.");
+		return refuse(c, cmd, old, now, _("the presented checkpoint has no head hash."),
+		              _("A checkpoint without a head describes no log."));
 	case WITNESS_SHRANK:
 		snprintf(what, sizeof(what),
-		         "the audit log shrank: the server now holds %llu entries, fewer than the %llu "
-		         "this replica saw.",
+		         _("the audit log shrank: the server now holds %llu entries, fewer than the %llu "
+		         "this replica saw."),
 		         (unsigned long long)now->size, (unsigned long long)old->size);
 		refuse(c, cmd, old, now, what,
-		       "Entries were removed from the audit log, or the server's store was rolled back "
-		       "to an older copy: changes made after that copy may be lost or hidden.");
+		       _("Entries were removed from the audit log, or the server's store was rolled back "
+		       "to an older copy: changes made after that copy may be lost or hidden."));
 		restored_advice(c);
 		return EXIT_WITNESS;
 	case WITNESS_REWRITTEN:
 		return refuse(c, cmd, old, now,
-		              "the audit log was rewritten: same number of entries, different head.",
-		              "At least one entry this replica witnessed has been changed since: the history "
-		              "the server shows is not the one it showed before.");
+		              _("the audit log was rewritten: same number of entries, different head."),
+		              _("At least one entry this replica witnessed has been changed since: the history "
+		              "the server shows is not the one it showed before."));
 	case WITNESS_DIVERGED:
 		if (d->diverged)
 			snprintf(what, sizeof(what),
-			         "the audit log was rewritten: it grew, but from entry %llu on its chain "
-			         "does not continue the head this replica accepted.",
+			         _("the audit log was rewritten: it grew, but from entry %llu on its chain "
+			         "does not continue the head this replica accepted."),
 			         (unsigned long long)d->diverged);
 		else
 			snprintf(what, sizeof(what),
-			         "the audit log was rewritten: its entries %llu to %llu do not lead from the "
-			         "head this replica accepted to the presented head.",
+			         _("the audit log was rewritten: its entries %llu to %llu do not lead from the "
+			         "head this replica accepted to the presented head."),
 			         (unsigned long long)old->size + 1, (unsigned long long)now->size);
 		return refuse(c, cmd, old, now, what,
-		              "The first entries of the log are no longer the ones this replica witnessed: "
+		              _("The first entries of the log are no longer the ones this replica witnessed: "
 		              "they were changed, or the store was rolled back to an older copy and has "
-		              "grown again since.");
+		              "grown again since."));
 	case WITNESS_UNPROVEN:
-		snprintf(what, sizeof(what), "the server cannot prove its own checkpoint: %s.", d->err);
+		snprintf(what, sizeof(what), _("the server cannot prove its own checkpoint: %s."), d->err);
 		return refuse(c, cmd, old, now, what,
-		              "A server that signs a checkpoint it cannot back with links is not telling "
-		              "the truth about its audit log.");
+		              _("A server that signs a checkpoint it cannot back with links is not telling "
+		              "the truth about its audit log."));
 	case WITNESS_PROOF_FAILED:
 		cli_error("%s: %s", cmd, d->err);
 		return EXIT_FAIL;

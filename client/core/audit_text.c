@@ -8,22 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/core/identity.h"
 #include "client/core/member_lookup.h"
 #include "client/core/values.h"
 #include "common/audit.h"
 #include "common/i18n.h"
 #include "common/uuid.h"
-
-const char *audq_role_word(Hearth__Role r)
-{
-	switch (r) {
-	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
-	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
-	case HEARTH__ROLE__ROLE_GENERAL: return "general";
-	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
-	default: return "-";
-	}
-}
 
 void audq_hex_of(const ProtobufCBinaryData *b, char *out, size_t cap)
 {
@@ -221,7 +211,7 @@ void audq_role_branch(const Hearth__AuditEntry *e, char *out, size_t cap)
 	if (e->actor_role == HEARTH__ROLE__ROLE_BRANCH)
 		snprintf(out, cap, "branch %s", e->actor_branch ? e->actor_branch : "?");
 	else
-		snprintf(out, cap, "%s", audq_role_word(e->actor_role));
+		snprintf(out, cap, "%s", identity_role_word(e->actor_role));
 }
 
 

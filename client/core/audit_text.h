@@ -12,9 +12,6 @@
 
 #include "common/record.h"
 
-/* "branch", "admin", "auditor" or "-". Static. */
-const char *audq_role_word(Hearth__Role r);
-
 void audq_hex_of(const ProtobufCBinaryData *b, char *out, size_t cap);
 
 /* A record or conflict id as text: canonical UUID when 16 bytes. */

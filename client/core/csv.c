@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -12,9 +13,7 @@
 void csv_free(csv_doc *doc)
 {
 	for (size_t i = 0; i < doc->n; i++) {
-		for (size_t k = 0; k < doc->rows[i].n; k++)
-			free(doc->rows[i].cells[k]);
-		free(doc->rows[i].cells);
+		array_free_strings(doc->rows[i].cells, doc->rows[i].n);
 		free(doc->rows[i].types);
 	}
 	free(doc->rows);
@@ -70,14 +69,8 @@ static int push_row(csv_doc *doc, csv_row *row)
 	}
 	if (doc->n >= CSV_MAX_ROWS)
 		return HEARTH_ETOOBIG;
-	if (doc->n == doc->cap) {
-		size_t nc = doc->cap ? doc->cap * 2 : 64;
-		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
-		if (!grown)
-			return HEARTH_ENOMEM;
-		doc->rows = grown;
-		doc->cap = nc;
-	}
+	if (array_grow(&doc->rows, &doc->cap, doc->n, sizeof(*doc->rows), 64) != 0)
+		return HEARTH_ENOMEM;
 	doc->rows[doc->n++] = *row;
 	memset(row, 0, sizeof(*row));
 	return 0;
@@ -186,9 +179,7 @@ fail:
 	if (rc == HEARTH_ENOMEM)
 		snprintf(err, cap, _("out of memory"));
 	free(cell.p);
-	for (size_t k = 0; k < row.n; k++)
-		free(row.cells[k]);
-	free(row.cells);
+	array_free_strings(row.cells, row.n);
 	csv_free(doc);
 	return rc;
 }

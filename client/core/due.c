@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -62,7 +63,7 @@ static int on_due_value(void *user, const char *section, const char *name, const
 			continue;
 		v = strtol(value, &end, 10);
 		if (!*value || *end || v < 1 || v > keys[i].max) {
-			snprintf(p->err, p->cap, "profile.ini [due] %s = \"%s\": give a whole number from 1 to %d",
+			snprintf(p->err, p->cap, _("profile.ini [due] %s = \"%s\": give a whole number from 1 to %d"),
 			         name, value, (int)keys[i].max);
 			p->bad = 1;
 			return 1;
@@ -71,8 +72,8 @@ static int on_due_value(void *user, const char *section, const char *name, const
 		return 1;
 	}
 	snprintf(p->err, p->cap,
-	         "profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
-	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)", name);
+	         _("profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
+	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)"), name);
 	p->bad = 1;
 	return 1;
 }
@@ -267,14 +268,8 @@ static due_item *add_item(calc *c, enum due_what what, long mi, const Hearth__Re
 	due_item *it;
 	const Hearth__Record *m = c->s->recs[HEARTH__KIND__KIND_MEMBER][mi];
 
-	if (c->out->n_items == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 16;
-		due_item *grown = realloc(c->out->items, nc * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		c->out->items = grown;
-		c->cap = nc;
-	}
+	if (array_grow(&c->out->items, &c->cap, c->out->n_items, sizeof(*c->out->items), 16) != 0)
+		return NULL;
 	it = &c->out->items[c->out->n_items++];
 	memset(it, 0, sizeof(*it));
 	it->what = what;

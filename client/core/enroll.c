@@ -281,7 +281,7 @@ int enroll_issue(const enroll_spec *e, X509 *ca, EVP_PKEY *ca_key, enroll_made *
 	if (tls_identity_from_cert(m->cert, e->org, &check, err, sizeof(err)) != 0 || check.role != e->role ||
 	    strcmp(check.name, e->name) != 0) {
 		snprintf(why, cap, _("the new certificate does not read back as made (%s); nothing written"),
-		         err[0] ? err : "identity differs");
+		         err[0] ? err : _("identity differs"));
 		goto fail;
 	}
 	tls_cert_fingerprint(m->cert, m->fingerprint);

@@ -76,11 +76,8 @@ int event_list_add(event_list *l, const char *action, const kind_info *k, const 
 		return 0;
 	}
 	if (id) {
-		e->record_id.data = malloc(UUID_LEN);
-		if (!e->record_id.data)
+		if (record_id_set(&e->record_id, id) != 0)
 			goto oom;
-		memcpy(e->record_id.data, id, UUID_LEN);
-		e->record_id.len = UUID_LEN;
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;

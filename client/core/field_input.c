@@ -13,6 +13,7 @@
 
 #include "client/core/values.h"
 #include "client/core/member_lookup.h"
+#include "client/core/reasons.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -59,6 +60,12 @@ void field_input_enum_choices(const ProtobufCEnumDescriptor *d, char *out, size_
 			break;
 		o += (size_t)n;
 	}
+}
+
+/* The field as a message names it: its Chinese label in Chinese text. */
+static const char *field_word(const field_input *fl)
+{
+	return reasons_rule_name(fl->rule, fl->fd->name);
 }
 
 /* A whole number in [min, max] with nothing around it. */
@@ -109,12 +116,7 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 			snprintf(why, cap, "%s", err[0] ? err : _(hearth_strerror(rc)));
 			return rc;
 		}
-		b->data = malloc(UUID_LEN);
-		if (!b->data)
-			return HEARTH_ENOMEM;
-		memcpy(b->data, id, UUID_LEN);
-		b->len = UUID_LEN;
-		return 0;
+		return record_id_set(b, id);
 	}
 	case PROTOBUF_C_TYPE_ENUM: {
 		char choices[512];
@@ -125,13 +127,13 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 			return 0;
 		}
 		field_input_enum_choices(fd->descriptor, choices, sizeof(choices));
-		snprintf(why, cap, _("%s \"%s\" is not one of: %s"), fd->name, text, choices);
+		snprintf(why, cap, _("%s \"%s\" is not one of: %s"), field_word(fl), text, choices);
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL: {
 		int v = 1;   /* a bare flag (no text) means yes */
 		if (text && value_parse_bool(text, &v) != 0) {
-			snprintf(why, cap, _("%s \"%s\" is not true or false (yes/no, 1/0, 是/否)"), fd->name,
+			snprintf(why, cap, _("%s \"%s\" is not true or false (yes/no, 1/0, 是/否)"), field_word(fl),
 			         text);
 			return HEARTH_EINVAL;
 		}
@@ -143,7 +145,7 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 		char *end;
 		double d = strtod(text, &end);
 		if (!*text || *end) {
-			snprintf(why, cap, _("%s \"%s\" is not a number"), fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is not a number"), field_word(fl), text);
 			return HEARTH_EINVAL;
 		}
 		if (fd->type == PROTOBUF_C_TYPE_FLOAT)
@@ -160,14 +162,14 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 	if ((rule_flags(fl->rule) & FIELD_MONEY) && !fl->fen) {
 		const char *reason;
 		if (value_yuan_parse(text, &iv, &reason) != 0) {
-			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
+			snprintf(why, cap, _("%s \"%s\" %s"), field_word(fl), text, reason);
 			return HEARTH_EINVAL;
 		}
 	} else if (rule_flags(fl->rule) & FIELD_PERCENT) {
 		const char *reason;
 		int32_t bp;
 		if (value_percent_parse(text, &bp, &reason) != 0) {
-			snprintf(why, cap, "%s \"%s\" %s", fd->name, text, reason);
+			snprintf(why, cap, _("%s \"%s\" %s"), field_word(fl), text, reason);
 			return HEARTH_EINVAL;
 		}
 		iv = bp;
@@ -183,11 +185,11 @@ static int parse_elem(const field_input *fl, const char *text, void *slot, char 
 		default: break;
 		}
 		if ((rule_flags(fl->rule) & FIELD_MONEY) && text[0] == '-') {
-			snprintf(why, cap, _("%s \"%s\" is negative; amounts are 0 or more"), fd->name, text);
+			snprintf(why, cap, _("%s \"%s\" is negative; amounts are 0 or more"), field_word(fl), text);
 			return HEARTH_EINVAL;
 		}
 		if (parse_int(text, lo, hi, &iv) != 0) {
-			snprintf(why, cap, _("%s \"%s\" is not a whole number%s"), fd->name, text,
+			snprintf(why, cap, _("%s \"%s\" is not a whole number%s"), field_word(fl), text,
 			         fl->fen ? _(" of fen") : "");
 			return HEARTH_EINVAL;
 		}
@@ -313,7 +315,7 @@ int field_input_apply(ProtobufCMessage *body, const field_input *a, char *why, s
 		char *arr = NULL;
 
 		if (n > max) {
-			snprintf(why, cap, _("%s has %zu values; at most %zu are allowed"), fd->name, n, max);
+			snprintf(why, cap, _("%s has %zu values; at most %zu are allowed"), field_word(a), n, max);
 			return HEARTH_EINVAL;
 		}
 		if (n == 0) {

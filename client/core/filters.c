@@ -314,7 +314,7 @@ int filter_resolve_member(replica *r, const char *text, uint8_t id[16], char *er
 	if (looks_like_id(text)) {
 		rc = replica_resolve_id(r, text, id, e, sizeof(e));
 		if (rc == HEARTH_EINVAL) {
-			snprintf(err, cap, "%s", e[0] ? e : "the id prefix is ambiguous");
+			snprintf(err, cap, "%s", e[0] ? e : _("the id prefix is ambiguous"));
 			return rc;
 		}
 		if (rc != 0 && rc != HEARTH_ENOTFOUND) {

@@ -35,3 +35,15 @@ identity_result identity_read(const char *cert_path, tls_identity *id, char *err
 	X509_free(x);
 	return rc == 0 ? IDENTITY_OK : IDENTITY_INVALID;
 }
+
+const char *identity_role_word(Hearth__Role r)
+{
+	switch (r) {
+	case HEARTH__ROLE__ROLE_UNSPECIFIED: return "-";
+	case HEARTH__ROLE__ROLE_BRANCH: return "branch";
+	case HEARTH__ROLE__ROLE_GENERAL: return "general";
+	case HEARTH__ROLE__ROLE_ADMIN: return "admin";
+	case HEARTH__ROLE__ROLE_AUDITOR: return "auditor";
+	default: return "unknown";
+	}
+}

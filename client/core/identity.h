@@ -27,4 +27,10 @@ typedef enum identity_result {
  * the reason for IDENTITY_INVALID. */
 identity_result identity_read(const char *cert_path, tls_identity *id, char *err, size_t cap);
 
+/* A role as one word, the same in every listing and JSON field (whoami,
+ * admin principals, the audit log): "branch", "general", "admin" or
+ * "auditor"; "-" for no role (an audit entry with no actor role), "unknown"
+ * for a role this hearth does not know (a newer server's). Static. */
+const char *identity_role_word(Hearth__Role r);
+
 #endif

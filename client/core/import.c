@@ -20,6 +20,7 @@
 #include "client/core/replica.h"
 #include "client/core/values.h"
 #include "client/core/xlsx_read.h"
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -214,7 +215,7 @@ static int map_header(importer *im, const csv_row *h)
 			continue;
 		}
 		if (found == 1 && !importable(k, c->fd)) {
-			bad(im, name, "%s cannot be imported from CSV", c->fd->name);
+			bad(im, name, _("%s cannot be imported from CSV"), c->fd->name);
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -226,7 +227,7 @@ static int map_header(importer *im, const csv_row *h)
 				continue;
 			}
 			if ((c->is_id && o->is_id) || (c->fd && o->fd == c->fd)) {
-				bad(im, name, "column %zu names the same field as column %zu", i + 1, j + 1);
+				bad(im, name, _("column %zu names the same field as column %zu"), i + 1, j + 1);
 				break;
 			}
 		}
@@ -261,19 +262,14 @@ static int parse_ref(importer *im, const column *c, const char *text, ProtobufCB
 		return HEARTH_EINVAL;
 	}
 	if (replica_get(im->rep, id, &m) == 0 && strcmp(m->branch_id ? m->branch_id : "", im->branch)) {
-		bad(im, c->fd->name, "member \"%s\" belongs to branch %s, not %s", text, m->branch_id,
+		bad(im, c->fd->name, _("member \"%s\" belongs to branch %s, not %s"), text, m->branch_id,
 		    im->branch);
 		hearth__record__free_unpacked(m, NULL);
 		return HEARTH_EINVAL;
 	}
 	if (m)
 		hearth__record__free_unpacked(m, NULL);
-	b->data = malloc(UUID_LEN);
-	if (!b->data)
-		return HEARTH_ENOMEM;
-	memcpy(b->data, id, UUID_LEN);
-	b->len = UUID_LEN;
-	return 0;
+	return record_id_set(b, id);
 }
 
 /* Parses one value into slot (zeroed storage of the element type). Strings
@@ -296,14 +292,15 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 			*(int32_t *)slot = v;
 			return 0;
 		}
-		bad(im, fd->name, "\"%s\" is not a value of %s (use the Chinese label or the short name "
-		                  "that 'hearth %s --help' lists)", text, fd->name, im->k->name);
+		bad(im, fd->name, _("\"%s\" is not a value of %s (use the Chinese label or the short name "
+		                    "that 'hearth %s --help' lists)"), text, reasons_field_name(im->k, fd->name),
+		    im->k->name);
 		return HEARTH_EINVAL;
 	}
 	case PROTOBUF_C_TYPE_BOOL:
 		if (value_parse_bool(text, slot) == 0)
 			return 0;
-		bad(im, fd->name, "\"%s\" is not 是/否 (yes/no, true/false, 1/0)", text);
+		bad(im, fd->name, _("\"%s\" is not 是/否 (yes/no, true/false, 1/0)"), text);
 		return HEARTH_EINVAL;
 	default:
 		break;
@@ -328,7 +325,7 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 		}
 		if ((rflags(c) & FIELD_MONEY) && !c->fen) {
 			if (value_yuan_parse(text, &v, &why) != 0) {
-				bad(im, fd->name, "\"%s\" %s", text, why ? why : "is not an amount in yuan");
+				bad(im, fd->name, "\"%s\" %s", text, why ? why : _("is not an amount in yuan"));
 				return HEARTH_EINVAL;
 			}
 		} else if (rflags(c) & FIELD_PERCENT) {
@@ -344,8 +341,8 @@ static int parse_elem(importer *im, const column *c, const char *raw, void *slot
 			x = strtoll(text, &end, 10);
 			if (!*text || *end || errno || ((rflags(c) & FIELD_MONEY) && x < 0) ||
 			    (pbfield_elem_size(fd) == 4 && (x < INT32_MIN || x > INT32_MAX))) {
-				bad(im, fd->name, "\"%s\" is not a whole number%s", text,
-				    c->fen ? " of fen (0 or more)" : "");
+				bad(im, fd->name, _("\"%s\" is not a whole number%s"), text,
+				    c->fen ? _(" of fen (0 or more)") : "");
 				return HEARTH_EINVAL;
 			}
 			v = x;
@@ -388,7 +385,7 @@ static int set_cell(importer *im, ProtobufCMessage *body, const column *c, const
 		while (rc == 0 && (len = field_input_next_item(&p, &start)) != 0) {
 			char *item;
 			if (n == max) {
-				bad(im, fd->name, "more than %zu values; at most %zu are allowed", max, max);
+				bad(im, fd->name, _("more than %zu values; at most %zu are allowed"), max, max);
 				rc = HEARTH_EINVAL;
 				break;
 			}
@@ -528,8 +525,8 @@ static int masked_cell(importer *im, const ProtobufCMessage *body, const column 
 	}
 	if (update && fd->type != PROTOBUF_C_TYPE_STRING && !strcmp(text, "***"))
 		return 1;
-	bad(im, fd->name, "the value is masked (%s); export with 'list --csv --reveal' to import "
-	                  "sensitive fields, or leave the cell empty", text);
+	bad(im, fd->name, _("the value is masked (%s); export with 'list --csv --reveal' to import "
+	                    "sensitive fields, or leave the cell empty"), text);
 	return -1;
 }
 
@@ -581,8 +578,8 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 	struct unique_scan u = { im->k, body, rec->id.data, 0 };
 	const char *field = im->k->kind == HEARTH__KIND__KIND_DUES ? "month" : "member";
 	const char *what = im->k->kind == HEARTH__KIND__KIND_DUES
-	                           ? "a dues record for this member and month already exists"
-	                           : "this member already has an open hardship entry (在册/帮扶中)";
+	                           ? _("a dues record for this member and month already exists")
+	                           : _("this member already has an open hardship entry (在册/帮扶中)");
 
 	if (im->k->kind != HEARTH__KIND__KIND_DUES && im->k->kind != HEARTH__KIND__KIND_HARDSHIP)
 		return;
@@ -592,7 +589,7 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 			continue;
 		if (clashes(im->k, body, record_body(o))) {
 			im->col = column_of(im, field);
-			bad(im, field, "%s (an earlier row of this file)", what);
+			bad(im, field, _("%s (an earlier row of this file)"), what);
 			im->col = NO_COL;
 			return;
 		}
@@ -600,7 +597,7 @@ static void check_unique(importer *im, const Hearth__Record *rec, const Protobuf
 	replica_each(im->rep, im->k->kind, 0, unique_fn, &u);
 	im->col = column_of(im, field);
 	if (u.clash)
-		bad(im, field, "%s in the local replica", what);
+		bad(im, field, _("%s in the local replica"), what);
 	im->col = NO_COL;
 }
 
@@ -648,7 +645,7 @@ static int existing_record(importer *im, const char *text, Hearth__Record **out)
 	if (rc == 0)
 		rc = replica_get(im->rep, id, out);
 	if (rc == 0 && ((*out)->kind != im->k->kind || (*out)->deleted || !record_body(*out))) {
-		bad(im, "id", "%s is %s", t, (*out)->deleted ? "deleted" : "not a record of this kind");
+		bad(im, "id", (*out)->deleted ? _("%s is deleted") : _("%s is not a record of this kind"), t);
 		hearth__record__free_unpacked(*out, NULL);
 		*out = NULL;
 		return HEARTH_EINVAL;
@@ -656,8 +653,8 @@ static int existing_record(importer *im, const char *text, Hearth__Record **out)
 	if (rc == HEARTH_ENOMEM)
 		return rc;
 	if (rc != 0) {
-		bad(im, "id", "no %s record %s in the local replica; leave the id empty to add the row "
-		              "as a new record", im->k->name, t);
+		bad(im, "id", _("no %s record %s in the local replica; leave the id empty to add the row "
+		                "as a new record"), im->k->name, t);
 		return HEARTH_EINVAL;
 	}
 	return 0;
@@ -787,7 +784,7 @@ static int do_row(importer *im, const csv_row *row)
 	im->col = NO_COL;
 	im->row_bad = 0;
 	if (row->n > im->n_cols) {
-		bad(im, "row", "%zu fields, but the header has %zu", row->n, im->n_cols);
+		bad(im, "row", _("%zu fields, but the header has %zu"), row->n, im->n_cols);
 		goto done;
 	}
 	for (size_t i = 0; i < row->n; i++) {
@@ -1020,9 +1017,7 @@ done:
 
 void import_result_free(import_result *res)
 {
-	for (size_t i = 0; i < res->n_unknown; i++)
-		free(res->unknown[i]);
-	free(res->unknown);
+	array_free_strings(res->unknown, res->n_unknown);
 	res->unknown = NULL;
 	res->n_unknown = 0;
 }

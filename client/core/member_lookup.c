@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "client/core/replica_conflicts.h"
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/pbfield.h"
 #include "common/record.h"
@@ -409,9 +410,7 @@ size_t member_names_count(const member_names *mn, const char *name)
 
 void member_names_free(member_names *mn)
 {
-	for (size_t i = 0; i < mn->n; i++)
-		free(mn->names[i]);
-	free(mn->names);
+	array_free_strings(mn->names, mn->n);
 	mn->names = NULL;
 	mn->n = 0;
 }

@@ -210,6 +210,13 @@ const char *reasons_field_name(const kind_info *k, const char *field)
 	if (fd == NULL)
 		return field;
 	rule = kind_rule(k, fd->id);
+	return reasons_rule_name(rule, field);
+}
+
+const char *reasons_rule_name(const field_rule *rule, const char *field)
+{
+	if (!i18n_is_zh())
+		return field;
 	return rule && rule->label && rule->label[0] ? rule->label : field;
 }
 

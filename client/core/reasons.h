@@ -28,4 +28,8 @@ const char *reasons_localize(const kind_info *k, const char *english, char *buf,
  * non-NULL field. */
 const char *reasons_field_name(const kind_info *k, const char *field);
 
+/* The same for a field whose rule the caller holds: rule's label when the
+ * text is Chinese and it has one, else field. rule may be NULL. */
+const char *reasons_rule_name(const field_rule *rule, const char *field);
+
 #endif

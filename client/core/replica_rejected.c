@@ -45,7 +45,7 @@ static int load_item(replica *r, MDB_txn *t, const uint8_t id[16], replica_rejec
 	if ((rc = rstore_rejected_get(r, t, id, &e, &it->rejected_at_ms)) != 0)
 		return rc;
 	it->code = e->code;
-	snprintf(it->reason, sizeof(it->reason), "%s", e->message[0] ? e->message : "no reason given");
+	snprintf(it->reason, sizeof(it->reason), "%s", e->message[0] ? e->message : _("no reason given"));
 	snprintf(it->field, sizeof(it->field), "%s", e->field);
 	it->has_clash = replica_rejected_clash(e->message, id, it->clash_id);
 	hearth__error__free_unpacked(e, NULL);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -228,14 +229,8 @@ int rstore_prefix_ok(const char *text)
 
 int rstore_blobs_add(rstore_blobs *b, const void *data, size_t len)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		rstore_blob *nv = realloc(b->v, cap * sizeof(*nv));
-		if (!nv)
-			return HEARTH_ENOMEM;
-		b->v = nv;
-		b->cap = cap;
-	}
+	if (array_grow(&b->v, &b->cap, b->n, sizeof(*b->v), 64) != 0)
+		return HEARTH_ENOMEM;
 	b->v[b->n].data = malloc(len ? len : 1);
 	if (!b->v[b->n].data)
 		return HEARTH_ENOMEM;
@@ -333,15 +328,9 @@ int rstore_pending_of(replica *r, MDB_txn *t, const uint8_t id[16], uint64_t **s
 	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != RSTORE_BYREC_KEY_LEN || memcmp(k.mv_data, id, UUID_LEN) != 0)
 			break;
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			uint64_t *ns = realloc(*seqs, nc * sizeof(*ns));
-			if (!ns) {
-				rc = HEARTH_ENOMEM;
-				goto fail;
-			}
-			*seqs = ns;
-			cap = nc;
+		if (array_grow(seqs, &cap, *n, sizeof(**seqs), 8) != 0) {
+			rc = HEARTH_ENOMEM;
+			goto fail;
 		}
 		(*seqs)[(*n)++] = rstore_be64_get((const uint8_t *)k.mv_data + UUID_LEN);
 	}
@@ -433,14 +422,8 @@ int rstore_add_field(uint32_t **set, size_t *n, size_t *cap, uint32_t f)
 	for (size_t i = 0; i < *n; i++)
 		if ((*set)[i] == f)
 			return 0;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		uint32_t *ns = realloc(*set, nc * sizeof(*ns));
-		if (!ns)
-			return HEARTH_ENOMEM;
-		*set = ns;
-		*cap = nc;
-	}
+	if (array_grow(set, cap, *n, sizeof(**set), 16) != 0)
+		return HEARTH_ENOMEM;
 	(*set)[(*n)++] = f;
 	return 0;
 }

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "client/core/field_input.h"
+#include "client/core/reasons.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 #include "common/record.h"
 #include "common/uuid.h"
 
@@ -31,21 +33,21 @@ int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char
 	if (cf->id.len == UUID_LEN)
 		uuid_format(cf->id.data, cid);
 	if (!k || cf->record_id.len != UUID_LEN) {
-		snprintf(err, cap, "conflict %s is about a kind of record this hearth does not know; "
-		                   "upgrade hearth", cid);
+		snprintf(err, cap, _("conflict %s is about a kind of record this hearth does not know; "
+		                     "upgrade hearth"), cid);
 		return HEARTH_EINVAL;
 	}
 	if ((rc = replica_get_server(r, cf->record_id.data, &srv)) != 0) {
-		snprintf(err, cap, "the record of conflict %s is not in the local replica; run 'hearth "
-		                   "sync' first", cid);
+		snprintf(err, cap, _("the record of conflict %s is not in the local replica; run 'hearth "
+		                     "sync' first"), cid);
 		return rc == HEARTH_ENOTFOUND ? HEARTH_ENOTFOUND : rc;
 	}
 	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
-		snprintf(err, cap, "the server copy of the record is damaged: %s", hearth_strerror(rc));
+		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		goto fail;
 	}
 	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
-		snprintf(err, cap, "the server copy of the record is damaged: %s", hearth_strerror(rc));
+		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
 		goto fail;
 	}
 	keep_op = (side == RESOLVE_KEEP_MINE) == resolve_mine_is_op(r, cf);
@@ -53,7 +55,7 @@ int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char
 		const Hearth__ConflictField *f = cf->fields[i];
 		const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
 		if ((rc = fieldmap_set(&fm, f->field, v->data, v->len)) != 0) {
-			snprintf(err, cap, "out of memory");
+			snprintf(err, cap, "%s", _("out of memory"));
 			goto fail;
 		}
 	}
@@ -61,18 +63,18 @@ int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char
 	 * server edited: the op side is the delete. */
 	del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
 	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
-		snprintf(err, cap, "out of memory");
+		snprintf(err, cap, "%s", _("out of memory"));
 		goto fail;
 	}
 	if (!del) {
 		record_error rerr;
 		if ((rc = record_validate_body(k, body, body_len, &rerr)) != 0) {
-			snprintf(err, cap, "%s", rerr.message);
+			reasons_localize(k, rerr.message, err, cap);
 			goto fail;
 		}
 	}
 	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
-		snprintf(err, cap, "cannot build the record: %s", hearth_strerror(rc));
+		snprintf(err, cap, _("cannot build the record: %s"), _(hearth_strerror(rc)));
 		goto fail;
 	}
 	rc = replica_resolve(r, cf, srv, del, err, cap);
@@ -105,17 +107,17 @@ int resolve_set(replica *r, const Hearth__Conflict *cf, const resolve_value *val
 	if (bad)
 		*bad = NULL;
 	if (!k || cf->record_id.len != UUID_LEN) {
-		snprintf(err, cap, "this conflict is about a kind of record this hearth does not know; "
-		                   "upgrade hearth");
+		snprintf(err, cap, "%s", _("this conflict is about a kind of record this hearth does not know; "
+		                           "upgrade hearth"));
 		return HEARTH_EINVAL;
 	}
 	if ((rc = replica_get_server(r, cf->record_id.data, &srv)) != 0) {
-		snprintf(err, cap, "the record of this conflict is not in the local replica; sync first");
+		snprintf(err, cap, "%s", _("the record of this conflict is not in the local replica; sync first"));
 		return rc;
 	}
 	body = (ProtobufCMessage *)record_body(srv);
 	if (!body) {
-		snprintf(err, cap, "the server deleted this record: keep one side instead");
+		snprintf(err, cap, "%s", _("the server deleted this record: keep one side instead"));
 		rc = HEARTH_EINVAL;
 		goto fail;
 	}
@@ -125,7 +127,8 @@ int resolve_set(replica *r, const Hearth__Conflict *cf, const resolve_value *val
 		const field_rule *rule = fd ? kind_rule(k, fd->id) : NULL;
 
 		if (!fd || !in_conflict(cf, fd) || !field_input_supported(fd, rule)) {
-			snprintf(err, cap, "%s is not a conflicting field of this record", vals[i].field);
+			snprintf(err, cap, _("%s is not a conflicting field of this record"),
+			         reasons_field_name(k, vals[i].field));
 			if (bad)
 				*bad = vals[i].field;
 			rc = HEARTH_EINVAL;
@@ -141,7 +144,7 @@ int resolve_set(replica *r, const Hearth__Conflict *cf, const resolve_value *val
 	}
 	memset(&rerr, 0, sizeof(rerr));
 	if (record_validate_message(k, body, &rerr) != 0) {
-		snprintf(err, cap, "%s", rerr.message);
+		reasons_localize(k, rerr.message, err, cap);
 		if (bad)
 			*bad = NULL;
 		rc = HEARTH_EINVAL;

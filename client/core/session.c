@@ -361,7 +361,7 @@ static int hello(session *s)
 	if (resp->body_case != HEARTH__ENVELOPE__BODY_WELCOME || !resp->welcome->principal) {
 		envelope_free(resp, NULL);
 		return fail(s, SESSION_PROTOCOL, HEARTH_EPROTO, _("the server answered Hello with %s"),
-		            "something other than Welcome");
+		            _("something other than Welcome"));
 	}
 	s->welcome_env = resp;
 	s->welcome = resp->welcome;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "client/core/figure_rules.h"
@@ -91,14 +92,8 @@ static long row_index(stats *s, const char *id)
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->rows[i].branch, id))
 			return (long)i;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		stats_row *nr = realloc(s->rows, cap * sizeof(*nr));
-		if (!nr)
-			return -1;
-		s->rows = nr;
-		s->cap = cap;
-	}
+	if (array_grow(&s->rows, &s->cap, s->n, sizeof(*s->rows), 16) != 0)
+		return -1;
 	memset(&s->rows[s->n], 0, sizeof(s->rows[s->n]));
 	snprintf(s->rows[s->n].branch, sizeof(s->rows[s->n].branch), "%s", id);
 	return (long)s->n++;
@@ -268,14 +263,8 @@ static int count_hardship(scan *x, long row, const Hearth__Hardship *h)
 	}
 	if (h->member.len != 16)
 		return 0;
-	if (x->n_ledger == x->cap_ledger) {
-		size_t cap = x->cap_ledger ? x->cap_ledger * 2 : 64;
-		ledger_entry *nl = realloc(x->ledger, cap * sizeof(*nl));
-		if (!nl)
-			return HEARTH_ENOMEM;
-		x->ledger = nl;
-		x->cap_ledger = cap;
-	}
+	if (array_grow(&x->ledger, &x->cap_ledger, x->n_ledger, sizeof(*x->ledger), 64) != 0)
+		return HEARTH_ENOMEM;
 	memcpy(x->ledger[x->n_ledger].member, h->member.data, 16);
 	x->ledger[x->n_ledger].row = row;
 	x->n_ledger++;

@@ -294,7 +294,7 @@ static int strip_separators(const char *s, size_t len, char *out, size_t cap, co
 		int_len++;
 	for (size_t i = 0; i < len; i++) {
 		if (o + 1 >= cap) {
-			*why = "is too large (at most 999999999999.99 yuan)";
+			*why = _("is too large (at most 999999999999.99 yuan)");
 			return HEARTH_EINVAL;
 		}
 		if (s[i] != ',') {

@@ -36,8 +36,8 @@ struct member_namer;   /* member_lookup.h */
 
 /* How value_field_format writes a value. */
 typedef enum value_style {
-	VALUE_STYLE_TYPED = 0,   /* as `resolve --set` takes it back: fen, ids, yes/no */
-	VALUE_STYLE_PEOPLE,      /* as people read it: 元, names, 是/否, notes as text */
+	VALUE_STYLE_TYPED = 0,   /* for programs (conflicts --json): fen, ids, yes/no */
+	VALUE_STYLE_PEOPLE,      /* as people read it and type it back (resolve --set): 元, names, 是/否 */
 } value_style;
 
 typedef struct value_text_opts {

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unzip.h>
 
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -379,9 +380,7 @@ static int row_put(reader *r, size_t col, char *text, csv_cell_type type)
 
 static void row_drop(csv_row *row)
 {
-	for (size_t i = 0; i < row->n; i++)
-		free(row->cells[i]);
-	free(row->cells);
+	array_free_strings(row->cells, row->n);
 	free(row->types);
 	memset(row, 0, sizeof(*row));
 }
@@ -400,16 +399,10 @@ static void row_end(reader *r)
 		stop(r, HEARTH_ETOOBIG, _("the sheet has more than %u rows; split it"), CSV_MAX_ROWS);
 		return;
 	}
-	if (doc->n == doc->cap) {
-		size_t nc = doc->cap ? doc->cap * 2 : 64;
-		csv_row *grown = realloc(doc->rows, nc * sizeof(*grown));
-		if (!grown) {
-			row_drop(&r->row);
-			stop(r, HEARTH_ENOMEM, " ");
-			return;
-		}
-		doc->rows = grown;
-		doc->cap = nc;
+	if (array_grow(&doc->rows, &doc->cap, doc->n, sizeof(*doc->rows), 64) != 0) {
+		row_drop(&r->row);
+		stop(r, HEARTH_ENOMEM, " ");
+		return;
 	}
 	r->row.line = (unsigned)r->row_no;
 	doc->rows[doc->n++] = r->row;
@@ -871,9 +864,7 @@ int xlsx_read(const void *data, size_t len, const xlsx_read_opts *opts, xlsx_she
 fail:
 	unzClose(z.uf);
 	row_drop(&r.row);
-	for (size_t i = 0; i < r.n_strings; i++)
-		free(r.strings[i]);
-	free(r.strings);
+	array_free_strings(r.strings, r.n_strings);
 	free(r.fmts);
 	free(r.xf_date);
 	free(r.text.p);

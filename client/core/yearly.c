@@ -8,6 +8,7 @@
 
 #include "client/core/figure_rules.h"
 #include "client/core/values.h"
+#include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/record.h"
@@ -50,15 +51,9 @@ static yearly_figure *add(ctx *c, const char *group, const char *group_label, co
 
 	if (c->oom)
 		return NULL;
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 64;
-		yearly_figure *grown = realloc(r->f, nc * sizeof(*grown));
-		if (!grown) {
-			c->oom = 1;
-			return NULL;
-		}
-		r->f = grown;
-		r->cap = nc;
+	if (array_grow(&r->f, &r->cap, r->n, sizeof(*r->f), 64) != 0) {
+		c->oom = 1;
+		return NULL;
 	}
 	f = &r->f[r->n++];
 	memset(f, 0, sizeof(*f));
@@ -131,15 +126,9 @@ static void veteran(ctx *c, const Hearth__Record *rec, int years)
 
 	if (c->oom)
 		return;
-	if (r->n_veterans == r->cap_veterans) {
-		size_t nc = r->cap_veterans ? r->cap_veterans * 2 : 16;
-		yearly_veteran *grown = realloc(r->veterans, nc * sizeof(*grown));
-		if (!grown) {
-			c->oom = 1;
-			return;
-		}
-		r->veterans = grown;
-		r->cap_veterans = nc;
+	if (array_grow(&r->veterans, &r->cap_veterans, r->n_veterans, sizeof(*r->veterans), 16) != 0) {
+		c->oom = 1;
+		return;
 	}
 	v = &r->veterans[r->n_veterans++];
 	memset(v, 0, sizeof(*v));
@@ -468,14 +457,8 @@ int yearly_add(yearly_report *sum, const yearly_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		yearly_figure *f = find_figure(sum, &r->f[i]);
 		if (!f) {
-			if (sum->n == sum->cap) {
-				size_t nc = sum->cap ? sum->cap * 2 : 64;
-				yearly_figure *grown = realloc(sum->f, nc * sizeof(*grown));
-				if (!grown)
-					return HEARTH_ENOMEM;
-				sum->f = grown;
-				sum->cap = nc;
-			}
+			if (array_grow(&sum->f, &sum->cap, sum->n, sizeof(*sum->f), 64) != 0)
+				return HEARTH_ENOMEM;
 			f = &sum->f[sum->n++];
 			*f = r->f[i];
 			f->value = 0;

@@ -529,7 +529,7 @@ static void do_principals(web_admin *w, web_api *a, web_api_answer *an)
 		json_t *o = json_object();
 		set_str(o, "fingerprint", p->fingerprint);
 		set_str(o, "name", p->name);
-		set_str(o, "role", audq_role_word(p->role));
+		set_str(o, "role", identity_role_word(p->role));
 		set_str(o, "role_label", role_label(p->role));
 		set_str(o, "branch", p->branch_id);
 		set_str(o, "branch_name", branch_name(bn.l, p->branch_id));
@@ -717,7 +717,7 @@ static void do_enroll(web_admin *w, const web_api_request *rq, web_api_answer *a
 	o = json_object();
 	json_object_set_new(o, "signed", json_boolean(m.cert != NULL));
 	set_str(o, "name", spec.name);
-	set_str(o, "role", audq_role_word(spec.role));
+	set_str(o, "role", identity_role_word(spec.role));
 	set_str(o, "role_label", role_label(spec.role));
 	set_str(o, "branch", spec.branch ? spec.branch : "");
 	set_str(o, "branch_name", bname);

@@ -62,8 +62,8 @@ run("#import-check", 2)
 got = [tuple(td.text for td in tr.find_elements(uilib.By.TAG_NAME, "td"))
        for tr in p.css("#import-problems tbody tr")]
 r.eq("检查 shows every bad cell, row, column and message as the CLI prints them", want, got)
-r.contains("one of them exactly", ("3", "性别", '"机器人" is not a value of gender (use the Chinese label or the '
-                                   "short name that 'hearth member --help' lists)"), got)
+r.contains("one of them exactly, in Chinese", ("3", "性别", "“机器人”不是 性别 的可选值（请用“hearth member --help”"
+                                               "列出的中文名或英文短名）"), got)
 r.eq("the summary says nothing was stored", "共 4 行，其中 3 行有误；没有保存任何内容", p.text("#import-summary"))
 r.contains("the unknown column is named", "微信号", p.text("#import-result"))
 rc, out = r.h("a", "member", "list", "--json")

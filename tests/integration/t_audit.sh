@@ -145,6 +145,9 @@ seq=$(entries --oldest-first --record "$id" --action record.update | grep -o '"s
 out=$(h adm audit show "$seq")
 expect_contains "audit show: action" "record.update" "$out"
 expect_contains "audit show: field with its label, old -> new" "地址 (address): (empty) → 北京市海淀区" "$out"
+out=$(LC_ALL=zh_CN.UTF-8 h adm audit show "$seq")
+expect_contains "audit show: the labels in Chinese" "操作          record.update" "$out"
+expect_contains "audit show: the actor's label in Chinese" "操作人        " "$out"
 
 # --- verify: admin, auditor, branch
 out=$(h adm audit verify); rc=$?

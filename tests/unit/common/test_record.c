@@ -949,6 +949,27 @@ static int count_refs(void *ctx, const char *field, const uint8_t id[16])
 /* A transfer names its member until it is the sending branch's summary
  * (issue 15 item 5): then it refers to nobody, so no store rule checks
  * her in that branch and no later transfer moves it with her. */
+/* record_id_set gives the field its own copy of the id, which the message
+ * frees with the rest of it. */
+static void test_id_set(void **state)
+{
+	Hearth__Hardship *h = calloc(1, sizeof(*h));
+	uint8_t id[16];
+	(void)state;
+
+	assert_non_null(h);
+	hearth__hardship__init(h);
+	for (int i = 0; i < 16; i++)
+		id[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(record_id_set(&h->member, id), 0);
+	assert_int_equal(h->member.len, 16);
+	assert_ptr_not_equal(h->member.data, id);
+	id[0] = 0;
+	assert_int_equal(h->member.data[0], 0xa0);
+	assert_int_equal(h->member.data[15], 0xaf);
+	hearth__hardship__free_unpacked(h, NULL);
+}
+
 static void test_transfer_summary_refers_to_nobody(void **state)
 {
 	const kind_info *k = kind_find(HEARTH__KIND__KIND_TRANSFER);
@@ -978,6 +999,7 @@ static void test_transfer_summary_refers_to_nobody(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_id_set),
 		cmocka_unit_test(test_transfer_summary_refers_to_nobody),
 		cmocka_unit_test(test_member_rules),
 		cmocka_unit_test(test_validate_message),

@@ -197,7 +197,7 @@ static void test_client_field_format(void **state)
 	assert_string_equal(s, "1500.50\xe5\x85\x83");   /* 元 */
 	free(s);
 	s = field_of(kind_find(HEARTH__KIND__KIND_VISIT), &v.base, 5, VALUE_STYLE_TYPED);
-	assert_string_equal(s, "150050");   /* as resolve --set takes it back */
+	assert_string_equal(s, "150050");   /* as conflicts --json gives it to programs */
 	free(s);
 
 	t.follow_up = 1;
