@@ -25,6 +25,8 @@ typedef struct web_server_options {
 	void *history_arg;
 	web_export_fn export_list; /* writes a list as CSV or xlsx (web_api.h) */
 	void *export_arg;
+	web_fetch_fn fetch;        /* downloads an attachment's content (web_api.h) */
+	void *fetch_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by
