@@ -124,6 +124,25 @@ expect_eq "a hash no record holds is 404" 404 "$(get "$B/api/attachment?id=$vid&
 expect_eq "saying nothing of the store" "this record has no attachment with that SHA-256" "$(jget 'd["error"]' <"$T/got")"
 expect_eq "the PNG's hash on another record is 404" 404 "$(get "$B/api/attachment?id=$mid&sha=$SHA")"
 expect_eq "a hash that is not one is 400" 400 "$(get "$B/api/attachment?id=$vid&sha=../../etc/passwd")"
+# Content another office added and has not uploaded yet: 上传中, 未下载, and
+# 下载 answers "not yet uploaded" with how far it got.
+client b branch1 "$PORT_s"
+h a sync >/dev/null 2>&1 || fail "a's sync"
+h b sync >/dev/null 2>&1 || fail "b's first sync"
+{ printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00'; head -c 300000 /dev/urandom; } > "$F/far.jpg"
+h b visit attach "$vid" "$F/far.jpg" >/dev/null || fail "b attaches"
+h b sync --no-content >/dev/null 2>&1 || fail "b's sync without content"
+h a sync >/dev/null 2>&1 || fail "a pulls b's attachment"
+FAR=$(sha256sum "$F/far.jpg" | cut -d' ' -f1)
+list=$(curl -s -b "$JAR" --max-time 10 "$B/api/attachments?id=$vid")
+expect_eq "b's file shows 上传中 and 未下载, no thumbnail" "uploading not downloaded False" \
+	"$(echo "$list" | jget '" ".join("%s %s %s" % (a["uploading"], a["missing"], a["thumb"]) for a in d if a["name"] == "far.jpg")')"
+expect_eq "its 下载 is 409 while the server lacks it" 409 "$(get "$B/api/attachment?id=$vid&sha=$FAR")"
+expect_eq "saying how far the upload got" \
+	"far.jpg is not yet uploaded: the server holds 0 of its 2 chunks (0%); try again after the replica that added it has synced" \
+	"$(jget 'd["error"]' <"$T/got")"
+expect_eq "its thumbnail is 404 here" 404 "$(get "$B/api/attachment?id=$vid&sha=$FAR&view=thumb")"
+
 # Content this replica lacks, with the server down: a sentence, not a hang.
 mv "$T/home.a/replica/content/$PDF" "$T/pdf.keep"
 stop_server s
@@ -140,7 +159,7 @@ expect_eq "a detach of a name the record lacks is 404" 404 \
 expect_eq "saying which" "this record has no attachment named nope.png" "$(jget 'd["error"]' <"$T/ans")"
 expect_eq "a detach with it is 200" 200 \
 	"$(post -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' --data "{\"id\":\"$vid\",\"name\":\"sheet.png\"}" "$B/api/detach")"
-expect_eq "the CLI sees it gone" "cert.pdf" "$(h a visit attachments "$vid" --json | jget '",".join(a["name"] for a in d)')"
+expect_eq "the CLI sees it gone" "cert.pdf,far.jpg" "$(h a visit attachments "$vid" --json | jget '",".join(a["name"] for a in d)')"
 expect_eq "and its content is no longer served" 404 "$(get "$B/api/attachment?id=$vid&sha=$SHA")"
 
 kill -TERM "$UI_PID"
