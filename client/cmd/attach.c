@@ -251,7 +251,12 @@ int attach_fetch(cli *c, replica *r, const attachment_hit *hit, const transfer_h
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	if (witness_connect(c, &s, r, "attachment get") != EXIT_OK) {
-		snprintf(err, errlen, "%s", s.error);
+		/* A witness refusal leaves no session error: it was printed on
+		 * the terminal that runs the command. */
+		snprintf(err, errlen, "%s",
+		         s.error[0] ? s.error
+		                    : _("the server's audit log does not match what this replica saw; nothing was "
+		                        "downloaded (the terminal running 'hearth ui' says why)"));
 		session_close(&s);
 		return HEARTH_ECLOSED;
 	}
