@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "client/cmd/record_replica.h"
 #include "client/cmd/witness.h"
+#include "client/core/attachment_edit.h"
 #include "client/core/attachment_transfer.h"
 #include "client/core/attachments.h"
 #include "client/core/identity.h"
@@ -19,20 +19,8 @@
 #include "common/attachment.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
-#include "common/pbfield.h"
 #include "common/record.h"
 #include "common/uuid.h"
-
-/* The most one file may be, before the server says otherwise. */
-#define ATTACH_SIZE_MAX_DEFAULT (20ull * 1024 * 1024)
-
-static int64_t now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static const char *base_name(const char *path)
 {
@@ -60,42 +48,26 @@ static int load_live(record_cmd *m, uint8_t id[UUID_LEN], Hearth__Record **rec, 
 	return EXIT_OK;
 }
 
-static const ProtobufCFieldDescriptor *list_field(const ProtobufCMessage *body)
-{
-	return protobuf_c_message_descriptor_get_field(body->descriptor, ATTACHMENT_FIELD);
-}
-
 int attach_record(record_cmd *m)
 {
 	const char *name = base_name(m->file_arg);
 	Hearth__Record *rec = NULL;
 	ProtobufCMessage *body;
-	Hearth__Attachment *a = NULL, **list, **grown;
 	attachment_file f;
 	tls_identity me;
 	uint8_t id[UUID_LEN];
 	char text[UUID_TEXT_LEN + 1], err[1400], size[32];
-	size_t n;
 	int rc;
 
 	if ((rc = load_live(m, id, &rec, &body)) != EXIT_OK)
 		goto done;
 	uuid_format(id, text);
-	list = attachment_list(body, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(list[i]->name, name)) {
-			rargs_say(m, _("%s already has an attachment named %s; detach it first or rename the file"),
-			          text, name);
-			rc = EXIT_USAGE;
-			goto done;
-		}
-	}
-	if (n >= ATTACHMENTS_MAX) {
-		rargs_say(m, _("%s already has %zu attachments, the most a record holds"), text, n);
+	if (attachment_edit_check(body, name, text, err, sizeof(err)) != 0) {
+		rargs_say(m, "%s", err);
 		rc = EXIT_USAGE;
 		goto done;
 	}
-	rc = attachments_keep(&m->rep, m->file_arg, name, ATTACH_SIZE_MAX_DEFAULT, &f, err, sizeof(err));
+	rc = attachments_keep(&m->rep, m->file_arg, name, ATTACHMENTS_SIZE_MAX_DEFAULT, &f, err, sizeof(err));
 	if (rc != 0) {
 		rargs_say(m, "%s", err);
 		rc = rc == HEARTH_EIO ? EXIT_FAIL : EXIT_USAGE;
@@ -104,35 +76,12 @@ int attach_record(record_cmd *m)
 	memset(&me, 0, sizeof(me));
 	if (identity_read(m->c->prof.cert, &me, err, sizeof(err)) != IDENTITY_OK)
 		me.name[0] = 0;
-	/* Allocated as protobuf-c's default allocator would, so the record
-	 * frees whole with hearth__record__free_unpacked. */
-	a = malloc(sizeof(*a));
-	grown = realloc(list, (n + 1) * sizeof(*grown));
-	if (grown)
-		*(Hearth__Attachment ***)pbfield_ptr(body, list_field(body)) = grown;
-	if (!a || !grown) {
-		free(a);
+	if (attachment_edit_add(body, &(attachment_add){ .name = name, .file = &f, .added_by = me.name,
+	                                                 .note = m->note_text }) != 0) {
 		rargs_say(m, _("out of memory"));
 		rc = EXIT_FAIL;
 		goto done;
 	}
-	hearth__attachment__init(a);
-	grown[n] = a;
-	(*pbfield_count(body, list_field(body)))++;
-	a->name = strdup(name);
-	a->type = strdup(f.type);
-	a->added_by = strdup(me.name);
-	a->note = strdup(m->note_text ? m->note_text : "");
-	a->size = f.size;
-	a->added_at = now_ms();
-	a->sha256.data = malloc(32);
-	if (!a->name || !a->type || !a->added_by || !a->note || !a->sha256.data) {
-		rargs_say(m, _("out of memory"));
-		rc = EXIT_FAIL;
-		goto done;
-	}
-	memcpy(a->sha256.data, f.sha256, 32);
-	a->sha256.len = 32;
 	if ((rc = records_save_edit(m, id, rec, body)) != EXIT_OK)
 		goto done;
 	out_size(f.size, size, sizeof(size));
@@ -149,11 +98,11 @@ done:
  * 'hearth attachment get'; or not yet there whole (上传中). */
 static const char *content_state(replica *r, const Hearth__Attachment *a)
 {
-	if (a->sha256.len == 32 && attachments_have(r, a->sha256.data, a->size))
-		return _("on this machine");
-	if (a->sha256.len == 32 && attachments_uploaded(r, a->sha256.data))
-		return _("on the server");
-	return _("uploading");
+	switch (attachment_edit_where(r, a)) {
+	case ATTACHMENT_HERE: return _("on this machine");
+	case ATTACHMENT_ON_SERVER: return _("on the server");
+	default: return _("uploading");
+	}
 }
 
 int attach_list(record_cmd *m)
@@ -247,27 +196,19 @@ int attach_detach(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
 	ProtobufCMessage *body;
-	Hearth__Attachment **list;
 	uint8_t id[UUID_LEN];
 	char text[UUID_TEXT_LEN + 1];
-	size_t n, at;
 	int rc;
 
 	if ((rc = load_live(m, id, &rec, &body)) != EXIT_OK)
 		goto done;
 	uuid_format(id, text);
-	list = attachment_list(body, &n);
-	for (at = 0; at < n && strcmp(list[at]->name, m->file_arg) != 0; at++)
-		;
-	if (at == n) {
+	if (attachment_edit_remove(body, m->file_arg) != 0) {
 		rargs_say(m, _("%s has no attachment named %s; 'hearth %s attachments %s' lists them"), text,
 		          m->file_arg, m->k->name, m->id_text);
 		rc = EXIT_USAGE;
 		goto done;
 	}
-	hearth__attachment__free_unpacked(list[at], NULL);
-	memmove(list + at, list + at + 1, (n - at - 1) * sizeof(*list));
-	(*pbfield_count(body, list_field(body)))--;
 	if ((rc = records_save_edit(m, id, rec, body)) != EXIT_OK)
 		goto done;
 	printf(_("detached %s from %s\n"), m->file_arg, text);
@@ -297,6 +238,33 @@ static void fetch_progress(void *arg, uint64_t done, uint64_t total)
 {
 	(void)arg;
 	out_progress(_("downloading"), done, total);
+}
+
+int attach_fetch(cli *c, replica *r, const attachment_hit *hit, const transfer_hooks *h, transfer_state *st,
+                 char *err, size_t errlen)
+{
+	session s;
+	int rc;
+
+	err[0] = 0;
+	memset(st, 0, sizeof(*st));
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	if (witness_connect(c, &s, r, "attachment get") != EXIT_OK) {
+		/* A witness refusal leaves no session error: it was printed on
+		 * the terminal that runs the command. */
+		snprintf(err, errlen, "%s",
+		         s.error[0] ? s.error
+		                    : _("the server's audit log does not match what this replica saw; nothing was "
+		                        "downloaded (the terminal running 'hearth ui' says why)"));
+		session_close(&s);
+		return HEARTH_ECLOSED;
+	}
+	rc = transfer_fetch(r, &s, hit, h, st, err, errlen);
+	if ((rc == HEARTH_ECLOSED || (rc == HEARTH_EPROTO && !err[0])) && s.error[0])
+		snprintf(err, errlen, "%s", s.error);
+	session_close(&s);
+	return rc;
 }
 
 /* Downloads hit's content into the replica's store. Returns an exit code

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/cmd/attach.h"
 #include "client/cmd/audit_query.h"
 #include "client/cmd/witness.h"
 #include "client/core/witness.h"
@@ -444,6 +445,15 @@ static void usage(FILE *f)
 	                   "Ctrl-C stops it.\n"));
 }
 
+/* ------------------------------------------------------------ 下载 */
+
+/* An attachment's content for the page's 下载, as `hearth attachment get`
+ * downloads it. */
+static int ui_fetch(void *arg, replica *r, const attachment_hit *hit, transfer_state *st, char *err, size_t cap)
+{
+	return attach_fetch(arg, r, hit, NULL, st, err, cap);
+}
+
 int cmd_ui(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -490,7 +500,7 @@ int cmd_ui(cli *c, int argc, char **argv)
 	                                                 .history = ui_history, .history_arg = c,
 	                                                 .export_list = ui_export, .export_arg = c,
 	                                                 .connect = ui_connect, .disconnect = ui_disconnect,
-	                                                 .connect_arg = c },
+	                                                 .connect_arg = c, .fetch = ui_fetch, .fetch_arg = c },
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -123,6 +123,30 @@ done:
 	return rc;
 }
 
+/* The refusals of a file taken in, one copy for a file on disk and one
+ * from memory: label names it (its path, or its name for an upload). */
+static int refuse_kept(int rc, const char *label, uint64_t max_size, const attachment_file *f, char *err,
+                       size_t errlen)
+{
+	if (rc == HEARTH_ETOOBIG) {
+		snprintf(err, errlen, _("%s is larger than %llu MB, the most one attachment may be"), label,
+		         (unsigned long long)(max_size / (1024 * 1024)));
+		return rc;
+	}
+	if (f->size == 0) {
+		snprintf(err, errlen, _("%s is empty; an attachment needs content"), label);
+		return HEARTH_EINVAL;
+	}
+	if (f->type == NULL) {
+		snprintf(err, errlen,
+		         _("%s is not a JPEG, PNG, PDF or office document (Word, Excel, PowerPoint); "
+		           "its type is told by its content, not its name"),
+		         label);
+		return HEARTH_EINVAL;
+	}
+	return 0;
+}
+
 int attachments_keep(replica *r, const char *path, const char *name, uint64_t max_size,
                      attachment_file *out, char *err, size_t errlen)
 {
@@ -151,8 +175,7 @@ int attachments_keep(replica *r, const char *path, const char *name, uint64_t ma
 	}
 	rc = copy_hashing(in, fd, max_size, out->sha256, &out->size, head, &head_len);
 	if (rc == HEARTH_ETOOBIG) {
-		snprintf(err, errlen, _("%s is larger than %llu MB, the most one attachment may be"), path,
-		         (unsigned long long)(max_size / (1024 * 1024)));
+		refuse_kept(rc, path, max_size, out, err, errlen);
 		goto fail;
 	}
 	if (rc == 0 && fsync(fd) != 0)
@@ -161,19 +184,9 @@ int attachments_keep(replica *r, const char *path, const char *name, uint64_t ma
 		snprintf(err, errlen, _("cannot copy %s: %s"), path, strerror(errno));
 		goto fail;
 	}
-	if (out->size == 0) {
-		snprintf(err, errlen, _("%s is empty; an attachment needs content"), path);
-		rc = HEARTH_EINVAL;
+	out->type = attachment_sniff(head, head_len, name);
+	if ((rc = refuse_kept(0, path, max_size, out, err, errlen)) != 0)
 		goto fail;
-	}
-	if ((out->type = attachment_sniff(head, head_len, name)) == NULL) {
-		snprintf(err, errlen,
-		         _("%s is not a JPEG, PNG, PDF or office document (Word, Excel, PowerPoint); "
-		           "its type is told by its content, not its name"),
-		         path);
-		rc = HEARTH_EINVAL;
-		goto fail;
-	}
 	close(fd);
 	fd = -1;
 	if ((rc = content_path(r, out->sha256, dest, sizeof(dest))) != 0 || rename(tmp, dest) != 0) {
@@ -190,6 +203,58 @@ fail:
 fail_tmp:
 	close(in);
 	return rc;
+}
+
+int attachments_keep_data(replica *r, const void *data, size_t len, uint64_t seen, const char *name,
+                          uint64_t max_size, attachment_file *out, char *err, size_t errlen)
+{
+	char dest[1400], tmp[1450];
+	int fd = -1, rc;
+
+	err[0] = 0;
+	memset(out, 0, sizeof(*out));
+	out->size = seen > len ? seen : len;
+	if (max_size && out->size > max_size)
+		return refuse_kept(HEARTH_ETOOBIG, name, max_size, out, err, errlen);
+	out->type = attachment_sniff(data, len < ATTACHMENT_SNIFF_LEN ? len : ATTACHMENT_SNIFF_LEN, name);
+	if ((rc = refuse_kept(0, name, max_size, out, err, errlen)) != 0)
+		return rc;
+	if (EVP_Digest(data, len, out->sha256, NULL, EVP_sha256(), NULL) != 1)
+		return HEARTH_ENOMEM;
+	if (content_dir(r, dest, sizeof(dest)) != 0) {
+		snprintf(err, errlen, _("cannot create the attachment store in %s: %s"), r->path,
+		         strerror(errno));
+		return HEARTH_EIO;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.in-%ld", dest, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, _("cannot write %s: %s"), tmp, strerror(errno));
+		return HEARTH_EIO;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, (const uint8_t *)data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto failed_write;
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto failed_write;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto failed_write;
+	}
+	fd = -1;
+	if (content_path(r, out->sha256, dest, sizeof(dest)) != 0 || rename(tmp, dest) != 0)
+		goto failed_write;
+	return 0;
+failed_write:
+	snprintf(err, errlen, _("cannot keep a copy of %s in %s: %s"), name, r->path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return HEARTH_EIO;
 }
 
 int attachments_have(replica *r, const uint8_t hash[32], uint64_t size)
@@ -232,6 +297,64 @@ int attachments_copy_out(replica *r, const uint8_t hash[32], const char *to, cha
 		snprintf(err, errlen, _("cannot write %s: %s"), to, strerror(errno));
 	if (rc)
 		unlink(tmp);
+	close(in);
+	return rc;
+}
+
+int attachments_read(replica *r, const uint8_t hash[32], const char *name, uint64_t max, char **data,
+                     size_t *len, const char **type)
+{
+	char src[1400];
+	struct stat st;
+	uint8_t got[32];
+	char *buf = NULL;
+	size_t have = 0;
+	int in, rc = 0;
+
+	*data = NULL;
+	*len = 0;
+	*type = NULL;
+	if (content_path(r, hash, src, sizeof(src)) != 0)
+		return HEARTH_ENOTFOUND;
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? HEARTH_ENOTFOUND : HEARTH_EIO;
+	if (fstat(in, &st) != 0) {
+		rc = HEARTH_EIO;
+		goto done;
+	}
+	if ((uint64_t)st.st_size > max) {
+		rc = HEARTH_ETOOBIG;
+		goto done;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1))) {
+		rc = HEARTH_ENOMEM;
+		goto done;
+	}
+	while (have < (size_t)st.st_size) {
+		ssize_t n = read(in, buf + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = HEARTH_EIO;
+			goto done;
+		}
+		have += (size_t)n;
+	}
+	if (EVP_Digest(buf, have, got, NULL, EVP_sha256(), NULL) != 1) {
+		rc = HEARTH_ENOMEM;
+		goto done;
+	}
+	if (memcmp(got, hash, 32) != 0) {
+		rc = HEARTH_ECORRUPT;
+		goto done;
+	}
+	*type = attachment_sniff((const uint8_t *)buf, have < ATTACHMENT_SNIFF_LEN ? have : ATTACHMENT_SNIFF_LEN,
+	                         name);
+	*data = buf;
+	*len = have;
+	buf = NULL;
+done:
+	free(buf);
 	close(in);
 	return rc;
 }

@@ -31,6 +31,14 @@ typedef struct attachment_file {
 int attachments_keep(replica *r, const char *path, const char *name, uint64_t max_size,
                      attachment_file *out, char *err, size_t errlen);
 
+/* attachments_keep for content in memory (an upload of the web app):
+ * data holds len bytes; seen is how many the sender sent (more than len
+ * when the caller stopped storing at the cap, 0 meaning len). name both
+ * names the file in a refusal and gives the sniffer its extension. The
+ * same refusals, in the same words. */
+int attachments_keep_data(replica *r, const void *data, size_t len, uint64_t seen, const char *name,
+                          uint64_t max_size, attachment_file *out, char *err, size_t errlen);
+
 /* Whether the content store holds the whole content of hash (its file
  * exists with the expected size). */
 int attachments_have(replica *r, const uint8_t hash[32], uint64_t size);
@@ -40,6 +48,16 @@ int attachments_have(replica *r, const uint8_t hash[32], uint64_t size);
  * (not in the store), HEARTH_ECORRUPT (the stored copy does not match its
  * hash: nothing is written) or HEARTH_EIO (err says why). */
 int attachments_copy_out(replica *r, const uint8_t hash[32], const char *to, char *err, size_t errlen);
+
+/* Reads the content of hash into *data (malloc'd, the caller frees;
+ * *len bytes), checked against its SHA-256, with *type the content type
+ * its bytes show (attachment_sniff; name only tells the legacy office
+ * formats apart, as when it was attached; NULL for content of no known type).
+ * Returns 0, HEARTH_ENOTFOUND (not in the store), HEARTH_ETOOBIG (over max
+ * bytes), HEARTH_ECORRUPT (the stored copy does not match its hash),
+ * HEARTH_ENOMEM or HEARTH_EIO. */
+int attachments_read(replica *r, const uint8_t hash[32], const char *name, uint64_t max, char **data,
+                     size_t *len, const char **type);
 
 /* The file of hash in the content store, with suffix (NULL: the content
  * itself) into out. Creates the store's directory. Returns 0, HEARTH_EINVAL

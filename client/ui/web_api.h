@@ -18,7 +18,7 @@
  * POST /api/resolve              {id, keep: "mine"|"theirs"} or {id, set: {field: text}} (改为…)
  * POST /api/discard              {id}: drop a rejected change on purpose
  * (web_server.c asks web_admin.h first: the committee's screens under
- * /api/admin/; then web_pages.h: history, 回收站, 报表, 导入/导出, the
+ * /api/admin/; then web_attach.h: a record's attachments; then web_pages.h: history, 回收站, 报表, 导入/导出, the
  * sync's progress.)
  * Answers are JSON; a refusal is {"error": sentence, "field": name,
  * "label": 中文 label} with 400, 404, 409, 422 or 500. */
@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/core/attachment_transfer.h"
 #include "client/core/profile.h"
 #include "common/record.h"
 
@@ -89,6 +90,15 @@ typedef int (*web_history_fn)(void *arg, const uint8_t id[16], web_history_each 
 typedef int (*web_export_fn)(void *arg, const kind_info *k, int xlsx, char **data, size_t *len,
                              char *err, size_t cap);
 
+/* Downloads the content of hit from the server into r's content store,
+ * as `hearth attachment get` does (the caller of web_api provides it: the
+ * connection and its witness live above this layer). Returns 0,
+ * HEARTH_EAGAIN (not yet uploaded: st says how far), HEARTH_ENOTFOUND
+ * (the server gives no such content to this certificate), HEARTH_ECLOSED
+ * (the server cannot be reached) or another code; err says why. */
+typedef int (*web_fetch_fn)(void *arg, replica *r, const attachment_hit *hit, transfer_state *st, char *err,
+                            size_t cap);
+
 typedef struct web_api_options {
 	const profile *prof;        /* copied */
 	const char *csrf;           /* the session's CSRF token; borrowed for the api's life */
@@ -100,6 +110,8 @@ typedef struct web_api_options {
 	void *sync_watch_arg;
 	web_export_fn export_list;  /* NULL: 导出 says it is not available */
 	void *export_arg;
+	web_fetch_fn fetch;         /* NULL: 下载 of content not here says it needs the server */
+	void *fetch_arg;
 } web_api_options;
 
 typedef struct web_api web_api;
@@ -116,6 +128,8 @@ typedef struct web_api_request {
 	int post;
 	const char *body;           /* POST body (NUL-terminated), or NULL */
 	size_t body_len;
+	uint64_t body_seen;         /* bytes the browser sent: above body_len when the
+	                             * server stopped keeping them at the route's cap */
 	web_arg_fn arg;
 	void *arg_ctx;
 } web_api_request;

@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "client/core/attachment_edit.h"
 #include "client/core/csv.h"
 #include "client/ui/web_admin.h"
 #include "client/ui/web_api.h"
 #include "client/ui/web_assets.h"
 #include "client/ui/web_audit.h"
+#include "client/ui/web_attach.h"
 #include "client/ui/web_pages.h"
 #include "client/ui/web_security.h"
 #include "common/hearth.h"
@@ -28,6 +30,9 @@
 /* An uploaded CSV or xlsx file (POST /api/import) may be as large as the
  * importer reads. */
 #define WEB_UPLOAD_MAX CSV_MAX_BYTES
+/* An attachment (POST /api/attach) is kept up to the size cap; the bytes
+ * past it are counted, not stored, so the refusal names the cap. */
+#define WEB_ATTACH_MAX ATTACHMENTS_SIZE_MAX_DEFAULT
 #define WEB_CONNECTIONS_MAX 64
 #define WEB_IDLE_SECONDS 60
 
@@ -45,6 +50,7 @@ struct web_server {
 	web_pages *pages;
 	web_admin *admin;
 	web_audit *audit;
+	web_attach *attach;
 	pthread_mutex_t lock;       /* one API request at a time */
 	char url[128];
 };
@@ -53,6 +59,7 @@ struct web_server {
 typedef struct web_body {
 	char *p;
 	size_t len;
+	uint64_t seen;              /* bytes received, kept or not */
 	int too_big;
 	int checked;                /* the security checks ran on the first call */
 } web_body;
@@ -180,7 +187,8 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
                                  int post, const web_body *b)
 {
 	web_api_request rq = { .path = url, .post = post, .body = b ? b->p : NULL,
-	                       .body_len = b ? b->len : 0, .arg = query_arg, .arg_ctx = c };
+	                       .body_len = b ? b->len : 0, .body_seen = b ? b->seen : 0,
+	                       .arg = query_arg, .arg_ctx = c };
 	web_api_answer an = { 0 };
 	enum MHD_Result ret;
 
@@ -190,6 +198,7 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 	} else {
 		pthread_mutex_lock(&w->lock);
 		if (!web_admin_handle(w->admin, w->api, &rq, &an) && !web_audit_handle(w->audit, &rq, &an) &&
+		    !web_attach_handle(w->attach, w->api, &rq, &an) &&
 		    !web_pages_handle(w->pages, w->api, &rq, &an))
 			web_api_handle(w->api, &rq, &an);
 		pthread_mutex_unlock(&w->lock);
@@ -241,7 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (post && !api)
 			return send_text(c, 405, _("only the API (/api/…) takes POST"));
 		if (get && !post && api && (web_api_is_post_only(url) || web_pages_is_post_only(url) ||
-		                           web_admin_is_post_only(url)))
+		                           web_admin_is_post_only(url) || web_attach_is_post_only(url)))
 			return send_text(c, 405, _("this request changes data: it must be a POST"));
 		if (!post)
 			goto serve_get;
@@ -252,7 +261,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		size_t max = !strcmp(url, "/api/import") ? WEB_UPLOAD_MAX : WEB_BODY_MAX;
+		size_t max = !strcmp(url, "/api/import") ? WEB_UPLOAD_MAX
+		             : web_attach_is_upload(url) ? WEB_ATTACH_MAX : WEB_BODY_MAX;
+		b->seen += *upload_size;
 		if (b->len + *upload_size > max) {
 			b->too_big = 1;
 		} else if (!b->too_big) {
@@ -267,7 +278,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (b->too_big) {
+	/* An attachment over the cap is refused by the route, in the words
+	 * of `hearth KIND attach`. */
+	if (b->too_big && !web_attach_is_upload(url)) {
 		char text[200];
 		snprintf(text, sizeof(text), _("the request body is over %d KiB; send less at a time"),
 		         (int)((!strcmp(url, "/api/import") ? WEB_UPLOAD_MAX : WEB_BODY_MAX) / 1024));
@@ -341,7 +354,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 		web_api_options ao = { .prof = o->prof, .csrf = w->secrets.csrf, .sync = o->sync,
 		                       .sync_arg = o->sync_arg, .history = o->history,
 		                       .history_arg = o->history_arg, .sync_watch = web_pages_sync_watch,
-		                       .export_list = o->export_list, .export_arg = o->export_arg };
+		                       .export_list = o->export_list, .export_arg = o->export_arg,
+		                       .fetch = o->fetch, .fetch_arg = o->fetch_arg };
 		rc = web_pages_new(&w->pages, &ao);
 		if (rc != 0) {
 			snprintf(err, cap, _("out of memory"));
@@ -357,6 +371,11 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 		if (rc != 0) {
 			snprintf(err, cap, _("out of memory"));
 			goto failed_admin;
+		}
+		rc = web_attach_new(&w->attach, &ao);
+		if (rc != 0) {
+			snprintf(err, cap, _("out of memory"));
+			goto failed_attach;
 		}
 	}
 	rc = web_audit_new(&w->audit, &(web_audit_options){ .prof = o->prof, .connect = o->connect,
@@ -394,6 +413,8 @@ int web_server_start(web_server **out, const web_server_options *o, char *err, s
 failed_v4:
 	web_audit_free(w->audit);
 failed_audit:
+	web_attach_free(w->attach);
+failed_attach:
 	web_admin_free(w->admin);
 failed_admin:
 	web_api_free(w->api);
@@ -423,6 +444,7 @@ void web_server_stop(web_server *w)
 	if (w->v6)
 		MHD_stop_daemon(w->v6);
 	MHD_stop_daemon(w->v4);
+	web_attach_free(w->attach);
 	web_admin_free(w->admin);
 	web_audit_free(w->audit);
 	web_api_free(w->api);

@@ -29,6 +29,8 @@ typedef struct web_server_options {
 	web_connect_fn connect;    /* a witnessed session, for the audit pages (web_audit.h) */
 	web_disconnect_fn disconnect;
 	void *connect_arg;
+	web_fetch_fn fetch;        /* downloads an attachment's content (web_api.h) */
+	void *fetch_arg;
 } web_server_options;
 
 /* Starts listening and serving. On success *out is the caller's, freed by
