@@ -8,7 +8,7 @@
 
 #include "common/date.h"
 #include "common/hearth.h"
-#include "client/core/figure_rules.h"
+#include "common/figure_rules.h"
 #include "client/core/values.h"
 
 static const stats_column columns[] = {

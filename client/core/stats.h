@@ -8,7 +8,7 @@
  *     members and their categories are the live ones (not 去世/出党, as in
  *     `report year`), the standings count every member record;
  *   - visits, talks, honors and dues for the chosen year, by the rules of
- *     client/core/figure_rules.h that `hearth report year` applies too: a
+ *     common/figure_rules.h that `hearth report year` applies too: a
  *     visit counts unless its status is 计划 (planned) or 已取消, an honor
  *     only when 已批准 or 已颁发 (a nominated one counts nowhere);
  *   - hardship types and the care coverage look at open ledger entries

@@ -6,6 +6,7 @@
 #include "server/api/admin.h"
 #include "server/api/audit.h"
 #include "server/api/backup.h"
+#include "server/api/figures.h"
 #include "server/api/recovery.h"
 #include "server/api/session.h"
 #include "server/api/sync.h"
@@ -33,6 +34,7 @@ static const struct route {
 	{ HEARTH__ENVELOPE__BODY_REVOKE, admin_handle_revoke, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_SERVER_STATUS_REQUEST, admin_handle_status, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_BACKUP_REQUEST, admin_handle_backup, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_FIGURES_REQUEST, figures_handle_request, DISPATCH_AFTER_HELLO },
 };
 
 int routes_start(api *a, server *srv)

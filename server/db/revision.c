@@ -11,6 +11,7 @@
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
 #include "server/db/feeds.h"
+#include "server/db/figures.h"
 #include "server/db/refs.h"
 
 /* The record bytes of the new revision, packed into *out (the caller
@@ -172,6 +173,8 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 	if ((rc = index_revision(s, txn, a, seq, packed, len)) != 0)
 		goto fail;
 	if ((rc = store_revision(s, txn, a, rev, packed, len, r)) != 0)
+		goto fail;
+	if ((rc = figures_record_changed(s, txn, a->cur, packed, len)) != 0)
 		goto fail;
 	r->rev = rev;
 	r->seq = seq;
