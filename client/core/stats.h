@@ -106,6 +106,7 @@ typedef struct stats_row {
 	int64_t visits_month[12]; /* counted visits of the year by month */
 	yearly_report year;      /* the branch's year as `hearth report year` computes it
 	                          * (the total row: the sums); owned, freed by stats_free */
+	int no_overdue;          /* the overdue figures are unknown (the server's counters) */
 } stats_row;
 
 typedef struct stats {
@@ -121,6 +122,10 @@ typedef struct stats {
 	stats_row *subtotals;
 	size_t n_sub;
 	uint64_t records;        /* records looked at */
+	/* The figures are the server's counters (stats_add_counters), not this
+	 * replica's: no overdue items (they depend on today, and the server
+	 * keeps no counter of them) and no year detail (row.year). */
+	int from_server;
 } stats;
 
 /* Starts an empty set for year, overdue as of day number today with the
@@ -143,6 +148,15 @@ int stats_scan(stats *s, replica *r);
 /* The same over a snapshot already in memory (every branch of it; borrowed
  * for the call). stats_scan loads one and calls this. */
 int stats_scan_snapshot(stats *s, const due_snapshot *all);
+
+/* Adds the server's counters of branch (values indexed by enum
+ * figure_counter of common/figure_rules.h, n of them: a newer server's
+ * extra ones are ignored, an older one's missing ones are 0) and marks s
+ * as from_server. Returns 0 or HEARTH_ENOMEM. */
+int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n);
+
+/* 1 when c is one of the overdue figures (as of today), else 0. */
+int stats_column_is_overdue(const stats_column *c);
 
 /* Sorts the rows and computes the totals row and the subtotals per
  * general branch (none when out of memory: the rows stay right). */
