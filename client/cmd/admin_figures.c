@@ -173,9 +173,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		return EXIT_USAGE;
 	}
 	stats_init(st, fo->year, today, &cfg);
-	if (replica_status_get(&r, &rs) != 0)
-		memset(&rs, 0, sizeof(rs));
-	*last_sync = rs.last_sync_ms;
+	*last_sync = 0;
 	if (fo->server_first && !fo->offline) {
 		switch (server_figures(c, fo, st, &rc)) {
 		case SERVER_FIGURES_DONE:
@@ -193,6 +191,11 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 			break;
 		}
 	}
+	/* Only the replica's own figures need its status: it counts the live
+	 * records, a scan of the whole replica. */
+	if (replica_status_get(&r, &rs) != 0)
+		memset(&rs, 0, sizeof(rs));
+	*last_sync = rs.last_sync_ms;
 	if (rs.records == 0 && rs.cursor == 0)
 		fprintf(stderr, _("hearth: admin %s: note: the local replica is empty; run 'hearth sync' first "
 		                "to fetch every branch's records\n"), fo->cmd);

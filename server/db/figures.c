@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/hearth.h"
+#include "common/record_peek.h"
 
 #define BUILT_KEY "#built"
 #define BRANCH_MAX 63
@@ -259,14 +260,15 @@ static int apply(change *c, const Hearth__Record *rec, int sign)
 	return rc ? rc : c->rc;
 }
 
-/* Records that count toward no figure: left out before unpacking. */
-static int counts(const Hearth__Record *r)
+/* The kinds that count toward some figure (activities and disclosures
+ * do not): the others are left out before anything is unpacked. */
+static int kind_counts(int kind)
 {
-	switch (r->body_case) {
-	case HEARTH__RECORD__BODY_MEMBER: case HEARTH__RECORD__BODY_HARDSHIP:
-	case HEARTH__RECORD__BODY_VISIT: case HEARTH__RECORD__BODY_TALK:
-	case HEARTH__RECORD__BODY_PAIRING: case HEARTH__RECORD__BODY_HONOR:
-	case HEARTH__RECORD__BODY_DUES: case HEARTH__RECORD__BODY_TRANSFER:
+	switch (kind) {
+	case HEARTH__KIND__KIND_MEMBER: case HEARTH__KIND__KIND_HARDSHIP:
+	case HEARTH__KIND__KIND_VISIT: case HEARTH__KIND__KIND_TALK:
+	case HEARTH__KIND__KIND_PAIRING: case HEARTH__KIND__KIND_HONOR:
+	case HEARTH__KIND__KIND_DUES: case HEARTH__KIND__KIND_TRANSFER:
 		return 1;
 	default: return 0;
 	}
@@ -276,24 +278,31 @@ int figures_record_changed(store *s, MDB_txn *txn, const Hearth__Record *old, co
                            size_t new_len)
 {
 	Hearth__Record *now = NULL;
+	record_peek pk;
 	change *c;
-	int rc = 0;
+	int rc = 0, take_old, add_new;
 
-	if (old && !counts(old))
+	/* A tombstone adds nothing, so it is never unpacked: only what the
+	 * old revision counted goes. */
+	if (record_peek_bytes(new_rec, new_len, &pk) != 0)
+		return HEARTH_ECORRUPT;
+	take_old = old && !old->deleted && kind_counts(old->kind);
+	add_new = !pk.deleted && kind_counts(pk.kind);
+	if (!take_old && !add_new)
 		return 0;
 	if (!(c = calloc(1, sizeof(*c))))
 		return HEARTH_ENOMEM;
 	c->s = s;
 	c->txn = txn;
-	if (new_rec && !(now = hearth__record__unpack(NULL, new_len, new_rec))) {
+	if (add_new && !(now = hearth__record__unpack(NULL, new_len, new_rec))) {
 		rc = HEARTH_ECORRUPT;
 		goto fail;
 	}
 	/* The old revision's marks go before the new one's come, so a
 	 * reference count passes through zero only when it truly does. */
-	if (old && !old->deleted)
+	if (take_old)
 		rc = apply(c, old, -1);
-	if (rc == 0 && now && counts(now) && !now->deleted)
+	if (rc == 0 && now)
 		rc = apply(c, now, +1);
 	if (rc == 0)
 		rc = flush(c);

@@ -55,10 +55,11 @@ static void close_fixture(fixture *f)
 static uint8_t ids[8][16];
 
 /* Record n of the test, a Hearth__Record in branch with the body set by
- * the caller. */
-static void base_record(Hearth__Record *r, int n, const char *branch)
+ * the caller (of that kind). */
+static void base_record(Hearth__Record *r, int n, const char *branch, Hearth__Kind kind)
 {
 	hearth__record__init(r);
+	r->kind = kind;
 	memset(ids[n], 0, 16);
 	ids[n][15] = (uint8_t)n;
 	ids[n][8] = 0x80;
@@ -112,7 +113,7 @@ static void test_member_edit_delete_restore(void **state)
 
 	(void)state;
 	open_fixture(&f);
-	base_record(&a, 1, "b1");
+	base_record(&a, 1, "b1", HEARTH__KIND__KIND_MEMBER);
 	m.standing = HEARTH__STANDING__STANDING_NORMAL;
 	m.category = HEARTH__MEMBER_CATEGORY__CATEGORY_FULL;
 	a.body_case = HEARTH__RECORD__BODY_MEMBER;
@@ -163,10 +164,10 @@ static void test_coverage_distinct_members(void **state)
 	hs.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED;
 	hs.member.data = member;
 	hs.member.len = 16;
-	base_record(&h1, 1, "b1");
+	base_record(&h1, 1, "b1", HEARTH__KIND__KIND_HARDSHIP);
 	h1.body_case = HEARTH__RECORD__BODY_HARDSHIP;
 	h1.hardship = &hs;
-	base_record(&h2, 2, "b1");
+	base_record(&h2, 2, "b1", HEARTH__KIND__KIND_HARDSHIP);
 	h2.body_case = HEARTH__RECORD__BODY_HARDSHIP;
 	h2.hardship = &hs;
 	change(&f, NULL, &h1);
@@ -182,10 +183,10 @@ static void test_coverage_distinct_members(void **state)
 	vs.date = "2026-02-10";
 	vs.members = who;
 	vs.n_members = 2;
-	base_record(&v1, 3, "b1");
+	base_record(&v1, 3, "b1", HEARTH__KIND__KIND_VISIT);
 	v1.body_case = HEARTH__RECORD__BODY_VISIT;
 	v1.visit = &vs;
-	base_record(&v2, 4, "b1");
+	base_record(&v2, 4, "b1", HEARTH__KIND__KIND_VISIT);
 	v2.body_case = HEARTH__RECORD__BODY_VISIT;
 	v2.visit = &vs;
 	change(&f, NULL, &v1);
@@ -244,7 +245,7 @@ static void test_honor_dues_transfer(void **state)
 	open_fixture(&f);
 	ho.year = 2026;
 	ho.status = HEARTH__HONOR_STATUS__HONOR_STATUS_NOMINATED;
-	base_record(&h, 1, "b1");
+	base_record(&h, 1, "b1", HEARTH__KIND__KIND_HONOR);
 	h.body_case = HEARTH__RECORD__BODY_HONOR;
 	h.honor = &ho;
 	change(&f, NULL, &h);
@@ -261,7 +262,7 @@ static void test_honor_dues_transfer(void **state)
 	du.due = 1000;
 	du.paid = 400;
 	du.status = HEARTH__DUES_STATUS__DUES_STATUS_EXEMPT;
-	base_record(&d, 2, "b1");
+	base_record(&d, 2, "b1", HEARTH__KIND__KIND_DUES);
 	d.body_case = HEARTH__RECORD__BODY_DUES;
 	d.dues = &du;
 	change(&f, NULL, &d);
@@ -274,13 +275,13 @@ static void test_honor_dues_transfer(void **state)
 	tr.issued_date = "2025-12-30";
 	tr.accepted_date = "2026-01-05";
 	tr.status = HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
-	base_record(&t, 3, "b2");
+	base_record(&t, 3, "b2", HEARTH__KIND__KIND_TRANSFER);
 	t.body_case = HEARTH__RECORD__BODY_TRANSFER;
 	t.transfer = &tr;
 	change(&f, NULL, &t);
 	ts = tr;
 	ts.summary = &sum;
-	base_record(&s, 4, "b1");
+	base_record(&s, 4, "b1", HEARTH__KIND__KIND_TRANSFER);
 	s.body_case = HEARTH__RECORD__BODY_TRANSFER;
 	s.transfer = &ts;
 	change(&f, NULL, &s);
@@ -288,6 +289,37 @@ static void test_honor_dues_transfer(void **state)
 	assert_int_equal(get(&f, "b2", 2025, FC_TRANSFERS_OUT), 0);
 	assert_int_equal(get(&f, "b1", 2025, FC_TRANSFERS_OUT), 1);
 	assert_int_equal(get(&f, "b1", 2026, FC_TRANSFERS_OUT), 0);
+	close_fixture(&f);
+}
+
+/* Activities count toward no figure; a deleted record toward none. */
+static void test_uncounted(void **state)
+{
+	fixture f;
+	Hearth__Record a, m;
+	Hearth__Activity ac = HEARTH__ACTIVITY__INIT;
+	Hearth__Member mb = HEARTH__MEMBER__INIT;
+	figures_row *rows;
+	size_t n;
+	MDB_txn *txn;
+
+	(void)state;
+	open_fixture(&f);
+	base_record(&a, 1, "b1", HEARTH__KIND__KIND_ACTIVITY);
+	a.body_case = HEARTH__RECORD__BODY_ACTIVITY;
+	a.activity = &ac;
+	change(&f, NULL, &a);
+	base_record(&m, 2, "b1", HEARTH__KIND__KIND_MEMBER);
+	mb.standing = HEARTH__STANDING__STANDING_NORMAL;
+	m.body_case = HEARTH__RECORD__BODY_MEMBER;
+	m.member = &mb;
+	m.deleted = 1;
+	change(&f, NULL, &m);
+	assert_int_equal(mdb_txn_begin(f.s.env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(figures_read(&f.s, txn, 2026, &rows, &n), 0);
+	mdb_txn_abort(txn);
+	assert_int_equal(n, 0);
+	free(rows);
 	close_fixture(&f);
 }
 
@@ -306,7 +338,7 @@ static void test_ensure_rebuilds_once(void **state)
 	{
 		Hearth__Record m;
 		Hearth__Member mb = HEARTH__MEMBER__INIT;
-		base_record(&m, 5, "b3");
+		base_record(&m, 5, "b3", HEARTH__KIND__KIND_MEMBER);
 		mb.standing = HEARTH__STANDING__STANDING_NORMAL;
 		mb.category = HEARTH__MEMBER_CATEGORY__CATEGORY_PROBATIONARY;
 		m.body_case = HEARTH__RECORD__BODY_MEMBER;
@@ -339,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_member_edit_delete_restore),
 		cmocka_unit_test(test_coverage_distinct_members),
 		cmocka_unit_test(test_honor_dues_transfer),
+		cmocka_unit_test(test_uncounted),
 		cmocka_unit_test(test_ensure_rebuilds_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
