@@ -150,6 +150,8 @@ ADM=adm2 AUD=aud2
 compare "after a restart"
 expect_eq "a restart does not make them again" 0 "$(grep -c 'event=figures_rebuilt' "$T/s2.log")"
 
+expect_contains "from the server, it says so" "数据来源：服务器的计数" "$(h aud2 admin stats 2>/dev/null | tail -1)"
+
 # ---- bad input
 out=$(h aud2 admin stats --year 1900 2>&1); rc=$?
 expect_eq "a year before 1921 is a usage error" 2 "$rc"
@@ -157,5 +159,17 @@ client b1n branch1 "$PORT_s2"
 out=$(h b1n admin stats 2>&1); rc=$?
 expect_eq "a branch certificate may not read the committee's figures" 1 "$rc"
 expect_contains "... the server says why" "admin requests need an admin certificate" "$out"
+
+# ---- an older hearthd (one that does not know FiguresRequest): the replica, saying so
+stop_server s2
+HEARTHD_TEST_NO_FIGURES=1 start_server s3 --data "$T/s.data"
+client adm3 admin "$PORT_s3"
+h adm3 sync >/dev/null 2>&1
+old=$(h adm3 admin stats --json 2>"$T/old.err"); rc=$?
+expect_eq "an older server: stats still answer" 0 "$rc"
+expect_contains "... from the replica" '"source":"replica"' "$old"
+expect_contains "... saying why (zh_CN)" "服务器不保存统计数据（hearthd 版本较旧）；改为统计本地副本" "$(cat "$T/old.err")"
+expect_eq "... with the same figures" "$(echo "$SRV" | figures_of)" "$(h adm3 admin stats --json --year $Y 2>/dev/null | figures_of)"
+expect_contains "the table's last line says the source (zh_CN)" "数据来源：本地副本的记录。" "$(h adm3 admin stats 2>/dev/null | tail -1)"
 
 finish
