@@ -1,6 +1,8 @@
 /* stats.h: the committee's cross-branch figures (members, the hardship
  * ledger, care work, dues, overdue items), computed from an admin's or
- * auditor's local replica, and printed as tables, JSON or CSV.
+ * auditor's local replica (stats_scan) or taken from the counters hearthd
+ * keeps by the same rules (stats_add_counters; server/db/figures.h), and
+ * printed as tables, JSON or CSV.
  *
  * What each figure counts (the same words are in `hearth admin stats
  * --help`; t_admin.sh recomputes every one of them independently):

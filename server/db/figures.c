@@ -66,7 +66,7 @@ static int write_slot(store *s, MDB_txn *txn, const slot *sl)
 	uint8_t kb[BRANCH_MAX + 8];
 	int64_t v[FC_COUNT];
 	MDB_val k, d;
-	int rc, any = 0;
+	int rc, any = 0, changed = 0;
 
 	k.mv_size = counter_key(kb, sl->branch, sl->year);
 	k.mv_data = kb;
@@ -77,9 +77,13 @@ static int write_slot(store *s, MDB_txn *txn, const slot *sl)
 	else if (rc != MDB_NOTFOUND)
 		return store_err(rc);
 	for (int i = 0; i < FC_COUNT; i++) {
+		changed |= sl->v[i] != 0;
 		v[i] += sl->v[i];
 		any |= v[i] != 0;
 	}
+	/* An edit that moves no counter (a phone number) writes nothing. */
+	if (!changed)
+		return 0;
 	if (!any)
 		return rc == 0 ? store_err(mdb_del(txn, s->figures, &k, NULL)) : 0;
 	d.mv_size = sizeof(v);
@@ -279,7 +283,7 @@ int figures_record_changed(store *s, MDB_txn *txn, const Hearth__Record *old, co
 {
 	Hearth__Record *now = NULL;
 	record_peek pk;
-	change *c;
+	change ch, *c = &ch;
 	int rc = 0, take_old, add_new;
 
 	/* A tombstone adds nothing, so it is never unpacked: only what the
@@ -290,10 +294,11 @@ int figures_record_changed(store *s, MDB_txn *txn, const Hearth__Record *old, co
 	add_new = !pk.deleted && kind_counts(pk.kind);
 	if (!take_old && !add_new)
 		return 0;
-	if (!(c = calloc(1, sizeof(*c))))
-		return HEARTH_ENOMEM;
+	/* The slots are cleared as they are taken (add_to), not here. */
 	c->s = s;
 	c->txn = txn;
+	c->n = 0;
+	c->rc = 0;
 	if (add_new && !(now = hearth__record__unpack(NULL, new_len, new_rec))) {
 		rc = HEARTH_ECORRUPT;
 		goto fail;
@@ -309,7 +314,6 @@ int figures_record_changed(store *s, MDB_txn *txn, const Hearth__Record *old, co
 fail:
 	if (now)
 		hearth__record__free_unpacked(now, NULL);
-	free(c);
 	return rc;
 }
 
