@@ -46,7 +46,8 @@ static uint32_t be32_get(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* 'c' branch '\0' be32(year): the key of one branch's counters. */
+/* 'c' be32(year) branch: the key of one branch's counters. Year first, so
+ * a year's figures are one range of keys, whatever other years hold. */
 static size_t counter_key(uint8_t *k, const char *branch, int year)
 {
 	size_t bl = strlen(branch);
@@ -54,10 +55,9 @@ static size_t counter_key(uint8_t *k, const char *branch, int year)
 	if (bl > BRANCH_MAX)
 		bl = BRANCH_MAX;
 	k[0] = 'c';
-	memcpy(k + 1, branch, bl);
-	k[1 + bl] = 0;
-	be32_put(k + 2 + bl, (uint32_t)year);
-	return bl + 6;
+	be32_put(k + 1, (uint32_t)year);
+	memcpy(k + 5, branch, bl);
+	return bl + 5;
 }
 
 /* Adds v[] to the stored counters of (branch, year). */
@@ -355,63 +355,78 @@ int figures_ensure(store *s, MDB_txn *txn, int *rebuilt)
 	return 0;
 }
 
+/* Adds the counters of year to *rows (grown as needed): one range scan. */
+static int read_year(store *s, MDB_txn *txn, int year, figures_row **rows, size_t *n, size_t *cap)
+{
+	uint8_t pre[5];
+	MDB_cursor *cur;
+	MDB_val k = { 5, pre }, d;
+	int rc;
+
+	pre[0] = 'c';
+	be32_put(pre + 1, (uint32_t)year);
+	if ((rc = store_err(mdb_cursor_open(txn, s->figures, &cur))) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		figures_row *row;
+		size_t bl = k.mv_size - 5;
+
+		if (k.mv_size < 5 || memcmp(k.mv_data, pre, 5))
+			break;
+		if (bl > BRANCH_MAX)
+			continue;
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 32;
+			figures_row *g = realloc(*rows, nc * sizeof(*g));
+			if (!g) {
+				mdb_cursor_close(cur);
+				return HEARTH_ENOMEM;
+			}
+			*rows = g;
+			*cap = nc;
+		}
+		row = &(*rows)[(*n)++];
+		memset(row, 0, sizeof(*row));
+		memcpy(row->branch, (const uint8_t *)k.mv_data + 5, bl);
+		memcpy(row->v, d.mv_data, d.mv_size < sizeof(row->v) ? d.mv_size : sizeof(row->v));
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const figures_row *)a)->branch, ((const figures_row *)b)->branch);
+}
+
 int figures_read(store *s, MDB_txn *txn, int year, figures_row **rows, size_t *n)
 {
 	figures_row *out = NULL;
-	size_t cap = 0, cnt = 0;
-	MDB_cursor *cur;
-	MDB_val k = { 1, (void *)"c" }, d;
+	size_t cap = 0, cnt = 0, w = 0;
 	int rc;
 
 	*rows = NULL;
 	*n = 0;
-	if ((rc = store_err(mdb_cursor_open(txn, s->figures, &cur))) != 0)
+	/* The figures as they stand now (year 0), then the year's; a branch
+	 * with both gets one row with their sum (they count different things). */
+	if ((rc = read_year(s, txn, 0, &out, &cnt, &cap)) != 0 ||
+	    (year != 0 && (rc = read_year(s, txn, year, &out, &cnt, &cap)) != 0)) {
+		free(out);
 		return rc;
-	/* Keys sort by branch, then year: 0 (now) before the year asked for. */
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		const uint8_t *kv = k.mv_data;
-		size_t bl;
-		int y;
-		int64_t v[FC_COUNT];
-
-		if (k.mv_size < 6 || kv[0] != 'c')
-			break;
-		bl = k.mv_size - 6;
-		if (bl > BRANCH_MAX || kv[1 + bl] != 0)
+	}
+	if (cnt > 1)
+		qsort(out, cnt, sizeof(*out), row_cmp);
+	for (size_t i = 0; i < cnt; i++) {
+		if (w && !strcmp(out[w - 1].branch, out[i].branch)) {
+			for (int f = 0; f < FC_COUNT; f++)
+				out[w - 1].v[f] += out[i].v[f];
 			continue;
-		y = (int)be32_get(kv + 2 + bl);
-		if (y != 0 && y != year)
-			continue;
-		if (!cnt || strlen(out[cnt - 1].branch) != bl || memcmp(out[cnt - 1].branch, kv + 1, bl)) {
-			if (cnt == cap) {
-				size_t nc = cap ? cap * 2 : 32;
-				figures_row *g = realloc(out, nc * sizeof(*g));
-				if (!g) {
-					rc = HEARTH_ENOMEM;
-					goto fail;
-				}
-				out = g;
-				cap = nc;
-			}
-			memset(&out[cnt], 0, sizeof(out[cnt]));
-			memcpy(out[cnt].branch, kv + 1, bl);
-			cnt++;
 		}
-		memset(v, 0, sizeof(v));
-		memcpy(v, d.mv_data, d.mv_size < sizeof(v) ? d.mv_size : sizeof(v));
-		for (int i = 0; i < FC_COUNT; i++)
-			out[cnt - 1].v[i] += v[i];
+		if (w != i)
+			out[w] = out[i];
+		w++;
 	}
-	if (rc != MDB_NOTFOUND && rc != 0) {
-		rc = store_err(rc);
-		goto fail;
-	}
-	mdb_cursor_close(cur);
 	*rows = out;
-	*n = cnt;
+	*n = w;
 	return 0;
-fail:
-	mdb_cursor_close(cur);
-	free(out);
-	return rc;
 }

@@ -4,8 +4,11 @@
  * admin needs no replica to see them (issue 16).
  *
  * The database holds three kinds of keys:
- *   'c' branch '\0' be32 year  -> int64[FC_COUNT] (host order), year 0 for
- *                                figures as they stand now;
+ *   'c' be32 year branch       -> int64[FC_COUNT] (host order), year 0 for
+ *                                figures as they stand now (a shorter value,
+ *                                from before a counter was appended, reads
+ *                                as zeros: bump BUILT_KEY in figures.c when
+ *                                adding one, so old stores are made again);
  *   'l' member(16) branch       -> be32 open ledger entries of the member in
  *                                that branch (FC_HARDSHIP_MEMBERS);
  *   'v' member(16) occ be32 year -> be32 counted visits of the member on
