@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "server/db/audit_log.h"
 #include "server/db/chunks.h"
+#include "server/db/figures.h"
 #include "server/db/principals.h"
 #include "server/db/refs.h"
 #include "server/db/revision.h"
@@ -167,6 +168,26 @@ static int backfill_summaries(store *st)
 	return rc;
 }
 
+/* The committee's counters (server/db/figures.h) made from every record
+ * when the store has none (a store from before them), once, after the
+ * summaries they count and before anyone connects. */
+static int ensure_figures(store *st)
+{
+	MDB_txn *txn;
+	int rc, rebuilt = 0;
+
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, 0, &txn))) != 0)
+		return rc;
+	rc = figures_ensure(st, txn, &rebuilt);
+	if (rc == 0)
+		rc = store_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	if (rc == 0 && rebuilt)
+		log_event(LOG_INFO, "figures_rebuilt", NULL);
+	return rc;
+}
+
 int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 {
 	server *srv = &h->srv;
@@ -208,6 +229,10 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 		}
 		if (n)
 			log_event(LOG_INFO, "attachments_indexed", "records", log_u64(num, (unsigned long long)n), NULL);
+	}
+	if ((rc = ensure_figures(&h->st)) != 0) {
+		log_event(LOG_ERROR, "figures_failed", "error", hearth_strerror(rc), NULL);
+		goto failed_branches;
 	}
 	if (writer_start(&h->w, loop,
 	                 &(writer_opts){ .st = &h->st, .group_commit = cfg->group_commit,

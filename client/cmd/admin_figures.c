@@ -36,6 +36,7 @@ typedef struct figures_opts {
 	const char *cmd;
 	int year;
 	int offline;
+	int server_first;   /* ask the server's counters before counting the replica */
 } figures_opts;
 
 /* Branch names: from the server when it answers (and then cached in the
@@ -69,14 +70,76 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
 		hearth__branch_list__free_unpacked(l, NULL);
 }
 
-/* Loads the profile (role checked), opens the replica, names branches and
- * counts. On EXIT_OK st is finished and *last_sync set. */
+/* How asking the server for its counters ended. */
+enum server_figures {
+	SERVER_FIGURES_DONE,      /* st holds the server's counters */
+	SERVER_FIGURES_NONE,      /* unreachable, or an older server: count the replica */
+	SERVER_FIGURES_REFUSED,   /* the server said no (printed); *rc is the exit code */
+};
+
+/* Asks the server for the year's counters into st (after stats_init). An
+ * older hearthd does not know FiguresRequest and answers with a protocol
+ * error: the caller then counts the replica, saying so. */
+static enum server_figures server_figures(cli *c, const figures_opts *fo, stats *st, int *rc)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__FiguresRequest fr = HEARTH__FIGURES_REQUEST__INIT;
+	enum server_figures how = SERVER_FIGURES_DONE;
+	session s;
+
+	if (session_open(&s, &c->prof) != 0) {
+		fprintf(stderr, _("hearth: admin %s: note: cannot reach the server (%s); counting this replica\n"),
+		        fo->cmd, s.error);
+		session_close(&s);
+		return SERVER_FIGURES_NONE;
+	}
+	fr.year = fo->year;
+	req.body_case = HEARTH__ENVELOPE__BODY_FIGURES_REQUEST;
+	req.figures_request = &fr;
+	if (session_call(&s, &req, &resp) != 0) {
+		fprintf(stderr, _("hearth: admin %s: note: lost the server (%s); counting this replica\n"), fo->cmd,
+		        s.error);
+		how = SERVER_FIGURES_NONE;
+	} else if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR && resp->error &&
+	           resp->error->code == HEARTH__ERROR_CODE__ERR_PROTOCOL) {
+		fprintf(stderr, _("hearth: admin %s: note: the server keeps no figures (an older hearthd); "
+		                "counting this replica\n"), fo->cmd);
+		how = SERVER_FIGURES_NONE;
+	} else if (resp->body_case != HEARTH__ENVELOPE__BODY_FIGURES) {
+		char who[64];
+		snprintf(who, sizeof(who), "admin %s", fo->cmd);
+		*rc = cli_refused(who, NULL, resp);
+		how = SERVER_FIGURES_REFUSED;
+	} else {
+		const Hearth__Figures *f = resp->figures;
+		for (size_t i = 0; i < f->n_branches && how == SERVER_FIGURES_DONE; i++)
+			if (stats_add_counters(st, f->branches[i]->branch_id, f->branches[i]->values,
+			                       f->branches[i]->n_values) != 0) {
+				admin_error(fo->cmd, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+				*rc = EXIT_FAIL;
+				how = SERVER_FIGURES_REFUSED;
+			}
+		/* No branch has a record yet: still the server's (zero) figures. */
+		st->from_server = how == SERVER_FIGURES_DONE;
+	}
+	if (resp)
+		envelope_free(resp, NULL);
+	session_close(&s);
+	return how;
+}
+
+/* Loads the profile (role checked), asks the server's counters when
+ * fo->server_first (and not offline), else (or for an older server) opens
+ * the replica and counts it; names branches. On EXIT_OK st is finished and
+ * *last_sync set. */
 static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identity *id,
                            int64_t *last_sync)
 {
 	replica r;
 	replica_status rs;
 	char err[1400];
+	due_config cfg;
+	int32_t today;
 	int rc;
 
 	if ((rc = admin_require_role(c, fo->cmd, 1, id)) != EXIT_OK)
@@ -85,6 +148,33 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		admin_error(fo->cmd, "%s", err);
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
+	if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0 ||
+	    due_today(&today, err, sizeof(err)) != 0) {
+		admin_error(fo->cmd, "%s", err);
+		replica_close(&r);
+		return EXIT_USAGE;
+	}
+	stats_init(st, fo->year, today, &cfg);
+	*last_sync = 0;
+	if (fo->server_first && !fo->offline) {
+		switch (server_figures(c, fo, st, &rc)) {
+		case SERVER_FIGURES_DONE:
+			name_branches(c, &r, st, fo);
+			replica_close(&r);
+			stats_finish(st);
+			return EXIT_OK;
+		case SERVER_FIGURES_REFUSED:
+			replica_close(&r);
+			stats_free(st);
+			return rc;
+		case SERVER_FIGURES_NONE:
+			stats_free(st);
+			stats_init(st, fo->year, today, &cfg);
+			break;
+		}
+	}
+	/* Only the replica's own figures need its status: it counts the live
+	 * records, a scan of the whole replica. */
 	if (replica_status_get(&r, &rs) != 0)
 		memset(&rs, 0, sizeof(rs));
 	*last_sync = rs.last_sync_ms;
@@ -96,17 +186,6 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		out_local_time(rs.last_sync_ms, "-", when, sizeof(when));
 		fprintf(stderr, _("hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
 		                "for current figures\n"), fo->cmd, rs.last_sync_ms ? when : "never");
-	}
-	{
-		due_config cfg;
-		int32_t today;
-		if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0 ||
-		    due_today(&today, err, sizeof(err)) != 0) {
-			admin_error(fo->cmd, "%s", err);
-			replica_close(&r);
-			return EXIT_USAGE;
-		}
-		stats_init(st, fo->year, today, &cfg);
 	}
 	name_branches(c, &r, st, fo);
 	rc = stats_scan(st, &r);
@@ -147,10 +226,11 @@ int admin_stats(cli *c, int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "bom", no_argument, NULL, 'B' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "replica", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	figures_opts fo = { "stats", this_year(), 0 };
+	figures_opts fo = { "stats", this_year(), 0, 1 };
 	stats st;
 	tls_identity id;
 	int64_t last_sync;
@@ -167,10 +247,16 @@ int admin_stats(cli *c, int argc, char **argv)
 		case 'c': csv = 1; break;
 		case 'B': bom = 1; break;
 		case 'o': fo.offline = 1; break;
+		case 'r': fo.server_first = 0; break;
 		case 'h':
-			printf(_("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline]\n\n"
-			       "Figures per branch, and totals, from this replica (run 'hearth sync'\n"
-			       "first; a note on stderr says when it is empty or more than a day old):\n"
+			printf(_("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline | --replica]\n\n"
+			       "Figures per branch, and totals, from the counters the server keeps (no\n"
+			       "replica needed); from this replica with --replica or --offline, or when\n"
+			       "the server is an older one or cannot be reached (a note on stderr says\n"
+			       "so, and when the replica is empty or more than a day old; run 'hearth\n"
+			       "sync' first). The last line, and \"source\" in JSON (\"server\" or\n"
+			       "\"replica\"), say which. The server keeps no overdue items: from it they\n"
+			       "show as - (JSON null). The figures:\n"
 			       "  members (live: not 去世 or 出党, as in 'report year') by category\n"
 			       "    (正式/预备), and every member record by standing (正常/停止党籍/去世/出党);\n"
 			       "  the hardship ledger by status, and its open entries (在册, 帮扶中) by\n"
@@ -240,7 +326,7 @@ int admin_report(cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	figures_opts fo = { "report", this_year(), 0 };
+	figures_opts fo = { "report", this_year(), 0, 0 };
 	const char *out = NULL;
 	char tmp[4200];
 	stats st;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/core/figure_rules.h"
+#include "common/figure_rules.h"
 #include "common/date.h"
 #include "common/enums.h"
 #include "common/hearth.h"

@@ -9,7 +9,7 @@
 #include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
-#include "client/core/figure_rules.h"
+#include "common/figure_rules.h"
 #include "client/core/values.h"
 
 static const stats_column columns[] = {
@@ -116,6 +116,49 @@ int stats_set_parent(stats *s, const char *id, const char *parent)
 		return HEARTH_ENOMEM;
 	snprintf(s->rows[i].parent, sizeof(s->rows[i].parent), "%s", parent ? parent : "");
 	return 0;
+}
+
+/* ------------------------------------------------ the server's counters */
+
+/* Each stats figure by the server's counter of the same name. */
+static const int from_counter[FC_COUNT] = {
+	[FC_MEMBERS] = ST_MEMBERS + 1, [FC_MEMBERS_FULL] = ST_MEMBERS_FULL + 1,
+	[FC_MEMBERS_PROBATIONARY] = ST_MEMBERS_PROBATIONARY + 1, [FC_MEMBERS_NORMAL] = ST_MEMBERS_NORMAL + 1,
+	[FC_MEMBERS_SUSPENDED] = ST_MEMBERS_SUSPENDED + 1, [FC_MEMBERS_DECEASED] = ST_MEMBERS_DECEASED + 1,
+	[FC_MEMBERS_LEFT] = ST_MEMBERS_LEFT + 1, [FC_HARDSHIP] = ST_HARDSHIP + 1,
+	[FC_HARDSHIP_REGISTERED] = ST_HARDSHIP_REGISTERED + 1, [FC_HARDSHIP_ASSISTING] = ST_HARDSHIP_ASSISTING + 1,
+	[FC_HARDSHIP_RESOLVED] = ST_HARDSHIP_RESOLVED + 1, [FC_HARDSHIP_REMOVED] = ST_HARDSHIP_REMOVED + 1,
+	[FC_HARDSHIP_OPEN] = ST_HARDSHIP_OPEN + 1, [FC_HARDSHIP_TYPE_LIVING] = ST_HARDSHIP_TYPE_LIVING + 1,
+	[FC_HARDSHIP_TYPE_ALONE] = ST_HARDSHIP_TYPE_ALONE + 1, [FC_HARDSHIP_TYPE_ELDERLY] = ST_HARDSHIP_TYPE_ELDERLY + 1,
+	[FC_HARDSHIP_TYPE_FRAIL] = ST_HARDSHIP_TYPE_FRAIL + 1, [FC_HARDSHIP_TYPE_ILL] = ST_HARDSHIP_TYPE_ILL + 1,
+	[FC_HARDSHIP_TYPE_DISABLED] = ST_HARDSHIP_TYPE_DISABLED + 1, [FC_HARDSHIP_MEMBERS] = ST_HARDSHIP_MEMBERS + 1,
+	[FC_PAIRINGS_ACTIVE] = ST_PAIRINGS_ACTIVE + 1, [FC_VISITS] = ST_VISITS + 1,
+	[FC_VISITS_SPRING] = ST_VISITS_SPRING + 1, [FC_VISITS_JULY] = ST_VISITS_JULY + 1,
+	[FC_SPRING_VISITED] = ST_SPRING_VISITED + 1, [FC_JULY_VISITED] = ST_JULY_VISITED + 1,
+	[FC_TALKS] = ST_TALKS + 1, [FC_HONORS] = ST_HONORS + 1, [FC_DUES_DUE] = ST_DUES_DUE + 1,
+	[FC_DUES_PAID] = ST_DUES_PAID + 1, [FC_TRANSFERS_OUT] = ST_TRANSFERS_OUT + 1,
+	[FC_TRANSFERS_IN] = ST_TRANSFERS_IN + 1,
+};
+
+int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n)
+{
+	long i = row_index(s, branch ? branch : "");
+
+	if (i < 0)
+		return HEARTH_ENOMEM;
+	s->from_server = 1;
+	for (size_t c = 0; c < n && c < FC_COUNT; c++) {
+		if (c >= FC_VISITS_MONTH)
+			s->rows[i].visits_month[c - FC_VISITS_MONTH] += v[c];
+		else if (from_counter[c])
+			s->rows[i].v[from_counter[c] - 1] += v[c];
+	}
+	return 0;
+}
+
+int stats_column_is_overdue(const stats_column *c)
+{
+	return c->fig >= ST_OVERDUE_VISITS && c->fig <= ST_OVERDUE;
 }
 
 /* ------------------------------------------------ members seen in visits */
@@ -553,8 +596,12 @@ void stats_finish(stats *s)
 			s->total.visits_month[m] += r->visits_month[m];
 		/* Out of memory leaves the totals' year short; the rows keep theirs. */
 		yearly_add(&s->total.year, &r->year);
+		r->no_overdue = s->from_server;
 	}
+	s->total.no_overdue = s->from_server;
 	roll_up(s);
+	for (size_t i = 0; i < s->n_sub; i++)
+		s->subtotals[i].no_overdue = s->from_server;
 }
 
 /* ------------------------------------------------ output */
@@ -569,6 +616,10 @@ void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t c
 	char yuan[VALUE_YUAN_TEXT_MAX];
 	double p;
 
+	if (row->no_overdue && stats_column_is_overdue(c)) {
+		snprintf(out, cap, "-");
+		return;
+	}
 	switch (c->type) {
 	case STATS_FEN:
 		value_yuan_format(row->v[c->fig], yuan);

@@ -1,6 +1,8 @@
 /* stats.h: the committee's cross-branch figures (members, the hardship
  * ledger, care work, dues, overdue items), computed from an admin's or
- * auditor's local replica, and printed as tables, JSON or CSV.
+ * auditor's local replica (stats_scan) or taken from the counters hearthd
+ * keeps by the same rules (stats_add_counters; server/db/figures.h), and
+ * printed as tables, JSON or CSV.
  *
  * What each figure counts (the same words are in `hearth admin stats
  * --help`; t_admin.sh recomputes every one of them independently):
@@ -8,7 +10,7 @@
  *     members and their categories are the live ones (not 去世/出党, as in
  *     `report year`), the standings count every member record;
  *   - visits, talks, honors and dues for the chosen year, by the rules of
- *     client/core/figure_rules.h that `hearth report year` applies too: a
+ *     common/figure_rules.h that `hearth report year` applies too: a
  *     visit counts unless its status is 计划 (planned) or 已取消, an honor
  *     only when 已批准 or 已颁发 (a nominated one counts nowhere);
  *   - hardship types and the care coverage look at open ledger entries
@@ -106,6 +108,7 @@ typedef struct stats_row {
 	int64_t visits_month[12]; /* counted visits of the year by month */
 	yearly_report year;      /* the branch's year as `hearth report year` computes it
 	                          * (the total row: the sums); owned, freed by stats_free */
+	int no_overdue;          /* the overdue figures are unknown (the server's counters) */
 } stats_row;
 
 typedef struct stats {
@@ -121,6 +124,10 @@ typedef struct stats {
 	stats_row *subtotals;
 	size_t n_sub;
 	uint64_t records;        /* records looked at */
+	/* The figures are the server's counters (stats_add_counters), not this
+	 * replica's: no overdue items (they depend on today, and the server
+	 * keeps no counter of them) and no year detail (row.year). */
+	int from_server;
 } stats;
 
 /* Starts an empty set for year, overdue as of day number today with the
@@ -147,6 +154,15 @@ int stats_scan(stats *s, replica *r);
 /* The same over a snapshot already in memory (every branch of it; borrowed
  * for the call). stats_scan loads one and calls this. */
 int stats_scan_snapshot(stats *s, const due_snapshot *all);
+
+/* Adds the server's counters of branch (values indexed by enum
+ * figure_counter of common/figure_rules.h, n of them: a newer server's
+ * extra ones are ignored, an older one's missing ones are 0) and marks s
+ * as from_server. Returns 0 or HEARTH_ENOMEM. */
+int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n);
+
+/* 1 when c is one of the overdue figures (as of today), else 0. */
+int stats_column_is_overdue(const stats_column *c);
 
 /* Sorts the rows and computes the totals row and the subtotals per
  * general branch (none when out of memory: the rows stay right). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/core/figure_rules.h"
+#include "common/figure_rules.h"
 #include "client/core/values.h"
 #include "common/array.h"
 #include "common/date.h"

@@ -7,6 +7,7 @@
 
 #include "client/ui/output.h"
 #include "common/hearth.h"
+#include "common/i18n.h"
 
 static const char *const group_titles[] = {
 	"党员",
@@ -69,6 +70,12 @@ int stats_print_table(const stats *s, FILE *f)
 		if ((rc = print_group(s, f, g)) != 0)
 			return rc;
 	}
+	fputc('\n', f);
+	if (s->from_server)
+		fputs(_("Source: the server's counters, as of now. Overdue items (-) are counted on a "
+		        "synced replica: hearth due.\n"), f);
+	else
+		fputs(_("Source: this replica's records.\n"), f);
 	return ferror(f) ? HEARTH_EIO : 0;
 }
 
@@ -85,9 +92,12 @@ int stats_print_json(const stats *s, FILE *f)
 		fputs(",\"name\":", f);
 		out_json_quote(f, row->name);
 		fprintf(f, ",\"year\":%d", s->year);
+		fprintf(f, ",\"source\":\"%s\"", s->from_server ? "server" : "replica");
 		for (size_t i = 0; i < n; i++) {
 			fprintf(f, ",\"%s\":", cols[i].key);
-			if (cols[i].type == STATS_PERCENT) {
+			if (row->no_overdue && stats_column_is_overdue(&cols[i])) {
+				fputs("null", f);
+			} else if (cols[i].type == STATS_PERCENT) {
 				double p = stats_percent(row->v[cols[i].fig], row->v[cols[i].den]);
 				if (p < 0)
 					fputs("null", f);

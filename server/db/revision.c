@@ -13,6 +13,7 @@
 #include "server/db/audit_log.h"
 #include "server/db/chunks.h"
 #include "server/db/feeds.h"
+#include "server/db/figures.h"
 #include "server/db/refs.h"
 
 /* The record bytes of the new revision, packed into *out (the caller
@@ -183,6 +184,8 @@ int revision_write(store *s, MDB_txn *txn, const revision_args *a, op_result *r)
 	if ((rc = index_revision(s, txn, a, seq, hash)) != 0)
 		goto fail;
 	if ((rc = store_revision(s, txn, a, rev, packed, len, r)) != 0)
+		goto fail;
+	if ((rc = figures_record_changed(s, txn, a->cur, packed, len)) != 0)
 		goto fail;
 	r->rev = rev;
 	r->seq = seq;

@@ -63,6 +63,7 @@ typedef struct store {
 	MDB_dbi records, revs, changes, bchanges, ops, conflicts, digests, branches, meta;
 	MDB_dbi audit, audit_links, audit_branch, audit_record, checkpoints;  /* audit_log.h */
 	MDB_dbi principals;                                                  /* principals.h */
+	MDB_dbi figures;                                                     /* figures.h */
 	uint64_t map_size;
 	char path[1024];
 	/* Keys the digests of sensitive values in audit entries (audit_log.c);

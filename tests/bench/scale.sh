@@ -16,7 +16,10 @@
 #   digest     'hearth sync' of an in-sync branch replica (push nothing,
 #              pull nothing, compare count + digest per kind), ms
 #   stats      'hearth admin stats --offline' over an admin replica synced
-#              to this size, ms (the replica-side computation of today)
+#              to this size, ms (the replica-side computation)
+#   srvstats   'hearth admin stats' answered by the server's counters
+#              (issue 16 item 4; two TLS sessions: branch names, figures),
+#              ms, in the same run: compare it with stats
 #   disk/rec   allocated bytes of data.mdb per record
 #   start      hearthd start-up until it listens, ms
 #   RssAnon    anonymous memory of hearthd after a full pull, kB, next to
@@ -74,7 +77,7 @@ pull10() {
 }
 
 echo "hearth scale benchmark on $(nproc) cores, $(date -u +%FT%TZ); sizes: $SIZES"
-printf '%-10s %10s %8s %8s %9s %9s %6s %8s %10s %10s\n' records push/s pull10ms digestms statsms disk/rec startms RssAnon/kB RssFile/kB
+printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s %10s %10s\n' records push/s pull10ms digestms statsms srvstatsms disk/rec startms RssAnon/kB RssFile/kB
 have=0
 LAST=0
 first=""
@@ -102,20 +105,21 @@ for size in $SIZES; do
 	t0=$(now_ms); "$B/hearth" --home "$T/branch" sync >/dev/null; dig=$(( $(now_ms) - t0 ))
 	"$B/hearth" --home "$T/admin" sync --page 5000 >/dev/null
 	t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats --offline >/dev/null 2>&1; st=$(( $(now_ms) - t0 ))
+	t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; sst=$(( $(now_ms) - t0 ))
 	stop
 	disk=$(du -B1 "$T/store/data.mdb" | cut -f1)
 	start
 	# The replicas follow the server to its new port.
 	sed -i "s/^server = .*/server = 127.0.0.1:$PORT/" "$T/branch/profile.ini" "$T/admin/profile.ini"
 	per=$(calc "$disk / $have" 0)
-	printf '%-10s %10s %8s %8s %9s %9s %6s %8s %10s %10s\n' "$have" "$push" "$p10" "$dig" "$st" "$per" "$START_MS" "$anon" "$file"
+	printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s %10s %10s\n' "$have" "$push" "$p10" "$dig" "$st" "$sst" "$per" "$START_MS" "$anon" "$file"
 	if [ -z "$first" ]; then
-		first="$push $p10 $dig $st $per $START_MS $anon"
+		first="$push $p10 $dig $st $sst $per $START_MS $anon"
 	else
-		read -r f_push f_p10 f_dig f_st f_per f_start f_anon <<<"$first"
-		printf '%-10s %10s %8s %8s %9s %9s %6s %8s\n' "  x first" "$(calc "$push / $f_push" 2)" \
+		read -r f_push f_p10 f_dig f_st f_sst f_per f_start f_anon <<<"$first"
+		printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s\n' "  x first" "$(calc "$push / $f_push" 2)" \
 			"$(calc "$p10 / $f_p10" 2)" "$(calc "$dig / ($f_dig ? $f_dig : 1)" 2)" \
-			"$(calc "$st / ($f_st ? $f_st : 1)" 2)" "$(calc "$per / $f_per" 2)" \
+			"$(calc "$st / ($f_st ? $f_st : 1)" 2)" "$(calc "$sst / ($f_sst ? $f_sst : 1)" 2)" "$(calc "$per / $f_per" 2)" \
 			"$(calc "$START_MS / ($f_start ? $f_start : 1)" 2)" "$(calc "$anon / $f_anon" 2)"
 	fi
 done

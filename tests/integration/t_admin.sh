@@ -329,18 +329,33 @@ for b in b001 b002; do
 	E[$b.overdue]=$(( ${E[$b.overdue_visits]:-0} + ${E[$b.overdue_talks]:-0} + ${E[$b.overdue_dues]:-0} + ${E[$b.overdue_pairings]:-0} ))
 done
 
-h b1 sync >/dev/null 2>&1; h b2 sync >/dev/null 2>&1
-expect_contains "a fresh replica gets a 'sync first' note" "run 'hearth sync' first" "$(h aud admin stats --json 2>&1 >/dev/null)"
-h adm sync >/dev/null 2>&1
-stats=$(h adm admin stats --json 2>"$T/stats.err"); rc=$?
-expect_eq "admin stats --json" 0 "$rc"
-expect_eq "no note after a fresh sync" "" "$(cat "$T/stats.err")"
 KEYS="members members_full members_probationary members_normal members_suspended members_deceased members_left
 hardship hardship_registered hardship_assisting hardship_resolved hardship_removed hardship_open hardship_members
 hardship_type_living hardship_type_alone hardship_type_elderly hardship_type_frail hardship_type_ill hardship_type_disabled
 visits visits_spring_festival visits_july_first spring_festival_visited spring_festival_coverage july_first_visited
 july_first_coverage talks pairings_active honors dues_due_fen dues_paid_fen dues_rate overdue_visits overdue_talks
 overdue_dues overdue_pairings overdue"
+h b1 sync >/dev/null 2>&1; h b2 sync >/dev/null 2>&1
+expect_contains "a fresh replica gets a 'sync first' note" "run 'hearth sync' first" "$(h aud admin stats --replica --json 2>&1 >/dev/null)"
+# The server's counters need no replica: every figure but the overdue ones
+# (which it does not keep: null) equals the independent counts.
+sstats=$(h aud admin stats --json 2>"$T/sstats.err")
+for b in b001 b002; do
+	obj=$(echo "$sstats" | grep -o "{\"branch\":\"$b\"[^}]*}")
+	bad=""
+	for k in $KEYS; do
+		got=$(echo "$obj" | grep -o "\"$k\":[^,}]*" | cut -d: -f2)
+		case $k in overdue*) want=null ;; *) want=${E[$b.$k]:-0} ;; esac
+		[ "$got" = "$want" ] || bad="$bad $k=$got(want $want)"
+	done
+	expect_eq "server stats for $b, with an empty replica, equal the independent counts" "" "$bad"
+	expect_contains "server stats say their source" '"source":"server"' "$obj"
+done
+expect_eq "server stats: no 'sync first' note" "" "$(cat "$T/sstats.err")"
+h adm sync >/dev/null 2>&1
+stats=$(h adm admin stats --replica --json 2>"$T/stats.err"); rc=$?
+expect_eq "admin stats --json" 0 "$rc"
+expect_eq "no note after a fresh sync" "" "$(cat "$T/stats.err")"
 for b in b001 b002; do
 	obj=$(echo "$stats" | grep -o "{\"branch\":\"$b\"[^}]*}")
 	bad=""

@@ -1,7 +1,7 @@
 /* test_figure_rules.c: the committee's figures (stats.c, `hearth admin
  * stats`) and a branch's year (yearly.c, `hearth report year`) computed on
  * one data set of two branches agree on every count they share, because
- * both count by client/core/figure_rules.c: a nominated (推荐) or revoked
+ * both count by common/figure_rules.c: a nominated (推荐) or revoked
  * honor counts nowhere, planned and cancelled visits nowhere, departed
  * members are not 党员. Records are built in memory; no replica. */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "client/core/figure_rules.h"
+#include "common/figure_rules.h"
 #include "client/core/stats.h"
 #include "client/core/yearly.h"
 #include "common/date.h"
