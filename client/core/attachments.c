@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +65,31 @@ int attachments_uploaded(replica *r, const uint8_t hash[32])
 	char p[1400];
 
 	return attachments_path(r, hash, ATTACHMENTS_UPLOADED_SUFFIX, p, sizeof(p)) == 0 && access(p, F_OK) == 0;
+}
+
+int attachments_forget_uploaded(replica *r)
+{
+	char dir[1200], p[1400];
+	size_t suffix = strlen(ATTACHMENTS_UPLOADED_SUFFIX);
+	struct dirent *e;
+	DIR *d;
+	int rc = content_dir(r, dir, sizeof(dir));
+
+	if (rc)
+		return rc;
+	if ((d = opendir(dir)) == NULL)
+		return HEARTH_EIO;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n != ATTACHMENT_HEX_LEN + suffix ||
+		    strcmp(e->d_name + ATTACHMENT_HEX_LEN, ATTACHMENTS_UPLOADED_SUFFIX) != 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (unlink(p) != 0 && errno != ENOENT)
+			rc = HEARTH_EIO;
+	}
+	closedir(d);
+	return rc;
 }
 
 /* Copies in to out (both open) while hashing, at most limit bytes (more

@@ -76,6 +76,11 @@ int attachments_mark_uploaded(replica *r, const uint8_t hash[32]);
 /* Whether the marker for hash is there. */
 int attachments_uploaded(replica *r, const uint8_t hash[32]);
 
+/* Removes every marker: after the server was restored from a backup, what
+ * it held whole may be gone, so each file is asked about (and uploaded
+ * from where the server's chunks end) again. Returns 0 or HEARTH_EIO. */
+int attachments_forget_uploaded(replica *r);
+
 /* One attachment found on a record of the local view. */
 typedef struct attachment_hit {
 	uint8_t record_id[16];

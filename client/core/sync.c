@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "client/core/attachment_transfer.h"
+#include "client/core/attachments.h"
 #include "client/core/branch_lookup.h"
 #include "client/core/events.h"
 #include "client/core/replica_meta.h"
@@ -328,6 +329,14 @@ static sync_result do_recover(sync_ctx *x)
 		return SYNC_OK;
 	if (rc != 0)
 		return failed(x, _("cannot read the pending recovery from the replica: %s"), hearth_strerror(rc));
+	/* The restored server may lack content it once held whole: every file
+	 * is asked about again after the records, and what is missing goes up
+	 * again from this replica's copy. */
+	if ((rc = attachments_forget_uploaded(&x->r)) != 0) {
+		res = failed(x, _("cannot reset the upload state of this replica's attachments: %s"),
+		             hearth_strerror(rc));
+		goto done;
+	}
 	if ((rc = replica_recovery_collect(&x->r, x->digest_branch, n->change_seq, &recs, &total)) != 0) {
 		res = failed(x, _("cannot read the records to recover from the replica: %s"), hearth_strerror(rc));
 		goto done;
