@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "client/core/reasons.h"
+#include "client/core/replica_meta.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/record.h"
@@ -23,6 +24,14 @@
 #define DOWNLOAD_WINDOW 4
 /* Files one sync looks at. */
 #define FILES_MAX 65536
+/* Questions one sync asks about files whose content is not here and that
+ * are not known whole on the server (uploads of other replicas still under
+ * way, records the server lacks). Each file known whole is never asked
+ * again (its marker) until a recovery clears the markers; the rest are
+ * asked in turns, QUERIES_MAX a sync, from where the last sync stopped. */
+#define QUERIES_MAX 64
+/* The replica meta key that holds the hash the last capped sync stopped at. */
+#define ASK_AFTER_KEY "content_ask_after"
 
 /* One content of the local view. */
 typedef struct item {
@@ -296,11 +305,28 @@ static int check_one(upload *u, const item *it)
 	return 0;
 }
 
+/* The index in l of the first file after the hash the last capped sync
+ * stopped at (0 when it did not stop, or past the end). */
+static size_t ask_start(replica *r, const item_list *l)
+{
+	uint8_t *after = NULL;
+	size_t len = 0, i = 0;
+
+	if (replica_meta_get_bytes(r, ASK_AFTER_KEY, &after, &len) != 0)
+		return 0;
+	if (len == 32)
+		while (i < l->n && memcmp(l->v[i].sha256, after, 32) <= 0)
+			i++;
+	free(after);
+	return i < l->n ? i : 0;
+}
+
 int transfer_sync(replica *r, session *s, const transfer_hooks *h, int fetch_all, transfer_report *rep,
                   char *err, size_t errlen)
 {
 	upload u = { .r = r, .s = s, .h = h, .rep = rep, .err = err, .errlen = errlen };
 	item_list l;
+	size_t start, asked = 0, stopped = 0;
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
@@ -316,14 +342,29 @@ int transfer_sync(replica *r, session *s, const transfer_hooks *h, int fetch_all
 		free(l.v);
 		return HEARTH_ENOMEM;
 	}
-	for (size_t i = 0; i < l.n && rc == 0; i++) {
-		const item *it = &l.v[i];
+	start = ask_start(r, &l);
+	for (size_t k = 0; k < l.n && rc == 0; k++) {
+		const item *it = &l.v[(start + k) % l.n];
 		int here = attachments_have(r, it->sha256, it->size);
-		if (!here && fetch_all)
-			rc = fetch_item(&u, it);
-		else if (!attachments_uploaded(r, it->sha256))
-			rc = here ? upload_one(&u, it) : check_one(&u, it);
+		if (here && !attachments_uploaded(r, it->sha256))
+			rc = upload_one(&u, it);
+		else if (!here && fetch_all)
+			rc = fetch_item(&u, it);  /* the branch chose every file at hand */
+		else if (here || attachments_uploaded(r, it->sha256))
+			continue;
+		else if (asked == QUERIES_MAX) {
+			/* The rest waits for the next syncs, which start here. */
+			if (!stopped)
+				(void)replica_meta_set_bytes(r, ASK_AFTER_KEY, l.v[(start + k + l.n - 1) % l.n].sha256, 32);
+			stopped = 1;
+			u.rep->waiting++;
+		} else {
+			asked++;
+			rc = check_one(&u, it);
+		}
 	}
+	if (!stopped && rc == 0 && start != 0)
+		(void)replica_meta_set_bytes(r, ASK_AFTER_KEY, (const uint8_t *)"", 0);
 	free(u.buf);
 	free(l.v);
 	return rc;

@@ -40,10 +40,11 @@ typedef struct transfer_report {
 
 /* After the records of a sync: uploads every attachment of the local view
  * whose content is here and that the server does not hold whole (each
- * from the server's resume point), then asks the server about every
- * attachment whose content is not here, marking those it holds whole
+ * from the server's resume point), then asks the server about the
+ * attachments whose content is not here and not known whole, at most 64 a
+ * sync in turns (the rest count as waiting), marking those it holds whole
  * (attachments_mark_uploaded) so listings can tell them from those still
- * uploading; with fetch_all it downloads those instead (transfer_fetch),
+ * uploading and later syncs never ask again; with fetch_all it downloads those instead (transfer_fetch),
  * for a branch that wants every file at hand before it goes offline.
  * Returns 0, or HEARTH_ECLOSED / HEARTH_EPROTO when the session failed
  * (s->error says why; what was acknowledged stays, the next call resumes),

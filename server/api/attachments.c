@@ -222,6 +222,8 @@ int attachments_handle_query(conn *c, Hearth__Envelope *env)
 		                "file_sha256 must be 32 bytes");
 		return DISPATCH_DONE;
 	}
+	/* At --verbose: lets a test count the questions a sync asks. */
+	log_event(LOG_DEBUG, "chunk_query", "branch", c->id.branch_id, NULL);
 	rc = locate(c, &sc, q->file_sha256.data, &txn, &f);
 	if (txn)
 		mdb_txn_abort(txn);

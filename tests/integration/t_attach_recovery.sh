@@ -1,10 +1,15 @@
 #!/bin/bash
-# Attachment content after a restore (issue 18, a gap the attachment work
-# left): a replica marks a file uploaded once the server holds it whole.
-# The server is restored from a backup older than the second file's upload
-# and put in recovery mode: the replica's recovery clears its marks, the
-# re-pushed record's content goes up again, and another replica gets it
-# byte-identical.
+# Attachment content after a restore, and what a sync asks about content
+# (issue 18, the gaps the attachment work left):
+# 1. A replica marks a file uploaded once the server holds it whole. The
+#    server is restored from a backup older than the second file's upload
+#    and put in recovery mode: the replica's recovery clears its marks, the
+#    re-pushed record's content goes up again, and another replica gets it
+#    byte-identical.
+# 2. A file known whole on the server is never asked about again: a second
+#    sync with nothing new sends no ChunkQuery (counted in the log of a
+#    --verbose server); files not yet whole are asked at most 64 a sync, in
+#    turns, so every one is asked within a few syncs.
 . "$(dirname "$0")/lib.sh"
 
 KEY="$CERTS/audit-ed25519.key"
@@ -12,8 +17,11 @@ F=$T/files; mkdir -p "$F"
 { printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00'; head -c 400000 /dev/urandom; } > "$F/first.jpg"
 { printf '%%PDF-1.4\n'; head -c 700000 /dev/urandom; } > "$F/second.pdf"
 
+# queries NAME: the ChunkQuery requests server NAME logged so far
+queries() { grep -c 'event=chunk_query' "$T/$1.log"; }
+
 # ---------------------------------------------- 1. nothing lost after a restore
-start_server s
+start_server s --verbose
 client a1 branch1 "$PORT_s"
 client a2 branch1 "$PORT_s"
 
@@ -37,7 +45,7 @@ stop_server s
 expect_eq "restore of the older backup" 0 "$?"
 "$HEARTHD" recovery start --data "$T/s.data" --audit-key "$KEY" >"$T/rs.out" 2>&1
 expect_eq "recovery start" 0 "$?"
-start_server s --listen "127.0.0.1:$PORT_s"
+start_server s --verbose --listen "127.0.0.1:$PORT_s"
 
 # the restored server lacks the second file: a fresh replica cannot get it
 client a3 branch1 "$PORT_s"
@@ -66,6 +74,49 @@ h a3 sync >/dev/null 2>&1
 h a3 attachment get second.pdf --to "$T/late.pdf" >/dev/null 2>&1
 cmp -s "$F/second.pdf" "$T/late.pdf" && pass "a fresh replica gets the second file too" \
 	|| fail "a3 cannot get the second file after the recovery"
+
+# --------------------------------------- 2. no question about known content
+n0=$(queries s)
+h a1 sync >/dev/null 2>&1
+h a2 sync >/dev/null 2>&1
+h a3 sync >/dev/null 2>&1
+expect_eq "a sync with nothing new sends no ChunkQuery (three replicas)" "$n0" "$(queries s)"
+
+# Files not yet whole on the server are asked about at most 64 a sync, in
+# turns: 70 files whose content a1 keeps back (sync --no-content), on
+# three records (a record holds at most 32).
+mkdir -p "$F/many"
+for m in 1 2 3; do
+	ids[m]=$(h a1 member add --name "成员$m" --gender 男)
+done
+for i in $(seq 1 70); do
+	{ printf '%%PDF-1.4\n%d\n' "$i"; head -c 200 /dev/urandom; } > "$F/many/sheet$i.pdf"
+	h a1 member attach "${ids[$(( i % 3 + 1 ))]}" "$F/many/sheet$i.pdf" >/dev/null 2>"$T/err" ||
+		{ fail "attach sheet$i.pdf: $(cat "$T/err")"; break; }
+done
+h a1 sync --no-content >/dev/null 2>&1
+expect_eq "a1 syncs the records without the content" 0 "$?"
+n1=$(queries s)
+h a2 sync --json >"$T/w1.json" 2>&1
+expect_eq "a2's sync asks about 64 of the 70 files not yet whole" 64 "$(( $(queries s) - n1 ))"
+expect_contains "and counts all 70 as waiting" '"content_waiting":70' "$(cat "$T/w1.json")"
+n2=$(queries s)
+h a2 sync >/dev/null 2>&1
+expect_eq "the next sync asks 64 again, starting with the 6 not asked" 64 "$(( $(queries s) - n2 ))"
+# a1 uploads them: 70 questions of its own, one per file it sends
+h a1 sync >"$T/up.out" 2>&1
+expect_contains "a1 uploads the 70 files" "uploaded the content of 70 attachments" "$(cat "$T/up.out")"
+# a2's turns reach every file: within two syncs all 70 are known whole
+h a2 sync >/dev/null 2>&1
+h a2 sync >/dev/null 2>&1
+n3=$(queries s)
+h a2 sync --json >"$T/w2.json" 2>&1
+expect_eq "once all are known whole a2 asks nothing" "$n3" "$(queries s)"
+expect_contains "and nothing is waiting" '"content_waiting":0' "$(cat "$T/w2.json")"
+for m in 1 2 3; do
+	expect_not_contains "a2 lists none of 成员$m's as 上传中" "上传中" \
+		"$(LC_ALL=zh_CN.UTF-8 h a2 member attachments "${ids[m]}" 2>&1)"
+done
 
 stop_server s
 finish
