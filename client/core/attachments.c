@@ -69,7 +69,7 @@ int attachments_uploaded(replica *r, const uint8_t hash[32])
 
 int attachments_forget_uploaded(replica *r)
 {
-	char dir[1200], p[1400];
+	char dir[1200];
 	size_t suffix = strlen(ATTACHMENTS_UPLOADED_SUFFIX);
 	struct dirent *e;
 	DIR *d;
@@ -84,8 +84,7 @@ int attachments_forget_uploaded(replica *r)
 		if (n != ATTACHMENT_HEX_LEN + suffix ||
 		    strcmp(e->d_name + ATTACHMENT_HEX_LEN, ATTACHMENTS_UPLOADED_SUFFIX) != 0)
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) != 0 && errno != ENOENT)
+		if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT)
 			rc = HEARTH_EIO;
 	}
 	closedir(d);
