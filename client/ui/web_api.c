@@ -38,6 +38,20 @@
 #define WEB_MEMBERS_MAX 50
 /* How many 应办事项 (and members not yet visited) 首页 shows. */
 #define WEB_HOME_DUE_MAX 200
+/* How many computed answers are kept (首页, 报表 of a year or two). */
+#define WEB_CACHE_SLOTS 4
+#define WEB_CACHE_KEY_MAX 256
+
+/* A computed answer kept for as long as the replica it was read from has
+ * not changed: same replica (its id) and same generation (the last
+ * committed write transaction), same request key. */
+typedef struct web_cached {
+	char key[WEB_CACHE_KEY_MAX];
+	uint8_t replica_id[16];
+	uint64_t gen;
+	unsigned status;
+	char *json;                 /* owned; NULL: an empty slot */
+} web_cached;
 
 struct web_api {
 	profile prof;
@@ -48,6 +62,8 @@ struct web_api {
 	int id_ok;
 	web_sync_watch_fn sync_watch;
 	void *sync_watch_arg;
+	web_cached cache[WEB_CACHE_SLOTS];
+	size_t cache_next;          /* the slot a new key takes next */
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -71,6 +87,10 @@ int web_api_new(web_api **out, const web_api_options *o)
 
 void web_api_free(web_api *a)
 {
+	if (!a)
+		return;
+	for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+		free(a->cache[i].json);
 	free(a);
 }
 
@@ -82,6 +102,62 @@ int web_api_is_post_only(const char *path)
 		if (!strcmp(path, posts[i]))
 			return 1;
 	return 0;
+}
+
+/* ----------------------------------------------------- computed answers */
+
+static web_cached *cache_slot(web_api *a, const char *key)
+{
+	for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+		if (a->cache[i].json && !strcmp(a->cache[i].key, key))
+			return &a->cache[i];
+	return NULL;
+}
+
+/* 首页 and 报表 read every record of the replica to compute their answer,
+ * and the page asks for them again on every visit: the answer is kept and
+ * given again until the replica changes. The generation is read before the
+ * records are: a write landing between the two makes the kept answer newer
+ * than its generation says, which only costs one computation more, never a
+ * stale answer. */
+int web_cache_answer(web_api *a, replica *r, const char *key, uint64_t *gen, web_api_answer *an)
+{
+	web_cached *c;
+	char *copy;
+
+	if (replica_generation(r, gen) != 0 || strlen(key) >= WEB_CACHE_KEY_MAX) {
+		*gen = 0;           /* not kept either */
+		return 0;
+	}
+	c = cache_slot(a, key);
+	if (!c || c->gen != *gen || memcmp(c->replica_id, r->replica_id, sizeof(c->replica_id)) != 0)
+		return 0;
+	if (!(copy = strdup(c->json)))
+		return 0;
+	an->status = c->status;
+	an->json = copy;
+	return 1;
+}
+
+void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const web_api_answer *an)
+{
+	web_cached *c;
+	char *copy;
+
+	if (gen == 0 || an->status != 200 || !an->json || strlen(key) >= WEB_CACHE_KEY_MAX)
+		return;
+	if (!(copy = strdup(an->json)))
+		return;
+	if (!(c = cache_slot(a, key))) {
+		c = &a->cache[a->cache_next];
+		a->cache_next = (a->cache_next + 1) % WEB_CACHE_SLOTS;
+	}
+	free(c->json);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	memcpy(c->replica_id, r->replica_id, sizeof(c->replica_id));
+	c->gen = gen;
+	c->status = an->status;
+	c->json = copy;
 }
 
 /* ------------------------------------------------------------ JSON bits */
@@ -433,8 +509,9 @@ static void do_home(web_api *a, web_api_answer *an)
 	replica_status st;
 	replica r;
 	json_t *j, *items, *camps, *status;
-	char err[400], day[16];
+	char err[400], day[16], key[WEB_CACHE_KEY_MAX];
 	int32_t today;
+	uint64_t gen;
 	int rc;
 
 	if (due_config_load(&cfg, a->prof.home, err, sizeof(err)) != 0 ||
@@ -444,6 +521,14 @@ static void do_home(web_api *a, web_api_answer *an)
 	}
 	if (open_replica(a, &r, an) != 0)
 		return;
+	/* The answer depends on the replica, today and the [due] settings. */
+	snprintf(key, sizeof(key), "home %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32
+	         " %" PRId32, today, cfg.visit_gap_days, cfg.talk_window_days, cfg.talk_lookback_days,
+	         cfg.note_gap_days, cfg.dues_months, cfg.contact_gap_days);
+	if (web_cache_answer(a, &r, key, &gen, an)) {
+		replica_close(&r);
+		return;
+	}
 	memset(&snap, 0, sizeof(snap));
 	memset(&rep, 0, sizeof(rep));
 	if ((rc = due_snapshot_load(&r, NULL, &snap)) != 0 ||
@@ -501,6 +586,7 @@ static void do_home(web_api *a, web_api_answer *an)
 	json_object_set_new(status, "last_sync_ms", json_integer((json_int_t)st.last_sync_ms));
 	json_object_set_new(j, "status", status);
 	answer(an, 200, j);
+	web_cache_keep(a, &r, key, gen, an);
 done:
 	due_report_free(&rep);
 	due_snapshot_free(&snap);
