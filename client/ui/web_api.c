@@ -53,6 +53,24 @@ typedef struct web_cached {
 	char *json;                 /* owned; NULL: an empty slot */
 } web_cached;
 
+/* The cells' text of every live record of one kind, as the list shows them
+ * (masked, names, 元), kept until the replica changes: a person typing a
+ * search asks again at each character, and reading 50,000 visits' cells
+ * costs far more than searching their text. Row i's cells are at
+ * text + start[i], separated by US (0x1f), ended by a NUL. */
+typedef struct search_index {
+	uint8_t replica_id[16];
+	uint64_t gen;               /* 0: empty */
+	Hearth__Kind kind;
+	char *text;
+	size_t len, cap;
+	size_t *start;
+	uint8_t (*id)[UUID_LEN];
+	size_t n, ncap;
+} search_index;
+/* A kind whose text is larger is searched without an index. */
+#define WEB_SEARCH_TEXT_MAX (64u << 20)
+
 struct web_api {
 	profile prof;
 	const char *csrf;
@@ -64,6 +82,7 @@ struct web_api {
 	void *sync_watch_arg;
 	web_cached cache[WEB_CACHE_SLOTS];
 	size_t cache_next;          /* the slot a new key takes next */
+	search_index search;        /* of the kind searched last */
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -91,6 +110,9 @@ void web_api_free(web_api *a)
 		return;
 	for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
 		free(a->cache[i].json);
+	free(a->search.text);
+	free(a->search.start);
+	free(a->search.id);
 	free(a);
 }
 
@@ -791,12 +813,143 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	return 0;
 }
 
+typedef struct index_ctx {
+	replica *r;
+	const name_table *names;
+	const kind_info *k;
+	search_index *ix;
+} index_ctx;
+
+static int index_put(search_index *ix, const char *text, size_t len)
+{
+	if (ix->len + len > WEB_SEARCH_TEXT_MAX)
+		return HEARTH_ETOOBIG;
+	if (ix->len + len > ix->cap) {
+		size_t cap = ix->cap ? ix->cap : 1u << 16;
+		char *t;
+		while (cap < ix->len + len)
+			cap *= 2;
+		if (!(t = realloc(ix->text, cap)))
+			return HEARTH_ENOMEM;
+		ix->text = t;
+		ix->cap = cap;
+	}
+	memcpy(ix->text + ix->len, text, len);
+	ix->len += len;
+	return 0;
+}
+
+static int index_one(void *ctx, const Hearth__Record *rec)
+{
+	index_ctx *c = ctx;
+	search_index *ix = c->ix;
+	const ProtobufCMessage *body = record_body(rec);
+	packed_body pb;
+	int rc = 0;
+
+	if (rec->id.len != UUID_LEN)
+		return 0;
+	if (ix->n == ix->ncap) {
+		size_t cap = ix->ncap ? ix->ncap * 2 : 1024;
+		void *st = realloc(ix->start, cap * sizeof(*ix->start)), *ids;
+		if (!st)
+			return HEARTH_ENOMEM;
+		ix->start = st;
+		if (!(ids = realloc(ix->id, cap * sizeof(*ix->id))))
+			return HEARTH_ENOMEM;
+		ix->id = ids;
+		ix->ncap = cap;
+	}
+	ix->start[ix->n] = ix->len;
+	memcpy(ix->id[ix->n], rec->id.data, UUID_LEN);
+	packed_body_init(&pb, body);
+	for (unsigned i = 0; i < c->k->desc->n_fields && rc == 0; i++) {
+		const ProtobufCFieldDescriptor *fd = &c->k->desc->fields[i];
+		char *text;
+
+		if (!field_input_supported(fd, kind_rule(c->k, fd->id)) || !body || !pbfield_is_set(body, fd))
+			continue;
+		if (!(text = cell_text(c->r, c->names, c->k, body, &pb, fd, VALUE_MASKED, NULL)))
+			rc = HEARTH_ENOMEM;
+		else if ((rc = index_put(ix, text, strlen(text))) == 0)
+			rc = index_put(ix, "\x1f", 1);
+		free(text);
+	}
+	packed_body_free(&pb);
+	if (rc == 0)
+		rc = index_put(ix, "", 1);
+	if (rc == 0)
+		ix->n++;
+	return rc;
+}
+
+/* The search index of k at r's generation gen: the kept one, or one built
+ * now. Returns 0, or an error (the index is then empty and the search
+ * reads the records instead). */
+static int search_index_get(web_api *a, replica *r, const kind_info *k, uint64_t gen)
+{
+	search_index *ix = &a->search;
+	name_table names;
+	index_ctx c;
+	int rc;
+
+	if (gen && ix->gen == gen && ix->kind == k->kind &&
+	    !memcmp(ix->replica_id, r->replica_id, sizeof(ix->replica_id)))
+		return 0;
+	ix->gen = 0;
+	ix->len = ix->n = 0;
+	if (!gen)
+		return HEARTH_EINVAL;
+	if ((rc = name_table_load(r, k, &names)) != 0)
+		return rc;
+	c = (index_ctx){ .r = r, .names = &names, .k = k, .ix = ix };
+	rc = replica_each(r, k->kind, 0, index_one, &c);
+	name_table_free(&names);
+	if (rc != 0) {
+		ix->len = ix->n = 0;
+		return rc;
+	}
+	ix->gen = gen;
+	ix->kind = k->kind;
+	memcpy(ix->replica_id, r->replica_id, sizeof(ix->replica_id));
+	return 0;
+}
+
+/* A search through the index: counts the rows whose cells hold q and
+ * builds the page's, reading only those records. */
+static int search_indexed(web_api *a, list_ctx *l)
+{
+	const search_index *ix = &a->search;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		Hearth__Record *rec;
+		json_t *row;
+		char idt[UUID_TEXT_LEN + 1];
+
+		if (!strstr(ix->text + ix->start[i], l->q))
+			continue;
+		if (l->n++ < l->offset || l->shown >= WEB_LIST_PAGE)
+			continue;
+		if (replica_get(l->r, ix->id[i], &rec) != 0)
+			continue;       /* deleted since the index was read */
+		row = json_object();
+		uuid_format(ix->id[i], idt);
+		set_str(row, "id", idt);
+		json_object_set_new(row, "fields", fields_json(l->r, l->k, record_body(rec), VALUE_MASKED));
+		json_array_append_new(l->rows, row);
+		l->shown++;
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	return 0;
+}
+
 static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	const kind_info *k = kind_arg(rq, an);
 	list_ctx l;
 	replica r;
 	json_t *j;
+	uint64_t gen = 0;
 	int rc;
 
 	if (!k || open_replica(a, &r, an) != 0)
@@ -817,9 +970,14 @@ static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an
 		l.offset = (size_t)v;
 	}
 	l.rows = json_array();
-	/* Without a search only the page's records are read; with one, every
-	 * record's text is searched. */
-	if (l.q && l.q[0]) {
+	/* Without a search only the page's records are read. With one, the
+	 * kind's search index is searched (built at the first search since
+	 * the replica changed); without an index (too large, or the replica's
+	 * generation unknown) every record's cells are read. */
+	if (l.q && l.q[0] && !strchr(l.q, '\x1f') && replica_generation(&r, &gen) == 0 &&
+	    search_index_get(a, &r, k, gen) == 0) {
+		rc = search_indexed(a, &l);
+	} else if (l.q && l.q[0]) {
 		name_table names;
 		if ((rc = name_table_load(&r, k, &names)) == 0) {
 			l.names = &names;

@@ -50,6 +50,19 @@ expect_contains "the row found is built with its names" '"text":"赵一、钱二
 expect_eq "a masked phone's last digits are searched as shown" '"total":1' "$(q member 5678 | total)"
 expect_eq "but never its hidden digits" '"total":0' "$(q member 12345678 | total)"
 expect_eq "a member is found by name" '"total":1' "$(q member 孙三 | total)"
+
+# The text searched is kept until the replica changes, never longer.
+expect_eq "孙三 has no visit yet" '"total":0' "$(q visit 孙三 | total)"
+m3=$(h a member list --csv 2>/dev/null | sed -n 4p | cut -d, -f1)
+v3=$(h a visit add --members "$m3" --occasion 春节 --date 2026-02-11 --visitors 张三 --fund-source 党费)
+expect_eq "a visit the CLI adds is found by the next search" '"total":1' "$(q visit 孙三 | total)"
+expect_eq "searching another kind between" '"total":1' "$(q member 孙三 | total)"
+expect_eq "春节 finds both visits" '"total":2' "$(q visit 春节 | total)"
+expect_eq "the CLI deletes the visit" 0 "$(h a visit delete "$v3" >/dev/null; echo $?)"
+expect_eq "the deleted visit is not found by the next search" '"total":0' "$(q visit 孙三 | total)"
+expect_eq "a search through the index pages as before" 1 \
+	"$(curl -s -b "$T/jar" -G "$B/api/records" --data-urlencode kind=visit --data-urlencode q=党费 \
+	--data-urlencode offset=2 | grep -o '"fields":' | wc -l)"
 kill -TERM "$UI_PID"; wait "$UI_PID"
 expect_eq "hearth ui stops cleanly" 0 "$?"
 finish
