@@ -116,6 +116,19 @@ int replica_cursor(replica *r, uint64_t *cursor)
 	return rc;
 }
 
+int replica_generation(replica *r, uint64_t *gen)
+{
+	MDB_txn *t;
+	int rc = rstore_txn_begin(r, 0, &t);
+	*gen = 0;
+	if (rc != 0)
+		return rc;
+	/* A read transaction's id is the last committed write's. */
+	*gen = (uint64_t)mdb_txn_id(t);
+	mdb_txn_abort(t);
+	return 0;
+}
+
 int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap)
 {
 	MDB_txn *t;

@@ -26,6 +26,15 @@ int replica_set_last_sync(replica *r, int64_t ms);
 /* The pull cursor (0 before the first pull). */
 int replica_cursor(replica *r, uint64_t *cursor);
 
+/* The replica's generation: the id of its last committed write
+ * transaction, as a read transaction begun now sees it. Every write to the
+ * replica (a local edit, an import, a pull page, a push result, the last
+ * sync time, by this process or by a CLI command beside it) commits a write
+ * transaction and so moves it forward; reading moves nothing. A cache keyed
+ * on (replica_id, generation) is therefore never stale. Returns 0 or the
+ * replica's error (*gen is 0). */
+int replica_generation(replica *r, uint64_t *gen);
+
 /* A string from meta (e.g. "branch") into out (cap bytes incl. NUL).
  * Returns 0, HEARTH_ENOTFOUND (out is ""), HEARTH_ETOOBIG. */
 int replica_meta_get_str(replica *r, const char *key, char *out, size_t cap);

@@ -38,6 +38,38 @@
 #define WEB_MEMBERS_MAX 50
 /* How many 应办事项 (and members not yet visited) 首页 shows. */
 #define WEB_HOME_DUE_MAX 200
+/* How many computed answers are kept (首页, 报表 of a year or two). */
+#define WEB_CACHE_SLOTS 4
+#define WEB_CACHE_KEY_MAX 256
+
+/* A computed answer kept for as long as the replica it was read from has
+ * not changed: same replica (its id) and same generation (the last
+ * committed write transaction), same request key. */
+typedef struct web_cached {
+	char key[WEB_CACHE_KEY_MAX];
+	uint8_t replica_id[16];
+	uint64_t gen;
+	unsigned status;
+	char *json;                 /* owned; NULL: an empty slot */
+} web_cached;
+
+/* The cells' text of every live record of one kind, as the list shows them
+ * (masked, names, 元), kept until the replica changes: a person typing a
+ * search asks again at each character, and reading 50,000 visits' cells
+ * costs far more than searching their text. Row i's cells are at
+ * text + start[i], separated by US (0x1f), ended by a NUL. */
+typedef struct search_index {
+	uint8_t replica_id[16];
+	uint64_t gen;               /* 0: empty */
+	Hearth__Kind kind;
+	char *text;
+	size_t len, cap;
+	size_t *start;
+	uint8_t (*id)[UUID_LEN];
+	size_t n, ncap;
+} search_index;
+/* A kind whose text is larger is searched without an index. */
+#define WEB_SEARCH_TEXT_MAX (64u << 20)
 
 struct web_api {
 	profile prof;
@@ -48,6 +80,9 @@ struct web_api {
 	int id_ok;
 	web_sync_watch_fn sync_watch;
 	void *sync_watch_arg;
+	web_cached cache[WEB_CACHE_SLOTS];
+	size_t cache_next;          /* the slot a new key takes next */
+	search_index search;        /* of the kind searched last */
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -71,6 +106,13 @@ int web_api_new(web_api **out, const web_api_options *o)
 
 void web_api_free(web_api *a)
 {
+	if (!a)
+		return;
+	for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+		free(a->cache[i].json);
+	free(a->search.text);
+	free(a->search.start);
+	free(a->search.id);
 	free(a);
 }
 
@@ -82,6 +124,62 @@ int web_api_is_post_only(const char *path)
 		if (!strcmp(path, posts[i]))
 			return 1;
 	return 0;
+}
+
+/* ----------------------------------------------------- computed answers */
+
+static web_cached *cache_slot(web_api *a, const char *key)
+{
+	for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+		if (a->cache[i].json && !strcmp(a->cache[i].key, key))
+			return &a->cache[i];
+	return NULL;
+}
+
+/* 首页 and 报表 read every record of the replica to compute their answer,
+ * and the page asks for them again on every visit: the answer is kept and
+ * given again until the replica changes. The generation is read before the
+ * records are: a write landing between the two makes the kept answer newer
+ * than its generation says, which only costs one computation more, never a
+ * stale answer. */
+int web_cache_answer(web_api *a, replica *r, const char *key, uint64_t *gen, web_api_answer *an)
+{
+	web_cached *c;
+	char *copy;
+
+	if (replica_generation(r, gen) != 0 || strlen(key) >= WEB_CACHE_KEY_MAX) {
+		*gen = 0;           /* not kept either */
+		return 0;
+	}
+	c = cache_slot(a, key);
+	if (!c || c->gen != *gen || memcmp(c->replica_id, r->replica_id, sizeof(c->replica_id)) != 0)
+		return 0;
+	if (!(copy = strdup(c->json)))
+		return 0;
+	an->status = c->status;
+	an->json = copy;
+	return 1;
+}
+
+void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const web_api_answer *an)
+{
+	web_cached *c;
+	char *copy;
+
+	if (gen == 0 || an->status != 200 || !an->json || strlen(key) >= WEB_CACHE_KEY_MAX)
+		return;
+	if (!(copy = strdup(an->json)))
+		return;
+	if (!(c = cache_slot(a, key))) {
+		c = &a->cache[a->cache_next];
+		a->cache_next = (a->cache_next + 1) % WEB_CACHE_SLOTS;
+	}
+	free(c->json);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	memcpy(c->replica_id, r->replica_id, sizeof(c->replica_id));
+	c->gen = gen;
+	c->status = an->status;
+	c->json = copy;
 }
 
 /* ------------------------------------------------------------ JSON bits */
@@ -288,30 +386,191 @@ static json_t *form_elem(const ProtobufCFieldDescriptor *fd, const field_rule *r
  * text people read (masked unless revealed: value_field_view, the CLI's
  * one mask), and unless masked the value the form edits. References carry
  * the member's name beside the id. */
+/* The members' names by id, read once for a search of a kind that refers
+ * to members, so each row's names are found without a read of the replica
+ * per reference (a search of 50,000 visits made 50,000 of them). ids are
+ * sorted: replica_each walks in id order. */
+typedef struct name_table {
+	uint8_t (*id)[UUID_LEN];
+	char **name;
+	size_t n, cap;
+} name_table;
+
+static int name_one(void *ctx, const Hearth__Record *rec)
+{
+	name_table *t = ctx;
+
+	if (rec->id.len != UUID_LEN || !rec->member)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		void *ids = realloc(t->id, cap * sizeof(*t->id)), *names;
+		if (!ids)
+			return HEARTH_ENOMEM;
+		t->id = ids;
+		if (!(names = realloc(t->name, cap * sizeof(*t->name))))
+			return HEARTH_ENOMEM;
+		t->name = names;
+		t->cap = cap;
+	}
+	if (!(t->name[t->n] = strdup(rec->member->name ? rec->member->name : "")))
+		return HEARTH_ENOMEM;
+	memcpy(t->id[t->n++], rec->id.data, UUID_LEN);
+	return 0;
+}
+
+static void name_table_free(name_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->name[i]);
+	free(t->name);
+	free(t->id);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Every member, deleted ones too (member_name finds them as well); none
+ * for a kind without references, whose search needs no names. */
+static int name_table_load(replica *r, const kind_info *k, name_table *t)
+{
+	int rc, refers = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < k->desc->n_fields && !refers; i++)
+		refers = (rule_flags(kind_rule(k, k->desc->fields[i].id)) & FIELD_ID) != 0;
+	if (!refers)
+		return 0;
+	if ((rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 1, name_one, t)) != 0)
+		name_table_free(t);
+	return rc;
+}
+
+static void table_name(const name_table *t, const uint8_t *id, size_t len, char *out, size_t cap)
+{
+	size_t lo = 0, hi = t->n;
+
+	out[0] = '\0';
+	if (len != UUID_LEN)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(t->id[mid], id, UUID_LEN);
+		if (c == 0) {
+			snprintf(out, cap, "%s", t->name[mid]);
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+/* A record body packed and split by field, as value_field_view reads it. */
+typedef struct packed_body {
+	fieldmap fm;
+	uint8_t *packed;
+} packed_body;
+
+static void packed_body_init(packed_body *pb, const ProtobufCMessage *body)
+{
+	size_t plen = 0;
+
+	pb->fm = (fieldmap)FIELDMAP_INIT;
+	pb->packed = NULL;
+	if (!body)
+		return;
+	plen = protobuf_c_message_get_packed_size(body);
+	pb->packed = malloc(plen ? plen : 1);
+	if (pb->packed) {
+		protobuf_c_message_pack(body, pb->packed);
+		if (fieldmap_parse(pb->packed, plen, &pb->fm) != 0)
+			fieldmap_free(&pb->fm);
+	}
+}
+
+static void packed_body_free(packed_body *pb)
+{
+	fieldmap_free(&pb->fm);
+	free(pb->packed);
+}
+
+/* How a list cell, a record's page and a search read one field: the text
+ * people see (masked unless view, names for references, 元 for money).
+ * names: NULL reads each reference's name from r. The references' names
+ * also go into refs when it is not NULL. Returns a malloc'd string the
+ * caller frees, or NULL when out of memory. */
+static char *cell_text(replica *r, const name_table *names, const kind_info *k, const ProtobufCMessage *body,
+                       const packed_body *pb, const ProtobufCFieldDescriptor *fd, value_view view,
+                       json_t *refs)
+{
+	const field_rule *rule = kind_rule(k, fd->id);
+	int masked = (rule_flags(rule) & FIELD_SENSITIVE) && view == VALUE_MASKED;
+	const field_entry *fe;
+
+	if (!body || !pbfield_is_set(body, fd))
+		return strdup("");
+	if (rule_flags(rule) & FIELD_ID) {
+		/* People read names, never ids. */
+		const ProtobufCBinaryData *d;
+		size_t n = 1;
+		char names_text[2000] = "", name[200];
+		size_t o = 0;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *pbfield_count(body, fd);
+			d = *(ProtobufCBinaryData *const *)pbfield_ptr(body, fd);
+		} else {
+			d = pbfield_ptr(body, fd);
+		}
+		for (size_t e = 0; e < n; e++) {
+			if (names)
+				table_name(names, d[e].data, d[e].len, name, sizeof(name));
+			else
+				member_name(r, d[e].data, d[e].len, name, sizeof(name));
+			if (refs) {
+				char idt[UUID_TEXT_LEN + 1] = "";
+				json_t *ref = json_object();
+				if (d[e].len == UUID_LEN)
+					uuid_format(d[e].data, idt);
+				set_str(ref, "id", idt);
+				set_str(ref, "name", name[0] ? name : _("(unknown member)"));
+				json_array_append_new(refs, ref);
+			}
+			if (o < sizeof(names_text))
+				o += (size_t)snprintf(names_text + o, sizeof(names_text) - o, "%s%s",
+				                      e ? "\xe3\x80\x81" : "", name[0] ? name : "?");
+		}
+		return strdup(names_text);
+	}
+	if ((rule_flags(rule) & FIELD_MONEY) && !masked && fd->label != PROTOBUF_C_LABEL_REPEATED &&
+	    (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_SINT64 ||
+	     fd->type == PROTOBUF_C_TYPE_SFIXED64)) {
+		/* People read yuan (the form takes them back the same way). */
+		char y[VALUE_YUAN_TEXT_MAX + 8];
+		value_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
+		strcat(y, " \xe5\x85\x83");
+		return strdup(y);
+	}
+	fe = fieldmap_get(&pb->fm, fd->id);
+	{
+		char *text = value_field_view(k, fd->id, fe ? fe->bytes : NULL, fe ? fe->len : 0, view);
+		return text ? text : strdup("");
+	}
+}
+
 static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessage *body,
                            value_view view)
 {
 	json_t *arr = json_array();
-	fieldmap fm = FIELDMAP_INIT;
-	uint8_t *packed = NULL;
-	size_t plen = 0;
+	packed_body pb;
 
-	if (body) {
-		plen = protobuf_c_message_get_packed_size(body);
-		packed = malloc(plen ? plen : 1);
-		if (packed) {
-			protobuf_c_message_pack(body, packed);
-			if (fieldmap_parse(packed, plen, &fm) != 0)
-				fieldmap_free(&fm);
-		}
-	}
+	packed_body_init(&pb, body);
 	for (unsigned i = 0; i < k->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
 		const field_rule *rule = kind_rule(k, fd->id);
 		int sensitive = (rule_flags(rule) & FIELD_SENSITIVE) != 0;
 		int masked = sensitive && view == VALUE_MASKED;
-		const field_entry *fe;
-		json_t *f;
+		json_t *f, *refs = NULL;
+		char *text;
 
 		if (!field_input_supported(fd, rule))
 			continue;
@@ -327,51 +586,18 @@ static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessag
 			json_array_append_new(arr, f);
 			continue;
 		}
-		if (rule_flags(rule) & FIELD_ID) {
-			/* People read names, never ids. */
-			json_t *refs = json_array();
-			const ProtobufCBinaryData *d;
-			size_t n = 1;
-			char names[2000] = "", name[200];
-			size_t o = 0;
-			if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-				n = *pbfield_count(body, fd);
-				d = *(ProtobufCBinaryData *const *)pbfield_ptr(body, fd);
-			} else {
-				d = pbfield_ptr(body, fd);
-			}
-			for (size_t e = 0; e < n; e++) {
-				char idt[UUID_TEXT_LEN + 1] = "";
-				json_t *ref = json_object();
-				if (d[e].len == UUID_LEN)
-					uuid_format(d[e].data, idt);
-				member_name(r, d[e].data, d[e].len, name, sizeof(name));
-				set_str(ref, "id", idt);
-				set_str(ref, "name", name[0] ? name : _("(unknown member)"));
-				json_array_append_new(refs, ref);
-				if (o < sizeof(names))
-					o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
-					                      e ? "\xe3\x80\x81" : "", name[0] ? name : "?");
-			}
+		if (rule_flags(rule) & FIELD_ID)
+			refs = json_array();
+		text = cell_text(r, NULL, k, body, &pb, fd, view, refs);
+		if (refs) {
 			json_object_set_new(f, "refs", refs);
-			set_str(f, "text", names);
+			set_str(f, "text", text);
+			free(text);
 			json_array_append_new(arr, f);
 			continue;
 		}
-		fe = fieldmap_get(&fm, fd->id);
-		if ((rule_flags(rule) & FIELD_MONEY) && !masked && fd->label != PROTOBUF_C_LABEL_REPEATED &&
-		    (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_SINT64 ||
-		     fd->type == PROTOBUF_C_TYPE_SFIXED64)) {
-			/* People read yuan (the form takes them back the same way). */
-			char y[VALUE_YUAN_TEXT_MAX + 8];
-			value_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
-			strcat(y, " \xe5\x85\x83");
-			set_str(f, "text", y);
-		} else {
-			char *text = value_field_view(k, fd->id, fe ? fe->bytes : NULL, fe ? fe->len : 0, view);
-			set_str(f, "text", text ? text : "");
-			free(text);
-		}
+		set_str(f, "text", text);
+		free(text);
 		if (!masked) {
 			if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 				size_t n = *pbfield_count(body, fd), sz = pbfield_elem_size(fd);
@@ -386,9 +612,34 @@ static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessag
 		}
 		json_array_append_new(arr, f);
 	}
-	fieldmap_free(&fm);
-	free(packed);
+	packed_body_free(&pb);
 	return arr;
+}
+
+/* Whether q is in the text of one of body's cells as the list shows them
+ * (masked), read without building the row: a search reads every record of
+ * the kind, and only the rows of the page are built. */
+static int body_matches(replica *r, const name_table *names, const kind_info *k, const ProtobufCMessage *body,
+                        const char *q)
+{
+	packed_body pb;
+	int hit = 0;
+
+	if (!q || !q[0])
+		return 1;
+	packed_body_init(&pb, body);
+	for (unsigned i = 0; i < k->desc->n_fields && !hit; i++) {
+		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
+		char *text;
+
+		if (!field_input_supported(fd, kind_rule(k, fd->id)) || !body || !pbfield_is_set(body, fd))
+			continue;
+		text = cell_text(r, names, k, body, &pb, fd, VALUE_MASKED, NULL);
+		hit = text && strstr(text, q);
+		free(text);
+	}
+	packed_body_free(&pb);
+	return hit;
 }
 
 /* ---------------------------------------------------------------- routes */
@@ -433,8 +684,9 @@ static void do_home(web_api *a, web_api_answer *an)
 	replica_status st;
 	replica r;
 	json_t *j, *items, *camps, *status;
-	char err[400], day[16];
+	char err[400], day[16], key[WEB_CACHE_KEY_MAX];
 	int32_t today;
+	uint64_t gen;
 	int rc;
 
 	if (due_config_load(&cfg, a->prof.home, err, sizeof(err)) != 0 ||
@@ -444,6 +696,14 @@ static void do_home(web_api *a, web_api_answer *an)
 	}
 	if (open_replica(a, &r, an) != 0)
 		return;
+	/* The answer depends on the replica, today and the [due] settings. */
+	snprintf(key, sizeof(key), "home %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32 " %" PRId32
+	         " %" PRId32, today, cfg.visit_gap_days, cfg.talk_window_days, cfg.talk_lookback_days,
+	         cfg.note_gap_days, cfg.dues_months, cfg.contact_gap_days);
+	if (web_cache_answer(a, &r, key, &gen, an)) {
+		replica_close(&r);
+		return;
+	}
 	memset(&snap, 0, sizeof(snap));
 	memset(&rep, 0, sizeof(rep));
 	if ((rc = due_snapshot_load(&r, NULL, &snap)) != 0 ||
@@ -501,6 +761,7 @@ static void do_home(web_api *a, web_api_answer *an)
 	json_object_set_new(status, "last_sync_ms", json_integer((json_int_t)st.last_sync_ms));
 	json_object_set_new(j, "status", status);
 	answer(an, 200, j);
+	web_cache_keep(a, &r, key, gen, an);
 done:
 	due_report_free(&rep);
 	due_snapshot_free(&snap);
@@ -525,48 +786,24 @@ typedef struct list_ctx {
 	replica *r;
 	const kind_info *k;
 	const char *q;
+	const name_table *names;    /* for a search: the members' names */
 	json_t *rows;
 	size_t n, shown, offset;
 } list_ctx;
 
-/* The text a row is searched in: every cell as people read it (masked). */
-static int text_matches(json_t *fields, const char *q)
-{
-	size_t i;
-	json_t *f;
-
-	if (!q || !q[0])
-		return 1;
-	json_array_foreach(fields, i, f) {
-		const char *t = json_string_value(json_object_get(f, "text"));
-		if (t && strstr(t, q))
-			return 1;
-	}
-	return 0;
-}
-
 static int list_one(void *ctx, const Hearth__Record *rec)
 {
 	list_ctx *l = ctx;
-	json_t *row, *fields = NULL;
+	json_t *row, *fields;
 	char idt[UUID_TEXT_LEN + 1];
-	int searching = l->q && l->q[0];
 
 	/* Without a search a row outside the page is only counted; with one,
-	 * every row's text is needed to know whether it matches. */
-	if (searching) {
-		fields = fields_json(l->r, l->k, record_body(rec), VALUE_MASKED);
-		if (!text_matches(fields, l->q)) {
-			json_decref(fields);
-			return 0;
-		}
-	}
-	if (l->n++ < l->offset || l->shown >= WEB_LIST_PAGE) {
-		json_decref(fields);
+	 * every row's text is read (not built) to know whether it matches. */
+	if (l->q && l->q[0] && !body_matches(l->r, l->names, l->k, record_body(rec), l->q))
 		return 0;
-	}
-	if (!fields)
-		fields = fields_json(l->r, l->k, record_body(rec), VALUE_MASKED);
+	if (l->n++ < l->offset || l->shown >= WEB_LIST_PAGE)
+		return 0;
+	fields = fields_json(l->r, l->k, record_body(rec), VALUE_MASKED);
 	row = json_object();
 	uuid_format(rec->id.data, idt);
 	set_str(row, "id", idt);
@@ -576,12 +813,143 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	return 0;
 }
 
+typedef struct index_ctx {
+	replica *r;
+	const name_table *names;
+	const kind_info *k;
+	search_index *ix;
+} index_ctx;
+
+static int index_put(search_index *ix, const char *text, size_t len)
+{
+	if (ix->len + len > WEB_SEARCH_TEXT_MAX)
+		return HEARTH_ETOOBIG;
+	if (ix->len + len > ix->cap) {
+		size_t cap = ix->cap ? ix->cap : 1u << 16;
+		char *t;
+		while (cap < ix->len + len)
+			cap *= 2;
+		if (!(t = realloc(ix->text, cap)))
+			return HEARTH_ENOMEM;
+		ix->text = t;
+		ix->cap = cap;
+	}
+	memcpy(ix->text + ix->len, text, len);
+	ix->len += len;
+	return 0;
+}
+
+static int index_one(void *ctx, const Hearth__Record *rec)
+{
+	index_ctx *c = ctx;
+	search_index *ix = c->ix;
+	const ProtobufCMessage *body = record_body(rec);
+	packed_body pb;
+	int rc = 0;
+
+	if (rec->id.len != UUID_LEN)
+		return 0;
+	if (ix->n == ix->ncap) {
+		size_t cap = ix->ncap ? ix->ncap * 2 : 1024;
+		void *st = realloc(ix->start, cap * sizeof(*ix->start)), *ids;
+		if (!st)
+			return HEARTH_ENOMEM;
+		ix->start = st;
+		if (!(ids = realloc(ix->id, cap * sizeof(*ix->id))))
+			return HEARTH_ENOMEM;
+		ix->id = ids;
+		ix->ncap = cap;
+	}
+	ix->start[ix->n] = ix->len;
+	memcpy(ix->id[ix->n], rec->id.data, UUID_LEN);
+	packed_body_init(&pb, body);
+	for (unsigned i = 0; i < c->k->desc->n_fields && rc == 0; i++) {
+		const ProtobufCFieldDescriptor *fd = &c->k->desc->fields[i];
+		char *text;
+
+		if (!field_input_supported(fd, kind_rule(c->k, fd->id)) || !body || !pbfield_is_set(body, fd))
+			continue;
+		if (!(text = cell_text(c->r, c->names, c->k, body, &pb, fd, VALUE_MASKED, NULL)))
+			rc = HEARTH_ENOMEM;
+		else if ((rc = index_put(ix, text, strlen(text))) == 0)
+			rc = index_put(ix, "\x1f", 1);
+		free(text);
+	}
+	packed_body_free(&pb);
+	if (rc == 0)
+		rc = index_put(ix, "", 1);
+	if (rc == 0)
+		ix->n++;
+	return rc;
+}
+
+/* The search index of k at r's generation gen: the kept one, or one built
+ * now. Returns 0, or an error (the index is then empty and the search
+ * reads the records instead). */
+static int search_index_get(web_api *a, replica *r, const kind_info *k, uint64_t gen)
+{
+	search_index *ix = &a->search;
+	name_table names;
+	index_ctx c;
+	int rc;
+
+	if (gen && ix->gen == gen && ix->kind == k->kind &&
+	    !memcmp(ix->replica_id, r->replica_id, sizeof(ix->replica_id)))
+		return 0;
+	ix->gen = 0;
+	ix->len = ix->n = 0;
+	if (!gen)
+		return HEARTH_EINVAL;
+	if ((rc = name_table_load(r, k, &names)) != 0)
+		return rc;
+	c = (index_ctx){ .r = r, .names = &names, .k = k, .ix = ix };
+	rc = replica_each(r, k->kind, 0, index_one, &c);
+	name_table_free(&names);
+	if (rc != 0) {
+		ix->len = ix->n = 0;
+		return rc;
+	}
+	ix->gen = gen;
+	ix->kind = k->kind;
+	memcpy(ix->replica_id, r->replica_id, sizeof(ix->replica_id));
+	return 0;
+}
+
+/* A search through the index: counts the rows whose cells hold q and
+ * builds the page's, reading only those records. */
+static int search_indexed(web_api *a, list_ctx *l)
+{
+	const search_index *ix = &a->search;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		Hearth__Record *rec;
+		json_t *row;
+		char idt[UUID_TEXT_LEN + 1];
+
+		if (!strstr(ix->text + ix->start[i], l->q))
+			continue;
+		if (l->n++ < l->offset || l->shown >= WEB_LIST_PAGE)
+			continue;
+		if (replica_get(l->r, ix->id[i], &rec) != 0)
+			continue;       /* deleted since the index was read */
+		row = json_object();
+		uuid_format(ix->id[i], idt);
+		set_str(row, "id", idt);
+		json_object_set_new(row, "fields", fields_json(l->r, l->k, record_body(rec), VALUE_MASKED));
+		json_array_append_new(l->rows, row);
+		l->shown++;
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	return 0;
+}
+
 static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	const kind_info *k = kind_arg(rq, an);
 	list_ctx l;
 	replica r;
 	json_t *j;
+	uint64_t gen = 0;
 	int rc;
 
 	if (!k || open_replica(a, &r, an) != 0)
@@ -602,10 +970,20 @@ static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an
 		l.offset = (size_t)v;
 	}
 	l.rows = json_array();
-	/* Without a search only the page's records are read; with one, every
-	 * record's text is searched. */
-	if (l.q && l.q[0]) {
-		rc = replica_each(&r, k->kind, 0, list_one, &l);
+	/* Without a search only the page's records are read. With one, the
+	 * kind's search index is searched (built at the first search since
+	 * the replica changed); without an index (too large, or the replica's
+	 * generation unknown) every record's cells are read. */
+	if (l.q && l.q[0] && !strchr(l.q, '\x1f') && replica_generation(&r, &gen) == 0 &&
+	    search_index_get(a, &r, k, gen) == 0) {
+		rc = search_indexed(a, &l);
+	} else if (l.q && l.q[0]) {
+		name_table names;
+		if ((rc = name_table_load(&r, k, &names)) == 0) {
+			l.names = &names;
+			rc = replica_each(&r, k->kind, 0, list_one, &l);
+			name_table_free(&names);
+		}
 	} else {
 		size_t total = 0;
 		l.n = l.offset;     /* the page's first row is number offset */

@@ -47,6 +47,18 @@ int web_load_record(replica *r, const char *text, Hearth__Record **rec, const ki
 /* The branch this replica writes ("" for an admin or auditor replica). */
 void web_own_branch(web_api *a, replica *r, char *out, size_t cap);
 
+/* A computed answer kept until the replica changes. web_cache_answer sets
+ * *gen to r's generation (replica_meta.h; 0 when it cannot be read) and,
+ * when an answer for key was kept at that generation of that replica,
+ * fills an with a copy (the caller's, as every answer) and returns 1; it
+ * returns 0 otherwise. web_cache_keep keeps a copy of a 200 answer for key
+ * at gen (the one web_cache_answer gave, read before the records were);
+ * it keeps nothing for gen 0. key names everything else the answer
+ * depends on (arguments, today), under 256 bytes. One at a time, under the
+ * server's API lock, as every route. */
+int web_cache_answer(web_api *a, replica *r, const char *key, uint64_t *gen, web_api_answer *an);
+void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const web_api_answer *an);
+
 /* Whether the profile's certificate is an auditor's (who only reads). */
 int web_is_auditor(const web_api *a);
 

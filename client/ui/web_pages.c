@@ -310,11 +310,12 @@ static void do_restore(web_api *a, const web_api_request *rq, web_api_answer *an
 static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	const char *ytext = rq->arg(rq->arg_ctx, "year");
-	char err[1200] = "", own[128] = "", day[11];
+	char err[1200] = "", own[128] = "", day[11], key[256];
 	due_snapshot snap;
 	yearly_report rep;
 	json_t *j, *figs;
 	int32_t today;
+	uint64_t gen;
 	replica r;
 	int year, rc;
 
@@ -336,17 +337,24 @@ static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 	if (web_open_replica(a, &r, an) != 0)
 		return;
 	(void)replica_meta_get_str(&r, "branch", own, sizeof(own));
+	/* The answer depends on the replica, the year and today (it says it). */
+	snprintf(key, sizeof(key), "report %d %s %s", year, day, own);
+	if (web_cache_answer(a, &r, key, &gen, an)) {
+		replica_close(&r);
+		return;
+	}
 	rc = due_snapshot_load(&r, own[0] ? own : NULL, &snap);
-	replica_close(&r);
 	if (rc != 0) {
 		snprintf(err, sizeof(err), _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		web_refuse(an, 500, NULL, NULL, err);
+		replica_close(&r);
 		return;
 	}
 	rc = yearly_compute(&snap, own[0] ? own : NULL, year, &rep);
 	due_snapshot_free(&snap);
 	if (rc != 0) {
 		web_refuse(an, 500, NULL, NULL, _(hearth_strerror(rc)));
+		replica_close(&r);
 		return;
 	}
 	j = json_object();
@@ -375,6 +383,8 @@ static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 	set_str(j, "today", day);
 	yearly_free(&rep);
 	web_answer(an, 200, j);
+	web_cache_keep(a, &r, key, gen, an);
+	replica_close(&r);
 }
 
 /* ------------------------------------------------------------ 导入/导出 */

@@ -177,6 +177,38 @@ static void test_client_edit_appends_op(void **state)
 	expect_view(f, id, "张三", "13800138000");
 }
 
+/* The generation moves with every write, by this handle or another, and
+ * with nothing else: 首页's kept answer (web_api.c) is keyed on it. */
+static void test_client_generation_moves_with_writes(void **state)
+{
+	fixture *f = *state;
+	uint64_t g0, g1, g2, g3;
+	uint8_t id[16];
+	char err[512];
+	replica other;
+
+	assert_int_equal(replica_generation(&f->r, &g0), 0);
+	assert_int_equal(replica_generation(&f->r, &g1), 0);
+	assert_true(g0 == g1);
+	/* Reading and opening again change nothing. */
+	assert_int_equal(replica_open(&other, f->dir, err, sizeof(err)), 0);
+	assert_int_equal(pending(f), 0);
+	assert_int_equal(replica_generation(&other, &g1), 0);
+	assert_true(g1 == g0);
+	new_id(id);
+	edit(f, id, "张三", "13800138000", 1);
+	assert_int_equal(replica_generation(&f->r, &g2), 0);
+	assert_true(g2 > g1);
+	/* Another handle (as a CLI command beside hearth ui) sees it, and its
+	 * own write moves it for this one. */
+	assert_int_equal(replica_generation(&other, &g3), 0);
+	assert_true(g3 == g2);
+	assert_int_equal(replica_set_last_sync(&other, 1234), 0);
+	replica_close(&other);
+	assert_int_equal(replica_generation(&f->r, &g3), 0);
+	assert_true(g3 > g2);
+}
+
 static void test_client_second_edit_waits_and_rebases(void **state)
 {
 	fixture *f = *state;
@@ -1007,6 +1039,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_resolve_id_and_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_each_filters_kind_and_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_generation_moves_with_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
