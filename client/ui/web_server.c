@@ -218,6 +218,12 @@ static enum MHD_Result serve_api(struct MHD_Connection *c, web_server *w, const 
 	return ret;
 }
 
+/* The most a POST to url may carry. */
+static size_t body_max(const char *url)
+{
+	return !strcmp(url, "/api/import") ? WEB_UPLOAD_MAX : web_attach_is_upload(url) ? WEB_ATTACH_MAX : WEB_BODY_MAX;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -258,11 +264,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!b)
 			return MHD_NO;
 		*con_cls = b;
+		/* A body its Content-Length already puts over the cap is refused
+		 * now, before a byte of it crosses: a 30 MB photo is not read
+		 * only to be thrown away. */
+		{
+			const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			char *end;
+			unsigned long long n = cl ? strtoull(cl, &end, 10) : 0;
+			if (cl && *cl && !*end && n > body_max(url)) {
+				b->seen = (size_t)n;
+				b->too_big = 1;
+				goto refuse_or_serve;
+			}
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		size_t max = !strcmp(url, "/api/import") ? WEB_UPLOAD_MAX
-		             : web_attach_is_upload(url) ? WEB_ATTACH_MAX : WEB_BODY_MAX;
+		size_t max = body_max(url);
 		b->seen += *upload_size;
 		if (b->len + *upload_size > max) {
 			b->too_big = 1;
@@ -278,6 +296,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+refuse_or_serve:
 	/* An attachment over the cap is refused by the route, in the words
 	 * of `hearth KIND attach`. */
 	if (b->too_big && !web_attach_is_upload(url)) {

@@ -68,6 +68,14 @@ out=$(upload "$F/huge.png" huge.png -H "X-CSRF-Token: $CSRF")
 expect_eq "a file over 20 MB is refused (413)" 413 "$(echo "$out" | head -1)"
 expect_eq "naming the cap" "huge.png is larger than 20 MB, the most one attachment may be" \
 	"$(echo "$out" | tail -n +2 | jget 'd["error"]')"
+# Its Content-Length alone decides: the refusal comes before the body is
+# sent (curl waits for 100 Continue and gets the 413 instead), so a slow
+# line does not carry 20 MB only to have it thrown away.
+sent=$(curl -s -b "$JAR" -o /dev/null -w '%{size_upload}' --max-time 30 -X POST -H "Origin: $B" \
+	-H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/octet-stream' --data-binary "@$F/huge.png" \
+	"$B/api/attach?id=$vid&name=huge.png")
+if [ "${sent%.*}" -lt 1048576 ]; then pass "the over-cap body is refused before it is sent ($sent bytes went)"
+else fail "the over-cap body is refused before it is sent: $sent bytes went"; fi
 out=$(upload "$F/sheet.png" sheet.png)
 expect_eq "an upload without the CSRF token is 403" 403 "$(echo "$out" | head -1)"
 expect_eq "saying why" "a change must carry this session's CSRF token (X-CSRF-Token header); reload the page" \
