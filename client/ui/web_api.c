@@ -13,6 +13,7 @@
 #include "client/core/field_input.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/read_only.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
@@ -545,6 +546,48 @@ static int text_matches(json_t *fields, const char *q)
 	return 0;
 }
 
+/* A transfer's summary (read_only.h) is the sending branch's trace of a
+ * member who left: the member is no longer in this replica, so the page
+ * reads her name, the receiving branch's name and a status that says the
+ * record is only a trace, as `transfer list` does (record_view.c), and
+ * learns it may offer no edit: "read_only" with the core's sentence
+ * (obj may be NULL when only the texts are wanted, for a search). */
+static void read_only_json(const Hearth__Record *rec, json_t *obj, json_t *fields)
+{
+	const Hearth__TransferSummary *sum;
+	char why[600], to[300];
+	size_t i;
+	json_t *f;
+
+	if (read_only_check(rec, why, sizeof(why)) == READ_ONLY_NO)
+		return;
+	if (obj) {
+		json_object_set_new(obj, "read_only", json_true());
+		set_str(obj, "read_only_why", why);
+	}
+	sum = record_transfer_summary(kind_find(rec->kind), record_body(rec));
+	if (!sum)
+		return;
+	snprintf(to, sizeof(to), "%s%s%s", rec->transfer->to_branch, sum->to_branch_name[0] ? " " : "",
+	         sum->to_branch_name);
+	json_array_foreach(fields, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		if (!name)
+			continue;
+		if (!strcmp(name, "member") && sum->member_name[0]) {
+			json_t *ref = json_array_get(json_object_get(f, "refs"), 0);
+			set_str(f, "text", sum->member_name);
+			if (ref)
+				set_str(ref, "name", sum->member_name);
+		}
+		else if (!strcmp(name, "to_branch"))
+			set_str(f, "text", to);
+		else if (!strcmp(name, "status"))
+			set_str(f, "text", _("transferred out (read-only)"));
+	}
+}
+
 static int list_one(void *ctx, const Hearth__Record *rec)
 {
 	list_ctx *l = ctx;
@@ -556,6 +599,7 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	 * every row's text is needed to know whether it matches. */
 	if (searching) {
 		fields = fields_json(l->r, l->k, record_body(rec), VALUE_MASKED);
+		read_only_json(rec, NULL, fields);
 		if (!text_matches(fields, l->q)) {
 			json_decref(fields);
 			return 0;
@@ -570,6 +614,7 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	row = json_object();
 	uuid_format(rec->id.data, idt);
 	set_str(row, "id", idt);
+	read_only_json(rec, row, fields);
 	json_object_set_new(row, "fields", fields);
 	json_array_append_new(l->rows, row);
 	l->shown++;
@@ -670,7 +715,11 @@ static json_t *record_json(replica *r, const kind_info *k, const Hearth__Record 
 	json_object_set_new(j, "rev", json_integer((json_int_t)rec->rev));
 	json_object_set_new(j, "deleted", json_boolean(rec->deleted));
 	set_str(j, "updated_by", rec->updated_by);
-	json_object_set_new(j, "fields", fields_json(r, k, record_body(rec), view));
+	{
+		json_t *fields = fields_json(r, k, record_body(rec), view);
+		read_only_json(rec, j, fields);
+		json_object_set_new(j, "fields", fields);
+	}
 	if (replica_rejected_get(r, rec->id.data, &rej) == 0)
 		set_str(j, "rejected", rej.reason);
 	return j;

@@ -257,6 +257,9 @@
       var k = S.byName[r.kind];
       box.appendChild(el("h2", null, r.kind_label + (r.deleted ? "（已删除）" : "")));
       if (r.rejected) box.appendChild(banner("服务器退回了这条修改：" + r.rejected));
+      /* A transfer's summary is a trace the sending branch keeps: say why,
+       * and offer no edit or delete (the core refuses them too). */
+      if (r.read_only) box.appendChild(el("p", { "class": "note", id: "read-only" }, r.read_only_why));
       var dl = el("dl", { "class": "fields" });
       var anyMasked = false;
       r.fields.forEach(function (f) {
@@ -268,7 +271,7 @@
       box.appendChild(el("p", { "class": "meta" }, "版本 " + r.rev + (r.updated_by ? "，最后修改：" + r.updated_by : "")));
       var bar = el("div", { "class": "toolbar" });
       if (anyMasked) bar.appendChild(el("button", { type: "button", id: "reveal", onclick: function () { showRecord(id, true); } }, "显示"));
-      if (!r.deleted) {
+      if (!r.deleted && !r.read_only) {
         bar.appendChild(link("#/edit/" + id, "编辑", "button"));
         bar.appendChild(el("button", {
           type: "button", id: "delete", onclick: function () {
