@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/branch_lookup.h"
 #include "client/core/due.h"
 #include "client/core/event_list.h"
 #include "client/core/field_input.h"
@@ -394,6 +395,34 @@ static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessag
 
 /* ---------------------------------------------------------------- routes */
 
+/* A general branch's replica holds the branches below it (sync stores
+ * them as "scope_branches"): the page offers them, with their names, as
+ * the branch of a new record. An empty array for any other replica. */
+static void scope_json(replica *r, json_t *j)
+{
+	char list[64 * 66] = "", id[80], name[200];
+	json_t *arr = json_array();
+	const char *p;
+
+	if (replica_meta_get_str(r, "scope_branches", list, sizeof(list)) != 0)
+		list[0] = '\0';
+	for (p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0)) {
+		size_t n = strcspn(p, ",");
+		json_t *o;
+
+		if (!n || n >= sizeof(id))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)n, p);
+		if (branch_name_of(r, id, name, sizeof(name)) != 0)
+			name[0] = '\0';
+		o = json_object();
+		set_str(o, "id", id);
+		set_str(o, "name", name);
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(j, "scope_branches", arr);
+}
+
 static void do_session(web_api *a, web_api_answer *an)
 {
 	json_t *j = json_object();
@@ -403,12 +432,11 @@ static void do_session(web_api *a, web_api_answer *an)
 	set_str(j, "csrf", a->csrf);
 	set_str(j, "version", HEARTH_VERSION);
 	set_str(j, "server", a->prof.server);
-	set_str(j, "role", !a->id_ok ? "" : a->id.role == HEARTH__ROLE__ROLE_ADMIN ? "admin"
-	                    : a->id.role == HEARTH__ROLE__ROLE_AUDITOR          ? "auditor"
-	                                                                        : "branch");
+	set_str(j, "role", !a->id_ok ? "" : identity_role_word(a->id.role));
 	set_str(j, "name", a->id_ok ? a->id.name : "");
 	if (replica_open(&r, a->prof.home, branch, sizeof(branch)) == 0) {
 		own_branch(a, &r, branch, sizeof(branch));
+		scope_json(&r, j);
 		replica_close(&r);
 	} else {
 		branch[0] = '\0';
@@ -614,6 +642,7 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	row = json_object();
 	uuid_format(rec->id.data, idt);
 	set_str(row, "id", idt);
+	set_str(row, "branch", rec->branch_id);
 	read_only_json(rec, row, fields);
 	json_object_set_new(row, "fields", fields);
 	json_array_append_new(l->rows, row);
@@ -995,6 +1024,20 @@ static void do_save(web_api *a, const web_api_request *rq, web_api_answer *an)
 			goto done;
 		}
 		own_branch(a, &r, branch, sizeof(branch));
+		{
+			/* A general branch (or an admin) names the branch below it
+			 * the record belongs to; the scope decides here and the
+			 * server again. */
+			const char *chosen = json_string_value(json_object_get(j, "branch"));
+			if (chosen && chosen[0]) {
+				rc = replica_scope_check(&r, chosen, why, sizeof(why));
+				if (rc != 0) {
+					refuse(an, rc == 1 ? 422 : 500, NULL, "branch", rc == 1 ? why : hearth_strerror(rc));
+					goto done;
+				}
+				snprintf(branch, sizeof(branch), "%s", chosen);
+			}
+		}
 		if (!branch[0]) {
 			refuse(an, 400, NULL, NULL, _("this profile's certificate names no branch; the web app "
 			                              "adds records for a branch certificate only"));
