@@ -20,6 +20,7 @@
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"
+#include "client/core/member_log.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_events.h"
@@ -202,14 +203,7 @@ int rargs_validate(record_cmd *m, const ProtobufCMessage *body)
  * display without code here. */
 const ProtobufCFieldDescriptor *rargs_notes_field(const kind_info *k)
 {
-	for (unsigned i = 0; i < k->desc->n_fields; i++) {
-		const ProtobufCFieldDescriptor *fd = &k->desc->fields[i];
-
-		if (fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->label == PROTOBUF_C_LABEL_REPEATED &&
-		    fd->descriptor == &hearth__progress_note__descriptor)
-			return fd;
-	}
-	return NULL;
+	return member_log_notes_field(k);
 }
 
 /* ------------------------------------------------------------- help */

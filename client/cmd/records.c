@@ -27,6 +27,7 @@
 #include "client/core/filters.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/member_log.h"
 #include "client/core/read_only.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
@@ -573,11 +574,9 @@ static int do_note(record_cmd *m)
 {
 	const ProtobufCFieldDescriptor *nf = rargs_notes_field(m->k);
 	Hearth__Record *rec = NULL;
-	Hearth__ProgressNote *note = NULL, **grown;
 	ProtobufCMessage *body;
 	uint8_t id[UUID_LEN];
 	char text[UUID_TEXT_LEN + 1];
-	size_t *count;
 	int rc;
 
 	if (!nf) {
@@ -597,36 +596,23 @@ static int do_note(record_cmd *m)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	count = pbfield_count(body, nf);
-	if (*count >= (kind_rule(m->k, nf->id) && kind_rule(m->k, nf->id)->max
-	                       ? kind_rule(m->k, nf->id)->max
-	                       : RECORD_REPEATED_MAX_DEFAULT)) {
-		rargs_say(m, _("%s already has %zu notes, the most a record holds"), text, *count);
-		rc = EXIT_USAGE;
-		goto fail;
-	}
-	/* Allocated as protobuf-c's default allocator would, so the record
-	 * frees whole with hearth__record__free_unpacked. */
-	note = malloc(sizeof(*note));
-	grown = realloc(*(Hearth__ProgressNote ***)pbfield_ptr(body, nf), (*count + 1) * sizeof(*grown));
-	if (grown)
-		*(Hearth__ProgressNote ***)pbfield_ptr(body, nf) = grown;
-	if (!note || !grown) {
-		free(note);
-		rargs_say(m, _("out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	hearth__progress_note__init(note);
-	note->date = strdup(m->note_date);
-	note->note = strdup(m->note_text);
-	note->by = strdup(m->note_by ? m->note_by : "");
-	note->channel = strdup(m->note_channel ? m->note_channel : "");
-	grown[(*count)++] = note;
-	if (!note->date || !note->note || !note->by || !note->channel) {
-		rargs_say(m, _("out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
+	{
+		char why[300];
+		int r = member_log_add_note(m->k, body,
+		                            &(member_log_line){ .date = m->note_date, .note = m->note_text,
+		                                                .channel = m->note_channel, .by = m->note_by,
+		                                                .record = text },
+		                            why, sizeof(why));
+		if (r == HEARTH_EINVAL) {
+			rargs_say(m, "%s", why);
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		if (r != 0) {
+			rargs_say(m, _("out of memory"));
+			rc = EXIT_FAIL;
+			goto fail;
+		}
 	}
 	rc = records_save_edit(m, id, rec, body);
 	if (rc != EXIT_OK)
@@ -645,21 +631,18 @@ fail:
 static int do_need(record_cmd *m)
 {
 	Hearth__Record *rec = NULL;
-	Hearth__TalkNeed *need = NULL, **grown;
 	Hearth__Member *mem;
 	uint8_t id[UUID_LEN];
-	char text[UUID_TEXT_LEN + 1], vb[300];
+	char text[UUID_TEXT_LEN + 1], vb[300], why[600];
 	int reason, rc;
 
 	if (m->k->kind != HEARTH__KIND__KIND_MEMBER) {
 		rargs_say(m, _("a talk owed (需谈话事项) is recorded on a member: 'hearth member need MEMBER ...'"));
 		return EXIT_USAGE;
 	}
-	if (enum_parse(&hearth__talk_trigger__descriptor, m->need_reason, &reason) != 0 ||
-	    reason == HEARTH__TALK_TRIGGER__TALK_TRIGGER_UNSPECIFIED) {
-		rargs_say(m, _("--reason \"%s\" is not a talk trigger (困难, 矛盾, 失误, 问题, 提拔, 日常, "
-		               "思想波动, 组织关系转接, 表彰)"),
-		          rargs_shown(m->need_reason, vb, sizeof(vb)));
+	if (member_log_reason(m->need_reason, rargs_shown(m->need_reason, vb, sizeof(vb)), &reason, why,
+	                      sizeof(why)) != 0) {
+		rargs_say(m, "%s", why);
 		return EXIT_USAGE;
 	}
 	if ((rc = rrep_open_replica(m)) != EXIT_OK || (rc = rrep_load_record(m, id, &rec)) != EXIT_OK)
@@ -671,33 +654,22 @@ static int do_need(record_cmd *m)
 		goto fail;
 	}
 	mem = rec->member;
-	if (mem->n_talk_needs >= kind_rule(m->k, 21)->max) {
-		rargs_say(m, _("%s already has %zu talks owed, the most a member holds"), text, mem->n_talk_needs);
-		rc = EXIT_USAGE;
-		goto fail;
-	}
-	/* Allocated as protobuf-c's default allocator would, so the record
-	 * frees whole with hearth__record__free_unpacked. */
-	need = malloc(sizeof(*need));
-	grown = realloc(mem->talk_needs, (mem->n_talk_needs + 1) * sizeof(*grown));
-	if (grown)
-		mem->talk_needs = grown;
-	if (!need || !grown) {
-		free(need);
-		rargs_say(m, _("out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	hearth__talk_need__init(need);
-	need->reason = (Hearth__TalkTrigger)reason;
-	need->date = strdup(m->note_date);
-	need->note = strdup(m->note_text ? m->note_text : "");
-	need->by = strdup(m->note_by ? m->note_by : "");
-	grown[mem->n_talk_needs++] = need;
-	if (!need->date || !need->note || !need->by) {
-		rargs_say(m, _("out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
+	{
+		int r = member_log_add_need(mem,
+		                            &(member_log_line){ .date = m->note_date, .note = m->note_text,
+		                                                .by = m->note_by, .reason = m->need_reason,
+		                                                .record = text },
+		                            why, sizeof(why));
+		if (r == HEARTH_EINVAL) {
+			rargs_say(m, "%s", why);
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		if (r != 0) {
+			rargs_say(m, _("out of memory"));
+			rc = EXIT_FAIL;
+			goto fail;
+		}
 	}
 	if ((rc = records_save_edit(m, id, rec, (ProtobufCMessage *)mem)) != EXIT_OK)
 		goto fail;

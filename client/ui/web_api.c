@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/branch_lookup.h"
 #include "client/core/due.h"
 #include "client/core/event_list.h"
 #include "client/core/field_input.h"
 #include "client/core/identity.h"
 #include "client/core/local_rules.h"
+#include "client/core/read_only.h"
 #include "client/core/reasons.h"
 #include "client/core/replica.h"
 #include "client/core/replica_conflicts.h"
@@ -616,6 +618,19 @@ static json_t *fields_json(replica *r, const kind_info *k, const ProtobufCMessag
 	return arr;
 }
 
+/* What a transfer summary's row shows in place of its stored cells (the
+ * member's name kept at acceptance, the receiving branch, 已转出（只读）),
+ * for a search to find it by; "" for any other record. */
+static void summary_search_text(const kind_info *k, const ProtobufCMessage *body, char *out, size_t cap)
+{
+	const Hearth__TransferSummary *sum = body ? record_transfer_summary(k, body) : NULL;
+
+	out[0] = '\0';
+	if (sum)
+		snprintf(out, cap, "%s\x1f%s %s\x1f%s", sum->member_name, ((const Hearth__Transfer *)body)->to_branch,
+		         sum->to_branch_name, _("transferred out (read-only)"));
+}
+
 /* Whether q is in the text of one of body's cells as the list shows them
  * (masked), read without building the row: a search reads every record of
  * the kind, and only the rows of the page are built. */
@@ -623,9 +638,13 @@ static int body_matches(replica *r, const name_table *names, const kind_info *k,
                         const char *q)
 {
 	packed_body pb;
+	char sum[1200];
 	int hit = 0;
 
 	if (!q || !q[0])
+		return 1;
+	summary_search_text(k, body, sum, sizeof(sum));
+	if (sum[0] && strstr(sum, q))
 		return 1;
 	packed_body_init(&pb, body);
 	for (unsigned i = 0; i < k->desc->n_fields && !hit; i++) {
@@ -644,6 +663,34 @@ static int body_matches(replica *r, const name_table *names, const kind_info *k,
 
 /* ---------------------------------------------------------------- routes */
 
+/* A general branch's replica holds the branches below it (sync stores
+ * them as "scope_branches"): the page offers them, with their names, as
+ * the branch of a new record. An empty array for any other replica. */
+static void scope_json(replica *r, json_t *j)
+{
+	char list[64 * 66] = "", id[80], name[200];
+	json_t *arr = json_array();
+	const char *p;
+
+	if (replica_meta_get_str(r, "scope_branches", list, sizeof(list)) != 0)
+		list[0] = '\0';
+	for (p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0)) {
+		size_t n = strcspn(p, ",");
+		json_t *o;
+
+		if (!n || n >= sizeof(id))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)n, p);
+		if (branch_name_of(r, id, name, sizeof(name)) != 0)
+			name[0] = '\0';
+		o = json_object();
+		set_str(o, "id", id);
+		set_str(o, "name", name);
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(j, "scope_branches", arr);
+}
+
 static void do_session(web_api *a, web_api_answer *an)
 {
 	json_t *j = json_object();
@@ -653,12 +700,11 @@ static void do_session(web_api *a, web_api_answer *an)
 	set_str(j, "csrf", a->csrf);
 	set_str(j, "version", HEARTH_VERSION);
 	set_str(j, "server", a->prof.server);
-	set_str(j, "role", !a->id_ok ? "" : a->id.role == HEARTH__ROLE__ROLE_ADMIN ? "admin"
-	                    : a->id.role == HEARTH__ROLE__ROLE_AUDITOR          ? "auditor"
-	                                                                        : "branch");
+	set_str(j, "role", !a->id_ok ? "" : identity_role_word(a->id.role));
 	set_str(j, "name", a->id_ok ? a->id.name : "");
 	if (replica_open(&r, a->prof.home, branch, sizeof(branch)) == 0) {
 		own_branch(a, &r, branch, sizeof(branch));
+		scope_json(&r, j);
 		replica_close(&r);
 	} else {
 		branch[0] = '\0';
@@ -791,6 +837,48 @@ typedef struct list_ctx {
 	size_t n, shown, offset;
 } list_ctx;
 
+/* A transfer's summary (read_only.h) is the sending branch's trace of a
+ * member who left: the member is no longer in this replica, so the page
+ * reads her name, the receiving branch's name and a status that says the
+ * record is only a trace, as `transfer list` does (record_view.c), and
+ * learns it may offer no edit: "read_only" with the core's sentence
+ * (obj may be NULL when only the texts are wanted, for a search). */
+static void read_only_json(const Hearth__Record *rec, json_t *obj, json_t *fields)
+{
+	const Hearth__TransferSummary *sum;
+	char why[600], to[300];
+	size_t i;
+	json_t *f;
+
+	if (read_only_check(rec, why, sizeof(why)) == READ_ONLY_NO)
+		return;
+	if (obj) {
+		json_object_set_new(obj, "read_only", json_true());
+		set_str(obj, "read_only_why", why);
+	}
+	sum = record_transfer_summary(kind_find(rec->kind), record_body(rec));
+	if (!sum)
+		return;
+	snprintf(to, sizeof(to), "%s%s%s", rec->transfer->to_branch, sum->to_branch_name[0] ? " " : "",
+	         sum->to_branch_name);
+	json_array_foreach(fields, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		if (!name)
+			continue;
+		if (!strcmp(name, "member") && sum->member_name[0]) {
+			json_t *ref = json_array_get(json_object_get(f, "refs"), 0);
+			set_str(f, "text", sum->member_name);
+			if (ref)
+				set_str(ref, "name", sum->member_name);
+		}
+		else if (!strcmp(name, "to_branch"))
+			set_str(f, "text", to);
+		else if (!strcmp(name, "status"))
+			set_str(f, "text", _("transferred out (read-only)"));
+	}
+}
+
 static int list_one(void *ctx, const Hearth__Record *rec)
 {
 	list_ctx *l = ctx;
@@ -807,6 +895,8 @@ static int list_one(void *ctx, const Hearth__Record *rec)
 	row = json_object();
 	uuid_format(rec->id.data, idt);
 	set_str(row, "id", idt);
+	set_str(row, "branch", rec->branch_id);
+	read_only_json(rec, row, fields);
 	json_object_set_new(row, "fields", fields);
 	json_array_append_new(l->rows, row);
 	l->shown++;
@@ -876,6 +966,12 @@ static int index_one(void *ctx, const Hearth__Record *rec)
 		free(text);
 	}
 	packed_body_free(&pb);
+	if (rc == 0) {
+		char sum[1200];
+		summary_search_text(c->k, body, sum, sizeof(sum));
+		if (sum[0])
+			rc = index_put(ix, sum, strlen(sum));
+	}
 	if (rc == 0)
 		rc = index_put(ix, "", 1);
 	if (rc == 0)
@@ -1048,7 +1144,11 @@ static json_t *record_json(replica *r, const kind_info *k, const Hearth__Record 
 	json_object_set_new(j, "rev", json_integer((json_int_t)rec->rev));
 	json_object_set_new(j, "deleted", json_boolean(rec->deleted));
 	set_str(j, "updated_by", rec->updated_by);
-	json_object_set_new(j, "fields", fields_json(r, k, record_body(rec), view));
+	{
+		json_t *fields = fields_json(r, k, record_body(rec), view);
+		read_only_json(rec, j, fields);
+		json_object_set_new(j, "fields", fields);
+	}
 	if (replica_rejected_get(r, rec->id.data, &rej) == 0)
 		set_str(j, "rejected", rej.reason);
 	return j;
@@ -1324,6 +1424,20 @@ static void do_save(web_api *a, const web_api_request *rq, web_api_answer *an)
 			goto done;
 		}
 		own_branch(a, &r, branch, sizeof(branch));
+		{
+			/* A general branch (or an admin) names the branch below it
+			 * the record belongs to; the scope decides here and the
+			 * server again. */
+			const char *chosen = json_string_value(json_object_get(j, "branch"));
+			if (chosen && chosen[0]) {
+				rc = replica_scope_check(&r, chosen, why, sizeof(why));
+				if (rc != 0) {
+					refuse(an, rc == 1 ? 422 : 500, NULL, "branch", rc == 1 ? why : hearth_strerror(rc));
+					goto done;
+				}
+				snprintf(branch, sizeof(branch), "%s", chosen);
+			}
+		}
 		if (!branch[0]) {
 			refuse(an, 400, NULL, NULL, _("this profile's certificate names no branch; the web app "
 			                              "adds records for a branch certificate only"));

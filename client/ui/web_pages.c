@@ -10,12 +10,15 @@
 
 #include "client/core/due.h"
 #include "client/core/import.h"
+#include "client/core/local_rules.h"
+#include "client/core/member_log.h"
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/yearly.h"
 #include "client/ui/web_api_lend.h"
 #include "client/ui/web_audit.h"
 #include "common/date.h"
+#include "common/enums.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/record.h"
@@ -62,7 +65,7 @@ void web_pages_free(web_pages *p)
 
 int web_pages_is_post_only(const char *path)
 {
-	return !strcmp(path, "/api/restore") || !strcmp(path, "/api/import");
+	return !strcmp(path, "/api/restore") || !strcmp(path, "/api/import") || !strcmp(path, "/api/member-log/add");
 }
 
 static void set_str(json_t *o, const char *key, const char *s)
@@ -128,6 +131,21 @@ static const struct {
 	{ "sync_pushing", N_("Sending changes: %1 of %2") },
 	{ "sync_pulling", N_("Receiving changes: %1") },
 	{ "sync_started", N_("Connecting to the server…") },
+	{ "needs", N_("Talks owed") },
+	{ "needs_none", N_("No talk owed is recorded.") },
+	{ "needs_help", N_("A talk the rules require (difficulty, conflict, mistake, problem, promotion …): "
+	                   "首页's 应办事项 lists it until a talk with that trigger is held.") },
+	{ "need_add", N_("Record a talk owed") },
+	{ "reason", N_("Reason") },
+	{ "date", N_("Date") },
+	{ "note", N_("Note") },
+	{ "by", N_("Recorded by") },
+	{ "channel", N_("Channel") },
+	{ "contacts", N_("Contact log") },
+	{ "contacts_none", N_("No contact is recorded.") },
+	{ "contacts_help", N_("For a mobile member: 首页's 应办事项 reminds when none is recorded for 90 days.") },
+	{ "contact_add", N_("Record a contact") },
+	{ "saved", N_("Saved; it is sent at the next sync.") },
 };
 
 static void do_text(web_api_answer *an)
@@ -300,6 +318,132 @@ static void do_restore(web_api *a, const web_api_request *rq, web_api_answer *an
 			web_answer(an, 200, json_object());
 		replica_close(&r);
 	}
+	json_decref(j);
+}
+
+/* ------------------------------------------------ 需谈话事项, 联系记录 */
+
+/* A member's talks owed (需谈话事项) and, for a 流动党员, the contact log:
+ * the lines `member show` prints, for the member's page. */
+static void do_member_log(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	Hearth__Record *rec;
+	const kind_info *k;
+	replica r;
+
+	if (web_open_replica(a, &r, an) != 0)
+		return;
+	if (web_load_record(&r, rq->arg(rq->arg_ctx, "id"), &rec, &k, an) == 0) {
+		json_t *j = json_object(), *needs = json_array(), *contacts = json_array();
+
+		if (rec->body_case == HEARTH__RECORD__BODY_MEMBER && rec->member) {
+			const Hearth__Member *m = rec->member;
+			for (size_t i = 0; i < m->n_talk_needs; i++) {
+				json_t *o = json_object();
+				set_str(o, "reason", enum_label(&hearth__talk_trigger__descriptor, m->talk_needs[i]->reason));
+				set_str(o, "date", m->talk_needs[i]->date);
+				set_str(o, "note", m->talk_needs[i]->note);
+				set_str(o, "by", m->talk_needs[i]->by);
+				json_array_append_new(needs, o);
+			}
+			for (size_t i = 0; i < m->n_contacts; i++) {
+				json_t *o = json_object();
+				set_str(o, "date", m->contacts[i]->date);
+				set_str(o, "channel", m->contacts[i]->channel);
+				set_str(o, "note", m->contacts[i]->note);
+				set_str(o, "by", m->contacts[i]->by);
+				json_array_append_new(contacts, o);
+			}
+		}
+		json_object_set_new(j, "mobile", json_boolean(rec->member && rec->member->mobile));
+		json_object_set_new(j, "talk_needs", needs);
+		json_object_set_new(j, "contacts", contacts);
+		web_answer(an, 200, j);
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	replica_close(&r);
+}
+
+/* Adds a talk owed ("what": "need", as `hearth member need`) or a contact
+ * ("what": "contact", as `hearth member note`) to a member and stores it
+ * as one local edit, validated like any edit (member_log.h). */
+static void do_member_log_add(web_api *a, const web_api_request *rq, web_api_answer *an)
+{
+	json_t *j = web_body_json(rq, an);
+	Hearth__Record *rec = NULL;
+	const kind_info *k;
+	const char *what;
+	record_error rerr;
+	char why[600], err[1200] = "";
+	replica r;
+	int rc;
+
+	if (!j)
+		return;
+	what = json_string_value(json_object_get(j, "what"));
+	if (web_is_auditor(a)) {
+		web_refuse(an, 403, NULL, NULL, _("an auditor certificate cannot change records; auditors only read"));
+		goto done;
+	}
+	if (!what || (strcmp(what, "need") && strcmp(what, "contact"))) {
+		web_refuse(an, 400, NULL, "what", _("\"what\" must be \"need\" or \"contact\""));
+		goto done;
+	}
+	if (web_open_replica(a, &r, an) != 0)
+		goto done;
+	if (web_load_record(&r, json_string_value(json_object_get(j, "id")), &rec, &k, an) != 0)
+		goto close;
+	if (rec->deleted || rec->body_case != HEARTH__RECORD__BODY_MEMBER || !rec->member) {
+		web_refuse(an, 422, NULL, "id", _("talks owed and contacts are recorded on a member that is not deleted"));
+		goto close;
+	}
+	{
+		member_log_line l = {
+			.date = json_string_value(json_object_get(j, "date")),
+			.note = json_string_value(json_object_get(j, "note")),
+			.channel = json_string_value(json_object_get(j, "channel")),
+			.by = json_string_value(json_object_get(j, "by")),
+			.reason = json_string_value(json_object_get(j, "reason")),
+			.record = rec->member->name,
+		};
+		why[0] = '\0';
+		rc = !strcmp(what, "need") ? member_log_add_need(rec->member, &l, why, sizeof(why))
+		                           : member_log_add_note(k, (ProtobufCMessage *)rec->member, &l, why, sizeof(why));
+	}
+	if (rc != 0) {
+		web_refuse(an, rc == HEARTH_EINVAL ? 422 : 500, NULL, !strcmp(what, "need") ? "reason" : NULL,
+		           rc == HEARTH_EINVAL ? why : _("out of memory"));
+		goto close;
+	}
+	memset(&rerr, 0, sizeof(rerr));
+	if (record_validate_message(k, (ProtobufCMessage *)rec->member, &rerr) != 0) {
+		web_refuse(an, 422, k, rerr.field, rerr.message);
+		goto close;
+	}
+	{
+		Hearth__Record *before = NULL;
+		if (replica_get(&r, rec->id.data, &before) != 0)
+			before = NULL;
+		rc = local_rules_check(&r, k, rec->id.data, rec->branch_id ? rec->branch_id : "",
+		                       (ProtobufCMessage *)rec->member, before ? record_body(before) : NULL, &rerr);
+		if (before)
+			hearth__record__free_unpacked(before, NULL);
+	}
+	if (rc == HEARTH_EINVAL) {
+		web_refuse(an, 422, k, rerr.field, rerr.message);
+		goto close;
+	}
+	if (rc == 0)
+		rc = replica_edit(&r, rec, 0, err, sizeof(err));
+	if (rc != 0)
+		web_refuse(an, rc == HEARTH_EINVAL ? 422 : 500, NULL, NULL, err[0] ? err : _(hearth_strerror(rc)));
+	else
+		web_answer(an, 200, json_object());
+close:
+	if (rec)
+		hearth__record__free_unpacked(rec, NULL);
+	replica_close(&r);
+done:
 	json_decref(j);
 }
 
@@ -616,6 +760,8 @@ int web_pages_handle(web_pages *p, web_api *a, const web_api_request *rq, web_ap
 			web_pages_progress(p, an);
 		else if (!strcmp(path, "/api/export"))
 			do_export(p, rq, an);
+		else if (!strcmp(path, "/api/member-log"))
+			do_member_log(a, rq, an);
 		else
 			return 0;
 		return 1;
@@ -624,6 +770,8 @@ int web_pages_handle(web_pages *p, web_api *a, const web_api_request *rq, web_ap
 		do_restore(a, rq, an);
 	else if (!strcmp(path, "/api/import"))
 		do_import(a, rq, an);
+	else if (!strcmp(path, "/api/member-log/add"))
+		do_member_log_add(a, rq, an);
 	else
 		return 0;
 	return 1;

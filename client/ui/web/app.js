@@ -195,6 +195,9 @@
     var m = main();
     if (!k) { m.appendChild(banner("没有这类记录：" + kind)); return; }
     var cols = k.list.split(",").filter(function (n) { return fieldByName(k, n); });
+    /* A replica of several branches (a general branch's, an admin's) says
+     * whose each row is. */
+    var multi = S.session.role === "general" || S.session.role === "admin";
     var search = el("input", { type: "search", id: "search", placeholder: "搜索", value: q || "" });
     var body = el("div", { id: "list-body" });
     var page = el("div", { id: "list-page", "data-kind": k.name, "data-label": k.label });
@@ -202,7 +205,7 @@
     page.appendChild(el("div", { "class": "toolbar" },
       /* A new record belongs to the certificate's branch: an admin's or an
        * auditor's has none (the API refuses it). */
-      S.session.role === "branch" ? el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label) : null, " ", search));
+      S.session.role === "branch" || S.session.role === "general" ? el("a", { href: "#/new/" + k.name, "class": "button", id: "new" }, "新增" + k.label) : null, " ", search));
     page.appendChild(body);
     m.appendChild(page);
     /* A page of rows at a time; 显示更多 asks for the next page. */
@@ -218,6 +221,7 @@
           var text = v ? v.text : "";
           tr.appendChild(el("td", null, i === 0 ? link("#/record/" + row.id, text || "（未填）") : text));
         });
+        if (multi) tr.appendChild(el("td", { "class": "branch" }, branchLabel(row.branch)));
         tb.appendChild(tr);
       });
     }
@@ -238,13 +242,20 @@
         var tb = el("tbody");
         addRows(tb, r.rows);
         body.appendChild(el("table", { id: "list" },
-          el("thead", null, el("tr", null, cols.map(function (c) { return el("th", null, fieldByName(k, c).label); }))), tb));
+          el("thead", null, el("tr", null, cols.map(function (c) { return el("th", null, fieldByName(k, c).label); }),
+            multi ? el("th", null, "支部") : null)), tb));
         more(tb, r);
       }).catch(failed(body));
     }
     var t = null;
     search.addEventListener("input", function () { clearTimeout(t); t = setTimeout(load, 200); });
     load();
+  }
+
+  /* A branch id with its name when the session knows it. */
+  function branchLabel(id) {
+    var b = (S.session.scope_branches || []).filter(function (x) { return x.id === id; })[0];
+    return b && b.name ? id + " " + b.name : (id || "");
   }
 
   /* ------------------------------------------------------------- record */
@@ -257,6 +268,9 @@
       var k = S.byName[r.kind];
       box.appendChild(el("h2", null, r.kind_label + (r.deleted ? "（已删除）" : "")));
       if (r.rejected) box.appendChild(banner("服务器退回了这条修改：" + r.rejected));
+      /* A transfer's summary is a trace the sending branch keeps: say why,
+       * and offer no edit or delete (the core refuses them too). */
+      if (r.read_only) box.appendChild(el("p", { "class": "note", id: "read-only" }, r.read_only_why));
       var dl = el("dl", { "class": "fields" });
       var anyMasked = false;
       r.fields.forEach(function (f) {
@@ -268,7 +282,7 @@
       box.appendChild(el("p", { "class": "meta" }, "版本 " + r.rev + (r.updated_by ? "，最后修改：" + r.updated_by : "")));
       var bar = el("div", { "class": "toolbar" });
       if (anyMasked) bar.appendChild(el("button", { type: "button", id: "reveal", onclick: function () { showRecord(id, true); } }, "显示"));
-      if (!r.deleted) {
+      if (!r.deleted && !r.read_only) {
         bar.appendChild(link("#/edit/" + id, "编辑", "button"));
         bar.appendChild(el("button", {
           type: "button", id: "delete", onclick: function () {
@@ -396,6 +410,18 @@
       box.appendChild(top);
       var form = el("form", { id: "record-form", novalidate: "novalidate" });
       var inputs = {}, errs = {}, orig = {};
+      /* A general branch adds records to the branches below it: it picks
+       * one (the replica's scope_branches); a branch adds to its own. */
+      var scope = (S.session.scope_branches || []);
+      var branchSel = null;
+      if (!r && scope.length) {
+        branchSel = el("select", { id: "f-branch" }, scope.map(function (b) {
+          return el("option", { value: b.id }, b.id + (b.name ? " " + b.name : ""));
+        }));
+        errs.branch = el("span", { "class": "field-error", id: "err-branch", role: "alert" });
+        form.appendChild(el("div", { "class": "row required" },
+          el("label", { "for": "f-branch" }, "所属支部 *"), branchSel, errs.branch));
+      }
       k.fields.forEach(function (f) {
         var cur = r ? valueOf(r.fields, f.name) : null;
         if (!r && f.type === "date" && f.name === "date") cur = { value: today() };
@@ -423,7 +449,7 @@
         Object.keys(errs).forEach(function (n) { errs[n].textContent = ""; });
         clear(top);
         save.disabled = true;
-        post("/api/save", { kind: k.name, id: r ? r.id : "", fields: fields }).then(function (a) {
+        post("/api/save", { kind: k.name, id: r ? r.id : "", fields: fields, branch: branchSel ? branchSel.value : "" }).then(function (a) {
           location.hash = "#/record/" + a.id;
         }).catch(function (e) {
           if (e && e.field && errs[e.field]) errs[e.field].textContent = e.error;

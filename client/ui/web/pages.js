@@ -46,6 +46,70 @@
     });
   });
 
+  /* --------------------------------------- 需谈话事项 and 联系记录 */
+
+  /* A member's talks owed and contact log (member need / member note):
+   * listed, and a form for each that adds one line. */
+  X.onRecord.push(function (box, r) {
+    if (r.kind !== "member" || r.deleted) return;
+    var l = L(), el = l.el;
+    var sec = el("section", { id: "member-log" });
+    box.appendChild(sec);
+    function input(id, type, opts) {
+      return el("input", Object.assign({ type: type || "text", id: id }, opts || {}));
+    }
+    function table(id, cols, rows) {
+      return el("table", { id: id },
+        el("thead", null, el("tr", null, cols.map(function (c) { return el("th", null, T(c)); }))),
+        el("tbody", null, rows.map(function (row) {
+          return el("tr", null, cols.map(function (c) { return el("td", null, row[c] || ""); }));
+        })));
+    }
+    function form(id, what, fields, title) {
+      var msg = el("div", { "class": "form-msg" });
+      var f = el("form", { id: id, "class": "member-log-form" }, el("h4", null, T(title)));
+      var inputs = {};
+      fields.forEach(function (name) {
+        inputs[name] = name === "date" ? input(id + "-" + name, "date", { required: "required" })
+          : input(id + "-" + name, "text", name === "reason" ? { list: "talk-triggers", required: "required" } : null);
+        f.appendChild(el("label", { "for": id + "-" + name }, T(name)));
+        f.appendChild(inputs[name]);
+      });
+      f.appendChild(el("button", { type: "submit", id: id + "-save" }, T(title)));
+      f.appendChild(msg);
+      f.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var body = { id: r.id, what: what };
+        fields.forEach(function (name) { body[name] = inputs[name].value; });
+        l.post("/api/member-log/add", body).then(function () {
+          draw(T("saved"));
+        }).catch(function (e) { l.clear(msg).appendChild(l.banner((e && e.error) || String(e))); });
+      });
+      return f;
+    }
+    function draw(note) {
+      l.clear(sec);
+      l.api("/api/member-log?id=" + encodeURIComponent(r.id)).then(function (j) {
+        if (note) sec.appendChild(l.banner(note, "ok"));
+        sec.appendChild(el("h3", null, T("needs")));
+        sec.appendChild(el("p", { "class": "hint" }, T("needs_help")));
+        sec.appendChild(j.talk_needs.length ? table("needs-table", ["date", "reason", "note", "by"], j.talk_needs)
+          : el("p", { id: "needs-none" }, T("needs_none")));
+        var dl = el("datalist", { id: "talk-triggers" });
+        ["困难", "矛盾", "失误", "问题", "提拔", "思想波动"].forEach(function (t) { dl.appendChild(el("option", { value: t })); });
+        sec.appendChild(dl);
+        sec.appendChild(form("need-form", "need", ["reason", "date", "note", "by"], "need_add"));
+        sec.appendChild(el("h3", null, T("contacts")));
+        sec.appendChild(el("p", { "class": "hint" }, T("contacts_help")));
+        sec.appendChild(j.contacts.length ? table("contacts-table", ["date", "channel", "note", "by"], j.contacts)
+          : el("p", { id: "contacts-none" }, T("contacts_none")));
+        sec.appendChild(form("contact-form", "contact", ["date", "channel", "note", "by"], "contact_add"));
+        sec.setAttribute("data-loaded", "1");
+      }).catch(l.failed(sec));
+    }
+    draw();
+  });
+
   /* ------------------------------------------------------------- 回收站 */
 
   X.routes.trash = function () {
