@@ -1003,18 +1003,7 @@ static void do_resolve(web_admin *w, web_api *a, const web_api_request *rq, web_
 	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
 		web_refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
 	} else if (set) {
-		resolve_value vals[64];
-		const char *name, *bad = NULL;
-		json_t *v;
-		size_t n = 0;
-		json_object_foreach(set, name, v) {
-			if (n < HEARTH_ARRAY_LEN(vals) && json_is_string(v))
-				vals[n++] = (resolve_value){ .field = name, .text = json_string_value(v) };
-		}
-		if (resolve_set(&r, cf, vals, n, &bad, err, sizeof(err)) != 0)
-			web_refuse(an, 422, kind_find(cf->kind), bad, err);
-		else
-			web_answer(an, 200, json_object());
+		web_resolve_set(&r, cf, set, an);
 	} else {
 		int op_mine = resolve_mine_is_op(&r, cf);
 		int server = !strcmp(keep, "server");

@@ -1603,6 +1603,24 @@ done:
 	json_decref(j);
 }
 
+void web_resolve_set(replica *r, const Hearth__Conflict *cf, json_t *set, web_api_answer *an)
+{
+	resolve_value vals[64];
+	const char *name, *bad = NULL;
+	char err[1400];
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(set, name, v) {
+		if (n < HEARTH_ARRAY_LEN(vals) && json_is_string(v))
+			vals[n++] = (resolve_value){ .field = name, .text = json_string_value(v) };
+	}
+	if (resolve_set(r, cf, vals, n, &bad, err, sizeof(err)) != 0)
+		refuse(an, 422, kind_find(cf->kind), bad, err);
+	else
+		answer(an, 200, json_object());
+}
+
 static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	json_t *j = body_json(rq, an);
@@ -1631,18 +1649,7 @@ static void do_resolve(web_api *a, const web_api_request *rq, web_api_answer *an
 	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
 		refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
 	} else if (set) {
-		resolve_value vals[64];
-		const char *name, *bad = NULL;
-		json_t *v;
-		size_t n = 0;
-		json_object_foreach(set, name, v) {
-			if (n < HEARTH_ARRAY_LEN(vals) && json_is_string(v))
-				vals[n++] = (resolve_value){ .field = name, .text = json_string_value(v) };
-		}
-		if (resolve_set(&r, cf, vals, n, &bad, err, sizeof(err)) != 0)
-			refuse(an, 422, kind_find(cf->kind), bad, err);
-		else
-			answer(an, 200, json_object());
+		web_resolve_set(&r, cf, set, an);
 	} else if (resolve_keep(&r, cf, !strcmp(keep, "mine") ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS,
 	                        err, sizeof(err)) != 0) {
 		refuse(an, 422, NULL, NULL, err);

@@ -32,6 +32,11 @@ void web_refuse(web_api_answer *an, unsigned status, const kind_info *k, const c
 /* Opens the profile's replica; on failure fills an (500) and returns -1. */
 int web_open_replica(web_api *a, replica *r, web_api_answer *an);
 
+/* 改为…: records the resolution of cf that sets its fields to set's values
+ * ({field: text}, typed as people type them: 元, names, labels — the
+ * field_input parsers), answering 200, or 422 naming the field refused. */
+void web_resolve_set(replica *r, const Hearth__Conflict *cf, json_t *set, web_api_answer *an);
+
 /* A record body's settable fields as the record page shows them (labels,
  * text masked unless view, names for references). New reference. */
 json_t *web_fields_json(replica *r, const kind_info *k, const ProtobufCMessage *body, value_view view);
