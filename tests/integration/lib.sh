@@ -117,6 +117,28 @@ h() {
 	"$HEARTH" --home "$T/home.$name" "$@"
 }
 
+# ui_start NAME [VAR=VALUE...]: starts `hearth ui` on client NAME's profile
+# (with those variables in its environment), waits for the URL it prints
+# and opens the session: sets UI_PID (killed at exit if still running),
+# URL, B (http://127.0.0.1:PORT), the session cookie in $T/jar and CSRF.
+ui_start() {
+	local name=$1; shift
+	env "$@" "$HEARTH" --home "$T/home.$name" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
+	UI_PID=$!
+	PIDS+=("$UI_PID")
+	URL=""
+	for _ in $(seq 1 200); do
+		URL=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
+		[ -n "$URL" ] && break
+		kill -0 "$UI_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -n "$URL" ] || { echo "hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
+	B=${URL%%/\?*}
+	curl -s -o /dev/null -c "$T/jar" --max-time 20 "$URL"
+	CSRF=$(curl -s --max-time 20 -b "$T/jar" "$B/api/session" | grep -o '"csrf":"[0-9a-f]*"' | cut -d'"' -f4)
+}
+
 probe() {
 	"$HEARTH_TOOLS/wireprobe" "$@"
 }

@@ -22,20 +22,8 @@ for m in "$m1" "$m2"; do
 	h a hardship add --member "$m" --types 生活困难 --status 在册 --certified-at 2025-11-20 >/dev/null
 done
 
-LC_ALL=C.UTF-8 LANGUAGE= "$HEARTH" --home "$T/home.a" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
-UI_PID=$!
-PIDS+=("$UI_PID")
-URL=""
-for _ in $(seq 1 200); do
-	URL=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || { echo "hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
-B=${URL%%/\?*}
-curl -s -o /dev/null -c "$T/jar" "$URL"
+ui_start a LC_ALL=C.UTF-8 LANGUAGE=
 get() { curl -s --max-time 20 -b "$T/jar" "$B$1"; }
-CSRF=$(get /api/session | grep -o '"csrf":"[0-9a-f]*"' | cut -d'"' -f4)
 ok() { curl -s --max-time 20 -b "$T/jar" -X POST -H 'Content-Type: application/json' -H "Origin: $B" \
 	-H "X-CSRF-Token: $CSRF" "$@"; }
 spring() { grep -o '"occasion":"春节","visited":[0-9]*,"total":[0-9]*'; }

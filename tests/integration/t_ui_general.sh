@@ -31,21 +31,8 @@ h b1 member add --name 张大爷 --gender 男 --category 正式 >/dev/null
 h b1 sync >/dev/null 2>&1
 expect_eq "the general branch syncs" 0 "$(h g sync >"$T/g.sync" 2>&1; echo $?)"
 
-"$HEARTH" --home "$T/home.g" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
-UI_PID=$!
-PIDS+=("$UI_PID")
-URL=""
-for _ in $(seq 1 200); do
-	URL=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
-	[ -n "$URL" ] && break
-	kill -0 "$UI_PID" 2>/dev/null || break
-	sleep 0.05
-done
-[ -n "$URL" ] || { echo "hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
-B=${URL%%/\?*}
-curl -s -o /dev/null -c "$T/jar" "$URL"
+ui_start g
 get() { curl -s --max-time 30 -b "$T/jar" "$B$1"; }
-CSRF=$(get /api/session | grep -o '"csrf":"[0-9a-f]*"' | cut -d'"' -f4)
 post() {
 	curl -s --max-time 60 -b "$T/jar" -X POST -H 'Content-Type: application/json' -H "Origin: $B" \
 		-H "X-CSRF-Token: $CSRF" -w '\n%{http_code}' --data "$2" "$B$1"

@@ -27,18 +27,7 @@ h a visit add --members "$(h a member list --csv 2>/dev/null | sed -n 2p | cut -
 } > "$T/o.csv"
 expect_eq "205 honours imported" 0 "$(h a honor import "$T/o.csv" >/dev/null; echo $?)"
 
-LC_ALL=C.UTF-8 LANGUAGE= "$HEARTH" --home "$T/home.a" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
-UI_PID=$!
-PIDS+=("$UI_PID")
-URL=""
-for _ in $(seq 1 200); do
-	URL=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || { echo "hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
-B=${URL%%/\?*}
-curl -s -o /dev/null -c "$T/jar" "$URL"
+ui_start a LC_ALL=C.UTF-8 LANGUAGE=
 get() { curl -s --max-time 20 -b "$T/jar" "$B$1"; }
 rows() { grep -o '"fields":' | wc -l; }
 

@@ -19,21 +19,8 @@ client a branch1 127.0.0.1:1
 zs=$(h a member add --name 张三 --gender 男 --join-date 1990-07-01 --category 正式)
 ls=$(h a member add --name 李四 --gender 女 --join-date 2000-07-01 --category 正式 --mobile 是 --destination 深圳)
 
-"$HEARTH" --home "$T/home.a" ui --no-open --port 0 >"$T/ui.out" 2>"$T/ui.err" &
-UI_PID=$!
-PIDS+=("$UI_PID")
-URL=""
-for _ in $(seq 1 200); do
-	URL=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$T/ui.out" | head -1)
-	[ -n "$URL" ] && break
-	kill -0 "$UI_PID" 2>/dev/null || break
-	sleep 0.05
-done
-[ -n "$URL" ] || { echo "hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
-B=${URL%%/\?*}
-curl -s -o /dev/null -c "$T/jar" "$URL"
+ui_start a
 get() { curl -s --max-time 20 -b "$T/jar" "$B$1"; }
-CSRF=$(get /api/session | grep -o '"csrf":"[0-9a-f]*"' | cut -d'"' -f4)
 post() {
 	curl -s --max-time 20 -b "$T/jar" -X POST -H 'Content-Type: application/json' -H "Origin: $B" \
 		-H "X-CSRF-Token: $CSRF" -w '\n%{http_code}' --data "$2" "$B$1"
