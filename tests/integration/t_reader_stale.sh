@@ -34,7 +34,9 @@ kill_backup_midway() {
 		local bpid=$!
 		local caught=0
 		for _ in $(seq 1 400); do
-			if mdb_stat -r "$DATA" 2>/dev/null | grep -qE "^ +$bpid "; then
+			# Its slot can show before its first bytes reach FILE.tmp:
+			# wait for both, so the kill leaves a half-written file.
+			if [ -s "$BAK.tmp" ] && mdb_stat -r "$DATA" 2>/dev/null | grep -qE "^ +$bpid "; then
 				caught=1; break
 			fi
 			kill -0 "$bpid" 2>/dev/null || break
