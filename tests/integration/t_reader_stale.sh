@@ -28,22 +28,22 @@ add_bulk() {
 # kill_backup_midway: starts a backup, SIGKILLs it once its FILE.tmp is open
 # and its reader slot shows in `mdb_stat -r`; sets KILLED_PID. 0 when caught.
 kill_backup_midway() {
-	for _ in 1 2 3 4 5; do
+	for _ in $(seq 1 10); do
 		rm -f "$BAK" "$BAK.tmp"
 		"$HEARTHD" backup --data "$DATA" --to "$BAK" >/dev/null 2>&1 &
 		local bpid=$!
 		local caught=0
 		for _ in $(seq 1 400); do
-			# Its slot can show before its first bytes reach FILE.tmp:
-			# wait for both, so the kill leaves a half-written file.
-			if [ -s "$BAK.tmp" ] && mdb_stat -r "$DATA" 2>/dev/null | grep -qE "^ +$bpid "; then
+			if mdb_stat -r "$DATA" 2>/dev/null | grep -qE "^ +$bpid "; then
 				caught=1; break
 			fi
 			kill -0 "$bpid" 2>/dev/null || break
 		done
 		kill -9 "$bpid" 2>/dev/null
 		wait "$bpid" 2>/dev/null
-		if [ "$caught" -eq 1 ] && mdb_stat -r "$DATA" | grep -qE "^ +$bpid "; then
+		# Its slot can show before its first bytes reach FILE.tmp (under
+		# ASan it often does): the file need only exist.
+		if [ "$caught" -eq 1 ] && [ -e "$BAK.tmp" ] && mdb_stat -r "$DATA" | grep -qE "^ +$bpid "; then
 			KILLED_PID=$bpid
 			return 0
 		fi
@@ -64,8 +64,8 @@ expect_contains "200 members pushed" "records=200" "$out"
 # 1. While the server runs: the periodic check clears the slot.
 kill_backup_midway && pass "a backup killed inside its read transaction (pid $KILLED_PID)" \
 	|| { fail "could not catch a backup mid-way"; finish; }
-[ -s "$BAK.tmp" ] && pass "the killed backup left $BAK.tmp ($(stat -c %s "$BAK.tmp") bytes)" \
-	|| fail "no half-written $BAK.tmp"
+[ -e "$BAK.tmp" ] && pass "the killed backup left $BAK.tmp ($(stat -c %s "$BAK.tmp") bytes)" \
+	|| fail "no unfinished $BAK.tmp"
 for _ in $(seq 1 100); do
 	grep -q "event=stale_readers_cleared" "$T/s.log" && break
 	sleep 0.05
