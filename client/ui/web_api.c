@@ -814,7 +814,7 @@ done:
 	replica_close(&r);
 }
 
-static const kind_info *kind_arg(const web_api_request *rq, web_api_answer *an)
+const kind_info *web_kind_arg(const web_api_request *rq, web_api_answer *an)
 {
 	const char *name = rq->arg(rq->arg_ctx, "kind");
 	const kind_info *k = name ? kind_by_name(name) : NULL;
@@ -1041,7 +1041,7 @@ static int search_indexed(web_api *a, list_ctx *l)
 
 static void do_records(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
-	const kind_info *k = kind_arg(rq, an);
+	const kind_info *k = web_kind_arg(rq, an);
 	list_ctx l;
 	replica r;
 	json_t *j;

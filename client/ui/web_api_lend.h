@@ -32,6 +32,10 @@ void web_refuse(web_api_answer *an, unsigned status, const kind_info *k, const c
 /* Opens the profile's replica; on failure fills an (500) and returns -1. */
 int web_open_replica(web_api *a, replica *r, web_api_answer *an);
 
+/* The kind named by the request's "kind" argument, or NULL with a 400
+ * naming what was given. */
+const kind_info *web_kind_arg(const web_api_request *rq, web_api_answer *an);
+
 /* 改为…: records the resolution of cf that sets its fields to set's values
  * ({field: text}, typed as people type them: 元, names, labels — the
  * field_input parsers), answering 200, or 422 naming the field refused. */

@@ -533,20 +533,6 @@ static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 
 /* ------------------------------------------------------------ 导入/导出 */
 
-static const kind_info *kind_arg(const web_api_request *rq, web_api_answer *an)
-{
-	const char *name = rq->arg(rq->arg_ctx, "kind");
-	const kind_info *k = name ? kind_by_name(name) : NULL;
-	char msg[200];
-
-	if (!k) {
-		snprintf(msg, sizeof(msg), _("kind \"%s\" is not a kind of record (member, hardship, visit, …)"),
-		         name ? name : "");
-		web_refuse(an, 400, NULL, "kind", msg);
-	}
-	return k;
-}
-
 static void add_problem(void *ctx, const import_problem *p)
 {
 	json_t *arr = ctx, *o = json_object();
@@ -603,7 +589,7 @@ static unsigned import_summary(const import_result *res, int dry, char *out, siz
  * import`; with dry=1 the check alone (`--dry-run`). */
 static void do_import(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
-	const kind_info *k = kind_arg(rq, an);
+	const kind_info *k = web_kind_arg(rq, an);
 	const char *name = rq->arg(rq->arg_ctx, "name");
 	const char *dry_arg = rq->arg(rq->arg_ctx, "dry");
 	int dry = dry_arg && !strcmp(dry_arg, "1");
@@ -668,7 +654,7 @@ static void do_import(web_api *a, const web_api_request *rq, web_api_answer *an)
 /* 导出: the list as `KIND list --csv --bom` or `--xlsx` writes it. */
 static void do_export(web_pages *p, const web_api_request *rq, web_api_answer *an)
 {
-	const kind_info *k = kind_arg(rq, an);
+	const kind_info *k = web_kind_arg(rq, an);
 	const char *format = rq->arg(rq->arg_ctx, "format");
 	int xlsx;
 	char err[1200] = "";
