@@ -69,7 +69,11 @@ for cycle in $(seq 1 "$CYCLES"); do
 	3) point="outside:$(( RANDOM % 400 ))ms" ;;
 	esac
 	if [ "${point%%:*}" = outside ]; then
-		h "$r" sync --batch 1 --page 40 >/dev/null 2>>"$T/sync.err" &
+		# The binary itself in the background, not the function h: $! of
+		# a backgrounded function is the subshell running it, and killing
+		# that left hearth running, holding the replica's sync lock while
+		# the next sync started (the final sync then failed).
+		"$HEARTH" --home "$T/home.$r" sync --batch 1 --page 40 >/dev/null 2>>"$T/sync.err" &
 		SY=$!
 		ms=${point#outside:}; ms=${ms%ms}
 		sleep "$(awk "BEGIN { print $ms / 1000 }")"
