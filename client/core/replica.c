@@ -11,12 +11,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -75,7 +77,76 @@ static int mkdir_0700(const char *path)
 	return HEARTH_EIO;
 }
 
+/* LMDB forbids opening one environment twice in a process (closing the
+ * second would drop the first's locks), and a long-lived process (`hearth
+ * ui`: its page requests, its sync, its audit pages) opens the replica
+ * from several places. So every replica_open of one directory in a process
+ * shares one environment, counted, and the last replica_close closes it.
+ * Sharing costs no freshness: every read runs its own read transaction,
+ * which sees the last write committed by any process. Directories are
+ * told apart by device and inode, so two spellings of one home share. A
+ * child forked with the list must not use its parent's environment (LMDB
+ * forbids it): entries are the process's that opened them. */
+typedef struct shared_env {
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;                  /* the process that opened it */
+	replica r;                  /* the handle as first opened */
+	unsigned refs;
+	struct shared_env *next;
+} shared_env;
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_env *shared_head;     /* under shared_lock */
+
+static int env_open(replica *r, const char *home, char *err, size_t errlen);
+
 int replica_open(replica *r, const char *home, char *err, size_t errlen)
+{
+	char path[sizeof(r->path)];
+	struct stat st;
+	shared_env *s = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	/* Found by its directory before anything opens it: a second open of
+	 * an environment already open here is what must never happen. */
+	if (snprintf(path, sizeof(path), "%s/replica", home) >= (int)sizeof(path))
+		return rstore_say(err, errlen, HEARTH_EINVAL, _("the home directory path %s is too long"), home);
+	if (mkdir_0700(home) != 0 || mkdir_0700(path) != 0 || stat(path, &st) != 0)
+		return rstore_say(err, errlen, HEARTH_EIO, _("cannot create the replica directory %s: %s"), path,
+		                  strerror(errno));
+	pthread_mutex_lock(&shared_lock);
+	for (shared_env *o = shared_head; o; o = o->next) {
+		if (o->dev == st.st_dev && o->ino == st.st_ino && o->pid == getpid()) {
+			*r = o->r;
+			memcpy(r->path, path, sizeof(path));
+			o->refs++;
+			rc = 0;
+			goto done;
+		}
+	}
+	if (!(s = calloc(1, sizeof(*s)))) {
+		rc = rstore_say(err, errlen, HEARTH_ENOMEM, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+		goto done;
+	}
+	if ((rc = env_open(r, home, err, errlen)) != 0)
+		goto done;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->pid = getpid();
+	s->r = *r;
+	s->refs = 1;
+	s->next = shared_head;
+	shared_head = s;
+	s = NULL;
+done:
+	pthread_mutex_unlock(&shared_lock);
+	free(s);
+	return rc;
+}
+
+static int env_open(replica *r, const char *home, char *err, size_t errlen)
 {
 	const char *ms = getenv("HEARTH_REPLICA_MAP");
 	uint64_t map_size = MAP_SIZE_DEFAULT;
@@ -161,8 +232,22 @@ fail:
 
 void replica_close(replica *r)
 {
-	if (r->env)
+	shared_env **pp;
+
+	if (!r->env)
+		return;
+	pthread_mutex_lock(&shared_lock);
+	for (pp = &shared_head; *pp && ((*pp)->r.env != r->env || (*pp)->pid != getpid()); pp = &(*pp)->next)
+		;
+	if (*pp && --(*pp)->refs == 0) {
+		shared_env *s = *pp;
+		*pp = s->next;
+		mdb_env_close(s->r.env);
+		free(s);
+	} else if (!*pp) {
 		mdb_env_close(r->env);
+	}
+	pthread_mutex_unlock(&shared_lock);
 	r->env = NULL;
 }
 

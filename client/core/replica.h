@@ -44,7 +44,11 @@
 #include "common/ref_summary.h"
 
 /* Opens (creating) the replica under home/replica. Returns 0 or a negative
- * HEARTH_E* code with err set. */
+ * HEARTH_E* code with err set. Within one process every open of one
+ * replica shares one LMDB environment (LMDB forbids opening it twice): an
+ * open while another is still open is a counted copy of that handle, and
+ * the environment closes with the last replica_close. Thread-safe; each
+ * read still sees every write committed before it, by any process. */
 int replica_open(replica *r, const char *home, char *err, size_t errlen);
 void replica_close(replica *r);
 
