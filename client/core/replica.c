@@ -5,6 +5,7 @@
  * and replica_events.c; the shared LMDB steps in replica_store.c. */
 #include "client/core/replica.h"
 
+#include "client/core/arena.h"
 #include "client/core/read_only.h"
 #include "client/core/replica_digest.h"
 #include "client/core/replica_store.h"
@@ -368,9 +369,11 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
-                size_t *seen)
+/* ar: where take's records are unpacked (NULL: malloc, one by one). */
+static int each_in(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                   size_t *seen, arena *ar)
 {
+	ProtobufCAllocator *alloc = take && ar ? arena_allocator(ar) : NULL;
 	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
@@ -383,9 +386,9 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 	if (seen)
 		*seen = c.seen;
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
-		Hearth__Record *rec = hearth__record__unpack(NULL, b.v[i].len, b.v[i].data);
+		Hearth__Record *rec = hearth__record__unpack(alloc, b.v[i].len, b.v[i].data);
 		if (!rec) {
-			rc = HEARTH_ECORRUPT;
+			rc = alloc && ar->failed ? HEARTH_ENOMEM : HEARTH_ECORRUPT;
 			break;
 		}
 		if ((c.kind == 0 || rec->kind == c.kind) && (c.with_deleted || !rec->deleted) &&
@@ -400,10 +403,16 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 				break;
 			}
 		}
-		rstore_record_free(rec);
+		hearth__record__free_unpacked(rec, alloc);
 	}
 	rstore_blobs_free(&b);
 	return rc;
+}
+
+static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                size_t *seen)
+{
+	return each_in(r, c, fn, take, ctx, seen, NULL);
 }
 
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
@@ -419,6 +428,11 @@ int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
 {
 	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL);
+}
+
+int replica_each_take_in(replica *r, Hearth__Kind kind, arena *ar, replica_take_fn take, void *ctx)
+{
+	return each_in(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL, ar);
 }
 
 int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,

@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
+#include "client/core/arena.h"
 #include "client/core/replica_handle.h"
 #include "common/record.h"
 #include "common/ref_summary.h"
@@ -93,6 +94,12 @@ int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, rep
  * keeps the records (due_snapshot_load), so none is copied. */
 typedef int (*replica_take_fn)(void *ctx, Hearth__Record *rec);
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn fn, void *ctx);
+
+/* As replica_each_take, but each record is unpacked in ar (arena.h): the
+ * callee keeps it until arena_free releases them all (freeing one is
+ * hearth__record__free_unpacked with arena_allocator(ar), a no-op).
+ * Returns HEARTH_ENOMEM when ar could not grow. */
+int replica_each_take_in(replica *r, Hearth__Kind kind, arena *ar, replica_take_fn fn, void *ctx);
 
 /* ---- local edits ---- */
 

@@ -1081,6 +1081,53 @@ static void test_client_open_shares_environment(void **state)
 	expect_view(f, id2, "李四", "13700137000");
 }
 
+struct took {
+	size_t n;
+	Hearth__Record *last;
+};
+
+static int take_one(void *ctx, Hearth__Record *rec)
+{
+	struct took *t = ctx;
+	t->n++;
+	t->last = rec;
+	return 0;
+}
+
+/* Records unpacked in an arena are the records, live until arena_free,
+ * and a request larger than a chunk gets one of its own. */
+static void test_client_each_take_in_arena(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16], id2[16];
+	struct took t = { 0, NULL };
+	arena ar;
+	ProtobufCAllocator *pa;
+	unsigned char *big;
+
+	new_id(id);
+	edit(f, id, "张三", "13800138000", 1);
+	new_id(id2);
+	edit(f, id2, "李四", "13700137000", 1);
+	arena_init(&ar);
+	assert_int_equal(replica_each_take_in(&f->r, HEARTH__KIND__KIND_MEMBER, &ar, take_one, &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_non_null(t.last);
+	assert_memory_equal(t.last->id.data, id2, 16);
+	assert_string_equal(t.last->member->name, "李四");
+	assert_string_equal(t.last->member->phone, "13700137000");
+	pa = arena_allocator(&ar);
+	big = pa->alloc(pa->allocator_data, 3u << 20);
+	assert_non_null(big);
+	memset(big, 0x5a, 3u << 20);
+	assert_true(((uintptr_t)pa->alloc(pa->allocator_data, 1) & 15u) == 0);
+	/* The records are still whole after the arena grew. */
+	assert_string_equal(t.last->member->name, "李四");
+	assert_false(ar.failed);
+	arena_free(&ar);
+	assert_null(ar.head);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1105,6 +1152,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_generation_moves_with_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_open_shares_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_each_take_in_arena, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
