@@ -62,6 +62,20 @@ ProtobufCAllocator *arena_allocator(arena *a)
 	return &a->pa;
 }
 
+void arena_clear(arena *a)
+{
+	arena_chunk *c = a->head;
+
+	if (!c)
+		return;
+	while (c->prev) {
+		arena_chunk *prev = c->prev->prev;
+		free(c->prev);
+		c->prev = prev;
+	}
+	c->used = 0;
+}
+
 void arena_free(arena *a)
 {
 	arena_chunk *c = a->head;

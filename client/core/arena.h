@@ -24,6 +24,10 @@ void arena_init(arena *a);
  * with it are never freed one by one (free_unpacked with it does nothing). */
 ProtobufCAllocator *arena_allocator(arena *a);
 
+/* Forgets everything handed out but keeps one chunk for what comes next:
+ * for a reader that unpacks one record at a time and keeps none. */
+void arena_clear(arena *a);
+
 /* Releases everything handed out; a is empty again (arena_init state). */
 void arena_free(arena *a);
 

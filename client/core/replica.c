@@ -369,11 +369,12 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-/* ar: where take's records are unpacked (NULL: malloc, one by one). */
+/* ar: where the records are unpacked (NULL: malloc, one by one); fn's
+ * are forgotten (arena_clear) after each call, take's kept. */
 static int each_in(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
                    size_t *seen, arena *ar)
 {
-	ProtobufCAllocator *alloc = take && ar ? arena_allocator(ar) : NULL;
+	ProtobufCAllocator *alloc = ar ? arena_allocator(ar) : NULL;
 	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
@@ -399,11 +400,13 @@ static int each_in(replica *r, collect_ctx c, replica_each_fn fn, replica_take_f
 				continue;
 			}
 			if (fn(ctx, rec) != 0) {
-				rstore_record_free(rec);
+				hearth__record__free_unpacked(rec, alloc);
 				break;
 			}
 		}
 		hearth__record__free_unpacked(rec, alloc);
+		if (ar && !take)
+			arena_clear(ar);
 	}
 	rstore_blobs_free(&b);
 	return rc;
@@ -428,6 +431,42 @@ int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
 {
 	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL);
+}
+
+struct raw_ctx {
+	Hearth__Kind kind;
+	replica_raw_fn fn;
+	void *ctx;
+};
+
+static int raw_fn(void *ctx, const uint8_t *id, const MDB_val *v)
+{
+	struct raw_ctx *c = ctx;
+	record_peek pk;
+
+	/* Bytes that do not peek go to fn, for its unpacker to judge. */
+	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) == 0 &&
+	    ((c->kind != 0 && pk.kind != (int)c->kind) || pk.deleted))
+		return 0;
+	return c->fn(c->ctx, id, v->mv_data, v->mv_size);
+}
+
+int replica_each_raw(replica *r, Hearth__Kind kind, replica_raw_fn fn, void *ctx)
+{
+	struct raw_ctx c = { kind, fn, ctx };
+	MDB_txn *t;
+	int rc;
+
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	rc = rstore_scan_view(r, t, raw_fn, &c);
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_each_in(replica *r, Hearth__Kind kind, int with_deleted, arena *ar, replica_each_fn fn, void *ctx)
+{
+	return each_in(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx, NULL, ar);
 }
 
 int replica_each_take_in(replica *r, Hearth__Kind kind, arena *ar, replica_take_fn take, void *ctx)
