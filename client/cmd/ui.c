@@ -100,7 +100,8 @@ static void engine_message(const sync_ctx *x, sync_result res, ui_sync *u)
 
 /* One sync of the profile's replica, as `hearth sync` runs it: witness
  * first, then push, events, pull, digest. The web API holds its lock, so
- * no page request has the replica open meanwhile. */
+ * no page request runs meanwhile; the replica it opens is the process's
+ * one environment, which cmd_ui keeps open. */
 static int ui_run_sync(void *arg, web_sync_summary *out)
 {
 	cli *c = arg;
@@ -463,6 +464,7 @@ int cmd_ui(cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	web_server *w = NULL;
+	replica kept;
 	sigset_t stop, old;
 	char err[600], *end;
 	long port = 0;
@@ -489,6 +491,12 @@ int cmd_ui(cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_load_profile(c)) != EXIT_OK)
 		return rc;
+	/* The replica stays open for the life of the process: every request,
+	 * the sync and the audit pages open it again, which then costs a
+	 * counted reference to this environment rather than an mmap, a reader
+	 * check and a write transaction each (replica_open shares it). */
+	if ((rc = cli_open_replica(c, &kept, "ui")) != EXIT_OK)
+		return rc;
 	/* The server's threads inherit this mask, so the signals reach only
 	 * sigwait below and the stop is an ordinary return. */
 	sigemptyset(&stop);
@@ -504,6 +512,7 @@ int cmd_ui(cli *c, int argc, char **argv)
 	                      err, sizeof(err));
 	if (rc != 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		replica_close(&kept);
 		cli_error("ui: %s", err);
 		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
@@ -514,6 +523,7 @@ int cmd_ui(cli *c, int argc, char **argv)
 	while (sigwait(&stop, &sig) != 0)
 		;
 	web_server_stop(w);
+	replica_close(&kept);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	printf("%s\n", _("hearth ui: stopped"));
 	return EXIT_OK;

@@ -115,7 +115,8 @@ struct load_ctx {
 	int rc;
 };
 
-/* Keeps rec (the replica hands it over: no copy) in its kind's array. */
+/* Keeps rec (the replica hands it over, unpacked in the snapshot's arena:
+ * no copy, and one release for all) in its kind's array. */
 static int load_one(void *arg, Hearth__Record *rec)
 {
 	struct load_ctx *l = arg;
@@ -124,14 +125,14 @@ static int load_one(void *arg, Hearth__Record *rec)
 
 	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec) ||
 	    (l->branch && strcmp(rec->branch_id ? rec->branch_id : "", l->branch) != 0)) {
-		hearth__record__free_unpacked(rec, NULL);
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
 		return 0;
 	}
 	if (s->n[k] == s->cap[k]) {
 		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
 		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
 		if (!grown) {
-			hearth__record__free_unpacked(rec, NULL);
+			hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
 			l->rc = HEARTH_ENOMEM;
 			return 1;
 		}
@@ -148,7 +149,8 @@ int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = replica_each_take(r, 0, load_one, &l);
+	arena_init(&s->arena);
+	rc = replica_each_take_in(r, 0, &s->arena, load_one, &l);
 	if (rc == 0)
 		rc = l.rc;
 	if (rc != 0)
@@ -158,11 +160,9 @@ int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
 
 void due_snapshot_free(due_snapshot *s)
 {
-	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++) {
-		for (size_t i = 0; i < s->n[k]; i++)
-			hearth__record__free_unpacked(s->recs[k][i], NULL);
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++)
 		free(s->recs[k]);
-	}
+	arena_free(&s->arena);
 	memset(s, 0, sizeof(*s));
 }
 

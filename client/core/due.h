@@ -70,9 +70,11 @@ int due_today(int32_t *today, char *err, size_t cap);
  * holds), per kind, in id (creation) order. Heap copies owned by the
  * snapshot until due_snapshot_free. */
 typedef struct due_snapshot {
+	/* The records live in arena (freed with the snapshot as a whole). */
 	Hearth__Record **recs[HEARTH__KIND__KIND_TRANSFER + 1];
 	size_t n[HEARTH__KIND__KIND_TRANSFER + 1];
 	size_t cap[HEARTH__KIND__KIND_TRANSFER + 1];
+	arena arena;
 } due_snapshot;
 
 /* Returns 0, HEARTH_ENOMEM or the replica's error. On error s is empty. */

@@ -5,18 +5,21 @@
  * and replica_events.c; the shared LMDB steps in replica_store.c. */
 #include "client/core/replica.h"
 
+#include "client/core/arena.h"
 #include "client/core/read_only.h"
 #include "client/core/replica_digest.h"
 #include "client/core/replica_store.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -75,7 +78,76 @@ static int mkdir_0700(const char *path)
 	return HEARTH_EIO;
 }
 
+/* LMDB forbids opening one environment twice in a process (closing the
+ * second would drop the first's locks), and a long-lived process (`hearth
+ * ui`: its page requests, its sync, its audit pages) opens the replica
+ * from several places. So every replica_open of one directory in a process
+ * shares one environment, counted, and the last replica_close closes it.
+ * Sharing costs no freshness: every read runs its own read transaction,
+ * which sees the last write committed by any process. Directories are
+ * told apart by device and inode, so two spellings of one home share. A
+ * child forked with the list must not use its parent's environment (LMDB
+ * forbids it): entries are the process's that opened them. */
+typedef struct shared_env {
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;                  /* the process that opened it */
+	replica r;                  /* the handle as first opened */
+	unsigned refs;
+	struct shared_env *next;
+} shared_env;
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_env *shared_head;     /* under shared_lock */
+
+static int env_open(replica *r, const char *home, char *err, size_t errlen);
+
 int replica_open(replica *r, const char *home, char *err, size_t errlen)
+{
+	char path[sizeof(r->path)];
+	struct stat st;
+	shared_env *s = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	/* Found by its directory before anything opens it: a second open of
+	 * an environment already open here is what must never happen. */
+	if (snprintf(path, sizeof(path), "%s/replica", home) >= (int)sizeof(path))
+		return rstore_say(err, errlen, HEARTH_EINVAL, _("the home directory path %s is too long"), home);
+	if (mkdir_0700(home) != 0 || mkdir_0700(path) != 0 || stat(path, &st) != 0)
+		return rstore_say(err, errlen, HEARTH_EIO, _("cannot create the replica directory %s: %s"), path,
+		                  strerror(errno));
+	pthread_mutex_lock(&shared_lock);
+	for (shared_env *o = shared_head; o; o = o->next) {
+		if (o->dev == st.st_dev && o->ino == st.st_ino && o->pid == getpid()) {
+			*r = o->r;
+			memcpy(r->path, path, sizeof(path));
+			o->refs++;
+			rc = 0;
+			goto done;
+		}
+	}
+	if (!(s = calloc(1, sizeof(*s)))) {
+		rc = rstore_say(err, errlen, HEARTH_ENOMEM, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+		goto done;
+	}
+	if ((rc = env_open(r, home, err, errlen)) != 0)
+		goto done;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->pid = getpid();
+	s->r = *r;
+	s->refs = 1;
+	s->next = shared_head;
+	shared_head = s;
+	s = NULL;
+done:
+	pthread_mutex_unlock(&shared_lock);
+	free(s);
+	return rc;
+}
+
+static int env_open(replica *r, const char *home, char *err, size_t errlen)
 {
 	const char *ms = getenv("HEARTH_REPLICA_MAP");
 	uint64_t map_size = MAP_SIZE_DEFAULT;
@@ -161,8 +233,22 @@ fail:
 
 void replica_close(replica *r)
 {
-	if (r->env)
+	shared_env **pp;
+
+	if (!r->env)
+		return;
+	pthread_mutex_lock(&shared_lock);
+	for (pp = &shared_head; *pp && ((*pp)->r.env != r->env || (*pp)->pid != getpid()); pp = &(*pp)->next)
+		;
+	if (*pp && --(*pp)->refs == 0) {
+		shared_env *s = *pp;
+		*pp = s->next;
+		mdb_env_close(s->r.env);
+		free(s);
+	} else if (!*pp) {
 		mdb_env_close(r->env);
+	}
+	pthread_mutex_unlock(&shared_lock);
 	r->env = NULL;
 }
 
@@ -283,9 +369,12 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	return rstore_blobs_add(&c->b, v->mv_data, v->mv_size);
 }
 
-static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
-                size_t *seen)
+/* ar: where the records are unpacked (NULL: malloc, one by one); fn's
+ * are forgotten (arena_clear) after each call, take's kept. */
+static int each_in(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                   size_t *seen, arena *ar)
 {
+	ProtobufCAllocator *alloc = ar ? arena_allocator(ar) : NULL;
 	rstore_blobs b;
 	MDB_txn *t;
 	int rc;
@@ -298,9 +387,9 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 	if (seen)
 		*seen = c.seen;
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
-		Hearth__Record *rec = hearth__record__unpack(NULL, b.v[i].len, b.v[i].data);
+		Hearth__Record *rec = hearth__record__unpack(alloc, b.v[i].len, b.v[i].data);
 		if (!rec) {
-			rc = HEARTH_ECORRUPT;
+			rc = alloc && ar->failed ? HEARTH_ENOMEM : HEARTH_ECORRUPT;
 			break;
 		}
 		if ((c.kind == 0 || rec->kind == c.kind) && (c.with_deleted || !rec->deleted) &&
@@ -311,14 +400,22 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 				continue;
 			}
 			if (fn(ctx, rec) != 0) {
-				rstore_record_free(rec);
+				hearth__record__free_unpacked(rec, alloc);
 				break;
 			}
 		}
-		rstore_record_free(rec);
+		hearth__record__free_unpacked(rec, alloc);
+		if (ar && !take)
+			arena_clear(ar);
 	}
 	rstore_blobs_free(&b);
 	return rc;
+}
+
+static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn take, void *ctx,
+                size_t *seen)
+{
+	return each_in(r, c, fn, take, ctx, seen, NULL);
 }
 
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
@@ -334,6 +431,47 @@ int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn take, void *ctx)
 {
 	return each(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL);
+}
+
+struct raw_ctx {
+	Hearth__Kind kind;
+	replica_raw_fn fn;
+	void *ctx;
+};
+
+static int raw_fn(void *ctx, const uint8_t *id, const MDB_val *v)
+{
+	struct raw_ctx *c = ctx;
+	record_peek pk;
+
+	/* Bytes that do not peek go to fn, for its unpacker to judge. */
+	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) == 0 &&
+	    ((c->kind != 0 && pk.kind != (int)c->kind) || pk.deleted))
+		return 0;
+	return c->fn(c->ctx, id, v->mv_data, v->mv_size);
+}
+
+int replica_each_raw(replica *r, Hearth__Kind kind, replica_raw_fn fn, void *ctx)
+{
+	struct raw_ctx c = { kind, fn, ctx };
+	MDB_txn *t;
+	int rc;
+
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	rc = rstore_scan_view(r, t, raw_fn, &c);
+	mdb_txn_abort(t);
+	return rc;
+}
+
+int replica_each_in(replica *r, Hearth__Kind kind, int with_deleted, arena *ar, replica_each_fn fn, void *ctx)
+{
+	return each_in(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx, NULL, ar);
+}
+
+int replica_each_take_in(replica *r, Hearth__Kind kind, arena *ar, replica_take_fn take, void *ctx)
+{
+	return each_in(r, (collect_ctx){ .kind = kind }, NULL, take, ctx, NULL, ar);
 }
 
 int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, replica_each_fn fn, void *ctx,

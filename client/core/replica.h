@@ -39,12 +39,17 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
+#include "client/core/arena.h"
 #include "client/core/replica_handle.h"
 #include "common/record.h"
 #include "common/ref_summary.h"
 
 /* Opens (creating) the replica under home/replica. Returns 0 or a negative
- * HEARTH_E* code with err set. */
+ * HEARTH_E* code with err set. Within one process every open of one
+ * replica shares one LMDB environment (LMDB forbids opening it twice): an
+ * open while another is still open is a counted copy of that handle, and
+ * the environment closes with the last replica_close. Thread-safe; each
+ * read still sees every write committed before it, by any process. */
 int replica_open(replica *r, const char *home, char *err, size_t errlen);
 void replica_close(replica *r);
 
@@ -89,6 +94,27 @@ int replica_page(replica *r, Hearth__Kind kind, size_t offset, size_t limit, rep
  * keeps the records (due_snapshot_load), so none is copied. */
 typedef int (*replica_take_fn)(void *ctx, Hearth__Record *rec);
 int replica_each_take(replica *r, Hearth__Kind kind, replica_take_fn fn, void *ctx);
+
+/* The packed bytes of each live record of kind (0: all) in the local
+ * view, in id order, borrowed for the call (they are the read
+ * transaction's). Bytes that cannot be peeked are given too: the caller
+ * unpacks and judges them. For a reader that keeps something per record
+ * and recomputes it only for the records whose bytes changed (the ui's
+ * search index). fn's nonzero return stops the walk and is returned. */
+typedef int (*replica_raw_fn)(void *ctx, const uint8_t id[16], const uint8_t *bytes, size_t len);
+int replica_each_raw(replica *r, Hearth__Kind kind, replica_raw_fn fn, void *ctx);
+
+/* As replica_each, but each record is unpacked in ar (arena.h), which is
+ * cleared after each call of fn: for a walk of many records that keeps
+ * nothing of them (a search index), no malloc or free per field. */
+int replica_each_in(replica *r, Hearth__Kind kind, int with_deleted, arena *ar, replica_each_fn fn,
+                    void *ctx);
+
+/* As replica_each_take, but each record is unpacked in ar (arena.h): the
+ * callee keeps it until arena_free releases them all (freeing one is
+ * hearth__record__free_unpacked with arena_allocator(ar), a no-op).
+ * Returns HEARTH_ENOMEM when ar could not grow. */
+int replica_each_take_in(replica *r, Hearth__Kind kind, arena *ar, replica_take_fn fn, void *ctx);
 
 /* ---- local edits ---- */
 

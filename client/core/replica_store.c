@@ -62,8 +62,16 @@ uint64_t rstore_be64_get(const uint8_t *p)
 
 int rstore_txn_begin(replica *r, int write, MDB_txn **t)
 {
+	int mrc;
+
 	*t = NULL;
-	return lmdb_err(mdb_txn_begin(r->env, NULL, write ? 0 : MDB_RDONLY, t));
+	mrc = mdb_txn_begin(r->env, NULL, write ? 0 : MDB_RDONLY, t);
+	/* Another process (its HEARTH_REPLICA_MAP larger) grew the file past
+	 * this environment's map: a process that keeps the replica open (hearth
+	 * ui) takes the new size and goes on, as a fresh open would. */
+	if (mrc == MDB_MAP_RESIZED && mdb_env_set_mapsize(r->env, 0) == 0)
+		mrc = mdb_txn_begin(r->env, NULL, write ? 0 : MDB_RDONLY, t);
+	return lmdb_err(mrc);
 }
 
 int rstore_db_get(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v)

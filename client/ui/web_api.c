@@ -68,6 +68,8 @@ typedef struct search_index {
 	size_t len, cap;
 	size_t *start;
 	uint8_t (*id)[UUID_LEN];
+	uint64_t *hash;             /* of row i's packed record: unchanged bytes, same text */
+	uint64_t names_hash;        /* of the member names its text was read with */
 	size_t n, ncap;
 } search_index;
 /* A kind whose text is larger is searched without an index. */
@@ -115,6 +117,7 @@ void web_api_free(web_api *a)
 	free(a->search.text);
 	free(a->search.start);
 	free(a->search.id);
+	free(a->search.hash);
 	free(a);
 }
 
@@ -434,6 +437,7 @@ static void name_table_free(name_table *t)
  * for a kind without references, whose search needs no names. */
 static int name_table_load(replica *r, const kind_info *k, name_table *t)
 {
+	arena ar;
 	int rc, refers = 0;
 
 	memset(t, 0, sizeof(*t));
@@ -441,7 +445,10 @@ static int name_table_load(replica *r, const kind_info *k, name_table *t)
 		refers = (rule_flags(kind_rule(k, k->desc->fields[i].id)) & FIELD_ID) != 0;
 	if (!refers)
 		return 0;
-	if ((rc = replica_each(r, HEARTH__KIND__KIND_MEMBER, 1, name_one, t)) != 0)
+	arena_init(&ar);
+	rc = replica_each_in(r, HEARTH__KIND__KIND_MEMBER, 1, &ar, name_one, t);
+	arena_free(&ar);
+	if (rc != 0)
 		name_table_free(t);
 	return rc;
 }
@@ -908,6 +915,10 @@ typedef struct index_ctx {
 	const name_table *names;
 	const kind_info *k;
 	search_index *ix;
+	const search_index *prev;   /* the last index of the kind, its rows reused; NULL: none */
+	size_t at;                  /* the next row of prev to compare */
+	uint64_t hash;              /* of the record being indexed */
+	size_t reused, read;        /* rows copied from prev, records read */
 } index_ctx;
 
 static int index_put(search_index *ix, const char *text, size_t len)
@@ -929,6 +940,45 @@ static int index_put(search_index *ix, const char *text, size_t len)
 	return 0;
 }
 
+/* Starts row ix->n (ix->n grows when the row's text is complete). */
+static int index_row(search_index *ix, const uint8_t *id, uint64_t hash)
+{
+	if (ix->n == ix->ncap) {
+		size_t cap = ix->ncap ? ix->ncap * 2 : 1024;
+		void *st = realloc(ix->start, cap * sizeof(*ix->start)), *ids, *hs;
+		if (!st)
+			return HEARTH_ENOMEM;
+		ix->start = st;
+		if (!(ids = realloc(ix->id, cap * sizeof(*ix->id))))
+			return HEARTH_ENOMEM;
+		ix->id = ids;
+		if (!(hs = realloc(ix->hash, cap * sizeof(*ix->hash))))
+			return HEARTH_ENOMEM;
+		ix->hash = hs;
+		ix->ncap = cap;
+	}
+	ix->start[ix->n] = ix->len;
+	memcpy(ix->id[ix->n], id, UUID_LEN);
+	ix->hash[ix->n] = hash;
+	return 0;
+}
+
+/* FNV-1a, 64 bits: tells a record's bytes apart from their last version
+ * (a collision would keep one stale row of text until the next change to
+ * that record: 2^-64 per changed record). */
+static uint64_t fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+#define FNV64_BASIS 14695981039346656037ull
+
 static int index_one(void *ctx, const Hearth__Record *rec)
 {
 	index_ctx *c = ctx;
@@ -939,19 +989,8 @@ static int index_one(void *ctx, const Hearth__Record *rec)
 
 	if (rec->id.len != UUID_LEN)
 		return 0;
-	if (ix->n == ix->ncap) {
-		size_t cap = ix->ncap ? ix->ncap * 2 : 1024;
-		void *st = realloc(ix->start, cap * sizeof(*ix->start)), *ids;
-		if (!st)
-			return HEARTH_ENOMEM;
-		ix->start = st;
-		if (!(ids = realloc(ix->id, cap * sizeof(*ix->id))))
-			return HEARTH_ENOMEM;
-		ix->id = ids;
-		ix->ncap = cap;
-	}
-	ix->start[ix->n] = ix->len;
-	memcpy(ix->id[ix->n], rec->id.data, UUID_LEN);
+	if ((rc = index_row(ix, rec->id.data, c->hash)) != 0)
+		return rc;
 	packed_body_init(&pb, body);
 	for (unsigned i = 0; i < c->k->desc->n_fields && rc == 0; i++) {
 		const ProtobufCFieldDescriptor *fd = &c->k->desc->fields[i];
@@ -979,34 +1018,97 @@ static int index_one(void *ctx, const Hearth__Record *rec)
 	return rc;
 }
 
+/* One live record of the kind, as packed: its row of the last index when
+ * its bytes are the same (rows come in id order, as the records do), else
+ * read from its cells. */
+static int index_raw(void *ctx, const uint8_t id[16], const uint8_t *bytes, size_t len)
+{
+	index_ctx *c = ctx;
+	const search_index *p = c->prev;
+	uint64_t h = fnv64(FNV64_BASIS, bytes, len);
+	Hearth__Record *rec;
+	int rc;
+
+	while (p && c->at < p->n && memcmp(p->id[c->at], id, UUID_LEN) < 0)
+		c->at++;
+	if (p && c->at < p->n && !memcmp(p->id[c->at], id, UUID_LEN) && p->hash[c->at] == h) {
+		const char *row = p->text + p->start[c->at];
+		if ((rc = index_row(c->ix, id, h)) != 0 || (rc = index_put(c->ix, row, strlen(row) + 1)) != 0)
+			return rc;
+		c->ix->n++;
+		c->reused++;
+		return 0;
+	}
+	if (!(rec = hearth__record__unpack(NULL, len, bytes)))
+		return HEARTH_ECORRUPT;
+	rc = 0;
+	if (rec->kind == c->k->kind && !rec->deleted) {
+		c->hash = h;
+		c->read++;
+		rc = index_one(c, rec);
+	}
+	hearth__record__free_unpacked(rec, NULL);
+	return rc;
+}
+
+static uint64_t names_hash(const name_table *t)
+{
+	uint64_t h = FNV64_BASIS;
+
+	for (size_t i = 0; i < t->n; i++) {
+		h = fnv64(h, t->id[i], UUID_LEN);
+		h = fnv64(h, t->name[i], strlen(t->name[i]) + 1);
+	}
+	return h;
+}
+
+static void search_index_free(search_index *ix)
+{
+	free(ix->text);
+	free(ix->start);
+	free(ix->id);
+	free(ix->hash);
+	memset(ix, 0, sizeof(*ix));
+}
+
 /* The search index of k at r's generation gen: the kept one, or one built
- * now. Returns 0, or an error (the index is then empty and the search
+ * now. After a change, the rows of the records whose bytes did not change
+ * are taken from the last index of the kind (when the member names its
+ * references read are the same), so only the changed records are read:
+ * one scan of the kind's packed bytes instead of reading 50,000 visits'
+ * cells. Returns 0, or an error (the index is then empty and the search
  * reads the records instead). */
 static int search_index_get(web_api *a, replica *r, const kind_info *k, uint64_t gen)
 {
-	search_index *ix = &a->search;
+	search_index prev = a->search, *ix = &a->search;
 	name_table names;
 	index_ctx c;
+	uint64_t nh;
 	int rc;
 
 	if (gen && ix->gen == gen && ix->kind == k->kind &&
 	    !memcmp(ix->replica_id, r->replica_id, sizeof(ix->replica_id)))
 		return 0;
-	ix->gen = 0;
-	ix->len = ix->n = 0;
-	if (!gen)
-		return HEARTH_EINVAL;
-	if ((rc = name_table_load(r, k, &names)) != 0)
-		return rc;
+	memset(ix, 0, sizeof(*ix));
+	if (!gen || (rc = name_table_load(r, k, &names)) != 0) {
+		search_index_free(&prev);
+		return gen ? rc : HEARTH_EINVAL;
+	}
+	nh = names_hash(&names);
 	c = (index_ctx){ .r = r, .names = &names, .k = k, .ix = ix };
-	rc = replica_each(r, k->kind, 0, index_one, &c);
+	if (prev.gen && prev.kind == k->kind && prev.names_hash == nh &&
+	    !memcmp(prev.replica_id, r->replica_id, sizeof(prev.replica_id)))
+		c.prev = &prev;
+	rc = replica_each_raw(r, k->kind, index_raw, &c);
 	name_table_free(&names);
+	search_index_free(&prev);
 	if (rc != 0) {
-		ix->len = ix->n = 0;
+		search_index_free(ix);
 		return rc;
 	}
 	ix->gen = gen;
 	ix->kind = k->kind;
+	ix->names_hash = nh;
 	memcpy(ix->replica_id, r->replica_id, sizeof(ix->replica_id));
 	return 0;
 }

@@ -63,6 +63,26 @@ expect_eq "the deleted visit is not found by the next search" '"total":0' "$(q v
 expect_eq "a search through the index pages as before" 1 \
 	"$(curl -s -b "$T/jar" -G "$B/api/records" --data-urlencode kind=visit --data-urlencode q=党费 \
 	--data-urlencode offset=2 | grep -o '"fields":' | wc -l)"
+
+# After a change the index keeps the rows of the records whose bytes did
+# not change and reads the others again: an edited record, a renamed
+# member (whose name other kinds' rows show), an edit through the page.
+v4=$(h a visit add --members "$m2" --occasion 七一 --date 2026-07-02 --visitors 吴六 --fund-source 党费)
+expect_eq "a visit by 吴六 is found" '"total":1' "$(q visit 吴六 | total)"
+expect_eq "the CLI edits that visit" 0 "$(h a visit edit "$v4" --visitors 郑九 >/dev/null; echo $?)"
+expect_eq "the next search finds it by its new visitor" '"total":1' "$(q visit 郑九 | total)"
+expect_eq "and no longer by its old one" '"total":0' "$(q visit 吴六 | total)"
+expect_eq "the rows of the visits not edited are still found" '"total":2' "$(q visit 赵一 | total)"
+expect_eq "the CLI renames 钱二" 0 "$(h a member edit "$m2" --name 钱贰 >/dev/null; echo $?)"
+expect_eq "her visits are found by her new name, though their own bytes did not change" '"total":3' \
+	"$(q visit 钱贰 | total)"
+expect_eq "and not by the old one" '"total":0' "$(q visit 钱二 | total)"
+CSRF=$(curl -s --max-time 20 -b "$T/jar" "$B/api/session" | grep -o '"csrf":"[0-9a-f]*"' | cut -d'"' -f4)
+saved=$(curl -s --max-time 20 -b "$T/jar" -X POST -H 'Content-Type: application/json' -H "Origin: $B" \
+	-H "X-CSRF-Token: $CSRF" --data "{\"id\":\"$v4\",\"fields\":{\"visitors\":\"冯十\"}}" "$B/api/save")
+expect_contains "the page edits the visit" '"id":"' "$saved"
+expect_eq "the next search finds the page's edit" '"total":1' "$(q visit 冯十 | total)"
+expect_eq "and not the CLI's before it" '"total":0' "$(q visit 郑九 | total)"
 kill -TERM "$UI_PID"; wait "$UI_PID"
 expect_eq "hearth ui stops cleanly" 0 "$?"
 finish

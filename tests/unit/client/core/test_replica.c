@@ -9,6 +9,7 @@
 #include <string.h>
 #include <ftw.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <openssl/sha.h>
@@ -1018,6 +1019,115 @@ static void test_client_replica_id_persists(void **state)
 	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), 0);
 }
 
+/* One environment per replica in a process (LMDB forbids a second open,
+ * and hearth ui opens it from its requests, its sync and its audit pages
+ * while it keeps it open): opens share it, two spellings of the home too,
+ * the last close closes it, and a write by another process shows on the
+ * next read through the kept handle. */
+static void test_client_open_shares_environment(void **state)
+{
+	fixture *f = *state, g, h;
+	char err[512], dotted[600];
+	uint8_t id[16], id2[16];
+	uint64_t g0, g1;
+	pid_t pid;
+	int status;
+
+	g = *f;
+	h = *f;
+	assert_int_equal(replica_open(&g.r, f->dir, err, sizeof(err)), 0);
+	assert_ptr_equal(g.r.env, f->r.env);
+	snprintf(dotted, sizeof(dotted), "%s/.", f->dir);
+	assert_int_equal(replica_open(&h.r, dotted, err, sizeof(err)), 0);
+	assert_ptr_equal(h.r.env, f->r.env);
+	assert_memory_equal(h.r.replica_id, f->r.replica_id, 16);
+
+	/* A write through one copy is read through another. */
+	new_id(id);
+	edit(&g, id, "张三", "13800138000", 1);
+	expect_view(f, id, "张三", "13800138000");
+	/* Closing one copy leaves the others working. */
+	replica_close(&f->r);
+	assert_null(f->r.env);
+	edit(&h, id, "张三", "13900139000", 0);
+	expect_view(&g, id, "张三", "13900139000");
+	replica_close(&h.r);
+	assert_int_equal(replica_generation(&g.r, &g0), 0);
+
+	/* Another process (a forked child opens its own environment, never
+	 * its parent's) writes; the kept handle sees it at once. */
+	new_id(id2);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fixture c = *f;
+		Hearth__Record *rec = member(id2, "b001", "李四", "13700137000", 0, 0);
+		int ok = replica_open(&c.r, f->dir, err, sizeof(err)) == 0 && c.r.env != g.r.env &&
+		         replica_edit(&c.r, rec, 1, err, sizeof(err)) == 0;
+		replica_close(&c.r);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	expect_view(&g, id2, "李四", "13700137000");
+	assert_int_equal(replica_generation(&g.r, &g1), 0);
+	assert_true(g1 > g0);
+
+	/* The last close closes it; the next open is a new environment that
+	 * holds everything written. */
+	replica_close(&g.r);
+	assert_int_equal(replica_open(&f->r, f->dir, err, sizeof(err)), 0);
+	expect_view(f, id, "张三", "13900139000");
+	expect_view(f, id2, "李四", "13700137000");
+}
+
+struct took {
+	size_t n;
+	Hearth__Record *last;
+};
+
+static int take_one(void *ctx, Hearth__Record *rec)
+{
+	struct took *t = ctx;
+	t->n++;
+	t->last = rec;
+	return 0;
+}
+
+/* Records unpacked in an arena are the records, live until arena_free,
+ * and a request larger than a chunk gets one of its own. */
+static void test_client_each_take_in_arena(void **state)
+{
+	fixture *f = *state;
+	uint8_t id[16], id2[16];
+	struct took t = { 0, NULL };
+	arena ar;
+	ProtobufCAllocator *pa;
+	unsigned char *big;
+
+	new_id(id);
+	edit(f, id, "张三", "13800138000", 1);
+	new_id(id2);
+	edit(f, id2, "李四", "13700137000", 1);
+	arena_init(&ar);
+	assert_int_equal(replica_each_take_in(&f->r, HEARTH__KIND__KIND_MEMBER, &ar, take_one, &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_non_null(t.last);
+	assert_memory_equal(t.last->id.data, id2, 16);
+	assert_string_equal(t.last->member->name, "李四");
+	assert_string_equal(t.last->member->phone, "13700137000");
+	pa = arena_allocator(&ar);
+	big = pa->alloc(pa->allocator_data, 3u << 20);
+	assert_non_null(big);
+	memset(big, 0x5a, 3u << 20);
+	assert_true(((uintptr_t)pa->alloc(pa->allocator_data, 1) & 15u) == 0);
+	/* The records are still whole after the arena grew. */
+	assert_string_equal(t.last->member->name, "李四");
+	assert_false(ar.failed);
+	arena_free(&ar);
+	assert_null(ar.head);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1041,6 +1151,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_replica_id_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_generation_moves_with_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_foreign_conflict_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_open_shares_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_each_take_in_arena, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
