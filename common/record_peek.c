@@ -7,7 +7,8 @@
 #include "common/hearth.h"
 
 /* Field numbers of Record in proto/hearth.proto. */
-enum { PEEK_KIND = 2, PEEK_BRANCH = 3, PEEK_REV = 4, PEEK_DELETED = 6 };
+enum { PEEK_KIND = 2, PEEK_BRANCH = 3, PEEK_REV = 4, PEEK_DELETED = 6, PEEK_BODY_FIRST = 20,
+       PEEK_BODY_LAST = 29 };
 
 static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
@@ -62,6 +63,9 @@ int record_peek_bytes(const uint8_t *buf, size_t len, record_peek *out)
 			if (field == PEEK_BRANCH) {
 				out->branch = (const char *)p;
 				out->branch_len = (size_t)v;
+			} else if (field >= PEEK_BODY_FIRST && field <= PEEK_BODY_LAST) {
+				out->body = p;
+				out->body_len = (size_t)v;
 			}
 			p += v;
 			break;
@@ -75,4 +79,43 @@ int record_peek_bytes(const uint8_t *buf, size_t len, record_peek *out)
 		}
 	}
 	return 0;
+}
+
+int record_peek_has_field(const uint8_t *buf, size_t len, uint32_t number)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	int found = 0;
+
+	while (p < end) {
+		uint64_t tag, v;
+
+		if (varint(&p, end, &tag) != 0 || tag >> 3 == 0)
+			return HEARTH_EINVAL;
+		if (tag >> 3 == number)
+			found = 1;
+		switch (tag & 7) {
+		case 0:
+			if (varint(&p, end, &v) != 0)
+				return HEARTH_EINVAL;
+			break;
+		case 1:
+			if ((size_t)(end - p) < 8)
+				return HEARTH_EINVAL;
+			p += 8;
+			break;
+		case 2:
+			if (varint(&p, end, &v) != 0 || v > (uint64_t)(end - p))
+				return HEARTH_EINVAL;
+			p += v;
+			break;
+		case 5:
+			if ((size_t)(end - p) < 4)
+				return HEARTH_EINVAL;
+			p += 4;
+			break;
+		default:
+			return HEARTH_EINVAL;
+		}
+	}
+	return found;
 }

@@ -12,6 +12,8 @@ typedef struct record_peek {
 	size_t branch_len;
 	uint64_t rev;
 	int deleted;
+	const uint8_t *body;     /* the body sub-message's bytes (fields 20-29), borrowing buf; NULL if none */
+	size_t body_len;
 } record_peek;
 
 /* Walks the top-level fields of the packed Record in buf (len bytes) and
@@ -19,5 +21,10 @@ typedef struct record_peek {
  * or HEARTH_EINVAL when the bytes are not a well-formed message. out->branch
  * borrows buf. */
 int record_peek_bytes(const uint8_t *buf, size_t len, record_peek *out);
+
+/* Whether the packed message in buf (len bytes) has a top-level field
+ * number: 1 if it has, 0 if not, HEARTH_EINVAL when the bytes are not a
+ * well-formed message. */
+int record_peek_has_field(const uint8_t *buf, size_t len, uint32_t number);
 
 #endif

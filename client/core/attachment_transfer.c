@@ -86,7 +86,9 @@ static int collect(replica *r, item_list *l)
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if ((rc = replica_each(r, 0, 0, collect_one, l)) != 0 && !l->failed)
+	/* Most records name no file: only those whose body has the
+	 * attachments field are unpacked. */
+	if ((rc = replica_each_with_field(r, ATTACHMENT_FIELD, collect_one, l)) != 0 && !l->failed)
 		return rc;
 	if (l->failed)
 		return HEARTH_ENOMEM;

@@ -343,6 +343,7 @@ typedef struct collect_ctx {
 	int with_deleted;
 	int only_deleted;
 	int paged;              /* keep only matches skip .. skip + keep - 1 */
+	uint32_t field;         /* non-zero: only bodies with this top-level field */
 	size_t seen, skip, keep;
 } collect_ctx;
 
@@ -359,6 +360,9 @@ static int collect_fn(void *ctx, const uint8_t *id, const MDB_val *v)
 	if (record_peek_bytes(v->mv_data, v->mv_size, &pk) == 0) {
 		if ((c->kind != 0 && pk.kind != (int)c->kind) || (pk.deleted && !c->with_deleted) ||
 		    (!pk.deleted && c->only_deleted))
+			return 0;
+		/* No body, or a body surely without the field: nothing to see. */
+		if (c->field && (!pk.body || record_peek_has_field(pk.body, pk.body_len, c->field) == 0))
 			return 0;
 		if (c->paged) {
 			size_t i = c->seen++;
@@ -421,6 +425,11 @@ static int each(replica *r, collect_ctx c, replica_each_fn fn, replica_take_fn t
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx)
 {
 	return each(r, (collect_ctx){ .kind = kind, .with_deleted = with_deleted }, fn, NULL, ctx, NULL);
+}
+
+int replica_each_with_field(replica *r, uint32_t number, replica_each_fn fn, void *ctx)
+{
+	return each(r, (collect_ctx){ .field = number }, fn, NULL, ctx, NULL);
 }
 
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx)

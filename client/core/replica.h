@@ -76,6 +76,11 @@ int replica_resolve_id(replica *r, const char *text, uint8_t id[16], char *err, 
 typedef int (*replica_each_fn)(void *ctx, const Hearth__Record *rec);
 int replica_each(replica *r, Hearth__Kind kind, int with_deleted, replica_each_fn fn, void *ctx);
 
+/* As replica_each(r, 0, 0, fn, ctx), but only the records whose body has
+ * the top-level field number (e.g. ATTACHMENT_FIELD): the others are
+ * passed over on their packed bytes, never unpacked. */
+int replica_each_with_field(replica *r, uint32_t number, replica_each_fn fn, void *ctx);
+
 /* As replica_each, but only the deleted records (the recycle bin), read in
  * one pass over the view whatever their kind (kind 0: all). */
 int replica_each_deleted(replica *r, Hearth__Kind kind, replica_each_fn fn, void *ctx);

@@ -63,6 +63,10 @@ void jobs_submit(api *a, api_job *j)
 
 static void job_free(api_job *j)
 {
+	if (j->checks && j->env && j->env->push)
+		for (size_t k = 0; k < j->env->push->n_ops; k++)
+			push_body_check_free(&j->checks[k]);
+	free(j->checks);
 	envelope_free(j->env, NULL);
 	wire_free(&j->base.reply);
 	free(j->blob);

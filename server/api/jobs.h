@@ -11,6 +11,7 @@
 #include "common/envelope.h"
 #include "common/tls.h"
 #include "server/db/job.h"
+#include "server/db/push.h"
 #include "server/loop/connection.h"
 
 struct api;
@@ -31,6 +32,7 @@ typedef struct api_job {
 	size_t blob_len;
 	int err_code;               /* admin: a refusal (Hearth__ErrorCode), 0 if none */
 	char err_msg[300];
+	push_body_check *checks;    /* push: one per op, from the loop thread (owned), or NULL */
 } api_job;
 
 /* A new job for request env on c, on the loop thread: the actor is c's

@@ -35,7 +35,8 @@ static int run_push(store *s, MDB_txn *txn, job *base)
 	int rc = 0;
 
 	for (size_t k = 0; rc == 0 && k < req->n_ops; k++)
-		rc = push_op(s, txn, &j->who, req->ops[k], j->now_ms, &base->reply);
+		rc = push_op(s, txn, &j->who, req->ops[k], j->checks ? &j->checks[k] : NULL, j->now_ms,
+		             &base->reply);
 	return rc;
 }
 
@@ -113,6 +114,11 @@ int sync_handle_push(conn *c, Hearth__Envelope *env)
 		return 0;
 	if ((aj = jobs_from_conn(c, env, run_push, push_done)) == NULL)
 		return 0;
+	/* The bodies are checked here, beside the writer rather than in it
+	 * (push_body_precheck); without memory for that, the writer checks. */
+	if (req->n_ops && (aj->checks = calloc(req->n_ops, sizeof(*aj->checks))) != NULL)
+		for (size_t k = 0; k < req->n_ops; k++)
+			push_body_precheck(req->ops[k], &aj->checks[k]);
 	aj->who.subtree = scoped.subtree;
 	aj->who.subtree_edits = scoped.subtree_edits;
 	aj->base.wants_checkpoint = 1;

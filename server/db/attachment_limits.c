@@ -5,19 +5,15 @@
 #include "common/attachment.h"
 #include "common/hearth.h"
 
-int attachment_limits_check(const store *s, const kind_info *k, const uint8_t *body, size_t len,
-                            record_error *err)
+int attachment_limits_check(const store *s, const ProtobufCMessage *body, record_error *err)
 {
-	ProtobufCMessage *m;
 	Hearth__Attachment **list;
 	size_t n;
 	int rc = 0;
 
-	if (s->attachment_max_size == 0 || k == NULL)
+	if (s->attachment_max_size == 0 || body == NULL)
 		return 0;
-	if ((m = protobuf_c_message_unpack(k->desc, NULL, len, len ? body : (const uint8_t *)"")) == NULL)
-		return 0;
-	list = attachment_list(m, &n);
+	list = attachment_list(body, &n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (list[i]->size > s->attachment_max_size)
 			rc = record_refuse(err, "attachments",
@@ -26,6 +22,5 @@ int attachment_limits_check(const store *s, const kind_info *k, const uint8_t *b
 			                   (unsigned long long)((list[i]->size + 1023) / 1024),
 			                   (unsigned long long)(s->attachment_max_size / 1024));
 	}
-	protobuf_c_message_free_unpacked(m, NULL);
 	return rc;
 }

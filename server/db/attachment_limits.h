@@ -7,14 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/kinds.h"
+#include <protobuf-c/protobuf-c.h>
+
 #include "common/record_error.h"
 #include "server/db/store.h"
 
-/* Checks the attachments a body of kind k names against s's limits.
- * Returns 0 or HEARTH_EINVAL with err filled (field "attachments"); a
- * body that does not unpack passes (record_validate_body refused it). */
-int attachment_limits_check(const store *s, const kind_info *k, const uint8_t *body, size_t len,
-                            record_error *err);
+/* Checks the attachments an unpacked body names against s's limits
+ * (body borrowed; NULL passes). It takes the message, not its bytes: the
+ * pushed op arrives unpacked, and unpacking its body once more per op was
+ * a writer cost for nothing. Returns 0 or HEARTH_EINVAL with err filled
+ * (field "attachments"). */
+int attachment_limits_check(const store *s, const ProtobufCMessage *body, record_error *err);
 
 #endif

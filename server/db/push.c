@@ -32,6 +32,7 @@ typedef struct push {
 	MDB_txn *txn;
 	const actor *who;
 	const Hearth__Op *op;
+	const push_body_check *pre;     /* the loop thread's body check, or NULL */
 	const Hearth__Record *in;       /* op->record */
 	int64_t now;
 	const kind_info *k;
@@ -40,7 +41,8 @@ typedef struct push {
 	uint8_t *purged;                /* a purged record's tombstone bytes, which curv points at (owned) */
 	const char *branch;             /* whose record it is */
 	int hidden;                     /* a record exists but outside the sender's scope */
-	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned) */
+	uint8_t *mine, *curbody, *base; /* op body, server body, body at base_rev (owned; mine is
+	                                 * borrowed when it is pre->body) */
 	size_t mine_len, cur_len, base_len;
 	char idtext[UUID_TEXT_LEN + 1];
 	op_result r;
@@ -48,7 +50,8 @@ typedef struct push {
 
 static void push_free(push *p)
 {
-	free(p->mine);
+	if (!p->pre || p->mine != p->pre->body)
+		free(p->mine);
 	free(p->base);
 	free(p->curbody);
 	free(p->purged);
@@ -366,23 +369,64 @@ static int check_read_only(push *p)
 	return STEP_NEXT;
 }
 
-/* The op's body must be valid on its own. */
-static int check_body(push *p)
+void push_body_precheck(const Hearth__Op *op, push_body_check *c)
 {
+	const Hearth__Record *in = op->record;
 	record_error verr;
 	int rc;
 
+	memset(c, 0, sizeof(*c));
+	if (!in || (op->delete_ && in->body_case == HEARTH__RECORD__BODY__NOT_SET))
+		return;
+	if ((rc = record_pack_body(in, &c->body, &c->len)) != 0) {
+		c->mismatch = 1;
+		c->done = rc != HEARTH_ENOMEM;
+		return;
+	}
+	if (!op->delete_ && record_validate_body(kind_find(in->kind), c->body, c->len, &verr) != 0) {
+		if ((c->err = malloc(sizeof(*c->err))) == NULL)
+			return;
+		*c->err = verr;
+	}
+	c->done = 1;
+}
+
+void push_body_check_free(push_body_check *c)
+{
+	free(c->body);
+	free(c->err);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The op's body must be valid on its own: the loop thread's verdict when
+ * it gave one (push_body_precheck), else checked here. */
+static int check_body(push *p)
+{
+	record_error verr;
+	int rc, bad;
+
 	if (p->op->delete_ && p->in->body_case == HEARTH__RECORD__BODY__NOT_SET)
 		return STEP_NEXT;
-	if ((rc = record_pack_body(p->in, &p->mine, &p->mine_len)) != 0) {
+	if (p->pre && p->pre->done) {
+		rc = p->pre->mismatch ? HEARTH_EINVAL : 0;
+		/* Borrowed: the writer runs a group's jobs again, one by one, when
+		 * the group's transaction failed. */
+		p->mine = p->pre->body;
+		p->mine_len = p->pre->len;
+		if ((bad = p->pre->err != NULL) != 0)
+			verr = *p->pre->err;
+	} else {
+		rc = record_pack_body(p->in, &p->mine, &p->mine_len);
+		bad = rc == 0 && !p->op->delete_ && record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0;
+	}
+	if (rc != 0) {
 		if (rc == HEARTH_ENOMEM)
 			return rc;
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, "body", "record %s: body does not match its kind",
 		          p->idtext);
 		return STEP_DONE;
 	}
-	if (!p->op->delete_ && (record_validate_body(p->k, p->mine, p->mine_len, &verr) != 0 ||
-	                        attachment_limits_check(p->s, p->k, p->mine, p->mine_len, &verr) != 0)) {
+	if (!p->op->delete_ && (bad || attachment_limits_check(p->s, record_body(p->in), &verr) != 0)) {
 		op_reject(&p->r, HEARTH__ERROR_CODE__ERR_INVALID, verr.field, "record %s: %s", p->idtext, verr.message);
 		return STEP_DONE;
 	}
@@ -824,8 +868,8 @@ static int decide(push *p)
 	return p->op->delete_ ? delete_record(p) : update_record(p);
 }
 
-static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now,
-                    wirebuf *out, op_result *why)
+static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op,
+                    const push_body_check *pre, int64_t now, wirebuf *out, op_result *why)
 {
 	push p;
 	int rc;
@@ -835,6 +879,7 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
 	p.txn = txn;
 	p.who = who;
 	p.op = op;
+	p.pre = pre;
 	p.in = op->record;
 	p.now = now;
 	rc = decide(&p);
@@ -851,7 +896,8 @@ static int apply_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *
  * its conflict, then the resolved body may still be refused), so only
  * resolutions run in a nested transaction: nesting every op cost a tenth
  * of push throughput. */
-int push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int64_t now, wirebuf *out)
+int push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, const push_body_check *pre,
+            int64_t now, wirebuf *out)
 {
 	MDB_txn *child = NULL;
 	op_result why;
@@ -859,12 +905,12 @@ int push_op(store *s, MDB_txn *txn, const actor *who, const Hearth__Op *op, int6
 
 	memset(&why, 0, sizeof(why));
 	if (op->resolves.len == 0) {
-		rc = apply_op(s, txn, who, op, now, out, &why);
+		rc = apply_op(s, txn, who, op, pre, now, out, &why);
 	} else {
 		rc = store_err(mdb_txn_begin(s->env, txn, 0, &child));
 		if (rc)
 			return rc;
-		rc = apply_op(s, child, who, op, now, out, &why);
+		rc = apply_op(s, child, who, op, pre, now, out, &why);
 		if (rc == 0 && why.status != HEARTH__OP_STATUS__OP_REJECTED)
 			return store_err(mdb_txn_commit(child));
 		mdb_txn_abort(child);

@@ -16,13 +16,31 @@
 #include "server/db/figures.h"
 #include "server/db/refs.h"
 
+/* Appends v as a protobuf varint at p; returns the bytes written. */
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
 /* The record bytes of the new revision, packed into *out (the caller
- * frees it). */
+ * frees it). The body is already packed (a->body), and its field (20-29)
+ * is the record's highest-numbered, the one protobuf-c would write last:
+ * so the record's other fields are packed and the body's bytes follow
+ * under their tag, as they are. Unpacking the body only to pack it again
+ * was a twentieth of the writer's CPU per record; for a body protobuf-c
+ * packed, the bytes are the same as that round trip gave. */
 static int pack_revision(const revision_args *a, uint64_t seq, uint8_t **out, size_t *out_len,
                          uint64_t *rev)
 {
 	Hearth__Record rec = HEARTH__RECORD__INIT;
-	int rc;
+	size_t head, n;
 
 	rec.id.data = (uint8_t *)a->id;
 	rec.id.len = 16;
@@ -49,16 +67,19 @@ static int pack_revision(const revision_args *a, uint64_t seq, uint8_t **out, si
 		rec.updated_replica.data = (uint8_t *)a->claim->replica;
 		rec.updated_replica.len = a->claim->replica ? 16 : 0;
 	}
-	if ((rc = record_set_body(&rec, a->kind, a->body, a->body_len)) != 0)
-		return rc;
-	*out_len = hearth__record__get_packed_size(&rec);
-	*out = malloc(*out_len ? *out_len : 1);
-	if (!*out) {
-		record_clear_body(&rec);
+	if (a->kind->record_field < 16 || (a->body == NULL && a->body_len != 0))
+		return HEARTH_EINVAL;
+	/* record_field 16-2047: a two-byte tag. */
+	head = hearth__record__get_packed_size(&rec);
+	*out = malloc(head + 2 + 10 + a->body_len);
+	if (!*out)
 		return HEARTH_ENOMEM;
-	}
 	hearth__record__pack(&rec, *out);
-	record_clear_body(&rec);
+	n = head + put_varint(*out + head, (uint64_t)a->kind->record_field << 3 | 2);
+	n += put_varint(*out + n, a->body_len);
+	if (a->body_len)
+		memcpy(*out + n, a->body, a->body_len);
+	*out_len = n + a->body_len;
 	*rev = rec.rev;
 	return 0;
 }

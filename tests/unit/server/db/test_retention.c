@@ -113,7 +113,7 @@ static void push(fixture *f, const actor *a, const uint8_t id[16], const char *b
 	op.changed_fields = changed;
 	op.n_changed_fields = 4;
 	assert_int_equal(mdb_txn_begin(f->s.env, NULL, 0, &txn), 0);
-	assert_int_equal(push_op(&f->s, txn, a, &op, at, &out), 0);
+	assert_int_equal(push_op(&f->s, txn, a, &op, NULL, at, &out), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	wire_free(&out);
 }
