@@ -4,7 +4,8 @@ the pages must work in Chromium and Firefox), driven over Marionette
 no script error; a member is added by name through the form, a hardship
 entry for her makes 应办事项 owe a visit, and the visit through its form
 takes it away; a record's page shows its history from the server after a
-sync, with money in 元 and members by name."""
+sync, with money in 元 and members by name; 党费月度 creates a month's
+dues and marks one paid."""
 import os
 import sys
 
@@ -103,6 +104,25 @@ cash = p.text('#history-table tbody tr:last-child li[data-field="cash"]')
 r.contains("the edit's old amount in 元", "300.00", cash)
 r.contains("and its new one", "500.00", cash)
 r.contains("the members by name", "王秀英", p.text("#history-table"))
+
+# --- 党费月度: the month's dues and 标记已缴, in Firefox's text box for the month
+rc, zz = r.h("a", "member", "add", "--name", "张在职", "--gender", "男", "--join-date", "2000-07-01",
+             "--dues-group", "在职", "--dues-income", "6000")
+p.nav("党费月度")
+p.one('#dues-list[data-loaded="1"]')
+box = p.one("#dues-month")
+box.clear()
+box.send_keys("2026-09")
+p.one("#dues-run").click()
+p.one('#dues-result[data-runs="1"]')
+r.contains("the month is created", "已为 2026-09 生成 1 条记录", p.text("#dues-summary"))
+r.contains("王秀英 (no dues group) is listed to fix", "王秀英", p.text("#dues-needs"))
+row = p.wait(lambda: [tr for tr in p.css("#dues-records tbody tr") if "张在职" in tr.text], "张在职's record")[0]
+r.contains("at the table's amount", "90.00 元", row.text)
+loads = int(p.one("#dues-list").get_attribute("data-loaded"))
+row.css(".mark-paid")[0].click()
+p.one('#dues-list[data-loaded="%d"]' % (loads + 1))
+r.contains("标记已缴 marks it paid", "已缴", [tr for tr in p.css("#dues-records tbody tr") if "张在职" in tr.text][0].text)
 r.eq("no script error on any page", [0, ""], p.errors())
 
 r.stop_ui(ui)
