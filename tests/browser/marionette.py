@@ -22,6 +22,7 @@ WebDriver:Print … with WebDriver's parameters.
 Every wait here is bounded (WAIT seconds, or the caller's); the Firefox
 process started is stopped by its PID.
 """
+import atexit
 import base64
 import json
 import os
@@ -67,6 +68,9 @@ class Firefox:
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.sock = None
         self.next_id = 0
+        # A test that stops early (a failed wait raises SystemExit) still
+        # leaves no Firefox behind: this one is stopped by its PID at exit.
+        atexit.register(self._kill)
         port = self._port()
         deadline = time.time() + wait
         while True:
@@ -99,6 +103,11 @@ class Firefox:
                 pass
             time.sleep(0.1)
         raise RuntimeError("firefox wrote no MarionetteActivePort within %ds" % (self.wait * 2))
+
+    def _kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     # ---- the wire
     def _read(self):
