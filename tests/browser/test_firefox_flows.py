@@ -123,6 +123,18 @@ loads = int(p.one("#dues-list").get_attribute("data-loaded"))
 row.css(".mark-paid")[0].click()
 p.one('#dues-list[data-loaded="%d"]' % (loads + 1))
 r.contains("标记已缴 marks it paid", "已缴", [tr for tr in p.css("#dues-records tbody tr") if "张在职" in tr.text][0].text)
+
+# --- a dues record through the form: Firefox's month field is a text box
+p.new_record("党费")
+mf = p.one("#f-month")
+r.eq("Firefox has no month picker: the month is a text box", "text", mf.prop("type"))
+r.eq("... that shows the format to type", "YYYY-MM", mf.get_attribute("placeholder"))
+p.pick_member("member", "张在职")
+p.type("month", "2026-10")
+p.choose("status", "未缴")
+p.save()
+p.one("#record[data-loaded]")
+r.contains("the typed month is kept", "2026-10", p.text("#record"))
 r.eq("no script error on any page", [0, ""], p.errors())
 
 r.stop_ui(ui)

@@ -347,7 +347,9 @@ class FirefoxPage:
 
     def type(self, field, value):
         e = self.one("#f-" + field)
-        if e.get_attribute("type") in ("date", "month"):
+        # The type the browser made of it: Firefox's month field is a text
+        # box (typed like one); a date picker's value is set by script.
+        if e.prop("type") in ("date", "month"):
             self.ff.js("arguments[0].value = arguments[1];"
                        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
                        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", e, value)

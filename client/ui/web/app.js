@@ -405,7 +405,11 @@
       e.value = v;
     } else {
       var type = f.type === "date" ? "date" : f.type === "month" ? "month" : "text";
-      e = el("input", { type: type, id: id, name: f.name, inputmode: f.type === "money" || f.type === "int" ? "decimal" : null });
+      /* Firefox has no month picker: <input type=month> is a bare text box
+       * there, so the format is shown as the placeholder (what is typed is
+       * the value Chromium's picker gives). */
+      e = el("input", { type: type, id: id, name: f.name, inputmode: f.type === "money" || f.type === "int" ? "decimal" : null,
+        placeholder: f.type === "month" ? "YYYY-MM" : null, pattern: f.type === "month" ? "[0-9]{4}-[0-9]{2}" : null });
       e.value = v;
     }
     var node = f.type === "money" ? el("span", { "class": "money" }, e, " 元") : e;
