@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config openssl libuv1-dev libprotobuf-c-dev prot
 liblmdb-dev lmdb-utils libssl-dev libcmocka-dev libinih-dev clang libclang-rt-dev \
 scdoc man-db chromium fonts-noto-cjk testssl.sh \
 gettext locales libmicrohttpd-dev libjansson-dev chromium-driver python3-selenium curl \
-libxlsxwriter-dev libminizip-dev libexpat1-dev"
+libxlsxwriter-dev libminizip-dev libexpat1-dev firefox-esr poppler-utils"
 
 missing=""
 for p in $PKGS; do

@@ -10,6 +10,7 @@
 #include "client/cmd/records.h"
 #include "client/core/member_lookup.h"
 #include "client/core/due.h"
+#include "client/core/dues_month.h"
 #include "client/core/replica.h"
 #include "common/date.h"
 #include "common/dues_rate.h"
@@ -27,98 +28,24 @@ static void say(const char *sub, const char *msg)
 	fprintf(stderr, "hearth: dues %s: %s\n", sub, msg);
 }
 
-static void month_text(int32_t mi, char out[16])
-{
-	snprintf(out, 16, "%04d-%02d", (int)(mi / 12) % 10000, (int)(mi % 12 + 1));
-}
-
-/* Whether s holds a live dues record of member for month mi. */
-static int has_dues(const due_snapshot *s, const uint8_t member[UUID_LEN], int32_t mi)
-{
-	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
-		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
-		int32_t m;
-
-		if (d->member.len == UUID_LEN && !memcmp(d->member.data, member, UUID_LEN) &&
-		    date_parse_month(d->month, &m) == 0 && m == mi)
-			return 1;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------ dues month */
 
-/* The month's record of one member, by the rule (common/dues_rate.h), or
- * NULL with why filled when the member lacks what the rule needs. */
-static Hearth__Record *month_record(const kind_info *k, const Hearth__Record *mrec, const char *month,
-                                    const char *branch, char *why, size_t cap)
+/* What the CLI says a member lacks, with the command that sets it. */
+static void need_text(const dues_month_need *n, char *why, size_t cap)
 {
-	const Hearth__Member *m = mrec->member;
-	Hearth__Record *rec = malloc(sizeof(*rec));
-	Hearth__Dues *d = (Hearth__Dues *)kind_new_body(k);
-	record_error err;
-
-	if (!rec || !d) {
-		free(rec);
-		free(d);
-		snprintf(why, cap, "%s", _("out of memory"));
-		return NULL;
-	}
-	hearth__record__init(rec);
-	if (kind_set_body(rec, k, (ProtobufCMessage *)d) != 0) {
-		free(rec);
-		free(d);
-		snprintf(why, cap, "%s", _("out of memory"));
-		return NULL;
-	}
-	rec->id.data = malloc(UUID_LEN);
-	rec->branch_id = strdup(branch);
-	d->member.data = malloc(UUID_LEN);
-	d->month = strdup(month);
-	if (!rec->id.data || !rec->branch_id || !d->member.data || !d->month || uuid_v7(rec->id.data) != 0) {
-		snprintf(why, cap, "%s", _("out of memory"));
-		goto fail;
-	}
-	rec->id.len = UUID_LEN;
-	memcpy(d->member.data, mrec->id.data, UUID_LEN);
-	d->member.len = UUID_LEN;
-	d->dues_group = m->dues_group;
-	d->status = HEARTH__DUES_STATUS__DUES_STATUS_UNPAID;
-	if (dues_rate_basis(m->dues_group) == DUES_BASIS_INCOME)
-		d->base_income = m->dues_income;
-	record_defaults_apply(k, (ProtobufCMessage *)d,
-	                      &(record_defaults_opts){ .mode = RECORD_DEFAULTS_DERIVED });
-	memset(&err, 0, sizeof(err));
-	if (record_validate_message(k, (ProtobufCMessage *)d, &err) != 0) {
-		snprintf(why, cap, "%s", err.message);
-		goto fail;
-	}
-	return rec;
-fail:
-	hearth__record__free_unpacked(rec, NULL);
-	return NULL;
-}
-
-/* Why a member cannot have the month's dues computed, with what to type. */
-static int needs_data(const Hearth__Record *mrec, char *why, size_t cap)
-{
-	const Hearth__Member *m = mrec->member;
 	char id[UUID_TEXT_LEN + 1];
 
-	uuid_format(mrec->id.data, id);
-	if (m->dues_group == HEARTH__DUES_GROUP__DUES_GROUP_UNSPECIFIED) {
+	uuid_format(n->member, id);
+	if (n->what == DUES_MISSING_GROUP)
 		snprintf(why, cap, _("no dues group (党费类别); set it: hearth member edit %s --dues-group "
 		                     "在职|离退休|学生|失业|低保|农民"),
 		         id);
-		return 1;
-	}
-	if (dues_rate_basis(m->dues_group) == DUES_BASIS_INCOME && m->dues_income == 0) {
+	else if (n->what == DUES_MISSING_INCOME)
 		snprintf(why, cap, _("no income (党费基数) for dues group %s; set it: hearth member edit %s "
 		                     "--dues-income YUAN"),
-		         enum_label(&hearth__dues_group__descriptor, m->dues_group), id);
-		return 1;
-	}
-	return 0;
+		         enum_label(&hearth__dues_group__descriptor, n->dues_group), id);
+	else
+		snprintf(why, cap, "%s", n->why);
 }
 
 static void month_usage(FILE *f)
@@ -138,16 +65,14 @@ static void month_usage(FILE *f)
 static int dues_month(cli *c, int argc, char **argv)
 {
 	record_cmd m;
-	due_snapshot snap;
-	Hearth__Record **recs = NULL;
-	int *create = NULL;
-	size_t n_new = 0, n_have = 0, n_need = 0, n_active = 0;
+	dues_month_result res;
 	const char *month = NULL;
 	char branch[128], err[1200] = "", msg[1400];
 	int32_t mi;
-	int rc = EXIT_USAGE, have_snap = 0;
+	int rc = EXIT_USAGE;
 
 	memset(&m, 0, sizeof(m));
+	memset(&res, 0, sizeof(res));
 	m.c = c;
 	m.k = kind_find(HEARTH__KIND__KIND_DUES);
 	m.sub = SUB_ADD;
@@ -168,14 +93,8 @@ static int dues_month(cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!month || date_parse_month(month, &mi) != 0) {
+	if (dues_month_parse(month, &mi) != 0) {   /* canonical form: 2026-9 is not a month */
 		snprintf(msg, sizeof(msg), _("give the month as YYYY-MM (got \"%s\")"), month ? month : "");
-		say("month", msg);
-		return EXIT_USAGE;
-	}
-	month_text(mi, branch);   /* canonical form: 2026-9 is not a month */
-	if (strcmp(branch, month) != 0) {
-		snprintf(msg, sizeof(msg), _("give the month as YYYY-MM (got \"%s\")"), month);
 		say("month", msg);
 		return EXIT_USAGE;
 	}
@@ -183,74 +102,36 @@ static int dues_month(cli *c, int argc, char **argv)
 		goto fail;
 	if ((rc = rrep_pick_branch(&m, branch, sizeof(branch))) != EXIT_OK)
 		goto fail;
-	if (due_snapshot_load(&m.rep, branch, &snap) != 0) {
-		say("month", _("cannot read the local replica"));
+	if (dues_month_run(&m.rep, branch, month, &res, err, sizeof(err)) != 0) {
+		/* Members missing data were found before the batch was refused. */
+		say("month", err);
 		rc = EXIT_FAIL;
 		goto fail;
 	}
-	have_snap = 1;
-	recs = calloc(snap.n[HEARTH__KIND__KIND_MEMBER] + 1, sizeof(*recs));
-	create = calloc(snap.n[HEARTH__KIND__KIND_MEMBER] + 1, sizeof(*create));
-	if (!recs || !create) {
-		say("month", _("out of memory"));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	for (size_t i = 0; i < snap.n[HEARTH__KIND__KIND_MEMBER]; i++) {
-		const Hearth__Record *mrec = snap.recs[HEARTH__KIND__KIND_MEMBER][i];
-		const Hearth__Member *mem = mrec->member;
+	for (size_t i = 0; i < res.n_needs; i++) {
 		char why[600];
-		int32_t join;
-
-		if (mem->standing != HEARTH__STANDING__STANDING_UNSPECIFIED &&
-		    mem->standing != HEARTH__STANDING__STANDING_NORMAL)
-			continue;
-		/* A member who joined after the month owed nothing for it. */
-		if (mem->join_date && date_parse(mem->join_date, &join) == 0 &&
-		    strncmp(mem->join_date, month, 7) > 0)
-			continue;
-		n_active++;
-		if (has_dues(&snap, mrec->id.data, mi)) {
-			n_have++;
-			continue;
-		}
-		if (needs_data(mrec, why, sizeof(why)) ||
-		    !(recs[n_new] = month_record(m.k, mrec, month, branch, why, sizeof(why)))) {
-			printf(_("needs data: %s: %s\n"), mem->name, why);
-			n_need++;
-			continue;
-		}
-		create[n_new++] = 1;
+		need_text(&res.needs[i], why, sizeof(why));
+		printf(_("needs data: %s: %s\n"), res.needs[i].name, why);
 	}
-	if (n_new && replica_edit_batch(&m.rep, recs, create, n_new, err, sizeof(err)) != 0) {
-		say("month", err[0] ? err : _("the local replica refused the records"));
-		rc = EXIT_FAIL;
-		goto fail;
-	}
-	if (n_new)
+	if (res.created)
 		printf(P_("created %zu dues record for %s (未缴)\n", "created %zu dues records for %s (未缴)\n",
-		          n_new),
-		       n_new, month);
+		          res.created),
+		       res.created, month);
 	else
 		printf(_("nothing to create for %s\n"), month);
-	if (n_have)
+	if (res.had)
 		printf(P_("%zu member already had a record for %s (left as it is)\n",
-		          "%zu members already had a record for %s (left as they are)\n", n_have),
-		       n_have, month);
-	if (n_need)
+		          "%zu members already had a record for %s (left as they are)\n", res.had),
+		       res.had, month);
+	if (res.n_needs)
 		printf(P_("%zu member needs data before their dues can be computed (listed above)\n",
-		          "%zu members need data before their dues can be computed (listed above)\n", n_need),
-		       n_need);
-	if (n_active == 0)
+		          "%zu members need data before their dues can be computed (listed above)\n", res.n_needs),
+		       res.n_needs);
+	if (res.active == 0)
 		printf(_("no active member in branch %s\n"), branch);
 	rc = EXIT_OK;
 fail:
-	for (size_t i = 0; recs && i < n_new; i++)
-		hearth__record__free_unpacked(recs[i], NULL);
-	free(recs);
-	free(create);
-	if (have_snap)
-		due_snapshot_free(&snap);
+	dues_month_result_free(&res);
 	if (m.rep_open)
 		replica_close(&m.rep);
 	return rc;
@@ -271,8 +152,8 @@ static int parse_range(const char *s, int32_t *from, int32_t *to)
 	snprintf(b, sizeof(b), "%s", dots + 2);
 	if (date_parse_month(a, from) != 0 || date_parse_month(b, to) != 0)
 		return HEARTH_EINVAL;
-	month_text(*from, ca);
-	month_text(*to, cb);
+	dues_month_text(*from, ca);
+	dues_month_text(*to, cb);
 	return strcmp(ca, a) || strcmp(cb, b) ? HEARTH_EINVAL : 0;
 }
 
@@ -345,7 +226,7 @@ static int dues_prepay(cli *c, int argc, char **argv)
 		know_member = 1;
 	if (know_member && due_snapshot_load(&m.rep, NULL, &snap) == 0) {
 		for (int32_t k = from; k <= to; k++)
-			todo[k - from] = !has_dues(&snap, mid, k);
+			todo[k - from] = !dues_month_has(&snap, mid, k);
 		due_snapshot_free(&snap);
 	}
 	replica_close(&m.rep);
@@ -361,7 +242,7 @@ static int dues_prepay(cli *c, int argc, char **argv)
 		char mt[16];
 		int n = 0;
 
-		month_text(k, mt);
+		dues_month_text(k, mt);
 		if (!todo[k - from]) {
 			snprintf(msg, sizeof(msg), _("%s: the member already has a dues record for the month; left as it is"), mt);
 			say("add", msg);

@@ -17,6 +17,7 @@
 #include "client/core/yearly.h"
 #include "client/ui/web_api_lend.h"
 #include "client/ui/web_audit.h"
+#include "client/ui/web_dues.h"
 #include "common/date.h"
 #include "common/enums.h"
 #include "common/hearth.h"
@@ -65,7 +66,8 @@ void web_pages_free(web_pages *p)
 
 int web_pages_is_post_only(const char *path)
 {
-	return !strcmp(path, "/api/restore") || !strcmp(path, "/api/import") || !strcmp(path, "/api/member-log/add");
+	return !strcmp(path, "/api/restore") || !strcmp(path, "/api/import") || !strcmp(path, "/api/member-log/add") ||
+	       web_dues_is_post_only(path);
 }
 
 static void set_str(json_t *o, const char *key, const char *s)
@@ -155,6 +157,7 @@ static void do_text(web_api_answer *an)
 	for (size_t i = 0; i < HEARTH_ARRAY_LEN(words); i++)
 		set_str(j, words[i].key, _(words[i].text));
 	web_audit_text(j);
+	web_dues_text(j);
 	web_answer(an, 200, j);
 }
 
@@ -733,6 +736,8 @@ int web_pages_handle(web_pages *p, web_api *a, const web_api_request *rq, web_ap
 {
 	const char *path = rq->path;
 
+	if (web_dues_handle(a, rq, an))
+		return 1;
 	if (!rq->post) {
 		if (!strcmp(path, "/api/text"))
 			do_text(an);

@@ -10,6 +10,7 @@
  *                                 then (without dry) all rows or none (`KIND import`)
  * GET  /api/export?kind=K&format=csv|xlsx  the list as a file (`KIND list --csv|--xlsx`)
  * GET  /api/sync-progress         {running, what, done, total} of the sync under way
+ * /api/dues/…                     the 党费 page (web_dues.h), dispatched from here
  */
 #ifndef HEARTH_WEB_PAGES_H
 #define HEARTH_WEB_PAGES_H

@@ -34,18 +34,28 @@ def need(cond, what):
     sys.exit(SKIP)
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
-need(CHROMIUM, "chromium is not installed")
-need(DRIVER, "chromedriver is not installed")
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-    from selenium.common.exceptions import TimeoutException, StaleElementReferenceException
-except ImportError:
-    need(False, "python3-selenium is not installed")
+# Which browser this test drives: Chromium through Selenium, or Firefox
+# through Marionette (marionette.py; tests/CMakeLists.txt sets
+# HEARTH_BROWSER=firefox for the test_firefox_* scripts).
+BROWSER = os.environ.get("HEARTH_BROWSER", "chromium")
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
+if BROWSER == "firefox":
+    need(FIREFOX, "firefox-esr is not installed")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import marionette  # noqa: E402
+else:
+    CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+    DRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+    need(CHROMIUM, "chromium is not installed")
+    need(DRIVER, "chromedriver is not installed")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+        from selenium.common.exceptions import TimeoutException, StaleElementReferenceException
+    except ImportError:
+        need(False, "python3-selenium is not installed")
 
 HEARTHD = os.environ["HEARTHD"]
 HEARTH = os.environ["HEARTH"]
@@ -152,6 +162,13 @@ class Run:
         self.drivers.append(d)
         d.get(url)
         return Page(d, self)
+
+    def firefox(self, url):
+        """Headless Firefox (a fresh profile) on url, through Marionette."""
+        ff = marionette.Firefox(FIREFOX, self.dir, wait=WAIT)
+        self.drivers.append(ff)
+        ff.get(url)
+        return FirefoxPage(ff, self)
 
     def stop_ui(self, p):
         p.send_signal(signal.SIGTERM)
@@ -273,3 +290,113 @@ class Page:
 
     def screenshot(self, path):
         self.d.save_screenshot(path)
+
+
+class FirefoxPage:
+    """The page of one Firefox (marionette.Firefox), with Page's steps and
+    bounded waits. A person's acts are Marionette's element clicks and
+    keys; only a date picker's value is set by script, as with Chromium."""
+
+    def __init__(self, ff, run):
+        self.ff = ff
+        self.run = run
+
+    def wait(self, fn, what):
+        deadline = time.time() + WAIT
+        while True:
+            try:
+                v = fn()
+            except marionette.MarionetteError as e:
+                if e.error not in ("stale element reference", "no such element"):
+                    raise
+                v = None
+            if v:
+                return v
+            if time.time() > deadline:
+                shot = os.path.join(self.run.dir, "timeout-%d.png" % int(time.time() * 1000))
+                self.ff.screenshot(shot)
+                raise SystemExit("timed out waiting for %s (screenshot %s); page text:\n%s"
+                                 % (what, shot, self.ff.js("return document.body.innerText")))
+            time.sleep(0.1)
+
+    def url(self):
+        return self.ff.call("WebDriver:GetCurrentURL")
+
+    def errors(self):
+        """The page's script errors so far (app.js counts them on <html>)."""
+        return self.ff.js("var h = document.documentElement;"
+                          "return [Number(h.getAttribute('data-errors') || '0'), h.getAttribute('data-error') || ''];")
+
+    def css(self, sel):
+        return self.ff.css(sel)
+
+    def one(self, sel):
+        return self.wait(lambda: (self.css(sel) or [None])[0], sel)
+
+    def text(self, sel):
+        return self.one(sel).text
+
+    def go(self, hash_):
+        self.ff.js("location.hash = arguments[0]", hash_)
+
+    def nav(self, label):
+        self.wait(lambda: [a for a in self.css("#nav a") if a.text == label], "nav " + label)[0].click()
+
+    def has_text(self, sel, needle):
+        return self.wait(lambda: any(needle in e.text for e in self.css(sel)), "%s showing %s" % (sel, needle))
+
+    def type(self, field, value):
+        e = self.one("#f-" + field)
+        # The type the browser made of it: Firefox's month field is a text
+        # box (typed like one); a date picker's value is set by script.
+        if e.prop("type") in ("date", "month"):
+            self.ff.js("arguments[0].value = arguments[1];"
+                       "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+                       "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", e, value)
+        else:
+            e.clear()
+            e.send_keys(value)
+
+    def choose(self, field, label):
+        sel = self.one("#f-" + field)
+        opts = [o for o in sel.css("option") if o.text == label]
+        if not opts:
+            raise SystemExit("no option %s for %s" % (label, field))
+        opts[0].click()
+
+    def check(self, field, label):
+        for lab in self.css("#f-%s label" % field):
+            if lab.text == label:
+                lab.css("input")[0].click()
+                return
+        raise SystemExit("no choice %s for %s" % (label, field))
+
+    def pick_member(self, field, name):
+        self.one("#f-%s-search" % field).send_keys(name)
+        btn = self.wait(lambda: [b for b in self.css('#f-%s .results[data-q="%s"] .pick' % (field, name))
+                                 if b.text.startswith(name)],
+                        "member %s in the picker" % name)[0]
+        btn.click()
+        self.wait(lambda: [c for c in self.css("#f-%s .chip" % field) if name in c.text], "chip " + name)
+
+    def save(self):
+        self.one("#save").click()
+
+    def list_page(self, label):
+        self.nav(label)
+        return self.one('#list-page[data-label="%s"]' % label)
+
+    def new_record(self, label):
+        self.list_page(label)
+        self.one('#list-page[data-label="%s"] #new' % label).click()
+        return self.one("#record-form")
+
+    def sync(self):
+        self.go("#/")
+        home = self.one("#home[data-loaded]")
+        n = int(home.get_attribute("data-syncs"))
+        self.one("#home[data-loaded] #sync").click()
+        return self.text('#home[data-loaded][data-syncs="%d"] #sync-summary' % (n + 1))
+
+    def screenshot(self, path):
+        self.ff.screenshot(path)

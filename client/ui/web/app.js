@@ -3,6 +3,25 @@
  * becomes markup. No inline script, no remote code, no build step. */
 "use strict";
 
+/* Script errors of any of the page's files, counted on <html data-errors>
+ * with the last message in data-error: a test in a browser without a
+ * console reader (Firefox over Marionette) reads them there, and a person
+ * sees nothing different. */
+(function () {
+  function seen(msg) {
+    var h = document.documentElement;
+    h.setAttribute("data-errors", String(Number(h.getAttribute("data-errors") || "0") + 1));
+    h.setAttribute("data-error", String(msg).slice(0, 300));
+  }
+  window.addEventListener("error", function (e) { seen(e.message + " (" + e.filename + ":" + e.lineno + ")"); });
+  window.addEventListener("unhandledrejection", function (e) {
+    var r = e.reason;
+    /* A refused API call the page shows is an answer, not a script error. */
+    if (r && typeof r === "object" && typeof r.error === "string") return;
+    seen("unhandled rejection: " + (r && r.stack ? r.stack : r));
+  });
+})();
+
 (function () {
   var S = { csrf: "", kinds: [], byName: {}, session: {}, syncs: 0, lastSync: null, text: {} };
   /* What pages.js adds: its routes, nav links and record-page sections. */
@@ -386,7 +405,11 @@
       e.value = v;
     } else {
       var type = f.type === "date" ? "date" : f.type === "month" ? "month" : "text";
-      e = el("input", { type: type, id: id, name: f.name, inputmode: f.type === "money" || f.type === "int" ? "decimal" : null });
+      /* Firefox has no month picker: <input type=month> is a bare text box
+       * there, so the format is shown as the placeholder (what is typed is
+       * the value Chromium's picker gives). */
+      e = el("input", { type: type, id: id, name: f.name, inputmode: f.type === "money" || f.type === "int" ? "decimal" : null,
+        placeholder: f.type === "month" ? "YYYY-MM" : null, pattern: f.type === "month" ? "[0-9]{4}-[0-9]{2}" : null });
       e.value = v;
     }
     var node = f.type === "money" ? el("span", { "class": "money" }, e, " 元") : e;
@@ -538,7 +561,13 @@
 
   /* ------------------------------------------------------------- router */
 
+  /* The window's title as index.html has it; a page that prints (报表)
+   * names itself there, because browsers take it as the printed PDF's
+   * title and file name. */
+  var baseTitle = document.title;
+
   function route() {
+    document.title = baseTitle;
     var h = location.hash.replace(/^#\/?/, "").split("/");
     var a = decodeURIComponent(h[1] || "");
     if (Object.prototype.hasOwnProperty.call(X.routes, h[0])) return X.routes[h[0]](a, h);

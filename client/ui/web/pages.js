@@ -158,8 +158,10 @@
       show.addEventListener("click", function () { location.hash = "#/report/" + yin.value; });
       var print = el("button", { type: "button", id: "report-print" }, T("print"));
       print.addEventListener("click", function () { window.print(); });
-      page.appendChild(el("h2", null, T("report_title").replace("%s", String(rep.year)) +
-        (rep.branch ? "（" + (l.S.session.branch_name || rep.branch) + "）" : "")));
+      var title = T("report_title").replace("%s", String(rep.year)) +
+        (rep.branch ? "（" + (l.S.session.branch_name || rep.branch) + "）" : "");
+      page.appendChild(el("h2", null, title));
+      document.title = title + " · hearth";
       page.appendChild(el("p", { "class": "hint" }, T("report_help")));
       page.appendChild(el("div", { "class": "toolbar" }, el("label", { "for": "report-year" }, T("year")), " ", yin, " ", show, " ", print));
       var sections = [], bySec = {};
