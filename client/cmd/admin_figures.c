@@ -40,24 +40,27 @@ typedef struct figures_opts {
 } figures_opts;
 
 /* Branch names: from the server when it answers (and then cached in the
- * replica), else from the cache. Adds a row for every known branch. */
-static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo)
+ * replica), else from the cache. Adds a row for every known branch. open,
+ * when not NULL, is a session already open to the server (borrowed: the
+ * one that fetched the figures, so the names cost no second handshake). */
+static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo, session *open)
 {
 	Hearth__BranchList *l = NULL;
 	Hearth__Envelope *resp = NULL;
-	session s;
+	session own, *s = open;
 
 	if (!fo->offline) {
-		if (session_open(&s, &c->prof) == 0) {
-			if (admin_branch_list(&s, fo->cmd, &resp) == EXIT_OK) {
-				(void)admin_branches_remember(r, resp->branch_list);
-				l = resp->branch_list;
-			}
-		} else {
+		if (!s && session_open(&own, &c->prof) == 0)
+			s = &own;
+		else if (!s)
 			fprintf(stderr, _("hearth: admin %s: note: cannot reach the server for branch names (%s)\n"),
-			        fo->cmd, s.error);
+			        fo->cmd, own.error);
+		if (s && admin_branch_list(s, fo->cmd, &resp) == EXIT_OK) {
+			(void)admin_branches_remember(r, resp->branch_list);
+			l = resp->branch_list;
 		}
-		session_close(&s);
+		if (!open)
+			session_close(&own);
 	}
 	if (!l && (l = admin_branches_recall(r)) != NULL)
 		fprintf(stderr, _("hearth: admin %s: note: branch names from the last list fetched\n"), fo->cmd);
@@ -79,26 +82,27 @@ enum server_figures {
 
 /* Asks the server for the year's counters into st (after stats_init). An
  * older hearthd does not know FiguresRequest and answers with a protocol
- * error: the caller then counts the replica, saying so. */
-static enum server_figures server_figures(cli *c, const figures_opts *fo, stats *st, int *rc)
+ * error: the caller then counts the replica, saying so. s is opened here;
+ * the caller closes it in every case (on DONE it still serves for the
+ * branch names). */
+static enum server_figures server_figures(cli *c, const figures_opts *fo, stats *st, session *sp, int *rc)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
 	Hearth__FiguresRequest fr = HEARTH__FIGURES_REQUEST__INIT;
 	enum server_figures how = SERVER_FIGURES_DONE;
-	session s;
+	session *s = sp;
 
-	if (session_open(&s, &c->prof) != 0) {
+	if (session_open(s, &c->prof) != 0) {
 		fprintf(stderr, _("hearth: admin %s: note: cannot reach the server (%s); counting this replica\n"),
-		        fo->cmd, s.error);
-		session_close(&s);
+		        fo->cmd, s->error);
 		return SERVER_FIGURES_NONE;
 	}
 	fr.year = fo->year;
 	req.body_case = HEARTH__ENVELOPE__BODY_FIGURES_REQUEST;
 	req.figures_request = &fr;
-	if (session_call(&s, &req, &resp) != 0) {
+	if (session_call(s, &req, &resp) != 0) {
 		fprintf(stderr, _("hearth: admin %s: note: lost the server (%s); counting this replica\n"), fo->cmd,
-		        s.error);
+		        s->error);
 		how = SERVER_FIGURES_NONE;
 	} else if (resp->body_case == HEARTH__ENVELOPE__BODY_ERROR && resp->error &&
 	           resp->error->code == HEARTH__ERROR_CODE__ERR_PROTOCOL) {
@@ -124,7 +128,6 @@ static enum server_figures server_figures(cli *c, const figures_opts *fo, stats 
 	}
 	if (resp)
 		envelope_free(resp, NULL);
-	session_close(&s);
 	return how;
 }
 
@@ -157,17 +160,22 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 	stats_init(st, fo->year, today, &cfg);
 	*last_sync = 0;
 	if (fo->server_first && !fo->offline) {
-		switch (server_figures(c, fo, st, &rc)) {
+		session s;
+
+		switch (server_figures(c, fo, st, &s, &rc)) {
 		case SERVER_FIGURES_DONE:
-			name_branches(c, &r, st, fo);
+			name_branches(c, &r, st, fo, &s);
+			session_close(&s);
 			replica_close(&r);
 			stats_finish(st);
 			return EXIT_OK;
 		case SERVER_FIGURES_REFUSED:
+			session_close(&s);
 			replica_close(&r);
 			stats_free(st);
 			return rc;
 		case SERVER_FIGURES_NONE:
+			session_close(&s);
 			stats_free(st);
 			stats_init(st, fo->year, today, &cfg);
 			break;
@@ -187,7 +195,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		fprintf(stderr, _("hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
 		                "for current figures\n"), fo->cmd, rs.last_sync_ms ? when : "never");
 	}
-	name_branches(c, &r, st, fo);
+	name_branches(c, &r, st, fo, NULL);
 	rc = stats_scan(st, &r);
 	replica_close(&r);
 	if (rc != 0) {
