@@ -28,6 +28,46 @@ static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
+/* One field of a packed message at *p: its number, wire type, and value —
+ * the varint in *v, or for a length-delimited field its bytes at *data and
+ * their length in *v; fixed-width values are skipped. Advances *p past it.
+ * Returns 0, or HEARTH_EINVAL for bytes that are not a field (field 0, a
+ * number over 32 bits, a truncated value, a group or an unknown type). */
+static int next_field(const uint8_t **p, const uint8_t *end, uint32_t *field, uint32_t *wire, uint64_t *v,
+                      const uint8_t **data)
+{
+	uint64_t tag;
+
+	if (varint(p, end, &tag) != 0 || tag >> 3 == 0 || tag >> 3 > UINT32_MAX)
+		return HEARTH_EINVAL;
+	*field = (uint32_t)(tag >> 3);
+	*wire = (uint32_t)(tag & 7);
+	*v = 0;
+	*data = NULL;
+	switch (*wire) {
+	case 0:
+		return varint(p, end, v) != 0 ? HEARTH_EINVAL : 0;
+	case 1:
+		if ((size_t)(end - *p) < 8)
+			return HEARTH_EINVAL;
+		*p += 8;
+		return 0;
+	case 2:
+		if (varint(p, end, v) != 0 || *v > (uint64_t)(end - *p))
+			return HEARTH_EINVAL;
+		*data = *p;
+		*p += *v;
+		return 0;
+	case 5:
+		if ((size_t)(end - *p) < 4)
+			return HEARTH_EINVAL;
+		*p += 4;
+		return 0;
+	default:
+		return HEARTH_EINVAL;
+	}
+}
+
 int record_peek_bytes(const uint8_t *buf, size_t len, record_peek *out)
 {
 	const uint8_t *p = buf, *end = buf + len;
@@ -35,47 +75,27 @@ int record_peek_bytes(const uint8_t *buf, size_t len, record_peek *out)
 	memset(out, 0, sizeof(*out));
 	out->branch = "";
 	while (p < end) {
-		uint64_t tag, v;
-		uint32_t field;
+		const uint8_t *data;
+		uint32_t field, wire;
+		uint64_t v;
 
-		if (varint(&p, end, &tag) != 0 || tag >> 3 == 0 || tag >> 3 > UINT32_MAX)
+		if (next_field(&p, end, &field, &wire, &v, &data) != 0)
 			return HEARTH_EINVAL;
-		field = (uint32_t)(tag >> 3);
-		switch (tag & 7) {
-		case 0:
-			if (varint(&p, end, &v) != 0)
-				return HEARTH_EINVAL;
+		if (wire == 0) {
 			if (field == PEEK_KIND)
 				out->kind = (int)(int32_t)v;
 			else if (field == PEEK_REV)
 				out->rev = v;
 			else if (field == PEEK_DELETED)
 				out->deleted = v != 0;
-			break;
-		case 1:
-			if ((size_t)(end - p) < 8)
-				return HEARTH_EINVAL;
-			p += 8;
-			break;
-		case 2:
-			if (varint(&p, end, &v) != 0 || v > (uint64_t)(end - p))
-				return HEARTH_EINVAL;
+		} else if (wire == 2) {
 			if (field == PEEK_BRANCH) {
-				out->branch = (const char *)p;
+				out->branch = (const char *)data;
 				out->branch_len = (size_t)v;
 			} else if (field >= PEEK_BODY_FIRST && field <= PEEK_BODY_LAST) {
-				out->body = p;
+				out->body = data;
 				out->body_len = (size_t)v;
 			}
-			p += v;
-			break;
-		case 5:
-			if ((size_t)(end - p) < 4)
-				return HEARTH_EINVAL;
-			p += 4;
-			break;
-		default:
-			return HEARTH_EINVAL;
 		}
 	}
 	return 0;
@@ -87,35 +107,14 @@ int record_peek_has_field(const uint8_t *buf, size_t len, uint32_t number)
 	int found = 0;
 
 	while (p < end) {
-		uint64_t tag, v;
+		const uint8_t *data;
+		uint32_t field, wire;
+		uint64_t v;
 
-		if (varint(&p, end, &tag) != 0 || tag >> 3 == 0)
+		if (next_field(&p, end, &field, &wire, &v, &data) != 0)
 			return HEARTH_EINVAL;
-		if (tag >> 3 == number)
+		if (field == number)
 			found = 1;
-		switch (tag & 7) {
-		case 0:
-			if (varint(&p, end, &v) != 0)
-				return HEARTH_EINVAL;
-			break;
-		case 1:
-			if ((size_t)(end - p) < 8)
-				return HEARTH_EINVAL;
-			p += 8;
-			break;
-		case 2:
-			if (varint(&p, end, &v) != 0 || v > (uint64_t)(end - p))
-				return HEARTH_EINVAL;
-			p += v;
-			break;
-		case 5:
-			if ((size_t)(end - p) < 4)
-				return HEARTH_EINVAL;
-			p += 4;
-			break;
-		default:
-			return HEARTH_EINVAL;
-		}
 	}
 	return found;
 }
