@@ -204,25 +204,10 @@ class Run:
         sys.exit(1 if self.fails else 0)
 
 
-class Page:
-    """The page of one browser, with bounded waits."""
-
-    def __init__(self, d, run):
-        self.d = d
-        self.run = run
-
-    def wait(self, fn, what):
-        try:
-            return WebDriverWait(self.d, WAIT, poll_frequency=0.1,
-                                 ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: fn())
-        except TimeoutException:
-            shot = os.path.join(self.run.dir, "timeout-%d.png" % int(time.time() * 1000))
-            self.d.save_screenshot(shot)
-            raise SystemExit("timed out waiting for %s (screenshot %s); page text:\n%s"
-                             % (what, shot, self.d.find_element(By.TAG_NAME, "body").text))
-
-    def css(self, sel):
-        return self.d.find_elements(By.CSS_SELECTOR, sel)
+class Steps:
+    """What a person does on the page, over the primitives each browser's
+    class gives (wait, css, go, type, choose, check, screenshot): one copy
+    of the steps for Chromium (Page) and Firefox (FirefoxPage)."""
 
     def one(self, sel):
         return self.wait(lambda: (self.css(sel) or [None])[0], sel)
@@ -230,33 +215,11 @@ class Page:
     def text(self, sel):
         return self.one(sel).text
 
-    def go(self, hash_):
-        self.d.execute_script("location.hash = arguments[0]", hash_)
-
     def nav(self, label):
         self.wait(lambda: [a for a in self.css("#nav a") if a.text == label], "nav " + label)[0].click()
 
     def has_text(self, sel, needle):
         return self.wait(lambda: any(needle in e.text for e in self.css(sel)), "%s showing %s" % (sel, needle))
-
-    def type(self, field, value):
-        e = self.one("#f-" + field)
-        if e.get_attribute("type") in ("date", "month"):
-            # Date pickers take the value as set by script, as a person's pick sets it.
-            self.d.execute_script("arguments[0].value = arguments[1]", e, value)
-        else:
-            e.clear()
-            e.send_keys(value)
-
-    def choose(self, field, label):
-        Select(self.one("#f-" + field)).select_by_visible_text(label)
-
-    def check(self, field, label):
-        for lab in self.css("#f-%s label" % field):
-            if lab.text == label:
-                lab.find_element(By.TAG_NAME, "input").click()
-                return
-        raise SystemExit("no choice %s for %s" % (label, field))
 
     def pick_member(self, field, name):
         s = self.one("#f-%s-search" % field)
@@ -288,11 +251,54 @@ class Page:
         self.one("#home[data-loaded] #sync").click()
         return self.text('#home[data-loaded][data-syncs="%d"] #sync-summary' % (n + 1))
 
+
+class Page(Steps):
+    """The page of one browser, with bounded waits."""
+
+    def __init__(self, d, run):
+        self.d = d
+        self.run = run
+
+    def wait(self, fn, what):
+        try:
+            return WebDriverWait(self.d, WAIT, poll_frequency=0.1,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: fn())
+        except TimeoutException:
+            shot = os.path.join(self.run.dir, "timeout-%d.png" % int(time.time() * 1000))
+            self.d.save_screenshot(shot)
+            raise SystemExit("timed out waiting for %s (screenshot %s); page text:\n%s"
+                             % (what, shot, self.d.find_element(By.TAG_NAME, "body").text))
+
+    def css(self, sel):
+        return self.d.find_elements(By.CSS_SELECTOR, sel)
+
+    def go(self, hash_):
+        self.d.execute_script("location.hash = arguments[0]", hash_)
+
+    def type(self, field, value):
+        e = self.one("#f-" + field)
+        if e.get_attribute("type") in ("date", "month"):
+            # Date pickers take the value as set by script, as a person's pick sets it.
+            self.d.execute_script("arguments[0].value = arguments[1]", e, value)
+        else:
+            e.clear()
+            e.send_keys(value)
+
+    def choose(self, field, label):
+        Select(self.one("#f-" + field)).select_by_visible_text(label)
+
+    def check(self, field, label):
+        for lab in self.css("#f-%s label" % field):
+            if lab.text == label:
+                lab.find_element(By.TAG_NAME, "input").click()
+                return
+        raise SystemExit("no choice %s for %s" % (label, field))
+
     def screenshot(self, path):
         self.d.save_screenshot(path)
 
 
-class FirefoxPage:
+class FirefoxPage(Steps):
     """The page of one Firefox (marionette.Firefox), with Page's steps and
     bounded waits. A person's acts are Marionette's element clicks and
     keys; only a date picker's value is set by script, as with Chromium."""
@@ -330,20 +336,8 @@ class FirefoxPage:
     def css(self, sel):
         return self.ff.css(sel)
 
-    def one(self, sel):
-        return self.wait(lambda: (self.css(sel) or [None])[0], sel)
-
-    def text(self, sel):
-        return self.one(sel).text
-
     def go(self, hash_):
         self.ff.js("location.hash = arguments[0]", hash_)
-
-    def nav(self, label):
-        self.wait(lambda: [a for a in self.css("#nav a") if a.text == label], "nav " + label)[0].click()
-
-    def has_text(self, sel, needle):
-        return self.wait(lambda: any(needle in e.text for e in self.css(sel)), "%s showing %s" % (sel, needle))
 
     def type(self, field, value):
         e = self.one("#f-" + field)
@@ -370,33 +364,6 @@ class FirefoxPage:
                 lab.css("input")[0].click()
                 return
         raise SystemExit("no choice %s for %s" % (label, field))
-
-    def pick_member(self, field, name):
-        self.one("#f-%s-search" % field).send_keys(name)
-        btn = self.wait(lambda: [b for b in self.css('#f-%s .results[data-q="%s"] .pick' % (field, name))
-                                 if b.text.startswith(name)],
-                        "member %s in the picker" % name)[0]
-        btn.click()
-        self.wait(lambda: [c for c in self.css("#f-%s .chip" % field) if name in c.text], "chip " + name)
-
-    def save(self):
-        self.one("#save").click()
-
-    def list_page(self, label):
-        self.nav(label)
-        return self.one('#list-page[data-label="%s"]' % label)
-
-    def new_record(self, label):
-        self.list_page(label)
-        self.one('#list-page[data-label="%s"] #new' % label).click()
-        return self.one("#record-form")
-
-    def sync(self):
-        self.go("#/")
-        home = self.one("#home[data-loaded]")
-        n = int(home.get_attribute("data-syncs"))
-        self.one("#home[data-loaded] #sync").click()
-        return self.text('#home[data-loaded][data-syncs="%d"] #sync-summary' % (n + 1))
 
     def screenshot(self, path):
         self.ff.screenshot(path)
