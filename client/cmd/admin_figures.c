@@ -16,7 +16,7 @@
 #include "client/core/admin_requests.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
 #include "client/core/stats.h"

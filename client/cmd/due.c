@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/date.h"

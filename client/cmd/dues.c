@@ -9,7 +9,7 @@
 #include "client/cmd/record_replica.h"
 #include "client/cmd/records.h"
 #include "client/core/member_lookup.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/dues_month.h"
 #include "client/core/replica.h"
 #include "common/date.h"

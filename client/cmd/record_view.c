@@ -20,7 +20,7 @@
 #include "client/cmd/record_replica.h"
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/identity.h"
 #include "client/core/ledger.h"
 #include "client/core/replica.h"
@@ -168,7 +168,7 @@ static void people_elem(const record_cmd *m, const ProtobufCFieldDescriptor *fd,
 		return;
 	}
 	if (rargs_rule_flags(rule) & FIELD_MONEY)
-		value_yuan_format(rargs_int_value(fd->type, p), tmp);
+		money_yuan_format(rargs_int_value(fd->type, p), tmp);
 	else if (rargs_rule_flags(rule) & FIELD_PERCENT)
 		dues_rate_format((int32_t)rargs_int_value(fd->type, p), tmp);
 	else if (fd->type == PROTOBUF_C_TYPE_UINT64 || fd->type == PROTOBUF_C_TYPE_FIXED64)

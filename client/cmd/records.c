@@ -22,7 +22,7 @@
 #include "client/cmd/record_args.h"
 #include "client/cmd/record_replica.h"
 #include "client/cmd/record_view.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/field_input.h"
 #include "client/core/filters.h"
 #include "client/core/identity.h"

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/event_list.h"
 #include "client/core/ledger.h"
 #include "client/core/replica_events.h"
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 #include "client/ui/output.h"
 #include "client/ui/print_html.h"
 #include "common/date.h"

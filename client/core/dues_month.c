@@ -14,6 +14,7 @@
 #include "common/kinds.h"
 #include "common/record.h"
 #include "common/record_defaults.h"
+#include "client/core/due_load.h"
 
 int dues_month_parse(const char *text, int32_t *mi)
 {

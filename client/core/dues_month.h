@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/core/due.h"
+#include "common/due.h"
 #include "client/core/replica.h"
 #include "common/uuid.h"
 

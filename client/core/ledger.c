@@ -134,14 +134,14 @@ static void put_secret(build *b, const char *text)
 
 static void put_yuan(build *b, int64_t fen, int secret)
 {
-	char y[VALUE_YUAN_TEXT_MAX];
+	char y[MONEY_YUAN_TEXT_MAX];
 
 	if (secret && b->view != VALUE_REVEALED && fen)
 		put(b, "***");   /* an amount has no shape worth keeping */
 	else if (!fen)
 		put(b, "");
 	else {
-		value_yuan_format(fen, y);
+		money_yuan_format(fen, y);
 		put(b, y);
 	}
 }

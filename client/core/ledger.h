@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/core/due.h"
+#include "common/due.h"
 #include "client/core/values.h"
 
 enum ledger_kind { LEDGER_HARDSHIP, LEDGER_VISITS, LEDGER_TALKS, LEDGER_PAIRINGS, LEDGER_KIND_COUNT };

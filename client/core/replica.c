@@ -5,7 +5,7 @@
  * and replica_events.c; the shared LMDB steps in replica_store.c. */
 #include "client/core/replica.h"
 
-#include "client/core/arena.h"
+#include "common/arena.h"
 #include "client/core/read_only.h"
 #include "client/core/replica_digest.h"
 #include "client/core/replica_store.h"

@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
-#include "client/core/arena.h"
+#include "common/arena.h"
 #include "client/core/replica_handle.h"
 #include "common/record.h"
 #include "common/ref_summary.h"

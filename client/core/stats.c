@@ -10,6 +10,7 @@
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/figure_rules.h"
+#include "client/core/due_load.h"
 #include "client/core/values.h"
 
 static const stats_column columns[] = {
@@ -613,7 +614,7 @@ double stats_percent(int64_t num, int64_t den)
 
 void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t cap)
 {
-	char yuan[VALUE_YUAN_TEXT_MAX];
+	char yuan[MONEY_YUAN_TEXT_MAX];
 	double p;
 
 	if (row->no_overdue && stats_column_is_overdue(c)) {
@@ -622,7 +623,7 @@ void stats_cell(const stats_column *c, const stats_row *row, char *out, size_t c
 	}
 	switch (c->type) {
 	case STATS_FEN:
-		value_yuan_format(row->v[c->fig], yuan);
+		money_yuan_format(row->v[c->fig], yuan);
 		snprintf(out, cap, "%s", yuan);
 		break;
 	case STATS_PERCENT:

@@ -34,9 +34,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "client/core/due.h"
+#include "common/due.h"
 #include "client/core/replica.h"
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 
 /* Raw figures, one slot each per branch. Percentages are derived at output
  * time from two of these (see stats_column). */

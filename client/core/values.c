@@ -97,7 +97,7 @@ static int put_people(FILE *f, const field_rule *rule, const ProtobufCFieldDescr
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
 		if (rule && (rule->flags & FIELD_MONEY)) {
-			value_yuan_format(*(const int64_t *)p, buf);
+			money_yuan_format(*(const int64_t *)p, buf);
 			fprintf(f, "%s\xe5\x85\x83", buf);   /* 元 */
 			return 1;
 		}
@@ -444,9 +444,3 @@ int value_percent_parse(const char *s, int32_t *bp, const char **why)
 	return 0;
 }
 
-void value_yuan_format(int64_t fen, char out[VALUE_YUAN_TEXT_MAX])
-{
-	uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-	snprintf(out, VALUE_YUAN_TEXT_MAX, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100,
-	         a % 100);
-}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/money.h"
 #include "common/record.h"
 
 /* Parses a yes/no word (true/yes/1/y/是, false/no/0/n/否, any case) into
@@ -75,8 +76,5 @@ int value_yuan_parse(const char *s, int64_t *fen, const char **why);
  * than 100%". */
 int value_percent_parse(const char *s, int32_t *bp, const char **why);
 
-/* Formats fen as yuan with two decimals ("12.50", "-0.05") into out. */
-#define VALUE_YUAN_TEXT_MAX 32
-void value_yuan_format(int64_t fen, char out[VALUE_YUAN_TEXT_MAX]);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "client/core/ledger.h"
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 
 /* Writes s as HTML text (escaping & < > " '); NULL writes nothing. */
 void print_html_escape(FILE *f, const char *s);

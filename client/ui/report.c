@@ -84,7 +84,7 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 	const int group_h = nser * bar_h + (nser - 1) * gap + group_pad;
 	const int plot_w = CHART_W - LABEL_W - VALUE_W;
 	const int h = top + (int)s->n * group_h + bottom;
-	char label[128], v[64], a[VALUE_YUAN_TEXT_MAX], b[VALUE_YUAN_TEXT_MAX];
+	char label[128], v[64], a[MONEY_YUAN_TEXT_MAX], b[MONEY_YUAN_TEXT_MAX];
 
 	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	           "aria-label=\"", CHART_W, h, CHART_W, h);
@@ -116,8 +116,8 @@ static void chart_percent_by_branch(FILE *f, const stats *s, const series *ser, 
 			w = (int)((p > 100 ? 100 : p) * plot_w / 100.0 + 0.5);
 			fmt_num((double)(int64_t)(p * 10 + 0.5) / 10, v, sizeof(v));
 			if (ser[k].money) {
-				value_yuan_format(r->v[ser[k].num], a);
-				value_yuan_format(r->v[ser[k].den], b);
+				money_yuan_format(r->v[ser[k].num], a);
+				money_yuan_format(r->v[ser[k].den], b);
 			} else {
 				snprintf(a, sizeof(a), "%lld", (long long)r->v[ser[k].num]);
 				snprintf(b, sizeof(b), "%lld", (long long)r->v[ser[k].den]);
@@ -367,7 +367,7 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	static const series dues[] = { { "收缴率", C_RED, ST_DUES_PAID, ST_DUES_DUE, 1 } };
 	const stats_row *t = &s->total;
 	int64_t types[6];
-	char gen[64], synced[64], v[64], due[VALUE_YUAN_TEXT_MAX], paid[VALUE_YUAN_TEXT_MAX], title[200];
+	char gen[64], synced[64], v[64], due[MONEY_YUAN_TEXT_MAX], paid[MONEY_YUAN_TEXT_MAX], title[200];
 
 	for (int i = 0; i < 6; i++)
 		types[i] = t->v[ST_HARDSHIP_TYPE_LIVING + i];
@@ -423,8 +423,8 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	chart_columns(f, month_labels, t->visits_month, 12, C_GOLD, "走访慰问月度分布");
 	fputs("</section>\n", f);
 
-	value_yuan_format(t->v[ST_DUES_DUE], due);
-	value_yuan_format(t->v[ST_DUES_PAID], paid);
+	money_yuan_format(t->v[ST_DUES_DUE], due);
+	money_yuan_format(t->v[ST_DUES_PAID], paid);
 	fprintf(f, "<section>\n<h2>四、党费收缴情况（按支部）</h2>\n"
 	           "<p class=\"small\">本年度应缴 %s 元，实缴 %s 元（免缴月份不计入应缴）。</p>\n", due, paid);
 	legend(f, dues, 1);

@@ -11,7 +11,7 @@
 
 #include "client/core/admin_requests.h"
 #include "client/core/audit_text.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/enroll.h"
 #include "client/core/event_list.h"
 #include "client/core/identity.h"

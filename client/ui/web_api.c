@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "client/core/branch_lookup.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/event_list.h"
 #include "client/core/field_input.h"
 #include "client/core/identity.h"
@@ -375,8 +375,8 @@ static json_t *form_elem(const ProtobufCFieldDescriptor *fd, const field_rule *r
 		return jstr(tmp);
 	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
 		if (rule_flags(rule) & FIELD_MONEY) {
-			char y[VALUE_YUAN_TEXT_MAX];
-			value_yuan_format(*(const int64_t *)p, y);
+			char y[MONEY_YUAN_TEXT_MAX];
+			money_yuan_format(*(const int64_t *)p, y);
 			return jstr(y);
 		}
 		snprintf(tmp, sizeof(tmp), "%" PRId64, *(const int64_t *)p);
@@ -554,8 +554,8 @@ static char *cell_text(replica *r, const name_table *names, const kind_info *k, 
 	    (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_SINT64 ||
 	     fd->type == PROTOBUF_C_TYPE_SFIXED64)) {
 		/* People read yuan (the form takes them back the same way). */
-		char y[VALUE_YUAN_TEXT_MAX + 8];
-		value_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
+		char y[MONEY_YUAN_TEXT_MAX + 8];
+		money_yuan_format(*(const int64_t *)pbfield_ptr(body, fd), y);
 		strcat(y, " \xe5\x85\x83");
 		return strdup(y);
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "client/core/branch_lookup.h"
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/dues_month.h"
 #include "client/core/local_rules.h"
 #include "client/core/replica.h"
@@ -190,8 +190,8 @@ static void do_month_list(web_api *a, const web_api_request *rq, web_api_answer 
 		const Hearth__Record *rec = snap.recs[HEARTH__KIND__KIND_DUES][i];
 		const Hearth__Dues *d = rec->dues;
 		const Hearth__Member *m = due_member(&snap, d->member.data, d->member.len);
-		char id[UUID_TEXT_LEN + 1], mid[UUID_TEXT_LEN + 1] = "", due[VALUE_YUAN_TEXT_MAX],
-		     paid[VALUE_YUAN_TEXT_MAX];
+		char id[UUID_TEXT_LEN + 1], mid[UUID_TEXT_LEN + 1] = "", due[MONEY_YUAN_TEXT_MAX],
+		     paid[MONEY_YUAN_TEXT_MAX];
 		json_t *e;
 		int32_t dm;
 
@@ -201,8 +201,8 @@ static void do_month_list(web_api *a, const web_api_request *rq, web_api_answer 
 		uuid_format(rec->id.data, id);
 		if (d->member.len == UUID_LEN)
 			uuid_format(d->member.data, mid);
-		value_yuan_format(d->due, due);
-		value_yuan_format(d->paid, paid);
+		money_yuan_format(d->due, due);
+		money_yuan_format(d->paid, paid);
 		json_object_set_new(e, "id", web_jstr(id));
 		json_object_set_new(e, "member", web_jstr(m ? m->name : ""));
 		json_object_set_new(e, "member_id", web_jstr(mid));

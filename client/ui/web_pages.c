@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/core/due.h"
+#include "client/core/due_load.h"
 #include "client/core/import.h"
 #include "client/core/local_rules.h"
 #include "client/core/member_log.h"
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 #include "client/ui/web_api_lend.h"
 #include "client/ui/web_audit.h"
 #include "client/ui/web_dues.h"

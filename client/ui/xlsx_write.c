@@ -141,7 +141,7 @@ int xlsx_writer_row(xlsx_writer *w)
 	return 0;
 }
 
-/* "12.50" -> 12.5: only what value_yuan_format writes (digits, one point,
+/* "12.50" -> 12.5: only what money_yuan_format writes (digits, one point,
  * an optional minus), so a mask or a note is never taken for a number. */
 static int plain_number(const char *s, int point_ok, double *out)
 {

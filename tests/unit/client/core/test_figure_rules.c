@@ -16,7 +16,7 @@
 
 #include "common/figure_rules.h"
 #include "client/core/stats.h"
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 #include "common/date.h"
 #include "common/hearth.h"
 

@@ -125,18 +125,18 @@ static void test_client_percent_parse(void **state)
 
 static void test_client_yuan_format(void **state)
 {
-	char out[VALUE_YUAN_TEXT_MAX];
+	char out[MONEY_YUAN_TEXT_MAX];
 	(void)state;
 
-	value_yuan_format(1250, out);
+	money_yuan_format(1250, out);
 	assert_string_equal(out, "12.50");
-	value_yuan_format(5, out);
+	money_yuan_format(5, out);
 	assert_string_equal(out, "0.05");
-	value_yuan_format(0, out);
+	money_yuan_format(0, out);
 	assert_string_equal(out, "0.00");
-	value_yuan_format(-5, out);
+	money_yuan_format(-5, out);
 	assert_string_equal(out, "-0.05");
-	value_yuan_format(INT64_MIN, out);
+	money_yuan_format(INT64_MIN, out);
 	assert_string_equal(out, "-92233720368547758.08");
 }
 

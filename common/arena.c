@@ -1,5 +1,5 @@
 /* arena.c: the bump allocator of arena.h. */
-#include "client/core/arena.h"
+#include "common/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>

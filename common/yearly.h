@@ -35,7 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/core/due.h"
+#include "common/due.h"
 
 enum yearly_unit { YEARLY_COUNT, YEARLY_FEN, YEARLY_PERMILLE };
 

@@ -1,16 +1,16 @@
 /* yearly.c: one branch's year in figures (yearly.h), computation only;
  * cmd/report.c prints them. */
-#include "client/core/yearly.h"
+#include "common/yearly.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/figure_rules.h"
-#include "client/core/values.h"
 #include "common/array.h"
 #include "common/date.h"
+#include "common/figure_rules.h"
 #include "common/hearth.h"
+#include "common/money.h"
 #include "common/record.h"
 
 #define NO_DAY INT32_MIN
@@ -503,11 +503,11 @@ int64_t yearly_value(const yearly_report *r, const char *section, const char *gr
 
 void yearly_value_text(const yearly_figure *f, char out[YEARLY_TEXT_MAX])
 {
-	char y[VALUE_YUAN_TEXT_MAX];
+	char y[MONEY_YUAN_TEXT_MAX];
 
 	switch (f->unit) {
 	case YEARLY_FEN:
-		value_yuan_format(f->value, y);
+		money_yuan_format(f->value, y);
 		snprintf(out, YEARLY_TEXT_MAX, "%s \xe5\x85\x83", y);   /* 元 */
 		break;
 	case YEARLY_PERMILLE:

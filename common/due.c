@@ -1,18 +1,17 @@
-/* due.c: computes what a branch owes its members (due.h); cmd/due.c
- * prints it. */
-#include "client/core/due.h"
+/* due.c: computes what a branch owes its members (due.h) over a snapshot of
+ * its records: the client's from its replica (client/core/due_load.c), the
+ * server's from its store for the committee's figures; cmd/due.c prints it. */
+#include "common/due.h"
 
-#include <ini.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/array.h"
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
-#include "client/core/values.h"
-#include "common/i18n.h"
+#include "common/money.h"
 #include "common/record.h"
 #include "common/uuid.h"
 
@@ -30,101 +29,20 @@ void due_config_defaults(due_config *c)
 	c->contact_gap_days = 90;
 }
 
-struct cfg_parse {
-	due_config *c;
-	char *err;
-	size_t cap;
-	int bad;
-};
-
-static int on_due_value(void *user, const char *section, const char *name, const char *value)
-{
-	static const struct {
-		const char *key;
-		size_t off;
-		int32_t max;
-	} keys[] = {
-		{ "visit_gap_days", offsetof(due_config, visit_gap_days), 3660 },
-		{ "talk_window_days", offsetof(due_config, talk_window_days), 3660 },
-		{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
-		{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
-		{ "dues_months", offsetof(due_config, dues_months), 120 },
-		{ "contact_gap_days", offsetof(due_config, contact_gap_days), 3660 },
-	};
-	struct cfg_parse *p = user;
-
-	if (strcmp(section, "due") != 0 || p->bad)
-		return 1;
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(keys); i++) {
-		char *end;
-		long v;
-
-		if (strcmp(name, keys[i].key) != 0)
-			continue;
-		v = strtol(value, &end, 10);
-		if (!*value || *end || v < 1 || v > keys[i].max) {
-			snprintf(p->err, p->cap, _("profile.ini [due] %s = \"%s\": give a whole number from 1 to %d"),
-			         name, value, (int)keys[i].max);
-			p->bad = 1;
-			return 1;
-		}
-		*(int32_t *)((char *)p->c + keys[i].off) = (int32_t)v;
-		return 1;
-	}
-	snprintf(p->err, p->cap,
-	         _("profile.ini [due] has an unknown key \"%s\" (known: visit_gap_days, talk_window_days, "
-	         "talk_lookback_days, note_gap_days, dues_months, contact_gap_days)"), name);
-	p->bad = 1;
-	return 1;
-}
-
-int due_config_load(due_config *c, const char *home, char *err, size_t cap)
-{
-	char path[1100];
-	struct cfg_parse p = { c, err, cap, 0 };
-
-	due_config_defaults(c);
-	snprintf(path, sizeof(path), "%s/profile.ini", home);
-	if (access(path, F_OK) != 0)
-		return 0;
-	if (ini_parse(path, on_due_value, &p) < 0)
-		return 0;
-	return p.bad ? HEARTH_EINVAL : 0;
-}
-
-int due_today(int32_t *today, char *err, size_t cap)
-{
-	const char *s = getenv("HEARTH_TODAY");
-
-	if (!s || !*s) {
-		*today = date_today();
-		return 0;
-	}
-	if (date_parse(s, today) != 0) {
-		snprintf(err, cap, _("HEARTH_TODAY \"%s\" is not a date that exists (YYYY-MM-DD)"), s);
-		return HEARTH_EINVAL;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------- snapshot */
 
-struct load_ctx {
-	due_snapshot *s;
-	const char *branch;
-	int rc;
-};
-
-/* Keeps rec (the replica hands it over, unpacked in the snapshot's arena:
- * no copy, and one release for all) in its kind's array. */
-static int load_one(void *arg, Hearth__Record *rec)
+void due_snapshot_init(due_snapshot *s)
 {
-	struct load_ctx *l = arg;
-	due_snapshot *s = l->s;
+	memset(s, 0, sizeof(*s));
+	arena_init(&s->arena);
+}
+
+int due_snapshot_keep(due_snapshot *s, Hearth__Record *rec, const char *branch)
+{
 	size_t k = (size_t)rec->kind;
 
 	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec) ||
-	    (l->branch && strcmp(rec->branch_id ? rec->branch_id : "", l->branch) != 0)) {
+	    (branch && strcmp(rec->branch_id ? rec->branch_id : "", branch) != 0)) {
 		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
 		return 0;
 	}
@@ -133,8 +51,7 @@ static int load_one(void *arg, Hearth__Record *rec)
 		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
 		if (!grown) {
 			hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
-			l->rc = HEARTH_ENOMEM;
-			return 1;
+			return HEARTH_ENOMEM;
 		}
 		s->recs[k] = grown;
 		s->cap[k] = nc;
@@ -143,19 +60,19 @@ static int load_one(void *arg, Hearth__Record *rec)
 	return 0;
 }
 
-int due_snapshot_load(replica *r, const char *branch, due_snapshot *s)
+static int by_id(const void *a, const void *b)
 {
-	struct load_ctx l = { s, branch, 0 };
-	int rc;
+	const Hearth__Record *x = *(Hearth__Record *const *)a, *y = *(Hearth__Record *const *)b;
+	size_t n = x->id.len < y->id.len ? x->id.len : y->id.len;
+	int c = memcmp(x->id.data, y->id.data, n);
+	return c ? c : (x->id.len > y->id.len) - (x->id.len < y->id.len);
+}
 
-	memset(s, 0, sizeof(*s));
-	arena_init(&s->arena);
-	rc = replica_each_take_in(r, 0, &s->arena, load_one, &l);
-	if (rc == 0)
-		rc = l.rc;
-	if (rc != 0)
-		due_snapshot_free(s);
-	return rc;
+void due_snapshot_sort(due_snapshot *s)
+{
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++)
+		if (s->n[k] > 1)
+			qsort(s->recs[k], s->n[k], sizeof(*s->recs[k]), by_id);
 }
 
 void due_snapshot_free(due_snapshot *s)
@@ -166,8 +83,8 @@ void due_snapshot_free(due_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Members come in id order (replica_each walks ids), so a lookup is a
- * binary search. Returns the index or -1. */
+/* Members are in id order (the replica walks ids; the server sorts), so a
+ * lookup is a binary search. Returns the index or -1. */
 static long member_index(const due_snapshot *s, const uint8_t *id, size_t len)
 {
 	size_t lo = 0, hi = s->n[HEARTH__KIND__KIND_MEMBER];
@@ -626,7 +543,7 @@ static int owed_dues(calc *c)
 		qsort(refs, n, sizeof(*refs), dues_order);
 	for (size_t i = 0; i < n;) {
 		due_item *it = add_item(c, DUE_DUES, refs[i].mi, refs[i].rec);
-		char months[200] = "", amt[VALUE_YUAN_TEXT_MAX], first[32];
+		char months[200] = "", amt[MONEY_YUAN_TEXT_MAX], first[32];
 		size_t used = 0, j;
 
 		if (!it) {
@@ -647,7 +564,7 @@ static int owed_dues(calc *c)
 		date_parse(first, &it->since);
 		it->days = c->today - it->since;
 		snprintf(it->reason, sizeof(it->reason), "欠缴党费 %u 个月", it->months);
-		value_yuan_format(it->amount, amt);
+		money_yuan_format(it->amount, amt);
 		snprintf(it->detail, sizeof(it->detail), "%.150s，欠缴 %s 元", months, amt);
 		i = j;
 	}

@@ -1,8 +1,10 @@
 /* due.h: what a branch owes its members (`hearth due`): hardship-ledger
  * members not visited lately, talks a trigger requires, pairings without
  * progress notes, dues unpaid for months, and the coverage of the Spring
- * Festival and 七一 visiting campaigns. The computation is separate from the
- * command so the admin console can run it per branch on its replica.
+ * Festival and 七一 visiting campaigns. The computation runs over a
+ * snapshot of records in memory, so the same rules serve `hearth due`, the
+ * pages and the admin console over a replica (client/core/due_load.h) and
+ * hearthd over its store for the committee's figures.
  *
  * The rules, with the thresholds of due_config:
  *   visit   an open hardship entry (在册/帮扶中) whose member's last visit
@@ -40,7 +42,7 @@
 #include <stdint.h>
 
 #include "proto/hearth.pb-c.h"
-#include "client/core/replica.h"
+#include "common/arena.h"
 
 typedef struct due_config {
 	int32_t visit_gap_days;      /* 90 */
@@ -53,20 +55,8 @@ typedef struct due_config {
 
 void due_config_defaults(due_config *c);
 
-/* Reads the optional [due] section of home/profile.ini (keys visit_gap_days,
- * talk_window_days, talk_lookback_days, note_gap_days, dues_months,
- * contact_gap_days) over the
- * defaults. A missing file or section is not an error. Returns 0, or
- * HEARTH_EINVAL with err naming the key and the allowed range. */
-int due_config_load(due_config *c, const char *home, char *err, size_t cap);
-
-/* Today as a day number: $HEARTH_TODAY (YYYY-MM-DD; tests set it to make
- * results deterministic) when set, else the UTC date. Returns 0, or
- * HEARTH_EINVAL with err set when $HEARTH_TODAY is not a date. */
-int due_today(int32_t *today, char *err, size_t cap);
-
 /* ---- a branch's records in memory ---------------------------------------
- * Live (not deleted) records of one branch (NULL: every branch the replica
+ * Live (not deleted) records of one branch (or of every branch the source
  * holds), per kind, in id (creation) order. Heap copies owned by the
  * snapshot until due_snapshot_free. */
 typedef struct due_snapshot {
@@ -77,8 +67,19 @@ typedef struct due_snapshot {
 	arena arena;
 } due_snapshot;
 
-/* Returns 0, HEARTH_ENOMEM or the replica's error. On error s is empty. */
-int due_snapshot_load(replica *r, const char *branch, due_snapshot *s);
+/* Starts an empty snapshot. */
+void due_snapshot_init(due_snapshot *s);
+
+/* Takes rec, unpacked with arena_allocator(&s->arena), into its kind's
+ * array, or frees it when it does not belong: deleted, without a body, of
+ * an unknown kind, or (branch not NULL) of another branch. Returns 0, or
+ * HEARTH_ENOMEM (rec is freed then too). */
+int due_snapshot_keep(due_snapshot *s, Hearth__Record *rec, const char *branch);
+
+/* Puts every kind's records in id order, which the computation expects;
+ * for a snapshot filled out of that order. */
+void due_snapshot_sort(due_snapshot *s);
+
 void due_snapshot_free(due_snapshot *s);
 
 /* The member record with that id in s, or NULL. Borrowed from s. */
