@@ -59,6 +59,9 @@ void arena_init(arena *a)
 
 ProtobufCAllocator *arena_allocator(arena *a)
 {
+	/* The allocator names its arena by address: pointed again here, an
+	 * arena moved by value (a snapshot handed over whole) still works. */
+	a->pa.allocator_data = a;
 	return &a->pa;
 }
 

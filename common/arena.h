@@ -20,8 +20,11 @@ typedef struct arena {
 
 void arena_init(arena *a);
 
-/* The allocator to unpack with; valid until arena_free. Messages unpacked
- * with it are never freed one by one (free_unpacked with it does nothing). */
+/* The allocator to unpack with; valid until arena_free or until a is
+ * moved. Messages unpacked with it are never freed one by one
+ * (free_unpacked with it does nothing). An arena may be moved by value
+ * (struct assignment) between unpacks: ask for the allocator again at its
+ * new place. */
 ProtobufCAllocator *arena_allocator(arena *a);
 
 /* Forgets everything handed out but keeps one chunk for what comes next:

@@ -37,35 +37,136 @@ void due_snapshot_init(due_snapshot *s)
 	arena_init(&s->arena);
 }
 
+/* Whether rec goes into a snapshot of branch (NULL: any): live, with a
+ * body, of a known kind. The one judge for keep, put and view. */
+static int belongs(const Hearth__Record *rec, const char *branch)
+{
+	size_t k = (size_t)rec->kind;
+
+	return k != 0 && k <= HEARTH__KIND__KIND_TRANSFER && !rec->deleted && record_body(rec) &&
+	       (!branch || strcmp(rec->branch_id ? rec->branch_id : "", branch) == 0);
+}
+
+/* Room for one more record of kind k. */
+static int grow(due_snapshot *s, size_t k)
+{
+	if (s->n[k] == s->cap[k]) {
+		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
+		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
+		if (!grown)
+			return HEARTH_ENOMEM;
+		s->recs[k] = grown;
+		s->cap[k] = nc;
+	}
+	return 0;
+}
+
 int due_snapshot_keep(due_snapshot *s, Hearth__Record *rec, const char *branch)
 {
 	size_t k = (size_t)rec->kind;
 
-	if (k == 0 || k >= HEARTH_ARRAY_LEN(s->recs) || rec->deleted || !record_body(rec) ||
-	    (branch && strcmp(rec->branch_id ? rec->branch_id : "", branch) != 0)) {
+	if (!belongs(rec, branch)) {
 		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
 		return 0;
 	}
-	if (s->n[k] == s->cap[k]) {
-		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
-		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
-		if (!grown) {
-			hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
-			return HEARTH_ENOMEM;
-		}
-		s->recs[k] = grown;
-		s->cap[k] = nc;
+	if (grow(s, k) != 0) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return HEARTH_ENOMEM;
 	}
 	s->recs[k][s->n[k]++] = rec;
 	return 0;
 }
 
+/* The order of ids: bytes, then length (a shorter id first). */
+static int id_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 static int by_id(const void *a, const void *b)
 {
 	const Hearth__Record *x = *(Hearth__Record *const *)a, *y = *(Hearth__Record *const *)b;
-	size_t n = x->id.len < y->id.len ? x->id.len : y->id.len;
-	int c = memcmp(x->id.data, y->id.data, n);
-	return c ? c : (x->id.len > y->id.len) - (x->id.len < y->id.len);
+	return id_cmp(x->id.data, x->id.len, y->id.data, y->id.len);
+}
+
+/* Where id is in kind k's array (*found set) or would go to keep the
+ * order. */
+static size_t position(const due_snapshot *s, size_t k, const uint8_t *id, size_t len, int *found)
+{
+	size_t lo = 0, hi = s->n[k];
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const Hearth__Record *m = s->recs[k][mid];
+		int c = id_cmp(m->id.data, m->id.len, id, len);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int due_snapshot_remove(due_snapshot *s, const uint8_t *id, size_t len)
+{
+	/* A record's kind never changes, but the caller may only know the
+	 * id (a record gone from the replica): every kind is asked. */
+	for (size_t k = 1; k < HEARTH_ARRAY_LEN(s->recs); k++) {
+		int found;
+		size_t i = position(s, k, id, len, &found);
+		if (!found)
+			continue;
+		memmove(&s->recs[k][i], &s->recs[k][i + 1], (s->n[k] - i - 1) * sizeof(*s->recs[k]));
+		s->n[k]--;
+		return 1;
+	}
+	return 0;
+}
+
+int due_snapshot_put(due_snapshot *s, Hearth__Record *rec, const char *branch)
+{
+	size_t k = (size_t)rec->kind, i;
+	int found;
+
+	(void)due_snapshot_remove(s, rec->id.data, rec->id.len);
+	if (!belongs(rec, branch)) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return 0;
+	}
+	if (grow(s, k) != 0) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return HEARTH_ENOMEM;
+	}
+	i = position(s, k, rec->id.data, rec->id.len, &found);
+	memmove(&s->recs[k][i + 1], &s->recs[k][i], (s->n[k] - i) * sizeof(*s->recs[k]));
+	s->recs[k][i] = rec;
+	s->n[k]++;
+	return 0;
+}
+
+int due_snapshot_view(const due_snapshot *all, const char *branch, due_snapshot *view)
+{
+	due_snapshot_init(view);
+	for (size_t k = 1; k < HEARTH_ARRAY_LEN(all->recs); k++) {
+		if (!all->n[k])
+			continue;
+		/* Sized for all of the kind at once: one allocation, no growth. */
+		if (!(view->recs[k] = malloc(all->n[k] * sizeof(*view->recs[k])))) {
+			due_snapshot_free(view);
+			return HEARTH_ENOMEM;
+		}
+		view->cap[k] = all->n[k];
+		for (size_t i = 0; i < all->n[k]; i++)
+			if (belongs(all->recs[k][i], branch))
+				view->recs[k][view->n[k]++] = all->recs[k][i];
+	}
+	return 0;
 }
 
 void due_snapshot_sort(due_snapshot *s)

@@ -82,6 +82,37 @@ void due_snapshot_sort(due_snapshot *s);
 
 void due_snapshot_free(due_snapshot *s);
 
+/* ---- following a snapshot's records as they change ----------------------
+ * For a reader that keeps a snapshot and learns which records changed
+ * since it was filled (the kept snapshot of `hearth ui`,
+ * client/core/due_keep.h), so a change costs the changed records, not a
+ * reload. Both keep every kind's array in id order and expect it (after
+ * due_snapshot_load, or keep then sort). A record replaced or removed
+ * stays in the arena until due_snapshot_free: a keeper that follows many
+ * changes reloads now and then to give that memory back. */
+
+/* Puts rec, the new version of the record with its id, unpacked with
+ * arena_allocator(&s->arena), in its place: the record with that id (in
+ * any kind) goes, and rec takes its place in id order when it belongs as
+ * due_snapshot_keep judges (branch NULL: any branch); when it does not (a
+ * delete, another branch) the record is only gone. Costs a binary search
+ * per kind and a move of the kind's later pointers. Returns 0, or
+ * HEARTH_ENOMEM with s as before except that the old version is gone. */
+int due_snapshot_put(due_snapshot *s, Hearth__Record *rec, const char *branch);
+
+/* Takes the record with id (of any kind) out of s. Returns 1 when one
+ * went, 0 when s held none. */
+int due_snapshot_remove(due_snapshot *s, const uint8_t *id, size_t len);
+
+/* Fills view with the records of all that belong to branch (NULL: all of
+ * them), in the same order: what due_snapshot_load(r, branch) would give
+ * from the replica all was loaded from (branch NULL), without reading it
+ * again. view's arrays are its own but its records are borrowed from all:
+ * valid until all changes or is freed. Free view with due_snapshot_free
+ * (which then frees only its arrays). Returns 0, or HEARTH_ENOMEM with view
+ * empty. */
+int due_snapshot_view(const due_snapshot *all, const char *branch, due_snapshot *view);
+
 /* The member record with that id in s, or NULL. Borrowed from s. */
 const Hearth__Member *due_member(const due_snapshot *s, const uint8_t *id, size_t len);
 
