@@ -1,0 +1,368 @@
+/* test_due_keep.c: client/core/due_keep.c. The snapshot `hearth ui` keeps
+ * and follows equals, after every kind of change, the one a fresh
+ * due_snapshot_load reads: record by record (packed bytes), and in what
+ * is computed from it (the due list, a branch's year). The changes are
+ * those a secretary and a sync make: an edit, a new record, a delete, a
+ * restore, a pull page, a re-pull from zero, more changes than it follows
+ * (then it reads all), another replica. An unchanged replica reads
+ * nothing. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "client/core/due_keep.h"
+#include "client/core/due_load.h"
+#include "client/core/replica.h"
+#include "client/core/replica_sync.h"
+#include "common/date.h"
+#include "common/hearth.h"
+#include "common/uuid.h"
+#include "common/yearly.h"
+
+typedef struct fixture {
+	char dir[2][512];
+	replica r[2];
+	due_keep k;
+	uint64_t seq;
+	int32_t today;
+	uint8_t members[8][16];
+} fixture;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	const char *base = getenv("HEARTH_TEST_TMP");
+	char err[512];
+
+	assert_non_null(f);
+	if (!base || !*base)
+		base = "/tmp";
+	mkdir(base, 0700);
+	for (int i = 0; i < 2; i++) {
+		snprintf(f->dir[i], sizeof(f->dir[i]), "%s/due-keep-XXXXXX", base);
+		assert_non_null(mkdtemp(f->dir[i]));
+		assert_int_equal(replica_open(&f->r[i], f->dir[i], err, sizeof(err)), 0);
+	}
+	assert_int_equal(date_parse("2026-08-01", &f->today), 0);
+	due_keep_init(&f->k);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	due_keep_free(&f->k);
+	for (int i = 0; i < 2; i++) {
+		replica_close(&f->r[i]);
+		nftw(f->dir[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	free(f);
+	return 0;
+}
+
+/* ---- records: server copies are pulled, edits go through replica_edit */
+
+static void pull(fixture *f, replica *r, Hearth__Record **recs, size_t n)
+{
+	Hearth__PullResponse page = HEARTH__PULL_RESPONSE__INIT;
+	char err[512] = "";
+
+	page.records = recs;
+	page.n_records = n;
+	page.cursor = ++f->seq;
+	if (replica_apply_pull(r, &page, err, sizeof(err)) != 0)
+		fail_msg("replica_apply_pull: %s", err);
+}
+
+static void server_rec(fixture *f, Hearth__Record *rec, const uint8_t id[16], const char *branch)
+{
+	rec->id.data = (uint8_t *)id;
+	rec->id.len = 16;
+	rec->branch_id = (char *)branch;
+	rec->rev = 1;
+	rec->seq = ++f->seq;
+	rec->updated_at = 1780000000000 + (int64_t)f->seq;
+}
+
+/* Pulls member i of branch, with a hardship entry certified on certified
+ * (so the due list owes it a visit and a talk), and a visit of it on
+ * visited (NULL: none). */
+static void pull_member(fixture *f, replica *r, int i, const char *branch, const char *name,
+                        const char *certified, const char *visited)
+{
+	Hearth__Record m = HEARTH__RECORD__INIT, h = HEARTH__RECORD__INIT, v = HEARTH__RECORD__INIT;
+	Hearth__Member mb = HEARTH__MEMBER__INIT;
+	Hearth__Hardship hb = HEARTH__HARDSHIP__INIT;
+	Hearth__Visit vb = HEARTH__VISIT__INIT;
+	ProtobufCBinaryData ref;
+	uint8_t hid[16], vid[16];
+	Hearth__Record *recs[3] = { &m, &h, &v };
+
+	assert_int_equal(uuid_v7(f->members[i]), 0);
+	assert_int_equal(uuid_v7(hid), 0);
+	assert_int_equal(uuid_v7(vid), 0);
+	ref.data = f->members[i];
+	ref.len = 16;
+	mb.name = (char *)name;
+	mb.join_date = (char *)"1970-07-01";
+	m.kind = HEARTH__KIND__KIND_MEMBER;
+	m.body_case = HEARTH__RECORD__BODY_MEMBER;
+	m.member = &mb;
+	server_rec(f, &m, f->members[i], branch);
+	hb.member = ref;
+	hb.status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED;
+	hb.certified_at = (char *)certified;
+	h.kind = HEARTH__KIND__KIND_HARDSHIP;
+	h.body_case = HEARTH__RECORD__BODY_HARDSHIP;
+	h.hardship = &hb;
+	server_rec(f, &h, hid, branch);
+	vb.n_members = 1;
+	vb.members = &ref;
+	vb.occasion = HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL;
+	vb.status = HEARTH__VISIT_STATUS__VISIT_STATUS_DONE;
+	vb.date = (char *)visited;
+	vb.cash = 30000;
+	v.kind = HEARTH__KIND__KIND_VISIT;
+	v.body_case = HEARTH__RECORD__BODY_VISIT;
+	v.visit = &vb;
+	server_rec(f, &v, vid, branch);
+	pull(f, r, recs, visited ? 3 : 2);
+}
+
+static void edit_member(fixture *f, const uint8_t id[16], const char *name, int create)
+{
+	Hearth__Record rec = HEARTH__RECORD__INIT;
+	Hearth__Member m = HEARTH__MEMBER__INIT;
+	char err[512] = "";
+
+	(void)f;
+	m.name = (char *)name;
+	m.join_date = (char *)"1975-07-01";
+	rec.id.data = (uint8_t *)id;
+	rec.id.len = 16;
+	rec.kind = HEARTH__KIND__KIND_MEMBER;
+	rec.branch_id = (char *)"b001";
+	rec.body_case = HEARTH__RECORD__BODY_MEMBER;
+	rec.member = &m;
+	if (replica_edit(&f->r[0], &rec, create, err, sizeof(err)) != 0)
+		fail_msg("replica_edit: %s", err);
+}
+
+/* ---- equality with a fresh load --------------------------------------- */
+
+static void expect_same_records(const due_snapshot *a, const due_snapshot *b)
+{
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(a->n); k++) {
+		assert_int_equal(a->n[k], b->n[k]);
+		for (size_t i = 0; i < a->n[k]; i++) {
+			size_t la = hearth__record__get_packed_size(a->recs[k][i]);
+			size_t lb = hearth__record__get_packed_size(b->recs[k][i]);
+			uint8_t *pa = malloc(la + 1), *pb = malloc(lb + 1);
+			assert_non_null(pa);
+			assert_non_null(pb);
+			assert_int_equal(la, lb);
+			hearth__record__pack(a->recs[k][i], pa);
+			hearth__record__pack(b->recs[k][i], pb);
+			assert_memory_equal(pa, pb, la);
+			free(pa);
+			free(pb);
+		}
+	}
+}
+
+static void expect_same_due(const due_snapshot *a, const due_snapshot *b, int32_t today)
+{
+	due_config cfg;
+	due_report ra, rb;
+
+	due_config_defaults(&cfg);
+	assert_int_equal(due_compute(a, today, &cfg, &ra), 0);
+	assert_int_equal(due_compute(b, today, &cfg, &rb), 0);
+	assert_int_equal(ra.n_items, rb.n_items);
+	if (ra.n_items)
+		assert_memory_equal(ra.items, rb.items, ra.n_items * sizeof(*ra.items));
+	assert_memory_equal(ra.counts, rb.counts, sizeof(ra.counts));
+	for (size_t c = 0; c < HEARTH_ARRAY_LEN(ra.campaigns); c++) {
+		assert_int_equal(ra.campaigns[c].visited, rb.campaigns[c].visited);
+		assert_int_equal(ra.campaigns[c].total, rb.campaigns[c].total);
+		assert_int_equal(ra.campaigns[c].n_missing, rb.campaigns[c].n_missing);
+		if (ra.campaigns[c].n_missing)
+			assert_memory_equal(ra.campaigns[c].missing, rb.campaigns[c].missing,
+			                    ra.campaigns[c].n_missing * sizeof(*ra.campaigns[c].missing));
+	}
+	due_report_free(&ra);
+	due_report_free(&rb);
+}
+
+static void expect_same_year(const due_snapshot *all, replica *r, const char *branch)
+{
+	due_snapshot view, fresh;
+	yearly_report ya, yb;
+
+	assert_int_equal(due_snapshot_view(all, branch, &view), 0);
+	assert_int_equal(due_snapshot_load(r, branch, &fresh), 0);
+	expect_same_records(&view, &fresh);
+	assert_int_equal(yearly_compute(&view, branch, 2026, &ya), 0);
+	assert_int_equal(yearly_compute(&fresh, branch, 2026, &yb), 0);
+	assert_int_equal(ya.n, yb.n);
+	for (size_t i = 0; i < ya.n; i++) {
+		assert_string_equal(ya.f[i].key, yb.f[i].key);
+		assert_int_equal(ya.f[i].value, yb.f[i].value);
+	}
+	assert_int_equal(ya.n_veterans, yb.n_veterans);
+	yearly_free(&ya);
+	yearly_free(&yb);
+	due_snapshot_free(&view);
+	due_snapshot_free(&fresh);
+}
+
+/* Brings the kept snapshot up to r, checks how, and that it equals a fresh
+ * load of r in its records, its due list and b001's year. Returns how
+ * many records it followed. */
+static size_t check(fixture *f, replica *r, enum due_keep_how how)
+{
+	const due_snapshot *kept;
+	due_snapshot fresh;
+	due_keep_result res;
+
+	assert_int_equal(due_keep_get(&f->k, r, &kept, &res), 0);
+	assert_non_null(kept);
+	assert_int_equal(res.how, how);
+	assert_int_equal(due_snapshot_load(r, NULL, &fresh), 0);
+	expect_same_records(kept, &fresh);
+	expect_same_due(kept, &fresh, f->today);
+	due_snapshot_free(&fresh);
+	expect_same_year(kept, r, "b001");
+	return res.changed;
+}
+
+static void fill(fixture *f)
+{
+	pull_member(f, &f->r[0], 0, "b001", "张一", "2026-01-10", "2026-02-01");
+	pull_member(f, &f->r[0], 1, "b001", "李二", "2026-03-01", NULL);
+	pull_member(f, &f->r[0], 2, "b002", "王三", "2026-04-01", "2026-07-01");
+	pull_member(f, &f->r[0], 3, "b001", "赵四", "2025-11-01", "2026-01-20");
+}
+
+static void test_follows_edits_creates_deletes_restores(void **state)
+{
+	fixture *f = *state;
+	uint8_t fresh_id[16];
+	char err[512] = "";
+	due_report rep;
+	due_config cfg;
+	const due_snapshot *kept;
+
+	fill(f);
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	due_config_defaults(&cfg);
+	assert_int_equal(due_keep_get(&f->k, &f->r[0], &kept, NULL), 0);
+	assert_int_equal(due_compute(kept, f->today, &cfg, &rep), 0);
+	assert_true(rep.n_items > 0);     /* a due list with something in it to compare */
+	due_report_free(&rep);
+
+	/* Nothing written: nothing read. */
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_KEPT), 0);
+
+	/* An edit of a member (a name the due list prints). */
+	edit_member(f, f->members[1], "李二改", 0);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
+
+	/* A new member. */
+	assert_int_equal(uuid_v7(fresh_id), 0);
+	edit_member(f, fresh_id, "新五", 1);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
+
+	/* A delete: of a member whose hardship entry stays (the due list
+	 * then skips it), and of the new one. */
+	assert_int_equal(replica_delete(&f->r[0], f->members[0], &(replica_delete_opts){ .confirm_referenced = 1 },
+	                                err, sizeof(err)), 0);
+	assert_int_equal(replica_delete(&f->r[0], fresh_id, NULL, err, sizeof(err)), 0);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 2);
+
+	/* A restore brings the member back. */
+	if (replica_restore(&f->r[0], f->members[0], err, sizeof(err)) != 0)
+		fail_msg("replica_restore: %s", err);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
+
+	/* A pull page: new records and a new server copy of a known one. */
+	pull_member(f, &f->r[0], 4, "b001", "钱五", "2026-05-01", "2026-06-01");
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 3);
+
+	/* A re-pull from zero forgets every server copy but the local ones
+	 * of records with pending ops: most records go. */
+	assert_int_equal(replica_reset_server(&f->r[0]), 0);
+	check(f, &f->r[0], DUE_KEEP_FOLLOWED);
+	fill(f);
+	check(f, &f->r[0], DUE_KEEP_FOLLOWED);
+}
+
+static void test_many_changes_read_all(void **state)
+{
+	fixture *f = *state;
+
+	fill(f);
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	/* 3 records a member: more than the changes it follows. */
+	for (int i = 0; i < DUE_KEEP_MAX_CHANGES / 3 + 1; i++)
+		pull_member(f, &f->r[0], 5, "b001", "孙六", "2026-02-01", "2026-02-02");
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	edit_member(f, f->members[5], "孙六改", 0);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
+}
+
+static void test_another_replica_is_read_whole(void **state)
+{
+	fixture *f = *state;
+
+	fill(f);
+	pull_member(f, &f->r[1], 6, "b001", "周七", "2026-02-01", "2026-02-02");
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	check(f, &f->r[1], DUE_KEEP_LOADED);
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_KEPT), 0);
+}
+
+/* The regression of the first browser run: kept while the replica was
+ * still empty (no rows), the first records were never followed. */
+static void test_empty_then_filled(void **state)
+{
+	fixture *f = *state;
+
+	check(f, &f->r[0], DUE_KEEP_LOADED);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_KEPT), 0);
+	pull_member(f, &f->r[0], 0, "b001", "张一", "2026-01-10", NULL);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 2);
+	edit_member(f, f->members[0], "张一改", 0);
+	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_follows_edits_creates_deletes_restores, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_changes_read_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_another_replica_is_read_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_then_filled, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
