@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/core/branch_lookup.h"
+#include "client/core/due_keep.h"
 #include "client/core/due_load.h"
 #include "client/core/event_list.h"
 #include "client/core/field_input.h"
@@ -87,6 +88,7 @@ struct web_api {
 	web_cached cache[WEB_CACHE_SLOTS];
 	size_t cache_next;          /* the slot a new key takes next */
 	search_index search;        /* of the kind searched last */
+	due_keep due;               /* every record 首页 and 报表 compute over, followed as they change */
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -104,6 +106,7 @@ int web_api_new(web_api **out, const web_api_options *o)
 	a->id_ok = identity_read(a->prof.cert, &a->id, err, sizeof(err)) == IDENTITY_OK;
 	a->sync_watch = o->sync_watch;
 	a->sync_watch_arg = o->sync_watch_arg;
+	due_keep_init(&a->due);
 	*out = a;
 	return 0;
 }
@@ -118,6 +121,7 @@ void web_api_free(web_api *a)
 	free(a->search.start);
 	free(a->search.id);
 	free(a->search.hash);
+	due_keep_free(&a->due);
 	free(a);
 }
 
@@ -185,6 +189,14 @@ void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const
 	c->gen = gen;
 	c->status = an->status;
 	c->json = copy;
+}
+
+/* 首页 and 报表 compute over every record; the records are kept in this
+ * process and followed as they change (due_keep.h), so the first request
+ * after an edit reads the edited records again, not all of them. */
+int web_due_snapshot(web_api *a, replica *r, const due_snapshot **snap)
+{
+	return due_keep_get(&a->due, r, snap, NULL);
 }
 
 /* ------------------------------------------------------------ JSON bits */
@@ -732,7 +744,7 @@ static void do_kinds(web_api_answer *an)
 static void do_home(web_api *a, web_api_answer *an)
 {
 	due_config cfg;
-	due_snapshot snap;
+	const due_snapshot *snap;
 	due_report rep;
 	replica_status st;
 	replica r;
@@ -757,10 +769,9 @@ static void do_home(web_api *a, web_api_answer *an)
 		replica_close(&r);
 		return;
 	}
-	memset(&snap, 0, sizeof(snap));
 	memset(&rep, 0, sizeof(rep));
-	if ((rc = due_snapshot_load(&r, NULL, &snap)) != 0 ||
-	    (rc = due_compute(&snap, today, &cfg, &rep)) != 0 || (rc = replica_status_get(&r, &st)) != 0) {
+	if ((rc = web_due_snapshot(a, &r, &snap)) != 0 ||
+	    (rc = due_compute(snap, today, &cfg, &rep)) != 0 || (rc = replica_status_get(&r, &st)) != 0) {
 		snprintf(err, sizeof(err), _("cannot read the local replica: %s"), hearth_strerror(rc));
 		refuse(an, 500, NULL, NULL, err);
 		goto done;
@@ -817,7 +828,6 @@ static void do_home(web_api *a, web_api_answer *an)
 	web_cache_keep(a, &r, key, gen, an);
 done:
 	due_report_free(&rep);
-	due_snapshot_free(&snap);
 	replica_close(&r);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "client/core/replica.h"
+#include "common/due.h"
 #include "client/core/values.h"
 #include "common/record.h"
 
@@ -67,6 +68,14 @@ void web_own_branch(web_api *a, replica *r, char *out, size_t cap);
  * server's API lock, as every route. */
 int web_cache_answer(web_api *a, replica *r, const char *key, uint64_t *gen, web_api_answer *an);
 void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const web_api_answer *an);
+
+/* The records of every branch in r, as due_snapshot_load(r, NULL) would
+ * read them, kept between requests and brought up to date (due_keep.h):
+ * *snap is borrowed until the next call or web_api_free (a route that
+ * wants one branch takes a due_snapshot_view). Returns 0, or the error of
+ * reading the replica with *snap NULL. Under the server's API lock, as
+ * every route. */
+int web_due_snapshot(web_api *a, replica *r, const due_snapshot **snap);
 
 /* Whether the profile's certificate is an auditor's (who only reads). */
 int web_is_auditor(const web_api *a);

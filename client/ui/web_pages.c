@@ -452,12 +452,13 @@ done:
 
 /* --------------------------------------------------------------- 报表 */
 
-/* `hearth report year`: due_snapshot_load and yearly_compute for the
+/* `hearth report year`: yearly_compute over the kept records of the
  * replica's own branch (all branches of an admin replica). */
 static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	const char *ytext = rq->arg(rq->arg_ctx, "year");
 	char err[1200] = "", own[128] = "", day[11], key[256];
+	const due_snapshot *all;
 	due_snapshot snap;
 	yearly_report rep;
 	json_t *j, *figs;
@@ -490,7 +491,8 @@ static void do_report(web_api *a, const web_api_request *rq, web_api_answer *an)
 		replica_close(&r);
 		return;
 	}
-	rc = due_snapshot_load(&r, own[0] ? own : NULL, &snap);
+	if ((rc = web_due_snapshot(a, &r, &all)) == 0)
+		rc = due_snapshot_view(all, own[0] ? own : NULL, &snap);
 	if (rc != 0) {
 		snprintf(err, sizeof(err), _("cannot read the local replica: %s"), _(hearth_strerror(rc)));
 		web_refuse(an, 500, NULL, NULL, err);
