@@ -5,7 +5,8 @@
  * takes an id out of whatever kind holds it; due_snapshot_view gives what a
  * load of one branch keeps, in the same order, borrowing the records. A
  * long random run of puts and removes ends equal to keep + sort of the
- * surviving versions. */
+ * surviving versions. due_compute finds every member a record names
+ * among thousands. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "common/date.h"
 #include "common/due.h"
 #include "common/hearth.h"
 
@@ -209,6 +211,96 @@ static void test_random_run_equals_sorted_keep(void **state)
 	due_snapshot_free(&s);
 }
 
+/* due_compute finds each member a record names through its table of
+ * members, among thousands (ids that share their random tail's hash
+ * slots probe on), and none for an id it does not hold: 2,000 members,
+ * each in the hardship ledger, the even ones visited, a visit of a member
+ * the snapshot lacks: a visit is owed to exactly the odd ones. */
+static void test_compute_finds_every_member(void **state)
+{
+	enum { N = 2000 };
+	static Hearth__Record recs[3 * N + 1];
+	static Hearth__Member mb[N];
+	static Hearth__Hardship hb[N];
+	static Hearth__Visit vb[N / 2 + 1];
+	static uint8_t ids[3 * N + 1][16];
+	static ProtobufCBinaryData ref[N + 1];
+	due_snapshot s;
+	due_report rep;
+	due_config cfg;
+	int32_t today, day;
+	size_t n = 0, nv = 0;
+	unsigned seed = 7;
+	(void)state;
+
+	due_snapshot_init(&s);
+	assert_int_equal(date_parse("2026-08-01", &today), 0);
+	for (size_t i = 0; i < 3 * N + 1; i++) {
+		ids[i][0] = 0x01;
+		ids[i][1] = (uint8_t)(i >> 8);
+		ids[i][2] = (uint8_t)i;
+		ids[i][6] = 0x70;
+		for (int b = 8; b < 16; b++) {
+			seed = seed * 1103515245u + 12345u;
+			ids[i][b] = (uint8_t)(seed >> 16);
+		}
+		hearth__record__init(&recs[i]);
+		recs[i].id.data = ids[i];
+		recs[i].id.len = 16;
+		recs[i].branch_id = (char *)"b1";
+	}
+	for (size_t i = 0; i < N; i++) {
+		Hearth__Record *m = &recs[n++], *h = &recs[n++];
+		hearth__member__init(&mb[i]);
+		mb[i].name = (char *)(i % 2 ? "奇" : "偶");
+		m->kind = HEARTH__KIND__KIND_MEMBER;
+		m->body_case = HEARTH__RECORD__BODY_MEMBER;
+		m->member = &mb[i];
+		ref[i].data = m->id.data;
+		ref[i].len = 16;
+		hearth__hardship__init(&hb[i]);
+		hb[i].member = ref[i];
+		hb[i].status = HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REGISTERED;
+		hb[i].certified_at = (char *)"2026-01-01";
+		h->kind = HEARTH__KIND__KIND_HARDSHIP;
+		h->body_case = HEARTH__RECORD__BODY_HARDSHIP;
+		h->hardship = &hb[i];
+		assert_int_equal(due_snapshot_keep(&s, m, NULL), 0);
+		assert_int_equal(due_snapshot_keep(&s, h, NULL), 0);
+	}
+	/* The unknown member: an id no member has. */
+	ref[N].data = ids[3 * N];
+	ref[N].len = 16;
+	for (size_t i = 0; i <= N; i += 2) {
+		Hearth__Record *v = &recs[n++];
+		hearth__visit__init(&vb[nv]);
+		vb[nv].n_members = 1;
+		vb[nv].members = &ref[i];
+		vb[nv].date = (char *)"2026-07-01";
+		vb[nv].status = HEARTH__VISIT_STATUS__VISIT_STATUS_DONE;
+		v->kind = HEARTH__KIND__KIND_VISIT;
+		v->body_case = HEARTH__RECORD__BODY_VISIT;
+		v->visit = &vb[nv++];
+		assert_int_equal(due_snapshot_keep(&s, v, NULL), 0);
+	}
+	due_snapshot_sort(&s);
+	due_config_defaults(&cfg);
+	assert_int_equal(due_compute(&s, today, &cfg, &rep), 0);
+	assert_int_equal(rep.counts[DUE_VISIT], N / 2);
+	for (size_t i = 0; i < rep.n_items; i++) {
+		if (rep.items[i].what != DUE_VISIT)
+			continue;
+		assert_string_equal(rep.items[i].member_name, "奇");
+		assert_int_equal(date_parse("2026-01-01", &day), 0);
+		assert_int_equal(rep.items[i].since, day);
+	}
+	due_report_free(&rep);
+	/* The snapshot's arrays only: its records are static. */
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s.recs); k++)
+		free(s.recs[k]);
+	arena_free(&s.arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_remove_finds_any_kind),
 		cmocka_unit_test(test_view_is_a_branch_load),
 		cmocka_unit_test(test_random_run_equals_sorted_keep),
+		cmocka_unit_test(test_compute_finds_every_member),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
