@@ -27,6 +27,7 @@
 #include "client/ui/web_api_lend.h"
 #include "common/date.h"
 #include "common/fieldmap.h"
+#include "common/hash64.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
 #include "common/pbfield.h"
@@ -69,7 +70,9 @@ typedef struct search_index {
 	size_t len, cap;
 	size_t *start;
 	uint8_t (*id)[UUID_LEN];
-	uint64_t *hash;             /* of row i's packed record: unchanged bytes, same text */
+	uint64_t *hash;             /* hash64 of row i's packed record: unchanged bytes, same text (a
+	                             * collision would keep one stale row until that record changes
+	                             * again: 2^-64 per changed record) */
 	uint64_t names_hash;        /* of the member names its text was read with */
 	size_t n, ncap;
 } search_index;
@@ -973,22 +976,6 @@ static int index_row(search_index *ix, const uint8_t *id, uint64_t hash)
 	return 0;
 }
 
-/* FNV-1a, 64 bits: tells a record's bytes apart from their last version
- * (a collision would keep one stale row of text until the next change to
- * that record: 2^-64 per changed record). */
-static uint64_t fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-#define FNV64_BASIS 14695981039346656037ull
-
 static int index_one(void *ctx, const Hearth__Record *rec)
 {
 	index_ctx *c = ctx;
@@ -1035,7 +1022,7 @@ static int index_raw(void *ctx, const uint8_t id[16], const uint8_t *bytes, size
 {
 	index_ctx *c = ctx;
 	const search_index *p = c->prev;
-	uint64_t h = fnv64(FNV64_BASIS, bytes, len);
+	uint64_t h = hash64(bytes, len, HASH64_SEED);
 	Hearth__Record *rec;
 	int rc;
 
@@ -1063,11 +1050,11 @@ static int index_raw(void *ctx, const uint8_t id[16], const uint8_t *bytes, size
 
 static uint64_t names_hash(const name_table *t)
 {
-	uint64_t h = FNV64_BASIS;
+	uint64_t h = HASH64_SEED;
 
 	for (size_t i = 0; i < t->n; i++) {
-		h = fnv64(h, t->id[i], UUID_LEN);
-		h = fnv64(h, t->name[i], strlen(t->name[i]) + 1);
+		h = hash64(t->id[i], UUID_LEN, h);
+		h = hash64(t->name[i], strlen(t->name[i]) + 1, h);
 	}
 	return h;
 }
