@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "client/core/stats.h"
+#include "common/stats.h"
 
 typedef struct report_info {
 	const char *org;            /* organisation from the certificate URI */

@@ -1,7 +1,8 @@
-/* stats.c: counts a replica's records into per-branch figures for the
- * committee (see stats.h for what each figure means); ui/stats_print.c
- * prints them. */
-#include "client/core/stats.h"
+/* stats.c: counts a snapshot of records into per-branch figures for the
+ * committee (see stats.h for what each figure means), on an admin's
+ * replica (client/core/stats_load.c) or in hearthd (server/api/committee.c);
+ * ui/stats_print.c prints them. */
+#include "common/stats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,7 @@
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/figure_rules.h"
-#include "client/core/due_load.h"
-#include "client/core/values.h"
+#include "common/money.h"
 
 static const stats_column columns[] = {
 	{ "members", "党员", STATS_COUNT, ST_MEMBERS, 0, 0 },
@@ -467,18 +467,6 @@ int stats_add_branches(stats *s, const Hearth__BranchList *l)
 			return rc;
 	}
 	return 0;
-}
-
-int stats_scan(stats *s, replica *r)
-{
-	due_snapshot all;
-	int rc;
-
-	if ((rc = due_snapshot_load(r, NULL, &all)) != 0)
-		return rc;
-	rc = stats_scan_snapshot(s, &all);
-	due_snapshot_free(&all);
-	return rc;
 }
 
 int stats_scan_snapshot(stats *s, const due_snapshot *all)

@@ -1,8 +1,10 @@
 /* stats.h: the committee's cross-branch figures (members, the hardship
- * ledger, care work, dues, overdue items), computed from an admin's or
- * auditor's local replica (stats_scan) or taken from the counters hearthd
- * keeps by the same rules (stats_add_counters; server/db/figures.h), and
- * printed as tables, JSON or CSV.
+ * ledger, care work, dues, overdue items), computed from a snapshot of
+ * records (stats_scan_snapshot: over an admin's or auditor's local replica,
+ * client/core/stats_load.h, or by hearthd branch by branch for a
+ * CommitteeRequest, server/api/committee.c) or taken from the counters
+ * hearthd keeps by the same rules (stats_add_counters;
+ * server/db/figures.h), and printed as tables, JSON or CSV.
  *
  * What each figure counts (the same words are in `hearth admin stats
  * --help`; t_admin.sh recomputes every one of them independently):
@@ -35,7 +37,6 @@
 #include <stdio.h>
 
 #include "common/due.h"
-#include "client/core/replica.h"
 #include "common/yearly.h"
 
 /* Raw figures, one slot each per branch. Percentages are derived at output
@@ -147,12 +148,10 @@ int stats_set_parent(stats *s, const char *id, const char *parent);
  * server's BranchList, borrowed). Returns 0 or HEARTH_ENOMEM. */
 int stats_add_branches(stats *s, const Hearth__BranchList *l);
 
-/* Reads every record of the replica's local view and counts it. May be
- * called once per stats. Returns 0 or a negative HEARTH_E* code. */
-int stats_scan(stats *s, replica *r);
-
-/* The same over a snapshot already in memory (every branch of it; borrowed
- * for the call). stats_scan loads one and calls this. */
+/* Counts the records of a snapshot in memory (every branch of it;
+ * borrowed for the call). May be called once per stats. Returns 0 or a
+ * negative HEARTH_E* code. client/core/stats_load.h's stats_scan loads a
+ * replica's snapshot and calls this; hearthd calls it once per branch. */
 int stats_scan_snapshot(stats *s, const due_snapshot *all);
 
 /* Adds the server's counters of branch (values indexed by enum
