@@ -157,6 +157,23 @@ int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n)
 	return 0;
 }
 
+int stats_put_row(stats *s, stats_row *row)
+{
+	long i = row_index(s, row->branch);
+	stats_row *to;
+
+	if (i < 0)
+		return HEARTH_ENOMEM;
+	to = &s->rows[i];
+	memcpy(to->v, row->v, sizeof(to->v));
+	memcpy(to->visits_month, row->visits_month, sizeof(to->visits_month));
+	yearly_free(&to->year);
+	to->year = row->year;
+	memset(&row->year, 0, sizeof(row->year));
+	s->from_server = s->from_committee = 1;
+	return 0;
+}
+
 int stats_column_is_overdue(const stats_column *c)
 {
 	return c->fig >= ST_OVERDUE_VISITS && c->fig <= ST_OVERDUE;
@@ -585,12 +602,12 @@ void stats_finish(stats *s)
 			s->total.visits_month[m] += r->visits_month[m];
 		/* Out of memory leaves the totals' year short; the rows keep theirs. */
 		yearly_add(&s->total.year, &r->year);
-		r->no_overdue = s->from_server;
+		r->no_overdue = s->from_server && !s->from_committee;
 	}
-	s->total.no_overdue = s->from_server;
+	s->total.no_overdue = s->from_server && !s->from_committee;
 	roll_up(s);
 	for (size_t i = 0; i < s->n_sub; i++)
-		s->subtotals[i].no_overdue = s->from_server;
+		s->subtotals[i].no_overdue = s->from_server && !s->from_committee;
 }
 
 /* ------------------------------------------------ output */

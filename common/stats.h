@@ -101,8 +101,10 @@ typedef struct stats_column {
 /* The columns in output order; *n gets their number. Static table. */
 const stats_column *stats_columns(size_t *n);
 
+#define STATS_BRANCH_CAP 64     /* a branch id (at most 63 bytes) and its NUL */
+
 typedef struct stats_row {
-	char branch[64];         /* branch id */
+	char branch[STATS_BRANCH_CAP]; /* branch id */
 	char name[256];          /* branch name when known, else "" */
 	char parent[64];         /* its 党总支's branch id when known, else "" */
 	int64_t v[ST_COUNT];
@@ -129,6 +131,10 @@ typedef struct stats {
 	 * replica's: no overdue items (they depend on today, and the server
 	 * keeps no counter of them) and no year detail (row.year). */
 	int from_server;
+	/* The figures were computed by the server over its records
+	 * (CommitteeRequest; stats_put_row), every one of them: overdue items
+	 * and the year detail included. */
+	int from_committee;
 } stats;
 
 /* Starts an empty set for year, overdue as of day number today with the
@@ -159,6 +165,14 @@ int stats_scan_snapshot(stats *s, const due_snapshot *all);
  * extra ones are ignored, an older one's missing ones are 0) and marks s
  * as from_server. Returns 0 or HEARTH_ENOMEM. */
 int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n);
+
+/* Puts a row computed elsewhere (hearthd's Committee answer, decoded by
+ * common/committee.h) in place of the figures of its branch (added when
+ * missing; its name and parent stay): its values and visits by month are
+ * copied, its year report is moved into s (row->year is empty after).
+ * Marks s as from_server and from_committee. Returns 0 or HEARTH_ENOMEM (row keeps its
+ * year report then). */
+int stats_put_row(stats *s, stats_row *row);
 
 /* 1 when c is one of the overdue figures (as of today), else 0. */
 int stats_column_is_overdue(const stats_column *c);
