@@ -123,6 +123,15 @@ expect_eq "... equal to the synced replica's" "$(report_of "$T/rep.html")" "$(re
 expect_eq "... and stats too" "$(h adm admin stats --json --offline --year $Y 2>/dev/null | figures_of)" \
 	"$(h adm2 admin stats --json --year $Y 2>/dev/null | figures_of)"
 
+# ---- the web app's 统计 and 全委报表 take the same answer, and say so
+ui_start adm
+ws=$(curl -s --max-time 30 -b "$T/jar" "$B/api/admin/stats?year=$Y")
+expect_contains "the web app's 统计: computed by the server" '"source":"server"' "$ws"
+expect_contains "... with the overdue items" '"key":"overdue"' "$ws"
+curl -s --max-time 30 -b "$T/jar" -o "$T/web.html" "$B/api/admin/report?year=$Y"
+expect_eq "the web app's 全委报表 equals admin report's" "$(report_of "$T/srv.html")" "$(report_of "$T/web.html")"
+kill "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
+
 # ---- a branch certificate is refused
 out=$(h b1 admin stats 2>&1); rc=$?
 expect_eq "a branch certificate may not read the committee's figures" 1 "$rc"
@@ -148,5 +157,10 @@ old=$(h adm3 admin stats --json --year $Y 2>"$T/olds.err")
 expect_contains "an older server's stats: its counters" '"source":"server"' "$old"
 expect_contains "... with no overdue items" '"overdue":null' "$old"
 expect_contains "... saying why (zh_CN)" "服务器无法计算逾期事项（hearthd 版本较旧）；显示其计数" "$(cat "$T/olds.err")"
+ui_start adm3
+ws=$(curl -s --max-time 30 -b "$T/jar" "$B/api/admin/stats?year=$Y")
+expect_contains "an older server: the web app's 统计 from the replica" '"source":"replica"' "$ws"
+expect_contains "... saying why (zh_CN)" '"server_note":"服务器是旧版本的 hearthd"' "$ws"
+kill "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
 
 finish
