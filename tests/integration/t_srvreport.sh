@@ -144,6 +144,19 @@ out=$(probe --port "$P" --cert "$CERTS/branch1.pem" --key "$CERTS/branch1.key" -
 expect_contains "a CommitteeRequest on the wire from a branch: FORBIDDEN, the console's words" \
 	"error code=ERR_FORBIDDEN field=role message=admin requests need an admin certificate" "$out"
 
+# ---- a general branch (党总支) sees its subtree only
+h adm admin branch add g01 --name 第一党总支 >/dev/null
+h adm admin branch rename b001 --parent g01 >/dev/null
+G=(--port "$P" --cert "$CERTS/general1.pem" --key "$CERTS/general1.key" --ca "$CERTS/ca.pem" --wait-ms 3000)
+CQ=0801d2051408ea0f10b0a201185a201e28ed02303c3803405a   # year 2026, today 2026-11-27, default thresholds
+out=$(probe "${G[@]}" --frame-len 25 --send $CQ 2>&1)
+expect_contains "a general certificate gets the committee's answer for its subtree" "committee" "$out"
+out=$(probe "${G[@]}" --frame-len 31 --send 0801d2051a${CQ:10}4a0462303031 2>&1)
+expect_contains "... for a branch below it" "committee" "$out"
+out=$(probe "${G[@]}" --frame-len 31 --send 0801d2051a${CQ:10}4a0462303032 2>&1)
+expect_contains "... and FORBIDDEN for a branch outside, naming what it may read" \
+	"error code=ERR_FORBIDDEN field=branches message=branch b002 is outside general branch g01: this certificate reads only" "$out"
+
 # ---- an older server (one without CommitteeRequest): the replica, saying so
 stop_server s
 HEARTHD_TEST_NO_COMMITTEE=1 start_server s3 --data "$T/s.data"
