@@ -10,7 +10,8 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 
-/* One page's rows into st; *last gets the last branch id. */
+/* One page's rows into st, each after the one before (last: the last
+ * branch id taken, updated). */
 static committee_outcome take_page(stats *st, const Hearth__Committee *cm, char *last, size_t last_cap, char *why,
                                    size_t cap)
 {
@@ -46,7 +47,8 @@ bad:
 committee_outcome committee_fetch(session *s, stats *st, Hearth__Envelope **refusal, char *why, size_t cap)
 {
 	committee_ask ask = { st->year, st->today, st->due };
-	char last[STATS_BRANCH_CAP] = "";
+	char last[STATS_BRANCH_CAP] = "";    /* the page asked starts after this */
+	char shown[STATS_BRANCH_CAP] = "";   /* the last row taken */
 
 	*refusal = NULL;
 	why[0] = '\0';
@@ -54,6 +56,7 @@ committee_outcome committee_fetch(session *s, stats *st, Hearth__Envelope **refu
 		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
 		Hearth__CommitteeRequest rq;
 		committee_outcome out;
+		const char *next;
 		int more;
 
 		committee_ask_to_request(&ask, &rq);
@@ -73,18 +76,24 @@ committee_outcome committee_fetch(session *s, stats *st, Hearth__Envelope **refu
 			*refusal = resp;
 			return COMMITTEE_REFUSED;
 		}
-		out = take_page(st, resp->committee, last, sizeof(last), why, cap);
+		out = take_page(st, resp->committee, shown, sizeof(shown), why, cap);
 		more = resp->committee->more;
+		next = resp->committee->next ? resp->committee->next : "";
+		/* The next page must start after this one's rows and after the
+		 * page asked for, or the paging would not end. */
+		if (out == COMMITTEE_DONE && more &&
+		    (!next[0] || strlen(next) >= sizeof(last) || strcmp(next, last) <= 0 || strcmp(next, shown) < 0)) {
+			snprintf(why, cap, _("the server's committee figures are malformed (field %s)"), "next");
+			out = COMMITTEE_BAD;
+		}
+		if (out == COMMITTEE_DONE && more)
+			snprintf(last, sizeof(last), "%s", next);
 		envelope_free(resp, NULL);
 		if (out != COMMITTEE_DONE)
 			return out;
 		if (!more) {
 			st->from_server = st->from_committee = 1;
 			return COMMITTEE_DONE;
-		}
-		if (!last[0]) {
-			snprintf(why, cap, _("the server's committee figures are malformed (field %s)"), "more");
-			return COMMITTEE_BAD;
 		}
 	}
 	snprintf(why, cap, _("the server's committee figures have more than %d pages"), COMMITTEE_FETCH_PAGES_MAX);

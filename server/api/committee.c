@@ -25,6 +25,10 @@
 #define CACHE_MAX 4096
 #define CACHE_BUCKETS 1024
 
+/* An answer holds whole branches up to about this many bytes, well under
+ * the 4 MiB frame a client accepts; the rest go on the next page. */
+#define COMMITTEE_ANSWER_BYTES (1u << 20)
+
 /* Envelope body number of Committee (proto/hearth.proto). */
 #define BODY_COMMITTEE 91
 
@@ -130,20 +134,6 @@ static void cache_put(committee_cache *cc, centry *e)
 	e->next = cc->buckets[b];
 	cc->buckets[b] = e;
 	cc->n++;
-	uv_mutex_unlock(&cc->lock);
-}
-
-void committee_cache_counts(api *a, committee_counts *out)
-{
-	committee_cache *cc = a->committee;
-
-	memset(out, 0, sizeof(*out));
-	if (!cc)
-		return;
-	uv_mutex_lock(&cc->lock);
-	out->hits = cc->hits;
-	out->misses = cc->misses;
-	out->entries = cc->n;
 	uv_mutex_unlock(&cc->lock);
 }
 
@@ -319,18 +309,28 @@ static void do_committee(uv_work_t *w)
 {
 	request *j = w->data;
 	committee_branch_id ids[COMMITTEE_PAGE];
-	size_t n;
+	size_t n, looked = 0;
 	int more;
 
 	if ((j->rc = page_branches(j, ids, &n, &more)) != 0)
 		return;
 	wire_uint_field(&j->body, 1, (uint64_t)(int64_t)j->ask.year);
 	wire_uint_field(&j->body, 2, (uint64_t)(int64_t)j->ask.today);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if ((j->rc = do_branch(j, ids[i], j->scope.all && !j->n_asked)) != 0)
 			return;
-	if (more)
+		looked = i + 1;
+		if (j->body.len >= COMMITTEE_ANSWER_BYTES && i + 1 < n) {
+			more = 1;
+			break;
+		}
+	}
+	/* The next page starts after the last branch looked at, shown or left
+	 * out (empty), so a page of empty branches still moves on. */
+	if (more && looked) {
 		wire_uint_field(&j->body, 4, 1);
+		wire_bytes_field(&j->body, 5, ids[looked - 1], strlen(ids[looked - 1]), 0);
+	}
 	if (j->body.failed)
 		j->rc = HEARTH_ENOMEM;
 }

@@ -26,14 +26,11 @@ struct api;
 /* dispatch_fn (loop thread): checks the request (authz_committee;
  * committee_ask_check: a bad field is INVALID naming it) and queues the
  * computation; the answer (Committee, or INTERNAL) is sent from the loop
- * when it is done. Returns DISPATCH_DONE. */
+ * when it is done, and one log line (event=committee: branches answered,
+ * rows from the cache, rows computed). An answer stops short of its page
+ * of COMMITTEE_PAGE branches, saying more, once it holds
+ * COMMITTEE_ANSWER_BYTES. Returns DISPATCH_DONE. */
 int committee_handle_request(struct conn *c, Hearth__Envelope *env);
-
-/* What the cache did since start (for tests and the log). */
-typedef struct committee_counts {
-	uint64_t hits, misses, entries;
-} committee_counts;
-void committee_cache_counts(struct api *a, committee_counts *out);
 
 /* Frees a's cache, after the loop has stopped (no computation running). */
 void committee_cache_free(struct api *a);

@@ -171,6 +171,23 @@ old=$(h adm3 admin stats --json --year $Y 2>"$T/olds.err")
 expect_contains "an older server's stats: its counters" '"source":"server"' "$old"
 expect_contains "... with no overdue items" '"overdue":null' "$old"
 expect_contains "... saying why (zh_CN)" "服务器无法计算逾期事项（hearthd 版本较旧）；显示其计数" "$(cat "$T/olds.err")"
+# ---- more branches than one page (64): the client asks page after page
+many=()
+for i in $(seq 100 161); do many+=(--branch "p$i=支部$i"); done   # hearthd takes 64 flags
+start_server s4 "${many[@]}"
+client adm4 admin "$PORT_s4"
+for i in $(seq 162 169); do h adm4 admin branch add "p$i" --name "支部$i" >/dev/null; done
+client b14 branch1 "$PORT_s4"
+h b14 member add --name 王秀英 --category full --standing normal >/dev/null
+h b14 sync >/dev/null 2>&1
+h adm4 sync >/dev/null 2>&1
+srv=$(h adm4 admin stats --json --year $Y 2>"$T/many.err")
+expect_eq "72 branches come in two pages, each once" 72 "$(echo "$srv" | figures_of | grep -c '"branch":')"
+expect_eq "... equal to the replica's" "$(h adm4 admin stats --json --offline --year $Y 2>/dev/null | figures_of)" \
+	"$(echo "$srv" | figures_of)"
+expect_eq "... with no note" "" "$(cat "$T/many.err")"
+expect_eq "... in two requests" 2 "$(grep -c 'event=committee ' "$T/s4.log")"
+
 ui_start adm3
 ws=$(curl -s --max-time 30 -b "$T/jar" "$B/api/admin/stats?year=$Y")
 expect_contains "an older server: the web app's 统计 from the replica" '"source":"replica"' "$ws"
