@@ -127,9 +127,10 @@ typedef struct stats {
 	stats_row *subtotals;
 	size_t n_sub;
 	uint64_t records;        /* records looked at */
-	/* The figures are the server's counters (stats_add_counters), not this
-	 * replica's: no overdue items (they depend on today, and the server
-	 * keeps no counter of them) and no year detail (row.year). */
+	/* The figures are the server's, not this replica's: its counters
+	 * (stats_add_counters: no overdue items, which depend on today and of
+	 * which it keeps no counter, and no year detail, row.year) unless
+	 * from_committee says it computed them all. */
 	int from_server;
 	/* The figures were computed by the server over its records
 	 * (CommitteeRequest; stats_put_row), every one of them: overdue items
