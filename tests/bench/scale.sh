@@ -12,7 +12,11 @@
 #      SCALE_REPLICA_STATS_MAX (default 1000000) the largest size at which an
 #      admin replica is synced for the replica-side stats (above it statsms
 #      prints "-": a 10 M admin replica is what server figures make needless,
-#      and it would take another ~15 GB of disk).
+#      and it would take another ~15 GB of disk); SCALE_COMMITTEE_MAX
+#      (default 1000000) the largest size at which the server's computation
+#      is timed (above it comm1/comm2 print "-": every generated record is
+#      in one branch, and the server holds one branch's records in memory
+#      while it counts them, as a replica does).
 # At each size:
 #   push       rate of the last 100,000 records pushed (one client, 2
 #              connections), records/s
@@ -43,6 +47,7 @@ B=${1:-build}
 SIZES=${SCALE_SIZES:-"100000 1000000 10000000"}
 BATCH=${SCALE_BATCH:-1000}
 REPLICA_STATS_MAX=${SCALE_REPLICA_STATS_MAX:-1000000}
+COMMITTEE_MAX=${SCALE_COMMITTEE_MAX:-1000000}
 # The replicas of this run hold up to the whole store; their default map
 # (sized for a branch office) is far too small for 10 M records.
 export HEARTH_REPLICA_MAP=${HEARTH_REPLICA_MAP:-48G}
@@ -58,6 +63,7 @@ printf '[limits]\nmax_preauth = 512\nmax_preauth_per_addr = 512\nmax_connections
 now_ms() { date +%s%3N; }
 calc() { awk "BEGIN { printf \"%.${2}f\", $1 }"; }   # EXPR DECIMALS
 field() { grep -o "$1=[0-9.]*" | head -1 | cut -d= -f2; }
+ratio() { [ "$1" = - ] || [ "$2" = - ] && echo - || calc "$1 / ($2 ? $2 : 1)" 2; }   # A B: A / B, "-" when either is
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # Starts hearthd on the one store; sets PORT, SPID and START_MS (ms from
@@ -130,21 +136,25 @@ for size in $SIZES; do
 	# The replicas follow the server to its new port.
 	sed -i "s/^server = .*/server = 127.0.0.1:$PORT/" "$T/branch/profile.ini" "$T/admin/profile.ini"
 	# The server's computation: cold (a restarted hearthd caches nothing), then cached.
-	t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c1=$(( $(now_ms) - t0 ))
-	t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c2=$(( $(now_ms) - t0 ))
+	if [ "$size" -le "$COMMITTEE_MAX" ]; then
+		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c1=$(( $(now_ms) - t0 ))
+		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c2=$(( $(now_ms) - t0 ))
+	else
+		c1=- c2=-
+	fi
 	per=$(calc "$disk / $have" 0)
 	printf '%-10s %10s %8s %8s %9s %9s %9s %9s %6s %8s %10s %10s\n' "$have" "$push" "$p10" "$dig" "$st" "$c1" "$c2" "$per" \
 		"$START_MS" "$anon" "$file"
 	printf '%-10s %10s %8s %8s %9s %9s %9s\n' "  x stats" "" "" "" "" \
-		"$( [ "$st" = - ] && echo - || calc "$c1 / ($st ? $st : 1)" 2)" "$( [ "$st" = - ] && echo - || calc "$c2 / ($st ? $st : 1)" 2)"
+		"$(ratio "$c1" "$st")" "$(ratio "$c2" "$st")"
 	if [ -z "$first" ]; then
 		first="$push $p10 $dig $st $c1 $c2 $per $START_MS $anon"
 	else
 		read -r f_push f_p10 f_dig f_st f_c1 f_c2 f_per f_start f_anon <<<"$first"
 		printf '%-10s %10s %8s %8s %9s %9s %9s %9s %6s %8s\n' "  x first" "$(calc "$push / $f_push" 2)" \
 			"$(calc "$p10 / $f_p10" 2)" "$(calc "$dig / ($f_dig ? $f_dig : 1)" 2)" \
-			"$( [ "$st" = - ] && echo - || calc "$st / ($f_st ? $f_st : 1)" 2)" "$(calc "$c1 / ($f_c1 ? $f_c1 : 1)" 2)" \
-			"$(calc "$c2 / ($f_c2 ? $f_c2 : 1)" 2)" "$(calc "$per / $f_per" 2)" \
+			"$( [ "$st" = - ] && echo - || calc "$st / ($f_st ? $f_st : 1)" 2)" "$(ratio "$c1" "$f_c1")" \
+			"$(ratio "$c2" "$f_c2")" "$(calc "$per / $f_per" 2)" \
 			"$(calc "$START_MS / ($f_start ? $f_start : 1)" 2)" "$(calc "$anon / $f_anon" 2)"
 	fi
 done
