@@ -111,6 +111,18 @@ h b1 visit edit "$v2" --status cancelled >/dev/null
 h b1 sync >/dev/null 2>&1
 compare "after an edit"
 expect_eq "b001: the cancelled 七一 visit no longer counts" 0 "$(fig b001 visits_july_first)"
+# A transfer: 张桂兰 and her records move to b002 (b001's feed keeps a
+# moved-out marker, which its snapshot must skip), b001 keeps the summary.
+tr=$(h b1 transfer add --member "$m3" --to-branch 第二党支部 --letter-no 组转〔2026〕17号 \
+	--issued-date $Y-09-01 --valid-until $Y-12-01)
+sync_all
+h b1 transfer edit "$tr" --status 已接收 --accepted-date $Y-09-05 >/dev/null
+sync_all
+compare "after a transfer"
+expect_eq "b001 counts the transfer as 转出" 1 "$(fig b001 transfers_out)"
+expect_eq "b002 counts it as 转入" 1 "$(fig b002 transfers_in)"
+expect_eq "张桂兰 is b002's member now" 3 "$(fig b002 members)"
+expect_eq "... and no longer b001's" 2 "$(fig b001 members)"
 SRV=$(h adm admin stats --json --year $((Y - 1)) 2>/dev/null)
 expect_contains "another year is another key: computed again" "computed=2" "$(last_committee)"
 
