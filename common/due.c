@@ -4,6 +4,7 @@
 #include "common/due.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,21 @@ void due_config_defaults(due_config *c)
 	c->note_gap_days = 60;
 	c->dues_months = 3;
 	c->contact_gap_days = 90;
+}
+
+static const due_config_key config_keys[] = {
+	{ "visit_gap_days", offsetof(due_config, visit_gap_days), 3660 },
+	{ "talk_window_days", offsetof(due_config, talk_window_days), 3660 },
+	{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
+	{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
+	{ "dues_months", offsetof(due_config, dues_months), 120 },
+	{ "contact_gap_days", offsetof(due_config, contact_gap_days), 3660 },
+};
+
+const due_config_key *due_config_keys(size_t *n)
+{
+	*n = HEARTH_ARRAY_LEN(config_keys);
+	return config_keys;
 }
 
 /* ---------------------------------------------------------- snapshot */

@@ -55,6 +55,16 @@ typedef struct due_config {
 
 void due_config_defaults(due_config *c);
 
+/* The thresholds by name (profile.ini [due] keys, CommitteeRequest fields),
+ * each an int32_t at offset in due_config, valid from 1 to max: the one
+ * table of their ranges. Static; *n gets its length. */
+typedef struct due_config_key {
+	const char *name;
+	size_t offset;
+	int32_t max;
+} due_config_key;
+const due_config_key *due_config_keys(size_t *n);
+
 /* ---- a branch's records in memory ---------------------------------------
  * Live (not deleted) records of one branch (or of every branch the source
  * holds), per kind, in id (creation) order. Heap copies owned by the

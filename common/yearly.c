@@ -36,12 +36,75 @@ static int32_t year_day(int year, int last)
 	return d;
 }
 
+/* The sections and breakdowns, with their labels: the one copy of these
+ * names. A figure points at these static strings, and yearly_intern maps a
+ * name received from hearthd back to them. */
+static const struct name_label { const char *key, *label; } sections[] = {
+	{ "members", "党员" },
+	{ "hardship", "困难党员台账" },
+	{ "visits", "走访慰问" },
+	{ "talks", "谈心谈话" },
+	{ "pairings", "结对帮扶" },
+	{ "honors", "表彰激励" },
+	{ "activities", "主题活动" },
+	{ "disclosures", "党务公开" },
+	{ "dues", "党费" },
+	{ "transfers", "组织关系转接" },
+};
+
+static const struct name_label groups[] = {
+	{ "by_category", "类别" },
+	{ "by_type", "类型" },
+	{ "status_at_year_end", "年末状态" },
+	{ "by_occasion", "事由" },
+	{ "cash_by_fund_source_fen", "慰问金按经费来源" },
+	{ "goods_by_fund_source_fen", "慰问品按经费来源" },
+	{ "by_trigger", "起因" },
+	{ "closed_by_outcome", "结对成效" },
+	{ "by_title", "称号" },
+	{ "by_status", "状态" },
+};
+
+static const struct name_label *find_name(const struct name_label *t, size_t n, const char *key)
+{
+	for (size_t i = 0; key && i < n; i++)
+		if (!strcmp(t[i].key, key))
+			return &t[i];
+	return NULL;
+}
+
+int yearly_intern(const char *section, const char *group, const char **section_out,
+                  const char **section_label, const char **group_out, const char **group_label)
+{
+	const struct name_label *sec = find_name(sections, HEARTH_ARRAY_LEN(sections), section);
+	const struct name_label *grp = group && group[0] ? find_name(groups, HEARTH_ARRAY_LEN(groups), group) : NULL;
+
+	if (!sec || (group && group[0] && !grp))
+		return HEARTH_ENOTFOUND;
+	if (section_out)
+		*section_out = sec->key;
+	if (section_label)
+		*section_label = sec->label;
+	if (group_out)
+		*group_out = grp ? grp->key : NULL;
+	if (group_label)
+		*group_label = grp ? grp->label : NULL;
+	return 0;
+}
+
 typedef struct ctx {
 	yearly_report *r;
 	const char *section, *section_label;
 	int32_t lo, hi;
 	int oom;
 } ctx;
+
+/* Starts section key (of the table above) for the figures that follow. */
+static void set_section(ctx *c, const char *key)
+{
+	if (yearly_intern(key, NULL, &c->section, &c->section_label, NULL, NULL) != 0)
+		c->oom = 1;   /* a section missing from the table: caught by the unit test */
+}
 
 static yearly_figure *add(ctx *c, const char *group, const char *group_label, const char *key,
                           const char *label, enum yearly_unit unit, int64_t value)
@@ -81,10 +144,15 @@ static void fen(ctx *c, const char *key, const char *label, int64_t v)
 /* A breakdown by an enum: one figure per value (zeros included, so every
  * year's report has the same rows), and "未填" only when some record left
  * the field empty. counts[v] for v in 0..n-1. */
-static void by_enum_unit(ctx *c, const char *group, const char *group_label,
-                         const ProtobufCEnumDescriptor *d, const int64_t *counts, size_t n,
-                         enum yearly_unit unit)
+static void by_enum_unit(ctx *c, const char *group_key, const ProtobufCEnumDescriptor *d,
+                         const int64_t *counts, size_t n, enum yearly_unit unit)
 {
+	const char *group = NULL, *group_label = NULL;
+
+	if (yearly_intern(c->section, group_key, NULL, NULL, &group, &group_label) != 0) {
+		c->oom = 1;   /* a group missing from the table: caught by the unit test */
+		return;
+	}
 	for (unsigned i = 0; i < d->n_values; i++) {
 		int v = d->values[i].value;
 		char name[48];
@@ -98,10 +166,10 @@ static void by_enum_unit(ctx *c, const char *group, const char *group_label,
 		add(c, group, group_label, "unspecified", "未填", unit, counts[0]);
 }
 
-static void by_enum(ctx *c, const char *group, const char *group_label,
-                    const ProtobufCEnumDescriptor *d, const int64_t *counts, size_t n)
+static void by_enum(ctx *c, const char *group, const ProtobufCEnumDescriptor *d, const int64_t *counts,
+                    size_t n)
 {
-	by_enum_unit(c, group, group_label, d, counts, n, YEARLY_COUNT);
+	by_enum_unit(c, group, d, counts, n, YEARLY_COUNT);
 }
 
 #define SLOTS 16   /* enough for every enum's values */
@@ -149,8 +217,7 @@ static void members(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, total = 0, joined = 0, fifty = 0;
 
-	c->section = "members";
-	c->section_label = "党员";
+	set_section(c, "members");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_MEMBER]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][i];
 		const Hearth__Member *m = rec->member;
@@ -168,7 +235,7 @@ static void members(ctx *c, const due_snapshot *s)
 		}
 	}
 	count(c, "total", "合计", total);
-	by_enum(c, "by_category", "类别", &hearth__member_category__descriptor, by, SLOTS);
+	by_enum(c, "by_category", &hearth__member_category__descriptor, by, SLOTS);
 	count(c, "joined", "当年入党", joined);
 	count(c, "fifty_years", "光荣在党50年", fifty);
 	if (c->r->n_veterans > 1)
@@ -179,8 +246,7 @@ static void hardship(ctx *c, const due_snapshot *s)
 {
 	int64_t types[SLOTS] = { 0 }, status[SLOTS] = { 0 }, in = 0, fresh = 0, closed = 0;
 
-	c->section = "hardship";
-	c->section_label = "困难党员台账";
+	set_section(c, "hardship");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
 		const Hearth__Hardship *h = rec->hardship;
@@ -203,8 +269,8 @@ static void hardship(ctx *c, const due_snapshot *s)
 	count(c, "in_ledger", "在册总数", in);
 	count(c, "new", "新增", fresh);
 	count(c, "closed", "当年销号", closed);
-	by_enum(c, "by_type", "类型", &hearth__hardship_type__descriptor, types, SLOTS);
-	by_enum(c, "status_at_year_end", "年末状态", &hearth__hardship_status__descriptor, status, SLOTS);
+	by_enum(c, "by_type", &hearth__hardship_type__descriptor, types, SLOTS);
+	by_enum(c, "status_at_year_end", &hearth__hardship_status__descriptor, status, SLOTS);
 }
 
 static void visits(ctx *c, const due_snapshot *s)
@@ -212,8 +278,7 @@ static void visits(ctx *c, const due_snapshot *s)
 	int64_t by[SLOTS] = { 0 }, n = 0, people = 0, cash = 0, goods = 0;
 	int64_t cash_by[SLOTS] = { 0 }, goods_by[SLOTS] = { 0 };
 
-	c->section = "visits";
-	c->section_label = "走访慰问";
+	set_section(c, "visits");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
 		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
 		if (!figure_visit_counts(v, c->r->year))
@@ -230,12 +295,12 @@ static void visits(ctx *c, const due_snapshot *s)
 	}
 	count(c, "count", "次数", n);
 	count(c, "member_visits", "人次", people);
-	by_enum(c, "by_occasion", "事由", &hearth__visit_occasion__descriptor, by, SLOTS);
+	by_enum(c, "by_occasion", &hearth__visit_occasion__descriptor, by, SLOTS);
 	fen(c, "cash_fen", "慰问金", cash);
 	fen(c, "goods_value_fen", "慰问品折价", goods);
-	by_enum_unit(c, "cash_by_fund_source_fen", "慰问金按经费来源", &hearth__fund_source__descriptor,
+	by_enum_unit(c, "cash_by_fund_source_fen", &hearth__fund_source__descriptor,
 	             cash_by, SLOTS, YEARLY_FEN);
-	by_enum_unit(c, "goods_by_fund_source_fen", "慰问品按经费来源", &hearth__fund_source__descriptor,
+	by_enum_unit(c, "goods_by_fund_source_fen", &hearth__fund_source__descriptor,
 	             goods_by, SLOTS, YEARLY_FEN);
 }
 
@@ -243,8 +308,7 @@ static void talks(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, n = 0;
 
-	c->section = "talks";
-	c->section_label = "谈心谈话";
+	set_section(c, "talks");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
 		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
 		if (!figure_talk_counts(t, c->r->year))
@@ -253,15 +317,14 @@ static void talks(ctx *c, const due_snapshot *s)
 		tally(by, t->trigger);
 	}
 	count(c, "count", "次数", n);
-	by_enum(c, "by_trigger", "起因", &hearth__talk_trigger__descriptor, by, SLOTS);
+	by_enum(c, "by_trigger", &hearth__talk_trigger__descriptor, by, SLOTS);
 }
 
 static void pairings(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, active = 0, closed = 0, notes = 0;
 
-	c->section = "pairings";
-	c->section_label = "结对帮扶";
+	set_section(c, "pairings");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_PAIRING]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_PAIRING][i];
 		const Hearth__Pairing *p = rec->pairing;
@@ -281,7 +344,7 @@ static void pairings(ctx *c, const due_snapshot *s)
 	}
 	count(c, "active", "年末帮扶中", active);
 	count(c, "closed", "当年结束", closed);
-	by_enum(c, "closed_by_outcome", "结对成效", &hearth__pairing_outcome__descriptor, by, SLOTS);
+	by_enum(c, "closed_by_outcome", &hearth__pairing_outcome__descriptor, by, SLOTS);
 	count(c, "notes", "进展记录", notes);
 }
 
@@ -290,8 +353,7 @@ static void honors(ctx *c, const due_snapshot *s, int year)
 	/* figure_honor_counts: nominated (推荐) and revoked honors count nowhere. */
 	int64_t by[SLOTS] = { 0 }, n = 0, award = 0;
 
-	c->section = "honors";
-	c->section_label = "表彰激励";
+	set_section(c, "honors");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HONOR]; i++) {
 		const Hearth__Honor *h = s->recs[HEARTH__KIND__KIND_HONOR][i]->honor;
 		if (!figure_honor_counts(h, year))
@@ -301,7 +363,7 @@ static void honors(ctx *c, const due_snapshot *s, int year)
 		tally(by, h->title);
 	}
 	count(c, "count", "人次/个", n);
-	by_enum(c, "by_title", "称号", &hearth__honor_title__descriptor, by, SLOTS);
+	by_enum(c, "by_title", &hearth__honor_title__descriptor, by, SLOTS);
 	fen(c, "award_fen", "奖金", award);
 }
 
@@ -309,8 +371,7 @@ static void activities(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, n = 0, people = 0;
 
-	c->section = "activities";
-	c->section_label = "主题活动";
+	set_section(c, "activities");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_ACTIVITY]; i++) {
 		const Hearth__Activity *a = s->recs[HEARTH__KIND__KIND_ACTIVITY][i]->activity;
 		if (!in_year(c, day_of(a->date)))
@@ -320,7 +381,7 @@ static void activities(ctx *c, const due_snapshot *s)
 		tally(by, a->type);
 	}
 	count(c, "count", "次数", n);
-	by_enum(c, "by_type", "类型", &hearth__activity_type__descriptor, by, SLOTS);
+	by_enum(c, "by_type", &hearth__activity_type__descriptor, by, SLOTS);
 	count(c, "participants", "参加人次", people);
 }
 
@@ -328,8 +389,7 @@ static void disclosures(ctx *c, const due_snapshot *s)
 {
 	int64_t by[SLOTS] = { 0 }, n = 0;
 
-	c->section = "disclosures";
-	c->section_label = "党务公开";
+	set_section(c, "disclosures");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DISCLOSURE]; i++) {
 		const Hearth__Disclosure *d = s->recs[HEARTH__KIND__KIND_DISCLOSURE][i]->disclosure;
 		if (!in_year(c, day_of(d->from_date)))
@@ -338,7 +398,7 @@ static void disclosures(ctx *c, const due_snapshot *s)
 		tally(by, d->category);
 	}
 	count(c, "count", "次数", n);
-	by_enum(c, "by_category", "类别", &hearth__disclosure_category__descriptor, by, SLOTS);
+	by_enum(c, "by_category", &hearth__disclosure_category__descriptor, by, SLOTS);
 }
 
 /* Rounded half up to a tenth of a percent; members may pay more than
@@ -352,8 +412,7 @@ static void dues(ctx *c, const due_snapshot *s, int year)
 {
 	int64_t due = 0, paid = 0, records = 0, by[SLOTS] = { 0 };
 
-	c->section = "dues";
-	c->section_label = "党费";
+	set_section(c, "dues");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
 		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
 		if (!figure_dues_in_year(d, year))
@@ -364,7 +423,7 @@ static void dues(ctx *c, const due_snapshot *s, int year)
 		paid += d->paid;
 	}
 	count(c, "records", "记录数", records);
-	by_enum(c, "by_status", "状态", &hearth__dues_status__descriptor, by, SLOTS);
+	by_enum(c, "by_status", &hearth__dues_status__descriptor, by, SLOTS);
 	fen(c, "due_fen", "应缴", due);
 	fen(c, "paid_fen", "实缴", paid);
 	add(c, NULL, NULL, "collection_rate", "收缴率", YEARLY_PERMILLE, collection_rate(paid, due));
@@ -374,8 +433,7 @@ static void transfers(ctx *c, const due_snapshot *s, const char *branch)
 {
 	int64_t out = 0, in = 0;
 
-	c->section = "transfers";
-	c->section_label = "组织关系转接";
+	set_section(c, "transfers");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TRANSFER]; i++) {
 		const Hearth__Transfer *t = s->recs[HEARTH__KIND__KIND_TRANSFER][i]->transfer;
 		int32_t issued = day_of(t->issued_date), acc = day_of(t->accepted_date);

@@ -81,6 +81,16 @@ int yearly_add(yearly_report *sum, const yearly_report *r);
 /* The value of one figure (group NULL for an ungrouped one), or -1 when
  * r has no such figure. */
 int64_t yearly_value(const yearly_report *r, const char *section, const char *group, const char *key);
+/* Maps a section and group named by their JSON keys (group NULL or "" for
+ * an ungrouped figure) to the static strings yearly_compute points its
+ * figures at: *section_out and *section_label, *group_out and *group_label
+ * (NULL for no group); any out pointer may be NULL. For a figure decoded
+ * from hearthd's Committee answer (common/committee.h). Returns 0, or
+ * HEARTH_ENOTFOUND when this build knows no such section or group (a newer
+ * server's). */
+int yearly_intern(const char *section, const char *group, const char **section_out,
+                  const char **section_label, const char **group_out, const char **group_label);
+
 /* A figure's value for people: a count, yuan with two decimals and 元
  * ("1200.00 元"), or a rate ("83.3%", "-" when nothing was due). */
 #define YEARLY_TEXT_MAX 64

@@ -11,6 +11,7 @@
 #include "common/audit.h"
 #include "common/hearth.h"
 #include "common/log.h"
+#include "server/api/committee.h"
 #include "server/db/audit_log.h"
 #include "server/db/chunks.h"
 #include "server/db/figures.h"
@@ -279,6 +280,7 @@ int hearthd_run(hearthd *h)
 
 void hearthd_free(hearthd *h)
 {
+	committee_cache_free(&h->api);
 	h->api.audit_key = NULL;
 	audit_keys_free(&h->keys);
 	server_free(&h->srv);

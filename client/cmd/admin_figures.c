@@ -14,12 +14,14 @@
 
 #include "client/cmd/admin.h"
 #include "client/core/admin_requests.h"
+#include "client/core/committee_fetch.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
 #include "client/core/due_load.h"
 #include "client/core/replica.h"
 #include "client/core/replica_meta.h"
-#include "client/core/stats.h"
+#include "client/core/stats_load.h"
+#include "common/stats.h"
 #include "client/ui/print_html.h"
 #include "client/ui/report.h"
 #include "client/ui/stats_print.h"
@@ -36,11 +38,13 @@ typedef struct figures_opts {
 	const char *cmd;
 	int year;
 	int offline;
-	int server_first;   /* ask the server's counters before counting the replica */
+	int server_first;   /* ask the server before counting the replica */
+	int counters_ok;    /* an older server's counters will do (stats; a report needs the year detail) */
 } figures_opts;
 
 /* Branch names: from the server when it answers (and then cached in the
- * replica), else from the cache. Adds a row for every known branch. open,
+ * replica, r, when there is one), else from the cache. Adds a row for
+ * every known branch. open,
  * when not NULL, is a session already open to the server (borrowed: the
  * one that fetched the figures, so the names cost no second handshake). */
 static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo, session *open)
@@ -56,13 +60,14 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo,
 			fprintf(stderr, _("hearth: admin %s: note: cannot reach the server for branch names (%s)\n"),
 			        fo->cmd, own.error);
 		if (s && admin_branch_list(s, fo->cmd, &resp) == EXIT_OK) {
-			(void)admin_branches_remember(r, resp->branch_list);
+			if (r)
+				(void)admin_branches_remember(r, resp->branch_list);
 			l = resp->branch_list;
 		}
 		if (!open)
 			session_close(&own);
 	}
-	if (!l && (l = admin_branches_recall(r)) != NULL)
+	if (!l && r && (l = admin_branches_recall(r)) != NULL)
 		fprintf(stderr, _("hearth: admin %s: note: branch names from the last list fetched\n"), fo->cmd);
 	else if (!l && fo->offline)
 		fprintf(stderr, _("hearth: admin %s: note: no branch names cached; branches show by id\n"), fo->cmd);
@@ -73,30 +78,61 @@ static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo,
 		hearth__branch_list__free_unpacked(l, NULL);
 }
 
-/* How asking the server for its counters ended. */
+/* How asking the server for its figures ended. */
 enum server_figures {
-	SERVER_FIGURES_DONE,      /* st holds the server's counters */
+	SERVER_FIGURES_DONE,      /* st holds the server's figures */
 	SERVER_FIGURES_NONE,      /* unreachable, or an older server: count the replica */
+	SERVER_FIGURES_OLD,       /* the server does not compute the committee's figures (before 90/91) */
 	SERVER_FIGURES_REFUSED,   /* the server said no (printed); *rc is the exit code */
 };
 
-/* Asks the server for the year's counters into st (after stats_init). An
- * older hearthd does not know FiguresRequest and answers with a protocol
- * error: the caller then counts the replica, saying so. s is opened here;
- * the caller closes it in every case (on DONE it still serves for the
- * branch names). */
-static enum server_figures server_figures(cli *c, const figures_opts *fo, stats *st, session *sp, int *rc)
+/* Asks the server to compute the year's figures (CommitteeRequest) into
+ * st (after stats_init): every figure, the overdue items and the year
+ * detail included. s is opened here; the caller closes it in every case
+ * (on DONE it still serves for the branch names, on OLD for the
+ * counters, reopened: the older server closes the connection its protocol
+ * error was on). */
+static enum server_figures server_committee(cli *c, const figures_opts *fo, stats *st, session *s, int *rc)
 {
-	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
-	Hearth__FiguresRequest fr = HEARTH__FIGURES_REQUEST__INIT;
-	enum server_figures how = SERVER_FIGURES_DONE;
-	session *s = sp;
+	Hearth__Envelope *refusal = NULL;
+	char why[600], who[64];
 
 	if (session_open(s, &c->prof) != 0) {
 		fprintf(stderr, _("hearth: admin %s: note: cannot reach the server (%s); counting this replica\n"),
 		        fo->cmd, s->error);
 		return SERVER_FIGURES_NONE;
 	}
+	switch (committee_fetch(s, st, &refusal, why, sizeof(why))) {
+	case COMMITTEE_DONE: return SERVER_FIGURES_DONE;
+	case COMMITTEE_OLD: return SERVER_FIGURES_OLD;
+	case COMMITTEE_REFUSED:
+		snprintf(who, sizeof(who), "admin %s", fo->cmd);
+		*rc = cli_refused(who, NULL, refusal);
+		envelope_free(refusal, NULL);
+		return SERVER_FIGURES_REFUSED;
+	case COMMITTEE_LOST:
+		fprintf(stderr, _("hearth: admin %s: note: lost the server (%s); counting this replica\n"), fo->cmd, why);
+		return SERVER_FIGURES_NONE;
+	case COMMITTEE_BAD:
+		fprintf(stderr, _("hearth: admin %s: note: %s; counting this replica\n"), fo->cmd, why);
+		return SERVER_FIGURES_NONE;
+	case COMMITTEE_NOMEM: break;
+	}
+	admin_error(fo->cmd, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+	*rc = EXIT_FAIL;
+	return SERVER_FIGURES_REFUSED;
+}
+
+/* Asks an older server (one without CommitteeRequest) for the year's
+ * counters into st (after stats_init), on the open session s. A server
+ * older still does not know FiguresRequest and answers with a protocol
+ * error: the caller then counts the replica, saying so. */
+static enum server_figures server_counters(const figures_opts *fo, stats *st, session *s, int *rc)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+	Hearth__FiguresRequest fr = HEARTH__FIGURES_REQUEST__INIT;
+	enum server_figures how = SERVER_FIGURES_DONE;
+
 	fr.year = fo->year;
 	req.body_case = HEARTH__ENVELOPE__BODY_FIGURES_REQUEST;
 	req.figures_request = &fr;
@@ -131,31 +167,59 @@ static enum server_figures server_figures(cli *c, const figures_opts *fo, stats 
 	return how;
 }
 
-/* Loads the profile (role checked), asks the server's counters when
- * fo->server_first (and not offline), else (or for an older server) opens
- * the replica and counts it; names branches. On EXIT_OK st is finished and
- * *last_sync set. */
+/* The server's figures into st: computed by it, else (stats, from an
+ * older server) its counters. */
+static enum server_figures server_figures(cli *c, const figures_opts *fo, stats *st, session *s, int *rc)
+{
+	enum server_figures how = server_committee(c, fo, st, s, rc);
+
+	if (how != SERVER_FIGURES_OLD)
+		return how;
+	if (!fo->counters_ok) {
+		fprintf(stderr, _("hearth: admin %s: note: the server cannot compute the committee's figures (an "
+		                "older hearthd); made from this replica\n"), fo->cmd);
+		return SERVER_FIGURES_NONE;
+	}
+	fprintf(stderr, _("hearth: admin %s: note: the server cannot compute the overdue items (an older "
+	                "hearthd); showing its counters\n"), fo->cmd);
+	/* A protocol error closed that connection: the counters need another. */
+	session_close(s);
+	if (session_open(s, &c->prof) != 0) {
+		fprintf(stderr, _("hearth: admin %s: note: cannot reach the server (%s); counting this replica\n"),
+		        fo->cmd, s->error);
+		return SERVER_FIGURES_NONE;
+	}
+	return server_counters(fo, st, s, rc);
+}
+
+/* Loads the profile (role checked), asks the server when fo->server_first
+ * (and not offline): its computation, else (an older server, stats only)
+ * its counters; else, or when it cannot answer, opens the replica and
+ * counts it; names branches. The server path needs no replica (a missing
+ * one only loses the cached branch names). On EXIT_OK st is finished and
+ * *last_sync set (0 from the server). */
 static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identity *id,
                            int64_t *last_sync)
 {
 	replica r;
 	replica_status rs;
-	char err[1400];
+	char err[1400], rerr[1400];
 	due_config cfg;
 	int32_t today;
-	int rc;
+	int rc, have_replica;
 
 	if ((rc = admin_require_role(c, fo->cmd, 1, id)) != EXIT_OK)
 		return rc;
-	if ((rc = replica_open(&r, c->prof.home, err, sizeof(err))) != 0) {
-		admin_error(fo->cmd, "%s", err);
-		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
 	if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0 ||
 	    due_today(&today, err, sizeof(err)) != 0) {
 		admin_error(fo->cmd, "%s", err);
-		replica_close(&r);
 		return EXIT_USAGE;
+	}
+	rc = replica_open(&r, c->prof.home, rerr, sizeof(rerr));
+	have_replica = rc == 0;
+	if (!have_replica && (fo->offline || !fo->server_first)) {
+		admin_error(fo->cmd, "%s", rerr);
+		return rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	stats_init(st, fo->year, today, &cfg);
 	*last_sync = 0;
@@ -164,22 +228,30 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 
 		switch (server_figures(c, fo, st, &s, &rc)) {
 		case SERVER_FIGURES_DONE:
-			name_branches(c, &r, st, fo, &s);
+			name_branches(c, have_replica ? &r : NULL, st, fo, &s);
 			session_close(&s);
-			replica_close(&r);
+			if (have_replica)
+				replica_close(&r);
 			stats_finish(st);
 			return EXIT_OK;
 		case SERVER_FIGURES_REFUSED:
 			session_close(&s);
-			replica_close(&r);
+			if (have_replica)
+				replica_close(&r);
 			stats_free(st);
 			return rc;
 		case SERVER_FIGURES_NONE:
+		case SERVER_FIGURES_OLD:
 			session_close(&s);
 			stats_free(st);
 			stats_init(st, fo->year, today, &cfg);
 			break;
 		}
+	}
+	if (!have_replica) {
+		admin_error(fo->cmd, "%s", rerr);
+		stats_free(st);
+		return EXIT_FAIL;
 	}
 	/* Only the replica's own figures need its status: it counts the live
 	 * records, a scan of the whole replica. */
@@ -238,7 +310,7 @@ int admin_stats(cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	figures_opts fo = { "stats", this_year(), 0, 1 };
+	figures_opts fo = { "stats", this_year(), 0, 1, 1 };
 	stats st;
 	tls_identity id;
 	int64_t last_sync;
@@ -258,13 +330,14 @@ int admin_stats(cli *c, int argc, char **argv)
 		case 'r': fo.server_first = 0; break;
 		case 'h':
 			printf(_("usage: hearth admin stats [--year YYYY] [--json | --csv [--bom]] [--offline | --replica]\n\n"
-			       "Figures per branch, and totals, from the counters the server keeps (no\n"
-			       "replica needed); from this replica with --replica or --offline, or when\n"
-			       "the server is an older one or cannot be reached (a note on stderr says\n"
-			       "so, and when the replica is empty or more than a day old; run 'hearth\n"
-			       "sync' first). The last line, and \"source\" in JSON (\"server\" or\n"
-			       "\"replica\"), say which. The server keeps no overdue items: from it they\n"
-			       "show as - (JSON null). The figures:\n"
+			       "Figures per branch, and totals, computed by the server over its records\n"
+			       "(no replica needed), overdue items as of today included; from this\n"
+			       "replica with --replica or --offline, or when the server cannot be\n"
+			       "reached (a note on stderr says so, and when the replica is empty or more\n"
+			       "than a day old; run 'hearth sync' first). An older server that keeps\n"
+			       "only counters gives those (a note says so): its overdue items show as -\n"
+			       "(JSON null). The last line, and \"source\" in JSON (\"server\" or\n"
+			       "\"replica\"), say which. The figures:\n"
 			       "  members (live: not 去世 or 出党, as in 'report year') by category\n"
 			       "    (正式/预备), and every member record by standing (正常/停止党籍/去世/出党);\n"
 			       "  the hardship ledger by status, and its open entries (在册, 帮扶中) by\n"
@@ -334,7 +407,7 @@ int admin_report(cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	figures_opts fo = { "report", this_year(), 0, 0 };
+	figures_opts fo = { "report", this_year(), 0, 1, 0 };
 	const char *out = NULL;
 	char tmp[4200];
 	stats st;
@@ -360,8 +433,10 @@ int admin_report(cli *c, int argc, char **argv)
 			       "month, dues collection per branch, and every figure of 'hearth admin\n"
 			       "stats' in a table. Charts are inline SVG; there are no scripts, web\n"
 			       "fonts or images. Open it in a browser; print it from there (A4).\n"
-			       "Made from this replica: run 'hearth sync' first. Admin and auditor\n"
-			       "certificates.\n"));
+			       "Computed by the server over its records (no replica needed); made from\n"
+			       "this replica with --offline, or when the server cannot be reached or is\n"
+			       "an older one (a note on stderr says so; run 'hearth sync' first). Admin\n"
+			       "and auditor certificates.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}

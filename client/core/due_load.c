@@ -22,27 +22,17 @@ struct cfg_parse {
 
 static int on_due_value(void *user, const char *section, const char *name, const char *value)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-		int32_t max;
-	} keys[] = {
-		{ "visit_gap_days", offsetof(due_config, visit_gap_days), 3660 },
-		{ "talk_window_days", offsetof(due_config, talk_window_days), 3660 },
-		{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
-		{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
-		{ "dues_months", offsetof(due_config, dues_months), 120 },
-		{ "contact_gap_days", offsetof(due_config, contact_gap_days), 3660 },
-	};
+	size_t n;
+	const due_config_key *keys = due_config_keys(&n);
 	struct cfg_parse *p = user;
 
 	if (strcmp(section, "due") != 0 || p->bad)
 		return 1;
-	for (size_t i = 0; i < HEARTH_ARRAY_LEN(keys); i++) {
+	for (size_t i = 0; i < n; i++) {
 		char *end;
 		long v;
 
-		if (strcmp(name, keys[i].key) != 0)
+		if (strcmp(name, keys[i].name) != 0)
 			continue;
 		v = strtol(value, &end, 10);
 		if (!*value || *end || v < 1 || v > keys[i].max) {
@@ -51,7 +41,7 @@ static int on_due_value(void *user, const char *section, const char *name, const
 			p->bad = 1;
 			return 1;
 		}
-		*(int32_t *)((char *)p->c + keys[i].off) = (int32_t)v;
+		*(int32_t *)((char *)p->c + keys[i].offset) = (int32_t)v;
 		return 1;
 	}
 	snprintf(p->err, p->cap,

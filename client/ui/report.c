@@ -387,8 +387,12 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	print_html_escape(f, gen);
 	fputs(" · 生成人：", f);
 	print_html_escape(f, info->author);
-	fputs(" · 数据同步至：", f);
-	print_html_escape(f, synced);
+	if (s->from_committee) {
+		fputs(" · 数据来源：服务器（生成时计算）", f);
+	} else {
+		fputs(" · 数据同步至：", f);
+		print_html_escape(f, synced);
+	}
 	fprintf(f, " · 支部 %zu 个</div>\n</header>\n", s->n);
 
 	/* Summary cards. */

@@ -7,13 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "client/core/stats.h"
+#include "common/stats.h"
 
 typedef struct report_info {
 	const char *org;            /* organisation from the certificate URI */
 	const char *author;         /* who made it (certificate CN) */
 	int64_t generated_ms;       /* when (ms since the epoch) */
-	int64_t last_sync_ms;       /* the replica's last sync, 0: never */
+	int64_t last_sync_ms;       /* the replica's last sync, 0: never (unused when the
+	                             * server computed the figures: s->from_committee) */
 } report_info;
 
 /* Writes the report for s (finished with stats_finish) to f. Returns 0 or

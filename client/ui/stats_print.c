@@ -71,7 +71,9 @@ int stats_print_table(const stats *s, FILE *f)
 			return rc;
 	}
 	fputc('\n', f);
-	if (s->from_server)
+	if (s->from_committee)
+		fputs(_("Source: computed by the server over its records, as of now.\n"), f);
+	else if (s->from_server)
 		fputs(_("Source: the server's counters, as of now. Overdue items (-) are counted on a "
 		        "synced replica: hearth due.\n"), f);
 	else

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "client/core/stats.h"
+#include "common/stats.h"
 
 /* Output. Each returns 0 or HEARTH_EIO. The table is four CJK-aligned
  * tables (members, hardship, care, dues and overdue), each with a totals

@@ -22,7 +22,9 @@
 #include "client/core/replica_meta.h"
 #include "client/core/resolve.h"
 #include "client/core/session.h"
-#include "client/core/stats.h"
+#include "client/core/committee_fetch.h"
+#include "client/core/stats_load.h"
+#include "common/stats.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "client/ui/report.h"
@@ -178,7 +180,10 @@ static const struct {
 	{ "admin_reveal_help", N_("Sensitive values are masked; Show displays them and records that in the audit log.") },
 	{ "admin_by", N_("by %s") },
 	{ "admin_stats_help", N_("The figures of 'hearth admin stats' per branch, with subtotals per general "
-	                   "branch and the totals, from this replica (sync first for the latest).") },
+	                   "branch and the totals, computed by the server when it is reachable, else from "
+	                   "this replica (sync first for the latest).") },
+	{ "admin_from_server", N_("Computed by the server from its records just now.") },
+	{ "admin_from_replica", N_("From this replica: the server did not compute them (%s).") },
 	{ "admin_total", N_("Total") },
 	{ "admin_subtotal", N_("Subtotal %s") },
 	{ "admin_year", N_("Year") },
@@ -1040,20 +1045,26 @@ static int year_arg(const web_api_request *rq, int *year, web_api_answer *an)
 	return 0;
 }
 
-/* What `admin stats` and `admin report` compute: every branch of the
- * replica, named from the server (else the list kept). On 0 st is
- * finished (stats_free it). */
+/* What `admin stats` and `admin report` compute: computed by the server
+ * when it answers (CommitteeRequest, every branch of the certificate's
+ * scope), else counted over this replica; branches named from the server
+ * (else the list kept). *why gets, for the replica, why the server did not
+ * answer ("" when it did). On 0 st is finished (stats_free it). */
 static int compute_stats(web_admin *w, web_api *a, int year, stats *st, int64_t *last_sync, int *fresh,
-                         web_api_answer *an)
+                         char *why, size_t why_cap, web_api_answer *an)
 {
 	branch_names bn;
 	replica_status rs;
 	due_config cfg;
 	int32_t today;
 	replica r;
+	session s;
+	Hearth__Envelope *refusal = NULL;
+	committee_outcome out;
 	char err[600];
 	int rc;
 
+	why[0] = '\0';
 	if (due_config_load(&cfg, w->prof.home, err, sizeof(err)) != 0 || due_today(&today, err, sizeof(err)) != 0) {
 		web_refuse(an, 500, NULL, NULL, err);
 		return -1;
@@ -1063,10 +1074,37 @@ static int compute_stats(web_admin *w, web_api *a, int year, stats *st, int64_t 
 	if (replica_status_get(&r, &rs) != 0)
 		memset(&rs, 0, sizeof(rs));
 	*last_sync = rs.last_sync_ms;
-	stats_init(st, year, today, &cfg);
 	names_load(w, &r, &bn);
 	*fresh = bn.fresh;
+	stats_init(st, year, today, &cfg);
 	rc = stats_add_branches(st, bn.l);
+	if (rc == 0 && session_open(&s, &w->prof) == 0) {
+		out = committee_fetch(&s, st, &refusal, why, why_cap);
+		if (out == COMMITTEE_DONE) {
+			session_close(&s);
+			names_free(&bn);
+			replica_close(&r);
+			stats_finish(st);
+			return 0;
+		}
+		if (out == COMMITTEE_OLD)
+			snprintf(why, why_cap, "%s", _("the server is an older hearthd"));
+		else if (out == COMMITTEE_REFUSED && refusal->body_case == HEARTH__ENVELOPE__BODY_ERROR &&
+		         refusal->error && refusal->error->message)
+			snprintf(why, why_cap, "%s", reasons_localize(NULL, refusal->error->message, err, sizeof(err)));
+		else if (out == COMMITTEE_REFUSED)
+			snprintf(why, why_cap, "%s", _("the server answered something else than was asked"));
+		else if (out == COMMITTEE_NOMEM)
+			snprintf(why, why_cap, "%s", _(hearth_strerror(HEARTH_ENOMEM)));
+		envelope_free(refusal, NULL);
+		session_close(&s);
+		stats_free(st);
+		stats_init(st, year, today, &cfg);
+		rc = stats_add_branches(st, bn.l);
+	} else if (rc == 0) {
+		snprintf(why, why_cap, "%s", s.error);
+		session_close(&s);
+	}
 	names_free(&bn);
 	if (rc == 0)
 		rc = stats_scan(st, &r);
@@ -1105,14 +1143,19 @@ static void do_stats(web_admin *w, web_api *a, const web_api_request *rq, web_ap
 	int64_t last_sync;
 	int year, fresh;
 	json_t *j, *arr;
-	char when[64];
+	char when[64], why[800];
 
 	if (!allowed(w, NEED_READ, an) || year_arg(rq, &year, an) != 0 ||
-	    compute_stats(w, a, year, &st, &last_sync, &fresh, an) != 0)
+	    compute_stats(w, a, year, &st, &last_sync, &fresh, why, sizeof(why), an) != 0)
 		return;
 	cols = stats_columns(&n);
 	j = json_object();
 	json_object_set_new(j, "year", json_integer(year));
+	/* Where the figures came from, for the page to say: the server's
+	 * computation (as of now), or this replica (as of its last sync, and
+	 * why the server did not answer). */
+	set_str(j, "source", st.from_committee ? "server" : "replica");
+	set_str(j, "server_note", why);
 	out_local_time(last_sync, "", when, sizeof(when));
 	set_str(j, "last_sync", when);
 	json_object_set_new(j, "names_fresh", json_boolean(fresh));
@@ -1151,12 +1194,13 @@ static void do_report(web_admin *w, web_api *a, const web_api_request *rq, web_a
 	stats st;
 	int64_t last_sync;
 	int year, fresh, rc;
-	char *buf = NULL;
+	char *buf = NULL, why[800];
 	size_t len = 0;
 	FILE *f;
 
+	/* The report's header says where its figures came from (report.c). */
 	if (!allowed(w, NEED_READ, an) || year_arg(rq, &year, an) != 0 ||
-	    compute_stats(w, a, year, &st, &last_sync, &fresh, an) != 0)
+	    compute_stats(w, a, year, &st, &last_sync, &fresh, why, sizeof(why), an) != 0)
 		return;
 	info.org = w->id.org;
 	info.author = w->id.name;

@@ -213,3 +213,31 @@ int authz_backup(conn *c, uint64_t request_id)
 	return deny(c, request_id, c->id.branch_id, "admin request backup_request refused",
 	            "a backup holds every branch's records: it needs an admin certificate");
 }
+
+int authz_committee(conn *c, const Hearth__Envelope *env, char *const *asked, size_t n_asked, store_scope *sc)
+{
+	char list[STORE_SCOPE_MAX * 66], detail[200];
+
+	memset(sc, 0, sizeof(*sc));
+	if (c->id.role == HEARTH__ROLE__ROLE_ADMIN || c->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
+		sc->all = 1;
+		return AUTHZ_ALLOW;
+	}
+	if (c->id.role != HEARTH__ROLE__ROLE_GENERAL)
+		return authz_console(c, env, AUTHZ_READ);
+	if (authz_read_scope(c, env->request_id, NULL, sc) != AUTHZ_ALLOW)
+		return AUTHZ_DENY;
+	for (size_t i = 0; i < n_asked; i++) {
+		if (store_scope_has(sc, asked[i]))
+			continue;
+		scope_list(sc, list, sizeof(list));
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_FORBIDDEN, "branches", 0,
+		                "branch %s is outside general branch %s: this certificate reads only %s", asked[i],
+		                c->id.branch_id, list);
+		snprintf(detail, sizeof(detail), "committee figures of branch %s refused: outside general branch %s",
+		         asked[i], c->id.branch_id);
+		audit_denial(c, asked[i], detail);
+		return AUTHZ_DENY;
+	}
+	return AUTHZ_ALLOW;
+}

@@ -68,6 +68,14 @@ const char *authz_audit_branch(const conn *c);
 /* The admin console (branches, principals, revocation, status). */
 int authz_console(conn *c, const Hearth__Envelope *env, enum authz_access access);
 
+/* The committee's stats and report computed by the server
+ * (CommitteeRequest), into sc: admin and auditor every branch (sc->all);
+ * a general principal its subtree, every asked branch (n_asked of them,
+ * each checked by the caller to be 1..63 bytes) inside it, else FORBIDDEN
+ * naming the branch and the ones it may read; any other role is refused
+ * as authz_console refuses it. */
+int authz_committee(conn *c, const Hearth__Envelope *env, char *const *asked, size_t n_asked, store_scope *sc);
+
 /* Listing the server's stored checkpoints: admins and auditors. */
 int authz_checkpoints(conn *c, uint64_t request_id);
 

@@ -30,6 +30,9 @@ typedef struct api {
 	uint32_t audit_events_per_window; /* client events + denials stored one by one per principal */
 	uint32_t audit_event_window_ms; /* ... per this window (event_budget.h) */
 	int group_commit;               /* for status */
+	/* The committee answer's rows (api/committee.c), made at the first
+	 * CommitteeRequest, freed by committee_cache_free after the loop. */
+	struct committee_cache *committee;
 } api;
 
 /* The api a connection's server was started with. */

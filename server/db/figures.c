@@ -430,3 +430,29 @@ int figures_read(store *s, MDB_txn *txn, int year, figures_row **rows, size_t *n
 	*n = w;
 	return 0;
 }
+
+int figures_read_branch(store *s, MDB_txn *txn, int year, const char *branch, figures_row *row)
+{
+	uint8_t kb[BRANCH_MAX + 8];
+	MDB_val k, d;
+
+	memset(row, 0, sizeof(*row));
+	snprintf(row->branch, sizeof(row->branch), "%s", branch);
+	for (int pass = 0; pass < (year != 0 ? 2 : 1); pass++) {
+		int64_t v[FC_COUNT];
+		int rc;
+
+		k.mv_size = counter_key(kb, branch, pass ? year : 0);
+		k.mv_data = kb;
+		rc = mdb_get(txn, s->figures, &k, &d);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0)
+			return store_err(rc);
+		memset(v, 0, sizeof(v));
+		memcpy(v, d.mv_data, d.mv_size < sizeof(v) ? d.mv_size : sizeof(v));
+		for (int f = 0; f < FC_COUNT; f++)
+			row->v[f] += v[f];
+	}
+	return 0;
+}

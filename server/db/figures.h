@@ -50,4 +50,9 @@ typedef struct figures_row {
  * HEARTH_E* code. */
 int figures_read(store *s, MDB_txn *txn, int year, figures_row **rows, size_t *n);
 
+/* One branch's counters for year (those as they stand now added, as
+ * figures_read does) into *row, zeros when it has none. txn may be
+ * read-only. Returns 0 or a negative HEARTH_E* code. */
+int figures_read_branch(store *s, MDB_txn *txn, int year, const char *branch, figures_row *row);
+
 #endif

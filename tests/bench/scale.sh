@@ -12,7 +12,11 @@
 #      SCALE_REPLICA_STATS_MAX (default 1000000) the largest size at which an
 #      admin replica is synced for the replica-side stats (above it statsms
 #      prints "-": a 10 M admin replica is what server figures make needless,
-#      and it would take another ~15 GB of disk).
+#      and it would take another ~15 GB of disk); SCALE_COMMITTEE_MAX
+#      (default 1000000) the largest size at which the server's computation
+#      is timed (above it comm1/comm2 print "-": every generated record is
+#      in one branch, and the server holds one branch's records in memory
+#      while it counts them, as a replica does).
 # At each size:
 #   push       rate of the last 100,000 records pushed (one client, 2
 #              connections), records/s
@@ -21,13 +25,20 @@
 #              pull nothing, compare count + digest per kind), ms
 #   stats      'hearth admin stats --offline' over an admin replica synced
 #              to this size, ms (the replica-side computation)
-#   srvstats   'hearth admin stats' answered by the server's counters
-#              (issue 16 item 4; two TLS sessions: branch names, figures),
-#              ms, in the same run: compare it with stats
+#   comm1      'hearth admin stats' computed by the server (issue 16 item
+#              4: CommitteeRequest, every branch's snapshot counted; two TLS
+#              sessions: figures, branch names), the first call after a
+#              restart (nothing cached), ms, in the same run: compare it
+#              with stats
+#   comm2      the same call again, every branch's row from the server's
+#              cache (no record changed), ms
 #   disk/rec   allocated bytes of data.mdb per record
 #   start      hearthd start-up until it listens, ms
 #   RssAnon    anonymous memory of hearthd after a full pull, kB, next to
 #   RssFile    its file-mapped resident pages (LMDB's map), kB
+# Below each size a row "x stats" gives comm1 and comm2 against stats at
+# that size, and from the second size on a row "x first" every figure
+# against the first size.
 # The records are loadgen's generated member records (~400 bytes packed,
 # Chinese names and notes).
 set -euo pipefail
@@ -36,6 +47,7 @@ B=${1:-build}
 SIZES=${SCALE_SIZES:-"100000 1000000 10000000"}
 BATCH=${SCALE_BATCH:-1000}
 REPLICA_STATS_MAX=${SCALE_REPLICA_STATS_MAX:-1000000}
+COMMITTEE_MAX=${SCALE_COMMITTEE_MAX:-1000000}
 # The replicas of this run hold up to the whole store; their default map
 # (sized for a branch office) is far too small for 10 M records.
 export HEARTH_REPLICA_MAP=${HEARTH_REPLICA_MAP:-48G}
@@ -51,6 +63,7 @@ printf '[limits]\nmax_preauth = 512\nmax_preauth_per_addr = 512\nmax_connections
 now_ms() { date +%s%3N; }
 calc() { awk "BEGIN { printf \"%.${2}f\", $1 }"; }   # EXPR DECIMALS
 field() { grep -o "$1=[0-9.]*" | head -1 | cut -d= -f2; }
+ratio() { [ "$1" = - ] || [ "$2" = - ] && echo - || calc "$1 / ($2 ? $2 : 1)" 2; }   # A B: A / B, "-" when either is
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # Starts hearthd on the one store; sets PORT, SPID and START_MS (ms from
@@ -85,7 +98,7 @@ pull10() {
 }
 
 echo "hearth scale benchmark on $(nproc) cores, $(date -u +%FT%TZ); sizes: $SIZES"
-printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s %10s %10s\n' records push/s pull10ms digestms statsms srvstatsms disk/rec startms RssAnon/kB RssFile/kB
+printf '%-10s %10s %8s %8s %9s %9s %9s %9s %6s %8s %10s %10s\n' records push/s pull10ms digestms statsms comm1ms comm2ms disk/rec startms RssAnon/kB RssFile/kB
 have=0
 LAST=0
 first=""
@@ -117,21 +130,31 @@ for size in $SIZES; do
 	else
 		st=-
 	fi
-	t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; sst=$(( $(now_ms) - t0 ))
 	stop
 	disk=$(du -B1 "$T/store/data.mdb" | cut -f1)
 	start
 	# The replicas follow the server to its new port.
 	sed -i "s/^server = .*/server = 127.0.0.1:$PORT/" "$T/branch/profile.ini" "$T/admin/profile.ini"
-	per=$(calc "$disk / $have" 0)
-	printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s %10s %10s\n' "$have" "$push" "$p10" "$dig" "$st" "$sst" "$per" "$START_MS" "$anon" "$file"
-	if [ -z "$first" ]; then
-		first="$push $p10 $dig $st $sst $per $START_MS $anon"
+	# The server's computation: cold (a restarted hearthd caches nothing), then cached.
+	if [ "$size" -le "$COMMITTEE_MAX" ]; then
+		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c1=$(( $(now_ms) - t0 ))
+		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c2=$(( $(now_ms) - t0 ))
 	else
-		read -r f_push f_p10 f_dig f_st f_sst f_per f_start f_anon <<<"$first"
-		printf '%-10s %10s %8s %8s %9s %9s %9s %6s %8s\n' "  x first" "$(calc "$push / $f_push" 2)" \
+		c1=- c2=-
+	fi
+	per=$(calc "$disk / $have" 0)
+	printf '%-10s %10s %8s %8s %9s %9s %9s %9s %6s %8s %10s %10s\n' "$have" "$push" "$p10" "$dig" "$st" "$c1" "$c2" "$per" \
+		"$START_MS" "$anon" "$file"
+	printf '%-10s %10s %8s %8s %9s %9s %9s\n' "  x stats" "" "" "" "" \
+		"$(ratio "$c1" "$st")" "$(ratio "$c2" "$st")"
+	if [ -z "$first" ]; then
+		first="$push $p10 $dig $st $c1 $c2 $per $START_MS $anon"
+	else
+		read -r f_push f_p10 f_dig f_st f_c1 f_c2 f_per f_start f_anon <<<"$first"
+		printf '%-10s %10s %8s %8s %9s %9s %9s %9s %6s %8s\n' "  x first" "$(calc "$push / $f_push" 2)" \
 			"$(calc "$p10 / $f_p10" 2)" "$(calc "$dig / ($f_dig ? $f_dig : 1)" 2)" \
-			"$( [ "$st" = - ] && echo - || calc "$st / ($f_st ? $f_st : 1)" 2)" "$(calc "$sst / ($f_sst ? $f_sst : 1)" 2)" "$(calc "$per / $f_per" 2)" \
+			"$( [ "$st" = - ] && echo - || calc "$st / ($f_st ? $f_st : 1)" 2)" "$(ratio "$c1" "$f_c1")" \
+			"$(ratio "$c2" "$f_c2")" "$(calc "$per / $f_per" 2)" \
 			"$(calc "$START_MS / ($f_start ? $f_start : 1)" 2)" "$(calc "$anon / $f_anon" 2)"
 	fi
 done

@@ -8,8 +8,12 @@
 # ones depend on today and come from a replica only: null from the server),
 # this year and last, after creates, then edits, deletes, a restore, a
 # transfer between the branches with its summary, a conflict resolved by
-# the admin, and a restart of hearthd.
+# the admin, and a restart of hearthd. A current hearthd computes the whole
+# answer itself (CommitteeRequest, t_srvreport.sh); its counters serve a
+# client when that is missing, so every server here is started as one
+# without it (HEARTHD_TEST_NO_COMMITTEE).
 . "$(dirname "$0")/lib.sh"
+export HEARTHD_TEST_NO_COMMITTEE=1
 
 if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 	echo "SKIP: the zh_CN.UTF-8 locale is not installed (.ci/deps.sh generates it)"
@@ -43,7 +47,8 @@ compare() {
 		expect_eq "$1 ($y): the server's figures equal the replica's" "$(echo "$rep" | figures_of)" \
 			"$(echo "$srv" | figures_of)"
 	done
-	expect_eq "$1: the server path needs no replica (no note)" "" "$(cat "$T/srv.err")"
+	expect_eq "$1: the server path needs no replica (only the note on the overdue items)" \
+		"hearth: admin stats：提示：服务器无法计算逾期事项（hearthd 版本较旧）；显示其计数" "$(cat "$T/srv.err")"
 	SRV=$(h $AUD admin stats --json --year $Y)
 }
 fig() { echo "$SRV" | grep -o "{\"branch\":\"$1\"[^}]*}" | json_field "$2"; }

@@ -3,7 +3,8 @@
 # each row sends one thing over a real session and expects its exact error
 # code (and message where it is stable). Frame-level and Envelope-level
 # damage closes that connection only; a bad op inside a valid push is a
-# REJECTED result on a connection that stays usable. A client holding a
+# REJECTED result on a connection that stays usable, as is a CommitteeRequest
+# with a bad field (INVALID naming it). A client holding a
 # session through all of it, and the server, are unaffected.
 . "$(dirname "$0")/lib.sh"
 
@@ -74,6 +75,32 @@ for row in "${ROWS[@]}"; do
 	# shellcheck disable=SC2086
 	out=$(probe "${C[@]}" $args 2>&1)
 	expect_contains "$name" "$want" "$out"
+done
+
+# CommitteeRequest (the committee's figures computed by the server) with an
+# admin certificate: each bad field gets INVALID naming it and its range,
+# and the connection stays usable. The request's fields: year 1, today 2
+# (a day number), the due thresholds 3..8, branches 9, after 10.
+A=(--port "$P" --cert "$CERTS/admin.pem" --key "$CERTS/admin.key" --ca "$CERTS/ca.pem" --wait-ms 3000)
+CR='0801d205'                    # request_id 1, Envelope field 90
+TH='185a201e28ed02303c3803405a'  # thresholds 90 30 365 60 3 90
+DAY='10c39f01'                   # today = day 20419 (2025-11-27)
+BR=$(printf '4a0462303031%.0s' $(seq 65))   # 65 x branches "b001"
+CROWS=(
+	"committee: year 1900|--frame-len 25 --send ${CR}1408ec0e${DAY}${TH}|error code=ERR_INVALID field=year message=year 1900 is not a year from 1921 to 2199"
+	"committee: today past 2199|--frame-len 25 --send ${CR}1408ea0f10c09a0c${TH}|error code=ERR_INVALID field=today message=today 200000 is not a day number from -17897 (1921-01-01) to 84005 (2199-12-31)"
+	"committee: visit_gap_days 0|--frame-len 25 --send ${CR}1408ea0f${DAY}1800201e28ed02303c3803405a|error code=ERR_INVALID field=visit_gap_days message=visit_gap_days 0 is outside 1..3660"
+	"committee: dues_months 1000000|--frame-len 27 --send ${CR}1608ea0f${DAY}185a201e28ed02303c38c0843d405a|error code=ERR_INVALID field=dues_months message=dues_months 1000000 is outside 1..120"
+	"committee: note_gap_days -1|--frame-len 34 --send ${CR}1d08ea0f${DAY}185a201e28ed0230ffffffffffffffffff013803405a|error code=ERR_INVALID field=note_gap_days message=note_gap_days -1 is outside 1..3660"
+	"committee: 65 branches|--frame-len 416 --send ${CR}9a0308ea0f${DAY}${TH}${BR}|error code=ERR_INVALID field=branches message=65 branches asked; at most 64 in one request"
+	"committee: after of 64 bytes|--frame-len 91 --send ${CR}5608ea0f${DAY}${TH}5240$(printf '78%.0s' $(seq 64))|error code=ERR_INVALID field=after message=after is longer than 63 bytes"
+)
+for row in "${CROWS[@]}"; do
+	IFS='|' read -r name args want <<<"$row"
+	# shellcheck disable=SC2086
+	out=$(probe "${A[@]}" $args --ping 2>&1)
+	expect_contains "$name" "$want" "$out"
+	expect_contains "$name: the connection stays usable" "pong" "$out"
 done
 
 # A REJECTED op does not close the connection: push a bad op, then ping on it.

@@ -306,7 +306,12 @@
       page.appendChild(el("h2", null, T("admin_nav_stats") + " " + s.year));
       page.appendChild(el("p", { "class": "hint" }, T("admin_stats_help")));
       page.appendChild(yearBar("stats-year", s.year, function (y) { location.hash = "#/stats/" + y; }));
-      page.appendChild(el("p", { "class": "meta", id: "stats-sync" }, F("admin_last_sync", s.last_sync || T("admin_never"))));
+      if (s.source === "server") {
+        page.appendChild(el("p", { "class": "meta", id: "stats-sync", "data-source": "server" }, T("admin_from_server")));
+      } else {
+        page.appendChild(el("p", { "class": "meta", id: "stats-sync", "data-source": "replica" }, F("admin_last_sync", s.last_sync || T("admin_never"))));
+        if (s.server_note) page.appendChild(el("p", { "class": "hint", id: "stats-source" }, F("admin_from_replica", s.server_note)));
+      }
       if (!s.names_fresh) page.appendChild(el("p", { "class": "hint" }, T("admin_branches_from_cache")));
       var groups = [];
       s.columns.forEach(function (c, i) { (groups[c.group] = groups[c.group] || []).push(i); });

@@ -1,8 +1,10 @@
 /* stats.h: the committee's cross-branch figures (members, the hardship
- * ledger, care work, dues, overdue items), computed from an admin's or
- * auditor's local replica (stats_scan) or taken from the counters hearthd
- * keeps by the same rules (stats_add_counters; server/db/figures.h), and
- * printed as tables, JSON or CSV.
+ * ledger, care work, dues, overdue items), computed from a snapshot of
+ * records (stats_scan_snapshot: over an admin's or auditor's local replica,
+ * client/core/stats_load.h, or by hearthd branch by branch for a
+ * CommitteeRequest, server/api/committee.c) or taken from the counters
+ * hearthd keeps by the same rules (stats_add_counters;
+ * server/db/figures.h), and printed as tables, JSON or CSV.
  *
  * What each figure counts (the same words are in `hearth admin stats
  * --help`; t_admin.sh recomputes every one of them independently):
@@ -35,7 +37,6 @@
 #include <stdio.h>
 
 #include "common/due.h"
-#include "client/core/replica.h"
 #include "common/yearly.h"
 
 /* Raw figures, one slot each per branch. Percentages are derived at output
@@ -100,8 +101,10 @@ typedef struct stats_column {
 /* The columns in output order; *n gets their number. Static table. */
 const stats_column *stats_columns(size_t *n);
 
+#define STATS_BRANCH_CAP 64     /* a branch id (at most 63 bytes) and its NUL */
+
 typedef struct stats_row {
-	char branch[64];         /* branch id */
+	char branch[STATS_BRANCH_CAP]; /* branch id */
 	char name[256];          /* branch name when known, else "" */
 	char parent[64];         /* its 党总支's branch id when known, else "" */
 	int64_t v[ST_COUNT];
@@ -124,10 +127,15 @@ typedef struct stats {
 	stats_row *subtotals;
 	size_t n_sub;
 	uint64_t records;        /* records looked at */
-	/* The figures are the server's counters (stats_add_counters), not this
-	 * replica's: no overdue items (they depend on today, and the server
-	 * keeps no counter of them) and no year detail (row.year). */
+	/* The figures are the server's, not this replica's: its counters
+	 * (stats_add_counters: no overdue items, which depend on today and of
+	 * which it keeps no counter, and no year detail, row.year) unless
+	 * from_committee says it computed them all. */
 	int from_server;
+	/* The figures were computed by the server over its records
+	 * (CommitteeRequest; stats_put_row), every one of them: overdue items
+	 * and the year detail included. */
+	int from_committee;
 } stats;
 
 /* Starts an empty set for year, overdue as of day number today with the
@@ -147,12 +155,10 @@ int stats_set_parent(stats *s, const char *id, const char *parent);
  * server's BranchList, borrowed). Returns 0 or HEARTH_ENOMEM. */
 int stats_add_branches(stats *s, const Hearth__BranchList *l);
 
-/* Reads every record of the replica's local view and counts it. May be
- * called once per stats. Returns 0 or a negative HEARTH_E* code. */
-int stats_scan(stats *s, replica *r);
-
-/* The same over a snapshot already in memory (every branch of it; borrowed
- * for the call). stats_scan loads one and calls this. */
+/* Counts the records of a snapshot in memory (every branch of it;
+ * borrowed for the call). May be called once per stats. Returns 0 or a
+ * negative HEARTH_E* code. client/core/stats_load.h's stats_scan loads a
+ * replica's snapshot and calls this; hearthd calls it once per branch. */
 int stats_scan_snapshot(stats *s, const due_snapshot *all);
 
 /* Adds the server's counters of branch (values indexed by enum
@@ -160,6 +166,14 @@ int stats_scan_snapshot(stats *s, const due_snapshot *all);
  * extra ones are ignored, an older one's missing ones are 0) and marks s
  * as from_server. Returns 0 or HEARTH_ENOMEM. */
 int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n);
+
+/* Puts a row computed elsewhere (hearthd's Committee answer, decoded by
+ * common/committee.h) in place of the figures of its branch (added when
+ * missing; its name and parent stay): its values and visits by month are
+ * copied, its year report is moved into s (row->year is empty after).
+ * Marks s as from_server and from_committee. Returns 0 or HEARTH_ENOMEM (row keeps its
+ * year report then). */
+int stats_put_row(stats *s, stats_row *row);
 
 /* 1 when c is one of the overdue figures (as of today), else 0. */
 int stats_column_is_overdue(const stats_column *c);

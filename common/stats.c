@@ -1,7 +1,8 @@
-/* stats.c: counts a replica's records into per-branch figures for the
- * committee (see stats.h for what each figure means); ui/stats_print.c
- * prints them. */
-#include "client/core/stats.h"
+/* stats.c: counts a snapshot of records into per-branch figures for the
+ * committee (see stats.h for what each figure means), on an admin's
+ * replica (client/core/stats_load.c) or in hearthd (server/api/committee.c);
+ * ui/stats_print.c prints them. */
+#include "common/stats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,7 @@
 #include "common/date.h"
 #include "common/hearth.h"
 #include "common/figure_rules.h"
-#include "client/core/due_load.h"
-#include "client/core/values.h"
+#include "common/money.h"
 
 static const stats_column columns[] = {
 	{ "members", "党员", STATS_COUNT, ST_MEMBERS, 0, 0 },
@@ -154,6 +154,23 @@ int stats_add_counters(stats *s, const char *branch, const int64_t *v, size_t n)
 		else if (from_counter[c])
 			s->rows[i].v[from_counter[c] - 1] += v[c];
 	}
+	return 0;
+}
+
+int stats_put_row(stats *s, stats_row *row)
+{
+	long i = row_index(s, row->branch);
+	stats_row *to;
+
+	if (i < 0)
+		return HEARTH_ENOMEM;
+	to = &s->rows[i];
+	memcpy(to->v, row->v, sizeof(to->v));
+	memcpy(to->visits_month, row->visits_month, sizeof(to->visits_month));
+	yearly_free(&to->year);
+	to->year = row->year;
+	memset(&row->year, 0, sizeof(row->year));
+	s->from_server = s->from_committee = 1;
 	return 0;
 }
 
@@ -469,18 +486,6 @@ int stats_add_branches(stats *s, const Hearth__BranchList *l)
 	return 0;
 }
 
-int stats_scan(stats *s, replica *r)
-{
-	due_snapshot all;
-	int rc;
-
-	if ((rc = due_snapshot_load(r, NULL, &all)) != 0)
-		return rc;
-	rc = stats_scan_snapshot(s, &all);
-	due_snapshot_free(&all);
-	return rc;
-}
-
 int stats_scan_snapshot(stats *s, const due_snapshot *all)
 {
 	scan x;
@@ -597,12 +602,12 @@ void stats_finish(stats *s)
 			s->total.visits_month[m] += r->visits_month[m];
 		/* Out of memory leaves the totals' year short; the rows keep theirs. */
 		yearly_add(&s->total.year, &r->year);
-		r->no_overdue = s->from_server;
+		r->no_overdue = s->from_server && !s->from_committee;
 	}
-	s->total.no_overdue = s->from_server;
+	s->total.no_overdue = s->from_server && !s->from_committee;
 	roll_up(s);
 	for (size_t i = 0; i < s->n_sub; i++)
-		s->subtotals[i].no_overdue = s->from_server;
+		s->subtotals[i].no_overdue = s->from_server && !s->from_committee;
 }
 
 /* ------------------------------------------------ output */

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "common/figure_rules.h"
-#include "client/core/stats.h"
+#include "common/stats.h"
 #include "common/yearly.h"
 #include "common/date.h"
 #include "common/hearth.h"

@@ -1,0 +1,420 @@
+/* committee.c: answers CommitteeRequest with the committee's stats and
+ * year report computed over the store, on the thread pool, branch by
+ * branch, with a cache of each branch's row (committee.h). */
+#include "server/api/committee.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "common/committee.h"
+#include "common/hearth.h"
+#include "common/log.h"
+#include "common/stats.h"
+#include "common/wire.h"
+#include "server/api/authz.h"
+#include "server/api/context.h"
+#include "server/db/committee.h"
+#include "server/db/figures.h"
+#include "server/loop/connection.h"
+#include "server/loop/dispatch.h"
+
+/* The cache holds at most this many rows (about 15 KiB each with their
+ * year report); beyond it the oldest bucket's rows make room. */
+#define CACHE_MAX 4096
+#define CACHE_BUCKETS 1024
+
+/* An answer holds whole branches up to about this many bytes, well under
+ * the 4 MiB frame a client accepts; the rest go on the next page. */
+#define COMMITTEE_ANSWER_BYTES (1u << 20)
+
+/* Envelope body number of Committee (proto/hearth.proto). */
+#define BODY_COMMITTEE 91
+
+_Static_assert(sizeof(committee_branch_id) == STATS_BRANCH_CAP, "a cached row's branch is a store branch id");
+
+typedef struct centry {
+	struct centry *next;
+	committee_branch_id branch;
+	committee_ask ask;
+	uint64_t seq;              /* the branch's feed head the row was computed at */
+	uint64_t records;          /* live records it counted */
+	stats_row row;             /* owned (its year report too) */
+} centry;
+
+typedef struct committee_cache {
+	uv_mutex_t lock;           /* worker threads share the cache */
+	centry *buckets[CACHE_BUCKETS];
+	size_t n;
+	size_t sweep;              /* the next bucket to make room from */
+	uint64_t hits, misses;
+} committee_cache;
+
+/* One request in flight: what was asked, and the answer built on the
+ * pool for the loop to send. */
+typedef struct request {
+	uv_work_t work;
+	conn *c;
+	api *a;
+	uint64_t request_id;
+	committee_ask ask;
+	store_scope scope;
+	committee_branch_id asked[COMMITTEE_ASK_MAX];
+	size_t n_asked;
+	committee_branch_id after;
+	wirebuf body;              /* the Committee message's fields */
+	int rc;
+	uint64_t hits, misses;
+	size_t rows;
+} request;
+
+/* ------------------------------------------------ the cache */
+
+static size_t bucket_of(const char *branch, const committee_ask *ask)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)branch; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ (uint64_t)ask->year) * 1099511628211ULL;
+	h = (h ^ (uint32_t)ask->today) * 1099511628211ULL;
+	return (size_t)(h % CACHE_BUCKETS);
+}
+
+static void entry_free(centry *e)
+{
+	yearly_free(&e->row.year);
+	free(e);
+}
+
+/* The entry of (branch, ask), or NULL; the caller holds the lock. */
+static centry *cache_find(committee_cache *cc, const char *branch, const committee_ask *ask)
+{
+	for (centry *e = cc->buckets[bucket_of(branch, ask)]; e; e = e->next)
+		if (!strcmp(e->branch, branch) && !memcmp(&e->ask, ask, sizeof(*ask)))
+			return e;
+	return NULL;
+}
+
+/* Frees the rows of the next non-empty bucket; the caller holds the lock. */
+static void cache_make_room(committee_cache *cc)
+{
+	for (size_t tries = 0; tries < CACHE_BUCKETS; tries++) {
+		centry **b = &cc->buckets[cc->sweep];
+		cc->sweep = (cc->sweep + 1) % CACHE_BUCKETS;
+		if (!*b)
+			continue;
+		while (*b) {
+			centry *e = *b;
+			*b = e->next;
+			entry_free(e);
+			cc->n--;
+		}
+		return;
+	}
+}
+
+/* Stores e (taking it) in place of any older row of the same key. */
+static void cache_put(committee_cache *cc, centry *e)
+{
+	size_t b = bucket_of(e->branch, &e->ask);
+
+	uv_mutex_lock(&cc->lock);
+	for (centry **p = &cc->buckets[b]; *p; p = &(*p)->next) {
+		if (!strcmp((*p)->branch, e->branch) && !memcmp(&(*p)->ask, &e->ask, sizeof(e->ask))) {
+			centry *old = *p;
+			*p = old->next;
+			entry_free(old);
+			cc->n--;
+			break;
+		}
+	}
+	if (cc->n >= CACHE_MAX)
+		cache_make_room(cc);
+	e->next = cc->buckets[b];
+	cc->buckets[b] = e;
+	cc->n++;
+	uv_mutex_unlock(&cc->lock);
+}
+
+void committee_cache_free(api *a)
+{
+	committee_cache *cc = a->committee;
+
+	if (!cc)
+		return;
+	for (size_t b = 0; b < CACHE_BUCKETS; b++)
+		while (cc->buckets[b]) {
+			centry *e = cc->buckets[b];
+			cc->buckets[b] = e->next;
+			entry_free(e);
+		}
+	uv_mutex_destroy(&cc->lock);
+	free(cc);
+	a->committee = NULL;
+}
+
+/* ------------------------------------------------ one branch */
+
+/* Appends row as one CommitteeBranch to the answer, its coverage of
+ * 困难党员 taken from the counters (see committee.h). */
+static int append_row(request *j, const stats_row *row, const figures_row *counters)
+{
+	stats_row shown = *row;    /* shallow: the year report stays row's */
+	committee_wire w;
+	uint8_t *buf;
+	size_t len;
+
+	shown.v[ST_SPRING_VISITED] = counters->v[FC_SPRING_VISITED];
+	shown.v[ST_JULY_VISITED] = counters->v[FC_JULY_VISITED];
+	if (committee_row_to_wire(&shown, &w) != 0)
+		return HEARTH_ENOMEM;
+	len = hearth__committee_branch__get_packed_size(&w.msg);
+	if (!(buf = malloc(len ? len : 1))) {
+		committee_wire_free(&w);
+		return HEARTH_ENOMEM;
+	}
+	hearth__committee_branch__pack(&w.msg, buf);
+	wire_bytes_field(&j->body, 3, buf, len, 1);
+	free(buf);
+	committee_wire_free(&w);
+	j->rows++;
+	return j->body.failed ? HEARTH_ENOMEM : 0;
+}
+
+/* Counts branch's snapshot into a new cache entry (*out). */
+static int compute_row(const request *j, const char *branch, const due_snapshot *snap, centry **out)
+{
+	centry *e = calloc(1, sizeof(*e));
+	stats one;
+	int rc;
+
+	if (!e)
+		return HEARTH_ENOMEM;
+	stats_init(&one, j->ask.year, j->ask.today, &j->ask.due);
+	if ((rc = stats_add_branch(&one, branch, NULL)) == 0)
+		rc = stats_scan_snapshot(&one, snap);
+	/* Every record of the snapshot is of branch: one row. */
+	if (rc == 0 && one.n != 1)
+		rc = HEARTH_ECORRUPT;
+	if (rc != 0) {
+		stats_free(&one);
+		free(e);
+		return rc;
+	}
+	e->row = one.rows[0];
+	memset(&one.rows[0].year, 0, sizeof(one.rows[0].year));
+	e->records = one.records;
+	stats_free(&one);
+	memcpy(e->branch, e->row.branch, sizeof(e->branch));   /* both STORE_BRANCH_MAX + 1 */
+	e->ask = j->ask;
+	*out = e;
+	return 0;
+}
+
+/* One branch: its feed head and counters, then the cached row when it is
+ * of that head, else the branch's snapshot counted, all in one short read
+ * transaction. skip_empty: leave out a branch with no live record that
+ * no admin named (a whole-store listing, as a replica shows it). */
+static int do_branch(request *j, const char *branch, int skip_empty)
+{
+	committee_cache *cc = j->a->committee;
+	store *st = j->a->store;
+	due_snapshot snap;
+	figures_row counters;
+	MDB_txn *txn;
+	uint64_t seq;
+	centry *e;
+	int rc, known;
+
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) != 0)
+		return rc;
+	if ((rc = committee_feed_head(st, txn, branch, &seq)) != 0 ||
+	    (rc = figures_read_branch(st, txn, j->ask.year, branch, &counters)) != 0)
+		goto failed_txn;
+	known = committee_branch_known(st, txn, branch);
+	uv_mutex_lock(&cc->lock);
+	if ((e = cache_find(cc, branch, &j->ask)) != NULL && e->seq == seq) {
+		cc->hits++;
+		j->hits++;
+		rc = skip_empty && !e->records && !known ? 0 : append_row(j, &e->row, &counters);
+		uv_mutex_unlock(&cc->lock);
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	cc->misses++;
+	j->misses++;
+	uv_mutex_unlock(&cc->lock);
+	rc = committee_branch_snapshot(st, txn, branch, &snap);
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		rc = compute_row(j, branch, &snap, &e);
+	due_snapshot_free(&snap);
+	if (rc != 0)
+		return rc;
+	e->seq = seq;
+	rc = skip_empty && !e->records && !known ? 0 : append_row(j, &e->row, &counters);
+	cache_put(cc, e);
+	return rc;
+failed_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The page's branches: asked ones, a general's subtree, or (all) the
+ * store's, each after j->after, at most COMMITTEE_PAGE. */
+static int page_branches(request *j, committee_branch_id *ids, size_t *n, int *more)
+{
+	size_t m = 0;
+
+	*n = 0;
+	*more = 0;
+	if (j->n_asked || !j->scope.all) {
+		committee_branch_id *from = j->n_asked ? j->asked : (committee_branch_id *)j->scope.ids;
+		size_t cnt = j->n_asked ? j->n_asked : j->scope.n;
+		committee_branch_id all[COMMITTEE_ASK_MAX > STORE_SCOPE_MAX ? COMMITTEE_ASK_MAX : STORE_SCOPE_MAX];
+
+		memcpy(all, from, cnt * sizeof(*all));
+		qsort(all, cnt, sizeof(*all), id_cmp);
+		for (size_t i = 0; i < cnt; i++) {
+			if ((i && !strcmp(all[i], all[i - 1])) || strcmp(all[i], j->after) <= 0)
+				continue;
+			if (m == COMMITTEE_PAGE) {
+				*more = 1;
+				break;
+			}
+			memcpy(ids[m++], all[i], sizeof(*all));
+		}
+		*n = m;
+		return 0;
+	}
+	{
+		MDB_txn *txn;
+		int rc = store_err(mdb_txn_begin(j->a->store->env, NULL, MDB_RDONLY, &txn));
+		if (rc != 0)
+			return rc;
+		rc = committee_branches(j->a->store, txn, j->after, ids, COMMITTEE_PAGE, n, more);
+		mdb_txn_abort(txn);
+		return rc;
+	}
+}
+
+/* Thread pool: the page of branches, one at a time. */
+static void do_committee(uv_work_t *w)
+{
+	request *j = w->data;
+	committee_branch_id ids[COMMITTEE_PAGE];
+	size_t n, looked = 0;
+	int more;
+
+	if ((j->rc = page_branches(j, ids, &n, &more)) != 0)
+		return;
+	wire_uint_field(&j->body, 1, (uint64_t)(int64_t)j->ask.year);
+	wire_uint_field(&j->body, 2, (uint64_t)(int64_t)j->ask.today);
+	for (size_t i = 0; i < n; i++) {
+		if ((j->rc = do_branch(j, ids[i], j->scope.all && !j->n_asked)) != 0)
+			return;
+		looked = i + 1;
+		if (j->body.len >= COMMITTEE_ANSWER_BYTES && i + 1 < n) {
+			more = 1;
+			break;
+		}
+	}
+	/* The next page starts after the last branch looked at, shown or left
+	 * out (empty), so a page of empty branches still moves on. */
+	if (more && looked) {
+		wire_uint_field(&j->body, 4, 1);
+		wire_bytes_field(&j->body, 5, ids[looked - 1], strlen(ids[looked - 1]), 0);
+	}
+	if (j->body.failed)
+		j->rc = HEARTH_ENOMEM;
+}
+
+static void committee_done(uv_work_t *w, int status)
+{
+	request *j = w->data;
+	conn *c = j->c;
+	char rows[24], hits[24], misses[24];
+
+	if (status != 0 && j->rc == 0)
+		j->rc = HEARTH_EIO;
+	if (c->state != CONN_CLOSING) {
+		if (j->rc != 0)
+			conn_send_error(c, j->request_id, j->rc == HEARTH_EFULL ? HEARTH__ERROR_CODE__ERR_STORE_FULL
+			                                                        : HEARTH__ERROR_CODE__ERR_INTERNAL,
+			                "", 0, "cannot compute the committee's figures: %s", hearth_strerror(j->rc));
+		else
+			conn_send_body(c, j->request_id, BODY_COMMITTEE, &j->body);
+	}
+	log_event(LOG_INFO, "committee", "cn", c->id.name, "branches", log_u64(rows, j->rows), "cached",
+	          log_u64(hits, j->hits), "computed", log_u64(misses, j->misses), NULL);
+	wire_free(&j->body);
+	free(j);
+	c->inflight--;
+	conn_unref(c);
+}
+
+/* ------------------------------------------------ the request */
+
+int committee_handle_request(conn *c, Hearth__Envelope *env)
+{
+	Hearth__CommitteeRequest *rq = env->committee_request;
+	api *a = api_of(c);
+	committee_ask ask;
+	store_scope scope;
+	const char *field = "";
+	char msg[300];
+	request *j;
+
+	/* Who may ask first: a refused principal learns nothing of the checks. */
+	if (authz_committee(c, env, rq->branches, rq->n_branches, &scope) != AUTHZ_ALLOW)
+		return DISPATCH_DONE;
+	if (committee_ask_check(rq, &ask, &field, msg, sizeof(msg)) != 0) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, field, 0, "%s", msg);
+		return DISPATCH_DONE;
+	}
+	if (rq->after && strlen(rq->after) > STORE_BRANCH_MAX) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INVALID, "after", 0,
+		                "after is longer than %d bytes", STORE_BRANCH_MAX);
+		return DISPATCH_DONE;
+	}
+	if (!(j = calloc(1, sizeof(*j)))) {
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+		return DISPATCH_DONE;
+	}
+	/* The cache is made on the loop thread, before any worker can use it. */
+	if (!a->committee) {
+		committee_cache *cc = calloc(1, sizeof(*cc));
+		if (!cc || uv_mutex_init(&cc->lock) != 0) {
+			free(cc);
+			free(j);
+			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+			return DISPATCH_DONE;
+		}
+		a->committee = cc;
+	}
+	j->c = c;
+	j->a = a;
+	j->request_id = env->request_id;
+	j->ask = ask;
+	j->scope = scope;
+	for (size_t i = 0; i < rq->n_branches; i++)
+		snprintf(j->asked[i], sizeof(j->asked[i]), "%s", rq->branches[i]);
+	j->n_asked = rq->n_branches;
+	snprintf(j->after, sizeof(j->after), "%s", rq->after ? rq->after : "");
+	j->work.data = j;
+	if (uv_queue_work(c->srv->loop, &j->work, do_committee, committee_done) != 0) {
+		free(j);
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0,
+		                "cannot start the computation");
+		return DISPATCH_DONE;
+	}
+	c->inflight++;
+	conn_ref(c);
+	return DISPATCH_DONE;
+}
