@@ -58,7 +58,9 @@ static int count_rejected(replica *r, MDB_txn *t, replica_status *st)
 	return rc;
 }
 
-int replica_status_get(replica *r, replica_status *st)
+/* Everything of the status, and the count of records when count_records
+ * (a scan of every server and local copy). */
+static int status_read(replica *r, replica_status *st, int count_records)
 {
 	MDB_txn *t;
 	MDB_stat ms;
@@ -80,10 +82,21 @@ int replica_status_get(replica *r, replica_status *st)
 	if ((rc = lmdb_err(mdb_stat(t, r->conflicts, &ms))) != 0)
 		goto fail;
 	st->open_conflicts = ms.ms_entries;
-	rc = rstore_scan_view(r, t, count_live_fn, &st->records);
+	if (count_records)
+		rc = rstore_scan_view(r, t, count_live_fn, &st->records);
 fail:
 	mdb_txn_abort(t);
 	return rc;
+}
+
+int replica_status_get(replica *r, replica_status *st)
+{
+	return status_read(r, st, 1);
+}
+
+int replica_status_brief(replica *r, replica_status *st)
+{
+	return status_read(r, st, 0);
 }
 
 static int meta_write_u64(replica *r, const char *key, uint64_t val)

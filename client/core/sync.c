@@ -139,7 +139,7 @@ static int do_push(sync_ctx *x)
 	char err[1200];
 	int rc;
 
-	if (replica_status_get(&x->r, &st) != 0)
+	if (replica_status_brief(&x->r, &st) != 0)
 		st.pending_ops = 0;
 	x->prog.what = N_("pushing");
 	x->prog.done = 0;

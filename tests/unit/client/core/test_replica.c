@@ -844,6 +844,12 @@ static void expect_twins_equal(twin *tw)
 	/* The outboxes hold the same edits under their own op ids. */
 	sa.last_sync_ms = sb.last_sync_ms = 0;
 	assert_memory_equal(&sa, &sb, sizeof(sa));
+	/* The brief status (a sync's) is the same but for the record count. */
+	assert_int_equal(replica_status_brief(b, &sb), 0);
+	assert_int_equal(sb.records, 0);
+	sb.records = sa.records;
+	sb.last_sync_ms = 0;
+	assert_memory_equal(&sa, &sb, sizeof(sa));
 }
 
 /* A page stored from its wire bytes leaves the replica that packing each
