@@ -117,6 +117,21 @@ int replica_set_last_sync(replica *r, int64_t ms)
 	return meta_write_u64(r, "last_sync", (uint64_t)ms);
 }
 
+int replica_holds_no_attachments(replica *r, int *none)
+{
+	MDB_txn *t;
+	uint64_t v = 0;
+	int rc = rstore_txn_begin(r, 0, &t);
+
+	*none = 0;
+	if (rc != 0)
+		return rc;
+	rc = rstore_meta_get_u64(t, r, RSTORE_NO_ATTACHMENTS, &v);
+	mdb_txn_abort(t);
+	*none = rc == 0 && v == 1;
+	return rc;
+}
+
 int replica_cursor(replica *r, uint64_t *cursor)
 {
 	MDB_txn *t;

@@ -209,11 +209,12 @@ static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec, 
 	int rc;
 
 	if (tail && tail->known && (tail->empty || memcmp(rec->id.data, tail->last, UUID_LEN) > 0)) {
-		if ((rc = put_server(r, t, rec, wire, MDB_APPEND, &now)) != 0)
+		if ((rc = put_server(r, t, rec, wire, MDB_APPEND, &now)) != 0 ||
+		    (rc = rdigest_batch_add(b, now.mv_data, now.mv_size)) != 0)
 			return rc;
 		memcpy(tail->last, rec->id.data, UUID_LEN);
 		tail->empty = 0;
-		return rdigest_batch_add(b, now.mv_data, now.mv_size);
+		return rstore_copy_stored(r, t, rec);
 	}
 	rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &old);
 	if (rc == 0) {
@@ -227,9 +228,10 @@ static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec, 
 	} else if (rc != HEARTH_ENOTFOUND) {
 		return rc;
 	}
-	if ((rc = put_server(r, t, rec, wire, 0, &now)) != 0)
+	if ((rc = put_server(r, t, rec, wire, 0, &now)) != 0 ||
+	    (rc = rdigest_batch_add(b, now.mv_data, now.mv_size)) != 0)
 		return rc;
-	return rdigest_batch_add(b, now.mv_data, now.mv_size);
+	return rstore_copy_stored(r, t, rec);
 }
 
 /* Deletes the server copy of id, if any, and notes its share of the

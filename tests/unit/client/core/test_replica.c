@@ -994,6 +994,91 @@ static void test_client_pull_keeps_wire_bytes(void **state)
 	replica_close(&tw.wire);
 }
 
+/* Whether the replica ever held an attachment, as a sync asks before it
+ * reads every record for content to move: a new replica holds none; a
+ * pulled copy or a local edit without one keeps it so; the first copy with
+ * one, pulled (from wire bytes or packed) or edited here, ends it for good,
+ * a reset included; a replica made before the mark was kept counts as
+ * unknown. */
+static Hearth__Record *with_attachment(const uint8_t id[16], uint64_t rev, uint64_t seq)
+{
+	Hearth__Record *rec = member(id, "b001", "甲", "", rev, seq);
+	Hearth__Attachment *a = malloc(sizeof(*a));
+
+	assert_non_null(a);
+	hearth__attachment__init(a);
+	a->name = strdup("a.pdf");
+	a->size = 3;
+	rec->member->attachments = malloc(sizeof(*rec->member->attachments));
+	assert_non_null(rec->member->attachments);
+	rec->member->attachments[0] = a;
+	rec->member->n_attachments = 1;
+	return rec;
+}
+
+static int no_attachments(replica *r)
+{
+	int none = -1;
+	assert_int_equal(replica_holds_no_attachments(r, &none), 0);
+	return none;
+}
+
+static void test_client_knows_it_holds_no_attachments(void **state)
+{
+	fixture *f = *state;
+	twin tw;
+	uint8_t a[16], b[16], c[16];
+	Hearth__Record *plain, *att, *got = NULL;
+	MDB_txn *t;
+
+	twin_open(&tw, f);
+	assert_int_equal(no_attachments(&f->r), 1);
+	new_id(a);
+	new_id(b);
+	new_id(c);
+	plain = member(a, "b001", "乙", "", 1, 1);
+	twin_pull(&tw, &plain, 1, NULL, 1);
+	edit(f, b, "丙", "", 1);
+	assert_int_equal(no_attachments(&f->r), 1);
+	assert_int_equal(no_attachments(&tw.wire), 1);
+
+	att = with_attachment(c, 1, 2);
+	twin_pull(&tw, &att, 1, NULL, 2);
+	assert_int_equal(no_attachments(&f->r), 0);
+	assert_int_equal(no_attachments(&tw.wire), 0);
+	assert_int_equal(replica_reset_server(&f->r), 0);
+	assert_int_equal(no_attachments(&f->r), 0);
+	hearth__record__free_unpacked(att, NULL);
+	replica_close(&tw.wire);
+
+	/* A local edit with one, on a fresh replica. */
+	{
+		replica fresh;
+		char dir[600], err[512] = "";
+		snprintf(dir, sizeof(dir), "%s/fresh", f->dir);
+		assert_int_equal(replica_open(&fresh, dir, err, sizeof(err)), 0);
+		assert_int_equal(no_attachments(&fresh), 1);
+		att = with_attachment(c, 0, 0);
+		assert_int_equal(replica_edit(&fresh, att, 1, err, sizeof(err)), 0);
+		assert_int_equal(no_attachments(&fresh), 0);
+		assert_int_equal(replica_get(&fresh, c, &got), 0);
+		assert_int_equal(got->member->n_attachments, 1);
+		hearth__record__free_unpacked(got, NULL);
+		hearth__record__free_unpacked(att, NULL);
+		replica_close(&fresh);
+	}
+
+	/* Made before the mark: unknown, so a sync reads every record. */
+	assert_int_equal(mdb_txn_begin(f->r.env, NULL, 0, &t), 0);
+	{
+		MDB_val k = { strlen("no_attachments"), "no_attachments" };
+		assert_int_equal(mdb_del(t, f->r.meta, &k, NULL), 0);
+	}
+	assert_int_equal(mdb_txn_commit(t), 0);
+	assert_int_equal(no_attachments(&f->r), 0);
+	hearth__record__free_unpacked(plain, NULL);
+}
+
 static void test_client_reset_server(void **state)
 {
 	fixture *f = *state;
@@ -1389,6 +1474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_kept_digest_follows_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_pull_wire_bytes_equal_packed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_pull_keeps_wire_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_knows_it_holds_no_attachments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_summary_is_read_only, setup, teardown),
