@@ -21,6 +21,10 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 
+/* The most of an announced frame length taken at once (frame.h): more
+ * than a pull page of thousands of records, far less than a frame's limit. */
+#define SESSION_FRAME_FIRST (16u << 20)
+
 int64_t session_now_ms(void)
 {
 	struct timeval tv;
@@ -447,6 +451,11 @@ int session_open_witness(session *s, const profile *p, const uint8_t replica_id[
 		return rc;
 	rc = hello(s);
 	s->last_checkpoint = NULL;   /* borrowed for the Hello only */
+	/* The server is authenticated now: an answer of megabytes (a pull
+	 * page) is collected in one buffer of its announced size rather than
+	 * copied from buffer to doubled buffer as its bytes come. */
+	if (rc == 0)
+		frame_decoder_set_first(&s->dec, SESSION_FRAME_FIRST);
 	return rc;
 }
 
