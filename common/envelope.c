@@ -223,6 +223,45 @@ int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out)
 	return 0;
 }
 
+int envelope_pull_records(const uint8_t *buf, size_t len, size_t n, envelope_bytes *spans)
+{
+	const uint8_t *body = NULL;
+	size_t pos = 0, body_len = 0, ip = 0, found = 0;
+
+	while (pos < len) {
+		uint32_t number, wt;
+		const uint8_t *val;
+		size_t vlen;
+
+		if (scan_field(buf, len, &pos, &number, &wt, &val, &vlen) != 0)
+			return HEARTH_EPROTO;
+		if (number == 1 && wt == 0)
+			continue;
+		if (number != HEARTH__ENVELOPE__BODY_PULL_RESULT || wt != 2 || body)
+			return HEARTH_ENOTFOUND;
+		body = val;
+		body_len = vlen;
+	}
+	if (!body)
+		return HEARTH_ENOTFOUND;
+	while (ip < body_len) {
+		uint32_t number, wt;
+		const uint8_t *val;
+		size_t vlen;
+
+		if (scan_field(body, body_len, &ip, &number, &wt, &val, &vlen) != 0)
+			return HEARTH_EPROTO;
+		if (number != 1)
+			continue;
+		if (wt != 2 || found == n)
+			return HEARTH_ENOTFOUND;
+		spans[found].data = val;
+		spans[found].len = vlen;
+		found++;
+	}
+	return found == n ? 0 : HEARTH_ENOTFOUND;
+}
+
 void envelope_free(Hearth__Envelope *env, ProtobufCAllocator *alloc)
 {
 	if (env != NULL)

@@ -34,6 +34,25 @@ typedef struct envelope_scan_result {
  * what is wrong). */
 int envelope_scan(const uint8_t *buf, size_t len, envelope_scan_result *out);
 
+/* A stretch of wire bytes inside a buffer it borrows. */
+typedef struct envelope_bytes {
+	const uint8_t *data;
+	size_t len;
+} envelope_bytes;
+
+/* The wire bytes of each record of the PullResponse in an encoded Envelope
+ * (buf, len), without unpacking anything: spans[i] gets the bytes that
+ * records[i] of its unpacked form was unpacked from, for i < n, pointing
+ * into buf (valid while buf is). Only an Envelope made of a request id and
+ * one pull_result field holding exactly n records qualifies: a body field
+ * that occurs twice is merged or replaced depending on the unpacker
+ * (protobuf-c keeps the last), and a later body replaces an earlier one,
+ * so in any other shape the i-th record on the wire need not be
+ * records[i]. Returns 0, HEARTH_ENOTFOUND when the bytes do not qualify
+ * (nothing need be wrong with them), or HEARTH_EPROTO when they are not
+ * well-formed protobuf. */
+int envelope_pull_records(const uint8_t *buf, size_t len, size_t n, envelope_bytes *spans);
+
 /* Frees an envelope unpacked with the same allocator. NULL is fine. */
 void envelope_free(Hearth__Envelope *env, ProtobufCAllocator *alloc);
 

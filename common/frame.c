@@ -19,6 +19,11 @@ void frame_decoder_set_max(frame_decoder *d, uint32_t max)
 	d->max = max;
 }
 
+void frame_decoder_set_first(frame_decoder *d, uint32_t first)
+{
+	d->first = first;
+}
+
 /* Drops any partial frame.  The sticky error stays: a decoder that failed
  * has lost its place in the stream and must be re-initialised to be used. */
 void frame_decoder_free(frame_decoder *d)
@@ -82,6 +87,8 @@ static int grow(frame_decoder *d, uint32_t more)
 		cap = want;
 	if (cap < FRAME_GROW_MIN)
 		cap = FRAME_GROW_MIN;
+	if (d->cap == 0 && cap < d->first)
+		cap = d->first;
 	if (cap > d->need)
 		cap = d->need;
 	nb = malloc((size_t)cap);

@@ -22,6 +22,7 @@ typedef struct frame_decoder {
 	uint32_t have;       /* payload bytes collected so far */
 	int failed;          /* sticky error: once set, every call returns it */
 	uint32_t bad_len;    /* the length that caused HEARTH_ETOOBIG, for messages */
+	uint32_t first;      /* a payload's first buffer holds up to this much of it (frame_decoder_set_first) */
 } frame_decoder;
 
 /* Initialises a decoder that accepts payloads of 1..max bytes. */
@@ -30,6 +31,14 @@ void frame_decoder_init(frame_decoder *d, uint32_t max);
 /* Changes the limit (e.g. raising it after authentication).  Applies to the
  * next frame header read, not to a frame already in progress. */
 void frame_decoder_set_max(frame_decoder *d, uint32_t max);
+
+/* Lets a payload's first buffer hold up to first bytes of its announced
+ * length at once (default 0: it starts small and doubles as bytes come).
+ * For a peer trusted not to lie about lengths, as a client trusts the
+ * server it authenticated: a pull page of megabytes is then collected
+ * without copying it from buffer to bigger buffer. A server keeps the
+ * default, so that memory follows the bytes a client really sent. */
+void frame_decoder_set_first(frame_decoder *d, uint32_t first);
 
 /* Frees the decoder's buffer. The decoder may be re-initialised afterwards. */
 void frame_decoder_free(frame_decoder *d);

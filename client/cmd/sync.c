@@ -242,7 +242,7 @@ int cmd_sync(cli *c, int argc, char **argv)
 		goto fail;
 	if ((rc = engine_exit(c, &x, sync_run(&x), &wit)) != EXIT_OK)
 		goto fail;
-	if (replica_status_get(&x.r, &st) != 0) {
+	if (replica_status_brief(&x.r, &st) != 0) {
 		cli_error(_("sync: cannot read the replica's status"));
 		rc = EXIT_FAIL;
 		goto fail;

@@ -83,9 +83,13 @@ static int by_hash(const void *a, const void *b)
 static int collect(replica *r, item_list *l)
 {
 	size_t w = 0;
-	int rc;
+	int rc, none = 0;
 
 	memset(l, 0, sizeof(*l));
+	/* A replica that never held an attachment names none: no need to
+	 * read every record to find that out. */
+	if ((rc = replica_holds_no_attachments(r, &none)) != 0 || none)
+		return rc;
 	/* Most records name no file: only those whose body has the
 	 * attachments field are unpacked. */
 	if ((rc = replica_each_with_field(r, ATTACHMENT_FIELD, collect_one, l)) != 0 && !l->failed)

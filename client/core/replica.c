@@ -206,9 +206,11 @@ static int env_open(replica *r, const char *home, char *err, size_t errlen)
 			goto fail;
 		}
 		/* A new replica keeps its digests from its first server copy on
-		 * (an older replica gets them computed at its next sync). */
+		 * (an older replica gets them computed at its next sync), and
+		 * knows it holds no attachment until a copy with one comes. */
 		if ((rc = rstore_db_put(t, r->meta, "replica_id", 10, r->replica_id, UUID_LEN)) != 0 ||
-		    (rc = rdigest_reset(r, t)) != 0)
+		    (rc = rdigest_reset(r, t)) != 0 ||
+		    (rc = rstore_meta_put_u64(t, r, RSTORE_NO_ATTACHMENTS, 1)) != 0)
 			goto fail_store;
 	} else {
 		rc = rc ? rc : HEARTH_ECORRUPT;
@@ -624,7 +626,8 @@ static int edit_record(replica *r, MDB_txn *outer, const Hearth__Record *rec, in
 	loc.rev = view ? view->rev : 0;
 	loc.seq = view ? view->seq : 0;
 	loc.deleted = 0;
-	if ((rc = rstore_db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0)
+	if ((rc = rstore_db_put_msg(t, r->local, rec->id.data, UUID_LEN, &loc.base)) != 0 ||
+	    (rc = rstore_copy_stored(r, t, &loc)) != 0)
 		goto fail_store;
 commit:
 	if (own != NULL) {
@@ -714,7 +717,8 @@ static int queue_deleted_flip(replica *r, MDB_txn *t, const flip_args *a, char *
 	op.made_at = now_ms();
 	loc.deleted = a->deleted;
 	if ((rc = rstore_outbox_append(r, t, &op, NULL)) != 0 ||
-	    (rc = rstore_db_put_msg(t, r->local, a->view->id.data, UUID_LEN, &loc.base)) != 0)
+	    (rc = rstore_db_put_msg(t, r->local, a->view->id.data, UUID_LEN, &loc.base)) != 0 ||
+	    (rc = rstore_copy_stored(r, t, &loc)) != 0)
 		return rstore_say_store(err, errlen, rc, a->what);
 	return 0;
 }

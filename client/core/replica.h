@@ -2,8 +2,10 @@
  * $HEARTH_HOME/replica), so every command works offline.
  *
  * Named databases:
- *   server     id(16) -> Record bytes, the last copy the server sent, exactly
- *              as packed (the divergence digest hashes these bytes)
+ *   server     id(16) -> Record bytes, the last copy the server sent: a pulled
+ *              record as the bytes it came in (which are the bytes the
+ *              server stores and hashes), a push result's as protobuf-c
+ *              packs it (the divergence digest hashes these bytes)
  *   local      id(16) -> Record bytes, the local view while ops are pending
  *              (absent: the local view is the server copy)
  *   outbox     seq(8, big-endian) -> Op bytes, in the order they were made
@@ -22,7 +24,8 @@
  *              "outbox_seq" (u64), "branch" (string), "event_seq" (u64),
  *              "checkpoint" (packed Checkpoint: the last one this replica
  *              accepted as a witness), "audit_key" (32-byte Ed25519 public
- *              key pinned on first use)
+ *              key pinned on first use), "no_attachments" (u64: 1 while no
+ *              copy has ever held an attachment, replica_store.h)
  *
  * Every function that changes state runs in one write transaction: a local
  * edit (op + local copy), a pull page (records + conflicts + cursor), a push

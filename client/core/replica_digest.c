@@ -3,9 +3,11 @@
 #include "client/core/replica_digest.h"
 
 #include <openssl/sha.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/core/replica_store.h"
+#include "common/array.h"
 #include "common/hearth.h"
 #include "common/lmdb_err.h"
 #include "common/record_peek.h"
@@ -26,38 +28,116 @@ static size_t digest_key(uint8_t *key, const char *branch, size_t blen, int kind
 	return blen + 2;
 }
 
-/* Adds (sign +1) or removes (sign -1) one server copy's share. */
-static int digest_apply(replica *r, MDB_txn *t, const void *bytes, size_t len, int sign)
+/* One branch and kind's change in a batch: copies added and removed, and
+ * the XOR of their hashes (adding and removing both XOR). */
+struct rdigest_share {
+	uint8_t key[DIGEST_KEY_MAX];
+	size_t klen;
+	uint64_t plus, minus;
+	uint8_t x[SHA256_DIGEST_LENGTH];
+};
+
+/* Counts one server copy in (sign +1) or out (sign -1) of the batch. */
+static int batch_note(rdigest_batch *b, const void *bytes, size_t len, int sign)
 {
 	record_peek pk;
-	uint8_t md[SHA256_DIGEST_LENGTH], key[DIGEST_KEY_MAX], val[DIGEST_VAL_LEN] = { 0 };
+	uint8_t md[SHA256_DIGEST_LENGTH], key[DIGEST_KEY_MAX];
+	rdigest_share *sh = NULL;
 	size_t klen;
-	MDB_val v;
-	uint64_t count;
-	int rc;
 
 	if (record_peek_bytes(bytes, len, &pk) != 0)
 		return HEARTH_EINVAL;
 	/* The same records the digest comparison has always counted. */
 	if (pk.kind < 0 || pk.kind >= REPLICA_MAX_KINDS || pk.branch_len + 2 > sizeof(key))
 		return 0;
-	hearth_sha256(bytes, len, md);
 	klen = digest_key(key, pk.branch, pk.branch_len, pk.kind);
-	rc = rstore_db_get(t, r->digests, key, klen, &v);
-	if (rc == 0 && v.mv_size == DIGEST_VAL_LEN)
-		memcpy(val, v.mv_data, DIGEST_VAL_LEN);
-	else if (rc != 0 && rc != HEARTH_ENOTFOUND)
-		return rc;
-	count = rstore_be64_get(val);
-	if (sign < 0 && count == 0)
-		return HEARTH_ECORRUPT; /* removing what was never added */
-	count = sign > 0 ? count + 1 : count - 1;
-	rstore_be64_put(val, count);
+	/* A page comes in runs of one branch and kind: the share used last is
+	 * tried first. */
+	if (b->last < b->n && b->v[b->last].klen == klen && !memcmp(b->v[b->last].key, key, klen))
+		sh = &b->v[b->last];
+	for (size_t i = 0; !sh && i < b->n; i++)
+		if (b->v[i].klen == klen && !memcmp(b->v[i].key, key, klen)) {
+			sh = &b->v[i];
+			b->last = i;
+		}
+	if (!sh) {
+		if (array_grow(&b->v, &b->cap, b->n, sizeof(*b->v), 8) != 0)
+			return HEARTH_ENOMEM;
+		sh = &b->v[b->n];
+		memset(sh, 0, sizeof(*sh));
+		memcpy(sh->key, key, klen);
+		sh->klen = klen;
+		b->last = b->n++;
+	}
+	hearth_sha256(bytes, len, md);
+	if (sign > 0)
+		sh->plus++;
+	else
+		sh->minus++;
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		val[8 + i] ^= md[i];
-	if (count == 0)
-		return rstore_db_del(t, r->digests, key, klen);
-	return rstore_db_put(t, r->digests, key, klen, val, sizeof(val));
+		sh->x[i] ^= md[i];
+	return 0;
+}
+
+int rdigest_batch_remove(rdigest_batch *b, const void *bytes, size_t len)
+{
+	return batch_note(b, bytes, len, -1);
+}
+
+int rdigest_batch_add(rdigest_batch *b, const void *bytes, size_t len)
+{
+	return batch_note(b, bytes, len, +1);
+}
+
+int rdigest_batch_flush(replica *r, MDB_txn *t, rdigest_batch *b)
+{
+	int rc = 0;
+
+	for (size_t s = 0; rc == 0 && s < b->n; s++) {
+		const rdigest_share *sh = &b->v[s];
+		uint8_t val[DIGEST_VAL_LEN] = { 0 };
+		MDB_val v;
+		uint64_t count;
+
+		rc = rstore_db_get(t, r->digests, sh->key, sh->klen, &v);
+		if (rc == 0 && v.mv_size == DIGEST_VAL_LEN)
+			memcpy(val, v.mv_data, DIGEST_VAL_LEN);
+		else if (rc != 0 && rc != HEARTH_ENOTFOUND)
+			break;
+		count = rstore_be64_get(val) + sh->plus;
+		if (sh->minus > count) {
+			rc = HEARTH_ECORRUPT; /* removing what was never added */
+			break;
+		}
+		count -= sh->minus;
+		rstore_be64_put(val, count);
+		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+			val[8 + i] ^= sh->x[i];
+		rc = count == 0 ? rstore_db_del(t, r->digests, sh->key, sh->klen)
+		                : rstore_db_put(t, r->digests, sh->key, sh->klen, val, sizeof(val));
+	}
+	rdigest_batch_free(b);
+	return rc;
+}
+
+void rdigest_batch_free(rdigest_batch *b)
+{
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Adds (sign +1) or removes (sign -1) one server copy's share: a batch of
+ * one. */
+static int digest_apply(replica *r, MDB_txn *t, const void *bytes, size_t len, int sign)
+{
+	rdigest_batch b = RDIGEST_BATCH_INIT;
+	int rc = batch_note(&b, bytes, len, sign);
+
+	if (rc != 0) {
+		rdigest_batch_free(&b);
+		return rc;
+	}
+	return rdigest_batch_flush(r, t, &b);
 }
 
 int rdigest_remove(replica *r, MDB_txn *t, const void *bytes, size_t len)

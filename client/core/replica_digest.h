@@ -27,6 +27,30 @@ typedef struct kind_digest_acc {
 int rdigest_remove(replica *r, MDB_txn *t, const void *bytes, size_t len);
 int rdigest_add(replica *r, MDB_txn *t, const void *bytes, size_t len);
 
+/* Changes to the kept digests gathered over many server copies and written
+ * once per branch and kind: a pull page stores thousands of copies of a few
+ * kinds, and reading and writing the digests for each one cost more than
+ * hashing it. Note copies with rdigest_batch_remove (before a copy is
+ * replaced or deleted) and rdigest_batch_add (after it is stored), in any
+ * order, then write them all with rdigest_batch_flush in the same write
+ * transaction. The bytes are hashed during the call and not kept. The
+ * batch owns heap memory: flush frees it (whatever it returns), and
+ * rdigest_batch_free releases a batch that is not flushed. Note functions
+ * return 0, HEARTH_EINVAL (bytes not a record: nothing noted) or
+ * HEARTH_ENOMEM; flush returns 0, HEARTH_ECORRUPT (more copies removed
+ * than the replica held) or an LMDB error. */
+typedef struct rdigest_share rdigest_share;
+typedef struct rdigest_batch {
+	rdigest_share *v;
+	size_t n, cap;
+	size_t last;    /* the share noted last: tried first */
+} rdigest_batch;
+#define RDIGEST_BATCH_INIT { NULL, 0, 0, 0 }
+int rdigest_batch_remove(rdigest_batch *b, const void *bytes, size_t len);
+int rdigest_batch_add(rdigest_batch *b, const void *bytes, size_t len);
+int rdigest_batch_flush(replica *r, MDB_txn *t, rdigest_batch *b);
+void rdigest_batch_free(rdigest_batch *b);
+
 /* Forgets every kept digest and marks the (now empty) set complete: for
  * replica_reset_server, after it drops the server copies in t. */
 int rdigest_reset(replica *r, MDB_txn *t);

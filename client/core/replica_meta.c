@@ -58,7 +58,9 @@ static int count_rejected(replica *r, MDB_txn *t, replica_status *st)
 	return rc;
 }
 
-int replica_status_get(replica *r, replica_status *st)
+/* Everything of the status, and the count of records when count_records
+ * (a scan of every server and local copy). */
+static int status_read(replica *r, replica_status *st, int count_records)
 {
 	MDB_txn *t;
 	MDB_stat ms;
@@ -80,10 +82,21 @@ int replica_status_get(replica *r, replica_status *st)
 	if ((rc = lmdb_err(mdb_stat(t, r->conflicts, &ms))) != 0)
 		goto fail;
 	st->open_conflicts = ms.ms_entries;
-	rc = rstore_scan_view(r, t, count_live_fn, &st->records);
+	if (count_records)
+		rc = rstore_scan_view(r, t, count_live_fn, &st->records);
 fail:
 	mdb_txn_abort(t);
 	return rc;
+}
+
+int replica_status_get(replica *r, replica_status *st)
+{
+	return status_read(r, st, 1);
+}
+
+int replica_status_brief(replica *r, replica_status *st)
+{
+	return status_read(r, st, 0);
 }
 
 static int meta_write_u64(replica *r, const char *key, uint64_t val)
@@ -102,6 +115,21 @@ static int meta_write_u64(replica *r, const char *key, uint64_t val)
 int replica_set_last_sync(replica *r, int64_t ms)
 {
 	return meta_write_u64(r, "last_sync", (uint64_t)ms);
+}
+
+int replica_holds_no_attachments(replica *r, int *none)
+{
+	MDB_txn *t;
+	uint64_t v = 0;
+	int rc = rstore_txn_begin(r, 0, &t);
+
+	*none = 0;
+	if (rc != 0)
+		return rc;
+	rc = rstore_meta_get_u64(t, r, RSTORE_NO_ATTACHMENTS, &v);
+	mdb_txn_abort(t);
+	*none = rc == 0 && v == 1;
+	return rc;
 }
 
 int replica_cursor(replica *r, uint64_t *cursor)

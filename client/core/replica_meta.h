@@ -21,7 +21,17 @@ typedef struct replica_status {
 } replica_status;
 int replica_status_get(replica *r, replica_status *st);
 
+/* The same without st->records (left 0): the count of records reads
+ * every record, which a sync that reports only the rest need not pay
+ * (a second or two on a replica of a million records). */
+int replica_status_brief(replica *r, replica_status *st);
+
 int replica_set_last_sync(replica *r, int64_t ms);
+
+/* *none = 1 when no server or local copy of this replica has ever held an
+ * attachment (kept from its making on; a replica older than that keeps
+ * 0), so there is no content to look for. */
+int replica_holds_no_attachments(replica *r, int *none);
 
 /* The pull cursor (0 before the first pull). */
 int replica_cursor(replica *r, uint64_t *cursor);

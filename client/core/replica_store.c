@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/attachment.h"
 #include "common/fieldmap.h"
 #include "common/hearth.h"
 #include "common/i18n.h"
@@ -132,6 +133,20 @@ int rstore_meta_put_u64(MDB_txn *t, replica *r, const char *key, uint64_t val)
 	uint8_t b[8];
 	rstore_be64_put(b, val);
 	return rstore_db_put(t, r->meta, key, strlen(key), b, 8);
+}
+
+int rstore_copy_stored(replica *r, MDB_txn *t, const Hearth__Record *rec)
+{
+	uint64_t none = 0;
+	size_t n = 0;
+	int rc;
+
+	(void)attachment_list(record_body(rec), &n);
+	if (n == 0)
+		return 0;
+	if ((rc = rstore_meta_get_u64(t, r, RSTORE_NO_ATTACHMENTS, &none)) != 0 || !none)
+		return rc;
+	return rstore_meta_put_u64(t, r, RSTORE_NO_ATTACHMENTS, 0);
 }
 
 /* Unpacks a stored record into a heap copy (the MDB_val dies with its txn). */
@@ -450,7 +465,8 @@ int rstore_put_local(replica *r, MDB_txn *t, const Hearth__Record *shape, const 
 	nr.deleted = deleted;
 	if ((rc = record_set_body(&nr, k, body, len)) != 0)
 		return rc;
-	rc = rstore_db_put_msg(t, r->local, shape->id.data, UUID_LEN, &nr.base);
+	if ((rc = rstore_db_put_msg(t, r->local, shape->id.data, UUID_LEN, &nr.base)) == 0)
+		rc = rstore_copy_stored(r, t, &nr);
 	record_clear_body(&nr);
 	return rc;
 }

@@ -66,6 +66,18 @@ int rstore_meta_get_u64(MDB_txn *t, replica *r, const char *key, uint64_t *out);
 
 int rstore_meta_put_u64(MDB_txn *t, replica *r, const char *key, uint64_t val);
 
+/* meta key: 1 while no server or local copy has ever held an attachment.
+ * A new replica starts with it; the first copy stored with an attachment
+ * turns it to 0 for good; a replica made before it has none (unknown).
+ * While it is 1 a sync need not read every record to find no content to
+ * move (attachment_transfer.c). */
+#define RSTORE_NO_ATTACHMENTS "no_attachments"
+
+/* To be called in t with every server or local copy rec stored (rec is
+ * only read): turns RSTORE_NO_ATTACHMENTS to 0 when rec's body holds an
+ * attachment. Costs nothing more for a record without. */
+int rstore_copy_stored(replica *r, MDB_txn *t, const Hearth__Record *rec);
+
 /* Unpacks a stored record into a heap copy (the MDB_val dies with its txn). */
 int rstore_unpack_record(const MDB_val *v, Hearth__Record **out);
 

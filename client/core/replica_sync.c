@@ -135,33 +135,108 @@ void replica_ops_free(Hearth__Op **ops, uint64_t *keys, size_t n)
 	free(keys);
 }
 
+/* Where the server copies end, for a page of records that arrive in key
+ * order (UUIDv7 ids are time-ordered, and a first pull sends them oldest
+ * first): a record whose id sorts after the greatest key cannot be there
+ * yet, so it goes in without a look-up, and with MDB_APPEND, which also
+ * fills each page to the brim instead of splitting it in half. */
+typedef struct server_tail {
+	int known;                /* last is the greatest key (or the db is empty) */
+	int empty;
+	uint8_t last[UUID_LEN];
+} server_tail;
+
+static int tail_find(replica *r, MDB_txn *t, server_tail *tail)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	memset(tail, 0, sizeof(*tail));
+	if ((rc = lmdb_err(mdb_cursor_open(t, r->server, &c))) != 0)
+		return rc;
+	mrc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (mrc == MDB_NOTFOUND) {
+		tail->known = tail->empty = 1;
+	} else if (mrc == 0 && k.mv_size == UUID_LEN) {
+		tail->known = 1;
+		memcpy(tail->last, k.mv_data, UUID_LEN);
+	} else if (mrc != 0) {
+		rc = lmdb_err(mrc);
+	}
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/* Puts the server copy of rec: its wire bytes as they came (wire, when the
+ * caller has them) or rec packed, straight into LMDB's page. *stored gets
+ * the bytes as stored, valid until the next write in t. */
+static int put_server(replica *r, MDB_txn *t, const Hearth__Record *rec, const envelope_bytes *wire,
+                      unsigned flags, MDB_val *stored)
+{
+	MDB_val k = { UUID_LEN, rec->id.data };
+	int rc;
+
+	if (wire) {
+		stored->mv_size = wire->len;
+		stored->mv_data = (void *)wire->data;
+		if ((rc = lmdb_err(mdb_put(t, r->server, &k, stored, flags))) != 0)
+			return rc;
+		/* The copy in the page is the same bytes; hashing the caller's
+		 * saves a look-up. */
+		stored->mv_data = (void *)wire->data;
+		return 0;
+	}
+	stored->mv_size = protobuf_c_message_get_packed_size(&rec->base);
+	stored->mv_data = NULL;
+	if ((rc = lmdb_err(mdb_put(t, r->server, &k, stored, flags | MDB_RESERVE))) != 0)
+		return rc;
+	if (stored->mv_size)
+		protobuf_c_message_pack(&rec->base, stored->mv_data);
+	return 0;
+}
+
 /* Stores rec as the server copy unless we already hold a newer revision
- * (a push result and a pull page may arrive in either order). */
-static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec)
+ * (a push result and a pull page may arrive in either order), and notes
+ * the change in the digest batch b. wire: rec's bytes as the server sent
+ * them (NULL: rec is packed). tail (NULL: none) lets a record past the
+ * last key skip the look-up, and is moved on. */
+static int store_server_copy(replica *r, MDB_txn *t, const Hearth__Record *rec, const envelope_bytes *wire,
+                             server_tail *tail, rdigest_batch *b)
 {
 	MDB_val old, now;
 	record_peek pk;
-	int rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &old);
+	int rc;
 
+	if (tail && tail->known && (tail->empty || memcmp(rec->id.data, tail->last, UUID_LEN) > 0)) {
+		if ((rc = put_server(r, t, rec, wire, MDB_APPEND, &now)) != 0 ||
+		    (rc = rdigest_batch_add(b, now.mv_data, now.mv_size)) != 0)
+			return rc;
+		memcpy(tail->last, rec->id.data, UUID_LEN);
+		tail->empty = 0;
+		return rstore_copy_stored(r, t, rec);
+	}
+	rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &old);
 	if (rc == 0) {
 		/* Only the revision is needed: peeked, not unpacked. */
 		if (record_peek_bytes(old.mv_data, old.mv_size, &pk) != 0)
 			return HEARTH_ECORRUPT;
 		if (rec->rev < pk.rev)
 			return 0;
-		if ((rc = rdigest_remove(r, t, old.mv_data, old.mv_size)) != 0)
+		if ((rc = rdigest_batch_remove(b, old.mv_data, old.mv_size)) != 0)
 			return rc == HEARTH_EINVAL ? HEARTH_ECORRUPT : rc;
 	} else if (rc != HEARTH_ENOTFOUND) {
 		return rc;
 	}
-	if ((rc = rstore_db_put_msg(t, r->server, rec->id.data, UUID_LEN, &rec->base)) != 0 ||
-	    (rc = rstore_db_get(t, r->server, rec->id.data, UUID_LEN, &now)) != 0)
+	if ((rc = put_server(r, t, rec, wire, 0, &now)) != 0 ||
+	    (rc = rdigest_batch_add(b, now.mv_data, now.mv_size)) != 0)
 		return rc;
-	return rdigest_add(r, t, now.mv_data, now.mv_size);
+	return rstore_copy_stored(r, t, rec);
 }
 
-/* Deletes the server copy of id, if any, and its share of the digests. */
-static int drop_server_copy(replica *r, MDB_txn *t, const uint8_t id[UUID_LEN])
+/* Deletes the server copy of id, if any, and notes its share of the
+ * digests in b. */
+static int drop_server_copy(replica *r, MDB_txn *t, const uint8_t id[UUID_LEN], rdigest_batch *b)
 {
 	MDB_val old;
 	int rc = rstore_db_get(t, r->server, id, UUID_LEN, &old);
@@ -169,7 +244,7 @@ static int drop_server_copy(replica *r, MDB_txn *t, const uint8_t id[UUID_LEN])
 	if (rc == HEARTH_ENOTFOUND)
 		return 0;
 	if (rc == 0)
-		rc = rdigest_remove(r, t, old.mv_data, old.mv_size);
+		rc = rdigest_batch_remove(b, old.mv_data, old.mv_size);
 	if (rc == HEARTH_EINVAL)
 		rc = HEARTH_ECORRUPT;
 	return rc ? rc : rstore_db_del(t, r->server, id, UUID_LEN);
@@ -242,8 +317,12 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
 	case HEARTH__OP_STATUS__OP_CONFLICT:
 	case HEARTH__OP_STATUS__OP_DUPLICATE: {
 		uint64_t rev = res->rev ? res->rev : (res->record ? res->record->rev : 0);
-		if (res->record && (rc = store_server_copy(r, t, res->record)) != 0)
+		rdigest_batch b = RDIGEST_BATCH_INIT;
+		if (res->record && ((rc = store_server_copy(r, t, res->record, NULL, NULL, &b)) != 0 ||
+		                    (rc = rdigest_batch_flush(r, t, &b)) != 0)) {
+			rdigest_batch_free(&b);
 			goto fail_store;
+		}
 		if (rev && (rc = rebase_pending(r, t, id, rev)) != 0)
 			goto fail_store;
 		break;
@@ -314,12 +393,35 @@ static int in_scope(const char *scope, const Hearth__PullResponse *page, const c
 
 int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen)
 {
+	return replica_apply_pull_page(r, &(replica_pull_page){ .page = page }, err, errlen);
+}
+
+/* Whether no record has pending ops or a local copy: then rebuilding a
+ * pulled record's local copy would only delete what is not there, and a
+ * pull into a fresh replica skips two look-ups per record. */
+static int nothing_local(replica *r, MDB_txn *t, int *none)
+{
+	MDB_stat so, sl;
+	int rc;
+
+	*none = 0;
+	if ((rc = lmdb_err(mdb_stat(t, r->outbox, &so))) != 0 || (rc = lmdb_err(mdb_stat(t, r->local, &sl))) != 0)
+		return rc;
+	*none = so.ms_entries == 0 && sl.ms_entries == 0;
+	return 0;
+}
+
+int replica_apply_pull_page(replica *r, const replica_pull_page *p, char *err, size_t errlen)
+{
+	const Hearth__PullResponse *page = p->page;
 	rstore_blobs resolving = { 0 };
+	rdigest_batch digests = RDIGEST_BATCH_INIT;
+	server_tail tail;
 	MDB_txn *t = NULL;
 	MDB_val scope_val;
 	char scope[128] = "";
 	uint64_t cursor;
-	int rc;
+	int rc, no_local;
 
 	for (size_t i = 0; i < page->n_records; i++)
 		if (page->records[i]->id.len != UUID_LEN)
@@ -339,19 +441,24 @@ int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, 
 	} else if (rc != 0 && rc != HEARTH_ENOTFOUND) {
 		goto fail_store;
 	}
+	if ((rc = tail_find(r, t, &tail)) != 0 || (rc = nothing_local(r, t, &no_local)) != 0)
+		goto fail_store;
 	for (size_t i = 0; i < page->n_records; i++) {
 		const Hearth__Record *rec = page->records[i];
 		if (!in_scope(scope, page, rec->branch_id)) {
-			if ((rc = drop_server_copy(r, t, rec->id.data)) != 0 ||
+			if ((rc = drop_server_copy(r, t, rec->id.data, &digests)) != 0 ||
 			    (rc = rstore_db_del(t, r->local, rec->id.data, UUID_LEN)) != 0)
 				goto fail_store;
 			continue;
 		}
-		if ((rc = store_server_copy(r, t, rec)) != 0)
+		if ((rc = store_server_copy(r, t, rec, p->record_bytes ? &p->record_bytes[i] : NULL, &tail,
+		                            &digests)) != 0)
 			goto fail_store;
-		if ((rc = rstore_rebuild_local(r, t, rec->id.data)) != 0)
+		if (!no_local && (rc = rstore_rebuild_local(r, t, rec->id.data)) != 0)
 			goto fail_store;
 	}
+	if ((rc = rdigest_batch_flush(r, t, &digests)) != 0)
+		goto fail_store;
 	if (page->n_conflicts && (rc = pending_resolves(r, t, &resolving)) != 0)
 		goto fail_store;
 	for (size_t i = 0; i < page->n_conflicts; i++) {
@@ -387,6 +494,7 @@ fail_store:
 fail:
 	if (t)
 		mdb_txn_abort(t);
+	rdigest_batch_free(&digests);
 	rstore_blobs_free(&resolving);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "client/core/replica.h"
 #include "client/core/replica_digest.h"
+#include "common/envelope.h"
 
 /* Up to max ops from the head of the outbox, at most one per record (a
  * later op on the same record waits for the next batch, so its base_rev can
@@ -31,6 +32,24 @@ int replica_apply_result(replica *r, uint64_t outbox_key, const Hearth__Op *op,
  * local value), conflicts stored or dropped (resolved), cursor := new_cursor.
  * Conflicts of a branch other than the replica's scope are ignored. */
 int replica_apply_pull(replica *r, const Hearth__PullResponse *page, char *err, size_t errlen);
+
+/* A pull page to apply, and the bytes its records came in. */
+typedef struct replica_pull_page {
+	const Hearth__PullResponse *page;
+	/* NULL, or one entry per page->records[i]: the wire bytes that record
+	 * was unpacked from (envelope_pull_records), stored as they are. The
+	 * server's digest is over the bytes it stores, which are the bytes it
+	 * sends, so the replica keeps and hashes exactly those instead of
+	 * packing the record again. Borrowed for the call. */
+	const envelope_bytes *record_bytes;
+} replica_pull_page;
+
+/* As replica_apply_pull, for p->page with its records' wire bytes when
+ * p->record_bytes has them. The replica it leaves is the one
+ * replica_apply_pull would leave, apart from the server copies' bytes
+ * where the server's are not protobuf-c's packing of what they unpack to
+ * (then the replica's digest still equals the server's). */
+int replica_apply_pull_page(replica *r, const replica_pull_page *p, char *err, size_t errlen);
 
 
 /* The digests compared with the server's: client/core/replica_digest.h. */

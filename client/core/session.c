@@ -21,6 +21,10 @@
 #include "common/hearth.h"
 #include "common/i18n.h"
 
+/* The most of an announced frame length taken at once (frame.h): more
+ * than a pull page of thousands of records, far less than a frame's limit. */
+#define SESSION_FRAME_FIRST (16u << 20)
+
 int64_t session_now_ms(void)
 {
 	struct timeval tv;
@@ -243,28 +247,43 @@ int session_write_raw(session *s, const uint8_t *data, size_t len)
 	return flush_out(s);
 }
 
-int session_recv(session *s, Hearth__Envelope **resp)
+/* The next envelope, unpacked with alloc (NULL: malloc). With frame, the
+ * bytes it was unpacked from go to the caller (*frame, *frame_len);
+ * without, they are freed here. */
+static int recv_envelope(session *s, ProtobufCAllocator *alloc, Hearth__Envelope **resp, uint8_t **frame,
+                         size_t *frame_len)
 {
 	*resp = NULL;
+	if (frame) {
+		*frame = NULL;
+		*frame_len = 0;
+	}
 	for (;;) {
 		/* Frames already decrypted come first. */
 		while (s->plain_off < s->plain_len) {
 			size_t used = 0;
-			uint8_t *frame = NULL;
+			uint8_t *bytes = NULL;
 			uint32_t flen = 0;
 			int rc = frame_decode(&s->dec, s->plain + s->plain_off, s->plain_len - s->plain_off,
-			                      &used, &frame, &flen);
+			                      &used, &bytes, &flen);
 			s->plain_off += used;
 			if (rc == HEARTH_EAGAIN)
 				break;
 			if (rc < 0)
 				return fail(s, SESSION_PROTOCOL, rc, _("bad frame from the server: %s"),
 				            _(hearth_strerror(rc)));
-			rc = envelope_unpack(frame, flen, HEARTH_FRAME_MAX_CAP, NULL, resp);
-			free(frame);
-			if (rc < 0)
+			rc = envelope_unpack(bytes, flen, HEARTH_FRAME_MAX_CAP, alloc, resp);
+			if (rc < 0) {
+				free(bytes);
 				return fail(s, SESSION_PROTOCOL, rc, _("bad message from the server: %s"),
 				            _(hearth_strerror(rc)));
+			}
+			if (frame) {
+				*frame = bytes;
+				*frame_len = flen;
+			} else {
+				free(bytes);
+			}
 			return 0;
 		}
 		s->plain_off = s->plain_len = 0;
@@ -289,6 +308,11 @@ int session_recv(session *s, Hearth__Envelope **resp)
 	}
 }
 
+int session_recv(session *s, Hearth__Envelope **resp)
+{
+	return recv_envelope(s, NULL, resp, NULL, NULL);
+}
+
 int session_call(session *s, Hearth__Envelope *req, Hearth__Envelope **resp)
 {
 	uint64_t id;
@@ -311,6 +335,25 @@ int session_wait(session *s, uint64_t id, Hearth__Envelope **resp)
 			return 0;
 		envelope_free(*resp, NULL);
 		*resp = NULL;
+	}
+}
+
+int session_wait_frame(session *s, uint64_t id, ProtobufCAllocator *alloc, Hearth__Envelope **resp,
+                       uint8_t **frame, size_t *frame_len)
+{
+	int rc;
+
+	for (;;) {
+		rc = recv_envelope(s, alloc, resp, frame, frame_len);
+		if (rc < 0)
+			return rc;
+		if ((*resp)->request_id == id || (*resp)->request_id == 0)
+			return 0;
+		envelope_free(*resp, alloc);
+		*resp = NULL;
+		free(*frame);
+		*frame = NULL;
+		*frame_len = 0;
 	}
 }
 
@@ -408,6 +451,11 @@ int session_open_witness(session *s, const profile *p, const uint8_t replica_id[
 		return rc;
 	rc = hello(s);
 	s->last_checkpoint = NULL;   /* borrowed for the Hello only */
+	/* The server is authenticated now: an answer of megabytes (a pull
+	 * page) is collected in one buffer of its announced size rather than
+	 * copied from buffer to doubled buffer as its bytes come. */
+	if (rc == 0)
+		frame_decoder_set_first(&s->dec, SESSION_FRAME_FIRST);
 	return rc;
 }
 

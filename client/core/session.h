@@ -68,6 +68,15 @@ int session_send(session *s, Hearth__Envelope *req, uint64_t *id);
  * requests are dropped), as session_call does after its send. */
 int session_wait(session *s, uint64_t id, Hearth__Envelope **resp);
 
+/* As session_wait, with the response unpacked by alloc (NULL: malloc; free
+ * it with envelope_free(*resp, alloc)) and the bytes it was unpacked from
+ * handed over: *frame (*frame_len bytes) is malloc'd and the caller frees
+ * it, after the last use of anything borrowed from it, so that a pull can
+ * store each record exactly as the server sent it (envelope_pull_records).
+ * On failure *resp and *frame are NULL and nothing is left to free. */
+int session_wait_frame(session *s, uint64_t id, ProtobufCAllocator *alloc, Hearth__Envelope **resp,
+                       uint8_t **frame, size_t *frame_len);
+
 /* Receives the next envelope. */
 int session_recv(session *s, Hearth__Envelope **resp);
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 #include "client/core/replica_meta.h"
 #include "client/core/replica_recovery.h"
 #include "client/core/replica_sync.h"
-#include "common/i18n.h"
+#include "common/arena.h"
 #include "common/envelope.h"
 #include "common/i18n.h"
 #include "common/record.h"
@@ -138,7 +139,7 @@ static int do_push(sync_ctx *x)
 	char err[1200];
 	int rc;
 
-	if (replica_status_get(&x->r, &st) != 0)
+	if (replica_status_brief(&x->r, &st) != 0)
 		st.pending_ops = 0;
 	x->prog.what = N_("pushing");
 	x->prog.done = 0;
@@ -528,9 +529,51 @@ static int store_scope_branches(sync_ctx *x, const Hearth__PullResponse *pg)
 	return replica_meta_set_str(&x->r, "scope_branches", list);
 }
 
+/* One answer to a pull: the envelope, unpacked into an arena (a page is
+ * thousands of records, and a malloc and a free for each of their fields
+ * cost more than the unpacking), the frame it came in, and where in that
+ * frame each record's bytes are, so they are stored as the server sent
+ * them (replica_pull_page). */
+typedef struct pulled {
+	arena ar;
+	Hearth__Envelope *resp;
+	uint8_t *frame;
+	size_t frame_len;
+	const envelope_bytes *spans;    /* in ar; NULL: the records are packed again */
+} pulled;
+
+/* Forgets one answer; the arena keeps a chunk for the next. The envelope
+ * goes with the arena: envelope_free would walk every field of the page
+ * to free nothing. */
+static void pulled_drop(pulled *in)
+{
+	in->resp = NULL;
+	free(in->frame);
+	in->frame = NULL;
+	in->frame_len = 0;
+	in->spans = NULL;
+	arena_clear(&in->ar);
+}
+
+/* Finds each record's bytes in the frame of a page of n records. Only
+ * the plain shape of an answer qualifies (envelope_pull_records): in any
+ * other, the records are packed again, as before. */
+static void find_spans(pulled *in, size_t n)
+{
+	ProtobufCAllocator *a = arena_allocator(&in->ar);
+	envelope_bytes *spans;
+
+	in->spans = NULL;
+	if (n == 0 || n > SIZE_MAX / sizeof(*spans) || !(spans = a->alloc(a->allocator_data, n * sizeof(*spans))))
+		return;
+	if (envelope_pull_records(in->frame, in->frame_len, n, spans) == 0)
+		in->spans = spans;
+}
+
 /* Pull: pages after our cursor until the server says there is no more;
- * each page (records, conflicts, cursor) commits in one transaction. */
-static int do_pull(sync_ctx *x)
+ * each page (records, conflicts, cursor) commits in one transaction. The
+ * answer in hand lives in *in, which the caller frees. */
+static int pull_pages(sync_ctx *x, pulled *in)
 {
 	uint64_t cursor, ahead_id = 0;
 	char err[1200], tag[32];
@@ -542,7 +585,7 @@ static int do_pull(sync_ctx *x)
 	x->prog.total = 0;
 	x->prog.done = 0;
 	for (;;) {
-		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
+		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp;
 		Hearth__PullRequest pull = HEARTH__PULL_REQUEST__INIT;
 		Hearth__PullResponse *pg;
 		int more;
@@ -562,7 +605,9 @@ static int do_pull(sync_ctx *x)
 		rc = ahead ? 0 : session_send(&x->s, &req, &ahead_id);
 		ahead = 0;
 		if (rc == 0)
-			rc = session_wait(&x->s, ahead_id, &resp);
+			rc = session_wait_frame(&x->s, ahead_id, arena_allocator(&in->ar), &in->resp, &in->frame,
+			                        &in->frame_len);
+		resp = in->resp;
 		if (rc != 0) {
 			/* An answer that arrived whole but does not decode (bad
 			 * protobuf in a record, a damaged store's bytes) is the
@@ -575,14 +620,15 @@ static int do_pull(sync_ctx *x)
 		}
 		if (resp->body_case != HEARTH__ENVELOPE__BODY_PULL_RESULT) {
 			rc = server_refused(x, "pull", resp);
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return rc;
 		}
 		x->pull_recv++;
 		fault_hit(&x->fault, FAULT_PULL_RECV, x->pull_recv);
 		pg = resp->pull_result;
+		find_spans(in, pg->n_records);
 		if (pg->reset && ++x->resets > 1) {
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return hostile(x, _("it asked for a re-pull from zero a second time in one sync"));
 		}
 		if (pg->reset) {
@@ -591,15 +637,15 @@ static int do_pull(sync_ctx *x)
 			                     : _("this replica was away longer than the server keeps deletes; "
 			                         "re-pulling from zero"));
 			if ((rc = replica_reset_server(&x->r)) != 0) {
-				envelope_free(resp, NULL);
+				pulled_drop(in);
 				return failed(x, _("cannot reset the replica: %s"), _(hearth_strerror(rc)));
 			}
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			cursor = 0;
 			continue;
 		}
 		if ((rc = check_page(x, pg, cursor)) != SYNC_OK) {
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return rc;
 		}
 		if (pg->more && !pg->n_records && !pg->n_conflicts && pg->cursor - cursor < x->page)
@@ -610,7 +656,7 @@ static int do_pull(sync_ctx *x)
 			rc = hostile(x, _("it said more records follow %d pages in a row but sent none and "
 			                "moved the cursor only to %llu"),
 			             idle, (unsigned long long)pg->cursor);
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return rc;
 		}
 		if (idle) {
@@ -618,7 +664,7 @@ static int do_pull(sync_ctx *x)
 			 * that brings something, so a server caught looping leaves
 			 * the replica as it was. */
 			cursor = pg->cursor;
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			continue;
 		}
 		/* A pull only reads, so the next page is asked for before this
@@ -631,19 +677,20 @@ static int do_pull(sync_ctx *x)
 			next.body_case = HEARTH__ENVELOPE__BODY_PULL;
 			next.pull = &np;
 			if (session_send(&x->s, &next, &ahead_id) != 0) {
-				envelope_free(resp, NULL);
+				pulled_drop(in);
 				return lost(x);
 			}
 			ahead = 1;
 		}
-		if (replica_apply_pull(&x->r, pg, err, sizeof(err)) != 0) {
-			envelope_free(resp, NULL);
+		if (replica_apply_pull_page(&x->r, &(replica_pull_page){ .page = pg, .record_bytes = in->spans }, err,
+		                            sizeof(err)) != 0) {
+			pulled_drop(in);
 			return failed(x, "%s", err);
 		}
 		if (x->general && pg->scope_tag && pg->scope_tag[0] &&
 		    (replica_meta_set_str(&x->r, "scope_tag", pg->scope_tag) != 0 ||
 		     store_scope_branches(x, pg) != 0)) {
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return failed(x, _("cannot store the scope in the replica"));
 		}
 		x->pull_pages++;
@@ -652,19 +699,31 @@ static int do_pull(sync_ctx *x)
 		x->prog.done += pg->n_records;
 		more = pg->more;
 		if (more && pg->cursor <= cursor) {
-			envelope_free(resp, NULL);
+			pulled_drop(in);
 			return failed(x, _("the server said more records follow but its cursor did not move "
 			                 "(%llu); stopping"),
 			              (unsigned long long)cursor);
 		}
 		if (pg->cursor > cursor)
 			cursor = pg->cursor;
-		envelope_free(resp, NULL);
+		pulled_drop(in);
 		if (!more)
 			break;
 	}
 	progress_clear(&x->prog);
 	return SYNC_OK;
+}
+
+static int do_pull(sync_ctx *x)
+{
+	pulled in = { .resp = NULL };
+	int rc;
+
+	arena_init(&in.ar);
+	rc = pull_pages(x, &in);
+	pulled_drop(&in);
+	arena_free(&in.ar);
+	return rc;
 }
 
 /* Asks the server for its per-kind digest of our scope. */

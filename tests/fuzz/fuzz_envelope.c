@@ -10,6 +10,40 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The wire bytes a sync stores for each pulled record
+ * (envelope_pull_records) must unpack to the very record the Envelope
+ * unpacked to at that index: the same packing of both. */
+static void check_spans(const uint8_t *data, size_t size, const Hearth__PullResponse *pr)
+{
+	envelope_bytes *spans = malloc((pr->n_records ? pr->n_records : 1) * sizeof(*spans));
+	int rc;
+
+	if (spans == NULL)
+		return;
+	rc = envelope_pull_records(data, size, pr->n_records, spans);
+	if (rc != 0 && rc != HEARTH_ENOTFOUND && rc != HEARTH_EPROTO)
+		abort();
+	for (size_t i = 0; rc == 0 && i < pr->n_records; i++) {
+		Hearth__Record *r = hearth__record__unpack(NULL, spans[i].len, spans[i].data);
+		size_t a, b;
+		uint8_t *pa, *pb;
+
+		if (r == NULL)
+			abort();
+		a = hearth__record__get_packed_size(r);
+		b = hearth__record__get_packed_size(pr->records[i]);
+		pa = malloc(a + 1);
+		pb = malloc(b + 1);
+		if (pa && pb && (a != b || hearth__record__pack(r, pa) != a || hearth__record__pack(pr->records[i], pb) != b ||
+		                 memcmp(pa, pb, a) != 0))
+			abort();
+		free(pa);
+		free(pb);
+		hearth__record__free_unpacked(r, NULL);
+	}
+	free(spans);
+}
+
 /* Whatever unpacks must pack again, the packed form must unpack, and packing
  * that a second time must give the same bytes.  A failure here means a peer
  * could send something we accept but cannot echo or store consistently.
@@ -32,6 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (env->body_case == HEARTH__ENVELOPE__BODY__NOT_SET ||
 	    strcmp(envelope_body_name(env), "unknown") == 0)
 		abort();
+	if (env->body_case == HEARTH__ENVELOPE__BODY_PULL_RESULT)
+		check_spans(data, size, env->pull_result);
 	rc = envelope_pack_frame(env, max, &f1, &l1);
 	if (rc == HEARTH_ETOOBIG)
 		goto done;

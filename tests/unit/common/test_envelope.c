@@ -535,6 +535,93 @@ static void test_scan_counts_push_ops_without_unpacking(void **state)
 	}
 }
 
+/* envelope_pull_records finds each record's bytes in a packed pull answer
+ * (what protobuf-c packs for records[i]), and declines every shape in
+ * which the i-th record on the wire need not be records[i]: a count that
+ * differs, the body field twice (protobuf merges them), another body,
+ * fields of another kind; it refuses truncated bytes. */
+static void test_pull_records_finds_each_record(void **state)
+{
+	Hearth__Envelope env = HEARTH__ENVELOPE__INIT;
+	Hearth__PullResponse pr = HEARTH__PULL_RESPONSE__INIT;
+	Hearth__Record recs[3] = { HEARTH__RECORD__INIT, HEARTH__RECORD__INIT, HEARTH__RECORD__INIT };
+	Hearth__Record *rp[3] = { &recs[0], &recs[1], &recs[2] };
+	Hearth__Conflict c = HEARTH__CONFLICT__INIT;
+	Hearth__Conflict *cp[1] = { &c };
+	char *branches[2] = { "b001", "b002" };
+	uint8_t ids[3][16], buf[4096], twice[8192], one[512];
+	envelope_bytes spans[4];
+	size_t len, n;
+	(void)state;
+
+	for (int i = 0; i < 3; i++) {
+		memset(ids[i], 0x11 * (i + 1), 16);
+		recs[i].id.data = ids[i];
+		recs[i].id.len = 16;
+		recs[i].kind = HEARTH__KIND__KIND_MEMBER;
+		recs[i].branch_id = branches[i % 2];
+		recs[i].rev = (uint64_t)i + 1;
+	}
+	c.id.data = ids[0];
+	c.id.len = 16;
+	pr.records = rp;
+	pr.n_records = 3;
+	pr.conflicts = cp;
+	pr.n_conflicts = 1;
+	pr.cursor = 99;
+	pr.more = 1;
+	pr.n_scope_branches = 2;
+	pr.scope_branches = branches;
+	env.request_id = 7;
+	env.body_case = HEARTH__ENVELOPE__BODY_PULL_RESULT;
+	env.pull_result = &pr;
+	len = hearth__envelope__pack(&env, buf);
+	assert_int_equal(envelope_pull_records(buf, len, 3, spans), 0);
+	for (int i = 0; i < 3; i++) {
+		n = hearth__record__pack(&recs[i], one);
+		assert_int_equal(spans[i].len, n);
+		assert_memory_equal(spans[i].data, one, n);
+		assert_true(spans[i].data > buf && spans[i].data + spans[i].len <= buf + len);
+	}
+	assert_int_equal(envelope_pull_records(buf, len, 2, spans), HEARTH_ENOTFOUND);
+	assert_int_equal(envelope_pull_records(buf, len, 4, spans), HEARTH_ENOTFOUND);
+	assert_int_equal(envelope_pull_records(buf, len - 1, 3, spans), HEARTH_EPROTO);
+
+	/* The body twice: which records the unpacked form holds is up to the
+	 * unpacker (protobuf-c keeps the second body's), so none is named. */
+	memcpy(twice, buf, len);
+	memcpy(twice + len, buf + 2, len - 2);   /* the body again, without the request id (08 07) */
+	assert_int_equal(buf[0], 0x08);
+	assert_int_equal(envelope_pull_records(twice, 2 * len - 2, 3, spans), HEARTH_ENOTFOUND);
+	assert_int_equal(envelope_pull_records(twice, 2 * len - 2, 6, spans), HEARTH_ENOTFOUND);
+	{
+		Hearth__Envelope *u = NULL;
+		assert_int_equal(envelope_unpack(twice, 2 * len - 2, sizeof(twice), NULL, &u), 0);
+		assert_int_equal(u->pull_result->n_records, 3);
+		envelope_free(u, NULL);
+	}
+
+	/* A record field of the wrong wire type, then another body. */
+	{
+		uint8_t odd[16] = { 0x08, 0x07, 0xba, 0x01, 0x02, 0x08, 0x05 };   /* pull_result { 1: 5 } */
+		assert_int_equal(envelope_pull_records(odd, 7, 0, spans), HEARTH_ENOTFOUND);
+		odd[4] = 0x00;   /* pull_result {} */
+		assert_int_equal(envelope_pull_records(odd, 5, 0, spans), 0);
+		odd[5] = 0x6a;   /* then ping {} (13 << 3 | 2) */
+		odd[6] = 0x00;
+		assert_int_equal(envelope_pull_records(odd, 7, 0, spans), HEARTH_ENOTFOUND);
+	}
+
+	/* Not a pull answer at all. */
+	{
+		Hearth__Ping ping = HEARTH__PING__INIT;
+		env.body_case = HEARTH__ENVELOPE__BODY_PING;
+		env.ping = &ping;
+		len = hearth__envelope__pack(&env, buf);
+		assert_int_equal(envelope_pull_records(buf, len, 0, spans), HEARTH_ENOTFOUND);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_countdown_allocator_every_failure_point),
 		cmocka_unit_test(test_body_names),
 		cmocka_unit_test(test_scan_counts_push_ops_without_unpacking),
+		cmocka_unit_test(test_pull_records_finds_each_record),
 		cmocka_unit_test(test_strerror_covers_every_code),
 	};
 

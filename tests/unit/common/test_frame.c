@@ -487,6 +487,64 @@ static void test_memory_follows_bytes(void **state)
 	frame_decoder_free(&d);
 }
 
+/* With frame_decoder_set_first, a payload's first buffer takes its
+ * announced length at once, up to the bound: one allocation for a frame of
+ * megabytes arriving in pieces, and the next frame starts the same way; a
+ * longer frame takes the bound first and grows from there. */
+static void test_first_buffer_takes_the_announced_length(void **state)
+{
+	const uint32_t n = 3u << 20;
+	uint8_t *stream = malloc(2 * ((size_t)FRAME_HEADER_LEN + n));
+	frame_decoder d;
+	uint8_t *out = NULL;
+	uint32_t out_len = 0;
+	size_t used = 0, pos = 0, total = 2 * ((size_t)FRAME_HEADER_LEN + n);
+	int frames = 0;
+
+	(void)state;
+	assert_non_null(stream);
+	for (int f = 0; f < 2; f++) {
+		uint8_t *p = stream + f * ((size_t)FRAME_HEADER_LEN + n);
+		frame_header(p, n);
+		for (uint32_t i = 0; i < n; i++)
+			p[FRAME_HEADER_LEN + i] = payload_byte(f, i);
+	}
+	frame_decoder_init(&d, 4u << 20);
+	frame_decoder_set_first(&d, 4u << 20);
+	alloc_calls = 0;
+	largest_alloc = 0;
+	while (pos < total) {
+		size_t piece = total - pos < 16384 ? total - pos : 16384;
+		int rc = frame_decode(&d, stream + pos, piece, &used, &out, &out_len);
+
+		pos += used;
+		if (rc == HEARTH_EAGAIN) {
+			if (frame_decoder_partial(&d) && frame_decoder_held(&d))
+				assert_int_equal(frame_decoder_held(&d), n);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(out_len, n);
+		assert_memory_equal(out, stream + frames * ((size_t)FRAME_HEADER_LEN + n) + FRAME_HEADER_LEN, n);
+		free(out);
+		frames++;
+	}
+	assert_int_equal(frames, 2);
+	assert_int_equal(alloc_calls, 2);
+	assert_int_equal(largest_alloc, n);
+
+	/* A frame longer than the bound: the bound first, then doubling. */
+	frame_decoder_free(&d);
+	frame_decoder_init(&d, 4u << 20);
+	frame_decoder_set_first(&d, 1u << 20);
+	alloc_calls = 0;
+	assert_int_equal(frame_decode(&d, stream, FRAME_HEADER_LEN + 10, &used, &out, &out_len), HEARTH_EAGAIN);
+	assert_int_equal(frame_decoder_held(&d), 1u << 20);
+	assert_int_equal(alloc_calls, 1);
+	frame_decoder_free(&d);
+	free(stream);
+}
+
 static void test_header_is_big_endian(void **state)
 {
 	uint8_t hdr[FRAME_HEADER_LEN];
@@ -520,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure_is_enomem_and_sticky),
 		cmocka_unit_test(test_header_is_big_endian),
 		cmocka_unit_test(test_memory_follows_bytes),
+		cmocka_unit_test(test_first_buffer_takes_the_announced_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

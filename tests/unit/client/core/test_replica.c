@@ -750,6 +750,335 @@ static void test_client_kept_digest_follows_changes(void **state)
 	hearth__record__free_unpacked(older, NULL);
 }
 
+/* A pull page applied with its records' wire bytes (what a sync does) and
+ * the same page applied by packing each record again: both replicas. */
+typedef struct twin {
+	fixture *f;           /* applied by packing */
+	replica wire;         /* applied with the wire bytes */
+	char dir[600];
+} twin;
+
+static void twin_open(twin *tw, fixture *f)
+{
+	char err[512];
+
+	tw->f = f;
+	snprintf(tw->dir, sizeof(tw->dir), "%s/wire", f->dir);
+	assert_int_equal(replica_open(&tw->wire, tw->dir, err, sizeof(err)), 0);
+}
+
+/* Applies recs to both replicas: packed on f, as wire bytes (each record's
+ * protobuf-c packing, or bytes[i] when given) on the twin. */
+static void twin_pull(twin *tw, Hearth__Record **recs, size_t n, const envelope_bytes *bytes, uint64_t cursor)
+{
+	Hearth__PullResponse page = HEARTH__PULL_RESPONSE__INIT;
+	envelope_bytes spans[16];
+	uint8_t *bufs[16];
+	char err[512] = "";
+
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		bufs[i] = malloc(hearth__record__get_packed_size(recs[i]) + 1);
+		assert_non_null(bufs[i]);
+		spans[i].len = hearth__record__pack(recs[i], bufs[i]);
+		spans[i].data = bufs[i];
+		if (bytes)
+			spans[i] = bytes[i];
+	}
+	page.records = recs;
+	page.n_records = n;
+	page.cursor = cursor;
+	if (!bytes)
+		pull(tw->f, recs, n, NULL, 0, cursor);
+	if (replica_apply_pull_page(&tw->wire, &(replica_pull_page){ .page = &page, .record_bytes = spans }, err,
+	                            sizeof(err)) != 0)
+		fail_msg("replica_apply_pull_page: %s", err);
+	for (size_t i = 0; i < n; i++)
+		free(bufs[i]);
+}
+
+/* Every key and value of one database of each replica, compared. */
+static void expect_same_db(replica *a, MDB_dbi da, replica *b, MDB_dbi db)
+{
+	MDB_txn *ta, *tb;
+	MDB_cursor *ca, *cb;
+	MDB_val ka, va, kb, vb;
+	int ra, rb;
+	size_t n = 0;
+
+	assert_int_equal(mdb_txn_begin(a->env, NULL, MDB_RDONLY, &ta), 0);
+	assert_int_equal(mdb_txn_begin(b->env, NULL, MDB_RDONLY, &tb), 0);
+	assert_int_equal(mdb_cursor_open(ta, da, &ca), 0);
+	assert_int_equal(mdb_cursor_open(tb, db, &cb), 0);
+	for (ra = mdb_cursor_get(ca, &ka, &va, MDB_FIRST), rb = mdb_cursor_get(cb, &kb, &vb, MDB_FIRST);
+	     ra == 0 && rb == 0;
+	     ra = mdb_cursor_get(ca, &ka, &va, MDB_NEXT), rb = mdb_cursor_get(cb, &kb, &vb, MDB_NEXT), n++) {
+		assert_int_equal(ka.mv_size, kb.mv_size);
+		assert_memory_equal(ka.mv_data, kb.mv_data, ka.mv_size);
+		assert_int_equal(va.mv_size, vb.mv_size);
+		assert_memory_equal(va.mv_data, vb.mv_data, va.mv_size);
+	}
+	assert_int_equal(ra, MDB_NOTFOUND);
+	assert_int_equal(rb, MDB_NOTFOUND);
+	mdb_cursor_close(ca);
+	mdb_cursor_close(cb);
+	mdb_txn_abort(ta);
+	mdb_txn_abort(tb);
+}
+
+static void expect_twins_equal(twin *tw)
+{
+	replica *a = &tw->f->r, *b = &tw->wire;
+	replica_status sa, sb;
+
+	expect_same_db(a, a->server, b, b->server);
+	expect_same_db(a, a->local, b, b->local);
+	expect_same_db(a, a->digests, b, b->digests);
+	expect_kept_equals_scan(tw->f);
+	{
+		fixture wf = { .r = tw->wire };
+		expect_kept_equals_scan(&wf);
+	}
+	assert_int_equal(replica_status_get(a, &sa), 0);
+	assert_int_equal(replica_status_get(b, &sb), 0);
+	/* The outboxes hold the same edits under their own op ids. */
+	sa.last_sync_ms = sb.last_sync_ms = 0;
+	assert_memory_equal(&sa, &sb, sizeof(sa));
+	/* The brief status (a sync's) is the same but for the record count. */
+	assert_int_equal(replica_status_brief(b, &sb), 0);
+	assert_int_equal(sb.records, 0);
+	sb.records = sa.records;
+	sb.last_sync_ms = 0;
+	assert_memory_equal(&sa, &sb, sizeof(sa));
+}
+
+/* A page stored from its wire bytes leaves the replica that packing each
+ * record leaves: the same server copies byte for byte, the same kept
+ * digests (equal to a full scan), the same status; through new records in
+ * id order (appended) and out of it, newer and older revisions of stored
+ * ones, two branches and two kinds, tombstones, a record leaving the
+ * scope, and a pending local edit whose view is rebuilt on the pulled copy. */
+static void test_client_pull_wire_bytes_equal_packed(void **state)
+{
+	fixture *f = *state;
+	twin tw;
+	uint8_t id[8][16], lid[16];
+	Hearth__Record *recs[8], *again[4], *got = NULL;
+
+	twin_open(&tw, f);
+	for (int i = 0; i < 8; i++)
+		new_id(id[i]);
+	/* Ids 0..5 in order, then 7, then 6: the last goes before the tail. */
+	for (int i = 0; i < 6; i++)
+		recs[i] = member(id[i], i % 3 == 1 ? "b002" : "b001", "甲", "139", 2, (uint64_t)i + 1);
+	recs[6] = member(id[7], "b001", "乙", "", 1, 7);
+	recs[7] = member(id[6], "b001", "丙", "", 1, 8);
+	recs[3]->deleted = 1;
+	recs[4]->kind = HEARTH__KIND__KIND_VISIT;
+	recs[4]->body_case = HEARTH__RECORD__BODY_VISIT;
+	{
+		Hearth__Visit *v = malloc(sizeof(*v));
+		assert_non_null(v);
+		hearth__visit__init(v);
+		protobuf_c_message_free_unpacked(&recs[4]->member->base, NULL);
+		recs[4]->visit = v;
+	}
+	twin_pull(&tw, recs, 8, NULL, 8);
+	expect_twins_equal(&tw);
+
+	/* A local edit waits in both outboxes; then a page brings a newer
+	 * revision of it (the view is rebuilt on top), an older one of
+	 * another (ignored), and a new record. */
+	edit(f, id[0], "甲改", "139", 0);
+	{
+		Hearth__Record *rec = member(id[0], "b001", "甲改", "139", 0, 0);
+		char err[512] = "";
+		assert_int_equal(replica_edit(&tw.wire, rec, 0, err, sizeof(err)), 0);
+		hearth__record__free_unpacked(rec, NULL);
+	}
+	new_id(lid);
+	again[0] = member(id[0], "b001", "甲", "138", 3, 9);
+	again[1] = member(id[2], "b001", "旧", "", 1, 10);
+	again[2] = member(lid, "b001", "丁", "", 1, 11);
+	again[3] = member(id[7], "b001", "乙", "", 2, 12);
+	twin_pull(&tw, again, 4, NULL, 12);
+	expect_twins_equal(&tw);
+	assert_int_equal(replica_get(&tw.wire, id[0], &got), 0);
+	assert_string_equal(got->member->name, "甲改");
+	assert_string_equal(got->member->phone, "138");
+	hearth__record__free_unpacked(got, NULL);
+
+	/* A branch replica: a record that moved to b002 leaves both. */
+	assert_int_equal(replica_meta_set_str(&f->r, "scope", "b001"), 0);
+	assert_int_equal(replica_meta_set_str(&tw.wire, "scope", "b001"), 0);
+	hearth__record__free_unpacked(again[1], NULL);
+	again[1] = member(id[2], "b002", "旧", "", 3, 13);
+	twin_pull(&tw, &again[1], 1, NULL, 13);
+	expect_twins_equal(&tw);
+	assert_int_equal(replica_get_server(&tw.wire, id[2], &got), HEARTH_ENOTFOUND);
+
+	for (int i = 0; i < 8; i++)
+		hearth__record__free_unpacked(recs[i], NULL);
+	for (int i = 0; i < 4; i++)
+		hearth__record__free_unpacked(again[i], NULL);
+	replica_close(&tw.wire);
+}
+
+/* Wire bytes that are not protobuf-c's packing of what they unpack to (a
+ * field sent twice, the last one winning; a field this client does not
+ * know, between known ones) are kept as the server sent them: the kept
+ * digest is the XOR of the SHA-256 of those bytes, as the server computes
+ * it over the bytes it stores and sends, where packing again would
+ * differ; the record reads back as it was unpacked; a later revision
+ * replaces it and takes its share out. */
+static void test_client_pull_keeps_wire_bytes(void **state)
+{
+	fixture *f = *state;
+	twin tw;
+	uint8_t id[16], buf[2048], md[32], want[32] = { 0 };
+	size_t n = 0, packed;
+	Hearth__Record *rec, *got = NULL, *newer;
+	envelope_bytes wire;
+	kind_digest_acc acc[REPLICA_MAX_KINDS];
+
+	twin_open(&tw, f);
+	new_id(id);
+	rec = member(id, "b001", "甲", "139", 2, 1);
+	/* rev 1 first, then the record's own packing (rev 2 wins), then an
+	 * unknown varint field 15. */
+	buf[n++] = (4 << 3) | 0;
+	buf[n++] = 1;
+	packed = hearth__record__pack(rec, buf + n);
+	n += packed;
+	buf[n++] = (15 << 3) | 0;
+	buf[n++] = 7;
+	wire.data = buf;
+	wire.len = n;
+	twin_pull(&tw, &rec, 1, &wire, 1);
+	{
+		MDB_txn *t;
+		MDB_val k = { 16, id }, v;
+		assert_int_equal(mdb_txn_begin(tw.wire.env, NULL, MDB_RDONLY, &t), 0);
+		assert_int_equal(mdb_get(t, tw.wire.server, &k, &v), 0);
+		assert_int_equal(v.mv_size, n);
+		assert_memory_equal(v.mv_data, buf, n);
+		mdb_txn_abort(t);
+	}
+	SHA256(buf, n, md);
+	memcpy(want, md, 32);
+	assert_int_equal(replica_digest(&tw.wire, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 1);
+	assert_memory_equal(acc[HEARTH__KIND__KIND_MEMBER].digest, want, 32);
+	{
+		fixture wf = { .r = tw.wire };
+		expect_kept_equals_scan(&wf);
+	}
+	assert_int_equal(replica_get_server(&tw.wire, id, &got), 0);
+	assert_int_equal(got->rev, 2);
+	assert_string_equal(got->member->name, "甲");
+	assert_int_equal(got->base.n_unknown_fields, 1);
+	hearth__record__free_unpacked(got, NULL);
+
+	newer = member(id, "b001", "甲", "138", 3, 2);
+	twin_pull(&tw, &newer, 1, NULL, 2);
+	{
+		uint8_t nb[1024];
+		size_t nn = hearth__record__pack(newer, nb);
+		SHA256(nb, nn, want);
+	}
+	assert_int_equal(replica_digest(&tw.wire, "b001", acc), 0);
+	assert_int_equal(acc[HEARTH__KIND__KIND_MEMBER].count, 1);
+	assert_memory_equal(acc[HEARTH__KIND__KIND_MEMBER].digest, want, 32);
+	hearth__record__free_unpacked(rec, NULL);
+	hearth__record__free_unpacked(newer, NULL);
+	replica_close(&tw.wire);
+}
+
+/* Whether the replica ever held an attachment, as a sync asks before it
+ * reads every record for content to move: a new replica holds none; a
+ * pulled copy or a local edit without one keeps it so; the first copy with
+ * one, pulled (from wire bytes or packed) or edited here, ends it for good,
+ * a reset included; a replica made before the mark was kept counts as
+ * unknown. */
+static Hearth__Record *with_attachment(const uint8_t id[16], uint64_t rev, uint64_t seq)
+{
+	Hearth__Record *rec = member(id, "b001", "甲", "", rev, seq);
+	Hearth__Attachment *a = malloc(sizeof(*a));
+
+	assert_non_null(a);
+	hearth__attachment__init(a);
+	a->name = strdup("a.pdf");
+	a->size = 3;
+	rec->member->attachments = malloc(sizeof(*rec->member->attachments));
+	assert_non_null(rec->member->attachments);
+	rec->member->attachments[0] = a;
+	rec->member->n_attachments = 1;
+	return rec;
+}
+
+static int no_attachments(replica *r)
+{
+	int none = -1;
+	assert_int_equal(replica_holds_no_attachments(r, &none), 0);
+	return none;
+}
+
+static void test_client_knows_it_holds_no_attachments(void **state)
+{
+	fixture *f = *state;
+	twin tw;
+	uint8_t a[16], b[16], c[16];
+	Hearth__Record *plain, *att, *got = NULL;
+	MDB_txn *t;
+
+	twin_open(&tw, f);
+	assert_int_equal(no_attachments(&f->r), 1);
+	new_id(a);
+	new_id(b);
+	new_id(c);
+	plain = member(a, "b001", "乙", "", 1, 1);
+	twin_pull(&tw, &plain, 1, NULL, 1);
+	edit(f, b, "丙", "", 1);
+	assert_int_equal(no_attachments(&f->r), 1);
+	assert_int_equal(no_attachments(&tw.wire), 1);
+
+	att = with_attachment(c, 1, 2);
+	twin_pull(&tw, &att, 1, NULL, 2);
+	assert_int_equal(no_attachments(&f->r), 0);
+	assert_int_equal(no_attachments(&tw.wire), 0);
+	assert_int_equal(replica_reset_server(&f->r), 0);
+	assert_int_equal(no_attachments(&f->r), 0);
+	hearth__record__free_unpacked(att, NULL);
+	replica_close(&tw.wire);
+
+	/* A local edit with one, on a fresh replica. */
+	{
+		replica fresh;
+		char dir[600], err[512] = "";
+		snprintf(dir, sizeof(dir), "%s/fresh", f->dir);
+		assert_int_equal(replica_open(&fresh, dir, err, sizeof(err)), 0);
+		assert_int_equal(no_attachments(&fresh), 1);
+		att = with_attachment(c, 0, 0);
+		assert_int_equal(replica_edit(&fresh, att, 1, err, sizeof(err)), 0);
+		assert_int_equal(no_attachments(&fresh), 0);
+		assert_int_equal(replica_get(&fresh, c, &got), 0);
+		assert_int_equal(got->member->n_attachments, 1);
+		hearth__record__free_unpacked(got, NULL);
+		hearth__record__free_unpacked(att, NULL);
+		replica_close(&fresh);
+	}
+
+	/* Made before the mark: unknown, so a sync reads every record. */
+	assert_int_equal(mdb_txn_begin(f->r.env, NULL, 0, &t), 0);
+	{
+		MDB_val k = { strlen("no_attachments"), "no_attachments" };
+		assert_int_equal(mdb_del(t, f->r.meta, &k, NULL), 0);
+	}
+	assert_int_equal(mdb_txn_commit(t), 0);
+	assert_int_equal(no_attachments(&f->r), 0);
+	hearth__record__free_unpacked(plain, NULL);
+}
+
 static void test_client_reset_server(void **state)
 {
 	fixture *f = *state;
@@ -1143,6 +1472,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_page_is_one_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_digest_of_server_copies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_kept_digest_follows_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_pull_wire_bytes_equal_packed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_pull_keeps_wire_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_knows_it_holds_no_attachments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_reset_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_summary_is_read_only, setup, teardown),
