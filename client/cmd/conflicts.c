@@ -233,10 +233,44 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 	return conflicts_print(c, &po);
 }
 
+/* conflicts_print of the server's queue (o->given) with the replica r
+ * open for "mine" and names; closes r. The server audited a reveal
+ * before it answered, so nothing is queued here. */
+static int print_given(conflicts_ctx *x, const conflicts_print_opts *o, replica *r)
+{
+	event_list shown = { 0 };
+	int rc = 0;
+
+	if (x->json)
+		putchar('[');
+	for (size_t i = 0; i < o->n_given && rc == 0; i++) {
+		rc = print_conflict(x, o->given[i]);
+		if (rc == 0 && x->view == VALUE_REVEALED && conflict_in_view(x, o->given[i]))
+			rc = event_list_add_conflict(&shown, o->given[i], x->cmd);
+	}
+	if (x->json)
+		puts("]");
+	else if (rc == 0 && x->n == 0)
+		puts(o->branch ? _("no open conflicts in this branch") : _("no open conflicts"));
+	member_namer_free(&x->names);
+	replica_close(r);
+	if (rc != 0) {
+		event_list_free(&shown);
+		cli_error("%s: %s", o->cmd, _(hearth_strerror(rc)));
+		return EXIT_FAIL;
+	}
+	if (shown.n)
+		fprintf(stderr, _("hearth: %s: revealed sensitive values of %zu conflicts (recorded in the "
+		                  "server's audit log)\n"), o->cmd, shown.n);
+	event_list_free(&shown);
+	return EXIT_OK;
+}
+
 int conflicts_print(cli *c, const conflicts_print_opts *o)
 {
 	conflicts_ctx x = { .json = o->json, .branch = o->branch, .show_branch = o->show_branch,
-	                    .view = o->reveal ? VALUE_REVEALED : VALUE_MASKED, .cmd = o->cmd };
+	                    .view = o->reveal && !(o->given && o->given_masked) ? VALUE_REVEALED : VALUE_MASKED,
+	                    .cmd = o->cmd };
 	uint8_t only[UUID_LEN];
 	const char *cmd = o->cmd, *branch = o->branch;
 	replica r;
@@ -260,6 +294,8 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 		hearth__conflict__free_unpacked(cf, NULL);
 		x.only = only;
 	}
+	if (o->given)
+		return print_given(&x, o, &r);
 	/* With --reveal, the events are queued before a line is printed: no
 	 * clear value without its audit event. */
 	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
