@@ -239,15 +239,24 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 static int print_given(conflicts_ctx *x, const conflicts_print_opts *o, replica *r)
 {
 	event_list shown = { 0 };
-	int rc = 0;
+	Hearth__Conflict **cs = calloc(o->n_given ? o->n_given : 1, sizeof(*cs));
+	size_t n = o->n_given;
+	int rc = cs ? 0 : HEARTH_ENOMEM;
 
+	/* A conflict resolved here waits in the outbox for the next sync: it
+	 * is settled for this admin, as the replica's own list says. */
+	if (rc == 0) {
+		memcpy(cs, o->given, n * sizeof(*cs));
+		rc = replica_drop_resolved_here(r, cs, &n);
+	}
 	if (x->json)
 		putchar('[');
-	for (size_t i = 0; i < o->n_given && rc == 0; i++) {
-		rc = print_conflict(x, o->given[i]);
-		if (rc == 0 && x->view == VALUE_REVEALED && conflict_in_view(x, o->given[i]))
-			rc = event_list_add_conflict(&shown, o->given[i], x->cmd);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = print_conflict(x, cs[i]);
+		if (rc == 0 && x->view == VALUE_REVEALED && conflict_in_view(x, cs[i]))
+			rc = event_list_add_conflict(&shown, cs[i], x->cmd);
 	}
+	free(cs);
 	if (x->json)
 		puts("]");
 	else if (rc == 0 && x->n == 0)

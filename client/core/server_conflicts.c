@@ -31,17 +31,22 @@ static int keep_page(server_conflicts *out, Hearth__Envelope *env)
 	return 0;
 }
 
-int server_conflicts_fetch(session *s, const server_conflicts_opts *o, server_conflicts *out)
+/* Pages as server_conflicts_fetch does, from after[after_len] (0: the
+ * start), at most max_pages pages. */
+static int fetch_from(session *s, const server_conflicts_opts *o, const uint8_t *from, size_t from_len,
+                      size_t max_pages, server_conflicts *out)
 {
 	Hearth__ConflictQueueRequest rq = HEARTH__CONFLICT_QUEUE_REQUEST__INIT;
 	uint8_t after[64];
-	size_t after_len = 0;
+	size_t after_len = from_len <= sizeof(after) ? from_len : 0;
 
 	memset(out, 0, sizeof(*out));
+	if (after_len)
+		memcpy(after, from, after_len);
 	rq.branch = (char *)(o->branch ? o->branch : "");
 	rq.limit = o->limit;
 	rq.reveal = o->reveal;
-	for (size_t page = 0; page < SERVER_CONFLICTS_PAGES_MAX; page++) {
+	for (size_t page = 0; page < max_pages; page++) {
 		Hearth__Envelope req = HEARTH__ENVELOPE__INIT, *resp = NULL;
 		const Hearth__ConflictQueue *q;
 
@@ -75,12 +80,59 @@ int server_conflicts_fetch(session *s, const server_conflicts_opts *o, server_co
 			envelope_free(resp, NULL);
 			return HEARTH_ENOMEM;
 		}
-		if (after_len == 0)
+		if (after_len == 0 || out->n_pages == max_pages)
 			return SERVER_CONFLICTS_DONE;
 	}
 	snprintf(out->error, sizeof(out->error), "the server's conflict queue went on past %d pages",
 	         SERVER_CONFLICTS_PAGES_MAX);
 	return SERVER_CONFLICTS_LOST;
+}
+
+int server_conflicts_fetch(session *s, const server_conflicts_opts *o, server_conflicts *out)
+{
+	return fetch_from(s, o, NULL, 0, SERVER_CONFLICTS_PAGES_MAX, out);
+}
+
+int server_conflicts_reveal_one(session *s, const uint8_t id[16], server_conflicts *out)
+{
+	server_conflicts all;
+	const Hearth__Conflict *c = NULL;
+	uint8_t pos[32];
+	char branch[64];
+	int rc = fetch_from(s, &(server_conflicts_opts){ 0 }, NULL, 0, SERVER_CONFLICTS_PAGES_MAX, &all);
+
+	if (rc != SERVER_CONFLICTS_DONE) {
+		*out = all;
+		return rc;
+	}
+	for (size_t i = 0; i < all.n && !c; i++)
+		if (all.conflicts[i]->id.len == 16 && !memcmp(all.conflicts[i]->id.data, id, 16))
+			c = all.conflicts[i];
+	if (!c) {
+		server_conflicts_free(&all);
+		memset(out, 0, sizeof(*out));
+		return SERVER_CONFLICTS_DONE;
+	}
+	/* Its queue position (ConflictQueue.next in proto/hearth.proto), less
+	 * one, is the cursor just before it. */
+	{
+		uint64_t at = (uint64_t)c->created_at ^ (UINT64_C(1) << 63);
+		for (int i = 0; i < 8; i++) {
+			pos[i] = (uint8_t)(at >> (56 - 8 * i));
+			pos[8 + i] = (uint8_t)(c->seq >> (56 - 8 * i));
+		}
+		memcpy(pos + 16, c->id.data, 16);
+		for (int i = 31; i >= 0 && pos[i]-- == 0; i--)
+			;
+	}
+	snprintf(branch, sizeof(branch), "%s", c->branch_id ? c->branch_id : "");
+	server_conflicts_free(&all);
+	rc = fetch_from(s, &(server_conflicts_opts){ .branch = branch, .reveal = 1, .limit = 1 }, pos, sizeof(pos), 1,
+	                out);
+	if (rc == SERVER_CONFLICTS_DONE && out->n == 1 &&
+	    (out->conflicts[0]->id.len != 16 || memcmp(out->conflicts[0]->id.data, id, 16) != 0))
+		out->n = 0;   /* closed in between: another conflict came first */
+	return rc;
 }
 
 void server_conflicts_free(server_conflicts *out)

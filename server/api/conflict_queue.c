@@ -79,7 +79,7 @@ static int run_reveal(store *s, MDB_txn *txn, job *base)
 		ev.fields = (char **)names;
 		ev.n_fields = n;
 		ev.time = j->now_ms;
-		ev.detail = "admin conflicts --reveal (conflict queue, answered by the server)";
+		ev.detail = "conflict queue --reveal (answered by the server)";
 		ev.branch_id = c->branch_id;
 		rc = audit_client_event(s, txn, &j->who, &ev, j->peer);
 	}

@@ -58,5 +58,6 @@ expect_not_contains "the admin's sync has no reveal to report" "reveal/export" "
 expect_eq "three reveal entries reach the server's audit log" 3 "$(n_reveals "$id")"
 log=$(h adm audit log --json --limit 100000 --record "$id" --action reveal)
 expect_contains "the entry names the field" "phone" "$log"
-expect_contains "the entry says which command" "admin conflicts --reveal" "$log"
+expect_contains "the entry says which command" "conflicts --reveal" "$log"
+expect_contains "... and the server's that it answered the admin's queue" "conflict queue --reveal (answered by the server)" "$log"
 finish

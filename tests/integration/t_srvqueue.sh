@@ -118,11 +118,33 @@ expect_contains "a cursor past the end: an empty last page" "conflict_queue conf
 # ---- a resolved conflict leaves the server's list
 first=$(echo "$srv" | ids_of | head -1)
 h adm admin resolve "$first" --keep theirs >/dev/null 2>&1
+pending=$(h adm admin conflicts --json)
+expect_not_contains "resolved here, not yet sent: gone from this admin's list" "$first" "$pending"
+expect_eq "... as from its replica" "$(h adm admin conflicts --json --offline)" "$pending"
+expect_contains "... while the server still has it open" "$first" "$(h empty admin conflicts --json)"
 h adm sync >/dev/null 2>&1
 now=$(h empty admin conflicts --json)
 expect_eq "after a resolve four conflicts remain" 4 "$(echo "$now" | ids_of | wc -l | tr -d ' ')"
 expect_not_contains "... not the resolved one" "$first" "$now"
 expect_eq "... as the synced replica says" "$(h adm admin conflicts --json --offline)" "$now"
+
+# ---- the web app's 冲突队列 on the empty replica: the server's queue
+if command -v curl >/dev/null; then
+	ui_start empty
+	get() { curl -s --max-time 30 -b "$T/jar" "$@"; }
+	post() { curl -s --max-time 30 -b "$T/jar" -X POST -H 'Content-Type: application/json' -H "Origin: $B" -H "X-CSRF-Token: $CSRF" "$@"; }
+	page=$(get "$B/api/admin/conflicts")
+	expect_contains "hearth ui: the queue comes from the server" '"source":"server"' "$page"
+	expect_eq "... all four open conflicts" 4 "$(echo "$page" | grep -o '"record":' | wc -l | tr -d ' ')"
+	expect_contains "... masked" '139****111' "$page"
+	expect_not_contains "... no clear phone" '13911111111' "$page"
+	pid=$(echo "$now" | ids_of | head -1)
+	before=$(n_reveals)
+	rv=$(post -d "{\"id\":\"$pid\"}" "$B/api/admin/reveal")
+	expect_contains "hearth ui: 显示 reveals a conflict the replica does not hold" '"server":"1391111111' "$rv"
+	expect_eq "... audited by the server at once" $((before + 1)) "$(n_reveals)"
+	kill -TERM "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
+fi
 
 # ---- an older hearthd, and a store without the index
 stop_server s

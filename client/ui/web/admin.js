@@ -231,6 +231,8 @@
       pick.value = branch || "";
       pick.addEventListener("change", function () { location.hash = "#/queue/" + encodeURIComponent(pick.value); });
       box.appendChild(el("div", { "class": "toolbar" }, el("label", { "for": "queue-branch" }, T("admin_branch")), " ", pick));
+      box.appendChild(el("p", { id: "queue-source", "class": "hint", "data-source": q.source },
+        T(q.source === "server" ? "admin_queue_from_server" : "admin_queue_from_replica")));
       if (!q.conflicts.length) box.appendChild(el("p", { id: "queue-empty" }, T("admin_queue_empty")));
       q.conflicts.forEach(function (c) {
         var tb = el("tbody"), sets = {};
