@@ -763,5 +763,5 @@ int admin_resolve(cli *c, int argc, char **argv)
 	if ((rc = admin_require_role(c, "resolve", 0, NULL)) != EXIT_OK)
 		return rc;
 	admin_reset_getopt();
-	return cmd_resolve(c, argc, argv);
+	return conflicts_resolve(c, argc, argv, 1);
 }

@@ -16,6 +16,8 @@
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_events.h"
 #include "client/core/resolve.h"
+#include "client/core/server_resolve.h"
+#include "client/core/session.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
@@ -484,7 +486,40 @@ static int read_sets(const kind_info *k, const Hearth__Conflict *cf, const resol
 	return EXIT_OK;
 }
 
+/* admin resolve --keep when the replica lacks the conflict or its record:
+ * settled on the server at once (server_resolve.h). Returns an exit code
+ * after printing the outcome. */
+static int resolve_on_server(cli *c, replica *r, const resolve_opts *o)
+{
+	session s;
+	char err[1400], cid[UUID_TEXT_LEN + 1];
+	int rc;
+
+	if (session_open(&s, &c->prof) != 0) {
+		cli_error(_("resolve: the conflict is not in this replica and the server cannot be reached (%s); "
+		            "run 'hearth sync' first"), s.error);
+		session_close(&s);
+		return session_exit_code(&s);
+	}
+	rc = server_resolve_keep(&(server_resolve_args){ .s = &s, .r = r, .conflict = o->conflict,
+	                                                 .side = strcmp(o->keep, "mine") == 0 ? RESOLVE_KEEP_MINE
+	                                                                                      : RESOLVE_KEEP_THEIRS },
+	                         cid, err, sizeof(err));
+	session_close(&s);
+	if (rc != 0) {
+		cli_error(_("resolve: %s"), err);
+		return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	printf(_("resolved %s on the server (this replica did not hold it)\n"), cid);
+	return EXIT_OK;
+}
+
 int cmd_resolve(cli *c, int argc, char **argv)
+{
+	return conflicts_resolve(c, argc, argv, 0);
+}
+
+int conflicts_resolve(cli *c, int argc, char **argv, int ask_server)
 {
 	resolve_opts o;
 	resolve_value vals[SET_MAX];
@@ -501,6 +536,10 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		return rc;
 	opened = 1;
 	rc = member_lookup_conflict(&r, o.conflict, &cf, err, sizeof(err));
+	if (rc == HEARTH_ENOTFOUND && ask_server && o.keep) {
+		rc = resolve_on_server(c, &r, &o);
+		goto fail;
+	}
 	if (rc != 0) {
 		cli_error(_("resolve: %s"), err);
 		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -518,6 +557,12 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	if (o.keep) {
 		resolve_side side = strcmp(o.keep, "mine") == 0 ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS;
 		rc = resolve_keep(&r, cf, side, err, sizeof(err));
+		if (rc == HEARTH_ENOTFOUND && ask_server) {
+			/* The conflict came with a pull but its record did not (a
+			 * partial replica): the server has both. */
+			rc = resolve_on_server(c, &r, &(resolve_opts){ .keep = o.keep, .conflict = cid });
+			goto fail;
+		}
 	} else {
 		/* The values are read as the record commands and the web app's
 		 * 改为… read them (resolve_set, field_input): what `conflicts`

@@ -37,4 +37,9 @@ int conflicts_print(cli *c, const conflicts_print_opts *o);
 /* hearth resolve CONFLICT (--keep mine|theirs | --set FIELD=VALUE ...) (offline) */
 int cmd_resolve(cli *c, int argc, char **argv);
 
+/* cmd_resolve; with ask_server (admin resolve), a --keep of a conflict
+ * the replica does not hold (or whose record it lacks) is settled on the
+ * server at once instead (server_resolve.h). */
+int conflicts_resolve(cli *c, int argc, char **argv, int ask_server);
+
 #endif

@@ -146,6 +146,22 @@ if command -v curl >/dev/null; then
 	kill -TERM "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
 fi
 
+# ---- admin resolve without the conflict in the replica: settled on the server
+addr=$(h empty admin conflicts --json | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c["fields"][0]["field"]=="address"][0])')
+out=$(h empty admin resolve "$addr" --keep theirs 2>&1); rc=$?
+expect_eq "an empty replica resolves on the server (exit 0)" 0 "$rc"
+expect_eq "... saying so" "resolved $addr on the server (this replica did not hold it)" "$out"
+now=$(h empty admin conflicts --json)
+expect_eq "... and the conflict leaves the queue at once" 3 "$(echo "$now" | ids_of | wc -l | tr -d ' ')"
+expect_not_contains "... that one" "$addr" "$now"
+h a1 sync >/dev/null 2>&1
+expect_contains "the branch replica gets the side the admin kept" '西城区二号' "$(h a1 member list --json)"
+h adm sync >/dev/null 2>&1
+expect_eq "the admin's synced replica agrees" "$(h adm admin conflicts --json --offline)" "$now"
+out=$(h empty admin resolve 0000 --keep theirs 2>&1); rc=$?
+expect_eq "no such conflict on the server: a usage error" 2 "$rc"
+expect_eq "... in words" 'hearth: resolve: the server has no open conflict "0000"' "$out"
+
 # ---- an older hearthd, and a store without the index
 stop_server s
 HEARTHD_TEST_NO_CONFLICT_QUEUE=1 start_server old --data "$T/s.data"
