@@ -115,6 +115,16 @@ expect_contains "a garbage cursor is refused" \
 out=$(probe "${A[@]}" --send 000000270807e205221a20ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff --wait-ms 3000)
 expect_contains "a cursor past the end: an empty last page" "conflict_queue conflicts=0 next=0 open_total=5 masked=1" "$out"
 
+# ---- a general certificate: its subtree (g01 over b001), nothing outside
+h adm admin branch add g01 --name 第一党总支 >/dev/null
+h adm admin branch rename b001 --parent g01 >/dev/null
+G=(--port "$P" --cert "$CERTS/general1.pem" --key "$CERTS/general1.key" --ca "$CERTS/ca.pem")
+out=$(probe "${G[@]}" --send 000000050807e20500 --wait-ms 3000)
+expect_contains "a general certificate gets its subtree's queue (b001's three)" "conflict_queue conflicts=3 next=0 open_total=3 masked=1" "$out"
+out=$(probe "${G[@]}" --send 0000000b0807e205060a0462303032 --wait-ms 3000)
+expect_contains "... and is refused another branch, naming its scope" \
+	"error code=ERR_FORBIDDEN field=branch_id message=branch b002 is outside general branch g01: this certificate reads only b001, g01" "$out"
+
 # ---- a resolved conflict leaves the server's list
 first=$(echo "$srv" | ids_of | head -1)
 h adm admin resolve "$first" --keep theirs >/dev/null 2>&1
