@@ -181,6 +181,10 @@ out=$(h adm3 admin conflicts --json 2>"$T/old.err"); rc=$?
 expect_eq "an older server: admin conflicts still answers" 0 "$rc"
 expect_contains "... saying why" "the server does not answer the conflict queue (an older hearthd); listing this replica's conflicts" "$(cat "$T/old.err")"
 expect_eq "... with the replica's list" "$now" "$out"
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+	LC_ALL=zh_CN.UTF-8 h adm3 admin conflicts >/dev/null 2>"$T/old.zh"
+	expect_contains "... saying why in Chinese" "服务器不提供冲突队列（hearthd 版本较旧）；改为列出本地副本上次同步时的冲突" "$(cat "$T/old.zh")"
+fi
 stop_server old
 "$HEARTH_TOOLS/storedrop" --data "$T/s.data" --db open_conflicts
 start_server s2 --data "$T/s.data"
