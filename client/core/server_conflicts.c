@@ -93,45 +93,53 @@ int server_conflicts_fetch(session *s, const server_conflicts_opts *o, server_co
 	return fetch_from(s, o, NULL, 0, SERVER_CONFLICTS_PAGES_MAX, out);
 }
 
-int server_conflicts_reveal_one(session *s, const uint8_t id[16], server_conflicts *out)
+void server_conflicts_position(const Hearth__Conflict *c, uint8_t pos[SERVER_CONFLICTS_POS])
 {
-	server_conflicts all;
-	const Hearth__Conflict *c = NULL;
-	uint8_t pos[32];
-	char branch[64];
-	int rc = fetch_from(s, &(server_conflicts_opts){ 0 }, NULL, 0, SERVER_CONFLICTS_PAGES_MAX, &all);
+	uint64_t at = (uint64_t)c->created_at ^ (UINT64_C(1) << 63);
 
-	if (rc != SERVER_CONFLICTS_DONE) {
-		*out = all;
-		return rc;
+	for (int i = 0; i < 8; i++) {
+		pos[i] = (uint8_t)(at >> (56 - 8 * i));
+		pos[8 + i] = (uint8_t)(c->seq >> (56 - 8 * i));
 	}
-	for (size_t i = 0; i < all.n && !c; i++)
-		if (all.conflicts[i]->id.len == 16 && !memcmp(all.conflicts[i]->id.data, id, 16))
-			c = all.conflicts[i];
-	if (!c) {
-		server_conflicts_free(&all);
-		memset(out, 0, sizeof(*out));
-		return SERVER_CONFLICTS_DONE;
-	}
-	/* Its queue position (ConflictQueue.next in proto/hearth.proto), less
-	 * one, is the cursor just before it. */
-	{
-		uint64_t at = (uint64_t)c->created_at ^ (UINT64_C(1) << 63);
-		for (int i = 0; i < 8; i++) {
-			pos[i] = (uint8_t)(at >> (56 - 8 * i));
-			pos[8 + i] = (uint8_t)(c->seq >> (56 - 8 * i));
-		}
+	memset(pos + 16, 0, 16);
+	if (c->id.len == 16)
 		memcpy(pos + 16, c->id.data, 16);
-		for (int i = 31; i >= 0 && pos[i]-- == 0; i--)
-			;
+}
+
+int server_conflicts_reveal_one(session *s, const uint8_t id[16], const uint8_t *pos, server_conflicts *out)
+{
+	uint8_t before[SERVER_CONFLICTS_POS];
+	int rc;
+
+	if (pos) {
+		memcpy(before, pos, sizeof(before));
+	} else {
+		server_conflicts all;
+		const Hearth__Conflict *c = NULL;
+
+		if ((rc = fetch_from(s, &(server_conflicts_opts){ 0 }, NULL, 0, SERVER_CONFLICTS_PAGES_MAX, &all)) !=
+		    SERVER_CONFLICTS_DONE) {
+			*out = all;
+			return rc;
+		}
+		for (size_t i = 0; i < all.n && !c; i++)
+			if (all.conflicts[i]->id.len == 16 && !memcmp(all.conflicts[i]->id.data, id, 16))
+				c = all.conflicts[i];
+		if (c)
+			server_conflicts_position(c, before);
+		server_conflicts_free(&all);
+		if (!c) {
+			memset(out, 0, sizeof(*out));
+			return SERVER_CONFLICTS_DONE;
+		}
 	}
-	snprintf(branch, sizeof(branch), "%s", c->branch_id ? c->branch_id : "");
-	server_conflicts_free(&all);
-	rc = fetch_from(s, &(server_conflicts_opts){ .branch = branch, .reveal = 1, .limit = 1 }, pos, sizeof(pos), 1,
-	                out);
+	/* The position less one: the conflict itself comes first after it. */
+	for (int i = SERVER_CONFLICTS_POS - 1; i >= 0 && before[i]-- == 0; i--)
+		;
+	rc = fetch_from(s, &(server_conflicts_opts){ .reveal = 1, .limit = 1 }, before, sizeof(before), 1, out);
 	if (rc == SERVER_CONFLICTS_DONE && out->n == 1 &&
 	    (out->conflicts[0]->id.len != 16 || memcmp(out->conflicts[0]->id.data, id, 16) != 0))
-		out->n = 0;   /* closed in between: another conflict came first */
+		out->n = 0;   /* closed meanwhile (or a wrong position): another conflict came first */
 	return rc;
 }
 

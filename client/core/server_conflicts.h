@@ -47,13 +47,19 @@ typedef struct server_conflicts {
 #define SERVER_CONFLICTS_PAGES_MAX 100000
 int server_conflicts_fetch(session *s, const server_conflicts_opts *o, server_conflicts *out);
 
-/* The one open conflict whose id is id (16 bytes), revealed: finds it in
- * the masked queue, then asks for it alone with reveal (a cursor just
- * before it, limit 1, its branch), so the server audits the reveal of that
- * conflict only. On SERVER_CONFLICTS_DONE out->n is 1, or 0 when the
- * server holds no such open conflict. Same returns and ownership as
- * server_conflicts_fetch. */
-int server_conflicts_reveal_one(session *s, const uint8_t id[16], server_conflicts *out);
+/* The queue position of c, as ConflictQueue.next is laid out
+ * (proto/hearth.proto): created_at with its sign bit flipped, seq, id. A
+ * conflict keeps it while open, in a replica as on the server. */
+#define SERVER_CONFLICTS_POS 32
+void server_conflicts_position(const Hearth__Conflict *c, uint8_t pos[SERVER_CONFLICTS_POS]);
+
+/* The one open conflict whose id is id (16 bytes), revealed: asks for it
+ * alone with reveal (a cursor just before pos, limit 1), so the server
+ * audits the reveal of that conflict only; pos NULL finds it in the masked
+ * queue first (every page). On SERVER_CONFLICTS_DONE out->n is 1, or 0
+ * when the server holds no such open conflict. Same returns and ownership
+ * as server_conflicts_fetch. */
+int server_conflicts_reveal_one(session *s, const uint8_t id[16], const uint8_t *pos, server_conflicts *out);
 
 /* Frees what server_conflicts_fetch put in out. Idempotent. */
 void server_conflicts_free(server_conflicts *out);

@@ -849,6 +849,16 @@ static json_t *conflict_json(const Hearth__Conflict *c, const Hearth__BranchList
 	if (c->record_id.len == UUID_LEN)
 		uuid_format(c->record_id.data, rid);
 	set_str(o, "id", idt);
+	{
+		/* Its queue position, so that 显示 asks the server for this
+		 * conflict alone (server_conflicts_reveal_one). */
+		uint8_t pos[SERVER_CONFLICTS_POS];
+		char hex[2 * SERVER_CONFLICTS_POS + 1];
+		server_conflicts_position(c, pos);
+		for (size_t i = 0; i < sizeof(pos); i++)
+			snprintf(hex + 2 * i, 3, "%02x", pos[i]);
+		set_str(o, "position", hex);
+	}
 	set_str(o, "record", rid);
 	set_str(o, "kind", k ? k->name : "");
 	set_str(o, "kind_label", k ? k->label : "");
@@ -893,20 +903,27 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 	return 0;
 }
 
-/* The conflict id_text (a full id) revealed by the server into *q: 1
+/* The conflict id_text (a full id) at pos_hex (its queue position in hex,
+ * or NULL: the server's queue is searched) revealed by the server into *q: 1
  * when the server answered with it (and audited the reveal), else 0 and
  * q holds nothing. */
-static int reveal_from_server(web_admin *w, const char *id_text, server_conflicts *q)
+static int reveal_from_server(web_admin *w, const char *id_text, const char *pos_hex, server_conflicts *q)
 {
-	uint8_t id[UUID_LEN];
+	uint8_t id[UUID_LEN], pos[SERVER_CONFLICTS_POS];
+	int has_pos = pos_hex && strlen(pos_hex) == 2 * SERVER_CONFLICTS_POS;
 	session s;
 	int rc = -1;
 
 	memset(q, 0, sizeof(*q));
 	if (uuid_parse(id_text, id) != 0)
 		return 0;
+	for (size_t i = 0; has_pos && i < sizeof(pos); i++) {
+		unsigned v;
+		has_pos = sscanf(pos_hex + 2 * i, "%2x", &v) == 1;
+		pos[i] = (uint8_t)v;
+	}
 	if (session_open(&s, &w->prof) == 0)
-		rc = server_conflicts_reveal_one(&s, id, q);
+		rc = server_conflicts_reveal_one(&s, id, has_pos ? pos : NULL, q);
 	session_close(&s);
 	if (rc == SERVER_CONFLICTS_DONE && q->n == 1)
 		return 1;
@@ -939,7 +956,7 @@ static void do_queue_reveal(web_admin *w, web_api *a, const web_api_request *rq,
 	id = json_string_value(json_object_get(j, "id"));
 	/* The server reveals (and audits) the conflict itself when it can:
 	 * the page may list conflicts this replica does not hold. */
-	if (id && reveal_from_server(w, id, &q)) {
+	if (id && reveal_from_server(w, id, json_string_value(json_object_get(j, "position")), &q)) {
 		bn.l = bn.kept = admin_branches_recall(&r);
 		web_answer(an, 200, conflict_json(q.conflicts[0], bn.l, VALUE_REVEALED));
 		server_conflicts_free(&q);

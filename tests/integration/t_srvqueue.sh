@@ -150,9 +150,13 @@ if command -v curl >/dev/null; then
 	expect_not_contains "... no clear phone" '13911111111' "$page"
 	pid=$(echo "$now" | ids_of | head -1)
 	before=$(n_reveals)
-	rv=$(post -d "{\"id\":\"$pid\"}" "$B/api/admin/reveal")
+	pos=$(echo "$page" | python3 -c 'import json,sys; print([c["position"] for c in json.load(sys.stdin)["conflicts"] if c["id"]==sys.argv[1]][0])' "$pid")
+	rv=$(post -d "{\"id\":\"$pid\",\"position\":\"$pos\"}" "$B/api/admin/reveal")
 	expect_contains "hearth ui: 显示 reveals a conflict the replica does not hold" '"server":"1391111111' "$rv"
-	expect_eq "... audited by the server at once" $((before + 1)) "$(n_reveals)"
+	expect_eq "... audited by the server at once, that conflict alone" $((before + 1)) "$(n_reveals)"
+	rv=$(post -d "{\"id\":\"$pid\"}" "$B/api/admin/reveal")
+	expect_contains "... and without its position (the queue is searched)" '"server":"1391111111' "$rv"
+	expect_eq "... audited once more" $((before + 2)) "$(n_reveals)"
 	kill -TERM "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
 fi
 
