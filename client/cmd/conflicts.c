@@ -498,8 +498,9 @@ static int resolve_on_server(cli *c, replica *r, const resolve_opts *o)
 	if (session_open(&s, &c->prof) != 0) {
 		cli_error(_("resolve: the conflict is not in this replica and the server cannot be reached (%s); "
 		            "run 'hearth sync' first"), s.error);
+		rc = session_exit_code(&s);
 		session_close(&s);
-		return session_exit_code(&s);
+		return rc;
 	}
 	rc = server_resolve_keep(&(server_resolve_args){ .s = &s, .r = r, .conflict = o->conflict,
 	                                                 .side = strcmp(o->keep, "mine") == 0 ? RESOLVE_KEEP_MINE
