@@ -758,8 +758,13 @@ int admin_conflicts(cli *c, int argc, char **argv)
 int admin_resolve(cli *c, int argc, char **argv)
 {
 	int rc;
-	if (cli_wants_help(argc, argv))
-		return cmd_resolve(c, argc, argv);
+	if (cli_wants_help(argc, argv)) {
+		rc = cmd_resolve(c, argc, argv);
+		printf(_("\nAn admin may --keep a conflict this replica does not hold (see 'hearth admin\n"
+		         "conflicts', which lists the server's queue): it is settled on the server at\n"
+		         "once, from the server's copy of the record.\n"));
+		return rc;
+	}
 	if ((rc = admin_require_role(c, "resolve", 0, NULL)) != EXIT_OK)
 		return rc;
 	admin_reset_getopt();
