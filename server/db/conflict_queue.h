@@ -11,8 +11,10 @@
  *   "#built"                             once the index was made from the
  *                                         conflicts of a store from before it
  * at is created_at with its sign bit flipped, so negative times sort first.
- * Those 32 bytes at seq id are the queue's cursor (ConflictQueue.next).
- * Everything runs in the caller's transaction: on error it aborts it. */
+ * The 32 bytes after 'a' (at, seq, id) are a conflict's queue position, the
+ * cursor of ConflictQueue.next.
+ * Everything runs in the caller's transaction, which the caller aborts on
+ * an error. */
 #ifndef HEARTHD_CONFLICT_QUEUE_H
 #define HEARTHD_CONFLICT_QUEUE_H
 
