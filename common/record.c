@@ -537,11 +537,14 @@ static void phone_keep(const char *s, size_t len, long *head, long *tail)
  * phone_keep, anything else longer than 4 keeps its first and last
  * character, and short values are all '*'.  Text that is not valid UTF-8 is
  * all '*', one per byte. */
-void record_mask(const char *value, char *out, size_t cap)
+/* record_mask, or with stand_in each hidden character replaced by one of
+ * its class instead of '*' (record_mask_stand_in). */
+static void mask_into(const char *value, char *out, size_t cap, int stand_in)
 {
 	const char *s = value ? value : "";
 	size_t len = strlen(s), o = 0, pos = 0;
 	long n = utf8_chars(s, len);
+	int valid = n >= 0;
 	long keep_head = 0, keep_tail = 0;
 	int digits17 = 1, phone = 1;
 
@@ -571,10 +574,12 @@ void record_mask(const char *value, char *out, size_t cap)
 	for (long i = 0; i < n; i++) {
 		size_t clen = 1;
 
-		if (keep_head + keep_tail > 0) {
+		if ((keep_head + keep_tail > 0 || stand_in) && pos < len) {
 			unsigned char c = (unsigned char)s[pos];
 
 			clen = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+			if (!valid)
+				clen = 1;   /* not UTF-8: n counts bytes */
 		}
 		if (i < keep_head || i >= n - keep_tail) {
 			if (o + clen >= cap)
@@ -582,13 +587,27 @@ void record_mask(const char *value, char *out, size_t cap)
 			memcpy(out + o, s + pos, clen);
 			o += clen;
 		} else {
+			char c = pos < len ? s[pos] : '*';
 			if (o + 1 >= cap)
 				break;
-			out[o++] = '*';
+			/* A stand-in keeps the shape record_mask reads (which
+			 * characters are digits, which are + - or space, how many
+			 * characters) and nothing of the value. */
+			out[o++] = !stand_in ? '*' : is_digit(c) ? '0' : (c == '+' || c == '-' || c == ' ') ? c : '*';
 		}
 		pos += clen;
 	}
 	out[o] = '\0';
+}
+
+void record_mask(const char *value, char *out, size_t cap)
+{
+	mask_into(value, out, cap, 0);
+}
+
+void record_mask_stand_in(const char *value, char *out, size_t cap)
+{
+	mask_into(value, out, cap, 1);
 }
 
 size_t record_unique_key(const kind_info *k, const ProtobufCMessage *m, uint8_t key[RECORD_UNIQUE_KEY_MAX])

@@ -60,6 +60,17 @@ int record_validate_message(const kind_info *k, const ProtobufCMessage *body, re
  * NUL-terminated, never cut inside a character). */
 void record_mask(const char *value, char *out, size_t cap);
 
+/* A value that holds nothing of value's hidden characters and that
+ * record_mask masks exactly as it masks value: the shown characters as
+ * they are, each hidden one as '0' when it is a digit, itself when it is
+ * '+', '-' or a space, else '*' (so 13912341111 gives 13900001111 and
+ * masks to 139****1111). The server sends it for a sensitive value it
+ * does not reveal, so that a client prints the masked value it would
+ * print from its replica (ConflictQueue in proto/hearth.proto). Writes
+ * into out as record_mask does; out needs at most strlen(value) + 1
+ * bytes. */
+void record_mask_stand_in(const char *value, char *out, size_t cap);
+
 /* ---- rules that need other records (checked by the server's refs.c in
  * its store and by the client against its replica) ---- */
 

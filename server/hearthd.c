@@ -14,6 +14,7 @@
 #include "server/api/committee.h"
 #include "server/db/audit_log.h"
 #include "server/db/chunks.h"
+#include "server/db/conflict_queue.h"
 #include "server/db/figures.h"
 #include "server/db/principals.h"
 #include "server/db/refs.h"
@@ -189,6 +190,26 @@ static int ensure_figures(store *st)
 	return rc;
 }
 
+/* The index of open conflicts (server/db/conflict_queue.h) made from the
+ * stored conflicts when the store has none (a store from before it),
+ * once, before anyone connects. */
+static int ensure_conflict_queue(store *st)
+{
+	MDB_txn *txn;
+	int rc, built = 0;
+
+	if ((rc = store_err(mdb_txn_begin(st->env, NULL, 0, &txn))) != 0)
+		return rc;
+	rc = conflict_queue_ensure(st, txn, &built);
+	if (rc == 0)
+		rc = store_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	if (rc == 0 && built)
+		log_event(LOG_INFO, "conflict_queue_built", NULL);
+	return rc;
+}
+
 int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 {
 	server *srv = &h->srv;
@@ -233,6 +254,10 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 	}
 	if ((rc = ensure_figures(&h->st)) != 0) {
 		log_event(LOG_ERROR, "figures_failed", "error", hearth_strerror(rc), NULL);
+		goto failed_branches;
+	}
+	if ((rc = ensure_conflict_queue(&h->st)) != 0) {
+		log_event(LOG_ERROR, "conflict_queue_failed", "error", hearth_strerror(rc), NULL);
 		goto failed_branches;
 	}
 	if (writer_start(&h->w, loop,

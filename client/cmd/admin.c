@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "client/core/admin_requests.h"
+#include "client/core/server_conflicts.h"
 #include "client/core/identity.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
@@ -644,17 +645,65 @@ done:
 
 /* ------------------------------------------------ conflicts and resolve */
 
+/* The conflict queue from the server into *q (server_conflicts.h).
+ * Returns EXIT_OK with *from_server set, or EXIT_OK with it clear after
+ * a note (unreachable, lost, an older hearthd): the caller lists the
+ * replica; or an exit code after printing a refusal. */
+static int queue_from_server(cli *c, const char *branch, int reveal, server_conflicts *q, int *from_server)
+{
+	const char *knob = getenv("HEARTH_TEST_QUEUE_LIMIT");
+	session s;
+	int rc;
+
+	*from_server = 0;
+	memset(q, 0, sizeof(*q));
+	if (session_open(&s, &c->prof) != 0) {
+		fprintf(stderr, _("hearth: admin conflicts: note: cannot reach the server (%s); listing this "
+		                "replica's conflicts as of its last sync\n"), s.error);
+		session_close(&s);
+		return EXIT_OK;
+	}
+	/* HEARTH_TEST_QUEUE_LIMIT: smaller pages, so t_srvqueue.sh pages. */
+	rc = server_conflicts_fetch(&s, &(server_conflicts_opts){ .branch = branch, .reveal = reveal,
+	                                   .limit = knob ? (uint32_t)strtoul(knob, NULL, 10) : 0 }, q);
+	if (rc == SERVER_CONFLICTS_DONE) {
+		*from_server = 1;
+	} else if (rc == SERVER_CONFLICTS_OLD_SERVER) {
+		fprintf(stderr, _("hearth: admin conflicts: note: the server does not answer the conflict queue "
+		                "(an older hearthd); listing this replica's conflicts as of its last sync\n"));
+	} else if (rc == SERVER_CONFLICTS_LOST) {
+		fprintf(stderr, _("hearth: admin conflicts: note: lost the server (%s); listing this replica's "
+		                "conflicts as of its last sync\n"), q->error[0] ? q->error : s.error);
+	} else if (rc == SERVER_CONFLICTS_REFUSED) {
+		rc = cli_refused("admin conflicts", "conflict queue", q->refusal);
+		session_close(&s);
+		server_conflicts_free(q);
+		return rc;
+	} else {
+		admin_error("conflicts", "%s", _(hearth_strerror(rc)));
+		session_close(&s);
+		server_conflicts_free(q);
+		return EXIT_FAIL;
+	}
+	session_close(&s);
+	if (!*from_server)
+		server_conflicts_free(q);
+	return EXIT_OK;
+}
+
 int admin_conflicts(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "branch", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "reveal", no_argument, NULL, 'r' },
+		{ "offline", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *branch = NULL;
-	int json = 0, reveal = 0, o, rc;
+	int json = 0, reveal = 0, offline = 0, from_server = 0, o, rc;
+	server_conflicts q;
 
 	admin_reset_getopt();
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -664,14 +713,19 @@ int admin_conflicts(cli *c, int argc, char **argv)
 			reveal = 1;
 		else if (o == 'b')
 			branch = optarg;
+		else if (o == 'o')
+			offline = 1;
 		else if (o == 'h') {
-			printf(_("usage: hearth admin conflicts [--branch ID] [--json] [--reveal]\n\n"
-			       "The conflict queue of every branch (or of one), from this replica: run\n"
-			       "'hearth sync' first. Oldest first; for each conflict its branch, the\n"
-			       "record, who made each side and when, and both values of each field.\n"
-			       "Settle one with 'hearth admin resolve CONFLICT --keep mine|theirs' or\n"
-			       "'--set FIELD=VALUE'. Admin and auditor certificates. Sensitive values\n"
-			       "are masked unless --reveal (recorded in the audit log at the next sync).\n"));
+			printf(_("usage: hearth admin conflicts [--branch ID] [--json] [--reveal] [--offline]\n\n"
+			       "The conflict queue of every branch (or of one), as the server holds it now:\n"
+			       "no replica needed. With --offline, or when the server cannot be reached or\n"
+			       "is an older hearthd (a note says so), from this replica as of its last\n"
+			       "'hearth sync'. Oldest first; for each conflict its branch, the record, who\n"
+			       "made each side and when, and both values of each field. Settle one with\n"
+			       "'hearth admin resolve CONFLICT --keep mine|theirs' or '--set FIELD=VALUE'.\n"
+			       "Admin and auditor certificates. Sensitive values are masked unless\n"
+			       "--reveal, which the server records in its audit log at once (from the\n"
+			       "replica: at the next sync).\n"));
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;
@@ -686,18 +740,33 @@ int admin_conflicts(cli *c, int argc, char **argv)
 	}
 	if ((rc = admin_require_role(c, "conflicts", 1, NULL)) != EXIT_OK)
 		return rc;
+	if (!offline && (rc = queue_from_server(c, branch, reveal, &q, &from_server)) != EXIT_OK)
+		return rc;
 	conflicts_print_opts po = { .cmd = "admin conflicts", .branch = branch, .json = json,
 	                            .show_branch = 1, .reveal = reveal };
-	return conflicts_print(c, &po);
+	if (from_server) {
+		po.given = (const Hearth__Conflict *const *)q.conflicts;
+		po.n_given = q.n;
+		po.given_masked = q.masked;
+	}
+	rc = conflicts_print(c, &po);
+	if (from_server)
+		server_conflicts_free(&q);
+	return rc;
 }
 
 int admin_resolve(cli *c, int argc, char **argv)
 {
 	int rc;
-	if (cli_wants_help(argc, argv))
-		return cmd_resolve(c, argc, argv);
+	if (cli_wants_help(argc, argv)) {
+		rc = cmd_resolve(c, argc, argv);
+		printf(_("\nAn admin may --keep a conflict this replica does not hold (see 'hearth admin\n"
+		         "conflicts', which lists the server's queue): it is settled on the server at\n"
+		         "once, from the server's copy of the record.\n"));
+		return rc;
+	}
 	if ((rc = admin_require_role(c, "resolve", 0, NULL)) != EXIT_OK)
 		return rc;
 	admin_reset_getopt();
-	return cmd_resolve(c, argc, argv);
+	return conflicts_resolve(c, argc, argv, 1);
 }

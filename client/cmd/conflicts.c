@@ -16,6 +16,8 @@
 #include "client/core/replica_conflicts.h"
 #include "client/core/replica_events.h"
 #include "client/core/resolve.h"
+#include "client/core/server_resolve.h"
+#include "client/core/session.h"
 #include "client/core/values.h"
 #include "client/ui/output.h"
 #include "common/fieldmap.h"
@@ -233,10 +235,53 @@ int cmd_conflicts(cli *c, int argc, char **argv)
 	return conflicts_print(c, &po);
 }
 
+/* conflicts_print of the server's queue (o->given) with the replica r
+ * open for "mine" and names; closes r. The server audited a reveal
+ * before it answered, so nothing is queued here. */
+static int print_given(conflicts_ctx *x, const conflicts_print_opts *o, replica *r)
+{
+	event_list shown = { 0 };
+	Hearth__Conflict **cs = calloc(o->n_given ? o->n_given : 1, sizeof(*cs));
+	size_t n = o->n_given;
+	int rc = cs ? 0 : HEARTH_ENOMEM;
+
+	/* A conflict resolved here waits in the outbox for the next sync: it
+	 * is settled for this admin, as the replica's own list says. */
+	if (rc == 0) {
+		memcpy(cs, o->given, n * sizeof(*cs));
+		rc = replica_drop_resolved_here(r, cs, &n);
+	}
+	if (x->json)
+		putchar('[');
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = print_conflict(x, cs[i]);
+		if (rc == 0 && x->view == VALUE_REVEALED && conflict_in_view(x, cs[i]))
+			rc = event_list_add_conflict(&shown, cs[i], x->cmd);
+	}
+	free(cs);
+	if (x->json)
+		puts("]");
+	else if (rc == 0 && x->n == 0)
+		puts(o->branch ? _("no open conflicts in this branch") : _("no open conflicts"));
+	member_namer_free(&x->names);
+	replica_close(r);
+	if (rc != 0) {
+		event_list_free(&shown);
+		cli_error("%s: %s", o->cmd, _(hearth_strerror(rc)));
+		return EXIT_FAIL;
+	}
+	if (shown.n)
+		fprintf(stderr, _("hearth: %s: revealed sensitive values of %zu conflicts (recorded in the "
+		                  "server's audit log)\n"), o->cmd, shown.n);
+	event_list_free(&shown);
+	return EXIT_OK;
+}
+
 int conflicts_print(cli *c, const conflicts_print_opts *o)
 {
 	conflicts_ctx x = { .json = o->json, .branch = o->branch, .show_branch = o->show_branch,
-	                    .view = o->reveal ? VALUE_REVEALED : VALUE_MASKED, .cmd = o->cmd };
+	                    .view = o->reveal && !(o->given && o->given_masked) ? VALUE_REVEALED : VALUE_MASKED,
+	                    .cmd = o->cmd };
 	uint8_t only[UUID_LEN];
 	const char *cmd = o->cmd, *branch = o->branch;
 	replica r;
@@ -260,6 +305,8 @@ int conflicts_print(cli *c, const conflicts_print_opts *o)
 		hearth__conflict__free_unpacked(cf, NULL);
 		x.only = only;
 	}
+	if (o->given)
+		return print_given(&x, o, &r);
 	/* With --reveal, the events are queued before a line is printed: no
 	 * clear value without its audit event. */
 	if (o->reveal && (rc = replica_each_conflict(&r, reveal_conflict, &x)) == 0 && x.events.n &&
@@ -439,7 +486,41 @@ static int read_sets(const kind_info *k, const Hearth__Conflict *cf, const resol
 	return EXIT_OK;
 }
 
+/* admin resolve --keep when the replica lacks the conflict or its record:
+ * settled on the server at once (server_resolve.h). Returns an exit code
+ * after printing the outcome. */
+static int resolve_on_server(cli *c, replica *r, const resolve_opts *o)
+{
+	session s;
+	char err[1400], cid[UUID_TEXT_LEN + 1];
+	int rc;
+
+	if (session_open(&s, &c->prof) != 0) {
+		cli_error(_("resolve: the conflict is not in this replica and the server cannot be reached (%s); "
+		            "run 'hearth sync' first"), s.error);
+		rc = session_exit_code(&s);
+		session_close(&s);
+		return rc;
+	}
+	rc = server_resolve_keep(&(server_resolve_args){ .s = &s, .r = r, .conflict = o->conflict,
+	                                                 .side = strcmp(o->keep, "mine") == 0 ? RESOLVE_KEEP_MINE
+	                                                                                      : RESOLVE_KEEP_THEIRS },
+	                         cid, err, sizeof(err));
+	session_close(&s);
+	if (rc != 0) {
+		cli_error(_("resolve: %s"), err);
+		return rc == HEARTH_ENOTFOUND || rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	printf(_("resolved %s on the server (this replica did not hold it)\n"), cid);
+	return EXIT_OK;
+}
+
 int cmd_resolve(cli *c, int argc, char **argv)
+{
+	return conflicts_resolve(c, argc, argv, 0);
+}
+
+int conflicts_resolve(cli *c, int argc, char **argv, int ask_server)
 {
 	resolve_opts o;
 	resolve_value vals[SET_MAX];
@@ -456,6 +537,10 @@ int cmd_resolve(cli *c, int argc, char **argv)
 		return rc;
 	opened = 1;
 	rc = member_lookup_conflict(&r, o.conflict, &cf, err, sizeof(err));
+	if (rc == HEARTH_ENOTFOUND && ask_server && o.keep) {
+		rc = resolve_on_server(c, &r, &o);
+		goto fail;
+	}
 	if (rc != 0) {
 		cli_error(_("resolve: %s"), err);
 		rc = rc == HEARTH_EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -473,6 +558,12 @@ int cmd_resolve(cli *c, int argc, char **argv)
 	if (o.keep) {
 		resolve_side side = strcmp(o.keep, "mine") == 0 ? RESOLVE_KEEP_MINE : RESOLVE_KEEP_THEIRS;
 		rc = resolve_keep(&r, cf, side, err, sizeof(err));
+		if (rc == HEARTH_ENOTFOUND && ask_server) {
+			/* The conflict came with a pull but its record did not (a
+			 * partial replica): the server has both. */
+			rc = resolve_on_server(c, &r, &(resolve_opts){ .keep = o.keep, .conflict = cid });
+			goto fail;
+		}
 	} else {
 		/* The values are read as the record commands and the web app's
 		 * 改为… read them (resolve_set, field_input): what `conflicts`

@@ -136,3 +136,45 @@ int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out
 	return 0;
 }
 
+
+/* Whether a pending op of c's record resolves c. */
+static int resolved_here(replica *r, MDB_txn *t, const Hearth__Conflict *c, int *yes)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	int rc;
+
+	*yes = 0;
+	if (c->record_id.len != 16 || c->id.len != 16)
+		return 0;
+	if ((rc = rstore_pending_of(r, t, c->record_id.data, &seqs, &n)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && !*yes && rc == 0; i++) {
+		Hearth__Op *op = NULL;
+		if ((rc = rstore_load_op(t, r, seqs[i], &op)) == 0 && op) {
+			*yes = op->resolves.len == 16 && !memcmp(op->resolves.data, c->id.data, 16);
+			hearth__op__free_unpacked(op, NULL);
+		}
+	}
+	free(seqs);
+	return rc;
+}
+
+int replica_drop_resolved_here(replica *r, Hearth__Conflict **cs, size_t *n)
+{
+	MDB_txn *t;
+	size_t kept = 0;
+	int rc;
+
+	if ((rc = rstore_txn_begin(r, 0, &t)) != 0)
+		return rc;
+	for (size_t i = 0; i < *n && rc == 0; i++) {
+		int yes;
+		if ((rc = resolved_here(r, t, cs[i], &yes)) == 0 && !yes)
+			cs[kept++] = cs[i];
+	}
+	mdb_txn_abort(t);
+	if (rc == 0)
+		*n = kept;
+	return rc;
+}

@@ -15,4 +15,11 @@ int replica_each_conflict(replica *r, replica_conflict_fn fn, void *ctx);
 int replica_get_conflict(replica *r, const char *id_text, Hearth__Conflict **out, char *err,
                          size_t errlen);
 
+/* Drops from cs (n of them, e.g. the server's conflict queue) every
+ * conflict this replica has already resolved, its resolution still in the
+ * outbox until the next sync: what is left to settle here. Compacts cs in
+ * place (the conflicts stay the caller's) and sets *n. Costs the pending
+ * ops of each conflict's record (the outbox's by-record index). */
+int replica_drop_resolved_here(replica *r, Hearth__Conflict **cs, size_t *n);
+
 #endif

@@ -20,15 +20,65 @@ int resolve_mine_is_op(const replica *r, const Hearth__Conflict *cf)
 	       memcmp(cf->op_replica.data, r->replica_id, UUID_LEN) == 0;
 }
 
+int resolve_keep_build(const Hearth__Conflict *cf, Hearth__Record *srv, int keep_op, int *del, char *err,
+                       size_t cap)
+{
+	const kind_info *k = kind_find(cf->kind);
+	fieldmap fm = FIELDMAP_INIT;
+	uint8_t *srv_body = NULL, *body = NULL;
+	size_t srv_len = 0, body_len = 0;
+	int rc;
+
+	if (!k) {
+		snprintf(err, cap, "%s", _("this conflict is about a kind of record this hearth does not know; "
+		                           "upgrade hearth"));
+		return HEARTH_EINVAL;
+	}
+	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
+		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
+		goto fail;
+	}
+	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
+		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
+		goto fail;
+	}
+	for (size_t i = 0; i < cf->n_fields; i++) {
+		const Hearth__ConflictField *f = cf->fields[i];
+		const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
+		if ((rc = fieldmap_set(&fm, f->field, v->data, v->len)) != 0) {
+			snprintf(err, cap, "%s", _("out of memory"));
+			goto fail;
+		}
+	}
+	/* Server deleted, op edited: the op side is the edit. Op deleted,
+	 * server edited: the op side is the delete. */
+	*del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
+	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
+		snprintf(err, cap, "%s", _("out of memory"));
+		goto fail;
+	}
+	if (!*del) {
+		record_error rerr;
+		if ((rc = record_validate_body(k, body, body_len, &rerr)) != 0) {
+			reasons_localize(k, rerr.message, err, cap);
+			goto fail;
+		}
+	}
+	if ((rc = record_set_body(srv, k, body, body_len)) != 0)
+		snprintf(err, cap, _("cannot build the record: %s"), _(hearth_strerror(rc)));
+fail:
+	free(body);
+	fieldmap_free(&fm);
+	free(srv_body);
+	return rc;
+}
+
 int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char *err, size_t cap)
 {
 	const kind_info *k = kind_find(cf->kind);
 	Hearth__Record *srv = NULL;
-	fieldmap fm = FIELDMAP_INIT;
-	uint8_t *srv_body = NULL, *body = NULL;
-	size_t srv_len = 0, body_len = 0;
 	char cid[UUID_TEXT_LEN + 1] = "?";
-	int rc, keep_op, del;
+	int rc, del;
 
 	if (cf->id.len == UUID_LEN)
 		uuid_format(cf->id.data, cid);
@@ -42,46 +92,9 @@ int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char
 		                     "sync' first"), cid);
 		return rc == HEARTH_ENOTFOUND ? HEARTH_ENOTFOUND : rc;
 	}
-	if ((rc = record_pack_body(srv, &srv_body, &srv_len)) != 0 && srv->body_case) {
-		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
-		goto fail;
-	}
-	if ((rc = fieldmap_parse(srv_body, srv_len, &fm)) != 0) {
-		snprintf(err, cap, _("the server copy of the record is damaged: %s"), _(hearth_strerror(rc)));
-		goto fail;
-	}
-	keep_op = (side == RESOLVE_KEEP_MINE) == resolve_mine_is_op(r, cf);
-	for (size_t i = 0; i < cf->n_fields; i++) {
-		const Hearth__ConflictField *f = cf->fields[i];
-		const ProtobufCBinaryData *v = keep_op ? &f->op_value : &f->server_value;
-		if ((rc = fieldmap_set(&fm, f->field, v->data, v->len)) != 0) {
-			snprintf(err, cap, "%s", _("out of memory"));
-			goto fail;
-		}
-	}
-	/* Server deleted, op edited: the op side is the edit. Op deleted,
-	 * server edited: the op side is the delete. */
-	del = cf->delete_conflict && (cf->server_deleted ? !keep_op : keep_op);
-	if ((rc = fieldmap_build(&fm, &body, &body_len)) != 0) {
-		snprintf(err, cap, "%s", _("out of memory"));
-		goto fail;
-	}
-	if (!del) {
-		record_error rerr;
-		if ((rc = record_validate_body(k, body, body_len, &rerr)) != 0) {
-			reasons_localize(k, rerr.message, err, cap);
-			goto fail;
-		}
-	}
-	if ((rc = record_set_body(srv, k, body, body_len)) != 0) {
-		snprintf(err, cap, _("cannot build the record: %s"), _(hearth_strerror(rc)));
-		goto fail;
-	}
-	rc = replica_resolve(r, cf, srv, del, err, cap);
-fail:
-	free(body);
-	fieldmap_free(&fm);
-	free(srv_body);
+	rc = resolve_keep_build(cf, srv, (side == RESOLVE_KEEP_MINE) == resolve_mine_is_op(r, cf), &del, err, cap);
+	if (rc == 0)
+		rc = replica_resolve(r, cf, srv, del, err, cap);
 	hearth__record__free_unpacked(srv, NULL);
 	return rc;
 }

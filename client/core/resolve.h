@@ -24,6 +24,15 @@ typedef enum resolve_side {
  * failed. err gets one sentence on failure. */
 int resolve_keep(replica *r, const Hearth__Conflict *cf, resolve_side side, char *err, size_t cap);
 
+/* The step of resolve_keep that needs no replica: srv (the record's
+ * current server copy, changed in place) gets the kept side's value of
+ * each conflicting field (keep_op: the op's side, else the server's) and
+ * *del whether the resolution deletes it; the result is validated unless
+ * deleted. Returns 0, HEARTH_EINVAL (unknown kind, an invalid result)
+ * or another negative code, with err set. */
+int resolve_keep_build(const Hearth__Conflict *cf, Hearth__Record *srv, int keep_op, int *del, char *err,
+                       size_t cap);
+
 /* One value typed for a conflicting field (改为…, --set FIELD=VALUE). */
 typedef struct resolve_value {
 	const char *field;          /* proto name, one of cf's conflicting fields */

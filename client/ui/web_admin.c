@@ -21,6 +21,7 @@
 #include "client/core/replica_events.h"
 #include "client/core/replica_meta.h"
 #include "client/core/resolve.h"
+#include "client/core/server_conflicts.h"
 #include "client/core/session.h"
 #include "client/core/committee_fetch.h"
 #include "client/core/stats_load.h"
@@ -160,9 +161,11 @@ static const struct {
 	{ "admin_file_ca", N_("CA certificate") },
 	{ "admin_file_csr", N_("Certificate request") },
 	{ "admin_file_ext", N_("Extensions") },
-	{ "admin_queue_help", N_("Open conflicts of every branch, from this replica (sync first for the "
-	                   "latest). For each field the value on the server and the other edit; "
-	                   "resolve here, then sync to send the resolution.") },
+	{ "admin_queue_help", N_("Open conflicts of every branch. For each field the value on the server "
+	                   "and the other edit; resolve here, then sync to send the resolution.") },
+	{ "admin_queue_from_server", N_("As the server holds them now.") },
+	{ "admin_queue_from_replica", N_("The server cannot be reached (or is older): from this replica as of "
+	                   "its last sync.") },
 	{ "admin_queue_empty", N_("No open conflicts.") },
 	{ "admin_queue_all", N_("All branches") },
 	{ "admin_field", N_("Field") },
@@ -851,6 +854,16 @@ static json_t *conflict_json(const Hearth__Conflict *c, const Hearth__BranchList
 	if (c->record_id.len == UUID_LEN)
 		uuid_format(c->record_id.data, rid);
 	set_str(o, "id", idt);
+	{
+		/* Its queue position, so that 显示 asks the server for this
+		 * conflict alone (server_conflicts_reveal_one). */
+		uint8_t pos[SERVER_CONFLICTS_POS];
+		char hex[2 * SERVER_CONFLICTS_POS + 1];
+		server_conflicts_position(c, pos);
+		for (size_t i = 0; i < sizeof(pos); i++)
+			snprintf(hex + 2 * i, 3, "%02x", pos[i]);
+		set_str(o, "position", hex);
+	}
 	set_str(o, "record", rid);
 	set_str(o, "kind", k ? k->name : "");
 	set_str(o, "kind_label", k ? k->label : "");
@@ -895,13 +908,44 @@ static int queue_one(void *ctx, const Hearth__Conflict *c)
 	return 0;
 }
 
-/* 显示 on a conflict: its reveal event is queued before any value leaves,
- * as `admin conflicts --reveal` does (event_list_add_conflict). */
+/* The conflict id_text (a full id) at pos_hex (its queue position in hex,
+ * or NULL: the server's queue is searched) revealed by the server into *q: 1
+ * when the server answered with it (and audited the reveal), else 0 and
+ * q holds nothing. */
+static int reveal_from_server(web_admin *w, const char *id_text, const char *pos_hex, server_conflicts *q)
+{
+	uint8_t id[UUID_LEN], pos[SERVER_CONFLICTS_POS];
+	int has_pos = pos_hex && strlen(pos_hex) == 2 * SERVER_CONFLICTS_POS;
+	session s;
+	int rc = -1;
+
+	memset(q, 0, sizeof(*q));
+	if (uuid_parse(id_text, id) != 0)
+		return 0;
+	for (size_t i = 0; has_pos && i < sizeof(pos); i++) {
+		unsigned v;
+		has_pos = sscanf(pos_hex + 2 * i, "%2x", &v) == 1;
+		pos[i] = (uint8_t)v;
+	}
+	if (session_open(&s, &w->prof) == 0)
+		rc = server_conflicts_reveal_one(&s, id, has_pos ? pos : NULL, q);
+	session_close(&s);
+	if (rc == SERVER_CONFLICTS_DONE && q->n == 1)
+		return 1;
+	server_conflicts_free(q);
+	return 0;
+}
+
+/* 显示 on a conflict: the server reveals it when it is reachable (and
+ * audits that at once); else its reveal event is queued in the replica
+ * before any value leaves, as `admin conflicts --reveal` does
+ * (event_list_add_conflict). */
 static void do_queue_reveal(web_admin *w, web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	json_t *j;
 	const char *id;
 	Hearth__Conflict *cf = NULL;
+	server_conflicts q;
 	event_list ev = { 0 };
 	branch_names bn = { 0 };
 	char err[1400];
@@ -915,6 +959,14 @@ static void do_queue_reveal(web_admin *w, web_api *a, const web_api_request *rq,
 		return;
 	}
 	id = json_string_value(json_object_get(j, "id"));
+	/* The server reveals (and audits) the conflict itself when it can:
+	 * the page may list conflicts this replica does not hold. */
+	if (id && reveal_from_server(w, id, json_string_value(json_object_get(j, "position")), &q)) {
+		bn.l = bn.kept = admin_branches_recall(&r);
+		web_answer(an, 200, conflict_json(q.conflicts[0], bn.l, VALUE_REVEALED));
+		server_conflicts_free(&q);
+		goto done;
+	}
 	if (!id || replica_get_conflict(&r, id, &cf, err, sizeof(err)) != 0) {
 		web_refuse(an, 404, NULL, "id", id ? err : _("\"id\" names no conflict"));
 		goto done;
@@ -939,8 +991,28 @@ done:
 	json_decref(j);
 }
 
+/* The server's conflict queue (of branch, or all) into *q: 1 when it
+ * answered, else 0 (unreachable, an older hearthd, a refusal) and q holds
+ * nothing. */
+static int queue_from_server(web_admin *w, const char *branch, server_conflicts *q)
+{
+	session s;
+	int rc = -1;
+
+	memset(q, 0, sizeof(*q));
+	if (session_open(&s, &w->prof) == 0)
+		rc = server_conflicts_fetch(&s, &(server_conflicts_opts){ .branch = branch }, q);
+	session_close(&s);
+	if (rc == SERVER_CONFLICTS_DONE)
+		return 1;
+	server_conflicts_free(q);
+	return 0;
+}
+
 static void do_queue(web_admin *w, web_api *a, const web_api_request *rq, web_api_answer *an)
 {
+	server_conflicts q;
+	int from_server;
 	queue_ctx x;
 	branch_names bn;
 	replica r;
@@ -956,7 +1028,18 @@ static void do_queue(web_admin *w, web_api *a, const web_api_request *rq, web_ap
 	x.branch = rq->arg(rq->arg_ctx, "branch");
 	x.names = bn.l;
 	x.arr = json_array();
-	rc = replica_each_conflict(&r, queue_one, &x);
+	/* The server's queue when it answers (no replica needed), else the
+	 * replica's as of its last sync; "source" says which. */
+	from_server = queue_from_server(w, x.branch, &q);
+	if (from_server) {
+		/* Resolved here, sent at the next 同步: settled for this page. */
+		rc = replica_drop_resolved_here(&r, q.conflicts, &q.n);
+		for (size_t i = 0; rc == 0 && i < q.n; i++)
+			queue_one(&x, q.conflicts[i]);
+		server_conflicts_free(&q);
+	} else {
+		rc = replica_each_conflict(&r, queue_one, &x);
+	}
 	replica_close(&r);
 	if (rc != 0) {
 		json_decref(x.arr);
@@ -967,6 +1050,7 @@ static void do_queue(web_admin *w, web_api *a, const web_api_request *rq, web_ap
 	}
 	j = json_object();
 	json_object_set_new(j, "conflicts", x.arr);
+	set_str(j, "source", from_server ? "server" : "replica");
 	branches = json_array();
 	for (size_t i = 0; bn.l && i < bn.l->n_branches; i++) {
 		json_t *b = json_object();

@@ -198,6 +198,15 @@ int authz_console(conn *c, const Hearth__Envelope *env, enum authz_access access
 	                                                    : "admin requests need an admin certificate");
 }
 
+int authz_conflict_queue(conn *c, uint64_t request_id, const char *asked, store_scope *sc)
+{
+	if (c->id.role == HEARTH__ROLE__ROLE_BRANCH)
+		return deny(c, request_id, c->id.branch_id, "conflict queue: branch role",
+		            "the conflict queue is for admin, auditor and general certificates; a branch "
+		            "lists its own conflicts from its replica with 'hearth conflicts'");
+	return authz_read_scope(c, request_id, asked, sc);
+}
+
 int authz_checkpoints(conn *c, uint64_t request_id)
 {
 	if (c->id.role != HEARTH__ROLE__ROLE_BRANCH && c->id.role != HEARTH__ROLE__ROLE_GENERAL)

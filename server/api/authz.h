@@ -76,6 +76,11 @@ int authz_console(conn *c, const Hearth__Envelope *env, enum authz_access access
  * as authz_console refuses it. */
 int authz_committee(conn *c, const Hearth__Envelope *env, char *const *asked, size_t n_asked, store_scope *sc);
 
+/* The conflict queue (ConflictQueueRequest) reads sc as a pull does
+ * (authz_read_scope: admin and auditor every branch or the one asked, a
+ * general its subtree or one branch of it); a branch certificate is
+ * refused FORBIDDEN, since its replica holds its own conflicts. */
+int authz_conflict_queue(conn *c, uint64_t request_id, const char *asked, store_scope *sc);
 /* Listing the server's stored checkpoints: admins and auditors. */
 int authz_checkpoints(conn *c, uint64_t request_id);
 

@@ -10,6 +10,7 @@
 #include "server/api/audit.h"
 #include "server/api/backup.h"
 #include "server/api/committee.h"
+#include "server/api/conflict_queue.h"
 #include "server/api/figures.h"
 #include "server/api/recovery.h"
 #include "server/api/session.h"
@@ -43,6 +44,7 @@ static const struct route {
 	{ HEARTH__ENVELOPE__BODY_CHUNK_GET, attachments_handle_get, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_FIGURES_REQUEST, figures_handle_request, DISPATCH_AFTER_HELLO },
 	{ HEARTH__ENVELOPE__BODY_COMMITTEE_REQUEST, committee_handle_request, DISPATCH_AFTER_HELLO },
+	{ HEARTH__ENVELOPE__BODY_CONFLICT_QUEUE_REQUEST, conflict_queue_handle_request, DISPATCH_AFTER_HELLO },
 };
 
 int routes_start(api *a, server *srv)
@@ -65,6 +67,11 @@ int routes_start(api *a, server *srv)
 		/* HEARTHD_TEST_NO_COMMITTEE=1: a hearthd from before
 		 * CommitteeRequest (it keeps its counters), for t_srvreport.sh. */
 		if (routes[i].body == HEARTH__ENVELOPE__BODY_COMMITTEE_REQUEST && getenv("HEARTHD_TEST_NO_COMMITTEE"))
+			continue;
+		/* HEARTHD_TEST_NO_CONFLICT_QUEUE=1 likewise for the conflict queue
+		 * (t_srvqueue.sh). */
+		if (routes[i].body == HEARTH__ENVELOPE__BODY_CONFLICT_QUEUE_REQUEST &&
+		    getenv("HEARTHD_TEST_NO_CONFLICT_QUEUE"))
 			continue;
 		if ((rc = dispatch_register(routes[i].body, routes[i].fn, routes[i].when)) != 0)
 			return rc;

@@ -12,6 +12,7 @@
 #include "common/kinds.h"
 #include "common/uuid.h"
 #include "server/db/audit_log.h"
+#include "server/db/conflict_queue.h"
 #include "server/db/feeds.h"
 
 /* Stores a new open Conflict (or closes one) and indexes it in the feed. */
@@ -40,6 +41,9 @@ static int write_conflict(store *s, MDB_txn *txn, Hearth__Conflict *c, uint64_t 
 	rc = store_err(mdb_put(txn, s->conflicts, &k, &v, 0));
 	free(packed);
 	if (rc)
+		return rc;
+	/* The queue's index moves in the same transaction as the conflict. */
+	if ((rc = conflict_queue_track(s, txn, c, old_seq)) != 0)
 		return rc;
 	return feeds_index_put(s, txn, c->branch_id, seq, REF_CONFLICT, c->id.data);
 }

@@ -139,7 +139,7 @@ int store_open(store *s, const char *dir, uint64_t map_size, char *err, size_t e
 	OPEN(records) OPEN(revs) OPEN(changes) OPEN(bchanges) OPEN(ops) OPEN(conflicts)
 	OPEN(digests) OPEN(branches) OPEN(meta)
 	OPEN(audit) OPEN(audit_links) OPEN(audit_branch) OPEN(audit_record) OPEN(checkpoints)
-	OPEN(principals) OPEN(figures)
+	OPEN(principals) OPEN(figures) OPEN(open_conflicts)
 #undef OPEN
 	/* The database of the reference rules (refs.c), created here so it
 	 * exists before the first write looks it up. */

@@ -8,6 +8,7 @@
  *   bchanges   branch NUL seq(8)       -> type(1) id(16): the same, per branch
  *   ops        op_id(16)               -> OpResult bytes (without the record)
  *   conflicts  id(16)                  -> Conflict bytes
+ *   open_conflicts                     the OPEN ones, in queue order (conflict_queue.h)
  *   digests    branch NUL kind(1)      -> count(8) xor-of-sha256(32)
  *   branches   branch id               -> Branch bytes (principals.h)
  *   principals fingerprint(64)         -> PrincipalInfo bytes (principals.h)
@@ -64,6 +65,7 @@ typedef struct store {
 	MDB_dbi audit, audit_links, audit_branch, audit_record, checkpoints;  /* audit_log.h */
 	MDB_dbi principals;                                                  /* principals.h */
 	MDB_dbi figures;                                                     /* figures.h */
+	MDB_dbi open_conflicts;                                              /* conflict_queue.h */
 	uint64_t map_size;
 	char path[1024];
 	/* Keys the digests of sensitive values in audit entries (audit_log.c);

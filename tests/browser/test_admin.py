@@ -130,6 +130,8 @@ r.contains("... and its holder is told why", "调离本单位", out)
 # --- 冲突队列: both values side by side; take the other edit
 p.nav("冲突队列")
 p.one("#queue[data-loaded]")
+r.eq("the queue is the server's, and the page says so", "以服务器当前保存的为准。",
+     p.one('#queue-source[data-source="server"]').text)
 sec = p.one('#queue .conflict[data-branch="b001"]')
 r.contains("the conflict names its branch", "第一党支部", sec.text)
 row = sec.find_element(uilib.By.CSS_SELECTOR, "tr[data-field=address]")
@@ -154,7 +156,8 @@ for name in ("a1", "a2"):
     rc, out = r.h(name, "member", "show", m, "--json")
     r.contains("branch replica %s has the value the admin kept" % name, '"address":"西街2号"', out)
 rc, out = r.h("adm", "audit", "log", "--json", "--record", m, "--action", "reveal")
-r.contains("the page's 显示 is in the audit log after the sync", "ui admin conflicts reveal", out)
+r.contains("the page's 显示 is in the server's audit log (the server revealed it)",
+           "conflict queue --reveal (answered by the server)", out)
 
 # --- 统计 and 全委报表
 p.nav("统计")

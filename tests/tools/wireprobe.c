@@ -21,7 +21,8 @@
  * reading; prints "pulls_sent=N" and, at the end, "responses=M".
  *
  * Prints one line per event: "welcome", "pong", "error code=NAME field=F
- * message=...", "result ...", "closed", "timeout". Exit 0 unless the tool
+ * message=...", "result ...", "conflict_queue conflicts=N next=BYTES
+ * open_total=N masked=0|1", "closed", "timeout". Exit 0 unless the tool
  * itself failed. */
 #include <errno.h>
 #include <getopt.h>
@@ -263,6 +264,10 @@ static void print_env(Hearth__Envelope *e)
 	} else if (e->body_case == HEARTH__ENVELOPE__BODY_PUSH_RESULT) {
 		for (size_t i = 0; i < e->push_result->n_results; i++)
 			print_result(e->push_result->results[i]);
+	} else if (e->body_case == HEARTH__ENVELOPE__BODY_CONFLICT_QUEUE) {
+		printf("conflict_queue conflicts=%zu next=%zu open_total=%llu masked=%d\n",
+		       e->conflict_queue->n_conflicts, e->conflict_queue->next.len,
+		       (unsigned long long)e->conflict_queue->open_total, (int)e->conflict_queue->masked);
 	} else {
 		printf("%s\n", envelope_body_name(e));
 	}

@@ -231,6 +231,8 @@
       pick.value = branch || "";
       pick.addEventListener("change", function () { location.hash = "#/queue/" + encodeURIComponent(pick.value); });
       box.appendChild(el("div", { "class": "toolbar" }, el("label", { "for": "queue-branch" }, T("admin_branch")), " ", pick));
+      box.appendChild(el("p", { id: "queue-source", "class": "hint", "data-source": q.source },
+        T(q.source === "server" ? "admin_queue_from_server" : "admin_queue_from_replica")));
       if (!q.conflicts.length) box.appendChild(el("p", { id: "queue-empty" }, T("admin_queue_empty")));
       q.conflicts.forEach(function (c) {
         var tb = el("tbody"), sets = {};
@@ -248,10 +250,11 @@
             document.getElementById("queue").insertBefore(l.banner(T("admin_resolved"), "ok"), document.getElementById("queue").firstChild);
           }).catch(function (e) { l.clear(msg).appendChild(l.banner(err(e))); });
         }
-        /* 显示: the values unmasked, after the replica queued the reveal event. */
+        /* 显示: the values unmasked, by the server (which audits it) or after
+         * the replica queued the reveal event. */
         var reveal = c.fields.some(function (f) { return f.masked; }) ? el("button", {
           type: "button", "class": "reveal-conflict", onclick: function () {
-            l.post("/api/admin/reveal", { id: c.id }).then(function (o) {
+            l.post("/api/admin/reveal", { id: c.id, position: c.position }).then(function (o) {
               o.fields.forEach(function (f) {
                 var tr = tb.querySelector('tr[data-field="' + f.name + '"]');
                 if (!tr) return;

@@ -165,11 +165,46 @@ static void test_mask_shapes(void **state)
 	assert_string_equal(out, "010*****5678");
 }
 
+/* A stand-in masks exactly as the value does, and every character the
+ * mask hides is gone from it (digits read 0, the rest '*'). */
+static void test_mask_stand_in(void **state)
+{
+	static const char *const more[] = { "", "12", "1234", "12345", "欧阳娜娜娜", "\xff\xfe\xfd\xfc\xfb\xfa",
+		                            "12345678901234567A", "12345678901234567中", "1 2 3 4 5 6 7",
+		                            "+86 139-1111-1111X" };
+	const char *const *lists[] = { id_cards, phones, texts, more };
+	const size_t counts[] = { HEARTH_ARRAY_LEN(id_cards), HEARTH_ARRAY_LEN(phones), HEARTH_ARRAY_LEN(texts),
+		                  HEARTH_ARRAY_LEN(more) };
+	char out[256], a[256], b[256];
+
+	(void)state;
+	for (size_t l = 0; l < HEARTH_ARRAY_LEN(lists); l++)
+		for (size_t i = 0; i < counts[l]; i++) {
+			const char *v = lists[l][i];
+			record_mask_stand_in(v, out, sizeof(out));
+			record_mask(v, a, sizeof(a));
+			record_mask(out, b, sizeof(b));
+			if (strcmp(a, b) != 0)
+				fail_msg("%s masks to %s but its stand-in %s masks to %s", v, a, out, b);
+			for (size_t j = 0; a[j] && out[j]; j++)
+				if (a[j] == '*' && out[j] != '*' && out[j] != '0' && out[j] != '+' && out[j] != '-' &&
+				    out[j] != ' ')
+					fail_msg("%s: stand-in %s keeps a hidden character at %zu", v, out, j);
+		}
+	record_mask_stand_in("13912341111", out, sizeof(out));
+	assert_string_equal(out, "13900001111");
+	record_mask_stand_in("110101199001011237", out, sizeof(out));
+	assert_string_equal(out, "100000000000000007");
+	record_mask_stand_in("高血压，长期服药", out, sizeof(out));
+	assert_string_equal(out, "高******药");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask_candidates),
 		cmocka_unit_test(test_mask_shapes),
+		cmocka_unit_test(test_mask_stand_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
