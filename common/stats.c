@@ -486,6 +486,38 @@ int stats_add_branches(stats *s, const Hearth__BranchList *l)
 	return 0;
 }
 
+/* Whether branch b of l is root or below it (walking up at most l's size
+ * steps). */
+static int in_subtree(const Hearth__BranchList *l, const Hearth__Branch *b, const char *root)
+{
+	for (size_t steps = 0; b && steps <= l->n_branches; steps++) {
+		const Hearth__Branch *up = NULL;
+
+		if (!strcmp(b->id, root))
+			return 1;
+		for (size_t i = 0; b->parent && b->parent[0] && i < l->n_branches && !up; i++)
+			if (!strcmp(l->branches[i]->id, b->parent))
+				up = l->branches[i];
+		b = up;
+	}
+	return 0;
+}
+
+int stats_add_subtree(stats *s, const Hearth__BranchList *l, const char *root)
+{
+	int rc = stats_add_branch(s, root, NULL);
+
+	for (size_t i = 0; rc == 0 && l && i < l->n_branches; i++) {
+		const Hearth__Branch *b = l->branches[i];
+		if (!in_subtree(l, b, root))
+			continue;
+		rc = stats_add_branch(s, b->id, b->name);
+		if (rc == 0 && strcmp(b->id, root) != 0 && b->parent && b->parent[0])
+			rc = stats_set_parent(s, b->id, b->parent);
+	}
+	return rc;
+}
+
 int stats_scan_snapshot(stats *s, const due_snapshot *all)
 {
 	scan x;

@@ -155,6 +155,14 @@ int stats_set_parent(stats *s, const char *id, const char *parent);
  * server's BranchList, borrowed). Returns 0 or HEARTH_ENOMEM. */
 int stats_add_branches(stats *s, const Hearth__BranchList *l);
 
+/* stats_add_branches for the branches of l in the subtree of root (a
+ * general branch, 党总支): root itself and every branch below it,
+ * transitively, and no other; root's own parent is left out, so root is
+ * the top of the figures (its subtotal sums them all). The walk up from a
+ * branch is bounded by l's size, so a loop in l cannot hang it. A root l
+ * does not list still gets its row. Returns 0 or HEARTH_ENOMEM. */
+int stats_add_subtree(stats *s, const Hearth__BranchList *l, const char *root);
+
 /* Counts the records of a snapshot in memory (every branch of it;
  * borrowed for the call). May be called once per stats. Returns 0 or a
  * negative HEARTH_E* code. client/core/stats_load.h's stats_scan loads a

@@ -107,7 +107,18 @@ int admin_branch_list(session *s, const char *cmd, Hearth__Envelope **resp)
 	return admin_call(s, cmd, &req, HEARTH__ENVELOPE__BODY_BRANCH_LIST, resp);
 }
 
-int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity *out)
+/* Whether a certificate of role may run what who allows. */
+static int role_may(Hearth__Role role, admin_who who)
+{
+	switch (role) {
+	case HEARTH__ROLE__ROLE_ADMIN: return 1;
+	case HEARTH__ROLE__ROLE_AUDITOR: return who != ADMIN_WHO_ADMIN;
+	case HEARTH__ROLE__ROLE_GENERAL: return who == ADMIN_WHO_FIGURES;
+	default: return 0;
+	}
+}
+
+int admin_require(cli *c, const char *cmd, admin_who who, tls_identity *out)
 {
 	tls_identity id;
 	session s;
@@ -118,7 +129,7 @@ int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity 
 		return rc;
 	if (out)
 		*out = id;
-	if (id.role == HEARTH__ROLE__ROLE_ADMIN || (allow_auditor && id.role == HEARTH__ROLE__ROLE_AUDITOR))
+	if (role_may(id.role, who))
 		return EXIT_OK;
 	/* A branch certificate: let the server refuse (and audit) the attempt,
 	 * so the refusal reads the same as for every other admin command. */
@@ -131,14 +142,26 @@ int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity 
 	} else if (id.role == HEARTH__ROLE__ROLE_BRANCH) {
 		session_close(&s);
 	}
-	if (id.role == HEARTH__ROLE__ROLE_BRANCH)
+	if (id.role == HEARTH__ROLE__ROLE_BRANCH && who == ADMIN_WHO_FIGURES)
+		admin_error(cmd, _("needs an admin, auditor or general-branch (党总支) certificate; this profile's "
+		            "certificate (%s) is a branch certificate of %s"), id.name, id.branch_id);
+	else if (id.role == HEARTH__ROLE__ROLE_BRANCH)
 		admin_error(cmd, _("needs an admin%s certificate; this profile's certificate (%s) is a "
-		            "branch certificate of %s"), allow_auditor ? _(" or auditor") : "", id.name,
+		            "branch certificate of %s"), who == ADMIN_WHO_READERS ? _(" or auditor") : "", id.name,
 		            id.branch_id);
+	else if (id.role == HEARTH__ROLE__ROLE_GENERAL)
+		admin_error(cmd, _("needs an admin%s certificate; this profile's certificate (%s) is a general-branch "
+		            "(党总支) certificate of %s, which runs only 'admin stats' and 'admin report' (over its "
+		            "subtree)"), who == ADMIN_WHO_READERS ? _(" or auditor") : "", id.name, id.branch_id);
 	else
 		admin_error(cmd, _("needs an admin certificate; this profile's certificate (%s) is an %s "
 		            "certificate"), id.name, identity_role_word(id.role));
 	return EXIT_FAIL;
+}
+
+int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity *out)
+{
+	return admin_require(c, cmd, allow_auditor ? ADMIN_WHO_READERS : ADMIN_WHO_ADMIN, out);
 }
 
 int admin_connect(cli *c, session *s, const char *cmd)

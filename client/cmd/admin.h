@@ -6,7 +6,8 @@
  * there (a branch certificate gets ERR_FORBIDDEN, which the server audits);
  * commands that only read the local replica (stats, report, conflicts,
  * resolve) and enrolment check the profile's own certificate first and, when
- * it is not an admin's (or, where reading is enough, an auditor's), send one
+ * it is not an admin's (or, where reading is enough, an auditor's; for
+ * stats and report also a general branch's, over its subtree), send one
  * branch-list request so the server records the refusal, then exit 1. */
 #ifndef HEARTH_ADMIN_H
 #define HEARTH_ADMIN_H
@@ -53,10 +54,23 @@ void admin_error(const char *cmd, const char *fmt, ...) __attribute__((format(pr
  * Returns EXIT_OK or an exit code after printing why. */
 int admin_profile_identity(cli *c, const char *cmd, tls_identity *id);
 
-/* Checks that the profile's certificate may run cmd: an admin always, an
- * auditor when allow_auditor. Otherwise asks the server once (so the
- * refusal is audited there and the user reads the server's own words) and
- * returns EXIT_FAIL after printing the refusal. Fills *id when non-NULL. */
+/* Who may run a subcommand that checks the profile's certificate first. */
+typedef enum admin_who {
+	ADMIN_WHO_ADMIN,        /* admins only */
+	ADMIN_WHO_READERS,      /* admins and auditors: reading the console */
+	ADMIN_WHO_FIGURES,      /* admins, auditors and general branches (党总支): the figures of
+	                         * the certificate's scope, which the server limits (stats, report) */
+} admin_who;
+
+/* Checks that the profile's certificate may run cmd, as who says.
+ * Otherwise a branch certificate asks the server once (so the refusal is
+ * audited there and the user reads the server's own words); then prints
+ * the refusal and returns EXIT_FAIL. Fills *id when non-NULL (with every
+ * outcome past reading the profile). */
+int admin_require(cli *c, const char *cmd, admin_who who, tls_identity *id);
+
+/* admin_require with ADMIN_WHO_READERS when allow_auditor, else
+ * ADMIN_WHO_ADMIN. */
 int admin_require_role(cli *c, const char *cmd, int allow_auditor, tls_identity *id);
 
 /* Sends req on s and waits for a response whose body is want. On success

@@ -24,8 +24,8 @@ static const struct {
 	{ "revoke", admin_revoke, N_("revoke a certificate at once (live connections are closed)") },
 	{ "conflicts", admin_conflicts, N_("the conflict queue across branches, oldest first") },
 	{ "resolve", admin_resolve, N_("resolve a conflict (as 'hearth resolve')") },
-	{ "stats", admin_stats, N_("figures per branch and totals (--json, --csv)") },
-	{ "report", admin_report, N_("the committee's report as one HTML file with charts") },
+	{ "stats", admin_stats, N_("figures per branch and totals (--json, --csv); a 党总支 its subtree's") },
+	{ "report", admin_report, N_("the committee's (a 党总支's: its subtree's) report as one HTML file with charts") },
 	{ "server", admin_server, N_("server version, uptime, connections, store and audit head") },
 	{ "backup", admin_backup, N_("fetch a consistent snapshot of the whole store (--to FILE)") },
 };
@@ -36,7 +36,8 @@ int cmd_admin(cli *c, int argc, char **argv)
 		FILE *f = argc < 2 ? stderr : stdout;
 		fprintf(f, _("usage: hearth admin SUBCOMMAND [options]\n\n"
 		           "The committee's console. Needs an admin certificate (an auditor's may read:\n"
-		           "branch list, principals, conflicts, stats, report, server).\n\nsubcommands:\n"));
+		           "branch list, principals, conflicts, stats, report, server; a general\n"
+		           "branch's (党总支) runs stats and report over its subtree).\n\nsubcommands:\n"));
 		for (size_t i = 0; i < HEARTH_ARRAY_LEN(subs); i++)
 			fprintf(f, "  %-11s %s\n", subs[i].name, _(subs[i].summary));
 		fprintf(f, _("\n'hearth admin SUBCOMMAND --help' explains one.\n"

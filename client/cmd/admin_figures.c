@@ -14,6 +14,7 @@
 
 #include "client/cmd/admin.h"
 #include "client/core/admin_requests.h"
+#include "client/core/branch_lookup.h"
 #include "client/core/committee_fetch.h"
 #include "common/hearth.h"
 #include "client/ui/output.h"
@@ -42,17 +43,63 @@ typedef struct figures_opts {
 	int counters_ok;    /* an older server's counters will do (stats; a report needs the year detail) */
 } figures_opts;
 
+/* A general branch's (党总支's) figures: rows for root and every branch
+ * below it (stats_add_subtree), named from the branch directory the
+ * server gives any principal, else the one the last sync kept in the
+ * replica r (when there is one). open as for name_branches. */
+static void name_subtree(cli *c, replica *r, stats *st, const figures_opts *fo, session *open, const char *root)
+{
+	Hearth__BranchList *kept = NULL;
+	const Hearth__BranchList *l = NULL;
+	Hearth__Envelope *resp = NULL;
+	session own, *s = open;
+	char why[600];
+	int rc = 0;
+
+	if (!fo->offline) {
+		if (!s && session_open(&own, &c->prof) == 0)
+			s = &own;
+		else if (!s)
+			fprintf(stderr, _("hearth: admin %s: note: cannot reach the server for branch names (%s)\n"),
+			        fo->cmd, own.error);
+		if (s && admin_request_directory(s, &resp, why, sizeof(why)) == ADMIN_ANSWERED)
+			l = resp->branch_list;
+		else if (s)
+			fprintf(stderr, _("hearth: admin %s: note: the server gave no branch names (%s)\n"), fo->cmd, why);
+		if (!open)
+			session_close(&own);
+	}
+	if (!l && r && (kept = branch_directory(r, &rc)) != NULL) {
+		l = kept;
+		fprintf(stderr, _("hearth: admin %s: note: branch names from the directory of the last sync\n"),
+		        fo->cmd);
+	} else if (!l) {
+		fprintf(stderr, _("hearth: admin %s: note: no branch names cached; branches show by id\n"), fo->cmd);
+	}
+	(void)stats_add_subtree(st, l, root);
+	if (resp)
+		envelope_free(resp, NULL);
+	if (kept)
+		hearth__branch_list__free_unpacked(kept, NULL);
+}
+
 /* Branch names: from the server when it answers (and then cached in the
  * replica, r, when there is one), else from the cache. Adds a row for
- * every known branch. open,
+ * every known branch; a general branch's certificate (id) gets the rows
+ * of its subtree only (name_subtree). open,
  * when not NULL, is a session already open to the server (borrowed: the
  * one that fetched the figures, so the names cost no second handshake). */
-static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo, session *open)
+static void name_branches(cli *c, replica *r, stats *st, const figures_opts *fo, session *open,
+                          const tls_identity *id)
 {
 	Hearth__BranchList *l = NULL;
 	Hearth__Envelope *resp = NULL;
 	session own, *s = open;
 
+	if (id->role == HEARTH__ROLE__ROLE_GENERAL) {
+		name_subtree(c, r, st, fo, open, id->branch_id);
+		return;
+	}
 	if (!fo->offline) {
 		if (!s && session_open(&own, &c->prof) == 0)
 			s = &own;
@@ -192,15 +239,19 @@ static enum server_figures server_figures(cli *c, const figures_opts *fo, stats 
 	return server_counters(fo, st, s, rc);
 }
 
-/* Loads the profile (role checked), asks the server when fo->server_first
- * (and not offline): its computation, else (an older server, stats only)
- * its counters; else, or when it cannot answer, opens the replica and
- * counts it; names branches. The server path needs no replica (a missing
- * one only loses the cached branch names). On EXIT_OK st is finished and
- * *last_sync set (0 from the server). */
-static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identity *id,
+/* Loads the profile (role checked: admin, auditor, or a general branch
+ * for its subtree), asks the server when fo->server_first (and not
+ * offline): its computation, else (an older server, stats only, not for a
+ * general branch: the counters are the console's) its counters; else, or
+ * when it cannot answer, opens the replica and counts it; names branches.
+ * The server path needs no replica (a missing one only loses the cached
+ * branch names). On EXIT_OK st is finished and *last_sync set (0 from the
+ * server). */
+static int compute_figures(cli *c, const figures_opts *asked, stats *st, tls_identity *id,
                            int64_t *last_sync)
 {
+	figures_opts mine = *asked;
+	const figures_opts *fo = &mine;
 	replica r;
 	replica_status rs;
 	char err[1400], rerr[1400];
@@ -208,8 +259,11 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 	int32_t today;
 	int rc, have_replica;
 
-	if ((rc = admin_require_role(c, fo->cmd, 1, id)) != EXIT_OK)
+	if ((rc = admin_require(c, fo->cmd, ADMIN_WHO_FIGURES, id)) != EXIT_OK)
 		return rc;
+	/* The server answers FiguresRequest to the console's roles only. */
+	if (id->role == HEARTH__ROLE__ROLE_GENERAL)
+		mine.counters_ok = 0;
 	if (due_config_load(&cfg, c->prof.home, err, sizeof(err)) != 0 ||
 	    due_today(&today, err, sizeof(err)) != 0) {
 		admin_error(fo->cmd, "%s", err);
@@ -228,7 +282,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 
 		switch (server_figures(c, fo, st, &s, &rc)) {
 		case SERVER_FIGURES_DONE:
-			name_branches(c, have_replica ? &r : NULL, st, fo, &s);
+			name_branches(c, have_replica ? &r : NULL, st, fo, &s, id);
 			session_close(&s);
 			if (have_replica)
 				replica_close(&r);
@@ -267,7 +321,7 @@ static int compute_figures(cli *c, const figures_opts *fo, stats *st, tls_identi
 		fprintf(stderr, _("hearth: admin %s: note: the replica was last synced %s; run 'hearth sync' "
 		                "for current figures\n"), fo->cmd, rs.last_sync_ms ? when : "never");
 	}
-	name_branches(c, &r, st, fo, NULL);
+	name_branches(c, &r, st, fo, NULL, id);
 	rc = stats_scan(st, &r);
 	replica_close(&r);
 	if (rc != 0) {
@@ -359,7 +413,10 @@ int admin_stats(cli *c, int argc, char **argv)
 			       "list fetched; --offline does not try). --json prints one object per\n"
 			       "branch (\"branch\", \"name\", each figure by name; percentages with one\n"
 			       "decimal, null when there is nothing to divide by); --csv a sheet with a\n"
-			       "totals row, --bom for Excel. Admin and auditor certificates.\n"));
+			       "totals row, --bom for Excel. Admin and auditor certificates: every\n"
+			       "branch. A general-branch (党总支) certificate: its own branch and every\n"
+			       "branch below it, with their subtotal (the server limits its answer to\n"
+			       "them; --offline and --replica count its replica, which holds them).\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -436,7 +493,9 @@ int admin_report(cli *c, int argc, char **argv)
 			       "Computed by the server over its records (no replica needed); made from\n"
 			       "this replica with --offline, or when the server cannot be reached or is\n"
 			       "an older one (a note on stderr says so; run 'hearth sync' first). Admin\n"
-			       "and auditor certificates.\n"));
+			       "and auditor certificates: the committee's report. A general-branch\n"
+			       "(党总支) certificate: the report of its own branch and every branch below\n"
+			       "it, titled with its name.\n"));
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -459,6 +518,7 @@ int admin_report(cli *c, int argc, char **argv)
 	info.author = id.name;
 	info.generated_ms = session_now_ms();
 	info.last_sync_ms = last_sync;
+	info.general = id.role == HEARTH__ROLE__ROLE_GENERAL ? id.branch_id : NULL;
 	/* Written beside the target and renamed (print_html_file), so a reader
 	 * never sees half a report and a failed run leaves the old one in
 	 * place. A report holds figures and the 光荣在党50年 names, no sensitive

@@ -101,6 +101,17 @@ admin_outcome admin_request_branches(session *s, Hearth__Envelope **resp, char *
 	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_BRANCH_LIST, resp, why, cap);
 }
 
+admin_outcome admin_request_directory(session *s, Hearth__Envelope **resp, char *why, size_t cap)
+{
+	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;
+	Hearth__BranchListRequest blr = HEARTH__BRANCH_LIST_REQUEST__INIT;
+
+	blr.directory = 1;
+	req.body_case = HEARTH__ENVELOPE__BODY_BRANCH_LIST_REQUEST;
+	req.branch_list_request = &blr;
+	return admin_request(s, &req, HEARTH__ENVELOPE__BODY_BRANCH_LIST, resp, why, cap);
+}
+
 admin_outcome admin_request_principals(session *s, Hearth__Envelope **resp, char *why, size_t cap)
 {
 	Hearth__Envelope req = HEARTH__ENVELOPE__INIT;

@@ -53,6 +53,11 @@ admin_outcome admin_request(session *s, Hearth__Envelope *req, Hearth__Envelope_
 /* BranchListRequest -> BranchList. */
 admin_outcome admin_request_branches(session *s, Hearth__Envelope **resp, char *why, size_t cap);
 
+/* BranchListRequest{directory} -> BranchList: id, name and parent of
+ * every branch, which any principal may ask for (a general branch's
+ * figures name its subtree from it). */
+admin_outcome admin_request_directory(session *s, Hearth__Envelope **resp, char *why, size_t cap);
+
 /* PrincipalsRequest -> PrincipalsList. */
 admin_outcome admin_request_principals(session *s, Hearth__Envelope **resp, char *why, size_t cap);
 

@@ -33,6 +33,11 @@ static Hearth__BranchList *directory(replica *r, int *rc)
 	return l;
 }
 
+Hearth__BranchList *branch_directory(replica *r, int *rc)
+{
+	return directory(r, rc);
+}
+
 /* "b001 第一党支部, b002 第二党支部" of the branches that pass (all when
  * name is NULL, else those called name). */
 static void candidates(const Hearth__BranchList *l, const char *name, char *out, size_t cap)

@@ -28,6 +28,12 @@ enum branch_lookup_result {
  * AMBIGUOUS, or a negative HEARTH_E* code. */
 int branch_resolve(replica *r, const char *typed, char *id, size_t cap, char *why, size_t whycap);
 
+/* The directory itself (ids, names and parents of every branch, as the
+ * last sync stored it), unpacked: the caller frees it with
+ * hearth__branch_list__free_unpacked. NULL with *rc 0 when the replica
+ * has none (never synced), else *rc is 0 or a negative HEARTH_E* code. */
+Hearth__BranchList *branch_directory(replica *r, int *rc);
+
 /* The name of branch id from the directory into name (cap bytes; "" when
  * unknown). Returns 0 or a negative HEARTH_E* code. */
 int branch_name_of(replica *r, const char *id, char *name, size_t cap);

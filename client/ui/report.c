@@ -367,13 +367,24 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	static const series dues[] = { { "收缴率", C_RED, ST_DUES_PAID, ST_DUES_DUE, 1 } };
 	const stats_row *t = &s->total;
 	int64_t types[6];
-	char gen[64], synced[64], v[64], due[MONEY_YUAN_TEXT_MAX], paid[MONEY_YUAN_TEXT_MAX], title[200];
+	char gen[64], synced[64], v[64], due[MONEY_YUAN_TEXT_MAX], paid[MONEY_YUAN_TEXT_MAX], title[400], scope[400] = "";
 
 	for (int i = 0; i < 6; i++)
 		types[i] = t->v[ST_HARDSHIP_TYPE_LIVING + i];
 	local_time(info->generated_ms, gen, sizeof(gen));
 	local_time(info->last_sync_ms, synced, sizeof(synced));
-	snprintf(title, sizeof(title), "%d年度各支部党内关怀帮扶工作情况", s->year);
+	/* A general branch's report is its own, not the committee's: its name
+	 * (its row's, else its id) in the title and the scope in the header. */
+	if (info->general) {
+		const char *name = info->general;
+		for (size_t i = 0; i < s->n; i++)
+			if (!strcmp(s->rows[i].branch, info->general) && s->rows[i].name[0])
+				name = s->rows[i].name;
+		snprintf(title, sizeof(title), "%d年度%s及所属支部党内关怀帮扶工作情况", s->year, name);
+		snprintf(scope, sizeof(scope), "%s（%s）及其下属支部", name, info->general);
+	} else {
+		snprintf(title, sizeof(title), "%d年度各支部党内关怀帮扶工作情况", s->year);
+	}
 
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -383,6 +394,10 @@ int report_write_html(FILE *f, const stats *s, const report_info *info)
 	print_html_escape(f, title);
 	fputs("</h1>\n<div class=\"meta\">组织：", f);
 	print_html_escape(f, info->org);
+	if (scope[0]) {
+		fputs(" · 范围：", f);
+		print_html_escape(f, scope);
+	}
 	fputs(" · 生成：", f);
 	print_html_escape(f, gen);
 	fputs(" · 生成人：", f);

@@ -15,6 +15,8 @@ typedef struct report_info {
 	int64_t generated_ms;       /* when (ms since the epoch) */
 	int64_t last_sync_ms;       /* the replica's last sync, 0: never (unused when the
 	                             * server computed the figures: s->from_committee) */
+	const char *general;        /* the general branch (党总支) id when s holds its subtree
+	                             * (a general certificate's figures), NULL: the committee's */
 } report_info;
 
 /* Writes the report for s (finished with stats_finish) to f. Returns 0 or

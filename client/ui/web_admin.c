@@ -11,6 +11,7 @@
 
 #include "client/core/admin_requests.h"
 #include "client/core/audit_text.h"
+#include "client/core/branch_lookup.h"
 #include "client/core/due_load.h"
 #include "client/core/enroll.h"
 #include "client/core/event_list.h"
@@ -106,6 +107,8 @@ static const struct {
 	{ "admin_nav_queue", N_("Conflict queue") },
 	{ "admin_nav_stats", N_("Statistics") },
 	{ "admin_nav_committee", N_("Committee report") },
+	{ "admin_nav_general_stats", N_("General branch statistics") },
+	{ "admin_nav_general_report", N_("General branch report") },
 	{ "admin_read_only", N_("This certificate may look at the committee's screens but not change them.") },
 	{ "admin_branches_help", N_("Every branch the server knows, with the general branch (党总支) it "
 	                      "belongs to, as 'hearth admin branch list' shows them.") },
@@ -196,6 +199,12 @@ static const struct {
 	{ "admin_report_help", N_("The committee's report for the year as one HTML file with charts, as "
 	                    "'hearth admin report' writes it: open it to read or print (A4), or save it "
 	                    "to pass on.") },
+	{ "admin_general_stats_help", N_("The figures of 'hearth admin stats' for this general branch (党总支) "
+	                           "and every branch below it, with their subtotal, computed by the server "
+	                           "when it is reachable, else from this replica (sync first for the latest).") },
+	{ "admin_general_report_help", N_("This general branch's report for the year (its own branch and every "
+	                            "branch below it) as one HTML file with charts, as 'hearth admin report' "
+	                            "writes it: open it to read or print (A4), or save it to pass on.") },
 	{ "admin_report_open", N_("Open the report") },
 	{ "admin_report_download", N_("Download the report") },
 	{ "admin_branches_from_cache", N_("The server is not reachable: branch names are from the last list fetched.") },
@@ -213,6 +222,8 @@ static void do_text(web_api_answer *an)
 /* ------------------------------------------------------ who may do what */
 
 typedef enum need {
+	NEED_FIGURES,               /* admin, auditor or general branch: the figures of its scope,
+	                             * which the server limits (统计, 全委报表 / 总支报表) */
 	NEED_READ,                  /* admin or auditor, as the console's listings */
 	NEED_WRITE,                 /* admin only */
 } need;
@@ -231,12 +242,14 @@ static int allowed(const web_admin *w, need n, web_api_answer *an)
 	if (w->id.role == HEARTH__ROLE__ROLE_ADMIN)
 		return 1;
 	if (w->id.role == HEARTH__ROLE__ROLE_AUDITOR) {
-		if (n == NEED_READ)
+		if (n != NEED_WRITE)
 			return 1;
 		web_refuse(an, 403, NULL, NULL, _("an auditor certificate may look at the committee's screens "
 		                                  "but not change them"));
 		return 0;
 	}
+	if (w->id.role == HEARTH__ROLE__ROLE_GENERAL && n == NEED_FIGURES)
+		return 1;
 	if (w->id.role == HEARTH__ROLE__ROLE_GENERAL)
 		snprintf(msg, sizeof(msg), _("the committee's screens need an admin certificate; this profile's "
 		                             "certificate (%s) is the general branch %s's"),
@@ -316,8 +329,23 @@ static void names_load(web_admin *w, replica *r, branch_names *bn)
 {
 	session s;
 	char why[600];
+	int rc;
 
 	memset(bn, 0, sizeof(*bn));
+	/* A general branch's certificate may not list the console's branches:
+	 * it names its subtree from the directory any principal may ask for,
+	 * else the one its last sync kept. */
+	if (w->id_ok && w->id.role == HEARTH__ROLE__ROLE_GENERAL) {
+		if (session_open(&s, &w->prof) == 0 &&
+		    admin_request_directory(&s, &bn->resp, why, sizeof(why)) == ADMIN_ANSWERED) {
+			bn->l = bn->resp->branch_list;
+			bn->fresh = 1;
+		} else if (r) {
+			bn->l = bn->kept = branch_directory(r, &rc);
+		}
+		session_close(&s);
+		return;
+	}
 	if (session_open(&s, &w->prof) == 0 &&
 	    admin_request_branches(&s, &bn->resp, why, sizeof(why)) == ADMIN_ANSWERED) {
 		bn->l = bn->resp->branch_list;
@@ -1129,6 +1157,15 @@ static int year_arg(const web_api_request *rq, int *year, web_api_answer *an)
 	return 0;
 }
 
+/* The rows the figures show before any is counted: every branch of l, or
+ * for a general branch's certificate its subtree (stats_add_subtree). */
+static int add_rows(const web_admin *w, stats *st, const Hearth__BranchList *l)
+{
+	if (w->id.role == HEARTH__ROLE__ROLE_GENERAL)
+		return stats_add_subtree(st, l, w->id.branch_id);
+	return stats_add_branches(st, l);
+}
+
 /* What `admin stats` and `admin report` compute: computed by the server
  * when it answers (CommitteeRequest, every branch of the certificate's
  * scope), else counted over this replica; branches named from the server
@@ -1161,7 +1198,7 @@ static int compute_stats(web_admin *w, web_api *a, int year, stats *st, int64_t 
 	names_load(w, &r, &bn);
 	*fresh = bn.fresh;
 	stats_init(st, year, today, &cfg);
-	rc = stats_add_branches(st, bn.l);
+	rc = add_rows(w, st, bn.l);
 	if (rc == 0 && session_open(&s, &w->prof) == 0) {
 		out = committee_fetch(&s, st, &refusal, why, why_cap);
 		if (out == COMMITTEE_DONE) {
@@ -1184,7 +1221,7 @@ static int compute_stats(web_admin *w, web_api *a, int year, stats *st, int64_t 
 		session_close(&s);
 		stats_free(st);
 		stats_init(st, year, today, &cfg);
-		rc = stats_add_branches(st, bn.l);
+		rc = add_rows(w, st, bn.l);
 	} else if (rc == 0) {
 		snprintf(why, why_cap, "%s", s.error);
 		session_close(&s);
@@ -1229,7 +1266,7 @@ static void do_stats(web_admin *w, web_api *a, const web_api_request *rq, web_ap
 	json_t *j, *arr;
 	char when[64], why[800];
 
-	if (!allowed(w, NEED_READ, an) || year_arg(rq, &year, an) != 0 ||
+	if (!allowed(w, NEED_FIGURES, an) || year_arg(rq, &year, an) != 0 ||
 	    compute_stats(w, a, year, &st, &last_sync, &fresh, why, sizeof(why), an) != 0)
 		return;
 	cols = stats_columns(&n);
@@ -1283,9 +1320,10 @@ static void do_report(web_admin *w, web_api *a, const web_api_request *rq, web_a
 	FILE *f;
 
 	/* The report's header says where its figures came from (report.c). */
-	if (!allowed(w, NEED_READ, an) || year_arg(rq, &year, an) != 0 ||
+	if (!allowed(w, NEED_FIGURES, an) || year_arg(rq, &year, an) != 0 ||
 	    compute_stats(w, a, year, &st, &last_sync, &fresh, why, sizeof(why), an) != 0)
 		return;
+	info.general = w->id.role == HEARTH__ROLE__ROLE_GENERAL ? w->id.branch_id : NULL;
 	info.org = w->id.org;
 	info.author = w->id.name;
 	info.generated_ms = session_now_ms();
@@ -1307,7 +1345,8 @@ static void do_report(web_admin *w, web_api *a, const web_api_request *rq, web_a
 	an->data_type = "text/html; charset=utf-8";
 	an->inline_view = view && !strcmp(view, "1");
 	an->csp = report_csp;
-	snprintf(an->filename, sizeof(an->filename), "%s-%d.html", _("committee-report"), year);
+	snprintf(an->filename, sizeof(an->filename), "%s-%d.html",
+	         info.general ? _("general-branch-report") : _("committee-report"), year);
 }
 
 /* -------------------------------------------------------------- routes */

@@ -58,12 +58,20 @@ expect_eq "... in Chinese" "人员与证书" "$(get "$B/api/admin/text" | field 
 h adm admin branch list >/dev/null 2>&1
 expect_not_contains "nothing reached the server as an admin request from b001" "b003" "$(h adm admin branch list)"
 
-# a general branch's certificate (党总支) is not the committee's either
+# a general branch's certificate (党总支) is not the committee's either: it
+# has 统计 and the report over its subtree (t_general_figures.sh), no other
 client g1 general1 "$PORT_s"
 start_ui g1 zh_CN.UTF-8
 expect_eq "a general-branch certificate gets 403 too, saying what it is" \
 	"这些委员会页面需要管理员证书；本配置的证书（周八）是党总支 g01 的证书" \
-	"$(get "$B/api/admin/stats" | field error)"
+	"$(get "$B/api/admin/branches" | field error)"
+for r in principals "conflicts" "enrolled?file=cert"; do
+	expect_eq "general certificate: GET /api/admin/$r is 403" 403 "$(code "$B/api/admin/$r")"
+done
+for r in branch revoke enroll resolve reveal; do
+	expect_eq "general certificate: POST /api/admin/$r is 403" 403 "$(post_code --data '{}' "$B/api/admin/$r")"
+done
+expect_eq "... but its 统计 answers" 200 "$(code "$B/api/admin/stats")"
 
 # --- an admin certificate (English messages, so the texts are exact)
 start_ui adm C.UTF-8

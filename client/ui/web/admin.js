@@ -1,5 +1,7 @@
 /* admin.js: the hearth web app's committee screens (支部, 人员与证书, 冲突队列,
- * 统计, 全委报表) for an admin certificate (an auditor's reads them), built
+ * 统计, 全委报表) for an admin certificate (an auditor's reads them; a
+ * general branch's has 统计 and the report over its subtree, as 总支统计 and
+ * 总支报表, and no other), built
  * with app.js's helpers from /api/admin/...; text only through
  * textContent, words from /api/admin/text (the gettext catalog). */
 "use strict";
@@ -11,6 +13,8 @@
   function T(key) { return L().S.text[key] || key; }
   function F(key, v) { return T(key).replace("%s", v); }
   function isAdmin() { return L().S.session.role === "admin"; }
+  /* A general branch (党总支) sees the figures of its subtree, under its own words. */
+  function isGeneral() { return L().S.session.role === "general"; }
 
   var committee = ["admin", "auditor"];
   X.preload.push(function (api) { return api("/api/admin/text"); });
@@ -19,6 +23,8 @@
   X.nav.push({ href: "#/queue", key: "admin_nav_queue", roles: committee });
   X.nav.push({ href: "#/stats", key: "admin_nav_stats", roles: committee });
   X.nav.push({ href: "#/committee", key: "admin_nav_committee", roles: committee });
+  X.nav.push({ href: "#/stats", key: "admin_nav_general_stats", roles: ["general"] });
+  X.nav.push({ href: "#/committee", key: "admin_nav_general_report", roles: ["general"] });
 
   function err(e) { return (e && e.error) || String(e); }
 
@@ -306,8 +312,8 @@
     var page = el("div", { id: "stats" });
     m.appendChild(page);
     l.api("/api/admin/stats" + (year ? "?year=" + encodeURIComponent(year) : "")).then(function (s) {
-      page.appendChild(el("h2", null, T("admin_nav_stats") + " " + s.year));
-      page.appendChild(el("p", { "class": "hint" }, T("admin_stats_help")));
+      page.appendChild(el("h2", null, T(isGeneral() ? "admin_nav_general_stats" : "admin_nav_stats") + " " + s.year));
+      page.appendChild(el("p", { "class": "hint" }, T(isGeneral() ? "admin_general_stats_help" : "admin_stats_help")));
       page.appendChild(yearBar("stats-year", s.year, function (y) { location.hash = "#/stats/" + y; }));
       if (s.source === "server") {
         page.appendChild(el("p", { "class": "meta", id: "stats-sync", "data-source": "server" }, T("admin_from_server")));
@@ -344,8 +350,8 @@
     var page = el("div", { id: "committee" });
     m.appendChild(page);
     var y = year || String(new Date().getFullYear());
-    page.appendChild(el("h2", null, T("admin_nav_committee") + " " + y));
-    page.appendChild(el("p", { "class": "hint" }, T("admin_report_help")));
+    page.appendChild(el("h2", null, T(isGeneral() ? "admin_nav_general_report" : "admin_nav_committee") + " " + y));
+    page.appendChild(el("p", { "class": "hint" }, T(isGeneral() ? "admin_general_report_help" : "admin_report_help")));
     page.appendChild(yearBar("committee-year", y, function (v) { location.hash = "#/committee/" + v; }));
     var q = "/api/admin/report?year=" + encodeURIComponent(y);
     page.appendChild(el("div", { "class": "toolbar" },
