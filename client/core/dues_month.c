@@ -44,6 +44,31 @@ int dues_month_has(const due_snapshot *s, const uint8_t member[UUID_LEN], int32_
 	return 0;
 }
 
+int dues_month_records(const due_snapshot *s, int32_t mi, dues_month_entry **out, size_t *n)
+{
+	size_t all = s->n[HEARTH__KIND__KIND_DUES], k = 0;
+	dues_month_entry *e;
+
+	*out = NULL;
+	*n = 0;
+	/* Sized for every dues record at once: one allocation, no growth. */
+	if (!(e = malloc((all ? all : 1) * sizeof(*e))))
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < all; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_DUES][i];
+		const Hearth__Dues *d = rec->dues;
+		int32_t dm;
+
+		if (date_parse_month(d->month, &dm) != 0 || dm != mi)
+			continue;
+		e[k].rec = rec;
+		e[k++].member = due_member(s, d->member.data, d->member.len);
+	}
+	*out = e;
+	*n = k;
+	return 0;
+}
+
 /* The month's record of one member, by the rule (common/dues_rate.h), or
  * NULL with why filled when the rule's record is refused (or no memory). */
 static Hearth__Record *month_record(const kind_info *k, const Hearth__Record *mrec, const char *month,

@@ -91,7 +91,7 @@ struct web_api {
 	web_cached cache[WEB_CACHE_SLOTS];
 	size_t cache_next;          /* the slot a new key takes next */
 	search_index search;        /* of the kind searched last */
-	due_keep due;               /* every record 首页 and 报表 compute over, followed as they change */
+	due_keep due;               /* every record 首页, 报表 and 党费月度 compute over, followed */
 };
 
 int web_api_new(web_api **out, const web_api_options *o)
@@ -194,7 +194,7 @@ void web_cache_keep(web_api *a, replica *r, const char *key, uint64_t gen, const
 	c->json = copy;
 }
 
-/* 首页 and 报表 compute over every record; the records are kept in this
+/* 首页, 报表 and 党费月度 compute over every record; the records are kept in this
  * process and followed as they change (due_keep.h), so the first request
  * after an edit reads the edited records again, not all of them. */
 int web_due_snapshot(web_api *a, replica *r, const due_snapshot **snap)

@@ -3,6 +3,7 @@
  * month`, and 已缴 on one record as an ordinary validated edit. */
 #include "client/ui/web_dues.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,15 +163,23 @@ done:
 	json_decref(j);
 }
 
-/* The month's dues records of the branch, members by name, money in 元. */
+/* The month's dues records of the branch, members by name, money in 元:
+ * over the branch's view of the records the ui keeps (web_due_snapshot),
+ * so the first request after an edit reads the edited records again, not
+ * all of them; the answer is kept until the replica changes, as 首页's. */
 static void do_month_list(web_api *a, const web_api_request *rq, web_api_answer *an)
 {
 	const char *month = rq->arg(rq->arg_ctx, "month");
-	char branch[128], msg[200];
+	char branch[128], msg[200], key[256];
+	const due_snapshot *all;
 	due_snapshot snap;
+	dues_month_entry *e = NULL;
 	json_t *o, *arr;
+	size_t n = 0;
+	uint64_t gen;
 	int32_t mi;
 	replica r;
+	int rc;
 
 	if (dues_month_parse(month, &mi) != 0) {
 		snprintf(msg, sizeof(msg), _("give the month as YYYY-MM (got \"%s\")"), month ? month : "");
@@ -181,43 +190,49 @@ static void do_month_list(web_api *a, const web_api_request *rq, web_api_answer 
 		return;
 	if (pick_branch(a, &r, rq->arg(rq->arg_ctx, "branch"), branch, sizeof(branch), an) != 0)
 		goto close;
-	if (due_snapshot_load(&r, branch, &snap) != 0) {
+	/* The answer depends on the replica, the month and the branch. */
+	snprintf(key, sizeof(key), "dues %" PRId32 " %s", mi, branch);
+	if (web_cache_answer(a, &r, key, &gen, an))
+		goto close;
+	if ((rc = web_due_snapshot(a, &r, &all)) == 0 && (rc = due_snapshot_view(all, branch, &snap)) == 0) {
+		rc = dues_month_records(&snap, mi, &e, &n);
+		if (rc != 0)
+			due_snapshot_free(&snap);
+	}
+	if (rc != 0) {
 		web_refuse(an, 500, NULL, NULL, _("cannot read the local replica"));
 		goto close;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < snap.n[HEARTH__KIND__KIND_DUES]; i++) {
-		const Hearth__Record *rec = snap.recs[HEARTH__KIND__KIND_DUES][i];
+	for (size_t i = 0; i < n; i++) {
+		const Hearth__Record *rec = e[i].rec;
 		const Hearth__Dues *d = rec->dues;
-		const Hearth__Member *m = due_member(&snap, d->member.data, d->member.len);
 		char id[UUID_TEXT_LEN + 1], mid[UUID_TEXT_LEN + 1] = "", due[MONEY_YUAN_TEXT_MAX],
 		     paid[MONEY_YUAN_TEXT_MAX];
-		json_t *e;
-		int32_t dm;
+		json_t *j = json_object();
 
-		if (date_parse_month(d->month, &dm) != 0 || dm != mi)
-			continue;
-		e = json_object();
 		uuid_format(rec->id.data, id);
 		if (d->member.len == UUID_LEN)
 			uuid_format(d->member.data, mid);
 		money_yuan_format(d->due, due);
 		money_yuan_format(d->paid, paid);
-		json_object_set_new(e, "id", web_jstr(id));
-		json_object_set_new(e, "member", web_jstr(m ? m->name : ""));
-		json_object_set_new(e, "member_id", web_jstr(mid));
-		json_object_set_new(e, "due", web_jstr(due));
-		json_object_set_new(e, "paid", web_jstr(paid));
-		json_object_set_new(e, "status", json_integer(d->status));
-		json_object_set_new(e, "status_label", web_jstr(enum_label(&hearth__dues_status__descriptor, d->status)));
-		json_array_append_new(arr, e);
+		json_object_set_new(j, "id", web_jstr(id));
+		json_object_set_new(j, "member", web_jstr(e[i].member ? e[i].member->name : ""));
+		json_object_set_new(j, "member_id", web_jstr(mid));
+		json_object_set_new(j, "due", web_jstr(due));
+		json_object_set_new(j, "paid", web_jstr(paid));
+		json_object_set_new(j, "status", json_integer(d->status));
+		json_object_set_new(j, "status_label", web_jstr(enum_label(&hearth__dues_status__descriptor, d->status)));
+		json_array_append_new(arr, j);
 	}
+	free(e);
 	due_snapshot_free(&snap);
 	o = json_object();
 	json_object_set_new(o, "month", web_jstr(month));
 	json_object_set_new(o, "branch", web_jstr(branch));
 	json_object_set_new(o, "records", arr);
 	web_answer(an, 200, o);
+	web_cache_keep(a, &r, key, gen, an);
 close:
 	replica_close(&r);
 }
