@@ -5,7 +5,8 @@
  * those a secretary and a sync make: an edit, a new record, a delete, a
  * restore, a pull page, a re-pull from zero, more changes than it follows
  * (then it reads all), another replica. An unchanged replica reads
- * nothing. The 党费 page's month list follows too. */
+ * nothing. The 党费 page's month list and the count of records 首页
+ * shows follow too. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "client/core/due_load.h"
 #include "client/core/dues_month.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "client/core/replica_sync.h"
 #include "common/date.h"
 #include "common/hearth.h"
@@ -278,10 +280,15 @@ static size_t check(fixture *f, replica *r, enum due_keep_how how)
 	const due_snapshot *kept;
 	due_snapshot fresh;
 	due_keep_result res;
+	replica_status st;
 
 	assert_int_equal(due_keep_get(&f->k, r, &kept, &res), 0);
 	assert_non_null(kept);
 	assert_int_equal(res.how, how);
+	/* The count of live records 首页 shows is the walk's, and equals the
+	 * full count replica_status_get scans for. */
+	assert_int_equal(replica_status_get(r, &st), 0);
+	assert_int_equal(res.live, st.records);
 	assert_int_equal(due_snapshot_load(r, NULL, &fresh), 0);
 	expect_same_records(kept, &fresh);
 	expect_same_due(kept, &fresh, f->today);
