@@ -74,6 +74,14 @@ int dues_month_records(const due_snapshot *s, int32_t mi, dues_month_entry **out
 int dues_month_run(replica *r, const char *branch, const char *month, dues_month_result *out, char *err,
                    size_t cap);
 
+/* The same over snap, the branch's live records as due_snapshot_load(r,
+ * branch) reads them or a due_snapshot_view of the kept snapshot of
+ * `hearth ui` (client/core/due_keep.h) when that is as new as r (read
+ * after r's last write), so a run need not read the replica again. snap is
+ * only read; the records are written to r. Returns as dues_month_run. */
+int dues_month_run_over(replica *r, const due_snapshot *snap, const char *branch, const char *month,
+                        dues_month_result *out, char *err, size_t cap);
+
 void dues_month_result_free(dues_month_result *res);
 
 #endif

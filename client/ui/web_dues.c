@@ -1,5 +1,5 @@
 /* web_dues.c: the 党费 page's routes (web_dues.h): a month's dues for every
- * active member through dues_month_run, the same engine as `hearth dues
+ * active member through dues_month_run_over, the same engine as `hearth dues
  * month`, and 已缴 on one record as an ordinary validated edit. */
 #include "client/ui/web_dues.h"
 
@@ -108,6 +108,8 @@ static void do_month_run(web_api *a, const web_api_request *rq, web_api_answer *
 	json_t *j = web_body_json(rq, an), *o, *needs;
 	const char *month;
 	char branch[128], err[1200] = "";
+	const due_snapshot *all;
+	due_snapshot snap;
 	dues_month_result res;
 	int32_t mi;
 	replica r;
@@ -130,7 +132,14 @@ static void do_month_run(web_api *a, const web_api_request *rq, web_api_answer *
 		goto done;
 	if (pick_branch(a, &r, json_string_value(json_object_get(j, "branch")), branch, sizeof(branch), an) != 0)
 		goto close;
-	rc = dues_month_run(&r, branch, month, &res, err, sizeof(err));
+	/* Over the branch's view of the kept records (read after the last
+	 * write, as a fresh load would be), not a reload of the replica. */
+	if ((rc = web_due_snapshot(a, &r, &all)) != 0 || (rc = due_snapshot_view(all, branch, &snap)) != 0) {
+		web_refuse(an, 500, NULL, NULL, _("cannot read the local replica"));
+		goto close;
+	}
+	rc = dues_month_run_over(&r, &snap, branch, month, &res, err, sizeof(err));
+	due_snapshot_free(&snap);
 	if (rc != 0) {
 		web_refuse(an, rc == HEARTH_EINVAL ? 422 : 500, NULL, NULL, err[0] ? err : _(hearth_strerror(rc)));
 		goto close;

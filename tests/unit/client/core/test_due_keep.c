@@ -435,6 +435,40 @@ static size_t check_month(fixture *f, const char *branch, const char *month, enu
 	return na;
 }
 
+/* 党费月度's run over the branch's view of the kept snapshot answers as the
+ * run over a fresh load: the active members, those who have the month's
+ * record, those missing data (none of these members has a dues group, so
+ * nothing is created and the replica stays as it was). */
+static void expect_same_run(fixture *f, const char *branch, const char *month, size_t active, size_t had,
+                            size_t needs)
+{
+	const due_snapshot *kept;
+	due_snapshot view;
+	dues_month_result a, b;
+	char err[512];
+
+	assert_int_equal(due_keep_get(&f->k, &f->r[0], &kept, NULL), 0);
+	assert_int_equal(due_snapshot_view(kept, branch, &view), 0);
+	assert_int_equal(dues_month_run_over(&f->r[0], &view, branch, month, &a, err, sizeof(err)), 0);
+	assert_int_equal(dues_month_run(&f->r[0], branch, month, &b, err, sizeof(err)), 0);
+	assert_int_equal(a.active, active);
+	assert_int_equal(a.had, had);
+	assert_int_equal(a.n_needs, needs);
+	assert_int_equal(a.created, 0);
+	assert_int_equal(b.active, a.active);
+	assert_int_equal(b.had, a.had);
+	assert_int_equal(b.n_needs, a.n_needs);
+	assert_int_equal(b.created, 0);
+	for (size_t i = 0; i < a.n_needs; i++) {
+		assert_memory_equal(a.needs[i].member, b.needs[i].member, 16);
+		assert_int_equal(a.needs[i].what, DUES_MISSING_GROUP);
+	}
+	assert_string_equal(a.month, month);
+	dues_month_result_free(&a);
+	dues_month_result_free(&b);
+	due_snapshot_free(&view);
+}
+
 static void test_dues_month_follows(void **state)
 {
 	fixture *f = *state;
@@ -458,6 +492,9 @@ static void test_dues_month_follows(void **state)
 	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
 	assert_int_equal(check_month(f, "b002", "2026-06", DUE_KEEP_KEPT), 1);
 	assert_int_equal(check_month(f, "b001", "2026-05", DUE_KEEP_KEPT), 1);
+	expect_same_run(f, "b001", "2026-06", 3, 2, 1);
+	expect_same_run(f, "b001", "2026-05", 3, 1, 2);
+	expect_same_run(f, "b002", "2026-06", 1, 1, 0);
 
 	/* 已缴 on member 1's June record, as the page stores it. */
 	put_dues(f, d[1], 1, "b001", "2026-06", HEARTH__DUES_STATUS__DUES_STATUS_PAID, 1);
