@@ -192,6 +192,7 @@ int due_keep_get(due_keep *k, replica *r, const due_snapshot **snap, due_keep_re
 		gen = 0;
 	if (same && gen && gen == k->gen) {
 		res->how = DUE_KEEP_KEPT;
+		res->live = k->n_rows;
 		*snap = &k->snap;
 		return 0;
 	}
@@ -231,6 +232,7 @@ int due_keep_get(due_keep *k, replica *r, const due_snapshot **snap, due_keep_re
 	walk_free(&w);
 	k->gen = gen;
 	memcpy(k->replica_id, r->replica_id, sizeof(k->replica_id));
+	res->live = k->n_rows;
 	*snap = &k->snap;
 	return 0;
 fail:

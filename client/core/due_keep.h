@@ -41,6 +41,9 @@ enum due_keep_how {
 typedef struct due_keep_result {
 	enum due_keep_how how;
 	size_t changed;             /* FOLLOWED: records put or removed */
+	size_t live;                /* the live records of the view the snapshot was read from, of
+	                             * every kind (replica_status's records, counted by the walk
+	                             * that tells the changes, so 首页 need not count them again) */
 } due_keep_result;
 
 /* How many changed records one due_keep_get follows; past this it reads

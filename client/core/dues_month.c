@@ -44,6 +44,31 @@ int dues_month_has(const due_snapshot *s, const uint8_t member[UUID_LEN], int32_
 	return 0;
 }
 
+int dues_month_records(const due_snapshot *s, int32_t mi, dues_month_entry **out, size_t *n)
+{
+	size_t all = s->n[HEARTH__KIND__KIND_DUES], k = 0;
+	dues_month_entry *e;
+
+	*out = NULL;
+	*n = 0;
+	/* Sized for every dues record at once: one allocation, no growth. */
+	if (!(e = malloc((all ? all : 1) * sizeof(*e))))
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < all; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_DUES][i];
+		const Hearth__Dues *d = rec->dues;
+		int32_t dm;
+
+		if (date_parse_month(d->month, &dm) != 0 || dm != mi)
+			continue;
+		e[k].rec = rec;
+		e[k++].member = due_member(s, d->member.data, d->member.len);
+	}
+	*out = e;
+	*n = k;
+	return 0;
+}
+
 /* The month's record of one member, by the rule (common/dues_rate.h), or
  * NULL with why filled when the rule's record is refused (or no memory). */
 static Hearth__Record *month_record(const kind_info *k, const Hearth__Record *mrec, const char *month,
@@ -123,14 +148,71 @@ static int add_need(dues_month_result *res, const Hearth__Record *mrec, dues_mis
 	return 0;
 }
 
+static int by_member(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+/* The members of s who have a live dues record for month index mi, as a
+ * sorted array of ids (the caller frees), so each member's question is a
+ * binary search and not a walk of every dues record (10,000 members and
+ * their 10,000 records of the month: 10^8 comparisons otherwise). */
+static int month_payers(const due_snapshot *s, int32_t mi, uint8_t (**out)[UUID_LEN], size_t *n)
+{
+	size_t all = s->n[HEARTH__KIND__KIND_DUES], k = 0;
+	uint8_t (*ids)[UUID_LEN];
+
+	*out = NULL;
+	*n = 0;
+	if (!(ids = malloc((all ? all : 1) * sizeof(*ids))))
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < all; i++) {
+		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
+		int32_t m;
+
+		if (d->member.len == UUID_LEN && date_parse_month(d->month, &m) == 0 && m == mi)
+			memcpy(ids[k++], d->member.data, UUID_LEN);
+	}
+	if (k > 1)
+		qsort(ids, k, sizeof(*ids), by_member);
+	*out = ids;
+	*n = k;
+	return 0;
+}
+
 int dues_month_run(replica *r, const char *branch, const char *month, dues_month_result *out, char *err,
                    size_t cap)
 {
-	const kind_info *k = kind_find(HEARTH__KIND__KIND_DUES);
 	due_snapshot snap;
+	int32_t mi;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	err[0] = '\0';
+	/* The month is checked before the replica is read. */
+	if (dues_month_parse(month, &mi) != 0) {
+		snprintf(err, cap, _("give the month as YYYY-MM (got \"%s\")"), month ? month : "");
+		return HEARTH_EINVAL;
+	}
+	dues_month_text(mi, out->month);
+	snprintf(out->branch, sizeof(out->branch), "%s", branch);
+	if ((rc = due_snapshot_load(r, branch, &snap)) != 0) {
+		snprintf(err, cap, "%s", _("cannot read the local replica"));
+		return rc < 0 ? rc : HEARTH_EIO;
+	}
+	rc = dues_month_run_over(r, &snap, branch, month, out, err, cap);
+	due_snapshot_free(&snap);
+	return rc;
+}
+
+int dues_month_run_over(replica *r, const due_snapshot *snap, const char *branch, const char *month,
+                        dues_month_result *out, char *err, size_t cap)
+{
+	const kind_info *k = kind_find(HEARTH__KIND__KIND_DUES);
 	Hearth__Record **recs = NULL;
+	uint8_t (*payers)[UUID_LEN] = NULL;
 	int *create = NULL;
-	size_t n_members, n_new = 0;
+	size_t n_members, n_payers = 0, n_new = 0;
 	int32_t mi;
 	int rc;
 
@@ -142,20 +224,16 @@ int dues_month_run(replica *r, const char *branch, const char *month, dues_month
 	}
 	dues_month_text(mi, out->month);
 	snprintf(out->branch, sizeof(out->branch), "%s", branch);
-	if ((rc = due_snapshot_load(r, branch, &snap)) != 0) {
-		snprintf(err, cap, "%s", _("cannot read the local replica"));
-		return rc < 0 ? rc : HEARTH_EIO;
-	}
-	n_members = snap.n[HEARTH__KIND__KIND_MEMBER];
+	n_members = snap->n[HEARTH__KIND__KIND_MEMBER];
 	recs = calloc(n_members + 1, sizeof(*recs));
 	create = calloc(n_members + 1, sizeof(*create));
 	out->needs = calloc(n_members + 1, sizeof(*out->needs));
-	if (!recs || !create || !out->needs) {
+	if (!recs || !create || !out->needs || month_payers(snap, mi, &payers, &n_payers) != 0) {
 		rc = HEARTH_ENOMEM;
 		goto fail;
 	}
 	for (size_t i = 0; i < n_members; i++) {
-		const Hearth__Record *mrec = snap.recs[HEARTH__KIND__KIND_MEMBER][i];
+		const Hearth__Record *mrec = snap->recs[HEARTH__KIND__KIND_MEMBER][i];
 		const Hearth__Member *mem = mrec->member;
 		dues_missing what;
 		char why[600];
@@ -169,7 +247,8 @@ int dues_month_run(replica *r, const char *branch, const char *month, dues_month
 		    strncmp(mem->join_date, out->month, 7) > 0)
 			continue;
 		out->active++;
-		if (dues_month_has(&snap, mrec->id.data, mi)) {
+		if (mrec->id.len == UUID_LEN && n_payers &&
+		    bsearch(mrec->id.data, payers, n_payers, sizeof(*payers), by_member)) {
 			out->had++;
 			continue;
 		}
@@ -197,9 +276,9 @@ fail:
 		snprintf(err, cap, "%s", _("out of memory"));
 	for (size_t i = 0; i < n_new; i++)
 		hearth__record__free_unpacked(recs[i], NULL);
+	free(payers);
 	free(recs);
 	free(create);
-	due_snapshot_free(&snap);
 	return rc;
 }
 

@@ -51,6 +51,21 @@ void dues_month_text(int32_t mi, char out[16]);
 /* Whether s holds a live dues record of member for month index mi. */
 int dues_month_has(const due_snapshot *s, const uint8_t member[UUID_LEN], int32_t mi);
 
+/* One dues record of a month as the 党费 page lists it, borrowed from
+ * the snapshot it was found in. */
+typedef struct dues_month_entry {
+	const Hearth__Record *rec;  /* a live dues record of the month */
+	const Hearth__Member *member; /* its member in the snapshot, or NULL */
+} dues_month_entry;
+
+/* The live dues records of s for month index mi, in s's (id) order, with
+ * their members looked up in s: the 党费 page's list, over a branch's
+ * snapshot (a fresh due_snapshot_load or a view of the kept one gives the
+ * same list). *out is the caller's to free (free()); its pointers are
+ * borrowed from s and valid while s is unchanged. Returns 0, or
+ * HEARTH_ENOMEM with *out NULL and *n 0. */
+int dues_month_records(const due_snapshot *s, int32_t mi, dues_month_entry **out, size_t *n);
+
 /* Creates month's records for branch in r, filling *out (the caller's,
  * freed with dues_month_result_free even on failure). Returns 0;
  * HEARTH_EINVAL when month is not YYYY-MM (err says so); another negative
@@ -58,6 +73,14 @@ int dues_month_has(const due_snapshot *s, const uint8_t member[UUID_LEN], int32_
  * the batch, and then nothing was stored. */
 int dues_month_run(replica *r, const char *branch, const char *month, dues_month_result *out, char *err,
                    size_t cap);
+
+/* The same over snap, the branch's live records as due_snapshot_load(r,
+ * branch) reads them or a due_snapshot_view of the kept snapshot of
+ * `hearth ui` (client/core/due_keep.h) when that is as new as r (read
+ * after r's last write), so a run need not read the replica again. snap is
+ * only read; the records are written to r. Returns as dues_month_run. */
+int dues_month_run_over(replica *r, const due_snapshot *snap, const char *branch, const char *month,
+                        dues_month_result *out, char *err, size_t cap);
 
 void dues_month_result_free(dues_month_result *res);
 

@@ -2,7 +2,8 @@
 # Benchmark of `hearth ui` (issue 14 item 7; make bench-ui). Prints
 # figures; passes or fails nothing. On a branch replica of 10,000 members
 # and 100,000 records (50,000 visits, 25,000 activities, 25,000
-# disclosures), built offline by the CSV importer, it measures the
+# disclosures, and then the 10,000 dues records of one month that 党费月度
+# creates), built offline by the CSV importer, it measures the
 # server-side time of every page's API call and of a record's page: curl's
 # time_starttransfer (request sent until the first byte of the answer),
 # many samples each, median and p95, beside the same figures for a static
@@ -48,10 +49,11 @@ import sys
 t, n = sys.argv[1], int(sys.argv[2])
 fam = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 with open(t + "/members.csv", "w") as f:
-    f.write("姓名,性别,入党日期,类别,联系电话,地址\n")
+    f.write("姓名,性别,入党日期,类别,联系电话,地址,党费类别,党费基数\n")
     for i in range(n):
-        f.write("%s%05d,%s,%d-07-01,正式,139%08d,某市某区某街道%d号\n"
-                % (fam[i % 20], i, "男女"[i % 2], 1960 + i % 60, i, i % 300))
+        f.write("%s%05d,%s,%d-07-01,正式,139%08d,某市某区某街道%d号,%s,%d.00\n"
+                % (fam[i % 20], i, "男女"[i % 2], 1960 + i % 60, i, i % 300,
+                   ["在职", "离退休", "学生"][i % 3], 2000 + i % 9000))
 EOF
 h member import "$T/members.csv" >/dev/null
 h member list --csv 2>/dev/null | tail -n +2 | cut -d, -f1 > "$T/ids"
@@ -76,7 +78,11 @@ EOF
 h visit import "$T/visits.csv" >/dev/null
 h activity import "$T/activities.csv" >/dev/null
 h disclosure import "$T/disclosures.csv" >/dev/null
-echo "replica: $MEMBERS members, $VISITS visits, $ACTS activities, $DISCS disclosures," \
+# 党费月度 of June: a 未缴 record for every member (all have the data).
+h dues month 2026-06 >/dev/null
+# A small file for the import page's check (导入, 检查): 20 visits.
+head -21 "$T/visits.csv" > "$T/small.csv"
+echo "replica: $MEMBERS members, $VISITS visits, $ACTS activities, $DISCS disclosures, $MEMBERS dues," \
 	"built in $(( ($(now_ms) - t0) / 1000 )) s ($(du -sh "$T/home" | cut -f1) on disk)"
 
 # --- hearth ui, and its session cookie
@@ -91,28 +97,36 @@ done
 [ -n "$URL" ] || { echo "bench-ui: hearth ui did not start"; cat "$T/ui.out" "$T/ui.err"; exit 1; }
 BASE=${URL%%/\?*}
 curl -s -o /dev/null -c "$T/jar" "$URL"
+CSRF=$(curl -s -b "$T/jar" "$BASE/api/session" | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf"])')
 
 m1=$(sed -n 1p "$T/ids")
 m5k=$(sed -n "$(( (MEMBERS + 1) / 2 ))p" "$T/ids")
 v1=$(h visit list --csv 2>/dev/null | sed -n 2p | cut -d, -f1)
 
-# measure GOAL LABEL PATH: samples of time_starttransfer in ms; prints
-# median and p95 beside the goal.
+# measure GOAL LABEL PATH [CURL_ARGS...]: samples of time_starttransfer
+# in ms (a POST: its arguments after the path); prints median and p95
+# beside the goal.
 measure() {
 	local goal=$1 label=$2 path=$3 start n=0 med p95 verdict
-	: > "$T/samples"
+	shift 3
+	: > "$T/answers"
 	start=$(now_ms)
 	while [ "$n" -lt "$SAMPLES" ]; do
-		curl -s -o /dev/null -b "$T/jar" -w '%{time_starttransfer}\n' "$BASE$path" >> "$T/samples"
+		curl -s -o /dev/null -b "$T/jar" -w '%{http_code} %{time_starttransfer}\n' "$@" "$BASE$path" >> "$T/answers"
 		n=$((n + 1))
 		[ "$n" -ge 5 ] && [ $(( $(now_ms) - start )) -gt $((BUDGET * 1000)) ] && break
 	done
+	cut -d' ' -f2 "$T/answers" > "$T/samples"
 	med=$(sort -g "$T/samples" | awk '{ v[NR] = $1 * 1000 } END { printf "%.2f", v[int((NR + 1) / 2)] }')
 	p95=$(sort -g "$T/samples" | awk '{ v[NR] = $1 * 1000 } END { i = int(NR * 0.95 + 0.999); if (i > NR) i = NR; printf "%.2f", v[i] }')
 	if [ "$goal" = "-" ]; then
 		verdict="baseline"
 	else
 		verdict=$(awk -v p="$p95" -v m="$med" -v g="$goal" 'BEGIN { print (p <= g ? "within " g " ms" : (m <= g ? "median within " g " ms, p95 over" : "OVER " g " ms")) }')
+	fi
+	# A figure of a refusal measures nothing: say so beside it.
+	if cut -d' ' -f1 "$T/answers" | grep -qv '^2'; then
+		verdict="$verdict (NOT ANSWERED: HTTP $(cut -d' ' -f1 "$T/answers" | grep -v '^2' | head -1))"
 	fi
 	printf '%-34s %6d %9s %9s  %s\n' "$label" "$n" "$med" "$p95" "$verdict"
 }
@@ -140,6 +154,19 @@ measure 50 "冲突 /api/conflicts" /api/conflicts
 measure 50 "被退回 /api/rejected" /api/rejected
 measure 50 "回收站 /api/trash" /api/trash
 measure 50 "报表 /api/report" /api/report
+measure 50 "党费月度 June ($MEMBERS records)" "/api/dues/month?month=2026-06"
+measure 50 "党费月度 May (none)" "/api/dues/month?month=2026-05"
+measure 50 "党费月度 run June again (none new)" /api/dues/month -X POST -H "Origin: $BASE" -H "X-CSRF-Token: $CSRF" \
+	-H "Content-Type: application/json" --data '{"month":"2026-06"}'
+measure 5 "record page: a member's log" "/api/member-log?id=$m1"
+measure 5 "record page: a member's files" "/api/attachments?id=$m1"
+measure 50 "start: /api/attach-text" /api/attach-text
+measure 50 "sync progress /api/sync-progress" /api/sync-progress
+measure 50 "导入 check: 20 visits (dry run)" "/api/import?kind=visit&name=small.csv&dry=1" -X POST \
+	-H "Origin: $BASE" -H "X-CSRF-Token: $CSRF" -H "Content-Type: application/octet-stream" --data-binary "@$T/small.csv"
+measure 50 "导出 download: 党员 CSV" "/api/export?format=csv&kind=member"
+measure 50 "导出 download: 走访 CSV" "/api/export?format=csv&kind=visit"
+measure 50 "导出 download: 走访 .xlsx" "/api/export?format=xlsx&kind=visit"
 
 # after_change GOAL LABEL PATH: the first request after a write by
 # another process (the CLI beside hearth ui adds a visit), CHANGES times:
@@ -168,6 +195,7 @@ after_change 50 "走访 list, search 春节" "/api/records?kind=visit&q=%E6%98%A
 after_change 50 "党员 list, search 王00040" "/api/records?kind=member&q=%E7%8E%8B00040"
 after_change 50 "走访慰问 list" "/api/records?kind=visit"
 after_change 5 "record page: a member (first)" "/api/record?id=$m1"
+after_change 50 "党费月度 June ($MEMBERS records)" "/api/dues/month?month=2026-06"
 measure - "static asset /app.css (baseline, again)" /app.css
 
 echo

@@ -58,6 +58,12 @@ expect_eq "首页 before the deletion" '"occasion":"春节","visited":1,"total":
 expect_eq "the CLI deletes a member" 0 "$(h a member delete "$m2" --confirm-referenced >/dev/null; echo $?)"
 expect_eq "a member deleted by the CLI leaves the next 首页" '"occasion":"春节","visited":1,"total":1' \
 	"$(get /api/home | spring)"
+# The count of records is followed as the records are (not counted again
+# per request): the deletion takes one off (restores and pulls: the unit
+# test of due_keep, as this replica's records never reached a server).
+expect_eq "the deleted member leaves the count of records" '"records":5' "$(get /api/home | records)"
+expect_eq "首页's count equals hearth status's" "$(h a status --json 2>/dev/null | grep -o '"records": *[0-9]*' | tr -d ' ')" \
+	"$(get /api/home | records)"
 kill -TERM "$UI_PID"; wait "$UI_PID"
 expect_eq "hearth ui stops cleanly" 0 "$?"
 finish

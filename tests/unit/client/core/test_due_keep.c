@@ -5,7 +5,8 @@
  * those a secretary and a sync make: an edit, a new record, a delete, a
  * restore, a pull page, a re-pull from zero, more changes than it follows
  * (then it reads all), another replica. An unchanged replica reads
- * nothing. */
+ * nothing. The 党费 page's month list and the count of records 首页
+ * shows follow too. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@
 
 #include "client/core/due_keep.h"
 #include "client/core/due_load.h"
+#include "client/core/dues_month.h"
 #include "client/core/replica.h"
+#include "client/core/replica_meta.h"
 #include "client/core/replica_sync.h"
 #include "common/date.h"
 #include "common/hearth.h"
@@ -167,6 +170,40 @@ static void edit_member(fixture *f, const uint8_t id[16], const char *name, int 
 		fail_msg("replica_edit: %s", err);
 }
 
+/* A month's dues record of member i, pulled as the server sends it or, with
+ * local, stored as the 党费 page's 已缴 stores it (replica_edit). */
+static void put_dues(fixture *f, const uint8_t id[16], int i, const char *branch, const char *month,
+                     Hearth__DuesStatus status, int local)
+{
+	Hearth__Record rec = HEARTH__RECORD__INIT, *recs[1] = { &rec };
+	Hearth__Dues d = HEARTH__DUES__INIT;
+	char err[512] = "";
+
+	d.member.data = f->members[i];
+	d.member.len = 16;
+	d.month = (char *)month;
+	d.dues_group = HEARTH__DUES_GROUP__DUES_GROUP_STUDENT;
+	d.due = 20;
+	d.status = status;
+	if (status == HEARTH__DUES_STATUS__DUES_STATUS_PAID) {
+		d.paid = 20;
+		d.paid_date = (char *)"2026-07-15";
+	}
+	rec.kind = HEARTH__KIND__KIND_DUES;
+	rec.body_case = HEARTH__RECORD__BODY_DUES;
+	rec.dues = &d;
+	if (!local) {
+		server_rec(f, &rec, id, branch);
+		pull(f, &f->r[0], recs, 1);
+		return;
+	}
+	rec.id.data = (uint8_t *)id;
+	rec.id.len = 16;
+	rec.branch_id = (char *)branch;
+	if (replica_edit(&f->r[0], &rec, 0, err, sizeof(err)) != 0)
+		fail_msg("replica_edit: %s", err);
+}
+
 /* ---- equality with a fresh load --------------------------------------- */
 
 static void expect_same_records(const due_snapshot *a, const due_snapshot *b)
@@ -243,10 +280,15 @@ static size_t check(fixture *f, replica *r, enum due_keep_how how)
 	const due_snapshot *kept;
 	due_snapshot fresh;
 	due_keep_result res;
+	replica_status st;
 
 	assert_int_equal(due_keep_get(&f->k, r, &kept, &res), 0);
 	assert_non_null(kept);
 	assert_int_equal(res.how, how);
+	/* The count of live records 首页 shows is the walk's, and equals the
+	 * full count replica_status_get scans for. */
+	assert_int_equal(replica_status_get(r, &st), 0);
+	assert_int_equal(res.live, st.records);
 	assert_int_equal(due_snapshot_load(r, NULL, &fresh), 0);
 	expect_same_records(kept, &fresh);
 	expect_same_due(kept, &fresh, f->today);
@@ -356,6 +398,140 @@ static void test_empty_then_filled(void **state)
 	assert_int_equal(check(f, &f->r[0], DUE_KEEP_FOLLOWED), 1);
 }
 
+/* The 党费 page's list of a month over the branch's view of the kept
+ * snapshot equals the list over a fresh load of the branch, record by
+ * record with the member's name, after each change the page and a sync
+ * make: a pull of the month's records, 已缴 on one, a member renamed, a
+ * delete and a restore. Returns the list's length. */
+static size_t check_month(fixture *f, const char *branch, const char *month, enum due_keep_how how)
+{
+	const due_snapshot *kept;
+	due_snapshot view, fresh;
+	dues_month_entry *a, *b;
+	size_t na, nb;
+	int32_t mi;
+
+	check(f, &f->r[0], how);
+	assert_int_equal(dues_month_parse(month, &mi), 0);
+	assert_int_equal(due_keep_get(&f->k, &f->r[0], &kept, NULL), 0);
+	assert_int_equal(due_snapshot_view(kept, branch, &view), 0);
+	assert_int_equal(due_snapshot_load(&f->r[0], branch, &fresh), 0);
+	assert_int_equal(dues_month_records(&view, mi, &a, &na), 0);
+	assert_int_equal(dues_month_records(&fresh, mi, &b, &nb), 0);
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_memory_equal(a[i].rec->id.data, b[i].rec->id.data, 16);
+		assert_int_equal(a[i].rec->dues->status, b[i].rec->dues->status);
+		assert_int_equal(a[i].rec->dues->paid, b[i].rec->dues->paid);
+		assert_string_equal(a[i].rec->dues->month, month);
+		assert_int_equal(a[i].member != NULL, b[i].member != NULL);
+		if (a[i].member)
+			assert_string_equal(a[i].member->name, b[i].member->name);
+	}
+	free(a);
+	free(b);
+	due_snapshot_free(&view);
+	due_snapshot_free(&fresh);
+	return na;
+}
+
+/* 党费月度's run over the branch's view of the kept snapshot answers as the
+ * run over a fresh load: the active members, those who have the month's
+ * record, those missing data (none of these members has a dues group, so
+ * nothing is created and the replica stays as it was). */
+static void expect_same_run(fixture *f, const char *branch, const char *month, size_t active, size_t had,
+                            size_t needs)
+{
+	const due_snapshot *kept;
+	due_snapshot view;
+	dues_month_result a, b;
+	char err[512];
+
+	assert_int_equal(due_keep_get(&f->k, &f->r[0], &kept, NULL), 0);
+	assert_int_equal(due_snapshot_view(kept, branch, &view), 0);
+	assert_int_equal(dues_month_run_over(&f->r[0], &view, branch, month, &a, err, sizeof(err)), 0);
+	assert_int_equal(dues_month_run(&f->r[0], branch, month, &b, err, sizeof(err)), 0);
+	assert_int_equal(a.active, active);
+	assert_int_equal(a.had, had);
+	assert_int_equal(a.n_needs, needs);
+	assert_int_equal(a.created, 0);
+	assert_int_equal(b.active, a.active);
+	assert_int_equal(b.had, a.had);
+	assert_int_equal(b.n_needs, a.n_needs);
+	assert_int_equal(b.created, 0);
+	for (size_t i = 0; i < a.n_needs; i++) {
+		assert_memory_equal(a.needs[i].member, b.needs[i].member, 16);
+		assert_int_equal(a.needs[i].what, DUES_MISSING_GROUP);
+	}
+	assert_string_equal(a.month, month);
+	dues_month_result_free(&a);
+	dues_month_result_free(&b);
+	due_snapshot_free(&view);
+}
+
+static void test_dues_month_follows(void **state)
+{
+	fixture *f = *state;
+	uint8_t d[4][16];
+	char err[512] = "";
+	const due_snapshot *kept;
+	dues_month_entry *e;
+	size_t n;
+	int32_t mi;
+
+	fill(f);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(uuid_v7(d[i]), 0);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_LOADED), 0);
+	/* b001's June for members 0 and 1, b002's for member 2 (another
+	 * branch: not on b001's page), member 0's May (another month). */
+	put_dues(f, d[0], 0, "b001", "2026-06", HEARTH__DUES_STATUS__DUES_STATUS_UNPAID, 0);
+	put_dues(f, d[1], 1, "b001", "2026-06", HEARTH__DUES_STATUS__DUES_STATUS_UNPAID, 0);
+	put_dues(f, d[2], 2, "b002", "2026-06", HEARTH__DUES_STATUS__DUES_STATUS_UNPAID, 0);
+	put_dues(f, d[3], 0, "b001", "2026-05", HEARTH__DUES_STATUS__DUES_STATUS_UNPAID, 0);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
+	assert_int_equal(check_month(f, "b002", "2026-06", DUE_KEEP_KEPT), 1);
+	assert_int_equal(check_month(f, "b001", "2026-05", DUE_KEEP_KEPT), 1);
+	expect_same_run(f, "b001", "2026-06", 3, 2, 1);
+	expect_same_run(f, "b001", "2026-05", 3, 1, 2);
+	expect_same_run(f, "b002", "2026-06", 1, 1, 0);
+
+	/* 已缴 on member 1's June record, as the page stores it. */
+	put_dues(f, d[1], 1, "b001", "2026-06", HEARTH__DUES_STATUS__DUES_STATUS_PAID, 1);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
+	assert_int_equal(dues_month_parse("2026-06", &mi), 0);
+	assert_int_equal(due_keep_get(&f->k, &f->r[0], &kept, NULL), 0);
+	assert_int_equal(dues_month_records(kept, mi, &e, &n), 0);
+	assert_int_equal(n, 3);             /* both branches' over the whole snapshot */
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(e[i].rec->id.data, d[1], 16)) {
+			assert_int_equal(e[i].rec->dues->status, HEARTH__DUES_STATUS__DUES_STATUS_PAID);
+			assert_int_equal(e[i].rec->dues->paid, 20);
+			assert_string_equal(e[i].member->name, "李二");
+			mi = 0;
+		}
+	assert_int_equal(mi, 0);            /* found */
+	free(e);
+
+	/* The member's new name is the list's. */
+	edit_member(f, f->members[0], "张一改", 0);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
+
+	/* A deleted record leaves the month; restored, it is back. */
+	assert_int_equal(replica_delete(&f->r[0], d[0], NULL, err, sizeof(err)), 0);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 1);
+	if (replica_restore(&f->r[0], d[0], err, sizeof(err)) != 0)
+		fail_msg("replica_restore: %s", err);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
+
+	/* A month no record has, and a deleted member's record (the name is
+	 * then "", as on a fresh load). */
+	assert_int_equal(check_month(f, "b001", "2026-07", DUE_KEEP_KEPT), 0);
+	assert_int_equal(replica_delete(&f->r[0], f->members[1], &(replica_delete_opts){ .confirm_referenced = 1 },
+	                                err, sizeof(err)), 0);
+	assert_int_equal(check_month(f, "b001", "2026-06", DUE_KEEP_FOLLOWED), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +539,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_changes_read_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_another_replica_is_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_then_filled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dues_month_follows, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

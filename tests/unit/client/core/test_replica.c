@@ -1,5 +1,6 @@
 /* test_client_replica.c: the local replica keeps edits, push results, pull pages, conflicts and the cursor consistent, each in one transaction. */
 #define _XOPEN_SOURCE 700
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1234,8 +1235,9 @@ static int count_each(void *ctx, const Hearth__Record *rec)
 static void test_client_resolve_id_and_each(void **state)
 {
 	fixture *f = *state;
-	uint8_t id[16], got[16];
+	uint8_t id[16], got[16], sid[16];
 	char text[UUID_TEXT_LEN + 1], err[512];
+	Hearth__Record *srec;
 	int n = 0;
 
 	new_id(id);
@@ -1243,11 +1245,31 @@ static void test_client_resolve_id_and_each(void **state)
 	uuid_format(id, text);
 	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), 0);
 	assert_memory_equal(got, id, 16);
+	/* A whole id is looked up by key, in either case, as a prefix of it
+	 * is found by the walk. */
+	for (char *c = text; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), 0);
+	assert_memory_equal(got, id, 16);
+	text[8] = '\0';
+	memset(got, 0, sizeof(got));
+	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), 0);
+	assert_memory_equal(got, id, 16);
+	/* A record only the server's copy holds (pulled, never edited here). */
+	new_id(sid);
+	srec = member(sid, "b001", "郑十", "", 3, 7);
+	pull(f, &srec, 1, NULL, 0, 7);
+	hearth__record__free_unpacked(srec, NULL);
+	uuid_format(sid, text);
+	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), 0);
+	assert_memory_equal(got, sid, 16);
+	uuid_format(id, text);
 	text[0] = text[0] == 'f' ? 'e' : 'f';
 	assert_int_equal(replica_resolve_id(&f->r, text, got, err, sizeof(err)), HEARTH_ENOTFOUND);
 	assert_int_equal(replica_resolve_id(&f->r, "zz", got, err, sizeof(err)), HEARTH_EINVAL);
 	assert_int_equal(replica_each(&f->r, HEARTH__KIND__KIND_MEMBER, 0, count_each, &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 }
 
 /* replica_each of one kind skips the other kinds' records and, unless
