@@ -201,6 +201,34 @@ int date_parse_month(const char *s, int32_t *month_index)
 	return 0;
 }
 
+int date_month_format(int32_t month_index, char out[8])
+{
+	int y = month_index / 12, m = month_index % 12 + 1;
+
+	out[0] = '\0';
+	if (month_index < 0 || y < YEAR_MIN || y > YEAR_MAX)
+		return HEARTH_EINVAL;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '\0';
+	return 0;
+}
+
+int date_month_start(int32_t month_index, int32_t *days)
+{
+	int y = month_index / 12;
+
+	if (month_index < 0 || y < YEAR_MIN || y > YEAR_MAX)
+		return HEARTH_EINVAL;
+	*days = days_from_civil(y, (unsigned)(month_index % 12 + 1), 1);
+	return 0;
+}
+
 int date_full_years(int32_t from, int32_t to)
 {
 	char a[11], b[11];

@@ -25,6 +25,17 @@ int32_t date_today(void);
 /* Parses YYYY-MM (a month, e.g. dues) into year*12+month-1. Returns 0 or HEARTH_EINVAL. */
 int date_parse_month(const char *s, int32_t *month_index);
 
+/* A month index (year*12+month-1, years 1900..2199) as YYYY-MM into
+ * out[8]: what date_parse_month reads back. Returns 0, or HEARTH_EINVAL
+ * (out then "") for a month out of that range. For lists of thousands of
+ * months, where snprintf was most of the cost. */
+int date_month_format(int32_t month_index, char out[8]);
+
+/* The day number of the first day of a month index: what date_parse of
+ * "YYYY-MM-01" gives. Returns 0, or HEARTH_EINVAL (*days untouched) for a
+ * month out of range. */
+int date_month_start(int32_t month_index, int32_t *days);
+
 /* Whole years from day `from` to day `to` (an age, 党龄): 2000-03-15 to
  * 2026-03-14 is 25, to 2026-03-15 is 26; a 29 February counts its years on
  * 1 March in other years. -1 when to is before from. */

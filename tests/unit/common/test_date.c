@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -85,6 +86,36 @@ static void test_month(void **state)
 	assert_int_equal(date_parse_month("", &m), HEARTH_EINVAL);
 }
 
+/* date_month_format and date_month_start: what "%04d-%02d" and date_parse
+ * of "YYYY-MM-01" give, for every month of the range, and nothing outside. */
+static void test_month_text_and_start(void **state)
+{
+	char text[8], want[16];
+	int32_t back, day, want_day;
+
+	(void)state;
+	for (int32_t m = 1900 * 12; m < 2200 * 12; m++) {
+		snprintf(want, sizeof(want), "%04d-%02d", (int)(m / 12), (int)(m % 12 + 1));
+		assert_int_equal(date_month_format(m, text), 0);
+		assert_string_equal(text, want);
+		assert_int_equal(date_parse_month(text, &back), 0);
+		assert_int_equal(back, m);
+		strcat(want, "-01");
+		assert_int_equal(date_parse(want, &want_day), 0);
+		assert_int_equal(date_month_start(m, &day), 0);
+		assert_int_equal(day, want_day);
+	}
+	day = 7;
+	assert_int_equal(date_month_format(1900 * 12 - 1, text), HEARTH_EINVAL);
+	assert_string_equal(text, "");
+	assert_int_equal(date_month_format(2200 * 12, text), HEARTH_EINVAL);
+	assert_int_equal(date_month_format(-5, text), HEARTH_EINVAL);
+	assert_int_equal(date_month_start(1900 * 12 - 1, &day), HEARTH_EINVAL);
+	assert_int_equal(date_month_start(2200 * 12, &day), HEARTH_EINVAL);
+	assert_int_equal(date_month_start(-5, &day), HEARTH_EINVAL);
+	assert_int_equal(day, 7);
+}
+
 /* What Excel on Chinese Windows and people write: slashes, single digits,
  * 年月日; the same day as the ISO spelling, and only days that exist. */
 static void test_loose(void **state)
@@ -127,6 +158,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_days),
+		cmocka_unit_test(test_month_text_and_start),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_round_trip_and_order),
 		cmocka_unit_test(test_month),
