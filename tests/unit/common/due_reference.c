@@ -1,0 +1,955 @@
+/* due.c: computes what a branch owes its members (due.h) over a snapshot of
+ * its records: the client's from its replica (client/core/due_load.c), the
+ * server's from its store for the committee's figures; cmd/due.c prints it. */
+#include "common/due.h"
+
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/array.h"
+#include "common/date.h"
+#include "common/hearth.h"
+#include "common/i18n.h"
+#include "common/money.h"
+#include "common/record.h"
+#include "common/uuid.h"
+
+#define NO_DAY INT32_MIN
+
+/* ------------------------------------------------------------ config */
+
+void due_config_defaults(due_config *c)
+{
+	c->visit_gap_days = 90;
+	c->talk_window_days = 30;
+	c->talk_lookback_days = 365;
+	c->note_gap_days = 60;
+	c->dues_months = 3;
+	c->contact_gap_days = 90;
+}
+
+static const due_config_key config_keys[] = {
+	{ "visit_gap_days", offsetof(due_config, visit_gap_days), 3660 },
+	{ "talk_window_days", offsetof(due_config, talk_window_days), 3660 },
+	{ "talk_lookback_days", offsetof(due_config, talk_lookback_days), 3660 },
+	{ "note_gap_days", offsetof(due_config, note_gap_days), 3660 },
+	{ "dues_months", offsetof(due_config, dues_months), 120 },
+	{ "contact_gap_days", offsetof(due_config, contact_gap_days), 3660 },
+};
+
+const due_config_key *due_config_keys(size_t *n)
+{
+	*n = HEARTH_ARRAY_LEN(config_keys);
+	return config_keys;
+}
+
+/* ---------------------------------------------------------- snapshot */
+
+void due_snapshot_init(due_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	arena_init(&s->arena);
+}
+
+/* Whether rec goes into a snapshot of branch (NULL: any): live, with a
+ * body, of a known kind. The one judge for keep, put and view. */
+static int belongs(const Hearth__Record *rec, const char *branch)
+{
+	size_t k = (size_t)rec->kind;
+
+	return k != 0 && k <= HEARTH__KIND__KIND_TRANSFER && !rec->deleted && record_body(rec) &&
+	       (!branch || strcmp(rec->branch_id ? rec->branch_id : "", branch) == 0);
+}
+
+/* Room for one more record of kind k. */
+static int grow(due_snapshot *s, size_t k)
+{
+	if (s->n[k] == s->cap[k]) {
+		size_t nc = s->cap[k] ? s->cap[k] * 2 : 32;
+		Hearth__Record **grown = realloc(s->recs[k], nc * sizeof(*grown));
+		if (!grown)
+			return HEARTH_ENOMEM;
+		s->recs[k] = grown;
+		s->cap[k] = nc;
+	}
+	return 0;
+}
+
+int due_snapshot_keep(due_snapshot *s, Hearth__Record *rec, const char *branch)
+{
+	size_t k = (size_t)rec->kind;
+
+	if (!belongs(rec, branch)) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return 0;
+	}
+	if (grow(s, k) != 0) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return HEARTH_ENOMEM;
+	}
+	s->recs[k][s->n[k]++] = rec;
+	return 0;
+}
+
+/* The order of ids: bytes, then length (a shorter id first). */
+static int id_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const Hearth__Record *x = *(Hearth__Record *const *)a, *y = *(Hearth__Record *const *)b;
+	return id_cmp(x->id.data, x->id.len, y->id.data, y->id.len);
+}
+
+/* Where id is in kind k's array (*found set) or would go to keep the
+ * order. */
+static size_t position(const due_snapshot *s, size_t k, const uint8_t *id, size_t len, int *found)
+{
+	size_t lo = 0, hi = s->n[k];
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const Hearth__Record *m = s->recs[k][mid];
+		int c = id_cmp(m->id.data, m->id.len, id, len);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int due_snapshot_remove(due_snapshot *s, const uint8_t *id, size_t len)
+{
+	/* A record's kind never changes, but the caller may only know the
+	 * id (a record gone from the replica): every kind is asked. */
+	for (size_t k = 1; k < HEARTH_ARRAY_LEN(s->recs); k++) {
+		int found;
+		size_t i = position(s, k, id, len, &found);
+		if (!found)
+			continue;
+		memmove(&s->recs[k][i], &s->recs[k][i + 1], (s->n[k] - i - 1) * sizeof(*s->recs[k]));
+		s->n[k]--;
+		return 1;
+	}
+	return 0;
+}
+
+int due_snapshot_put(due_snapshot *s, Hearth__Record *rec, const char *branch)
+{
+	size_t k = (size_t)rec->kind, i;
+	int found;
+
+	(void)due_snapshot_remove(s, rec->id.data, rec->id.len);
+	if (!belongs(rec, branch)) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return 0;
+	}
+	if (grow(s, k) != 0) {
+		hearth__record__free_unpacked(rec, arena_allocator(&s->arena));
+		return HEARTH_ENOMEM;
+	}
+	i = position(s, k, rec->id.data, rec->id.len, &found);
+	memmove(&s->recs[k][i + 1], &s->recs[k][i], (s->n[k] - i) * sizeof(*s->recs[k]));
+	s->recs[k][i] = rec;
+	s->n[k]++;
+	return 0;
+}
+
+int due_snapshot_view(const due_snapshot *all, const char *branch, due_snapshot *view)
+{
+	due_snapshot_init(view);
+	for (size_t k = 1; k < HEARTH_ARRAY_LEN(all->recs); k++) {
+		if (!all->n[k])
+			continue;
+		/* Sized for all of the kind at once: one allocation, no growth. */
+		if (!(view->recs[k] = malloc(all->n[k] * sizeof(*view->recs[k])))) {
+			due_snapshot_free(view);
+			return HEARTH_ENOMEM;
+		}
+		view->cap[k] = all->n[k];
+		for (size_t i = 0; i < all->n[k]; i++)
+			if (belongs(all->recs[k][i], branch))
+				view->recs[k][view->n[k]++] = all->recs[k][i];
+	}
+	return 0;
+}
+
+void due_snapshot_sort(due_snapshot *s)
+{
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++)
+		if (s->n[k] > 1)
+			qsort(s->recs[k], s->n[k], sizeof(*s->recs[k]), by_id);
+}
+
+void due_snapshot_free(due_snapshot *s)
+{
+	for (size_t k = 0; k < HEARTH_ARRAY_LEN(s->recs); k++)
+		free(s->recs[k]);
+	arena_free(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Members are in id order (the replica walks ids; the server sorts), so a
+ * lookup is a binary search. Returns the index or -1. */
+static long member_index(const due_snapshot *s, const uint8_t *id, size_t len)
+{
+	size_t lo = 0, hi = s->n[HEARTH__KIND__KIND_MEMBER];
+	Hearth__Record *const *m = s->recs[HEARTH__KIND__KIND_MEMBER];
+
+	if (len != UUID_LEN)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(m[mid]->id.data, id, UUID_LEN);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const Hearth__Member *due_member(const due_snapshot *s, const uint8_t *id, size_t len)
+{
+	long i = member_index(s, id, len);
+	return i < 0 ? NULL : s->recs[HEARTH__KIND__KIND_MEMBER][i]->member;
+}
+
+int32_t due_created_day(const Hearth__Record *rec)
+{
+	uint64_t ms = 0;
+
+	if (rec->id.len != UUID_LEN)
+		return NO_DAY;
+	for (int i = 0; i < 6; i++)
+		ms = ms << 8 | rec->id.data[i];
+	return (int32_t)(ms / 86400000u);
+}
+
+/* ------------------------------------------------------- computation */
+
+static int32_t day_of(const char *s)
+{
+	int32_t d;
+	return s && *s && date_parse(s, &d) == 0 ? d : NO_DAY;
+}
+
+static int32_t day_or_created(const char *s, const Hearth__Record *rec)
+{
+	int32_t d = day_of(s);
+	return d != NO_DAY ? d : due_created_day(rec);
+}
+
+static int year_of(int32_t day)
+{
+	char t[11];
+	date_format(day, t);
+	return atoi(t);
+}
+
+static int32_t jan1(int year)
+{
+	char t[32];
+	int32_t d = 0;
+	snprintf(t, sizeof(t), "%04d-01-01", year);
+	date_parse(t, &d);
+	return d;
+}
+
+/* A member the branch still cares for: known, not deceased, not out. */
+static int alive(const Hearth__Member *m)
+{
+	return m && m->standing != HEARTH__STANDING__STANDING_DECEASED &&
+	       m->standing != HEARTH__STANDING__STANDING_LEFT;
+}
+
+static int visit_happened(const Hearth__Visit *v)
+{
+	return v->status != HEARTH__VISIT_STATUS__VISIT_STATUS_PLANNED &&
+	       v->status != HEARTH__VISIT_STATUS__VISIT_STATUS_CANCELLED;
+}
+
+static int hardship_open(const Hearth__Hardship *h)
+{
+	return h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_RESOLVED &&
+	       h->status != HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REMOVED;
+}
+
+typedef struct calc {
+	const due_snapshot *s;
+	const due_config *cfg;
+	int32_t today;
+	int32_t *last_visit, *last_talk;   /* per member index */
+	due_report *out;
+	size_t cap;
+	uint32_t *slot;             /* member index + 1 by id hash (0: empty), mask + 1 slots */
+	size_t mask;
+	int32_t *visit_day;         /* per visit: day_of(date), read once for every rule */
+} calc;
+
+/* Where the probe for id starts: UUIDv7's last 8 bytes are random. */
+static size_t slot_of(const calc *c, const uint8_t *id)
+{
+	uint64_t v;
+	memcpy(&v, id + 8, sizeof(v));
+	return (size_t)((v * 0x9e3779b97f4a7c15ull) >> 20) & c->mask;
+}
+
+/* The members by id in a table of at least twice their number: every rule
+ * looks a member up for each record that names one (50,000 visits), and a
+ * binary search of 10,000 ids for each was a third of the computation. The
+ * same index as member_index gives (ids are unique in a snapshot). */
+static int index_members(calc *c)
+{
+	const due_snapshot *s = c->s;
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER], cap = 16;
+
+	while (cap < 2 * nm)
+		cap *= 2;
+	if (!(c->slot = calloc(cap, sizeof(*c->slot))))
+		return HEARTH_ENOMEM;
+	c->mask = cap - 1;
+	for (size_t i = 0; i < nm; i++) {
+		const Hearth__Record *m = s->recs[HEARTH__KIND__KIND_MEMBER][i];
+		size_t at;
+		if (m->id.len != UUID_LEN)
+			continue;       /* member_index finds none either */
+		for (at = slot_of(c, m->id.data); c->slot[at]; at = (at + 1) & c->mask)
+			;
+		c->slot[at] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* member_index through the table. */
+static long mi_of(const calc *c, const uint8_t *id, size_t len)
+{
+	Hearth__Record *const *m = c->s->recs[HEARTH__KIND__KIND_MEMBER];
+
+	if (len != UUID_LEN)
+		return -1;
+	for (size_t at = slot_of(c, id); c->slot[at]; at = (at + 1) & c->mask) {
+		size_t i = c->slot[at] - 1;
+		if (!memcmp(m[i]->id.data, id, UUID_LEN))
+			return (long)i;
+	}
+	return -1;
+}
+
+static due_item *add_item(calc *c, enum due_what what, long mi, const Hearth__Record *rec)
+{
+	due_item *it;
+	const Hearth__Record *m = c->s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+
+	if (array_grow(&c->out->items, &c->cap, c->out->n_items, sizeof(*c->out->items), 16) != 0)
+		return NULL;
+	it = &c->out->items[c->out->n_items++];
+	memset(it, 0, sizeof(*it));
+	it->what = what;
+	it->overdue = 1;
+	memcpy(it->member, m->id.data, UUID_LEN);
+	snprintf(it->member_name, sizeof(it->member_name), "%s", m->member->name);
+	if (rec->id.len == UUID_LEN)
+		memcpy(it->record, rec->id.data, UUID_LEN);
+	c->out->counts[what]++;
+	return it;
+}
+
+/* A talk owed from day: due within talk_window_days, overdue after. */
+static void talk_window(calc *c, due_item *it, int32_t day)
+{
+	char d[11];
+
+	it->since = day;
+	it->days = c->today - day;
+	it->deadline = day + c->cfg->talk_window_days;
+	it->overdue = c->today > it->deadline;
+	date_format(it->deadline, d);
+	if (it->overdue) {
+		snprintf(it->detail, sizeof(it->detail), "期限 %s，已逾期 %d 天", d,
+		         (int)(c->today - it->deadline));
+		c->out->talks_overdue++;
+	} else {
+		snprintf(it->detail, sizeof(it->detail), "期限 %s，还剩 %d 天", d,
+		         (int)(it->deadline - c->today));
+	}
+}
+
+static int talk_trigger(calc *c, long mi, const Hearth__Record *rec, int32_t day,
+                        const char *reason)
+{
+	due_item *it;
+
+	if (mi < 0 || day == NO_DAY || day > c->today || c->today - day >= c->cfg->talk_lookback_days)
+		return 0;
+	if (!alive(c->s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+		return 0;
+	if (c->last_talk[mi] != NO_DAY && c->last_talk[mi] >= day)
+		return 0;
+	if (!(it = add_item(c, DUE_TALK, mi, rec)))
+		return HEARTH_ENOMEM;
+	snprintf(it->reason, sizeof(it->reason), "%s", reason);
+	talk_window(c, it, day);
+	return 0;
+}
+
+/* Per member: the last visit and the last talk on or before today. */
+static void scan_contacts(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		int32_t d = c->visit_day[i];
+		if (!visit_happened(v) || d == NO_DAY || d > c->today)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			long mi = mi_of(c, v->members[k].data, v->members[k].len);
+			if (mi >= 0 && (c->last_visit[mi] == NO_DAY || d > c->last_visit[mi]))
+				c->last_visit[mi] = d;
+		}
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
+		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
+		int32_t d = day_of(t->date);
+		if (d == NO_DAY || d > c->today)
+			continue;
+		for (size_t k = 0; k < t->n_members; k++) {
+			long mi = mi_of(c, t->members[k].data, t->members[k].len);
+			if (mi >= 0 && (c->last_talk[mi] == NO_DAY || d > c->last_talk[mi]))
+				c->last_talk[mi] = d;
+		}
+	}
+}
+
+static int owed_visits(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		long mi = mi_of(c, h->member.data, h->member.len);
+		int32_t start = day_or_created(h->certified_at, rec), ref = start;
+		due_item *it;
+		char d[11];
+
+		if (!hardship_open(h) || mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+			continue;
+		if (c->last_visit[mi] != NO_DAY && c->last_visit[mi] > ref)
+			ref = c->last_visit[mi];
+		if (ref == NO_DAY || c->today - ref <= c->cfg->visit_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_VISIT, mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "困难党员台账：%s",
+		         enum_label(&hearth__hardship_status__descriptor, h->status));
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (c->last_visit[mi] != NO_DAY && c->last_visit[mi] >= start)
+			snprintf(it->detail, sizeof(it->detail), "上次走访 %s", d);
+		else
+			snprintf(it->detail, sizeof(it->detail), "登记（%s）后未走访", d);
+	}
+	return 0;
+}
+
+static int owed_talks(calc *c)
+{
+	const due_snapshot *s = c->s;
+	char reason[160];
+	int rc;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		if (!hardship_open(h))
+			continue;
+		rc = talk_trigger(c, mi_of(c, h->member.data, h->member.len), rec,
+		                  day_or_created(h->certified_at, rec), "登记困难党员");
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_VISIT][i];
+		const Hearth__Visit *v = rec->visit;
+		if (!visit_happened(v) || v->occasion != HEARTH__VISIT_OCCASION__VISIT_OCCASION_THOUGHT)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			rc = talk_trigger(c, mi_of(c, v->members[k].data, v->members[k].len), rec,
+			                  c->visit_day[i], "走访慰问：思想波动");
+			if (rc != 0)
+				return rc;
+		}
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TRANSFER]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_TRANSFER][i];
+		const Hearth__Transfer *t = rec->transfer;
+		int accepted = t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_ACCEPTED;
+		/* A summary's member has left: the talk is the receiving branch's. */
+		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED || t->summary)
+			continue;
+		snprintf(reason, sizeof(reason), "组织关系转接：%s → %s", t->from_branch, t->to_branch);
+		rc = talk_trigger(c, mi_of(c, t->member.data, t->member.len), rec,
+		                  day_or_created(accepted ? t->accepted_date : t->issued_date, rec), reason);
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HONOR]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HONOR][i];
+		const Hearth__Honor *h = rec->honor;
+		if (h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_APPROVED &&
+		    h->status != HEARTH__HONOR_STATUS__HONOR_STATUS_AWARDED)
+			continue;
+		snprintf(reason, sizeof(reason), "表彰：%s",
+		         h->title == HEARTH__HONOR_TITLE__HONOR_TITLE_OTHER && h->title_other[0]
+		                 ? h->title_other
+		                 : enum_label(&hearth__honor_title__descriptor, h->title));
+		rc = talk_trigger(c, mi_of(c, h->member.data, h->member.len), rec,
+		                  day_or_created(h->date, rec), reason);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether a talk with that trigger and that member was held on a day from
+ * `from` to today. */
+static int talk_held(const calc *c, const uint8_t *member, Hearth__TalkTrigger trigger, int32_t from)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
+		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
+		int32_t d = day_of(t->date);
+
+		if (t->trigger != trigger || d == NO_DAY || d < from || d > c->today)
+			continue;
+		for (size_t k = 0; k < t->n_members; k++)
+			if (t->members[k].len == UUID_LEN && !memcmp(t->members[k].data, member, UUID_LEN))
+				return 1;
+	}
+	return 0;
+}
+
+/* The talks a secretary recorded as owed (需谈话事项): owed from their date,
+ * however long ago (a person wrote it down), until a talk with that
+ * trigger and that member is held on or after it; overdue after
+ * talk_window_days, as the other talks. */
+static int owed_talk_needs(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t mi = 0; mi < s->n[HEARTH__KIND__KIND_MEMBER]; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+
+		if (!alive(m))
+			continue;
+		for (size_t k = 0; k < m->n_talk_needs; k++) {
+			const Hearth__TalkNeed *tn = m->talk_needs[k];
+			int32_t day = day_of(tn->date);
+			due_item *it;
+
+			if (day == NO_DAY || day > c->today || talk_held(c, rec->id.data, tn->reason, day))
+				continue;
+			if (!(it = add_item(c, DUE_TALK, (long)mi, rec)))
+				return HEARTH_ENOMEM;
+			snprintf(it->reason, sizeof(it->reason), "需谈话事项：%s%s%s",
+			         enum_label(&hearth__talk_trigger__descriptor, tn->reason), tn->note[0] ? "，" : "",
+			         tn->note);
+			talk_window(c, it, day);
+		}
+	}
+	return 0;
+}
+
+/* A mobile member (流动党员) with no contact recorded in contact_gap_days:
+ * counted from the last contact on or before today, else from the day the
+ * member's record was made. */
+static int owed_contacts(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t mi = 0; mi < s->n[HEARTH__KIND__KIND_MEMBER]; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+		int32_t last = NO_DAY, ref;
+		const char *how = "";
+		due_item *it;
+		char d[11];
+
+		if (!alive(m) || !m->mobile)
+			continue;
+		for (size_t k = 0; k < m->n_contacts; k++) {
+			int32_t cd = day_of(m->contacts[k]->date);
+			if (cd != NO_DAY && cd <= c->today && (last == NO_DAY || cd > last)) {
+				last = cd;
+				how = m->contacts[k]->channel ? m->contacts[k]->channel : "";
+			}
+		}
+		ref = last != NO_DAY ? last : due_created_day(rec);
+		if (ref == NO_DAY || ref == 0 || ref > c->today || c->today - ref <= c->cfg->contact_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_CONTACT, (long)mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "流动党员%s%s", m->destination[0] ? "：" : "",
+		         m->destination);
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (last != NO_DAY)
+			snprintf(it->detail, sizeof(it->detail), "上次联系 %s%s%s%s", d, how[0] ? "（" : "", how,
+			         how[0] ? "）" : "");
+		else
+			snprintf(it->detail, sizeof(it->detail), "无联系记录（建档 %s）", d);
+	}
+	return 0;
+}
+
+static int owed_notes(calc *c)
+{
+	const due_snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_PAIRING]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_PAIRING][i];
+		const Hearth__Pairing *p = rec->pairing;
+		long mi = mi_of(c, p->member.data, p->member.len);
+		int32_t ref = day_or_created(p->start_date, rec), last = NO_DAY;
+		due_item *it;
+		char d[11];
+
+		if (p->status != HEARTH__PAIRING_STATUS__PAIRING_STATUS_ACTIVE || mi < 0 ||
+		    !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
+			continue;
+		for (size_t k = 0; k < p->n_notes; k++) {
+			int32_t nd = day_of(p->notes[k]->date);
+			if (nd != NO_DAY && nd <= c->today && (last == NO_DAY || nd > last))
+				last = nd;
+		}
+		if (last != NO_DAY && last > ref)
+			ref = last;
+		if (ref == NO_DAY || ref > c->today || c->today - ref <= c->cfg->note_gap_days)
+			continue;
+		if (!(it = add_item(c, DUE_NOTE, mi, rec)))
+			return HEARTH_ENOMEM;
+		snprintf(it->reason, sizeof(it->reason), "结对帮扶：%s", p->helper);
+		it->since = ref;
+		it->days = c->today - ref;
+		date_format(ref, d);
+		if (last != NO_DAY)
+			snprintf(it->detail, sizeof(it->detail), "上次进展 %s", d);
+		else
+			snprintf(it->detail, sizeof(it->detail), "开始（%s）后无进展记录", d);
+	}
+	return 0;
+}
+
+static int month_of(int32_t day)
+{
+	char t[11];
+	int32_t mi = 0;
+	date_format(day, t);
+	t[7] = '\0';
+	date_parse_month(t, &mi);
+	return mi;
+}
+
+struct dues_ref {
+	long mi;
+	int32_t month;
+	const Hearth__Record *rec;
+};
+
+static int dues_order(const void *a, const void *b)
+{
+	const struct dues_ref *x = a, *y = b;
+
+	if (x->mi != y->mi)
+		return x->mi < y->mi ? -1 : 1;
+	return x->month < y->month ? -1 : x->month > y->month;
+}
+
+/* One item per member: the old unpaid months of theirs, oldest first.
+ * Sorting the refs by member keeps this O(n log n) on an admin replica. */
+static int owed_dues(calc *c)
+{
+	const due_snapshot *s = c->s;
+	int32_t now = month_of(c->today);
+	struct dues_ref *refs = calloc(s->n[HEARTH__KIND__KIND_DUES] + 1, sizeof(*refs));
+	size_t n = 0;
+
+	if (!refs)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_DUES][i];
+		const Hearth__Dues *d = rec->dues;
+		long mi = mi_of(c, d->member.data, d->member.len);
+		int32_t m;
+
+		if ((d->status != HEARTH__DUES_STATUS__DUES_STATUS_UNPAID &&
+		     d->status != HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL) ||
+		    mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) ||
+		    date_parse_month(d->month, &m) != 0 || now - m <= c->cfg->dues_months)
+			continue;
+		refs[n++] = (struct dues_ref){ mi, m, rec };
+	}
+	if (n)
+		qsort(refs, n, sizeof(*refs), dues_order);
+	for (size_t i = 0; i < n;) {
+		due_item *it = add_item(c, DUE_DUES, refs[i].mi, refs[i].rec);
+		char months[200] = "", amt[MONEY_YUAN_TEXT_MAX], first[32];
+		size_t used = 0, j;
+
+		if (!it) {
+			free(refs);
+			return HEARTH_ENOMEM;
+		}
+		for (j = i; j < n && refs[j].mi == refs[i].mi; j++) {
+			const Hearth__Dues *d = refs[j].rec->dues;
+			it->months++;
+			if (d->due > d->paid)
+				it->amount += d->due - d->paid;
+			if (used + 12 < sizeof(months))
+				used += (size_t)snprintf(months + used, sizeof(months) - used, "%s%s",
+				                         used ? "、" : "", d->month);
+		}
+		snprintf(first, sizeof(first), "%04d-%02d-01", (int)(refs[i].month / 12),
+		         (int)(refs[i].month % 12 + 1));
+		date_parse(first, &it->since);
+		it->days = c->today - it->since;
+		snprintf(it->reason, sizeof(it->reason), "欠缴党费 %u 个月", it->months);
+		money_yuan_format(it->amount, amt);
+		snprintf(it->detail, sizeof(it->detail), "%.150s，欠缴 %s 元", months, amt);
+		i = j;
+	}
+	free(refs);
+	return 0;
+}
+
+/* The months before today's in which a member has no dues record at all,
+ * from the later of their join month and the branch's first dues month.
+ * A bitmap per member over that span keeps it O(members x months). */
+static int missing_dues(calc *c)
+{
+	const due_snapshot *s = c->s;
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	int32_t now = month_of(c->today), first = INT32_MAX, span;
+	unsigned char *have = NULL;
+
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		int32_t m;
+		if (date_parse_month(s->recs[HEARTH__KIND__KIND_DUES][i]->dues->month, &m) == 0 && m < first)
+			first = m;
+	}
+	if (first == INT32_MAX || first >= now || nm == 0)
+		return 0;
+	span = now - first;
+	have = calloc(nm * (size_t)span, 1);
+	if (!have)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
+		long mi = mi_of(c, d->member.data, d->member.len);
+		int32_t m;
+		if (mi >= 0 && date_parse_month(d->month, &m) == 0 && m >= first && m < now)
+			have[(size_t)mi * (size_t)span + (size_t)(m - first)] = 1;
+	}
+	for (size_t mi = 0; mi < nm; mi++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][mi];
+		const Hearth__Member *m = rec->member;
+		int32_t join = first, start, gap_first = -1, join_day;
+		int from_join = 0;
+		char months[160] = "", t[24], first_gap[24];
+		size_t used = 0, n = 0;
+		due_item *it;
+
+		if (!alive(m) || m->standing == HEARTH__STANDING__STANDING_SUSPENDED)
+			continue;
+		if (m->join_date && date_parse(m->join_date, &join_day) == 0)
+			join = month_of(join_day);
+		from_join = join > first;
+		start = from_join ? join : first;
+		for (int32_t k = start; k < now; k++) {
+			if (have[mi * (size_t)span + (size_t)(k - first)])
+				continue;
+			if (gap_first < 0)
+				gap_first = k;
+			n++;
+			if (used + 12 < sizeof(months))
+				used += (size_t)snprintf(months + used, sizeof(months) - used, "%s%04d-%02d",
+				                         used ? "、" : "", (int)(k / 12), (int)(k % 12 + 1));
+		}
+		if (n == 0)
+			continue;
+		if (!(it = add_item(c, DUE_DUES_MISSING, (long)mi, rec))) {
+			free(have);
+			return HEARTH_ENOMEM;
+		}
+		it->months = (uint32_t)n;
+		snprintf(first_gap, sizeof(first_gap), "%04d-%02d-01", (int)(gap_first / 12),
+		         (int)(gap_first % 12 + 1));
+		date_parse(first_gap, &it->since);
+		it->days = c->today - it->since;
+		snprintf(it->reason, sizeof(it->reason),
+		         P_("no dues record for %u month", "no dues record for %u months", it->months),
+		         it->months);
+		snprintf(t, sizeof(t), "%04d-%02d", (int)(start / 12), (int)(start % 12 + 1));
+		snprintf(it->detail, sizeof(it->detail),
+		         from_join ? _("%s; counted from the join month %s") :
+		                     _("%s; counted from the branch's first dues record %s"),
+		         months, t);
+	}
+	free(have);
+	return 0;
+}
+
+/* Coverage of a visiting campaign in today's year: the members in the
+ * hardship ledger at some time that year, and which of them a visit of that
+ * occasion reached. */
+static int campaign(calc *c, due_campaign *cp, Hearth__VisitOccasion occ)
+{
+	const due_snapshot *s = c->s;
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	int32_t lo = jan1(c->out->year), hi = jan1(c->out->year + 1) - 1;
+	unsigned char *in = calloc(nm ? nm : 1, 1);   /* 1 in ledger, 2 visited too */
+
+	cp->occasion = occ;
+	if (!in)
+		return HEARTH_ENOMEM;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
+		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
+		const Hearth__Hardship *h = rec->hardship;
+		long mi = mi_of(c, h->member.data, h->member.len);
+		int32_t start = day_or_created(h->certified_at, rec), end = day_of(h->closed_date);
+
+		if (mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) || start > hi)
+			continue;
+		if (!hardship_open(h) && (end == NO_DAY || end < lo))
+			continue;
+		in[mi] = 1;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		int32_t d = c->visit_day[i];
+		if (v->occasion != occ || !visit_happened(v) || d == NO_DAY || d < lo || d > hi)
+			continue;
+		for (size_t k = 0; k < v->n_members; k++) {
+			long mi = mi_of(c, v->members[k].data, v->members[k].len);
+			if (mi >= 0 && in[mi])
+				in[mi] = 2;
+		}
+	}
+	for (size_t i = 0; i < nm; i++) {
+		if (!in[i])
+			continue;
+		cp->total++;
+		if (in[i] == 2) {
+			cp->visited++;
+			continue;
+		}
+		if (!cp->missing) {
+			cp->missing = calloc(nm, sizeof(*cp->missing));
+			if (!cp->missing) {
+				free(in);
+				return HEARTH_ENOMEM;
+			}
+		}
+		snprintf(cp->missing[cp->n_missing++], sizeof(cp->missing[0]), "%s",
+		         s->recs[HEARTH__KIND__KIND_MEMBER][i]->member->name);
+	}
+	free(in);
+	return 0;
+}
+
+static int item_order(const void *a, const void *b)
+{
+	const due_item *x = a, *y = b;
+	int c;
+
+	if (x->what != y->what)
+		return x->what < y->what ? -1 : 1;
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	if ((c = strcmp(x->member_name, y->member_name)) != 0)
+		return c;
+	return memcmp(x->record, y->record, UUID_LEN);
+}
+
+int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due_report *out)
+{
+	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
+	calc c = { .s = s, .cfg = cfg, .today = today, .out = out };
+	int rc = HEARTH_ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	out->today = today;
+	out->year = year_of(today);
+	out->cfg = *cfg;
+	c.last_visit = malloc((nm ? nm : 1) * sizeof(int32_t));
+	c.last_talk = malloc((nm ? nm : 1) * sizeof(int32_t));
+	if (!c.last_visit || !c.last_talk)
+		goto fail;
+	for (size_t i = 0; i < nm; i++)
+		c.last_visit[i] = c.last_talk[i] = NO_DAY;
+	if (!(c.visit_day = malloc((s->n[HEARTH__KIND__KIND_VISIT] + 1) * sizeof(int32_t))))
+		goto fail;
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++)
+		c.visit_day[i] = day_of(s->recs[HEARTH__KIND__KIND_VISIT][i]->visit->date);
+	if ((rc = index_members(&c)) != 0)
+		goto fail;
+	scan_contacts(&c);
+	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_talk_needs(&c)) != 0 ||
+	    (rc = owed_notes(&c)) != 0 || (rc = owed_contacts(&c)) != 0 ||
+	    (rc = owed_dues(&c)) != 0 || (rc = missing_dues(&c)) != 0 ||
+	    (rc = campaign(&c, &out->campaigns[0],
+	                   HEARTH__VISIT_OCCASION__VISIT_OCCASION_SPRING_FESTIVAL)) != 0 ||
+	    (rc = campaign(&c, &out->campaigns[1], HEARTH__VISIT_OCCASION__VISIT_OCCASION_JULY_FIRST)) != 0)
+		goto fail;
+	if (out->n_items)
+		qsort(out->items, out->n_items, sizeof(*out->items), item_order);
+	rc = 0;
+fail:
+	free(c.slot);
+	free(c.visit_day);
+	free(c.last_talk);
+	free(c.last_visit);
+	if (rc != 0)
+		due_report_free(out);
+	return rc;
+}
+
+void due_report_free(due_report *r)
+{
+	free(r->items);
+	for (size_t i = 0; i < HEARTH_ARRAY_LEN(r->campaigns); i++)
+		free(r->campaigns[i].missing);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *due_what_label(enum due_what w)
+{
+	static const char *const l[] = { "走访", "谈心谈话", "帮扶进展", "党费", "党费记录", "流动党员联系" };
+	return (unsigned)w < HEARTH_ARRAY_LEN(l) ? l[w] : "?";
+}
+
+const char *due_what_name(enum due_what w)
+{
+	static const char *const n[] = { "visit", "talk", "pairing_note", "dues", "dues_missing",
+		                         "mobile_contact" };
+	return (unsigned)w < HEARTH_ARRAY_LEN(n) ? n[w] : "?";
+}
