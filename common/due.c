@@ -305,6 +305,8 @@ typedef struct calc {
 	member_slot *slot;          /* the members by id hash, mask + 1 slots */
 	size_t mask;
 	int32_t *visit_day;         /* per visit: day_of(date), read once for every rule */
+	int32_t *dues_month;        /* per dues record: its month index, or NO_DAY when unparsable */
+	long *dues_mi;              /* per dues record: mi_of(member) */
 } calc;
 
 /* Where the probe for id starts: UUIDv7's last 8 bytes are random. */
@@ -739,13 +741,13 @@ static int owed_dues(calc *c)
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_DUES][i];
 		const Hearth__Dues *d = rec->dues;
-		long mi = mi_of(c, d->member.data, d->member.len);
-		int32_t m;
+		long mi = c->dues_mi[i];
+		int32_t m = c->dues_month[i];
 
 		if ((d->status != HEARTH__DUES_STATUS__DUES_STATUS_UNPAID &&
 		     d->status != HEARTH__DUES_STATUS__DUES_STATUS_PARTIAL) ||
 		    mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) ||
-		    date_parse_month(d->month, &m) != 0 || now - m <= c->cfg->dues_months)
+		    m == NO_DAY || now - m <= c->cfg->dues_months)
 			continue;
 		refs[n++] = (struct dues_ref){ mi, m, rec };
 	}
@@ -795,11 +797,9 @@ static int missing_dues(calc *c)
 	           *reason_fmt = NULL;
 	uint32_t reason_n = 0;
 
-	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
-		int32_t m;
-		if (date_parse_month(s->recs[HEARTH__KIND__KIND_DUES][i]->dues->month, &m) == 0 && m < first)
-			first = m;
-	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++)
+		if (c->dues_month[i] != NO_DAY && c->dues_month[i] < first)
+			first = c->dues_month[i];
 	if (first == INT32_MAX || first >= now || nm == 0)
 		return 0;
 	span = now - first;
@@ -814,10 +814,9 @@ static int missing_dues(calc *c)
 	for (int32_t k = 0; k < span; k++)
 		date_month_format(first + k, text[k]);
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
-		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
-		long mi = mi_of(c, d->member.data, d->member.len);
-		int32_t m;
-		if (mi >= 0 && date_parse_month(d->month, &m) == 0 && m >= first && m < now)
+		long mi = c->dues_mi[i];
+		int32_t m = c->dues_month[i];
+		if (mi >= 0 && m != NO_DAY && m >= first && m < now)
 			have[(size_t)mi * (size_t)span + (size_t)(m - first)] = 1;
 	}
 	for (size_t mi = 0; mi < nm; mi++) {
@@ -1040,6 +1039,19 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 		c.visit_day[i] = day_of(s->recs[HEARTH__KIND__KIND_VISIT][i]->visit->date);
 	if ((rc = index_members(&c)) != 0)
 		goto fail;
+	/* Each dues record's month and member, read once for both dues rules. */
+	c.dues_month = malloc((s->n[HEARTH__KIND__KIND_DUES] + 1) * sizeof(*c.dues_month));
+	c.dues_mi = malloc((s->n[HEARTH__KIND__KIND_DUES] + 1) * sizeof(*c.dues_mi));
+	if (!c.dues_month || !c.dues_mi) {
+		rc = HEARTH_ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DUES]; i++) {
+		const Hearth__Dues *d = s->recs[HEARTH__KIND__KIND_DUES][i]->dues;
+		if (date_parse_month(d->month, &c.dues_month[i]) != 0)
+			c.dues_month[i] = NO_DAY;
+		c.dues_mi[i] = mi_of(&c, d->member.data, d->member.len);
+	}
 	scan_contacts(&c);
 	if ((rc = owed_visits(&c)) != 0 || (rc = owed_talks(&c)) != 0 || (rc = owed_talk_needs(&c)) != 0 ||
 	    (rc = owed_notes(&c)) != 0 || (rc = owed_contacts(&c)) != 0 ||
@@ -1052,6 +1064,8 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 		goto fail;
 	rc = 0;
 fail:
+	free(c.dues_mi);
+	free(c.dues_month);
 	free(c.slot);
 	free(c.visit_day);
 	free(c.last_talk);
