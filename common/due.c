@@ -942,8 +942,7 @@ static int item_order(const void *a, const void *b)
  * keys instead of on items 500 bytes apart, with the name's first bytes
  * as a number so most ties of what and since need no strcmp. */
 typedef struct item_key {
-	uint32_t what;
-	int32_t since;
+	uint64_t what_since;        /* what, then since (its sign bit flipped): one comparison */
 	uint64_t name8;             /* the name's first 8 bytes, big-endian, zero after its end */
 	const due_item *it;         /* in the unsorted array: its place there breaks ties */
 } item_key;
@@ -965,10 +964,8 @@ static int key_order(const void *a, const void *b)
 	const item_key *x = a, *y = b;
 	int c;
 
-	if (x->what != y->what)
-		return x->what < y->what ? -1 : 1;
-	if (x->since != y->since)
-		return x->since < y->since ? -1 : 1;
+	if (x->what_since != y->what_since)
+		return x->what_since < y->what_since ? -1 : 1;
 	if (x->name8 != y->name8)
 		return x->name8 < y->name8 ? -1 : 1;
 	if ((c = item_order(x->it, y->it)) != 0)
@@ -992,7 +989,8 @@ static int sort_items(due_report *out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const due_item *it = &out->items[i];
-		k[i] = (item_key){ (uint32_t)it->what, it->since, name_prefix(it->member_name), it };
+		k[i] = (item_key){ (uint64_t)it->what << 32 | ((uint32_t)it->since ^ 0x80000000u),
+			           name_prefix(it->member_name), it };
 	}
 	qsort(k, n, sizeof(*k), key_order);
 	/* A place done is marked by at[i] == i. */
