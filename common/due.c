@@ -305,6 +305,7 @@ typedef struct calc {
 	member_slot *slot;          /* the members by id hash, mask + 1 slots */
 	size_t mask;
 	int32_t *visit_day;         /* per visit: day_of(date), read once for every rule */
+	int32_t *visit_occ;         /* per visit: its occasion if it happened, -1 if planned or cancelled */
 	int32_t *dues_month;        /* per dues record: its month index, or NO_DAY when unparsable */
 	long *dues_mi;              /* per dues record: mi_of(member) */
 } calc;
@@ -455,10 +456,11 @@ static void scan_contacts(calc *c)
 	const due_snapshot *s = c->s;
 
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
-		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		const Hearth__Visit *v;
 		int32_t d = c->visit_day[i];
-		if (!visit_happened(v) || d == NO_DAY || d > c->today)
+		if (c->visit_occ[i] < 0 || d == NO_DAY || d > c->today)
 			continue;
+		v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
 		for (size_t k = 0; k < v->n_members; k++) {
 			long mi = mi_of(c, v->members[k].data, v->members[k].len);
 			if (mi >= 0 && (c->last_visit[mi] == NO_DAY || d > c->last_visit[mi]))
@@ -528,10 +530,12 @@ static int owed_talks(calc *c)
 			return rc;
 	}
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
-		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_VISIT][i];
-		const Hearth__Visit *v = rec->visit;
-		if (!visit_happened(v) || v->occasion != HEARTH__VISIT_OCCASION__VISIT_OCCASION_THOUGHT)
+		const Hearth__Record *rec;
+		const Hearth__Visit *v;
+		if (c->visit_occ[i] != HEARTH__VISIT_OCCASION__VISIT_OCCASION_THOUGHT)
 			continue;
+		rec = s->recs[HEARTH__KIND__KIND_VISIT][i];
+		v = rec->visit;
 		for (size_t k = 0; k < v->n_members; k++) {
 			rc = talk_trigger(c, mi_of(c, v->members[k].data, v->members[k].len), rec,
 			                  c->visit_day[i], "走访慰问：思想波动");
@@ -830,8 +834,14 @@ static int missing_dues(calc *c)
 
 		if (!alive(m) || m->standing == HEARTH__STANDING__STANDING_SUSPENDED)
 			continue;
-		if (m->join_date && date_parse(m->join_date, &join_day) == 0)
-			join = month_of(join_day);
+		if (m->join_date && date_parse(m->join_date, &join_day) == 0) {
+			/* month_of(join_day), read off the text date_parse took (a
+			 * valid date has one spelling): no format and parse again
+			 * for each of 10,000 members. */
+			const char *j = m->join_date;
+			join = ((j[0] - '0') * 1000 + (j[1] - '0') * 100 + (j[2] - '0') * 10 + (j[3] - '0')) * 12 +
+			       (j[5] - '0') * 10 + (j[6] - '0') - 1;
+		}
 		from_join = join > first;
 		start = from_join ? join : first;
 		for (int32_t k = start; k < now; k++) {
@@ -875,6 +885,7 @@ static int campaign(calc *c, due_campaign *cp, Hearth__VisitOccasion occ)
 	size_t nm = s->n[HEARTH__KIND__KIND_MEMBER];
 	int32_t lo = jan1(c->out->year), hi = jan1(c->out->year + 1) - 1;
 	unsigned char *in = calloc(nm ? nm : 1, 1);   /* 1 in ledger, 2 visited too */
+	size_t n_in = 0;
 
 	cp->occasion = occ;
 	if (!in)
@@ -890,12 +901,15 @@ static int campaign(calc *c, due_campaign *cp, Hearth__VisitOccasion occ)
 		if (!hardship_open(h) && (end == NO_DAY || end < lo))
 			continue;
 		in[mi] = 1;
+		n_in++;
 	}
-	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
-		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+	/* No one in the ledger (most branches' replicas): no visit can count. */
+	for (size_t i = 0; n_in && i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v;
 		int32_t d = c->visit_day[i];
-		if (v->occasion != occ || !visit_happened(v) || d == NO_DAY || d < lo || d > hi)
+		if (c->visit_occ[i] != (int32_t)occ || d == NO_DAY || d < lo || d > hi)
 			continue;
+		v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
 		for (size_t k = 0; k < v->n_members; k++) {
 			long mi = mi_of(c, v->members[k].data, v->members[k].len);
 			if (mi >= 0 && in[mi])
@@ -1031,10 +1045,17 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 		goto fail;
 	for (size_t i = 0; i < nm; i++)
 		c.last_visit[i] = c.last_talk[i] = NO_DAY;
-	if (!(c.visit_day = malloc((s->n[HEARTH__KIND__KIND_VISIT] + 1) * sizeof(int32_t))))
+	c.visit_day = malloc((s->n[HEARTH__KIND__KIND_VISIT] + 1) * sizeof(int32_t));
+	c.visit_occ = malloc((s->n[HEARTH__KIND__KIND_VISIT] + 1) * sizeof(int32_t));
+	if (!c.visit_day || !c.visit_occ)
 		goto fail;
-	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++)
-		c.visit_day[i] = day_of(s->recs[HEARTH__KIND__KIND_VISIT][i]->visit->date);
+	/* Each visit record read once here; the rules' passes over 50,000
+	 * visits then read these arrays and a visit only when it counts. */
+	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
+		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
+		c.visit_day[i] = day_of(v->date);
+		c.visit_occ[i] = visit_happened(v) ? (int32_t)v->occasion : -1;
+	}
 	if ((rc = index_members(&c)) != 0)
 		goto fail;
 	/* Each dues record's month and member, read once for both dues rules. */
@@ -1065,6 +1086,7 @@ fail:
 	free(c.dues_mi);
 	free(c.dues_month);
 	free(c.slot);
+	free(c.visit_occ);
 	free(c.visit_day);
 	free(c.last_talk);
 	free(c.last_visit);
