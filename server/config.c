@@ -46,6 +46,7 @@ void config_defaults(hearthd_config *cfg)
 	cfg->map_size = 4ull * 1024 * 1024 * 1024;
 	cfg->tombstone_days = 400;
 	cfg->group_commit = 1;
+	cfg->committee_warm = 1;
 }
 
 static void problem(config_report *r, int line, const char *fmt, ...)
@@ -284,6 +285,17 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return set_u32(c, name, value, &cfg->tombstone_days, 0, 36500);
 	if (IS("store", "group_commit"))
 		return set_bool(c, name, value, &cfg->group_commit);
+	if (IS("committee", "warm")) {
+		if (!strcmp(value, "on"))
+			cfg->committee_warm = 1;
+		else if (!strcmp(value, "off"))
+			cfg->committee_warm = 0;
+		else {
+			problem(c->report, c->line, "warm: \"%s\" is not on or off", value);
+			c->problems++;
+		}
+		return 1;
+	}
 #undef IS
 	problem(c->report, c->line, "unknown setting \"%s\" in section [%s]", name, section);
 	c->problems++;

@@ -37,6 +37,7 @@ typedef struct hearthd_config {
 	uint64_t map_size;              /* LMDB map size in bytes */
 	uint32_t tombstone_days;        /* deleted records stay this long, then are purged */
 	int group_commit;               /* 0: one transaction (one fsync) per request */
+	int committee_warm;             /* [committee] warm: keep the committee's answer warm (committee.h) */
 	char *preset_branches[64];      /* --branch ID=NAME: made sure to exist at start (argv strings) */
 	int n_preset_branches;
 	int verbose;

@@ -64,6 +64,7 @@ static void on_stop(void *ctx)
 	hearthd *h = ctx;
 
 	purge_stop(&h->purge);
+	committee_warm_stop(&h->api);
 	uv_timer_stop(&h->readers_timer);
 	uv_close((uv_handle_t *)&h->readers_timer, NULL);
 	if (h->writer_started)
@@ -283,6 +284,10 @@ int hearthd_init(hearthd *h, uv_loop_t *loop, const hearthd_config *cfg)
 		uv_timer_start(&h->readers_timer, on_readers_timer, every, every);
 	}
 	server_start(srv);
+	/* Listening first: the warm job runs on the pool, never delaying the
+	 * start or the first requests. Without it the first call computes. */
+	if (cfg->committee_warm && committee_warm_start(&h->api, loop) != 0)
+		log_event(LOG_WARN, "committee_warm_failed", "error", hearth_strerror(HEARTH_ENOMEM), NULL);
 	return 0;
 failed_writer:
 	writer_stop(&h->w);

@@ -9,6 +9,8 @@
 #include <uv.h>
 
 #include "common/committee.h"
+#include "common/date.h"
+#include "common/due.h"
 #include "common/hearth.h"
 #include "common/log.h"
 #include "common/stats.h"
@@ -32,6 +34,11 @@
 /* Envelope body number of Committee (proto/hearth.proto). */
 #define BODY_COMMITTEE 91
 
+/* The warm job (committee_warm_start) looks for a change this often: a
+ * burst of edits costs one recomputation of each branch it touched every
+ * 3 s at most, and an answer is warm again about 3 s after the last edit. */
+#define WARM_EVERY_MS 3000
+
 _Static_assert(sizeof(committee_branch_id) == STATS_BRANCH_CAP, "a cached row's branch is a store branch id");
 
 typedef struct centry {
@@ -49,6 +56,15 @@ typedef struct committee_cache {
 	size_t n;
 	size_t sweep;              /* the next bucket to make room from */
 	uint64_t hits, misses;
+	/* The branch the warm job is computing (busy), so a request for the
+	 * same row waits for it instead of computing it twice. */
+	uv_cond_t ready;           /* signalled when busy drops */
+	int busy;
+	committee_branch_id busy_branch;
+	committee_ask busy_ask;
+	uint64_t busy_seq;
+	int stopping;              /* hearthd stops: the warm job ends after its branch */
+	struct warm *warm;         /* NULL when [committee] warm = off */
 } committee_cache;
 
 /* One request in flight: what was asked, and the answer built on the
@@ -67,7 +83,19 @@ typedef struct request {
 	int rc;
 	uint64_t hits, misses;
 	size_t rows;
+	int warm;                  /* the warm job: fills the cache, answers no one */
 } request;
+
+/* The warm job's state, on the loop thread but for job (the worker's). */
+typedef struct warm {
+	uv_timer_t timer;
+	uv_work_t work;
+	request job;
+	int running;
+	int warmed;                /* a job finished: warmed_seq and warmed_today hold */
+	uint64_t warmed_seq, job_seq;   /* the store's last change sequence */
+	uint64_t started_ns;
+} warm;
 
 /* ------------------------------------------------ the cache */
 
@@ -149,7 +177,9 @@ void committee_cache_free(api *a)
 			cc->buckets[b] = e->next;
 			entry_free(e);
 		}
+	uv_cond_destroy(&cc->ready);
 	uv_mutex_destroy(&cc->lock);
+	free(cc->warm);
 	free(cc);
 	a->committee = NULL;
 }
@@ -234,27 +264,47 @@ static int do_branch(request *j, const char *branch, int skip_empty)
 		goto failed_txn;
 	known = committee_branch_known(st, txn, branch);
 	uv_mutex_lock(&cc->lock);
-	if ((e = cache_find(cc, branch, &j->ask)) != NULL && e->seq == seq) {
-		cc->hits++;
-		j->hits++;
-		rc = skip_empty && !e->records && !known ? 0 : append_row(j, &e->row, &counters);
-		uv_mutex_unlock(&cc->lock);
-		mdb_txn_abort(txn);
-		return rc;
+	/* Bounded: the warm job drops busy after its one branch, on every path. */
+	for (;;) {
+		if ((e = cache_find(cc, branch, &j->ask)) != NULL && e->seq == seq) {
+			cc->hits++;
+			j->hits++;
+			rc = j->warm || (skip_empty && !e->records && !known) ? 0 : append_row(j, &e->row, &counters);
+			uv_mutex_unlock(&cc->lock);
+			mdb_txn_abort(txn);
+			return rc;
+		}
+		if (j->warm || !cc->busy || cc->busy_seq != seq || strcmp(cc->busy_branch, branch) ||
+		    memcmp(&cc->busy_ask, &j->ask, sizeof(j->ask)))
+			break;
+		uv_cond_wait(&cc->ready, &cc->lock);
 	}
 	cc->misses++;
 	j->misses++;
+	if (j->warm) {
+		cc->busy = 1;
+		memcpy(cc->busy_branch, branch, sizeof(cc->busy_branch));
+		cc->busy_ask = j->ask;
+		cc->busy_seq = seq;
+	}
 	uv_mutex_unlock(&cc->lock);
 	rc = committee_branch_snapshot(st, txn, branch, &snap);
 	mdb_txn_abort(txn);
 	if (rc == 0)
 		rc = compute_row(j, branch, &snap, &e);
 	due_snapshot_free(&snap);
-	if (rc != 0)
-		return rc;
-	e->seq = seq;
-	rc = skip_empty && !e->records && !known ? 0 : append_row(j, &e->row, &counters);
-	cache_put(cc, e);
+	if (rc == 0) {
+		e->seq = seq;
+		if (!j->warm && !(skip_empty && !e->records && !known))
+			rc = append_row(j, &e->row, &counters);
+		cache_put(cc, e);
+	}
+	if (j->warm) {
+		uv_mutex_lock(&cc->lock);
+		cc->busy = 0;
+		uv_cond_broadcast(&cc->ready);
+		uv_mutex_unlock(&cc->lock);
+	}
 	return rc;
 failed_txn:
 	mdb_txn_abort(txn);
@@ -361,6 +411,29 @@ static void committee_done(uv_work_t *w, int status)
 
 /* ------------------------------------------------ the request */
 
+/* Makes a's cache if it has none. The cache is made on the loop thread,
+ * before any worker can use it. Returns 0 or HEARTH_ENOMEM. */
+static int cache_ensure(api *a)
+{
+	committee_cache *cc;
+
+	if (a->committee)
+		return 0;
+	if (!(cc = calloc(1, sizeof(*cc))))
+		return HEARTH_ENOMEM;
+	if (uv_mutex_init(&cc->lock) != 0) {
+		free(cc);
+		return HEARTH_ENOMEM;
+	}
+	if (uv_cond_init(&cc->ready) != 0) {
+		uv_mutex_destroy(&cc->lock);
+		free(cc);
+		return HEARTH_ENOMEM;
+	}
+	a->committee = cc;
+	return 0;
+}
+
 int committee_handle_request(conn *c, Hearth__Envelope *env)
 {
 	Hearth__CommitteeRequest *rq = env->committee_request;
@@ -387,16 +460,10 @@ int committee_handle_request(conn *c, Hearth__Envelope *env)
 		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
 		return DISPATCH_DONE;
 	}
-	/* The cache is made on the loop thread, before any worker can use it. */
-	if (!a->committee) {
-		committee_cache *cc = calloc(1, sizeof(*cc));
-		if (!cc || uv_mutex_init(&cc->lock) != 0) {
-			free(cc);
-			free(j);
-			conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
-			return DISPATCH_DONE;
-		}
-		a->committee = cc;
+	if (cache_ensure(a) != 0) {
+		free(j);
+		conn_send_error(c, env->request_id, HEARTH__ERROR_CODE__ERR_INTERNAL, "", 0, "out of memory");
+		return DISPATCH_DONE;
 	}
 	j->c = c;
 	j->a = a;
@@ -417,4 +484,137 @@ int committee_handle_request(conn *c, Hearth__Envelope *env)
 	c->inflight++;
 	conn_ref(c);
 	return DISPATCH_DONE;
+}
+
+/* ------------------------------------------------ the warm job */
+
+/* The day a client computes (client/core/due_load.c due_today): the
+ * HEARTH_TODAY the tests set, else today's day number. */
+static int32_t warm_today(void)
+{
+	const char *s = getenv("HEARTH_TODAY");
+	int32_t d;
+
+	if (s && *s && date_parse(s, &d) == 0)
+		return d;
+	return date_today();
+}
+
+static int cache_stopping(committee_cache *cc)
+{
+	int v;
+
+	uv_mutex_lock(&cc->lock);
+	v = cc->stopping;
+	uv_mutex_unlock(&cc->lock);
+	return v;
+}
+
+/* Thread pool: every branch of the store, a page at a time, each row
+ * computed only when its feed head moved (do_branch). */
+static void do_warm(uv_work_t *w)
+{
+	warm *wm = w->data;
+	request *j = &wm->job;
+	committee_cache *cc = j->a->committee;
+	committee_branch_id ids[COMMITTEE_PAGE];
+	size_t n;
+	int more = 1;
+
+	while (more && !cache_stopping(cc)) {
+		MDB_txn *txn;
+		if ((j->rc = store_err(mdb_txn_begin(j->a->store->env, NULL, MDB_RDONLY, &txn))) != 0)
+			return;
+		j->rc = committee_branches(j->a->store, txn, j->after, ids, COMMITTEE_PAGE, &n, &more);
+		mdb_txn_abort(txn);
+		if (j->rc != 0 || n == 0)
+			return;
+		for (size_t i = 0; i < n && !cache_stopping(cc); i++) {
+			if ((j->rc = do_branch(j, ids[i], 0)) != 0)
+				return;
+			j->rows++;
+		}
+		memcpy(j->after, ids[n - 1], sizeof(j->after));
+	}
+}
+
+static void warm_done(uv_work_t *w, int status)
+{
+	warm *wm = w->data;
+	request *j = &wm->job;
+	char rows[24], misses[24], ms[24];
+
+	wm->running = 0;
+	if (status != 0 && j->rc == 0)
+		j->rc = HEARTH_EIO;
+	log_u64(ms, (unsigned long long)((uv_hrtime() - wm->started_ns) / 1000000));
+	if (j->rc != 0) {
+		log_event(LOG_WARN, "committee_warm_failed", "error", hearth_strerror(j->rc), "ms", ms, NULL);
+		return;
+	}
+	wm->warmed = 1;
+	wm->warmed_seq = wm->job_seq;
+	log_event(LOG_INFO, "committee_warm", "branches", log_u64(rows, j->rows), "computed",
+	          log_u64(misses, j->misses), "ms", ms, NULL);
+}
+
+/* Loop thread: queues a warm job when none runs and the store changed, or
+ * the day rolled over, since the last one. */
+static void on_warm_timer(uv_timer_t *t)
+{
+	api *a = t->data;
+	committee_cache *cc = a->committee;
+	warm *wm = cc->warm;
+	int32_t today = warm_today();
+	uint64_t seq;
+	char ymd[11];
+
+	if (wm->running || cc->stopping)
+		return;
+	/* One short read transaction: the store's last change. */
+	if (store_last_seq(a->store, &seq) != 0)
+		return;
+	if (wm->warmed && seq == wm->warmed_seq && today == wm->job.ask.today)
+		return;
+	memset(&wm->job, 0, sizeof(wm->job));
+	wm->job.a = a;
+	wm->job.warm = 1;
+	wm->job.scope.all = 1;
+	date_format(today, ymd);
+	wm->job.ask.year = atoi(ymd);
+	wm->job.ask.today = today;
+	due_config_defaults(&wm->job.ask.due);
+	wm->job_seq = seq;
+	wm->started_ns = uv_hrtime();
+	wm->work.data = wm;
+	if (uv_queue_work(t->loop, &wm->work, do_warm, warm_done) == 0)
+		wm->running = 1;
+}
+
+int committee_warm_start(api *a, uv_loop_t *loop)
+{
+	warm *wm;
+
+	if (cache_ensure(a) != 0 || !(wm = calloc(1, sizeof(*wm))))
+		return HEARTH_ENOMEM;
+	uv_timer_init(loop, &wm->timer);
+	wm->timer.data = a;
+	a->committee->warm = wm;
+	uv_timer_start(&wm->timer, on_warm_timer, 0, WARM_EVERY_MS);
+	return 0;
+}
+
+void committee_warm_stop(api *a)
+{
+	committee_cache *cc = a->committee;
+
+	if (!cc)
+		return;
+	uv_mutex_lock(&cc->lock);
+	cc->stopping = 1;
+	uv_mutex_unlock(&cc->lock);
+	if (cc->warm) {
+		uv_timer_stop(&cc->warm->timer);
+		uv_close((uv_handle_t *)&cc->warm->timer, NULL);
+	}
 }

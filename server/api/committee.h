@@ -17,6 +17,7 @@
 #define HEARTHD_API_COMMITTEE_H
 
 #include <stdint.h>
+#include <uv.h>
 
 #include "common/envelope.h"
 
@@ -31,6 +32,22 @@ struct api;
  * of COMMITTEE_PAGE branches, saying more, once it holds
  * COMMITTEE_ANSWER_BYTES. Returns DISPATCH_DONE. */
 int committee_handle_request(struct conn *c, Hearth__Envelope *env);
+
+/* Keeps warm what clients almost always ask: this year, today (the day a
+ * client computes, HEARTH_TODAY honoured as by due_today) and the default
+ * thresholds (due_config_defaults), for every branch of the store. A timer
+ * on loop looks every WARM_EVERY_MS (3 s; the first time at once) at the
+ * store's last change sequence and the day; when either moved since the
+ * last warm job, and none runs, it queues one (uv_queue_work): each
+ * branch is recomputed only when its feed head moved. A request for a row
+ * the job is computing waits for it rather than computing it twice. One
+ * log line per job (event=committee_warm branches computed ms). Loop
+ * thread, after the store is open; returns 0 or HEARTH_ENOMEM. */
+int committee_warm_start(struct api *a, uv_loop_t *loop);
+
+/* Loop thread, when hearthd stops: no more warm jobs; a running one ends
+ * after the branch it is computing (its line is still logged). */
+void committee_warm_stop(struct api *a);
 
 /* Frees a's cache, after the loop has stopped (no computation running). */
 void committee_cache_free(struct api *a);

@@ -9,7 +9,10 @@
 # and recomputes that branch only (the cache, seen in hearthd's log); a
 # fresh admin profile with an empty replica gets the same report; a branch
 # certificate is refused; an older server (no CommitteeRequest) falls back
-# to the replica with a note.
+# to the replica with a note. The warm job ([committee] warm, on by
+# default; this file's first server runs with it off so the cache's own
+# counts show): after start and after an edit, `admin stats` finds every
+# branch computed already; a bad value is refused by --check-config.
 . "$(dirname "$0")/lib.sh"
 
 if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
@@ -20,7 +23,8 @@ export LC_ALL=zh_CN.UTF-8 LANGUAGE=
 Y=2026
 export HEARTH_TODAY=$Y-11-27
 
-start_server s
+printf '[committee]\nwarm = off\n' >"$T/nowarm.ini"
+start_server s --config "$T/nowarm.ini"
 P=$PORT_s
 client b1 branch1 "$P"
 client b2 branch2 "$P"
@@ -82,6 +86,9 @@ compare() {
 }
 
 compare "first answer"
+expect_contains "warm = off: the first call computes both branches" "computed=2" \
+	"$(grep 'event=committee ' "$T/s.log" | head -1)"
+expect_eq "warm = off: no warm job" 0 "$(grep -c 'event=committee_warm' "$T/s.log")"
 expect_eq "b001: two overdue visits (王秀英, 李建国)" 2 "$(fig b001 overdue_visits)"
 expect_eq "b001: two overdue talks (no talk after their ledger entries)" 2 "$(fig b001 overdue_talks)"
 expect_eq "b001: one overdue pairing" 1 "$(fig b001 overdue_pairings)"
@@ -205,5 +212,46 @@ ws=$(curl -s --max-time 30 -b "$T/jar" "$B/api/admin/stats?year=$Y")
 expect_contains "an older server: the web app's 统计 from the replica" '"source":"replica"' "$ws"
 expect_contains "... saying why (zh_CN)" '"server_note":"服务器是旧版本的 hearthd"' "$ws"
 kill "$UI_PID" 2>/dev/null; wait "$UI_PID" 2>/dev/null
+
+# ---- the warm job (warm = on, the default) over the same store
+# wait_lines LOG PATTERN N: until LOG has N lines matching (at most 20 s)
+wait_lines() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(grep -c "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_server s3
+start_server s5 --data "$T/s.data"
+wait_lines "$T/s5.log" 'event=committee_warm ' 1
+expect_contains "after start: one warm job, logged" "branches=" "$(grep 'event=committee_warm ' "$T/s5.log" | head -1)"
+client adm5 admin "$PORT_s5"
+client b15 branch1 "$PORT_s5"
+h b15 sync >/dev/null 2>&1
+SRV=$(h adm5 admin stats --json --year $Y 2>/dev/null)
+expect_contains "the first admin stats after start computes nothing" "computed=0" \
+	"$(grep 'event=committee ' "$T/s5.log" | tail -1)"
+visits=$(fig b001 visits)
+h b15 visit add --members "$m1" --occasion hospital --date $Y-11-21 --status done >/dev/null
+h b15 sync >/dev/null 2>&1
+wait_lines "$T/s5.log" 'event=committee_warm .*computed=1 ' 1
+expect_contains "after an edit in b001: the next warm job recomputes that branch only" "computed=1 " \
+	"$(grep 'event=committee_warm ' "$T/s5.log" | tail -1)"
+SRV=$(h adm5 admin stats --json --year $Y 2>/dev/null)
+expect_contains "... and admin stats again computes nothing" "computed=0" \
+	"$(grep 'event=committee ' "$T/s5.log" | tail -1)"
+expect_eq "... with the new figure (one more visit)" $((visits + 1)) "$(fig b001 visits)"
+stop_server s5
+expect_eq "hearthd stops cleanly after its warm jobs (under ASan: no leak)" 0 "$STOP_RC"
+# Stopped right after start, while the warm job runs.
+start_server s6 --data "$T/s.data"
+stop_server s6
+expect_eq "hearthd stops cleanly with a warm job running (under ASan: no leak)" 0 "$STOP_RC"
+printf '[committee]\nwarm = maybe\n' >"$T/badwarm.ini"
+out=$("$HEARTHD" --config "$T/badwarm.ini" --check-config 2>&1); rc=$?
+expect_eq "check-config refuses a bad warm value" 2 "$rc"
+expect_contains "... saying what it takes" "badwarm.ini:2: warm: \"maybe\" is not on or off" "$out"
 
 finish
