@@ -38,7 +38,8 @@ int committee_handle_request(struct conn *c, Hearth__Envelope *env);
  * thresholds (due_config_defaults), for every branch of the store. A timer
  * on loop looks every WARM_EVERY_MS (3 s; the first time at once) at the
  * store's last change sequence and the day; when either moved since the
- * last warm job, and none runs, it queues one (uv_queue_work): each
+ * last warm job, none runs and the last one ended at least 3 s and 4
+ * times its own duration ago, it queues one (uv_queue_work): each
  * branch is recomputed only when its feed head moved. A request for a row
  * the job is computing waits for it rather than computing it twice. One
  * log line per job (event=committee_warm branches computed ms). Loop

@@ -32,6 +32,7 @@
 #              bench waits for hearthd's first warm job (its log line
 #              event=committee_warm, [committee] warm = on) before this
 #              call, so comm1 is the warm figure: every row cached
+#              (SCALE_WARM=off: warm = off, comm1 the cold call)
 #   comm2      the same call again, every branch's row from the server's
 #              cache (no record changed), ms
 #   disk/rec   allocated bytes of data.mdb per record
@@ -61,6 +62,8 @@ LG="$B/tests/loadgen"
 B1=(--cert $CERTS/branch1.pem --key $CERTS/branch1.key --ca $CERTS/ca.pem)
 AD=(--cert $CERTS/admin.pem --key $CERTS/admin.key --ca $CERTS/ca.pem)
 printf '[limits]\nmax_preauth = 512\nmax_preauth_per_addr = 512\nmax_connections = 1024\n' > "$T/bench.ini"
+# SCALE_WARM=off: hearthd's warm job off, comm1 the cold first call (the baseline).
+printf '[committee]\nwarm = %s\n' "${SCALE_WARM:-on}" >> "$T/bench.ini"
 
 now_ms() { date +%s%3N; }
 calc() { awk "BEGIN { printf \"%.${2}f\", $1 }"; }   # EXPR DECIMALS
@@ -140,6 +143,7 @@ for size in $SIZES; do
 	# The server's computation: cold (a restarted hearthd caches nothing), then cached.
 	if [ "$size" -le "$COMMITTEE_MAX" ]; then
 		for _ in $(seq 1 1200); do   # at most 120 s
+			[ "${SCALE_WARM:-on}" = off ] && break
 			grep -q 'event=committee_warm ' "$T/hearthd.log" && break
 			sleep 0.1
 		done
