@@ -147,7 +147,7 @@ for size in $SIZES; do
 			grep -q 'event=committee_warm ' "$T/hearthd.log" && break
 			sleep 0.1
 		done
-		grep 'event=committee_warm ' "$T/hearthd.log" | head -1 >&2
+		grep 'event=committee_warm ' "$T/hearthd.log" | head -1 >&2 || true   # none when warm = off
 		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c1=$(( $(now_ms) - t0 ))
 		t0=$(now_ms); "$B/hearth" --home "$T/admin" admin stats >/dev/null 2>&1; c2=$(( $(now_ms) - t0 ))
 	else
