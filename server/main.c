@@ -1,5 +1,6 @@
 /* main.c: hearthd's command line: settings, then run the server. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,13 @@ int main(int argc, char **argv)
 	int check = 0, file_bad = 0, verify = 0;
 	int c;
 
+	/* A fixed threshold: blocks of 256 KiB and more (the arenas of a
+	 * committee snapshot, which hold a whole branch's records for a moment,
+	 * common/arena.c) are mapped and unmapped by themselves, so their pages
+	 * go back to the system when the snapshot is freed. glibc's default
+	 * raises the threshold after the first such free and would keep them
+	 * in the worker thread's heap for good. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	i18n_init();
 	hearthd h;
 
