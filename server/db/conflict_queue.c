@@ -124,44 +124,20 @@ int conflict_queue_track(store *s, MDB_txn *txn, const Hearth__Conflict *c, uint
 	return counts_add(s, txn, c->branch_id, +1);
 }
 
+static int track_conflict(void *ctx, MDB_txn *txn, const MDB_val *key, const MDB_val *value)
+{
+	Hearth__Conflict *c = hearth__conflict__unpack(NULL, value->mv_size, value->mv_data);
+	int rc = c ? conflict_queue_track(ctx, txn, c, 0) : HEARTH_ECORRUPT;
+
+	(void)key;
+	if (c)
+		hearth__conflict__free_unpacked(c, NULL);
+	return rc;
+}
+
 int conflict_queue_ensure(store *s, MDB_txn *txn, int *built)
 {
-	MDB_val k = { sizeof(BUILT_KEY) - 1, (void *)BUILT_KEY }, d, ck, cv;
-	MDB_cursor *cur = NULL;
-	uint8_t one = 1;
-	int rc;
-
-	*built = 0;
-	rc = mdb_get(txn, s->open_conflicts, &k, &d);
-	if (rc == 0)
-		return 0;
-	if (rc != MDB_NOTFOUND)
-		return store_err(rc);
-	/* Entries written before the marker (a test's) are made again. */
-	if ((rc = store_err(mdb_drop(txn, s->open_conflicts, 0))) != 0)
-		return rc;
-	if ((rc = store_err(mdb_cursor_open(txn, s->conflicts, &cur))) != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &ck, &cv, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &ck, &cv, MDB_NEXT)) {
-		Hearth__Conflict *c = hearth__conflict__unpack(NULL, cv.mv_size, cv.mv_data);
-		int r2 = c ? conflict_queue_track(s, txn, c, 0) : HEARTH_ECORRUPT;
-
-		if (c)
-			hearth__conflict__free_unpacked(c, NULL);
-		if (r2 != 0) {
-			mdb_cursor_close(cur);
-			return r2;
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_err(rc);
-	d.mv_size = 1;
-	d.mv_data = &one;
-	if ((rc = store_err(mdb_put(txn, s->open_conflicts, &k, &d, 0))) != 0)
-		return rc;
-	*built = 1;
-	return 0;
+	return store_derive_once(txn, s->open_conflicts, BUILT_KEY, s->conflicts, track_conflict, s, built);
 }
 
 /* ------------------------------------------------------------- masking */

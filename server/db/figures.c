@@ -317,42 +317,15 @@ fail:
 	return rc;
 }
 
+static int count_record(void *ctx, MDB_txn *txn, const MDB_val *key, const MDB_val *value)
+{
+	(void)key;
+	return figures_record_changed(ctx, txn, NULL, value->mv_data, value->mv_size);
+}
+
 int figures_ensure(store *s, MDB_txn *txn, int *rebuilt)
 {
-	MDB_val k = { sizeof(BUILT_KEY) - 1, (void *)BUILT_KEY }, d;
-	MDB_cursor *cur = NULL;
-	MDB_val rk, rv;
-	uint8_t one = 1;
-	int rc;
-
-	*rebuilt = 0;
-	rc = mdb_get(txn, s->figures, &k, &d);
-	if (rc == 0)
-		return 0;
-	if (rc != MDB_NOTFOUND)
-		return store_err(rc);
-	/* Counters written before the marker (none in a real store; a test's
-	 * pushes) are made again from the records. */
-	if ((rc = store_err(mdb_drop(txn, s->figures, 0))) != 0)
-		return rc;
-	if ((rc = store_err(mdb_cursor_open(txn, s->records, &cur))) != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &rk, &rv, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &rk, &rv, MDB_NEXT)) {
-		int r2 = figures_record_changed(s, txn, NULL, rv.mv_data, rv.mv_size);
-		if (r2 != 0) {
-			mdb_cursor_close(cur);
-			return r2;
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_err(rc);
-	d.mv_size = 1;
-	d.mv_data = &one;
-	if ((rc = store_err(mdb_put(txn, s->figures, &k, &d, 0))) != 0)
-		return rc;
-	*rebuilt = 1;
-	return 0;
+	return store_derive_once(txn, s->figures, BUILT_KEY, s->records, count_record, s, rebuilt);
 }
 
 /* Adds the counters of year to *rows (grown as needed): one range scan. */

@@ -131,6 +131,17 @@ int store_err(int mdb_rc);
  * a negative HEARTH_E* code. */
 int store_put_ordered(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
 
+/* Derived databases (the figures' counters, the open-conflict index) made
+ * once from a source database for a store from before them: when derived
+ * has no key marker, empties it, calls each(ctx, txn, key, value) for every
+ * entry of source in key order (its values valid for that call only), then
+ * stores marker and sets *built to 1; with the marker present it does
+ * nothing and sets *built to 0. txn is a write transaction. Returns 0, the
+ * first non-zero return of each, or a negative HEARTH_E* code. */
+typedef int (*store_derive_fn)(void *ctx, MDB_txn *txn, const MDB_val *key, const MDB_val *value);
+int store_derive_once(MDB_txn *txn, MDB_dbi derived, const char *marker, MDB_dbi source, store_derive_fn each,
+                      void *ctx, int *built);
+
 /* Assigns the next change sequence in txn (the writer's). Returns 0 or a
  * negative HEARTH_E* code. */
 int store_next_seq(store *s, MDB_txn *txn, uint64_t *seq);
