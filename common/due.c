@@ -16,7 +16,7 @@
 #include "common/record.h"
 #include "common/uuid.h"
 
-#define NO_DAY INT32_MIN
+#define NO_DAY DUE_NO_DAY
 
 /* ------------------------------------------------------------ config */
 
@@ -241,17 +241,19 @@ int32_t due_created_day(const Hearth__Record *rec)
 
 /* ------------------------------------------------------- computation */
 
-static int32_t day_of(const char *s)
+int32_t due_day_of(const char *s)
 {
 	int32_t d;
 	return s && *s && date_parse(s, &d) == 0 ? d : NO_DAY;
 }
 
-static int32_t day_or_created(const char *s, const Hearth__Record *rec)
+int32_t due_day_or_created(const char *s, const Hearth__Record *rec)
 {
-	int32_t d = day_of(s);
+	int32_t d = due_day_of(s);
 	return d != NO_DAY ? d : due_created_day(rec);
 }
+
+
 
 static int year_of(int32_t day)
 {
@@ -304,7 +306,7 @@ typedef struct calc {
 	size_t cap;
 	member_slot *slot;          /* the members by id hash, mask + 1 slots */
 	size_t mask;
-	int32_t *visit_day;         /* per visit: day_of(date), read once for every rule */
+	int32_t *visit_day;         /* per visit: due_day_of(date), read once for every rule */
 	int32_t *visit_occ;         /* per visit: its occasion if it happened, -1 if planned or cancelled */
 	int32_t *dues_month;        /* per dues record: its month index, or NO_DAY when unparsable */
 	long *dues_mi;              /* per dues record: mi_of(member) */
@@ -469,7 +471,7 @@ static void scan_contacts(calc *c)
 	}
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
 		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
-		int32_t d = day_of(t->date);
+		int32_t d = due_day_of(t->date);
 		if (d == NO_DAY || d > c->today)
 			continue;
 		for (size_t k = 0; k < t->n_members; k++) {
@@ -488,7 +490,7 @@ static int owed_visits(calc *c)
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
 		const Hearth__Hardship *h = rec->hardship;
 		long mi = mi_of(c, h->member.data, h->member.len);
-		int32_t start = day_or_created(h->certified_at, rec), ref = start;
+		int32_t start = due_day_or_created(h->certified_at, rec), ref = start;
 		due_item *it;
 		char d[11];
 
@@ -525,7 +527,7 @@ static int owed_talks(calc *c)
 		if (!hardship_open(h))
 			continue;
 		rc = talk_trigger(c, mi_of(c, h->member.data, h->member.len), rec,
-		                  day_or_created(h->certified_at, rec), "登记困难党员");
+		                  due_day_or_created(h->certified_at, rec), "登记困难党员");
 		if (rc != 0)
 			return rc;
 	}
@@ -552,7 +554,7 @@ static int owed_talks(calc *c)
 			continue;
 		snprintf(reason, sizeof(reason), "组织关系转接：%s → %s", t->from_branch, t->to_branch);
 		rc = talk_trigger(c, mi_of(c, t->member.data, t->member.len), rec,
-		                  day_or_created(accepted ? t->accepted_date : t->issued_date, rec), reason);
+		                  due_day_or_created(accepted ? t->accepted_date : t->issued_date, rec), reason);
 		if (rc != 0)
 			return rc;
 	}
@@ -567,7 +569,7 @@ static int owed_talks(calc *c)
 		                 ? h->title_other
 		                 : enum_label(&hearth__honor_title__descriptor, h->title));
 		rc = talk_trigger(c, mi_of(c, h->member.data, h->member.len), rec,
-		                  day_or_created(h->date, rec), reason);
+		                  due_day_or_created(h->date, rec), reason);
 		if (rc != 0)
 			return rc;
 	}
@@ -582,7 +584,7 @@ static int talk_held(const calc *c, const uint8_t *member, Hearth__TalkTrigger t
 
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TALK]; i++) {
 		const Hearth__Talk *t = s->recs[HEARTH__KIND__KIND_TALK][i]->talk;
-		int32_t d = day_of(t->date);
+		int32_t d = due_day_of(t->date);
 
 		if (t->trigger != trigger || d == NO_DAY || d < from || d > c->today)
 			continue;
@@ -609,7 +611,7 @@ static int owed_talk_needs(calc *c)
 			continue;
 		for (size_t k = 0; k < m->n_talk_needs; k++) {
 			const Hearth__TalkNeed *tn = m->talk_needs[k];
-			int32_t day = day_of(tn->date);
+			int32_t day = due_day_of(tn->date);
 			due_item *it;
 
 			if (day == NO_DAY || day > c->today || talk_held(c, rec->id.data, tn->reason, day))
@@ -643,7 +645,7 @@ static int owed_contacts(calc *c)
 		if (!alive(m) || !m->mobile)
 			continue;
 		for (size_t k = 0; k < m->n_contacts; k++) {
-			int32_t cd = day_of(m->contacts[k]->date);
+			int32_t cd = due_day_of(m->contacts[k]->date);
 			if (cd != NO_DAY && cd <= c->today && (last == NO_DAY || cd > last)) {
 				last = cd;
 				how = m->contacts[k]->channel ? m->contacts[k]->channel : "";
@@ -676,7 +678,7 @@ static int owed_notes(calc *c)
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_PAIRING][i];
 		const Hearth__Pairing *p = rec->pairing;
 		long mi = mi_of(c, p->member.data, p->member.len);
-		int32_t ref = day_or_created(p->start_date, rec), last = NO_DAY;
+		int32_t ref = due_day_or_created(p->start_date, rec), last = NO_DAY;
 		due_item *it;
 		char d[11];
 
@@ -684,7 +686,7 @@ static int owed_notes(calc *c)
 		    !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member))
 			continue;
 		for (size_t k = 0; k < p->n_notes; k++) {
-			int32_t nd = day_of(p->notes[k]->date);
+			int32_t nd = due_day_of(p->notes[k]->date);
 			if (nd != NO_DAY && nd <= c->today && (last == NO_DAY || nd > last))
 				last = nd;
 		}
@@ -894,7 +896,7 @@ static int campaign(calc *c, due_campaign *cp, Hearth__VisitOccasion occ)
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
 		const Hearth__Hardship *h = rec->hardship;
 		long mi = mi_of(c, h->member.data, h->member.len);
-		int32_t start = day_or_created(h->certified_at, rec), end = day_of(h->closed_date);
+		int32_t start = due_day_or_created(h->certified_at, rec), end = due_day_of(h->closed_date);
 
 		if (mi < 0 || !alive(s->recs[HEARTH__KIND__KIND_MEMBER][mi]->member) || start > hi)
 			continue;
@@ -1053,7 +1055,7 @@ int due_compute(const due_snapshot *s, int32_t today, const due_config *cfg, due
 	 * visits then read these arrays and a visit only when it counts. */
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_VISIT]; i++) {
 		const Hearth__Visit *v = s->recs[HEARTH__KIND__KIND_VISIT][i]->visit;
-		c.visit_day[i] = day_of(v->date);
+		c.visit_day[i] = due_day_of(v->date);
 		c.visit_occ[i] = visit_happened(v) ? (int32_t)v->occasion : -1;
 	}
 	if ((rc = index_members(&c)) != 0)

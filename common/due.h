@@ -129,6 +129,15 @@ const Hearth__Member *due_member(const due_snapshot *s, const uint8_t *id, size_
 /* A record's creation day (from its UUIDv7 id), or 0 when unknown. */
 int32_t due_created_day(const Hearth__Record *rec);
 
+/* What a date field says for the due rules and the year's figures: its
+ * day number, or DUE_NO_DAY when empty or not a YYYY-MM-DD date. */
+#define DUE_NO_DAY INT32_MIN
+int32_t due_day_of(const char *date);
+
+/* due_day_of(date), or the day rec was made (due_created_day) when the
+ * field says no day. */
+int32_t due_day_or_created(const char *date, const Hearth__Record *rec);
+
 /* ---- the computation ---------------------------------------------------- */
 
 enum due_what { DUE_VISIT, DUE_TALK, DUE_NOTE, DUE_DUES, DUE_DUES_MISSING, DUE_CONTACT, DUE_WHAT_COUNT };

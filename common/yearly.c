@@ -13,19 +13,9 @@
 #include "common/money.h"
 #include "common/record.h"
 
-#define NO_DAY INT32_MIN
+#define NO_DAY DUE_NO_DAY
 
-static int32_t day_of(const char *s)
-{
-	int32_t d;
-	return s && *s && date_parse(s, &d) == 0 ? d : NO_DAY;
-}
 
-static int32_t day_or_created(const char *s, const Hearth__Record *rec)
-{
-	int32_t d = day_of(s);
-	return d != NO_DAY ? d : due_created_day(rec);
-}
 
 static int32_t year_day(int year, int last)
 {
@@ -221,7 +211,7 @@ static void members(ctx *c, const due_snapshot *s)
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_MEMBER]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_MEMBER][i];
 		const Hearth__Member *m = rec->member;
-		int32_t join = day_of(m->join_date);
+		int32_t join = due_day_of(m->join_date);
 		int years;
 
 		if (!figure_member_live(m))
@@ -250,7 +240,7 @@ static void hardship(ctx *c, const due_snapshot *s)
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_HARDSHIP]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_HARDSHIP][i];
 		const Hearth__Hardship *h = rec->hardship;
-		int32_t start = day_or_created(h->certified_at, rec), end = day_of(h->closed_date);
+		int32_t start = due_day_or_created(h->certified_at, rec), end = due_day_of(h->closed_date);
 		int is_closed = h->status == HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_RESOLVED ||
 		                h->status == HEARTH__HARDSHIP_STATUS__HARDSHIP_STATUS_REMOVED;
 
@@ -328,11 +318,11 @@ static void pairings(ctx *c, const due_snapshot *s)
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_PAIRING]; i++) {
 		const Hearth__Record *rec = s->recs[HEARTH__KIND__KIND_PAIRING][i];
 		const Hearth__Pairing *p = rec->pairing;
-		int32_t start = day_or_created(p->start_date, rec), end = day_of(p->end_date);
+		int32_t start = due_day_or_created(p->start_date, rec), end = due_day_of(p->end_date);
 		int is_closed = p->status == HEARTH__PAIRING_STATUS__PAIRING_STATUS_CLOSED;
 
 		for (size_t k = 0; k < p->n_notes; k++)
-			notes += in_year(c, day_of(p->notes[k]->date));
+			notes += in_year(c, due_day_of(p->notes[k]->date));
 		if (start == NO_DAY || start > c->hi)
 			continue;
 		if (is_closed && in_year(c, end)) {
@@ -374,7 +364,7 @@ static void activities(ctx *c, const due_snapshot *s)
 	set_section(c, "activities");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_ACTIVITY]; i++) {
 		const Hearth__Activity *a = s->recs[HEARTH__KIND__KIND_ACTIVITY][i]->activity;
-		if (!in_year(c, day_of(a->date)))
+		if (!in_year(c, due_day_of(a->date)))
 			continue;
 		n++;
 		people += a->participant_count > 0 ? a->participant_count : (int64_t)a->n_members;
@@ -392,7 +382,7 @@ static void disclosures(ctx *c, const due_snapshot *s)
 	set_section(c, "disclosures");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_DISCLOSURE]; i++) {
 		const Hearth__Disclosure *d = s->recs[HEARTH__KIND__KIND_DISCLOSURE][i]->disclosure;
-		if (!in_year(c, day_of(d->from_date)))
+		if (!in_year(c, due_day_of(d->from_date)))
 			continue;
 		n++;
 		tally(by, d->category);
@@ -436,7 +426,7 @@ static void transfers(ctx *c, const due_snapshot *s, const char *branch)
 	set_section(c, "transfers");
 	for (size_t i = 0; i < s->n[HEARTH__KIND__KIND_TRANSFER]; i++) {
 		const Hearth__Transfer *t = s->recs[HEARTH__KIND__KIND_TRANSFER][i]->transfer;
-		int32_t issued = day_of(t->issued_date), acc = day_of(t->accepted_date);
+		int32_t issued = due_day_of(t->issued_date), acc = due_day_of(t->accepted_date);
 
 		if (t->status == HEARTH__TRANSFER_STATUS__TRANSFER_STATUS_RETURNED)
 			continue;
